@@ -1,0 +1,82 @@
+/**
+ * The one clock streambench measures with. Every timestamp in a run comes from `nowMs()`,
+ * which reads the monotonic clock (`process.hrtime.bigint()`, CLOCK_MONOTONIC on Linux, so
+ * child processes on the same machine share it). Never `Date.now()` for latency.
+ */
+
+/** Opaque handle returned by `Clock.setTimer`. */
+export type TimerHandle = { readonly id: number } | ReturnType<typeof setTimeout>;
+
+/** Time and timers, injectable so that time-dependent logic can be tested exactly. */
+export interface Clock {
+  /** Monotonic time in milliseconds (fractional, nanosecond resolution). */
+  nowMs(): number;
+  /** Calls `callback` once after `delayMs` milliseconds. */
+  setTimer(callback: () => void, delayMs: number): TimerHandle;
+  /** Cancels a timer; a no-op for a timer that already fired. */
+  clearTimer(handle: TimerHandle): void;
+}
+
+/** Reads the monotonic clock in milliseconds. */
+export function monotonicNowMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+/** The real clock: monotonic time and Node's timers. */
+export const systemClock: Clock = {
+  nowMs: monotonicNowMs,
+  setTimer: (callback, delayMs) => setTimeout(callback, Math.max(0, delayMs)),
+  clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+interface ManualTimer {
+  id: number;
+  dueMs: number;
+  callback: () => void;
+}
+
+/** A clock that moves only when told to: for exact tests of batching and render timing. */
+export class ManualClock implements Clock {
+  private currentMs: number;
+  private nextId = 1;
+  private timers: ManualTimer[] = [];
+
+  constructor(startMs = 0) {
+    this.currentMs = startMs;
+  }
+
+  nowMs(): number {
+    return this.currentMs;
+  }
+
+  setTimer(callback: () => void, delayMs: number): TimerHandle {
+    const timer = { id: this.nextId++, dueMs: this.currentMs + Math.max(0, delayMs), callback };
+    this.timers.push(timer);
+    return { id: timer.id };
+  }
+
+  clearTimer(handle: TimerHandle): void {
+    const id = (handle as { id: number }).id;
+    this.timers = this.timers.filter((timer) => timer.id !== id);
+  }
+
+  /** Number of timers not yet fired. */
+  pendingTimers(): number {
+    return this.timers.length;
+  }
+
+  /** Moves time forward by `ms`, firing due timers in order of due time (then creation). */
+  advance(ms: number): void {
+    const targetMs = this.currentMs + ms;
+    for (;;) {
+      const due = this.timers
+        .filter((timer) => timer.dueMs <= targetMs)
+        .sort((a, b) => a.dueMs - b.dueMs || a.id - b.id)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((timer) => timer !== due);
+      this.currentMs = Math.max(this.currentMs, due.dueMs);
+      due.callback();
+    }
+    this.currentMs = targetMs;
+  }
+}

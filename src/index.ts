@@ -1,0 +1,10 @@
+/** The programmatic API: `import { runScenario, loadScenarioFile } from 'streambench'`. */
+export { runScenario, type RunOptions } from './run/runScenario.js';
+export { loadScenarioFile, parseScenarioText, resolveScenario, type Scenario, type ResolvedConfig } from './scenario/loadScenario.js';
+export { ScenarioError } from './scenario/scenarioError.js';
+export { compareResults, type Comparison } from './stats/compareResults.js';
+export { evaluateRules, parseRules } from './stats/rules.js';
+export { readResultFile } from './report/readResult.js';
+export { renderSummaryTable, renderStageTable, renderComparisonTable, renderCountersTable } from './report/tables.js';
+export { resultDocumentSchema, RESULT_SCHEMA_VERSION, type ResultDocument, type ConfigResult, type Summary } from './report/resultSchema.js';
+export { scenarioSchema } from './scenario/scenarioSchema.js';

@@ -1,0 +1,106 @@
+/**
+ * The in-process broker: a list and a signal per write, like the field's RPUSH + PUBLISH,
+ * with the same read strategies as the Redis list broker. Signals are delivered on the
+ * next turn of the event loop, as a pub/sub message would be. On the end-of-stream control
+ * signal the reader stops, as the field's consumer does — a reader that fell behind loses
+ * what it had not read.
+ */
+import type { Broker, BrokerCounters, BrokerItem, BrokerStream } from '../types.js';
+import type { MemoryBrokerSettings } from './memorySettings.js';
+
+/** Creates the in-process broker. */
+export function createMemoryBroker(settings: MemoryBrokerSettings): Broker {
+  return {
+    kind: 'memory',
+    openStream: async () => openMemoryStream(settings),
+    close: async () => {},
+  };
+}
+
+function openMemoryStream(settings: MemoryBrokerSettings): BrokerStream {
+  const list: string[] = [];
+  const counters = { brokerReads: 0, brokerItemsRead: 0, brokerBytesRead: 0, brokerSignals: 0, readLagMaxItems: 0 };
+  let onSignal: ((control: boolean) => void) | undefined;
+
+  const signal = (control: boolean) => setImmediate(() => onSignal?.(control));
+
+  return {
+    awaitWrites: true,
+    async write(items) {
+      list.push(...items);
+      signal(false);
+    },
+    async end(endItem) {
+      list.push(endItem);
+      signal(false);
+      signal(true);
+    },
+    read(onItems) {
+      return new Promise<void>((resolve) => {
+        let nextPosition = 0;
+        let finished = false;
+        const endPosition = () => list.length; // exclusive
+
+        const readRange = (start: number, stopExclusive: number): BrokerItem[] => {
+          counters.brokerReads++;
+          const items: BrokerItem[] = [];
+          for (let position = start; position < stopExclusive; position++) {
+            const payload = list[position];
+            counters.brokerItemsRead++;
+            counters.brokerBytesRead += Buffer.byteLength(payload);
+            if (position >= nextPosition) items.push({ position, payload });
+          }
+          return items;
+        };
+
+        const deliver = (items: BrokerItem[]) => {
+          if (items.length === 0) return;
+          nextPosition = items[items.length - 1].position + 1;
+          onItems(items);
+        };
+
+        const readOnSignal = () => {
+          switch (settings.read) {
+            case 'full':
+              deliver(readRange(0, endPosition()));
+              break;
+            case 'from-index':
+              deliver(readRange(nextPosition, endPosition()));
+              break;
+            case 'window':
+              deliver(readRange(nextPosition, Math.min(endPosition(), nextPosition + settings.window)));
+              break;
+            case 'window-catchup':
+              for (;;) {
+                const items = readRange(nextPosition, Math.min(endPosition(), nextPosition + settings.window));
+                deliver(items);
+                if (items.length < settings.window) break;
+              }
+              break;
+          }
+          counters.readLagMaxItems = Math.max(counters.readLagMaxItems, endPosition() - nextPosition);
+        };
+
+        const stop = () => {
+          finished = true;
+          onSignal = undefined;
+          resolve();
+        };
+
+        onSignal = (control) => {
+          if (finished) return;
+          counters.brokerSignals++;
+          if (control) return stop();
+          readOnSignal();
+        };
+        // Catch up on what was written before this reader joined.
+        if (list.length > 0) readOnSignal();
+      });
+    },
+    counters: (): BrokerCounters => ({ ...counters }),
+    async dispose() {
+      onSignal = undefined;
+      list.length = 0;
+    },
+  };
+}

@@ -1,0 +1,206 @@
+/**
+ * When a browser client paints: on every event, after a trailing debounce (the seed's
+ * proposal 5), on a leading+trailing throttle, or on animation frames. The scheduler only
+ * decides *when*; the client owns the render itself.
+ *
+ * All timing goes through the injected Clock, so a ManualClock makes every render time in
+ * a test exact.
+ */
+import type { Clock, TimerHandle } from '../../clock.js';
+import type { RenderScheduler, RenderSettings } from './types.js';
+
+/** Someone awaiting `settle()`. */
+interface SettleWaiter {
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * The one render a timer-based strategy may have pending, and the `settle()` promises
+ * waiting for it. A render that throws inside a timer rejects the waiters (or the next
+ * `settle()`), so the error reaches `finish()` instead of escaping as an uncaught exception.
+ */
+class PendingRender {
+  private timer: TimerHandle | null = null;
+  private waiters: SettleWaiter[] = [];
+  private failure: { error: unknown } | null = null;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly render: () => void,
+  ) {}
+
+  /** Whether a render is scheduled and has not fired yet. */
+  get isPending(): boolean {
+    return this.timer !== null;
+  }
+
+  /** Schedules the render `delayMs` from now, replacing any render already scheduled. */
+  scheduleIn(delayMs: number): void {
+    this.cancelTimer();
+    this.timer = this.clock.setTimer(() => this.fire(), delayMs);
+  }
+
+  /** Resolves once nothing is pending; rejects if the render that fired threw. */
+  settle(): Promise<void> {
+    if (this.failure) {
+      const { error } = this.failure;
+      this.failure = null;
+      return Promise.reject(error);
+    }
+    if (this.timer === null) return Promise.resolve();
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  /** Cancels the pending render; waiters resolve, because nothing is pending any more. */
+  dispose(): void {
+    this.cancelTimer();
+    this.releaseWaiters(null);
+  }
+
+  private fire(): void {
+    this.timer = null;
+    try {
+      this.render();
+    } catch (error) {
+      if (this.waiters.length === 0) this.failure = { error };
+      this.releaseWaiters({ error });
+      return;
+    }
+    this.releaseWaiters(null);
+  }
+
+  private cancelTimer(): void {
+    if (this.timer !== null) this.clock.clearTimer(this.timer);
+    this.timer = null;
+  }
+
+  private releaseWaiters(failure: { error: unknown } | null): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiters) {
+      if (failure) waiter.reject(failure.error);
+      else waiter.resolve();
+    }
+  }
+}
+
+/**
+ * The first frame boundary strictly after `nowMs`, frames falling on multiples of `frameMs`
+ * of clock time. Strictly after, because a frame requested during a frame (same instant)
+ * runs on the next one, as requestAnimationFrame does. The corrections guard against
+ * floating-point division landing one frame off (16.7 is not exact in binary).
+ */
+export function nextFrameBoundaryMs(nowMs: number, frameMs: number): number {
+  let frame = Math.floor(nowMs / frameMs) + 1;
+  while (frame * frameMs <= nowMs) frame++;
+  while (frame > 1 && (frame - 1) * frameMs > nowMs) frame--;
+  return frame * frameMs;
+}
+
+/** Rejects settings a timer cannot honour, naming the option and the fix. */
+function validateRenderSettings(settings: RenderSettings): void {
+  const check = (option: string, value: number, allowZero: boolean, hint: string): void => {
+    const valid = Number.isFinite(value) && (allowZero ? value >= 0 : value > 0);
+    if (!valid) {
+      const bound = allowZero ? 'a finite number >= 0' : 'a finite number > 0';
+      throw new RangeError(`render.${option} must be ${bound} of milliseconds (got ${value}); ${hint}`);
+    }
+  };
+  switch (settings.strategy) {
+    case 'every':
+      return;
+    case 'debounce':
+      return check('delayMs', settings.delayMs, true, 'the seed proposes 50, the field uses 16');
+    case 'throttle':
+      return check('intervalMs', settings.intervalMs, false, 'try 50, or use strategy "every"');
+    case 'frame':
+      return check('frameMs', settings.frameMs, false, 'use 16.7 for a 60 Hz display');
+    default: {
+      const unknown: never = settings;
+      throw new RangeError(
+        `render.strategy must be every, debounce, throttle or frame (got ${JSON.stringify(unknown)})`,
+      );
+    }
+  }
+}
+
+/**
+ * Creates the scheduler for `settings`: it calls `renderNow` when the strategy says the
+ * client should paint.
+ *
+ * - `every`: renders synchronously on each notify.
+ * - `debounce`: every notify restarts a `delayMs` timer (the seed's clearTimeout/setTimeout);
+ *   it never fires while notifies come faster than `delayMs` — the trap to show.
+ * - `throttle`: leading and trailing edge; a notify renders at once if the last render was
+ *   at least `intervalMs` ago, otherwise one trailing render is scheduled at
+ *   lastRender + intervalMs (at most one pending).
+ * - `frame`: requestAnimationFrame model; a notify requests the next frame boundary
+ *   (a multiple of `frameMs` of clock time) unless one is requested; a frame renders once
+ *   however many notifies came.
+ *
+ * Notifies after `dispose()` are ignored: the page is gone.
+ */
+export function createRenderScheduler(
+  settings: RenderSettings,
+  clock: Clock,
+  renderNow: () => void,
+): RenderScheduler {
+  validateRenderSettings(settings);
+  let disposed = false;
+
+  if (settings.strategy === 'every') {
+    return {
+      notify() {
+        if (!disposed) renderNow();
+      },
+      settle: () => Promise.resolve(),
+      dispose() {
+        disposed = true;
+      },
+    };
+  }
+
+  // Throttle needs the time of the last render, whichever edge it came from.
+  let lastRenderAtMs: number | null = null;
+  const renderAndRecord = (): void => {
+    lastRenderAtMs = clock.nowMs();
+    renderNow();
+  };
+  const pending = new PendingRender(clock, renderAndRecord);
+
+  const notifyByStrategy = (): void => {
+    switch (settings.strategy) {
+      case 'debounce':
+        pending.scheduleIn(settings.delayMs);
+        return;
+      case 'throttle': {
+        if (pending.isPending) return; // the trailing render will paint this too
+        const nowMs = clock.nowMs();
+        if (lastRenderAtMs === null || nowMs - lastRenderAtMs >= settings.intervalMs) {
+          renderAndRecord();
+        } else {
+          pending.scheduleIn(lastRenderAtMs + settings.intervalMs - nowMs);
+        }
+        return;
+      }
+      case 'frame': {
+        if (pending.isPending) return; // this frame is already requested
+        const nowMs = clock.nowMs();
+        pending.scheduleIn(nextFrameBoundaryMs(nowMs, settings.frameMs) - nowMs);
+        return;
+      }
+    }
+  };
+
+  return {
+    notify() {
+      if (!disposed) notifyByStrategy();
+    },
+    settle: () => pending.settle(),
+    dispose() {
+      disposed = true;
+      pending.dispose();
+    },
+  };
+}

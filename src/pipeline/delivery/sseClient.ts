@@ -1,0 +1,130 @@
+import type { Socket } from 'node:net';
+import { pipeline, type Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { createParser } from 'eventsource-parser';
+import { Client, buildConnector } from 'undici';
+import type { Clock } from '../../clock.js';
+import { ClientSocketMeter } from './clientSocketMeter.js';
+import type { NetworkDeliveryCounters } from './networkCounters.js';
+import type { ReconnectSettings } from './settings.js';
+
+/** Where and how an SSE client reads one stream. */
+export interface SseClientOptions {
+  /** `http://127.0.0.1:<port>` */
+  origin: string;
+  /** `/streams/<streamId>` */
+  path: string;
+  reconnect: ReconnectSettings | undefined;
+  clock: Clock;
+  /** Called with each event's data, duplicates included. */
+  onEvent: (data: string) => void;
+}
+
+/** A running SSE client (the browser's EventSource, modelled with undici + eventsource-parser). */
+export interface SseClientHandle {
+  /** Resolves when the first response head has arrived. */
+  readonly connected: Promise<void>;
+  /** Resolves when the stream ended and the connection closed; rejects on a transport failure. */
+  readonly done: Promise<void>;
+  /** Counters so far, counted at the client. */
+  counters(): NetworkDeliveryCounters;
+  /** Drops the connection now (delivery shutdown) and waits for the socket to close. */
+  abort(): Promise<void>;
+}
+
+type ConnectionOutcome = 'ended' | 'dropped';
+
+/** Connects to the stream and reads it until it ends, reconnecting once if told to. */
+export function startSseClient(options: SseClientOptions): SseClientHandle {
+  const { clock, reconnect } = options;
+  const meter = new ClientSocketMeter(clock);
+  const connectDefault = buildConnector({});
+  // One undici Client per stream: its sockets carry this stream only, so their byte counts are this stream's.
+  const client = new Client(options.origin, {
+    connect(connectOptions, callback) {
+      connectDefault(connectOptions, (error, socket) => {
+        if (socket) {
+          meter.add(socket as Socket);
+          // undici reads on 'readable'; a second 'readable' listener only observes (a 'data' one would steal the bytes).
+          socket.once('readable', () => meter.noteFirstByte());
+          callback(null, socket);
+        } else {
+          callback(error!, null);
+        }
+      });
+    },
+  });
+
+  let events = 0;
+  let heartbeats = 0;
+  let reconnects = 0;
+  let firstEventAtMs: number | null = null;
+  let lastEventId: string | undefined;
+  let markConnected!: () => void;
+  const connected = new Promise<void>((resolve) => (markConnected = resolve));
+
+  const readConnection = async (): Promise<ConnectionOutcome> => {
+    const headers: Record<string, string> = { accept: 'text/event-stream', 'cache-control': 'no-cache', 'accept-encoding': 'gzip' };
+    if (reconnects > 0 && reconnect?.resume && lastEventId !== undefined) headers['last-event-id'] = lastEventId;
+    const response = await client.request({ path: options.path, method: 'GET', headers });
+    if (response.statusCode !== 200) {
+      await response.body.dump();
+      throw new Error(`SSE client: GET ${options.path} answered ${response.statusCode}, expected 200`);
+    }
+    markConnected();
+    const source: Readable =
+      response.headers['content-encoding'] === 'gzip' ? pipeline(response.body, createGunzip(), () => {}) : response.body;
+
+    let dropped = false;
+    const parser = createParser({
+      onEvent(message) {
+        // Events parsed after the drop point were on the wire but the client had already hung up.
+        if (dropped) return;
+        events++;
+        if (firstEventAtMs === null) firstEventAtMs = clock.nowMs();
+        if (message.id !== undefined) lastEventId = message.id;
+        options.onEvent(message.data);
+        if (reconnect && reconnects === 0 && events === reconnect.afterEvents) dropped = true;
+      },
+      onComment() {
+        if (!dropped) heartbeats++;
+      },
+    });
+    const decoder = new TextDecoder();
+    for await (const chunk of source) {
+      parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
+      // Leaving the loop destroys the body mid-response, and undici closes that connection.
+      if (dropped) return 'dropped';
+    }
+    return 'ended';
+  };
+
+  const run = async (): Promise<void> => {
+    try {
+      while ((await readConnection()) === 'dropped') reconnects++;
+      await client.close();
+    } finally {
+      await client.destroy();
+      await meter.closeAll();
+    }
+  };
+
+  const done = run();
+  done.catch(() => {}); // observed by whoever awaits `done`; never an unhandled rejection
+  return {
+    connected,
+    done,
+    counters: () => ({
+      events,
+      bytes: meter.bytes(),
+      firstByteAtMs: meter.firstByteAtMs,
+      firstEventAtMs,
+      reconnects,
+      heartbeats,
+    }),
+    async abort() {
+      await client.destroy();
+      await meter.closeAll();
+    },
+  };
+}

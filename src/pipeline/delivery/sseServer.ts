@@ -1,0 +1,119 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { pipeline, type Writable } from 'node:stream';
+import { constants as zlibConstants, createGzip } from 'node:zlib';
+import type { Clock, TimerHandle } from '../../clock.js';
+import { closeServer, listenOnLoopback } from './loopbackServer.js';
+import { ResumableStream } from './resumableStream.js';
+import { SSE_HEARTBEAT_FRAME, SSE_RESPONSE_HEADERS, formatSseEvent, type SseFrameOptions } from './sseFrames.js';
+
+/** What the relay's HTTP server needs from the SSE settings. */
+export interface SseServerOptions extends SseFrameOptions {
+  heartbeatMs: number | null;
+  compression: false | 'gzip';
+}
+
+/** The API server's SSE endpoint: `GET /streams/<streamId>`, one response per client connection. */
+export interface SseRelayServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly origin: string;
+  /** Creates the relay's memory of a stream; clients can connect from now on. */
+  openStream(streamId: string): ResumableStream;
+  /** Forgets a stream once its client is done (connections still attached keep what they got). */
+  releaseStream(streamId: string): void;
+  /** Drops every connection, stops heartbeats and closes the server. */
+  close(): Promise<void>;
+}
+
+/** Path of a stream's endpoint. */
+export function ssePathFor(streamId: string): string {
+  return `/streams/${encodeURIComponent(streamId)}`;
+}
+
+/** Starts the relay's SSE server on 127.0.0.1, on an ephemeral port. */
+export async function startSseRelayServer(options: SseServerOptions, clock: Clock): Promise<SseRelayServer> {
+  const streams = new Map<string, ResumableStream>();
+  const heartbeatTimers = new Set<TimerHandle>();
+
+  const handleRequest = (request: IncomingMessage, response: ServerResponse): void => {
+    const match = /^\/streams\/([^/?]+)$/.exec(new URL(request.url ?? '/', 'http://relay').pathname);
+    const stream = match ? streams.get(decodeURIComponent(match[1])) : undefined;
+    if (request.method !== 'GET' || !stream) {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('no such stream\n');
+      return;
+    }
+    const fromPosition = resumePosition(request, stream);
+    const gzip = options.compression === 'gzip';
+    response.writeHead(200, gzip ? { ...SSE_RESPONSE_HEADERS, 'content-encoding': 'gzip' } : SSE_RESPONSE_HEADERS);
+    // The client learns it is connected before the first event, as from a production relay.
+    response.flushHeaders();
+    const body: Writable = gzip ? gzipInto(response) : response;
+
+    let heartbeat: TimerHandle | null = null;
+    const stopHeartbeat = (): void => {
+      if (heartbeat === null) return;
+      clock.clearTimer(heartbeat);
+      heartbeatTimers.delete(heartbeat);
+      heartbeat = null;
+    };
+    const armHeartbeat = (): void => {
+      if (options.heartbeatMs === null) return;
+      heartbeat = clock.setTimer(() => {
+        heartbeatTimers.delete(heartbeat!);
+        body.write(SSE_HEARTBEAT_FRAME);
+        armHeartbeat();
+      }, options.heartbeatMs);
+      heartbeatTimers.add(heartbeat);
+    };
+
+    armHeartbeat();
+    const detach = stream.attach(
+      {
+        event: (event) => body.write(formatSseEvent(event.data, event.seq, options)),
+        end: () => {
+          stopHeartbeat();
+          body.end();
+        },
+      },
+      fromPosition,
+    );
+    response.once('close', () => {
+      detach();
+      stopHeartbeat();
+    });
+  };
+
+  const server = createServer(handleRequest);
+  const port = await listenOnLoopback(server);
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    openStream(streamId) {
+      if (streams.has(streamId)) throw new Error(`stream "${streamId}" is already open on this delivery`);
+      const stream = new ResumableStream();
+      streams.set(streamId, stream);
+      return stream;
+    },
+    releaseStream(streamId) {
+      streams.delete(streamId);
+    },
+    async close() {
+      for (const timer of heartbeatTimers) clock.clearTimer(timer);
+      heartbeatTimers.clear();
+      await closeServer(server);
+    },
+  };
+}
+
+/** Where to replay from: just after the event named by `Last-Event-ID`, else from the start. */
+function resumePosition(request: IncomingMessage, stream: ResumableStream): number {
+  const lastEventId = request.headers['last-event-id'];
+  if (typeof lastEventId !== 'string' || !/^-?\d+$/.test(lastEventId.trim())) return 0;
+  return stream.positionAfterSeq(Number(lastEventId));
+}
+
+/** A gzip stream into `response` that flushes after every write, so no frame waits in the compressor. */
+function gzipInto(response: ServerResponse): Writable {
+  const gzip = createGzip({ flush: zlibConstants.Z_SYNC_FLUSH });
+  // A dropped client destroys the response; pipeline then tears the gzip stream down too.
+  pipeline(gzip, response, () => {});
+  return gzip;
+}

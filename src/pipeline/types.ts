@@ -1,0 +1,130 @@
+/**
+ * The interfaces between relay stages. The in-process implementations live beside this
+ * file; Redis brokers, SSE/WebSocket delivery and real model sources implement the same
+ * interfaces, so the runner never changes when a stage does.
+ */
+import type { JsonCounter } from '../probes/jsonCounter.js';
+
+/** A message as the producer builds it from one (possibly merged) batch of chunks. */
+export interface OutgoingMessage {
+  /** 0-based message sequence number within the stream. */
+  seq: number;
+  /** Content text (the batch's chunks concatenated). */
+  text: string;
+}
+
+/** What a client decodes from one event. */
+export interface DecodedEvent {
+  /** Message sequence number; the end-of-stream status item carries one too. */
+  seq: number;
+  /** Content text; empty for status items. */
+  text: string;
+  /** True for the end-of-stream status item. */
+  end: boolean;
+}
+
+/**
+ * A serializer's work for one stream, on each side of the broker. Every JSON call goes
+ * through the counter it was opened with.
+ */
+export interface SerializerStream {
+  /** Producer: message → item stored in the broker. */
+  encode(message: OutgoingMessage): string;
+  /** Producer: the end-of-stream status item. */
+  encodeEnd(seq: number): string;
+  /** Relay (API server): item read from the broker → event data sent to the client. */
+  relay(item: string): string;
+  /** Client: event data → decoded event (the minimal parse for this format). */
+  decode(data: string): DecodedEvent;
+  /** Serializer-specific counters for the stream so far (e.g. cache hits). */
+  counters?(): Record<string, number>;
+}
+
+/** A serialization strategy (`field-baseline`, `seed-cache`, `single-pass`, ...). */
+export interface Serializer {
+  readonly name: string;
+  /** Opens per-stream state (caches, accumulated text) counting JSON calls on `json`. */
+  open(json: JsonCounter): SerializerStream;
+}
+
+/** Groups chunks before they become messages. */
+export interface Batcher<T> {
+  /** Accepts one item; may flush synchronously or later from a timer. */
+  push(item: T): void;
+  /** Flushes whatever is held (end of stream) and stops any timer. */
+  end(): void;
+}
+
+/** An item read from a broker, with its position in the stream (0-based, write order). */
+export interface BrokerItem {
+  position: number;
+  payload: string;
+}
+
+/** Broker-specific counters for one stream (e.g. redisCommands, redisBytesRead). Counted, never estimated. */
+export type BrokerCounters = Record<string, number>;
+
+/** One stream's channel through a broker: the producer writes, the consumer reads. */
+export interface BrokerStream {
+  /**
+   * Whether the producer waits for each write's acknowledgement before the next one;
+   * false is fire-and-forget, as in the field (writes still resolve at acknowledgement).
+   */
+  readonly awaitWrites: boolean;
+  /**
+   * Appends items and signals the reader. Resolves when the broker acknowledged the write
+   * (for fire-and-forget modes, when the command was handed to the connection).
+   */
+  write(items: string[]): Promise<void>;
+  /** Writes the end-of-stream status item and the control signal. */
+  end(endItem: string): Promise<void>;
+  /**
+   * Starts the consumer: `onItems` receives items in the order read. Resolves after the
+   * end-of-stream item was delivered (or rejects on a broker failure).
+   */
+  read(onItems: (items: BrokerItem[]) => void): Promise<void>;
+  /** Counters for this stream so far. */
+  counters(): BrokerCounters;
+  /** Releases the stream (deletes its keys, unsubscribes). Safe to call twice. */
+  dispose(): Promise<void>;
+}
+
+/** A broker between producer and consumer (`memory`, and the Redis brokers). */
+export interface Broker {
+  readonly kind: string;
+  /** Opens one stream's channel; `streamId` is unique within the run. */
+  openStream(streamId: string): Promise<BrokerStream>;
+  /** Closes connections and servers the broker opened. */
+  close(): Promise<void>;
+}
+
+/** Delivery counters for one stream: counted at the client. */
+export interface DeliveryCounters {
+  /** Events the client received (content and status). */
+  events: number;
+  /** Bytes the client received (framing and, for network transports, headers included). */
+  bytes: number;
+  /** Clock time the client got its first byte (null until then). */
+  firstByteAtMs: number | null;
+  /** Clock time the client got its first event of any kind (null until then). */
+  firstEventAtMs: number | null;
+}
+
+/** Server side of one client connection. */
+export interface DeliveryChannel {
+  /** Sends one event carrying `data` (the relay's output), with its sequence number. */
+  send(data: string, seq: number): void;
+  /** Ends the stream; resolves once the client has seen everything sent. */
+  end(): Promise<void>;
+  /** Counters for this connection so far. */
+  counters(): DeliveryCounters;
+}
+
+/** How events travel from the relay to the client (`direct`, later `sse`, `websocket`). */
+export interface Delivery {
+  readonly kind: string;
+  /** Opens a connection whose client calls `onEvent` with each event's data. */
+  open(streamId: string, onEvent: (data: string) => void): Promise<DeliveryChannel>;
+  /** Stops servers the delivery started. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,34 @@
+import { readFile } from 'node:fs/promises';
+import { formatIssues } from '../scenario/formatIssues.js';
+import { RESULT_SCHEMA_VERSION, type ResultDocument, resultDocumentSchema } from './resultSchema.js';
+
+/** A result file that cannot be used; the message names the file and what is wrong. */
+export class ResultFileError extends Error {
+  override readonly name = 'ResultFileError';
+}
+
+/** Reads and validates a result document written by `streambench run`. */
+export async function readResultFile(path: string): Promise<ResultDocument> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new ResultFileError(`${path}: cannot read the result file (${reason})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ResultFileError(`${path}: not valid JSON (${(error as Error).message}); pass a file written by streambench run`);
+  }
+  const version = (raw as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (version !== RESULT_SCHEMA_VERSION) {
+    throw new ResultFileError(
+      `${path}: schemaVersion is ${JSON.stringify(version)}, this streambench reads schemaVersion ${RESULT_SCHEMA_VERSION}; re-run the scenario with this version`,
+    );
+  }
+  const parsed = resultDocumentSchema.safeParse(raw);
+  if (!parsed.success) throw new ResultFileError(formatIssues(path, parsed.error.issues));
+  return parsed.data;
+}

@@ -1,0 +1,91 @@
+/**
+ * The result document: what `streambench run` writes and `compare` reads. The zod schema
+ * here is the single source of truth; `schemas/result.schema.json` is generated from it.
+ */
+import { z } from 'zod';
+
+export const RESULT_SCHEMA_VERSION = 1;
+
+/** Summary of a time metric, in milliseconds. */
+export const summarySchema = z
+  .strictObject({
+    n: z.number().int().nonnegative().describe('samples (tokens, events or streams, as the metric says)'),
+    min: z.number(),
+    mean: z.number(),
+    p50: z.number(),
+    p90: z.number(),
+    p99: z.number(),
+    max: z.number(),
+    stddev: z.number(),
+  })
+  .describe('Summary of a time metric in milliseconds; percentiles from an HdrHistogram (3 significant digits)');
+export type Summary = z.infer<typeof summarySchema>;
+
+const stageMetricsSchema = z.strictObject({
+  ttftMs: summarySchema.nullable().describe('request start → first non-empty content token at this stage, per stream'),
+  latencyMs: summarySchema.nullable().describe('time spent in this stage (this boundary − the previous one), per token'),
+});
+
+export const configStateSchema = z.enum(['completed', 'errored', 'skipped']);
+
+export const configMetricsSchema = z.strictObject({
+  ttftMs: summarySchema.nullable().describe('request start → first non-empty content token at the client, per stream'),
+  timeToFirstByteMs: summarySchema.nullable().describe('request start → first byte at the client, per stream'),
+  timeToFirstEventMs: summarySchema.nullable().describe('request start → first event of any kind at the client, per stream'),
+  tokenLatencyMs: summarySchema.nullable().describe('client receive − source emit, per token'),
+  renderLatencyMs: summarySchema.nullable().describe('render − source emit, per token'),
+  itlMs: summarySchema.nullable().describe('gap between consecutive content events at the client, per event'),
+  tpotMs: summarySchema.nullable().describe('(e2e − TTFT) / (tokens − 1), per stream'),
+  e2eMs: summarySchema.nullable().describe('request start → last content token at the client, per stream'),
+  stalenessMs: summarySchema.nullable().describe('render − client receive, per token'),
+  renderMs: summarySchema.nullable().describe('CPU time of one render, per render'),
+  stages: z.record(z.string(), stageMetricsSchema).describe('per stage boundary, in pipeline order'),
+  counters: z.record(z.string(), z.number()).describe('exact per-token / per-stream counts (names say which)'),
+  eventLoopDelayMs: summarySchema.nullable().describe("the process's event-loop delay while this config ran"),
+});
+export type ConfigMetrics = z.infer<typeof configMetricsSchema>;
+
+/** Headline numbers of one measured stream, kept for statistics across runs. */
+export const iterationSampleSchema = z.strictObject({
+  ttftMs: z.number().nullable(),
+  e2eMs: z.number().nullable(),
+  tokenLatencyP50Ms: z.number().nullable(),
+  tokenLatencyP99Ms: z.number().nullable(),
+  itlP50Ms: z.number().nullable(),
+  tokens: z.number().int(),
+});
+export type IterationSample = z.infer<typeof iterationSampleSchema>;
+
+export const configResultSchema = z.strictObject({
+  name: z.string(),
+  state: configStateSchema,
+  message: z.string().optional().describe('why the config errored or was skipped'),
+  settings: z.record(z.string(), z.unknown()).describe('the resolved pipeline settings'),
+  metrics: configMetricsSchema.nullable(),
+  iterations: z.array(iterationSampleSchema).describe('one entry per measured stream'),
+});
+export type ConfigResult = z.infer<typeof configResultSchema>;
+
+export const resultDocumentSchema = z.strictObject({
+  $schema: z.string().optional(),
+  schemaVersion: z.literal(RESULT_SCHEMA_VERSION),
+  tool: z.strictObject({ name: z.literal('streambench'), version: z.string() }),
+  runId: z.string(),
+  interrupted: z.boolean().describe('true when the run was stopped before every config ran'),
+  scenario: z.strictObject({
+    name: z.string(),
+    file: z.string().nullable(),
+    contentHash: z.string().describe('sha256 of the scenario file as read'),
+    settings: z.record(z.string(), z.unknown()).describe('the resolved scenario (source, iterations, seed, ...)'),
+  }),
+  context: z.strictObject({
+    node: z.string(),
+    os: z.string(),
+    cpuModel: z.string(),
+    cores: z.number().int(),
+    gitCommit: z.string().nullable(),
+    startedAt: z.string().describe('UTC ISO-8601 wall-clock start time (for humans; never used for latency)'),
+  }),
+  configs: z.array(configResultSchema),
+});
+export type ResultDocument = z.infer<typeof resultDocumentSchema>;

@@ -1,0 +1,216 @@
+/**
+ * Plain-text tables (cli-table3, no colours) of a result document and of a comparison. Every
+ * function returns a string; printing is the caller's business.
+ */
+import Table from 'cli-table3';
+import type { ConfigResult, ResultDocument, Summary } from './resultSchema.js';
+import type { Comparison } from '../stats/compareResults.js';
+import { orderedStageNames } from '../stats/metricPaths.js';
+import type { Breach } from '../stats/rules.js';
+import { formatCount, formatMs, formatPercent, formatSigned } from './format.js';
+
+/** Messages wider than this are wrapped so one long error does not stretch the whole table. */
+const MESSAGE_WIDTH = 100;
+
+/** Marks a breached row in the comparison table. */
+export const BREACH_MARK = '✗';
+
+/**
+ * A table without ANSI colours (output goes to logs and files) and without row separators;
+ * text columns are left-aligned, number columns right-aligned.
+ */
+function plainTable(head: string[], isTextColumn: (index: number) => boolean): Table.Table {
+  return new Table({
+    head,
+    colAligns: head.map((_, index) => (isTextColumn(index) ? 'left' : 'right')),
+    style: { head: [], border: [], compact: true },
+  });
+}
+
+/** Wraps text at word boundaries to at most `width` characters per line (longer words stay whole). */
+function wrapText(text: string, width: number): string {
+  const lines: string[] = [];
+  for (const paragraph of text.split('\n')) {
+    let line = '';
+    for (const word of paragraph.split(/\s+/).filter((w) => w !== '')) {
+      if (line !== '' && line.length + 1 + word.length > width) {
+        lines.push(line);
+        line = word;
+      } else {
+        line = line === '' ? word : `${line} ${word}`;
+      }
+    }
+    lines.push(line);
+  }
+  return lines.join('\n');
+}
+
+/** A left-aligned cell spanning `columns` columns, holding why a config has no numbers. */
+function messageCell(config: ConfigResult, columns: number): Table.Cell {
+  const text = config.message === undefined ? config.state : `${config.state}: ${config.message}`;
+  return { colSpan: columns, content: wrapText(text, MESSAGE_WIDTH), hAlign: 'left' };
+}
+
+/** Whether the config has metrics to show. */
+function hasMetrics(config: ConfigResult): config is ConfigResult & { metrics: NonNullable<ConfigResult['metrics']> } {
+  return config.state === 'completed' && config.metrics !== null;
+}
+
+/** One statistic of a possibly-null summary. */
+function stat(summary: Summary | null | undefined, statistic: keyof Summary): number | undefined {
+  return summary ? summary[statistic] : undefined;
+}
+
+const SUMMARY_HEAD = [
+  'config',
+  'state',
+  'TTFT\np50 (ms)',
+  'token lat.\np50 (ms)',
+  'token lat.\np99 (ms)',
+  'ITL\np50 (ms)',
+  'e2e\np50 (ms)',
+  'staleness\np99 (ms)',
+  'events\n/token',
+  'bytes\n/token',
+  'JSON ops\n/token',
+  'CPU µs\n/token',
+  'renders\n/stream',
+];
+
+/** Counters shown in the summary table, in column order. */
+const SUMMARY_COUNTERS = ['eventsPerToken', 'bytesPerToken', 'jsonOpsPerToken', 'cpuUsPerToken', 'rendersPerStream'];
+
+/** One row per config with the headline numbers; errored or skipped configs show their message. */
+export function renderSummaryTable(doc: ResultDocument): string {
+  const table = plainTable(SUMMARY_HEAD, (index) => index < 2);
+  const numberColumns = SUMMARY_HEAD.length - 2;
+  for (const config of doc.configs) {
+    if (config.state !== 'completed') {
+      table.push([config.name, config.state, messageCell(config, numberColumns)]);
+      continue;
+    }
+    const metrics = config.metrics;
+    table.push([
+      config.name,
+      config.state,
+      formatMs(stat(metrics?.ttftMs, 'p50')),
+      formatMs(stat(metrics?.tokenLatencyMs, 'p50')),
+      formatMs(stat(metrics?.tokenLatencyMs, 'p99')),
+      formatMs(stat(metrics?.itlMs, 'p50')),
+      formatMs(stat(metrics?.e2eMs, 'p50')),
+      formatMs(stat(metrics?.stalenessMs, 'p99')),
+      ...SUMMARY_COUNTERS.map((name) => formatCount(metrics?.counters[name])),
+    ]);
+  }
+  return table.toString();
+}
+
+const STAGE_HEAD = ['config', 'stage', 'TTFT\np50 (ms)', 'latency\np50 (ms)', 'latency\np99 (ms)'];
+
+/** Rows per config and stage (pipeline order, stages present only): TTFT and stage latency. */
+export function renderStageTable(doc: ResultDocument): string {
+  const table = plainTable(STAGE_HEAD, (index) => index < 2);
+  for (const config of doc.configs) {
+    if (!hasMetrics(config)) {
+      table.push([config.name, messageCell(config, STAGE_HEAD.length - 1)]);
+      continue;
+    }
+    const stages = orderedStageNames(config.metrics);
+    if (stages.length === 0) {
+      table.push([config.name, { colSpan: STAGE_HEAD.length - 1, content: 'no stages recorded', hAlign: 'left' }]);
+    }
+    for (const stage of stages) {
+      const { ttftMs, latencyMs } = config.metrics.stages[stage];
+      table.push([
+        config.name,
+        stage,
+        formatMs(stat(ttftMs, 'p50')),
+        formatMs(stat(latencyMs, 'p50')),
+        formatMs(stat(latencyMs, 'p99')),
+      ]);
+    }
+  }
+  return table.toString();
+}
+
+/** Counters and sample counts are counts; everything else in a metric path is milliseconds. */
+function formatterFor(metric: string): (value: number | null | undefined) => string {
+  return metric.startsWith('counters.') || metric.endsWith('.n') ? formatCount : formatMs;
+}
+
+const COMPARISON_HEAD = ['config', 'metric', 'base', 'head', 'Δ', 'Δ%', 'breach'];
+
+/** The numbers of one comparison-table row. */
+interface ComparedValues {
+  config: string;
+  metric: string;
+  base: number;
+  head: number;
+  change: number;
+  relativeChange: number | null;
+}
+
+/**
+ * One row per compared metric, with Δ, Δ% and the breached rules marked; a breach on a metric
+ * outside the rows (e.g. a rule on `ttftMs.max`) gets a row after its config's rows so none goes
+ * unseen. Configs that could not be compared are listed below the table.
+ */
+export function renderComparisonTable(comparison: Comparison, breaches: readonly Breach[]): string {
+  const keyOf = (config: string, metric: string): string => JSON.stringify([config, metric]);
+  const rulesByRow = new Map<string, string[]>();
+  for (const breach of breaches) {
+    const key = keyOf(breach.config, breach.metric);
+    rulesByRow.set(key, [...(rulesByRow.get(key) ?? []), breach.rule]);
+  }
+
+  const rows: ComparedValues[] = comparison.rows.map((row) => ({ ...row, change: row.absoluteChange }));
+  const shown = new Set(rows.map((row) => keyOf(row.config, row.metric)));
+  for (const breach of breaches) {
+    const key = keyOf(breach.config, breach.metric);
+    if (shown.has(key)) continue;
+    shown.add(key);
+    const lastOfConfig = rows.map((row) => row.config).lastIndexOf(breach.config);
+    rows.splice(lastOfConfig === -1 ? rows.length : lastOfConfig + 1, 0, breach);
+  }
+
+  const lastColumn = COMPARISON_HEAD.length - 1;
+  const table = plainTable(COMPARISON_HEAD, (index) => index < 2 || index === lastColumn);
+  for (const row of rows) {
+    const format = formatterFor(row.metric);
+    const rules = rulesByRow.get(keyOf(row.config, row.metric));
+    table.push([
+      row.config,
+      row.metric,
+      format(row.base),
+      format(row.head),
+      formatSigned(row.change, format),
+      formatPercent(row.relativeChange),
+      rules ? `${BREACH_MARK} ${rules.join(', ')}` : '',
+    ]);
+  }
+
+  const notes: string[] = [];
+  if (comparison.onlyInBase.length > 0) notes.push(`only in base: ${comparison.onlyInBase.join(', ')}`);
+  if (comparison.onlyInHead.length > 0) notes.push(`only in head: ${comparison.onlyInHead.join(', ')}`);
+  for (const entry of comparison.notCompared) {
+    const side = (state: string, message: string | undefined): string =>
+      message === undefined ? state : `${state} (${message})`;
+    notes.push(
+      `not compared: ${entry.config}: base ${side(entry.baseState, entry.baseMessage)}, head ${side(entry.headState, entry.headMessage)}`,
+    );
+  }
+  const body = rows.length > 0 ? table.toString() : 'no metrics in common';
+  return [body, ...notes].join('\n');
+}
+
+/** Every counter (rows, by name) of every config with metrics (columns, in document order). */
+export function renderCountersTable(doc: ResultDocument): string {
+  const configs = doc.configs.filter(hasMetrics);
+  const names = [...new Set(configs.flatMap((config) => Object.keys(config.metrics.counters)))].sort();
+  if (names.length === 0) return 'no counters recorded';
+  const table = plainTable(['counter', ...configs.map((config) => config.name)], (index) => index === 0);
+  for (const name of names) {
+    table.push([name, ...configs.map((config) => formatCount(config.metrics.counters[name]))]);
+  }
+  return table.toString();
+}

@@ -1,0 +1,73 @@
+/**
+ * Turns a config's settings into running stages (I/O: brokers and deliveries may open
+ * connections and servers). `close()` releases everything it opened.
+ */
+import type { Clock } from '../clock.js';
+import { createMemoryBroker } from '../pipeline/brokers/memoryBroker.js';
+import type { ClientSettings, RenderSettings } from '../pipeline/client/types.js';
+import { createDirectDelivery } from '../pipeline/delivery/direct.js';
+import { createSerializer } from '../pipeline/serializers/index.js';
+import type { Broker, Delivery } from '../pipeline/types.js';
+import type { PipelineSettings } from '../scenario/pipelineSchema.js';
+import type { TokenSource } from '../sources/types.js';
+import type { BuiltPipeline } from './runStream.js';
+
+/** Everything a run shares between its configs (connections, the run id). */
+export interface RunEnvironment {
+  runId: string;
+  clock: Clock;
+  source: TokenSource;
+}
+
+/** Builds the stages of one config. */
+export async function buildPipeline(settings: PipelineSettings, environment: RunEnvironment): Promise<BuiltPipeline & { close(): Promise<void> }> {
+  const broker = await createBroker(settings.broker, environment);
+  let delivery: Delivery;
+  try {
+    delivery = await createDelivery(settings.delivery, environment);
+  } catch (error) {
+    await broker.close();
+    throw error;
+  }
+  return {
+    clock: environment.clock,
+    source: environment.source,
+    serializer: createSerializer(settings.serializer),
+    batch: settings.batch,
+    broker,
+    delivery,
+    client: toClientSettings(settings.client),
+    drainTimeoutMs: 10_000,
+    async close() {
+      await Promise.allSettled([broker.close(), delivery.close()]);
+    },
+  };
+}
+
+async function createBroker(settings: PipelineSettings['broker'], _environment: RunEnvironment): Promise<Broker> {
+  switch (settings.type) {
+    case 'memory':
+      return createMemoryBroker(settings);
+  }
+}
+
+async function createDelivery(settings: PipelineSettings['delivery'], environment: RunEnvironment): Promise<Delivery> {
+  switch (settings.type) {
+    case 'direct':
+      return createDirectDelivery(environment.clock);
+  }
+}
+
+/** The client's render settings from the scenario's flat form. */
+export function toClientSettings(settings: PipelineSettings['client']): ClientSettings {
+  const { strategy, intervalMs } = settings.render;
+  const render: RenderSettings =
+    strategy === 'every'
+      ? { strategy }
+      : strategy === 'debounce'
+        ? { strategy, delayMs: intervalMs }
+        : strategy === 'throttle'
+          ? { strategy, intervalMs }
+          : { strategy, frameMs: intervalMs };
+  return { type: settings.type, render };
+}

@@ -1,0 +1,30 @@
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import type { ResultDocument } from '../report/resultSchema.js';
+
+const packageJson = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+/** streambench's own version, from package.json. */
+export const TOOL_VERSION = packageJson.version;
+
+/** Where and when a run happens: Node, OS, CPU, git commit, wall-clock start. */
+export function collectContext(startedAt: Date): ResultDocument['context'] {
+  const cpus = os.cpus();
+  return {
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    cores: os.availableParallelism(),
+    gitCommit: currentGitCommit(),
+    startedAt: startedAt.toISOString(),
+  };
+}
+
+function currentGitCommit(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
+  } catch {
+    return null;
+  }
+}

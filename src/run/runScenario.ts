@@ -1,0 +1,60 @@
+/**
+ * Runs every config of a scenario and builds the result document. The programmatic entry
+ * point (`import { runScenario } from 'streambench'`); the CLI is a thin shell around it.
+ */
+import { randomBytes } from 'node:crypto';
+import { type Clock, systemClock } from '../clock.js';
+import { RESULT_SCHEMA_VERSION, type ResultDocument } from '../report/resultSchema.js';
+import type { Scenario } from '../scenario/loadScenario.js';
+import { createSyntheticSource } from '../sources/synthetic.js';
+import { collectContext, TOOL_VERSION } from './context.js';
+import { runConfig, type StreamProgress } from './runConfig.js';
+
+/** Options that override the scenario or hook into the run. */
+export interface RunOptions {
+  iterations?: number;
+  warmup?: number;
+  seed?: number;
+  clock?: Clock;
+  /** Stops the run after the stream in progress; the document is marked interrupted. */
+  signal?: AbortSignal;
+  /** Called with the document so far after every config, so a caller can save it. */
+  onConfigDone?: (document: ResultDocument) => void | Promise<void>;
+  onStream?: StreamProgress;
+}
+
+/** Runs a scenario and returns its result document. */
+export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<ResultDocument> {
+  const startedAt = new Date();
+  const seed = options.seed ?? scenario.seed;
+  const iterations = options.iterations ?? scenario.iterations;
+  const warmup = options.warmup ?? scenario.warmup;
+  const runId = `${startedAt.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+  const source = createSyntheticSource(scenario.source, seed);
+  const environment = { runId, clock: options.clock ?? systemClock, source };
+
+  const document: ResultDocument = {
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    tool: { name: 'streambench', version: TOOL_VERSION },
+    runId,
+    interrupted: false,
+    scenario: {
+      name: scenario.name,
+      file: scenario.file,
+      contentHash: scenario.contentHash,
+      settings: { description: scenario.description, seed, iterations, warmup, source: source.describe() },
+    },
+    context: collectContext(startedAt),
+    configs: [],
+  };
+
+  for (const [index, config] of scenario.configs.entries()) {
+    if (options.signal?.aborted) break;
+    const result = await runConfig(config, index, { warmup, iterations }, environment, options.signal, options.onStream);
+    document.configs.push(result);
+    document.interrupted = options.signal?.aborted ?? false;
+    await options.onConfigDone?.(document);
+  }
+  document.interrupted = options.signal?.aborted ?? false;
+  return document;
+}

@@ -1,0 +1,111 @@
+/**
+ * Reads a scenario file (YAML or JSON), validates it, and resolves every variant into a
+ * complete pipeline: defaults ← preset ← base pipeline ← variant.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { type ResolvedSyntheticSettings, resolveSyntheticSettings } from '../sources/syntheticSchema.js';
+import { formatIssues } from './formatIssues.js';
+import { mergeSettings } from './mergeSettings.js';
+import { type PipelineSettings, pipelineSchema } from './pipelineSchema.js';
+import { DEFAULT_PIPELINE, type PresetName, PRESETS } from './presets.js';
+import { ScenarioError } from './scenarioError.js';
+import { scenarioSchema } from './scenarioSchema.js';
+
+/** One config: a named, complete pipeline. */
+export interface ResolvedConfig {
+  name: string;
+  description: string | null;
+  preset: PresetName | null;
+  pipeline: PipelineSettings;
+}
+
+/** A validated scenario with every config resolved. */
+export interface Scenario {
+  name: string;
+  description: string;
+  file: string | null;
+  contentHash: string;
+  seed: number;
+  iterations: number;
+  warmup: number;
+  source: ResolvedSyntheticSettings;
+  configs: ResolvedConfig[];
+}
+
+/** Reads and validates a scenario file; throws ScenarioError naming the file and field. */
+export async function loadScenarioFile(path: string): Promise<Scenario> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new ScenarioError(`${path}: cannot read the scenario (${reason}); give a path to a .yaml or .json file, e.g. scenarios/default.yaml`);
+  }
+  return parseScenarioText(text, path);
+}
+
+/** Parses and validates scenario text; `where` names it in error messages. */
+export function parseScenarioText(text: string, where: string): Scenario {
+  let raw: unknown;
+  try {
+    raw = extname(where) === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new ScenarioError(`${where}: not valid ${extname(where) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`);
+  }
+  const contentHash = createHash('sha256').update(text).digest('hex');
+  return resolveScenario(raw, where, contentHash);
+}
+
+/** Validates a scenario object and resolves its configs. */
+export function resolveScenario(raw: unknown, where: string, contentHash: string): Scenario {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ScenarioError(`${where}: a scenario is a mapping with at least "name" and "source" (see docs/scenarios.md)`);
+  }
+  const parsed = scenarioSchema.safeParse(raw);
+  if (!parsed.success) throw new ScenarioError(formatIssues(where, parsed.error.issues));
+  const scenario = parsed.data;
+  const basePipeline = (scenario.pipeline ?? {}) as Record<string, unknown>;
+  const variants = scenario.variants ?? [{ name: 'base', description: undefined, pipeline: undefined }];
+
+  const configs = variants.map((variant, index): ResolvedConfig => {
+    const variantPipeline = (variant.pipeline ?? {}) as Record<string, unknown>;
+    const preset = (variantPipeline.preset ?? basePipeline.preset ?? null) as PresetName | null;
+    const merged = mergeSettings(
+      DEFAULT_PIPELINE,
+      preset ? PRESETS[preset] : undefined,
+      withoutPreset(basePipeline),
+      withoutPreset(variantPipeline),
+    );
+    const resolved = pipelineSchema.safeParse(merged);
+    if (!resolved.success) {
+      const prefix = scenario.variants ? ['variants', index, 'pipeline'] : ['pipeline'];
+      throw new ScenarioError(formatIssues(`${where} (config "${variant.name}")`, resolved.error.issues, prefix));
+    }
+    return { name: variant.name, description: variant.description ?? null, preset, pipeline: resolved.data };
+  });
+
+  return {
+    name: scenario.name,
+    description: scenario.description ?? '',
+    file: where,
+    contentHash,
+    seed: scenario.seed ?? 1,
+    iterations: scenario.iterations ?? 5,
+    warmup: scenario.warmup ?? 1,
+    source: resolveSyntheticSettings(scenario.source),
+    configs,
+  };
+}
+
+function withoutPreset(pipeline: Record<string, unknown>): Record<string, unknown> {
+  const { preset: _preset, ...rest } = pipeline;
+  return rest;
+}
+
+/** The scenario name a file would have if it has none of its own (for messages). */
+export function scenarioNameFromPath(path: string): string {
+  return basename(path, extname(path));
+}

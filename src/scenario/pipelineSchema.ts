@@ -1,0 +1,48 @@
+/**
+ * The settings of one relay pipeline, stage by stage. Each stage owns its schema; this file
+ * puts them together. A resolved pipeline has every field set (presets and defaults fill
+ * what a scenario leaves out).
+ */
+import { z } from 'zod';
+import { batchSettingsSchema } from '../pipeline/batchers/settings.js';
+import { memoryBrokerSettingsSchema } from '../pipeline/brokers/memorySettings.js';
+import { SERIALIZER_NAMES } from '../pipeline/serializers/index.js';
+
+export const serializerSchema = z
+  .enum(SERIALIZER_NAMES)
+  .describe(
+    "field-baseline: the field's JSON-in-JSON messages (DESIGN.md §2). seed-cache: the same behind the seed's identity-keyed JSON cache. seed-cache-mutated: the cache with a producer that reuses one message object (stale JSON). single-pass: serialize once, pass the string through. raw-text: no JSON, text behind its sequence number",
+  );
+
+export const renderSettingsSchema = z
+  .strictObject({
+    strategy: z
+      .enum(['every', 'debounce', 'throttle', 'frame'])
+      .describe('every: render on each event. debounce: trailing debounce of intervalMs (the seed). throttle: at most one render per intervalMs, leading and trailing. frame: one render per frame of intervalMs (requestAnimationFrame)'),
+    intervalMs: z.number().positive().describe('debounce delay, throttle interval or frame length in ms (ignored by every)'),
+  })
+  .describe('When the client paints');
+
+export const clientSettingsSchema = z
+  .strictObject({
+    type: z
+      .enum(['field', 'lean'])
+      .describe('field: about five JSON.parse per event, full rebuild and markdown lex of the whole text per render. lean: one parse, de-duplication by sequence, incremental render'),
+    render: renderSettingsSchema,
+  })
+  .describe('The browser side');
+
+export const brokerSettingsSchema = z.discriminatedUnion('type', [memoryBrokerSettingsSchema]).describe('Between producer and consumer');
+
+export const deliverySettingsSchema = z
+  .discriminatedUnion('type', [z.strictObject({ type: z.literal('direct').describe('in-process hand-off, the zero-cost reference') })])
+  .describe('From the relay to the client');
+
+export const pipelineSchema = z.strictObject({
+  serializer: serializerSchema,
+  batch: batchSettingsSchema,
+  broker: brokerSettingsSchema,
+  delivery: deliverySettingsSchema,
+  client: clientSettingsSchema,
+});
+export type PipelineSettings = z.infer<typeof pipelineSchema>;

@@ -1,0 +1,58 @@
+/**
+ * What a scenario file may hold. Every object is strict: an unknown field is an error, so a
+ * typo is never silently ignored. `schemas/scenario.schema.json` is generated from this.
+ */
+import { z } from 'zod';
+import { syntheticSourceSchema } from '../sources/syntheticSchema.js';
+import { deepPartial } from './deepPartial.js';
+import { pipelineSchema } from './pipelineSchema.js';
+import { PRESET_NAMES } from './presets.js';
+
+const nameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" and "-" (it becomes part of a file name)');
+
+/** A pipeline as a scenario writes it: any subset of the fields, optionally from a preset. */
+export const pipelineOverrideSchema = (deepPartial(pipelineSchema) as z.ZodObject)
+  .extend({
+    preset: z
+      .enum(PRESET_NAMES)
+      .optional()
+      .describe('start from a preset pipeline (field-baseline, seed-proposed, seed-corrected); fields set here win'),
+  })
+  .describe('Pipeline settings; unset fields come from the preset, then the defaults');
+
+export const sourceSchema = syntheticSourceSchema;
+
+export const variantSchema = z.strictObject({
+  name: nameSchema.describe('config name: one row in the tables'),
+  description: z.string().optional().describe('what this variant shows'),
+  pipeline: pipelineOverrideSchema.optional().describe("overrides of the scenario's base pipeline"),
+});
+
+export const scenarioSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('path or URL of this JSON Schema, for editors'),
+    name: nameSchema.describe('scenario name (used in result file names)'),
+    description: z.string().optional().describe('what the scenario measures'),
+    seed: z.number().int().nonnegative().optional().describe('random seed: the same seed gives the same streams (default 1)'),
+    iterations: z.number().int().min(1).optional().describe('measured streams per config (default 5)'),
+    warmup: z.number().int().min(0).optional().describe('unmeasured streams per config before the measured ones (default 1)'),
+    source: sourceSchema.describe('where the token stream comes from'),
+    pipeline: pipelineOverrideSchema.optional().describe('the base pipeline every variant starts from'),
+    variants: z
+      .array(variantSchema)
+      .min(1)
+      .optional()
+      .describe('named configs, each overriding parts of the base pipeline; without variants the base pipeline runs as one config named "base"'),
+  })
+  .superRefine((scenario, context) => {
+    const seen = new Set<string>();
+    scenario.variants?.forEach((variant, index) => {
+      if (seen.has(variant.name)) {
+        context.addIssue({ code: 'custom', path: ['variants', index, 'name'], message: `duplicate variant name "${variant.name}": each variant needs its own name` });
+      }
+      seen.add(variant.name);
+    });
+  });
+export type ScenarioInput = z.infer<typeof scenarioSchema>;

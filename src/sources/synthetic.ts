@@ -1,0 +1,163 @@
+/**
+ * The synthetic token source: generated assistant-like text, chunked at a granularity and
+ * emitted on a modelled schedule (TTFT, gaps, bursts, stalls). The plan is pure and
+ * deterministic for (settings, seed, streamIndex); only `open()` touches the clock.
+ */
+import type { Clock } from '../clock.js';
+import { chunkTokens } from './chunking.js';
+import { generateText } from './corpus.js';
+import { sampleMs } from './distributions.js';
+import { createRandom, deriveSeed } from './random.js';
+import type { BurstSetting, ResolvedSyntheticSettings } from './syntheticSchema.js';
+import { tokenize } from './tokenize.js';
+import type { SourceChunk, TokenSource } from './types.js';
+
+/** The chunks of one stream and when each arrives, in ms from request start. */
+export interface SyntheticStreamPlan {
+  chunks: SourceChunk[];
+  /** offsetsMs[i]: arrival time of chunks[i] relative to request start (non-decreasing). */
+  offsetsMs: number[];
+}
+
+/**
+ * Without a timer between chunks, hand control to the macrotask queue after this many, so
+ * consumers' I/O and timers still run during zero-delay streams.
+ */
+export const CHUNKS_PER_MACROTASK_YIELD = 64;
+
+/** Exactly `settings.tokens` tokens of generated text, from the stream's text seed. */
+function streamTokens(settings: ResolvedSyntheticSettings, seed: number, streamIndex: number): string[] {
+  const textSeed = deriveSeed(seed, 'text', streamIndex);
+  // The corpus runs at roughly 4–5 characters per token; generate more until it suffices.
+  let minChars = settings.tokens * 6;
+  for (;;) {
+    const tokens = tokenize(generateText(createRandom(textSeed), settings.text, minChars));
+    if (tokens.length >= settings.tokens) return tokens.slice(0, settings.tokens);
+    minChars *= 2;
+  }
+}
+
+/** Whether a chunk sent after `emittedTokens` tokens falls inside a burst. */
+function isInBurst(emittedTokens: number, bursts: BurstSetting): boolean {
+  return emittedTokens >= bursts.everyTokens && emittedTokens % bursts.everyTokens < bursts.lengthTokens;
+}
+
+/** Arrival offsets of the chunks: TTFT, then per chunk a gap (or burst gap) plus any stalls due. */
+function planOffsets(
+  settings: ResolvedSyntheticSettings,
+  chunks: readonly SourceChunk[],
+  seed: number,
+  streamIndex: number,
+): number[] {
+  // One generator per purpose, so adding a stall or a burst leaves every other delay as it was.
+  const ttftRandom = createRandom(deriveSeed(seed, 'timing', streamIndex, 'ttft'));
+  const gapRandom = createRandom(deriveSeed(seed, 'timing', streamIndex, 'gap'));
+  const burstRandom = createRandom(deriveSeed(seed, 'timing', streamIndex, 'burst'));
+  const stallRandom = createRandom(deriveSeed(seed, 'timing', streamIndex, 'stall'));
+  const stalls = [...settings.stalls].sort((a, b) => a.afterTokens - b.afterTokens);
+  const bursts = settings.bursts;
+
+  const offsetsMs: number[] = [];
+  let nextStall = 0;
+  let emittedTokens = 0;
+  let timeMs = 0;
+  chunks.forEach((chunk, index) => {
+    let delayMs: number;
+    if (index === 0) {
+      delayMs = sampleMs(settings.ttftMs, ttftRandom);
+    } else {
+      // Drawn even inside a burst, so the gaps after the burst do not depend on it.
+      const normalGapMs = sampleMs(settings.gapMs, gapRandom);
+      delayMs =
+        bursts !== null && isInBurst(emittedTokens, bursts) ? sampleMs(bursts.gapMs, burstRandom) : normalGapMs;
+    }
+    while (nextStall < stalls.length && stalls[nextStall].afterTokens <= emittedTokens) {
+      delayMs += sampleMs(stalls[nextStall].ms, stallRandom);
+      nextStall++;
+    }
+    timeMs += delayMs;
+    offsetsMs.push(timeMs);
+    emittedTokens += chunk.tokens;
+  });
+  return offsetsMs;
+}
+
+/**
+ * Plans one stream: its chunks and their arrival offsets. Text and timing come from
+ * independent sub-seeds (changing timing settings never changes the text); the same
+ * seed and streamIndex always give the same plan.
+ */
+export function planSyntheticStream(
+  settings: ResolvedSyntheticSettings,
+  seed: number,
+  streamIndex: number,
+): SyntheticStreamPlan {
+  const chunks = chunkTokens(streamTokens(settings, seed, streamIndex), settings.granularity).map(
+    (chunk, index): SourceChunk => ({ index, text: chunk.text, tokens: chunk.tokens }),
+  );
+  return { chunks, offsetsMs: planOffsets(settings, chunks, seed, streamIndex) };
+}
+
+/** Resolves after `delayMs` on the clock, or as soon as `signal` aborts (clearing the timer). */
+function waitOnClock(clock: Clock, delayMs: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const onAbort = (): void => {
+      clock.clearTimer(handle);
+      resolve();
+    };
+    const handle = clock.setTimer(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, delayMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Resolves on the next turn of the event loop, after pending I/O callbacks. */
+function yieldToMacrotasks(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Yields each planned chunk once the clock reaches `startMs + offsetsMs[i]`. Waits under
+ * 1 ms are skipped (a timer could not honour them anyway), so a chunk may come up to 1 ms
+ * early; returns early when `signal` aborts.
+ */
+export async function* emitOnSchedule(
+  plan: SyntheticStreamPlan,
+  startMs: number,
+  clock: Clock,
+  signal?: AbortSignal,
+): AsyncGenerator<SourceChunk> {
+  let chunksSinceMacrotask = 0;
+  for (let index = 0; index < plan.chunks.length; index++) {
+    if (signal?.aborted) return;
+    const waitMs = startMs + plan.offsetsMs[index] - clock.nowMs();
+    if (waitMs >= 1) {
+      await waitOnClock(clock, waitMs, signal);
+      chunksSinceMacrotask = 0;
+      if (signal?.aborted) return;
+    } else if (chunksSinceMacrotask >= CHUNKS_PER_MACROTASK_YIELD) {
+      // One setImmediate per 64 chunks, not a timer per chunk: zero-delay runs stay cheap.
+      await yieldToMacrotasks();
+      chunksSinceMacrotask = 0;
+      if (signal?.aborted) return;
+    }
+    yield plan.chunks[index];
+    chunksSinceMacrotask++;
+  }
+}
+
+/** A token source of synthetic streams; stream i of a run uses plan (settings, seed, i). */
+export function createSyntheticSource(settings: ResolvedSyntheticSettings, seed: number): TokenSource {
+  return {
+    kind: 'synthetic',
+    describe: () => structuredClone({ ...settings, seed }),
+    open({ clock, streamIndex, signal }) {
+      // Planned before the start time is read, so generating text never counts as TTFT.
+      const plan = planSyntheticStream(settings, seed, streamIndex);
+      const startMs = clock.nowMs();
+      return emitOnSchedule(plan, startMs, clock, signal);
+    },
+  };
+}

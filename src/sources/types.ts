@@ -1,0 +1,38 @@
+import type { Clock } from '../clock.js';
+
+/** One content delta as the upstream model sends it. */
+export interface SourceChunk {
+  /** 0-based position of the chunk in its stream. */
+  index: number;
+  /** Content text of the delta (may be empty: role-only or keep-alive chunks). */
+  text: string;
+  /**
+   * Tokens whose last character is in this chunk. A token counts once, at the chunk that
+   * completes it, so per-token metrics stay exact whatever the chunk granularity.
+   */
+  tokens: number;
+  /** Reasoning text, kept apart from content (real model sources only). */
+  reasoning?: string;
+}
+
+/** What the pipeline needs to open one stream of a source. */
+export interface SourceOpenOptions {
+  clock: Clock;
+  /** 0-based index of this stream within the config's run (varies the seed per stream). */
+  streamIndex: number;
+  /** Aborts the stream (interrupted runs). */
+  signal?: AbortSignal;
+}
+
+/** A producer of LLM-like token streams: synthetic, replayed or a real endpoint. */
+export interface TokenSource {
+  /** Source type as named in scenarios (`synthetic`, `replay`, `http`). */
+  readonly kind: string;
+  /** Resolved settings, for the result document (never secrets). */
+  describe(): Record<string, unknown>;
+  /**
+   * Opens one stream. Chunks are yielded when they "arrive": the iterator waits as the
+   * model would, so the consumer's timestamp on each yield is the chunk's emit time.
+   */
+  open(options: SourceOpenOptions): AsyncIterable<SourceChunk>;
+}

@@ -1,0 +1,202 @@
+/**
+ * Turns stream traces into a config's metrics (DESIGN.md §4). Pure: traces and counts in,
+ * summaries and per-token counters out. Time metrics of every measured stream of a config
+ * are pooled in one histogram each; counters are summed and divided by tokens sent.
+ */
+import { STAGES, type StageName } from '../pipeline/stages.js';
+import type { BrokerCounters, DeliveryCounters } from '../pipeline/types.js';
+import type { MessageStage, StreamTrace } from '../probes/streamTrace.js';
+import type { ConfigMetrics, IterationSample } from '../report/resultSchema.js';
+import type { DeliveryCheck } from './deliveryCheck.js';
+import { Distribution } from './distribution.js';
+
+/** Counts gathered around one stream, beside its trace. */
+export interface StreamCounts {
+  delivery: DeliveryCounters;
+  jsonStringifyCalls: number;
+  jsonParseCalls: number;
+  /** Process CPU time (user + system) while the stream ran, in µs. */
+  cpuUs: number;
+  broker: BrokerCounters;
+  serializer: Record<string, number>;
+  check: DeliveryCheck;
+}
+
+// Counters that are a high-water mark, not a sum: the config reports their maximum.
+const isMaximumCounter = (name: string) => /Max/.test(name);
+// Counters that describe state at the end (a cache's size), not work per token.
+const isLevelCounter = (name: string) => /Entries$/.test(name);
+
+/** Accumulates the measured streams of one config. */
+export class ConfigMeasurements {
+  private readonly ttft = new Distribution();
+  private readonly timeToFirstByte = new Distribution();
+  private readonly timeToFirstEvent = new Distribution();
+  private readonly tokenLatency = new Distribution();
+  private readonly renderLatency = new Distribution();
+  private readonly itl = new Distribution();
+  private readonly tpot = new Distribution();
+  private readonly e2e = new Distribution();
+  private readonly staleness = new Distribution();
+  private readonly renderDuration = new Distribution();
+  private readonly stageTtft = new Map<StageName, Distribution>();
+  private readonly stageLatency = new Map<StageName, Distribution>();
+  private readonly sums = new Map<string, number>();
+  private readonly maxima = new Map<string, number>();
+  private readonly levels = new Map<string, number>();
+  readonly iterations: IterationSample[] = [];
+  private streams = 0;
+  private tokens = 0;
+
+  /** Adds one measured stream. */
+  addStream(trace: StreamTrace, counts: StreamCounts): void {
+    const start = trace.requestStartMs;
+    const streamTokenLatency = new Distribution();
+    const streamItl = new Distribution();
+    const tokens = trace.tokenCount();
+    this.streams++;
+    this.tokens += tokens;
+
+    // Per token, through every stage.
+    for (const chunk of trace.chunks) {
+      if (chunk.tokens === 0 || chunk.messageSeq < 0) continue;
+      let previousMs = chunk.emitMs;
+      for (const stage of STAGES) {
+        if (stage === 'emit') continue;
+        const atMs = trace.stampOf(stage, chunk.messageSeq);
+        if (atMs === undefined) continue;
+        distributionFor(this.stageLatency, stage).record(atMs - previousMs, chunk.tokens);
+        previousMs = atMs;
+      }
+      const receivedMs = trace.stampOf('clientReceive', chunk.messageSeq);
+      if (receivedMs !== undefined) {
+        this.tokenLatency.record(receivedMs - chunk.emitMs, chunk.tokens);
+        streamTokenLatency.record(receivedMs - chunk.emitMs, chunk.tokens);
+      }
+      const renderedMs = trace.stampOf('render', chunk.messageSeq);
+      if (renderedMs !== undefined) {
+        this.renderLatency.record(renderedMs - chunk.emitMs, chunk.tokens);
+        if (receivedMs !== undefined) this.staleness.record(renderedMs - receivedMs, chunk.tokens);
+      }
+    }
+
+    // Time to first non-empty content token at every stage.
+    const firstContent = trace.chunks.find((chunk) => chunk.text.length > 0);
+    const ttftByStage = new Map<StageName, number>();
+    if (firstContent) ttftByStage.set('emit', firstContent.emitMs - start);
+    const contentSeqs = new Set(trace.chunks.filter((chunk) => chunk.text.length > 0).map((chunk) => chunk.messageSeq));
+    for (const stage of STAGES) {
+      if (stage === 'emit') continue;
+      let first = Infinity;
+      for (const seq of contentSeqs) first = Math.min(first, trace.stampOf(stage as MessageStage, seq) ?? Infinity);
+      if (first !== Infinity) ttftByStage.set(stage, first - start);
+    }
+    for (const [stage, ms] of ttftByStage) distributionFor(this.stageTtft, stage).record(ms);
+
+    // Client view: first events, gaps between content events, end to end.
+    const clientTtft = ttftByStage.get('clientReceive');
+    if (clientTtft !== undefined) this.ttft.record(clientTtft);
+    if (counts.delivery.firstByteAtMs !== null) this.timeToFirstByte.record(counts.delivery.firstByteAtMs - start);
+    if (counts.delivery.firstEventAtMs !== null) this.timeToFirstEvent.record(counts.delivery.firstEventAtMs - start);
+    const seen = new Set<number>();
+    let previousContentMs: number | undefined;
+    let lastContentMs: number | undefined;
+    for (const event of trace.received) {
+      if (!event.hasContent || seen.has(event.seq)) continue;
+      seen.add(event.seq);
+      if (previousContentMs !== undefined) {
+        this.itl.record(event.atMs - previousContentMs);
+        streamItl.record(event.atMs - previousContentMs);
+      }
+      previousContentMs = event.atMs;
+      lastContentMs = Math.max(lastContentMs ?? -Infinity, event.atMs);
+    }
+    const e2eMs = lastContentMs !== undefined ? lastContentMs - start : null;
+    if (e2eMs !== null) this.e2e.record(e2eMs);
+    if (e2eMs !== null && clientTtft !== undefined && tokens > 1) this.tpot.record((e2eMs - clientTtft) / (tokens - 1));
+    for (const render of trace.renders) this.renderDuration.record(render.renderMs);
+
+    // Counters.
+    const add = (name: string, value: number) => this.sums.set(name, (this.sums.get(name) ?? 0) + value);
+    add('events', counts.delivery.events);
+    add('bytes', counts.delivery.bytes);
+    add('jsonStringify', counts.jsonStringifyCalls);
+    add('jsonParse', counts.jsonParseCalls);
+    add('cpuUs', counts.cpuUs);
+    add('renders', trace.renders.length);
+    add('contentEvents', seen.size);
+    add('duplicateEvents', counts.check.duplicateEvents);
+    add('missingMessages', counts.check.missingMessages);
+    add('reorderedEvents', counts.check.reorderedEvents);
+    for (const [name, value] of Object.entries({ ...counts.broker, ...counts.serializer })) {
+      if (isMaximumCounter(name)) this.maxima.set(name, Math.max(this.maxima.get(name) ?? 0, value));
+      else if (isLevelCounter(name)) this.levels.set(name, value);
+      else add(name, value);
+    }
+
+    this.iterations.push({
+      ttftMs: clientTtft ?? null,
+      e2eMs,
+      tokenLatencyP50Ms: streamTokenLatency.count > 0 ? streamTokenLatency.percentile(50) : null,
+      tokenLatencyP99Ms: streamTokenLatency.count > 0 ? streamTokenLatency.percentile(99) : null,
+      itlP50Ms: streamItl.count > 0 ? streamItl.percentile(50) : null,
+      tokens,
+    });
+  }
+
+  /** The config's metrics over every stream added. */
+  toMetrics(eventLoopDelayMs: ConfigMetrics['eventLoopDelayMs']): ConfigMetrics {
+    const sum = (name: string) => this.sums.get(name) ?? 0;
+    const perToken = (name: string) => (this.tokens > 0 ? sum(name) / this.tokens : 0);
+    const perStream = (name: string) => (this.streams > 0 ? sum(name) / this.streams : 0);
+    const counters: Record<string, number> = {
+      tokensPerStream: this.streams > 0 ? this.tokens / this.streams : 0,
+      eventsPerToken: perToken('events'),
+      tokensPerContentEvent: sum('contentEvents') > 0 ? this.tokens / sum('contentEvents') : 0,
+      bytesPerToken: perToken('bytes'),
+      jsonOpsPerToken: this.tokens > 0 ? (sum('jsonStringify') + sum('jsonParse')) / this.tokens : 0,
+      jsonStringifyPerToken: perToken('jsonStringify'),
+      jsonParsePerToken: perToken('jsonParse'),
+      cpuUsPerToken: perToken('cpuUs'),
+      rendersPerStream: perStream('renders'),
+      duplicateEventsPerStream: perStream('duplicateEvents'),
+      missingMessagesPerStream: perStream('missingMessages'),
+      reorderedEventsPerStream: perStream('reorderedEvents'),
+    };
+    const builtIn = new Set(['events', 'bytes', 'jsonStringify', 'jsonParse', 'cpuUs', 'renders', 'contentEvents', 'duplicateEvents', 'missingMessages', 'reorderedEvents']);
+    for (const name of this.sums.keys()) if (!builtIn.has(name)) counters[`${name}PerToken`] = perToken(name);
+    for (const [name, value] of this.maxima) counters[name] = value;
+    for (const [name, value] of this.levels) counters[name] = value;
+
+    const stages: ConfigMetrics['stages'] = {};
+    for (const stage of STAGES) {
+      const ttft = this.stageTtft.get(stage)?.summary() ?? null;
+      const latency = this.stageLatency.get(stage)?.summary() ?? null;
+      if (ttft || latency) stages[stage] = { ttftMs: ttft, latencyMs: latency };
+    }
+    return {
+      ttftMs: this.ttft.summary(),
+      timeToFirstByteMs: this.timeToFirstByte.summary(),
+      timeToFirstEventMs: this.timeToFirstEvent.summary(),
+      tokenLatencyMs: this.tokenLatency.summary(),
+      renderLatencyMs: this.renderLatency.summary(),
+      itlMs: this.itl.summary(),
+      tpotMs: this.tpot.summary(),
+      e2eMs: this.e2e.summary(),
+      stalenessMs: this.staleness.summary(),
+      renderMs: this.renderDuration.summary(),
+      stages,
+      counters,
+      eventLoopDelayMs,
+    };
+  }
+}
+
+function distributionFor(map: Map<StageName, Distribution>, stage: StageName): Distribution {
+  let distribution = map.get(stage);
+  if (!distribution) {
+    distribution = new Distribution();
+    map.set(stage, distribution);
+  }
+  return distribution;
+}

@@ -1,0 +1,60 @@
+import type { StreamTrace } from '../probes/streamTrace.js';
+
+/** What reached the client compared with what the source sent. */
+export interface DeliveryCheck {
+  /** Content messages sent but never received. */
+  missingMessages: number;
+  /** Events received for a message already received. */
+  duplicateEvents: number;
+  /** Events received after an event with a higher sequence number. */
+  reorderedEvents: number;
+  /** Whether the end-of-stream item arrived. */
+  endReceived: boolean;
+  /** Whether the client's text equals the text sent. */
+  textMatches: boolean;
+  /** A sentence describing the problem, or null when delivery was exact. */
+  problem: string | null;
+}
+
+/** Checks a stream's delivery at the client: exact text, in order, each message once. */
+export function checkDelivery(trace: StreamTrace, clientText: string): DeliveryCheck {
+  const seen = new Set<number>();
+  let duplicateEvents = 0;
+  let reorderedEvents = 0;
+  let highestSeq = -1;
+  let endReceived = false;
+  for (const event of trace.received) {
+    if (event.end) endReceived = true;
+    if (seen.has(event.seq)) {
+      duplicateEvents++;
+      continue;
+    }
+    seen.add(event.seq);
+    if (event.seq < highestSeq) reorderedEvents++;
+    highestSeq = Math.max(highestSeq, event.seq);
+  }
+  let missingMessages = 0;
+  for (let seq = 0; seq < trace.messageCount; seq++) if (!seen.has(seq)) missingMessages++;
+  const sent = trace.sentText();
+  const textMatches = clientText === sent;
+
+  const problems: string[] = [];
+  if (missingMessages > 0) problems.push(`${missingMessages} of ${trace.messageCount} messages never reached the client`);
+  if (!endReceived) problems.push('the end-of-stream item never reached the client');
+  if (!textMatches) problems.push(describeTextMismatch(sent, clientText));
+  return {
+    missingMessages,
+    duplicateEvents,
+    reorderedEvents,
+    endReceived,
+    textMatches,
+    problem: problems.length > 0 ? problems.join('; ') : null,
+  };
+}
+
+function describeTextMismatch(sent: string, received: string): string {
+  let index = 0;
+  while (index < sent.length && index < received.length && sent[index] === received[index]) index++;
+  const excerpt = (text: string) => JSON.stringify(text.slice(index, index + 24));
+  return `the client's text differs from the text sent at character ${index} of ${sent.length} (sent ${excerpt(sent)}, shown ${excerpt(received)}; ${received.length} characters shown)`;
+}
