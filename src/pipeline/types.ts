@@ -108,6 +108,10 @@ export interface DeliveryCounters {
   firstByteAtMs: number | null;
   /** Clock time the client got its first event of any kind (null until then). */
   firstEventAtMs: number | null;
+  /** Times the client dropped its connection and reconnected (network transports). */
+  reconnects?: number;
+  /** Heartbeat comments received (SSE). */
+  heartbeats?: number;
 }
 
 /** Server side of one client connection. */

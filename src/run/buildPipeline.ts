@@ -5,7 +5,7 @@
 import type { Clock } from '../clock.js';
 import { createMemoryBroker } from '../pipeline/brokers/memoryBroker.js';
 import type { ClientSettings, RenderSettings } from '../pipeline/client/types.js';
-import { createDirectDelivery } from '../pipeline/delivery/direct.js';
+import { createDelivery } from '../pipeline/delivery/createDelivery.js';
 import { createSerializer } from '../pipeline/serializers/index.js';
 import type { Broker, Delivery } from '../pipeline/types.js';
 import type { PipelineSettings } from '../scenario/pipelineSchema.js';
@@ -24,7 +24,7 @@ export async function buildPipeline(settings: PipelineSettings, environment: Run
   const broker = await createBroker(settings.broker, environment);
   let delivery: Delivery;
   try {
-    delivery = await createDelivery(settings.delivery, environment);
+    delivery = await createDelivery(settings.delivery, { clock: environment.clock });
   } catch (error) {
     await broker.close();
     throw error;
@@ -51,12 +51,6 @@ async function createBroker(settings: PipelineSettings['broker'], _environment: 
   }
 }
 
-async function createDelivery(settings: PipelineSettings['delivery'], environment: RunEnvironment): Promise<Delivery> {
-  switch (settings.type) {
-    case 'direct':
-      return createDirectDelivery(environment.clock);
-  }
-}
 
 /** The client's render settings from the scenario's flat form. */
 export function toClientSettings(settings: PipelineSettings['client']): ClientSettings {

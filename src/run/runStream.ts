@@ -47,6 +47,9 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
   const relay = pipeline.serializer.open(json);
   const decoder = pipeline.serializer.open(json);
   const brokerStream = await pipeline.broker.openStream(streamId);
+  // Open the source first: a synthetic source plans its whole stream on open, and that
+  // planning is not part of the request's time to first token.
+  const chunks = pipeline.source.open({ clock, streamIndex, signal });
   const cpuAtStart = process.cpuUsage();
   const trace = new StreamTrace(clock.nowMs());
 
@@ -81,38 +84,49 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
     let writeChain: Promise<void> = Promise.resolve();
     const acknowledged: Promise<void>[] = [];
     let writeError: unknown;
-    const sendMessage = (seq: number, payload: string) => {
+    const sendMessages = (seqs: number[], payloads: string[]) => {
       const write = brokerStream.awaitWrites
-        ? (writeChain = writeChain.then(() => brokerStream.write([payload])))
-        : brokerStream.write([payload]);
+        ? (writeChain = writeChain.then(() => brokerStream.write(payloads)))
+        : brokerStream.write(payloads);
       acknowledged.push(
         write.then(
-          () => trace.stamp('brokerWrite', seq, clock.nowMs()),
+          () => {
+            const atMs = clock.nowMs();
+            for (const seq of seqs) trace.stamp('brokerWrite', seq, atMs);
+          },
           (error) => {
             writeError ??= error;
           },
         ),
       );
     };
+    // One message per batch (merged), or one per chunk written together.
+    const encodeMessage = (chunks: IndexedChunk[]) => {
+      const seq = nextSeq++;
+      trace.assign(
+        seq,
+        chunks.map((item) => item.index),
+      );
+      trace.stamp('batched', seq, clock.nowMs());
+      const payload = producer.encode({ seq, text: chunks.map((item) => item.chunk.text).join('') });
+      trace.stamp('processed', seq, clock.nowMs());
+      return { seq, payload };
+    };
     const batcher = createBatcher<IndexedChunk>(
       pipeline.batch,
       clock,
       (item) => item.chunk.text.length > 0,
       (batch) => {
-        const seq = nextSeq++;
-        trace.assign(
-          seq,
-          batch.map((item) => item.index),
+        const messages = pipeline.batch.merge ? [encodeMessage(batch)] : batch.map((item) => encodeMessage([item]));
+        sendMessages(
+          messages.map((message) => message.seq),
+          messages.map((message) => message.payload),
         );
-        trace.stamp('batched', seq, clock.nowMs());
-        const payload = producer.encode({ seq, text: batch.map((item) => item.chunk.text).join('') });
-        trace.stamp('processed', seq, clock.nowMs());
-        sendMessage(seq, payload);
       },
     );
 
     let index = 0;
-    for await (const chunk of pipeline.source.open({ clock, streamIndex, signal })) {
+    for await (const chunk of chunks) {
       trace.emit(chunk, clock.nowMs());
       batcher.push({ index: index++, chunk });
       if (brokerStream.awaitWrites) await acknowledged[acknowledged.length - 1];

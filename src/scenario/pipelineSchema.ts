@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { batchSettingsSchema } from '../pipeline/batchers/settings.js';
 import { memoryBrokerSettingsSchema } from '../pipeline/brokers/memorySettings.js';
+import { deliverySettingsSchema } from '../pipeline/delivery/settings.js';
 import { SERIALIZER_NAMES } from '../pipeline/serializers/index.js';
 
 export const serializerSchema = z
@@ -34,9 +35,6 @@ export const clientSettingsSchema = z
 
 export const brokerSettingsSchema = z.discriminatedUnion('type', [memoryBrokerSettingsSchema]).describe('Between producer and consumer');
 
-export const deliverySettingsSchema = z
-  .discriminatedUnion('type', [z.strictObject({ type: z.literal('direct').describe('in-process hand-off, the zero-cost reference') })])
-  .describe('From the relay to the client');
 
 export const pipelineSchema = z.strictObject({
   serializer: serializerSchema,

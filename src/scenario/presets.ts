@@ -9,7 +9,7 @@ export type PresetName = (typeof PRESET_NAMES)[number];
 /** Defaults for every field a preset and the scenario leave unset. */
 export const DEFAULT_PIPELINE = {
   serializer: 'single-pass',
-  batch: { mode: 'none', size: 5, timeoutMs: 100, firstImmediate: false },
+  batch: { mode: 'none', size: 5, timeoutMs: 100, merge: true, firstImmediate: false },
   broker: { type: 'memory', read: 'from-index', window: 10 },
   delivery: { type: 'direct' },
   client: { type: 'lean', render: { strategy: 'every', intervalMs: 16.7 } },

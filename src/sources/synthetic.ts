@@ -150,12 +150,18 @@ export async function* emitOnSchedule(
 
 /** A token source of synthetic streams; stream i of a run uses plan (settings, seed, i). */
 export function createSyntheticSource(settings: ResolvedSyntheticSettings, seed: number): TokenSource {
+  const plans = new Map<number, SyntheticStreamPlan>();
   return {
     kind: 'synthetic',
     describe: () => structuredClone({ ...settings, seed }),
     open({ clock, streamIndex, signal }) {
       // Planned before the start time is read, so generating text never counts as TTFT.
-      const plan = planSyntheticStream(settings, seed, streamIndex);
+      // Plans are deterministic, so every config of a run reuses the same one per stream.
+      let plan = plans.get(streamIndex);
+      if (!plan) {
+        plan = planSyntheticStream(settings, seed, streamIndex);
+        plans.set(streamIndex, plan);
+      }
       const startMs = clock.nowMs();
       return emitOnSchedule(plan, startMs, clock, signal);
     },

@@ -124,6 +124,8 @@ export class ConfigMeasurements {
     add('jsonParse', counts.jsonParseCalls);
     add('cpuUs', counts.cpuUs);
     add('renders', trace.renders.length);
+    add('reconnects', counts.delivery.reconnects ?? 0);
+    add('heartbeats', counts.delivery.heartbeats ?? 0);
     add('contentEvents', seen.size);
     add('duplicateEvents', counts.check.duplicateEvents);
     add('missingMessages', counts.check.missingMessages);
@@ -162,8 +164,10 @@ export class ConfigMeasurements {
       duplicateEventsPerStream: perStream('duplicateEvents'),
       missingMessagesPerStream: perStream('missingMessages'),
       reorderedEventsPerStream: perStream('reorderedEvents'),
+      reconnectsPerStream: perStream('reconnects'),
+      heartbeatsPerStream: perStream('heartbeats'),
     };
-    const builtIn = new Set(['events', 'bytes', 'jsonStringify', 'jsonParse', 'cpuUs', 'renders', 'contentEvents', 'duplicateEvents', 'missingMessages', 'reorderedEvents']);
+    const builtIn = new Set(['events', 'bytes', 'jsonStringify', 'jsonParse', 'cpuUs', 'renders', 'reconnects', 'heartbeats', 'contentEvents', 'duplicateEvents', 'missingMessages', 'reorderedEvents']);
     for (const name of this.sums.keys()) if (!builtIn.has(name)) counters[`${name}PerToken`] = perToken(name);
     for (const [name, value] of this.maxima) counters[name] = value;
     for (const [name, value] of this.levels) counters[name] = value;

@@ -5,6 +5,12 @@ import type { SseDeliverySettings } from './settings.js';
 import { startSseClient, type SseClientHandle } from './sseClient.js';
 import { ssePathFor, startSseRelayServer } from './sseServer.js';
 
+/** An SSE delivery; `origin` is where its server listens (for tools and tests that connect directly). */
+export interface SseDelivery extends Delivery {
+  readonly origin: string;
+  open(streamId: string, onEvent: (data: string) => void): Promise<SseDeliveryChannel>;
+}
+
 /** One stream's SSE connection, server side, with the client's counters. */
 export interface SseDeliveryChannel extends DeliveryChannel {
   counters(): NetworkDeliveryCounters;
@@ -15,12 +21,13 @@ export interface SseDeliveryChannel extends DeliveryChannel {
  * connection per stream. `open()` resolves once the client has the response head, so
  * connection setup is not charged to the first event.
  */
-export async function createSseDelivery(settings: SseDeliverySettings, clock: Clock): Promise<Delivery> {
+export async function createSseDelivery(settings: SseDeliverySettings, clock: Clock): Promise<SseDelivery> {
   const server = await startSseRelayServer(settings, clock);
   const clients = new Set<SseClientHandle>();
 
   return {
     kind: 'sse',
+    origin: server.origin,
     async open(streamId, onEvent): Promise<SseDeliveryChannel> {
       const stream = server.openStream(streamId);
       const client = startSseClient({

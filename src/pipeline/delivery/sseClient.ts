@@ -64,7 +64,12 @@ export function startSseClient(options: SseClientOptions): SseClientHandle {
   const connected = new Promise<void>((resolve) => (markConnected = resolve));
 
   const readConnection = async (): Promise<ConnectionOutcome> => {
-    const headers: Record<string, string> = { accept: 'text/event-stream', 'cache-control': 'no-cache', 'accept-encoding': 'gzip' };
+    // What EventSource sends; like a browser it always accepts gzip, and the relay decides.
+    const headers: Record<string, string> = {
+      accept: 'text/event-stream',
+      'cache-control': 'no-cache',
+      'accept-encoding': 'gzip',
+    };
     if (reconnects > 0 && reconnect?.resume && lastEventId !== undefined) headers['last-event-id'] = lastEventId;
     const response = await client.request({ path: options.path, method: 'GET', headers });
     if (response.statusCode !== 200) {
@@ -93,8 +98,12 @@ export function startSseClient(options: SseClientOptions): SseClientHandle {
     const decoder = new TextDecoder();
     for await (const chunk of source) {
       parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
-      // Leaving the loop destroys the body mid-response, and undici closes that connection.
-      if (dropped) return 'dropped';
+      if (dropped) {
+        // Close the TCP connection: when the whole response was already buffered, undici would
+        // otherwise keep the socket alive and reuse it, which is not a drop.
+        await meter.closeAll();
+        return 'dropped';
+      }
     }
     return 'ended';
   };

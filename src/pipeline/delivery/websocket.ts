@@ -5,6 +5,12 @@ import type { WebSocketDeliverySettings } from './settings.js';
 import { startWebSocketClient, type WebSocketClientHandle } from './websocketClient.js';
 import { startWebSocketRelayServer, websocketPathFor } from './websocketServer.js';
 
+/** A WebSocket delivery; `origin` is where its server listens (for tools and tests that connect directly). */
+export interface WebSocketDelivery extends Delivery {
+  readonly origin: string;
+  open(streamId: string, onEvent: (data: string) => void): Promise<WebSocketDeliveryChannel>;
+}
+
 /** One stream's WebSocket connection, server side, with the client's counters. */
 export interface WebSocketDeliveryChannel extends DeliveryChannel {
   counters(): NetworkDeliveryCounters;
@@ -15,12 +21,13 @@ export interface WebSocketDeliveryChannel extends DeliveryChannel {
  * client connection per stream, one text message per event. `open()` resolves once the
  * connection is open, so the handshake is not charged to the first event.
  */
-export async function createWebSocketDelivery(settings: WebSocketDeliverySettings, clock: Clock): Promise<Delivery> {
+export async function createWebSocketDelivery(settings: WebSocketDeliverySettings, clock: Clock): Promise<WebSocketDelivery> {
   const server = await startWebSocketRelayServer({ perMessageDeflate: settings.perMessageDeflate });
   const clients = new Set<WebSocketClientHandle>();
 
   return {
     kind: 'websocket',
+    origin: server.origin,
     async open(streamId, onEvent): Promise<WebSocketDeliveryChannel> {
       const stream = server.openStream(streamId);
       const client = startWebSocketClient({

@@ -14,17 +14,15 @@ export class IdentityJsonCache {
   hits = 0;
   misses = 0;
 
-  constructor(private readonly json: JsonCounter) {}
-
-  /** Returns the cached JSON of `value` if this very object was stringified before. */
-  stringify(value: object): string {
+  /** Returns the cached JSON of `value` if this very object was stringified before; counts misses on `json`. */
+  stringify(value: object, json: JsonCounter): string {
     const cached = this.entries.get(value);
     if (cached !== undefined) {
       this.hits++;
       return cached;
     }
     this.misses++;
-    const text = this.json.stringify(value);
+    const text = json.stringify(value);
     this.entries.set(value, text);
     return text;
   }
@@ -47,7 +45,7 @@ export function createSeedCacheSerializer(reuseMessageObject: boolean): Serializ
   return {
     name,
     open(json) {
-      cache ??= new IdentityJsonCache(json);
+      cache ??= new IdentityJsonCache();
       const streamCache = cache;
       let reused: FieldMessage | undefined;
       const buildMessage = reuseMessageObject
@@ -57,7 +55,7 @@ export function createSeedCacheSerializer(reuseMessageObject: boolean): Serializ
             return reused;
           }
         : freshMessage;
-      const stream = openFieldFormat(json, (value) => streamCache.stringify(value), buildMessage);
+      const stream = openFieldFormat(json, (value) => streamCache.stringify(value, json), buildMessage);
       return {
         ...stream,
         counters: () => ({

@@ -1,0 +1,77 @@
+/**
+ * The Redis brokers (`redis-list`, `redis-stream`, `redis-pubsub`). Each stream gets its own
+ * connections (producer; consumer commands; subscriber), as producer and consumer have in the
+ * field, which also makes every counter attributable to exactly one stream. The broker keeps
+ * one admin connection for cleanup: dispose() deletes a stream's keys, close() deletes
+ * whatever is left after a failure or SIGINT, and every key carries a TTL besides.
+ */
+import type { Clock } from '../../../clock.js';
+import type { Broker } from '../../types.js';
+import { openRedisConnection, redactUrl } from './connection.js';
+import { KeyRegistry } from './keyRegistry.js';
+import { runKeyPrefix, streamKeys } from './keys.js';
+import { openRedisListStream } from './listBroker.js';
+import { openRedisPubsubStream } from './pubsubBroker.js';
+import type { RedisBrokerSettings } from './settings.js';
+import type { RedisBrokerStream } from './streamBase.js';
+import { openRedisStreamStream } from './streamBroker.js';
+
+/** Where and under which run the broker works. */
+export interface RedisBrokerOptions {
+  /** redis:// or rediss:// URL (password and db allowed); see resolveRedis. */
+  url: string;
+  /** Every key goes under `streambench:<runId>:`. */
+  runId: string;
+  /** Accepted for parity with the other brokers; Redis brokers take no timestamps themselves. */
+  clock: Clock;
+}
+
+/** A Redis broker: its streams also report commands per name. */
+export interface RedisBroker extends Broker {
+  openStream(streamId: string): Promise<RedisBrokerStream>;
+  /** Keys created and not deleted yet (for tests and diagnostics). */
+  liveKeys(): string[];
+}
+
+/** Connects to Redis (RedisSetupError with the redacted URL when it does not answer) and returns the broker. */
+export async function createRedisBroker(settings: RedisBrokerSettings, options: RedisBrokerOptions): Promise<RedisBroker> {
+  runKeyPrefix(options.runId); // validates the run id before anything is written
+  const admin = await openRedisConnection(options.url, 'admin');
+  const keyRegistry = new KeyRegistry(admin);
+  const redactedUrl = redactUrl(options.url);
+  const openStreams = new Set<RedisBrokerStream>();
+  let closed = false;
+
+  return {
+    kind: settings.type,
+    async openStream(streamId) {
+      if (closed) throw new Error('openStream() on a closed Redis broker');
+      let stream: RedisBrokerStream | undefined;
+      const place = {
+        keys: streamKeys(options.runId, streamId),
+        keyRegistry,
+        redactedUrl,
+        onDispose: () => void openStreams.delete(stream!),
+      };
+      stream =
+        settings.type === 'redis-list'
+          ? await openRedisListStream(settings, place, options.url)
+          : settings.type === 'redis-stream'
+            ? await openRedisStreamStream(settings, place, options.url)
+            : await openRedisPubsubStream(place, options.url);
+      openStreams.add(stream);
+      return stream;
+    },
+    liveKeys: () => keyRegistry.liveKeys(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        await Promise.allSettled([...openStreams].map((stream) => stream.dispose()));
+        await keyRegistry.deleteAll();
+      } finally {
+        admin.disconnect();
+      }
+    },
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * `redis-list`: the field's data path (DESIGN.md §2 steps 3–6). The producer RPUSHes each
+ * write and PUBLISHes "new"; at the end it pushes the status item, signals, and PUBLISHes
+ * END_STREAM on the control channel. The consumer subscribes to both channels *before* its
+ * catch-up read (subscribing after it loses items written in the gap), then reads on every
+ * signal with the configured strategy; it stops on END_STREAM after draining what is left.
+ *
+ * Positions are list indices, so de-duplication is exact: a `full` read delivers only the
+ * indices not delivered yet.
+ */
+import type { BrokerItem } from '../../types.js';
+import {
+  emptyConnectionTally,
+  openCountedConnections,
+  type ConnectionTally,
+  type CountedConnection,
+  type RedisCommand,
+} from './countedConnection.js';
+import { END_STREAM, NEW_SIGNAL } from './keys.js';
+import { ListWriteScript } from './listScript.js';
+import type { RedisListSettings } from './settings.js';
+import { RedisStreamBase, type RedisBrokerStream, type RedisStreamPlace } from './streamBase.js';
+
+/** Why a read pass runs: joining, a "new" signal, or the drain after END_STREAM. */
+type ReadReason = 'join' | 'signal' | 'drain';
+
+class ListStream extends RedisStreamBase {
+  readonly awaitWrites: boolean;
+  private readonly script: ListWriteScript;
+  private firstWrite = true;
+  /** Whether the last read pass reached the end of the list as it was then. */
+  private caughtUp = false;
+
+  constructor(
+    private readonly settings: RedisListSettings,
+    place: RedisStreamPlace,
+    private readonly connections: Record<'producer' | 'consumer' | 'subscriber', CountedConnection>,
+    tally: ConnectionTally,
+  ) {
+    super(place, tally, connections);
+    this.awaitWrites = settings.write !== 'fire-and-forget';
+    this.script = new ListWriteScript(connections.producer, place.keys);
+  }
+
+  write(items: string[]): Promise<void> {
+    return this.tracked(this.push(items, false));
+  }
+
+  async end(endItem: string): Promise<void> {
+    await this.tracked(this.push([endItem], true));
+    this.throwIfAWriteFailed();
+  }
+
+  /** One write in the configured mode: RPUSH (+ EXPIRE the first time) + PUBLISH (+ END_STREAM). */
+  private async push(items: readonly string[], ends: boolean): Promise<void> {
+    const { responses, signalChannel, controlChannel } = this.place.keys;
+    const setsTtl = this.firstWrite;
+    if (setsTtl) this.place.keyRegistry.track(responses);
+    this.firstWrite = false;
+    const producer = this.connections.producer;
+
+    if (this.settings.write === 'eval') {
+      const ttlSeconds = setsTtl ? this.settings.ttlSeconds : 0;
+      this.noteAcknowledged(await this.script.run(items, { ttlSeconds, ends }));
+      return;
+    }
+    const commands: RedisCommand[] = [['rpush', responses, ...items]];
+    if (setsTtl) commands.push(['expire', responses, this.settings.ttlSeconds]);
+    commands.push(['publish', signalChannel, NEW_SIGNAL]);
+    if (ends) commands.push(['publish', controlChannel, END_STREAM]);
+
+    switch (this.settings.write) {
+      case 'fire-and-forget': {
+        // Everything is handed to the connection at once; the promise settles at the last reply.
+        const replies = commands.map((command) => producer.send(command));
+        replies[0]!.then((length) => this.noteAcknowledged(length as number), () => {});
+        await Promise.all(replies);
+        return;
+      }
+      case 'awaited': {
+        for (const [index, command] of commands.entries()) {
+          const reply = await producer.send(command);
+          if (index === 0) this.noteAcknowledged(reply as number);
+        }
+        return;
+      }
+      case 'pipelined': {
+        const replies = await producer.sendPipeline(commands);
+        this.noteAcknowledged(replies[0] as number);
+        return;
+      }
+    }
+  }
+
+  /** RPUSH replies with the list length: that many items are on the server. */
+  private noteAcknowledged(listLength: number): void {
+    this.itemsAcknowledged = Math.max(this.itemsAcknowledged, listLength);
+  }
+
+  async read(onItems: (items: BrokerItem[]) => void): Promise<void> {
+    const session = this.startSession(onItems);
+    const { signalChannel, controlChannel } = this.place.keys;
+    try {
+      await this.connections.subscriber.subscribe([signalChannel, controlChannel], (channel, message) => {
+        if (channel === controlChannel && message === END_STREAM) session.enqueue(() => this.finish());
+        else if (channel === signalChannel) session.enqueue(() => this.readPass('signal'));
+      });
+    } catch (error) {
+      session.fail(error);
+    }
+    // Subscribed first: anything written from now on signals, anything before is in the catch-up.
+    session.enqueue(() => this.readPass('join'));
+    return session.done;
+  }
+
+  /** After END_STREAM: the status item was pushed before it, so a drain reaches it. */
+  private async finish(): Promise<void> {
+    if (!this.caughtUp) await this.readPass('drain');
+    this.session?.finish();
+  }
+
+  /** One read pass with the configured strategy. */
+  private async readPass(reason: ReadReason): Promise<void> {
+    const session = this.session!;
+    const acknowledgedBefore = this.itemsAcknowledged;
+    const window = this.settings.window;
+    switch (this.settings.read) {
+      case 'full':
+        await this.readRange(0, -1);
+        this.caughtUp = true;
+        break;
+      case 'from-index':
+        await this.readRange(session.nextPosition, -1);
+        this.caughtUp = true;
+        break;
+      case 'window':
+        if (reason === 'signal') {
+          // The seed's snippet as written: one bounded read per signal, whatever is waiting.
+          const returned = await this.readRange(session.nextPosition, session.nextPosition + window - 1);
+          this.caughtUp = returned < window;
+        } else {
+          // Joining and draining use the field's unbounded read; the seed changed only the signal handler.
+          await this.readRange(session.nextPosition, -1);
+          this.caughtUp = true;
+        }
+        break;
+      case 'window-catchup':
+        // Bounded reads until a short one: never more than `window` items per reply, never behind.
+        while ((await this.readRange(session.nextPosition, session.nextPosition + window - 1)) === window);
+        this.caughtUp = true;
+        break;
+    }
+    this.noteReadPass(acknowledgedBefore);
+  }
+
+  /** LRANGE start stop; delivers the items not delivered yet. Returns how many items came back. */
+  private async readRange(start: number, stop: number): Promise<number> {
+    const payloads = (await this.connections.consumer.send(['lrange', this.place.keys.responses, start, stop])) as string[];
+    this.session!.deliver(payloads.map((payload, index) => ({ position: start + index, payload })));
+    return payloads.length;
+  }
+}
+
+/** Opens a `redis-list` stream on its own producer, consumer and subscriber connections. */
+export async function openRedisListStream(
+  settings: RedisListSettings,
+  place: RedisStreamPlace,
+  url: string,
+): Promise<RedisBrokerStream> {
+  const tally = emptyConnectionTally();
+  const connections = await openCountedConnections(url, ['producer', 'consumer', 'subscriber'] as const, tally);
+  return new ListStream(settings, place, connections, tally);
+}

@@ -1,0 +1,58 @@
+/**
+ * The `eval` write mode: one Lua script does RPUSH (+ EXPIRE on the first write) + PUBLISH,
+ * and on the last write the END_STREAM publish too, so each write is one command and one
+ * round trip (LibreChat's fix: per-delta commands folded into one EVAL).
+ */
+import { createHash } from 'node:crypto';
+import type { CountedConnection } from './countedConnection.js';
+import { END_STREAM, NEW_SIGNAL, type StreamKeys } from './keys.js';
+
+// KEYS[1] the list. ARGV[1] TTL seconds ('0': leave the TTL alone), ARGV[2] signal channel,
+// ARGV[3] control channel ('' unless this write ends the stream), ARGV[4] the signal message,
+// ARGV[5] END_STREAM, ARGV[6..] the items. Channels go in ARGV: they are not keys.
+const SCRIPT = `local length = redis.call('RPUSH', KEYS[1], unpack(ARGV, 6))
+if ARGV[1] ~= '0' then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+redis.call('PUBLISH', ARGV[2], ARGV[4])
+if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[3], ARGV[5]) end
+return length`;
+
+const SCRIPT_SHA = createHash('sha1').update(SCRIPT).digest('hex');
+
+/** Runs the list write script on one connection: EVAL the first time, EVALSHA after. */
+export class ListWriteScript {
+  private loaded = false;
+
+  constructor(
+    private readonly connection: CountedConnection,
+    private readonly keys: StreamKeys,
+  ) {}
+
+  /**
+   * Appends `items`, signals, and ends the stream when `ends`; sets the TTL when `ttlSeconds`
+   * > 0. Resolves with the list length after the push.
+   */
+  async run(items: readonly string[], options: { ttlSeconds: number; ends: boolean }): Promise<number> {
+    const args = [
+      1,
+      this.keys.responses,
+      options.ttlSeconds,
+      this.keys.signalChannel,
+      options.ends ? this.keys.controlChannel : '',
+      NEW_SIGNAL,
+      END_STREAM,
+      ...items,
+    ];
+    if (this.loaded) {
+      try {
+        return (await this.connection.send(['evalsha', SCRIPT_SHA, ...args])) as number;
+      } catch (error) {
+        // The server's script cache was flushed or evicted it: send the body again (counted too).
+        if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      }
+    }
+    // EVAL caches the script on the server, so later writes can send only its SHA.
+    const length = (await this.connection.send(['eval', SCRIPT, ...args])) as number;
+    this.loaded = true;
+    return length;
+  }
+}

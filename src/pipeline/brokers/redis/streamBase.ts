@@ -1,0 +1,122 @@
+/**
+ * What every Redis stream shares, whatever its strategy family: its counted connections and
+ * their counters, the producer's acknowledged-item count the lag is measured against, write
+ * failures a fire-and-forget producer never awaited, and disposal (close the connections,
+ * delete the keys, end a read still waiting).
+ */
+import type { BrokerCounters, BrokerItem, BrokerStream } from '../../types.js';
+import type { ConnectionTally, CountedConnection } from './countedConnection.js';
+import type { KeyRegistry } from './keyRegistry.js';
+import type { StreamKeys } from './keys.js';
+import { ReadSession } from './readSession.js';
+
+/** A Redis broker stream; also tells which commands it sent, for checks against INFO commandstats. */
+export interface RedisBrokerStream extends BrokerStream {
+  /** Commands sent on this stream's connections, per lower-case name. */
+  commandsByName(): Record<string, number>;
+}
+
+/** Where a stream lives and who cleans up after it. */
+export interface RedisStreamPlace {
+  keys: StreamKeys;
+  keyRegistry: KeyRegistry;
+  /** For messages: the URL with its password redacted. */
+  redactedUrl: string;
+  /** Tells the broker the stream no longer needs cleaning up at close(). */
+  onDispose(): void;
+}
+
+/** The shared half of a Redis stream; each family adds write, end and read. */
+export abstract class RedisStreamBase implements RedisBrokerStream {
+  abstract readonly awaitWrites: boolean;
+  abstract write(items: string[]): Promise<void>;
+  abstract end(endItem: string): Promise<void>;
+  abstract read(onItems: (items: BrokerItem[]) => void): Promise<void>;
+
+  /** Items the server has acknowledged to the producer (reads are measured against it). */
+  protected itemsAcknowledged = 0;
+  /** The consumer's read, once read() was called. */
+  protected session: ReadSession | null = null;
+  private readLagMaxItems = 0;
+  private writeFailure: unknown = null;
+  private disposed = false;
+  private readonly allConnections: CountedConnection[];
+
+  constructor(
+    protected readonly place: RedisStreamPlace,
+    private readonly tally: ConnectionTally,
+    connectionsByRole: Record<string, CountedConnection>,
+  ) {
+    this.allConnections = Object.values(connectionsByRole);
+    for (const [role, connection] of Object.entries(connectionsByRole)) {
+      connection.onUnexpectedClose(() =>
+        this.session?.fail(new Error(`Redis ${role} connection to ${place.redactedUrl} closed during the stream`)),
+      );
+    }
+  }
+
+  /** Starts the one read this stream allows. */
+  protected startSession(onItems: (items: BrokerItem[]) => void): ReadSession {
+    if (this.disposed) throw new Error('read() on a disposed stream');
+    if (this.session !== null) throw new Error('read() was already called on this stream');
+    this.session = new ReadSession(onItems);
+    return this.session;
+  }
+
+  /**
+   * Remembers a failure of `write` even when the producer does not await it (fire-and-forget),
+   * so end() can report it; the promise is returned unchanged.
+   */
+  protected tracked<T>(write: Promise<T>): Promise<T> {
+    write.catch((error: unknown) => {
+      this.writeFailure ??= error;
+    });
+    return write;
+  }
+
+  /** Throws the first failure of a write nobody awaited. */
+  protected throwIfAWriteFailed(): void {
+    if (this.writeFailure !== null) throw this.writeFailure;
+  }
+
+  /**
+   * Records what one read pass left behind: items the server had acknowledged to the producer
+   * before the pass began that the consumer still has not read. Items acknowledged during the
+   * pass are not counted, so it is a lower bound, exact whenever writes are awaited.
+   */
+  protected noteReadPass(itemsAcknowledgedBefore: number): void {
+    const leftBehind = itemsAcknowledgedBefore - (this.session?.nextPosition ?? 0);
+    this.readLagMaxItems = Math.max(this.readLagMaxItems, leftBehind);
+  }
+
+  counters(): BrokerCounters {
+    let bytesWritten = 0;
+    let bytesRead = 0;
+    for (const connection of this.allConnections) {
+      const bytes = connection.bytes();
+      bytesWritten += bytes.written;
+      bytesRead += bytes.read;
+    }
+    return {
+      redisCommands: this.tally.commands,
+      redisRoundTrips: this.tally.roundTrips,
+      redisBytesWritten: bytesWritten,
+      redisBytesRead: bytesRead,
+      redisSignalsReceived: this.tally.messagesReceived,
+      readLagMaxItems: this.readLagMaxItems,
+    };
+  }
+
+  commandsByName(): Record<string, number> {
+    return { ...this.tally.byName };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.place.onDispose();
+    this.session?.fail(new Error('the stream was disposed before its end item was read'));
+    for (const connection of this.allConnections) connection.close();
+    await this.place.keyRegistry.delete([this.place.keys.responses]);
+  }
+}

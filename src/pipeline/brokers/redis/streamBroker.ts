@@ -1,0 +1,132 @@
+/**
+ * `redis-stream`: the field's later design. The producer XADDs one entry per item (MAXLEN ~
+ * when configured); the consumer catches up with XRANGE from the start, then waits with
+ * XREAD BLOCK COUNT from the last id it has. Reading from a concrete id, never `$`, is what
+ * makes this gap-free: `$` means "only what arrives after this call" and skips whatever was
+ * written before it. BLOCK is never 0 (that blocks forever).
+ *
+ * Each entry carries its position (`p`), so a reader joining after MAXLEN trimmed the start
+ * still numbers items right and the loss shows; the end item is the entry whose payload field
+ * is `e` instead of `d`, so a reader that joins even after the end still stops.
+ */
+import type { BrokerItem } from '../../types.js';
+import { emptyConnectionTally, openCountedConnections, type ConnectionTally, type CountedConnection } from './countedConnection.js';
+import type { RedisStreamSettings } from './settings.js';
+import { RedisStreamBase, type RedisBrokerStream, type RedisStreamPlace } from './streamBase.js';
+
+/** An entry as XRANGE/XREAD return it (RESP2): id, then field, value, field, value... */
+type StreamEntry = [id: string, fields: string[]];
+
+/** An entry's item and whether it is the end item. */
+function parseEntry([id, fields]: StreamEntry): { item: BrokerItem; isEnd: boolean } {
+  let position: number | null = null;
+  let payload: string | null = null;
+  let isEnd = false;
+  for (let index = 0; index + 1 < fields.length; index += 2) {
+    const [field, value] = [fields[index], fields[index + 1]!];
+    if (field === 'p') position = Number(value);
+    else if (field === 'd' || field === 'e') {
+      payload = value;
+      isEnd = field === 'e';
+    }
+  }
+  if (position === null || !Number.isInteger(position) || payload === null) {
+    throw new Error(`stream entry ${id} is not a streambench item (fields: ${fields.filter((_, i) => i % 2 === 0).join(', ')})`);
+  }
+  return { item: { position, payload }, isEnd };
+}
+
+class RedisStreamStream extends RedisStreamBase {
+  readonly awaitWrites = true;
+  private nextWritePosition = 0;
+  private lastId = '0-0';
+  private ended = false;
+
+  constructor(
+    private readonly settings: RedisStreamSettings,
+    place: RedisStreamPlace,
+    private readonly connections: Record<'producer' | 'consumer', CountedConnection>,
+    tally: ConnectionTally,
+  ) {
+    super(place, tally, connections);
+  }
+
+  write(items: string[]): Promise<void> {
+    return this.tracked(this.append(items, false));
+  }
+
+  async end(endItem: string): Promise<void> {
+    await this.tracked(this.append([endItem], true));
+    this.throwIfAWriteFailed();
+  }
+
+  /** XADD per item, sent back to back (EXPIRE after the stream's first entry); settles at the last reply. */
+  private async append(items: readonly string[], ends: boolean): Promise<void> {
+    const key = this.place.keys.responses;
+    const trim = this.settings.maxLen === undefined ? [] : ['MAXLEN', '~', this.settings.maxLen];
+    const replies: Promise<unknown>[] = [];
+    items.forEach((payload, index) => {
+      const firstEntry = this.nextWritePosition === 0;
+      if (firstEntry) this.place.keyRegistry.track(key);
+      const payloadField = ends && index === items.length - 1 ? 'e' : 'd';
+      const xadd = ['xadd', key, ...trim, '*', 'p', this.nextWritePosition++, payloadField, payload] as const;
+      replies.push(this.connections.producer.send(xadd).then(() => void this.itemsAcknowledged++));
+      if (firstEntry) replies.push(this.connections.producer.send(['expire', key, this.settings.ttlSeconds]));
+    });
+    await Promise.all(replies);
+  }
+
+  async read(onItems: (items: BrokerItem[]) => void): Promise<void> {
+    const session = this.startSession(onItems);
+    session.enqueue(() => this.consume());
+    return session.done;
+  }
+
+  /** Catch-up with XRANGE pages, then XREAD BLOCK from the last id until the end item. */
+  private async consume(): Promise<void> {
+    const session = this.session!;
+    const { count, blockMs } = this.settings;
+    const key = this.place.keys.responses;
+    let acknowledgedBefore = this.itemsAcknowledged;
+    let start = '-';
+    for (;;) {
+      const entries = (await this.connections.consumer.send(['xrange', key, start, '+', 'COUNT', count])) as StreamEntry[];
+      this.accept(entries);
+      if (this.ended || entries.length < count) break;
+      start = `(${this.lastId}`;
+    }
+    this.noteReadPass(acknowledgedBefore);
+    while (!this.ended && session.active) {
+      acknowledgedBefore = this.itemsAcknowledged;
+      const reply = (await this.connections.consumer.send([
+        'xread', 'COUNT', count, 'BLOCK', blockMs, 'STREAMS', key, this.lastId,
+      ])) as [key: string, entries: StreamEntry[]][] | null;
+      // null: BLOCK timed out with nothing new; ask again from the same id.
+      for (const [, entries] of reply ?? []) this.accept(entries);
+      this.noteReadPass(acknowledgedBefore);
+    }
+    session.finish();
+  }
+
+  private accept(entries: readonly StreamEntry[]): void {
+    const items: BrokerItem[] = [];
+    for (const entry of entries) {
+      const { item, isEnd } = parseEntry(entry);
+      this.lastId = entry[0];
+      items.push(item);
+      if (isEnd) this.ended = true;
+    }
+    this.session!.deliver(items);
+  }
+}
+
+/** Opens a `redis-stream` stream on its own producer and consumer connections. */
+export async function openRedisStreamStream(
+  settings: RedisStreamSettings,
+  place: RedisStreamPlace,
+  url: string,
+): Promise<RedisBrokerStream> {
+  const tally = emptyConnectionTally();
+  const connections = await openCountedConnections(url, ['producer', 'consumer'] as const, tally);
+  return new RedisStreamStream(settings, place, connections, tally);
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../src/run/runScenario.js';
+import { scenarioFrom } from './helpers/scenario.js';
+
+// Zero-delay source, 100 tokens at token granularity: 100 chunks, one message each without batching.
+const base = { iterations: 2, warmup: 0 };
+
+describe('in-process pipeline', () => {
+  it('field-baseline makes exactly the hand-counted JSON calls per token', async () => {
+    const document = await runScenario(scenarioFrom({ ...base, pipeline: { preset: 'field-baseline', client: { render: { strategy: 'every' } } } }));
+    const [config] = document.configs;
+    expect(config.state).toBe('completed');
+    // Per content message: producer 3 S + 1 P, relay 1 P + 1 S, decode 3 P, field client 2 P;
+    // the end item: 2 S and 4 P. (400 + 2) stringify + (700 + 4) parse over 100 tokens.
+    expect(config.metrics?.counters.jsonStringifyPerToken).toBe(4.02);
+    expect(config.metrics?.counters.jsonParsePerToken).toBe(7.04);
+    expect(config.metrics?.counters.eventsPerToken).toBe(1.01);
+    expect(config.metrics?.counters.duplicateEventsPerStream).toBe(0);
+  });
+
+  it('seed-corrected delivers exact text with fewer messages than tokens', async () => {
+    const document = await runScenario(scenarioFrom({ ...base, pipeline: { preset: 'seed-corrected' } }));
+    const [config] = document.configs;
+    expect(config.state).toBe('completed');
+    expect(config.iterations).toHaveLength(2);
+    expect(config.metrics?.counters.tokensPerStream).toBe(100);
+    // Size-5 batches after the immediate first token: 1 + 20 messages (the last one holds 4) + end.
+    expect(config.metrics?.counters.eventsPerToken).toBe(0.22);
+    expect(config.metrics?.stages.render?.latencyMs?.n).toBe(200);
+  });
+
+  it('marks a config errored when the bounded window loses the end of the stream', async () => {
+    const document = await runScenario(
+      scenarioFrom({
+        ...base,
+        pipeline: { batch: { mode: 'timer', size: 30, timeoutMs: 1000, merge: false }, broker: { read: 'window', window: 10 } },
+      }),
+    );
+    const [config] = document.configs;
+    expect(config.state).toBe('errored');
+    expect(config.message).toMatch(/messages never reached the client/);
+  });
+
+  it('marks the seed cache with a reused message object errored: stale JSON', async () => {
+    const document = await runScenario(scenarioFrom({ ...base, pipeline: { serializer: 'seed-cache-mutated' } }));
+    expect(document.configs[0].state).toBe('errored');
+    expect(document.configs[0].message).toMatch(/text differs from the text sent/);
+  });
+
+  it('runs the same streams for every config (same seed, same text)', async () => {
+    const scenario = scenarioFrom({ ...base, variants: [{ name: 'a' }, { name: 'b', pipeline: { serializer: 'raw-text' } }] });
+    const document = await runScenario(scenario);
+    expect(document.configs.map((config) => config.iterations.map((sample) => sample.tokens))).toEqual([
+      [100, 100],
+      [100, 100],
+    ]);
+    expect(document.configs[1].metrics?.counters.jsonOpsPerToken).toBe(0);
+  });
+});
