@@ -27,6 +27,11 @@ program
   .addOption(new Option('--iterations <n>', 'measured streams per config (overrides the scenario)').argParser(wholeNumber(1)))
   .addOption(new Option('--warmup <n>', 'warm-up streams per config (overrides the scenario)').argParser(wholeNumber(0)))
   .addOption(new Option('--seed <n>', 'random seed (overrides the scenario)').argParser(wholeNumber(0)))
+  .option(
+    '--redis <url|auto|off>',
+    'Redis for the redis-* brokers: a redis:// or rediss:// URL, "auto" (REDIS_URL, else 127.0.0.1:6379, else a private redis-server from PATH) or "off" (skip those configs)',
+    'auto',
+  )
   .option('-q, --quiet', 'print nothing but errors')
   .addHelpText(
     'after',

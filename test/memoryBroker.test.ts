@@ -19,13 +19,14 @@ describe('memory broker read strategies', () => {
     expect(received).toEqual(Array.from({ length: 31 }, (_, index) => index));
   });
 
-  it('window (the seed as written) falls behind a burst and loses what it had not read at the end', async () => {
+  it('window (the seed as written) falls behind a burst until the end drains it', async () => {
     const { received, counters } = await burstThenEnd('window', 30);
     // The burst and the end item are both in the list before the first signal is handled.
     // Two signals (the burst, the end item) read one window of 10 each, leaving 21 then 11
-    // unread; then the control signal stops the reader.
-    expect(received).toEqual(Array.from({ length: 20 }, (_, index) => index));
+    // unread; the control signal then reads the last 11 in one read.
+    expect(received).toEqual(Array.from({ length: 31 }, (_, index) => index));
     expect(counters.readLagMaxItems).toBe(21);
+    expect(counters.brokerReads).toBe(3);
   });
 
   it('full re-reads the whole list on every signal', async () => {

@@ -34,9 +34,9 @@ function contentItems(count: number): string[] {
 }
 
 /** Polls until `condition` holds (a hang guard for events on other sockets, not a timing assertion). */
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
+async function waitFor(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
   for (let attempt = 0; attempt < 5000; attempt++) {
-    if (condition()) return;
+    if (await condition()) return;
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
   throw new Error(`timed out waiting for ${what}`);
@@ -114,7 +114,7 @@ describe('connecting to an unreachable Redis', () => {
     expect(error).toBeInstanceOf(RedisSetupError);
     const text = String((error as Error).stack);
     expect(text).toContain('redis://127.0.0.1:1');
-    expect(text).toContain('not reachable');
+    expect(text).toContain('Cannot connect to Redis at redis://127.0.0.1:1 (connect ECONNREFUSED');
     expect(text).toContain('--redis');
     expect(text).not.toMatch(/\n\s+at /);
   });
@@ -271,11 +271,17 @@ describe.skipIf(sharedUrl === null)('Redis brokers', () => {
         const items = contentItems(100);
         await withBroker(
           settingsOf(expected.settings),
-          async (broker) => {
+          async (broker, runId) => {
             const stream = await broker.openStream('counted');
             const before = await commandCalls(countInspector);
             const collector = new Collector();
             const reading = stream.read(collector.onItems);
+            if (expected.settings.type === 'redis-list') {
+              // The first PUBLISH must find the reader subscribed, or item 0 comes with the join
+              // read instead of a signal (one LRANGE and one signal fewer).
+              const channel = streamKeys(runId, 'counted').signalChannel;
+              await waitFor(async () => (await countInspector.pubsub('NUMSUB', channel))[1] === 1, 'the SUBSCRIBE');
+            }
             if (expected.settings.type === 'redis-stream') {
               // The catch-up XRANGE must be answered (empty) before the first XADD, or it would
               // return item 0 and save one XREAD; the reader sends its first XREAD only after that.
@@ -299,6 +305,7 @@ describe.skipIf(sharedUrl === null)('Redis brokers', () => {
 
             // The server saw exactly these commands, plus the first INFO call, plus what the script ran.
             const serverSaw = delta(after, before);
+            delete serverSaw['pubsub|numsub']; // the test's own polling above
             const expectedServer: Record<string, number> = { ...expected.byName, info: 1 };
             for (const [name, calls] of Object.entries(expected.scriptInner ?? {})) {
               expectedServer[name] = (expectedServer[name] ?? 0) + calls;
@@ -531,7 +538,7 @@ describe('a private redis-server', () => {
     await expect(resolveRedis(resolution.url)).rejects.toThrow(RedisSetupError);
   });
 
-  it('password and database in the URL work; a wrong password never shows in the error', async (context) => {
+  it('password and database in the URL work; a wrong password or database never passes', async (context) => {
     if (!available) context.skip();
     const server = await startPrivateRedisServer({ extraArgs: ['--requirepass', 'right-horse-battery'] });
     try {
@@ -540,27 +547,40 @@ describe('a private redis-server', () => {
       const error = (await resolveRedis(wrong).catch((caught: unknown) => caught)) as Error;
       expect(error).toBeInstanceOf(RedisSetupError);
       expect(`${error.message} ${error.stack}`).not.toContain('wrong-staple-secret');
-      expect(error.message).toContain(`redis://:***@127.0.0.1:${port}/2`);
+      expect(error.message).toContain(`redis://:***@127.0.0.1:${port}/2 (`);
+      expect(error.message).toContain('WRONGPASS');
+      // ioredis connects even when SELECT fails; writing to database 0 instead would be wrong.
+      await expect(resolveRedis(`redis://:right-horse-battery@127.0.0.1:${port}/99`)).rejects.toThrow(/DB index is out of range/);
 
       const right = `redis://:right-horse-battery@127.0.0.1:${port}/2`;
       const resolution = await resolveRedis(right);
       expect(resolution).toMatchObject({ redactedUrl: `redis://:***@127.0.0.1:${port}/2` });
       const runId = newRunId();
       const broker = await createRedisBroker(settingsOf({ type: 'redis-list' }), { url: right, runId, clock: systemClock });
+      const admin = new Redis(right, { lazyConnect: true });
+      await admin.connect();
       try {
         const stream = await broker.openStream('auth');
         const collector = new Collector();
         const reading = stream.read(collector.onItems);
         await stream.write(['a']);
-        const db2 = new Redis(right, { lazyConnect: true });
-        await db2.connect();
-        expect(await db2.llen(streamKeys(runId, 'auth').responses)).toBe(1);
-        db2.disconnect();
+        expect(await admin.llen(streamKeys(runId, 'auth').responses)).toBe(1);
         await stream.end(END_ITEM);
         await reading;
         expect(collector.items.map((item) => item.payload)).toEqual(['a', END_ITEM]);
         await stream.dispose();
+
+        // A connection lost mid-stream fails the read with a message that names the redacted URL.
+        const broken = await broker.openStream('broken');
+        const brokenRead = broken.read(() => {});
+        await broken.write(['b']);
+        await admin.call('CLIENT', ['KILL', 'TYPE', 'pubsub']);
+        const lost = (await brokenRead.catch((caught: unknown) => caught)) as Error;
+        expect(lost.message).toBe(`Redis subscriber connection to redis://:***@127.0.0.1:${port}/2 closed during the stream`);
+        await broken.dispose();
+        expect(await admin.keys(`${runKeyPrefix(runId)}*`)).toEqual([]);
       } finally {
+        admin.disconnect();
         await broker.close();
       }
     } finally {

@@ -50,10 +50,19 @@ describe('scenario validation', () => {
     );
     const [a, b] = scenario.configs;
     expect(a.pipeline.batch).toEqual({ mode: 'seed', size: 8, timeoutMs: 100, merge: true, firstImmediate: false });
-    expect(a.pipeline.broker).toEqual({ type: 'memory', read: 'window', window: 10 });
+    expect(a.pipeline.broker).toEqual({ type: 'redis-list', write: 'fire-and-forget', read: 'window', window: 10, ttlSeconds: 300 });
     expect(b.preset).toBe('field-baseline');
     expect(b.pipeline.batch).toEqual({ mode: 'none', size: 8, timeoutMs: 100, merge: true, firstImmediate: false });
     expect(b.pipeline.client).toEqual({ type: 'field', render: { strategy: 'debounce', intervalMs: 30 } });
+  });
+
+  it('replaces a broker whose type changes instead of merging fields of another type', () => {
+    const scenario = parseScenarioText(
+      `${minimal}pipeline: { preset: seed-proposed }\nvariants:\n  - name: stream\n    pipeline: { broker: { type: redis-stream } }\n  - name: wider\n    pipeline: { broker: { window: 50 } }\n`,
+      'ok.yaml',
+    );
+    expect(scenario.configs[0].pipeline.broker).toEqual({ type: 'redis-stream', blockMs: 1000, count: 100, ttlSeconds: 300 });
+    expect(scenario.configs[1].pipeline.broker).toMatchObject({ type: 'redis-list', read: 'window', window: 50 });
   });
 
   it('loads every shipped scenario', async () => {

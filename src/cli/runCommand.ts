@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import type { ResultDocument } from '../report/resultSchema.js';
 import { renderStageTable, renderSummaryTable } from '../report/tables.js';
 import { fileTimestamp, writeFileAtomic } from '../report/writeResult.js';
+import { RedisSetupError } from '../pipeline/brokers/redis/connection.js';
 import { runScenario } from '../run/runScenario.js';
 import { loadScenarioFile, type Scenario } from '../scenario/loadScenario.js';
 import { ScenarioError } from '../scenario/scenarioError.js';
@@ -19,6 +20,7 @@ export interface RunCommandOptions {
   iterations?: number;
   warmup?: number;
   seed?: number;
+  redis?: string;
   quiet?: boolean;
 }
 
@@ -68,12 +70,16 @@ export async function runCommand(scenarioPaths: string[], options: RunCommandOpt
         iterations: options.iterations,
         warmup: options.warmup,
         seed: options.seed,
+        redis: options.redis,
         signal: interruption.signal,
         onStream: ({ config, stream, streams }) => {
           if (stream === streams) progress(`  ✓ ${config} (${streams} streams)`);
         },
         // Save after every config so a failure later loses nothing measured so far.
         onConfigDone: outputPath ? (partial) => writeFileAtomic(outputPath, `${JSON.stringify(partial, null, 2)}\n`) : undefined,
+      }).catch((error: unknown) => {
+        if (error instanceof RedisSetupError) throw new CliError(`--redis: ${error.message}`);
+        throw error;
       });
       if (outputPath) await writeFileAtomic(outputPath, `${JSON.stringify(document, null, 2)}\n`);
       documents.push(document);

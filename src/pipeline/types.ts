@@ -72,15 +72,16 @@ export interface BrokerStream {
    */
   readonly awaitWrites: boolean;
   /**
-   * Appends items and signals the reader. Resolves when the broker acknowledged the write
-   * (for fire-and-forget modes, when the command was handed to the connection).
+   * Appends items and signals the reader. Resolves when the broker acknowledged the write,
+   * in every mode (fire-and-forget only means the producer does not wait for it).
    */
   write(items: string[]): Promise<void>;
   /** Writes the end-of-stream status item and the control signal. */
   end(endItem: string): Promise<void>;
   /**
-   * Starts the consumer: `onItems` receives items in the order read. Resolves after the
-   * end-of-stream item was delivered (or rejects on a broker failure).
+   * Starts the consumer: `onItems` receives items in the order read. Resolves when the
+   * reader stops on the end-of-stream signal, after delivering what was left (or rejects on
+   * a broker failure).
    */
   read(onItems: (items: BrokerItem[]) => void): Promise<void>;
   /** Counters for this stream so far. */

@@ -53,8 +53,24 @@ export const iterationSampleSchema = z.strictObject({
   tokenLatencyP99Ms: z.number().nullable(),
   itlP50Ms: z.number().nullable(),
   tokens: z.number().int(),
+  renderLatencyP99Ms: z.number().nullable().optional().describe('render − source emit, p99 over this stream'),
+  stalenessP99Ms: z.number().nullable().optional().describe('render − client receive, p99 over this stream'),
+  counters: z
+    .record(z.string(), z.number())
+    .optional()
+    .describe("this stream's counters, same names and definitions as metrics.counters: tells a counter that timing moves from one that never varies"),
 });
 export type IterationSample = z.infer<typeof iterationSampleSchema>;
+
+/** When things happened in one stream, in ms after its request start (µs precision). */
+export const streamTimelineSchema = z.strictObject({
+  stream: z.number().int().min(1).describe('which measured stream of the config (1 = the first)'),
+  emitsMs: z.array(z.number()).describe('each chunk the source emitted'),
+  emitTokens: z.array(z.number().int()).describe('tokens in each emitted chunk (same order as emitsMs)'),
+  receivesMs: z.array(z.number()).describe('each distinct content event the client received, first arrival'),
+  rendersMs: z.array(z.number()).describe('each render of the client'),
+});
+export type StreamTimeline = z.infer<typeof streamTimelineSchema>;
 
 export const configResultSchema = z.strictObject({
   name: z.string(),
@@ -63,6 +79,12 @@ export const configResultSchema = z.strictObject({
   settings: z.record(z.string(), z.unknown()).describe('the resolved pipeline settings'),
   metrics: configMetricsSchema.nullable(),
   iterations: z.array(iterationSampleSchema).describe('one entry per measured stream'),
+  tokenLatencyPercentilesMs: z
+    .array(z.number())
+    .length(101)
+    .optional()
+    .describe('token latency (client receive − source emit) at p0, p1, …, p100 over every measured token: the CDF the HTML report draws'),
+  timeline: streamTimelineSchema.optional().describe('timestamps of the first measured stream, for the HTML report'),
 });
 export type ConfigResult = z.infer<typeof configResultSchema>;
 

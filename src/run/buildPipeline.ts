@@ -4,6 +4,8 @@
  */
 import type { Clock } from '../clock.js';
 import { createMemoryBroker } from '../pipeline/brokers/memoryBroker.js';
+import { createRedisBroker } from '../pipeline/brokers/redis/broker.js';
+import type { RedisResolution } from '../pipeline/brokers/redis/connection.js';
 import type { ClientSettings, RenderSettings } from '../pipeline/client/types.js';
 import { createDelivery } from '../pipeline/delivery/createDelivery.js';
 import { createSerializer } from '../pipeline/serializers/index.js';
@@ -11,12 +13,15 @@ import type { Broker, Delivery } from '../pipeline/types.js';
 import type { PipelineSettings } from '../scenario/pipelineSchema.js';
 import type { TokenSource } from '../sources/types.js';
 import type { BuiltPipeline } from './runStream.js';
+import { StageUnavailableError } from './stageUnavailableError.js';
 
 /** Everything a run shares between its configs (connections, the run id). */
 export interface RunEnvironment {
   runId: string;
   clock: Clock;
   source: TokenSource;
+  /** The Redis to use, resolved once per run; null when no config needs Redis. */
+  redis: RedisResolution | null;
 }
 
 /** Builds the stages of one config. */
@@ -44,11 +49,12 @@ export async function buildPipeline(settings: PipelineSettings, environment: Run
   };
 }
 
-async function createBroker(settings: PipelineSettings['broker'], _environment: RunEnvironment): Promise<Broker> {
-  switch (settings.type) {
-    case 'memory':
-      return createMemoryBroker(settings);
-  }
+async function createBroker(settings: PipelineSettings['broker'], environment: RunEnvironment): Promise<Broker> {
+  if (settings.type === 'memory') return createMemoryBroker(settings);
+  const redis = environment.redis;
+  if (!redis) throw new Error('internal: a Redis broker was configured but Redis was not resolved');
+  if ('skipped' in redis) throw new StageUnavailableError(redis.skipped);
+  return createRedisBroker(settings, { url: redis.url, runId: environment.runId, clock: environment.clock });
 }
 
 

@@ -7,8 +7,11 @@ import { watchEventLoopDelay } from '../probes/eventLoopDelay.js';
 import type { ConfigResult } from '../report/resultSchema.js';
 import type { ResolvedConfig } from '../scenario/loadScenario.js';
 import { ConfigMeasurements } from '../stats/configMeasurements.js';
+import { Distribution } from '../stats/distribution.js';
+import { iterationDetails, percentileList, recordTokenLatencies, streamTimeline } from '../stats/streamDetails.js';
 import { buildPipeline, type RunEnvironment } from './buildPipeline.js';
 import { runStream } from './runStream.js';
+import { StageUnavailableError } from './stageUnavailableError.js';
 
 /** How many streams a config runs. */
 export interface StreamPlan {
@@ -19,10 +22,6 @@ export interface StreamPlan {
 /** Called after every stream, for progress display. */
 export type StreamProgress = (done: { config: string; stream: number; streams: number }) => void;
 
-/** Raised by a stage that cannot run here (e.g. no Redis): the config is skipped, not errored. */
-export class StageUnavailableError extends Error {
-  override readonly name = 'StageUnavailableError';
-}
 
 /** Runs a config's streams and returns its result. */
 export async function runConfig(
@@ -43,14 +42,25 @@ export async function runConfig(
   }
 
   const measurements = new ConfigMeasurements();
+  // Kept beside the pooled metrics for the gate (per-stream counters) and the HTML report.
+  const details: ReturnType<typeof iterationDetails>[] = [];
+  const tokenLatencies = new Distribution();
+  let timeline: ConfigResult['timeline'];
   const eventLoop = watchEventLoopDelay();
   const streams = plan.warmup + plan.iterations;
   let problem: string | null = null;
   try {
     for (let stream = 0; stream < streams && !signal?.aborted; stream++) {
       const run = await runStream(pipeline, stream, `${configIndex}-${stream}`, signal);
+      // An interruption cuts the stream short: a partial stream is not a measurement.
+      if (signal?.aborted) break;
       const measured = stream >= plan.warmup;
-      if (measured) measurements.addStream(run.trace, run.counts);
+      if (measured) {
+        measurements.addStream(run.trace, run.counts);
+        details.push(iterationDetails(run.trace, run.counts));
+        recordTokenLatencies(run.trace, tokenLatencies);
+        timeline ??= streamTimeline(run.trace, stream - plan.warmup + 1);
+      }
       onStream?.({ config: config.name, stream: stream + 1, streams });
       if (run.counts.check.problem) {
         problem = `stream ${stream + 1}${measured ? '' : ' (warm-up)'}: ${run.counts.check.problem}`;
@@ -70,6 +80,8 @@ export async function runConfig(
     ...(problem ? { message: problem } : {}),
     settings,
     metrics: hasMeasurements ? measurements.toMetrics(eventLoopDelayMs) : null,
-    iterations: measurements.iterations,
+    iterations: measurements.iterations.map((sample, index) => ({ ...sample, ...details[index] })),
+    ...(tokenLatencies.count > 0 && { tokenLatencyPercentilesMs: percentileList(tokenLatencies) }),
+    ...(timeline && { timeline }),
   };
 }

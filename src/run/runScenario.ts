@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { type Clock, systemClock } from '../clock.js';
 import { RESULT_SCHEMA_VERSION, type ResultDocument } from '../report/resultSchema.js';
 import type { Scenario } from '../scenario/loadScenario.js';
-import { createSyntheticSource } from '../sources/synthetic.js';
+import { resolveRedis } from '../pipeline/brokers/redis/connection.js';
+import { createSource } from '../sources/sourceSettings.js';
 import { collectContext, TOOL_VERSION } from './context.js';
 import { runConfig, type StreamProgress } from './runConfig.js';
 
@@ -15,6 +16,8 @@ export interface RunOptions {
   iterations?: number;
   warmup?: number;
   seed?: number;
+  /** `--redis`: a redis:// URL, `auto` (default: REDIS_URL, 127.0.0.1:6379, or a private redis-server) or `off`. */
+  redis?: string;
   clock?: Clock;
   /** Stops the run after the stream in progress; the document is marked interrupted. */
   signal?: AbortSignal;
@@ -30,8 +33,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const iterations = options.iterations ?? scenario.iterations;
   const warmup = options.warmup ?? scenario.warmup;
   const runId = `${startedAt.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
-  const source = createSyntheticSource(scenario.source, seed);
-  const environment = { runId, clock: options.clock ?? systemClock, source };
+  // Resolve Redis once, and only when a config needs it (RedisSetupError for a bad --redis).
+  const needsRedis = scenario.configs.some((config) => config.pipeline.broker.type !== 'memory');
+  const redis = needsRedis ? await resolveRedis(options.redis) : null;
+  const source = await createSource(scenario.source, seed);
+  const environment = { runId, clock: options.clock ?? systemClock, source, redis };
 
   const document: ResultDocument = {
     schemaVersion: RESULT_SCHEMA_VERSION,
@@ -48,12 +54,17 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     configs: [],
   };
 
-  for (const [index, config] of scenario.configs.entries()) {
-    if (options.signal?.aborted) break;
-    const result = await runConfig(config, index, { warmup, iterations }, environment, options.signal, options.onStream);
-    document.configs.push(result);
-    document.interrupted = options.signal?.aborted ?? false;
-    await options.onConfigDone?.(document);
+  try {
+    for (const [index, config] of scenario.configs.entries()) {
+      if (options.signal?.aborted) break;
+      const result = await runConfig(config, index, { warmup, iterations }, environment, options.signal, options.onStream);
+      document.configs.push(result);
+      document.interrupted = options.signal?.aborted ?? false;
+      await options.onConfigDone?.(document);
+    }
+  } finally {
+    await source.close?.();
+    if (redis && 'release' in redis) await redis.release();
   }
   document.interrupted = options.signal?.aborted ?? false;
   return document;

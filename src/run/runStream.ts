@@ -84,7 +84,9 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
     let writeChain: Promise<void> = Promise.resolve();
     const acknowledged: Promise<void>[] = [];
     let writeError: unknown;
+    let payloadBytes = 0;
     const sendMessages = (seqs: number[], payloads: string[]) => {
+      for (const payload of payloads) payloadBytes += Buffer.byteLength(payload);
       const write = brokerStream.awaitWrites
         ? (writeChain = writeChain.then(() => brokerStream.write(payloads)))
         : brokerStream.write(payloads);
@@ -150,7 +152,7 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
         jsonStringifyCalls: json.stringifyCalls,
         jsonParseCalls: json.parseCalls,
         cpuUs: cpu.user + cpu.system,
-        broker: brokerStream.counters(),
+        broker: { ...brokerStream.counters(), brokerPayloadBytes: payloadBytes },
         serializer: producer.counters?.() ?? {},
         check,
       },

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { type ResolvedSyntheticSettings, resolveSyntheticSettings } from '../sources/syntheticSchema.js';
+import { type ResolvedSourceSettings, resolveSourceSettings } from '../sources/sourceSettings.js';
 import { formatIssues } from './formatIssues.js';
 import { mergeSettings } from './mergeSettings.js';
 import { type PipelineSettings, pipelineSchema } from './pipelineSchema.js';
@@ -31,7 +31,7 @@ export interface Scenario {
   seed: number;
   iterations: number;
   warmup: number;
-  source: ResolvedSyntheticSettings;
+  source: ResolvedSourceSettings;
   configs: ResolvedConfig[];
 }
 
@@ -95,7 +95,7 @@ export function resolveScenario(raw: unknown, where: string, contentHash: string
     seed: scenario.seed ?? 1,
     iterations: scenario.iterations ?? 5,
     warmup: scenario.warmup ?? 1,
-    source: resolveSyntheticSettings(scenario.source),
+    source: resolveSourceSettings(scenario.source),
     configs,
   };
 }

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { batchSettingsSchema } from '../pipeline/batchers/settings.js';
 import { memoryBrokerSettingsSchema } from '../pipeline/brokers/memorySettings.js';
+import { redisListSettingsSchema, redisPubsubSettingsSchema, redisStreamSettingsSchema } from '../pipeline/brokers/redis/settings.js';
 import { deliverySettingsSchema } from '../pipeline/delivery/settings.js';
 import { SERIALIZER_NAMES } from '../pipeline/serializers/index.js';
 
@@ -33,7 +34,9 @@ export const clientSettingsSchema = z
   })
   .describe('The browser side');
 
-export const brokerSettingsSchema = z.discriminatedUnion('type', [memoryBrokerSettingsSchema]).describe('Between producer and consumer');
+export const brokerSettingsSchema = z
+  .discriminatedUnion('type', [memoryBrokerSettingsSchema, redisListSettingsSchema, redisStreamSettingsSchema, redisPubsubSettingsSchema])
+  .describe('Between producer and consumer');
 
 
 export const pipelineSchema = z.strictObject({

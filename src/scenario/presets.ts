@@ -1,6 +1,7 @@
 /**
  * Preset pipelines a scenario can start from. Raw (unvalidated) objects: they are merged
- * with the scenario's own settings and validated together.
+ * with the scenario's own settings and validated together. All three relay through a real
+ * Redis list, as the field does; `--redis off` (or no Redis to be had) skips them.
  */
 
 export const PRESET_NAMES = ['field-baseline', 'seed-proposed', 'seed-corrected'] as const;
@@ -21,21 +22,21 @@ export const PRESETS: Record<PresetName, Record<string, unknown>> = {
   'field-baseline': {
     serializer: 'field-baseline',
     batch: { mode: 'none' },
-    broker: { type: 'memory', read: 'from-index' },
+    broker: { type: 'redis-list', write: 'fire-and-forget', read: 'from-index' },
     client: { type: 'field', render: { strategy: 'debounce', intervalMs: 16 } },
   },
   // The seed's proposals exactly as its snippets write them.
   'seed-proposed': {
     serializer: 'seed-cache',
     batch: { mode: 'seed', size: 5, timeoutMs: 100 },
-    broker: { type: 'memory', read: 'window', window: 10 },
+    broker: { type: 'redis-list', write: 'fire-and-forget', read: 'window', window: 10 },
     client: { type: 'field', render: { strategy: 'debounce', intervalMs: 50 } },
   },
   // The same ideas with their traps fixed (DESIGN.md §3).
   'seed-corrected': {
     serializer: 'single-pass',
     batch: { mode: 'timer', size: 5, timeoutMs: 25, firstImmediate: true },
-    broker: { type: 'memory', read: 'window-catchup', window: 10 },
+    broker: { type: 'redis-list', write: 'eval', read: 'window-catchup', window: 10 },
     client: { type: 'lean', render: { strategy: 'frame', intervalMs: 16.7 } },
   },
 };

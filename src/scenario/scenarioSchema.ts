@@ -3,7 +3,7 @@
  * typo is never silently ignored. `schemas/scenario.schema.json` is generated from this.
  */
 import { z } from 'zod';
-import { syntheticSourceSchema } from '../sources/syntheticSchema.js';
+import { sourceSchema } from '../sources/sourceSettings.js';
 import { deepPartial } from './deepPartial.js';
 import { pipelineSchema } from './pipelineSchema.js';
 import { PRESET_NAMES } from './presets.js';
@@ -21,8 +21,6 @@ export const pipelineOverrideSchema = (deepPartial(pipelineSchema) as z.ZodObjec
       .describe('start from a preset pipeline (field-baseline, seed-proposed, seed-corrected); fields set here win'),
   })
   .describe('Pipeline settings; unset fields come from the preset, then the defaults');
-
-export const sourceSchema = syntheticSourceSchema;
 
 export const variantSchema = z.strictObject({
   name: nameSchema.describe('config name: one row in the tables'),

@@ -35,4 +35,6 @@ export interface TokenSource {
    * model would, so the consumer's timestamp on each yield is the chunk's emit time.
    */
   open(options: SourceOpenOptions): AsyncIterable<SourceChunk>;
+  /** Releases what the source started (a mock server, connections). */
+  close?(): Promise<void>;
 }

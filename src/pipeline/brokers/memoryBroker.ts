@@ -2,8 +2,8 @@
  * The in-process broker: a list and a signal per write, like the field's RPUSH + PUBLISH,
  * with the same read strategies as the Redis list broker. Signals are delivered on the
  * next turn of the event loop, as a pub/sub message would be. On the end-of-stream control
- * signal the reader stops, as the field's consumer does — a reader that fell behind loses
- * what it had not read.
+ * signal the reader reads whatever is left in one read and stops, as the Redis list reader
+ * does, so a bounded reader that fell behind shows up as lag and latency.
  */
 import type { Broker, BrokerCounters, BrokerItem, BrokerStream } from '../types.js';
 import type { MemoryBrokerSettings } from './memorySettings.js';
@@ -90,7 +90,10 @@ function openMemoryStream(settings: MemoryBrokerSettings): BrokerStream {
         onSignal = (control) => {
           if (finished) return;
           counters.brokerSignals++;
-          if (control) return stop();
+          if (control) {
+            deliver(readRange(nextPosition, endPosition()));
+            return stop();
+          }
           readOnSignal();
         };
         // Catch up on what was written before this reader joined.

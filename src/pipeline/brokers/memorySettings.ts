@@ -12,8 +12,8 @@ export type ListReadStrategy = z.infer<typeof listReadStrategySchema>;
 export const memoryBrokerSettingsSchema = z
   .strictObject({
     type: z.literal('memory'),
-    read: listReadStrategySchema,
-    window: z.number().int().min(1).describe('items per bounded read (window, window-catchup)'),
+    read: listReadStrategySchema.default('from-index'),
+    window: z.number().int().min(1).default(10).describe('items per bounded read (window, window-catchup)'),
   })
   .describe('In-process broker: the reference with no network cost');
 export type MemoryBrokerSettings = z.infer<typeof memoryBrokerSettingsSchema>;

@@ -116,22 +116,28 @@ export async function openRedisConnection(url: string, role: string, timeoutMs =
     throw new RedisSetupError(`Not a Redis URL: ${redactUrl(url)} (expected redis:// or rediss://)`);
   }
   const redis = new Redis(url, connectionOptions(role, timeoutMs));
-  let lastError: unknown = null;
-  // Without a listener ioredis prints "Unhandled error event" with a stack; errors surface as rejections instead.
-  redis.on('error', (error: unknown) => {
-    lastError = error;
-  });
+  // connect() itself only rejects with "Connection is closed."; the causes come as error events
+  // (a failed AUTH can show as NOAUTH from SELECT first, so all of them are kept). Listening
+  // also keeps ioredis from printing "Unhandled error event" with a stack.
+  const errors: unknown[] = [];
+  redis.on('error', (error: unknown) => errors.push(error));
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
   });
   try {
     await Promise.race([redis.connect(), timeout]);
+    // ioredis reports a failed SELECT (db out of range) as an error event and connects anyway:
+    // writing to another database than the URL names is not acceptable.
+    if (errors.length > 0) throw errors[0];
     return redis;
   } catch (error) {
     redis.disconnect();
-    const cause = describeCause(lastError ?? error, url);
-    throw new RedisSetupError(`Redis at ${redactUrl(url)} is not reachable (${cause}). ${HOW_TO_PROVIDE_REDIS}, or pass --redis off to skip the Redis configs.`);
+    const causes = new Set((errors.length > 0 ? errors : [error]).map((cause) => describeCause(cause, url)));
+    const cause = [...causes].join('; ');
+    throw new RedisSetupError(
+      `Cannot connect to Redis at ${redactUrl(url)} (${cause}). ${HOW_TO_PROVIDE_REDIS}, or pass --redis off to skip the Redis configs.`,
+    );
   } finally {
     clearTimeout(timer);
   }

@@ -8,7 +8,6 @@
  * Positions are list indices, so de-duplication is exact: a `full` read delivers only the
  * indices not delivered yet.
  */
-import type { BrokerItem } from '../../types.js';
 import {
   emptyConnectionTally,
   openCountedConnections,
@@ -18,6 +17,7 @@ import {
 } from './countedConnection.js';
 import { END_STREAM, NEW_SIGNAL } from './keys.js';
 import { ListWriteScript } from './listScript.js';
+import type { ReadSession } from './readSession.js';
 import type { RedisListSettings } from './settings.js';
 import { RedisStreamBase, type RedisBrokerStream, type RedisStreamPlace } from './streamBase.js';
 
@@ -97,20 +97,16 @@ class ListStream extends RedisStreamBase {
     this.itemsAcknowledged = Math.max(this.itemsAcknowledged, listLength);
   }
 
-  async read(onItems: (items: BrokerItem[]) => void): Promise<void> {
-    const session = this.startSession(onItems);
+  protected startReading(session: ReadSession): void {
     const { signalChannel, controlChannel } = this.place.keys;
-    try {
-      await this.connections.subscriber.subscribe([signalChannel, controlChannel], (channel, message) => {
-        if (channel === controlChannel && message === END_STREAM) session.enqueue(() => this.finish());
-        else if (channel === signalChannel) session.enqueue(() => this.readPass('signal'));
-      });
-    } catch (error) {
-      session.fail(error);
-    }
-    // Subscribed first: anything written from now on signals, anything before is in the catch-up.
+    // SUBSCRIBE goes out now; the catch-up read waits for its reply. Subscribed first, anything
+    // written from then on signals and anything before is in the catch-up: no gap.
+    const subscribed = this.connections.subscriber.subscribe([signalChannel, controlChannel], (channel, message) => {
+      if (channel === controlChannel && message === END_STREAM) session.enqueue(() => this.finish());
+      else if (channel === signalChannel) session.enqueue(() => this.readPass('signal'));
+    });
+    session.enqueue(() => subscribed);
     session.enqueue(() => this.readPass('join'));
-    return session.done;
   }
 
   /** After END_STREAM: the status item was pushed before it, so a drain reaches it. */

@@ -8,6 +8,7 @@
 import type { BrokerItem } from '../../types.js';
 import { emptyConnectionTally, openCountedConnections, type ConnectionTally, type CountedConnection } from './countedConnection.js';
 import { END_STREAM } from './keys.js';
+import type { ReadSession } from './readSession.js';
 import { RedisStreamBase, type RedisBrokerStream, type RedisStreamPlace } from './streamBase.js';
 
 /** The item inside one published message. */
@@ -53,8 +54,7 @@ class RedisPubsubStream extends RedisStreamBase {
     await Promise.all(replies);
   }
 
-  async read(onItems: (items: BrokerItem[]) => void): Promise<void> {
-    const session = this.startSession(onItems);
+  protected startReading(session: ReadSession): void {
     const { signalChannel, controlChannel } = this.place.keys;
     this.subscribed = this.connections.subscriber.subscribe([signalChannel, controlChannel], (channel, message) => {
       if (channel === signalChannel) {
@@ -68,7 +68,6 @@ class RedisPubsubStream extends RedisStreamBase {
       }
     });
     this.subscribed.catch((error: unknown) => session.fail(error));
-    return session.done;
   }
 }
 

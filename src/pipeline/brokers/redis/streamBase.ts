@@ -31,7 +31,8 @@ export abstract class RedisStreamBase implements RedisBrokerStream {
   abstract readonly awaitWrites: boolean;
   abstract write(items: string[]): Promise<void>;
   abstract end(endItem: string): Promise<void>;
-  abstract read(onItems: (items: BrokerItem[]) => void): Promise<void>;
+  /** Starts the family's consumer on `session` (queueing its work; nothing awaited here). */
+  protected abstract startReading(session: ReadSession): void;
 
   /** Items the server has acknowledged to the producer (reads are measured against it). */
   protected itemsAcknowledged = 0;
@@ -55,12 +56,16 @@ export abstract class RedisStreamBase implements RedisBrokerStream {
     }
   }
 
-  /** Starts the one read this stream allows. */
-  protected startSession(onItems: (items: BrokerItem[]) => void): ReadSession {
-    if (this.disposed) throw new Error('read() on a disposed stream');
-    if (this.session !== null) throw new Error('read() was already called on this stream');
+  /**
+   * Starts the one read this stream allows. Returns the session's own promise, which never
+   * counts as an unhandled rejection (see ReadSession), rather than an async wrapper that would.
+   */
+  read(onItems: (items: BrokerItem[]) => void): Promise<void> {
+    if (this.disposed) return Promise.reject(new Error('read() on a disposed stream'));
+    if (this.session !== null) return Promise.reject(new Error('read() was already called on this stream'));
     this.session = new ReadSession(onItems);
-    return this.session;
+    this.startReading(this.session);
+    return this.session.done;
   }
 
   /**

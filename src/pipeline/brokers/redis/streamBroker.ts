@@ -11,6 +11,7 @@
  */
 import type { BrokerItem } from '../../types.js';
 import { emptyConnectionTally, openCountedConnections, type ConnectionTally, type CountedConnection } from './countedConnection.js';
+import type { ReadSession } from './readSession.js';
 import type { RedisStreamSettings } from './settings.js';
 import { RedisStreamBase, type RedisBrokerStream, type RedisStreamPlace } from './streamBase.js';
 
@@ -76,10 +77,8 @@ class RedisStreamStream extends RedisStreamBase {
     await Promise.all(replies);
   }
 
-  async read(onItems: (items: BrokerItem[]) => void): Promise<void> {
-    const session = this.startSession(onItems);
+  protected startReading(session: ReadSession): void {
     session.enqueue(() => this.consume());
-    return session.done;
   }
 
   /** Catch-up with XRANGE pages, then XREAD BLOCK from the last id until the end item. */

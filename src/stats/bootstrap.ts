@@ -1,0 +1,89 @@
+/**
+ * Bootstrap confidence interval of the difference of medians (head − base) between two small
+ * samples. Seeded, so the same inputs always give the same interval: a CI gate must not
+ * change its verdict when re-run on the same files.
+ */
+import { createRandom, deriveSeed } from '../sources/random.js';
+import { medianOfSorted, sortedCopy } from './sampleStats.js';
+
+/** The point estimate and the percentile interval around it. */
+export interface MedianDifferenceInterval {
+  /** median(head) − median(base) on the samples as measured. */
+  estimate: number;
+  low: number;
+  high: number;
+  /** Confidence level of [low, high], e.g. 0.95. */
+  confidence: number;
+  resamples: number;
+  /** True when stream i of base was resampled together with stream i of head. */
+  paired: boolean;
+}
+
+/** How to resample. */
+export interface BootstrapOptions {
+  /**
+   * Resample pairs (base[i], head[i]) together. Right when stream i of both runs had the same
+   * text and timing (same seed and source): the source's own variation between streams then
+   * cancels out and only the pipeline's change remains.
+   */
+  paired: boolean;
+  /** Seed of the resampling; derive it from what is compared so each metric gets its own draws. */
+  seed: number;
+  resamples?: number;
+  confidence?: number;
+}
+
+export const DEFAULT_RESAMPLES = 2000;
+export const DEFAULT_CONFIDENCE = 0.95;
+
+/** Percentile bootstrap CI of median(head) − median(base); throws on empty input or unequal paired lengths. */
+export function bootstrapMedianDifference(
+  base: readonly number[],
+  head: readonly number[],
+  options: BootstrapOptions,
+): MedianDifferenceInterval {
+  const resamples = options.resamples ?? DEFAULT_RESAMPLES;
+  const confidence = options.confidence ?? DEFAULT_CONFIDENCE;
+  if (base.length === 0 || head.length === 0) throw new RangeError('bootstrapMedianDifference: both samples need at least one value');
+  if (options.paired && base.length !== head.length) {
+    throw new RangeError(`bootstrapMedianDifference: paired samples need equal lengths, got ${base.length} and ${head.length}`);
+  }
+  const random = createRandom(deriveSeed(options.seed, 'bootstrap-median-difference'));
+  const estimate = medianOfSorted(sortedCopy(head)) - medianOfSorted(sortedCopy(base));
+  const differences = new Float64Array(resamples);
+  const baseDraw = new Array<number>(base.length);
+  const headDraw = new Array<number>(head.length);
+  for (let r = 0; r < resamples; r++) {
+    if (options.paired) {
+      for (let i = 0; i < base.length; i++) {
+        const index = random.int(0, base.length - 1);
+        baseDraw[i] = base[index];
+        headDraw[i] = head[index];
+      }
+    } else {
+      for (let i = 0; i < base.length; i++) baseDraw[i] = base[random.int(0, base.length - 1)];
+      for (let i = 0; i < head.length; i++) headDraw[i] = head[random.int(0, head.length - 1)];
+    }
+    baseDraw.sort((a, b) => a - b);
+    headDraw.sort((a, b) => a - b);
+    differences[r] = medianOfSorted(headDraw) - medianOfSorted(baseDraw);
+  }
+  differences.sort();
+  const tail = (1 - confidence) / 2;
+  return {
+    estimate,
+    low: quantileOfSorted(differences, tail),
+    high: quantileOfSorted(differences, 1 - tail),
+    confidence,
+    resamples,
+    paired: options.paired,
+  };
+}
+
+/** Linear-interpolated quantile q (0–1) of sorted values. */
+function quantileOfSorted(sorted: Float64Array, q: number): number {
+  const position = q * (sorted.length - 1);
+  const lower = Math.floor(position);
+  const upper = Math.min(lower + 1, sorted.length - 1);
+  return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower);
+}

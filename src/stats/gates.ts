@@ -1,0 +1,151 @@
+/**
+ * Gates: which metrics `compare` decides on, and how much change each allows. Written in a
+ * scenario (`gates:`), as `--gate` flags, or taken from the defaults when neither says.
+ */
+import { z } from 'zod';
+
+/** Time metrics kept once per measured stream (IterationSample fields), in display order. */
+export const ITERATION_METRICS = [
+  'ttftMs',
+  'tokenLatencyP50Ms',
+  'tokenLatencyP99Ms',
+  'itlP50Ms',
+  'e2eMs',
+  'renderLatencyP99Ms',
+  'stalenessP99Ms',
+] as const;
+/** A per-stream time metric. */
+export type IterationMetric = (typeof ITERATION_METRICS)[number];
+
+/** An allowance: an amount in the metric's unit, or a percentage of the base value. */
+export interface Threshold {
+  value: number;
+  relative: boolean;
+}
+
+/** A gate with its allowance resolved; `maxIncrease` null means the kind's default. */
+export interface Gate {
+  /** `tokenLatencyP99Ms` (a per-stream time metric) or `counters.<name>`. */
+  metric: string;
+  maxIncrease: Threshold | null;
+  /** Config names the gate applies to; null: every config. */
+  configs: string[] | null;
+  /** Where the gate came from, for messages. */
+  origin: 'scenario' | 'flag' | 'default';
+}
+
+/** Default allowance of a time metric: changes up to 10 % are noise on a shared CI runner. */
+export const DEFAULT_TIME_INCREASE: Threshold = { value: 10, relative: true };
+/** Default allowance of a counter: none, since a count is exact. */
+export const DEFAULT_COUNTER_INCREASE: Threshold = { value: 0, relative: false };
+
+/**
+ * Counters that describe the workload or a choice rather than a cost (more is not worse), so
+ * the default gates leave them out.
+ */
+const NOT_A_COST = new Set([
+  'tokensPerStream',
+  'tokensPerContentEvent',
+  'jsonCacheHitsPerToken',
+  'agentLoopMarkerHitsPerToken',
+  'heartbeatsPerStream',
+  'reconnectsPerStream',
+]);
+
+/** Counters measured with a clock (process CPU time) rather than counted: never exact. */
+export const MEASURED_COUNTERS = new Set(['cpuUsPerToken']);
+
+const METRIC_HINT = `use one of ${ITERATION_METRICS.join(', ')} or counters.<name> (e.g. counters.jsonOpsPerToken)`;
+
+/** Whether `metric` names something a gate can decide on. */
+export function isGateMetric(metric: string): boolean {
+  return (ITERATION_METRICS as readonly string[]).includes(metric) || /^counters\.[A-Za-z0-9_]+$/.test(metric);
+}
+
+/** Whether a gate metric is a counter. */
+export function isCounterMetric(metric: string): boolean {
+  return metric.startsWith('counters.');
+}
+
+const THRESHOLD_TEXT = /^\+?(\d+(?:\.\d+)?|\.\d+)\s*(%|ms)?$/;
+
+/** Parses `10%`, `+2.5%`, `5`, `5ms` or a number; throws naming the accepted forms. */
+export function parseThreshold(input: string | number): Threshold {
+  if (typeof input === 'number') {
+    if (!(input >= 0) || !Number.isFinite(input)) throw new Error(`maxIncrease must be ≥ 0, got ${input}`);
+    return { value: input, relative: false };
+  }
+  const match = THRESHOLD_TEXT.exec(input.trim());
+  if (!match) throw new Error(`"${input}" is not an allowance: write a percentage of the base value (10%) or an amount in the metric's unit (5, 5ms)`);
+  return { value: Number(match[1]), relative: match[2] === '%' };
+}
+
+/** A threshold as a short text: `10%` or `5`. */
+export function formatThreshold(threshold: Threshold): string {
+  return threshold.relative ? `${threshold.value}%` : String(threshold.value);
+}
+
+/** One entry of a scenario's `gates:` list. */
+export const gateSchema = z
+  .strictObject({
+    metric: z
+      .string()
+      .refine(isGateMetric, { message: `not a gate metric: ${METRIC_HINT}` })
+      .describe(`what to decide on: ${ITERATION_METRICS.join(', ')} (per-stream time metrics, compared with statistics) or counters.<name> (compared exactly)`),
+    maxIncrease: z
+      .union([z.number().nonnegative(), z.string().regex(THRESHOLD_TEXT, 'write a percentage (10%) or an amount (5, 5ms)')])
+      .optional()
+      .describe('largest increase that still passes: a percentage of the base value (10%) or an amount in the metric unit; default 10% for time metrics, 0 for counters'),
+    configs: z.array(z.string()).min(1).optional().describe('config names the gate applies to (default: every config)'),
+  })
+  .describe('a regression gate for `streambench compare` and `run --baseline`');
+/** A gate as a scenario writes it. */
+export type GateInput = z.infer<typeof gateSchema>;
+
+/** A validated scenario gate as a Gate. */
+export function gateFromInput(input: GateInput, origin: Gate['origin'] = 'scenario'): Gate {
+  return {
+    metric: input.metric,
+    maxIncrease: input.maxIncrease === undefined ? null : parseThreshold(input.maxIncrease),
+    configs: input.configs ?? null,
+    origin,
+  };
+}
+
+/** A `--gate` flag that does not parse; the message names the flag and the form. */
+export class GateSyntaxError extends Error {
+  override readonly name = 'GateSyntaxError';
+}
+
+/** Parses `--gate METRIC[:MAX_INCREASE]`, e.g. `tokenLatencyP99Ms:10%` or `counters.eventsPerToken`; comma-separated. */
+export function parseGateFlags(text: string): Gate[] {
+  return text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .map((part) => {
+      const [metric, allowance, ...rest] = part.split(':').map((piece) => piece.trim());
+      if (rest.length > 0 || !isGateMetric(metric)) {
+        throw new GateSyntaxError(`--gate "${part}": expected METRIC[:MAX_INCREASE] where METRIC is ${METRIC_HINT.replace(/^use /, '')}, e.g. "tokenLatencyP99Ms:10%"`);
+      }
+      try {
+        return { metric, maxIncrease: allowance === undefined ? null : parseThreshold(allowance), configs: null, origin: 'flag' as const };
+      } catch (error) {
+        throw new GateSyntaxError(`--gate "${part}": ${(error as Error).message}`);
+      }
+    });
+}
+
+/**
+ * The default gates for the counters present: every time metric at +10 %, every cost counter
+ * at 0 (exact), CPU per token at +25 % (it is measured, so noisy).
+ */
+export function defaultGates(counterNames: Iterable<string>): Gate[] {
+  const gates: Gate[] = ITERATION_METRICS.map((metric) => ({ metric, maxIncrease: null, configs: null, origin: 'default' }));
+  for (const name of [...new Set(counterNames)].sort()) {
+    if (NOT_A_COST.has(name)) continue;
+    const maxIncrease = MEASURED_COUNTERS.has(name) ? { value: 25, relative: true } : null;
+    gates.push({ metric: `counters.${name}`, maxIncrease, configs: null, origin: 'default' });
+  }
+  return gates;
+}

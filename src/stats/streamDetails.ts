@@ -1,0 +1,62 @@
+/**
+ * Per-stream details kept beside a config's pooled metrics: the numbers the statistical gate
+ * needs per iteration (counters, render percentiles), the token-latency samples the report's
+ * CDF draws, and one stream's timeline. Pure: a trace and its counts in, plain data out.
+ */
+import type { StreamTrace } from '../probes/streamTrace.js';
+import type { IterationSample, StreamTimeline } from '../report/resultSchema.js';
+import { ConfigMeasurements, type StreamCounts } from './configMeasurements.js';
+import type { Distribution } from './distribution.js';
+
+/** Rounds to whole microseconds: the clock's useful precision, and it keeps the JSON short. */
+const roundUs = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+/** The fields this module adds to a stream's IterationSample (same definitions as the config's metrics). */
+export function iterationDetails(
+  trace: StreamTrace,
+  counts: StreamCounts,
+): Pick<IterationSample, 'counters' | 'renderLatencyP99Ms' | 'stalenessP99Ms'> {
+  // A one-stream ConfigMeasurements reuses the config's exact definitions rather than copying them.
+  const single = new ConfigMeasurements();
+  single.addStream(trace, counts);
+  const metrics = single.toMetrics(null);
+  return {
+    renderLatencyP99Ms: metrics.renderLatencyMs?.p99 ?? null,
+    stalenessP99Ms: metrics.stalenessMs?.p99 ?? null,
+    counters: metrics.counters,
+  };
+}
+
+/** Records every token's latency (client receive − source emit, weighted by tokens) into `into`. */
+export function recordTokenLatencies(trace: StreamTrace, into: Distribution): void {
+  for (const chunk of trace.chunks) {
+    if (chunk.tokens === 0 || chunk.messageSeq < 0) continue;
+    const receivedMs = trace.stampOf('clientReceive', chunk.messageSeq);
+    if (receivedMs !== undefined) into.record(receivedMs - chunk.emitMs, chunk.tokens);
+  }
+}
+
+/** p0, p1, …, p100 of a distribution (101 values), or undefined when it is empty. */
+export function percentileList(distribution: Distribution): number[] | undefined {
+  if (distribution.count === 0) return undefined;
+  return Array.from({ length: 101 }, (_, p) => roundUs(distribution.percentile(p)));
+}
+
+/** When the source emitted, the client received and rendered, relative to the request start. */
+export function streamTimeline(trace: StreamTrace, stream: number): StreamTimeline {
+  const start = trace.requestStartMs;
+  const seen = new Set<number>();
+  const receivesMs: number[] = [];
+  for (const event of trace.received) {
+    if (!event.hasContent || seen.has(event.seq)) continue;
+    seen.add(event.seq);
+    receivesMs.push(roundUs(event.atMs - start));
+  }
+  return {
+    stream,
+    emitsMs: trace.chunks.map((chunk) => roundUs(chunk.emitMs - start)),
+    emitTokens: trace.chunks.map((chunk) => chunk.tokens),
+    receivesMs,
+    rendersMs: trace.renders.map((render) => roundUs(render.atMs - start)),
+  };
+}
