@@ -5,7 +5,7 @@ import { createParser } from 'eventsource-parser';
 import { Client, buildConnector } from 'undici';
 import type { Clock } from '../../clock.js';
 import { ClientSocketMeter } from './clientSocketMeter.js';
-import type { NetworkDeliveryCounters } from './networkCounters.js';
+import type { RelayClientHandle } from './relayDelivery.js';
 import type { ReconnectSettings } from './settings.js';
 
 /** Where and how an SSE client reads one stream. */
@@ -20,17 +20,8 @@ export interface SseClientOptions {
   onEvent: (data: string) => void;
 }
 
-/** A running SSE client (the browser's EventSource, modelled with undici + eventsource-parser). */
-export interface SseClientHandle {
-  /** Resolves when the first response head has arrived. */
-  readonly connected: Promise<void>;
-  /** Resolves when the stream ended and the connection closed; rejects on a transport failure. */
-  readonly done: Promise<void>;
-  /** Counters so far, counted at the client. */
-  counters(): NetworkDeliveryCounters;
-  /** Drops the connection now (delivery shutdown) and waits for the socket to close. */
-  abort(): Promise<void>;
-}
+/** A running client of one stream. */
+export type SseClientHandle = RelayClientHandle;
 
 type ConnectionOutcome = 'ended' | 'dropped';
 

@@ -3,6 +3,7 @@ import { pipeline, type Writable } from 'node:stream';
 import { constants as zlibConstants, createGzip } from 'node:zlib';
 import type { Clock, TimerHandle } from '../../clock.js';
 import { closeServer, listenOnLoopback } from './loopbackServer.js';
+import type { RelayServer } from './relayDelivery.js';
 import { ResumableStream } from './resumableStream.js';
 import { SSE_HEARTBEAT_FRAME, SSE_RESPONSE_HEADERS, formatSseEvent, type SseFrameOptions } from './sseFrames.js';
 
@@ -12,17 +13,8 @@ export interface SseServerOptions extends SseFrameOptions {
   compression: false | 'gzip';
 }
 
-/** The API server's SSE endpoint: `GET /streams/<streamId>`, one response per client connection. */
-export interface SseRelayServer {
-  /** `http://127.0.0.1:<port>` */
-  readonly origin: string;
-  /** Creates the relay's memory of a stream; clients can connect from now on. */
-  openStream(streamId: string): ResumableStream;
-  /** Forgets a stream once its client is done (connections still attached keep what they got). */
-  releaseStream(streamId: string): void;
-  /** Drops every connection, stops heartbeats and closes the server. */
-  close(): Promise<void>;
-}
+/** The relay's SSE endpoint: `GET /streams/<streamId>`, one connection per client. */
+export type SseRelayServer = RelayServer;
 
 /** Path of a stream's endpoint. */
 export function ssePathFor(streamId: string): string {

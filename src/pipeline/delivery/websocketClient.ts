@@ -2,7 +2,7 @@ import { connect, type NetConnectOpts, type Socket } from 'node:net';
 import { WebSocket, type ClientOptions } from 'ws';
 import type { Clock } from '../../clock.js';
 import { ClientSocketMeter } from './clientSocketMeter.js';
-import type { NetworkDeliveryCounters } from './networkCounters.js';
+import type { RelayClientHandle } from './relayDelivery.js';
 import type { ReconnectSettings } from './settings.js';
 import { RESUME_FROM_PARAM, perMessageDeflateOption } from './websocketServer.js';
 
@@ -17,17 +17,8 @@ export interface WebSocketClientOptions {
   onEvent: (data: string) => void;
 }
 
-/** A running WebSocket client (the browser side). */
-export interface WebSocketClientHandle {
-  /** Resolves when the first connection is open (upgrade response received). */
-  readonly connected: Promise<void>;
-  /** Resolves when the server closed the stream normally and the socket closed; rejects on a failure. */
-  readonly done: Promise<void>;
-  /** Counters so far, counted at the client. */
-  counters(): NetworkDeliveryCounters;
-  /** Drops the connection now (delivery shutdown) and waits for the socket to close. */
-  abort(): Promise<void>;
-}
+/** A running client of one stream. */
+export type WebSocketClientHandle = RelayClientHandle;
 
 type ConnectionOutcome = 'ended' | 'dropped';
 

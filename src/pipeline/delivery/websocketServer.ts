@@ -2,22 +2,14 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { closeServer, listenOnLoopback } from './loopbackServer.js';
+import type { RelayServer } from './relayDelivery.js';
 import { ResumableStream } from './resumableStream.js';
 
 /** Query parameter a resuming client sends: how many events of the stream it has already received. */
 export const RESUME_FROM_PARAM = 'resumeFrom';
 
-/** The API server's WebSocket endpoint: `ws://…/streams/<streamId>[?resumeFrom=<n>]`, one connection per client. */
-export interface WebSocketRelayServer {
-  /** `ws://127.0.0.1:<port>` */
-  readonly origin: string;
-  /** Creates the relay's memory of a stream; clients can connect from now on. */
-  openStream(streamId: string): ResumableStream;
-  /** Forgets a stream once its client is done. */
-  releaseStream(streamId: string): void;
-  /** Drops every connection and closes the server. */
-  close(): Promise<void>;
-}
+/** The relay's WebSocket endpoint: `GET /streams/<streamId>`, one connection per client. */
+export type WebSocketRelayServer = RelayServer;
 
 /** Path of a stream's endpoint. */
 export function websocketPathFor(streamId: string): string {

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/**
+ * How many streams run at once. Without a `load` block a config's streams run one after
+ * another (`iterations`); with one, they overlap: a closed loop keeps `concurrency` streams
+ * in flight, an open loop starts streams at a `rate` whatever is still in flight.
+ */
+export const loadSettingsSchema = z
+  .strictObject({
+    concurrency: z.number().int().min(1).optional().describe('closed loop: keep this many streams in flight; a finished stream is replaced at once'),
+    rate: z
+      .strictObject({
+        perSecond: z.number().positive().describe('stream arrivals per second'),
+        arrivals: z.enum(['constant', 'poisson']).default('constant').describe('constant: evenly spaced; poisson: exponential gaps (seeded)'),
+      })
+      .optional()
+      .describe('open loop: start streams at this rate, however many are still running'),
+    streams: z.number().int().min(1).optional().describe('streams to start in all (default: the scenario\'s iterations)'),
+    durationS: z.number().positive().optional().describe('stop starting new streams after this many seconds (whichever of streams and durationS comes first)'),
+    rampS: z
+      .number()
+      .nonnegative()
+      .default(0)
+      .describe('closed loop: spread the start of the concurrent streams over this many seconds; open loop: raise the rate linearly from 0 over this many seconds'),
+  })
+  .refine((load) => (load.concurrency === undefined) !== (load.rate === undefined), {
+    message: 'set exactly one of concurrency (closed loop) and rate (open loop)',
+  })
+  .describe('Concurrent streams: closed loop (concurrency) or open loop (rate)');
+export type LoadSettings = z.infer<typeof loadSettingsSchema>;

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { systemClock } from '../src/clock.js';
+import { planArrivals } from '../src/load/arrivals.js';
+import { loadSettingsSchema } from '../src/load/loadSettings.js';
+import { runSchedule } from '../src/load/streamScheduler.js';
+import { createRandom } from '../src/sources/random.js';
+
+describe('planArrivals', () => {
+  it('spaces constant arrivals evenly from 0', () => {
+    expect(planArrivals({ count: 4, perSecond: 10, arrivals: 'constant', rampMs: 0, random: createRandom(1) })).toEqual([0, 100, 200, 300]);
+  });
+
+  it('draws Poisson gaps with the right mean, reproducibly', () => {
+    const plan = () => planArrivals({ count: 5000, perSecond: 50, arrivals: 'poisson', rampMs: 0, random: createRandom(7) });
+    const offsets = plan();
+    expect(plan()).toEqual(offsets);
+    const meanGapMs = offsets[offsets.length - 1] / offsets.length;
+    expect(meanGapMs).toBeGreaterThan(19);
+    expect(meanGapMs).toBeLessThan(21);
+  });
+
+  it('stops at the duration', () => {
+    const offsets = planArrivals({ count: 100, perSecond: 10, arrivals: 'constant', rampMs: 0, durationMs: 450, random: createRandom(1) });
+    expect(offsets).toEqual([0, 100, 200, 300, 400]);
+  });
+
+  it('ramps the rate up: early gaps are longer than late ones', () => {
+    // 100/s reached after 200 ms: 10 arrivals during the ramp (Λ = 0.1·t²/400), then one per 10 ms.
+    const offsets = planArrivals({ count: 50, perSecond: 100, arrivals: 'constant', rampMs: 200, random: createRandom(1) });
+    expect(offsets[0]).toBe(0);
+    expect(offsets[1]).toBeCloseTo(Math.sqrt(4000), 6);
+    expect(offsets[10]).toBeCloseTo(200, 6);
+    expect(offsets[49] - offsets[48]).toBeCloseTo(10, 6);
+  });
+});
+
+describe('load settings', () => {
+  it('needs exactly one of concurrency and rate', () => {
+    expect(loadSettingsSchema.safeParse({ concurrency: 2 }).success).toBe(true);
+    expect(loadSettingsSchema.safeParse({ rate: { perSecond: 5 } }).success).toBe(true);
+    expect(loadSettingsSchema.safeParse({}).success).toBe(false);
+    expect(loadSettingsSchema.safeParse({ concurrency: 2, rate: { perSecond: 5 } }).success).toBe(false);
+  });
+});
+
+describe('runSchedule', () => {
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('keeps exactly `concurrency` streams in flight in a closed loop, and starts each index once', async () => {
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const indexes: number[] = [];
+    const outcome = await runSchedule({
+      load: { concurrency: 4, rampS: 0 },
+      streams: 20,
+      firstIndex: 3,
+      clock: systemClock,
+      seed: 1,
+      runOne: async ({ index }) => {
+        indexes.push(index);
+        inFlight++;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        await pause(2);
+        inFlight--;
+      },
+    });
+    expect(outcome.started).toBe(20);
+    expect(mostInFlight).toBe(4);
+    expect([...indexes].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, index) => index + 3));
+  });
+
+  it('runs one at a time without load settings', async () => {
+    let inFlight = 0;
+    let mostInFlight = 0;
+    await runSchedule({
+      load: null,
+      streams: 5,
+      firstIndex: 0,
+      clock: systemClock,
+      seed: 1,
+      runOne: async () => {
+        mostInFlight = Math.max(mostInFlight, ++inFlight);
+        await pause(1);
+        inFlight--;
+      },
+    });
+    expect(mostInFlight).toBe(1);
+  });
+
+  it('starts open-loop streams on schedule whatever is in flight, with their due time', async () => {
+    const starts: { index: number; dueAtMs: number | null }[] = [];
+    let mostInFlight = 0;
+    let inFlight = 0;
+    await runSchedule({
+      load: { rate: { perSecond: 200, arrivals: 'constant' }, rampS: 0 },
+      streams: 10,
+      firstIndex: 0,
+      clock: systemClock,
+      seed: 1,
+      runOne: async (start) => {
+        starts.push(start);
+        mostInFlight = Math.max(mostInFlight, ++inFlight);
+        await pause(30); // longer than the 5 ms between arrivals: streams overlap
+        inFlight--;
+      },
+    });
+    expect(starts.map((start) => start.index)).toEqual(Array.from({ length: 10 }, (_, index) => index));
+    expect(starts[1].dueAtMs! - starts[0].dueAtMs!).toBeCloseTo(5, 6);
+    expect(mostInFlight).toBeGreaterThan(1);
+  });
+
+  it('stops starting streams when aborted', async () => {
+    const controller = new AbortController();
+    const outcome = await runSchedule({
+      load: { concurrency: 2, rampS: 0 },
+      streams: 1000,
+      firstIndex: 0,
+      clock: systemClock,
+      seed: 1,
+      signal: controller.signal,
+      runOne: async ({ index }) => {
+        if (index === 5) controller.abort();
+        await pause(1);
+      },
+    });
+    expect(outcome.started).toBeLessThan(10);
+  });
+});
