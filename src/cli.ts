@@ -2,9 +2,17 @@
 /** The `streambench` command line: parses arguments and hands off to one command module each. */
 import { Command, CommanderError, Option } from 'commander';
 import { compareCommand } from './cli/compareCommand.js';
+import { addGateOptions } from './cli/gateOptions.js';
 import { CliError, EXIT } from './cli/exitCodes.js';
 import { wholeNumber } from './cli/parseOptions.js';
 import { DEFAULT_SCENARIO, runCommand } from './cli/runCommand.js';
+import { reportCommand } from './cli/reportCommand.js';
+import { sweepCommand } from './cli/sweepCommand.js';
+import { formatOption } from './cli/outputFormat.js';
+import { mockServerCommand, shareOfOne } from './cli/mockServerCommand.js';
+import { recordCommand } from './cli/recordCommand.js';
+import { httpApis } from './sources/http/httpSchema.js';
+import { profileNames } from './sources/profiles.js';
 import { TOOL_VERSION } from './run/context.js';
 
 const program = new Command()
@@ -17,7 +25,7 @@ const program = new Command()
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-program
+const runCommandDefinition = program
   .command('run')
   .description(`Run benchmark scenarios (default: ${DEFAULT_SCENARIO}), print tables and save result JSON`)
   .argument('[scenario...]', 'scenario files (.yaml or .json)')
@@ -33,32 +41,149 @@ program
     'auto',
   )
   .option('-q, --quiet', 'print nothing but errors')
+  .option('--baseline <file>', "compare this run with a result file, as `streambench compare` does, using the scenario's gates and the gate options below")
+  .option('--csv <file>', 'also write the result as CSV (one row per config, one column per metric)');
+addGateOptions(runCommandDefinition)
   .addHelpText(
     'after',
     `
-Exit codes: 0 ok, 2 invalid input, 3 a config errored, 130 interrupted.
+With --format json and --baseline, stdout holds {"result": …, "comparison": …}. A progress bar shows on stderr
+when it is a terminal (never with --quiet or a machine format).
+Exit codes: 0 ok, 1 a gate regressed against --baseline, 2 invalid input, 3 a config errored, 130 interrupted.
 Examples:
   streambench run                                 # the default scenario
   streambench run scenarios/batching.yaml --iterations 10
-  streambench run scenarios/render.yaml --json --no-save > render.json`,
+  streambench run scenarios/render.yaml --json --no-save > render.json
+  streambench run --iterations 10 --baseline baseline.json --format markdown >> "$GITHUB_STEP_SUMMARY"`,
   )
   .action(async (scenarios: string[], options) => {
     process.exitCode = await runCommand(scenarios, options);
   });
 
-program
-  .command('compare')
-  .description('Compare two result files: every config and metric present in both, with absolute and relative change')
-  .argument('<base>', 'result file of the baseline run')
-  .argument('<head>', 'result file of the run to check')
-  .option(
-    '--fail-on <rules...>',
-    'exit 1 when a rule is breached, e.g. "ttftMs.p50>+10%" (grew by more than 10 %) or "counters.jsonOpsPerToken>0" (grew at all); comma-separate or repeat',
+addGateOptions(
+  program
+    .command('compare')
+    .description(
+      'Decide whether HEAD regressed against BASE: per config and gate, time metrics by a bootstrap CI of the difference of\n' +
+        'medians over the per-stream samples, counters exactly; verdicts improved / unchanged / regressed / inconclusive',
+    )
+    .argument('<base>', 'result file of the baseline run')
+    .argument('<head>', 'result file of the run to check'),
+)
+  .option('--json', 'same as --format json')
+  .addHelpText(
+    'after',
+    `
+Gates come from the head run's scenario (gates:), then --gate; with neither, the defaults: every per-stream time
+metric at +10 % and every counted cost exactly (CPU per token is left out: gate it with --gate). See docs/ci.md.
+Exit codes: 0 no regression, 1 a gate regressed or a --fail-on rule was breached, 2 invalid input (missing file,
+schemaVersion mismatch, configs that do not match).
+Examples:
+  streambench compare base.json head.json
+  streambench compare base.json head.json --gate tokenLatencyP99Ms:15% --format markdown >> "$GITHUB_STEP_SUMMARY"`,
   )
-  .option('--json', 'print the comparison as JSON')
-  .addHelpText('after', '\nExit codes: 0 no rule breached, 1 a rule breached, 2 invalid input.')
   .action(async (base: string, head: string, options) => {
     process.exitCode = await compareCommand(base, head, options);
+  });
+
+program
+  .command('record')
+  .description('Record streaming responses of an LLM endpoint (or the mock server) as a trace file for the replay source')
+  .requiredOption('--url <baseUrl>', 'API base URL up to its version segment, e.g. https://api.openai.com/v1 or http://127.0.0.1:8400/v1')
+  .addOption(new Option('--api <api>', 'wire protocol').choices(httpApis).default('openai-chat'))
+  .option('--model <name>', 'model name', 'streambench-mock')
+  .option('--prompt <text>', 'the prompt (default: a ~300-word explanation request)')
+  .addOption(new Option('--max-tokens <n>', 'max_tokens of each request (default 512)').argParser(wholeNumber(1)))
+  .option('--api-key-env <NAME>', 'name of the environment variable holding the API key (never the key itself)')
+  .option('--include-usage', "ask for the server's token usage (stream_options.include_usage) and record it")
+  .addOption(new Option('--requests <n>', 'streams to record, one request each, one after another').argParser(wholeNumber(1)).default(1))
+  .requiredOption('--out <path>', 'trace file to write (.jsonl), e.g. traces/my-model.jsonl')
+  .option('--note <text>', 'free text stored in the trace header')
+  .option('--synthetic', 'label the trace synthetic (automatic when the server is a streambench mock server)')
+  .addHelpText(
+    'after',
+    `
+Exit codes: 0 written, 2 invalid input, 3 a request failed (nothing is written).
+Examples:
+  OPENAI_API_KEY=... streambench record --url https://api.openai.com/v1 --model gpt-4o-mini \\
+      --api-key-env OPENAI_API_KEY --include-usage --requests 5 --out traces/gpt-4o-mini.jsonl
+  streambench record --url http://127.0.0.1:8400/v1 --requests 3 --out traces/mock.jsonl`,
+  )
+  .action(async (options) => {
+    process.exitCode = await recordCommand(options);
+  });
+
+program
+  .command('mock-server')
+  .description('Serve OpenAI-compatible and Anthropic streaming endpoints with synthetic text and timing, for testing without a provider')
+  .addOption(new Option('--port <n>', 'port to listen on (0: a free port)').argParser(wholeNumber(0)).default(0))
+  .option('--host <host>', 'address to bind (loopback by default; the server has no authentication)', '127.0.0.1')
+  .addOption(new Option('--profile <name>', 'timing profile (default fast-hosted)').choices(profileNames))
+  .addOption(new Option('--seed <n>', 'seed of text and timing').argParser(wholeNumber(0)).default(1))
+  .addOption(new Option('--tokens <n>', 'tokens per stream (default 200)').argParser(wholeNumber(1)))
+  .addOption(new Option('--ttft-ms <n>', "constant time to the first token, ms (default: the profile's)").argParser(wholeNumber(0)))
+  .addOption(new Option('--gap-ms <n>', "constant gap between chunks, ms (default: the profile's)").argParser(wholeNumber(0)))
+  .addOption(new Option('--reasoning-tokens <n>', 'reasoning tokens streamed before the answer (default 0)').argParser(wholeNumber(0)))
+  .addOption(new Option('--fail-rate <r>', 'share of requests answered with --fail-status (0–1)').argParser(shareOfOne))
+  .addOption(new Option('--fail-status <status>', 'status of failed requests').choices(['429', '500']))
+  .addOption(new Option('--stall-ms <n>', 'pause this many ms mid-stream').argParser(wholeNumber(1)))
+  .addOption(new Option('--stall-after <n>', 'chunks before the stall (default 1)').argParser(wholeNumber(0)))
+  .addOption(new Option('--drop-after <n>', 'close the connection abruptly after N chunks').argParser(wholeNumber(0)))
+  .addOption(new Option('--malformed-every <n>', 'send a cut-short event after every N-th chunk').argParser(wholeNumber(1)))
+  .option('-q, --quiet', 'print only the listening line')
+  .addHelpText(
+    'after',
+    `
+Request n (counting from 0) streams stream n of the seed; a request header
+"x-streambench-stream: <i>" asks for stream i instead. Stops on SIGINT/SIGTERM.
+Examples:
+  streambench mock-server --port 8400 --profile slow-local
+  streambench mock-server --port 8400 --fail-rate 0.2 --fail-status 500 --stall-ms 2000 --stall-after 10`,
+  )
+  .action(async (options) => {
+    process.exitCode = await mockServerCommand(options);
+  });
+
+program
+  .command('sweep')
+  .description('Run a grid of pipeline settings, mark the Pareto front (token latency p99, events per token, CPU per token) and recommend one')
+  .argument('<scenario>', 'scenario file; the grid starts from its base pipeline, or from --variant')
+  .option('--param <path=values>', 'a pipeline field by dotted path and the values to try, e.g. batch.size=1,2,5,10; repeat for a grid (default: the scenario\'s sweep: block)', (value: string, previous: string[] = []) => [...previous, value])
+  .option('--variant <name>', 'start every point from this variant of the scenario')
+  .addOption(new Option('--iterations <n>', 'measured streams per point (overrides the scenario)').argParser(wholeNumber(1)))
+  .addOption(new Option('--warmup <n>', 'warm-up streams per point (overrides the scenario)').argParser(wholeNumber(0)))
+  .addOption(new Option('--seed <n>', 'random seed (overrides the scenario)').argParser(wholeNumber(0)))
+  .option('--redis <url|auto|off>', 'Redis for the redis-* brokers (as for run)', 'auto')
+  .option('--latency-budget <allowance>', 'recommend the cheapest front point whose token latency p99 is within this of the best: ms (default 16.7, one frame at 60 Hz) or a percentage (10%)')
+  .option('--out <file>', 'where to save the result (default: results/<scenario>-sweep-<UTC time>.json)')
+  .option('--no-save', 'do not write a result file')
+  .option('--json', 'same as --format json')
+  .addOption(formatOption())
+  .option('-q, --quiet', 'print nothing but errors')
+  .addHelpText(
+    'after',
+    `
+Exit codes: 0 ok, 2 invalid input (a bad path or value names the --param), 3 a point errored.
+Examples:
+  streambench sweep scenarios/sweep.yaml                     # its sweep: block, 16 points in ~20 s
+  streambench sweep scenarios/default.yaml --variant seed-corrected --param batch.size=1,2,5,10 --param batch.timeoutMs=10,25,50,100 --iterations 2`,
+  )
+  .action(async (scenario: string, options) => {
+    process.exitCode = await sweepCommand(scenario, options);
+  });
+
+program
+  .command('report')
+  .description('Print the tables of a saved result; write a self-contained HTML report (charts as inline SVG) or CSV')
+  .argument('<result>', 'result file written by streambench run')
+  .option('--html <file>', 'write the HTML report here: per-stage latency breakdown, token-latency CDF, one stream\'s timeline per config')
+  .option('--csv <file>', 'write the result as CSV here (one row per config, one column per metric)')
+  .option('--json', 'same as --format json')
+  .addOption(formatOption())
+  .option('-q, --quiet', 'print nothing on stdout')
+  .addHelpText('after', '\nExit codes: 0 ok, 2 invalid input.\nExample:\n  streambench report results/default-20261124T013000Z.json --html report.html')
+  .action(async (result: string, options) => {
+    process.exitCode = await reportCommand(result, options);
   });
 
 try {

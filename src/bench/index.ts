@@ -72,7 +72,7 @@ const lean = resolveScenario(
   'bench',
   '',
 );
-const source = createSyntheticSource(lean.source, 1);
+const source = createSyntheticSource(lean.source as Extract<typeof lean.source, { type: 'synthetic' }>, 1);
 const pipeline = await buildPipeline(lean.configs[0].pipeline, { runId: 'bench', clock: systemClock, source, redis: null });
 // Sustained rate = tokens / (last token at the client − request start), per stream: the
 // time tokens flow, not counting the wait for the last frame to paint.

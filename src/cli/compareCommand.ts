@@ -1,53 +1,74 @@
-/** `streambench compare BASE HEAD [--fail-on RULES]`: a table of changes and an exit code for CI. */
+/** `streambench compare BASE HEAD`: the statistical gate's verdicts and an exit code for CI. */
 import { readResultFile, ResultFileError } from '../report/readResult.js';
 import type { ResultDocument } from '../report/resultSchema.js';
-import { renderComparisonTable } from '../report/tables.js';
-import { compareResults } from '../stats/compareResults.js';
-import { evaluateRules, parseRules, type Rule, RuleSyntaxError } from '../stats/rules.js';
-import { CliError, EXIT } from './exitCodes.js';
+import { ComparisonInputError, decideComparison } from '../stats/decideComparison.js';
+import { type Gate, GateSyntaxError, parseGateFlags } from '../stats/gates.js';
+import { parseRules, type Rule, RuleSyntaxError } from '../stats/rules.js';
+import { CliError } from './exitCodes.js';
+import { decisionExitCode, renderDecision, writeMarkdownFile } from './gateOutput.js';
+import { chosenFormat, type OutputFormat } from './outputFormat.js';
 
-/** Options of `streambench compare`. */
+/** Options of `streambench compare` (and the gate options of `run --baseline`). */
 export interface CompareCommandOptions {
   failOn?: string[];
+  gate?: string[];
   json?: boolean;
+  format?: OutputFormat;
+  minEffect?: number;
+  failOnInconclusive?: boolean;
+  details?: boolean;
+  markdown?: string;
+  /** false with --no-default-gates. */
+  defaultGates?: boolean;
+}
+
+/** Parses `--fail-on` and `--gate`; throws CliError (exit 2) naming the bad one. */
+export function parseGateOptions(options: Pick<CompareCommandOptions, 'failOn' | 'gate'>): { rules: Rule[]; flagGates: Gate[] } {
+  try {
+    return {
+      rules: (options.failOn ?? []).flatMap((text) => parseRules(text)),
+      flagGates: (options.gate ?? []).flatMap((text) => parseGateFlags(text)),
+    };
+  } catch (error) {
+    if (error instanceof RuleSyntaxError) throw new CliError(`--fail-on: ${error.message}`);
+    if (error instanceof GateSyntaxError) throw new CliError(error.message);
+    throw error;
+  }
+}
+
+/** Compares `base` with `head` and prints the decision; returns the exit code (throws CliError for bad input). */
+export async function gateAndPrint(
+  base: ResultDocument,
+  head: ResultDocument,
+  names: { base: string; head: string },
+  options: CompareCommandOptions,
+  write: (text: string) => void,
+): Promise<number> {
+  const { rules, flagGates } = parseGateOptions(options);
+  let decision;
+  try {
+    decision = decideComparison(base, head, {
+      rules,
+      flagGates,
+      names,
+      defaultGates: options.defaultGates,
+      options: options.minEffect === undefined ? {} : { minEffectMs: options.minEffect },
+    });
+  } catch (error) {
+    if (error instanceof ComparisonInputError) throw new CliError(error.message);
+    throw error;
+  }
+  const output = { format: chosenFormat(options), names, details: options.details, markdownFile: options.markdown };
+  write(renderDecision(decision, output));
+  await writeMarkdownFile(decision, output);
+  return decisionExitCode(decision, options.failOnInconclusive);
 }
 
 /** Runs the command; returns the exit code. */
 export async function compareCommand(basePath: string, headPath: string, options: CompareCommandOptions): Promise<number> {
-  let rules: Rule[];
-  try {
-    rules = (options.failOn ?? []).flatMap((text) => parseRules(text));
-  } catch (error) {
-    if (error instanceof RuleSyntaxError) throw new CliError(`--fail-on: ${error.message}`);
-    throw error;
-  }
+  parseGateOptions(options); // bad flags fail before any file is read
   const [base, head] = await Promise.all([readOrFail(basePath), readOrFail(headPath)]);
-  const comparison = compareResults(base, head);
-  const evaluation = evaluateRules(rules, base, head);
-  if (evaluation.unknownMetrics.length > 0) {
-    throw new CliError(
-      `--fail-on: no config in either file has the metric ${evaluation.unknownMetrics.map((metric) => `"${metric}"`).join(', ')}; use a path such as ttftMs.p50, tokenLatencyMs.p99, stages.clientReceive.latencyMs.p99 or counters.jsonOpsPerToken`,
-    );
-  }
-  if (comparison.rows.length === 0 && comparison.notCompared.length === 0) {
-    throw new CliError(
-      `${basePath} and ${headPath} have no config in common (base: ${names(base)}; head: ${names(head)}); compare results of the same scenario`,
-    );
-  }
-
-  if (options.json) {
-    process.stdout.write(`${JSON.stringify({ comparison, ...evaluation }, null, 2)}\n`);
-  } else {
-    process.stdout.write(`${renderComparisonTable(comparison, evaluation.breaches)}\n`);
-    for (const breach of evaluation.breaches) {
-      process.stdout.write(`✗ ${breach.config}: ${breach.rule} breached (${breach.metric} ${breach.base} → ${breach.head})\n`);
-    }
-    for (const unchecked of evaluation.unchecked) {
-      process.stdout.write(`! ${unchecked.config}: ${unchecked.rule} not checked: ${unchecked.metric} missing in ${unchecked.missingIn}\n`);
-    }
-    if (rules.length > 0 && evaluation.breaches.length === 0) process.stdout.write(`✓ no rule breached (${rules.length} rules)\n`);
-  }
-  return evaluation.breaches.length > 0 ? EXIT.regression : EXIT.ok;
+  return gateAndPrint(base, head, { base: basePath, head: headPath }, options, (text) => process.stdout.write(text));
 }
 
 async function readOrFail(path: string): Promise<ResultDocument> {
@@ -57,8 +78,4 @@ async function readOrFail(path: string): Promise<ResultDocument> {
     if (error instanceof ResultFileError) throw new CliError(error.message);
     throw error;
   }
-}
-
-function names(document: ResultDocument): string {
-  return document.configs.map((config) => config.name).join(', ') || 'none';
 }

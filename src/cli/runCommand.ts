@@ -3,17 +3,25 @@
  * Human output goes to stdout, or to stderr when --json puts the document on stdout.
  */
 import { join, resolve } from 'node:path';
+import { monotonicNowMs } from '../clock.js';
+import { resultToCsv } from '../report/csv.js';
+import { renderResultMarkdown } from '../report/markdown.js';
+import { readResultFile, ResultFileError } from '../report/readResult.js';
 import type { ResultDocument } from '../report/resultSchema.js';
 import { renderStageTable, renderSummaryTable } from '../report/tables.js';
 import { fileTimestamp, writeFileAtomic } from '../report/writeResult.js';
 import { RedisSetupError } from '../pipeline/brokers/redis/connection.js';
 import { runScenario } from '../run/runScenario.js';
+import { noiseWarnings, runNoise } from '../stats/runNoise.js';
 import { loadScenarioFile, type Scenario } from '../scenario/loadScenario.js';
 import { ScenarioError } from '../scenario/scenarioError.js';
+import { type CompareCommandOptions, gateAndPrint, parseGateOptions } from './compareCommand.js';
 import { CliError, EXIT } from './exitCodes.js';
+import { chosenFormat } from './outputFormat.js';
+import { ProgressBar, progressEnabled } from './progress.js';
 
-/** Options of `streambench run` as commander parses them. */
-export interface RunCommandOptions {
+/** Options of `streambench run` as commander parses them (the gate options apply with --baseline). */
+export interface RunCommandOptions extends CompareCommandOptions {
   json?: boolean;
   out?: string;
   save: boolean;
@@ -22,6 +30,10 @@ export interface RunCommandOptions {
   seed?: number;
   redis?: string;
   quiet?: boolean;
+  /** A result file to compare this run with. */
+  baseline?: string;
+  /** Also write the result as CSV here. */
+  csv?: string;
 }
 
 export const DEFAULT_SCENARIO = 'scenarios/default.yaml';
@@ -29,6 +41,24 @@ export const DEFAULT_SCENARIO = 'scenarios/default.yaml';
 /** Runs the command; returns the exit code. */
 export async function runCommand(scenarioPaths: string[], options: RunCommandOptions): Promise<number> {
   const paths = scenarioPaths.length > 0 ? scenarioPaths : [DEFAULT_SCENARIO];
+  const format = chosenFormat(options);
+  if (options.baseline && paths.length > 1) {
+    throw new CliError(`--baseline compares one run with one baseline, but ${paths.length} scenarios were given; run them one at a time`);
+  }
+  if (options.csv && paths.length > 1) {
+    throw new CliError(`--csv ${options.csv} names one file but ${paths.length} scenarios were given; run them one at a time`);
+  }
+  parseGateOptions(options); // bad --gate or --fail-on fail before anything runs
+  // Read the baseline first: a missing or stale file should not cost a whole run.
+  let baseline: ResultDocument | null = null;
+  if (options.baseline) {
+    try {
+      baseline = await readResultFile(options.baseline);
+    } catch (error) {
+      if (error instanceof ResultFileError) throw new CliError(`--baseline: ${error.message}`);
+      throw error;
+    }
+  }
   if (options.out?.endsWith('.json') && paths.length > 1) {
     throw new CliError(`--out ${options.out} names one file but ${paths.length} scenarios were given; pass a folder to --out instead`);
   }
@@ -44,12 +74,13 @@ export async function runCommand(scenarioPaths: string[], options: RunCommandOpt
     }
   }
 
+  // Tables are for people: on stdout when it carries nothing else, else on stderr.
   const human = (text: string) => {
-    if (!options.quiet) (options.json ? process.stderr : process.stdout).write(`${text}\n`);
+    if (!options.quiet) (format === 'table' ? process.stdout : process.stderr).write(`${text}\n`);
   };
-  const progress = (text: string) => {
-    if (!options.quiet && !options.json) process.stderr.write(`${text}\n`);
-  };
+  const bar = progressEnabled({ isTTY: process.stderr.isTTY, quiet: options.quiet, machineOutput: format !== 'table' })
+    ? new ProgressBar(process.stderr)
+    : null;
 
   const interruption = new AbortController();
   const onSignal = (signalName: NodeJS.Signals) => {
@@ -61,11 +92,14 @@ export async function runCommand(scenarioPaths: string[], options: RunCommandOpt
   process.on('SIGTERM', onSignal);
 
   const documents: ResultDocument[] = [];
+  const comparisonByDocument = new Map<ResultDocument, unknown>();
   let exitCode: number = EXIT.ok;
   try {
     for (const scenario of scenarios) {
       const outputPath = options.save ? resultPath(scenario.name, options.out) : null;
-      progress(`▶ ${scenario.name}: ${scenario.configs.length} configs × ${options.iterations ?? scenario.iterations} streams (+${options.warmup ?? scenario.warmup} warm-up)`);
+      const streamsPerConfig = (options.iterations ?? scenario.iterations) + (options.warmup ?? scenario.warmup);
+      const startedMs = monotonicNowMs();
+      let streamsDone = 0;
       const document = await runScenario(scenario, {
         iterations: options.iterations,
         warmup: options.warmup,
@@ -73,21 +107,57 @@ export async function runCommand(scenarioPaths: string[], options: RunCommandOpt
         redis: options.redis,
         signal: interruption.signal,
         onStream: ({ config, stream, streams }) => {
-          if (stream === streams) progress(`  ✓ ${config} (${streams} streams)`);
+          streamsDone++;
+          bar?.update({
+            scenario: scenario.name,
+            config: scenario.configs.findIndex((candidate) => candidate.name === config) + 1,
+            configs: scenario.configs.length,
+            configName: config,
+            streamsDone,
+            streamsTotal: scenario.configs.length * streamsPerConfig,
+            configStreamsDone: stream,
+            configStreams: streams,
+            elapsedMs: monotonicNowMs() - startedMs,
+          });
         },
         // Save after every config so a failure later loses nothing measured so far.
         onConfigDone: outputPath ? (partial) => writeFileAtomic(outputPath, `${JSON.stringify(partial, null, 2)}\n`) : undefined,
-      }).catch((error: unknown) => {
-        if (error instanceof RedisSetupError) throw new CliError(`--redis: ${error.message}`);
-        throw error;
-      });
+      })
+        .catch((error: unknown) => {
+          if (error instanceof RedisSetupError) throw new CliError(`--redis: ${error.message}`);
+          throw error;
+        })
+        .finally(() => bar?.clear());
       if (outputPath) await writeFileAtomic(outputPath, `${JSON.stringify(document, null, 2)}\n`);
+      if (options.csv) await writeFileAtomic(resolve(options.csv), resultToCsv(document));
       documents.push(document);
 
       human(`\n${scenario.name}${scenario.description ? ` — ${scenario.description.trim()}` : ''}`);
       human(renderSummaryTable(document));
       human(renderStageTable(document));
+      for (const warning of noiseWarnings(runNoise(document))) human(warning);
       if (outputPath) human(`results written to ${outputPath}`);
+      if (options.csv) human(`CSV written to ${resolve(options.csv)}`);
+      if (format === 'markdown') process.stdout.write(renderResultMarkdown(document));
+      if (format === 'csv') process.stdout.write(resultToCsv(document));
+      if (baseline && !document.interrupted) {
+        let comparisonJson = '';
+        const gateExit = await gateAndPrint(
+          baseline,
+          document,
+          { base: options.baseline!, head: outputPath ?? 'this run' },
+          // CSV on stdout is the result's; the verdicts go to stderr as a table.
+          format === 'csv' ? { ...options, format: 'table' } : options,
+          (text) => {
+            if (format === 'json') comparisonJson = text;
+            else if (options.quiet && format === 'table') return; // the exit code still tells
+            else if (format === 'csv') process.stderr.write(text);
+            else process.stdout.write(`\n${text}`);
+          },
+        );
+        if (format === 'json') comparisonByDocument.set(document, JSON.parse(comparisonJson));
+        if (gateExit !== EXIT.ok) exitCode = Math.max(exitCode, gateExit);
+      }
       if (document.configs.some((config) => config.state === 'errored')) exitCode = EXIT.runFailed;
       if (document.interrupted) {
         exitCode = EXIT.interrupted;
@@ -98,7 +168,13 @@ export async function runCommand(scenarioPaths: string[], options: RunCommandOpt
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  if (options.json) process.stdout.write(`${JSON.stringify(documents.length === 1 ? documents[0] : documents, null, 2)}\n`);
+  if (format === 'json') {
+    // With --baseline the comparison travels beside the result: {result, comparison}.
+    const shaped = documents.map((document) =>
+      comparisonByDocument.has(document) ? { result: document, comparison: comparisonByDocument.get(document) } : document,
+    );
+    process.stdout.write(`${JSON.stringify(shaped.length === 1 ? shaped[0] : shaped, null, 2)}\n`);
+  }
   return exitCode;
 }
 

@@ -5,6 +5,7 @@
  */
 import type { SourceChunk } from '../sources/types.js';
 import type { StageName } from '../pipeline/stages.js';
+import { UpstreamRecord } from './upstreamRecord.js';
 
 /** Stages stamped per message (everything after the source's emit). */
 export type MessageStage = Exclude<StageName, 'emit'>;
@@ -45,7 +46,11 @@ export class StreamTrace {
   messageCount = 0;
   endSeq = -1;
 
-  constructor(readonly requestStartMs: number) {}
+  constructor(
+    readonly requestStartMs: number,
+    /** What the source reported about its server (empty for sources without one). */
+    readonly upstream: UpstreamRecord = new UpstreamRecord(),
+  ) {}
 
   /** Records a chunk handed over by the source at `atMs`. */
   emit(chunk: SourceChunk, atMs: number): void {

@@ -32,6 +32,14 @@ export const configMetricsSchema = z.strictObject({
   ttftMs: summarySchema.nullable().describe('request start → first non-empty content token at the client, per stream'),
   timeToFirstByteMs: summarySchema.nullable().describe('request start → first byte at the client, per stream'),
   timeToFirstEventMs: summarySchema.nullable().describe('request start → first event of any kind at the client, per stream'),
+  upstreamTimeToFirstByteMs: summarySchema
+    .nullable()
+    .default(null) // result files written before this metric existed still read
+    .describe("request start → the upstream server's response head reached the source, per stream (http sources; null otherwise)"),
+  upstreamTimeToFirstEventMs: summarySchema
+    .nullable()
+    .default(null)
+    .describe('request start → first server-sent event of any kind parsed by the source, per stream (http sources; null otherwise)'),
   tokenLatencyMs: summarySchema.nullable().describe('client receive − source emit, per token'),
   renderLatencyMs: summarySchema.nullable().describe('render − source emit, per token'),
   itlMs: summarySchema.nullable().describe('gap between consecutive content events at the client, per event'),

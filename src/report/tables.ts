@@ -19,7 +19,7 @@ export const BREACH_MARK = '✗';
  * A table without ANSI colours (output goes to logs and files) and without row separators;
  * text columns are left-aligned, number columns right-aligned.
  */
-function plainTable(head: string[], isTextColumn: (index: number) => boolean): Table.Table {
+export function plainTable(head: string[], isTextColumn: (index: number) => boolean): Table.Table {
   return new Table({
     head,
     colAligns: head.map((_, index) => (isTextColumn(index) ? 'left' : 'right')),
@@ -28,7 +28,7 @@ function plainTable(head: string[], isTextColumn: (index: number) => boolean): T
 }
 
 /** Wraps text at word boundaries to at most `width` characters per line (longer words stay whole). */
-function wrapText(text: string, width: number): string {
+export function wrapText(text: string, width: number): string {
   const lines: string[] = [];
   for (const paragraph of text.split('\n')) {
     let line = '';
@@ -61,7 +61,7 @@ function stat(summary: Summary | null | undefined, statistic: keyof Summary): nu
   return summary ? summary[statistic] : undefined;
 }
 
-const SUMMARY_HEAD = [
+export const SUMMARY_HEAD = [
   'config',
   'state',
   'TTFT\np50 (ms)',
@@ -80,6 +80,20 @@ const SUMMARY_HEAD = [
 /** Counters shown in the summary table, in column order. */
 const SUMMARY_COUNTERS = ['eventsPerToken', 'bytesPerToken', 'jsonOpsPerToken', 'cpuUsPerToken', 'rendersPerStream'];
 
+/** The summary table's number cells of a completed config, in SUMMARY_HEAD order after config and state. */
+export function summaryCells(config: ConfigResult): string[] {
+  const metrics = config.metrics;
+  return [
+    formatMs(stat(metrics?.ttftMs, 'p50')),
+    formatMs(stat(metrics?.tokenLatencyMs, 'p50')),
+    formatMs(stat(metrics?.tokenLatencyMs, 'p99')),
+    formatMs(stat(metrics?.itlMs, 'p50')),
+    formatMs(stat(metrics?.e2eMs, 'p50')),
+    formatMs(stat(metrics?.stalenessMs, 'p99')),
+    ...SUMMARY_COUNTERS.map((name) => formatCount(metrics?.counters[name])),
+  ];
+}
+
 /** One row per config with the headline numbers; errored or skipped configs show their message. */
 export function renderSummaryTable(doc: ResultDocument): string {
   const table = plainTable(SUMMARY_HEAD, (index) => index < 2);
@@ -89,18 +103,7 @@ export function renderSummaryTable(doc: ResultDocument): string {
       table.push([config.name, config.state, messageCell(config, numberColumns)]);
       continue;
     }
-    const metrics = config.metrics;
-    table.push([
-      config.name,
-      config.state,
-      formatMs(stat(metrics?.ttftMs, 'p50')),
-      formatMs(stat(metrics?.tokenLatencyMs, 'p50')),
-      formatMs(stat(metrics?.tokenLatencyMs, 'p99')),
-      formatMs(stat(metrics?.itlMs, 'p50')),
-      formatMs(stat(metrics?.e2eMs, 'p50')),
-      formatMs(stat(metrics?.stalenessMs, 'p99')),
-      ...SUMMARY_COUNTERS.map((name) => formatCount(metrics?.counters[name])),
-    ]);
+    table.push([config.name, config.state, ...summaryCells(config)]);
   }
   return table.toString();
 }

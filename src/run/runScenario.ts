@@ -48,7 +48,15 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       name: scenario.name,
       file: scenario.file,
       contentHash: scenario.contentHash,
-      settings: { description: scenario.description, seed, iterations, warmup, source: source.describe() },
+      settings: {
+        description: scenario.description,
+        seed,
+        iterations,
+        warmup,
+        source: source.describe(),
+        // The gates travel with the result, so `compare` applies them without the scenario file.
+        ...(scenario.gates.length > 0 && { gates: scenario.gates }),
+      },
     },
     context: collectContext(startedAt),
     configs: [],

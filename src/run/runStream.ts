@@ -10,6 +10,7 @@ import type { ClientSettings } from '../pipeline/client/types.js';
 import type { Broker, Delivery, Serializer } from '../pipeline/types.js';
 import { JsonCounter } from '../probes/jsonCounter.js';
 import { StreamTrace } from '../probes/streamTrace.js';
+import { UpstreamRecord } from '../probes/upstreamRecord.js';
 import type { SourceChunk, TokenSource } from '../sources/types.js';
 import type { StreamCounts } from '../stats/configMeasurements.js';
 import { checkDelivery } from '../stats/deliveryCheck.js';
@@ -49,9 +50,11 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
   const brokerStream = await pipeline.broker.openStream(streamId);
   // Open the source first: a synthetic source plans its whole stream on open, and that
   // planning is not part of the request's time to first token.
-  const chunks = pipeline.source.open({ clock, streamIndex, signal });
+  // A real endpoint reports first byte, first event, usage and malformed lines here.
+  const upstream = new UpstreamRecord();
+  const chunks = pipeline.source.open({ clock, streamIndex, signal, observer: upstream });
   const cpuAtStart = process.cpuUsage();
-  const trace = new StreamTrace(clock.nowMs());
+  const trace = new StreamTrace(clock.nowMs(), upstream);
 
   try {
     const client = createClient(pipeline.client, {

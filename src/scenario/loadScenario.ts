@@ -5,14 +5,15 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { type ResolvedSourceSettings, resolveSourceSettings } from '../sources/sourceSettings.js';
 import { formatIssues } from './formatIssues.js';
+import { parseYamlText } from './parseYamlText.js';
 import { mergeSettings } from './mergeSettings.js';
 import { type PipelineSettings, pipelineSchema } from './pipelineSchema.js';
 import { DEFAULT_PIPELINE, type PresetName, PRESETS } from './presets.js';
 import { ScenarioError } from './scenarioError.js';
-import { scenarioSchema } from './scenarioSchema.js';
+import { scenarioSchema, type SweepInput } from './scenarioSchema.js';
+import type { GateInput } from '../stats/gates.js';
 
 /** One config: a named, complete pipeline. */
 export interface ResolvedConfig {
@@ -33,6 +34,10 @@ export interface Scenario {
   warmup: number;
   source: ResolvedSourceSettings;
   configs: ResolvedConfig[];
+  /** The scenario's `gates:` as written (empty when none). */
+  gates: GateInput[];
+  /** The scenario's `sweep:` block, or null. */
+  sweep: SweepInput | null;
 }
 
 /** Reads and validates a scenario file; throws ScenarioError naming the file and field. */
@@ -51,7 +56,7 @@ export async function loadScenarioFile(path: string): Promise<Scenario> {
 export function parseScenarioText(text: string, where: string): Scenario {
   let raw: unknown;
   try {
-    raw = extname(where) === '.json' ? JSON.parse(text) : parseYaml(text);
+    raw = extname(where) === '.json' ? JSON.parse(text) : parseYamlText(text);
   } catch (error) {
     throw new ScenarioError(`${where}: not valid ${extname(where) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`);
   }
@@ -95,9 +100,21 @@ export function resolveScenario(raw: unknown, where: string, contentHash: string
     seed: scenario.seed ?? 1,
     iterations: scenario.iterations ?? 5,
     warmup: scenario.warmup ?? 1,
-    source: resolveSourceSettings(scenario.source),
+    source: resolveSource(scenario.source, where),
     configs,
+    gates: scenario.gates ?? [],
+    sweep: scenario.sweep ?? null,
   };
+}
+
+/** The source's settings; its own ScenarioErrors (a replay trace that cannot be read) are named after the scenario file. */
+function resolveSource(source: Parameters<typeof resolveSourceSettings>[0], where: string): ResolvedSourceSettings {
+  try {
+    return resolveSourceSettings(source);
+  } catch (error) {
+    if (error instanceof ScenarioError) throw new ScenarioError(`${where}: ${error.message}`);
+    throw error;
+  }
 }
 
 function withoutPreset(pipeline: Record<string, unknown>): Record<string, unknown> {

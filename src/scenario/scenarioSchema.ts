@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { sourceSchema } from '../sources/sourceSettings.js';
+import { gateSchema } from '../stats/gates.js';
 import { deepPartial } from './deepPartial.js';
 import { pipelineSchema } from './pipelineSchema.js';
 import { PRESET_NAMES } from './presets.js';
@@ -28,6 +29,24 @@ export const variantSchema = z.strictObject({
   pipeline: pipelineOverrideSchema.optional().describe("overrides of the scenario's base pipeline"),
 });
 
+/** A grid of pipeline settings for `streambench sweep`: every combination becomes a config. */
+export const sweepSchema = z
+  .strictObject({
+    variant: z.string().optional().describe('start every grid point from this variant (default: the base pipeline)'),
+    params: z
+      .record(
+        z.string().regex(/^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)+$/, 'a dotted pipeline field path such as batch.size'),
+        z.array(z.union([z.number(), z.string(), z.boolean()])).min(1),
+      )
+      .describe('pipeline field path → the values to try, e.g. {batch.size: [1, 2, 5, 10], batch.timeoutMs: [10, 25, 50, 100]}'),
+    latencyBudget: z
+      .union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?(%|ms)?$/)])
+      .optional()
+      .describe('the recommendation takes the cheapest Pareto point whose token latency p99 is within this of the best: ms (default 16.7, one frame at 60 Hz) or a percentage (10%)'),
+  })
+  .describe('a parameter grid for `streambench sweep`');
+export type SweepInput = z.infer<typeof sweepSchema>;
+
 export const scenarioSchema = z
   .strictObject({
     $schema: z.string().optional().describe('path or URL of this JSON Schema, for editors'),
@@ -43,6 +62,11 @@ export const scenarioSchema = z
       .min(1)
       .optional()
       .describe('named configs, each overriding parts of the base pipeline; without variants the base pipeline runs as one config named "base"'),
+    gates: z
+      .array(gateSchema)
+      .optional()
+      .describe('regression gates `compare` and `run --baseline` apply to runs of this scenario (see docs/ci.md)'),
+    sweep: sweepSchema.optional(),
   })
   .superRefine((scenario, context) => {
     const seen = new Set<string>();

@@ -22,6 +22,36 @@ export interface SourceOpenOptions {
   streamIndex: number;
   /** Aborts the stream (interrupted runs). */
   signal?: AbortSignal;
+  /** Told what a real endpoint did besides sending chunks (synthetic sources ignore it). */
+  observer?: SourceObserver;
+}
+
+/** The server's own token counts for one stream, when it sent them. */
+export interface UpstreamUsage {
+  promptTokens: number | null;
+  completionTokens: number | null;
+  /** Reasoning tokens inside `completionTokens`, when the server breaks them out. */
+  reasoningTokens: number | null;
+}
+
+/** How a stream's token count was obtained: the server's usage, or a named tokenizer encoding. */
+export type TokenCountMethod = 'usage' | `tokenizer:${string}`;
+
+/**
+ * Upstream timings and facts of one stream, reported by sources that talk to a server.
+ * Times are on the run's clock; request start is the runner's own stamp.
+ */
+export interface SourceObserver {
+  /** The response head arrived (its headers, for recorders that label what they recorded). */
+  firstByte(atMs: number, headers?: Readonly<Record<string, string | string[] | undefined>>): void;
+  /** The first server-sent event of any kind was parsed. */
+  firstEvent(atMs: number): void;
+  /** An SSE line or event could not be understood (counted, not fatal). */
+  malformedLine(): void;
+  /** The server reported its token usage. */
+  usage(usage: UpstreamUsage): void;
+  /** At the end of the stream: reasoning tokens seen, and how content tokens were counted. */
+  tokenCount(report: { method: TokenCountMethod; reasoningTokens: number }): void;
 }
 
 /** A producer of LLM-like token streams: synthetic, replayed or a real endpoint. */

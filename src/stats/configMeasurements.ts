@@ -32,6 +32,9 @@ export class ConfigMeasurements {
   private readonly ttft = new Distribution();
   private readonly timeToFirstByte = new Distribution();
   private readonly timeToFirstEvent = new Distribution();
+  private readonly upstreamTimeToFirstByte = new Distribution();
+  private readonly upstreamTimeToFirstEvent = new Distribution();
+  private readonly upstream = { streams: 0, malformedLines: 0, reasoningTokens: 0, usageStreams: 0, usagePromptTokens: 0, usageCompletionTokens: 0, tokensFromUsage: 0 };
   private readonly tokenLatency = new Distribution();
   private readonly renderLatency = new Distribution();
   private readonly itl = new Distribution();
@@ -98,6 +101,7 @@ export class ConfigMeasurements {
     if (clientTtft !== undefined) this.ttft.record(clientTtft);
     if (counts.delivery.firstByteAtMs !== null) this.timeToFirstByte.record(counts.delivery.firstByteAtMs - start);
     if (counts.delivery.firstEventAtMs !== null) this.timeToFirstEvent.record(counts.delivery.firstEventAtMs - start);
+    this.addUpstream(trace);
     const seen = new Set<number>();
     let previousContentMs: number | undefined;
     let lastContentMs: number | undefined;
@@ -146,6 +150,44 @@ export class ConfigMeasurements {
     });
   }
 
+  /** Upstream timings and counts reported by a source that talks to a server. */
+  private addUpstream(trace: StreamTrace): void {
+    const upstream = trace.upstream;
+    if (!upstream.observed) return;
+    const start = trace.requestStartMs;
+    if (upstream.firstByteAtMs !== null) this.upstreamTimeToFirstByte.record(upstream.firstByteAtMs - start);
+    if (upstream.firstEventAtMs !== null) this.upstreamTimeToFirstEvent.record(upstream.firstEventAtMs - start);
+    const totals = this.upstream;
+    totals.streams++;
+    totals.malformedLines += upstream.malformedLines;
+    totals.reasoningTokens += upstream.reasoningTokens;
+    if (upstream.tokenCountMethod === 'usage') totals.tokensFromUsage++;
+    const usage = upstream.usageReport;
+    if (usage) {
+      totals.usageStreams++;
+      totals.usagePromptTokens += usage.promptTokens ?? 0;
+      totals.usageCompletionTokens += usage.completionTokens ?? 0;
+    }
+  }
+
+  /** Counters of the upstream server, only for sources that reported one. */
+  private upstreamCounters(): Record<string, number> {
+    const totals = this.upstream;
+    if (totals.streams === 0) return {};
+    const counters: Record<string, number> = {
+      malformedLinesPerStream: totals.malformedLines / totals.streams,
+      reasoningTokensPerStream: totals.reasoningTokens / totals.streams,
+      // 1: every stream's token count is the server's usage; 0: every one is the tokenizer's.
+      tokensFromUsageShare: totals.tokensFromUsage / totals.streams,
+    };
+    if (totals.usageStreams > 0) {
+      // Averaged over the streams whose server sent usage.
+      counters.usagePromptTokensPerStream = totals.usagePromptTokens / totals.usageStreams;
+      counters.usageCompletionTokensPerStream = totals.usageCompletionTokens / totals.usageStreams;
+    }
+    return counters;
+  }
+
   /** The config's metrics over every stream added. */
   toMetrics(eventLoopDelayMs: ConfigMetrics['eventLoopDelayMs']): ConfigMetrics {
     const sum = (name: string) => this.sums.get(name) ?? 0;
@@ -169,6 +211,7 @@ export class ConfigMeasurements {
     };
     const builtIn = new Set(['events', 'bytes', 'jsonStringify', 'jsonParse', 'cpuUs', 'renders', 'reconnects', 'heartbeats', 'contentEvents', 'duplicateEvents', 'missingMessages', 'reorderedEvents']);
     for (const name of this.sums.keys()) if (!builtIn.has(name)) counters[`${name}PerToken`] = perToken(name);
+    Object.assign(counters, this.upstreamCounters());
     for (const [name, value] of this.maxima) counters[name] = value;
     for (const [name, value] of this.levels) counters[name] = value;
 
@@ -182,6 +225,8 @@ export class ConfigMeasurements {
       ttftMs: this.ttft.summary(),
       timeToFirstByteMs: this.timeToFirstByte.summary(),
       timeToFirstEventMs: this.timeToFirstEvent.summary(),
+      upstreamTimeToFirstByteMs: this.upstreamTimeToFirstByte.summary(),
+      upstreamTimeToFirstEventMs: this.upstreamTimeToFirstEvent.summary(),
       tokenLatencyMs: this.tokenLatency.summary(),
       renderLatencyMs: this.renderLatency.summary(),
       itlMs: this.itl.summary(),

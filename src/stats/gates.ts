@@ -137,15 +137,15 @@ export function parseGateFlags(text: string): Gate[] {
 }
 
 /**
- * The default gates for the counters present: every time metric at +10 %, every cost counter
- * at 0 (exact), CPU per token at +25 % (it is measured, so noisy).
+ * The default gates for the counters present: every time metric at +10 %, every counted cost
+ * at 0 (exact). CPU per token is left out: it is process CPU time, and on a shared runner it
+ * moved by 40 % between runs of the same code (docs/ci.md); gate it explicitly with a wide allowance.
  */
 export function defaultGates(counterNames: Iterable<string>): Gate[] {
   const gates: Gate[] = ITERATION_METRICS.map((metric) => ({ metric, maxIncrease: null, configs: null, origin: 'default' }));
   for (const name of [...new Set(counterNames)].sort()) {
-    if (NOT_A_COST.has(name)) continue;
-    const maxIncrease = MEASURED_COUNTERS.has(name) ? { value: 25, relative: true } : null;
-    gates.push({ metric: `counters.${name}`, maxIncrease, configs: null, origin: 'default' });
+    if (NOT_A_COST.has(name) || MEASURED_COUNTERS.has(name)) continue;
+    gates.push({ metric: `counters.${name}`, maxIncrease: null, configs: null, origin: 'default' });
   }
   return gates;
 }

@@ -35,6 +35,8 @@ const SUMMARY_METRIC_ORDER: Record<SummaryMetricKey, number> = {
   stalenessMs: 8,
   renderMs: 9,
   eventLoopDelayMs: 10,
+  upstreamTimeToFirstByteMs: 11,
+  upstreamTimeToFirstEventMs: 12,
 };
 const SUMMARY_METRIC_KEYS = (Object.keys(SUMMARY_METRIC_ORDER) as SummaryMetricKey[]).sort(
   (a, b) => SUMMARY_METRIC_ORDER[a] - SUMMARY_METRIC_ORDER[b],

@@ -25,6 +25,8 @@ export function metricsOf(overrides: Partial<ConfigMetrics> = {}): ConfigMetrics
     ttftMs: null,
     timeToFirstByteMs: null,
     timeToFirstEventMs: null,
+    upstreamTimeToFirstByteMs: null,
+    upstreamTimeToFirstEventMs: null,
     tokenLatencyMs: null,
     renderLatencyMs: null,
     itlMs: null,

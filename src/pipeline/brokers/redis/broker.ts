@@ -2,12 +2,13 @@
  * The Redis brokers (`redis-list`, `redis-stream`, `redis-pubsub`). Each stream gets its own
  * connections (producer; consumer commands; subscriber), as producer and consumer have in the
  * field, which also makes every counter attributable to exactly one stream. The broker keeps
- * one admin connection for cleanup: dispose() deletes a stream's keys, close() deletes
- * whatever is left after a failure or SIGINT, and every key carries a TTL besides.
+ * one admin connection (a Cluster client in a cluster) for cleanup: dispose() deletes a
+ * stream's keys, close() deletes whatever is left after a failure or SIGINT, and every key
+ * carries a TTL besides.
  */
 import type { Clock } from '../../../clock.js';
 import type { Broker } from '../../types.js';
-import { openRedisConnection, redactUrl } from './connection.js';
+import { openRedisClient, redactUrl } from './connection.js';
 import { KeyRegistry } from './keyRegistry.js';
 import { runKeyPrefix, streamKeys } from './keys.js';
 import { openRedisListStream } from './listBroker.js';
@@ -18,7 +19,7 @@ import { openRedisStreamStream } from './streamBroker.js';
 
 /** Where and under which run the broker works. */
 export interface RedisBrokerOptions {
-  /** redis:// or rediss:// URL (password and db allowed); see resolveRedis. */
+  /** redis:// or rediss:// URL (password and db allowed), or redis+cluster:// for a Redis Cluster; see resolveRedis. */
   url: string;
   /** Every key goes under `streambench:<runId>:`. */
   runId: string;
@@ -36,7 +37,7 @@ export interface RedisBroker extends Broker {
 /** Connects to Redis (RedisSetupError with the redacted URL when it does not answer) and returns the broker. */
 export async function createRedisBroker(settings: RedisBrokerSettings, options: RedisBrokerOptions): Promise<RedisBroker> {
   runKeyPrefix(options.runId); // validates the run id before anything is written
-  const admin = await openRedisConnection(options.url, 'admin');
+  const admin = await openRedisClient(options.url, 'admin');
   const keyRegistry = new KeyRegistry(admin);
   const redactedUrl = redactUrl(options.url);
   const openStreams = new Set<RedisBrokerStream>();

@@ -2,18 +2,32 @@
  * Finding a Redis to run against (`--redis URL|auto|off`) and opening connections to it, with
  * errors a user can act on. A password in a URL never reaches a message: every text built
  * here uses the redacted URL, and causes are scrubbed of the secret.
+ *
+ * `redis://` and `rediss://` name one server; `redis+cluster://host:port[,host:port...]` (and
+ * `rediss+cluster://`) name a Redis Cluster, reached through ioredis' Cluster client.
  */
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import { clusterStateProblem, connectAllMasters, connectedMasterFor, openRedisCluster } from './clusterConnection.js';
+import { isClusterUrl } from './clusterUrl.js';
+import { connectionOptions } from './connectionOptions.js';
 import { startPrivateRedisServer } from './privateServer.js';
+import { RedisSetupError } from './redisSetupError.js';
+import { describeCause, redactUrl } from './urlSecrets.js';
 
-/** A Redis setup problem the user can fix; its message is the whole story (no stack trace). */
-export class RedisSetupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RedisSetupError';
-    // The message says what failed and how to fix it; a stack would only add noise to CLI output.
-    this.stack = `${this.name}: ${message}`;
-  }
+export { RedisSetupError } from './redisSetupError.js';
+export { redactUrl, scrubSecrets } from './urlSecrets.js';
+
+/** A connection to one server, or a Cluster client. */
+export type RedisClient = Redis | Cluster;
+
+/**
+ * Where one role of a stream sends its commands. On one server both are the same connection.
+ * In a cluster, `client` routes keyed commands and pipelines by slot, and `home` is the
+ * client's connection to the node that holds the stream's slot.
+ */
+export interface RedisLink {
+  client: RedisClient;
+  home: Redis;
 }
 
 /** A Redis to use, and how to give it back (stops a private server; a no-op otherwise). */
@@ -38,74 +52,9 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export const PING_TIMEOUT_MS = 1000;
 
 const HOW_TO_PROVIDE_REDIS =
-  'Provide one with --redis redis://[:password@]host:port[/db] (rediss:// for TLS), set REDIS_URL, ' +
+  'Provide one with --redis redis://[:password@]host:port[/db] (rediss:// for TLS; ' +
+  'redis+cluster://host:port[,host:port...] for a Redis Cluster), set REDIS_URL, ' +
   'or install redis-server (e.g. `apt-get install redis-server`, `brew install redis`) so --redis auto can start a private one';
-
-/** The URL with any password replaced by `***` (also a `password=` query parameter). */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
-    return parsed.toString().replace('password=%2A%2A%2A', 'password=***');
-  } catch {
-    // Not a parseable URL: still hide anything that looks like user:secret@.
-    return url.replace(/(\/\/[^:@/]*:)[^@/]*@/, '$1***@').replace(/(password=)[^&]*/i, '$1***');
-  }
-}
-
-/** Every form of the URL's password that could show up in a text. */
-function secretsOf(url: string): string[] {
-  const secrets = new Set<string>();
-  try {
-    const parsed = new URL(url);
-    for (const raw of [parsed.password, parsed.searchParams.get('password') ?? '']) {
-      if (raw === '') continue;
-      secrets.add(raw);
-      try {
-        secrets.add(decodeURIComponent(raw));
-      } catch {
-        // A malformed escape: the raw form is all that could leak.
-      }
-    }
-  } catch {
-    const match = /\/\/[^:@/]*:([^@/]*)@/.exec(url);
-    if (match?.[1]) secrets.add(match[1]);
-  }
-  return [...secrets].filter((secret) => secret.length > 0);
-}
-
-/** `text` with the URL's password replaced by `***`, wherever it appears. */
-export function scrubSecrets(text: string, url: string): string {
-  let scrubbed = text;
-  for (const secret of secretsOf(url)) scrubbed = scrubbed.split(secret).join('***');
-  return scrubbed;
-}
-
-/** A one-line reason from whatever a connection attempt threw or emitted. */
-function describeCause(error: unknown, url: string): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: unknown } | null)?.code;
-  const text = typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
-  return scrubSecrets(text.split('\n')[0] ?? text, url);
-}
-
-/** Options of every connection the tool opens (see each comment for why). */
-function connectionOptions(role: string, timeoutMs: number) {
-  return {
-    lazyConnect: true,
-    // RESP2, as the field's redis-py speaks it, so byte counts compare with the field.
-    protocol: 2 as const,
-    // A benchmark must fail loudly, not reconnect and resend behind its counters' back.
-    retryStrategy: () => null,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    connectTimeout: timeoutMs,
-    connectionName: `streambench-${role}`,
-    // Fewer handshake commands; CLIENT SETINFO tells the server nothing the name does not.
-    disableClientInfo: true,
-  };
-}
 
 /**
  * Opens one ready connection (`role` names it in CLIENT LIST). Rejects with a RedisSetupError
@@ -113,7 +62,7 @@ function connectionOptions(role: string, timeoutMs: number) {
  */
 export async function openRedisConnection(url: string, role: string, timeoutMs = 5000): Promise<Redis> {
   if (!/^rediss?:\/\//i.test(url)) {
-    throw new RedisSetupError(`Not a Redis URL: ${redactUrl(url)} (expected redis:// or rediss://)`);
+    throw new RedisSetupError(`Not a single-server Redis URL: ${redactUrl(url)} (expected redis:// or rediss://)`);
   }
   const redis = new Redis(url, connectionOptions(role, timeoutMs));
   // connect() itself only rejects with "Connection is closed."; the causes come as error events
@@ -143,21 +92,78 @@ export async function openRedisConnection(url: string, role: string, timeoutMs =
   }
 }
 
-/** Whether Redis at `url` answers PING within `timeoutMs`; the reason (scrubbed) when not. */
-export async function pingRedis(url: string, timeoutMs = PING_TIMEOUT_MS): Promise<{ ok: true } | { ok: false; reason: string }> {
-  let redis: Redis;
+/** Whether `url` is one of the forms `--redis` accepts as a URL (single server or cluster). */
+export function isRedisUrl(url: string): boolean {
+  return /^rediss?(\+cluster)?:\/\//i.test(url);
+}
+
+/** Opens a ready connection, or for a cluster URL a Cluster client connected to every master. */
+export async function openRedisClient(url: string, role: string, timeoutMs = 5000): Promise<RedisClient> {
+  if (!isClusterUrl(url)) return openRedisConnection(url, role, timeoutMs);
+  const cluster = await openRedisCluster(url, role, timeoutMs);
   try {
-    redis = await openRedisConnection(url, 'probe', timeoutMs);
+    await connectAllMasters(cluster, url, timeoutMs);
+    return cluster;
+  } catch (error) {
+    cluster.disconnect();
+    throw error;
+  }
+}
+
+/**
+ * Opens what one role of a stream sends on: a connection, or a Cluster client with its
+ * connection to the node that holds `homeKey` already open (so no handshake is counted later).
+ */
+export async function openRedisLink(url: string, role: string, homeKey: string, timeoutMs = 5000): Promise<RedisLink> {
+  if (!isClusterUrl(url)) {
+    const redis = await openRedisConnection(url, role, timeoutMs);
+    return { client: redis, home: redis };
+  }
+  const cluster = await openRedisCluster(url, role, timeoutMs);
+  try {
+    return { client: cluster, home: await connectedMasterFor(cluster, homeKey, url, timeoutMs) };
+  } catch (error) {
+    cluster.disconnect();
+    throw error;
+  }
+}
+
+/** Why a single-server URL that answers cannot be used: it is a cluster node (null when fine). */
+async function clusterNodeProblem(redis: Redis, url: string): Promise<string | null> {
+  let info: string;
+  try {
+    info = await redis.info('cluster');
+  } catch {
+    // Some proxies refuse INFO; PING answered, so let the run find out.
+    return null;
+  }
+  if (!/^cluster_enabled:1/m.test(info)) return null;
+  return (
+    `Redis at ${redactUrl(url)} is a node of a Redis Cluster: a single connection would get MOVED for keys on other nodes. ` +
+    `Use --redis ${redactUrl(url).replace(/^redis(s?):\/\//i, 'redis$1+cluster://').replace(/\/\d*$/, '')}`
+  );
+}
+
+/** Whether Redis at `url` answers PING (a cluster: CLUSTER INFO says ok) within `timeoutMs`; the reason (scrubbed) when not. */
+export async function pingRedis(url: string, timeoutMs = PING_TIMEOUT_MS): Promise<{ ok: true } | { ok: false; reason: string }> {
+  let client: RedisClient;
+  try {
+    client = await openRedisClient(url, 'probe', timeoutMs);
   } catch (error) {
     return { ok: false, reason: error instanceof Error ? error.message : String(error) };
   }
   try {
-    await redis.ping();
-    return { ok: true };
+    if (client instanceof Cluster) {
+      const problem = await clusterStateProblem(client, url);
+      return problem === null ? { ok: true } : { ok: false, reason: problem };
+    }
+    await client.ping();
+    const problem = await clusterNodeProblem(client, url);
+    return problem === null ? { ok: true } : { ok: false, reason: problem };
   } catch (error) {
     return { ok: false, reason: `Redis at ${redactUrl(url)} did not answer PING (${describeCause(error, url)})` };
   } finally {
-    redis.disconnect();
+    client.disconnect();
   }
 }
 
@@ -175,14 +181,14 @@ export async function resolveRedis(
 ): Promise<RedisResolution> {
   const choice = option ?? 'auto';
   if (choice === 'off') return { skipped: 'Redis configs skipped: --redis off.' };
-  if (/^rediss?:\/\//i.test(choice)) {
+  if (isRedisUrl(choice)) {
     const probe = await pingRedis(choice);
     if (!probe.ok) throw new RedisSetupError(probe.reason);
     return { url: choice, redactedUrl: redactUrl(choice), release: noRelease };
   }
   if (choice !== 'auto') {
     throw new RedisSetupError(
-      `--redis must be a redis:// or rediss:// URL, "auto" or "off"; got "${redactUrl(choice)}".`,
+      `--redis must be a redis:// or rediss:// URL, a redis+cluster://host:port[,host:port...] URL, "auto" or "off"; got "${redactUrl(choice)}".`,
     );
   }
   const fromEnv = env.REDIS_URL !== undefined && env.REDIS_URL !== '' ? env.REDIS_URL : undefined;

@@ -1,15 +1,18 @@
 /**
  * A connection that counts what the tool does on it: every command and round trip as it is
- * sent, and the RESP bytes that crossed its socket since the handshake ended.
+ * sent, and the RESP bytes that crossed its sockets since the handshake ended (SocketMeter).
  *
- * Bytes are the socket's own byte counters (`bytesWritten` / `bytesRead`) minus their value
- * once the connection was ready: exactly the RESP of the commands sent and of the replies and
- * pushed messages received, with the handshake (AUTH, SELECT, CLIENT SETNAME, the ready
- * check) left out. Each stream owns its connections, so nothing else shares these sockets.
- * Over TLS the counts are the TLS socket's.
+ * Each stream owns its connections, so nothing else shares these sockets. Over TLS the counts
+ * are the TLS socket's. With a Redis Cluster, one "connection" is one Cluster client: keyed
+ * commands and pipelines go through it (routed by slot), PUBLISH and SUBSCRIBE go straight to
+ * its connection to the stream's node (see `send`), and bytes are summed over its node
+ * connections — in a stable cluster only that one carries traffic.
  */
 import type { Redis } from 'ioredis';
-import { openRedisConnection } from './connection.js';
+import { openRedisLink, type RedisLink } from './connection.js';
+import { type ByteCounts, SocketMeter } from './socketMeter.js';
+
+export type { ByteCounts } from './socketMeter.js';
 
 /** One Redis command: name first (lower case, as INFO commandstats names it), then its arguments. */
 export type RedisCommand = readonly [name: string, ...args: (string | number)[]];
@@ -29,27 +32,24 @@ export function emptyConnectionTally(): ConnectionTally {
   return { commands: 0, roundTrips: 0, messagesReceived: 0, byName: {} };
 }
 
-/** Bytes that crossed one socket. */
-export interface ByteCounts {
-  written: number;
-  read: number;
-}
+/**
+ * Commands the Cluster client would send to a random master because they name no key. PUBLISH
+ * goes to the stream's node instead: a signal sent on another socket than the RPUSH it
+ * announces can overtake it, and payloads published through different nodes can arrive out of
+ * order. On the stream's node, everything one producer sends stays in order, as on one server.
+ */
+const SENT_TO_THE_STREAMS_NODE = new Set(['publish']);
 
 /** One counted connection of a stream (producer, consumer or subscriber). */
 export class CountedConnection {
-  private readonly baseline: ByteCounts;
-  private finalBytes: ByteCounts | null = null;
+  private readonly meter: SocketMeter;
   private closing = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly link: RedisLink,
     private readonly tally: ConnectionTally,
   ) {
-    this.baseline = this.socketBytes();
-  }
-
-  private socketBytes(): ByteCounts {
-    return { written: this.redis.stream?.bytesWritten ?? 0, read: this.redis.stream?.bytesRead ?? 0 };
+    this.meter = new SocketMeter(link.client);
   }
 
   private countCommand(name: string): void {
@@ -62,14 +62,18 @@ export class CountedConnection {
     const [name, ...args] = command;
     this.countCommand(name);
     this.tally.roundTrips++;
-    return this.redis.call(name, args);
+    const target = SENT_TO_THE_STREAMS_NODE.has(name) ? this.link.home : this.link.client;
+    return target.call(name, args);
   }
 
-  /** Sends commands as one pipeline: one round trip. Rejects with the first command error. */
+  /**
+   * Sends commands as one pipeline: one round trip. Rejects with the first command error. In a
+   * cluster the pipeline goes whole to the node of its keys (a stream's keys share one slot).
+   */
   async sendPipeline(commands: readonly RedisCommand[]): Promise<unknown[]> {
     for (const [name] of commands) this.countCommand(name);
     this.tally.roundTrips++;
-    const results = await this.redis.pipeline(commands.map((command) => [...command])).exec();
+    const results = await this.link.client.pipeline(commands.map((command) => [...command])).exec();
     if (results === null) throw new Error('Redis pipeline was discarded');
     return results.map(([error, reply]) => {
       if (error) throw error;
@@ -77,57 +81,69 @@ export class CountedConnection {
     });
   }
 
-  /** SUBSCRIBE to `channels` (one command, one round trip); `onMessage` gets every message after it. */
+  /**
+   * SUBSCRIBE to `channels` (one command, one round trip); `onMessage` gets every message after
+   * it. In a cluster this is the connection to the stream's node (a PUBLISH anywhere reaches
+   * it), opened before counting began; the Cluster client's own subscriber would connect to a
+   * random node with its handshake counted, and silently re-subscribe elsewhere if it dropped.
+   */
   async subscribe(channels: string[], onMessage: (channel: string, message: string) => void): Promise<void> {
-    this.redis.on('message', (channel: string, message: string) => {
+    const subscriber: Redis = this.link.home;
+    subscriber.on('message', (channel: string, message: string) => {
       this.tally.messagesReceived++;
       onMessage(channel, message);
     });
     this.countCommand('subscribe');
     this.tally.roundTrips++;
-    await this.redis.subscribe(...channels);
+    await subscriber.subscribe(...channels);
   }
 
-  /** Calls `listener` once if the connection closes before `close()` was asked for. */
+  /** Calls `listener` once if the connection (a cluster: the one to the stream's node, or the client) closes before `close()` was asked for. */
   onUnexpectedClose(listener: () => void): void {
-    this.redis.once('end', () => {
-      if (!this.closing) listener();
-    });
+    let called = false;
+    const onEnd = () => {
+      if (this.closing || called) return;
+      called = true;
+      listener();
+    };
+    this.link.home.once('end', onEnd);
+    if (this.link.client !== this.link.home) this.link.client.once('end', onEnd);
   }
 
   /** Bytes written and read since the handshake ended (frozen once closed). */
   bytes(): ByteCounts {
-    const now = this.finalBytes ?? this.socketBytes();
-    return { written: now.written - this.baseline.written, read: now.read - this.baseline.read };
+    return this.meter.bytes();
   }
 
-  /** Closes the socket without a command (nothing more is counted). Safe to call twice. */
+  /** Closes the sockets without a command (nothing more is counted). Safe to call twice. */
   close(): void {
     if (this.closing) return;
     this.closing = true;
-    this.finalBytes = this.socketBytes();
-    this.redis.disconnect();
+    this.meter.freeze();
+    this.link.client.disconnect();
   }
 }
 
 /**
- * Opens one counted connection per role (in parallel) sharing `tally`; closes the ones that
+ * Opens one counted connection per role (in parallel) sharing `tally`, each reaching the node
+ * that holds `homeKey` (a key of the stream) when `url` names a cluster; closes the ones that
  * opened when another fails.
  */
 export async function openCountedConnections<Role extends string>(
   url: string,
   roles: readonly Role[],
   tally: ConnectionTally,
+  homeKey: string,
 ): Promise<Record<Role, CountedConnection>> {
-  const attempts = await Promise.allSettled(roles.map((role) => openRedisConnection(url, role)));
+  const attempts = await Promise.allSettled(roles.map((role) => openRedisLink(url, role, homeKey)));
   const failure = attempts.find((attempt) => attempt.status === 'rejected');
   if (failure) {
-    for (const attempt of attempts) if (attempt.status === 'fulfilled') attempt.value.disconnect();
+    for (const attempt of attempts) if (attempt.status === 'fulfilled') attempt.value.client.disconnect();
     throw failure.reason;
   }
   const connections = {} as Record<Role, CountedConnection>;
   roles.forEach((role, index) => {
-    connections[role] = new CountedConnection((attempts[index] as PromiseFulfilledResult<Redis>).value, tally);
+    connections[role] = new CountedConnection((attempts[index] as PromiseFulfilledResult<RedisLink>).value, tally);
   });
   return connections;
 }

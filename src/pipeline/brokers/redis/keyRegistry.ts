@@ -3,14 +3,19 @@
  * the broker's close() can delete them. Deletion goes over the broker's own admin connection:
  * it is harness work, not relay cost, so it is not counted, and it works even when a
  * stream's connection has broken.
+ *
+ * In a cluster one DEL may only name keys of one slot (else CROSSSLOT), so keys are deleted
+ * with one DEL per slot there; on one server, one DEL for all.
  */
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
+import type { RedisClient } from './connection.js';
+import { keySlot } from './keySlot.js';
 
 /** The keys a broker created and has not deleted yet. */
 export class KeyRegistry {
   private readonly live = new Set<string>();
 
-  constructor(private readonly admin: Redis) {}
+  constructor(private readonly admin: RedisClient) {}
 
   /** Records `key` before the command that creates it is sent, so a failed write still gets cleaned up. */
   track(key: string): void {
@@ -21,7 +26,16 @@ export class KeyRegistry {
   async delete(keys: readonly string[]): Promise<void> {
     const live = keys.filter((key) => this.live.has(key));
     if (live.length === 0) return;
-    await this.admin.del(...live);
+    if (this.admin instanceof Cluster) {
+      const bySlot = new Map<number, string[]>();
+      for (const key of live) {
+        const slot = keySlot(key);
+        bySlot.set(slot, [...(bySlot.get(slot) ?? []), key]);
+      }
+      await Promise.all([...bySlot.values()].map((keys) => this.admin.del(...keys)));
+    } else {
+      await this.admin.del(...live);
+    }
     for (const key of live) this.live.delete(key);
   }
 

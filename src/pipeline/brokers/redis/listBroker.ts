@@ -164,6 +164,6 @@ export async function openRedisListStream(
   url: string,
 ): Promise<RedisBrokerStream> {
   const tally = emptyConnectionTally();
-  const connections = await openCountedConnections(url, ['producer', 'consumer', 'subscriber'] as const, tally);
+  const connections = await openCountedConnections(url, ['producer', 'consumer', 'subscriber'] as const, tally, place.keys.responses);
   return new ListStream(settings, place, connections, tally);
 }

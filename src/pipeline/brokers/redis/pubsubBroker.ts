@@ -74,6 +74,6 @@ class RedisPubsubStream extends RedisStreamBase {
 /** Opens a `redis-pubsub` stream on its own producer and subscriber connections. */
 export async function openRedisPubsubStream(place: RedisStreamPlace, url: string): Promise<RedisBrokerStream> {
   const tally = emptyConnectionTally();
-  const connections = await openCountedConnections(url, ['producer', 'subscriber'] as const, tally);
+  const connections = await openCountedConnections(url, ['producer', 'subscriber'] as const, tally, place.keys.responses);
   return new RedisPubsubStream(place, connections, tally);
 }

@@ -126,6 +126,6 @@ export async function openRedisStreamStream(
   url: string,
 ): Promise<RedisBrokerStream> {
   const tally = emptyConnectionTally();
-  const connections = await openCountedConnections(url, ['producer', 'consumer'] as const, tally);
+  const connections = await openCountedConnections(url, ['producer', 'consumer'] as const, tally, place.keys.responses);
   return new RedisStreamStream(settings, place, connections, tally);
 }

@@ -1,0 +1,53 @@
+/**
+ * Turns a comparison decision into output and an exit code, for `compare` and `run --baseline`
+ * alike. Reads and writes files only at the edge (`--markdown FILE` appends).
+ */
+import { appendFile } from 'node:fs/promises';
+import { renderComparisonMarkdown } from '../report/markdown.js';
+import { verdictsToCsv } from '../report/csv.js';
+import { renderComparisonTable } from '../report/tables.js';
+import { renderVerdictTable } from '../report/verdictTable.js';
+import type { ComparisonDecision } from '../stats/decideComparison.js';
+import { EXIT } from './exitCodes.js';
+import type { OutputFormat } from './outputFormat.js';
+
+/** How to present a decision. */
+export interface GateOutputOptions {
+  format: OutputFormat;
+  names: { base: string; head: string };
+  /** Also print the summary-by-summary comparison table (table format). */
+  details?: boolean;
+  /** A file to append the markdown form to (e.g. $GITHUB_STEP_SUMMARY). */
+  markdownFile?: string;
+  /** Exit 1 on inconclusive verdicts too. */
+  failOnInconclusive?: boolean;
+}
+
+/** The decision in the chosen format (a string ending in a newline). */
+export function renderDecision(decision: ComparisonDecision, options: GateOutputOptions): string {
+  switch (options.format) {
+    case 'json':
+      return `${JSON.stringify({ regressed: decision.regressed, pairing: decision.report.pairing, gates: decision.gates, verdicts: decision.report.verdicts, breaches: decision.rules.breaches, unchecked: decision.rules.unchecked }, null, 2)}\n`;
+    case 'markdown':
+      return renderComparisonMarkdown(decision, options.names);
+    case 'csv':
+      return verdictsToCsv(decision.report.verdicts);
+    case 'table': {
+      const parts = options.details ? [renderComparisonTable(decision.comparison, decision.rules.breaches)] : [];
+      parts.push(renderVerdictTable(decision));
+      return `${parts.join('\n')}\n`;
+    }
+  }
+}
+
+/** The exit code of a decision: 1 on a regression (or an inconclusive verdict when asked), else 0. */
+export function decisionExitCode(decision: ComparisonDecision, failOnInconclusive = false): number {
+  if (decision.regressed) return EXIT.regression;
+  if (failOnInconclusive && decision.report.verdicts.some((verdict) => verdict.verdict === 'inconclusive')) return EXIT.regression;
+  return EXIT.ok;
+}
+
+/** Appends the markdown form to `options.markdownFile` when one was given. */
+export async function writeMarkdownFile(decision: ComparisonDecision, options: GateOutputOptions): Promise<void> {
+  if (options.markdownFile) await appendFile(options.markdownFile, renderComparisonMarkdown(decision, options.names));
+}

@@ -1,0 +1,16 @@
+/** The `--format` choices of `run` and `compare`, and how `--json` maps onto them. */
+import { Option } from 'commander';
+
+export const OUTPUT_FORMATS = ['table', 'markdown', 'json', 'csv'] as const;
+/** One output format. */
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** The commander option for `--format`. */
+export function formatOption(): Option {
+  return new Option('--format <format>', 'what to print on stdout: table, markdown (PR comments, $GITHUB_STEP_SUMMARY), json or csv').choices(OUTPUT_FORMATS);
+}
+
+/** The format asked for: `--format` wins, `--json` means json, else table. */
+export function chosenFormat(options: { format?: OutputFormat; json?: boolean }): OutputFormat {
+  return options.format ?? (options.json ? 'json' : 'table');
+}

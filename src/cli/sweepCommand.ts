@@ -1,0 +1,117 @@
+/** `streambench sweep SCENARIO --param path=v1,v2`: runs the grid, marks the Pareto front, recommends a setting. */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { monotonicNowMs } from '../clock.js';
+import { RedisSetupError } from '../pipeline/brokers/redis/connection.js';
+import { resultToCsv } from '../report/csv.js';
+import { renderSweepMarkdown, renderSweepTable, summarizeSweep } from '../report/sweepTable.js';
+import { fileTimestamp, writeFileAtomic } from '../report/writeResult.js';
+import { runScenario } from '../run/runScenario.js';
+import { ScenarioError } from '../scenario/scenarioError.js';
+import { parseThreshold } from '../stats/gates.js';
+import { parseParamFlag, parseRawScenario, planSweep, type SweepPlan } from '../sweep/sweepGrid.js';
+import { CliError, EXIT } from './exitCodes.js';
+import { chosenFormat, type OutputFormat } from './outputFormat.js';
+import { ProgressBar, progressEnabled } from './progress.js';
+
+/** The default latency budget of the recommendation, in ms. */
+export const DEFAULT_LATENCY_BUDGET = '16.7ms';
+
+/** Options of `streambench sweep`. */
+export interface SweepCommandOptions {
+  param?: string[];
+  variant?: string;
+  iterations?: number;
+  warmup?: number;
+  seed?: number;
+  redis?: string;
+  out?: string;
+  save: boolean;
+  json?: boolean;
+  format?: OutputFormat;
+  latencyBudget?: string;
+  quiet?: boolean;
+}
+
+/** Runs the command; returns the exit code. */
+export async function sweepCommand(path: string, options: SweepCommandOptions): Promise<number> {
+  let plan: SweepPlan;
+  let budgetText: string | number;
+  try {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+      throw new ScenarioError(`${path}: cannot read the scenario (${reason})`);
+    }
+    const raw = parseRawScenario(text, path);
+    plan = planSweep(raw, path, createHash('sha256').update(text).digest('hex'), (options.param ?? []).map(parseParamFlag), options.variant);
+    // One frame at 60 Hz by default: a reader cannot see a latency difference smaller than a frame.
+    budgetText = options.latencyBudget ?? plan.scenario.sweep?.latencyBudget ?? DEFAULT_LATENCY_BUDGET;
+  } catch (error) {
+    if (error instanceof ScenarioError) throw new CliError(error.message);
+    throw error;
+  }
+  let budget;
+  try {
+    budget = parseThreshold(budgetText);
+  } catch (error) {
+    throw new CliError(`--latency-budget: ${(error as Error).message}`);
+  }
+
+  const format = chosenFormat(options);
+  const bar = progressEnabled({ isTTY: process.stderr.isTTY, quiet: options.quiet, machineOutput: format !== 'table' }) ? new ProgressBar(process.stderr) : null;
+  const streamsPerConfig = (options.iterations ?? plan.scenario.iterations) + (options.warmup ?? plan.scenario.warmup);
+  const startedMs = monotonicNowMs();
+  let streamsDone = 0;
+  const outputPath = options.save ? resolve(options.out ?? `results/${plan.scenario.name}-${fileTimestamp(new Date())}.json`) : null;
+  const document = await runScenario(plan.scenario, {
+    iterations: options.iterations,
+    warmup: options.warmup,
+    seed: options.seed,
+    redis: options.redis,
+    onStream: ({ config, stream, streams }) => {
+      streamsDone++;
+      bar?.update({
+        scenario: plan.scenario.name,
+        config: plan.points.findIndex((point) => point.name === config) + 1,
+        configs: plan.points.length,
+        configName: config,
+        streamsDone,
+        streamsTotal: plan.points.length * streamsPerConfig,
+        configStreamsDone: stream,
+        configStreams: streams,
+        elapsedMs: monotonicNowMs() - startedMs,
+      });
+    },
+    onConfigDone: outputPath ? (partial) => writeFileAtomic(outputPath, `${JSON.stringify(partial, null, 2)}\n`) : undefined,
+  })
+    .catch((error: unknown) => {
+      if (error instanceof RedisSetupError) throw new CliError(`--redis: ${error.message}`);
+      throw error;
+    })
+    .finally(() => bar?.clear());
+  if (outputPath) await writeFileAtomic(outputPath, `${JSON.stringify(document, null, 2)}\n`);
+
+  const summary = summarizeSweep(document, { value: budget.value, relative: budget.relative });
+  const point = summary.recommendation ? plan.points.find((candidate) => candidate.name === summary.recommendation!.id) : undefined;
+  switch (format) {
+    case 'json':
+      process.stdout.write(`${JSON.stringify({ params: plan.params, points: plan.points, front: summary.front, recommendation: summary.recommendation && { ...summary.recommendation, values: point?.values }, result: document }, null, 2)}\n`);
+      break;
+    case 'csv':
+      process.stdout.write(resultToCsv(document));
+      break;
+    case 'markdown':
+      process.stdout.write(renderSweepMarkdown(document, plan.params, plan.points, summary));
+      break;
+    case 'table':
+      if (!options.quiet) {
+        process.stdout.write(`${renderSweepTable(document, plan.params, plan.points, summary)}\n`);
+        if (outputPath) process.stdout.write(`results written to ${outputPath}\n`);
+      }
+  }
+  return document.configs.some((config) => config.state === 'errored') ? EXIT.runFailed : EXIT.ok;
+}

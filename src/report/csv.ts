@@ -1,0 +1,74 @@
+/**
+ * CSV exports (RFC 4180: comma-separated, CRLF line ends, fields quoted when they hold a comma,
+ * a quote or a line break): one row per config of a result, or one row per verdict.
+ */
+import { flattenMetrics, SUMMARY_STATISTICS } from '../stats/metricPaths.js';
+import type { MetricVerdict } from '../stats/gateVerdicts.js';
+import type { ResultDocument } from './resultSchema.js';
+
+/** One CSV field: numbers in full precision, null as empty, text quoted when it must be. */
+function field(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  const text = typeof value === 'number' ? String(value) : value;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Rows to CSV text. */
+export function toCsv(rows: readonly (readonly (string | number | null | undefined)[])[]): string {
+  return rows.map((row) => row.map(field).join(',')).join('\r\n') + '\r\n';
+}
+
+/**
+ * A result as CSV: one row per config (scenario, config, state, message), then every metric
+ * path (`ttftMs.p50`, `stages.render.latencyMs.p99`, `counters.eventsPerToken`) present in any
+ * config as a column, in the order the first config that has it lists it.
+ */
+export function resultToCsv(doc: ResultDocument): string {
+  const flattened = doc.configs.map((config) => (config.metrics ? flattenMetrics(config.metrics, SUMMARY_STATISTICS) : new Map<string, number>()));
+  const columns: string[] = [];
+  const seen = new Set<string>();
+  for (const metrics of flattened) {
+    for (const key of metrics.keys()) {
+      if (!seen.has(key)) {
+        seen.add(key);
+        columns.push(key);
+      }
+    }
+  }
+  const rows = doc.configs.map((config, index) => [
+    doc.scenario.name,
+    doc.runId,
+    config.name,
+    config.state,
+    config.message ?? null,
+    config.iterations.length,
+    ...columns.map((column) => flattened[index].get(column) ?? null),
+  ]);
+  return toCsv([['scenario', 'runId', 'config', 'state', 'message', 'streams', ...columns], ...rows]);
+}
+
+/** Verdicts as CSV, one row each, numbers unformatted. */
+export function verdictsToCsv(verdicts: readonly MetricVerdict[]): string {
+  const head = ['config', 'metric', 'verdict', 'method', 'base', 'head', 'change', 'relativeChange', 'ciLow', 'ciHigh', 'allowed', 'gate', 'baseSamples', 'headSamples', 'baseCv', 'headCv', 'reason', 'warnings'];
+  const rows = verdicts.map((verdict) => [
+    verdict.config,
+    verdict.metric,
+    verdict.verdict,
+    verdict.method,
+    verdict.base,
+    verdict.head,
+    verdict.change,
+    verdict.relativeChange,
+    verdict.interval?.low ?? null,
+    verdict.interval?.high ?? null,
+    verdict.allowed,
+    verdict.gate,
+    verdict.samples.base,
+    verdict.samples.head,
+    verdict.cv.base,
+    verdict.cv.head,
+    verdict.reason,
+    verdict.warnings.join(' | '),
+  ]);
+  return toCsv([head, ...rows]);
+}

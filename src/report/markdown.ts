@@ -1,0 +1,76 @@
+/**
+ * Markdown for pull-request comments and $GITHUB_STEP_SUMMARY: a result's summary table and a
+ * comparison's verdicts. Returns strings; GitHub-flavoured tables, no HTML beyond <details>.
+ */
+import type { ComparisonDecision } from '../stats/decideComparison.js';
+import type { ResultDocument } from './resultSchema.js';
+import { SUMMARY_HEAD, summaryCells } from './tables.js';
+import { VERDICT_HEAD, verdictCells, verdictTotals } from './verdictTable.js';
+
+/** Escapes what would break a table cell: pipes and line breaks. */
+export function markdownCell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+/** A GitHub-flavoured markdown table; columns listed in `rightAligned` are right-aligned. */
+export function markdownTable(head: readonly string[], rows: readonly (readonly string[])[], rightAligned: (index: number) => boolean): string {
+  const line = (cells: readonly string[]) => `| ${cells.map(markdownCell).join(' | ')} |`;
+  const rule = `|${head.map((_, index) => (rightAligned(index) ? ' ---: ' : ' --- ')).join('|')}|`;
+  return [line(head), rule, ...rows.map(line)].join('\n');
+}
+
+/** A result document: its scenario, then one row per config with the headline numbers. */
+export function renderResultMarkdown(doc: ResultDocument): string {
+  const head = SUMMARY_HEAD.map((title) => title.replace(/\n/g, ' '));
+  const rows = doc.configs.map((config) =>
+    config.state === 'completed'
+      ? [config.name, config.state, ...summaryCells(config)]
+      : [config.name, config.state, config.message ?? '', ...Array<string>(head.length - 3).fill('')],
+  );
+  const title = `### streambench: ${doc.scenario.name}${doc.interrupted ? ' (interrupted)' : ''}`;
+  const description = typeof doc.scenario.settings.description === 'string' && doc.scenario.settings.description.trim() !== '' ? `\n\n${doc.scenario.settings.description.trim()}` : '';
+  return `${title}${description}\n\n${markdownTable(head, rows, (index) => index >= 2)}\n`;
+}
+
+/** Above this many verdicts, the unchanged ones fold into a <details> block. */
+const FOLD_AFTER = 12;
+
+/** A comparison: verdict in the heading, the table with reasons, noise warnings folded away. */
+export function renderComparisonMarkdown(decision: ComparisonDecision, names: { base: string; head: string }): string {
+  const { verdicts } = decision.report;
+  const out: string[] = [];
+  out.push(`### streambench compare: ${decision.regressed ? '✗ regression' : '✓ no regression'}`);
+  out.push('');
+  out.push(`\`${names.base}\` → \`${names.head}\`: ${verdictTotals(verdicts)}. ${decision.report.pairing.reason}.`);
+  const table = (rows: typeof verdicts) =>
+    markdownTable([...VERDICT_HEAD, 'reason'], rows.map((verdict) => [...verdictCells(verdict), verdict.reason]), (index) => index >= 2 && index <= 8);
+  // A PR comment should lead with what needs a look; long lists of unchanged gates fold away.
+  const folded = verdicts.length > FOLD_AFTER ? verdicts.filter((verdict) => verdict.verdict === 'unchanged') : [];
+  const shown = verdicts.filter((verdict) => !folded.includes(verdict));
+  if (shown.length > 0) {
+    out.push('');
+    out.push(table(shown));
+  }
+  if (folded.length > 0) {
+    out.push('');
+    out.push(`<details><summary>${folded.length} unchanged</summary>`);
+    out.push('');
+    out.push(table(folded));
+    out.push('');
+    out.push('</details>');
+  }
+  if (decision.rules.breaches.length > 0) {
+    out.push('');
+    for (const breach of decision.rules.breaches) out.push(`- ✗ \`${breach.config}\`: \`${breach.rule}\` breached (${breach.metric} ${breach.base} → ${breach.head})`);
+  }
+  const warnings = verdicts.flatMap((verdict) => verdict.warnings.map((warning) => `- \`${verdict.config}\` ${verdict.metric}: ${markdownCell(warning)}`));
+  if (warnings.length > 0) {
+    out.push('');
+    out.push(`<details><summary>${warnings.length} noise warning${warnings.length === 1 ? '' : 's'}</summary>`);
+    out.push('');
+    out.push(...warnings);
+    out.push('');
+    out.push('</details>');
+  }
+  return `${out.join('\n')}\n`;
+}

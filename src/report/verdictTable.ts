@@ -1,0 +1,83 @@
+/**
+ * The gate's verdicts as a plain-text table with one line of reason per decision that is not
+ * "unchanged", then the noise warnings and a one-line total. Returns a string.
+ */
+import type { ComparisonDecision } from '../stats/decideComparison.js';
+import { countVerdicts, type MetricVerdict, type Verdict } from '../stats/gateVerdicts.js';
+import { formatCount, formatNumber, formatPercent, MISSING } from './format.js';
+import { plainTable } from './tables.js';
+
+/** A mark per verdict, the same in every format. */
+export const VERDICT_MARK: Record<Verdict, string> = {
+  regressed: '✗',
+  improved: '↑',
+  unchanged: '=',
+  inconclusive: '?',
+};
+
+const HEAD = ['config', 'metric', 'base', 'head', 'change', 'Δ%', 'CI of change', 'allowed', 'CV base/head', 'verdict'];
+
+/** A coefficient of variation as a whole percentage. */
+function cvText(cv: number | null): string {
+  return cv === null ? MISSING : `${Math.round(cv * 100)}%`;
+}
+
+/** A signed number, or — when missing. */
+function signed(value: number | null, format: (value: number | null) => string = formatNumber): string {
+  if (value === null) return MISSING;
+  const text = format(value);
+  return value > 0 ? `+${text}` : text;
+}
+
+/** The cells of one verdict, in HEAD order (shared by the markdown and CSV renderers). */
+export function verdictCells(verdict: MetricVerdict): string[] {
+  // Exact counts print as counts (2, not 2.00); medians and intervals to 3 significant digits.
+  const format = verdict.method === 'exact' ? formatCount : formatNumber;
+  return [
+    verdict.config,
+    verdict.metric,
+    format(verdict.base),
+    format(verdict.head),
+    signed(verdict.change, format),
+    formatPercent(verdict.relativeChange),
+    verdict.interval ? `${signed(verdict.interval.low)} … ${signed(verdict.interval.high)}` : MISSING,
+    verdict.allowed === null ? MISSING : `+${format(verdict.allowed)}`,
+    verdict.method === 'exact' || verdict.method === 'state' ? MISSING : `${cvText(verdict.cv.base)} / ${cvText(verdict.cv.head)}`,
+    `${VERDICT_MARK[verdict.verdict]} ${verdict.verdict}`,
+  ];
+}
+
+/** Column titles of verdictCells. */
+export const VERDICT_HEAD: readonly string[] = HEAD;
+
+/** `3 unchanged, 1 regressed, …` in a fixed order, zero counts left out. */
+export function verdictTotals(verdicts: readonly MetricVerdict[]): string {
+  const counts = countVerdicts(verdicts);
+  const order: Verdict[] = ['regressed', 'inconclusive', 'improved', 'unchanged'];
+  return order.filter((verdict) => counts[verdict] > 0).map((verdict) => `${counts[verdict]} ${verdict}`).join(', ') || 'nothing compared';
+}
+
+/** The text form of a decision: table, reasons, warnings, rule breaches and the total. */
+export function renderVerdictTable(decision: ComparisonDecision): string {
+  const { verdicts } = decision.report;
+  const lines: string[] = [];
+  if (verdicts.length > 0) {
+    const table = plainTable(HEAD, (index) => index < 2 || index === HEAD.length - 1);
+    for (const verdict of verdicts) table.push(verdictCells(verdict));
+    lines.push(table.toString());
+  }
+  for (const verdict of verdicts) {
+    if (verdict.verdict !== 'unchanged') lines.push(`${VERDICT_MARK[verdict.verdict]} ${verdict.config} ${verdict.metric} ${verdict.verdict}: ${verdict.reason}`);
+  }
+  for (const verdict of verdicts) {
+    for (const warning of verdict.warnings) lines.push(`! ${verdict.config} ${verdict.metric}: ${warning}`);
+  }
+  for (const breach of decision.rules.breaches) {
+    lines.push(`✗ ${breach.config}: ${breach.rule} breached (${breach.metric} ${breach.base} → ${breach.head})`);
+  }
+  for (const unchecked of decision.rules.unchecked) {
+    lines.push(`! ${unchecked.config}: ${unchecked.rule} not checked: ${unchecked.metric} missing in ${unchecked.missingIn}`);
+  }
+  lines.push(`${decision.regressed ? '✗ regression' : '✓ no regression'}: ${verdictTotals(verdicts)}${decision.rules.breaches.length > 0 ? `, ${decision.rules.breaches.length} rules breached` : ''} (${decision.report.pairing.reason})`);
+  return lines.join('\n');
+}

@@ -1,0 +1,127 @@
+/**
+ * Real BPE token counts (gpt-tokenizer) for text from real or replayed streams, attributed
+ * to the chunk that completes each token, so per-token metrics stay exact and the counts of
+ * a stream's chunks sum to the tokenizer's count of the whole text.
+ *
+ * gpt-tokenizer encodes by splitting the text with its encoding's pre-tokenizer regex and
+ * running BPE inside each piece, so a piece's tokens never cross a piece boundary: counting
+ * piece by piece gives exactly the count of the whole text. A streaming counter only has to
+ * wait until a piece can no longer grow.
+ */
+import { z } from 'zod';
+
+export const tokenizerEncodings = ['o200k_base', 'cl100k_base'] as const;
+/** A BPE encoding gpt-tokenizer bundles: o200k_base (GPT-4o and later), cl100k_base (GPT-4, GPT-3.5). */
+export type TokenizerEncoding = (typeof tokenizerEncodings)[number];
+
+export const tokenizerEncodingSchema = z
+  .enum(tokenizerEncodings)
+  .describe('BPE encoding used to count tokens: o200k_base (GPT-4o and later) or cl100k_base (GPT-4, GPT-3.5)');
+
+/** Counts tokens of text with one encoding. */
+export interface Tokenizer {
+  readonly encoding: TokenizerEncoding;
+  /** Tokens in `text` (special-token strings count as plain text, as in model output). */
+  count(text: string): number;
+  /** The encoding's pre-tokenizer pieces of `text`, with their start offsets. */
+  pieces(text: string): { start: number; text: string }[];
+}
+
+// Model output is plain text: a literal "<|endoftext|>" in it is text, not a control token.
+const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
+
+/** Loads an encoding (its rank tables are a few MB, so only when a source needs them). */
+export async function loadTokenizer(encoding: TokenizerEncoding): Promise<Tokenizer> {
+  const constants = await import('gpt-tokenizer/encodingParams/constants');
+  const module =
+    encoding === 'o200k_base' ? await import('gpt-tokenizer/encoding/o200k_base') : await import('gpt-tokenizer/encoding/cl100k_base');
+  // Our own copy: matchAll starts from a global regex's lastIndex, which the library's copy may have moved.
+  const sourceRegex = encoding === 'o200k_base' ? constants.O200K_TOKEN_SPLIT_REGEX : constants.CL100K_TOKEN_SPLIT_REGEX;
+  const splitRegex = new RegExp(sourceRegex.source, 'gu');
+  return {
+    encoding,
+    count: (text) => (text.length === 0 ? 0 : module.encode(text, AS_PLAIN_TEXT).length),
+    pieces: (text) => Array.from(text.matchAll(splitRegex), (match) => ({ start: match.index, text: match[0] })),
+  };
+}
+
+/**
+ * Counts tokens of a stream as its chunks arrive. `push` returns the tokens the new text
+ * completed: a piece counts once the text has moved two pieces past it (the pre-tokenizer's
+ * look-ahead can still reshape the last two pieces). `finish` returns the rest, so that the
+ * pushes and the finish sum to the count of the whole text.
+ */
+export class IncrementalTokenCounter {
+  private text = '';
+  private settledUpTo = 0;
+  private counted = 0;
+
+  constructor(private readonly tokenizer: Tokenizer) {}
+
+  /** Appends a chunk's text; returns the tokens it completed. */
+  push(text: string): number {
+    if (text.length === 0) return 0;
+    this.text += text;
+    const pending = this.text.slice(this.settledUpTo);
+    const pieces = this.tokenizer.pieces(pending);
+    if (pieces.length < 3) return 0;
+    const settleEnd = pieces[pieces.length - 2].start;
+    const completed = this.tokenizer.count(pending.slice(0, settleEnd));
+    this.settledUpTo += settleEnd;
+    this.counted += completed;
+    return completed;
+  }
+
+  /** Tokens counted so far. */
+  countedTokens(): number {
+    return this.counted;
+  }
+
+  /** The text pushed so far. */
+  fullText(): string {
+    return this.text;
+  }
+
+  /**
+   * Ends the stream: the tokens not yet counted, so the total equals the tokenizer's count of
+   * the whole text (or `total` when given and not below what was already counted).
+   */
+  finish(total?: number): number {
+    const target = total ?? this.tokenizer.count(this.text);
+    const rest = Math.max(0, target - this.counted);
+    this.counted += rest;
+    return rest;
+  }
+}
+
+/**
+ * Token counts per chunk of a stream known in full (a replayed trace): each pre-tokenizer
+ * piece's tokens go to the chunk holding the piece's last character. The counts sum to the
+ * tokenizer's count of the joined text.
+ */
+export function attributeTokens(chunkTexts: readonly string[], tokenizer: Tokenizer): number[] {
+  const counts = chunkTexts.map(() => 0);
+  const text = chunkTexts.join('');
+  if (text.length === 0) return counts;
+  // endOffsets[i]: offset just past chunk i's text.
+  const endOffsets: number[] = [];
+  let offset = 0;
+  for (const chunkText of chunkTexts) endOffsets.push((offset += chunkText.length));
+  let chunk = 0;
+  let attributed = 0;
+  for (const piece of tokenizer.pieces(text)) {
+    const lastCharOffset = piece.start + piece.text.length - 1;
+    while (endOffsets[chunk] <= lastCharOffset) chunk++;
+    const tokens = tokenizer.count(piece.text);
+    counts[chunk] += tokens;
+    attributed += tokens;
+  }
+  // Pieces always add up to the whole; this only guards against a tokenizer that differs.
+  const difference = tokenizer.count(text) - attributed;
+  if (difference !== 0) {
+    let last = chunkTexts.length - 1;
+    while (chunkTexts[last].length === 0) last--;
+    counts[last] = Math.max(0, counts[last] + difference);
+  }
+  return counts;
+}

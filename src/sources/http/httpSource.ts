@@ -1,0 +1,108 @@
+/**
+ * The http token source: each stream is one streaming request to an OpenAI-compatible or
+ * Anthropic endpoint, or to the in-process mock server when the scenario sets
+ * `mockServer`. The API key is read from the environment variable the scenario names, at
+ * each request, and never leaves the request headers.
+ */
+import { Agent } from 'undici';
+import { type MockServerThread, startMockServerThread } from '../../mock/mockServerThread.js';
+import { loadTokenizer } from '../bpeTokens.js';
+import type { SourceChunk, TokenSource } from '../types.js';
+import type { ResolvedHttpSettings } from './httpSchema.js';
+import { openHttpStream } from './openHttpStream.js';
+import { publicHeaders, publicUrl, redactSecrets, secretHeaderValues } from './redact.js';
+import { buildUpstreamRequest } from './upstreamRequest.js';
+
+/** The key named by `apiKeyEnv`: null when none is named; throws when the variable is unset. */
+export function readApiKey(apiKeyEnv: string | null, environment: NodeJS.ProcessEnv = process.env): string | null {
+  if (apiKeyEnv === null) return null;
+  const key = environment[apiKeyEnv];
+  if (!key) throw new Error(`the environment variable ${apiKeyEnv} (apiKeyEnv) is not set: export it with your API key, or remove apiKeyEnv for an endpoint that needs none`);
+  return key;
+}
+
+/** A stream that fails with `error` when read (errors belong to the stream, not to open()). */
+async function* failingStream(error: Error): AsyncGenerator<SourceChunk> {
+  throw error;
+}
+
+/** How the source counts tokens, in words, for the result document. */
+function tokenCountingNote(settings: ResolvedHttpSettings): string {
+  const tokenizer = `gpt-tokenizer ${settings.tokenizer}`;
+  return settings.includeUsage
+    ? `per chunk: ${tokenizer}; per stream: the server's usage when it sends one (see counters.tokensFromUsageShare), else ${tokenizer}`
+    : `${tokenizer} (server usage not requested)`;
+}
+
+/** Builds an http source; starts the mock server when the settings ask for one (`close()` stops it). */
+export async function createHttpSource(settings: ResolvedHttpSettings, seed: number): Promise<TokenSource> {
+  const tokenizer = await loadTokenizer(settings.tokenizer);
+  // On its own thread, so a pipeline that blocks the event loop cannot delay the upstream.
+  const mock: MockServerThread | null = settings.mockServer ? await startMockServerThread({ settings: settings.mockServer, seed }) : null;
+  const baseUrl = mock?.baseUrl ?? settings.baseUrl;
+  if (!baseUrl) throw new Error('http source: baseUrl is required unless mockServer is set');
+  const dispatcher = new Agent({ connect: { timeout: settings.connectTimeoutMs }, headersTimeout: 0, bodyTimeout: 0 });
+  // Aborts every request still in flight when the source closes.
+  const closing = new AbortController();
+  const headerSecrets = secretHeaderValues(settings.headers);
+
+  const describe = (): Record<string, unknown> => {
+    const described = {
+      type: 'http',
+      api: settings.api,
+      baseUrl: mock ? `${publicUrl(baseUrl)} (built-in mock server, ${mock.isolated ? 'worker thread' : 'in-process'})` : publicUrl(baseUrl),
+      model: settings.model,
+      messages: settings.messages,
+      prompt: settings.prompt,
+      maxTokens: settings.maxTokens,
+      temperature: settings.temperature,
+      headers: publicHeaders(settings.headers),
+      extraBody: settings.extraBody,
+      apiKeyEnv: settings.apiKeyEnv,
+      apiKeySet: settings.apiKeyEnv !== null && Boolean(process.env[settings.apiKeyEnv]),
+      includeUsage: settings.includeUsage,
+      tokenizer: settings.tokenizer,
+      tokenCounting: tokenCountingNote(settings),
+      connectTimeoutMs: settings.connectTimeoutMs,
+      firstByteTimeoutMs: settings.firstByteTimeoutMs,
+      idleTimeoutMs: settings.idleTimeoutMs,
+      streamIndexHeader: settings.streamIndexHeader,
+      mockServer: settings.mockServer ? { ...settings.mockServer, seed: settings.mockServer.seed ?? seed } : null,
+    };
+    // Belt and braces: even a key pasted into a prompt or header never reaches the result.
+    const key = settings.apiKeyEnv ? process.env[settings.apiKeyEnv] : undefined;
+    return JSON.parse(redactSecrets(JSON.stringify(described), [key, ...headerSecrets])) as Record<string, unknown>;
+  };
+
+  return {
+    kind: 'http',
+    describe,
+    open({ clock, streamIndex, signal, observer }) {
+      let apiKey: string | null;
+      try {
+        apiKey = readApiKey(settings.apiKeyEnv);
+      } catch (error) {
+        return failingStream(error as Error);
+      }
+      return openHttpStream({
+        request: buildUpstreamRequest(settings, baseUrl, apiKey, settings.streamIndexHeader ? streamIndex : null),
+        api: settings.api,
+        dispatcher,
+        clock,
+        tokenizer,
+        includeUsage: settings.includeUsage,
+        connectTimeoutMs: settings.connectTimeoutMs,
+        firstByteTimeoutMs: settings.firstByteTimeoutMs,
+        idleTimeoutMs: settings.idleTimeoutMs,
+        secrets: [...(apiKey !== null ? [apiKey] : []), ...headerSecrets],
+        signal: signal ? AbortSignal.any([signal, closing.signal]) : closing.signal,
+        observer,
+      });
+    },
+    async close() {
+      closing.abort();
+      await dispatcher.destroy();
+      await mock?.close();
+    },
+  };
+}

@@ -1,0 +1,196 @@
+/**
+ * Sends one streaming request with undici and yields its chunks as they arrive. The request
+ * goes out when the stream is opened (the runner stamps request start right after), not
+ * when it is first read, so pipeline set-up never counts as upstream time. Timeouts run on
+ * the run's clock and name the setting that governs them; every error message is redacted.
+ */
+import { type Dispatcher, request } from 'undici';
+import type { Clock, TimerHandle } from '../../clock.js';
+import type { Tokenizer } from '../bpeTokens.js';
+import type { SourceChunk, SourceObserver } from '../types.js';
+import { HttpStatusError, UpstreamStreamError, UpstreamTimeoutError } from './httpErrors.js';
+import type { HttpApi } from './httpSchema.js';
+import { publicUrl, redactSecrets } from './redact.js';
+import { StreamDecoder } from './streamDecoder.js';
+import { errorMessageOf } from './upstreamEvents.js';
+import type { UpstreamRequest } from './upstreamRequest.js';
+
+/** Everything one stream needs. */
+export interface HttpStreamOptions {
+  request: UpstreamRequest;
+  api: HttpApi;
+  dispatcher: Dispatcher;
+  clock: Clock;
+  tokenizer: Tokenizer;
+  includeUsage: boolean;
+  firstByteTimeoutMs: number;
+  idleTimeoutMs: number;
+  connectTimeoutMs: number;
+  /** Values to redact from every error message (the API key, secret header values). */
+  secrets: string[];
+  signal?: AbortSignal;
+  observer?: SourceObserver;
+}
+
+// How much of an error response body to read for its message.
+const ERROR_BODY_LIMIT = 64 * 1024;
+// After the end marker, how long a server may take to close the response.
+const CLOSE_GRACE_MS = 1_000;
+
+/** Reads up to `limit` bytes of a body as text and discards the rest. */
+async function readLimited(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
+  const parts: Buffer[] = [];
+  let bytes = 0;
+  for await (const part of body) {
+    parts.push(part as Buffer);
+    bytes += (part as Buffer).length;
+    if (bytes >= limit) break;
+  }
+  return Buffer.concat(parts).toString('utf8').slice(0, limit);
+}
+
+/** The server's own words from an error body: its JSON error message, else the start of the text. */
+function serverMessage(body: string): string {
+  try {
+    const message = errorMessageOf(JSON.parse(body));
+    if (message) return message;
+  } catch {
+    // not JSON: show the text
+  }
+  const text = body.trim().replace(/\s+/g, ' ');
+  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+}
+
+/** A transport error in words, naming connect timeouts as such. */
+function describeRequestError(error: unknown, options: HttpStreamOptions): Error {
+  const code = (error as { code?: string }).code;
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return new UpstreamTimeoutError('connect', options.connectTimeoutMs, options.request.url, 'no connection to');
+  }
+  const cause = (error as { cause?: { message?: string } }).cause?.message;
+  const reason = [(error as Error).message, cause].filter(Boolean).join(': ');
+  return new UpstreamStreamError(`request to ${publicUrl(options.request.url)} failed: ${reason}`);
+}
+
+/** Redacts an error's message and stack in place (a new Error for non-errors). */
+function redacted(error: unknown, secrets: string[]): Error {
+  if (!(error instanceof Error)) return new Error(redactSecrets(String(error), secrets));
+  error.message = redactSecrets(error.message, secrets);
+  if (error.stack) error.stack = redactSecrets(error.stack, secrets);
+  return error;
+}
+
+/** Starts the request now and returns its chunks as an async iterable (read it once). */
+export function openHttpStream(options: HttpStreamOptions): AsyncIterable<SourceChunk> {
+  const { clock, observer } = options;
+  const abort = new AbortController();
+  // The named reason when we abort the request ourselves (a timeout).
+  let failure: Error | null = null;
+  const fail = (error: Error) => {
+    failure ??= error;
+    abort.abort(error);
+  };
+  const onOuterAbort = () => abort.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+
+  const firstByteTimer = clock.setTimer(
+    () => fail(new UpstreamTimeoutError('first-byte', options.firstByteTimeoutMs, options.request.url, 'no response head from')),
+    options.firstByteTimeoutMs,
+  );
+  const responsePromise = request(options.request.url, {
+    method: 'POST',
+    headers: options.request.headers,
+    body: options.request.body,
+    signal: abort.signal,
+    dispatcher: options.dispatcher,
+    // Our own timers govern (their errors name the setting); undici's would fire first.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  }).then(
+    (response) => {
+      clock.clearTimer(firstByteTimer);
+      observer?.firstByte(clock.nowMs(), response.headers);
+      return response;
+    },
+    (error: unknown) => {
+      clock.clearTimer(firstByteTimer);
+      throw error;
+    },
+  );
+  // Awaited by the reader; a stream never read must not leave an unhandled rejection.
+  responsePromise.catch(() => {});
+
+  async function* readChunks(): AsyncGenerator<SourceChunk> {
+    let idleTimer: TimerHandle | null = null;
+    const disarmIdle = () => {
+      if (idleTimer !== null) clock.clearTimer(idleTimer);
+      idleTimer = null;
+    };
+    const decoder = new StreamDecoder(options.api, options.tokenizer, options.includeUsage, observer);
+    const armIdle = () => {
+      disarmIdle();
+      // After the end marker (or the finish reason) a silent server is done, not stalled: stop waiting for its close.
+      idleTimer = decoder.done || decoder.finished
+        ? clock.setTimer(() => abort.abort(), CLOSE_GRACE_MS)
+        : clock.setTimer(
+            () => fail(new UpstreamTimeoutError('idle', options.idleTimeoutMs, options.request.url, `no data after ${decoder.chunks} chunks from`)),
+            options.idleTimeoutMs,
+          );
+    };
+    let body: Dispatcher.ResponseData['body'] | null = null;
+    try {
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await responsePromise;
+      } catch (error) {
+        if (!failure && options.signal?.aborted) return;
+        throw failure ?? describeRequestError(error, options);
+      }
+      body = response.body;
+      if (response.statusCode < 200 || response.statusCode > 299) {
+        const text = await readLimited(response.body, ERROR_BODY_LIMIT).catch(() => '');
+        throw new HttpStatusError(response.statusCode, options.request.url, serverMessage(text));
+      }
+      const contentType = String(response.headers['content-type'] ?? '');
+      if (contentType.startsWith('application/json')) {
+        const text = await readLimited(response.body, ERROR_BODY_LIMIT).catch(() => '');
+        throw new UpstreamStreamError(`expected an event stream from ${publicUrl(options.request.url)} but got JSON (does the endpoint support stream: true?): ${serverMessage(text)}`);
+      }
+
+      const textDecoder = new TextDecoder();
+      armIdle();
+      try {
+        for await (const bytes of response.body) {
+          const atMs = clock.nowMs();
+          disarmIdle();
+          const chunks = decoder.feed(textDecoder.decode(bytes as Buffer, { stream: true }), atMs);
+          for (const chunk of chunks) yield chunk;
+          armIdle();
+        }
+      } catch (error) {
+        if (failure) throw failure;
+        if (error instanceof UpstreamStreamError) throw error;
+        if (options.signal?.aborted) return; // the run was interrupted: end quietly
+        // Once the answer is complete, a close (ours after the grace, or the server's) is a normal end.
+        if (!decoder.done && !decoder.finished) {
+          throw new UpstreamStreamError(`the connection closed mid-stream after ${decoder.chunks} chunks (${(error as Error).message})`);
+        }
+      }
+      if (options.signal?.aborted) return;
+      if (!decoder.done && !decoder.finished) {
+        throw new UpstreamStreamError(`the stream ended after ${decoder.chunks} chunks without the server finishing it (no finish reason, no end marker)`);
+      }
+      const closing = decoder.finish();
+      if (closing) yield closing;
+    } catch (error) {
+      throw redacted(error, options.secrets);
+    } finally {
+      disarmIdle();
+      clock.clearTimer(firstByteTimer);
+      options.signal?.removeEventListener('abort', onOuterAbort);
+      // A reader that stops early (or a failure) must not leave the response open.
+      if (body && !body.readableEnded) abort.abort();
+    }
+  }
+  return readChunks();
+}

@@ -1,0 +1,444 @@
+/**
+ * The statistical gate: decides, per config and gate, whether head improved, stayed the same,
+ * regressed, or cannot be told apart from noise — with the reason. Time metrics are decided
+ * from their per-stream samples by a bootstrap CI of the difference of medians; counters
+ * exactly, unless they moved with timing from stream to stream. Pure: documents in, verdicts out.
+ */
+import { formatCount, formatNumber, formatPercent } from '../report/format.js';
+import type { ConfigResult, ResultDocument } from '../report/resultSchema.js';
+import { deriveSeed } from '../sources/random.js';
+import { bootstrapMedianDifference, DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES } from './bootstrap.js';
+import { type Pairing, streamPairing } from './comparability.js';
+import {
+  DEFAULT_COUNTER_INCREASE,
+  DEFAULT_TIME_INCREASE,
+  formatThreshold,
+  type Gate,
+  isCounterMetric,
+  type IterationMetric,
+  MEASURED_COUNTERS,
+  type Threshold,
+} from './gates.js';
+import { coefficientOfVariation, madOutliers, median } from './sampleStats.js';
+
+/** The four outcomes. Only `regressed` fails a gate. */
+export type Verdict = 'improved' | 'unchanged' | 'regressed' | 'inconclusive';
+
+/** How a verdict was reached. */
+export type Method = 'bootstrap-paired' | 'bootstrap' | 'exact' | 'state';
+
+/** One config × metric decision. */
+export interface MetricVerdict {
+  config: string;
+  /** Gate metric (`tokenLatencyP99Ms`, `counters.eventsPerToken`), or `state` for a config that did not complete. */
+  metric: string;
+  verdict: Verdict;
+  reason: string;
+  method: Method;
+  /** Median over streams (statistical) or the config's value (exact); null when missing. */
+  base: number | null;
+  head: number | null;
+  /** head − base (difference of medians for statistical verdicts). */
+  change: number | null;
+  /** change ÷ |base|; null when base is 0 or missing. */
+  relativeChange: number | null;
+  /** Confidence interval of `change`; null for exact verdicts. */
+  interval: { low: number; high: number; confidence: number } | null;
+  /** The allowed increase in the metric's unit, after the minimum effect. */
+  allowed: number | null;
+  /** The gate's allowance as written (`10%`, `0`). */
+  gate: string;
+  samples: { base: number; head: number };
+  /** Spread of the per-stream samples (sample stddev ÷ mean), null when not computed. */
+  cv: { base: number | null; head: number | null };
+  /** Streams whose value lies more than 3.5 MADs from the median. */
+  outliers: { base: number; head: number };
+  /** Noise warnings: outliers, a gate likely to flap. */
+  warnings: string[];
+}
+
+/** Default allowance of a counter that moves with timing from stream to stream. */
+export const VARYING_COUNTER_INCREASE: Threshold = { value: 5, relative: true };
+
+/** Knobs of the decision. */
+export interface GateOptions {
+  /** Smallest change of a time metric, in ms, ever counted as a change (timer and scheduler jitter). */
+  minEffectMs: number;
+  /** Fewest samples per side for a statistical verdict. */
+  minSamples: number;
+  resamples: number;
+  confidence: number;
+}
+
+export const DEFAULT_GATE_OPTIONS: GateOptions = {
+  minEffectMs: 1,
+  minSamples: 5,
+  resamples: DEFAULT_RESAMPLES,
+  confidence: DEFAULT_CONFIDENCE,
+};
+
+/** Everything the gate decided. */
+export interface GateReport {
+  verdicts: MetricVerdict[];
+  pairing: Pairing;
+  /** Gates (metric names) that no config of either document has a value for. */
+  unknownMetrics: string[];
+}
+
+/** Counts how many verdicts of each kind a report holds. */
+export function countVerdicts(verdicts: readonly MetricVerdict[]): Record<Verdict, number> {
+  const counts: Record<Verdict, number> = { improved: 0, unchanged: 0, regressed: 0, inconclusive: 0 };
+  for (const verdict of verdicts) counts[verdict.verdict]++;
+  return counts;
+}
+
+/** Applies every gate to every config present in both documents (callers check comparability first). */
+export function evaluateGates(
+  base: ResultDocument,
+  head: ResultDocument,
+  gates: readonly Gate[],
+  options: GateOptions = DEFAULT_GATE_OPTIONS,
+): GateReport {
+  const pairing = streamPairing(base, head);
+  const headByName = new Map(head.configs.map((config) => [config.name, config]));
+  const verdicts: MetricVerdict[] = [];
+  const seen = new Set<string>();
+  const known = new Set<string>();
+  for (const baseConfig of base.configs) {
+    const headConfig = headByName.get(baseConfig.name);
+    if (!headConfig) continue;
+    const stateVerdict = decideState(baseConfig, headConfig);
+    if (stateVerdict) {
+      verdicts.push(stateVerdict);
+      continue;
+    }
+    for (const gate of gates) {
+      if (gate.configs && !gate.configs.includes(baseConfig.name)) continue;
+      // A metric gated twice (scenario and flag) is decided once, by the gate listed first.
+      const key = JSON.stringify([baseConfig.name, gate.metric]);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const verdict = decideGate(baseConfig, headConfig, gate, pairing, options);
+      if (verdict && verdict.method !== 'exact') discountDisturbedRun(verdict, harnessDisturbance(baseConfig, headConfig));
+      if (verdict) {
+        known.add(gate.metric);
+        verdicts.push(verdict);
+      }
+    }
+  }
+  const unknownMetrics = [...new Set(gates.filter((gate) => gate.origin !== 'default' && !known.has(gate.metric)).map((gate) => gate.metric))];
+  return { verdicts, pairing, unknownMetrics };
+}
+
+/** How much more the harness's own event loop was held up in one run than in the other. */
+export interface Disturbance {
+  side: 'base' | 'head';
+  baseP99Ms: number;
+  headP99Ms: number;
+}
+
+/**
+ * The run whose event-loop delay p99 is at least 1.5× the other's and 5 ms (the probe's
+ * resolution) more, or null. Such a run was held up by something besides the pipeline (another
+ * process, a GC storm): its time metrics say more about the machine than about the code.
+ */
+export function harnessDisturbance(base: ConfigResult, head: ConfigResult): Disturbance | null {
+  const baseP99 = base.metrics?.eventLoopDelayMs?.p99;
+  const headP99 = head.metrics?.eventLoopDelayMs?.p99;
+  if (baseP99 === undefined || headP99 === undefined) return null;
+  const disturbed = (a: number, b: number) => a >= 1.5 * b && a - b >= 5;
+  if (disturbed(headP99, baseP99)) return { side: 'head', baseP99Ms: baseP99, headP99Ms: headP99 };
+  if (disturbed(baseP99, headP99)) return { side: 'base', baseP99Ms: baseP99, headP99Ms: headP99 };
+  return null;
+}
+
+/**
+ * A slower disturbed head (or a faster head against a disturbed base) is no evidence about the
+ * code: such verdicts become inconclusive. Code that really blocks the event loop still shows in
+ * the exact counters and in CPU per token of a quiet re-run.
+ */
+function discountDisturbedRun(verdict: MetricVerdict, disturbance: Disturbance | null): void {
+  if (!disturbance) return;
+  const text = `event-loop delay p99 ${formatNumber(disturbance.headP99Ms)} ms in head vs ${formatNumber(disturbance.baseP99Ms)} ms in base`;
+  const suspect = (verdict.verdict === 'regressed' && disturbance.side === 'head') || (verdict.verdict === 'improved' && disturbance.side === 'base');
+  if (suspect) {
+    verdict.reason = `the ${disturbance.side} run was disturbed (${text}): would be ${verdict.verdict}, but the machine, not the code, may explain it; re-run on a quiet machine. ${verdict.reason}`;
+    verdict.verdict = 'inconclusive';
+  } else {
+    verdict.warnings.push(`the ${disturbance.side} run was disturbed (${text}): its timings are less trustworthy`);
+  }
+}
+
+/** A verdict on the config itself when it did not complete on one side; null when both completed. */
+function decideState(base: ConfigResult, head: ConfigResult): MetricVerdict | null {
+  const measured = (config: ConfigResult) => config.state === 'completed' && config.metrics !== null;
+  if (measured(base) && measured(head)) return null;
+  const describe = (config: ConfigResult) => (config.message ? `${config.state} (${config.message})` : config.state);
+  let verdict: Verdict = 'inconclusive';
+  let reason = `not compared: base ${describe(base)}, head ${describe(head)}`;
+  if (measured(base) && head.state === 'errored') {
+    verdict = 'regressed';
+    reason = `head errored: ${head.message ?? 'no message'}`;
+  } else if (base.state === 'errored' && measured(head)) {
+    verdict = 'improved';
+    reason = `base errored, head completed`;
+  }
+  return {
+    ...emptyVerdict(base.name, 'state', 'state'),
+    verdict,
+    reason,
+  };
+}
+
+function emptyVerdict(config: string, metric: string, method: Method): MetricVerdict {
+  return {
+    config,
+    metric,
+    verdict: 'inconclusive',
+    reason: '',
+    method,
+    base: null,
+    head: null,
+    change: null,
+    relativeChange: null,
+    interval: null,
+    allowed: null,
+    gate: '',
+    samples: { base: 0, head: 0 },
+    cv: { base: null, head: null },
+    outliers: { base: 0, head: 0 },
+    warnings: [],
+  };
+}
+
+/** Per-stream values of a metric: the time field, or the counter from each stream's counters. */
+function streamValues(config: ConfigResult, metric: string): (number | null)[] | null {
+  if (isCounterMetric(metric)) {
+    const name = metric.slice('counters.'.length);
+    if (config.iterations.length === 0 || config.iterations.some((sample) => sample.counters === undefined)) return null;
+    return config.iterations.map((sample) => sample.counters?.[name] ?? null);
+  }
+  return config.iterations.map((sample) => sample[metric as IterationMetric] ?? null);
+}
+
+/** The config-level value of a counter, or undefined when the config has none. */
+function counterValue(config: ConfigResult, metric: string): number | undefined {
+  const counters = config.metrics?.counters;
+  const name = metric.slice('counters.'.length);
+  return counters && Object.hasOwn(counters, name) ? counters[name] : undefined;
+}
+
+/** Decides one gate for one config; null when neither side measured the metric. */
+function decideGate(base: ConfigResult, head: ConfigResult, gate: Gate, pairing: Pairing, options: GateOptions): MetricVerdict | null {
+  const counter = isCounterMetric(gate.metric);
+  const threshold = gate.maxIncrease ?? (counter ? DEFAULT_COUNTER_INCREASE : DEFAULT_TIME_INCREASE);
+  if (counter) {
+    const baseValue = counterValue(base, gate.metric);
+    const headValue = counterValue(head, gate.metric);
+    if (baseValue === undefined && headValue === undefined) return null;
+    if (baseValue === undefined || headValue === undefined) return missingOnOneSide(base.name, gate, threshold, baseValue === undefined ? 'base' : 'head');
+    const baseStreams = streamValues(base, gate.metric);
+    const headStreams = streamValues(head, gate.metric);
+    const measuredCounter = MEASURED_COUNTERS.has(gate.metric.slice('counters.'.length));
+    const shift = baseStreams !== null && headStreams !== null ? uniformShift(baseStreams, headStreams, pairing.paired) : undefined;
+    if (!measuredCounter && shift !== null) {
+      // Runs of different lengths average different streams: compare the paired per-stream shift instead.
+      const differentLengths = pairing.paired && baseStreams !== null && headStreams !== null && baseStreams.length !== headStreams.length;
+      return decideExact(base.name, gate, threshold, baseValue, differentLengths && shift !== undefined ? baseValue + shift : headValue);
+    }
+    if (baseStreams === null || headStreams === null) return decideExact(base.name, gate, threshold, baseValue, headValue);
+    const note = measuredCounter
+      ? 'measured with a clock, not counted'
+      : 'moves with timing from stream to stream (timer batching, renders)';
+    // A counter that moves with timing cannot be held to "no increase at all": unless the gate
+    // says otherwise, changes within 5 % of base count as timing noise.
+    const allowance = gate.maxIncrease ?? VARYING_COUNTER_INCREASE;
+    return decideStatistically(base.name, gate, allowance, baseStreams, headStreams, pairing, options, { minEffect: 0, note });
+  }
+  const baseStreams = streamValues(base, gate.metric) ?? [];
+  const headStreams = streamValues(head, gate.metric) ?? [];
+  const baseHas = baseStreams.some((value) => value !== null);
+  const headHas = headStreams.some((value) => value !== null);
+  if (!baseHas && !headHas) return null;
+  if (!baseHas || !headHas) return missingOnOneSide(base.name, gate, threshold, baseHas ? 'head' : 'base');
+  return decideStatistically(base.name, gate, threshold, baseStreams, headStreams, pairing, options, { minEffect: options.minEffectMs, note: null });
+}
+
+function missingOnOneSide(config: string, gate: Gate, threshold: Threshold, side: 'base' | 'head'): MetricVerdict {
+  return {
+    ...emptyVerdict(config, gate.metric, isCounterMetric(gate.metric) ? 'exact' : 'bootstrap'),
+    gate: formatThreshold(threshold),
+    reason: `not measured in ${side}: the runs measured different things (a changed pipeline or an older result file)`,
+  };
+}
+
+/**
+ * The amount every paired stream changed by, when it is the same for all (zero included): the
+ * counter is then a pure function of the stream, so it can be compared exactly. Unpaired, 0 when
+ * neither side varies between streams. Null when the counter moves with timing.
+ */
+function uniformShift(base: (number | null)[], head: (number | null)[], paired: boolean): number | null {
+  const same = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+  if (paired) {
+    let shift: number | undefined;
+    for (let i = 0; i < Math.min(base.length, head.length); i++) {
+      const b = base[i];
+      const h = head[i];
+      if (b === null || h === null) continue;
+      if (shift === undefined) shift = h - b;
+      else if (!same(shift, h - b)) return null;
+    }
+    return shift ?? 0;
+  }
+  const constant = (values: (number | null)[]) => {
+    const present = values.filter((value): value is number => value !== null);
+    return present.every((value) => same(value, present[0]));
+  };
+  return constant(base) && constant(head) ? 0 : null;
+}
+
+/** The allowance in the metric's unit. */
+function allowedChange(threshold: Threshold, baseValue: number): number {
+  return threshold.relative ? (Math.abs(baseValue) * threshold.value) / 100 : threshold.value;
+}
+
+/** Signed number in the metric's unit, 3 significant digits. */
+function signed(value: number): string {
+  const text = formatNumber(value);
+  return value > 0 ? `+${text}` : text;
+}
+
+/** Signed count: integers exactly, fractions to 3 significant digits. */
+function signedCount(value: number): string {
+  const text = formatCount(value);
+  return value > 0 ? `+${text}` : text;
+}
+
+/** Exact comparison of a counted value. */
+function decideExact(config: string, gate: Gate, threshold: Threshold, base: number, head: number): MetricVerdict {
+  const change = head - base;
+  const allowed = allowedChange(threshold, base);
+  // Below one part in 10⁹ is floating-point noise from dividing counts, not a change.
+  const noise = 1e-9 * Math.max(1, Math.abs(base), Math.abs(head));
+  const relative = base === 0 ? null : change / Math.abs(base);
+  const changeText = `${formatCount(base)} → ${formatCount(head)} (${signedCount(change)}${relative === null ? '' : `, ${formatPercent(relative)}`})`;
+  let verdict: Verdict;
+  let reason: string;
+  if (change > allowed + noise) {
+    verdict = 'regressed';
+    reason = `counted ${changeText}: more than the allowed increase of ${formatCount(allowed)}`;
+  } else if (change < -(allowed + noise)) {
+    verdict = 'improved';
+    reason = `counted ${changeText}`;
+  } else if (Math.abs(change) <= noise) {
+    verdict = 'unchanged';
+    reason = `counted ${formatCount(base)} in both runs`;
+  } else {
+    verdict = 'unchanged';
+    reason = `counted ${changeText}: within the allowed ${formatCount(allowed)}`;
+  }
+  return {
+    ...emptyVerdict(config, gate.metric, 'exact'),
+    verdict,
+    reason,
+    base,
+    head,
+    change,
+    relativeChange: relative,
+    allowed,
+    gate: formatThreshold(threshold),
+    samples: { base: 1, head: 1 },
+  };
+}
+
+/** Bootstrap CI of the difference of medians against the allowed band ±allowed. */
+function decideStatistically(
+  config: string,
+  gate: Gate,
+  threshold: Threshold,
+  baseStreams: (number | null)[],
+  headStreams: (number | null)[],
+  pairing: Pairing,
+  options: GateOptions,
+  extra: { minEffect: number; note: string | null },
+): MetricVerdict {
+  const paired = pairing.paired;
+  let baseValues: number[];
+  let headValues: number[];
+  if (paired) {
+    const length = Math.min(baseStreams.length, headStreams.length);
+    const keep = (index: number) => index < length && baseStreams[index] !== null && headStreams[index] !== null;
+    baseValues = baseStreams.filter((_, index) => keep(index)) as number[];
+    headValues = headStreams.filter((_, index) => keep(index)) as number[];
+  } else {
+    baseValues = baseStreams.filter((value): value is number => value !== null);
+    headValues = headStreams.filter((value): value is number => value !== null);
+  }
+  const baseMedian = median(baseValues);
+  const headMedian = median(headValues);
+  const change = headMedian - baseMedian;
+  const relative = baseMedian === 0 ? null : change / Math.abs(baseMedian);
+  const allowed = Math.max(allowedChange(threshold, baseMedian), extra.minEffect);
+  const outlierCount = { base: madOutliers(baseValues).length, head: madOutliers(headValues).length };
+  const verdict: MetricVerdict = {
+    ...emptyVerdict(config, gate.metric, paired ? 'bootstrap-paired' : 'bootstrap'),
+    base: baseMedian,
+    head: headMedian,
+    change,
+    relativeChange: relative,
+    allowed,
+    gate: formatThreshold(threshold),
+    samples: { base: baseValues.length, head: headValues.length },
+    cv: { base: coefficientOfVariation(baseValues), head: coefficientOfVariation(headValues) },
+    outliers: outlierCount,
+  };
+  const prefix = extra.note ? `${extra.note}; ` : '';
+  // Outliers of a time metric hint at a busy machine (hyperfine's advice); a counter's are just its steps.
+  const outlierSides = (['base', 'head'] as const).filter((side) => outlierCount[side] > 0);
+  if (!isCounterMetric(gate.metric) && outlierSides.length > 0) {
+    const text = outlierSides.map((side) => `${outlierCount[side]} of ${side === 'base' ? baseValues.length : headValues.length} streams in ${side}`).join(', ');
+    verdict.warnings.push(`outliers (more than 3.5 MADs from the median): ${text}; the median is robust to them, but a quiet machine gives steadier verdicts`);
+  }
+  const fewest = Math.min(baseValues.length, headValues.length);
+  if (fewest < options.minSamples) {
+    verdict.reason = `${prefix}too few samples (base ${baseValues.length}, head ${headValues.length}; at least ${options.minSamples} needed): run with --iterations ${Math.max(10, options.minSamples)}`;
+    return verdict;
+  }
+  const interval = bootstrapMedianDifference(baseValues, headValues, {
+    paired,
+    seed: deriveSeed(1, config, gate.metric),
+    resamples: options.resamples,
+    confidence: options.confidence,
+  });
+  verdict.interval = { low: interval.low, high: interval.high, confidence: interval.confidence };
+  const level = `${Math.round(interval.confidence * 100)}%`;
+  const ci = `${level} CI [${signed(interval.low)}, ${signed(interval.high)}]`;
+  const medians = `median ${formatNumber(baseMedian)} → ${formatNumber(headMedian)} (${signed(change)}${relative === null ? '' : `, ${formatPercent(relative)}`})`;
+  const band = `±${formatNumber(allowed)}${threshold.relative ? ` (${formatThreshold(threshold)} of base${allowed === extra.minEffect && extra.minEffect > 0 ? `, raised to the ${formatNumber(extra.minEffect)} ms minimum effect` : ''})` : ''}`;
+  if (interval.low > allowed) {
+    verdict.verdict = 'regressed';
+    verdict.reason = `${prefix}${medians}; ${ci} lies above the allowed ${band}`;
+  } else if (interval.high < -allowed) {
+    verdict.verdict = 'improved';
+    verdict.reason = `${prefix}${medians}; ${ci} lies below -${formatNumber(allowed)}`;
+  } else if (interval.low >= -allowed && interval.high <= allowed) {
+    verdict.verdict = 'unchanged';
+    verdict.reason = `${prefix}${medians}; ${ci} within ${band}`;
+  } else {
+    verdict.verdict = 'inconclusive';
+    const side = interval.high > allowed ? `the allowed increase +${formatNumber(allowed)}` : `-${formatNumber(allowed)} (maybe an improvement)`;
+    verdict.reason = `${prefix}${medians}; ${ci} straddles ${side}: too noisy to tell`;
+  }
+  // A gate flaps when its CI reaches across the allowed increase: the same code could pass on one
+  // run and fail on the next. Say so, with what would make it steady.
+  const width = interval.high - interval.low;
+  const nearEdge = verdict.verdict === 'regressed' ? interval.low < allowed * 1.25 : interval.high > allowed;
+  if (allowed > 0 && nearEdge) {
+    const halfWidth = width / 2;
+    const needed = Math.ceil(fewest * (halfWidth / (allowed / 2)) ** 2);
+    verdict.warnings.push(
+      `likely to flap: the ${level} CI [${signed(interval.low)}, ${signed(interval.high)}] reaches across the allowed increase +${formatNumber(allowed)}; about ${Math.max(needed, fewest + 1)} streams per config (--iterations) would narrow it, or allow more than ${formatThreshold(threshold)}`,
+    );
+  }
+  return verdict;
+}

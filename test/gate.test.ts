@@ -1,0 +1,239 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { renderComparisonMarkdown } from '../src/report/markdown.js';
+import { verdictsToCsv } from '../src/report/csv.js';
+import { bootstrapMedianDifference } from '../src/stats/bootstrap.js';
+import { comparabilityProblem, streamPairing } from '../src/stats/comparability.js';
+import { ComparisonInputError, decideComparison } from '../src/stats/decideComparison.js';
+import { defaultGates, gateSchema, GateSyntaxError, parseGateFlags, parseThreshold } from '../src/stats/gates.js';
+import { evaluateGates, type MetricVerdict } from '../src/stats/gateVerdicts.js';
+import { coefficientOfVariation, madOutliers, median, medianAbsoluteDeviation } from '../src/stats/sampleStats.js';
+import { configWithStreams, runOf, type StreamShape } from './helpers/gateFixtures.js';
+import { summaryOf } from './helpers/resultFixtures.js';
+import { scenarioFrom } from './helpers/scenario.js';
+
+const SHAPE: StreamShape = { streams: 12, p99Ms: 30, spreadMs: 10, jitterMs: 1, runSeed: 1, counters: { jsonOpsPerToken: 2, eventsPerToken: 1.0125 } };
+
+/** Two runs of the same code: the same streams, different run-to-run jitter. */
+function sameCodeRuns(shape: Partial<StreamShape> = {}) {
+  const base = runOf([configWithStreams('a', { ...SHAPE, ...shape, runSeed: 1 }), configWithStreams('b', { ...SHAPE, ...shape, p99Ms: 60, runSeed: 2 })], 'base');
+  const head = runOf([configWithStreams('a', { ...SHAPE, ...shape, runSeed: 3 }), configWithStreams('b', { ...SHAPE, ...shape, p99Ms: 60, runSeed: 4 })], 'head');
+  return { base, head };
+}
+
+const find = (verdicts: MetricVerdict[], config: string, metric: string): MetricVerdict => {
+  const found = verdicts.find((verdict) => verdict.config === config && verdict.metric === metric);
+  if (!found) throw new Error(`no verdict for ${config} ${metric}`);
+  return found;
+};
+
+describe('sample statistics', () => {
+  it('median, MAD, CV and MAD outliers on known values', () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(medianAbsoluteDeviation([1, 2, 3, 4, 100])).toBe(1);
+    expect(madOutliers([10, 11, 9, 10, 12, 10, 50])).toEqual([6]);
+    expect(madOutliers([7, 7, 7, 8])).toEqual([3]); // MAD 0: anything off the median stands out
+    expect(coefficientOfVariation([2, 4, 4, 4, 5, 5, 7, 9])).toBeCloseTo(2.138 / 5, 3);
+    expect(coefficientOfVariation([0, 0])).toBeNull();
+  });
+});
+
+describe('bootstrap CI of the difference of medians', () => {
+  const base = [10, 12, 11, 13, 9, 10, 12, 11];
+  it('is deterministic for a seed and brackets a known shift', () => {
+    const head = base.map((value) => value + 5);
+    const first = bootstrapMedianDifference(base, head, { paired: true, seed: 7 });
+    expect(bootstrapMedianDifference(base, head, { paired: true, seed: 7 })).toEqual(first);
+    // Paired and shifted by exactly 5: every resample's difference is 5.
+    expect([first.estimate, first.low, first.high]).toEqual([5, 5, 5]);
+    const unpaired = bootstrapMedianDifference(base, head, { paired: false, seed: 7 });
+    expect(unpaired.low).toBeLessThan(5);
+    expect(unpaired.high).toBeGreaterThan(5);
+    expect(unpaired.estimate).toBe(5);
+  });
+
+  it('refuses paired samples of different lengths', () => {
+    expect(() => bootstrapMedianDifference([1, 2], [1], { paired: true, seed: 1 })).toThrow(/equal lengths/);
+  });
+});
+
+describe('gates', () => {
+  it('parses allowances and --gate flags, and names the fix for bad ones', () => {
+    expect(parseThreshold('10%')).toEqual({ value: 10, relative: true });
+    expect(parseThreshold('+2.5%')).toEqual({ value: 2.5, relative: true });
+    expect(parseThreshold('5ms')).toEqual({ value: 5, relative: false });
+    expect(parseThreshold(3)).toEqual({ value: 3, relative: false });
+    expect(() => parseThreshold('lots')).toThrow(/percentage of the base value \(10%\)/);
+    expect(parseGateFlags('tokenLatencyP99Ms:15%,counters.eventsPerToken')).toEqual([
+      { metric: 'tokenLatencyP99Ms', maxIncrease: { value: 15, relative: true }, configs: null, origin: 'flag' },
+      { metric: 'counters.eventsPerToken', maxIncrease: null, configs: null, origin: 'flag' },
+    ]);
+    expect(() => parseGateFlags('tokenLatencyP99:10%')).toThrow(GateSyntaxError);
+    expect(() => parseGateFlags('tokenLatencyP99:10%')).toThrow(/--gate "tokenLatencyP99:10%": expected METRIC\[:MAX_INCREASE\]/);
+    expect(gateSchema.safeParse({ metric: 'tokenLatencyP99Ms', maxIncrease: '10%' }).success).toBe(true);
+    expect(gateSchema.safeParse({ metric: 'latency', maxIncrease: '10%' }).success).toBe(false);
+    expect(gateSchema.safeParse({ metric: 'e2eMs', maxIncrase: '10%' }).success).toBe(false);
+  });
+
+  it('a scenario may carry gates; a bad one is an error naming the field', () => {
+    const scenario = scenarioFrom({ gates: [{ metric: 'tokenLatencyP99Ms', maxIncrease: '10%' }, { metric: 'counters.jsonOpsPerToken' }] });
+    expect(scenario.gates).toEqual([{ metric: 'tokenLatencyP99Ms', maxIncrease: '10%' }, { metric: 'counters.jsonOpsPerToken' }]);
+    expect(() => scenarioFrom({ gates: [{ metric: 'tokenLatencyP99Ms', maxIncrease: 'ten' }] })).toThrow(/test\.yaml: gates\[0\]\.maxIncrease: /);
+    expect(() => scenarioFrom({ gates: [{ metric: 'p99' }] })).toThrow(/test\.yaml: gates\[0\]\.metric: not a gate metric: use one of ttftMs, /);
+  });
+
+  it('default gates leave out counters that are not costs', () => {
+    const metrics = defaultGates(['eventsPerToken', 'tokensPerStream', 'cpuUsPerToken']).map((gate) => gate.metric);
+    expect(metrics).not.toContain('counters.cpuUsPerToken');
+    expect(metrics).toContain('counters.eventsPerToken');
+    expect(metrics).toContain('tokenLatencyP99Ms');
+    expect(metrics).not.toContain('counters.tokensPerStream');
+  });
+});
+
+describe('statistical gate', () => {
+  it('two runs of the same code compare as unchanged on every gate', () => {
+    const { base, head } = sameCodeRuns();
+    const decision = decideComparison(base, head, { flagGates: [], rules: [] });
+    expect(decision.report.pairing.paired).toBe(true);
+    expect(decision.regressed).toBe(false);
+    const verdicts = decision.report.verdicts;
+    expect(verdicts.length).toBe(2 * (5 + 2)); // 5 time metrics with samples (render ones are null) + 2 counters, per config
+    expect(verdicts.filter((verdict) => verdict.verdict !== 'unchanged')).toEqual([]);
+    expect(find(verdicts, 'a', 'counters.jsonOpsPerToken').reason).toBe('counted 2 in both runs');
+  });
+
+  it('flags an injected 8 ms slowdown on the token-latency metrics of the slowed config only', () => {
+    const { base } = sameCodeRuns();
+    const head = runOf([configWithStreams('a', { ...SHAPE, runSeed: 3, slowdownMs: 8 }), configWithStreams('b', { ...SHAPE, p99Ms: 60, runSeed: 4 })], 'head');
+    const decision = decideComparison(base, head, { flagGates: parseGateFlags('tokenLatencyP99Ms:10%,ttftMs:10%'), rules: [] });
+    const verdicts = decision.report.verdicts;
+    const slowed = find(verdicts, 'a', 'tokenLatencyP99Ms');
+    expect(slowed.verdict).toBe('regressed');
+    expect(slowed.change).toBeGreaterThan(7);
+    expect(slowed.change).toBeLessThan(9);
+    expect(slowed.interval!.low).toBeGreaterThan(slowed.allowed!);
+    expect(slowed.reason).toMatch(/lies above the allowed ±2\.9\d \(10% of base\)/);
+    // 8 ms on a 300 ms TTFT is under its 10 %: not a regression there.
+    expect(find(verdicts, 'a', 'ttftMs').verdict).toBe('unchanged');
+    expect(find(verdicts, 'b', 'tokenLatencyP99Ms').verdict).toBe('unchanged');
+    expect(decision.regressed).toBe(true);
+    expect(verdicts.filter((verdict) => verdict.verdict === 'regressed').map((verdict) => `${verdict.config} ${verdict.metric}`)).toEqual(['a tokenLatencyP99Ms']);
+  });
+
+  it('flags a counter change exactly, with the counted values in the reason', () => {
+    const { base } = sameCodeRuns();
+    const head = runOf(
+      [
+        configWithStreams('a', { ...SHAPE, runSeed: 3, counters: { jsonOpsPerToken: 3, eventsPerToken: 1.0125 } }),
+        configWithStreams('b', { ...SHAPE, p99Ms: 60, runSeed: 4 }),
+      ],
+      'head',
+    );
+    const verdicts = decideComparison(base, head, { flagGates: [], rules: [] }).report.verdicts;
+    const jsonOps = find(verdicts, 'a', 'counters.jsonOpsPerToken');
+    expect(jsonOps).toMatchObject({ verdict: 'regressed', method: 'exact', base: 2, head: 3, change: 1, relativeChange: 0.5, allowed: 0 });
+    expect(jsonOps.reason).toBe('counted 2 → 3 (+1, +50.0%): more than the allowed increase of 0');
+    expect(find(verdicts, 'a', 'counters.eventsPerToken').verdict).toBe('unchanged');
+    expect(find(verdicts, 'b', 'counters.jsonOpsPerToken').verdict).toBe('unchanged');
+  });
+
+  it('decides a counter that moves with timing statistically, not exactly', () => {
+    const timing = { eventsPerToken: [0.4, 0.3875, 0.4, 0.4, 0.4125, 0.4, 0.3875, 0.4, 0.4, 0.4125, 0.4, 0.4] };
+    const shuffled = { eventsPerToken: [0.4, 0.4, 0.3875, 0.4, 0.4, 0.4125, 0.4, 0.4, 0.3875, 0.4, 0.4125, 0.4] };
+    const base = runOf([configWithStreams('a', { ...SHAPE, varyingCounters: timing })], 'base');
+    const head = runOf([configWithStreams('a', { ...SHAPE, runSeed: 2, varyingCounters: shuffled })], 'head');
+    const verdict = find(evaluateGates(base, head, parseGateFlags('counters.eventsPerToken')).verdicts, 'a', 'counters.eventsPerToken');
+    expect(verdict.method).toBe('bootstrap-paired');
+    // The streams differ between runs, but the medians agree; a timing counter is allowed 5 % unless the gate says.
+    expect(verdict.verdict).toBe('unchanged');
+    expect(verdict.reason).toMatch(/^moves with timing from stream to stream \(timer batching, renders\); median 0\.400 → 0\.400 \(0, 0\.0%\); 95% CI \[0, 0\] within ±0\.0200 \(5% of base\)$/);
+    const strict = find(evaluateGates(base, head, parseGateFlags('counters.eventsPerToken:0')).verdicts, 'a', 'counters.eventsPerToken');
+    expect(strict).toMatchObject({ verdict: 'unchanged', allowed: 0 });
+  });
+
+  it('is inconclusive with too few samples, or when the CI straddles the allowed change', () => {
+    const few = sameCodeRuns({ streams: 3 });
+    const tooFew = find(evaluateGates(few.base, few.head, parseGateFlags('tokenLatencyP99Ms')).verdicts, 'a', 'tokenLatencyP99Ms');
+    expect(tooFew.verdict).toBe('inconclusive');
+    expect(tooFew.reason).toBe('too few samples (base 3, head 3; at least 5 needed): run with --iterations 10');
+    // Jitter as large as the allowance: a 3 ms slowdown on a 30 ms metric with a 10 % gate cannot be told apart.
+    const base = runOf([configWithStreams('a', { ...SHAPE, jitterMs: 12 })], 'base');
+    const head = runOf([configWithStreams('a', { ...SHAPE, jitterMs: 12, runSeed: 9, slowdownMs: 3 })], 'head');
+    const noisy = find(evaluateGates(base, head, parseGateFlags('tokenLatencyP99Ms')).verdicts, 'a', 'tokenLatencyP99Ms');
+    expect(noisy.verdict).toBe('inconclusive');
+    expect(noisy.reason).toMatch(/straddles the allowed increase \+3\.\d+: too noisy to tell$/);
+    expect(noisy.warnings.some((warning) => warning.startsWith('likely to flap'))).toBe(true);
+  });
+
+  it('does not blame the code for a slowdown in a run whose own event loop was held up', () => {
+    const { base } = sameCodeRuns();
+    const head = runOf([configWithStreams('a', { ...SHAPE, runSeed: 3, slowdownMs: 8 }), configWithStreams('b', { ...SHAPE, p99Ms: 60, runSeed: 4 })], 'head');
+    base.configs[0].metrics!.eventLoopDelayMs = summaryOf(5.2, { p99: 10.8 });
+    head.configs[0].metrics!.eventLoopDelayMs = summaryOf(5.2, { p99: 45.9 });
+    const verdict = find(evaluateGates(base, head, parseGateFlags('tokenLatencyP99Ms')).verdicts, 'a', 'tokenLatencyP99Ms');
+    expect(verdict.verdict).toBe('inconclusive');
+    expect(verdict.reason).toMatch(/^the head run was disturbed \(event-loop delay p99 45\.9 ms in head vs 10\.8 ms in base\): would be regressed, but the machine, not the code, may explain it; re-run on a quiet machine\. median /);
+    // 1.5× but under the probe's 5 ms resolution: not a disturbance.
+    base.configs[0].metrics!.eventLoopDelayMs = summaryOf(5.2, { p99: 6 });
+    head.configs[0].metrics!.eventLoopDelayMs = summaryOf(5.2, { p99: 10 });
+    expect(find(evaluateGates(base, head, parseGateFlags('tokenLatencyP99Ms')).verdicts, 'a', 'tokenLatencyP99Ms').verdict).toBe('regressed');
+  });
+
+  it('treats a config that errored in head as a regression', () => {
+    const { base, head } = sameCodeRuns();
+    head.configs[1] = { ...head.configs[1], state: 'errored', message: 'text mismatch at 12', metrics: null };
+    const decision = decideComparison(base, head, { flagGates: [], rules: [] });
+    expect(find(decision.report.verdicts, 'b', 'state')).toMatchObject({ verdict: 'regressed', reason: 'head errored: text mismatch at 12' });
+    expect(decision.regressed).toBe(true);
+  });
+
+  it('refuses documents that do not match, saying which configs', () => {
+    const { base, head } = sameCodeRuns();
+    head.configs = [head.configs[0]];
+    expect(comparabilityProblem(base, head, { base: 'a.json', head: 'b.json' })).toBe(
+      'the configs do not match (only in a.json: b); compare runs of the same scenario version, or re-run the baseline',
+    );
+    expect(() => decideComparison(base, head, { flagGates: [], rules: [] })).toThrow(ComparisonInputError);
+    const other = sameCodeRuns().head;
+    other.scenario.name = 'other';
+    expect(comparabilityProblem(base, other)).toMatch(/base is a run of scenario "fixture" but head of "other"/);
+    expect(() => decideComparison(base, sameCodeRuns().head, { flagGates: parseGateFlags('counters.nope'), rules: [] })).toThrow(/no config in either file measured "counters.nope"/);
+  });
+
+  it('pairs streams only when seed, warm-up and source agree', () => {
+    const { base, head } = sameCodeRuns();
+    expect(streamPairing(base, head).paired).toBe(true);
+    head.scenario.settings.seed = 43;
+    expect(streamPairing(base, head)).toEqual({ paired: false, reason: 'streams not paired: seed differ between the runs, so stream i is not the same stream in both' });
+  });
+
+  it('uses the gates recorded in the head run before the defaults', () => {
+    const { base, head } = sameCodeRuns();
+    head.scenario.settings.gates = [{ metric: 'e2eMs', maxIncrease: '5%', configs: ['a'] }];
+    const decision = decideComparison(base, head, { flagGates: [], rules: [] });
+    expect(decision.report.verdicts.map((verdict) => `${verdict.config} ${verdict.metric} ${verdict.gate}`)).toEqual(['a e2eMs 5%']);
+  });
+});
+
+describe('comparison output', () => {
+  it('markdown matches the fixture', () => {
+    const { base } = sameCodeRuns();
+    const head = runOf(
+      [
+        configWithStreams('a', { ...SHAPE, runSeed: 3, slowdownMs: 8, counters: { jsonOpsPerToken: 3, eventsPerToken: 1.0125 } }),
+        configWithStreams('b', { ...SHAPE, p99Ms: 60, runSeed: 4 }),
+      ],
+      'head',
+    );
+    const decision = decideComparison(base, head, { flagGates: parseGateFlags('tokenLatencyP99Ms:10%,counters.jsonOpsPerToken'), rules: [] });
+    const markdown = renderComparisonMarkdown(decision, { base: 'base.json', head: 'head.json' });
+    // UPDATE_FIXTURES=1 rewrites the fixture after a deliberate change of the format; review its diff.
+    if (process.env.UPDATE_FIXTURES === '1') writeFileSync('test/fixtures/compare.md', markdown);
+    expect(markdown).toBe(readFileSync('test/fixtures/compare.md', 'utf8'));
+    const csv = verdictsToCsv(decision.report.verdicts).split('\r\n');
+    expect(csv[0]).toBe('config,metric,verdict,method,base,head,change,relativeChange,ciLow,ciHigh,allowed,gate,baseSamples,headSamples,baseCv,headCv,reason,warnings');
+    expect(csv[2]).toMatch(/^a,counters\.jsonOpsPerToken,regressed,exact,2,3,1,0\.5,,,0,0,1,1,,,"counted 2 → 3 \(\+1, \+50\.0%\): more than the allowed increase of 0",$/);
+  });
+});
