@@ -4,7 +4,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { compareCommand } from './cli/compareCommand.js';
 import { addGateOptions } from './cli/gateOptions.js';
 import { CliError, EXIT } from './cli/exitCodes.js';
-import { wholeNumber } from './cli/parseOptions.js';
+import { mergeCommand } from './cli/mergeCommand.js';
+import { shardOption, wholeNumber } from './cli/parseOptions.js';
 import { DEFAULT_SCENARIO, runCommand } from './cli/runCommand.js';
 import { reportCommand } from './cli/reportCommand.js';
 import { sweepCommand } from './cli/sweepCommand.js';
@@ -42,7 +43,10 @@ const runCommandDefinition = program
   )
   .option('-q, --quiet', 'print nothing but errors')
   .option('--baseline <file>', "compare this run with a result file, as `streambench compare` does, using the scenario's gates and the gate options below")
-  .option('--csv <file>', 'also write the result as CSV (one row per config, one column per metric)');
+  .option('--csv <file>', 'also write the result as CSV (one row per config, one column per metric)')
+  .addOption(
+    new Option('--shard <i/n>', 'run only share i of n of every config\'s measured streams (1-based), for loading one system from n machines; combine with `streambench merge`').argParser(shardOption),
+  );
 addGateOptions(runCommandDefinition)
   .addHelpText(
     'after',
@@ -184,6 +188,17 @@ program
   .addHelpText('after', '\nExit codes: 0 ok, 2 invalid input.\nExample:\n  streambench report results/default-20261124T013000Z.json --html report.html')
   .action(async (result: string, options) => {
     process.exitCode = await reportCommand(result, options);
+  });
+
+program
+  .command('merge')
+  .description('Combine the result files of shard runs (run --shard i/n) into one: histograms merged exactly, counters summed, each shard\'s context kept')
+  .argument('<shards...>', 'result files of `streambench run --shard i/n`, one per shard')
+  .requiredOption('--out <file>', 'where to write the merged result')
+  .option('-q, --quiet', 'print nothing but errors')
+  .addHelpText('after', '\nExit codes: 0 ok, 2 invalid input (not shard results, different scenarios, a shard given twice).\nExample:\n  streambench merge shard-1.json shard-2.json shard-3.json --out merged.json')
+  .action(async (shards: string[], options) => {
+    process.exitCode = await mergeCommand(shards, options);
   });
 
 try {

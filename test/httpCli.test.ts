@@ -141,7 +141,7 @@ describe('streambench run with an http source (built binary)', () => {
     expect(document.configs).toHaveLength(2);
     for (const config of document.configs) {
       expect(config.state).toBe('errored');
-      expect(config.message).toBe(`HTTP 401 from POST ${echoBaseUrl}/chat/completions: Invalid credentials: Bearer [REDACTED] (authentication_error)`);
+      expect(config.message).toBe(`stream 1: HTTP 401 from POST ${echoBaseUrl}/chat/completions: Invalid credentials: Bearer [REDACTED] (authentication_error)`);
     }
   });
 

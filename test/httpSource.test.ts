@@ -267,7 +267,7 @@ describe('http source in a scenario (mockServer:)', () => {
 
     const failing = await runScenario(scenarioFrom({ source: { ...source, mockServer: { ...source.mockServer, faults: { failRate: 1 } } }, iterations: 1, warmup: 0, variants }));
     expect(failing.configs.map((config) => config.state)).toEqual(['errored', 'errored']);
-    for (const config of failing.configs) expect(config.message).toMatch(/^HTTP 429 from POST http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions: Rate limit reached/);
+    for (const config of failing.configs) expect(config.message).toMatch(/^stream 1: HTTP 429 from POST http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions: Rate limit reached/);
   });
 
   it('a synthetic source reports no upstream metrics', async () => {

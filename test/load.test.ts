@@ -126,3 +126,22 @@ describe('runSchedule', () => {
     expect(outcome.started).toBeLessThan(10);
   });
 });
+
+describe('a scenario under load', () => {
+  it('runs the requested number of concurrent streams with exact text, and reports throughput', async () => {
+    const { loadScenarioFile } = await import('../src/scenario/loadScenario.js');
+    const { runScenario } = await import('../src/run/runScenario.js');
+    const document = await runScenario(await loadScenarioFile('test/fixtures/load-closed.yaml'));
+    const [closed, open] = document.configs;
+    expect(closed.state).toBe('completed');
+    expect(closed.iterations).toHaveLength(24);
+    expect(closed.load).toMatchObject({ mode: 'closed-loop', streamsStarted: 24, streamsFailed: 0 });
+    expect(closed.load!.deliveredTokensPerSecond).toBeGreaterThan(0);
+    expect(closed.metrics!.counters.tokensPerStream).toBe(40);
+    expect(closed.metrics!.counters.duplicateEventsPerStream).toBe(0);
+    expect(open.state).toBe('completed');
+    expect(open.iterations).toHaveLength(20);
+    expect(open.load).toMatchObject({ mode: 'open-loop', streamsStarted: 20 });
+    expect(open.load!.startDelayMs!.n).toBe(20);
+  });
+});

@@ -73,7 +73,7 @@ const lean = resolveScenario(
   '',
 );
 const source = createSyntheticSource(lean.source as Extract<typeof lean.source, { type: 'synthetic' }>, 1);
-const pipeline = await buildPipeline(lean.configs[0].pipeline, { runId: 'bench', clock: systemClock, source, redis: null });
+const pipeline = await buildPipeline(lean.configs[0].pipeline, { runId: 'bench', seed: 1, clock: systemClock, source, redis: null });
 // Sustained rate = tokens / (last token at the client − request start), per stream: the
 // time tokens flow, not counting the wait for the last frame to paint.
 let streamIndex = 0;

@@ -79,7 +79,7 @@ if (!mock.isolated) throw new Error('run the built benchmark (node dist/bench/so
 const source = await createHttpSource(resolveHttpSettings({ type: 'http', baseUrl: mock.baseUrl, model: 'accuracy', streamIndexHeader: true }), 1);
 // The default pipeline: no batching, memory broker, direct delivery, lean client.
 const scenario = resolveScenario({ name: 'source-accuracy', source: { type: 'synthetic' } }, 'source-accuracy', '');
-const pipeline = await buildPipeline(scenario.configs[0].pipeline, { runId: 'source-accuracy', clock: systemClock, source, redis: null });
+const pipeline = await buildPipeline(scenario.configs[0].pipeline, { runId: 'source-accuracy', seed: 1, clock: systemClock, source, redis: null });
 
 const ttftErrors: number[] = [];
 const gapErrors: number[] = [];

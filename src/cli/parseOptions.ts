@@ -10,3 +10,14 @@ export function wholeNumber(min: number): (value: string) => number {
     return number;
   };
 }
+
+/** Commander parser for `--shard i/n` (1-based i), returned 0-based. */
+export function shardOption(value: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const index = match ? Number(match[1]) : NaN;
+  const count = match ? Number(match[2]) : NaN;
+  if (!match || count < 1 || index < 1 || index > count) {
+    throw new InvalidArgumentError(`expected i/n with 1 ≤ i ≤ n (e.g. 2/3), got "${value}"`);
+  }
+  return { index: index - 1, count };
+}

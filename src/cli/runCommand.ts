@@ -2,6 +2,7 @@
  * `streambench run`: load scenarios, run them, print tables, save result documents.
  * Human output goes to stdout, or to stderr when --json puts the document on stdout.
  */
+import { setMaxListeners } from 'node:events';
 import { join, resolve } from 'node:path';
 import { monotonicNowMs } from '../clock.js';
 import { resultToCsv } from '../report/csv.js';
@@ -29,6 +30,7 @@ export interface RunCommandOptions extends CompareCommandOptions {
   warmup?: number;
   seed?: number;
   redis?: string;
+  shard?: { index: number; count: number };
   quiet?: boolean;
   /** A result file to compare this run with. */
   baseline?: string;
@@ -83,6 +85,8 @@ export async function runCommand(scenarioPaths: string[], options: RunCommandOpt
     : null;
 
   const interruption = new AbortController();
+  // Every stream in flight listens for the interruption: under load that is thousands.
+  setMaxListeners(0, interruption.signal);
   const onSignal = (signalName: NodeJS.Signals) => {
     if (interruption.signal.aborted) process.exit(EXIT.interrupted); // a second signal exits at once
     process.stderr.write(`\n${signalName}: stopping after the stream in progress; partial results will be saved (send again to exit at once)\n`);
@@ -105,6 +109,7 @@ export async function runCommand(scenarioPaths: string[], options: RunCommandOpt
         warmup: options.warmup,
         seed: options.seed,
         redis: options.redis,
+        shard: options.shard,
         signal: interruption.signal,
         onStream: ({ config, stream, streams }) => {
           streamsDone++;

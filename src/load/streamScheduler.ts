@@ -15,6 +15,12 @@ export interface StreamStart {
   dueAtMs: number | null;
 }
 
+/** One machine's share of a run: `index` of `count` (0-based). */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
 /** What the scheduler did. */
 export interface ScheduleOutcome {
   started: number;
@@ -30,17 +36,30 @@ export async function runSchedule(options: {
   clock: Clock;
   seed: number;
   signal?: AbortSignal;
+  /** Asked before each start: true stops starting streams (e.g. after a failure). */
+  shouldStop?: () => boolean;
+  /** Run only this machine's share: global streams g with g mod count = index (`--shard`). */
+  shard?: Shard;
   runOne: (start: StreamStart) => Promise<void>;
 }): Promise<ScheduleOutcome> {
   const { load, clock, signal, runOne } = options;
   const startedAtMs = clock.nowMs();
   const durationMs = load?.durationS !== undefined ? load.durationS * 1000 : undefined;
+  const shard = options.shard ?? { index: 0, count: 1 };
+  // Global stream numbers this shard runs: the same streams, arrivals and text as one big run.
+  const ownStreams = Array.from({ length: options.streams }, (_, stream) => stream).filter((stream) => stream % shard.count === shard.index);
   let started = 0;
-  const mayStartAnother = () => started < options.streams && !signal?.aborted && (durationMs === undefined || clock.nowMs() - startedAtMs < durationMs);
-  const nextIndex = () => options.firstIndex + started++;
+  const mayStartAnother = () =>
+    started < ownStreams.length &&
+    !signal?.aborted &&
+    !options.shouldStop?.() &&
+    (durationMs === undefined || clock.nowMs() - startedAtMs < durationMs);
+  const nextIndex = () => options.firstIndex + ownStreams[started++];
 
   if (!load || load.concurrency !== undefined) {
-    const concurrency = load?.concurrency ?? 1;
+    const totalConcurrency = load?.concurrency ?? 1;
+    // Each shard keeps its share of the concurrency, so N shards together keep the whole of it.
+    const concurrency = Math.max(1, Math.floor(totalConcurrency / shard.count) + (shard.index < totalConcurrency % shard.count ? 1 : 0));
     const rampMs = (load?.rampS ?? 0) * 1000;
     const worker = async (workerIndex: number) => {
       if (rampMs > 0 && concurrency > 1) await sleep(clock, (rampMs * workerIndex) / concurrency);
@@ -58,11 +77,12 @@ export async function runSchedule(options: {
       random: createRandom(deriveSeed(options.seed, 'arrivals')),
     });
     const running: Promise<void>[] = [];
-    for (const offsetMs of offsets) {
+    for (const [stream, offsetMs] of offsets.entries()) {
+      if (stream % shard.count !== shard.index) continue;
       const dueAtMs = startedAtMs + offsetMs;
       const waitMs = dueAtMs - clock.nowMs();
       if (waitMs >= 1) await sleep(clock, waitMs);
-      if (signal?.aborted) break;
+      if (signal?.aborted || options.shouldStop?.()) break;
       running.push(runOne({ index: nextIndex(), dueAtMs }));
     }
     await Promise.all(running);

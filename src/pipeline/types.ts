@@ -86,15 +86,39 @@ export interface BrokerStream {
   read(onItems: (items: BrokerItem[]) => void): Promise<void>;
   /** Counters for this stream so far. */
   counters(): BrokerCounters;
+  /**
+   * Resolves once the read started by read() sees every item written from then on (pub/sub:
+   * its SUBSCRIBE was acknowledged). A producer in another process waits for it before its
+   * first write; a stream with both sides waits by itself. Absent: nothing to wait for.
+   */
+  readerJoined?(): Promise<void>;
+  /**
+   * Consumer side of a split stream: the producer, in another process, reports how many items
+   * the server has acknowledged to it, so read lag is still measured (learned a little later
+   * than in one process, so it stays a lower bound).
+   */
+  producerAcknowledged?(items: number): void;
   /** Releases the stream (deletes its keys, unsubscribes). Safe to call twice. */
   dispose(): Promise<void>;
+}
+
+/**
+ * Which side of a stream a process opens: `both` (producer and consumer in one process), or
+ * only the `producer`'s or the `consumer`'s connections when they run in separate processes.
+ */
+export type StreamRole = 'both' | 'producer' | 'consumer';
+
+/** How to open one stream's channel. */
+export interface OpenStreamOptions {
+  /** Default `both`. A `consumer` side owns the stream's keys (it knows when reading is done). */
+  role?: StreamRole;
 }
 
 /** A broker between producer and consumer (`memory`, and the Redis brokers). */
 export interface Broker {
   readonly kind: string;
-  /** Opens one stream's channel; `streamId` is unique within the run. */
-  openStream(streamId: string): Promise<BrokerStream>;
+  /** Opens one stream's channel (or one side of it); `streamId` is unique within the run. */
+  openStream(streamId: string, options?: OpenStreamOptions): Promise<BrokerStream>;
   /** Closes connections and servers the broker opened. */
   close(): Promise<void>;
 }

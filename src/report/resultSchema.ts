@@ -93,6 +93,32 @@ export const configResultSchema = z.strictObject({
     .optional()
     .describe('token latency (client receive − source emit) at p0, p1, …, p100 over every measured token: the CDF the HTML report draws'),
   timeline: streamTimelineSchema.optional().describe('timestamps of the first measured stream, for the HTML report'),
+  load: z
+    .strictObject({
+      mode: z.enum(['sequential', 'closed-loop', 'open-loop']),
+      streamsStarted: z.number().int(),
+      streamsFailed: z.number().int(),
+      durationMs: z.number().describe('first measured stream started → last one ended'),
+      deliveredTokensPerSecond: z.number().describe('tokens of the streams that completed ÷ duration'),
+      completedStreamsPerSecond: z.number(),
+      startDelayMs: summarySchema.nullable().describe('open loop: actual start − due time, per stream (time spent queued in the tool; never hidden)'),
+      toolCpuShare: z.number().describe("the tool process's CPU time ÷ duration (1 = one core busy all the time)"),
+    })
+    .optional()
+    .describe('how the measured streams were loaded, and throughput'),
+  warnings: z.array(z.string()).optional().describe('things that make these numbers less trustworthy, with advice'),
+  snapshot: z
+    .strictObject({
+      distributions: z.record(z.string(), z.string()),
+      sums: z.record(z.string(), z.number()),
+      maxima: z.record(z.string(), z.number()),
+      levels: z.record(z.string(), z.number()),
+      upstream: z.record(z.string(), z.number()),
+      streams: z.number().int(),
+      tokens: z.number().int(),
+    })
+    .optional()
+    .describe('shard runs only: the exact measurement state (encoded HdrHistograms, sums) that `streambench merge` combines'),
 });
 export type ConfigResult = z.infer<typeof configResultSchema>;
 
@@ -116,6 +142,14 @@ export const resultDocumentSchema = z.strictObject({
     gitCommit: z.string().nullable(),
     startedAt: z.string().describe('UTC ISO-8601 wall-clock start time (for humans; never used for latency)'),
   }),
+  shard: z
+    .strictObject({ index: z.number().int().nonnegative(), count: z.number().int().positive() })
+    .optional()
+    .describe('this run covered only the share `index` (0-based) of `count` of every config\'s measured streams'),
+  shards: z
+    .array(z.strictObject({ runId: z.string(), shard: z.string(), context: z.record(z.string(), z.unknown()) }))
+    .optional()
+    .describe('a merged document: the shard runs it combines, each with its context'),
   configs: z.array(configResultSchema),
 });
 export type ResultDocument = z.infer<typeof resultDocumentSchema>;

@@ -2,7 +2,7 @@
  * Turns a config's settings into running stages (I/O: brokers and deliveries may open
  * connections and servers). `close()` releases everything it opened.
  */
-import type { Clock } from '../clock.js';
+import { type Clock, systemClock } from '../clock.js';
 import { createMemoryBroker } from '../pipeline/brokers/memoryBroker.js';
 import { createRedisBroker } from '../pipeline/brokers/redis/broker.js';
 import type { RedisResolution } from '../pipeline/brokers/redis/connection.js';
@@ -11,15 +11,25 @@ import { createDelivery } from '../pipeline/delivery/createDelivery.js';
 import { createSerializer } from '../pipeline/serializers/index.js';
 import type { Broker, Delivery } from '../pipeline/types.js';
 import type { PipelineSettings } from '../scenario/pipelineSchema.js';
+import type { Shard } from '../load/streamScheduler.js';
 import type { TokenSource } from '../sources/types.js';
+import type { ResolvedSourceSettings } from '../sources/sourceSettings.js';
+import { type ProducerProcess, startProducerProcess } from './producerProcess.js';
+import type { ProducerChildSettings } from './producerProtocol.js';
 import type { BuiltPipeline } from './runStream.js';
 import { StageUnavailableError } from './stageUnavailableError.js';
 
 /** Everything a run shares between its configs (connections, the run id). */
 export interface RunEnvironment {
   runId: string;
+  /** The run's seed (streams, arrivals). */
+  seed: number;
+  /** This machine's share of every config's measured streams (`--shard`); null runs them all. */
+  shard?: Shard | null;
   clock: Clock;
   source: TokenSource;
+  /** The source's resolved settings: a producer child process (`processes: split`) builds the same source from them. */
+  sourceSettings?: ResolvedSourceSettings;
   /** The Redis to use, resolved once per run; null when no config needs Redis. */
   redis: RedisResolution | null;
 }
@@ -34,6 +44,14 @@ export async function buildPipeline(settings: PipelineSettings, environment: Run
     await broker.close();
     throw error;
   }
+  let producerProcess: ProducerProcess | null = null;
+  try {
+    // One long-lived child per config: forking per stream would put Node's start-up in every stream.
+    if (settings.processes === 'split') producerProcess = await startProducerProcess(producerChildSettings(settings, environment), environment.clock);
+  } catch (error) {
+    await Promise.allSettled([broker.close(), delivery.close()]);
+    throw error;
+  }
   return {
     clock: environment.clock,
     source: environment.source,
@@ -43,9 +61,33 @@ export async function buildPipeline(settings: PipelineSettings, environment: Run
     delivery,
     client: toClientSettings(settings.client),
     drainTimeoutMs: 10_000,
+    producerProcess,
     async close() {
+      // The child first: nothing may write any more when the broker deletes what is left.
+      await producerProcess?.close();
       await Promise.allSettled([broker.close(), delivery.close()]);
     },
+  };
+}
+
+/** What a producer child builds its side of every stream from; a clear error when the config cannot run split. */
+function producerChildSettings(settings: PipelineSettings, environment: RunEnvironment): ProducerChildSettings {
+  const broker = settings.broker;
+  // Normally refused when the scenario is loaded; this guards pipelines built by other means.
+  if (broker.type === 'memory') throw new Error('pipeline.processes: split needs a Redis broker: the memory broker lives in one process');
+  const redis = environment.redis;
+  if (!redis || 'skipped' in redis) throw new Error('internal: a Redis broker was configured but Redis was not resolved');
+  if (!environment.sourceSettings) throw new Error("internal: pipeline.processes: split needs the source's settings in the run environment");
+  // A child process reads the system's monotonic clock; it cannot share a test's manual clock.
+  if (environment.clock !== systemClock) throw new Error('pipeline.processes: split needs the system clock');
+  return {
+    runId: environment.runId,
+    seed: environment.seed,
+    source: environment.sourceSettings,
+    serializer: settings.serializer,
+    batch: settings.batch,
+    broker,
+    redisUrl: redis.url,
   };
 }
 

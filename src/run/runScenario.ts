@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { type Clock, systemClock } from '../clock.js';
 import { RESULT_SCHEMA_VERSION, type ResultDocument } from '../report/resultSchema.js';
 import type { Scenario } from '../scenario/loadScenario.js';
+import type { Shard } from '../load/streamScheduler.js';
 import { resolveRedis } from '../pipeline/brokers/redis/connection.js';
 import { createSource } from '../sources/sourceSettings.js';
 import { collectContext, TOOL_VERSION } from './context.js';
@@ -16,6 +17,8 @@ export interface RunOptions {
   iterations?: number;
   warmup?: number;
   seed?: number;
+  /** Run only this share of every config's measured streams (0-based index of count). */
+  shard?: Shard;
   /** `--redis`: a redis:// URL, `auto` (default: REDIS_URL, 127.0.0.1:6379, or a private redis-server) or `off`. */
   redis?: string;
   clock?: Clock;
@@ -37,7 +40,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const needsRedis = scenario.configs.some((config) => config.pipeline.broker.type !== 'memory');
   const redis = needsRedis ? await resolveRedis(options.redis) : null;
   const source = await createSource(scenario.source, seed);
-  const environment = { runId, clock: options.clock ?? systemClock, source, redis };
+  const environment = { runId, seed, shard: options.shard ?? null, clock: options.clock ?? systemClock, source, sourceSettings: scenario.source, redis };
 
   const document: ResultDocument = {
     schemaVersion: RESULT_SCHEMA_VERSION,
@@ -59,6 +62,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       },
     },
     context: collectContext(startedAt),
+    ...(options.shard && { shard: { index: options.shard.index, count: options.shard.count } }),
     configs: [],
   };
 

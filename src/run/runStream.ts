@@ -1,19 +1,23 @@
 /**
  * Drives one stream through a pipeline: source → batcher → producer (serializer) → broker →
  * relay → delivery → client, stamping every message at every stage boundary on one clock.
+ * The producer side runs in this process, or with `processes: split` in the config's producer
+ * child process; the consumer side always runs here.
  */
 import type { Clock } from '../clock.js';
 import type { BatchSettings } from '../pipeline/batchers/settings.js';
-import { createBatcher } from '../pipeline/batchers/createBatcher.js';
 import { createClient } from '../pipeline/client/createClient.js';
 import type { ClientSettings } from '../pipeline/client/types.js';
-import type { Broker, Delivery, Serializer } from '../pipeline/types.js';
+import type { Broker, BrokerStream, Delivery, Serializer } from '../pipeline/types.js';
 import { JsonCounter } from '../probes/jsonCounter.js';
 import { StreamTrace } from '../probes/streamTrace.js';
 import { UpstreamRecord } from '../probes/upstreamRecord.js';
-import type { SourceChunk, TokenSource } from '../sources/types.js';
+import type { TokenSource } from '../sources/types.js';
 import type { StreamCounts } from '../stats/configMeasurements.js';
 import { checkDelivery } from '../stats/deliveryCheck.js';
+import { mergeBrokerCounters } from '../stats/mergeBrokerCounters.js';
+import type { ProducerProcess } from './producerProcess.js';
+import { openLocalProducer, type StreamProducer } from './streamProducer.js';
 
 /** The built stages of one config. */
 export interface BuiltPipeline {
@@ -26,6 +30,8 @@ export interface BuiltPipeline {
   client: ClientSettings;
   /** How long the consumer may take to finish after the producer ended, in ms. */
   drainTimeoutMs: number;
+  /** `processes: split`: the child process every stream's producer side runs in; null runs it here. */
+  producerProcess: ProducerProcess | null;
 }
 
 /** One stream's trace and counts. */
@@ -34,25 +40,16 @@ export interface StreamRun {
   counts: StreamCounts;
 }
 
-interface IndexedChunk {
-  index: number;
-  chunk: SourceChunk;
-}
-
 /** Runs one stream to its end and returns what was measured. */
 export async function runStream(pipeline: BuiltPipeline, streamIndex: number, streamId: string, signal?: AbortSignal): Promise<StreamRun> {
   const { clock } = pipeline;
   const json = new JsonCounter();
-  // Producer, relay and client are different processes in the field: each opens its own side.
-  const producer = pipeline.serializer.open(json);
+  // Producer, relay and client are different processes in the field: each opens its own side
+  // (the producer's JSON calls are counted apart and added).
   const relay = pipeline.serializer.open(json);
   const decoder = pipeline.serializer.open(json);
-  const brokerStream = await pipeline.broker.openStream(streamId);
-  // Open the source first: a synthetic source plans its whole stream on open, and that
-  // planning is not part of the request's time to first token.
-  // A real endpoint reports first byte, first event, usage and malformed lines here.
   const upstream = new UpstreamRecord();
-  const chunks = pipeline.source.open({ clock, streamIndex, signal, observer: upstream });
+  const { brokerStream, producer } = await openStreamSides(pipeline, streamIndex, streamId, upstream, signal);
   const cpuAtStart = process.cpuUsage();
   const trace = new StreamTrace(clock.nowMs(), upstream);
 
@@ -81,67 +78,8 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
     // A reader that fails before the producer is done must not leave an unhandled rejection.
     consumerDone.catch(() => {});
 
-    // Producer side. A producer that awaits writes issues each one after the previous was
-    // acknowledged; a fire-and-forget producer issues at once (one connection keeps order).
-    let nextSeq = 0;
-    let writeChain: Promise<void> = Promise.resolve();
-    const acknowledged: Promise<void>[] = [];
-    let writeError: unknown;
-    let payloadBytes = 0;
-    const sendMessages = (seqs: number[], payloads: string[]) => {
-      for (const payload of payloads) payloadBytes += Buffer.byteLength(payload);
-      const write = brokerStream.awaitWrites
-        ? (writeChain = writeChain.then(() => brokerStream.write(payloads)))
-        : brokerStream.write(payloads);
-      acknowledged.push(
-        write.then(
-          () => {
-            const atMs = clock.nowMs();
-            for (const seq of seqs) trace.stamp('brokerWrite', seq, atMs);
-          },
-          (error) => {
-            writeError ??= error;
-          },
-        ),
-      );
-    };
-    // One message per batch (merged), or one per chunk written together.
-    const encodeMessage = (chunks: IndexedChunk[]) => {
-      const seq = nextSeq++;
-      trace.assign(
-        seq,
-        chunks.map((item) => item.index),
-      );
-      trace.stamp('batched', seq, clock.nowMs());
-      const payload = producer.encode({ seq, text: chunks.map((item) => item.chunk.text).join('') });
-      trace.stamp('processed', seq, clock.nowMs());
-      return { seq, payload };
-    };
-    const batcher = createBatcher<IndexedChunk>(
-      pipeline.batch,
-      clock,
-      (item) => item.chunk.text.length > 0,
-      (batch) => {
-        const messages = pipeline.batch.merge ? [encodeMessage(batch)] : batch.map((item) => encodeMessage([item]));
-        sendMessages(
-          messages.map((message) => message.seq),
-          messages.map((message) => message.payload),
-        );
-      },
-    );
-
-    let index = 0;
-    for await (const chunk of chunks) {
-      trace.emit(chunk, clock.nowMs());
-      batcher.push({ index: index++, chunk });
-      if (brokerStream.awaitWrites) await acknowledged[acknowledged.length - 1];
-      if (writeError) throw writeError;
-    }
-    batcher.end();
-    await Promise.all(acknowledged);
-    if (writeError) throw writeError;
-    trace.endSeq = nextSeq;
-    await brokerStream.end(producer.encodeEnd(nextSeq));
+    const produced = await producer.run(trace);
+    trace.endSeq = produced.endSeq;
 
     await withTimeout(consumerDone, pipeline.drainTimeoutMs, clock, `the consumer did not finish within ${pipeline.drainTimeoutMs} ms after the producer ended`);
     await channel.end();
@@ -152,16 +90,45 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
       trace,
       counts: {
         delivery: channel.counters(),
-        jsonStringifyCalls: json.stringifyCalls,
-        jsonParseCalls: json.parseCalls,
-        cpuUs: cpu.user + cpu.system,
-        broker: { ...brokerStream.counters(), brokerPayloadBytes: payloadBytes },
-        serializer: producer.counters?.() ?? {},
+        jsonStringifyCalls: json.stringifyCalls + produced.jsonStringifyCalls,
+        jsonParseCalls: json.parseCalls + produced.jsonParseCalls,
+        // A producer child's CPU is the stream's cost too.
+        cpuUs: cpu.user + cpu.system + produced.cpuUs,
+        broker: { ...mergeBrokerCounters(brokerStream.counters(), produced.broker), brokerPayloadBytes: produced.payloadBytes },
+        serializer: produced.serializer,
         check,
       },
     };
   } finally {
+    await producer.dispose();
     await brokerStream.dispose();
+  }
+}
+
+/**
+ * Opens the stream's broker stream and its producer side, before the request starts. In one
+ * process both sides share one broker stream; split, the consumer's side opens here and the
+ * producer's in the child, each on its own connections under the same keys.
+ */
+async function openStreamSides(
+  pipeline: BuiltPipeline,
+  streamIndex: number,
+  streamId: string,
+  upstream: UpstreamRecord,
+  signal: AbortSignal | undefined,
+): Promise<{ brokerStream: BrokerStream; producer: StreamProducer }> {
+  const producerProcess = pipeline.producerProcess;
+  if (producerProcess === null) {
+    const brokerStream = await pipeline.broker.openStream(streamId);
+    return { brokerStream, producer: openLocalProducer(pipeline, brokerStream, streamIndex, upstream, signal) };
+  }
+  const brokerStream = await pipeline.broker.openStream(streamId, { role: 'consumer' });
+  try {
+    const producer = await producerProcess.openStream({ streamId, streamIndex, consumer: brokerStream, upstream, signal });
+    return { brokerStream, producer };
+  } catch (error) {
+    await brokerStream.dispose();
+    throw error;
   }
 }
 

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { type ResolvedSourceSettings, resolveSourceSettings } from '../sources/sourceSettings.js';
+import type { LoadSettings } from '../load/loadSettings.js';
 import { formatIssues } from './formatIssues.js';
 import { parseYamlText } from './parseYamlText.js';
 import { mergeSettings } from './mergeSettings.js';
@@ -15,12 +16,14 @@ import { ScenarioError } from './scenarioError.js';
 import { scenarioSchema, type SweepInput } from './scenarioSchema.js';
 import type { GateInput } from '../stats/gates.js';
 
-/** One config: a named, complete pipeline. */
+/** One config: a named, complete pipeline, and how its streams are loaded. */
 export interface ResolvedConfig {
   name: string;
   description: string | null;
   preset: PresetName | null;
   pipeline: PipelineSettings;
+  /** Concurrent load; null runs the streams one after another. */
+  load: LoadSettings | null;
 }
 
 /** A validated scenario with every config resolved. */
@@ -89,7 +92,8 @@ export function resolveScenario(raw: unknown, where: string, contentHash: string
       const prefix = scenario.variants ? ['variants', index, 'pipeline'] : ['pipeline'];
       throw new ScenarioError(formatIssues(`${where} (config "${variant.name}")`, resolved.error.issues, prefix));
     }
-    return { name: variant.name, description: variant.description ?? null, preset, pipeline: resolved.data };
+    const load = ('load' in variant ? variant.load : undefined) ?? scenario.load ?? null;
+    return { name: variant.name, description: variant.description ?? null, preset, pipeline: resolved.data, load };
   });
 
   return {

@@ -14,6 +14,7 @@ export const DEFAULT_PIPELINE = {
   broker: { type: 'memory', read: 'from-index', window: 10 },
   delivery: { type: 'direct' },
   client: { type: 'lean', render: { strategy: 'every', intervalMs: 16.7 } },
+  processes: 'single',
 };
 
 /** The presets, each a partial pipeline. */

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { sourceSchema } from '../sources/sourceSettings.js';
+import { loadSettingsSchema } from '../load/loadSettings.js';
 import { gateSchema } from '../stats/gates.js';
 import { deepPartial } from './deepPartial.js';
 import { pipelineSchema } from './pipelineSchema.js';
@@ -27,6 +28,7 @@ export const variantSchema = z.strictObject({
   name: nameSchema.describe('config name: one row in the tables'),
   description: z.string().optional().describe('what this variant shows'),
   pipeline: pipelineOverrideSchema.optional().describe("overrides of the scenario's base pipeline"),
+  load: loadSettingsSchema.optional().describe("this variant's concurrent load, replacing the scenario's `load` (e.g. one variant per concurrency)"),
 });
 
 /** A grid of pipeline settings for `streambench sweep`: every combination becomes a config. */
@@ -57,6 +59,7 @@ export const scenarioSchema = z
     warmup: z.number().int().min(0).optional().describe('unmeasured streams per config before the measured ones (default 1)'),
     source: sourceSchema.describe('where the token stream comes from'),
     pipeline: pipelineOverrideSchema.optional().describe('the base pipeline every variant starts from'),
+    load: loadSettingsSchema.optional().describe('run streams concurrently: a closed loop (concurrency) or an open loop (rate); without it streams run one after another'),
     variants: z
       .array(variantSchema)
       .min(1)

@@ -4,9 +4,10 @@
  * delay itself, the figures people actually quote, rather than the parameters of its log.
  */
 import { z } from 'zod';
+import { MAX_TIMER_MS } from '../clockLimits.js';
 import type { Random } from './random.js';
 
-const nonNegativeMs = z.number().nonnegative();
+const nonNegativeMs = z.number().nonnegative().max(MAX_TIMER_MS);
 
 export const distributionSchema = z
   .union([

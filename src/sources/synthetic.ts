@@ -151,17 +151,24 @@ export async function* emitOnSchedule(
 /** A token source of synthetic streams; stream i of a run uses plan (settings, seed, i). */
 export function createSyntheticSource(settings: ResolvedSyntheticSettings, seed: number): TokenSource {
   const plans = new Map<number, SyntheticStreamPlan>();
+  // Plans are deterministic, so every config of a run reuses the same one per stream.
+  const planOf = (streamIndex: number): SyntheticStreamPlan => {
+    let plan = plans.get(streamIndex);
+    if (!plan) {
+      plan = planSyntheticStream(settings, seed, streamIndex);
+      plans.set(streamIndex, plan);
+    }
+    return plan;
+  };
   return {
     kind: 'synthetic',
     describe: () => structuredClone({ ...settings, seed }),
+    prepare(streamIndex) {
+      planOf(streamIndex);
+    },
     open({ clock, streamIndex, signal }) {
       // Planned before the start time is read, so generating text never counts as TTFT.
-      // Plans are deterministic, so every config of a run reuses the same one per stream.
-      let plan = plans.get(streamIndex);
-      if (!plan) {
-        plan = planSyntheticStream(settings, seed, streamIndex);
-        plans.set(streamIndex, plan);
-      }
+      const plan = planOf(streamIndex);
       const startMs = clock.nowMs();
       return emitOnSchedule(plan, startMs, clock, signal);
     },

@@ -65,6 +65,12 @@ export interface TokenSource {
    * model would, so the consumer's timestamp on each yield is the chunk's emit time.
    */
   open(options: SourceOpenOptions): AsyncIterable<SourceChunk>;
+  /**
+   * Does ahead of time the work open() would otherwise do at the request's start (a synthetic
+   * source plans its stream), so that a producer in another process, which opens the source
+   * only once the request started, does not count it as time to first token.
+   */
+  prepare?(streamIndex: number): void;
   /** Releases what the source started (a mock server, connections). */
   close?(): Promise<void>;
 }

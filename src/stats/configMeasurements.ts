@@ -22,10 +22,21 @@ export interface StreamCounts {
   check: DeliveryCheck;
 }
 
-// Counters that are a high-water mark, not a sum: the config reports their maximum.
-const isMaximumCounter = (name: string) => /Max/.test(name);
+/** Whether a counter is a high-water mark, not a sum: a config reports its maximum. */
+export const isMaximumCounter = (name: string) => /Max/.test(name);
 // Counters that describe state at the end (a cache's size), not work per token.
 const isLevelCounter = (name: string) => /Entries$/.test(name);
+
+/** A ConfigMeasurements as plain data (histograms encoded), for merging shard results exactly. */
+export interface MeasurementSnapshot {
+  distributions: Record<string, string>;
+  sums: Record<string, number>;
+  maxima: Record<string, number>;
+  levels: Record<string, number>;
+  upstream: Record<string, number>;
+  streams: number;
+  tokens: number;
+}
 
 /** Accumulates the measured streams of one config. */
 export class ConfigMeasurements {
@@ -186,6 +197,65 @@ export class ConfigMeasurements {
       counters.usageCompletionTokensPerStream = totals.usageCompletionTokens / totals.usageStreams;
     }
     return counters;
+  }
+
+  /** Every distribution by a stable name (stage distributions as `stageTtft.<stage>`, `stageLatency.<stage>`). */
+  private namedDistributions(): Map<string, Distribution> {
+    const named = new Map<string, Distribution>(
+      Object.entries({
+        ttft: this.ttft,
+        timeToFirstByte: this.timeToFirstByte,
+        timeToFirstEvent: this.timeToFirstEvent,
+        upstreamTimeToFirstByte: this.upstreamTimeToFirstByte,
+        upstreamTimeToFirstEvent: this.upstreamTimeToFirstEvent,
+        tokenLatency: this.tokenLatency,
+        renderLatency: this.renderLatency,
+        itl: this.itl,
+        tpot: this.tpot,
+        e2e: this.e2e,
+        staleness: this.staleness,
+        renderDuration: this.renderDuration,
+      }),
+    );
+    for (const [stage, distribution] of this.stageTtft) named.set(`stageTtft.${stage}`, distribution);
+    for (const [stage, distribution] of this.stageLatency) named.set(`stageLatency.${stage}`, distribution);
+    return named;
+  }
+
+  /** The exact state, as plain data: merging the snapshots of shards equals one run over all their streams. */
+  toSnapshot(): MeasurementSnapshot {
+    const distributions: Record<string, string> = {};
+    for (const [name, distribution] of this.namedDistributions()) if (distribution.count > 0) distributions[name] = distribution.toEncoded();
+    return {
+      distributions,
+      sums: Object.fromEntries(this.sums),
+      maxima: Object.fromEntries(this.maxima),
+      levels: Object.fromEntries(this.levels),
+      upstream: { ...this.upstream },
+      streams: this.streams,
+      tokens: this.tokens,
+    };
+  }
+
+  /** Adds another run's snapshot (a shard) to this one. */
+  mergeSnapshot(snapshot: MeasurementSnapshot, iterations: IterationSample[]): void {
+    const named = this.namedDistributions();
+    for (const [name, encoded] of Object.entries(snapshot.distributions)) {
+      const [family, stage] = name.split('.') as [string, StageName | undefined];
+      const target =
+        named.get(name) ??
+        (family === 'stageTtft' && stage ? distributionFor(this.stageTtft, stage) : family === 'stageLatency' && stage ? distributionFor(this.stageLatency, stage) : undefined);
+      if (!target) throw new Error(`unknown distribution "${name}" in a measurement snapshot`);
+      target.merge(Distribution.fromEncoded(encoded));
+    }
+    for (const [name, value] of Object.entries(snapshot.sums)) this.sums.set(name, (this.sums.get(name) ?? 0) + value);
+    for (const [name, value] of Object.entries(snapshot.maxima)) this.maxima.set(name, Math.max(this.maxima.get(name) ?? 0, value));
+    // A level is a state at the end of a run (a cache's size): shards each have their own, so they add up.
+    for (const [name, value] of Object.entries(snapshot.levels)) this.levels.set(name, (this.levels.get(name) ?? 0) + value);
+    for (const key of Object.keys(this.upstream) as (keyof typeof this.upstream)[]) this.upstream[key] += snapshot.upstream[key] ?? 0;
+    this.streams += snapshot.streams;
+    this.tokens += snapshot.tokens;
+    this.iterations.push(...iterations);
   }
 
   /** The config's metrics over every stream added. */

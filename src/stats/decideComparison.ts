@@ -57,8 +57,9 @@ export function decideComparison(base: ResultDocument, head: ResultDocument, req
   const problem = comparabilityProblem(base, head, names);
   if (problem) throw new ComparisonInputError(problem);
 
-  // The head run's scenario defines its gates (a change that edits the gates is reviewed with them).
-  let gates = [...recordedGates(head, names.head), ...request.flagGates];
+  // The head run's scenario defines its gates (a change that edits the gates is reviewed with
+  // them); a --gate on the same metric comes first, so it wins.
+  let gates = [...request.flagGates, ...recordedGates(head, names.head)];
   if (gates.length === 0 && request.defaultGates !== false) {
     const counterNames = [...base.configs, ...head.configs].flatMap((config) => Object.keys(config.metrics?.counters ?? {}));
     gates = defaultGates(counterNames);

@@ -114,7 +114,7 @@ export function evaluateGates(
     }
     for (const gate of gates) {
       if (gate.configs && !gate.configs.includes(baseConfig.name)) continue;
-      // A metric gated twice (scenario and flag) is decided once, by the gate listed first.
+      // A metric gated twice is decided once, by the gate listed first (a --gate before the scenario's).
       const key = JSON.stringify([baseConfig.name, gate.metric]);
       if (seen.has(key)) continue;
       seen.add(key);

@@ -12,7 +12,11 @@ import type { MemoryBrokerSettings } from './memorySettings.js';
 export function createMemoryBroker(settings: MemoryBrokerSettings): Broker {
   return {
     kind: 'memory',
-    openStream: async () => openMemoryStream(settings),
+    async openStream(_streamId, options) {
+      // One in-process list: there is no side another process could open.
+      if ((options?.role ?? 'both') !== 'both') throw new Error('the memory broker lives in one process: its streams cannot be opened one side at a time');
+      return openMemoryStream(settings);
+    },
     close: async () => {},
   };
 }

@@ -4,6 +4,7 @@
  * compression, no reconnect.
  */
 import { z } from 'zod';
+import { MAX_TIMER_MS } from '../../clockLimits.js';
 
 export const reconnectSettingsSchema = z
   .strictObject({
@@ -41,7 +42,7 @@ export const sseDeliverySettingsSchema = z
       .describe('write `event: <name>` on every event (null: no event line, the client sees "message")'),
     heartbeatMs: z
       .number()
-      .positive()
+      .min(1).max(MAX_TIMER_MS)
       .nullable()
       .default(null)
       .describe('write a `: ping` comment at this interval while a client is connected (null: none, as in the field)'),

@@ -7,7 +7,7 @@
  * carries a TTL besides.
  */
 import type { Clock } from '../../../clock.js';
-import type { Broker } from '../../types.js';
+import type { Broker, OpenStreamOptions } from '../../types.js';
 import { openRedisClient, redactUrl } from './connection.js';
 import { KeyRegistry } from './keyRegistry.js';
 import { runKeyPrefix, streamKeys } from './keys.js';
@@ -29,7 +29,7 @@ export interface RedisBrokerOptions {
 
 /** A Redis broker: its streams also report commands per name. */
 export interface RedisBroker extends Broker {
-  openStream(streamId: string): Promise<RedisBrokerStream>;
+  openStream(streamId: string, options?: OpenStreamOptions): Promise<RedisBrokerStream>;
   /** Keys created and not deleted yet (for tests and diagnostics). */
   liveKeys(): string[];
 }
@@ -45,7 +45,7 @@ export async function createRedisBroker(settings: RedisBrokerSettings, options: 
 
   return {
     kind: settings.type,
-    async openStream(streamId) {
+    async openStream(streamId, streamOptions) {
       if (closed) throw new Error('openStream() on a closed Redis broker');
       let stream: RedisBrokerStream | undefined;
       const place = {
@@ -53,6 +53,7 @@ export async function createRedisBroker(settings: RedisBrokerSettings, options: 
         keyRegistry,
         redactedUrl,
         onDispose: () => void openStreams.delete(stream!),
+        role: streamOptions?.role ?? 'both',
       };
       stream =
         settings.type === 'redis-list'

@@ -39,6 +39,11 @@ export class KeyRegistry {
     for (const key of live) this.live.delete(key);
   }
 
+  /** Stops tracking `keys` without deleting them: another process's side of the stream owns them. */
+  forget(keys: readonly string[]): void {
+    for (const key of keys) this.live.delete(key);
+  }
+
   /** Deletes every key still live. */
   async deleteAll(): Promise<void> {
     await this.delete([...this.live]);

@@ -19,14 +19,15 @@ import { END_STREAM, NEW_SIGNAL } from './keys.js';
 import { ListWriteScript } from './listScript.js';
 import type { ReadSession } from './readSession.js';
 import type { RedisListSettings } from './settings.js';
-import { RedisStreamBase, type RedisBrokerStream, type RedisStreamPlace } from './streamBase.js';
+import { connectionRolesFor, RedisStreamBase, type RedisBrokerStream, type RedisStreamPlace } from './streamBase.js';
 
 /** Why a read pass runs: joining, a "new" signal, or the drain after END_STREAM. */
 type ReadReason = 'join' | 'signal' | 'drain';
 
 class ListStream extends RedisStreamBase {
   readonly awaitWrites: boolean;
-  private readonly script: ListWriteScript;
+  /** Created with the first `eval` write: a consumer-only side has no producer connection to run it on. */
+  private script: ListWriteScript | null = null;
   private firstWrite = true;
   /** Whether the last read pass reached the end of the list as it was then. */
   private caughtUp = false;
@@ -34,12 +35,11 @@ class ListStream extends RedisStreamBase {
   constructor(
     private readonly settings: RedisListSettings,
     place: RedisStreamPlace,
-    private readonly connections: Record<'producer' | 'consumer' | 'subscriber', CountedConnection>,
+    private readonly connections: Partial<Record<'producer' | 'consumer' | 'subscriber', CountedConnection>>,
     tally: ConnectionTally,
   ) {
     super(place, tally, connections);
     this.awaitWrites = settings.write !== 'fire-and-forget';
-    this.script = new ListWriteScript(connections.producer, place.keys);
   }
 
   write(items: string[]): Promise<void> {
@@ -54,13 +54,14 @@ class ListStream extends RedisStreamBase {
   /** One write in the configured mode: RPUSH (+ EXPIRE the first time) + PUBLISH (+ END_STREAM). */
   private async push(items: readonly string[], ends: boolean): Promise<void> {
     const { responses, signalChannel, controlChannel } = this.place.keys;
+    const producer = this.opened(this.connections.producer, 'producer');
     const setsTtl = this.firstWrite;
     if (setsTtl) this.place.keyRegistry.track(responses);
     this.firstWrite = false;
-    const producer = this.connections.producer;
 
     if (this.settings.write === 'eval') {
       const ttlSeconds = setsTtl ? this.settings.ttlSeconds : 0;
+      this.script ??= new ListWriteScript(producer, this.place.keys);
       this.noteAcknowledged(await this.script.run(items, { ttlSeconds, ends }));
       return;
     }
@@ -101,7 +102,7 @@ class ListStream extends RedisStreamBase {
     const { signalChannel, controlChannel } = this.place.keys;
     // SUBSCRIBE goes out now; the catch-up read waits for its reply. Subscribed first, anything
     // written from then on signals and anything before is in the catch-up: no gap.
-    const subscribed = this.connections.subscriber.subscribe([signalChannel, controlChannel], (channel, message) => {
+    const subscribed = this.opened(this.connections.subscriber, 'subscriber').subscribe([signalChannel, controlChannel], (channel, message) => {
       if (channel === controlChannel && message === END_STREAM) session.enqueue(() => this.finish());
       else if (channel === signalChannel) session.enqueue(() => this.readPass('signal'));
     });
@@ -151,19 +152,26 @@ class ListStream extends RedisStreamBase {
 
   /** LRANGE start stop; delivers the items not delivered yet. Returns how many items came back. */
   private async readRange(start: number, stop: number): Promise<number> {
-    const payloads = (await this.connections.consumer.send(['lrange', this.place.keys.responses, start, stop])) as string[];
+    const payloads = (await this.opened(this.connections.consumer, 'consumer').send(['lrange', this.place.keys.responses, start, stop])) as string[];
     this.session!.deliver(payloads.map((payload, index) => ({ position: start + index, payload })));
     return payloads.length;
   }
 }
 
-/** Opens a `redis-list` stream on its own producer, consumer and subscriber connections. */
+/**
+ * Opens a `redis-list` stream on its own producer, consumer and subscriber connections (only
+ * the producer's, or the consumer's and subscriber's, for one side of it).
+ */
 export async function openRedisListStream(
   settings: RedisListSettings,
   place: RedisStreamPlace,
   url: string,
 ): Promise<RedisBrokerStream> {
   const tally = emptyConnectionTally();
-  const connections = await openCountedConnections(url, ['producer', 'consumer', 'subscriber'] as const, tally, place.keys.responses);
+  const roles = connectionRolesFor(place.role, ['producer'] as const, ['consumer', 'subscriber'] as const);
+  const connections = await openCountedConnections(url, roles, tally, place.keys.responses);
+  // The consumer side owns the list: tracked now, so its dispose (or the broker's close after a
+  // failure) deletes what the producer in the other process wrote.
+  if (place.role === 'consumer') place.keyRegistry.track(place.keys.responses);
   return new ListStream(settings, place, connections, tally);
 }

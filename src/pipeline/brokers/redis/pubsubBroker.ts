@@ -9,7 +9,7 @@ import type { BrokerItem } from '../../types.js';
 import { emptyConnectionTally, openCountedConnections, type ConnectionTally, type CountedConnection } from './countedConnection.js';
 import { END_STREAM } from './keys.js';
 import type { ReadSession } from './readSession.js';
-import { RedisStreamBase, type RedisBrokerStream, type RedisStreamPlace } from './streamBase.js';
+import { connectionRolesFor, RedisStreamBase, type RedisBrokerStream, type RedisStreamPlace } from './streamBase.js';
 
 /** The item inside one published message. */
 function parseMessage(message: string): BrokerItem {
@@ -27,7 +27,7 @@ class RedisPubsubStream extends RedisStreamBase {
 
   constructor(
     place: RedisStreamPlace,
-    private readonly connections: Record<'producer' | 'subscriber', CountedConnection>,
+    private readonly connections: Partial<Record<'producer' | 'subscriber', CountedConnection>>,
     tally: ConnectionTally,
   ) {
     super(place, tally, connections);
@@ -45,18 +45,19 @@ class RedisPubsubStream extends RedisStreamBase {
   /** One PUBLISH per item (and END_STREAM at the end), sent back to back; settles at the last reply. */
   private async publish(items: readonly string[], ends: boolean): Promise<void> {
     const { signalChannel, controlChannel } = this.place.keys;
+    const producer = this.opened(this.connections.producer, 'producer');
     const messages = items.map((payload) => `${this.nextWritePosition++} ${payload}`);
     // A reader joins when it calls read(): what is written after that must reach it, so the
     // PUBLISH waits for its SUBSCRIBE to be in place. Writes made before read() are lost to it.
     if (this.subscribed !== null) await this.subscribed.catch(() => {});
-    const replies = messages.map((message) => this.connections.producer.send(['publish', signalChannel, message]));
-    if (ends) replies.push(this.connections.producer.send(['publish', controlChannel, END_STREAM]));
+    const replies = messages.map((message) => producer.send(['publish', signalChannel, message]));
+    if (ends) replies.push(producer.send(['publish', controlChannel, END_STREAM]));
     await Promise.all(replies);
   }
 
   protected startReading(session: ReadSession): void {
     const { signalChannel, controlChannel } = this.place.keys;
-    this.subscribed = this.connections.subscriber.subscribe([signalChannel, controlChannel], (channel, message) => {
+    this.subscribed = this.opened(this.connections.subscriber, 'subscriber').subscribe([signalChannel, controlChannel], (channel, message) => {
       if (channel === signalChannel) {
         try {
           session.deliver([parseMessage(message)]);
@@ -69,11 +70,17 @@ class RedisPubsubStream extends RedisStreamBase {
     });
     this.subscribed.catch((error: unknown) => session.fail(error));
   }
+
+  /** A reader receives only what is published after its SUBSCRIBE: a producer elsewhere waits for it. */
+  override readerJoined(): Promise<void> {
+    return this.subscribed === null ? Promise.resolve() : this.subscribed.catch(() => {});
+  }
 }
 
-/** Opens a `redis-pubsub` stream on its own producer and subscriber connections. */
+/** Opens a `redis-pubsub` stream on its own producer and subscriber connections (only one of them for one side of it). */
 export async function openRedisPubsubStream(place: RedisStreamPlace, url: string): Promise<RedisBrokerStream> {
   const tally = emptyConnectionTally();
-  const connections = await openCountedConnections(url, ['producer', 'subscriber'] as const, tally, place.keys.responses);
+  const roles = connectionRolesFor(place.role, ['producer'] as const, ['subscriber'] as const);
+  const connections = await openCountedConnections(url, roles, tally, place.keys.responses);
   return new RedisPubsubStream(place, connections, tally);
 }

@@ -4,7 +4,7 @@
  * failures a fire-and-forget producer never awaited, and disposal (close the connections,
  * delete the keys, end a read still waiting).
  */
-import type { BrokerCounters, BrokerItem, BrokerStream } from '../../types.js';
+import type { BrokerCounters, BrokerItem, BrokerStream, StreamRole } from '../../types.js';
 import type { ConnectionTally, CountedConnection } from './countedConnection.js';
 import type { KeyRegistry } from './keyRegistry.js';
 import type { StreamKeys } from './keys.js';
@@ -24,6 +24,15 @@ export interface RedisStreamPlace {
   redactedUrl: string;
   /** Tells the broker the stream no longer needs cleaning up at close(). */
   onDispose(): void;
+  /** The side(s) of the stream this process opened; a `consumer` side owns the keys. */
+  role: StreamRole;
+}
+
+/** The connection roles one side of a stream needs: the producer's, the consumer's, or both. */
+export function connectionRolesFor<Role extends string>(side: StreamRole, producer: readonly Role[], consumer: readonly Role[]): Role[] {
+  if (side === 'producer') return [...producer];
+  if (side === 'consumer') return [...consumer];
+  return [...producer, ...consumer];
 }
 
 /** The shared half of a Redis stream; each family adds write, end and read. */
@@ -46,10 +55,11 @@ export abstract class RedisStreamBase implements RedisBrokerStream {
   constructor(
     protected readonly place: RedisStreamPlace,
     private readonly tally: ConnectionTally,
-    connectionsByRole: Record<string, CountedConnection>,
+    connectionsByRole: Partial<Record<string, CountedConnection>>,
   ) {
-    this.allConnections = Object.values(connectionsByRole);
-    for (const [role, connection] of Object.entries(connectionsByRole)) {
+    const opened = Object.entries(connectionsByRole).filter((entry): entry is [string, CountedConnection] => entry[1] !== undefined);
+    this.allConnections = opened.map(([, connection]) => connection);
+    for (const [role, connection] of opened) {
       connection.onUnexpectedClose(() =>
         this.session?.fail(new Error(`Redis ${role} connection to ${place.redactedUrl} closed during the stream`)),
       );
@@ -62,10 +72,26 @@ export abstract class RedisStreamBase implements RedisBrokerStream {
    */
   read(onItems: (items: BrokerItem[]) => void): Promise<void> {
     if (this.disposed) return Promise.reject(new Error('read() on a disposed stream'));
+    if (this.place.role === 'producer') return Promise.reject(new Error('read() on a stream opened for its producer side only'));
     if (this.session !== null) return Promise.reject(new Error('read() was already called on this stream'));
     this.session = new ReadSession(onItems);
     this.startReading(this.session);
     return this.session.done;
+  }
+
+  /** Subscribe-before-catch-up (list) and catch-up from the start (stream) miss nothing written before: no wait. */
+  readerJoined(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  producerAcknowledged(items: number): void {
+    this.itemsAcknowledged = Math.max(this.itemsAcknowledged, items);
+  }
+
+  /** The connection of `role`, or a clear error when this process opened only the other side of the stream. */
+  protected opened(connection: CountedConnection | undefined, role: string): CountedConnection {
+    if (connection === undefined) throw new Error(`this stream was opened for its ${this.place.role} side only: it has no ${role} connection`);
+    return connection;
   }
 
   /**
@@ -122,6 +148,9 @@ export abstract class RedisStreamBase implements RedisBrokerStream {
     this.place.onDispose();
     this.session?.fail(new Error('the stream was disposed before its end item was read'));
     for (const connection of this.allConnections) connection.close();
-    await this.place.keyRegistry.delete([this.place.keys.responses]);
+    // A producer side must not delete what its consumer, in another process, may still be
+    // reading: the consumer side owns the keys and deletes them.
+    if (this.place.role === 'producer') this.place.keyRegistry.forget([this.place.keys.responses]);
+    else await this.place.keyRegistry.delete([this.place.keys.responses]);
   }
 }

@@ -13,7 +13,7 @@ import type { BrokerItem } from '../../types.js';
 import { emptyConnectionTally, openCountedConnections, type ConnectionTally, type CountedConnection } from './countedConnection.js';
 import type { ReadSession } from './readSession.js';
 import type { RedisStreamSettings } from './settings.js';
-import { RedisStreamBase, type RedisBrokerStream, type RedisStreamPlace } from './streamBase.js';
+import { connectionRolesFor, RedisStreamBase, type RedisBrokerStream, type RedisStreamPlace } from './streamBase.js';
 
 /** An entry as XRANGE/XREAD return it (RESP2): id, then field, value, field, value... */
 type StreamEntry = [id: string, fields: string[]];
@@ -46,7 +46,7 @@ class RedisStreamStream extends RedisStreamBase {
   constructor(
     private readonly settings: RedisStreamSettings,
     place: RedisStreamPlace,
-    private readonly connections: Record<'producer' | 'consumer', CountedConnection>,
+    private readonly connections: Partial<Record<'producer' | 'consumer', CountedConnection>>,
     tally: ConnectionTally,
   ) {
     super(place, tally, connections);
@@ -64,6 +64,7 @@ class RedisStreamStream extends RedisStreamBase {
   /** XADD per item, sent back to back (EXPIRE after the stream's first entry); settles at the last reply. */
   private async append(items: readonly string[], ends: boolean): Promise<void> {
     const key = this.place.keys.responses;
+    const producer = this.opened(this.connections.producer, 'producer');
     const trim = this.settings.maxLen === undefined ? [] : ['MAXLEN', '~', this.settings.maxLen];
     const replies: Promise<unknown>[] = [];
     items.forEach((payload, index) => {
@@ -71,8 +72,8 @@ class RedisStreamStream extends RedisStreamBase {
       if (firstEntry) this.place.keyRegistry.track(key);
       const payloadField = ends && index === items.length - 1 ? 'e' : 'd';
       const xadd = ['xadd', key, ...trim, '*', 'p', this.nextWritePosition++, payloadField, payload] as const;
-      replies.push(this.connections.producer.send(xadd).then(() => void this.itemsAcknowledged++));
-      if (firstEntry) replies.push(this.connections.producer.send(['expire', key, this.settings.ttlSeconds]));
+      replies.push(producer.send(xadd).then(() => void this.itemsAcknowledged++));
+      if (firstEntry) replies.push(producer.send(['expire', key, this.settings.ttlSeconds]));
     });
     await Promise.all(replies);
   }
@@ -84,12 +85,13 @@ class RedisStreamStream extends RedisStreamBase {
   /** Catch-up with XRANGE pages, then XREAD BLOCK from the last id until the end item. */
   private async consume(): Promise<void> {
     const session = this.session!;
+    const consumer = this.opened(this.connections.consumer, 'consumer');
     const { count, blockMs } = this.settings;
     const key = this.place.keys.responses;
     let acknowledgedBefore = this.itemsAcknowledged;
     let start = '-';
     for (;;) {
-      const entries = (await this.connections.consumer.send(['xrange', key, start, '+', 'COUNT', count])) as StreamEntry[];
+      const entries = (await consumer.send(['xrange', key, start, '+', 'COUNT', count])) as StreamEntry[];
       this.accept(entries);
       if (this.ended || entries.length < count) break;
       start = `(${this.lastId}`;
@@ -97,7 +99,7 @@ class RedisStreamStream extends RedisStreamBase {
     this.noteReadPass(acknowledgedBefore);
     while (!this.ended && session.active) {
       acknowledgedBefore = this.itemsAcknowledged;
-      const reply = (await this.connections.consumer.send([
+      const reply = (await consumer.send([
         'xread', 'COUNT', count, 'BLOCK', blockMs, 'STREAMS', key, this.lastId,
       ])) as [key: string, entries: StreamEntry[]][] | null;
       // null: BLOCK timed out with nothing new; ask again from the same id.
@@ -119,13 +121,16 @@ class RedisStreamStream extends RedisStreamBase {
   }
 }
 
-/** Opens a `redis-stream` stream on its own producer and consumer connections. */
+/** Opens a `redis-stream` stream on its own producer and consumer connections (only one of them for one side of it). */
 export async function openRedisStreamStream(
   settings: RedisStreamSettings,
   place: RedisStreamPlace,
   url: string,
 ): Promise<RedisBrokerStream> {
   const tally = emptyConnectionTally();
-  const connections = await openCountedConnections(url, ['producer', 'consumer'] as const, tally, place.keys.responses);
+  const roles = connectionRolesFor(place.role, ['producer'] as const, ['consumer'] as const);
+  const connections = await openCountedConnections(url, roles, tally, place.keys.responses);
+  // The consumer side owns the stream's key (see openRedisListStream).
+  if (place.role === 'consumer') place.keyRegistry.track(place.keys.responses);
   return new RedisStreamStream(settings, place, connections, tally);
 }

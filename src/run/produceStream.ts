@@ -1,0 +1,109 @@
+/**
+ * The producer side of one stream: source chunks → batcher → serializer → broker write, then
+ * the end item. The one producer loop, run in the main process or in a producer child process
+ * (`processes: split`); what it observes goes to a ProducerObserver — the stream's trace in
+ * process, or a recorder that ships it to the main process from a child.
+ */
+import type { Clock } from '../clock.js';
+import { createBatcher } from '../pipeline/batchers/createBatcher.js';
+import type { BatchSettings } from '../pipeline/batchers/settings.js';
+import type { BrokerStream, SerializerStream } from '../pipeline/types.js';
+import type { SourceChunk } from '../sources/types.js';
+
+/** The stage boundaries the producer stamps. */
+export type ProducerStage = 'batched' | 'processed' | 'brokerWrite';
+
+/** Told what the producer did and when; StreamTrace is one. */
+export interface ProducerObserver {
+  /** A chunk handed over by the source at `atMs` (chunks are numbered in this order). */
+  emit(chunk: SourceChunk, atMs: number): void;
+  /** Message `seq` carries the chunks with these emit indexes. */
+  assign(seq: number, chunkIndexes: number[]): void;
+  /** Message `seq` reached `stage` at `atMs`. */
+  stamp(stage: ProducerStage, seq: number, atMs: number): void;
+}
+
+/** What the producer needs: its clock, its serializer side, the batch settings and a broker stream to write to. */
+export interface ProducerStages {
+  clock: Clock;
+  serializer: SerializerStream;
+  batch: BatchSettings;
+  broker: Pick<BrokerStream, 'awaitWrites' | 'write' | 'end'>;
+}
+
+/** How the producer ended. */
+export interface ProducerResult {
+  /** The end-of-stream item's sequence number (= content messages sent). */
+  endSeq: number;
+  /** UTF-8 bytes of every item written, the end item excluded. */
+  payloadBytes: number;
+}
+
+interface IndexedChunk {
+  index: number;
+  chunk: SourceChunk;
+}
+
+/** Produces the whole stream from `chunks`; resolves once the end item was acknowledged. */
+export async function produceStream(chunks: AsyncIterable<SourceChunk>, stages: ProducerStages, observer: ProducerObserver): Promise<ProducerResult> {
+  const { clock, serializer, batch, broker } = stages;
+  // A producer that awaits writes issues each one after the previous was acknowledged; a
+  // fire-and-forget producer issues at once (one connection keeps order).
+  let nextSeq = 0;
+  let writeChain: Promise<void> = Promise.resolve();
+  const acknowledged: Promise<void>[] = [];
+  let writeError: unknown;
+  let payloadBytes = 0;
+  const sendMessages = (seqs: number[], payloads: string[]) => {
+    for (const payload of payloads) payloadBytes += Buffer.byteLength(payload);
+    const write = broker.awaitWrites ? (writeChain = writeChain.then(() => broker.write(payloads))) : broker.write(payloads);
+    acknowledged.push(
+      write.then(
+        () => {
+          const atMs = clock.nowMs();
+          for (const seq of seqs) observer.stamp('brokerWrite', seq, atMs);
+        },
+        (error) => {
+          writeError ??= error;
+        },
+      ),
+    );
+  };
+  // One message per batch (merged), or one per chunk written together.
+  const encodeMessage = (batched: IndexedChunk[]) => {
+    const seq = nextSeq++;
+    observer.assign(
+      seq,
+      batched.map((item) => item.index),
+    );
+    observer.stamp('batched', seq, clock.nowMs());
+    const payload = serializer.encode({ seq, text: batched.map((item) => item.chunk.text).join('') });
+    observer.stamp('processed', seq, clock.nowMs());
+    return { seq, payload };
+  };
+  const batcher = createBatcher<IndexedChunk>(
+    batch,
+    clock,
+    (item) => item.chunk.text.length > 0,
+    (batched) => {
+      const messages = batch.merge ? [encodeMessage(batched)] : batched.map((item) => encodeMessage([item]));
+      sendMessages(
+        messages.map((message) => message.seq),
+        messages.map((message) => message.payload),
+      );
+    },
+  );
+
+  let index = 0;
+  for await (const chunk of chunks) {
+    observer.emit(chunk, clock.nowMs());
+    batcher.push({ index: index++, chunk });
+    if (broker.awaitWrites) await acknowledged[acknowledged.length - 1];
+    if (writeError) throw writeError;
+  }
+  batcher.end();
+  await Promise.all(acknowledged);
+  if (writeError) throw writeError;
+  await broker.end(serializer.encodeEnd(nextSeq));
+  return { endSeq: nextSeq, payloadBytes };
+}

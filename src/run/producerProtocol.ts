@@ -1,0 +1,76 @@
+/**
+ * The messages between the main process and a producer child process (`processes: split`),
+ * over Node's IPC channel. Everything is plain data; every timestamp is on the shared monotonic
+ * clock (`process.hrtime.bigint()` is system-wide on Linux), so the main process puts the
+ * child's stamps into the stream's trace as they are.
+ */
+import type { BatchSettings } from '../pipeline/batchers/settings.js';
+import type { RedisBrokerSettings } from '../pipeline/brokers/redis/settings.js';
+import type { SerializerName } from '../pipeline/serializers/index.js';
+import type { BrokerCounters } from '../pipeline/types.js';
+import type { ResolvedSourceSettings } from '../sources/sourceSettings.js';
+import type { TokenCountMethod, UpstreamUsage } from '../sources/types.js';
+import type { ProducerStage } from './produceStream.js';
+
+/** What the child builds its stages from: the config's producer settings and the run's source. */
+export interface ProducerChildSettings {
+  runId: string;
+  seed: number;
+  source: ResolvedSourceSettings;
+  serializer: SerializerName;
+  batch: BatchSettings;
+  broker: RedisBrokerSettings;
+  /** The Redis to write to (it may carry a password: it travels over IPC, never in argv). */
+  redisUrl: string;
+}
+
+/** Main process → child. */
+export type ToProducerChild =
+  | { type: 'init'; settings: ProducerChildSettings }
+  /** Open the producer side of a stream (broker connection, serializer, source plan): before its request starts. */
+  | { type: 'open'; streamId: string; streamIndex: number }
+  /** The request started: open the source and produce. */
+  | { type: 'start'; streamId: string }
+  /** Stop the source early (the run was interrupted). */
+  | { type: 'abort'; streamId: string }
+  /** Release a stream that will not run, or stop one that runs (the main process gave up on it). */
+  | { type: 'dispose'; streamId: string }
+  | { type: 'close' };
+
+/** One thing the producer observed, shipped to the main process's trace. */
+export type ProducerRecord =
+  | { kind: 'emit'; text: string; tokens: number; atMs: number }
+  | { kind: 'assign'; seq: number; chunkIndexes: number[] }
+  | { kind: 'stamp'; stage: ProducerStage; seq: number; atMs: number }
+  // What a source that talks to a server reported (SourceObserver).
+  | { kind: 'firstByte'; atMs: number }
+  | { kind: 'firstEvent'; atMs: number }
+  | { kind: 'malformedLine' }
+  | { kind: 'usage'; usage: UpstreamUsage }
+  | { kind: 'tokenCount'; method: TokenCountMethod; reasoningTokens: number };
+
+/** What the child counted for one stream, sent once its end item was acknowledged. */
+export interface ProducedSummary {
+  endSeq: number;
+  payloadBytes: number;
+  jsonStringifyCalls: number;
+  jsonParseCalls: number;
+  /** The producer serializer's own counters. */
+  serializer: Record<string, number>;
+  /** The producer side's broker counters (its own connections). */
+  broker: BrokerCounters;
+  /** The child's CPU time (user + system) from start to the end item, in µs. */
+  cpuUs: number;
+  /** When the child received `start` (on the shared clock). */
+  startReceivedAtMs: number;
+}
+
+/** Child → main process. */
+export type FromProducerChild =
+  | { type: 'ready' }
+  | { type: 'opened'; streamId: string }
+  /** Records in the order they happened; sent in batches, one per turn of the child's event loop. */
+  | { type: 'records'; streamId: string; records: ProducerRecord[] }
+  | { type: 'produced'; streamId: string; summary: ProducedSummary }
+  /** `streamId` null: the child itself failed (init, or an error outside any stream). */
+  | { type: 'failed'; streamId: string | null; message: string };

@@ -1,0 +1,83 @@
+/**
+ * Combines the result documents of shard runs (`run --shard I/N` on N machines) into one, as
+ * if one machine had run every stream: histograms merged, sums added, per-token counters
+ * recomputed, every shard's context kept. Pure: documents in, a document out.
+ */
+import type { ConfigResult, ResultDocument } from '../report/resultSchema.js';
+import { ConfigMeasurements } from './configMeasurements.js';
+
+/** Why shard documents cannot be merged; the message says which file and what differs. */
+export class MergeError extends Error {
+  override readonly name = 'MergeError';
+}
+
+/** Merges shard documents (named by `labels` in messages) into one result document. */
+export function mergeShardResults(documents: readonly ResultDocument[], labels: readonly string[]): ResultDocument {
+  if (documents.length === 0) throw new MergeError('give at least one shard result file');
+  const [first] = documents;
+  documents.forEach((document, index) => {
+    if (!document.shard) throw new MergeError(`${labels[index]} is not a shard result (run it with --shard I/N)`);
+    if (document.scenario.contentHash !== first.scenario.contentHash) {
+      throw new MergeError(`${labels[index]} ran a different scenario file than ${labels[0]} (content hashes differ)`);
+    }
+    if (document.shard.count !== first.shard!.count) {
+      throw new MergeError(`${labels[index]} is shard of ${document.shard.count}, ${labels[0]} of ${first.shard!.count}`);
+    }
+  });
+  const seen = new Set<number>();
+  documents.forEach((document, index) => {
+    if (seen.has(document.shard!.index)) throw new MergeError(`${labels[index]} repeats shard ${document.shard!.index + 1}/${document.shard!.count}`);
+    seen.add(document.shard!.index);
+  });
+
+  const configs = first.configs.map((config) => mergeConfig(config.name, documents, labels));
+  const { shard: _shard, ...rest } = first;
+  return {
+    ...rest,
+    interrupted: documents.some((document) => document.interrupted),
+    shards: documents.map((document) => ({
+      runId: document.runId,
+      shard: `${document.shard!.index + 1}/${document.shard!.count}`,
+      context: document.context,
+    })),
+    configs,
+  };
+}
+
+function mergeConfig(name: string, documents: readonly ResultDocument[], labels: readonly string[]): ConfigResult {
+  const parts = documents.map((document, index) => {
+    const config = document.configs.find((candidate) => candidate.name === name);
+    if (!config) throw new MergeError(`${labels[index]} has no config "${name}"`);
+    return config;
+  });
+  const notCompleted = parts.find((part) => part.state !== 'completed');
+  const measurements = new ConfigMeasurements();
+  for (const part of parts) if (part.snapshot) measurements.mergeSnapshot(part.snapshot, part.iterations);
+  const merged = measurements.iterations.length > 0 ? measurements.toMetrics(null) : null;
+  const loads = parts.map((part) => part.load).filter((load) => load !== undefined);
+  const [base] = parts;
+  return {
+    name,
+    state: notCompleted ? notCompleted.state : 'completed',
+    ...(notCompleted?.message && { message: notCompleted.message }),
+    settings: base.settings,
+    metrics: merged,
+    iterations: measurements.iterations,
+    ...(loads.length > 0 && {
+      load: {
+        mode: loads[0]!.mode,
+        streamsStarted: sum(loads.map((load) => load!.streamsStarted)),
+        streamsFailed: sum(loads.map((load) => load!.streamsFailed)),
+        // Shards run at the same time on different machines: the whole run lasts as long as the longest.
+        durationMs: Math.max(...loads.map((load) => load!.durationMs)),
+        deliveredTokensPerSecond: sum(loads.map((load) => load!.deliveredTokensPerSecond)),
+        completedStreamsPerSecond: sum(loads.map((load) => load!.completedStreamsPerSecond)),
+        startDelayMs: null,
+        toolCpuShare: Math.max(...loads.map((load) => load!.toolCpuShare)),
+      },
+    }),
+    ...(measurements.iterations.length > 0 && { snapshot: measurements.toSnapshot() }),
+  };
+}
+
+const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
