@@ -8,7 +8,7 @@ import type { Clock } from '../clock.js';
 import type { BatchSettings } from '../pipeline/batchers/settings.js';
 import { createClient } from '../pipeline/client/createClient.js';
 import type { ClientSettings } from '../pipeline/client/types.js';
-import type { Broker, BrokerStream, Delivery, Serializer } from '../pipeline/types.js';
+import type { Broker, BrokerStream, Delivery, DeliveryChannel, Serializer } from '../pipeline/types.js';
 import { JsonCounter } from '../probes/jsonCounter.js';
 import { StreamTrace } from '../probes/streamTrace.js';
 import { UpstreamRecord } from '../probes/upstreamRecord.js';
@@ -69,19 +69,37 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
         },
       },
     });
-    const channel = await pipeline.delivery.open(streamId, (data) => client.onEvent(data));
-    const consumerDone = brokerStream.read((items) => {
-      const atMs = clock.nowMs();
-      for (const item of items) trace.stamp('brokerRead', item.position, atMs);
-      for (const item of items) channel.send(relay.relay(item.payload), item.position);
+    // The browser connects while the model starts answering. The relay's consumer reads from
+    // the broker at once (subscribed before anything is written) and holds what it read until
+    // the client is connected, so a slow connection (under load) delays delivery, never the
+    // producer, and a reader never joins after the end of a short stream.
+    const heldForClient: { data: string; seq: number }[] = [];
+    let connectedChannel: DeliveryChannel | undefined;
+    const channelOpened = pipeline.delivery.open(streamId, (data) => client.onEvent(data)).then((channel) => {
+      for (const held of heldForClient) channel.send(held.data, held.seq);
+      heldForClient.length = 0;
+      connectedChannel = channel;
+      return channel;
     });
-    // A reader that fails before the producer is done must not leave an unhandled rejection.
+    const consumerDone = Promise.all([
+      channelOpened,
+      brokerStream.read((items) => {
+        const atMs = clock.nowMs();
+        for (const item of items) trace.stamp('brokerRead', item.position, atMs);
+        for (const item of items) {
+          const data = relay.relay(item.payload);
+          if (connectedChannel) connectedChannel.send(data, item.position);
+          else heldForClient.push({ data, seq: item.position });
+        }
+      }),
+    ]).then(([channel]) => channel);
+    // A consumer that fails before the producer is done must not leave an unhandled rejection.
     consumerDone.catch(() => {});
 
     const produced = await producer.run(trace);
     trace.endSeq = produced.endSeq;
 
-    await withTimeout(consumerDone, pipeline.drainTimeoutMs, clock, `the consumer did not finish within ${pipeline.drainTimeoutMs} ms after the producer ended`);
+    const channel = await withTimeout(consumerDone, pipeline.drainTimeoutMs, clock, `the consumer did not finish within ${pipeline.drainTimeoutMs} ms after the producer ended`);
     await channel.end();
     await client.finish();
     const cpu = process.cpuUsage(cpuAtStart);
