@@ -25,7 +25,7 @@ describe('compare (built binary)', () => {
     expect(ok.stdout).toMatch(/✓ no regression: 12 unchanged \(streams paired/);
     const regressed = await runCli(['compare', base, slower]);
     expect(regressed.code).toBe(1);
-    expect(regressed.stdout).toMatch(/^✗ a tokenLatencyP99Ms regressed: median 28\.7 → 34\.5 \(\+5\.80, \+20\.2%\); 95% CI \[\+5\.\d+, \+6\.\d+\] lies above the allowed ±2\.87 \(10% of base\)$/m);
+    expect(regressed.stdout).toMatch(/^✗ a tokenLatencyP99Ms regressed: median 28\.7 → 34\.5 \(\+5\.80, \+20\.2%\); 95% CI \[\+5\.\d+, \+6\.\d+\] lies above the allowed ±5\.00 \(10% of base, raised to the 5\.00 ms minimum effect\)$/m);
     expect(regressed.stdout).toMatch(/^✗ regression: 2 regressed, 10 unchanged/m); // p50 and p99 of config a
     expect(regressed.stdout).not.toMatch(/^✗ b /m);
     // A looser gate on the command line lets the same slowdown through.

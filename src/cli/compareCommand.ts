@@ -15,6 +15,7 @@ export interface CompareCommandOptions {
   json?: boolean;
   format?: OutputFormat;
   minEffect?: number;
+  minEffectTail?: number;
   failOnInconclusive?: boolean;
   details?: boolean;
   markdown?: string;
@@ -52,7 +53,10 @@ export async function gateAndPrint(
       flagGates,
       names,
       defaultGates: options.defaultGates,
-      options: options.minEffect === undefined ? {} : { minEffectMs: options.minEffect },
+      options: {
+        ...(options.minEffect !== undefined && { minEffectMs: options.minEffect }),
+        ...(options.minEffectTail !== undefined && { tailMinEffectMs: options.minEffectTail }),
+      },
     });
   } catch (error) {
     if (error instanceof ComparisonInputError) throw new CliError(error.message);

@@ -14,7 +14,7 @@ function milliseconds(value: string): number {
   return number;
 }
 
-/** Adds --gate, --fail-on, --min-effect, --fail-on-inconclusive, --no-default-gates, --details, --markdown and --format. */
+/** Adds --gate, --fail-on, --min-effect(-tail), --fail-on-inconclusive, --no-default-gates, --details, --markdown and --format. */
 export function addGateOptions(command: Command): Command {
   return command
     .option(
@@ -28,6 +28,11 @@ export function addGateOptions(command: Command): Command {
     )
     .option('--no-default-gates', 'when neither the scenario nor --gate names a gate, decide on nothing rather than on the default gates')
     .addOption(new Option('--min-effect <ms>', 'smallest change of a time metric that counts, in ms (timer and scheduler jitter)').default(1).argParser(milliseconds))
+    .addOption(
+      new Option('--min-effect-tail <ms>', 'the same for the per-stream p99 metrics (tokenLatencyP99Ms, renderLatencyP99Ms, stalenessP99Ms), which GC and scheduler pauses move by several ms')
+        .default(5)
+        .argParser(milliseconds),
+    )
     .option('--fail-on-inconclusive', 'exit 1 when a gate cannot tell (too few samples or too noisy), not only on a regression')
     .option('--details', 'also print every summary statistic of every metric side by side (table format)')
     .option('--markdown <file>', 'also append the verdicts as markdown to this file (e.g. "$GITHUB_STEP_SUMMARY")')

@@ -57,6 +57,9 @@ export interface MetricVerdict {
   warnings: string[];
 }
 
+/** Per-stream tail metrics: their minimum effect is `tailMinEffectMs`. */
+const TAIL_METRICS = new Set<string>(['tokenLatencyP99Ms', 'renderLatencyP99Ms', 'stalenessP99Ms']);
+
 /** Default allowance of a counter that moves with timing from stream to stream. */
 export const VARYING_COUNTER_INCREASE: Threshold = { value: 5, relative: true };
 
@@ -64,6 +67,11 @@ export const VARYING_COUNTER_INCREASE: Threshold = { value: 5, relative: true };
 export interface GateOptions {
   /** Smallest change of a time metric, in ms, ever counted as a change (timer and scheduler jitter). */
   minEffectMs: number;
+  /**
+   * The same for per-stream p99 metrics. A stream's p99 over ~100 tokens is nearly its worst
+   * token, which a GC or scheduler pause moves by several ms between runs of the same code.
+   */
+  tailMinEffectMs: number;
   /** Fewest samples per side for a statistical verdict. */
   minSamples: number;
   resamples: number;
@@ -72,6 +80,9 @@ export interface GateOptions {
 
 export const DEFAULT_GATE_OPTIONS: GateOptions = {
   minEffectMs: 1,
+  // Between quiet runs of the same code, the default scenario's smallest p99 (field-baseline
+  // token latency, ~9 ms) moved by up to 4.8 ms (lower CI bound; docs/ci.md).
+  tailMinEffectMs: 5,
   minSamples: 5,
   resamples: DEFAULT_RESAMPLES,
   confidence: DEFAULT_CONFIDENCE,
@@ -261,7 +272,8 @@ function decideGate(base: ConfigResult, head: ConfigResult, gate: Gate, pairing:
   const headHas = headStreams.some((value) => value !== null);
   if (!baseHas && !headHas) return null;
   if (!baseHas || !headHas) return missingOnOneSide(base.name, gate, threshold, baseHas ? 'head' : 'base');
-  return decideStatistically(base.name, gate, threshold, baseStreams, headStreams, pairing, options, { minEffect: options.minEffectMs, note: null });
+  const minEffect = TAIL_METRICS.has(gate.metric) ? Math.max(options.minEffectMs, options.tailMinEffectMs) : options.minEffectMs;
+  return decideStatistically(base.name, gate, threshold, baseStreams, headStreams, pairing, options, { minEffect, note: null });
 }
 
 function missingOnOneSide(config: string, gate: Gate, threshold: Threshold, side: 'base' | 'head'): MetricVerdict {
