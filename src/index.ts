@@ -8,3 +8,7 @@ export { readResultFile } from './report/readResult.js';
 export { renderSummaryTable, renderStageTable, renderComparisonTable, renderCountersTable } from './report/tables.js';
 export { resultDocumentSchema, RESULT_SCHEMA_VERSION, type ResultDocument, type ConfigResult, type Summary } from './report/resultSchema.js';
 export { scenarioSchema } from './scenario/scenarioSchema.js';
+export { mergeShardResults, MergeError } from './stats/mergeResults.js';
+export { loadSettingsSchema, type LoadSettings } from './load/loadSettings.js';
+export { createSource } from './sources/sourceSettings.js';
+export { startMockServer } from './mock/mockServer.js';

@@ -4,15 +4,12 @@
  */
 import { setMaxListeners } from 'node:events';
 import { join, resolve } from 'node:path';
-import { monotonicNowMs } from '../clock.js';
 import { resultToCsv } from '../report/csv.js';
 import { renderResultMarkdown } from '../report/markdown.js';
 import { readResultFile, ResultFileError } from '../report/readResult.js';
 import type { ResultDocument } from '../report/resultSchema.js';
 import { renderStageTable, renderSummaryTable } from '../report/tables.js';
 import { fileTimestamp, writeFileAtomic } from '../report/writeResult.js';
-import { RedisSetupError } from '../pipeline/brokers/redis/connection.js';
-import { runScenario } from '../run/runScenario.js';
 import { noiseWarnings, runNoise } from '../stats/runNoise.js';
 import { loadScenarioFile, type Scenario } from '../scenario/loadScenario.js';
 import { ScenarioError } from '../scenario/scenarioError.js';
@@ -20,6 +17,7 @@ import { type CompareCommandOptions, gateAndPrint, parseGateOptions } from './co
 import { CliError, EXIT } from './exitCodes.js';
 import { chosenFormat } from './outputFormat.js';
 import { ProgressBar, progressEnabled } from './progress.js';
+import { runAndSave } from './runAndSave.js';
 
 /** Options of `streambench run` as commander parses them (the gate options apply with --baseline). */
 export interface RunCommandOptions extends CompareCommandOptions {
@@ -101,39 +99,11 @@ export async function runCommand(scenarioPaths: string[], options: RunCommandOpt
   try {
     for (const scenario of scenarios) {
       const outputPath = options.save ? resultPath(scenario.name, options.out) : null;
-      const streamsPerConfig = (options.iterations ?? scenario.iterations) + (options.warmup ?? scenario.warmup);
-      const startedMs = monotonicNowMs();
-      let streamsDone = 0;
-      const document = await runScenario(scenario, {
-        iterations: options.iterations,
-        warmup: options.warmup,
-        seed: options.seed,
-        redis: options.redis,
-        shard: options.shard,
-        signal: interruption.signal,
-        onStream: ({ config, stream, streams }) => {
-          streamsDone++;
-          bar?.update({
-            scenario: scenario.name,
-            config: scenario.configs.findIndex((candidate) => candidate.name === config) + 1,
-            configs: scenario.configs.length,
-            configName: config,
-            streamsDone,
-            streamsTotal: scenario.configs.length * streamsPerConfig,
-            configStreamsDone: stream,
-            configStreams: streams,
-            elapsedMs: monotonicNowMs() - startedMs,
-          });
-        },
-        // Save after every config so a failure later loses nothing measured so far.
-        onConfigDone: outputPath ? (partial) => writeFileAtomic(outputPath, `${JSON.stringify(partial, null, 2)}\n`) : undefined,
-      })
-        .catch((error: unknown) => {
-          if (error instanceof RedisSetupError) throw new CliError(`--redis: ${error.message}`);
-          throw error;
-        })
-        .finally(() => bar?.clear());
-      if (outputPath) await writeFileAtomic(outputPath, `${JSON.stringify(document, null, 2)}\n`);
+      const document = await runAndSave(
+        scenario,
+        { iterations: options.iterations, warmup: options.warmup, seed: options.seed, redis: options.redis, shard: options.shard, signal: interruption.signal },
+        { bar, outputPath },
+      );
       if (options.csv) await writeFileAtomic(resolve(options.csv), resultToCsv(document));
       documents.push(document);
 

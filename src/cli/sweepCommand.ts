@@ -2,18 +2,16 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { monotonicNowMs } from '../clock.js';
-import { RedisSetupError } from '../pipeline/brokers/redis/connection.js';
 import { resultToCsv } from '../report/csv.js';
 import { renderSweepMarkdown, renderSweepTable, summarizeSweep } from '../report/sweepTable.js';
-import { fileTimestamp, writeFileAtomic } from '../report/writeResult.js';
-import { runScenario } from '../run/runScenario.js';
+import { fileTimestamp } from '../report/writeResult.js';
 import { ScenarioError } from '../scenario/scenarioError.js';
 import { parseThreshold } from '../stats/gates.js';
 import { parseParamFlag, parseRawScenario, planSweep, type SweepPlan } from '../sweep/sweepGrid.js';
 import { CliError, EXIT } from './exitCodes.js';
 import { chosenFormat, type OutputFormat } from './outputFormat.js';
 import { ProgressBar, progressEnabled } from './progress.js';
+import { runAndSave } from './runAndSave.js';
 
 /** The default latency budget of the recommendation, in ms. */
 export const DEFAULT_LATENCY_BUDGET = '16.7ms';
@@ -63,37 +61,12 @@ export async function sweepCommand(path: string, options: SweepCommandOptions): 
 
   const format = chosenFormat(options);
   const bar = progressEnabled({ isTTY: process.stderr.isTTY, quiet: options.quiet, machineOutput: format !== 'table' }) ? new ProgressBar(process.stderr) : null;
-  const streamsPerConfig = (options.iterations ?? plan.scenario.iterations) + (options.warmup ?? plan.scenario.warmup);
-  const startedMs = monotonicNowMs();
-  let streamsDone = 0;
   const outputPath = options.save ? resolve(options.out ?? `results/${plan.scenario.name}-${fileTimestamp(new Date())}.json`) : null;
-  const document = await runScenario(plan.scenario, {
-    iterations: options.iterations,
-    warmup: options.warmup,
-    seed: options.seed,
-    redis: options.redis,
-    onStream: ({ config, stream, streams }) => {
-      streamsDone++;
-      bar?.update({
-        scenario: plan.scenario.name,
-        config: plan.points.findIndex((point) => point.name === config) + 1,
-        configs: plan.points.length,
-        configName: config,
-        streamsDone,
-        streamsTotal: plan.points.length * streamsPerConfig,
-        configStreamsDone: stream,
-        configStreams: streams,
-        elapsedMs: monotonicNowMs() - startedMs,
-      });
-    },
-    onConfigDone: outputPath ? (partial) => writeFileAtomic(outputPath, `${JSON.stringify(partial, null, 2)}\n`) : undefined,
-  })
-    .catch((error: unknown) => {
-      if (error instanceof RedisSetupError) throw new CliError(`--redis: ${error.message}`);
-      throw error;
-    })
-    .finally(() => bar?.clear());
-  if (outputPath) await writeFileAtomic(outputPath, `${JSON.stringify(document, null, 2)}\n`);
+  const document = await runAndSave(
+    plan.scenario,
+    { iterations: options.iterations, warmup: options.warmup, seed: options.seed, redis: options.redis },
+    { bar, outputPath },
+  );
 
   const summary = summarizeSweep(document, { value: budget.value, relative: budget.relative });
   const point = summary.recommendation ? plan.points.find((candidate) => candidate.name === summary.recommendation!.id) : undefined;

@@ -1,0 +1,51 @@
+/**
+ * What `run` and `sweep` share: run a scenario with the progress bar fed, save the document
+ * after every config (a later failure loses nothing measured so far) and at the end, and turn
+ * a bad `--redis` into a usage error.
+ */
+import { monotonicNowMs } from '../clock.js';
+import { RedisSetupError } from '../pipeline/brokers/redis/connection.js';
+import type { ResultDocument } from '../report/resultSchema.js';
+import { writeFileAtomic } from '../report/writeResult.js';
+import { type RunOptions, runScenario } from '../run/runScenario.js';
+import type { Scenario } from '../scenario/loadScenario.js';
+import { CliError } from './exitCodes.js';
+import type { ProgressBar } from './progress.js';
+
+/** Runs `scenario`, showing progress on `bar` and saving to `outputPath` (null: no file). */
+export async function runAndSave(
+  scenario: Scenario,
+  runOptions: Omit<RunOptions, 'onStream' | 'onConfigDone'>,
+  output: { bar: ProgressBar | null; outputPath: string | null },
+): Promise<ResultDocument> {
+  const { bar, outputPath } = output;
+  const save = (document: ResultDocument) => writeFileAtomic(outputPath!, `${JSON.stringify(document, null, 2)}\n`);
+  const streamsPerConfig = (runOptions.iterations ?? scenario.iterations) + (runOptions.warmup ?? scenario.warmup);
+  const startedMs = monotonicNowMs();
+  let streamsDone = 0;
+  const document = await runScenario(scenario, {
+    ...runOptions,
+    onStream: ({ config, stream, streams }) => {
+      streamsDone++;
+      bar?.update({
+        scenario: scenario.name,
+        config: scenario.configs.findIndex((candidate) => candidate.name === config) + 1,
+        configs: scenario.configs.length,
+        configName: config,
+        streamsDone,
+        streamsTotal: scenario.configs.length * streamsPerConfig,
+        configStreamsDone: stream,
+        configStreams: streams,
+        elapsedMs: monotonicNowMs() - startedMs,
+      });
+    },
+    onConfigDone: outputPath ? save : undefined,
+  })
+    .catch((error: unknown) => {
+      if (error instanceof RedisSetupError) throw new CliError(`--redis: ${error.message}`);
+      throw error;
+    })
+    .finally(() => bar?.clear());
+  if (outputPath) await save(document);
+  return document;
+}
