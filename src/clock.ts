@@ -65,6 +65,16 @@ export class ManualClock implements Clock {
     return this.timers.length;
   }
 
+  /** Jumps to the earliest pending timer and fires it; false when none is pending. */
+  runNextTimer(): boolean {
+    const [next] = [...this.timers].sort((a, b) => a.dueMs - b.dueMs || a.id - b.id);
+    if (!next) return false;
+    this.timers = this.timers.filter((timer) => timer !== next);
+    this.currentMs = Math.max(this.currentMs, next.dueMs);
+    next.callback();
+    return true;
+  }
+
   /** Moves time forward by `ms`, firing due timers in order of due time (then creation). */
   advance(ms: number): void {
     const targetMs = this.currentMs + ms;

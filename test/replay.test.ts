@@ -17,7 +17,7 @@ import { loadTraceFile, parseTrace } from '../src/traces/parseTrace.js';
 import { recordStream } from '../src/traces/recordTrace.js';
 import { serializeTrace } from '../src/traces/serializeTrace.js';
 import type { Trace } from '../src/traces/traceFormat.js';
-import { contentOf, readStream, readStreamOnJumpClock } from './helpers/httpStreams.js';
+import { contentOf, readStream, readStreamOnManualClock } from './helpers/httpStreams.js';
 
 const HEADER = { type: 'header', version: 1, recordedAt: '2026-01-02T03:04:05.000Z', model: 'm', api: 'openai-chat', baseUrl: 'http://127.0.0.1:1/v1', request: {}, synthetic: true };
 const lines = (...objects: object[]) => objects.map((object) => JSON.stringify(object)).join('\n') + '\n';
@@ -91,7 +91,7 @@ describe('replay source', () => {
   it('yields every chunk at its recorded offset divided by speed (exactly, on a jump clock)', async () => {
     for (const speed of [1, 2, 0.5]) {
       const source = await createReplaySourceFromTrace(TRACE, resolveReplaySettings({ type: 'replay', trace: 'unused', speed }));
-      const { chunks, offsetsMs } = await readStreamOnJumpClock(source, 0);
+      const { chunks, offsetsMs } = await readStreamOnManualClock(source, 0);
       expect(chunks.map((chunk) => chunk.text)).toEqual(['Hello', ' world', '!', ' Bye.']);
       // Waits under 1 ms are not timed, so the third chunk (0.25 ms after the second) comes with it.
       expect(offsetsMs).toEqual([120.5 / speed, 140 / speed, 140 / speed, 400 / speed]);
@@ -159,7 +159,7 @@ describe('record then replay (real HTTP)', () => {
 
     for (const [index, { stream }] of recorded.entries()) {
       expect(stream.chunks.some((chunk) => chunk.reasoning !== undefined)).toBe(true);
-      const { chunks, offsetsMs } = await readStreamOnJumpClock(replay, index);
+      const { chunks, offsetsMs } = await readStreamOnManualClock(replay, index);
       expect(chunks.map((chunk) => [chunk.text, chunk.reasoning])).toEqual(stream.chunks.map((chunk) => [chunk.text, chunk.reasoning]));
       offsetsMs.forEach((offset, chunk) => {
         // The file keeps microseconds; a chunk less than 1 ms after the previous comes with it, never later than recorded.

@@ -1,6 +1,6 @@
 /** Helpers for the http source, mock server and replay tests. */
-import type { Clock, TimerHandle } from '../../src/clock.js';
-import { systemClock } from '../../src/clock.js';
+import type { Clock } from '../../src/clock.js';
+import { ManualClock, systemClock } from '../../src/clock.js';
 import { UpstreamRecord } from '../../src/probes/upstreamRecord.js';
 import type { SourceChunk, TokenSource } from '../../src/sources/types.js';
 
@@ -37,53 +37,12 @@ export const contentOf = (chunks: SourceChunk[]) => chunks.map((chunk) => chunk.
 /** Reasoning text of chunks, joined. */
 export const reasoningOf = (chunks: SourceChunk[]) => chunks.map((chunk) => chunk.reasoning ?? '').join('');
 
-interface JumpTimer {
-  id: number;
-  dueMs: number;
-  callback: () => void;
-}
-
-/**
- * A clock for exact scheduling tests: time stands still until `runNextTimer` jumps to the
- * earliest timer's due time and fires it, so a chunk yielded by that timer is stamped at
- * exactly its due time.
- */
-export class JumpClock implements Clock {
-  private now = 0;
-  private nextId = 1;
-  private timers: JumpTimer[] = [];
-
-  nowMs(): number {
-    return this.now;
-  }
-
-  setTimer(callback: () => void, delayMs: number): TimerHandle {
-    const timer = { id: this.nextId++, dueMs: this.now + Math.max(0, delayMs), callback };
-    this.timers.push(timer);
-    return { id: timer.id };
-  }
-
-  clearTimer(handle: TimerHandle): void {
-    this.timers = this.timers.filter((timer) => timer.id !== (handle as { id: number }).id);
-  }
-
-  /** Jumps to the earliest timer and fires it; false when none is pending. */
-  runNextTimer(): boolean {
-    const [next] = [...this.timers].sort((a, b) => a.dueMs - b.dueMs || a.id - b.id);
-    if (!next) return false;
-    this.timers = this.timers.filter((timer) => timer !== next);
-    this.now = Math.max(this.now, next.dueMs);
-    next.callback();
-    return true;
-  }
-}
-
 /** Lets pending promise callbacks and one macrotask turn run. */
 export const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Reads a whole stream on a JumpClock, jumping to each timer as soon as the stream waits. */
-export async function readStreamOnJumpClock(source: TokenSource, streamIndex = 0): Promise<{ chunks: SourceChunk[]; offsetsMs: number[] }> {
-  const clock = new JumpClock();
+/** Reads a whole stream on a ManualClock, jumping to each timer as soon as the stream waits. */
+export async function readStreamOnManualClock(source: TokenSource, streamIndex = 0): Promise<{ chunks: SourceChunk[]; offsetsMs: number[] }> {
+  const clock = new ManualClock();
   const iterator = source.open({ clock, streamIndex })[Symbol.asyncIterator]();
   const startMs = clock.nowMs();
   const chunks: SourceChunk[] = [];
