@@ -145,3 +145,20 @@ describe('a scenario under load', () => {
     expect(open.load!.startDelayMs!.n).toBe(20);
   });
 });
+
+describe('endpoint faults under load', () => {
+  it('counts 429s and malformed chunks per config and never crashes', async () => {
+    const { loadScenarioFile } = await import('../src/scenario/loadScenario.js');
+    const { runScenario } = await import('../src/run/runScenario.js');
+    const document = await runScenario(await loadScenarioFile('test/fixtures/faults-under-load.yaml'));
+    const [config] = document.configs;
+    expect(config.state).toBe('errored');
+    expect(config.load!.streamsStarted).toBe(30);
+    // Every stream either failed with the 429 or completed with exact text (the delivery check passed).
+    expect(config.load!.streamsFailed + config.iterations.length).toBe(30);
+    expect(config.load!.streamsFailed).toBeGreaterThan(0);
+    expect(config.iterations.length).toBeGreaterThan(0);
+    expect(config.message).toMatch(/streams failed \(of 30 measured\): stream \d+: HTTP 429/);
+    expect(config.metrics!.counters.malformedLinesPerStream).toBeGreaterThan(0);
+  });
+});
