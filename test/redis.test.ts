@@ -13,6 +13,7 @@ import { startPrivateRedisServer, type PrivateRedisServer } from '../src/pipelin
 import { redisBrokerSettingsSchema, type RedisBrokerSettings } from '../src/pipeline/brokers/redis/settings.js';
 import type { RedisBrokerStream } from '../src/pipeline/brokers/redis/streamBase.js';
 import type { BrokerItem } from '../src/pipeline/types.js';
+import { contentItems, waitFor } from './helpers/brokerItems.js';
 import { redisUrlForTests } from './helpers/redisUrl.js';
 
 const sharedUrl = await redisUrlForTests();
@@ -27,19 +28,6 @@ function settingsOf(input: Record<string, unknown>): RedisBrokerSettings {
 
 function newRunId(): string {
   return `test-${randomUUID()}`;
-}
-
-function contentItems(count: number): string[] {
-  return Array.from({ length: count }, (_, index) => JSON.stringify({ sequence: index, content: `token ${index} ` }));
-}
-
-/** Polls until `condition` holds (a hang guard for events on other sockets, not a timing assertion). */
-async function waitFor(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let attempt = 0; attempt < 5000; attempt++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 /** What a consumer got: every item, and the batches as read. */

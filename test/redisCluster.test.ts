@@ -18,6 +18,7 @@ import type { RedisBrokerStream } from '../src/pipeline/brokers/redis/streamBase
 import type { BrokerCounters, BrokerItem } from '../src/pipeline/types.js';
 import { runScenario } from '../src/run/runScenario.js';
 import { loadScenarioFile } from '../src/scenario/loadScenario.js';
+import { contentItems, waitFor } from './helpers/brokerItems.js';
 import { startLocalCluster } from './helpers/redisCluster.js';
 
 const END_ITEM = '{"type":"status","status":"completed"}';
@@ -29,19 +30,6 @@ function settingsOf(input: Record<string, unknown>): RedisBrokerSettings {
 /** Run ids of one fixed length, so key names (and so byte counts) match between runs. */
 function newRunId(): string {
   return `cluster-test-${randomBytes(6).toString('hex')}`;
-}
-
-function contentItems(count: number): string[] {
-  return Array.from({ length: count }, (_, index) => JSON.stringify({ sequence: index, content: `token ${index} ` }));
-}
-
-/** Polls until `condition` holds (a hang guard for events on other sockets, not a timing assertion). */
-async function waitFor(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let attempt = 0; attempt < 5000; attempt++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 /** Everything a reader got, in order. */

@@ -11,7 +11,7 @@ import type { ConfigMetrics, ConfigResult } from '../report/resultSchema.js';
 import type { ResolvedConfig } from '../scenario/loadScenario.js';
 import { ConfigMeasurements } from '../stats/configMeasurements.js';
 import { Distribution } from '../stats/distribution.js';
-import { iterationDetails, percentileList, recordTokenLatencies, streamTimeline } from '../stats/streamDetails.js';
+import { iterationDetails, percentileList, streamTimeline } from '../stats/streamDetails.js';
 import { buildPipeline, type RunEnvironment } from './buildPipeline.js';
 import { runStream } from './runStream.js';
 import { StageUnavailableError } from './stageUnavailableError.js';
@@ -47,7 +47,6 @@ export async function runConfig(
   const measurements = new ConfigMeasurements();
   // Kept beside the pooled metrics for the gate (per-stream counters) and the HTML report.
   const details: ReturnType<typeof iterationDetails>[] = [];
-  const tokenLatencies = new Distribution();
   const startDelays = new Distribution();
   let timeline: ConfigResult['timeline'];
   const eventLoop = watchEventLoopDelay();
@@ -68,7 +67,6 @@ export async function runConfig(
       if (measured) {
         measurements.addStream(run.trace, run.counts);
         details.push(iterationDetails(run.trace, run.counts));
-        recordTokenLatencies(run.trace, tokenLatencies);
         if (dueAtMs !== null) startDelays.record(run.trace.requestStartMs - dueAtMs);
         timeline ??= streamTimeline(run.trace, index - plan.warmup + 1);
       }
@@ -132,7 +130,7 @@ export async function runConfig(
     settings: load ? { ...settings, load } : settings,
     metrics,
     iterations: measurements.iterations.map((sample, index) => ({ ...sample, ...details[index] })),
-    ...(tokenLatencies.count > 0 && { tokenLatencyPercentilesMs: percentileList(tokenLatencies) }),
+    ...(measurements.tokenLatencyDistribution().count > 0 && { tokenLatencyPercentilesMs: percentileList(measurements.tokenLatencyDistribution()) }),
     ...(timeline && { timeline }),
     ...(loadResult && { load: loadResult }),
     ...(warnings.length > 0 && { warnings }),

@@ -199,6 +199,11 @@ export class ConfigMeasurements {
     return counters;
   }
 
+  /** Token latency (client receive − source emit) of every token added, for percentile lists and CDFs. */
+  tokenLatencyDistribution(): Distribution {
+    return this.tokenLatency;
+  }
+
   /** Every distribution by a stable name (stage distributions as `stageTtft.<stage>`, `stageLatency.<stage>`). */
   private namedDistributions(): Map<string, Distribution> {
     const named = new Map<string, Distribution>(

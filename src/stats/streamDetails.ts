@@ -1,7 +1,7 @@
 /**
  * Per-stream details kept beside a config's pooled metrics: the numbers the statistical gate
- * needs per iteration (counters, render percentiles), the token-latency samples the report's
- * CDF draws, and one stream's timeline. Pure: a trace and its counts in, plain data out.
+ * needs per iteration (counters, render percentiles), the token-latency percentile list the
+ * report's CDF draws, and one stream's timeline. Pure: a trace and its counts in, plain data out.
  */
 import type { StreamTrace } from '../probes/streamTrace.js';
 import type { IterationSample, StreamTimeline } from '../report/resultSchema.js';
@@ -25,15 +25,6 @@ export function iterationDetails(
     stalenessP99Ms: metrics.stalenessMs?.p99 ?? null,
     counters: metrics.counters,
   };
-}
-
-/** Records every token's latency (client receive − source emit, weighted by tokens) into `into`. */
-export function recordTokenLatencies(trace: StreamTrace, into: Distribution): void {
-  for (const chunk of trace.chunks) {
-    if (chunk.tokens === 0 || chunk.messageSeq < 0) continue;
-    const receivedMs = trace.stampOf('clientReceive', chunk.messageSeq);
-    if (receivedMs !== undefined) into.record(receivedMs - chunk.emitMs, chunk.tokens);
-  }
 }
 
 /** p0, p1, …, p100 of a distribution (101 values), or undefined when it is empty. */

@@ -55,16 +55,21 @@ function openAiUsage(usage: unknown): Partial<UpstreamUsage> | null {
   };
 }
 
-/** One `data:` payload of an OpenAI-compatible chat or completions stream. */
-function decodeOpenAi(api: 'openai-chat' | 'openai-completions', data: string): DecodedEvent | typeof MALFORMED {
-  if (data.trim() === '[DONE]') return { ...NOTHING, done: true };
-  let json: unknown;
+/** An event's JSON object, or MALFORMED when the data is not a JSON object. */
+function parseObject(data: string): Json | typeof MALFORMED {
   try {
-    json = JSON.parse(data);
+    const json: unknown = JSON.parse(data);
+    return isObject(json) ? json : MALFORMED;
   } catch {
     return MALFORMED;
   }
-  if (!isObject(json)) return MALFORMED;
+}
+
+/** One `data:` payload of an OpenAI-compatible chat or completions stream. */
+function decodeOpenAi(api: 'openai-chat' | 'openai-completions', data: string): DecodedEvent | typeof MALFORMED {
+  if (data.trim() === '[DONE]') return { ...NOTHING, done: true };
+  const json = parseObject(data);
+  if (json === MALFORMED) return MALFORMED;
   if (json.error !== undefined && json.error !== null) return { ...NOTHING, error: errorMessageOf(json) ?? JSON.stringify(json.error) };
   const choices = Array.isArray(json.choices) ? json.choices : [];
   // Only the first choice is the stream (n > 1 is not benchmarked).
@@ -83,13 +88,8 @@ function decodeOpenAi(api: 'openai-chat' | 'openai-completions', data: string): 
 
 /** One event of an Anthropic Messages stream (the type is in the JSON; the SSE event name repeats it). */
 function decodeAnthropic(data: string, eventName: string | undefined): DecodedEvent | typeof MALFORMED {
-  let json: unknown;
-  try {
-    json = JSON.parse(data);
-  } catch {
-    return MALFORMED;
-  }
-  if (!isObject(json)) return MALFORMED;
+  const json = parseObject(data);
+  if (json === MALFORMED) return MALFORMED;
   const type = text(json.type) || eventName;
   switch (type) {
     case 'message_start': {
