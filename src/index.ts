@@ -5,7 +5,7 @@ export { ScenarioError } from './scenario/scenarioError.js';
 export { compareResults, type Comparison } from './stats/compareResults.js';
 export { evaluateRules, parseRules } from './stats/rules.js';
 export { readResultFile } from './report/readResult.js';
-export { renderSummaryTable, renderStageTable, renderComparisonTable, renderCountersTable } from './report/tables.js';
+export { renderSummaryTable, renderStageTable, renderComparisonTable, renderCountersTable, renderLoadTable } from './report/tables.js';
 export { resultDocumentSchema, RESULT_SCHEMA_VERSION, type ResultDocument, type ConfigResult, type Summary } from './report/resultSchema.js';
 export { scenarioSchema } from './scenario/scenarioSchema.js';
 export { mergeShardResults, MergeError } from './stats/mergeResults.js';

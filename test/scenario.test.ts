@@ -50,7 +50,7 @@ describe('scenario validation', () => {
     );
     const [a, b] = scenario.configs;
     expect(a.pipeline.batch).toEqual({ mode: 'seed', size: 8, timeoutMs: 100, merge: true, firstImmediate: false });
-    expect(a.pipeline.broker).toEqual({ type: 'redis-list', write: 'fire-and-forget', read: 'window', window: 10, ttlSeconds: 300 });
+    expect(a.pipeline.broker).toEqual({ type: 'redis-list', connections: 'per-stream', write: 'fire-and-forget', read: 'window', window: 10, ttlSeconds: 300 });
     expect(b.preset).toBe('field-baseline');
     expect(b.pipeline.batch).toEqual({ mode: 'none', size: 8, timeoutMs: 100, merge: true, firstImmediate: false });
     expect(b.pipeline.client).toEqual({ type: 'field', render: { strategy: 'debounce', intervalMs: 30 } });

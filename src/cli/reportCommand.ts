@@ -5,7 +5,7 @@ import { renderHtmlReport } from '../report/htmlReport.js';
 import { renderResultMarkdown } from '../report/markdown.js';
 import { readResultFile, ResultFileError } from '../report/readResult.js';
 import type { ResultDocument } from '../report/resultSchema.js';
-import { renderCountersTable, renderStageTable, renderSummaryTable } from '../report/tables.js';
+import { renderCountersTable, renderLoadTable, renderStageTable, renderSummaryTable } from '../report/tables.js';
 import { writeFileAtomic } from '../report/writeResult.js';
 import { CliError, EXIT } from './exitCodes.js';
 import { chosenFormat, type OutputFormat } from './outputFormat.js';
@@ -48,7 +48,8 @@ export async function reportCommand(path: string, options: ReportCommandOptions)
       process.stdout.write(renderResultMarkdown(document));
       break;
     case 'table':
-      process.stdout.write(`${renderSummaryTable(document)}\n${renderStageTable(document)}\n${renderCountersTable(document)}\n`);
+      const loadTable = renderLoadTable(document);
+      process.stdout.write(`${renderSummaryTable(document)}\n${renderStageTable(document)}\n${loadTable === '' ? '' : `${loadTable}\n`}${renderCountersTable(document)}\n`);
   }
   return EXIT.ok;
 }

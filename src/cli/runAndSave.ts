@@ -20,7 +20,10 @@ export async function runAndSave(
 ): Promise<ResultDocument> {
   const { bar, outputPath } = output;
   const save = (document: ResultDocument) => writeFileAtomic(outputPath!, `${JSON.stringify(document, null, 2)}\n`);
-  const streamsPerConfig = (runOptions.iterations ?? scenario.iterations) + (runOptions.warmup ?? scenario.warmup);
+  const iterations = runOptions.iterations ?? scenario.iterations;
+  const warmup = runOptions.warmup ?? scenario.warmup;
+  // A load block sets its own stream count, and every worker thread warms up on its own.
+  const streamsTotal = scenario.configs.reduce((total, config) => total + (config.load?.workers ?? 1) * warmup + (config.load?.streams ?? iterations), 0);
   const startedMs = monotonicNowMs();
   let streamsDone = 0;
   const document = await runScenario(scenario, {
@@ -33,7 +36,7 @@ export async function runAndSave(
         configs: scenario.configs.length,
         configName: config,
         streamsDone,
-        streamsTotal: scenario.configs.length * streamsPerConfig,
+        streamsTotal,
         configStreamsDone: stream,
         configStreams: streams,
         elapsedMs: monotonicNowMs() - startedMs,

@@ -8,7 +8,7 @@ import { resultToCsv } from '../report/csv.js';
 import { renderResultMarkdown } from '../report/markdown.js';
 import { readResultFile, ResultFileError } from '../report/readResult.js';
 import type { ResultDocument } from '../report/resultSchema.js';
-import { renderStageTable, renderSummaryTable } from '../report/tables.js';
+import { renderLoadTable, renderStageTable, renderSummaryTable } from '../report/tables.js';
 import { fileTimestamp, writeFileAtomic } from '../report/writeResult.js';
 import { noiseWarnings, runNoise } from '../stats/runNoise.js';
 import { loadScenarioFile, type Scenario } from '../scenario/loadScenario.js';
@@ -110,6 +110,8 @@ export async function runCommand(scenarioPaths: string[], options: RunCommandOpt
       human(`\n${scenario.name}${scenario.description ? ` — ${scenario.description.trim()}` : ''}`);
       human(renderSummaryTable(document));
       human(renderStageTable(document));
+      const loadTable = renderLoadTable(document);
+      if (loadTable !== '') human(loadTable);
       for (const warning of noiseWarnings(runNoise(document))) human(warning);
       if (outputPath) human(`results written to ${outputPath}`);
       if (options.csv) human(`CSV written to ${resolve(options.csv)}`);

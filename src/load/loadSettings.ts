@@ -22,6 +22,20 @@ export const loadSettingsSchema = z
       .nonnegative()
       .default(0)
       .describe('closed loop: spread the start of the concurrent streams over this many seconds; open loop: raise the rate linearly from 0 over this many seconds'),
+    sampleEveryS: z
+      .number()
+      .positive()
+      .default(5)
+      .describe("seconds between samples of the tool's heap, RSS and active handles while the load runs (load.resources in the result; a soak run shows their growth)"),
+    workers: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(1)
+      .describe(
+        'worker threads that share the load, each running its share of the streams with its own relay server, client and Redis connections; results are merged exactly. More than the cores the machine has only adds contention',
+      ),
   })
   .refine((load) => (load.concurrency === undefined) !== (load.rate === undefined), {
     message: 'set exactly one of concurrency (closed loop) and rate (open loop)',

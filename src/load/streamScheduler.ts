@@ -28,9 +28,12 @@ export interface ScheduleOutcome {
   endedAtMs: number;
 }
 
+/** The load settings that decide when streams start. */
+export type ScheduleSettings = Pick<LoadSettings, 'concurrency' | 'rate' | 'durationS' | 'rampS'>;
+
 /** Runs streams `firstIndex`, `firstIndex + 1`, … as `load` says (sequentially when null). */
 export async function runSchedule(options: {
-  load: LoadSettings | null;
+  load: ScheduleSettings | null;
   streams: number;
   firstIndex: number;
   clock: Clock;

@@ -15,6 +15,13 @@ export class UpstreamRecord implements SourceObserver {
   reasoningTokens = 0;
   /** True once the source reported anything: it talks to a server (http), so upstream counters apply. */
   observed = false;
+  /** A planned source (synthetic, replay): how late its latest chunk was against the plan, in ms; null for other sources. */
+  scheduleLagMaxMs: number | null = null;
+
+  scheduleLag(lateMs: number): void {
+    // The source's own pace, not a server's: it does not make the stream an upstream one.
+    this.scheduleLagMaxMs = Math.max(this.scheduleLagMaxMs ?? 0, lateMs);
+  }
 
   firstByte(atMs: number): void {
     this.observed = true;

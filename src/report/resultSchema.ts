@@ -40,6 +40,12 @@ export const configMetricsSchema = z.strictObject({
     .nullable()
     .default(null)
     .describe('request start → first server-sent event of any kind parsed by the source, per stream (http sources; null otherwise)'),
+  sourceLagMs: summarySchema
+    .nullable()
+    .default(null)
+    .describe(
+      "how late the source emitted its chunks against its plan: the latest chunk's emit − planned time, per stream (synthetic and replay sources in the tool's process; null otherwise). Above a few ms the tool could not keep the planned pace, and streams ran slower than asked",
+    ),
   tokenLatencyMs: summarySchema.nullable().describe('client receive − source emit, per token'),
   renderLatencyMs: summarySchema.nullable().describe('render − source emit, per token'),
   itlMs: summarySchema.nullable().describe('gap between consecutive content events at the client, per event'),
@@ -98,11 +104,31 @@ export const configResultSchema = z.strictObject({
       mode: z.enum(['sequential', 'closed-loop', 'open-loop']),
       streamsStarted: z.number().int(),
       streamsFailed: z.number().int(),
+      peakConcurrentStreams: z
+        .number()
+        .int()
+        .optional()
+        .describe('the most measured streams in flight at once (merged parts: the sum of their peaks, an upper bound)'),
       durationMs: z.number().describe('first measured stream started → last one ended'),
       deliveredTokensPerSecond: z.number().describe('tokens of the streams that completed ÷ duration'),
       completedStreamsPerSecond: z.number(),
       startDelayMs: summarySchema.nullable().describe('open loop: actual start − due time, per stream (time spent queued in the tool; never hidden)'),
       toolCpuShare: z.number().describe("the tool process's CPU time ÷ duration (1 = one core busy all the time)"),
+      resources: z
+        .strictObject({
+          samples: z.array(
+            z.strictObject({
+              atS: z.number().describe('seconds since the measured streams started'),
+              heapUsedMB: z.number().describe('V8 heap in use (MB) of the thread that ran the streams'),
+              rssMB: z.number().describe('resident set size of the process (MB)'),
+              activeResources: z.number().int().describe("the thread's active handles and requests (sockets, timers, servers)"),
+            }),
+          ),
+          heapGrowthMB: z.number().nullable().describe('median heap of the last third of samples − of the first third (MB); null with fewer than 3 samples'),
+          activeResourcesGrowth: z.number().nullable().describe('median active resources, last third − first third'),
+        })
+        .optional()
+        .describe("the tool's own memory and handles while the load ran (with worker threads: the first worker's)"),
     })
     .optional()
     .describe('how the measured streams were loaded, and throughput'),

@@ -217,3 +217,53 @@ export function renderCountersTable(doc: ResultDocument): string {
   }
   return table.toString();
 }
+
+export const LOAD_HEAD = [
+  'config',
+  'state',
+  'mode',
+  'streams\nstarted',
+  'streams\nfailed',
+  'peak\nin flight',
+  'tokens/s\ndelivered',
+  'token lat.\np99 (ms)',
+  'TPOT\np50 (ms)',
+  'source lag\np99 (ms)',
+  'start delay\np99 (ms)',
+  'tool CPU\n(cores)',
+  'event loop\np99 (ms)',
+  'heap growth\n(MB)',
+];
+
+/**
+ * Configs that ran under load: throughput, latency and how the tool itself held up, whatever
+ * the config's state (under load a few failed streams still leave the rest measured), then
+ * each config's warnings. Empty when no config ran under load.
+ */
+export function renderLoadTable(doc: ResultDocument): string {
+  const configs = doc.configs.filter((config) => config.load && config.load.mode !== 'sequential');
+  if (configs.length === 0) return '';
+  const table = plainTable(LOAD_HEAD, (index) => index < 3);
+  for (const config of configs) {
+    const load = config.load!;
+    const metrics = config.metrics;
+    table.push([
+      config.name,
+      config.state,
+      load.mode,
+      formatCount(load.streamsStarted),
+      formatCount(load.streamsFailed),
+      formatCount(load.peakConcurrentStreams),
+      formatCount(load.deliveredTokensPerSecond),
+      formatMs(stat(metrics?.tokenLatencyMs, 'p99')),
+      formatMs(stat(metrics?.tpotMs, 'p50')),
+      formatMs(stat(metrics?.sourceLagMs, 'p99')),
+      formatMs(stat(load.startDelayMs, 'p99')),
+      formatCount(load.toolCpuShare),
+      formatMs(stat(metrics?.eventLoopDelayMs, 'p99')),
+      formatCount(load.resources?.heapGrowthMB),
+    ]);
+  }
+  const warnings = configs.flatMap((config) => (config.warnings ?? []).map((warning) => wrapText(`${config.name}: ${warning}`, MESSAGE_WIDTH)));
+  return [table.toString(), ...warnings].join('\n');
+}

@@ -5,9 +5,7 @@
  * concurrently: every message names its stream. close() stops the child.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { builtEntry } from '../builtEntry.js';
 import type { Clock } from '../clock.js';
 import type { BrokerStream } from '../pipeline/types.js';
 import type { UpstreamRecord } from '../probes/upstreamRecord.js';
@@ -45,18 +43,6 @@ export interface ProducerProcess {
 /** How long close() waits for the child to exit on its own before killing it. */
 const EXIT_GRACE_MS = 5_000;
 
-/** Where the child's entry is: beside this file when built; from sources (tests), in dist/, which `npm test` builds first. */
-export function producerChildEntry(): string {
-  const here = fileURLToPath(import.meta.url);
-  const entry = here.endsWith('.js')
-    ? join(dirname(here), 'producerChild.js')
-    : join(dirname(here), '..', '..', 'dist', 'run', 'producerChild.js');
-  if (!existsSync(entry)) {
-    throw new Error(`pipeline.processes: split runs the producer from the built ${entry}, which does not exist: run \`npm run build\` first`);
-  }
-  return entry;
-}
-
 interface Deferred<T> {
   promise: Promise<T>;
   resolve(value: T): void;
@@ -83,7 +69,7 @@ interface StreamListener {
 
 /** Forks the producer child, hands it the config's settings and resolves once it is ready. */
 export async function startProducerProcess(settings: ProducerChildSettings, clock: Clock): Promise<ProducerProcess> {
-  const child: ChildProcess = fork(producerChildEntry(), [], {
+  const child: ChildProcess = fork(builtEntry(import.meta.url, 'run/producerChild.js', 'pipeline.processes: split'), [], {
     // Plain Node: no loaders or inspector flags of the parent (vitest's, a debugger's).
     execArgv: [],
     // JSON, not 'advanced': the messages are plain data, and it was the faster of the two for them (about 0.1 ms one way, idle).

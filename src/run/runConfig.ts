@@ -5,13 +5,15 @@
  * the other streams go on and failures are counted. It never ends the run.
  */
 import { watchEventLoopDelay } from '../probes/eventLoopDelay.js';
+import { type ResourceReport, sampleResources } from '../probes/resourceSampler.js';
 import type { LoadSettings } from '../load/loadSettings.js';
+import { harnessWarnings } from '../load/harnessWarnings.js';
 import { runSchedule, type ScheduleOutcome, type StreamStart } from '../load/streamScheduler.js';
 import type { ConfigMetrics, ConfigResult } from '../report/resultSchema.js';
 import type { ResolvedConfig } from '../scenario/loadScenario.js';
 import { ConfigMeasurements } from '../stats/configMeasurements.js';
-import { Distribution } from '../stats/distribution.js';
-import { iterationDetails, percentileList, streamTimeline } from '../stats/streamDetails.js';
+import { percentileList, streamTimeline } from '../stats/streamDetails.js';
+import { runConfigOnWorkers } from '../load/workerThreads.js';
 import { buildPipeline, type RunEnvironment } from './buildPipeline.js';
 import { runStream } from './runStream.js';
 import { StageUnavailableError } from './stageUnavailableError.js';
@@ -26,15 +28,36 @@ export interface StreamPlan {
 export type StreamProgress = (done: { config: string; stream: number; streams: number }) => void;
 
 
-/** Runs a config's streams and returns its result. */
+/** What a caller can hook into while a config runs. */
+export interface ConfigHooks {
+  /** Stops starting streams; streams in flight are cut short and not measured. */
+  signal?: AbortSignal;
+  onStream?: StreamProgress;
+  /** Awaited after the warm-up streams, before the measured ones start (worker threads start together). */
+  onWarm?: () => Promise<void>;
+}
+
+/** Runs a config's streams and returns its result (on worker threads when its load says so). */
 export async function runConfig(
   config: ResolvedConfig,
   configIndex: number,
   plan: StreamPlan,
   environment: RunEnvironment,
-  signal?: AbortSignal,
-  onStream?: StreamProgress,
+  hooks: ConfigHooks = {},
 ): Promise<ConfigResult> {
+  if ((config.load?.workers ?? 1) > 1) return runConfigOnWorkers(config, configIndex, plan, environment, hooks);
+  return runConfigInThisThread(config, configIndex, plan, environment, hooks);
+}
+
+/** Runs a config's streams on this thread (a worker thread runs its share this way). */
+export async function runConfigInThisThread(
+  config: ResolvedConfig,
+  configIndex: number,
+  plan: StreamPlan,
+  environment: RunEnvironment,
+  hooks: ConfigHooks = {},
+): Promise<ConfigResult> {
+  const { signal, onStream } = hooks;
   const settings = { preset: config.preset, description: config.description, ...config.pipeline };
   let pipeline: Awaited<ReturnType<typeof buildPipeline>>;
   try {
@@ -45,9 +68,6 @@ export async function runConfig(
   }
 
   const measurements = new ConfigMeasurements();
-  // Kept beside the pooled metrics for the gate (per-stream counters) and the HTML report.
-  const details: ReturnType<typeof iterationDetails>[] = [];
-  const startDelays = new Distribution();
   let timeline: ConfigResult['timeline'];
   const eventLoop = watchEventLoopDelay();
   const load = config.load;
@@ -57,17 +77,19 @@ export async function runConfig(
   let failedStreams = 0;
   let fatal: string | null = null;
   let finished = 0;
+  let inFlight = 0;
+  let peakInFlight = 0;
 
   // One stream, start to end; a failure is counted, never thrown, so other streams go on.
   const runOne = async ({ index, dueAtMs }: StreamStart, measured: boolean) => {
+    peakInFlight = Math.max(peakInFlight, ++inFlight);
     try {
       const run = await runStream(pipeline, index, `${configIndex}-${index}`, signal);
       // An interruption cuts the stream short: a partial stream is not a measurement.
       if (signal?.aborted) return;
       if (measured) {
         measurements.addStream(run.trace, run.counts);
-        details.push(iterationDetails(run.trace, run.counts));
-        if (dueAtMs !== null) startDelays.record(run.trace.requestStartMs - dueAtMs);
+        if (dueAtMs !== null) measurements.recordStartDelay(run.trace.requestStartMs - dueAtMs);
         timeline ??= streamTimeline(run.trace, index - plan.warmup + 1);
       }
       if (run.counts.check.problem) {
@@ -79,18 +101,24 @@ export async function runConfig(
       failedStreams++;
       failures.push(`stream ${index + 1}${measured ? '' : ' (warm-up)'}: ${(error as Error).message}`);
     } finally {
+      inFlight--;
       onStream?.({ config: config.name, stream: ++finished, streams: totalStreams });
     }
   };
 
   let outcome: ScheduleOutcome | null = null;
   let cpuUs = 0;
+  let resources: ReturnType<typeof sampleResources> | null = null;
+  let resourceReport: ResourceReport | null = null;
   try {
     // Warm-up streams run one at a time, whatever the load; a warm-up failure ends the config.
     for (let index = 0; index < plan.warmup && !signal?.aborted && failures.length === 0; index++) {
       await runOne({ index, dueAtMs: null }, false);
     }
-    if (failures.length === 0) {
+    if (failures.length === 0) await hooks.onWarm?.();
+    if (failures.length === 0 && !signal?.aborted) {
+      resources = load && sampleResources(environment.clock, load.sampleEveryS * 1000);
+      peakInFlight = 0; // the warm-up's one stream is not the load's
       const cpuAtStart = process.cpuUsage();
       outcome = await runSchedule({
         load,
@@ -107,29 +135,31 @@ export async function runConfig(
       });
       const cpu = process.cpuUsage(cpuAtStart);
       cpuUs = cpu.user + cpu.system;
+      resourceReport = resources?.stop(load?.durationS) ?? null;
     }
   } catch (error) {
     fatal = (error as Error).message;
   } finally {
+    resources?.stop();
     await pipeline.close();
   }
   const eventLoopDelayMs = eventLoop.stop();
   const metrics = measurements.iterations.length > 0 ? measurements.toMetrics(eventLoopDelayMs) : null;
-  const loadResult = outcome && summarizeLoad(load, outcome, failedStreams, measurements, startDelays, cpuUs);
+  const loadResult = outcome && summarizeLoad(load, { ...outcome, peakInFlight }, failedStreams, measurements, cpuUs, resourceReport);
   if (metrics && loadResult && load !== null) {
     // Concurrent streams share the process: CPU is measured over the whole load, not per stream.
     const tokens = metrics.counters.tokensPerStream * measurements.iterations.length;
     if (tokens > 0) metrics.counters.cpuUsPerToken = cpuUs / tokens;
   }
   const problem = fatal ?? describeFailures(failures, failedStreams, outcome?.started ?? 0);
-  const warnings = harnessWarnings(eventLoopDelayMs, loadResult);
+  const warnings = harnessWarnings(metrics, loadResult, 1);
   return {
     name: config.name,
     state: problem ? 'errored' : 'completed',
     ...(problem ? { message: problem } : {}),
     settings: load ? { ...settings, load } : settings,
     metrics,
-    iterations: measurements.iterations.map((sample, index) => ({ ...sample, ...details[index] })),
+    iterations: measurements.iterations,
     ...(measurements.tokenLatencyDistribution().count > 0 && { tokenLatencyPercentilesMs: percentileList(measurements.tokenLatencyDistribution()) }),
     ...(timeline && { timeline }),
     ...(loadResult && { load: loadResult }),
@@ -148,11 +178,11 @@ function describeFailures(failures: string[], failedStreams: number, started: nu
 
 function summarizeLoad(
   load: LoadSettings | null,
-  outcome: ScheduleOutcome,
+  outcome: ScheduleOutcome & { peakInFlight: number },
   failedStreams: number,
   measurements: ConfigMeasurements,
-  startDelays: Distribution,
   cpuUs: number,
+  resources: ResourceReport | null,
 ): NonNullable<ConfigResult['load']> {
   const durationMs = outcome.endedAtMs - outcome.startedAtMs;
   const tokens = measurements.iterations.reduce((sum, sample) => sum + sample.tokens, 0);
@@ -161,36 +191,12 @@ function summarizeLoad(
     mode: load === null ? 'sequential' : load.concurrency !== undefined ? 'closed-loop' : 'open-loop',
     streamsStarted: outcome.started,
     streamsFailed: failedStreams,
+    peakConcurrentStreams: outcome.peakInFlight,
     durationMs,
     deliveredTokensPerSecond: perSecond(tokens),
     completedStreamsPerSecond: perSecond(measurements.iterations.length),
-    startDelayMs: startDelays.summary(),
+    startDelayMs: measurements.startDelaySummary(),
     toolCpuShare: durationMs > 0 ? cpuUs / 1000 / durationMs : 0,
+    ...(resources && { resources }),
   };
-}
-
-// Above these, the tool itself is likely part of what was measured.
-const EVENT_LOOP_DELAY_P99_LIMIT_MS = 20;
-const TOOL_CPU_SHARE_LIMIT = 0.85;
-const START_DELAY_P99_LIMIT_MS = 5;
-
-/** Warnings, with advice, when the harness and not the system under test may be the bottleneck. */
-function harnessWarnings(eventLoopDelayMs: ConfigMetrics['eventLoopDelayMs'], load: ConfigResult['load'] | null): string[] {
-  const warnings: string[] = [];
-  if (eventLoopDelayMs && eventLoopDelayMs.p99 > EVENT_LOOP_DELAY_P99_LIMIT_MS) {
-    warnings.push(
-      `event-loop delay p99 was ${eventLoopDelayMs.p99.toFixed(1)} ms: timestamps may be late by that much; lower the concurrency or rate, or use lighter client/render settings`,
-    );
-  }
-  if (load && load.toolCpuShare > TOOL_CPU_SHARE_LIMIT) {
-    warnings.push(
-      `the tool used ${(load.toolCpuShare * 100).toFixed(0)} % of a core: it may be the bottleneck, not the relay; lower the load or split it over machines with --shard`,
-    );
-  }
-  if (load?.startDelayMs && load.startDelayMs.p99 > START_DELAY_P99_LIMIT_MS) {
-    warnings.push(
-      `streams started up to ${load.startDelayMs.p99.toFixed(1)} ms (p99) after they were due: the tool could not keep up with the arrival rate`,
-    );
-  }
-  return warnings;
 }

@@ -69,7 +69,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   try {
     for (const [index, config] of scenario.configs.entries()) {
       if (options.signal?.aborted) break;
-      const result = await runConfig(config, index, { warmup, iterations }, environment, options.signal, options.onStream);
+      const result = await runConfig(config, index, { warmup, iterations }, environment, { signal: options.signal, onStream: options.onStream });
       document.configs.push(result);
       document.interrupted = options.signal?.aborted ?? false;
       await options.onConfigDone?.(document);

@@ -10,7 +10,7 @@ import { sampleMs } from './distributions.js';
 import { createRandom, deriveSeed } from './random.js';
 import type { BurstSetting, ResolvedSyntheticSettings } from './syntheticSchema.js';
 import { tokenize } from './tokenize.js';
-import type { SourceChunk, TokenSource } from './types.js';
+import type { SourceChunk, SourceObserver, TokenSource } from './types.js';
 
 /** The chunks of one stream and when each arrives, in ms from request start. */
 export interface SyntheticStreamPlan {
@@ -98,21 +98,6 @@ export function planSyntheticStream(
   return { chunks, offsetsMs: planOffsets(settings, chunks, seed, streamIndex) };
 }
 
-/** Resolves after `delayMs` on the clock, or as soon as `signal` aborts (clearing the timer). */
-function waitOnClock(clock: Clock, delayMs: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const onAbort = (): void => {
-      clock.clearTimer(handle);
-      resolve();
-    };
-    const handle = clock.setTimer(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, delayMs);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /** Resolves on the next turn of the event loop, after pending I/O callbacks. */
 function yieldToMacrotasks(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -128,34 +113,61 @@ export async function* emitOnSchedule(
   startMs: number,
   clock: Clock,
   signal?: AbortSignal,
+  observer?: SourceObserver,
 ): AsyncGenerator<SourceChunk> {
   let chunksSinceMacrotask = 0;
-  for (let index = 0; index < plan.chunks.length; index++) {
-    if (signal?.aborted) return;
-    const waitMs = startMs + plan.offsetsMs[index] - clock.nowMs();
-    if (waitMs >= 1) {
-      await waitOnClock(clock, waitMs, signal);
-      chunksSinceMacrotask = 0;
+  // One abort listener per stream, not one per chunk (under load that is 50,000 a second): it
+  // ends the wait in progress early.
+  let endWaitEarly: (() => void) | null = null;
+  const onAbort = () => endWaitEarly?.();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const waitOnClock = (delayMs: number) =>
+    new Promise<void>((resolve) => {
+      const handle = clock.setTimer(resolve, delayMs);
+      endWaitEarly = () => {
+        clock.clearTimer(handle);
+        resolve();
+      };
+    });
+  try {
+    for (let index = 0; index < plan.chunks.length; index++) {
       if (signal?.aborted) return;
-    } else if (chunksSinceMacrotask >= CHUNKS_PER_MACROTASK_YIELD) {
-      // One setImmediate per 64 chunks, not a timer per chunk: zero-delay runs stay cheap.
-      await yieldToMacrotasks();
-      chunksSinceMacrotask = 0;
-      if (signal?.aborted) return;
+      const dueAtMs = startMs + plan.offsetsMs[index];
+      const waitMs = dueAtMs - clock.nowMs();
+      if (waitMs >= 1) {
+        await waitOnClock(waitMs);
+        chunksSinceMacrotask = 0;
+        if (signal?.aborted) return;
+      } else if (chunksSinceMacrotask >= CHUNKS_PER_MACROTASK_YIELD) {
+        // One setImmediate per 64 chunks, not a timer per chunk: zero-delay runs stay cheap.
+        await yieldToMacrotasks();
+        chunksSinceMacrotask = 0;
+        if (signal?.aborted) return;
+      }
+      // After a busy event loop the timer fires late: the tool could not keep the planned pace.
+      observer?.scheduleLag?.(Math.max(0, clock.nowMs() - dueAtMs));
+      yield plan.chunks[index];
+      chunksSinceMacrotask++;
     }
-    yield plan.chunks[index];
-    chunksSinceMacrotask++;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
 }
+
+/** Plans a synthetic source keeps for reuse across configs (a 400-token plan is about 50 KB). */
+const MAX_CACHED_PLANS = 1024;
 
 /** A token source of synthetic streams; stream i of a run uses plan (settings, seed, i). */
 export function createSyntheticSource(settings: ResolvedSyntheticSettings, seed: number): TokenSource {
   const plans = new Map<number, SyntheticStreamPlan>();
-  // Plans are deterministic, so every config of a run reuses the same one per stream.
+  // Plans are deterministic, so every config of a run reuses the same one per stream. The cache
+  // is bounded (oldest out first): a long soak run opens tens of thousands of streams, and an
+  // evicted plan is simply planned again.
   const planOf = (streamIndex: number): SyntheticStreamPlan => {
     let plan = plans.get(streamIndex);
     if (!plan) {
       plan = planSyntheticStream(settings, seed, streamIndex);
+      if (plans.size >= MAX_CACHED_PLANS) plans.delete(plans.keys().next().value!);
       plans.set(streamIndex, plan);
     }
     return plan;
@@ -166,11 +178,11 @@ export function createSyntheticSource(settings: ResolvedSyntheticSettings, seed:
     prepare(streamIndex) {
       planOf(streamIndex);
     },
-    open({ clock, streamIndex, signal }) {
+    open({ clock, streamIndex, signal, observer }) {
       // Planned before the start time is read, so generating text never counts as TTFT.
       const plan = planOf(streamIndex);
       const startMs = clock.nowMs();
-      return emitOnSchedule(plan, startMs, clock, signal);
+      return emitOnSchedule(plan, startMs, clock, signal, observer);
     },
   };
 }

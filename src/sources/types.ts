@@ -52,6 +52,8 @@ export interface SourceObserver {
   usage(usage: UpstreamUsage): void;
   /** At the end of the stream: reasoning tokens seen, and how content tokens were counted. */
   tokenCount(report: { method: TokenCountMethod; reasoningTokens: number }): void;
+  /** A planned source (synthetic, replay) emitted a chunk `lateMs` (≥ 0) after its planned time; called for every chunk. */
+  scheduleLag?(lateMs: number): void;
 }
 
 /** A producer of LLM-like token streams: synthetic, replayed or a real endpoint. */

@@ -6,7 +6,7 @@
 import { STAGES, type StageName } from '../pipeline/stages.js';
 import type { BrokerCounters, DeliveryCounters } from '../pipeline/types.js';
 import type { MessageStage, StreamTrace } from '../probes/streamTrace.js';
-import type { ConfigMetrics, IterationSample } from '../report/resultSchema.js';
+import type { ConfigMetrics, IterationSample, Summary } from '../report/resultSchema.js';
 import type { DeliveryCheck } from './deliveryCheck.js';
 import { Distribution } from './distribution.js';
 
@@ -27,6 +27,20 @@ export const isMaximumCounter = (name: string) => /Max/.test(name);
 // Counters that describe state at the end (a cache's size), not work per token.
 const isLevelCounter = (name: string) => /Entries$/.test(name);
 
+/** The additive state that counters are computed from: a config's, or one stream's. */
+interface CounterTotals {
+  sums: Map<string, number>;
+  maxima: Map<string, number>;
+  levels: Map<string, number>;
+  upstream: UpstreamTotals;
+  streams: number;
+  tokens: number;
+}
+
+type UpstreamTotals = { streams: number; malformedLines: number; reasoningTokens: number; usageStreams: number; usagePromptTokens: number; usageCompletionTokens: number; tokensFromUsage: number };
+
+const emptyUpstreamTotals = (): UpstreamTotals => ({ streams: 0, malformedLines: 0, reasoningTokens: 0, usageStreams: 0, usagePromptTokens: 0, usageCompletionTokens: 0, tokensFromUsage: 0 });
+
 /** A ConfigMeasurements as plain data (histograms encoded), for merging shard results exactly. */
 export interface MeasurementSnapshot {
   distributions: Record<string, string>;
@@ -45,7 +59,7 @@ export class ConfigMeasurements {
   private readonly timeToFirstEvent = new Distribution();
   private readonly upstreamTimeToFirstByte = new Distribution();
   private readonly upstreamTimeToFirstEvent = new Distribution();
-  private readonly upstream = { streams: 0, malformedLines: 0, reasoningTokens: 0, usageStreams: 0, usagePromptTokens: 0, usageCompletionTokens: 0, tokensFromUsage: 0 };
+  private readonly upstream = emptyUpstreamTotals();
   private readonly tokenLatency = new Distribution();
   private readonly renderLatency = new Distribution();
   private readonly itl = new Distribution();
@@ -53,6 +67,10 @@ export class ConfigMeasurements {
   private readonly e2e = new Distribution();
   private readonly staleness = new Distribution();
   private readonly renderDuration = new Distribution();
+  /** Per stream: how late the source's latest chunk was against its plan (0 when on time). */
+  private readonly sourceLag = new Distribution();
+  /** Open loop: how long each stream waited in the tool after it was due (coordinated omission shows here). */
+  private readonly startDelay = new Distribution();
   private readonly stageTtft = new Map<StageName, Distribution>();
   private readonly stageLatency = new Map<StageName, Distribution>();
   private readonly sums = new Map<string, number>();
@@ -62,11 +80,16 @@ export class ConfigMeasurements {
   private streams = 0;
   private tokens = 0;
 
-  /** Adds one measured stream. */
+  /**
+   * Adds one measured stream and keeps its own sample (its percentiles and counters, for the
+   * gate's per-stream statistics), computed in the same pass.
+   */
   addStream(trace: StreamTrace, counts: StreamCounts): void {
     const start = trace.requestStartMs;
     const streamTokenLatency = new Distribution();
     const streamItl = new Distribution();
+    const streamRenderLatency = new Distribution();
+    const streamStaleness = new Distribution();
     const tokens = trace.tokenCount();
     this.streams++;
     this.tokens += tokens;
@@ -90,7 +113,11 @@ export class ConfigMeasurements {
       const renderedMs = trace.stampOf('render', chunk.messageSeq);
       if (renderedMs !== undefined) {
         this.renderLatency.record(renderedMs - chunk.emitMs, chunk.tokens);
-        if (receivedMs !== undefined) this.staleness.record(renderedMs - receivedMs, chunk.tokens);
+        streamRenderLatency.record(renderedMs - chunk.emitMs, chunk.tokens);
+        if (receivedMs !== undefined) {
+          this.staleness.record(renderedMs - receivedMs, chunk.tokens);
+          streamStaleness.record(renderedMs - receivedMs, chunk.tokens);
+        }
       }
     }
 
@@ -112,7 +139,8 @@ export class ConfigMeasurements {
     if (clientTtft !== undefined) this.ttft.record(clientTtft);
     if (counts.delivery.firstByteAtMs !== null) this.timeToFirstByte.record(counts.delivery.firstByteAtMs - start);
     if (counts.delivery.firstEventAtMs !== null) this.timeToFirstEvent.record(counts.delivery.firstEventAtMs - start);
-    this.addUpstream(trace);
+    const streamUpstream = this.addUpstream(trace);
+    if (trace.upstream.scheduleLagMaxMs !== null) this.sourceLag.record(trace.upstream.scheduleLagMaxMs);
     const seen = new Set<number>();
     let previousContentMs: number | undefined;
     let lastContentMs: number | undefined;
@@ -131,8 +159,9 @@ export class ConfigMeasurements {
     if (e2eMs !== null && clientTtft !== undefined && tokens > 1) this.tpot.record((e2eMs - clientTtft) / (tokens - 1));
     for (const render of trace.renders) this.renderDuration.record(render.renderMs);
 
-    // Counters.
-    const add = (name: string, value: number) => this.sums.set(name, (this.sums.get(name) ?? 0) + value);
+    // Counters: the stream's own, then added to the config's.
+    const stream: CounterTotals = { sums: new Map(), maxima: new Map(), levels: new Map(), upstream: streamUpstream, streams: 1, tokens };
+    const add = (name: string, value: number) => stream.sums.set(name, (stream.sums.get(name) ?? 0) + value);
     add('events', counts.delivery.events);
     add('bytes', counts.delivery.bytes);
     add('jsonStringify', counts.jsonStringifyCalls);
@@ -146,10 +175,13 @@ export class ConfigMeasurements {
     add('missingMessages', counts.check.missingMessages);
     add('reorderedEvents', counts.check.reorderedEvents);
     for (const [name, value] of Object.entries({ ...counts.broker, ...counts.serializer })) {
-      if (isMaximumCounter(name)) this.maxima.set(name, Math.max(this.maxima.get(name) ?? 0, value));
-      else if (isLevelCounter(name)) this.levels.set(name, value);
+      if (isMaximumCounter(name)) stream.maxima.set(name, value);
+      else if (isLevelCounter(name)) stream.levels.set(name, value);
       else add(name, value);
     }
+    for (const [name, value] of stream.sums) this.sums.set(name, (this.sums.get(name) ?? 0) + value);
+    for (const [name, value] of stream.maxima) this.maxima.set(name, Math.max(this.maxima.get(name) ?? 0, value));
+    for (const [name, value] of stream.levels) this.levels.set(name, value);
 
     this.iterations.push({
       ttftMs: clientTtft ?? null,
@@ -158,17 +190,20 @@ export class ConfigMeasurements {
       tokenLatencyP99Ms: streamTokenLatency.count > 0 ? streamTokenLatency.percentile(99) : null,
       itlP50Ms: streamItl.count > 0 ? streamItl.percentile(50) : null,
       tokens,
+      renderLatencyP99Ms: streamRenderLatency.count > 0 ? streamRenderLatency.percentile(99) : null,
+      stalenessP99Ms: streamStaleness.count > 0 ? streamStaleness.percentile(99) : null,
+      counters: countersOf(stream),
     });
   }
 
-  /** Upstream timings and counts reported by a source that talks to a server. */
-  private addUpstream(trace: StreamTrace): void {
+  /** Upstream timings and counts reported by a source that talks to a server; returns the stream's own counts. */
+  private addUpstream(trace: StreamTrace): UpstreamTotals {
     const upstream = trace.upstream;
-    if (!upstream.observed) return;
+    const totals = emptyUpstreamTotals();
+    if (!upstream.observed) return totals;
     const start = trace.requestStartMs;
     if (upstream.firstByteAtMs !== null) this.upstreamTimeToFirstByte.record(upstream.firstByteAtMs - start);
     if (upstream.firstEventAtMs !== null) this.upstreamTimeToFirstEvent.record(upstream.firstEventAtMs - start);
-    const totals = this.upstream;
     totals.streams++;
     totals.malformedLines += upstream.malformedLines;
     totals.reasoningTokens += upstream.reasoningTokens;
@@ -179,24 +214,18 @@ export class ConfigMeasurements {
       totals.usagePromptTokens += usage.promptTokens ?? 0;
       totals.usageCompletionTokens += usage.completionTokens ?? 0;
     }
+    for (const key of Object.keys(totals) as (keyof UpstreamTotals)[]) this.upstream[key] += totals[key];
+    return totals;
   }
 
-  /** Counters of the upstream server, only for sources that reported one. */
-  private upstreamCounters(): Record<string, number> {
-    const totals = this.upstream;
-    if (totals.streams === 0) return {};
-    const counters: Record<string, number> = {
-      malformedLinesPerStream: totals.malformedLines / totals.streams,
-      reasoningTokensPerStream: totals.reasoningTokens / totals.streams,
-      // 1: every stream's token count is the server's usage; 0: every one is the tokenizer's.
-      tokensFromUsageShare: totals.tokensFromUsage / totals.streams,
-    };
-    if (totals.usageStreams > 0) {
-      // Averaged over the streams whose server sent usage.
-      counters.usagePromptTokensPerStream = totals.usagePromptTokens / totals.usageStreams;
-      counters.usageCompletionTokensPerStream = totals.usageCompletionTokens / totals.usageStreams;
-    }
-    return counters;
+  /** Records how long a measured stream started after it was due (open loop), in ms. */
+  recordStartDelay(delayMs: number): void {
+    this.startDelay.record(delayMs);
+  }
+
+  /** Start delays (ms) of the open-loop streams added, or null when there were none. */
+  startDelaySummary(): Summary | null {
+    return this.startDelay.summary();
   }
 
   /** Token latency (client receive − source emit) of every token added, for percentile lists and CDFs. */
@@ -220,6 +249,8 @@ export class ConfigMeasurements {
         e2e: this.e2e,
         staleness: this.staleness,
         renderDuration: this.renderDuration,
+        startDelay: this.startDelay,
+        sourceLag: this.sourceLag,
       }),
     );
     for (const [stage, distribution] of this.stageTtft) named.set(`stageTtft.${stage}`, distribution);
@@ -265,31 +296,8 @@ export class ConfigMeasurements {
 
   /** The config's metrics over every stream added. */
   toMetrics(eventLoopDelayMs: ConfigMetrics['eventLoopDelayMs']): ConfigMetrics {
-    const sum = (name: string) => this.sums.get(name) ?? 0;
-    const perToken = (name: string) => (this.tokens > 0 ? sum(name) / this.tokens : 0);
-    const perStream = (name: string) => (this.streams > 0 ? sum(name) / this.streams : 0);
-    const counters: Record<string, number> = {
-      tokensPerStream: this.streams > 0 ? this.tokens / this.streams : 0,
-      eventsPerToken: perToken('events'),
-      tokensPerContentEvent: sum('contentEvents') > 0 ? this.tokens / sum('contentEvents') : 0,
-      bytesPerToken: perToken('bytes'),
-      jsonOpsPerToken: this.tokens > 0 ? (sum('jsonStringify') + sum('jsonParse')) / this.tokens : 0,
-      jsonStringifyPerToken: perToken('jsonStringify'),
-      jsonParsePerToken: perToken('jsonParse'),
-      cpuUsPerToken: perToken('cpuUs'),
-      rendersPerStream: perStream('renders'),
-      duplicateEventsPerStream: perStream('duplicateEvents'),
-      missingMessagesPerStream: perStream('missingMessages'),
-      reorderedEventsPerStream: perStream('reorderedEvents'),
-      reconnectsPerStream: perStream('reconnects'),
-      heartbeatsPerStream: perStream('heartbeats'),
-    };
-    const builtIn = new Set(['events', 'bytes', 'jsonStringify', 'jsonParse', 'cpuUs', 'renders', 'reconnects', 'heartbeats', 'contentEvents', 'duplicateEvents', 'missingMessages', 'reorderedEvents']);
-    for (const name of this.sums.keys()) if (!builtIn.has(name)) counters[`${name}PerToken`] = perToken(name);
-    Object.assign(counters, this.upstreamCounters());
-    for (const [name, value] of this.maxima) counters[name] = value;
-    for (const [name, value] of this.levels) counters[name] = value;
-
+    const { sums, maxima, levels, upstream, streams, tokens } = this;
+    const counters = countersOf({ sums, maxima, levels, upstream, streams, tokens });
     const stages: ConfigMetrics['stages'] = {};
     for (const stage of STAGES) {
       const ttft = this.stageTtft.get(stage)?.summary() ?? null;
@@ -302,6 +310,7 @@ export class ConfigMeasurements {
       timeToFirstEventMs: this.timeToFirstEvent.summary(),
       upstreamTimeToFirstByteMs: this.upstreamTimeToFirstByte.summary(),
       upstreamTimeToFirstEventMs: this.upstreamTimeToFirstEvent.summary(),
+      sourceLagMs: this.sourceLag.summary(),
       tokenLatencyMs: this.tokenLatency.summary(),
       renderLatencyMs: this.renderLatency.summary(),
       itlMs: this.itl.summary(),
@@ -323,4 +332,53 @@ function distributionFor(map: Map<StageName, Distribution>, stage: StageName): D
     map.set(stage, distribution);
   }
   return distribution;
+}
+
+/** Counters per token or per stream, from a config's or one stream's totals. Pure. */
+function countersOf(totals: CounterTotals): Record<string, number> {
+  const { sums, tokens, streams } = totals;
+  const sum = (name: string) => sums.get(name) ?? 0;
+  const perToken = (name: string) => (tokens > 0 ? sum(name) / tokens : 0);
+  const perStream = (name: string) => (streams > 0 ? sum(name) / streams : 0);
+  const counters: Record<string, number> = {
+    tokensPerStream: streams > 0 ? tokens / streams : 0,
+    eventsPerToken: perToken('events'),
+    tokensPerContentEvent: sum('contentEvents') > 0 ? tokens / sum('contentEvents') : 0,
+    bytesPerToken: perToken('bytes'),
+    jsonOpsPerToken: tokens > 0 ? (sum('jsonStringify') + sum('jsonParse')) / tokens : 0,
+    jsonStringifyPerToken: perToken('jsonStringify'),
+    jsonParsePerToken: perToken('jsonParse'),
+    cpuUsPerToken: perToken('cpuUs'),
+    rendersPerStream: perStream('renders'),
+    duplicateEventsPerStream: perStream('duplicateEvents'),
+    missingMessagesPerStream: perStream('missingMessages'),
+    reorderedEventsPerStream: perStream('reorderedEvents'),
+    reconnectsPerStream: perStream('reconnects'),
+    heartbeatsPerStream: perStream('heartbeats'),
+  };
+  for (const name of sums.keys()) if (!BUILT_IN_SUMS.has(name)) counters[`${name}PerToken`] = perToken(name);
+  Object.assign(counters, upstreamCounters(totals.upstream));
+  for (const [name, value] of totals.maxima) counters[name] = value;
+  for (const [name, value] of totals.levels) counters[name] = value;
+  return counters;
+}
+
+/** Sums that have a counter of their own above; every other sum becomes `<name>PerToken`. */
+const BUILT_IN_SUMS = new Set(['events', 'bytes', 'jsonStringify', 'jsonParse', 'cpuUs', 'renders', 'reconnects', 'heartbeats', 'contentEvents', 'duplicateEvents', 'missingMessages', 'reorderedEvents']);
+
+/** Counters of the upstream server, only for sources that reported one. */
+function upstreamCounters(totals: UpstreamTotals): Record<string, number> {
+  if (totals.streams === 0) return {};
+  const counters: Record<string, number> = {
+    malformedLinesPerStream: totals.malformedLines / totals.streams,
+    reasoningTokensPerStream: totals.reasoningTokens / totals.streams,
+    // 1: every stream's token count is the server's usage; 0: every one is the tokenizer's.
+    tokensFromUsageShare: totals.tokensFromUsage / totals.streams,
+  };
+  if (totals.usageStreams > 0) {
+    // Averaged over the streams whose server sent usage.
+    counters.usagePromptTokensPerStream = totals.usagePromptTokens / totals.usageStreams;
+    counters.usageCompletionTokensPerStream = totals.usageCompletionTokens / totals.usageStreams;
+  }
+  return counters;
 }

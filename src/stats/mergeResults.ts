@@ -5,6 +5,7 @@
  */
 import type { ConfigResult, ResultDocument } from '../report/resultSchema.js';
 import { ConfigMeasurements } from './configMeasurements.js';
+import { percentileList } from './streamDetails.js';
 
 /** Why shard documents cannot be merged; the message says which file and what differs. */
 export class MergeError extends Error {
@@ -50,30 +51,44 @@ function mergeConfig(name: string, documents: readonly ResultDocument[], labels:
     if (!config) throw new MergeError(`${labels[index]} has no config "${name}"`);
     return config;
   });
+  return mergeConfigParts(parts);
+}
+
+/**
+ * Combines the results of one config run in parts at the same time (shards on machines,
+ * worker threads) into one: histograms merged, sums added, per-token counters recomputed.
+ * Each part must carry its snapshot; the first part's settings and timeline are kept.
+ */
+export function mergeConfigParts(parts: readonly ConfigResult[]): ConfigResult {
   const notCompleted = parts.find((part) => part.state !== 'completed');
   const measurements = new ConfigMeasurements();
   for (const part of parts) if (part.snapshot) measurements.mergeSnapshot(part.snapshot, part.iterations);
   const merged = measurements.iterations.length > 0 ? measurements.toMetrics(null) : null;
   const loads = parts.map((part) => part.load).filter((load) => load !== undefined);
   const [base] = parts;
+  const timeline = parts.find((part) => part.timeline)?.timeline;
   return {
-    name,
+    name: base.name,
     state: notCompleted ? notCompleted.state : 'completed',
     ...(notCompleted?.message && { message: notCompleted.message }),
     settings: base.settings,
     metrics: merged,
     iterations: measurements.iterations,
+    ...(measurements.tokenLatencyDistribution().count > 0 && { tokenLatencyPercentilesMs: percentileList(measurements.tokenLatencyDistribution()) }),
+    ...(timeline && { timeline }),
     ...(loads.length > 0 && {
       load: {
         mode: loads[0]!.mode,
         streamsStarted: sum(loads.map((load) => load!.streamsStarted)),
         streamsFailed: sum(loads.map((load) => load!.streamsFailed)),
-        // Shards run at the same time on different machines: the whole run lasts as long as the longest.
+        peakConcurrentStreams: sum(loads.map((load) => load!.peakConcurrentStreams ?? 0)),
+        // Parts run at the same time: the whole run lasts as long as the longest.
         durationMs: Math.max(...loads.map((load) => load!.durationMs)),
         deliveredTokensPerSecond: sum(loads.map((load) => load!.deliveredTokensPerSecond)),
         completedStreamsPerSecond: sum(loads.map((load) => load!.completedStreamsPerSecond)),
-        startDelayMs: null,
+        startDelayMs: measurements.startDelaySummary(),
         toolCpuShare: Math.max(...loads.map((load) => load!.toolCpuShare)),
+        ...(loads[0]!.resources && { resources: loads[0]!.resources }),
       },
     }),
     ...(measurements.iterations.length > 0 && { snapshot: measurements.toSnapshot() }),

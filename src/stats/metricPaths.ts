@@ -37,6 +37,7 @@ const SUMMARY_METRIC_ORDER: Record<SummaryMetricKey, number> = {
   eventLoopDelayMs: 10,
   upstreamTimeToFirstByteMs: 11,
   upstreamTimeToFirstEventMs: 12,
+  sourceLagMs: 13,
 };
 const SUMMARY_METRIC_KEYS = (Object.keys(SUMMARY_METRIC_ORDER) as SummaryMetricKey[]).sort(
   (a, b) => SUMMARY_METRIC_ORDER[a] - SUMMARY_METRIC_ORDER[b],

@@ -1,31 +1,13 @@
 /**
- * Per-stream details kept beside a config's pooled metrics: the numbers the statistical gate
- * needs per iteration (counters, render percentiles), the token-latency percentile list the
- * report's CDF draws, and one stream's timeline. Pure: a trace and its counts in, plain data out.
+ * Details kept beside a config's pooled metrics: the token-latency percentile list the
+ * report's CDF draws, and one stream's timeline. Pure: data in, plain data out.
  */
 import type { StreamTrace } from '../probes/streamTrace.js';
-import type { IterationSample, StreamTimeline } from '../report/resultSchema.js';
-import { ConfigMeasurements, type StreamCounts } from './configMeasurements.js';
+import type { StreamTimeline } from '../report/resultSchema.js';
 import type { Distribution } from './distribution.js';
 
 /** Rounds to whole microseconds: the clock's useful precision, and it keeps the JSON short. */
 const roundUs = (ms: number): number => Math.round(ms * 1000) / 1000;
-
-/** The fields this module adds to a stream's IterationSample (same definitions as the config's metrics). */
-export function iterationDetails(
-  trace: StreamTrace,
-  counts: StreamCounts,
-): Pick<IterationSample, 'counters' | 'renderLatencyP99Ms' | 'stalenessP99Ms'> {
-  // A one-stream ConfigMeasurements reuses the config's exact definitions rather than copying them.
-  const single = new ConfigMeasurements();
-  single.addStream(trace, counts);
-  const metrics = single.toMetrics(null);
-  return {
-    renderLatencyP99Ms: metrics.renderLatencyMs?.p99 ?? null,
-    stalenessP99Ms: metrics.stalenessMs?.p99 ?? null,
-    counters: metrics.counters,
-  };
-}
 
 /** p0, p1, …, p100 of a distribution (101 values), or undefined when it is empty. */
 export function percentileList(distribution: Distribution): number[] | undefined {

@@ -27,6 +27,7 @@ export function metricsOf(overrides: Partial<ConfigMetrics> = {}): ConfigMetrics
     timeToFirstEventMs: null,
     upstreamTimeToFirstByteMs: null,
     upstreamTimeToFirstEventMs: null,
+    sourceLagMs: null,
     tokenLatencyMs: null,
     renderLatencyMs: null,
     itlMs: null,

@@ -49,7 +49,7 @@ export async function createReplaySourceFromTrace(trace: Trace, settings: Resolv
         if (stream.usage) observer.usage(stream.usage);
         observer.tokenCount({ method: `tokenizer:${settings.tokenizer}`, reasoningTokens: reasoningTokens[recorded] });
       }
-      return emitOnSchedule(plans[recorded], startMs, clock, signal);
+      return emitOnSchedule(plans[recorded], startMs, clock, signal, observer);
     },
   };
 }

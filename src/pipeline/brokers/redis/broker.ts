@@ -1,7 +1,8 @@
 /**
- * The Redis brokers (`redis-list`, `redis-stream`, `redis-pubsub`). Each stream gets its own
- * connections (producer; consumer commands; subscriber), as producer and consumer have in the
- * field, which also makes every counter attributable to exactly one stream. The broker keeps
+ * The Redis brokers (`redis-list`, `redis-stream`, `redis-pubsub`). By default each stream gets
+ * its own connections (producer; consumer commands; subscriber), as producer and consumer have
+ * in the field, which also makes every counter attributable to exactly one stream; with
+ * `connections: shared` the streams share the broker's (sharedConnections.ts). The broker keeps
  * one admin connection (a Cluster client in a cluster) for cleanup: dispose() deletes a
  * stream's keys, close() deletes whatever is left after a failure or SIGINT, and every key
  * carries a TTL besides.
@@ -9,12 +10,15 @@
 import type { Clock } from '../../../clock.js';
 import type { Broker, OpenStreamOptions } from '../../types.js';
 import { openRedisClient, redactUrl } from './connection.js';
+import { openCountedConnections } from './countedConnection.js';
 import { KeyRegistry } from './keyRegistry.js';
 import { runKeyPrefix, streamKeys } from './keys.js';
 import { openRedisListStream } from './listBroker.js';
 import { openRedisPubsubStream } from './pubsubBroker.js';
 import type { RedisBrokerSettings } from './settings.js';
+import { SharedConnections } from './sharedConnections.js';
 import type { RedisBrokerStream } from './streamBase.js';
+import type { ByteCounts, OpenStreamConnections } from './streamConnection.js';
 import { openRedisStreamStream } from './streamBroker.js';
 
 /** Where and under which run the broker works. */
@@ -32,11 +36,17 @@ export interface RedisBroker extends Broker {
   openStream(streamId: string, options?: OpenStreamOptions): Promise<RedisBrokerStream>;
   /** Keys created and not deleted yet (for tests and diagnostics). */
   liveKeys(): string[];
+  /** With `connections: shared`: bytes on the shared sockets, and the part no stream was charged (for tests); null otherwise. */
+  sharedBytes(): Promise<{ socket: ByteCounts; unattributed: ByteCounts } | null>;
 }
 
 /** Connects to Redis (RedisSetupError with the redacted URL when it does not answer) and returns the broker. */
 export async function createRedisBroker(settings: RedisBrokerSettings, options: RedisBrokerOptions): Promise<RedisBroker> {
   runKeyPrefix(options.runId); // validates the run id before anything is written
+  const shared = 'connections' in settings && settings.connections === 'shared' ? new SharedConnections(options.url) : null;
+  const openConnections: OpenStreamConnections = shared
+    ? (roles, tally) => shared.open(roles, tally)
+    : (roles, tally, homeKey) => openCountedConnections(options.url, roles, tally, homeKey);
   const admin = await openRedisClient(options.url, 'admin');
   const keyRegistry = new KeyRegistry(admin);
   const redactedUrl = redactUrl(options.url);
@@ -54,17 +64,19 @@ export async function createRedisBroker(settings: RedisBrokerSettings, options: 
         redactedUrl,
         onDispose: () => void openStreams.delete(stream!),
         role: streamOptions?.role ?? 'both',
+        openConnections,
       };
       stream =
         settings.type === 'redis-list'
-          ? await openRedisListStream(settings, place, options.url)
+          ? await openRedisListStream(settings, place)
           : settings.type === 'redis-stream'
-            ? await openRedisStreamStream(settings, place, options.url)
-            : await openRedisPubsubStream(place, options.url);
+            ? await openRedisStreamStream(settings, place)
+            : await openRedisPubsubStream(place);
       openStreams.add(stream);
       return stream;
     },
     liveKeys: () => keyRegistry.liveKeys(),
+    sharedBytes: async () => shared && { socket: await shared.socketBytes(), unattributed: shared.unattributedBytes() },
     async close() {
       if (closed) return;
       closed = true;
@@ -72,6 +84,7 @@ export async function createRedisBroker(settings: RedisBrokerSettings, options: 
         await Promise.allSettled([...openStreams].map((stream) => stream.dispose()));
         await keyRegistry.deleteAll();
       } finally {
+        await shared?.close();
         admin.disconnect();
       }
     },

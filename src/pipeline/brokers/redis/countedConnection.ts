@@ -1,8 +1,9 @@
 /**
- * A connection that counts what the tool does on it: every command and round trip as it is
- * sent, and the RESP bytes that crossed its sockets since the handshake ended (SocketMeter).
+ * A connection one stream owns (`connections: per-stream`) that counts what the tool does on
+ * it: every command and round trip as it is sent, and the RESP bytes that crossed its sockets
+ * since the handshake ended (SocketMeter).
  *
- * Each stream owns its connections, so nothing else shares these sockets. Over TLS the counts
+ * The stream owns these connections, so nothing else shares these sockets. Over TLS the counts
  * are the TLS socket's. With a Redis Cluster, one "connection" is one Cluster client: keyed
  * commands and pipelines go through it (routed by slot), PUBLISH and SUBSCRIBE go straight to
  * its connection to the stream's node (see `send`), and bytes are summed over its node
@@ -11,26 +12,7 @@
 import type { Redis } from 'ioredis';
 import { openRedisLink, type RedisLink } from './connection.js';
 import { type ByteCounts, SocketMeter } from './socketMeter.js';
-
-export type { ByteCounts } from './socketMeter.js';
-
-/** One Redis command: name first (lower case, as INFO commandstats names it), then its arguments. */
-export type RedisCommand = readonly [name: string, ...args: (string | number)[]];
-
-/** What a stream's connections sent and were pushed, shared by its connections. */
-export interface ConnectionTally {
-  commands: number;
-  roundTrips: number;
-  /** Pub/sub messages pushed to a subscribed connection. */
-  messagesReceived: number;
-  /** Commands per name, for cross-checks against INFO commandstats. */
-  byName: Record<string, number>;
-}
-
-/** A new, empty tally. */
-export function emptyConnectionTally(): ConnectionTally {
-  return { commands: 0, roundTrips: 0, messagesReceived: 0, byName: {} };
-}
+import { type ConnectionRole, type ConnectionTally, countCommand, type RedisCommand, type StreamConnection } from './streamConnection.js';
 
 /**
  * Commands the Cluster client would send to a random master because they name no key. PUBLISH
@@ -41,7 +23,7 @@ export function emptyConnectionTally(): ConnectionTally {
 const SENT_TO_THE_STREAMS_NODE = new Set(['publish']);
 
 /** One counted connection of a stream (producer, consumer or subscriber). */
-export class CountedConnection {
+export class CountedConnection implements StreamConnection {
   private readonly meter: SocketMeter;
   private closing = false;
 
@@ -52,15 +34,10 @@ export class CountedConnection {
     this.meter = new SocketMeter(link.client);
   }
 
-  private countCommand(name: string): void {
-    this.tally.commands++;
-    this.tally.byName[name] = (this.tally.byName[name] ?? 0) + 1;
-  }
-
   /** Sends one command: one command, one round trip. Resolves with the reply. */
   send(command: RedisCommand): Promise<unknown> {
     const [name, ...args] = command;
-    this.countCommand(name);
+    countCommand(this.tally, name);
     this.tally.roundTrips++;
     const target = SENT_TO_THE_STREAMS_NODE.has(name) ? this.link.home : this.link.client;
     return target.call(name, args);
@@ -71,7 +48,7 @@ export class CountedConnection {
    * cluster the pipeline goes whole to the node of its keys (a stream's keys share one slot).
    */
   async sendPipeline(commands: readonly RedisCommand[]): Promise<unknown[]> {
-    for (const [name] of commands) this.countCommand(name);
+    for (const [name] of commands) countCommand(this.tally, name);
     this.tally.roundTrips++;
     const results = await this.link.client.pipeline(commands.map((command) => [...command])).exec();
     if (results === null) throw new Error('Redis pipeline was discarded');
@@ -93,7 +70,7 @@ export class CountedConnection {
       this.tally.messagesReceived++;
       onMessage(channel, message);
     });
-    this.countCommand('subscribe');
+    countCommand(this.tally, 'subscribe');
     this.tally.roundTrips++;
     await subscriber.subscribe(...channels);
   }
@@ -129,7 +106,7 @@ export class CountedConnection {
  * that holds `homeKey` (a key of the stream) when `url` names a cluster; closes the ones that
  * opened when another fails.
  */
-export async function openCountedConnections<Role extends string>(
+export async function openCountedConnections<Role extends ConnectionRole>(
   url: string,
   roles: readonly Role[],
   tally: ConnectionTally,

@@ -8,17 +8,11 @@
  * Positions are list indices, so de-duplication is exact: a `full` read delivers only the
  * indices not delivered yet.
  */
-import {
-  emptyConnectionTally,
-  openCountedConnections,
-  type ConnectionTally,
-  type CountedConnection,
-  type RedisCommand,
-} from './countedConnection.js';
 import { END_STREAM, NEW_SIGNAL } from './keys.js';
 import { ListWriteScript } from './listScript.js';
 import type { ReadSession } from './readSession.js';
 import type { RedisListSettings } from './settings.js';
+import { emptyConnectionTally, type ConnectionTally, type RedisCommand, type StreamConnection } from './streamConnection.js';
 import { connectionRolesFor, RedisStreamBase, type RedisBrokerStream, type RedisStreamPlace } from './streamBase.js';
 
 /** Why a read pass runs: joining, a "new" signal, or the drain after END_STREAM. */
@@ -35,7 +29,7 @@ class ListStream extends RedisStreamBase {
   constructor(
     private readonly settings: RedisListSettings,
     place: RedisStreamPlace,
-    private readonly connections: Partial<Record<'producer' | 'consumer' | 'subscriber', CountedConnection>>,
+    private readonly connections: Partial<Record<'producer' | 'consumer' | 'subscriber', StreamConnection>>,
     tally: ConnectionTally,
   ) {
     super(place, tally, connections);
@@ -162,14 +156,10 @@ class ListStream extends RedisStreamBase {
  * Opens a `redis-list` stream on its own producer, consumer and subscriber connections (only
  * the producer's, or the consumer's and subscriber's, for one side of it).
  */
-export async function openRedisListStream(
-  settings: RedisListSettings,
-  place: RedisStreamPlace,
-  url: string,
-): Promise<RedisBrokerStream> {
+export async function openRedisListStream(settings: RedisListSettings, place: RedisStreamPlace): Promise<RedisBrokerStream> {
   const tally = emptyConnectionTally();
   const roles = connectionRolesFor(place.role, ['producer'] as const, ['consumer', 'subscriber'] as const);
-  const connections = await openCountedConnections(url, roles, tally, place.keys.responses);
+  const connections = await place.openConnections(roles, tally, place.keys.responses);
   // The consumer side owns the list: tracked now, so its dispose (or the broker's close after a
   // failure) deletes what the producer in the other process wrote.
   if (place.role === 'consumer') place.keyRegistry.track(place.keys.responses);

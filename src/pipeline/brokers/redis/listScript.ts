@@ -4,7 +4,7 @@
  * round trip (LibreChat's fix: per-delta commands folded into one EVAL).
  */
 import { createHash } from 'node:crypto';
-import type { CountedConnection } from './countedConnection.js';
+import type { StreamConnection } from './streamConnection.js';
 import { END_STREAM, NEW_SIGNAL, type StreamKeys } from './keys.js';
 
 // KEYS[1] the list. ARGV[1] TTL seconds ('0': leave the TTL alone), ARGV[2] signal channel,
@@ -23,7 +23,7 @@ export class ListWriteScript {
   private loaded = false;
 
   constructor(
-    private readonly connection: CountedConnection,
+    private readonly connection: StreamConnection,
     private readonly keys: StreamKeys,
   ) {}
 

@@ -6,9 +6,9 @@
  * positions instead of silently renumbered ones. END_STREAM on the control channel ends it.
  */
 import type { BrokerItem } from '../../types.js';
-import { emptyConnectionTally, openCountedConnections, type ConnectionTally, type CountedConnection } from './countedConnection.js';
 import { END_STREAM } from './keys.js';
 import type { ReadSession } from './readSession.js';
+import { emptyConnectionTally, type ConnectionTally, type StreamConnection } from './streamConnection.js';
 import { connectionRolesFor, RedisStreamBase, type RedisBrokerStream, type RedisStreamPlace } from './streamBase.js';
 
 /** The item inside one published message. */
@@ -27,7 +27,7 @@ class RedisPubsubStream extends RedisStreamBase {
 
   constructor(
     place: RedisStreamPlace,
-    private readonly connections: Partial<Record<'producer' | 'subscriber', CountedConnection>>,
+    private readonly connections: Partial<Record<'producer' | 'subscriber', StreamConnection>>,
     tally: ConnectionTally,
   ) {
     super(place, tally, connections);
@@ -78,9 +78,9 @@ class RedisPubsubStream extends RedisStreamBase {
 }
 
 /** Opens a `redis-pubsub` stream on its own producer and subscriber connections (only one of them for one side of it). */
-export async function openRedisPubsubStream(place: RedisStreamPlace, url: string): Promise<RedisBrokerStream> {
+export async function openRedisPubsubStream(place: RedisStreamPlace): Promise<RedisBrokerStream> {
   const tally = emptyConnectionTally();
   const roles = connectionRolesFor(place.role, ['producer'] as const, ['subscriber'] as const);
-  const connections = await openCountedConnections(url, roles, tally, place.keys.responses);
+  const connections = await place.openConnections(roles, tally, place.keys.responses);
   return new RedisPubsubStream(place, connections, tally);
 }

@@ -11,6 +11,15 @@ const ttlSecondsSchema = z
   .default(300)
   .describe('TTL set on every key with its first write, so a crashed run leaves nothing behind for long');
 
+const connectionsSchema = z
+  .enum(['per-stream', 'shared'])
+  .default('per-stream')
+  .describe(
+    'per-stream: every stream opens its own producer, consumer and subscriber connections (bytes read off its sockets); ' +
+      'shared: all streams of a config share one auto-pipelined producer and consumer connection and one subscriber ' +
+      '(a relay with a pool; needed for about 1,000 concurrent streams in one process; bytes computed from the RESP encoding)',
+  );
+
 /** `redis-list`: RPUSH + PUBLISH "new" per write, the field's data path (DESIGN.md §2 steps 3–6). */
 export const redisListSettingsSchema = z.strictObject({
   type: z.literal('redis-list').describe('a Redis list of items plus a pub/sub signal per write'),
@@ -33,6 +42,7 @@ export const redisListSettingsSchema = z.strictObject({
     ),
   window: z.number().int().positive().default(10).describe('items per bounded LRANGE (window and window-catchup)'),
   ttlSeconds: ttlSecondsSchema,
+  connections: connectionsSchema,
 });
 export type RedisListSettings = z.infer<typeof redisListSettingsSchema>;
 
@@ -61,6 +71,7 @@ export const redisPubsubSettingsSchema = z.strictObject({
   type: z
     .literal('redis-pubsub')
     .describe('payload in PUBLISH, nothing stored: a reader that subscribes late loses what was sent before'),
+  connections: connectionsSchema,
 });
 export type RedisPubsubSettings = z.infer<typeof redisPubsubSettingsSchema>;
 

@@ -5,7 +5,7 @@
  * delete the keys, end a read still waiting).
  */
 import type { BrokerCounters, BrokerItem, BrokerStream, StreamRole } from '../../types.js';
-import type { ConnectionTally, CountedConnection } from './countedConnection.js';
+import type { ConnectionTally, OpenStreamConnections, StreamConnection } from './streamConnection.js';
 import type { KeyRegistry } from './keyRegistry.js';
 import type { StreamKeys } from './keys.js';
 import { ReadSession } from './readSession.js';
@@ -26,6 +26,8 @@ export interface RedisStreamPlace {
   onDispose(): void;
   /** The side(s) of the stream this process opened; a `consumer` side owns the keys. */
   role: StreamRole;
+  /** Opens the stream's connections: its own, or views of the broker's shared ones. */
+  openConnections: OpenStreamConnections;
 }
 
 /** The connection roles one side of a stream needs: the producer's, the consumer's, or both. */
@@ -50,14 +52,14 @@ export abstract class RedisStreamBase implements RedisBrokerStream {
   private readLagMaxItems = 0;
   private writeFailure: unknown = null;
   private disposed = false;
-  private readonly allConnections: CountedConnection[];
+  private readonly allConnections: StreamConnection[];
 
   constructor(
     protected readonly place: RedisStreamPlace,
     private readonly tally: ConnectionTally,
-    connectionsByRole: Partial<Record<string, CountedConnection>>,
+    connectionsByRole: Partial<Record<string, StreamConnection>>,
   ) {
-    const opened = Object.entries(connectionsByRole).filter((entry): entry is [string, CountedConnection] => entry[1] !== undefined);
+    const opened = Object.entries(connectionsByRole).filter((entry): entry is [string, StreamConnection] => entry[1] !== undefined);
     this.allConnections = opened.map(([, connection]) => connection);
     for (const [role, connection] of opened) {
       connection.onUnexpectedClose(() =>
@@ -89,7 +91,7 @@ export abstract class RedisStreamBase implements RedisBrokerStream {
   }
 
   /** The connection of `role`, or a clear error when this process opened only the other side of the stream. */
-  protected opened(connection: CountedConnection | undefined, role: string): CountedConnection {
+  protected opened(connection: StreamConnection | undefined, role: string): StreamConnection {
     if (connection === undefined) throw new Error(`this stream was opened for its ${this.place.role} side only: it has no ${role} connection`);
     return connection;
   }

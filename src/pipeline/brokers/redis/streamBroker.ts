@@ -10,9 +10,9 @@
  * is `e` instead of `d`, so a reader that joins even after the end still stops.
  */
 import type { BrokerItem } from '../../types.js';
-import { emptyConnectionTally, openCountedConnections, type ConnectionTally, type CountedConnection } from './countedConnection.js';
 import type { ReadSession } from './readSession.js';
 import type { RedisStreamSettings } from './settings.js';
+import { emptyConnectionTally, type ConnectionTally, type StreamConnection } from './streamConnection.js';
 import { connectionRolesFor, RedisStreamBase, type RedisBrokerStream, type RedisStreamPlace } from './streamBase.js';
 
 /** An entry as XRANGE/XREAD return it (RESP2): id, then field, value, field, value... */
@@ -46,7 +46,7 @@ class RedisStreamStream extends RedisStreamBase {
   constructor(
     private readonly settings: RedisStreamSettings,
     place: RedisStreamPlace,
-    private readonly connections: Partial<Record<'producer' | 'consumer', CountedConnection>>,
+    private readonly connections: Partial<Record<'producer' | 'consumer', StreamConnection>>,
     tally: ConnectionTally,
   ) {
     super(place, tally, connections);
@@ -122,14 +122,10 @@ class RedisStreamStream extends RedisStreamBase {
 }
 
 /** Opens a `redis-stream` stream on its own producer and consumer connections (only one of them for one side of it). */
-export async function openRedisStreamStream(
-  settings: RedisStreamSettings,
-  place: RedisStreamPlace,
-  url: string,
-): Promise<RedisBrokerStream> {
+export async function openRedisStreamStream(settings: RedisStreamSettings, place: RedisStreamPlace): Promise<RedisBrokerStream> {
   const tally = emptyConnectionTally();
   const roles = connectionRolesFor(place.role, ['producer'] as const, ['consumer'] as const);
-  const connections = await openCountedConnections(url, roles, tally, place.keys.responses);
+  const connections = await place.openConnections(roles, tally, place.keys.responses);
   // The consumer side owns the stream's key (see openRedisListStream).
   if (place.role === 'consumer') place.keyRegistry.track(place.keys.responses);
   return new RedisStreamStream(settings, place, connections, tally);

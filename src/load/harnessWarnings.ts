@@ -1,0 +1,53 @@
+/**
+ * When the tool itself, not the relay it measures, may be the bottleneck: warnings with
+ * advice, from the event-loop delay, the source falling behind its plan, the tool's CPU share
+ * and open-loop start delays. Pure.
+ */
+import { availableParallelism } from 'node:os';
+import type { ConfigMetrics, ConfigResult } from '../report/resultSchema.js';
+
+// Above these, the tool itself is likely part of what was measured.
+const EVENT_LOOP_DELAY_P99_LIMIT_MS = 20;
+/** Of the cores the tool's threads can use at most: min(threads, cores). */
+const TOOL_CPU_SHARE_LIMIT = 0.85;
+const START_DELAY_P99_LIMIT_MS = 5;
+const SOURCE_LAG_P99_LIMIT_MS = 5;
+
+/** Warnings for a config run on `threads` threads (1, or its load's worker threads) of a machine with `cores` cores. */
+export function harnessWarnings(
+  metrics: ConfigMetrics | null,
+  load: ConfigResult['load'] | null,
+  threads: number,
+  cores: number = availableParallelism(),
+): string[] {
+  const warnings: string[] = [];
+  const eventLoopDelayMs = metrics?.eventLoopDelayMs;
+  if (eventLoopDelayMs && eventLoopDelayMs.p99 > EVENT_LOOP_DELAY_P99_LIMIT_MS) {
+    warnings.push(
+      `event-loop delay p99 was ${eventLoopDelayMs.p99.toFixed(1)} ms: timestamps may be late by that much; lower the concurrency or rate, or use lighter client/render settings`,
+    );
+  }
+  const sourceLagMs = metrics?.sourceLagMs;
+  if (sourceLagMs && sourceLagMs.p99 > SOURCE_LAG_P99_LIMIT_MS) {
+    const planned = metrics.tpotMs ? ` (time per output token p50 ${metrics.tpotMs.p50.toFixed(1)} ms)` : '';
+    warnings.push(
+      `the source fell up to ${sourceLagMs.p99.toFixed(1)} ms (p99 over streams) behind its planned emit times: the tool could not keep the planned pace, so streams ran slower than asked${planned}; lower the load, add worker threads (load.workers) or split it over machines (--shard)`,
+    );
+  }
+  const usableCores = Math.min(threads, cores);
+  if (load && load.toolCpuShare > TOOL_CPU_SHARE_LIMIT * usableCores) {
+    const advice =
+      threads < cores
+        ? `spread it over worker threads (load.workers; this machine has ${cores} cores) or machines (--shard)`
+        : 'lower the load or split it over machines with --shard';
+    warnings.push(
+      `the tool used ${(load.toolCpuShare * 100).toFixed(0)} % of a core (${threads} thread${threads === 1 ? '' : 's'}, ${cores} cores): it may be the bottleneck, not the relay; ${advice}`,
+    );
+  }
+  if (load?.startDelayMs && load.startDelayMs.p99 > START_DELAY_P99_LIMIT_MS) {
+    warnings.push(
+      `streams started up to ${load.startDelayMs.p99.toFixed(1)} ms (p99) after they were due: the tool could not keep up with the arrival rate`,
+    );
+  }
+  return warnings;
+}

@@ -1,0 +1,137 @@
+/**
+ * `load.workers`: one config's streams spread over worker threads. Each worker runs its share
+ * (the machine's `--shard`, divided again: worker w of W on shard s of S runs shard s + S·w of
+ * S·W) with its own relay server, client and Redis connections, and posts its result with an
+ * exact snapshot; the shares merge like shard results. Workers warm up on their own, then
+ * start their measured streams together, so the tool's CPU (process-wide, every thread) is
+ * measured over the measured streams only.
+ */
+import { Worker } from 'node:worker_threads';
+import { systemClock } from '../clock.js';
+import { builtEntry } from '../builtEntry.js';
+import type { ConfigMetrics, ConfigResult } from '../report/resultSchema.js';
+import type { ResolvedConfig } from '../scenario/loadScenario.js';
+import { mergeConfigParts } from '../stats/mergeResults.js';
+import type { RunEnvironment } from '../run/buildPipeline.js';
+import type { ConfigHooks, StreamPlan } from '../run/runConfig.js';
+import { harnessWarnings } from './harnessWarnings.js';
+import type { MainMessage, WorkerMessage, WorkerTask } from './workerProtocol.js';
+
+type WorkerOutcome = { result: ConfigResult } | { failure: string };
+
+/** Runs a config whose load sets `workers` > 1 and returns its merged result. */
+export async function runConfigOnWorkers(
+  config: ResolvedConfig,
+  configIndex: number,
+  plan: StreamPlan,
+  environment: RunEnvironment,
+  hooks: ConfigHooks,
+): Promise<ConfigResult> {
+  const load = config.load!;
+  const settings = { preset: config.preset, description: config.description, ...config.pipeline, load };
+  const refuse = (message: string): ConfigResult => ({ name: config.name, state: 'errored', message, settings, metrics: null, iterations: [] });
+  // Worker threads read the system's monotonic clock and build their own source from its settings.
+  if (environment.clock !== systemClock) return refuse('load.workers needs the system clock');
+  if (!environment.sourceSettings) return refuse("internal: load.workers needs the source's settings in the run environment");
+  const entry = builtEntry(import.meta.url, 'load/loadWorker.js', 'load.workers');
+
+  const machine = environment.shard ?? { index: 0, count: 1 };
+  const redis = environment.redis && ('skipped' in environment.redis ? environment.redis : { url: environment.redis.url, redactedUrl: environment.redis.redactedUrl });
+  const totalStreams = load.workers * plan.warmup + (load.streams ?? plan.iterations);
+  let finishedStreams = 0;
+
+  const workers: Worker[] = [];
+  let waitingToWarm = load.workers;
+  let cpuAtStart: NodeJS.CpuUsage | null = null;
+  let startedAtMs = 0;
+  // Once every live worker has warmed up (or ended), the measured streams start together.
+  const oneLessToWarm = () => {
+    if (--waitingToWarm > 0) return;
+    cpuAtStart = process.cpuUsage();
+    startedAtMs = systemClock.nowMs();
+    for (const worker of workers) send(worker, { type: 'go' });
+  };
+
+  const outcomes = Array.from({ length: load.workers }, (_, workerIndex) => {
+    const task: WorkerTask = {
+      config,
+      configIndex,
+      plan,
+      runId: environment.runId,
+      seed: environment.seed,
+      shard: { index: machine.index + machine.count * workerIndex, count: machine.count * load.workers },
+      sourceSettings: environment.sourceSettings!,
+      redis,
+    };
+    const worker = new Worker(entry, { workerData: task });
+    workers.push(worker);
+    return new Promise<WorkerOutcome>((resolve) => {
+      let warmed = false;
+      let outcome: WorkerOutcome | null = null;
+      worker.on('message', (message: WorkerMessage) => {
+        if (message.type === 'warm') {
+          warmed = true;
+          oneLessToWarm();
+        } else if (message.type === 'stream') {
+          hooks.onStream?.({ config: config.name, stream: ++finishedStreams, streams: totalStreams });
+        } else {
+          outcome = message.type === 'result' ? { result: message.result } : { failure: message.message };
+        }
+      });
+      worker.on('error', (error) => (outcome ??= { failure: error.message }));
+      worker.on('exit', (code) => {
+        if (!warmed) oneLessToWarm();
+        resolve(outcome ?? { failure: `the worker thread exited with code ${code} before posting its result` });
+      });
+    });
+  });
+
+  const abort = () => workers.forEach((worker) => send(worker, { type: 'abort' }));
+  hooks.signal?.addEventListener('abort', abort, { once: true });
+  let settled: WorkerOutcome[];
+  try {
+    settled = await Promise.all(outcomes);
+  } finally {
+    hooks.signal?.removeEventListener('abort', abort);
+  }
+  const cpu = cpuAtStart ? process.cpuUsage(cpuAtStart) : null;
+  const wallMs = systemClock.nowMs() - startedAtMs;
+
+  const parts = settled.flatMap((outcome) => ('result' in outcome ? [outcome.result] : []));
+  const failures = settled.flatMap((outcome, index) => ('failure' in outcome ? [`worker ${index + 1}: ${outcome.failure}`] : []));
+  if (parts.length === 0) return refuse(failures.join('; '));
+  const merged = mergeConfigParts(parts);
+  const cpuUs = cpu ? cpu.user + cpu.system : 0;
+  if (merged.load && wallMs > 0) merged.load.toolCpuShare = cpuUs / 1000 / wallMs;
+  if (merged.metrics) {
+    const tokens = merged.metrics.counters.tokensPerStream * merged.iterations.length;
+    if (tokens > 0) merged.metrics.counters.cpuUsPerToken = cpuUs / tokens;
+    merged.metrics.eventLoopDelayMs = worstEventLoopDelay(parts);
+  }
+  const messages = [...failures, ...parts.flatMap((part, index) => (part.message ? [`worker ${index + 1}: ${part.message}`] : []))];
+  const warnings = harnessWarnings(merged.metrics, merged.load ?? null, load.workers);
+  const { snapshot, message: _message, ...rest } = merged;
+  return {
+    ...rest,
+    state: failures.length > 0 ? 'errored' : merged.state,
+    ...(messages.length > 0 && { message: messages.join('; ') }),
+    settings,
+    ...(warnings.length > 0 && { warnings }),
+    // Only a machine shard's result carries its snapshot, for `streambench merge`.
+    ...(environment.shard && snapshot && { snapshot }),
+  };
+}
+
+/** The event-loop delay of the worker whose p99 was worst: the one most likely to have skewed timestamps. */
+function worstEventLoopDelay(parts: readonly ConfigResult[]): ConfigMetrics['eventLoopDelayMs'] {
+  let worst: ConfigMetrics['eventLoopDelayMs'] = null;
+  for (const part of parts) {
+    const delay = part.metrics?.eventLoopDelayMs ?? null;
+    if (delay && (!worst || delay.p99 > worst.p99)) worst = delay;
+  }
+  return worst;
+}
+
+function send(worker: Worker, message: MainMessage): void {
+  worker.postMessage(message);
+}

@@ -1,0 +1,223 @@
+/**
+ * `connections: shared`: one producer, one consumer and one subscriber connection per broker,
+ * used by all of its streams, as a relay process with a connection pool and one multiplexed
+ * pub/sub connection works. Producer and consumer connections auto-pipeline: the commands all
+ * streams issue in one event-loop turn leave in one socket write, which is what lets one
+ * process carry a thousand streams (a write per command costs a wake-up of the Redis process).
+ *
+ * Counting stays per stream and exact: commands, round trips and pushed messages are counted
+ * as each stream sends or receives them, and bytes are computed from the RESP encoding of the
+ * stream's commands and replies (respBytes.ts). Traffic that belongs to no stream (the
+ * UNSUBSCRIBE when a stream ends, a late message for a channel just left) is kept apart as
+ * `unattributedBytes()`, so the streams' bytes plus it equal the sockets' counters.
+ */
+import { type Redis, ReplyError } from 'ioredis';
+import { openRedisConnection } from './connection.js';
+import { isClusterUrl } from './clusterUrl.js';
+import { RedisSetupError } from './redisSetupError.js';
+import { commandBytes, pushedMessageBytes, replyBytes, type RespReply, subscriptionReplyBytes } from './respBytes.js';
+import { SocketMeter, type ByteCounts } from './socketMeter.js';
+import {
+  type ConnectionRole,
+  type ConnectionTally,
+  countCommand,
+  type RedisCommand,
+  type StreamConnection,
+} from './streamConnection.js';
+
+type MessageHandler = (channel: string, message: string) => void;
+
+/** One shared connection, its byte meter and who to tell when it closes unexpectedly. */
+interface SharedLink {
+  redis: Redis;
+  meter: SocketMeter;
+  closeListeners: Set<() => void>;
+}
+
+/** The connections a broker's streams share, opened on first use per role. */
+export class SharedConnections {
+  private readonly links = new Map<ConnectionRole, Promise<SharedLink>>();
+  /** Subscriber: the stream that listens on each channel. */
+  private readonly handlers = new Map<string, MessageHandler>();
+  /** Channels the subscriber connection is subscribed to, as the server will count them in its replies. */
+  private subscribedChannels = 0;
+  private readonly unattributed: ByteCounts = { written: 0, read: 0 };
+  private closing = false;
+
+  /** Refuses a Redis Cluster: its pub/sub and pipelines are routed per node, which one shared connection cannot do. */
+  constructor(private readonly url: string) {
+    if (isClusterUrl(url)) {
+      throw new RedisSetupError('broker.connections: shared needs a single Redis server, not a Redis Cluster; use connections: per-stream with redis+cluster:// URLs');
+    }
+  }
+
+  /** Views of the shared connections for one stream's `roles`, counting into its `tally`. */
+  async open<Role extends ConnectionRole>(roles: readonly Role[], tally: ConnectionTally): Promise<Record<Role, StreamConnection>> {
+    const views = {} as Record<Role, StreamConnection>;
+    for (const role of roles) views[role] = new SharedConnectionView(await this.link(role), tally, this);
+    return views;
+  }
+
+  /** Bytes on the shared sockets that belong to no stream. */
+  unattributedBytes(): ByteCounts {
+    return { ...this.unattributed };
+  }
+
+  /** Bytes that crossed the shared sockets since they opened (handshakes excluded): the streams' bytes plus the unattributed ones. */
+  async socketBytes(): Promise<ByteCounts> {
+    const total = { written: 0, read: 0 };
+    for (const link of await Promise.all(this.links.values())) {
+      const bytes = link.meter.bytes();
+      total.written += bytes.written;
+      total.read += bytes.read;
+    }
+    return total;
+  }
+
+  /** Closes every shared connection (streams still open see an unexpected close: none should be). */
+  async close(): Promise<void> {
+    this.closing = true;
+    const links = await Promise.allSettled(this.links.values());
+    for (const link of links) if (link.status === 'fulfilled') link.value.redis.disconnect();
+  }
+
+  /** @internal Sends SUBSCRIBE for a stream; returns the bytes of the server's confirmations. */
+  subscribe(redis: Redis, channels: string[], handler: MessageHandler): { sent: Promise<unknown>; replyBytes: number } {
+    let confirmationBytes = 0;
+    for (const channel of channels) {
+      this.handlers.set(channel, handler);
+      confirmationBytes += subscriptionReplyBytes('subscribe', channel, ++this.subscribedChannels);
+    }
+    return { sent: redis.subscribe(...channels), replyBytes: confirmationBytes };
+  }
+
+  /** @internal Leaves a stream's channels; the traffic is nobody's stream's. */
+  unsubscribe(redis: Redis, channels: string[]): void {
+    if (this.closing || redis.status !== 'ready') return;
+    this.unattributed.written += commandBytes(['unsubscribe', ...channels]);
+    for (const channel of channels) {
+      this.handlers.delete(channel);
+      this.unattributed.read += subscriptionReplyBytes('unsubscribe', channel, --this.subscribedChannels);
+    }
+    redis.unsubscribe(...channels).catch(() => {});
+  }
+
+  /** @internal Counts bytes that arrived for a stream that had stopped counting. */
+  addUnattributedRead(bytes: number): void {
+    this.unattributed.read += bytes;
+  }
+
+  private link(role: ConnectionRole): Promise<SharedLink> {
+    let link = this.links.get(role);
+    if (link === undefined) {
+      link = this.openLink(role);
+      this.links.set(role, link);
+      // A failed open is retried by the next stream rather than cached.
+      link.catch(() => this.links.delete(role));
+    }
+    return link;
+  }
+
+  private async openLink(role: ConnectionRole): Promise<SharedLink> {
+    // Auto-pipelining batches what all streams send in one turn; a subscriber sends only SUBSCRIBE.
+    const redis = await openRedisConnection(this.url, `shared-${role}`, undefined, role !== 'subscriber');
+    const link: SharedLink = { redis, meter: new SocketMeter(redis), closeListeners: new Set() };
+    redis.once('end', () => {
+      if (this.closing) return;
+      for (const listener of link.closeListeners) listener();
+    });
+    if (role === 'subscriber') {
+      redis.on('message', (channel: string, message: string) => {
+        const handler = this.handlers.get(channel);
+        if (handler) handler(channel, message);
+        else this.unattributed.read += pushedMessageBytes(channel, message);
+      });
+    }
+    return link;
+  }
+}
+
+/** One stream's use of a shared connection. */
+class SharedConnectionView implements StreamConnection {
+  private readonly counted: ByteCounts = { written: 0, read: 0 };
+  private readonly channels: string[] = [];
+  private closed = false;
+  private closeListener: (() => void) | null = null;
+
+  constructor(
+    private readonly link: SharedLink,
+    private readonly tally: ConnectionTally,
+    private readonly shared: SharedConnections,
+  ) {}
+
+  async send(command: RedisCommand): Promise<unknown> {
+    const [name, ...args] = command;
+    this.countSent([command]);
+    try {
+      const reply = (await this.link.redis.call(name, args)) as RespReply;
+      this.countRead(replyBytes(reply));
+      return reply;
+    } catch (error) {
+      // A reply error crossed the wire; a closed connection's error did not.
+      if (error instanceof ReplyError) this.countRead(replyBytes(error as Error));
+      throw error;
+    }
+  }
+
+  async sendPipeline(commands: readonly RedisCommand[]): Promise<unknown[]> {
+    this.countSent(commands);
+    this.tally.roundTrips += 1 - commands.length; // one round trip for the whole pipeline
+    const results = await this.link.redis.pipeline(commands.map((command) => [...command])).exec();
+    if (results === null) throw new Error('Redis pipeline was discarded');
+    for (const [error, reply] of results) this.countRead(replyBytes(error ?? (reply as RespReply)));
+    return results.map(([error, reply]) => {
+      if (error) throw error;
+      return reply;
+    });
+  }
+
+  async subscribe(channels: string[], onMessage: (channel: string, message: string) => void): Promise<void> {
+    this.countSent([['subscribe', ...channels]]);
+    this.channels.push(...channels);
+    const { sent, replyBytes: confirmationBytes } = this.shared.subscribe(this.link.redis, channels, (channel, message) => {
+      this.tally.messagesReceived++;
+      this.countRead(pushedMessageBytes(channel, message));
+      onMessage(channel, message);
+    });
+    this.countRead(confirmationBytes);
+    await sent;
+  }
+
+  onUnexpectedClose(listener: () => void): void {
+    const once = () => {
+      this.link.closeListeners.delete(once);
+      if (!this.closed) listener();
+    };
+    this.closeListener = once;
+    this.link.closeListeners.add(once);
+  }
+
+  bytes(): ByteCounts {
+    return { ...this.counted };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.closeListener) this.link.closeListeners.delete(this.closeListener);
+    if (this.channels.length > 0) this.shared.unsubscribe(this.link.redis, this.channels);
+  }
+
+  private countSent(commands: readonly RedisCommand[]): void {
+    for (const command of commands) {
+      countCommand(this.tally, command[0]);
+      this.tally.roundTrips++;
+      this.counted.written += commandBytes(command);
+    }
+  }
+
+  private countRead(bytes: number): void {
+    if (this.closed) this.shared.addUnattributedRead(bytes);
+    else this.counted.read += bytes;
+  }
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../src/clock.js';
+import { loadScenarioFile } from '../src/scenario/loadScenario.js';
+import { runScenario } from '../src/run/runScenario.js';
+
+// Worker threads run the built dist/load/loadWorker.js, which `npm test` builds first.
+describe('load.workers', () => {
+  it('spreads the streams over worker threads and merges them into the counts of one thread', async () => {
+    const document = await runScenario(await loadScenarioFile('test/fixtures/load-workers.yaml'));
+    const [oneThread, workers, openLoop] = document.configs;
+    for (const config of [oneThread, workers, openLoop]) expect(config.state, config.message).toBe('completed');
+
+    expect(workers.iterations).toHaveLength(12);
+    expect(workers.load).toMatchObject({ mode: 'closed-loop', streamsStarted: 12, streamsFailed: 0 });
+    expect(workers.settings.load).toMatchObject({ workers: 3, concurrency: 6 });
+    // Every stream delivered exactly, and the same streams give the same exact counters.
+    const countersOf = (config: typeof workers) => {
+      const { cpuUsPerToken: _cpu, ...exact } = config.metrics!.counters;
+      return exact;
+    };
+    expect(countersOf(workers)).toEqual(countersOf(oneThread));
+    expect(workers.metrics!.counters.missingMessagesPerStream).toBe(0);
+    expect(workers.metrics!.tokenLatencyMs!.n).toBe(oneThread.metrics!.tokenLatencyMs!.n);
+    expect(workers.metrics!.ttftMs!.n).toBe(12);
+    // Per-stream samples carry the stream's own counters, for the gate.
+    expect(workers.iterations.every((sample) => sample.counters?.tokensPerStream === 30)).toBe(true);
+    expect(workers.tokenLatencyPercentilesMs).toHaveLength(101);
+    expect(workers).not.toHaveProperty('snapshot');
+
+    expect(openLoop.iterations).toHaveLength(10);
+    expect(openLoop.load!.startDelayMs!.n).toBe(10);
+  });
+
+  it('refuses a manual clock with a clear message', async () => {
+    const scenario = await loadScenarioFile('test/fixtures/load-workers.yaml');
+    const document = await runScenario({ ...scenario, configs: [scenario.configs[1]] }, { clock: new ManualClock() });
+    expect(document.configs[0]).toMatchObject({ state: 'errored', message: 'load.workers needs the system clock' });
+  });
+});
