@@ -467,6 +467,122 @@ describe.skipIf(sharedUrl === null)('Redis brokers', () => {
     });
   });
 
+  describe('shared connections', () => {
+    /** A 30-item stream in lockstep (each item written once the previous one arrived), with multi-byte text. */
+    async function lockstep(settings: RedisBrokerSettings): Promise<ReturnType<RedisBrokerStream['counters']> & { byName: Record<string, number> }> {
+      const items = contentItems(30).map((item, index) => (index % 3 === 0 ? item.replace('token', 'tökén 漢字 🙂') : item));
+      return withBroker(settings, async (broker, runId) => {
+        const stream = await broker.openStream('lockstep');
+        // Item 0 before the reader joins (pub/sub: after it subscribed), so every read's range
+        // is determined; then each item once the previous one arrived.
+        const collector = new Collector();
+        let reading: Promise<void>;
+        if (settings.type === 'redis-pubsub') {
+          reading = stream.read(collector.onItems);
+          const channel = streamKeys(runId, 'lockstep').signalChannel;
+          await waitFor(async () => (await inspector.pubsub('NUMSUB', channel))[1] === 1, 'the SUBSCRIBE');
+          await stream.write([items[0]!]);
+        } else {
+          await stream.write([items[0]!]);
+          reading = stream.read(collector.onItems);
+        }
+        await waitFor(() => collector.items.length === 1, 'item 0');
+        for (const [index, item] of items.entries()) {
+          if (index === 0) continue;
+          await writeOne(stream, item);
+          await waitFor(() => collector.items.length === index + 1, `item ${index}`);
+        }
+        await stream.end(END_ITEM);
+        await reading;
+        expectExactDelivery(collector, items);
+        const counters = { ...stream.counters(), byName: stream.commandsByName() };
+        await stream.dispose();
+        return counters;
+      });
+    }
+
+    for (const input of [
+      { type: 'redis-list', write: 'eval', read: 'window-catchup' },
+      { type: 'redis-list', write: 'fire-and-forget', read: 'from-index' },
+      { type: 'redis-list', write: 'pipelined', read: 'full' },
+      { type: 'redis-pubsub' },
+    ]) {
+      it(`counts exactly what a stream with its own connections counts, bytes included: ${JSON.stringify(input)}`, async () => {
+        const own = await lockstep(settingsOf({ ...input, connections: 'per-stream' }));
+        const shared = await lockstep(settingsOf({ ...input, connections: 'shared' }));
+        // Own connections: bytes read off the sockets. Shared: computed from the RESP encoding.
+        expect(shared).toEqual(own);
+      });
+    }
+
+    for (const input of [
+      { type: 'redis-list', write: 'eval', read: 'window-catchup', window: 4 },
+      { type: 'redis-list', write: 'fire-and-forget', read: 'from-index' },
+      { type: 'redis-pubsub' },
+    ]) {
+      it(`concurrent streams get exactly their items, and their bytes plus the unattributed ones are the sockets' bytes: ${JSON.stringify(input)}`, async () => {
+        await withBroker(settingsOf({ ...input, connections: 'shared' }), async (broker, runId) => {
+          const streamIds = Array.from({ length: 8 }, (_, index) => `s${index}`);
+          const streams = await Promise.all(streamIds.map((streamId) => broker.openStream(streamId)));
+          const itemsOf = (index: number) => contentItems(40).map((item) => item.replace('token', `stream ${index} tökén 漢字 🙂`));
+          const collectors = await Promise.all(streams.map((stream, index) => relayBurst(stream, itemsOf(index))));
+          collectors.forEach((collector, index) => expectExactDelivery(collector, itemsOf(index)));
+          const streamBytes = { written: 0, read: 0 };
+          for (const stream of streams) {
+            streamBytes.written += stream.counters().redisBytesWritten;
+            streamBytes.read += stream.counters().redisBytesRead;
+          }
+          for (const stream of streams) await stream.dispose();
+          // The UNSUBSCRIBE confirmations arrive after dispose(): wait until the sockets saw them.
+          await waitFor(async () => {
+            const bytes = (await broker.sharedBytes())!;
+            return bytes.socket.read === streamBytes.read + bytes.unattributed.read;
+          }, 'the UNSUBSCRIBE confirmations');
+          const { socket, unattributed } = (await broker.sharedBytes())!;
+          expect(socket.written).toBe(streamBytes.written + unattributed.written);
+          expect(socket.read).toBe(streamBytes.read + unattributed.read);
+          expect(unattributed.written).toBeGreaterThan(0); // the UNSUBSCRIBEs
+          expect(await keysUnder(inspector, runKeyPrefix(runId))).toEqual([]);
+        });
+      });
+    }
+
+    it('three connections serve every stream of a broker', async () => {
+      await withBroker(settingsOf({ type: 'redis-list', write: 'eval', read: 'window-catchup', connections: 'shared' }), async (broker) => {
+        const streams = await Promise.all(['a', 'b', 'c', 'd'].map((streamId) => broker.openStream(streamId)));
+        await Promise.all(streams.map((stream) => relayBurst(stream, contentItems(5))));
+        const clients = (await inspector.client('LIST')) as string;
+        const shared = clients.split('\n').filter((line) => / name=streambench-shared-/.test(line));
+        expect(shared.map((line) => / name=(\S+)/.exec(line)![1]).sort()).toEqual([
+          'streambench-shared-consumer',
+          'streambench-shared-producer',
+          'streambench-shared-subscriber',
+        ]);
+        for (const stream of streams) await stream.dispose();
+      });
+    });
+
+    it('a shared connection killed mid-stream fails the stream with a message, never a hang', async () => {
+      await withBroker(settingsOf({ type: 'redis-list', write: 'eval', read: 'from-index', connections: 'shared' }), async (broker) => {
+        const stream = await broker.openStream('killed');
+        const reading = stream.read(() => {});
+        await stream.write(contentItems(1));
+        const clients = (await inspector.client('LIST')) as string;
+        const subscriber = clients.split('\n').find((line) => / name=streambench-shared-subscriber /.test(line))!;
+        await inspector.client('KILL', 'ID', /^id=(\d+)/.exec(subscriber)![1]!);
+        await expect(reading).rejects.toThrow(/Redis subscriber connection to .* closed during the stream/);
+        await stream.dispose();
+      });
+    });
+
+    it('is refused for redis-stream (a blocking read would hold every stream) and for a Redis Cluster', async () => {
+      expect(redisBrokerSettingsSchema.safeParse({ type: 'redis-stream', connections: 'shared' }).success).toBe(false);
+      await expect(
+        createRedisBroker(settingsOf({ type: 'redis-list', connections: 'shared' }), { url: 'redis+cluster://127.0.0.1:1', runId: newRunId(), clock: systemClock }),
+      ).rejects.toThrow(/connections: shared needs a single Redis server/);
+    });
+  });
+
   describe('no key is left behind', () => {
     for (const input of [{ type: 'redis-list' }, { type: 'redis-stream' }]) {
       it(`after a failure mid-stream, close() deletes the keys: ${input.type}`, async () => {

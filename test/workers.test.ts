@@ -1,12 +1,15 @@
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock.js';
 import { loadScenarioFile } from '../src/scenario/loadScenario.js';
 import { runScenario } from '../src/run/runScenario.js';
+import { redisUrlForTests } from './helpers/redisUrl.js';
 
 // Worker threads run the built dist/load/loadWorker.js, which `npm test` builds first.
 describe('load.workers', () => {
   it('spreads the streams over worker threads and merges them into the counts of one thread', async () => {
-    const document = await runScenario(await loadScenarioFile('test/fixtures/load-workers.yaml'));
+    const scenario = await loadScenarioFile('test/fixtures/load-workers.yaml');
+    const document = await runScenario({ ...scenario, configs: scenario.configs.slice(0, 3) }, { redis: 'off' });
     const [oneThread, workers, openLoop] = document.configs;
     for (const config of [oneThread, workers, openLoop]) expect(config.state, config.message).toBe('completed');
 
@@ -29,6 +32,23 @@ describe('load.workers', () => {
 
     expect(openLoop.iterations).toHaveLength(10);
     expect(openLoop.load!.startDelayMs!.n).toBe(10);
+  });
+
+  it('keeps each worker on its own Redis keys: warm-ups of the same stream index never mix, nothing is left behind', async () => {
+    const url = await redisUrlForTests();
+    if (url === null) return;
+    const scenario = await loadScenarioFile('test/fixtures/load-workers.yaml');
+    const document = await runScenario({ ...scenario, configs: [scenario.configs[3]] }, { redis: url });
+    const [config] = document.configs;
+    expect(config.state, config.message).toBe('completed');
+    expect(config.iterations).toHaveLength(8);
+    expect(config.metrics!.counters.redisCommandsPerToken).toBeGreaterThan(0);
+    const redis = new Redis(url);
+    try {
+      expect(await redis.keys(`streambench:${document.runId}*`)).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('refuses a manual clock with a clear message', async () => {

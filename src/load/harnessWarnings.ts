@@ -31,7 +31,7 @@ export function harnessWarnings(
   if (sourceLagMs && sourceLagMs.p99 > SOURCE_LAG_P99_LIMIT_MS) {
     const planned = metrics.tpotMs ? ` (time per output token p50 ${metrics.tpotMs.p50.toFixed(1)} ms)` : '';
     warnings.push(
-      `the source fell up to ${sourceLagMs.p99.toFixed(1)} ms (p99 over streams) behind its planned emit times: the tool could not keep the planned pace, so streams ran slower than asked${planned}; lower the load, add worker threads (load.workers) or split it over machines (--shard)`,
+      `the source emitted up to ${sourceLagMs.p99.toFixed(1)} ms (p99 over streams) behind its planned times${planned}: the producer was not ready for its chunks — a busy tool, or awaited broker writes holding the producer back (backpressure, as an upstream socket would buffer); token latency starts at the actual emit, so this wait is not in it. If the tool is busy, lower the load, add worker threads (load.workers) or split it over machines (--shard)`,
     );
   }
   const usableCores = Math.min(threads, cores);

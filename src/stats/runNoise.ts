@@ -24,6 +24,9 @@ export function runNoise(doc: ResultDocument): MetricNoise[] {
   const noise: MetricNoise[] = [];
   for (const config of doc.configs) {
     if (config.state !== 'completed') continue;
+    // Under load, streams differ by design (where they fall in the ramp, how many overlap):
+    // their spread is the load's shape, not run-to-run noise.
+    if (config.load && config.load.mode !== 'sequential') continue;
     for (const metric of ITERATION_METRICS) {
       const values = config.iterations.map((sample) => sample[metric]).filter((value): value is number => typeof value === 'number');
       if (values.length < 2) continue;
