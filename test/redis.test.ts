@@ -469,7 +469,7 @@ describe.skipIf(sharedUrl === null)('Redis brokers', () => {
 
   describe('shared connections', () => {
     /** A 30-item stream in lockstep (each item written once the previous one arrived), with multi-byte text. */
-    async function lockstep(settings: RedisBrokerSettings): Promise<ReturnType<RedisBrokerStream['counters']> & { byName: Record<string, number> }> {
+    async function lockstep(settings: RedisBrokerSettings): Promise<{ counters: ReturnType<RedisBrokerStream['counters']>; byName: Record<string, number> }> {
       const items = contentItems(30).map((item, index) => (index % 3 === 0 ? item.replace('token', 'tökén 漢字 🙂') : item));
       return withBroker(settings, async (broker, runId) => {
         const stream = await broker.openStream('lockstep');
@@ -495,7 +495,7 @@ describe.skipIf(sharedUrl === null)('Redis brokers', () => {
         await stream.end(END_ITEM);
         await reading;
         expectExactDelivery(collector, items);
-        const counters = { ...stream.counters(), byName: stream.commandsByName() };
+        const counters = { counters: stream.counters(), byName: stream.commandsByName() };
         await stream.dispose();
         return counters;
       });

@@ -52,6 +52,20 @@ describe('sweep grid', () => {
     ]);
   });
 
+  it('sweeps load fields too (a concurrency sweep), keeping the rest of the load block', () => {
+    const raw = parseRawScenario(`${SCENARIO.replace('sweep:\n  params: { batch.size: [1, 5], client.render.strategy: [every, frame] }\n', '')}load: { concurrency: 2, streams: 8, rampS: 1 }\n`, 'grid.yaml');
+    const plan = planSweep(raw, 'grid.yaml', 'hash', [parseParamFlag('load.concurrency=1,4,8')]);
+    expect(plan.scenario.configs.map((config) => [config.name, config.load])).toEqual([
+      ['concurrency-1', expect.objectContaining({ concurrency: 1, streams: 8, rampS: 1 })],
+      ['concurrency-4', expect.objectContaining({ concurrency: 4, streams: 8, rampS: 1 })],
+      ['concurrency-8', expect.objectContaining({ concurrency: 8, streams: 8, rampS: 1 })],
+    ]);
+    expect(() => planSweep(raw, 'grid.yaml', 'hash', [parseParamFlag('load.concurrency=0')])).toThrow(/^--param load\.concurrency=0: load\.concurrency: /);
+    expect(() => planSweep(raw, 'grid.yaml', 'hash', [parseParamFlag('load.mode=a')])).toThrow('--param load.mode: "mode" is not a load field a sweep can vary; fields: concurrency, streams, durationS, rampS, workers');
+    const noLoad = parseRawScenario(SCENARIO, 'grid.yaml');
+    expect(() => planSweep(noLoad, 'grid.yaml', 'hash', [parseParamFlag('load.concurrency=1,2')])).toThrow(/has no load block; add one/);
+  });
+
   it('rejects unknown paths, groups, bad values and unknown variants with the fix', () => {
     const raw = parseRawScenario(SCENARIO, 'grid.yaml');
     const fails = (params: string[], variant?: string) => () => planSweep(raw, 'grid.yaml', 'hash', params.map(parseParamFlag), variant);

@@ -1,7 +1,9 @@
 /**
  * `streambench sweep`: turns a scenario and a parameter grid (`--param batch.size=1,2,5` or a
- * `sweep:` block) into a scenario whose configs are the grid's points. Every point is validated
- * like a scenario variant; a bad path or value fails with the parameter named.
+ * `sweep:` block) into a scenario whose configs are the grid's points. A path names a pipeline
+ * field, or with `load.` a field of the load block (`load.concurrency=100,300,1000`: a
+ * concurrency sweep). Every point is validated like a scenario variant; a bad path or value
+ * fails with the parameter named.
  */
 import { extname } from 'node:path';
 import { type Scenario, resolveScenario } from '../scenario/loadScenario.js';
@@ -83,8 +85,22 @@ function setPath(target: Record<string, unknown>, path: string, value: ParamValu
   node[keys.at(-1)!] = value;
 }
 
-/** Checks that `path` names a field of the resolved pipeline; throws naming the fields allowed there. */
-function checkPath(pipeline: Record<string, unknown>, path: string): void {
+/** Load fields a sweep may vary, with what they take. */
+const SWEEPABLE_LOAD_FIELDS = ['concurrency', 'streams', 'durationS', 'rampS', 'workers'];
+
+/** The load block a swept `load.` path lands in, with the field's last key; null for pipeline paths. */
+function loadField(path: string): string | null {
+  return path.startsWith('load.') ? path.slice('load.'.length) : null;
+}
+
+/** Checks that `path` names a field of the resolved pipeline (or load block); throws naming the fields allowed there. */
+function checkPath(pipeline: Record<string, unknown>, load: Record<string, unknown> | null, path: string): void {
+  const field = loadField(path);
+  if (field !== null) {
+    if (load === null) throw new ScenarioError(`--param ${path}: the swept config has no load block; add one (e.g. load: { concurrency: 10 }) to sweep its fields`);
+    if (!SWEEPABLE_LOAD_FIELDS.includes(field)) throw new ScenarioError(`--param ${path}: "${field}" is not a load field a sweep can vary; fields: ${SWEEPABLE_LOAD_FIELDS.join(', ')}`);
+    return;
+  }
   let node: unknown = pipeline;
   const keys = path.split('.');
   for (const [index, key] of keys.entries()) {
@@ -136,12 +152,19 @@ export function planSweep(raw: Record<string, unknown>, where: string, contentHa
   }
   const startConfig = original.configs.find((config) => config.name === (variantName ?? original.configs[0].name)) ?? original.configs[0];
   const startPipeline = (startVariant?.pipeline as Record<string, unknown> | undefined) ?? {};
-  for (const param of params) checkPath(startConfig.pipeline as unknown as Record<string, unknown>, param.path);
+  const startLoad = startConfig.load as Record<string, unknown> | null;
+  for (const param of params) checkPath(startConfig.pipeline as unknown as Record<string, unknown>, startLoad, param.path);
 
   const variantFor = (name: string, values: Record<string, ParamValue>) => {
     const pipeline = structuredClone(startPipeline);
-    for (const [path, value] of Object.entries(values)) setPath(pipeline, path, value);
-    return { name, pipeline };
+    // A variant's load replaces the scenario's whole: start from the swept config's own.
+    const load = startLoad && structuredClone(startLoad);
+    for (const [path, value] of Object.entries(values)) {
+      const field = loadField(path);
+      if (field !== null) load![field] = value;
+      else setPath(pipeline, path, value);
+    }
+    return { name, pipeline, ...(load && { load }) };
   };
   const scenarioWith = (variantList: unknown[]) => {
     const { sweep: _sweep, variants: _variants, ...rest } = raw;
@@ -154,7 +177,7 @@ export function planSweep(raw: Record<string, unknown>, where: string, contentHa
         resolveScenario(scenarioWith([variantFor('check', { [param.path]: value })]), where, contentHash);
       } catch (error) {
         if (!(error instanceof ScenarioError)) throw error;
-        const detail = error.message.split('\n').map((line) => line.replace(/^.*?variants\[0\]\.pipeline\./, '')).join('; ');
+        const detail = error.message.split('\n').map((line) => line.replace(/^.*?variants\[0\]\.(pipeline\.)?/, '')).join('; ');
         throw new ScenarioError(`--param ${param.path}=${String(value)}: ${detail}`);
       }
     }
