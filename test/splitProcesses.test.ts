@@ -252,6 +252,19 @@ describe.skipIf(url === null)('producer and consumer in separate processes (proc
     expect(await keysOfRun(redis, environment.runId)).toEqual([]);
   });
 
+  it("under load, reports the source lag of every stream produced in the child", async () => {
+    const scenario = scenarioFrom({
+      source: { type: 'synthetic', tokens: 40, ttftMs: 5, gapMs: 2 },
+      pipeline: { preset: 'field-baseline', processes: 'split' },
+      load: { concurrency: 4, streams: 8 },
+    });
+    const document = await runScenario(scenario, { redis: url!, warmup: 0 });
+    const [config] = document.configs;
+    expect(config.state, config.message).toBe('completed');
+    expect(config.metrics!.sourceLagMs!.n).toBe(8);
+    expect(await keysOfRun(redis, document.runId)).toEqual([]);
+  });
+
   it('runs the split-processes variant of scenarios/redis.yaml: the field baseline, split', async () => {
     const shipped = await loadScenarioFile('scenarios/redis.yaml');
     const config = shipped.configs.find((candidate) => candidate.name === 'split-processes')!;

@@ -99,6 +99,7 @@ async function start(streamId: string): Promise<void> {
         broker: stream.brokerStream.counters(),
         cpuUs: cpu.user + cpu.system,
         startReceivedAtMs,
+        scheduleLagMaxMs: recorder.scheduleLagMaxMs,
       },
     });
   } catch (error) {
@@ -157,6 +158,11 @@ async function handle(message: ToProducerChild): Promise<void> {
     case 'dispose':
       await dispose(message.streamId);
       return;
+    case 'cpu': {
+      const cpu = process.cpuUsage();
+      send({ type: 'cpu', cpuUs: cpu.user + cpu.system });
+      return;
+    }
     case 'close':
       await close();
       return;

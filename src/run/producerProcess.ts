@@ -36,6 +36,8 @@ export interface ProducerProcess {
   readonly startLatenciesMs: readonly number[];
   /** Opens the producer side of a stream in the child, before its request starts. */
   openStream(options: RemoteStreamOptions): Promise<StreamProducer>;
+  /** The child's CPU time (user + system) since it started, in µs. */
+  cpuUs(): Promise<number>;
   /** Stops the child and waits until it has exited. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -81,17 +83,21 @@ export async function startProducerProcess(settings: ProducerChildSettings, cloc
   const startLatenciesMs: number[] = [];
   const ready = deferred<void>();
   const exited = deferred<void>();
+  // Answers to `cpu`, in the order asked (the channel keeps order).
+  const cpuAnswers: Deferred<number>[] = [];
   let gone: Error | null = null;
   let closing = false;
 
   const childGone = (error: Error) => {
     gone ??= error;
     ready.reject(gone);
+    for (const answer of cpuAnswers.splice(0)) answer.reject(gone);
     for (const listener of listeners.values()) listener.onChildGone(gone);
     listeners.clear();
   };
   child.on('message', (message: FromProducerChild) => {
     if (message.type === 'ready') ready.resolve();
+    else if (message.type === 'cpu') cpuAnswers.shift()?.resolve(message.cpuUs);
     else if (message.type === 'failed' && message.streamId === null) childGone(new Error(message.message));
     else if (message.streamId !== null) listeners.get(message.streamId)?.onMessage(message);
   });
@@ -132,6 +138,12 @@ export async function startProducerProcess(settings: ProducerChildSettings, cloc
     pid,
     startLatenciesMs,
     close,
+    cpuUs() {
+      const answer = deferred<number>();
+      cpuAnswers.push(answer);
+      send({ type: 'cpu' });
+      return answer.promise;
+    },
     async openStream({ streamId, streamIndex, consumer, upstream, signal }) {
       const opened = deferred<void>();
       const produced = deferred<ProducedSummary>();
@@ -193,6 +205,7 @@ export async function startProducerProcess(settings: ProducerChildSettings, cloc
             if (signal?.aborted) onAbort();
             const summary = await produced.promise;
             startLatenciesMs.push(summary.startReceivedAtMs - sentAtMs);
+            if (summary.scheduleLagMaxMs !== null) upstream.scheduleLag(summary.scheduleLagMaxMs);
             return {
               endSeq: summary.endSeq,
               payloadBytes: summary.payloadBytes,

@@ -35,6 +35,8 @@ export type ToProducerChild =
   | { type: 'abort'; streamId: string }
   /** Release a stream that will not run, or stop one that runs (the main process gave up on it). */
   | { type: 'dispose'; streamId: string }
+  /** Report the child's CPU time so far (a config under load measures the child's share). */
+  | { type: 'cpu' }
   | { type: 'close' };
 
 /** One thing the producer observed, shipped to the main process's trace. */
@@ -63,11 +65,15 @@ export interface ProducedSummary {
   cpuUs: number;
   /** When the child received `start` (on the shared clock). */
   startReceivedAtMs: number;
+  /** A planned source: how late its latest chunk was against the plan, in ms (null for other sources). */
+  scheduleLagMaxMs: number | null;
 }
 
 /** Child → main process. */
 export type FromProducerChild =
   | { type: 'ready' }
+  /** The child's CPU time (user + system) since it started, in µs: the answer to `cpu`. */
+  | { type: 'cpu'; cpuUs: number }
   | { type: 'opened'; streamId: string }
   /** Records in the order they happened; sent in batches, one per turn of the child's event loop. */
   | { type: 'records'; streamId: string; records: ProducerRecord[] }

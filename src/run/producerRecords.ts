@@ -16,6 +16,8 @@ import type { ProducerRecord } from './producerProtocol.js';
 export class ProducerRecorder implements ProducerObserver, SourceObserver {
   private pending: ProducerRecord[] = [];
   private scheduled = false;
+  /** Kept here and sent once with the summary: a record per chunk would double the IPC traffic. */
+  scheduleLagMaxMs: number | null = null;
 
   constructor(private readonly ship: (records: ProducerRecord[]) => void) {}
 
@@ -42,6 +44,10 @@ export class ProducerRecorder implements ProducerObserver, SourceObserver {
 
   malformedLine(): void {
     this.add({ kind: 'malformedLine' });
+  }
+
+  scheduleLag(lateMs: number): void {
+    this.scheduleLagMaxMs = Math.max(this.scheduleLagMaxMs ?? 0, lateMs);
   }
 
   usage(usage: UpstreamUsage): void {

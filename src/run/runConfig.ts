@@ -120,6 +120,8 @@ export async function runConfigInThisThread(
       resources = load && sampleResources(environment.clock, load.sampleEveryS * 1000);
       peakInFlight = 0; // the warm-up's one stream is not the load's
       const cpuAtStart = process.cpuUsage();
+      // With `processes: split` the producers run in the config's child: its CPU is the load's too.
+      const childCpuAtStartUs = await pipeline.producerProcess?.cpuUs();
       outcome = await runSchedule({
         load,
         streams: measuredStreams,
@@ -134,7 +136,8 @@ export async function runConfigInThisThread(
         runOne: (start) => runOne(start, true),
       });
       const cpu = process.cpuUsage(cpuAtStart);
-      cpuUs = cpu.user + cpu.system;
+      const childCpuUs = childCpuAtStartUs === undefined ? 0 : (await pipeline.producerProcess!.cpuUs()) - childCpuAtStartUs;
+      cpuUs = cpu.user + cpu.system + childCpuUs;
       resourceReport = resources?.stop(load?.durationS) ?? null;
     }
   } catch (error) {
