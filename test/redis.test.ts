@@ -547,31 +547,52 @@ describe.skipIf(sharedUrl === null)('Redis brokers', () => {
       });
     }
 
-    it('three connections serve every stream of a broker', async () => {
-      await withBroker(settingsOf({ type: 'redis-list', write: 'eval', read: 'window-catchup', connections: 'shared' }), async (broker) => {
-        const streams = await Promise.all(['a', 'b', 'c', 'd'].map((streamId) => broker.openStream(streamId)));
-        await Promise.all(streams.map((stream) => relayBurst(stream, contentItems(5))));
-        const clients = (await inspector.client('LIST')) as string;
-        const shared = clients.split('\n').filter((line) => / name=streambench-shared-/.test(line));
-        expect(shared.map((line) => / name=(\S+)/.exec(line)![1]).sort()).toEqual([
-          'streambench-shared-consumer',
-          'streambench-shared-producer',
-          'streambench-shared-subscriber',
-        ]);
-        for (const stream of streams) await stream.dispose();
+    describe('on a server of their own (CLIENT LIST and CLIENT KILL see only these connections)', () => {
+      let privateServer: PrivateRedisServer | null = null;
+      let ownUrl = url;
+      let ownInspector: Redis;
+      beforeAll(async () => {
+        privateServer = await startPrivateRedisServer();
+        if (privateServer !== null) ownUrl = privateServer.url;
+        ownInspector = new Redis(ownUrl, { lazyConnect: true });
+        await ownInspector.connect();
       });
-    });
+      afterAll(async () => {
+        ownInspector?.disconnect();
+        await privateServer?.stop();
+      });
+      const sharedClients = async () =>
+        ((await ownInspector.client('LIST')) as string).split('\n').filter((line) => / name=streambench-shared-/.test(line));
 
-    it('a shared connection killed mid-stream fails the stream with a message, never a hang', async () => {
-      await withBroker(settingsOf({ type: 'redis-list', write: 'eval', read: 'from-index', connections: 'shared' }), async (broker) => {
-        const stream = await broker.openStream('killed');
-        const reading = stream.read(() => {});
-        await stream.write(contentItems(1));
-        const clients = (await inspector.client('LIST')) as string;
-        const subscriber = clients.split('\n').find((line) => / name=streambench-shared-subscriber /.test(line))!;
-        await inspector.client('KILL', 'ID', /^id=(\d+)/.exec(subscriber)![1]!);
-        await expect(reading).rejects.toThrow(/Redis subscriber connection to .* closed during the stream/);
-        await stream.dispose();
+      it('three connections serve every stream of a broker', async () => {
+        if (privateServer === null) return; // without redis-server on PATH, other runs may share the server
+        await withBroker(settingsOf({ type: 'redis-list', write: 'eval', read: 'window-catchup', connections: 'shared' }), async (broker) => {
+          const streams = await Promise.all(['a', 'b', 'c', 'd'].map((streamId) => broker.openStream(streamId)));
+          await Promise.all(streams.map((stream) => relayBurst(stream, contentItems(5))));
+          expect((await sharedClients()).map((line) => / name=(\S+)/.exec(line)![1]).sort()).toEqual([
+            'streambench-shared-consumer',
+            'streambench-shared-producer',
+            'streambench-shared-subscriber',
+          ]);
+          for (const stream of streams) await stream.dispose();
+        }, ownUrl);
+      });
+
+      it('a shared connection killed mid-stream fails the stream with a message, never a hang; the next stream reconnects', async () => {
+        if (privateServer === null) return;
+        await withBroker(settingsOf({ type: 'redis-list', write: 'eval', read: 'from-index', connections: 'shared' }), async (broker) => {
+          const stream = await broker.openStream('killed');
+          const reading = stream.read(() => {});
+          await stream.write(contentItems(1));
+          const subscriber = (await sharedClients()).find((line) => / name=streambench-shared-subscriber /.test(line))!;
+          await ownInspector.client('KILL', 'ID', /^id=(\d+)/.exec(subscriber)![1]!);
+          await expect(reading).rejects.toThrow(/Redis subscriber connection to .* closed during the stream/);
+          await stream.dispose();
+          // The next stream gets a new subscriber connection.
+          const next = await broker.openStream('after');
+          expectExactDelivery(await relayBurst(next, contentItems(5)), contentItems(5));
+          await next.dispose();
+        }, ownUrl);
       });
     });
 

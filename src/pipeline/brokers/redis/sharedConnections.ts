@@ -124,6 +124,13 @@ export class SharedConnections {
     const link: SharedLink = { redis, meter: new SocketMeter(redis), closeListeners: new Set() };
     redis.once('end', () => {
       if (this.closing) return;
+      // Streams on it fail; later streams open a new connection (Redis may be back), and a new
+      // subscriber starts with no channels.
+      this.links.delete(role);
+      if (role === 'subscriber') {
+        this.handlers.clear();
+        this.subscribedChannels = 0;
+      }
       for (const listener of link.closeListeners) listener();
     });
     if (role === 'subscriber') {
