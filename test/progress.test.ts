@@ -27,6 +27,10 @@ describe('progress', () => {
     expect(formatDuration(65_000)).toBe('1m05s');
   });
 
+  it('shows streams and elapsed time, no fraction or ETA, when a timed load leaves the total unknown', () => {
+    expect(renderProgress({ ...state, streamsTotal: 0, configStreamsDone: 812 })).toBe('default config 2/3 seed-proposed, 812 streams · 9s');
+  });
+
   it('redraws one line in place, cut to the terminal width, and clears it', () => {
     const writes: string[] = [];
     const bar = new ProgressBar({ write: (text) => writes.push(text) > 0, columns: 41 });

@@ -11,7 +11,7 @@ export interface ProgressState {
   config: number;
   configs: number;
   configName: string;
-  /** Streams finished (warm-up included) in the whole scenario, and the total. */
+  /** Streams finished (warm-up included) in the whole scenario, and the total (0: unknown, a timed load). */
   streamsDone: number;
   streamsTotal: number;
   /** Streams finished in this config, and its total. */
@@ -33,6 +33,10 @@ export function formatDuration(ms: number): string {
 
 /** The bar line: `default [██████░░░░] 60% config 2/3 seed-proposed, stream 3/4 · 12s, ETA 8s`. */
 export function renderProgress(state: ProgressState, barWidth = 20): string {
+  if (state.streamsTotal === 0) {
+    // A load that runs for a time (durationS) starts as many streams as fit: no fraction to show.
+    return `${state.scenario} config ${state.config}/${state.configs} ${state.configName}, ${state.configStreamsDone} streams · ${formatDuration(state.elapsedMs)}`;
+  }
   const fraction = state.streamsTotal > 0 ? Math.min(1, state.streamsDone / state.streamsTotal) : 0;
   const filled = Math.round(fraction * barWidth);
   const bar = `${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}`;
