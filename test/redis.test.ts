@@ -87,6 +87,26 @@ function respIntegerBytes(value: number): number {
   return `:${value}\r\n`.length;
 }
 
+/**
+ * For the tests of the enclosing describe: a private redis-server (no traffic but theirs) when
+ * redis-server is on PATH, else `fallbackUrl`; with an inspector connection to it.
+ */
+function privateRedisForTheseTests(fallbackUrl: string | null): { url: string; inspector: Redis; isPrivate: boolean } {
+  let server: PrivateRedisServer | null = null;
+  const own = { url: fallbackUrl ?? '', inspector: undefined as unknown as Redis, isPrivate: false };
+  beforeAll(async () => {
+    server = await startPrivateRedisServer();
+    if (server !== null) Object.assign(own, { url: server.url, isPrivate: true });
+    own.inspector = new Redis(own.url, { lazyConnect: true });
+    await own.inspector.connect();
+  });
+  afterAll(async () => {
+    own.inspector?.disconnect();
+    await server?.stop();
+  });
+  return own;
+}
+
 describe('redactUrl', () => {
   it('replaces the password and keeps everything else', () => {
     expect(redactUrl('redis://:s3cret@example.com:6380/2')).toBe('redis://:***@example.com:6380/2');
@@ -240,19 +260,7 @@ describe.skipIf(sharedUrl === null)('Redis brokers', () => {
 
     // A private server sees no traffic but ours; without redis-server on PATH, the shared one
     // (where nothing else in this file writes meanwhile).
-    let privateServer: PrivateRedisServer | null = null;
-    let countUrl = url;
-    let countInspector: Redis;
-    beforeAll(async () => {
-      privateServer = await startPrivateRedisServer();
-      if (privateServer !== null) countUrl = privateServer.url;
-      countInspector = new Redis(countUrl, { lazyConnect: true });
-      await countInspector.connect();
-    });
-    afterAll(async () => {
-      countInspector?.disconnect();
-      await privateServer?.stop();
-    });
+    const countServer = privateRedisForTheseTests(url);
 
     for (const expected of expectations) {
       it(JSON.stringify(expected.settings), async () => {
@@ -261,14 +269,14 @@ describe.skipIf(sharedUrl === null)('Redis brokers', () => {
           settingsOf(expected.settings),
           async (broker, runId) => {
             const stream = await broker.openStream('counted');
-            const before = await commandCalls(countInspector);
+            const before = await commandCalls(countServer.inspector);
             const collector = new Collector();
             const reading = stream.read(collector.onItems);
             if (expected.settings.type === 'redis-list') {
               // The first PUBLISH must find the reader subscribed, or item 0 comes with the join
               // read instead of a signal (one LRANGE and one signal fewer).
               const channel = streamKeys(runId, 'counted').signalChannel;
-              await waitFor(async () => (await countInspector.pubsub('NUMSUB', channel))[1] === 1, 'the SUBSCRIBE');
+              await waitFor(async () => (await countServer.inspector.pubsub('NUMSUB', channel))[1] === 1, 'the SUBSCRIBE');
             }
             if (expected.settings.type === 'redis-stream') {
               // The catch-up XRANGE must be answered (empty) before the first XADD, or it would
@@ -281,7 +289,7 @@ describe.skipIf(sharedUrl === null)('Redis brokers', () => {
             }
             await stream.end(END_ITEM);
             await reading;
-            const after = await commandCalls(countInspector);
+            const after = await commandCalls(countServer.inspector);
             expectExactDelivery(collector, items);
 
             const counters = stream.counters();
@@ -301,7 +309,7 @@ describe.skipIf(sharedUrl === null)('Redis brokers', () => {
             expect(serverSaw).toEqual(expectedServer);
             await stream.dispose();
           },
-          countUrl,
+          countServer.url,
         );
       });
     }
@@ -548,24 +556,12 @@ describe.skipIf(sharedUrl === null)('Redis brokers', () => {
     }
 
     describe('on a server of their own (CLIENT LIST and CLIENT KILL see only these connections)', () => {
-      let privateServer: PrivateRedisServer | null = null;
-      let ownUrl = url;
-      let ownInspector: Redis;
-      beforeAll(async () => {
-        privateServer = await startPrivateRedisServer();
-        if (privateServer !== null) ownUrl = privateServer.url;
-        ownInspector = new Redis(ownUrl, { lazyConnect: true });
-        await ownInspector.connect();
-      });
-      afterAll(async () => {
-        ownInspector?.disconnect();
-        await privateServer?.stop();
-      });
+      const own = privateRedisForTheseTests(url);
       const sharedClients = async () =>
-        ((await ownInspector.client('LIST')) as string).split('\n').filter((line) => / name=streambench-shared-/.test(line));
+        ((await own.inspector.client('LIST')) as string).split('\n').filter((line) => / name=streambench-shared-/.test(line));
 
       it('three connections serve every stream of a broker', async () => {
-        if (privateServer === null) return; // without redis-server on PATH, other runs may share the server
+        if (!own.isPrivate) return; // without redis-server on PATH, other runs may share the server
         await withBroker(settingsOf({ type: 'redis-list', write: 'eval', read: 'window-catchup', connections: 'shared' }), async (broker) => {
           const streams = await Promise.all(['a', 'b', 'c', 'd'].map((streamId) => broker.openStream(streamId)));
           await Promise.all(streams.map((stream) => relayBurst(stream, contentItems(5))));
@@ -575,24 +571,24 @@ describe.skipIf(sharedUrl === null)('Redis brokers', () => {
             'streambench-shared-subscriber',
           ]);
           for (const stream of streams) await stream.dispose();
-        }, ownUrl);
+        }, own.url);
       });
 
       it('a shared connection killed mid-stream fails the stream with a message, never a hang; the next stream reconnects', async () => {
-        if (privateServer === null) return;
+        if (!own.isPrivate) return;
         await withBroker(settingsOf({ type: 'redis-list', write: 'eval', read: 'from-index', connections: 'shared' }), async (broker) => {
           const stream = await broker.openStream('killed');
           const reading = stream.read(() => {});
           await stream.write(contentItems(1));
           const subscriber = (await sharedClients()).find((line) => / name=streambench-shared-subscriber /.test(line))!;
-          await ownInspector.client('KILL', 'ID', /^id=(\d+)/.exec(subscriber)![1]!);
+          await own.inspector.client('KILL', 'ID', /^id=(\d+)/.exec(subscriber)![1]!);
           await expect(reading).rejects.toThrow(/Redis subscriber connection to .* closed during the stream/);
           await stream.dispose();
           // The next stream gets a new subscriber connection.
           const next = await broker.openStream('after');
           expectExactDelivery(await relayBurst(next, contentItems(5)), contentItems(5));
           await next.dispose();
-        }, ownUrl);
+        }, own.url);
       });
     });
 
