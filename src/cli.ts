@@ -152,7 +152,7 @@ program
   .command('sweep')
   .description('Run a grid of pipeline settings, mark the Pareto front (token latency p99, events per token, CPU per token) and recommend one')
   .argument('<scenario>', 'scenario file; the grid starts from its base pipeline, or from --variant')
-  .option('--param <path=values>', 'a pipeline field by dotted path and the values to try, e.g. batch.size=1,2,5,10; repeat for a grid (default: the scenario\'s sweep: block)', (value: string, previous: string[] = []) => [...previous, value])
+  .option('--param <path=values>', 'a pipeline field by dotted path and the values to try, e.g. batch.size=1,2,5,10, or a load field, e.g. load.concurrency=100,300,600; repeat for a grid (default: the scenario\'s sweep: block)', (value: string, previous: string[] = []) => [...previous, value])
   .option('--variant <name>', 'start every point from this variant of the scenario')
   .addOption(new Option('--iterations <n>', 'measured streams per point (overrides the scenario)').argParser(wholeNumber(1)))
   .addOption(new Option('--warmup <n>', 'warm-up streams per point (overrides the scenario)').argParser(wholeNumber(0)))
@@ -170,7 +170,8 @@ program
 Exit codes: 0 ok, 2 invalid input (a bad path or value names the --param), 3 a point errored.
 Examples:
   streambench sweep scenarios/sweep.yaml                     # its sweep: block, 16 points in ~20 s
-  streambench sweep scenarios/default.yaml --variant seed-corrected --param batch.size=1,2,5,10 --param batch.timeoutMs=10,25,50,100 --iterations 2`,
+  streambench sweep scenarios/default.yaml --variant seed-corrected --param batch.size=1,2,5,10 --param batch.timeoutMs=10,25,50,100 --iterations 2
+  streambench sweep scenarios/load.yaml --variant corrected-600 --param load.concurrency=150,300,600   # 600 streams at each level`,
   )
   .action(async (scenario: string, options) => {
     process.exitCode = await sweepCommand(scenario, options);
