@@ -2,7 +2,6 @@
  * The Redis brokers against a real Redis. Tests in this file run one after another, and no
  * other test in it writes while a count is taken, so INFO commandstats deltas are exact.
  */
-import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
@@ -14,6 +13,8 @@ import { redisBrokerSettingsSchema, type RedisBrokerSettings } from '../src/pipe
 import type { RedisBrokerStream } from '../src/pipeline/brokers/redis/streamBase.js';
 import type { BrokerItem } from '../src/pipeline/types.js';
 import { contentItems, waitFor } from './helpers/brokerItems.js';
+import { privateRedisForTheseTests } from './helpers/privateRedis.js';
+import { newRunId, withRedisBroker } from './helpers/redisBroker.js';
 import { redisUrlForTests } from './helpers/redisUrl.js';
 
 const sharedUrl = await redisUrlForTests();
@@ -26,9 +27,6 @@ function settingsOf(input: Record<string, unknown>): RedisBrokerSettings {
   return redisBrokerSettingsSchema.parse(input);
 }
 
-function newRunId(): string {
-  return `test-${randomUUID()}`;
-}
 
 /** What a consumer got: every item, and the batches as read. */
 class Collector {
@@ -87,26 +85,6 @@ function respIntegerBytes(value: number): number {
   return `:${value}\r\n`.length;
 }
 
-/**
- * For the tests of the enclosing describe: a private redis-server (no traffic but theirs) when
- * redis-server is on PATH, else `fallbackUrl`; with an inspector connection to it.
- */
-function privateRedisForTheseTests(fallbackUrl: string | null): { url: string; inspector: Redis; isPrivate: boolean } {
-  let server: PrivateRedisServer | null = null;
-  const own = { url: fallbackUrl ?? '', inspector: undefined as unknown as Redis, isPrivate: false };
-  beforeAll(async () => {
-    server = await startPrivateRedisServer();
-    if (server !== null) Object.assign(own, { url: server.url, isPrivate: true });
-    own.inspector = new Redis(own.url, { lazyConnect: true });
-    await own.inspector.connect();
-  });
-  afterAll(async () => {
-    own.inspector?.disconnect();
-    await server?.stop();
-  });
-  return own;
-}
-
 describe('redactUrl', () => {
   it('replaces the password and keeps everything else', () => {
     expect(redactUrl('redis://:s3cret@example.com:6380/2')).toBe('redis://:***@example.com:6380/2');
@@ -163,20 +141,8 @@ describe.skipIf(sharedUrl === null)('Redis brokers', () => {
   });
   afterAll(() => inspector?.disconnect());
 
-  /** Opens a broker for one test and guarantees close() afterwards. */
-  async function withBroker<T>(
-    settings: RedisBrokerSettings,
-    body: (broker: RedisBroker, runId: string) => Promise<T>,
-    brokerUrl = url,
-  ): Promise<T> {
-    const runId = newRunId();
-    const broker = await createRedisBroker(settings, { url: brokerUrl, runId, clock: systemClock });
-    try {
-      return await body(broker, runId);
-    } finally {
-      await broker.close();
-    }
-  }
+  const withBroker = <T>(settings: RedisBrokerSettings, body: (broker: RedisBroker, runId: string) => Promise<T>, brokerUrl = url) =>
+    withRedisBroker(settings, brokerUrl, body);
 
   /** Writes `items` as fast as the stream allows, then the end item; returns what the reader got. */
   async function relayBurst(stream: RedisBrokerStream, items: string[]): Promise<Collector> {
@@ -475,128 +441,24 @@ describe.skipIf(sharedUrl === null)('Redis brokers', () => {
     });
   });
 
-  describe('shared connections', () => {
-    /** A 30-item stream in lockstep (each item written once the previous one arrived), with multi-byte text. */
-    async function lockstep(settings: RedisBrokerSettings): Promise<{ counters: ReturnType<RedisBrokerStream['counters']>; byName: Record<string, number> }> {
-      const items = contentItems(30).map((item, index) => (index % 3 === 0 ? item.replace('token', 'tökén 漢字 🙂') : item));
-      return withBroker(settings, async (broker, runId) => {
-        const stream = await broker.openStream('lockstep');
-        // Item 0 before the reader joins (pub/sub: after it subscribed), so every read's range
-        // is determined; then each item once the previous one arrived.
-        const collector = new Collector();
-        let reading: Promise<void>;
-        if (settings.type === 'redis-pubsub') {
-          reading = stream.read(collector.onItems);
-          const channel = streamKeys(runId, 'lockstep').signalChannel;
-          await waitFor(async () => (await inspector.pubsub('NUMSUB', channel))[1] === 1, 'the SUBSCRIBE');
-          await stream.write([items[0]!]);
-        } else {
-          await stream.write([items[0]!]);
-          reading = stream.read(collector.onItems);
-        }
-        await waitFor(() => collector.items.length === 1, 'item 0');
-        for (const [index, item] of items.entries()) {
-          if (index === 0) continue;
-          await writeOne(stream, item);
-          await waitFor(() => collector.items.length === index + 1, `item ${index}`);
-        }
-        await stream.end(END_ITEM);
-        await reading;
-        expectExactDelivery(collector, items);
-        const counters = { counters: stream.counters(), byName: stream.commandsByName() };
-        await stream.dispose();
-        return counters;
-      });
-    }
+  // The rest of connections: shared is in sharedConnections.test.ts.
+  describe('shared connections, on a server of their own (CLIENT LIST sees only these connections)', () => {
+    const own = privateRedisForTheseTests(url);
+    const sharedClients = async () =>
+      ((await own.inspector.client('LIST')) as string).split('\n').filter((line) => / name=streambench-shared-/.test(line));
 
-    for (const input of [
-      { type: 'redis-list', write: 'eval', read: 'window-catchup' },
-      { type: 'redis-list', write: 'fire-and-forget', read: 'from-index' },
-      { type: 'redis-list', write: 'pipelined', read: 'full' },
-      { type: 'redis-pubsub' },
-    ]) {
-      it(`counts exactly what a stream with its own connections counts, bytes included: ${JSON.stringify(input)}`, async () => {
-        const own = await lockstep(settingsOf({ ...input, connections: 'per-stream' }));
-        const shared = await lockstep(settingsOf({ ...input, connections: 'shared' }));
-        // Own connections: bytes read off the sockets. Shared: computed from the RESP encoding.
-        expect(shared).toEqual(own);
-      });
-    }
-
-    for (const input of [
-      { type: 'redis-list', write: 'eval', read: 'window-catchup', window: 4 },
-      { type: 'redis-list', write: 'fire-and-forget', read: 'from-index' },
-      { type: 'redis-pubsub' },
-    ]) {
-      it(`concurrent streams get exactly their items, and their bytes plus the unattributed ones are the sockets' bytes: ${JSON.stringify(input)}`, async () => {
-        await withBroker(settingsOf({ ...input, connections: 'shared' }), async (broker, runId) => {
-          const streamIds = Array.from({ length: 8 }, (_, index) => `s${index}`);
-          const streams = await Promise.all(streamIds.map((streamId) => broker.openStream(streamId)));
-          const itemsOf = (index: number) => contentItems(40).map((item) => item.replace('token', `stream ${index} tökén 漢字 🙂`));
-          const collectors = await Promise.all(streams.map((stream, index) => relayBurst(stream, itemsOf(index))));
-          collectors.forEach((collector, index) => expectExactDelivery(collector, itemsOf(index)));
-          const streamBytes = { written: 0, read: 0 };
-          for (const stream of streams) {
-            streamBytes.written += stream.counters().redisBytesWritten;
-            streamBytes.read += stream.counters().redisBytesRead;
-          }
-          for (const stream of streams) await stream.dispose();
-          // The UNSUBSCRIBE confirmations arrive after dispose(): wait until the sockets saw them.
-          await waitFor(async () => {
-            const bytes = (await broker.sharedBytes())!;
-            return bytes.socket.read === streamBytes.read + bytes.unattributed.read;
-          }, 'the UNSUBSCRIBE confirmations');
-          const { socket, unattributed } = (await broker.sharedBytes())!;
-          expect(socket.written).toBe(streamBytes.written + unattributed.written);
-          expect(socket.read).toBe(streamBytes.read + unattributed.read);
-          expect(unattributed.written).toBeGreaterThan(0); // the UNSUBSCRIBEs
-          expect(await keysUnder(inspector, runKeyPrefix(runId))).toEqual([]);
-        });
-      });
-    }
-
-    describe('on a server of their own (CLIENT LIST and CLIENT KILL see only these connections)', () => {
-      const own = privateRedisForTheseTests(url);
-      const sharedClients = async () =>
-        ((await own.inspector.client('LIST')) as string).split('\n').filter((line) => / name=streambench-shared-/.test(line));
-
-      it('three connections serve every stream of a broker', async () => {
-        if (!own.isPrivate) return; // without redis-server on PATH, other runs may share the server
-        await withBroker(settingsOf({ type: 'redis-list', write: 'eval', read: 'window-catchup', connections: 'shared' }), async (broker) => {
-          const streams = await Promise.all(['a', 'b', 'c', 'd'].map((streamId) => broker.openStream(streamId)));
-          await Promise.all(streams.map((stream) => relayBurst(stream, contentItems(5))));
-          expect((await sharedClients()).map((line) => / name=(\S+)/.exec(line)![1]).sort()).toEqual([
-            'streambench-shared-consumer',
-            'streambench-shared-producer',
-            'streambench-shared-subscriber',
-          ]);
-          for (const stream of streams) await stream.dispose();
-        }, own.url);
-      });
-
-      it('a shared connection killed mid-stream fails the stream with a message, never a hang; the next stream reconnects', async () => {
-        if (!own.isPrivate) return;
-        await withBroker(settingsOf({ type: 'redis-list', write: 'eval', read: 'from-index', connections: 'shared' }), async (broker) => {
-          const stream = await broker.openStream('killed');
-          const reading = stream.read(() => {});
-          await stream.write(contentItems(1));
-          const subscriber = (await sharedClients()).find((line) => / name=streambench-shared-subscriber /.test(line))!;
-          await own.inspector.client('KILL', 'ID', /^id=(\d+)/.exec(subscriber)![1]!);
-          await expect(reading).rejects.toThrow(/Redis subscriber connection to .* closed during the stream/);
-          await stream.dispose();
-          // The next stream gets a new subscriber connection.
-          const next = await broker.openStream('after');
-          expectExactDelivery(await relayBurst(next, contentItems(5)), contentItems(5));
-          await next.dispose();
-        }, own.url);
-      });
-    });
-
-    it('is refused for redis-stream (a blocking read would hold every stream) and for a Redis Cluster', async () => {
-      expect(redisBrokerSettingsSchema.safeParse({ type: 'redis-stream', connections: 'shared' }).success).toBe(false);
-      await expect(
-        createRedisBroker(settingsOf({ type: 'redis-list', connections: 'shared' }), { url: 'redis+cluster://127.0.0.1:1', runId: newRunId(), clock: systemClock }),
-      ).rejects.toThrow(/connections: shared needs a single Redis server/);
+    it('three connections serve every stream of a broker', async () => {
+      if (own.server === null) return; // without redis-server on PATH, other runs may share the server
+      await withBroker(settingsOf({ type: 'redis-list', write: 'eval', read: 'window-catchup', connections: 'shared' }), async (broker) => {
+        const streams = await Promise.all(['a', 'b', 'c', 'd'].map((streamId) => broker.openStream(streamId)));
+        await Promise.all(streams.map((stream) => relayBurst(stream, contentItems(5))));
+        expect((await sharedClients()).map((line) => / name=(\S+)/.exec(line)![1]).sort()).toEqual([
+          'streambench-shared-consumer',
+          'streambench-shared-producer',
+          'streambench-shared-subscriber',
+        ]);
+        for (const stream of streams) await stream.dispose();
+      }, own.url);
     });
   });
 

@@ -174,6 +174,7 @@ describe('record then replay (real HTTP)', () => {
     const replay = await createReplaySourceFromTrace(TRACE, resolveReplaySettings({ type: 'replay', trace: 'unused', speed: 4 }));
     const { offsetsMs } = await readStream(replay, 0);
     const recorded = TRACE.streams[0].chunks.map((chunk) => chunk.offsetMs / 4);
-    offsetsMs.forEach((offset, index) => expect(offset).toBeGreaterThanOrEqual(recorded[index] - 1));
+    // Up to 1 ms early by design; the test reads its start a few µs after the source read its own.
+    offsetsMs.forEach((offset, index) => expect(offset).toBeGreaterThanOrEqual(recorded[index] - 1.05));
   });
 });

@@ -133,9 +133,10 @@ export async function* emitOnSchedule(
     for (let index = 0; index < plan.chunks.length; index++) {
       if (signal?.aborted) return;
       const dueAtMs = startMs + plan.offsetsMs[index];
-      const waitMs = dueAtMs - clock.nowMs();
-      if (waitMs >= 1) {
-        await waitOnClock(waitMs);
+      if (dueAtMs - clock.nowMs() >= 1) {
+        // Node's timers count from the event loop's cached time, which a busy loop leaves behind,
+        // so a timer can fire early: wait again for what is left.
+        for (let waitMs = dueAtMs - clock.nowMs(); waitMs >= 1 && !signal?.aborted; waitMs = dueAtMs - clock.nowMs()) await waitOnClock(waitMs);
         chunksSinceMacrotask = 0;
         if (signal?.aborted) return;
       } else if (chunksSinceMacrotask >= CHUNKS_PER_MACROTASK_YIELD) {

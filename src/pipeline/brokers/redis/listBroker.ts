@@ -137,7 +137,8 @@ class ListStream extends RedisStreamBase {
         break;
       case 'window-catchup':
         // Bounded reads until a short one: never more than `window` items per reply, never behind.
-        while ((await this.readRange(session.nextPosition, session.nextPosition + window - 1)) === window);
+        // A disposed stream's read has ended: it sends nothing more.
+        while (session.active && (await this.readRange(session.nextPosition, session.nextPosition + window - 1)) === window);
         this.caughtUp = true;
         break;
     }

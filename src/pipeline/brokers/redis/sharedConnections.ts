@@ -42,6 +42,8 @@ export class SharedConnections {
   /** Channels the subscriber connection is subscribed to, as the server will count them in its replies. */
   private subscribedChannels = 0;
   private readonly unattributed: ByteCounts = { written: 0, read: 0 };
+  /** Bytes of connections that closed unexpectedly: still part of what crossed the shared sockets. */
+  private readonly retired: ByteCounts = { written: 0, read: 0 };
   private closing = false;
 
   /** Refuses a Redis Cluster: its pub/sub and pipelines are routed per node, which one shared connection cannot do. */
@@ -65,7 +67,7 @@ export class SharedConnections {
 
   /** Bytes that crossed the shared sockets since they opened (handshakes excluded): the streams' bytes plus the unattributed ones. */
   async socketBytes(): Promise<ByteCounts> {
-    const total = { written: 0, read: 0 };
+    const total = { ...this.retired };
     for (const link of await Promise.all(this.links.values())) {
       const bytes = link.meter.bytes();
       total.written += bytes.written;
@@ -125,7 +127,11 @@ export class SharedConnections {
     redis.once('end', () => {
       if (this.closing) return;
       // Streams on it fail; later streams open a new connection (Redis may be back), and a new
-      // subscriber starts with no channels.
+      // subscriber starts with no channels. Its bytes stay in the socket totals.
+      const bytes = link.meter.bytes();
+      link.meter.freeze();
+      this.retired.written += bytes.written;
+      this.retired.read += bytes.read;
       this.links.delete(role);
       if (role === 'subscriber') {
         this.handlers.clear();
