@@ -118,6 +118,14 @@ async function settledSharedBytes(broker: RedisBroker, streamBytes: Sums) {
   return (await broker.sharedBytes())!;
 }
 
+/** Asserts that `streams`' bytes plus the unattributed ones are exactly the shared sockets' bytes; returns the unattributed part. */
+async function expectSocketBytesAccountedFor(broker: RedisBroker, streams: readonly RedisBrokerStream[]): Promise<Sums> {
+  const streamBytes = sumStreamBytes(streams);
+  const { socket, unattributed } = await settledSharedBytes(broker, streamBytes);
+  expect(socket).toEqual({ written: streamBytes.written + unattributed.written, read: streamBytes.read + unattributed.read });
+  return unattributed;
+}
+
 describe.skipIf(sharedUrl === null)('connections: shared', () => {
   const url = sharedUrl!;
   let inspector: Redis;
@@ -152,12 +160,7 @@ describe.skipIf(sharedUrl === null)('connections: shared', () => {
 
       // Disposed one after another: stream i leaves its two channels while 2 × (STREAMS - i) are subscribed.
       for (const stream of streams) await stream.dispose();
-      const streamBytes = sumStreamBytes(streams);
-      const { socket, unattributed } = await settledSharedBytes(broker, streamBytes);
-      expect({ written: socket.written, read: socket.read }).toEqual({
-        written: streamBytes.written + unattributed.written,
-        read: streamBytes.read + unattributed.read,
-      });
+      const unattributed = await expectSocketBytesAccountedFor(broker, streams);
 
       let unsubscribeWritten = 0;
       let unsubscribeRead = 0;
@@ -363,12 +366,7 @@ describe.skipIf(sharedUrl === null)('connections: shared', () => {
           expect(collector.items.map((item) => item.payload)).toEqual(items.slice(0, count));
           expect(consumers[index]!.counters().redisSignalsReceived).toBe(count);
         }
-        const streamBytes = sumStreamBytes(consumers);
-        const { socket, unattributed } = await settledSharedBytes(consumerBroker, streamBytes);
-        expect({ written: socket.written, read: socket.read }).toEqual({
-          written: streamBytes.written + unattributed.written,
-          read: streamBytes.read + unattributed.read,
-        });
+        const unattributed = await expectSocketBytesAccountedFor(consumerBroker, consumers);
         // Written: exactly the UNSUBSCRIBEs. Read: their confirmations, plus any message already on its way.
         let unsubscribeWritten = 0;
         let confirmationsAtLeast = 0;
@@ -401,12 +399,7 @@ describe.skipIf(sharedUrl === null)('connections: shared', () => {
           }),
         );
         for (const reading of readings) await expect(reading).rejects.toThrow(/disposed before its end item/);
-        const streamBytes = sumStreamBytes(streams);
-        const { socket, unattributed } = await settledSharedBytes(broker, streamBytes);
-        expect({ written: socket.written, read: socket.read }).toEqual({
-          written: streamBytes.written + unattributed.written,
-          read: streamBytes.read + unattributed.read,
-        });
+        await expectSocketBytesAccountedFor(broker, streams);
         expect(broker.liveKeys()).toEqual([]);
         expect(await keysUnder(inspector, runKeyPrefix(runId))).toEqual([]);
       });
@@ -487,9 +480,7 @@ describe.skipIf(sharedUrl === null)('connections: shared', () => {
             await sharedClientId(kill); // exactly one again
             for (const stream of next) await stream.dispose();
             // The killed connection's bytes still count in the sockets' totals.
-            const charged = sumStreamBytes([...streams, ...next]);
-            const { socket, unattributed } = await settledSharedBytes(broker, charged);
-            expect(socket).toEqual({ written: charged.written + unattributed.written, read: charged.read + unattributed.read });
+            await expectSocketBytesAccountedFor(broker, [...streams, ...next]);
             expect(broker.liveKeys()).toEqual([]);
             expect(await keysUnder(own.inspector, runKeyPrefix(runId))).toEqual([]);
           },

@@ -178,8 +178,7 @@ class SharedConnectionView implements StreamConnection {
   }
 
   async sendPipeline(commands: readonly RedisCommand[]): Promise<unknown[]> {
-    this.countSent(commands);
-    this.tally.roundTrips += 1 - commands.length; // one round trip for the whole pipeline
+    this.countSent(commands); // one round trip for the whole pipeline
     const results = await this.link.redis.pipeline(commands.map((command) => [...command])).exec();
     if (results === null) throw new Error('Redis pipeline was discarded');
     for (const [error, reply] of results) this.countRead(replyBytes(error ?? (reply as RespReply)));
@@ -221,10 +220,11 @@ class SharedConnectionView implements StreamConnection {
     if (this.channels.length > 0) this.shared.unsubscribe(this.link.redis, this.channels);
   }
 
+  /** Counts `commands` sent as one round trip, and their bytes. */
   private countSent(commands: readonly RedisCommand[]): void {
+    this.tally.roundTrips++;
     for (const command of commands) {
       countCommand(this.tally, command[0]);
-      this.tally.roundTrips++;
       this.counted.written += commandBytes(command);
     }
   }
