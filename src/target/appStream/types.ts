@@ -20,8 +20,11 @@ export type AppFormat =
 /** How the client resumes a dropped stream, where the app offers it. */
 export type AppResume =
   | { mode: 'none' }
-  /** Disconnect after `afterEvents` content events and reconnect with `Last-Event-ID` set to the last `id:` seen. */
-  | { mode: 'last-event-id'; afterEvents: number }
+  /**
+   * Disconnect after `afterEvents` content events and reconnect with `Last-Event-ID` set to the last `id:` seen:
+   * the same request again, or a GET of `urlTemplate` (`{streamId}` filled in from `streamIdFrom`) when given.
+   */
+  | { mode: 'last-event-id'; afterEvents: number; urlTemplate?: string; streamIdFrom?: { header: string } | { jsonPath: string } }
   /** Disconnect after `afterEvents` content events and reconnect to `urlTemplate` with `{streamId}` and `{offset}` (characters received) filled in. */
   | { mode: 'url'; afterEvents: number; urlTemplate: string; streamIdFrom: { header: string } | { jsonPath: string } };
 
@@ -34,7 +37,7 @@ export interface AppRequest {
   format: AppFormat;
   /** Dot path to the text field for 'sse', 'ndjson' and 'websocket' (e.g. "choices.0.delta.content"). */
   textPath?: string;
-  /** Dot path to a field whose presence marks the end of the stream ('websocket', 'ndjson'); the connection closing also ends it. */
+  /** Dot path to a field whose presence marks the end of the stream ('sse', 'websocket', 'ndjson'); without one, the connection closing cleanly ends it. */
   donePath?: string;
   resume: AppResume;
   timeouts: { connectMs: number; firstByteMs: number; idleMs: number };
@@ -42,9 +45,9 @@ export interface AppRequest {
 
 /** What the reader tells the runner, as it happens. */
 export interface AppStreamObserver {
-  /** The connection is open (TCP + TLS, or the WebSocket handshake) at `atMs`. */
+  /** The connection is open (TCP + TLS, or the WebSocket handshake) at `atMs`; once per read (not again on a resume). */
   connected(atMs: number): void;
-  /** The response head arrived (status line and headers) at `atMs`. */
+  /** The response head arrived (status line and headers) at `atMs`; once per read (not again on a resume). */
   responseHead(atMs: number, status: number, headers: Record<string, string>): void;
   /** One wire event (SSE event, NDJSON line, body chunk, WebSocket message) arrived at `atMs`: `text` is the content it carries ('' for non-content events such as start/finish parts), `wireBytes` its bytes on the wire including framing. */
   event(atMs: number, text: string, wireBytes: number): void;
@@ -61,6 +64,8 @@ export interface AppStreamSummary {
   malformedEvents: number;
   /** How many times the reader reconnected to resume. */
   resumes: number;
+  /** Events after a resume whose SSE id had been seen before (replayed by the app): passed on with no text, counted here. */
+  resumeDuplicates?: number;
 }
 
 /** A failure with a message a user can act on (no secrets: header values are never echoed). */
