@@ -40,12 +40,16 @@ async function produce(id, messages) {
   let text = '';
   let timer = null;
   let writes = Promise.resolve();
+  const takeText = () => {
+    if (text) parts.push(JSON.stringify({ type: 'text-delta', id: '0', delta: text }));
+    text = '';
+  };
   const flush = () => {
     clearTimeout(timer);
     timer = null;
-    if (text) parts.push(JSON.stringify({ type: 'text-delta', id: '0', delta: text }));
+    takeText();
     const batch = parts;
-    [parts, text] = [[], ''];
+    parts = [];
     if (batch.length > 0) writes = writes.then(() => redis.appendBatch(list, channel, TTL_SECONDS, ...batch));
   };
   try {
@@ -53,8 +57,10 @@ async function produce(id, messages) {
       text += delta;
       timer ??= setTimeout(flush, BATCH_MS);
     }
+    takeText();
     parts.push(JSON.stringify({ type: 'text-end', id: '0' }));
   } catch (error) {
+    takeText();
     parts.push(JSON.stringify({ type: 'error', errorText: error.message }));
   }
   parts.push(FINISH);
