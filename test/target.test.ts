@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { runScenario } from '../src/run/runScenario.js';
 import { scenarioFrom } from './helpers/scenario.js';
 
@@ -46,5 +47,78 @@ describe('target mode through a relay', () => {
     expect(config.state).toBe('completed');
     expect(config.target?.verdict.kind).toBe('buffers');
     expect(config.target?.verdict.evidence.join(' ')).toMatch(/last 10 %/);
+  }, 30000);
+});
+
+/** The relay's pid from its log line, and whether that process still exists. */
+function relayAlive(logPath: string): boolean {
+  const pid = Number(/pid (\d+)/.exec(readFileSync(logPath, 'utf8'))?.[1]);
+  expect(pid).toBeGreaterThan(0);
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('target mode faults: a clear message, nothing lost, no orphan', () => {
+  it('an app that never answers nor calls the upstream fails after the upstream timeout', async () => {
+    const document = await runScenario(relayScenario('hang', { timeouts: { upstreamMs: 300 } }));
+    const config = document.configs[0];
+    expect(config.state).toBe('errored');
+    expect(config.message).toMatch(/never called the upstream within 300 ms/);
+  }, 30000);
+
+  it('an app that answers without calling the upstream is errored, not fast', async () => {
+    const document = await runScenario(relayScenario('no-upstream'));
+    expect(document.configs[0].state).toBe('errored');
+    expect(document.configs[0].message).toMatch(/without calling the upstream/);
+  }, 30000);
+
+  it('an app that loses text is errored and the loss is counted', async () => {
+    const document = await runScenario(relayScenario('lose-text'));
+    const config = document.configs[0];
+    expect(config.state).toBe('errored');
+    expect(config.message).toMatch(/never reached the client/);
+    expect(config.target?.integrity.missingChars).toBeGreaterThan(0);
+    expect(config.target?.integrity.exactStreams).toBe(0);
+  }, 30000);
+
+  it('a non-2xx answer and an answer in another format are errored with what was received', async () => {
+    const status = await runScenario(relayScenario('status-500'));
+    expect(status.configs[0].state).toBe('errored');
+    expect(status.configs[0].message).toMatch(/500/);
+    const garbage = await runScenario(relayScenario('garbage'));
+    expect(garbage.configs[0].state).toBe('errored');
+    expect(garbage.configs[0].message).toMatch(/openai-sse/);
+    expect(garbage.configs[0].message).toMatch(/html/);
+  }, 30000);
+
+  it('an unreachable app is errored naming the URL', async () => {
+    const document = await runScenario(
+      scenarioFrom({ source: SOURCE, iterations: 1, warmup: 0, variants: [{ name: 'gone', target: { url: 'http://127.0.0.1:9/chat', format: 'openai-sse' } }] }),
+    );
+    expect(document.configs[0].state).toBe('errored');
+    expect(document.configs[0].message).toMatch(/127\.0\.0\.1:9/);
+  }, 30000);
+
+  it('an app that crashes mid-run: the streams so far are kept, the config is errored, the process group is gone', async () => {
+    const document = await runScenario({ ...relayScenario('crash-after-1'), iterations: 3 });
+    const config = document.configs[0];
+    expect(config.state).toBe('errored');
+    expect(config.message).toMatch(/exited with code 7/);
+    expect(config.iterations).toHaveLength(1);
+    expect(config.target?.app?.exited).toBe('exited with code 7');
+    expect(relayAlive(config.target!.app!.log)).toBe(false);
+  }, 30000);
+
+  it('an app that drops the marker is matched by arrival order, and the result says so', async () => {
+    const document = await runScenario(relayScenario('drop-marker'));
+    const config = document.configs[0];
+    expect(config.state).toBe('completed');
+    expect(config.target?.matching).toMatchObject({ byMarker: 0, byArrivalOrder: 2 });
+    expect(config.target?.matching.note).toMatch(/arrival order/);
+    expect(relayAlive(config.target!.app!.log)).toBe(false);
   }, 30000);
 });

@@ -44,7 +44,10 @@ export async function openTargetRunner(config: ResolvedConfig, environment: RunE
   });
   let app: AppProcess | null = null;
   let redisStats: AppRedisStats | null = null;
+  // How the app ended on its own, before streambench stopped it (null: it was still running).
+  let exitedBeforeStop: string | null = null;
   const close = async () => {
+    exitedBeforeStop = app?.exitDescription() ?? null;
     await app?.stop();
     await upstream.close();
     await redisStats?.close();
@@ -96,6 +99,7 @@ export async function openTargetRunner(config: ResolvedConfig, environment: RunE
       readAppStream,
       appExited: () => app?.exitDescription() ?? null,
       appExit: app ? app.exited : new Promise<string>(() => {}),
+      appLog: app?.logPath ?? null,
       drainMs: settings.timeouts.idleMs,
     };
     const runner: TargetRunner = {
@@ -117,7 +121,7 @@ export async function openTargetRunner(config: ResolvedConfig, environment: RunE
           url,
           format: settings.format,
           upstreamUrl: upstream.baseUrl,
-          app: app ? { command: settings.app!.command, log: app.logPath, exited: appExitedDuringRun ?? app.exitDescription() } : null,
+          app: app ? { command: settings.app!.command, log: app.logPath, exited: appExitedDuringRun ?? exitedBeforeStop } : null,
           unmatchedUpstreamRequests: upstream.unmatched.length,
           thresholds: settings.verdict,
           addedLatency,

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 
-const APP_FORMATS = ['openai-sse', 'anthropic-sse', 'ai-sdk-ui', 'ai-sdk-data', 'sse', 'ndjson', 'text', 'websocket'] as const;
+/** The app wire formats, as scenario and `--format` values. */
+export const APP_FORMATS = ['openai-sse', 'anthropic-sse', 'ai-sdk-ui', 'ai-sdk-data', 'sse', 'ndjson', 'text', 'websocket'] as const;
 
 const resumeSchema = z
   .discriminatedUnion('mode', [

@@ -51,6 +51,8 @@ export interface TargetStreamContext {
   appExited: () => string | null;
   /** Resolves when the app process exits (never when streambench did not start it). */
   appExit: Promise<string>;
+  /** The app's log file, named in messages (null when streambench did not start it). */
+  appLog: string | null;
   /** How long the upstream may take to finish its stream after the client's read ended. */
   drainMs: number;
 }
@@ -82,7 +84,7 @@ export async function runTargetStream(context: TargetStreamContext, streamIndex:
       );
     }
   }, settings.timeouts.upstreamMs);
-  void context.appExit.then((how) => fail(`the app ${how} during stream ${streamIndex + 1}`));
+  void context.appExit.then((how) => fail(`the app ${how} during stream ${streamIndex + 1}${context.appLog ? ` (log: ${context.appLog})` : ''}`));
 
   const trace = new StreamTrace(clock.nowMs());
   const cpuAtStart = process.cpuUsage();
@@ -101,6 +103,9 @@ export async function runTargetStream(context: TargetStreamContext, streamIndex:
     }, reading.signal);
   } catch (error) {
     if (failure !== null) throw new Error(failure);
+    // A crash shows first as a closed socket: give the exit a moment to be seen, and say it.
+    const exited = await Promise.race([context.appExit, new Promise<null>((resolve) => setTimeout(() => resolve(null), 500))]);
+    if (exited !== null) throw new Error(`the app ${exited} during stream ${streamIndex + 1}${context.appLog ? ` (log: ${context.appLog})` : ''}: ${(error as Error).message}`);
     if (error instanceof AppStreamError) throw new Error(`the app's answer: ${error.message}`);
     throw error;
   } finally {
