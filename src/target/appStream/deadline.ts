@@ -1,4 +1,5 @@
 import type { Clock, TimerHandle } from '../../clock.js';
+import { AppStreamError } from './types.js';
 
 /** The waits a read has deadlines for. */
 export type DeadlineKind = 'connect' | 'firstByte' | 'idle';
@@ -36,4 +37,9 @@ export class Deadline {
     if (this.handle !== null) this.clock.clearTimer(this.handle);
     this.handle = null;
   }
+}
+
+/** A timeout's error: what did not happen (`what[kind]`), within how long, and the setting that sets it. */
+export function timeoutError(expired: { kind: DeadlineKind; ms: number }, what: Record<DeadlineKind, string>): AppStreamError {
+  return new AppStreamError(`${what[expired.kind]} within ${expired.ms} ms (${DEADLINE_SETTING[expired.kind]})`, 'timeout');
 }

@@ -9,11 +9,11 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Client, buildConnector, type Dispatcher } from 'undici';
 import type { Clock } from '../../clock.js';
 import { ClientSocketMeter } from '../../pipeline/delivery/clientSocketMeter.js';
-import { DEADLINE_SETTING, Deadline } from './deadline.js';
+import { Deadline, timeoutError } from './deadline.js';
 import { EventLedger } from './eventLedger.js';
 import type { FormatSpec } from './formats/formatSpec.js';
 import { httpFormatSpec } from './formats/index.js';
-import { FirstBytes, describeCause, escapedFirstBytes, safeUrl } from './messages.js';
+import { FIRST_BYTES_SHOWN, FirstBytes, describeCause, escapedFirstBytes, safeUrl } from './messages.js';
 import { resumeTarget, type HttpTarget } from './resumeTarget.js';
 import { AppStreamError, type AppRequest, type AppStreamObserver, type AppStreamSummary } from './types.js';
 import { ChunkSplitter, LineSplitter, SseSplitter, type UnitSplitter } from './wireUnits.js';
@@ -106,7 +106,13 @@ async function readConnection(target: HttpTarget, context: ReadContext): Promise
   const fail = (error: unknown): AppStreamError => {
     if (error instanceof AppStreamError) return error;
     if (signal.aborted) return new AppStreamError(`the read of ${safeUrl(target.url)} was aborted`, 'aborted');
-    if (deadline.expired) return timeoutError(deadline.expired.kind, deadline.expired.ms, target.url, ledger.contentEvents);
+    if (deadline.expired) {
+      return timeoutError(deadline.expired, {
+        connect: `no connection to ${safeUrl(target.url)}`,
+        firstByte: `${safeUrl(target.url)} accepted the connection but sent no response head`,
+        idle: `${safeUrl(target.url)} sent nothing more after ${ledger.contentEvents} content events`,
+      });
+    }
     if (!connected) return new AppStreamError(`cannot reach the app at ${safeUrl(target.url)}: ${describeCause(error)}`, 'unreachable');
     const where = bodyStarted ? `mid-stream after ${ledger.contentEvents} content events` : 'before answering';
     return new AppStreamError(`the app at ${safeUrl(target.url)} closed the connection ${where} (${describeCause(error)})`, 'closed');
@@ -222,7 +228,7 @@ async function statusError(
   try {
     for await (const chunk of response.body) {
       firstBytes.add(chunk as Buffer);
-      if (firstBytes.bytes().length > 200) break;
+      if (firstBytes.bytes().length > FIRST_BYTES_SHOWN) break;
     }
   } catch (error) {
     const failure = fail(error);
@@ -233,16 +239,6 @@ async function statusError(
       `the body begins: ${escapedFirstBytes(firstBytes.bytes())}`,
     'status',
   );
-}
-
-/** A timeout's message: which wait, how long, and the setting that sets it. */
-function timeoutError(kind: keyof typeof DEADLINE_SETTING, ms: number, url: string, contentEvents: number): AppStreamError {
-  const what = {
-    connect: `no connection to ${safeUrl(url)}`,
-    firstByte: `${safeUrl(url)} accepted the connection but sent no response head`,
-    idle: `${safeUrl(url)} sent nothing more after ${contentEvents} content events`,
-  }[kind];
-  return new AppStreamError(`${what} within ${ms} ms (${DEADLINE_SETTING[kind]})`, 'timeout');
 }
 
 /** Response headers as single strings (repeated headers joined). */

@@ -9,7 +9,7 @@ import { connect, type NetConnectOpts, type Socket } from 'node:net';
 import { WebSocket, type ClientOptions } from 'ws';
 import type { Clock } from '../../clock.js';
 import { ClientSocketMeter } from '../../pipeline/delivery/clientSocketMeter.js';
-import { DEADLINE_SETTING, Deadline } from './deadline.js';
+import { Deadline, timeoutError } from './deadline.js';
 import { EventLedger } from './eventLedger.js';
 import { interpretByPaths, parsePaths } from './formats/jsonPathFormats.js';
 import { FirstBytes, describeCause, escapedFirstBytes, safeUrl } from './messages.js';
@@ -39,8 +39,13 @@ export async function readWebSocketAppStream(
   let socket: WebSocket | null = null;
   let handshakeDone = false;
   let tcpConnected = false;
-  let firstMessage = true;
   const deadline = new Deadline(clock, () => socket?.terminate());
+  const timedOut = (expired: NonNullable<Deadline['expired']>) =>
+    timeoutError(expired, {
+      connect: `no connection to ${url}`,
+      firstByte: `${url} accepted the connection but did not complete the WebSocket handshake`,
+      idle: `${url} sent no message after ${ledger.contentEvents} content events`,
+    });
   const onAbort = () => socket?.terminate();
   signal.addEventListener('abort', onAbort, { once: true });
 
@@ -92,7 +97,6 @@ export async function readWebSocketAppStream(
       ws.on('message', (data: Buffer, isBinary) => {
         const atMs = clock.nowMs();
         deadline.arm('idle', timeouts.idleMs);
-        if (firstMessage) firstMessage = false;
         firstBytes.add(data);
         const wireBytes = webSocketFrameHeaderBytes(data.length) + data.length;
         const meaning = isBinary ? { text: '', malformed: true } : interpretByPaths(data.toString('utf8'), textPath, donePath);
@@ -102,14 +106,14 @@ export async function readWebSocketAppStream(
       ws.on('error', (error) => {
         if (failure) return;
         if (signal.aborted) failure = new AppStreamError(`the read of ${url} was aborted`, 'aborted');
-        else if (deadline.expired) failure = timeoutError(deadline.expired.kind, deadline.expired.ms, url, ledger.contentEvents);
+        else if (deadline.expired) failure = timedOut(deadline.expired);
         else if (!tcpConnected) failure = new AppStreamError(`cannot reach the app at ${url}: ${describeCause(error)}`, 'unreachable');
         else failure = new AppStreamError(`the WebSocket to ${url} failed: ${describeCause(error)}`, 'closed');
       });
       ws.on('close', (code) => {
         socket = null;
         if (!failure && signal.aborted) failure = new AppStreamError(`the read of ${url} was aborted`, 'aborted');
-        if (!failure && deadline.expired) failure = timeoutError(deadline.expired.kind, deadline.expired.ms, url, ledger.contentEvents);
+        if (!failure && deadline.expired) failure = timedOut(deadline.expired);
         if (failure) reject(failure);
         else resolve(code);
       });
@@ -135,14 +139,4 @@ export async function readWebSocketAppStream(
     (socket as WebSocket | null)?.terminate();
     await meter.closeAll();
   }
-}
-
-/** A timeout's message: which wait, how long, and the setting that sets it. */
-function timeoutError(kind: keyof typeof DEADLINE_SETTING, ms: number, url: string, contentEvents: number): AppStreamError {
-  const what = {
-    connect: `no connection to ${url}`,
-    firstByte: `${url} accepted the connection but did not complete the WebSocket handshake`,
-    idle: `${url} sent no message after ${contentEvents} content events`,
-  }[kind];
-  return new AppStreamError(`${what} within ${ms} ms (${DEADLINE_SETTING[kind]})`, 'timeout');
 }

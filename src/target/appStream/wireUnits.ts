@@ -26,13 +26,13 @@ export interface UnitSplitter {
   end(): WireUnit[];
 }
 
-/** Finds the end of the next line in `text` from `from`: [index of the terminator, its length], or null (a lone trailing \r waits for a possible \n). */
-function nextLineEnd(text: string, from: number): [number, number] | null {
+/** Finds the end of the next line in `text` from `from`: [index of the terminator, its length], or null (a lone trailing \r waits for a possible \n unless the body ended). */
+function nextLineEnd(text: string, from: number, bodyEnded: boolean): [number, number] | null {
   for (let i = from; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 10) return [i, 1];
     if (c === 13) {
-      if (i + 1 >= text.length) return null;
+      if (i + 1 >= text.length) return bodyEnded ? [i, 1] : null;
       return [i, text.charCodeAt(i + 1) === 10 ? 2 : 1];
     }
   }
@@ -51,11 +51,11 @@ export class SseSplitter implements UnitSplitter {
     onError: () => this.framingErrors++,
   });
 
-  feed(text: string): WireUnit[] {
+  feed(text: string, _rawBytes = 0, bodyEnded = false): WireUnit[] {
     this.pending += text;
     const units: WireUnit[] = [];
     for (;;) {
-      const end = nextLineEnd(this.pending, this.lineStart);
+      const end = nextLineEnd(this.pending, this.lineStart, bodyEnded);
       if (end === null) break;
       const [at, length] = end;
       const blank = at === this.lineStart;
@@ -71,17 +71,19 @@ export class SseSplitter implements UnitSplitter {
   }
 
   end(): WireUnit[] {
-    if (this.pending.trim() === '') return [];
+    const units = this.feed('', 0, true);
+    if (this.pending.trim() === '') return units;
     // An unterminated frame is not an event (EventSource drops it); report it when it was not SSE at all.
     const unit = this.parseFrame(`${this.pending}\n\n`, true);
     this.pending = '';
-    return unit?.malformedFraming ? [unit] : [];
+    return unit?.malformedFraming ? [...units, unit] : units;
   }
 
   private parseFrame(frame: string, unterminated = false): WireUnit | null {
     this.parsed = [];
     this.framingErrors = 0;
-    this.parser.feed(frame);
+    // The frame is complete: with \n endings the parser dispatches now (it would wait on a trailing \r for a \n).
+    this.parser.feed(frame.replace(/\r\n?/g, '\n'));
     const bytes = this.carriedBytes + Buffer.byteLength(unterminated ? frame.slice(0, -2) : frame);
     const [message] = this.parsed;
     if (!message && this.framingErrors === 0) {
