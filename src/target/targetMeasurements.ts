@@ -21,6 +21,9 @@ export interface TargetContextFacts {
   redis: { url: string; calls: Record<string, number>; writeLatencyMs?: Summary | null } | null;
 }
 
+// Calls that run a script: one round trip each, whatever the script does inside.
+const SCRIPT_COMMANDS = ['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro'];
+
 const median = (values: number[]): number | null => {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
@@ -120,8 +123,9 @@ export class TargetMeasurements {
       result.redis = {
         url: facts.redis.url,
         exactness:
-          "INFO commandstats deltas over the measured streams: exact only when nothing else uses this Redis during the run (streambench's own INFO calls are left out)",
+          "INFO commandstats deltas over the measured streams: exact only when nothing else uses this Redis during the run (streambench's own INFO calls are left out); commands run inside scripts are counted under their own names as well",
         commandsPerToken: this.tokens > 0 ? total / this.tokens : 0,
+        scriptCallsPerToken: this.tokens > 0 ? SCRIPT_COMMANDS.reduce((sum, command) => sum + (facts.redis!.calls[command] ?? 0), 0) / this.tokens : 0,
         commandsByType: Object.fromEntries(Object.entries(facts.redis.calls).map(([command, calls]) => [command, this.tokens > 0 ? calls / this.tokens : 0])),
         ...(facts.redis.writeLatencyMs !== undefined && { writeLatencyMs: facts.redis.writeLatencyMs }),
       };

@@ -57,7 +57,8 @@ export const targetResultSchemaWith = <S extends z.ZodType>(summarySchema: S) =>
     .strictObject({
       url: z.string().describe('redacted'),
       exactness: z.string(),
-      commandsPerToken: z.number(),
+      commandsPerToken: z.number().describe('every command Redis executed for the app, per token; a script\'s own commands (redis.call) are counted too, under their names'),
+      scriptCallsPerToken: z.number().describe('EVAL, EVALSHA and FCALL calls per token (each one round trip; the commands they run are in commandsByType too)'),
       commandsByType: z.record(z.string(), z.number()).describe('INFO commandstats calls per token, by command'),
       writeLatencyMs: summarySchema
         .nullable()

@@ -58,7 +58,7 @@ export async function openTargetRunner(config: ResolvedConfig, environment: RunE
     const fill = (text: string) =>
       text
         .replaceAll('{appPort}', String(appPort ?? ''))
-        .replaceAll('{upstreamUrl}', upstream.baseUrl)
+        .replaceAll('{upstreamUrl}', upstream.url)
         .replaceAll('{redisUrl}', redisUrl ?? '');
     const url = fill(settings.url);
     if (settings.app) {

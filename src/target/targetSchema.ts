@@ -38,7 +38,7 @@ const appSchema = z
     env: z
       .record(z.string(), z.string())
       .optional()
-      .describe('extra environment variables; values may use {upstreamUrl}, {appPort}, {redisUrl}'),
+      .describe('extra environment variables; values may use {upstreamUrl} (the upstream\'s origin, no /v1), {appPort}, {redisUrl}'),
     port: z
       .union([z.literal('auto'), z.number().int().min(1).max(65535)])
       .default('auto')
@@ -64,7 +64,7 @@ const redisSchema = z
 
 export const targetSchema = z
   .strictObject({
-    url: z.string().min(1).describe('the app\'s streaming endpoint, e.g. http://127.0.0.1:{appPort}/api/chat ({appPort} from app.port)'),
+    url: z.string().min(1).describe('the app\'s streaming endpoint, e.g. http://127.0.0.1:{appPort}/api/chat ({appPort} from app.port; {upstreamUrl} for the upstream itself, the zero check)'),
     method: z.enum(['GET', 'POST']).default('POST'),
     headers: z.record(z.string(), z.string()).optional().describe('request headers (templates like body); content-type defaults to application/json for a POST'),
     body: z
