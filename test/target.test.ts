@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runScenario } from '../src/run/runScenario.js';
 import { scenarioFrom } from './helpers/scenario.js';
 
 const RELAY = 'node test/fixtures/target/relay.mjs';
+const LOGS = mkdtempSync(join(tmpdir(), 'sb-target-logs-'));
 const SOURCE = { type: 'synthetic', profile: 'fast-hosted', tokens: 30, ttftMs: 20, gapMs: 5 };
 
 /** A scenario with one target variant running the test relay in `mode`. */
@@ -18,7 +21,7 @@ function relayScenario(mode: string, extra: Record<string, unknown> = {}) {
         target: {
           url: 'http://127.0.0.1:{appPort}/chat',
           format: 'openai-sse',
-          app: { command: RELAY, env: { MODE: mode }, readyUrl: 'http://127.0.0.1:{appPort}/health', readyTimeoutMs: 10000 },
+          app: { command: RELAY, env: { MODE: mode }, readyUrl: 'http://127.0.0.1:{appPort}/health', readyTimeoutMs: 10000, log: join(LOGS, `${mode}.log`) },
           ...extra,
         },
       },

@@ -3,11 +3,15 @@
  * redis-server (so INFO commandstats holds nothing but the app's commands), the pass-through
  * proxy streaming and buffering, and the client pointed straight at the upstream.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../src/run/runScenario.js';
 import { privateRedisForTheseTests } from './helpers/privateRedis.js';
 import { scenarioFrom } from './helpers/scenario.js';
 
+const LOGS = mkdtempSync(join(tmpdir(), 'sb-target-logs-'));
 const SOURCE = { type: 'synthetic', profile: 'fast-hosted', tokens: 60, ttftMs: 20, gapMs: 4 };
 const OPENAI_BODY = { model: 'm', stream: true, messages: [{ role: 'user', content: '{{prompt}}' }] };
 
@@ -15,7 +19,7 @@ describe('the example relays, with their Redis on a private redis-server', () =>
   const redis = privateRedisForTheseTests(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 
   it("the field relay makes about 3 Redis commands per token, the corrected one at most 0.3; neither loses text", async () => {
-    const app = (script: string) => ({ command: `node examples/${script}`, readyUrl: 'http://127.0.0.1:{appPort}/health' });
+    const app = (script: string) => ({ command: `node examples/${script}`, readyUrl: 'http://127.0.0.1:{appPort}/health', log: join(LOGS, `${script}.log`) });
     const document = await runScenario(
       scenarioFrom({
         source: SOURCE,
@@ -60,7 +64,7 @@ describe('the example proxy', () => {
     url: 'http://127.0.0.1:{appPort}/v1/chat/completions',
     format: 'openai-sse',
     body: OPENAI_BODY,
-    app: { command: `node examples/proxy.mjs ${flags}`, env: { TARGET_URL: '{upstreamUrl}' }, readyUrl: 'http://127.0.0.1:{appPort}/health' },
+    app: { command: `node examples/proxy.mjs ${flags}`, env: { TARGET_URL: '{upstreamUrl}' }, readyUrl: 'http://127.0.0.1:{appPort}/health', log: join(LOGS, `proxy${flags}.log`) },
   });
 
   it('buffering the whole answer is reported as buffering; streaming through is not', async () => {
