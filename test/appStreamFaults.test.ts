@@ -70,6 +70,17 @@ describe('readAppStream faults', () => {
     expect(error.message).toMatch(/^cannot reach the app at ws:\/\/127\.0\.0\.1:\d+\/chat: .*ECONNREFUSED/);
   });
 
+  it('a refused WebSocket upgrade: the status and the first bytes of the body', async () => {
+    const server = await appWith((_request, response) => {
+      response.writeHead(403, { 'content-type': 'text/plain' });
+      response.end('forbidden: no session');
+    });
+    const url = server.url.replace('http:', 'ws:') + '/chat';
+    const { error } = await failure(requestFor(url, 'websocket'));
+    expect(error.kind).toBe('status');
+    expect(error.message).toBe(`the app answered 403 to the WebSocket upgrade at ${url}, expected 101; the body begins: "forbidden: no session"`);
+  });
+
   it('non-2xx: the status and the first bytes of the body, escaped', async () => {
     const server = await appWith((_request, response) => {
       response.writeHead(401, { 'content-type': 'application/json' });

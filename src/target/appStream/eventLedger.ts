@@ -48,7 +48,8 @@ export class EventLedger {
         this.observer.event(atMs, '', unit.wireBytes);
         return 'continue';
       }
-      this.seenIds.add(unit.id);
+      // Ids are kept only when a resume may need them.
+      if (this.request.resume.mode !== 'none') this.seenIds.add(unit.id);
       this.lastEventId = unit.id;
     }
     return this.record(format.interpret(unit), unit.wireBytes, atMs);
