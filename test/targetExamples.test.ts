@@ -18,7 +18,9 @@ const OPENAI_BODY = { model: 'm', stream: true, messages: [{ role: 'user', conte
 describe('the example relays, with their Redis on a private redis-server', () => {
   const redis = privateRedisForTheseTests(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 
-  it("the field relay makes about 3 Redis commands per token, the corrected one at most 0.3; neither loses text", async () => {
+  it("the field relay makes about 3 Redis commands per token, the corrected one at most 0.3; neither loses text", async (context) => {
+    // Exact counts need a Redis with nothing else on it.
+    if (redis.server === null) return context.skip('redis-server is not on PATH');
     const app = (script: string) => ({ command: `node examples/${script}`, readyUrl: 'http://127.0.0.1:{appPort}/health', log: join(LOGS, `${script}.log`) });
     const document = await runScenario(
       scenarioFrom({
@@ -57,7 +59,68 @@ describe('the example relays, with their Redis on a private redis-server', () =>
     expect(corrected.target?.upstreamChunksPerClientEvent).toBeGreaterThan(1);
     expect(corrected.target?.redis?.exactness).toMatch(/exact only when nothing else uses this Redis/);
   }, 60000);
+
+  it("with keyspace notifications allowed, the app's writes are timed and the setting is restored", async (context) => {
+    // Never reconfigure the shared Redis.
+    if (redis.server === null) return context.skip('redis-server is not on PATH');
+    const [, before] = (await redis.inspector.config('GET', 'notify-keyspace-events')) as [string, string];
+    const document = await runScenario(
+      scenarioFrom({
+        source: SOURCE,
+        iterations: 1,
+        warmup: 0,
+        variants: [
+          {
+            name: 'field-relay',
+            target: {
+              url: 'http://127.0.0.1:{appPort}/api/chat',
+              format: 'sse',
+              textPath: 'content@json.content',
+              donePath: 'status',
+              app: { command: 'node examples/field-relay.mjs', readyUrl: 'http://127.0.0.1:{appPort}/health', log: join(LOGS, 'keyspace.log') },
+              redis: { url: redis.url, keyspaceNotifications: true },
+            },
+          },
+        ],
+      }),
+    );
+    const config = document.configs[0];
+    expect(config.state).toBe('completed');
+    expect(config.target?.redis?.writeLatencyMs?.n).toBeGreaterThan(0);
+    const [, after] = (await redis.inspector.config('GET', 'notify-keyspace-events')) as [string, string];
+    expect(after).toBe(before);
+  }, 60000);
+
+  it('runs under load (closed loop) against the app, with every stream matched by its marker and the tool\'s CPU reported', async () => {
+    const document = await runScenario(
+      scenarioFrom({
+        source: SOURCE,
+        iterations: 1,
+        warmup: 1,
+        load: { concurrency: 4, streams: 8 },
+        variants: [
+          {
+            name: 'corrected-relay',
+            target: {
+              url: 'http://127.0.0.1:{appPort}/api/chat',
+              format: 'ai-sdk-ui',
+              app: { command: 'node examples/corrected-relay.mjs', readyUrl: 'http://127.0.0.1:{appPort}/health', log: join(LOGS, 'load.log') },
+              redis: { url: redis.url },
+            },
+          },
+        ],
+      }),
+    );
+    const config = document.configs[0];
+    expect(config.message).toBeUndefined();
+    expect(config.load).toMatchObject({ mode: 'closed-loop', streamsStarted: 8, streamsFailed: 0 });
+    expect(config.load?.peakConcurrentStreams).toBeGreaterThan(1);
+    expect(config.load?.toolCpuShare).toBeGreaterThan(0);
+    expect(config.target?.matching).toMatchObject({ byMarker: 8, byArrivalOrder: 0 });
+    expect(config.target?.integrity.exactStreams).toBe(8);
+  }, 60000);
 });
+
 
 describe('the example proxy', () => {
   const proxy = (flags: string) => ({
