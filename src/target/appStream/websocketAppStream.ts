@@ -5,7 +5,8 @@
  * the 2–10-byte header plus the payload (the client offers no compression, so this is exact
  * for unfragmented messages); the total is counted on the socket.
  */
-import { connect, type NetConnectOpts, type Socket } from 'node:net';
+import { connect, isIP, type NetConnectOpts, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions as TlsConnectOptions } from 'node:tls';
 import { WebSocket, type ClientOptions } from 'ws';
 import type { Clock } from '../../clock.js';
 import { ClientSocketMeter } from '../../pipeline/delivery/clientSocketMeter.js';
@@ -49,14 +50,19 @@ export async function readWebSocketAppStream(
   const onAbort = () => socket?.terminate();
   signal.addEventListener('abort', onAbort, { once: true });
 
-  const createConnection = (connectOptions: NetConnectOpts): Socket => {
-    const tcp = connect({ ...connectOptions, path: undefined } as NetConnectOpts);
-    meter.add(tcp);
-    tcp.once('connect', () => {
+  const secure = request.url.startsWith('wss:');
+  // ws' own connectors, plus the metering (path is for Unix sockets only; TLS needs the server name).
+  const createConnection = (connectOptions: NetConnectOpts & TlsConnectOptions): Socket => {
+    const options = { ...connectOptions, path: undefined };
+    const host = (options as { host?: string }).host ?? '';
+    // As ws does: SNI with the host name, none for an IP address.
+    const socket = secure ? tlsConnect({ ...options, servername: options.servername ?? (isIP(host) ? '' : host) }) : connect(options as NetConnectOpts);
+    meter.add(socket);
+    socket.once(secure ? 'secureConnect' : 'connect', () => {
       tcpConnected = true;
       if (!handshakeDone) deadline.arm('firstByte', timeouts.firstByteMs);
     });
-    return tcp;
+    return socket;
   };
 
   try {
