@@ -79,7 +79,8 @@ async function consume(runId, res, started) {
   if (!finished) await done;
   await reading;
   subscriber.disconnect();
-  await redis.del(key);
+  // Delivered whole: the list is not needed any more (a reader that went away leaves it to its TTL).
+  if (finished) await redis.del(key);
   res.end();
 }
 
