@@ -136,6 +136,60 @@ describeRedis('example relays: the text arrives whole (shared Redis)', () => {
   });
 });
 
+/** Reads until `contentEvents` content events arrived, then hangs up as a closed browser tab does. */
+async function readThenHangUp(request: AppRequest, contentEvents: number): Promise<void> {
+  const controller = new AbortController();
+  const { seen, observer } = recordingObserver();
+  const reading = readAppStream(
+    request,
+    systemClock,
+    { ...observer, event: (atMs, text, wireBytes) => (observer.event(atMs, text, wireBytes), seen.contentEvents() >= contentEvents && controller.abort()) },
+    controller.signal,
+  );
+  await expect(reading).rejects.toMatchObject({ kind: 'aborted' });
+}
+
+/** Waits (up to 5 s) until a list under `pattern` exists and its last item matches `last`; its key. */
+async function untilLastItem(url: string, pattern: string, last: RegExp): Promise<string> {
+  const redis = new Redis(url);
+  try {
+    for (let tries = 0; tries < 100; tries++) {
+      const [key] = await keysUnder(url, pattern);
+      if (key !== undefined && last.test((await redis.lrange(key, -1, -1))[0] ?? '')) return key;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`no list under ${pattern} ended with ${last} within 5 s`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+describeRedis('example relays: a reader that hangs up leaves the stream to its TTL (shared Redis)', () => {
+  const cases = [
+    { file: 'field-relay.mjs', read: FIELD_READ, last: /"type":"status"/ },
+    { file: 'corrected-relay.mjs', read: { format: 'ai-sdk-ui' } as Partial<AppRequest>, last: /^\{"type":"finish"\}$/ },
+  ];
+  for (const { file, read: readAs, last } of cases) {
+    it(`${file}: the producer finishes, the list keeps its TTL`, async () => {
+      const prefix = `sbtest:examples:${randomUUID()}:`;
+      const mock = await mockUpstream(40, 3);
+      const relay = await example(file, { OPENAI_BASE_URL: mock.baseUrl, REDIS_URL: sharedRedisUrl!, KEY_PREFIX: prefix });
+      await readThenHangUp(chatRequest(relay.url, readAs), 2);
+      const key = await untilLastItem(sharedRedisUrl!, prefix, last);
+      const redis = new Redis(sharedRedisUrl!);
+      try {
+        const ttl = await redis.ttl(key);
+        expect(ttl).toBeGreaterThan(0);
+        expect(ttl).toBeLessThanOrEqual(600);
+        expect(await keysUnder(sharedRedisUrl!, prefix)).toEqual([key]);
+        await redis.del(key);
+      } finally {
+        redis.disconnect();
+      }
+    });
+  }
+});
+
 describe('proxy.mjs in front of the mock model endpoint', () => {
   /** Reads the mock's answer through the proxy started with `args`. */
   async function throughProxy(args: string[]) {
