@@ -2,7 +2,8 @@
 //   node examples/proxy.mjs                 stream each chunk through as it comes (the default)
 //   node examples/proxy.mjs --buffer        hold the whole answer, then send it (what a buffering gateway does)
 //   node examples/proxy.mjs --delay-ms 5    send each chunk 5 ms after it arrived
-// TARGET_URL is where requests go (e.g. http://127.0.0.1:8400 for streambench's upstream), PORT where it listens.
+// TARGET_URL is where requests go (e.g. http://127.0.0.1:8400 for streambench's upstream; started by
+// `streambench target --app-command`, it defaults to the upstream, STREAMBENCH_UPSTREAM_URL), PORT where it listens.
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
@@ -10,9 +11,10 @@ import { serve } from './upstream.mjs';
 
 const { values: options } = parseArgs({ options: { buffer: { type: 'boolean', default: false }, 'delay-ms': { type: 'string', default: '0' } } });
 const delayMs = Number(options['delay-ms']);
-if (!process.env.TARGET_URL) throw new Error('set TARGET_URL to the origin to forward to, e.g. http://127.0.0.1:8400');
+const targetUrl = process.env.TARGET_URL ?? process.env.STREAMBENCH_UPSTREAM_URL;
+if (!targetUrl) throw new Error('set TARGET_URL to the origin to forward to, e.g. http://127.0.0.1:8400');
 if (!Number.isFinite(delayMs) || delayMs < 0) throw new Error(`--delay-ms must be a number ≥ 0, got ${options['delay-ms']}`);
-const target = new URL(process.env.TARGET_URL);
+const target = new URL(targetUrl);
 // Headers that belong to one connection, not to the request or answer.
 const HOP_BY_HOP = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade', 'proxy-connection']);
 const endToEnd = (headers) => Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name.toLowerCase())));
