@@ -97,7 +97,7 @@ export async function runConfigInThisThread(
       if (signal?.aborted) return;
       if (measured) {
         measurements.addStream(run.trace, run.counts);
-        target?.addMeasured(run as TargetStreamRun);
+        target?.addMeasured(run as TargetStreamRun, measurements.iterations.at(-1));
         if (dueAtMs !== null) measurements.recordStartDelay(run.trace.requestStartMs - dueAtMs);
         timeline ??= streamTimeline(run.trace, index - plan.warmup + 1);
       }

@@ -54,6 +54,15 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+function groupExists(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A free TCP port on 127.0.0.1 (for `app.port: auto`). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -116,6 +125,8 @@ export async function startApp(options: AppProcessOptions): Promise<AppProcess> 
       // The shell may be gone while its children linger: the group gets SIGKILL either way.
       killGroup(pid, 'SIGKILL');
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+      // The shell's children leave after it: wait (2 s at most) until the group is empty.
+      for (let waited = 0; waited < 2000 && groupExists(pid); waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
       running.delete(pid);
     })());
 

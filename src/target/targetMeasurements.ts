@@ -47,6 +47,16 @@ export class TargetMeasurements {
     this.appUpstreamRequest.record(Math.max(0, sample.appUpstreamRequestMs));
   }
 
+  /** One stream's own counters (same names as counters()), for the gates' per-stream statistics. */
+  static streamCounters(sample: TargetStreamSample): Record<string, number> {
+    return {
+      upstreamChunksPerClientEvent: sample.clientContentEvents > 0 ? sample.upstreamChunks / sample.clientContentEvents : 0,
+      missingCharsPerStream: sample.integrity.missingChars,
+      duplicatedCharsPerStream: sample.integrity.duplicatedChars,
+      foreignCharsPerStream: sample.integrity.foreignChars,
+    };
+  }
+
   /** Exact counters for metrics.counters (gated exactly by `compare`). */
   counters(redisCalls: Record<string, number> | null): Record<string, number> {
     const streams = this.samples.length;
@@ -61,7 +71,8 @@ export class TargetMeasurements {
     };
     if (redisCalls && this.tokens > 0) {
       counters.appRedisCommandsPerToken = Object.values(redisCalls).reduce((total, calls) => total + calls, 0) / this.tokens;
-      for (const [command, calls] of Object.entries(redisCalls)) counters[`appRedis.${command}PerToken`] = calls / this.tokens;
+      // Gate metric names allow letters, digits and "_" (client|setname → client_setname).
+      for (const [command, calls] of Object.entries(redisCalls)) counters[`appRedis_${command.replace(/[^A-Za-z0-9]/g, '_')}PerToken`] = calls / this.tokens;
     }
     return counters;
   }

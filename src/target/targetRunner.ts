@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import type { RunEnvironment } from '../run/buildPipeline.js';
 import type { ResolvedConfig } from '../scenario/loadScenario.js';
-import type { ConfigResult } from '../report/resultSchema.js';
+import type { ConfigResult, IterationSample } from '../report/resultSchema.js';
 import type { ConfigMeasurements } from '../stats/configMeasurements.js';
 import { Distribution } from '../stats/distribution.js';
 import { redactUrl } from '../pipeline/brokers/redis/urlSecrets.js';
@@ -25,8 +25,8 @@ export interface TargetRunner {
   runStream(streamIndex: number, streamId: string, signal?: AbortSignal): Promise<TargetStreamRun>;
   /** Before the measured streams: the Redis "before" snapshot. */
   beginMeasured(): Promise<void>;
-  /** Adds a measured stream's target sample. */
-  addMeasured(run: TargetStreamRun): void;
+  /** Adds a measured stream's target sample; its own counters join the stream's sample (`iterations[]`). */
+  addMeasured(run: TargetStreamRun, sample: IterationSample | undefined): void;
   /** Right after the measured streams: the Redis "after" snapshot, and how the app fared. */
   endMeasured(): Promise<void>;
   /** The config's `target` block and extra counters into `metrics` (after close, from what was kept). */
@@ -107,8 +107,9 @@ export async function openTargetRunner(config: ResolvedConfig, environment: RunE
       beginMeasured: async () => {
         await redisStats?.begin(settings.redis?.keyspaceNotifications ?? false);
       },
-      addMeasured: (run) => {
+      addMeasured: (run, sample) => {
         measurements.add(run.target, run.trace.tokenCount());
+        if (sample?.counters) Object.assign(sample.counters, TargetMeasurements.streamCounters(run.target));
         for (const chunk of run.trace.chunks) writeTimesMs.push(chunk.emitMs);
       },
       endMeasured: async () => {
