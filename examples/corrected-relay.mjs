@@ -1,8 +1,9 @@
-// The corrected relay: upstream deltas collected in timer batches (BATCH_MS, 25 ms by default),
-// one EVALSHA per batch that appends the batch and publishes it; readers subscribe before they
-// catch up with LRANGE (pages until a short read), take later batches from the published
-// message, and write stored parts as they are (each part serialized once). It speaks the Vercel
-// AI SDK UI message stream with SSE ids; GET /api/chat/:id/stream with Last-Event-ID resumes.
+// The corrected relay: the first delta goes out at once, later ones are collected in timer
+// batches (BATCH_MS, 25 ms by default), one EVALSHA per batch appends the batch and publishes
+// it; readers subscribe before they catch up with LRANGE (pages until a short read), take later
+// batches from the published message, and write stored parts as they are (each part serialized
+// once). It speaks the Vercel AI SDK UI message stream with SSE ids; GET /api/chat/:id/stream
+// with Last-Event-ID resumes.
 // Run: OPENAI_BASE_URL=http://127.0.0.1:8400/v1 node examples/corrected-relay.mjs
 // Read it with: streambench target --format ai-sdk-ui
 import { randomUUID } from 'node:crypto';
@@ -53,9 +54,13 @@ async function produce(id, messages) {
     if (batch.length > 0) writes = writes.then(() => redis.appendBatch(list, channel, TTL_SECONDS, ...batch));
   };
   try {
+    let first = true;
     for await (const delta of streamCompletion(messages)) {
       text += delta;
-      timer ??= setTimeout(flush, BATCH_MS);
+      // The first token goes out at once (time to first token is what users feel); later ones wait for the timer.
+      if (first) flush();
+      else timer ??= setTimeout(flush, BATCH_MS);
+      first = false;
     }
     takeText();
     parts.push(JSON.stringify({ type: 'text-end', id: '0' }));
