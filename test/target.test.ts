@@ -125,3 +125,40 @@ describe('target mode faults: a clear message, nothing lost, no orphan', () => {
     expect(relayAlive(config.target!.app!.log)).toBe(false);
   }, 30000);
 });
+
+describe('target scenarios', () => {
+  it('the Anthropic upstream: the client straight at /v1/messages reads the exact text', async () => {
+    const document = await runScenario(
+      scenarioFrom({
+        source: SOURCE,
+        iterations: 2,
+        warmup: 0,
+        variants: [
+          {
+            name: 'anthropic-direct',
+            target: {
+              url: '{upstreamUrl}/v1/messages',
+              format: 'anthropic-sse',
+              body: { model: 'claude', max_tokens: 100, stream: true, messages: [{ role: 'user', content: '{{prompt}}' }] },
+            },
+          },
+        ],
+      }),
+    );
+    const config = document.configs[0];
+    expect(config.message).toBeUndefined();
+    expect(config.target?.integrity.exactStreams).toBe(2);
+    expect(config.metrics?.counters.tokensPerStream).toBe(30);
+  }, 30000);
+
+  it('the shipped example scenario validates, and a variant cannot be both a pipeline and a target', async () => {
+    const { loadScenarioFile } = await import('../src/scenario/loadScenario.js');
+    const example = await loadScenarioFile('scenarios/target-example.yaml');
+    expect(example.configs.map((config) => config.target?.format)).toEqual(['sse', 'ai-sdk-ui']);
+    expect(() => scenarioFrom({ variants: [{ name: 'both', pipeline: { preset: 'field-baseline' }, target: { url: 'http://x', format: 'text' } }] })).toThrow(
+      /variants\[0\]\.pipeline: a target variant measures the app/,
+    );
+    expect(() => scenarioFrom({ variants: [{ name: 'typo', target: { url: 'http://x', format: 'text', textpath: 'a' } }] })).toThrow(/unknown field "textpath"/);
+    expect(() => scenarioFrom({ variants: [{ name: 'fmt', target: { url: 'http://x', format: 'html' } }] })).toThrow(/variants\[0\]\.target\.format/);
+  });
+});
