@@ -248,9 +248,16 @@ const sum = (calls: Record<string, number>) => Object.values(calls).reduce((tota
 
 describeRedis('example relays: Redis commands per token (private redis-server, INFO commandstats)', () => {
   const redis = privateRedisForTheseTests(sharedRedisUrl ?? 'redis://127.0.0.1:6379');
+  // Counts are exact only on a server of our own: without redis-server on PATH these tests skip, except in CI.
+  const noPrivateServer = () => {
+    if (redis.server !== null) return false;
+    if (process.env.CI === 'true') throw new Error('CI needs redis-server on PATH for the exact command counts');
+    console.warn('Skipping the command-count tests: no redis-server on PATH');
+    return true;
+  };
 
   it('field-relay.mjs: RPUSH and PUBLISH per token, an LRANGE per signal: about 3 commands per token', async () => {
-    if (redis.server === null) return; // counts are exact only on a server of our own
+    if (noPrivateServer()) return;
     const mock = await mockUpstream(60, 3);
     const relay = await example('field-relay.mjs', { OPENAI_BASE_URL: mock.baseUrl, REDIS_URL: redis.url });
     const before = await commandCalls(redis.inspector);
@@ -272,7 +279,7 @@ describeRedis('example relays: Redis commands per token (private redis-server, I
   });
 
   it('corrected-relay.mjs: one EVALSHA (RPUSH + PUBLISH inside) per timer batch, catch-up reads once', async () => {
-    if (redis.server === null) return;
+    if (noPrivateServer()) return;
     const mock = await mockUpstream(120, 2);
     const relay = await example('corrected-relay.mjs', { OPENAI_BASE_URL: mock.baseUrl, REDIS_URL: redis.url });
     const before = await commandCalls(redis.inspector);
