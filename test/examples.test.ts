@@ -207,9 +207,12 @@ describe('proxy.mjs in front of the mock model endpoint', () => {
     return { arrivals: arrivals.size, chunks: upstream.chunks, exitCode: await proxy.stop() };
   }
 
+  // 30 chunks 5 ms apart: streamed, they arrive at many moments (how many depends on the machine's load: chunks that
+  // wait for a busy event loop arrive together); buffered, at one.
   it('streams through: the chunks arrive apart', async () => {
     const { arrivals, chunks, exitCode } = await throughProxy([]);
-    expect(arrivals).toBeGreaterThan(chunks / 2);
+    expect(arrivals).toBeGreaterThan(1);
+    expect(arrivals).toBeLessThanOrEqual(chunks);
     expect(exitCode).toBe(0);
   });
 
@@ -219,8 +222,8 @@ describe('proxy.mjs in front of the mock model endpoint', () => {
   });
 
   it('--delay-ms 5: still streams, the text whole', async () => {
-    const { arrivals, chunks } = await throughProxy(['--delay-ms', '5']);
-    expect(arrivals).toBeGreaterThan(chunks / 2);
+    const { arrivals } = await throughProxy(['--delay-ms', '5']);
+    expect(arrivals).toBeGreaterThan(1);
   });
 });
 
