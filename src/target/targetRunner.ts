@@ -86,6 +86,11 @@ export async function openTargetRunner(config: ResolvedConfig, environment: RunE
       });
     }
     if (redisUrl) redisStats = await AppRedisStats.open(redisUrl, clock);
+    // Streams in flight learn at once when the app dies (one listener for all of them).
+    const exitWatchers = new Set<(how: string) => void>();
+    void app?.exited.then((how) => {
+      for (const watcher of exitWatchers) watcher(how);
+    });
 
     const measurements = new TargetMeasurements();
     const writeTimesMs: number[] = [];
@@ -97,8 +102,12 @@ export async function openTargetRunner(config: ResolvedConfig, environment: RunE
       clock,
       registry,
       readAppStream,
-      appExited: () => app?.exitDescription() ?? null,
-      appExit: app ? app.exited : new Promise<string>(() => {}),
+      onAppExit: (callback: (how: string) => void) => {
+        const exited = app?.exitDescription();
+        if (exited) callback(exited);
+        exitWatchers.add(callback);
+        return () => exitWatchers.delete(callback);
+      },
       appLog: app?.logPath ?? null,
       drainMs: settings.timeouts.idleMs,
     };

@@ -47,10 +47,8 @@ export interface TargetStreamContext {
   clock: Clock;
   registry: MarkerRegistry<UpstreamStreamRecord>;
   readAppStream: ReadAppStream;
-  /** A sentence when the app process exited (null while it runs, or when streambench did not start it). */
-  appExited: () => string | null;
-  /** Resolves when the app process exits (never when streambench did not start it). */
-  appExit: Promise<string>;
+  /** Calls `callback` with how the app exited, if it exits before the returned function is called (never when streambench did not start it). */
+  onAppExit: (callback: (how: string) => void) => () => void;
   /** The app's log file, named in messages (null when streambench did not start it). */
   appLog: string | null;
   /** How long the upstream may take to finish its stream after the client's read ended. */
@@ -84,35 +82,35 @@ export async function runTargetStream(context: TargetStreamContext, streamIndex:
       );
     }
   }, settings.timeouts.upstreamMs);
-  void context.appExit.then((how) => fail(`the app ${how} during stream ${streamIndex + 1}${context.appLog ? ` (log: ${context.appLog})` : ''}`));
+  const stopWatchingApp = context.onAppExit((how) => fail(`the app ${how} during stream ${streamIndex + 1}${context.appLog ? ` (log: ${context.appLog})` : ''}`));
 
   const trace = new StreamTrace(clock.nowMs());
   const cpuAtStart = process.cpuUsage();
   let summary: AppStreamSummary;
   try {
-    summary = await context.readAppStream(request, clock, {
-      connected: () => {},
-      responseHead: (atMs) => {
-        firstByteAtMs ??= atMs;
-      },
-      event: (atMs, text) => {
-        allEvents++;
-        firstEventAtMs ??= atMs;
-        if (text.length > 0) events.push({ atMs, text });
-      },
-    }, reading.signal);
-  } catch (error) {
-    if (failure !== null) throw new Error(failure);
-    // A crash shows first as a closed socket: give the exit a moment to be seen, and say it.
-    const exited = await Promise.race([context.appExit, new Promise<null>((resolve) => setTimeout(() => resolve(null), 500))]);
-    if (exited !== null) throw new Error(`the app ${exited} during stream ${streamIndex + 1}${context.appLog ? ` (log: ${context.appLog})` : ''}: ${(error as Error).message}`);
-    if (error instanceof AppStreamError) throw new Error(`the app's answer: ${error.message}`);
-    throw error;
-  } finally {
-    clock.clearTimer(upstreamTimer);
-    signal?.removeEventListener('abort', onAbort);
-  }
-  try {
+    try {
+      summary = await context.readAppStream(request, clock, {
+        connected: () => {},
+        responseHead: (atMs) => {
+          firstByteAtMs ??= atMs;
+        },
+        event: (atMs, text) => {
+          allEvents++;
+          firstEventAtMs ??= atMs;
+          if (text.length > 0) events.push({ atMs, text });
+        },
+      }, reading.signal);
+    } catch (error) {
+      if (failure !== null) throw new Error(failure);
+      // A crash shows first as a closed socket: give the exit a moment to be seen, and say it.
+      if (context.appLog !== null && !signal?.aborted) await new Promise((resolve) => setTimeout(resolve, 300));
+      if (failure !== null) throw new Error(`${failure}: ${(error as Error).message}`);
+      if (error instanceof AppStreamError) throw new Error(`the app's answer: ${error.message}`);
+      throw error;
+    } finally {
+      clock.clearTimer(upstreamTimer);
+      signal?.removeEventListener('abort', onAbort);
+    }
     if (failure !== null) throw new Error(failure);
     if (record.requestAtMs === null) {
       throw new Error('the app answered without calling the upstream (its answer cannot be tied to a model stream): check that its model base URL points at streambench');
@@ -120,6 +118,8 @@ export async function runTargetStream(context: TargetStreamContext, streamIndex:
     // The client's read may end before the upstream wrote its last frame (the app closed early).
     await withDeadline(record.ended, context.drainMs, clock);
   } finally {
+    stopWatchingApp();
+    // A stream that failed must not be matched later by a late upstream request.
     registry.forget(expectation);
   }
 
