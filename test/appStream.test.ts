@@ -91,6 +91,20 @@ describe('readAppStream: openai-sse', () => {
     expect(summary).toMatchObject({ ending: 'done', malformedEvents: 0 });
   });
 
+  it('stamps on the clock it is given', async () => {
+    const server = await sseApp([sse({ choices: [{ delta: { content: 'Hi' } }] }), sse('[DONE]')]);
+    const OFFSET_MS = 1e9;
+    const shifted = { ...systemClock, nowMs: () => systemClock.nowMs() + OFFSET_MS };
+    const { seen, observer } = recordingObserver();
+    const before = systemClock.nowMs() + OFFSET_MS;
+    await readAppStream(requestFor(server.url, 'openai-sse'), shifted, observer, new AbortController().signal);
+    const after = systemClock.nowMs() + OFFSET_MS;
+    for (const atMs of [seen.connectedMs[0], seen.heads[0].atMs, ...seen.events.map((event) => event.atMs)]) {
+      expect(atMs).toBeGreaterThanOrEqual(before);
+      expect(atMs).toBeLessThanOrEqual(after);
+    }
+  });
+
   it('says closed-without-end-marker when the body ends before [DONE]', async () => {
     const server = await sseApp(WORDS.map((word) => sse({ choices: [{ delta: { content: word } }] })));
     const { seen, observer } = recordingObserver();
