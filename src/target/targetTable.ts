@@ -6,6 +6,7 @@
  */
 import type { ConfigResult, ResultDocument, Summary } from '../report/resultSchema.js';
 import { formatCount, formatMs, MISSING } from '../report/format.js';
+import { markdownTable } from '../report/markdown.js';
 import { plainTable, wrapText } from '../report/tables.js';
 
 const LATENCY_HEAD = ['config', 'verdict', 'added/token p50', 'p99', 'max', 'TTFT app', 'TTFT upstream', 'TTFT added', 'to upstream'];
@@ -21,12 +22,12 @@ function textState(config: ConfigResult): string {
   return `${integrity.missingChars} lost`;
 }
 
-/** The target tables of a document, or '' when it has no target config. */
-export function renderTargetTable(doc: ResultDocument): string {
+/** The rows of both target tables and the notes under them. */
+function targetRows(doc: ResultDocument): { latency: string[][]; cost: string[][]; notes: string[] } | null {
   const configs = doc.configs.filter((config) => config.target || (config.settings as { target?: unknown }).target);
-  if (configs.length === 0) return '';
-  const latency = plainTable(LATENCY_HEAD, (index) => index < 2);
-  const cost = plainTable(COST_HEAD, (index) => index < 2);
+  if (configs.length === 0) return null;
+  const latency: string[][] = [];
+  const cost: string[][] = [];
   const notes: string[] = [];
   for (const config of configs) {
     const target = config.target;
@@ -64,6 +65,34 @@ export function renderTargetTable(doc: ResultDocument): string {
     if (target?.matching.note) notes.push(`${config.name}: ${target.matching.note}`);
     if (target?.app) notes.push(`${config.name}: app log ${target.app.log}${target.app.exited ? ` (the app ${target.app.exited} during the run)` : ''}`);
   }
-  const heading = 'through the app (ms; added = client receive − upstream write, per token)';
-  return [heading, latency.toString(), cost.toString(), ...notes.map((note) => wrapText(note, 118))].join('\n');
+  return { latency, cost, notes };
+}
+
+const HEADING = 'through the app (ms; added = client receive − upstream write, per token)';
+
+/** The target tables of a document, or '' when it has no target config. */
+export function renderTargetTable(doc: ResultDocument): string {
+  const rows = targetRows(doc);
+  if (!rows) return '';
+  const latency = plainTable(LATENCY_HEAD, (index) => index < 2);
+  const cost = plainTable(COST_HEAD, (index) => index < 2);
+  latency.push(...rows.latency);
+  cost.push(...rows.cost);
+  return [HEADING, latency.toString(), cost.toString(), ...rows.notes.map((note) => wrapText(note, 118))].join('\n');
+}
+
+/** The same as markdown (for pull-request comments and $GITHUB_STEP_SUMMARY), or '' without a target config. */
+export function renderTargetMarkdown(doc: ResultDocument): string {
+  const rows = targetRows(doc);
+  if (!rows) return '';
+  return [
+    `#### ${HEADING}`,
+    '',
+    markdownTable(LATENCY_HEAD, rows.latency, (index) => index >= 2),
+    '',
+    markdownTable(COST_HEAD, rows.cost, (index) => index >= 2),
+    '',
+    ...rows.notes.map((note) => `- ${note}`),
+    '',
+  ].join('\n');
 }
