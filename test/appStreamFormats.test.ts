@@ -92,6 +92,23 @@ describe('readAppStream: anthropic-sse', () => {
   });
 });
 
+describe('readAppStream: errors the app reports inside its stream', () => {
+  const cases: Array<[AppFormat, string[], string]> = [
+    ['ai-sdk-ui', ['data: {"type":"start"}\n\n', 'data: {"type":"error","errorText":"upstream 429: rate limited"}\n\n'], 'upstream 429: rate limited'],
+    ['ai-sdk-data', ['0:"Hi"\n', '3:"An error occurred."\n'], 'An error occurred.'],
+    ['anthropic-sse', ['event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n'], 'Overloaded'],
+    ['openai-sse', ['data: {"error":{"message":"The server had an error","type":"server_error"}}\n\n'], 'The server had an error'],
+  ];
+  for (const [format, frames, message] of cases) {
+    it(`${format}: the first error is in the summary`, async () => {
+      const server = await app(frames, 'text/event-stream');
+      const { summary } = await read(requestFor(server.url, format));
+      expect(summary.appError).toBe(message);
+      expect(summary.ending).toBe('closed-without-end-marker');
+    });
+  }
+});
+
 describe('readAppStream: ai-sdk-data (the older data stream protocol)', () => {
   it('reads 0:"text" lines and ends at the d: part', async () => {
     const frames = [

@@ -22,6 +22,8 @@ export class EventLedger {
   ended = false;
   lastEventId: string | undefined;
   streamId: string | undefined;
+  /** The first error the app reported in its stream. */
+  appError: string | undefined;
   private readonly seenIds = new Set<string>();
   private readonly streamIdPath: TextPath | null;
 
@@ -59,6 +61,7 @@ export class EventLedger {
   record(meaning: Interpretation, wireBytes: number, atMs: number): UnitOutcome {
     if (meaning.malformed) this.malformedEvents++;
     else this.parsedEvents++;
+    if (meaning.error !== undefined) this.appError ??= meaning.error.slice(0, 200);
     if (this.streamId === undefined && this.streamIdPath && meaning.json !== undefined) {
       const found = resolvePath(meaning.json, this.streamIdPath);
       if (found.found && (typeof found.value === 'string' || typeof found.value === 'number')) this.streamId = String(found.value);

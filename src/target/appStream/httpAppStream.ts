@@ -61,6 +61,7 @@ export async function readHttpAppStream(
     malformedEvents: ledger.malformedEvents,
     resumes: ledger.resumes,
     resumeDuplicates: ledger.resumeDuplicates,
+    ...(ledger.appError !== undefined && { appError: ledger.appError }),
   };
 }
 

@@ -66,6 +66,8 @@ export interface AppStreamSummary {
   resumes: number;
   /** Events after a resume whose SSE id had been seen before (replayed by the app): passed on with no text, counted here. */
   resumeDuplicates?: number;
+  /** The first error the app reported inside its stream (an AI SDK `error` part, a `3:` data part, an Anthropic `error` event, an OpenAI `{"error":…}` chunk), cut to 200 characters. */
+  appError?: string;
 }
 
 /** A failure with a message a user can act on (no secrets: header values are never echoed). */

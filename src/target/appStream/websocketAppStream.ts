@@ -138,6 +138,7 @@ export async function readWebSocketAppStream(
       wireBytes: meter.bytes(),
       malformedEvents: ledger.malformedEvents,
       resumes: 0,
+      ...(ledger.appError !== undefined && { appError: ledger.appError }),
     };
   } finally {
     deadline.disarm();

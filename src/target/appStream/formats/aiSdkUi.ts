@@ -13,9 +13,10 @@ export const aiSdkUi: FormatSpec = {
   interpret(unit) {
     if (unit.malformedFraming) return { text: '', malformed: true };
     if (unit.data.trim() === '[DONE]') return { text: '', end: true };
-    const json = parseJsonOrUndefined(unit.data) as { type?: unknown; delta?: unknown } | undefined;
+    const json = parseJsonOrUndefined(unit.data) as { type?: unknown; delta?: unknown; errorText?: unknown } | undefined;
     if (json === undefined || json === null || typeof json !== 'object' || typeof json.type !== 'string') return { text: '', malformed: true };
     if (json.type === 'finish') return { text: '', end: true, json };
+    if (json.type === 'error') return { text: '', json, error: String(json.errorText) };
     if (json.type !== 'text-delta') return { text: '', json };
     if (typeof json.delta !== 'string') return { text: '', malformed: true, json };
     return { text: json.delta, json };

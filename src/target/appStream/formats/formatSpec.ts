@@ -10,6 +10,8 @@ export interface Interpretation {
   malformed?: boolean;
   /** The parsed JSON, when the unit was JSON (a resume's stream id may be read from it). */
   json?: unknown;
+  /** An error the app reported in the stream. */
+  error?: string;
 }
 
 /** How a wire format is framed and read. */
@@ -29,6 +31,13 @@ export function parseJsonOrUndefined(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** The message of an in-stream error value: a string, or an object's `message`, else its JSON. */
+export function errorText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const message = (value as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : JSON.stringify(value);
 }
 
 /** A string field read as content: absent or null is no content, anything else that is not a string is malformed. */
