@@ -36,10 +36,11 @@ async function produce(runId, messages) {
         metadata: JSON.stringify({ stream_status: 'chunk', thread_run_id: runId }),
         created_at: new Date().toISOString(),
       };
-      // Step 2: the agent loop parses it again and checks the growing text.
+      // Step 2: the agent loop parses it again and checks the growing text (where the field stops to run a tool).
       fullText += JSON.parse(message.content).content;
       if (fullText.includes('</function_calls>') || fullText.includes('<ask>')) break;
       push(message);
+      // The field sets the TTL after the stream; here after the first push, so that a relay killed mid-stream leaves nothing forever.
       if (sequence === 1) redis.expire(key, TTL_SECONDS).catch(() => {});
     }
   } catch (error) {
