@@ -198,7 +198,7 @@ const targetCommandDefinition = program
   .description("Measure your own app: streambench serves its model upstream and reads its streamed answer as the browser would")
   .requiredOption('--url <url>', "the app's streaming endpoint, e.g. http://127.0.0.1:3000/api/chat")
   .addOption(new Option('--format <format>', "the wire format the app streams to its browser (not the output format: see --output-format)").choices(APP_FORMATS).makeOptionMandatory())
-  .addOption(new Option('--upstream-port <n>', 'port of the upstream the app calls (point its OPENAI_BASE_URL at http://127.0.0.1:<n>/v1); 0 picks a free one, for --app-command').default(8400).argParser(wholeNumber(0)))
+  .addOption(new Option('--upstream-port <n>', 'port of the upstream the app calls (point its OPENAI_BASE_URL at http://127.0.0.1:<n>/v1); 0 picks a free one (default: 8400, or 0 with --app-command, which passes the URL to the app)').argParser(wholeNumber(0)))
   .option('--upstream-host <host>', 'address the upstream listens on', '127.0.0.1')
   .addOption(new Option('--method <method>', 'request method').choices(['GET', 'POST', 'get', 'post']))
   .option('--header <name: value>', 'a request header (repeatable); values never reach results or logs', (value: string, previous: string[] = []) => [...previous, value])

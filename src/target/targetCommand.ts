@@ -11,12 +11,16 @@ import { type RunCommandOptions, runScenarios } from '../cli/runCommand.js';
 import { resolveScenario } from '../scenario/loadScenario.js';
 import { ScenarioError } from '../scenario/scenarioError.js';
 
+/** The upstream's port when the app is already running and nothing says otherwise. */
+export const DEFAULT_UPSTREAM_PORT = 8400;
+
 /** The flags of `streambench target` as commander parses them. */
 export interface TargetCommandOptions extends Omit<RunCommandOptions, 'format'> {
   url: string;
   format: string;
   outputFormat?: OutputFormat;
-  upstreamPort: number;
+  /** Unset: 8400, or 0 (a free port) when streambench starts the app and tells it the URL. */
+  upstreamPort?: number;
   upstreamHost: string;
   method?: string;
   header?: string[];
@@ -82,7 +86,7 @@ export function targetScenarioFromFlags(options: TargetCommandOptions): Record<s
     ...(options.prompt && { prompt: options.prompt }),
     ...(options.textPath && { textPath: options.textPath }),
     ...(options.donePath && { donePath: options.donePath }),
-    upstream: { port: options.upstreamPort, host: options.upstreamHost },
+    upstream: { port: options.upstreamPort ?? (options.appCommand ? 0 : DEFAULT_UPSTREAM_PORT), host: options.upstreamHost },
     ...(app && { app }),
     ...(options.appRedis && { redis: { url: options.appRedis, keyspaceNotifications: options.keyspaceNotifications ?? false } }),
     ...(options.delayThreshold !== undefined && { verdict: { delayThresholdMs: options.delayThreshold } }),
