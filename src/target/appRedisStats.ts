@@ -47,7 +47,7 @@ export class AppRedisStats {
 
   /** Connects (read-only use); throws with a message naming the setting when the Redis does not answer. */
   static async open(url: string, clock: Clock): Promise<AppRedisStats> {
-    const connection = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000, enableReadyCheck: false, connectionName: 'streambench-target-observer' });
+    const connection = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000, commandTimeout: 5000, enableReadyCheck: false, connectionName: 'streambench-target-observer' });
     try {
       await connection.connect();
     } catch (error) {

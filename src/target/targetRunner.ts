@@ -11,6 +11,7 @@ import type { ConfigResult, IterationSample } from '../report/resultSchema.js';
 import type { ConfigMeasurements } from '../stats/configMeasurements.js';
 import { Distribution } from '../stats/distribution.js';
 import { redactUrl } from '../pipeline/brokers/redis/urlSecrets.js';
+import { StageUnavailableError } from '../run/stageUnavailableError.js';
 import { AppRedisStats } from './appRedisStats.js';
 import { type AppProcess, freePort, startApp } from './appProcess.js';
 import { readAppStream } from './appStream/readAppStream.js';
@@ -159,7 +160,8 @@ function resolveRedisUrl(settings: TargetSettings, environment: RunEnvironment):
   if (!settings.redis) return null;
   if (settings.redis.url !== 'auto') return settings.redis.url;
   const redis = environment.redis;
-  if (!redis || 'skipped' in redis) throw new Error(`target.redis.url is "auto" but no Redis is available: ${redis && 'skipped' in redis ? redis.skipped : 'give a redis:// URL'}`);
+  // Like a redis-* broker without Redis: the config is skipped, saying how to provide one.
+  if (!redis || 'skipped' in redis) throw new StageUnavailableError(`target.redis.url is "auto" but no Redis is available: ${redis && 'skipped' in redis ? redis.skipped : 'give a redis:// URL'}`);
   return redis.url;
 }
 
