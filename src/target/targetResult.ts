@@ -22,7 +22,7 @@ export const targetResultSchemaWith = <S extends z.ZodType>(summarySchema: S) =>
     .strictObject({
       byMarker: z.number().int().describe("streams whose upstream request carried the client's marker"),
       byArrivalOrder: z.number().int().describe('streams matched by arrival order because the app dropped the marker (exact only for one stream at a time)'),
-      unmatchedUpstreamRequests: z.number().int().describe('upstream requests tied to no client stream (answered 409)'),
+      unmatchedUpstreamRequests: z.number().int().describe('upstream requests tied to no client stream (answered 400)'),
       note: z.string().optional(),
     })
     .describe('how upstream requests were tied to client streams'),

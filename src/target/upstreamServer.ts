@@ -71,7 +71,7 @@ export interface RunningUpstream {
   readonly url: string;
   /** `http://host:port/v1`, what OpenAI-compatible clients take as their base URL. */
   readonly baseUrl: string;
-  /** Upstream requests that matched no waiting client stream (each answered 409), with why. */
+  /** Upstream requests that matched no waiting client stream (each answered 400, which SDKs do not retry), with why. */
   readonly unmatched: string[];
   close(): Promise<void>;
 }
@@ -141,7 +141,7 @@ export async function startUpstream(options: UpstreamOptions): Promise<RunningUp
     const match = registry.match(text);
     if (match.expectation === null) {
       unmatched.push(match.reason);
-      sendJson(response, 409, errorBody(api, 409, `streambench upstream: ${match.reason}`));
+      sendJson(response, 400, errorBody(api, 400, `streambench upstream: ${match.reason}`));
       return;
     }
     const { expectation, method } = match;
