@@ -127,6 +127,13 @@ describe('target mode faults: a clear message, nothing lost, no orphan', () => {
 });
 
 describe('target scenarios', () => {
+  it('a second upstream call for a finished stream is refused and counted, the stream itself measured', async () => {
+    const document = await runScenario(relayScenario('double'));
+    const config = document.configs[0];
+    expect(config.state).toBe('completed');
+    expect(config.target?.matching).toMatchObject({ byMarker: 2, unmatchedUpstreamRequests: 2 });
+  }, 30000);
+
   it('the Anthropic upstream: the client straight at /v1/messages reads the exact text', async () => {
     const document = await runScenario(
       scenarioFrom({
