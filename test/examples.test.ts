@@ -149,16 +149,16 @@ async function readThenHangUp(request: AppRequest, contentEvents: number): Promi
   await expect(reading).rejects.toMatchObject({ kind: 'aborted' });
 }
 
-/** Waits (up to 5 s) until a list under `pattern` exists and its last item matches `last`; its key. */
+/** Waits (up to 10 s) until a list under `pattern` exists and its last item matches `last`; its key. */
 async function untilLastItem(url: string, pattern: string, last: RegExp): Promise<string> {
   const redis = new Redis(url);
   try {
-    for (let tries = 0; tries < 100; tries++) {
+    for (let tries = 0; tries < 200; tries++) {
       const [key] = await keysUnder(url, pattern);
       if (key !== undefined && last.test((await redis.lrange(key, -1, -1))[0] ?? '')) return key;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    throw new Error(`no list under ${pattern} ended with ${last} within 5 s`);
+    throw new Error(`no list under ${pattern} ended with ${last} within 10 s`);
   } finally {
     redis.disconnect();
   }
@@ -172,7 +172,9 @@ describeRedis('example relays: a reader that hangs up leaves the stream to its T
   for (const { file, read: readAs, last } of cases) {
     it(`${file}: the producer finishes, the list keeps its TTL`, async () => {
       const prefix = `sbtest:examples:${randomUUID()}:`;
-      const mock = await mockUpstream(40, 3);
+      // Slow enough (about 1 s) that the relay sees the hang-up long before the stream's end: a relay that wrote the
+      // whole answer before it noticed has delivered it, as far as it can tell, and deletes the list.
+      const mock = await mockUpstream(40, 25);
       const relay = await example(file, { OPENAI_BASE_URL: mock.baseUrl, REDIS_URL: sharedRedisUrl!, KEY_PREFIX: prefix });
       await readThenHangUp(chatRequest(relay.url, readAs), 2);
       const key = await untilLastItem(sharedRedisUrl!, prefix, last);
