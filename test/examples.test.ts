@@ -121,7 +121,8 @@ describeRedis('example relays: the text arrives whole (shared Redis)', () => {
   });
 
   it('corrected-relay.mjs: a dropped reader resumes with Last-Event-ID and gets the rest exactly once', async () => {
-    const mock = await mockUpstream(60, 3);
+    // About 0.6 s: the drop comes after the first token, long before the relay could have delivered the whole answer.
+    const mock = await mockUpstream(60, 10);
     const relay = await example('corrected-relay.mjs', { OPENAI_BASE_URL: mock.baseUrl, REDIS_URL: sharedRedisUrl!, KEY_PREFIX: prefix });
     const { seen, summary } = await read(
       chatRequest(relay.url, {
