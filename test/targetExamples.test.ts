@@ -60,6 +60,32 @@ describe('the example relays, with their Redis on a private redis-server', () =>
     expect(corrected.target?.redis?.exactness).toMatch(/exact only when nothing else uses this Redis/);
   }, 60000);
 
+  it('a client that drops and resumes with Last-Event-ID gets the text whole, the reconnect counted', async () => {
+    const document = await runScenario(
+      scenarioFrom({
+        source: SOURCE,
+        iterations: 2,
+        warmup: 0,
+        variants: [
+          {
+            name: 'corrected-resume',
+            target: {
+              url: 'http://127.0.0.1:{appPort}/api/chat',
+              format: 'ai-sdk-ui',
+              resume: { mode: 'last-event-id', afterEvents: 3, urlTemplate: 'http://127.0.0.1:{appPort}/api/chat/{streamId}/stream', streamIdFrom: { header: 'x-stream-id' } },
+              app: { command: 'node examples/corrected-relay.mjs', readyUrl: 'http://127.0.0.1:{appPort}/health', log: join(LOGS, 'resume.log') },
+              redis: { url: redis.url },
+            },
+          },
+        ],
+      }),
+    );
+    const config = document.configs[0];
+    expect(config.message).toBeUndefined();
+    expect(config.target?.integrity).toMatchObject({ exactStreams: 2, missingChars: 0, duplicatedChars: 0 });
+    expect(config.metrics?.counters.reconnectsPerStream).toBe(1);
+  }, 60000);
+
   it("with keyspace notifications allowed, the app's writes are timed and the setting is restored", async (context) => {
     // Never reconfigure the shared Redis.
     if (redis.server === null) return context.skip('redis-server is not on PATH');

@@ -97,8 +97,10 @@ export async function openTargetRunner(config: ResolvedConfig, environment: RunE
     const writeTimesMs: number[] = [];
     let calls: Record<string, number> | null = null;
     let appExitedDuringRun: string | null = null;
+    // The resume URL may name the app's port too.
+    const resume = 'urlTemplate' in settings.resume && settings.resume.urlTemplate ? { ...settings.resume, urlTemplate: fill(settings.resume.urlTemplate) } : settings.resume;
     const context = {
-      settings,
+      settings: { ...settings, resume },
       url,
       clock,
       registry,
