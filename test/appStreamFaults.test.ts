@@ -186,6 +186,16 @@ describe('readAppStream faults', () => {
     await expect(reading).rejects.toMatchObject({ kind: 'aborted', message: `the read of ${server.url}/api/chat was aborted` });
   });
 
+  it('a URL of the wrong scheme for the format says which one it needs', async () => {
+    const read = (url: string, format: AppFormat) => readAppStream(requestFor(url, format), systemClock, recordingObserver().observer, new AbortController().signal);
+    await expect(read('ws://127.0.0.1:1/chat', 'openai-sse')).rejects.toMatchObject({
+      kind: 'unreachable',
+      message: 'url ws://127.0.0.1:1/chat: format openai-sse needs an http:// or https:// URL (ws:// and wss:// go with format websocket)',
+    });
+    await expect(read('127.0.0.1:3000/api/chat', 'text')).rejects.toMatchObject({ message: expect.stringMatching(/^url .*: format text needs an http:\/\/ or https:\/\/ URL/) });
+    await expect(read('http://127.0.0.1:1/chat', 'websocket')).rejects.toMatchObject({ message: 'url http://127.0.0.1:1/chat: format websocket needs a ws:// or wss:// URL' });
+  });
+
   it('a malformed textPath is an error naming the field', async () => {
     await expect(readAppStream(requestFor('http://127.0.0.1:1/', 'sse', { textPath: 'a..b' }), systemClock, recordingObserver().observer, new AbortController().signal)).rejects.toThrow(
       /^textPath: path "a\.\.b": empty segment/,

@@ -31,6 +31,12 @@ export async function readHttpAppStream(
   signal: AbortSignal,
 ): Promise<AppStreamSummary> {
   const format = httpFormatSpec(request);
+  if (!/^https?:$/.test(URL.canParse(request.url) ? new URL(request.url).protocol : '')) {
+    throw new AppStreamError(
+      `url ${safeUrl(request.url)}: format ${request.format} needs an http:// or https:// URL (ws:// and wss:// go with format websocket)`,
+      'unreachable',
+    );
+  }
   const ledger = new EventLedger(request, observer);
   const meter = new ClientSocketMeter(clock);
   const firstBytes = new FirstBytes();

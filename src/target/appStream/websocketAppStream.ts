@@ -31,6 +31,9 @@ export async function readWebSocketAppStream(
   if (request.resume.mode !== 'none') {
     throw new AppStreamError('resume is supported for the HTTP formats only; set resume.mode none for format websocket', 'format');
   }
+  if (!/^wss?:$/.test(URL.canParse(request.url) ? new URL(request.url).protocol : '')) {
+    throw new AppStreamError(`url ${safeUrl(request.url)}: format websocket needs a ws:// or wss:// URL`, 'unreachable');
+  }
   const [textPath, donePath] = parsePaths(request.textPath, request.donePath);
   const ledger = new EventLedger(request, observer);
   const meter = new ClientSocketMeter(clock);
