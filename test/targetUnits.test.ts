@@ -4,6 +4,7 @@ import { commandDelta, parseCommandStats } from '../src/target/appRedisStats.js'
 import { MarkerRegistry } from '../src/target/markerMatching.js';
 import { describeIntegrity, matchByOffset } from '../src/target/offsetMatching.js';
 import { buildAppRequest } from '../src/target/requestTemplate.js';
+import { describeTarget, hideCommandSecrets } from '../src/target/describeTarget.js';
 import { targetSchema } from '../src/target/targetSchema.js';
 import { decideVerdict } from '../src/target/verdicts.js';
 
@@ -81,5 +82,15 @@ describe('buildAppRequest', () => {
     expect(JSON.parse(request.body!)).toEqual({ messages: [{ role: 'user', content: 'Hi "there" sbmark-1' }], id: 's 1' });
     expect(request.method).toBe('POST');
     expect(request.resume).toEqual({ mode: 'none' });
+  });
+});
+
+describe('describeTarget', () => {
+  it('hides header and environment values and secret-looking assignments in the command', () => {
+    expect(hideCommandSecrets('OPENAI_API_KEY=sk-123 DB_PASSWORD="a b" PORT=3 node app.js')).toBe('OPENAI_API_KEY=<hidden> DB_PASSWORD=<hidden> PORT=3 node app.js');
+    const shown = describeTarget(
+      targetSchema.parse({ url: 'http://u:pw@127.0.0.1:1/chat', format: 'text', headers: { Authorization: 'Bearer t' }, app: { command: 'TOKEN=x node a', env: { KEY: 'v' } } }),
+    );
+    expect(JSON.stringify(shown)).not.toMatch(/Bearer t|TOKEN=x|"v"|pw@/);
   });
 });

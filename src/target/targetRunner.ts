@@ -13,6 +13,7 @@ import { Distribution } from '../stats/distribution.js';
 import { redactUrl } from '../pipeline/brokers/redis/urlSecrets.js';
 import { StageUnavailableError } from '../run/stageUnavailableError.js';
 import { AppRedisStats } from './appRedisStats.js';
+import { hideCommandSecrets } from './describeTarget.js';
 import { type AppProcess, freePort, startApp } from './appProcess.js';
 import { readAppStream } from './appStream/readAppStream.js';
 import { MarkerRegistry } from './markerMatching.js';
@@ -134,7 +135,7 @@ export async function openTargetRunner(config: ResolvedConfig, environment: RunE
           url,
           format: settings.format,
           upstreamUrl: upstream.baseUrl,
-          app: app ? { command: settings.app!.command, log: app.logPath, exited: appExitedDuringRun ?? exitedBeforeStop } : null,
+          app: app ? { command: hideCommandSecrets(settings.app!.command), log: app.logPath, exited: appExitedDuringRun ?? exitedBeforeStop } : null,
           unmatchedUpstreamRequests: upstream.unmatched.length,
           thresholds: settings.verdict,
           addedLatency,
