@@ -9,6 +9,7 @@ import { mkdirSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { dirname } from 'node:path';
 import { monotonicNowMs } from '../clock.js';
+import { hideCommandSecrets } from './describeTarget.js';
 
 /** How to start the app. */
 export interface AppProcessOptions {
@@ -102,7 +103,7 @@ export async function startApp(options: AppProcessOptions): Promise<AppProcess> 
     closeSync(logFd);
   }
   const pid = child.pid;
-  if (pid === undefined) throw new Error(`could not start the app (${options.command})`);
+  if (pid === undefined) throw new Error(`could not start the app (${hideCommandSecrets(options.command)})`);
   running.add(pid);
   let exitDescription: string | null = null;
   const exited = new Promise<string>((resolve) => {
@@ -148,7 +149,7 @@ async function waitReady(options: AppProcessOptions, exited: Promise<string>): P
   while (monotonicNowMs() < deadline) {
     if (exitedHow !== null) {
       const tail = logTail(options.logPath);
-      throw new Error(`the app ${exitedHow} before it was ready (command: ${options.command}; log: ${options.logPath})${tail ? `\n${tail}` : ''}`);
+      throw new Error(`the app ${exitedHow} before it was ready (command: ${hideCommandSecrets(options.command)}; log: ${options.logPath})${tail ? `\n${tail}` : ''}`);
     }
     const problem = options.readyUrl ? await probeUrl(options.readyUrl) : await probePort(options.port);
     if (problem === null) return;
