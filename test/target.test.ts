@@ -98,6 +98,26 @@ describe('target mode faults: a clear message, nothing lost, no orphan', () => {
     expect(garbage.configs[0].message).toMatch(/html/);
   }, 30000);
 
+  it('an app that exits before it is ready, or never gets ready, is errored with its log named', async () => {
+    const exits = await runScenario(
+      scenarioFrom({ source: SOURCE, iterations: 1, warmup: 0, variants: [{ name: 'exits', target: { url: 'http://127.0.0.1:{appPort}/chat', format: 'text', app: { command: 'echo starting; exit 3', log: join(LOGS, 'exits.log') } } }] }),
+    );
+    expect(exits.configs[0].state).toBe('errored');
+    expect(exits.configs[0].message).toMatch(/exited with code 3 before it was ready/);
+    expect(exits.configs[0].message).toMatch(/starting/);
+    const slow = await runScenario(
+      scenarioFrom({
+        source: SOURCE,
+        iterations: 1,
+        warmup: 0,
+        variants: [{ name: 'slow', target: { url: 'http://127.0.0.1:{appPort}/chat', format: 'text', app: { command: 'echo pid $$; sleep 30', readyTimeoutMs: 400, log: join(LOGS, 'slow.log') } } }],
+      }),
+    );
+    expect(slow.configs[0].state).toBe('errored');
+    expect(slow.configs[0].message).toMatch(/not ready within 400 ms/);
+    expect(relayAlive(join(LOGS, 'slow.log'))).toBe(false);
+  }, 30000);
+
   it('an unreachable app is errored naming the URL', async () => {
     const document = await runScenario(
       scenarioFrom({ source: SOURCE, iterations: 1, warmup: 0, variants: [{ name: 'gone', target: { url: 'http://127.0.0.1:9/chat', format: 'openai-sse' } }] }),
