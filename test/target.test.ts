@@ -178,6 +178,21 @@ describe('target scenarios', () => {
     expect(config.metrics?.counters.tokensPerStream).toBe(30);
   }, 30000);
 
+  it('the upstream replays a recorded trace as well as a synthetic profile', async () => {
+    const document = await runScenario(
+      scenarioFrom({
+        source: { type: 'replay', trace: 'traces/sample-synthetic.jsonl', speed: 10 },
+        iterations: 2,
+        warmup: 0,
+        variants: [{ name: 'replay-direct', target: { url: '{upstreamUrl}/v1/chat/completions', format: 'openai-sse', body: { model: 'm', stream: true, messages: [{ role: 'user', content: '{{prompt}}' }] } } }],
+      }),
+    );
+    const config = document.configs[0];
+    expect(config.message).toBeUndefined();
+    expect(config.target?.integrity.exactStreams).toBe(2);
+    expect(config.metrics?.counters.tokensPerStream).toBeGreaterThan(0);
+  }, 30000);
+
   it('the shipped example scenario validates, and a variant cannot be both a pipeline and a target', async () => {
     const { loadScenarioFile } = await import('../src/scenario/loadScenario.js');
     const example = await loadScenarioFile('scenarios/target-example.yaml');
