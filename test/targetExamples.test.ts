@@ -19,7 +19,8 @@ describe('the example relays, with their Redis on a private redis-server', () =>
   const redis = privateRedisForTheseTests(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 
   it("the field relay makes about 3 Redis commands per token, the corrected one at most 0.3; neither loses text", async (context) => {
-    // Exact counts need a Redis with nothing else on it.
+    // Exact counts need a Redis with nothing else on it: skipped without redis-server, except in CI.
+    if (redis.server === null && process.env.CI === 'true') throw new Error('CI needs redis-server on PATH for the exact command counts');
     if (redis.server === null) return context.skip('redis-server is not on PATH');
     const app = (script: string) => ({ command: `node examples/${script}`, readyUrl: 'http://127.0.0.1:{appPort}/health', log: join(LOGS, `${script}.log`) });
     const document = await runScenario(
