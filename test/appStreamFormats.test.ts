@@ -109,6 +109,29 @@ describe('readAppStream: errors the app reports inside its stream', () => {
   }
 });
 
+describe('readAppStream: a compressed answer', () => {
+  it('gunzips a gzip body (events counted as decompressed, the total as received)', async () => {
+    const { createGzip, constants } = await import('node:zlib');
+    const frames = [...WORDS.map((word) => `data: ${JSON.stringify({ choices: [{ delta: { content: word } }] })}\n\n`), 'data: [DONE]\n\n'];
+    const server = await startAppServer(async (_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream', 'content-encoding': 'gzip' });
+      const gzip = createGzip();
+      gzip.pipe(response);
+      for (const frame of frames) {
+        gzip.write(frame);
+        await new Promise((resolve) => gzip.flush(constants.Z_SYNC_FLUSH, () => resolve(undefined)));
+      }
+      gzip.end();
+    });
+    stops.push(() => server.close());
+    const { seen, summary } = await read(requestFor(server.url, 'openai-sse', { headers: { 'accept-encoding': 'gzip' } }));
+    expect(seen.text()).toBe(TEXT);
+    expect(seen.events).toHaveLength(frames.length);
+    expect(seen.eventBytes()).toBe(bytes(frames));
+    expect(summary).toMatchObject({ ending: 'done', malformedEvents: 0, wireBytes: server.bytesWritten() });
+  });
+});
+
 describe('readAppStream: ai-sdk-data (the older data stream protocol)', () => {
   it('reads 0:"text" lines and ends at the d: part', async () => {
     const frames = [
