@@ -94,3 +94,17 @@ describe('describeTarget', () => {
     expect(JSON.stringify(shown)).not.toMatch(/Bearer t|TOKEN=x|"v"|pw@/);
   });
 });
+
+describe('sweeping a target variant', () => {
+  it('varies its load only, keeping the target in every point', async () => {
+    const { planSweep } = await import('../src/sweep/sweepGrid.js');
+    const raw = {
+      name: 's',
+      source: { type: 'synthetic', profile: 'zero-delay', tokens: 5 },
+      variants: [{ name: 'app', target: { url: 'http://127.0.0.1:1/chat', format: 'text' }, load: { concurrency: 1, streams: 2 } }],
+    };
+    const plan = planSweep(raw, 's.yaml', 'hash', [{ path: 'load.concurrency', values: [1, 4] }], 'app');
+    expect(plan.scenario.configs.map((config) => [config.target?.format, config.load?.concurrency])).toEqual([['text', 1], ['text', 4]]);
+    expect(() => planSweep(raw, 's.yaml', 'hash', [{ path: 'batch.size', values: [1] }], 'app')).toThrow(/is a target \(your app\), which has no pipeline fields/);
+  });
+});
