@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runScenario } from '../src/run/runScenario.js';
+import { renderTargetTable } from '../src/target/targetTable.js';
 import { scenarioFrom } from './helpers/scenario.js';
 
 const RELAY = 'node test/fixtures/target/relay.mjs';
@@ -42,6 +43,9 @@ describe('target mode through a relay', () => {
     expect(config.target?.upstreamChunksPerClientEvent).toBe(1);
     expect(config.target?.verdict.kind).not.toBe('buffers');
     expect(config.metrics?.stages.emit?.ttftMs?.n).toBe(2);
+    const table = renderTargetTable(document);
+    expect(table).toMatch(/streams-through|delays/);
+    expect(Math.max(...table.split('\n').map((line) => line.length))).toBeLessThanOrEqual(120);
   }, 30000);
 
   it('reports a relay that holds the answer back as buffering', async () => {

@@ -9,7 +9,7 @@ import { formatCount, formatMs, MISSING } from '../report/format.js';
 import { markdownTable } from '../report/markdown.js';
 import { plainTable, wrapText } from '../report/tables.js';
 
-const LATENCY_HEAD = ['config', 'verdict', 'added/token p50', 'p99', 'max', 'TTFT app', 'TTFT upstream', 'TTFT added', 'to upstream'];
+const LATENCY_HEAD = ['config', 'verdict', 'added p50', 'p99', 'max', 'TTFT app', 'TTFT upstream', 'TTFT added', 'to upstream'];
 const COST_HEAD = ['config', 'text', 'chunks/event', 'last 10 %', 'events/token', 'bytes/token', 'framing', 'Redis cmd/token'];
 
 const stat = (summary: Summary | null | undefined, statistic: keyof Summary) => summary?.[statistic];
