@@ -122,6 +122,12 @@ describe('target mode faults: a clear message, nothing lost, no orphan', () => {
     expect(relayAlive(join(LOGS, 'slow.log'))).toBe(false);
   }, 30000);
 
+  it('an error the app reports inside its stream makes the config errored with its words', async () => {
+    const document = await runScenario(relayScenario('stream-error'));
+    expect(document.configs[0].state).toBe('errored');
+    expect(document.configs[0].message).toMatch(/the app reported an error in its stream: .*upstream quota exceeded/);
+  }, 30000);
+
   it('an unreachable app is errored naming the URL', async () => {
     const document = await runScenario(
       scenarioFrom({ source: SOURCE, iterations: 1, warmup: 0, variants: [{ name: 'gone', target: { url: 'http://127.0.0.1:9/chat', format: 'openai-sse' } }] }),

@@ -142,6 +142,8 @@ export async function runTargetStream(context: TargetStreamContext, streamIndex:
   const problems: string[] = [];
   const integrityProblem = describeIntegrity(match.integrity, sentText.length);
   if (integrityProblem) problems.push(integrityProblem);
+  // The app said inside its stream that something failed (an error part or event): its words, as it sent them.
+  if (summary.appError !== undefined) problems.push(`the app reported an error in its stream: ${summary.appError}`);
   if (record.abandonedByApp) problems.push(`the app closed its upstream request after ${writes.length} chunks, before the stream ended`);
   else if (!record.completed) problems.push(`the upstream had not finished writing ${context.drainMs} ms after the client's read ended`);
   const undelivered = match.chunkEvent.filter((seq, index) => seq < 0 && writes[index].text.length > 0).length;
