@@ -3,7 +3,7 @@
  * format flag, and Ctrl-C leaving no app process behind.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,35 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** A scenario file whose streams run long, with its app's log in a folder of its own. */
+function slowScenario(): { folder: string; scenario: string; log: string } {
+  const folder = mkdtempSync(join(tmpdir(), 'sb-target-'));
+  const log = join(folder, 'app.log');
+  const scenario = join(folder, 'slow.json');
+  writeFileSync(
+    scenario,
+    JSON.stringify({
+      name: 'slow',
+      iterations: 50,
+      warmup: 0,
+      source: { type: 'synthetic', profile: 'slow-local', tokens: 200 },
+      variants: [{ name: 'relay', target: { url: 'http://127.0.0.1:{appPort}/chat', format: 'openai-sse', app: { command: RELAY, log } } }],
+    }),
+  );
+  return { folder, scenario, log };
+}
+
+/** Waits (5 s at most) until the relay has logged its pid. */
+async function appPid(log: string): Promise<number> {
+  let pid = 0;
+  for (let attempt = 0; attempt < 50 && pid === 0; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (existsSync(log)) pid = Number(/pid (\d+)/.exec(readFileSync(log, 'utf8'))?.[1] ?? 0);
+  }
+  expect(pid).toBeGreaterThan(0);
+  return pid;
 }
 
 describe('streambench target', () => {
@@ -69,30 +98,22 @@ describe('streambench target', () => {
     expect(document.configs[0].iterations).toHaveLength(1);
   }, 30000);
 
+  it('even when streambench is killed with SIGKILL, the app it started does not outlive it', async () => {
+    const { scenario, log } = slowScenario();
+    const child = spawn(process.execPath, ['dist/cli.js', 'run', scenario, '--no-save', '--quiet'], { stdio: 'ignore' });
+    const pid = await appPid(log);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.on('close', resolve));
+    // The app's guard sees its pipe from streambench close and stops the group.
+    for (let waited = 0; waited < 5000 && alive(pid); waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(alive(pid)).toBe(false);
+  }, 30000);
+
   it('Ctrl-C stops the run, saves what was measured, and leaves no app process', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'sb-target-'));
-    const log = join(folder, 'app.log');
+    const { folder, scenario, log } = slowScenario();
     const out = join(folder, 'interrupted.json');
-    const scenario = join(folder, 'slow.json');
-    const { writeFileSync } = await import('node:fs');
-    writeFileSync(
-      scenario,
-      JSON.stringify({
-        name: 'slow',
-        iterations: 50,
-        warmup: 0,
-        source: { type: 'synthetic', profile: 'slow-local', tokens: 200 },
-        variants: [{ name: 'relay', target: { url: 'http://127.0.0.1:{appPort}/chat', format: 'openai-sse', app: { command: RELAY, log } } }],
-      }),
-    );
     const child = spawn(process.execPath, ['dist/cli.js', 'run', scenario, '--out', out, '--quiet'], { stdio: 'ignore' });
-    // Wait until the app is up (its log names its pid), then interrupt.
-    let pid = 0;
-    for (let attempt = 0; attempt < 100 && pid === 0; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      if (existsSync(log)) pid = Number(/pid (\d+)/.exec(readFileSync(log, 'utf8'))?.[1] ?? 0);
-    }
-    expect(pid).toBeGreaterThan(0);
+    const pid = await appPid(log);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code).toBe(130);

@@ -36,6 +36,24 @@ export interface AppProcess {
   stop(): Promise<void>;
 }
 
+/** The environment variable that carries the user's command to the guard script (no quoting to get wrong). */
+const COMMAND_VARIABLE = 'STREAMBENCH_APP_COMMAND';
+
+/**
+ * Runs the user's command in the background of a shell that leads the process group, and a
+ * guard beside it that waits for EOF on the pipe streambench holds as the shell's stdin: if
+ * streambench dies without stopping the app (even by SIGKILL), the guard stops the whole group,
+ * so no app outlives the tool. The shell exits with the app's own exit code.
+ */
+const GUARDED_COMMAND = [
+  'exec 3<&0 0</dev/null',
+  `{ eval "$${COMMAND_VARIABLE}"; } 3<&- &`,
+  'app=$!',
+  '{ read _ <&3; kill -TERM 0; sleep 2; kill -KILL 0; } &',
+  'exec 3<&-',
+  'wait $app',
+].join('\n');
+
 /** Every app still running, killed synchronously if the tool exits without stopping them. */
 const running = new Set<number>();
 let exitHookInstalled = false;
@@ -93,12 +111,14 @@ export async function startApp(options: AppProcessOptions): Promise<AppProcess> 
   const logFd = openSync(options.logPath, 'a');
   let child: ChildProcess;
   try {
-    child = spawn('/bin/sh', ['-c', options.command], {
+    child = spawn('/bin/sh', ['-c', GUARDED_COMMAND], {
       cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-      stdio: ['ignore', logFd, logFd],
+      env: { ...process.env, ...options.env, [COMMAND_VARIABLE]: options.command },
+      // stdin is a pipe only this process holds: when it dies, even by SIGKILL, the guard sees EOF.
+      stdio: ['pipe', logFd, logFd],
       detached: true, // its own process group: the group is stopped as one
     });
+    child.stdin?.on('error', () => {}); // the guard may be gone first
   } finally {
     closeSync(logFd);
   }
