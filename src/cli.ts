@@ -15,6 +15,8 @@ import { recordCommand } from './cli/recordCommand.js';
 import { httpApis } from './sources/http/httpSchema.js';
 import { profileNames } from './sources/profiles.js';
 import { TOOL_VERSION } from './run/context.js';
+import { targetCommand } from './target/targetCommand.js';
+import { APP_FORMATS } from './target/targetSchema.js';
 
 const program = new Command()
   .name('streambench')
@@ -189,6 +191,58 @@ program
   .addHelpText('after', '\nExit codes: 0 ok, 2 invalid input.\nExample:\n  streambench report results/default-20261124T013000Z.json --html report.html')
   .action(async (result: string, options) => {
     process.exitCode = await reportCommand(result, options);
+  });
+
+const targetCommandDefinition = program
+  .command('target')
+  .description("Measure your own app: streambench serves its model upstream and reads its streamed answer as the browser would")
+  .requiredOption('--url <url>', "the app's streaming endpoint, e.g. http://127.0.0.1:3000/api/chat")
+  .addOption(new Option('--format <format>', "the wire format the app streams to its browser (not the output format: see --output-format)").choices(APP_FORMATS).makeOptionMandatory())
+  .addOption(new Option('--upstream-port <n>', 'port of the upstream the app calls (point its OPENAI_BASE_URL at http://127.0.0.1:<n>/v1); 0 picks a free one (default: 8400, or 0 with --app-command, which passes the URL to the app)').argParser(wholeNumber(0)))
+  .option('--upstream-host <host>', 'address the upstream listens on', '127.0.0.1')
+  .addOption(new Option('--method <method>', 'request method').choices(['GET', 'POST', 'get', 'post']))
+  .option('--header <name: value>', 'a request header (repeatable); values never reach results or logs', (value: string, previous: string[] = []) => [...previous, value])
+  .option('--body <template>', 'request body: JSON (sent as JSON) or text, with {{prompt}} (prompt + marker), {{marker}}, {{streamId}} filled in (default: {"messages":[{"role":"user","content":"{{prompt}}"}]})')
+  .option('--prompt <text>', 'the user prompt; the unique marker is appended to it')
+  .option('--text-path <path>', 'dot path to the text field (formats sse, ndjson, websocket), e.g. choices.0.delta.content')
+  .option('--done-path <path>', 'dot path to a field that marks the end of the stream (sse, ndjson, websocket)')
+  .option('--app-command <command>', 'start the app with this shell command (it gets OPENAI_BASE_URL, ANTHROPIC_BASE_URL, STREAMBENCH_UPSTREAM_URL, PORT) and stop it and its children at the end; {appPort} in --url is filled in')
+  .option('--app-cwd <dir>', 'working directory for --app-command')
+  .addOption(new Option('--app-port <n>', 'the port passed to the app as PORT (default: a free one)').argParser(wholeNumber(1)))
+  .option('--ready-url <url>', 'with --app-command: GET this until 2xx before measuring (default: wait for the app port to accept connections)')
+  .addOption(new Option('--ready-timeout <ms>', 'how long the app may take to become ready').argParser(wholeNumber(1)))
+  .option('--app-redis <url>', "the Redis the app uses: report its commands per token by type (INFO commandstats deltas; read-only)")
+  .option('--keyspace-notifications', "with --app-redis: enable keyspace notifications on that Redis (restored after) to time the app's writes")
+  .addOption(new Option('--profile <name>', 'synthetic timing profile of the upstream streams').choices(profileNames).default('fast-hosted'))
+  .addOption(new Option('--tokens <n>', 'tokens per upstream stream').default(100).argParser(wholeNumber(1)))
+  .option('--trace <file>', 'replay a recorded trace as the upstream streams instead of a synthetic profile')
+  .addOption(new Option('--delay-threshold <ms>', 'verdict "delays" when the added latency per token is at least this at p10 (default 3)').argParser(Number))
+  .option('--name <name>', 'name of the result (file name and tables)', 'target')
+  .option('--json', 'print the result document on stdout (tables go to stderr)')
+  .option('--out <path>', 'where to save: a .json file, or a folder (default: results/<name>-<UTC time>.json)')
+  .option('--no-save', 'do not write a result file')
+  .addOption(new Option('--iterations <n>', 'measured streams (default 5)').argParser(wholeNumber(1)))
+  .addOption(new Option('--warmup <n>', 'warm-up streams (default 1)').argParser(wholeNumber(0)))
+  .addOption(new Option('--seed <n>', 'random seed of the upstream streams').argParser(wholeNumber(0)))
+  .option('-q, --quiet', 'print nothing but errors')
+  .option('--baseline <file>', 'compare this run with a result file, as `streambench compare` does')
+  .option('--csv <file>', 'also write the result as CSV');
+addGateOptions(targetCommandDefinition, '--output-format <format>')
+  .addHelpText(
+    'after',
+    `
+--format is the app's wire format (openai-sse, anthropic-sse, ai-sdk-ui, ai-sdk-data, sse, ndjson, text, websocket);
+the output format that \`run --format\` sets is --output-format here. Every prompt carries a unique marker the upstream
+finds in the request the app forwards; see docs/target.md for what is measured and the verdicts.
+Exit codes: 0 ok, 1 a gate regressed against --baseline, 2 invalid input, 3 the app failed (unreachable, non-2xx,
+unparseable answer, never called the upstream, crashed, lost text), 130 interrupted.
+Examples:
+  streambench target --upstream-port 8400 --url http://127.0.0.1:3000/api/chat --format ai-sdk-ui
+  streambench target --upstream-port 0 --app-command "node examples/field-relay.mjs" \\
+    --url http://127.0.0.1:{appPort}/chat --format sse --text-path text --app-redis redis://127.0.0.1:6379`,
+  )
+  .action(async (options) => {
+    process.exitCode = await targetCommand(options);
   });
 
 program

@@ -15,7 +15,7 @@ function milliseconds(value: string): number {
 }
 
 /** Adds --gate, --fail-on, --min-effect(-tail), --fail-on-inconclusive, --no-default-gates, --details, --markdown and --format. */
-export function addGateOptions(command: Command): Command {
+export function addGateOptions(command: Command, formatFlags = '--format <format>'): Command {
   return command
     .option(
       '--gate <metric[:maxIncrease]>',
@@ -36,5 +36,5 @@ export function addGateOptions(command: Command): Command {
     .option('--fail-on-inconclusive', 'exit 1 when a gate cannot tell (too few samples or too noisy), not only on a regression')
     .option('--details', 'also print every summary statistic of every metric side by side (table format)')
     .option('--markdown <file>', 'also append the verdicts as markdown to this file (e.g. "$GITHUB_STEP_SUMMARY")')
-    .addOption(formatOption());
+    .addOption(formatOption(formatFlags));
 }

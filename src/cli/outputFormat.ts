@@ -5,9 +5,9 @@ export const OUTPUT_FORMATS = ['table', 'markdown', 'json', 'csv'] as const;
 /** One output format. */
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
-/** The commander option for `--format`. */
-export function formatOption(): Option {
-  return new Option('--format <format>', 'what to print on stdout: table, markdown (PR comments, $GITHUB_STEP_SUMMARY), json or csv').choices(OUTPUT_FORMATS);
+/** The commander option for `--format` (`target` names it `--output-format`: its `--format` is the app's wire format). */
+export function formatOption(flags = '--format <format>'): Option {
+  return new Option(flags, 'what to print on stdout: table, markdown (PR comments, $GITHUB_STEP_SUMMARY), json or csv').choices(OUTPUT_FORMATS);
 }
 
 /** The format asked for: `--format` wins, `--json` means json, else table. */

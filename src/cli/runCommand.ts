@@ -18,6 +18,7 @@ import { CliError, EXIT } from './exitCodes.js';
 import { chosenFormat } from './outputFormat.js';
 import { ProgressBar, progressEnabled } from './progress.js';
 import { runAndSave } from './runAndSave.js';
+import { renderTargetTable } from '../target/targetTable.js';
 
 /** Options of `streambench run` as commander parses them (the gate options apply with --baseline). */
 export interface RunCommandOptions extends CompareCommandOptions {
@@ -41,27 +42,7 @@ export const DEFAULT_SCENARIO = 'scenarios/default.yaml';
 /** Runs the command; returns the exit code. */
 export async function runCommand(scenarioPaths: string[], options: RunCommandOptions): Promise<number> {
   const paths = scenarioPaths.length > 0 ? scenarioPaths : [DEFAULT_SCENARIO];
-  const format = chosenFormat(options);
-  if (options.baseline && paths.length > 1) {
-    throw new CliError(`--baseline compares one run with one baseline, but ${paths.length} scenarios were given; run them one at a time`);
-  }
-  if (options.csv && paths.length > 1) {
-    throw new CliError(`--csv ${options.csv} names one file but ${paths.length} scenarios were given; run them one at a time`);
-  }
-  parseGateOptions(options); // bad --gate or --fail-on fail before anything runs
-  // Read the baseline first: a missing or stale file should not cost a whole run.
-  let baseline: ResultDocument | null = null;
-  if (options.baseline) {
-    try {
-      baseline = await readResultFile(options.baseline);
-    } catch (error) {
-      if (error instanceof ResultFileError) throw new CliError(`--baseline: ${error.message}`);
-      throw error;
-    }
-  }
-  if (options.out?.endsWith('.json') && paths.length > 1) {
-    throw new CliError(`--out ${options.out} names one file but ${paths.length} scenarios were given; pass a folder to --out instead`);
-  }
+  checkRunOptions(paths, options);
   // Load and validate everything before running anything: a typo in the third file should
   // not cost the time of the first two.
   const scenarios: Scenario[] = [];
@@ -70,6 +51,37 @@ export async function runCommand(scenarioPaths: string[], options: RunCommandOpt
       scenarios.push(await loadScenarioFile(path));
     } catch (error) {
       if (error instanceof ScenarioError) throw new CliError(error.message);
+      throw error;
+    }
+  }
+  return runScenarios(scenarios, options);
+}
+
+/** Rejects option combinations that cannot work with this many scenarios (before anything runs). */
+function checkRunOptions(paths: string[], options: RunCommandOptions): void {
+  if (options.baseline && paths.length > 1) {
+    throw new CliError(`--baseline compares one run with one baseline, but ${paths.length} scenarios were given; run them one at a time`);
+  }
+  if (options.csv && paths.length > 1) {
+    throw new CliError(`--csv ${options.csv} names one file but ${paths.length} scenarios were given; run them one at a time`);
+  }
+  if (options.out?.endsWith('.json') && paths.length > 1) {
+    throw new CliError(`--out ${options.out} names one file but ${paths.length} scenarios were given; pass a folder to --out instead`);
+  }
+  parseGateOptions(options); // bad --gate or --fail-on fail before anything runs
+}
+
+/** Runs validated scenarios as `run` does (also `target`, with the scenario it builds from flags); returns the exit code. */
+export async function runScenarios(scenarios: Scenario[], options: RunCommandOptions): Promise<number> {
+  checkRunOptions(scenarios.map((scenario) => scenario.name), options);
+  const format = chosenFormat(options);
+  // Read the baseline first: a missing or stale file should not cost a whole run.
+  let baseline: ResultDocument | null = null;
+  if (options.baseline) {
+    try {
+      baseline = await readResultFile(options.baseline);
+    } catch (error) {
+      if (error instanceof ResultFileError) throw new CliError(`--baseline: ${error.message}`);
       throw error;
     }
   }
@@ -112,6 +124,8 @@ export async function runCommand(scenarioPaths: string[], options: RunCommandOpt
       human(renderStageTable(document));
       const loadTable = renderLoadTable(document);
       if (loadTable !== '') human(loadTable);
+      const targetTable = renderTargetTable(document);
+      if (targetTable !== '') human(targetTable);
       for (const warning of noiseWarnings(runNoise(document))) human(warning);
       if (outputPath) human(`results written to ${outputPath}`);
       if (options.csv) human(`CSV written to ${resolve(options.csv)}`);

@@ -2,6 +2,7 @@
  * Markdown for pull-request comments and $GITHUB_STEP_SUMMARY: a result's summary table and a
  * comparison's verdicts. Returns strings; GitHub-flavoured tables, no HTML beyond <details>.
  */
+import { renderTargetMarkdown } from '../target/targetTable.js';
 import type { ComparisonDecision } from '../stats/decideComparison.js';
 import type { ResultDocument } from './resultSchema.js';
 import { SUMMARY_HEAD, summaryCells } from './tables.js';
@@ -29,7 +30,8 @@ export function renderResultMarkdown(doc: ResultDocument): string {
   );
   const title = `### streambench: ${doc.scenario.name}${doc.interrupted ? ' (interrupted)' : ''}`;
   const description = typeof doc.scenario.settings.description === 'string' && doc.scenario.settings.description.trim() !== '' ? `\n\n${doc.scenario.settings.description.trim()}` : '';
-  return `${title}${description}\n\n${markdownTable(head, rows, (index) => index >= 2)}\n`;
+  const target = renderTargetMarkdown(doc);
+  return `${title}${description}\n\n${markdownTable(head, rows, (index) => index >= 2)}\n${target === '' ? '' : `\n${target}`}`;
 }
 
 /** Above this many verdicts, the unchanged ones fold into a <details> block. */

@@ -3,6 +3,7 @@
  * here is the single source of truth; `schemas/result.schema.json` is generated from it.
  */
 import { z } from 'zod';
+import { targetResultSchemaWith } from '../target/targetResult.js';
 
 export const RESULT_SCHEMA_VERSION = 1;
 
@@ -133,6 +134,7 @@ export const configResultSchema = z.strictObject({
     .optional()
     .describe('how the measured streams were loaded, and throughput'),
   warnings: z.array(z.string()).optional().describe('things that make these numbers less trustworthy, with advice'),
+  target: targetResultSchemaWith(summarySchema).optional().describe("target mode: what the user's app did to the stream (docs/target.md)"),
   snapshot: z
     .strictObject({
       distributions: z.record(z.string(), z.string()),
@@ -147,6 +149,8 @@ export const configResultSchema = z.strictObject({
     .describe('shard runs only: the exact measurement state (encoded HdrHistograms, sums) that `streambench merge` combines'),
 });
 export type ConfigResult = z.infer<typeof configResultSchema>;
+/** A target-mode config's `target` block. */
+export type TargetResult = NonNullable<ConfigResult['target']>;
 
 export const resultDocumentSchema = z.strictObject({
   $schema: z.string().optional(),

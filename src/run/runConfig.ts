@@ -17,6 +17,9 @@ import { runConfigOnWorkers } from '../load/workerThreads.js';
 import { buildPipeline, type RunEnvironment } from './buildPipeline.js';
 import { runStream } from './runStream.js';
 import { StageUnavailableError } from './stageUnavailableError.js';
+import { openTargetRunner, type TargetRunner } from '../target/targetRunner.js';
+import type { TargetStreamRun } from '../target/targetStream.js';
+import { describeTarget } from '../target/describeTarget.js';
 
 /** How many streams a config runs (with a load block, `load.streams` replaces `iterations`). */
 export interface StreamPlan {
@@ -58,10 +61,15 @@ export async function runConfigInThisThread(
   hooks: ConfigHooks = {},
 ): Promise<ConfigResult> {
   const { signal, onStream } = hooks;
-  const settings = { preset: config.preset, description: config.description, ...config.pipeline };
-  let pipeline: Awaited<ReturnType<typeof buildPipeline>>;
+  const settings: Record<string, unknown> = config.target
+    ? { description: config.description, target: describeTarget(config.target) }
+    : { preset: config.preset, description: config.description, ...config.pipeline };
+  let pipeline: Awaited<ReturnType<typeof buildPipeline>> | null = null;
+  // Target mode: the streams go through the user's app instead of a built pipeline.
+  let target: TargetRunner | null = null;
   try {
-    pipeline = await buildPipeline(config.pipeline, environment);
+    if (config.target) target = await openTargetRunner(config, environment);
+    else pipeline = await buildPipeline(config.pipeline, environment);
   } catch (error) {
     const state = error instanceof StageUnavailableError ? 'skipped' : 'errored';
     return { name: config.name, state, message: (error as Error).message, settings, metrics: null, iterations: [] };
@@ -84,11 +92,12 @@ export async function runConfigInThisThread(
   const runOne = async ({ index, dueAtMs }: StreamStart, measured: boolean) => {
     peakInFlight = Math.max(peakInFlight, ++inFlight);
     try {
-      const run = await runStream(pipeline, index, `${configIndex}-${index}`, signal);
+      const run = target ? await target.runStream(index, `${configIndex}-${index}`, signal) : await runStream(pipeline!, index, `${configIndex}-${index}`, signal);
       // An interruption cuts the stream short: a partial stream is not a measurement.
       if (signal?.aborted) return;
       if (measured) {
         measurements.addStream(run.trace, run.counts);
+        target?.addMeasured(run as TargetStreamRun, measurements.iterations.at(-1));
         if (dueAtMs !== null) measurements.recordStartDelay(run.trace.requestStartMs - dueAtMs);
         timeline ??= streamTimeline(run.trace, index - plan.warmup + 1);
       }
@@ -121,7 +130,8 @@ export async function runConfigInThisThread(
       peakInFlight = 0; // the warm-up's one stream is not the load's
       const cpuAtStart = process.cpuUsage();
       // With `processes: split` the producers run in the config's child: its CPU is the load's too.
-      const childCpuAtStartUs = await pipeline.producerProcess?.cpuUs();
+      const childCpuAtStartUs = await pipeline?.producerProcess?.cpuUs();
+      await target?.beginMeasured();
       outcome = await runSchedule({
         load,
         streams: measuredStreams,
@@ -136,7 +146,8 @@ export async function runConfigInThisThread(
         runOne: (start) => runOne(start, true),
       });
       const cpu = process.cpuUsage(cpuAtStart);
-      const childCpuUs = childCpuAtStartUs === undefined ? 0 : (await pipeline.producerProcess!.cpuUs()) - childCpuAtStartUs;
+      await target?.endMeasured();
+      const childCpuUs = childCpuAtStartUs === undefined ? 0 : (await pipeline!.producerProcess!.cpuUs()) - childCpuAtStartUs;
       cpuUs = cpu.user + cpu.system + childCpuUs;
       resourceReport = resources?.stop(load?.durationS) ?? null;
     }
@@ -144,7 +155,7 @@ export async function runConfigInThisThread(
     fatal = (error as Error).message;
   } finally {
     resources?.stop();
-    await pipeline.close();
+    await (target ?? pipeline)!.close();
   }
   const eventLoopDelayMs = eventLoop.stop();
   const metrics = measurements.iterations.length > 0 ? measurements.toMetrics(eventLoopDelayMs) : null;
@@ -156,7 +167,7 @@ export async function runConfigInThisThread(
   }
   const problem = fatal ?? describeFailures(failures, failedStreams, outcome?.started ?? 0);
   const warnings = harnessWarnings(metrics, loadResult, 1);
-  return {
+  const result: ConfigResult = {
     name: config.name,
     state: problem ? 'errored' : 'completed',
     ...(problem ? { message: problem } : {}),
@@ -170,6 +181,8 @@ export async function runConfigInThisThread(
     // Shard results carry their exact state so `streambench merge` can combine them.
     ...(environment.shard && measurements.iterations.length > 0 && { snapshot: measurements.toSnapshot() }),
   };
+  target?.finish(result, measurements);
+  return result;
 }
 
 function describeFailures(failures: string[], failedStreams: number, started: number): string | null {

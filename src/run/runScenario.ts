@@ -37,7 +37,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const warmup = options.warmup ?? scenario.warmup;
   const runId = `${startedAt.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
   // Resolve Redis once, and only when a config needs it (RedisSetupError for a bad --redis).
-  const needsRedis = scenario.configs.some((config) => config.pipeline.broker.type !== 'memory');
+  const needsRedis = scenario.configs.some((config) =>
+    config.target ? config.target.redis?.url === 'auto' : config.pipeline.broker.type !== 'memory',
+  );
   const redis = needsRedis ? await resolveRedis(options.redis) : null;
   const source = await createSource(scenario.source, seed);
   const environment = { runId, seed, shard: options.shard ?? null, clock: options.clock ?? systemClock, source, sourceSettings: scenario.source, redis };

@@ -15,6 +15,7 @@ import { DEFAULT_PIPELINE, type PresetName, PRESETS } from './presets.js';
 import { ScenarioError } from './scenarioError.js';
 import { scenarioSchema, type SweepInput } from './scenarioSchema.js';
 import type { GateInput } from '../stats/gates.js';
+import type { TargetSettings } from '../target/targetSchema.js';
 
 /** One config: a named, complete pipeline, and how its streams are loaded. */
 export interface ResolvedConfig {
@@ -24,6 +25,8 @@ export interface ResolvedConfig {
   pipeline: PipelineSettings;
   /** Concurrent load; null runs the streams one after another. */
   load: LoadSettings | null;
+  /** Target mode: the user's app this config measures (its pipeline is then unused); null for built pipelines. */
+  target?: TargetSettings | null;
 }
 
 /** A validated scenario with every config resolved. */
@@ -93,7 +96,8 @@ export function resolveScenario(raw: unknown, where: string, contentHash: string
       throw new ScenarioError(formatIssues(`${where} (config "${variant.name}")`, resolved.error.issues, prefix));
     }
     const load = ('load' in variant ? variant.load : undefined) ?? scenario.load ?? null;
-    return { name: variant.name, description: variant.description ?? null, preset, pipeline: resolved.data, load };
+    const target = ('target' in variant ? variant.target : undefined) ?? null;
+    return { name: variant.name, description: variant.description ?? null, preset, pipeline: resolved.data, load, ...(target && { target }) };
   });
 
   return {

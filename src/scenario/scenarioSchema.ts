@@ -9,6 +9,7 @@ import { gateSchema } from '../stats/gates.js';
 import { deepPartial } from './deepPartial.js';
 import { pipelineSchema } from './pipelineSchema.js';
 import { PRESET_NAMES } from './presets.js';
+import { targetSchema } from '../target/targetSchema.js';
 
 const nameSchema = z
   .string()
@@ -29,6 +30,7 @@ export const variantSchema = z.strictObject({
   description: z.string().optional().describe('what this variant shows'),
   pipeline: pipelineOverrideSchema.optional().describe("overrides of the scenario's base pipeline"),
   load: loadSettingsSchema.optional().describe("this variant's concurrent load, replacing the scenario's `load` (e.g. one variant per concurrency)"),
+  target: targetSchema.optional().describe("this variant measures the user's own app instead of a built pipeline (target mode, docs/target.md); `pipeline` does not apply"),
 });
 
 /** A grid of pipeline settings for `streambench sweep`: every combination becomes a config. */
@@ -78,6 +80,12 @@ export const scenarioSchema = z
         context.addIssue({ code: 'custom', path: ['variants', index, 'name'], message: `duplicate variant name "${variant.name}": each variant needs its own name` });
       }
       seen.add(variant.name);
+      if (variant.target && variant.pipeline) {
+        context.addIssue({ code: 'custom', path: ['variants', index, 'pipeline'], message: 'a target variant measures the app, not a built pipeline: remove "pipeline" or "target"' });
+      }
+      if (variant.target && (variant.load ?? scenario.load)?.workers !== undefined && (variant.load ?? scenario.load)!.workers > 1) {
+        context.addIssue({ code: 'custom', path: ['variants', index, 'load', 'workers'], message: 'target variants run on one thread (the upstream and the client share its clock): set load.workers to 1' });
+      }
     });
   });
 export type ScenarioInput = z.infer<typeof scenarioSchema>;

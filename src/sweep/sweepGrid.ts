@@ -153,7 +153,14 @@ export function planSweep(raw: Record<string, unknown>, where: string, contentHa
   const startConfig = original.configs.find((config) => config.name === (variantName ?? original.configs[0].name)) ?? original.configs[0];
   const startPipeline = (startVariant?.pipeline as Record<string, unknown> | undefined) ?? {};
   const startLoad = startConfig.load as Record<string, unknown> | null;
-  for (const param of params) checkPath(startConfig.pipeline as unknown as Record<string, unknown>, startLoad, param.path);
+  // A target variant (target mode) has no pipeline to vary: only its load (the app under growing load).
+  const startTarget = startVariant?.target as Record<string, unknown> | undefined;
+  for (const param of params) {
+    if (startTarget && loadField(param.path) === null) {
+      throw new ScenarioError(`--param ${param.path}: variant "${variantName}" is a target (your app), which has no pipeline fields; sweep its load, e.g. --param load.concurrency=1,4,16`);
+    }
+    checkPath(startConfig.pipeline as unknown as Record<string, unknown>, startLoad, param.path);
+  }
 
   const variantFor = (name: string, values: Record<string, ParamValue>) => {
     const pipeline = structuredClone(startPipeline);
@@ -164,6 +171,7 @@ export function planSweep(raw: Record<string, unknown>, where: string, contentHa
       if (field !== null) load![field] = value;
       else setPath(pipeline, path, value);
     }
+    if (startTarget) return { name, target: structuredClone(startTarget), ...(load && { load }) };
     return { name, pipeline, ...(load && { load }) };
   };
   const scenarioWith = (variantList: unknown[]) => {

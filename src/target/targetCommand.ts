@@ -1,0 +1,128 @@
+/**
+ * `streambench target`: measure the user's own app from flags alone. Builds a one-variant
+ * scenario with a `target:` block (validated like a scenario file) and runs it as `run` does:
+ * same tables, result document, --baseline and gates. `--format` is the app's wire format
+ * here; the output format is `--output-format`.
+ */
+import { createHash } from 'node:crypto';
+import { CliError } from '../cli/exitCodes.js';
+import type { OutputFormat } from '../cli/outputFormat.js';
+import { type RunCommandOptions, runScenarios } from '../cli/runCommand.js';
+import { resolveScenario } from '../scenario/loadScenario.js';
+import { ScenarioError } from '../scenario/scenarioError.js';
+
+/** The upstream's port when the app is already running and nothing says otherwise. */
+export const DEFAULT_UPSTREAM_PORT = 8400;
+
+/** The flags of `streambench target` as commander parses them. */
+export interface TargetCommandOptions extends Omit<RunCommandOptions, 'format'> {
+  url: string;
+  format: string;
+  outputFormat?: OutputFormat;
+  /** Unset: 8400, or 0 (a free port) when streambench starts the app and tells it the URL. */
+  upstreamPort?: number;
+  upstreamHost: string;
+  method?: string;
+  header?: string[];
+  body?: string;
+  prompt?: string;
+  textPath?: string;
+  donePath?: string;
+  appCommand?: string;
+  appCwd?: string;
+  appPort?: number;
+  readyUrl?: string;
+  readyTimeout?: number;
+  appRedis?: string;
+  keyspaceNotifications?: boolean;
+  profile: string;
+  tokens: number;
+  trace?: string;
+  name: string;
+  delayThreshold?: number;
+}
+
+/** Splits `Name: value` header flags; exit 2 naming the flag when one has no colon. */
+function parseHeaders(headers: string[] | undefined): Record<string, string> | undefined {
+  if (!headers || headers.length === 0) return undefined;
+  const parsed: Record<string, string> = {};
+  for (const header of headers) {
+    const colon = header.indexOf(':');
+    if (colon <= 0) throw new CliError(`--header: expected "Name: value", got a header without a name and colon (e.g. --header "Authorization: Bearer $TOKEN")`);
+    parsed[header.slice(0, colon).trim()] = header.slice(colon + 1).trim();
+  }
+  return parsed;
+}
+
+/** A body given on the command line: a JSON object is sent as JSON, anything else as text. */
+function parseBody(body: string | undefined): string | Record<string, unknown> | undefined {
+  if (body === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(body) as unknown;
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // Not JSON: a text template.
+  }
+  return body;
+}
+
+/** The scenario the flags describe (not yet validated). */
+export function targetScenarioFromFlags(options: TargetCommandOptions): Record<string, unknown> {
+  const app = options.appCommand
+    ? {
+        command: options.appCommand,
+        ...(options.appCwd && { cwd: options.appCwd }),
+        ...(options.appPort !== undefined && { port: options.appPort }),
+        ...(options.readyUrl && { readyUrl: options.readyUrl }),
+        ...(options.readyTimeout !== undefined && { readyTimeoutMs: options.readyTimeout }),
+      }
+    : undefined;
+  const target = {
+    url: options.url,
+    format: options.format,
+    ...(options.method && { method: options.method.toUpperCase() }),
+    ...(parseHeaders(options.header) && { headers: parseHeaders(options.header) }),
+    ...(options.body !== undefined && { body: parseBody(options.body) }),
+    ...(options.prompt && { prompt: options.prompt }),
+    ...(options.textPath && { textPath: options.textPath }),
+    ...(options.donePath && { donePath: options.donePath }),
+    upstream: { port: options.upstreamPort ?? (options.appCommand ? 0 : DEFAULT_UPSTREAM_PORT), host: options.upstreamHost },
+    ...(app && { app }),
+    ...(options.appRedis && { redis: { url: options.appRedis, keyspaceNotifications: options.keyspaceNotifications ?? false } }),
+    ...(options.delayThreshold !== undefined && { verdict: { delayThresholdMs: options.delayThreshold } }),
+  };
+  return {
+    name: options.name,
+    description: `target mode: ${options.url} (${options.format})`,
+    source: options.trace ? { type: 'replay', trace: options.trace } : { type: 'synthetic', profile: options.profile, tokens: options.tokens },
+    variants: [{ name: 'app', target }],
+  };
+}
+
+/** Flags that are scenario fields, for error messages in flag terms. */
+const FLAG_OF_FIELD: Record<string, string> = {
+  'variants[0].target.url': '--url',
+  'variants[0].target.format': '--format',
+  'variants[0].target.method': '--method',
+  'variants[0].target.upstream.port': '--upstream-port',
+  'variants[0].target.app.readyUrl': '--ready-url',
+  'variants[0].target.redis.url': '--app-redis',
+  'source.profile': '--profile',
+  'source.tokens': '--tokens',
+  'source.trace': '--trace',
+};
+
+/** Runs the command; returns the exit code. */
+export async function targetCommand(options: TargetCommandOptions): Promise<number> {
+  const raw = targetScenarioFromFlags(options);
+  let scenario;
+  try {
+    scenario = resolveScenario(raw, 'streambench target', createHash('sha256').update(JSON.stringify(raw)).digest('hex'));
+  } catch (error) {
+    if (!(error instanceof ScenarioError)) throw error;
+    let message = error.message;
+    for (const [field, flag] of Object.entries(FLAG_OF_FIELD)) message = message.replaceAll(`${field}:`, `${flag}:`);
+    throw new CliError(message);
+  }
+  return runScenarios([scenario], { ...options, format: options.outputFormat });
+}

@@ -1,0 +1,181 @@
+/**
+ * A target-mode config, opened: the upstream listening, the app started (when the scenario
+ * says how) and ready, the app's Redis watched. Runs the config's streams through the app
+ * and closes everything it opened — the app and its whole process group included — whatever
+ * happened.
+ */
+import { resolve } from 'node:path';
+import type { RunEnvironment } from '../run/buildPipeline.js';
+import type { ResolvedConfig } from '../scenario/loadScenario.js';
+import type { ConfigResult, IterationSample } from '../report/resultSchema.js';
+import type { ConfigMeasurements } from '../stats/configMeasurements.js';
+import { Distribution } from '../stats/distribution.js';
+import { redactUrl } from '../pipeline/brokers/redis/urlSecrets.js';
+import { StageUnavailableError } from '../run/stageUnavailableError.js';
+import { AppRedisStats } from './appRedisStats.js';
+import { hideCommandSecrets } from './describeTarget.js';
+import { type AppProcess, freePort, startApp } from './appProcess.js';
+import { readAppStream } from './appStream/readAppStream.js';
+import { MarkerRegistry } from './markerMatching.js';
+import { TargetMeasurements } from './targetMeasurements.js';
+import type { TargetSettings } from './targetSchema.js';
+import { runTargetStream, type TargetStreamRun } from './targetStream.js';
+import { type RunningUpstream, startUpstream, type UpstreamStreamRecord } from './upstreamServer.js';
+
+/** What runConfig needs from an opened target config. */
+export interface TargetRunner {
+  runStream(streamIndex: number, streamId: string, signal?: AbortSignal): Promise<TargetStreamRun>;
+  /** Before the measured streams: the Redis "before" snapshot. */
+  beginMeasured(): Promise<void>;
+  /** Adds a measured stream's target sample; its own counters join the stream's sample (`iterations[]`). */
+  addMeasured(run: TargetStreamRun, sample: IterationSample | undefined): void;
+  /** Right after the measured streams: the Redis "after" snapshot, and how the app fared. */
+  endMeasured(): Promise<void>;
+  /** The config's `target` block and extra counters into `metrics` (after close, from what was kept). */
+  finish(result: ConfigResult, measurements: ConfigMeasurements): void;
+  close(): Promise<void>;
+}
+
+/** Opens a target config; throws with a message a user can act on (the config is then errored). */
+export async function openTargetRunner(config: ResolvedConfig, environment: RunEnvironment): Promise<TargetRunner> {
+  const settings = config.target as TargetSettings;
+  const { clock } = environment;
+  const registry = new MarkerRegistry<UpstreamStreamRecord>();
+  const upstream: RunningUpstream = await startUpstream({ source: environment.source, clock, registry, host: settings.upstream.host, port: settings.upstream.port }).catch((error: Error) => {
+    throw new Error(`target.upstream: cannot listen on ${settings.upstream.host}:${settings.upstream.port} (${error.message}); choose another --upstream-port`);
+  });
+  let app: AppProcess | null = null;
+  let redisStats: AppRedisStats | null = null;
+  // How the app ended on its own, before streambench stopped it (null: it was still running).
+  let exitedBeforeStop: string | null = null;
+  const close = async () => {
+    exitedBeforeStop = app?.exitDescription() ?? null;
+    await app?.stop();
+    await upstream.close();
+    await redisStats?.close();
+  };
+  try {
+    const redisUrl = resolveRedisUrl(settings, environment);
+    const appPort = settings.app ? (settings.app.port === 'auto' ? await freePort() : settings.app.port) : null;
+    const fill = (text: string) =>
+      text
+        .replaceAll('{appPort}', String(appPort ?? ''))
+        .replaceAll('{upstreamUrl}', upstream.url)
+        .replaceAll('{redisUrl}', redisUrl ?? '');
+    const url = fill(settings.url);
+    if (settings.app) {
+      const env: Record<string, string> = {
+        OPENAI_BASE_URL: upstream.baseUrl,
+        ANTHROPIC_BASE_URL: upstream.url,
+        STREAMBENCH_UPSTREAM_URL: upstream.url,
+        // SDKs refuse to start without a key; the upstream ignores it.
+        OPENAI_API_KEY: process.env.OPENAI_API_KEY ?? 'streambench',
+        ANTHROPIC_API_KEY: process.env.ANTHROPIC_API_KEY ?? 'streambench',
+        PORT: String(appPort),
+        ...(redisUrl && { REDIS_URL: redisUrl }),
+      };
+      for (const [name, value] of Object.entries(settings.app.env ?? {})) env[name] = fill(value);
+      const logPath = resolve(settings.app.log ?? `results/${environment.runId}-${config.name}-app.log`);
+      app = await startApp({
+        command: settings.app.command,
+        cwd: settings.app.cwd,
+        env,
+        logPath,
+        readyUrl: settings.app.readyUrl ? fill(settings.app.readyUrl) : null,
+        port: appPort!,
+        readyTimeoutMs: settings.app.readyTimeoutMs,
+        stopTimeoutMs: settings.app.stopTimeoutMs,
+      });
+    }
+    if (redisUrl) redisStats = await AppRedisStats.open(redisUrl, clock);
+    // Streams in flight learn at once when the app dies (one listener for all of them).
+    const exitWatchers = new Set<(how: string) => void>();
+    void app?.exited.then((how) => {
+      for (const watcher of exitWatchers) watcher(how);
+    });
+
+    const measurements = new TargetMeasurements();
+    const writeTimesMs: number[] = [];
+    let calls: Record<string, number> | null = null;
+    let appExitedDuringRun: string | null = null;
+    // The resume URL may name the app's port too.
+    const resume = 'urlTemplate' in settings.resume && settings.resume.urlTemplate ? { ...settings.resume, urlTemplate: fill(settings.resume.urlTemplate) } : settings.resume;
+    const context = {
+      settings: { ...settings, resume },
+      url,
+      clock,
+      registry,
+      readAppStream,
+      onAppExit: (callback: (how: string) => void) => {
+        const exited = app?.exitDescription();
+        if (exited) callback(exited);
+        exitWatchers.add(callback);
+        return () => exitWatchers.delete(callback);
+      },
+      appLog: app?.logPath ?? null,
+      drainMs: settings.timeouts.idleMs,
+    };
+    const runner: TargetRunner = {
+      runStream: (streamIndex, streamId, signal) => runTargetStream(context, streamIndex, streamId, signal),
+      beginMeasured: async () => {
+        await redisStats?.begin(settings.redis?.keyspaceNotifications ?? false);
+      },
+      addMeasured: (run, sample) => {
+        measurements.add(run.target, run.trace.tokenCount());
+        if (sample?.counters) Object.assign(sample.counters, TargetMeasurements.streamCounters(run.target));
+        for (const chunk of run.trace.chunks) writeTimesMs.push(chunk.emitMs);
+      },
+      endMeasured: async () => {
+        appExitedDuringRun = app?.exitDescription() ?? null;
+        if (redisStats) calls = await redisStats.end();
+      },
+      finish: (result, configMeasurements) => {
+        const addedLatency = configMeasurements.tokenLatencyDistribution();
+        result.target = measurements.toResult({
+          url,
+          format: settings.format,
+          upstreamUrl: upstream.baseUrl,
+          app: app ? { command: hideCommandSecrets(settings.app!.command), log: app.logPath, exited: appExitedDuringRun ?? exitedBeforeStop } : null,
+          unmatchedUpstreamRequests: upstream.unmatched.length,
+          thresholds: settings.verdict,
+          addedLatency,
+          redis: calls && redisStats
+            ? {
+                url: redactUrl(redisStats.observedUrl),
+                calls,
+                ...(settings.redis?.keyspaceNotifications && { writeLatencyMs: writeLatencyOf(redisStats.writeTimesMs, writeTimesMs) }),
+              }
+            : null,
+        });
+        if (result.metrics) Object.assign(result.metrics.counters, measurements.counters(calls));
+      },
+      close,
+    };
+    return runner;
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** The app's Redis URL: the scenario's, or the run's Redis for "auto"; null when none is named. */
+function resolveRedisUrl(settings: TargetSettings, environment: RunEnvironment): string | null {
+  if (!settings.redis) return null;
+  if (settings.redis.url !== 'auto') return settings.redis.url;
+  const redis = environment.redis;
+  // Like a redis-* broker without Redis: the config is skipped, saying how to provide one.
+  if (!redis || 'skipped' in redis) throw new StageUnavailableError(`target.redis.url is "auto" but no Redis is available: ${redis && 'skipped' in redis ? redis.skipped : 'give a redis:// URL'}`);
+  return redis.url;
+}
+
+/** Each keyspace notification's time after the latest upstream write before it (observed from outside: a per-stage point, not per token). */
+function writeLatencyOf(notificationsMs: number[], upstreamWritesMs: number[]) {
+  const writes = [...upstreamWritesMs].sort((a, b) => a - b);
+  const distribution = new Distribution();
+  let index = 0;
+  for (const atMs of [...notificationsMs].sort((a, b) => a - b)) {
+    while (index + 1 < writes.length && writes[index + 1] <= atMs) index++;
+    if (writes.length > 0 && writes[index] <= atMs) distribution.record(atMs - writes[index]);
+  }
+  return distribution.summary();
+}

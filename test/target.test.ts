@@ -1,0 +1,218 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runScenario } from '../src/run/runScenario.js';
+import { renderTargetTable } from '../src/target/targetTable.js';
+import { scenarioFrom } from './helpers/scenario.js';
+
+const RELAY = 'node test/fixtures/target/relay.mjs';
+const LOGS = mkdtempSync(join(tmpdir(), 'sb-target-logs-'));
+const SOURCE = { type: 'synthetic', profile: 'fast-hosted', tokens: 30, ttftMs: 20, gapMs: 5 };
+
+/** A scenario with one target variant running the test relay in `mode`. */
+function relayScenario(mode: string, extra: Record<string, unknown> = {}) {
+  return scenarioFrom({
+    source: SOURCE,
+    iterations: 2,
+    warmup: 0,
+    variants: [
+      {
+        name: mode,
+        target: {
+          url: 'http://127.0.0.1:{appPort}/chat',
+          format: 'openai-sse',
+          app: { command: RELAY, env: { MODE: mode }, readyUrl: 'http://127.0.0.1:{appPort}/health', readyTimeoutMs: 10000, log: join(LOGS, `${mode}.log`) },
+          ...extra,
+        },
+      },
+    ],
+  });
+}
+
+describe('target mode through a relay', () => {
+  it('measures a relay that streams through: exact text, every stream matched by its marker', async () => {
+    const document = await runScenario(relayScenario('pass'));
+    const config = document.configs[0];
+    expect(config.message).toBeUndefined();
+    expect(config.state).toBe('completed');
+    expect(config.target?.integrity).toMatchObject({ streams: 2, exactStreams: 2, missingChars: 0, duplicatedChars: 0, foreignChars: 0 });
+    expect(config.target?.matching).toMatchObject({ byMarker: 2, byArrivalOrder: 0 });
+    expect(config.metrics?.counters.tokensPerStream).toBe(30);
+    expect(config.metrics?.tokenLatencyMs?.n).toBe(60);
+    expect(config.target?.upstreamChunksPerClientEvent).toBe(1);
+    expect(config.target?.verdict.kind).not.toBe('buffers');
+    expect(config.metrics?.stages.emit?.ttftMs?.n).toBe(2);
+    const table = renderTargetTable(document);
+    expect(table).toMatch(/streams-through|delays/);
+    expect(Math.max(...table.split('\n').map((line) => line.length))).toBeLessThanOrEqual(120);
+  }, 30000);
+
+  it('reports a relay that holds the answer back as buffering', async () => {
+    const document = await runScenario(relayScenario('buffer'));
+    const config = document.configs[0];
+    expect(config.state).toBe('completed');
+    expect(config.target?.verdict.kind).toBe('buffers');
+    expect(config.target?.verdict.evidence.join(' ')).toMatch(/last 10 %/);
+  }, 30000);
+});
+
+/** The relay's pid from its log line, and whether that process still exists. */
+function relayAlive(logPath: string): boolean {
+  const pid = Number(/pid (\d+)/.exec(readFileSync(logPath, 'utf8'))?.[1]);
+  expect(pid).toBeGreaterThan(0);
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('target mode faults: a clear message, nothing lost, no orphan', () => {
+  it('an app that never answers nor calls the upstream fails after the upstream timeout', async () => {
+    const document = await runScenario(relayScenario('hang', { timeouts: { upstreamMs: 300 } }));
+    const config = document.configs[0];
+    expect(config.state).toBe('errored');
+    expect(config.message).toMatch(/never called the upstream within 300 ms/);
+  }, 30000);
+
+  it('an app that answers without calling the upstream is errored, not fast', async () => {
+    const document = await runScenario(relayScenario('no-upstream'));
+    expect(document.configs[0].state).toBe('errored');
+    expect(document.configs[0].message).toMatch(/without calling the upstream/);
+  }, 30000);
+
+  it('an app that loses text is errored and the loss is counted', async () => {
+    const document = await runScenario(relayScenario('lose-text'));
+    const config = document.configs[0];
+    expect(config.state).toBe('errored');
+    expect(config.message).toMatch(/never reached the client/);
+    expect(config.target?.integrity.missingChars).toBeGreaterThan(0);
+    expect(config.target?.integrity.exactStreams).toBe(0);
+  }, 30000);
+
+  it('a non-2xx answer and an answer in another format are errored with what was received', async () => {
+    const status = await runScenario(relayScenario('status-500'));
+    expect(status.configs[0].state).toBe('errored');
+    expect(status.configs[0].message).toMatch(/500/);
+    const garbage = await runScenario(relayScenario('garbage'));
+    expect(garbage.configs[0].state).toBe('errored');
+    expect(garbage.configs[0].message).toMatch(/openai-sse/);
+    expect(garbage.configs[0].message).toMatch(/html/);
+  }, 30000);
+
+  it('an app that exits before it is ready, or never gets ready, is errored with its log named', async () => {
+    const exits = await runScenario(
+      scenarioFrom({ source: SOURCE, iterations: 1, warmup: 0, variants: [{ name: 'exits', target: { url: 'http://127.0.0.1:{appPort}/chat', format: 'text', app: { command: 'echo starting; exit 3', log: join(LOGS, 'exits.log') } } }] }),
+    );
+    expect(exits.configs[0].state).toBe('errored');
+    expect(exits.configs[0].message).toMatch(/exited with code 3 before it was ready/);
+    expect(exits.configs[0].message).toMatch(/starting/);
+    const slow = await runScenario(
+      scenarioFrom({
+        source: SOURCE,
+        iterations: 1,
+        warmup: 0,
+        variants: [{ name: 'slow', target: { url: 'http://127.0.0.1:{appPort}/chat', format: 'text', app: { command: 'echo pid $$; sleep 30', readyTimeoutMs: 400, log: join(LOGS, 'slow.log') } } }],
+      }),
+    );
+    expect(slow.configs[0].state).toBe('errored');
+    expect(slow.configs[0].message).toMatch(/not ready within 400 ms/);
+    expect(relayAlive(join(LOGS, 'slow.log'))).toBe(false);
+  }, 30000);
+
+  it('an error the app reports inside its stream makes the config errored with its words', async () => {
+    const document = await runScenario(relayScenario('stream-error'));
+    expect(document.configs[0].state).toBe('errored');
+    expect(document.configs[0].message).toMatch(/the app reported an error in its stream: .*upstream quota exceeded/);
+  }, 30000);
+
+  it('an unreachable app is errored naming the URL', async () => {
+    const document = await runScenario(
+      scenarioFrom({ source: SOURCE, iterations: 1, warmup: 0, variants: [{ name: 'gone', target: { url: 'http://127.0.0.1:9/chat', format: 'openai-sse' } }] }),
+    );
+    expect(document.configs[0].state).toBe('errored');
+    expect(document.configs[0].message).toMatch(/127\.0\.0\.1:9/);
+  }, 30000);
+
+  it('an app that crashes mid-run: the streams so far are kept, the config is errored, the process group is gone', async () => {
+    const document = await runScenario({ ...relayScenario('crash-after-1'), iterations: 3 });
+    const config = document.configs[0];
+    expect(config.state).toBe('errored');
+    expect(config.message).toMatch(/exited with code 7/);
+    expect(config.iterations).toHaveLength(1);
+    expect(config.target?.app?.exited).toBe('exited with code 7');
+    expect(relayAlive(config.target!.app!.log)).toBe(false);
+  }, 30000);
+
+  it('an app that drops the marker is matched by arrival order, and the result says so', async () => {
+    const document = await runScenario(relayScenario('drop-marker'));
+    const config = document.configs[0];
+    expect(config.state).toBe('completed');
+    expect(config.target?.matching).toMatchObject({ byMarker: 0, byArrivalOrder: 2 });
+    expect(config.target?.matching.note).toMatch(/arrival order/);
+    expect(relayAlive(config.target!.app!.log)).toBe(false);
+  }, 30000);
+});
+
+describe('target scenarios', () => {
+  it('a second upstream call for a finished stream is refused and counted, the stream itself measured', async () => {
+    const document = await runScenario(relayScenario('double'));
+    const config = document.configs[0];
+    expect(config.state).toBe('completed');
+    expect(config.target?.matching.byMarker).toBe(2);
+    // The relay's second call after the last stream may come after the config ended: at least the first is counted.
+    expect(config.target?.matching.unmatchedUpstreamRequests).toBeGreaterThanOrEqual(1);
+  }, 30000);
+
+  it('the Anthropic upstream: the client straight at /v1/messages reads the exact text', async () => {
+    const document = await runScenario(
+      scenarioFrom({
+        source: SOURCE,
+        iterations: 2,
+        warmup: 0,
+        variants: [
+          {
+            name: 'anthropic-direct',
+            target: {
+              url: '{upstreamUrl}/v1/messages',
+              format: 'anthropic-sse',
+              body: { model: 'claude', max_tokens: 100, stream: true, messages: [{ role: 'user', content: '{{prompt}}' }] },
+            },
+          },
+        ],
+      }),
+    );
+    const config = document.configs[0];
+    expect(config.message).toBeUndefined();
+    expect(config.target?.integrity.exactStreams).toBe(2);
+    expect(config.metrics?.counters.tokensPerStream).toBe(30);
+  }, 30000);
+
+  it('the upstream replays a recorded trace as well as a synthetic profile', async () => {
+    const document = await runScenario(
+      scenarioFrom({
+        source: { type: 'replay', trace: 'traces/sample-synthetic.jsonl', speed: 10 },
+        iterations: 2,
+        warmup: 0,
+        variants: [{ name: 'replay-direct', target: { url: '{upstreamUrl}/v1/chat/completions', format: 'openai-sse', body: { model: 'm', stream: true, messages: [{ role: 'user', content: '{{prompt}}' }] } } }],
+      }),
+    );
+    const config = document.configs[0];
+    expect(config.message).toBeUndefined();
+    expect(config.target?.integrity.exactStreams).toBe(2);
+    expect(config.metrics?.counters.tokensPerStream).toBeGreaterThan(0);
+  }, 30000);
+
+  it('the shipped example scenario validates, and a variant cannot be both a pipeline and a target', async () => {
+    const { loadScenarioFile } = await import('../src/scenario/loadScenario.js');
+    const example = await loadScenarioFile('scenarios/target-example.yaml');
+    expect(example.configs.map((config) => config.target?.format)).toEqual(['sse', 'ai-sdk-ui']);
+    expect(() => scenarioFrom({ variants: [{ name: 'both', pipeline: { preset: 'field-baseline' }, target: { url: 'http://x', format: 'text' } }] })).toThrow(
+      /variants\[0\]\.pipeline: a target variant measures the app/,
+    );
+    expect(() => scenarioFrom({ variants: [{ name: 'typo', target: { url: 'http://x', format: 'text', textpath: 'a' } }] })).toThrow(/unknown field "textpath"/);
+    expect(() => scenarioFrom({ variants: [{ name: 'fmt', target: { url: 'http://x', format: 'html' } }] })).toThrow(/variants\[0\]\.target\.format/);
+  });
+});

@@ -1,0 +1,124 @@
+/**
+ * `streambench target` and target scenarios through the built CLI: exit codes, the output
+ * format flag, and Ctrl-C leaving no app process behind.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuiltDist } from './helpers/builtDist.js';
+import { runCli } from './helpers/cli.js';
+
+const RELAY = 'node test/fixtures/target/relay.mjs';
+
+beforeAll(() => ensureBuiltDist('dist/cli.js'));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A scenario file whose streams run long, with its app's log in a folder of its own. */
+function slowScenario(): { folder: string; scenario: string; log: string } {
+  const folder = mkdtempSync(join(tmpdir(), 'sb-target-'));
+  const log = join(folder, 'app.log');
+  const scenario = join(folder, 'slow.json');
+  writeFileSync(
+    scenario,
+    JSON.stringify({
+      name: 'slow',
+      iterations: 50,
+      warmup: 0,
+      source: { type: 'synthetic', profile: 'slow-local', tokens: 200 },
+      variants: [{ name: 'relay', target: { url: 'http://127.0.0.1:{appPort}/chat', format: 'openai-sse', app: { command: RELAY, log } } }],
+    }),
+  );
+  return { folder, scenario, log };
+}
+
+/** Waits (5 s at most) until the relay has logged its pid. */
+async function appPid(log: string): Promise<number> {
+  let pid = 0;
+  for (let attempt = 0; attempt < 50 && pid === 0; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (existsSync(log)) pid = Number(/pid (\d+)/.exec(readFileSync(log, 'utf8'))?.[1] ?? 0);
+  }
+  expect(pid).toBeGreaterThan(0);
+  return pid;
+}
+
+describe('streambench target', () => {
+  it('measures an app from flags; --output-format json prints the document with the target block', async () => {
+    const run = await runCli([
+      'target', '--upstream-port', '0', '--app-command', RELAY, '--url', 'http://127.0.0.1:{appPort}/chat', '--format', 'openai-sse',
+      '--tokens', '20', '--profile', 'zero-delay', '--iterations', '2', '--warmup', '0', '--no-save', '--output-format', 'json',
+    ]);
+    expect(run.stderr).not.toMatch(/error/i);
+    expect(run.code).toBe(0);
+    const document = JSON.parse(run.stdout);
+    expect(document.configs[0].state).toBe('completed');
+    expect(document.configs[0].target.integrity.exactStreams).toBe(2);
+    expect(document.configs[0].settings.target.format).toBe('openai-sse');
+  }, 30000);
+
+  it('header values never reach the result', async () => {
+    const run = await runCli([
+      'target', '--upstream-port', '0', '--app-command', RELAY, '--url', 'http://127.0.0.1:{appPort}/chat', '--format', 'openai-sse',
+      '--header', 'Authorization: Bearer sk-secret-123', '--tokens', '5', '--profile', 'zero-delay', '--iterations', '1', '--warmup', '0', '--no-save', '--json',
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toContain('sk-secret-123');
+    expect(run.stderr).not.toContain('sk-secret-123');
+    expect(JSON.parse(run.stdout).configs[0].settings.target.headers).toEqual({ Authorization: '<hidden>' });
+  }, 30000);
+
+  it('an unknown app format is a usage error (exit 2) naming --format and the choices', async () => {
+    const run = await runCli(['target', '--url', 'http://127.0.0.1:1/chat', '--format', 'table']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--format/);
+    expect(run.stderr).toMatch(/ai-sdk-ui/);
+  });
+
+  it('an app that crashes mid-run exits 3 with the streams so far saved', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'sb-target-'));
+    const out = join(folder, 'crash.json');
+    const run = await runCli([
+      'target', '--upstream-port', '0', '--app-command', `MODE=crash-after-1 ${RELAY}`, '--url', 'http://127.0.0.1:{appPort}/chat',
+      '--format', 'openai-sse', '--tokens', '10', '--profile', 'zero-delay', '--iterations', '3', '--warmup', '0', '--out', out, '--quiet',
+    ]);
+    expect(run.code).toBe(3);
+    const document = JSON.parse(readFileSync(out, 'utf8'));
+    expect(document.configs[0].state).toBe('errored');
+    expect(document.configs[0].message).toMatch(/exited with code 7/);
+    expect(document.configs[0].iterations).toHaveLength(1);
+  }, 30000);
+
+  it('even when streambench is killed with SIGKILL, the app it started does not outlive it', async () => {
+    const { scenario, log } = slowScenario();
+    const child = spawn(process.execPath, ['dist/cli.js', 'run', scenario, '--no-save', '--quiet'], { stdio: 'ignore' });
+    const pid = await appPid(log);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.on('close', resolve));
+    // The app's guard sees its pipe from streambench close and stops the group.
+    for (let waited = 0; waited < 5000 && alive(pid); waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(alive(pid)).toBe(false);
+  }, 30000);
+
+  it('Ctrl-C stops the run, saves what was measured, and leaves no app process', async () => {
+    const { folder, scenario, log } = slowScenario();
+    const out = join(folder, 'interrupted.json');
+    const child = spawn(process.execPath, ['dist/cli.js', 'run', scenario, '--out', out, '--quiet'], { stdio: 'ignore' });
+    const pid = await appPid(log);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    expect(alive(pid)).toBe(false);
+    expect(JSON.parse(readFileSync(out, 'utf8')).interrupted).toBe(true);
+    expect(readdirSync(folder)).toContain('interrupted.json');
+  }, 30000);
+});
