@@ -53,6 +53,7 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
   const cpuAtStart = process.cpuUsage();
   const trace = new StreamTrace(clock.nowMs(), upstream);
 
+  let run: StreamRun;
   try {
     const client = createClient(pipeline.client, {
       clock,
@@ -104,7 +105,7 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
     await client.finish();
     const cpu = process.cpuUsage(cpuAtStart);
     const check = checkDelivery(trace, client.text());
-    return {
+    run = {
       trace,
       counts: {
         delivery: channel.counters(),
@@ -117,10 +118,16 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
         check,
       },
     };
-  } finally {
-    await producer.dispose();
-    await brokerStream.dispose();
+  } catch (error) {
+    // The stream's own failure is the news: a cleanup that fails after it (the same frozen
+    // Redis, say) must not replace it. The keys' TTL covers what cleanup could not delete.
+    await producer.dispose().catch(() => {});
+    await brokerStream.dispose().catch(() => {});
+    throw error;
   }
+  await producer.dispose();
+  await brokerStream.dispose();
+  return run;
 }
 
 /**

@@ -10,6 +10,7 @@
  * connections — in a stable cluster only that one carries traffic.
  */
 import type { Redis } from 'ioredis';
+import { awaitReply, type CommandDeadline, namedFailure } from './commandDeadline.js';
 import { openRedisLink, type RedisLink } from './connection.js';
 import { type ByteCounts, SocketMeter } from './socketMeter.js';
 import { type ConnectionRole, type ConnectionTally, countCommand, type RedisCommand, type StreamConnection } from './streamConnection.js';
@@ -30,17 +31,18 @@ export class CountedConnection implements StreamConnection {
   constructor(
     private readonly link: RedisLink,
     private readonly tally: ConnectionTally,
+    private readonly deadline: CommandDeadline,
   ) {
     this.meter = new SocketMeter(link.client);
   }
 
-  /** Sends one command: one command, one round trip. Resolves with the reply. */
-  send(command: RedisCommand): Promise<unknown> {
+  /** Sends one command: one command, one round trip. Resolves with the reply (within the deadline, plus `waitMs` for a blocking command). */
+  send(command: RedisCommand, waitMs = 0): Promise<unknown> {
     const [name, ...args] = command;
     countCommand(this.tally, name);
     this.tally.roundTrips++;
     const target = SENT_TO_THE_STREAMS_NODE.has(name) ? this.link.home : this.link.client;
-    return target.call(name, args);
+    return awaitReply(target.call(name, args), this.deadline, name, waitMs);
   }
 
   /**
@@ -50,10 +52,11 @@ export class CountedConnection implements StreamConnection {
   async sendPipeline(commands: readonly RedisCommand[]): Promise<unknown[]> {
     for (const [name] of commands) countCommand(this.tally, name);
     this.tally.roundTrips++;
-    const results = await this.link.client.pipeline(commands.map((command) => [...command])).exec();
+    const label = `pipeline (${commands.map(([name]) => name).join(' ')})`;
+    const results = await awaitReply(this.link.client.pipeline(commands.map((command) => [...command])).exec(), this.deadline, label);
     if (results === null) throw new Error('Redis pipeline was discarded');
     return results.map(([error, reply]) => {
-      if (error) throw error;
+      if (error) throw namedFailure(error, this.deadline, label.toUpperCase());
       return reply;
     });
   }
@@ -72,7 +75,7 @@ export class CountedConnection implements StreamConnection {
     });
     countCommand(this.tally, 'subscribe');
     this.tally.roundTrips++;
-    await subscriber.subscribe(...channels);
+    await awaitReply(subscriber.subscribe(...channels), this.deadline, 'subscribe');
   }
 
   /** Calls `listener` once if the connection (a cluster: the one to the stream's node, or the client) closes before `close()` was asked for. */
@@ -104,15 +107,16 @@ export class CountedConnection implements StreamConnection {
 /**
  * Opens one counted connection per role (in parallel) sharing `tally`, each reaching the node
  * that holds `homeKey` (a key of the stream) when `url` names a cluster; closes the ones that
- * opened when another fails.
+ * opened when another fails. Every command waits at most `deadline.timeoutMs` for its reply.
  */
 export async function openCountedConnections<Role extends ConnectionRole>(
   url: string,
   roles: readonly Role[],
   tally: ConnectionTally,
   homeKey: string,
+  deadline: Omit<CommandDeadline, 'role'>,
 ): Promise<Record<Role, CountedConnection>> {
-  const attempts = await Promise.allSettled(roles.map((role) => openRedisLink(url, role, homeKey)));
+  const attempts = await Promise.allSettled(roles.map((role) => openRedisLink(url, role, homeKey, deadline.timeoutMs)));
   const failure = attempts.find((attempt) => attempt.status === 'rejected');
   if (failure) {
     for (const attempt of attempts) if (attempt.status === 'fulfilled') attempt.value.client.disconnect();
@@ -120,7 +124,7 @@ export async function openCountedConnections<Role extends ConnectionRole>(
   }
   const connections = {} as Record<Role, CountedConnection>;
   roles.forEach((role, index) => {
-    connections[role] = new CountedConnection((attempts[index] as PromiseFulfilledResult<RedisLink>).value, tally);
+    connections[role] = new CountedConnection((attempts[index] as PromiseFulfilledResult<RedisLink>).value, tally, { ...deadline, role });
   });
   return connections;
 }

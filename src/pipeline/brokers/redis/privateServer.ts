@@ -14,6 +14,8 @@ import { monotonicNowMs } from '../../../clock.js';
 /** A running private server. */
 export interface PrivateRedisServer {
   url: string;
+  /** The redis-server's process id (tests pause it with SIGSTOP). */
+  pid: number;
   /** Stops the server and removes its directory. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -125,7 +127,7 @@ export async function startPrivateRedisServer(
 
   const deadline = monotonicNowMs() + STARTUP_TIMEOUT_MS;
   while (monotonicNowMs() < deadline && child.exitCode === null) {
-    if (await answers(port)) return { url: `redis://127.0.0.1:${port}`, stop };
+    if (await answers(port)) return { url: `redis://127.0.0.1:${port}`, pid: child.pid!, stop };
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   const log = await readFile(logFile, 'utf8').catch(() => '');

@@ -12,6 +12,7 @@
  * `unattributedBytes()`, so the streams' bytes plus it equal the sockets' counters.
  */
 import { type Redis, ReplyError } from 'ioredis';
+import { awaitReply, type CommandDeadline, namedFailure } from './commandDeadline.js';
 import { openRedisConnection } from './connection.js';
 import { isClusterUrl } from './clusterUrl.js';
 import { RedisSetupError } from './redisSetupError.js';
@@ -47,7 +48,10 @@ export class SharedConnections {
   private closing = false;
 
   /** Refuses a Redis Cluster: its pub/sub and pipelines are routed per node, which one shared connection cannot do. */
-  constructor(private readonly url: string) {
+  constructor(
+    private readonly url: string,
+    private readonly deadline: Omit<CommandDeadline, 'role'>,
+  ) {
     if (isClusterUrl(url)) {
       throw new RedisSetupError('broker.connections: shared needs a single Redis server, not a Redis Cluster; use connections: per-stream with redis+cluster:// URLs');
     }
@@ -56,7 +60,7 @@ export class SharedConnections {
   /** Views of the shared connections for one stream's `roles`, counting into its `tally`. */
   async open<Role extends ConnectionRole>(roles: readonly Role[], tally: ConnectionTally): Promise<Record<Role, StreamConnection>> {
     const views = {} as Record<Role, StreamConnection>;
-    for (const role of roles) views[role] = new SharedConnectionView(await this.link(role), tally, this);
+    for (const role of roles) views[role] = new SharedConnectionView(await this.link(role), tally, this, { ...this.deadline, role: `shared ${role}` });
     return views;
   }
 
@@ -122,7 +126,7 @@ export class SharedConnections {
 
   private async openLink(role: ConnectionRole): Promise<SharedLink> {
     // Auto-pipelining batches what all streams send in one turn; a subscriber sends only SUBSCRIBE.
-    const redis = await openRedisConnection(this.url, `shared-${role}`, undefined, role !== 'subscriber');
+    const redis = await openRedisConnection(this.url, `shared-${role}`, this.deadline.timeoutMs, role !== 'subscriber');
     const link: SharedLink = { redis, meter: new SocketMeter(redis), closeListeners: new Set() };
     redis.once('end', () => {
       if (this.closing) return;
@@ -161,13 +165,14 @@ class SharedConnectionView implements StreamConnection {
     private readonly link: SharedLink,
     private readonly tally: ConnectionTally,
     private readonly shared: SharedConnections,
+    private readonly deadline: CommandDeadline,
   ) {}
 
-  async send(command: RedisCommand): Promise<unknown> {
+  async send(command: RedisCommand, waitMs = 0): Promise<unknown> {
     const [name, ...args] = command;
     this.countSent([command]);
     try {
-      const reply = (await this.link.redis.call(name, args)) as RespReply;
+      const reply = (await awaitReply(this.link.redis.call(name, args), this.deadline, name, waitMs)) as RespReply;
       this.countRead(replyBytes(reply));
       return reply;
     } catch (error) {
@@ -179,11 +184,12 @@ class SharedConnectionView implements StreamConnection {
 
   async sendPipeline(commands: readonly RedisCommand[]): Promise<unknown[]> {
     this.countSent(commands); // one round trip for the whole pipeline
-    const results = await this.link.redis.pipeline(commands.map((command) => [...command])).exec();
+    const label = `pipeline (${commands.map(([name]) => name).join(' ')})`;
+    const results = await awaitReply(this.link.redis.pipeline(commands.map((command) => [...command])).exec(), this.deadline, label);
     if (results === null) throw new Error('Redis pipeline was discarded');
     for (const [error, reply] of results) this.countRead(replyBytes(error ?? (reply as RespReply)));
     return results.map(([error, reply]) => {
-      if (error) throw error;
+      if (error) throw namedFailure(error, this.deadline, label.toUpperCase());
       return reply;
     });
   }
@@ -197,7 +203,7 @@ class SharedConnectionView implements StreamConnection {
       onMessage(channel, message);
     });
     this.countRead(confirmationBytes);
-    await sent;
+    await awaitReply(sent, this.deadline, 'subscribe');
   }
 
   onUnexpectedClose(listener: () => void): void {

@@ -36,8 +36,11 @@ export function countCommand(tally: ConnectionTally, name: string): void {
 
 /** One role's connection as a stream sees it (producer, consumer or subscriber). */
 export interface StreamConnection {
-  /** Sends one command: one command, one round trip. Resolves with the reply. */
-  send(command: RedisCommand): Promise<unknown>;
+  /**
+   * Sends one command: one command, one round trip. Resolves with the reply, or rejects when none
+   * came within the broker's command deadline plus `waitMs` (a blocking command's own wait).
+   */
+  send(command: RedisCommand, waitMs?: number): Promise<unknown>;
   /** Sends commands as one pipeline: one round trip. Rejects with the first command error. */
   sendPipeline(commands: readonly RedisCommand[]): Promise<unknown[]>;
   /** SUBSCRIBE to `channels` (one command, one round trip); `onMessage` gets every message after it. */
