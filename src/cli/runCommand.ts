@@ -2,7 +2,7 @@
  * `streambench run`: load scenarios, run them, print tables, save result documents.
  * Human output goes to stdout, or to stderr when --json puts the document on stdout.
  */
-import { setMaxListeners } from 'node:events';
+import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { resultToCsv } from '../report/csv.js';
 import { renderResultMarkdown } from '../report/markdown.js';
@@ -17,7 +17,10 @@ import { type CompareCommandOptions, gateAndPrint, parseGateOptions } from './co
 import { CliError, EXIT } from './exitCodes.js';
 import { chosenFormat } from './outputFormat.js';
 import { ProgressBar, progressEnabled } from './progress.js';
-import { runAndSave } from './runAndSave.js';
+import { watchInterruptions } from './interruptions.js';
+import { checkOutputFile, checkOutputFolder, ensureResultsFolder } from './outputPaths.js';
+import { keepUnsaved } from './resultFallback.js';
+import { runAndSave, type RunInProgress } from './runAndSave.js';
 
 /** Options of `streambench run` as commander parses them (the gate options apply with --baseline). */
 export interface RunCommandOptions extends CompareCommandOptions {
@@ -73,6 +76,7 @@ export async function runCommand(scenarioPaths: string[], options: RunCommandOpt
       throw error;
     }
   }
+  await checkRunOutputs(options);
 
   // Tables are for people: on stdout when it carries nothing else, else on stderr.
   const human = (text: string) => {
@@ -82,16 +86,8 @@ export async function runCommand(scenarioPaths: string[], options: RunCommandOpt
     ? new ProgressBar(process.stderr)
     : null;
 
-  const interruption = new AbortController();
-  // Every stream in flight listens for the interruption: under load that is thousands.
-  setMaxListeners(0, interruption.signal);
-  const onSignal = (signalName: NodeJS.Signals) => {
-    if (interruption.signal.aborted) process.exit(EXIT.interrupted); // a second signal exits at once
-    process.stderr.write(`\n${signalName}: stopping after the stream in progress; partial results will be saved (send again to exit at once)\n`);
-    interruption.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const progress: RunInProgress = { document: null, runningConfig: null, outputPath: null };
+  const interruption = watchInterruptions(progress);
 
   const documents: ResultDocument[] = [];
   const comparisonByDocument = new Map<ResultDocument, unknown>();
@@ -102,9 +98,14 @@ export async function runCommand(scenarioPaths: string[], options: RunCommandOpt
       const document = await runAndSave(
         scenario,
         { iterations: options.iterations, warmup: options.warmup, seed: options.seed, redis: options.redis, shard: options.shard, signal: interruption.signal },
-        { bar, outputPath },
+        { bar, outputPath, progress },
       );
-      if (options.csv) await writeFileAtomic(resolve(options.csv), resultToCsv(document));
+      if (options.csv) {
+        const csv = resultToCsv(document);
+        await writeFileAtomic(resolve(options.csv), csv).catch((error: unknown) => {
+          throw keepUnsaved(resolve(options.csv!), csv, error);
+        });
+      }
       documents.push(document);
 
       human(`\n${scenario.name}${scenario.description ? ` — ${scenario.description.trim()}` : ''}`);
@@ -142,8 +143,7 @@ export async function runCommand(scenarioPaths: string[], options: RunCommandOpt
       }
     }
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interruption.dispose();
   }
   if (format === 'json') {
     // With --baseline the comparison travels beside the result: {result, comparison}.
@@ -160,4 +160,29 @@ function resultPath(scenarioName: string, out: string | undefined): string {
   const fileName = `${scenarioName}-${fileTimestamp(new Date())}.json`;
   if (!out) return resolve('results', fileName);
   return resolve(out.endsWith('.json') ? out : join(out, fileName));
+}
+
+/**
+ * Checks every output path before anything runs (exit 2, nothing measured is lost): `--out` is
+ * a `.json` file in an existing folder or an existing folder; `--out` with `--no-save` is a
+ * contradiction; `--csv` a writable file.
+ */
+async function checkRunOutputs(options: RunCommandOptions): Promise<void> {
+  if (options.out !== undefined && !options.save) {
+    throw new CliError(`--out ${options.out} and --no-save contradict each other: drop one of them`);
+  }
+  if (options.save) {
+    if (options.out === undefined) await ensureResultsFolder('results');
+    else if (options.out.endsWith('.json')) await checkOutputFile(options.out, '--out');
+    else {
+      const isFolder = await stat(options.out).then((entry) => entry.isDirectory(), () => false);
+      if (!isFolder) {
+        throw new CliError(
+          `--out ${options.out}: neither a .json file nor an existing folder; name a .json file, or create the folder first`,
+        );
+      }
+      await checkOutputFolder(options.out, '--out');
+    }
+  }
+  if (options.csv !== undefined) await checkOutputFile(options.csv, '--csv');
 }

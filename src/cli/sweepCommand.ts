@@ -12,7 +12,9 @@ import { parseParamFlag, parseRawScenario, planSweep, type SweepPlan } from '../
 import { CliError, EXIT } from './exitCodes.js';
 import { chosenFormat, type OutputFormat } from './outputFormat.js';
 import { ProgressBar, progressEnabled } from './progress.js';
-import { runAndSave } from './runAndSave.js';
+import { watchInterruptions } from './interruptions.js';
+import { checkOutputFile, ensureResultsFolder } from './outputPaths.js';
+import { runAndSave, type RunInProgress } from './runAndSave.js';
 
 /** The default latency budget of the recommendation, in ms. */
 export const DEFAULT_LATENCY_BUDGET = '16.7ms';
@@ -62,12 +64,19 @@ export async function sweepCommand(path: string, options: SweepCommandOptions): 
 
   const format = chosenFormat(options);
   const bar = progressEnabled({ isTTY: process.stderr.isTTY, quiet: options.quiet, machineOutput: format !== 'table' }) ? new ProgressBar(process.stderr) : null;
+  if (options.out !== undefined && !options.save) throw new CliError(`--out ${options.out} and --no-save contradict each other: drop one of them`);
+  if (options.save) {
+    if (options.out === undefined) await ensureResultsFolder('results');
+    else await checkOutputFile(options.out, '--out');
+  }
   const outputPath = options.save ? resolve(options.out ?? `results/${plan.scenario.name}-${fileTimestamp(new Date())}.json`) : null;
+  const progress: RunInProgress = { document: null, runningConfig: null, outputPath };
+  const interruption = watchInterruptions(progress);
   const document = await runAndSave(
     plan.scenario,
-    { iterations: options.iterations, warmup: options.warmup, seed: options.seed, redis: options.redis },
-    { bar, outputPath },
-  );
+    { iterations: options.iterations, warmup: options.warmup, seed: options.seed, redis: options.redis, signal: interruption.signal },
+    { bar, outputPath, progress },
+  ).finally(() => interruption.dispose());
 
   const summary = summarizeSweep(document, { value: budget.value, relative: budget.relative });
   const point = summary.recommendation ? plan.points.find((candidate) => candidate.name === summary.recommendation!.id) : undefined;
@@ -90,5 +99,6 @@ export async function sweepCommand(path: string, options: SweepCommandOptions): 
         if (outputPath) process.stdout.write(`results written to ${outputPath}\n`);
       }
   }
+  if (document.interrupted) return EXIT.interrupted;
   return document.configs.some((config) => config.state === 'errored') ? EXIT.runFailed : EXIT.ok;
 }
