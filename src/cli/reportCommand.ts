@@ -8,6 +8,7 @@ import type { ResultDocument } from '../report/resultSchema.js';
 import { renderCountersTable, renderLoadTable, renderStageTable, renderSummaryTable } from '../report/tables.js';
 import { writeFileAtomic } from '../report/writeResult.js';
 import { CliError, EXIT } from './exitCodes.js';
+import { checkOutputFile } from './outputPaths.js';
 import { chosenFormat, type OutputFormat } from './outputFormat.js';
 
 /** Options of `streambench report`. */
@@ -21,6 +22,8 @@ export interface ReportCommandOptions {
 
 /** Runs the command; returns the exit code. */
 export async function reportCommand(path: string, options: ReportCommandOptions): Promise<number> {
+  if (options.html) await checkOutputFile(options.html, '--html');
+  if (options.csv) await checkOutputFile(options.csv, '--csv');
   let document: ResultDocument;
   try {
     document = await readResultFile(path);

@@ -13,7 +13,7 @@ import { fileTimestamp, writeFileAtomic } from '../report/writeResult.js';
 import { noiseWarnings, runNoise } from '../stats/runNoise.js';
 import { loadScenarioFile, type Scenario } from '../scenario/loadScenario.js';
 import { ScenarioError } from '../scenario/scenarioError.js';
-import { type CompareCommandOptions, gateAndPrint, parseGateOptions } from './compareCommand.js';
+import { type CompareCommandOptions, gateAndPrint, parseGateOptions, refusePartial } from './compareCommand.js';
 import { CliError, EXIT } from './exitCodes.js';
 import { chosenFormat } from './outputFormat.js';
 import { ProgressBar, progressEnabled } from './progress.js';
@@ -21,6 +21,7 @@ import { watchInterruptions } from './interruptions.js';
 import { checkOutputFile, checkOutputFolder, ensureResultsFolder } from './outputPaths.js';
 import { keepUnsaved } from './resultFallback.js';
 import { runAndSave, type RunInProgress } from './runAndSave.js';
+import { refuseBeyondMachine } from './runEstimate.js';
 
 /** Options of `streambench run` as commander parses them (the gate options apply with --baseline). */
 export interface RunCommandOptions extends CompareCommandOptions {
@@ -37,6 +38,8 @@ export interface RunCommandOptions extends CompareCommandOptions {
   baseline?: string;
   /** Also write the result as CSV here. */
   csv?: string;
+  /** Run even when the estimate exceeds what the machine has. */
+  force?: boolean;
 }
 
 export const DEFAULT_SCENARIO = 'scenarios/default.yaml';
@@ -57,6 +60,7 @@ export async function runCommand(scenarioPaths: string[], options: RunCommandOpt
   if (options.baseline) {
     try {
       baseline = await readResultFile(options.baseline);
+      if (!options.allowPartial) refusePartial(baseline, `--baseline ${options.baseline}`);
     } catch (error) {
       if (error instanceof ResultFileError) throw new CliError(`--baseline: ${error.message}`);
       throw error;
@@ -76,6 +80,7 @@ export async function runCommand(scenarioPaths: string[], options: RunCommandOpt
       throw error;
     }
   }
+  for (const scenario of scenarios) refuseBeyondMachine(scenario, options, options.force === true);
   await checkRunOutputs(options);
 
   // Tables are for people: on stdout when it carries nothing else, else on stderr.

@@ -1,6 +1,6 @@
 /** `streambench sweep SCENARIO --param path=v1,v2`: runs the grid, marks the Pareto front, recommends a setting. */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readScenarioText } from '../scenario/loadScenario.js';
 import { resolve } from 'node:path';
 import { resultToCsv } from '../report/csv.js';
 import { renderSweepMarkdown, renderSweepTable, summarizeSweep } from '../report/sweepTable.js';
@@ -40,13 +40,7 @@ export async function sweepCommand(path: string, options: SweepCommandOptions): 
   let plan: SweepPlan;
   let budgetText: string | number;
   try {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-      throw new ScenarioError(`${path}: cannot read the scenario (${reason})`);
-    }
+    const text = await readScenarioText(path);
     const raw = parseRawScenario(text, path);
     plan = planSweep(raw, path, createHash('sha256').update(text).digest('hex'), (options.param ?? []).map(parseParamFlag), options.variant);
     // One frame at 60 Hz by default: a reader cannot see a latency difference smaller than a frame.
