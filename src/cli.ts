@@ -14,6 +14,7 @@ import { mockServerCommand, shareOfOne } from './cli/mockServerCommand.js';
 import { recordCommand } from './cli/recordCommand.js';
 import { httpApis } from './sources/http/httpSchema.js';
 import { profileNames } from './sources/profiles.js';
+import { escapeControlCharacters } from './cli/escapeControl.js';
 import { TOOL_VERSION } from './run/context.js';
 import { ITERATIONS_MAX, TOKENS_MAX, WARMUP_MAX } from './scenario/inputLimits.js';
 
@@ -216,7 +217,7 @@ try {
     // Help and version are not errors; everything else commander rejects is a usage error.
     process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   } else if (error instanceof CliError) {
-    process.stderr.write(`streambench: ${error.message}\n`);
+    process.stderr.write(`streambench: ${escapeControlCharacters(error.message)}\n`);
     process.exitCode = error.exitCode;
   } else {
     process.stderr.write(`streambench: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
