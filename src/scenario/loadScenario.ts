@@ -60,12 +60,37 @@ export async function readScenarioText(path: string): Promise<string> {
     if (entry.size > SCENARIO_FILE_MAX_BYTES) {
       throw new ScenarioError(`${path}: ${entry.size.toLocaleString('en-US')} bytes; a scenario may have ${tooLarge('bytes', SCENARIO_FILE_MAX_BYTES, 'real ones have a few kB, and parsing costs ~40 bytes of memory per byte')}`);
     }
-    return await readFile(path, 'utf8');
+    const text = await readFile(path, 'utf8');
+    checkScenarioTextSize(text, path);
+    return text;
   } catch (error) {
     if (error instanceof ScenarioError) throw error;
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
     throw new ScenarioError(`${path}: cannot read the scenario (${reason}); give a path to a .yaml or .json file, e.g. scenarios/default.yaml`);
   }
+}
+
+/** Throws a ScenarioError when scenario text is over the size limits, before it is parsed. */
+export function checkScenarioTextSize(text: string, where: string): void {
+  if (Buffer.byteLength(text) > SCENARIO_FILE_MAX_BYTES) {
+    throw new ScenarioError(`${where}: a scenario may have ${tooLarge('bytes', SCENARIO_FILE_MAX_BYTES, 'real ones have a few kB')}`);
+  }
+  // Before parsing: the YAML library checks duplicate keys in quadratic time (20,000 keys took
+  // 3 s, 40,000 took 19 s). Every key needs a ':' and every list item a ',' or '- ', so more
+  // of those than the node limit is over it too (a bound on the text, without parsing).
+  if (separatorCount(text) > SCENARIO_MAX_NODES) {
+    throw new ScenarioError(`${where}: a scenario may have ${tooLarge('keys and list items', SCENARIO_MAX_NODES, 'real ones have a few hundred')}`);
+  }
+}
+
+/** How many ':', ',' and '- ' the text holds: at least its mapping keys and list items. */
+function separatorCount(text: string): number {
+  let count = 0;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code === 58 || code === 44 || (code === 45 && text.charCodeAt(index + 1) === 32)) count++;
+  }
+  return count;
 }
 
 /** Whether `value` has more than `limit` mapping keys and list items, counted without recursing past the limit. */
@@ -85,9 +110,7 @@ function exceedsNodes(value: unknown, limit: number): boolean {
 
 /** Parses and validates scenario text; `where` names it in error messages. */
 export function parseScenarioText(text: string, where: string): Scenario {
-  if (Buffer.byteLength(text) > SCENARIO_FILE_MAX_BYTES) {
-    throw new ScenarioError(`${where}: a scenario may have ${tooLarge('bytes', SCENARIO_FILE_MAX_BYTES, 'real ones have a few kB')}`);
-  }
+  checkScenarioTextSize(text, where);
   let raw: unknown;
   try {
     raw = extname(where) === '.json' ? JSON.parse(text) : parseYamlText(text);
