@@ -14,19 +14,19 @@ import { CliError } from './exitCodes.js';
 /** The longest file name most file systems accept, in bytes (NAME_MAX). */
 const NAME_MAX_BYTES = 255;
 
-/** Throws a CliError naming `flag` unless `folder` is an existing, writable folder. */
-export async function checkOutputFolder(folder: string, flag: string): Promise<void> {
+/** Throws a CliError naming `flag` (with `shownAs`, the path as given) unless `folder` is an existing, writable folder. */
+export async function checkOutputFolder(folder: string, flag: string, shownAs: string = folder): Promise<void> {
   const absolute = resolve(folder);
   let kind;
   try {
     kind = await stat(absolute);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new CliError(`${flag} ${folder}: the folder ${absolute} does not exist; create it first (streambench creates no folders but results/)`);
-    if (code === 'ENOTDIR') throw new CliError(`${flag} ${folder}: a part of ${absolute} is a file, not a folder`);
-    throw new CliError(`${flag} ${folder}: cannot use ${absolute} (${(error as Error).message})`);
+    if (code === 'ENOENT') throw new CliError(`${flag} ${shownAs}: the folder ${absolute} does not exist; create it first (streambench creates no folders but results/)`);
+    if (code === 'ENOTDIR') throw new CliError(`${flag} ${shownAs}: a part of ${absolute} is a file, not a folder`);
+    throw new CliError(`${flag} ${shownAs}: cannot use ${absolute} (${(error as Error).message})`);
   }
-  if (!kind.isDirectory()) throw new CliError(`${flag} ${folder}: ${absolute} is not a folder`);
+  if (!kind.isDirectory()) throw new CliError(`${flag} ${shownAs}: ${absolute} is not a folder`);
   // Permissions alone do not tell (root, read-only mounts, /proc): create a file and remove it.
   const probe = join(absolute, `.streambench-probe-${randomBytes(6).toString('hex')}`);
   try {
@@ -34,7 +34,7 @@ export async function checkOutputFolder(folder: string, flag: string): Promise<v
     await handle.close();
     await unlink(probe);
   } catch (error) {
-    throw new CliError(`${flag} ${folder}: cannot write in ${absolute} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new CliError(`${flag} ${shownAs}: cannot write in ${absolute} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
 }
 
@@ -47,7 +47,7 @@ export async function checkOutputFile(path: string, flag: string): Promise<void>
     throw new CliError(`${flag} ${path}: the file name is ${Buffer.byteLength(name)} bytes; at most ${NAME_MAX_BYTES - 21} are allowed`);
   }
   if (path.endsWith('/')) throw new CliError(`${flag} ${path}: names a folder; give a file name`);
-  await checkOutputFolder(dirname(absolute), flag);
+  await checkOutputFolder(dirname(absolute), flag, path);
   try {
     const existing = await stat(absolute);
     if (!existing.isFile()) throw new CliError(`${flag} ${path}: ${absolute} exists and is not a regular file (a folder or a device); choose another name`);
