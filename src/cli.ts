@@ -46,6 +46,7 @@ const runCommandDefinition = program
     'Redis for the redis-* brokers: a redis:// or rediss:// URL, "auto" (REDIS_URL, else 127.0.0.1:6379, else a private redis-server from PATH) or "off" (skip those configs)',
     'auto',
   )
+  .option('--redis-file <path>', 'read the Redis URL from this file (keeps a password out of the process list; REDIS_URL with --redis auto does too)')
   .option('-q, --quiet', 'print nothing but errors')
   .option('--baseline <file>', "compare this run with a result file, as `streambench compare` does, using the scenario's gates and the gate options below")
   .option('--csv <file>', 'also write the result as CSV (one row per config, one column per metric)')
@@ -165,6 +166,8 @@ program
   .addOption(new Option('--warmup <n>', 'warm-up streams per point (overrides the scenario)').argParser(wholeNumber(0, WARMUP_MAX)))
   .addOption(new Option('--seed <n>', 'random seed (overrides the scenario)').argParser(wholeNumber(0)))
   .option('--redis <url|auto|off>', 'Redis for the redis-* brokers (as for run)', 'auto')
+  .option('--redis-file <path>', 'read the Redis URL from this file (as for run)')
+  .option('--force', "run even when the estimate of the run's memory exceeds what the machine has")
   .option('--latency-budget <allowance>', 'recommend the cheapest front point whose token latency p99 is within this of the best: ms (default 16.7, one frame at 60 Hz) or a percentage (10%)')
   .option('--out <file>', 'where to save the result (default: results/<scenario>-sweep-<UTC time>.json)')
   .option('--no-save', 'do not write a result file')

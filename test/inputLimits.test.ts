@@ -88,3 +88,15 @@ describe('invalid input is exit 2, naming the flag', () => {
     expect(result.stderr).not.toMatch(/[\u001b\u0007]/);
   });
 });
+
+describe('--redis-file', () => {
+  it('reads the URL from a file (so the password is not on the command line) and never shows the password', async () => {
+    const path = join(folder, 'redis.url');
+    writeFileSync(path, '\nredis://:hunter2secret@127.0.0.1:1\n');
+    const result = await runCli(['run', 'test/fixtures/redis-presets.yaml', '--no-save', '--redis-file', path]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/redis:\/\/:\*\*\*@127\.0\.0\.1:1/);
+    expect(result.stderr).not.toContain('hunter2secret');
+    await refused(['run', 'test/fixtures/redis-presets.yaml', '--no-save', '--redis-file', join(folder, 'missing.url')], /--redis-file .*missing\.url: cannot read it \(ENOENT\)/);
+  });
+});

@@ -21,6 +21,7 @@ import { watchInterruptions } from './interruptions.js';
 import { checkOutputFile, checkOutputFolder, ensureResultsFolder } from './outputPaths.js';
 import { keepUnsaved } from './resultFallback.js';
 import { runAndSave, type RunInProgress } from './runAndSave.js';
+import { redisOption } from './redisUrlFile.js';
 import { refuseBeyondMachine } from './runEstimate.js';
 
 /** Options of `streambench run` as commander parses them (the gate options apply with --baseline). */
@@ -32,6 +33,8 @@ export interface RunCommandOptions extends CompareCommandOptions {
   warmup?: number;
   seed?: number;
   redis?: string;
+  /** `--redis-file`: the Redis URL from a file. */
+  redisFile?: string;
   shard?: { index: number; count: number };
   quiet?: boolean;
   /** A result file to compare this run with. */
@@ -81,6 +84,7 @@ export async function runCommand(scenarioPaths: string[], options: RunCommandOpt
     }
   }
   for (const scenario of scenarios) refuseBeyondMachine(scenario, options, options.force === true);
+  const redis = await redisOption(options);
   await checkRunOutputs(options);
 
   // Tables are for people: on stdout when it carries nothing else, else on stderr.
@@ -102,7 +106,7 @@ export async function runCommand(scenarioPaths: string[], options: RunCommandOpt
       const outputPath = options.save ? resultPath(scenario.name, options.out) : null;
       const document = await runAndSave(
         scenario,
-        { iterations: options.iterations, warmup: options.warmup, seed: options.seed, redis: options.redis, shard: options.shard, signal: interruption.signal },
+        { iterations: options.iterations, warmup: options.warmup, seed: options.seed, redis, shard: options.shard, signal: interruption.signal },
         { bar, outputPath, progress },
       );
       if (options.csv) {

@@ -15,6 +15,8 @@ import { ProgressBar, progressEnabled } from './progress.js';
 import { watchInterruptions } from './interruptions.js';
 import { checkOutputFile, ensureResultsFolder } from './outputPaths.js';
 import { runAndSave, type RunInProgress } from './runAndSave.js';
+import { redisOption } from './redisUrlFile.js';
+import { refuseBeyondMachine } from './runEstimate.js';
 
 /** The default latency budget of the recommendation, in ms. */
 export const DEFAULT_LATENCY_BUDGET = '16.7ms';
@@ -27,6 +29,10 @@ export interface SweepCommandOptions {
   warmup?: number;
   seed?: number;
   redis?: string;
+  /** `--redis-file`: the Redis URL from a file. */
+  redisFile?: string;
+  /** Run even when the estimate exceeds what the machine has. */
+  force?: boolean;
   out?: string;
   save: boolean;
   json?: boolean;
@@ -58,6 +64,8 @@ export async function sweepCommand(path: string, options: SweepCommandOptions): 
 
   const format = chosenFormat(options);
   const bar = progressEnabled({ isTTY: process.stderr.isTTY, quiet: options.quiet, machineOutput: format !== 'table' }) ? new ProgressBar(process.stderr) : null;
+  refuseBeyondMachine(plan.scenario, options, options.force === true);
+  const redis = await redisOption(options);
   if (options.out !== undefined && !options.save) throw new CliError(`--out ${options.out} and --no-save contradict each other: drop one of them`);
   if (options.save) {
     if (options.out === undefined) await ensureResultsFolder('results');
@@ -68,7 +76,7 @@ export async function sweepCommand(path: string, options: SweepCommandOptions): 
   const interruption = watchInterruptions(progress);
   const document = await runAndSave(
     plan.scenario,
-    { iterations: options.iterations, warmup: options.warmup, seed: options.seed, redis: options.redis, signal: interruption.signal },
+    { iterations: options.iterations, warmup: options.warmup, seed: options.seed, redis, signal: interruption.signal },
     { bar, outputPath, progress },
   ).finally(() => interruption.dispose());
 
