@@ -1,5 +1,7 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startPrivateRedisServer } from '../src/pipeline/brokers/redis/privateServer.js';
 
@@ -62,4 +64,40 @@ describe.skipIf(!hasRedisServer)('the private redis-server dies with the tool', 
       serverPid = 0;
     }
   }, 20_000);
+});
+
+describe.skipIf(!hasRedisServer)('split producer processes die with the tool', () => {
+  it('SIGKILL on the tool: its producer child exits', async () => {
+    const server = (await startPrivateRedisServer())!;
+    const folder = mkdtempSync(join(tmpdir(), 'streambench-split-'));
+    const scenario = join(folder, 'split.yaml');
+    writeFileSync(
+      scenario,
+      'name: split\niterations: 3\nwarmup: 0\nsource: { type: synthetic, tokens: 2000, ttftMs: 5, gapMs: 2 }\n' +
+        'pipeline: { processes: split, broker: { type: redis-list } }\n',
+    );
+    const tool = spawn(process.execPath, ['dist/cli.js', 'run', scenario, '--no-save', '-q', '--redis', server.url], { stdio: 'ignore' });
+    const children = async (): Promise<number[]> => {
+      try {
+        return execFileSync('pgrep', ['-P', String(tool.pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+      } catch {
+        return [];
+      }
+    };
+    try {
+      let producers: number[] = [];
+      const until = Date.now() + 10_000;
+      while (producers.length === 0 && Date.now() < until) {
+        producers = await children();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(producers.length).toBeGreaterThan(0);
+      tool.kill('SIGKILL');
+      await new Promise((resolve) => tool.on('close', resolve));
+      expect(await eventually(() => producers.every((pid) => !alive(pid)), 5000)).toBe(true);
+    } finally {
+      tool.kill('SIGKILL');
+      await server.stop();
+    }
+  }, 30_000);
 });
