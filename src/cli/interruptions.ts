@@ -48,7 +48,7 @@ export function forcedStopDocument(document: ResultDocument, runningConfig: stri
     configs.push({
       name: runningConfig,
       state: 'interrupted',
-      message: 'stopped by force while it ran (it did not stop within the grace period): its measurements are lost',
+      message: 'stopped by force while it ran (a second signal, or no orderly stop within the grace period): its measurements are lost',
       settings: {},
       metrics: null,
       iterations: [],
