@@ -106,6 +106,7 @@ describe('compare and merge refuse partial results unless --allow-partial', () =
     await refused(['compare', incomplete, whole], /incomplete\.json: not a whole run: the run was still going when it was written/);
     await refused(['merge', incomplete, '--out', join(folder, 'merged.json')], /incomplete\.json: not a whole run/);
     await refused(['run', 'test/fixtures/tiny.yaml', '--no-save', '--baseline', incomplete], /--baseline .*incomplete\.json: not a whole run/);
+    await refused(['compare', '/dev/zero', whole], /\/dev\/zero: not a regular file/);
     const allowed = await runCli(['compare', whole, interrupted, '--allow-partial']);
     expect(allowed.code).not.toBe(2);
     expect(existsSync(join(folder, 'merged.json'))).toBe(false);
