@@ -9,8 +9,8 @@
  * its connection to the stream's node (see `send`), and bytes are summed over its node
  * connections — in a stable cluster only that one carries traffic.
  */
-import type { Redis } from 'ioredis';
-import { awaitReply, type CommandDeadline, namedFailure } from './commandDeadline.js';
+import { Cluster, type Redis } from 'ioredis';
+import { awaitReply, type CommandDeadline, ConnectionDeadline, namedFailure } from './commandDeadline.js';
 import { openRedisLink, type RedisLink } from './connection.js';
 import { type ByteCounts, SocketMeter } from './socketMeter.js';
 import { type ConnectionRole, type ConnectionTally, countCommand, type RedisCommand, type StreamConnection } from './streamConnection.js';
@@ -26,6 +26,8 @@ const SENT_TO_THE_STREAMS_NODE = new Set(['publish']);
 /** One counted connection of a stream (producer, consumer or subscriber). */
 export class CountedConnection implements StreamConnection {
   private readonly meter: SocketMeter;
+  /** One server: one watch for all commands (cheap); a Cluster client: a timer per command. */
+  private readonly watch: ConnectionDeadline | null;
   private closing = false;
 
   constructor(
@@ -34,6 +36,12 @@ export class CountedConnection implements StreamConnection {
     private readonly deadline: CommandDeadline,
   ) {
     this.meter = new SocketMeter(link.client);
+    this.watch = link.client instanceof Cluster ? null : new ConnectionDeadline(link.client, deadline);
+  }
+
+  /** `reply` of `command`, failing when it is overdue or the connection fails (named with role, command, URL). */
+  private withDeadline<T>(reply: Promise<T>, command: string, waitMs = 0): Promise<T> {
+    return this.watch ? this.watch.track(reply, command, waitMs) : awaitReply(reply, this.deadline, command, waitMs);
   }
 
   /** Sends one command: one command, one round trip. Resolves with the reply (within the deadline, plus `waitMs` for a blocking command). */
@@ -42,7 +50,7 @@ export class CountedConnection implements StreamConnection {
     countCommand(this.tally, name);
     this.tally.roundTrips++;
     const target = SENT_TO_THE_STREAMS_NODE.has(name) ? this.link.home : this.link.client;
-    return awaitReply(target.call(name, args), this.deadline, name, waitMs);
+    return this.withDeadline(target.call(name, args), name, waitMs);
   }
 
   /**
@@ -53,7 +61,7 @@ export class CountedConnection implements StreamConnection {
     for (const [name] of commands) countCommand(this.tally, name);
     this.tally.roundTrips++;
     const label = `pipeline (${commands.map(([name]) => name).join(' ')})`;
-    const results = await awaitReply(this.link.client.pipeline(commands.map((command) => [...command])).exec(), this.deadline, label);
+    const results = await this.withDeadline(this.link.client.pipeline(commands.map((command) => [...command])).exec(), label);
     if (results === null) throw new Error('Redis pipeline was discarded');
     return results.map(([error, reply]) => {
       if (error) throw namedFailure(error, this.deadline, label.toUpperCase());
@@ -75,16 +83,19 @@ export class CountedConnection implements StreamConnection {
     });
     countCommand(this.tally, 'subscribe');
     this.tally.roundTrips++;
-    await awaitReply(subscriber.subscribe(...channels), this.deadline, 'subscribe');
+    await this.withDeadline(subscriber.subscribe(...channels), 'subscribe');
   }
 
-  /** Calls `listener` once if the connection (a cluster: the one to the stream's node, or the client) closes before `close()` was asked for. */
-  onUnexpectedClose(listener: () => void): void {
+  /**
+   * Calls `listener` once if the connection (a cluster: the one to the stream's node, or the
+   * client) closes before `close()` was asked for; with the reason when a reply was overdue.
+   */
+  onUnexpectedClose(listener: (reason?: Error) => void): void {
     let called = false;
     const onEnd = () => {
       if (this.closing || called) return;
       called = true;
-      listener();
+      listener(this.watch?.expired ?? undefined);
     };
     this.link.home.once('end', onEnd);
     if (this.link.client !== this.link.home) this.link.client.once('end', onEnd);
@@ -99,6 +110,7 @@ export class CountedConnection implements StreamConnection {
   close(): void {
     if (this.closing) return;
     this.closing = true;
+    this.watch?.stop();
     this.meter.freeze();
     this.link.client.disconnect();
   }

@@ -12,7 +12,7 @@
  * `unattributedBytes()`, so the streams' bytes plus it equal the sockets' counters.
  */
 import { type Redis, ReplyError } from 'ioredis';
-import { awaitReply, type CommandDeadline, namedFailure } from './commandDeadline.js';
+import { type CommandDeadline, ConnectionDeadline, namedFailure } from './commandDeadline.js';
 import { openRedisConnection } from './connection.js';
 import { isClusterUrl } from './clusterUrl.js';
 import { RedisSetupError } from './redisSetupError.js';
@@ -32,7 +32,9 @@ type MessageHandler = (channel: string, message: string) => void;
 interface SharedLink {
   redis: Redis;
   meter: SocketMeter;
-  closeListeners: Set<() => void>;
+  /** The deadline of every command on it, for all streams. */
+  watch: ConnectionDeadline;
+  closeListeners: Set<(reason?: Error) => void>;
 }
 
 /** The connections a broker's streams share, opened on first use per role. */
@@ -84,7 +86,11 @@ export class SharedConnections {
   async close(): Promise<void> {
     this.closing = true;
     const links = await Promise.allSettled(this.links.values());
-    for (const link of links) if (link.status === 'fulfilled') link.value.redis.disconnect();
+    for (const link of links) {
+      if (link.status !== 'fulfilled') continue;
+      link.value.watch.stop();
+      link.value.redis.disconnect();
+    }
   }
 
   /** @internal Sends SUBSCRIBE for a stream; returns the bytes of the server's confirmations. */
@@ -127,7 +133,12 @@ export class SharedConnections {
   private async openLink(role: ConnectionRole): Promise<SharedLink> {
     // Auto-pipelining batches what all streams send in one turn; a subscriber sends only SUBSCRIBE.
     const redis = await openRedisConnection(this.url, `shared-${role}`, this.deadline.timeoutMs, role !== 'subscriber');
-    const link: SharedLink = { redis, meter: new SocketMeter(redis), closeListeners: new Set() };
+    const link: SharedLink = {
+      redis,
+      meter: new SocketMeter(redis),
+      watch: new ConnectionDeadline(redis, { ...this.deadline, role: `shared ${role}` }),
+      closeListeners: new Set(),
+    };
     redis.once('end', () => {
       if (this.closing) return;
       // Streams on it fail; later streams open a new connection (Redis may be back), and a new
@@ -141,7 +152,8 @@ export class SharedConnections {
         this.handlers.clear();
         this.subscribedChannels = 0;
       }
-      for (const listener of link.closeListeners) listener();
+      link.watch.stop();
+      for (const listener of link.closeListeners) listener(link.watch.expired ?? undefined);
     });
     if (role === 'subscriber') {
       redis.on('message', (channel: string, message: string) => {
@@ -172,7 +184,7 @@ class SharedConnectionView implements StreamConnection {
     const [name, ...args] = command;
     this.countSent([command]);
     try {
-      const reply = (await awaitReply(this.link.redis.call(name, args), this.deadline, name, waitMs)) as RespReply;
+      const reply = (await this.link.watch.track(this.link.redis.call(name, args), name, waitMs)) as RespReply;
       this.countRead(replyBytes(reply));
       return reply;
     } catch (error) {
@@ -185,7 +197,7 @@ class SharedConnectionView implements StreamConnection {
   async sendPipeline(commands: readonly RedisCommand[]): Promise<unknown[]> {
     this.countSent(commands); // one round trip for the whole pipeline
     const label = `pipeline (${commands.map(([name]) => name).join(' ')})`;
-    const results = await awaitReply(this.link.redis.pipeline(commands.map((command) => [...command])).exec(), this.deadline, label);
+    const results = await this.link.watch.track(this.link.redis.pipeline(commands.map((command) => [...command])).exec(), label);
     if (results === null) throw new Error('Redis pipeline was discarded');
     for (const [error, reply] of results) this.countRead(replyBytes(error ?? (reply as RespReply)));
     return results.map(([error, reply]) => {
@@ -203,13 +215,13 @@ class SharedConnectionView implements StreamConnection {
       onMessage(channel, message);
     });
     this.countRead(confirmationBytes);
-    await awaitReply(sent, this.deadline, 'subscribe');
+    await this.link.watch.track(sent, 'subscribe');
   }
 
-  onUnexpectedClose(listener: () => void): void {
-    const once = () => {
+  onUnexpectedClose(listener: (reason?: Error) => void): void {
+    const once = (reason?: Error) => {
       this.link.closeListeners.delete(once);
-      if (!this.closed) listener();
+      if (!this.closed) listener(reason);
     };
     this.closeListener = once;
     this.link.closeListeners.add(once);

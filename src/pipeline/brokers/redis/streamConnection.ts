@@ -46,7 +46,7 @@ export interface StreamConnection {
   /** SUBSCRIBE to `channels` (one command, one round trip); `onMessage` gets every message after it. */
   subscribe(channels: string[], onMessage: (channel: string, message: string) => void): Promise<void>;
   /** Calls `listener` once if the connection closes before `close()` was asked for. */
-  onUnexpectedClose(listener: () => void): void;
+  onUnexpectedClose(listener: (reason?: Error) => void): void;
   /** This stream's bytes written and read (frozen once closed). */
   bytes(): ByteCounts;
   /** Stops the stream's use of the connection (nothing more is counted). Safe to call twice. */
