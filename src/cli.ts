@@ -177,7 +177,7 @@ program
   .addHelpText(
     'after',
     `
-Exit codes: 0 ok, 2 invalid input (a bad path or value names the --param), 3 a point errored.
+Exit codes: 0 ok, 2 invalid input (a bad path or value names the --param), 3 a point errored, 130 interrupted.
 Examples:
   streambench sweep scenarios/sweep.yaml                     # its sweep: block, 16 points in ~20 s
   streambench sweep scenarios/default.yaml --variant seed-corrected --param batch.size=1,2,5,10 --param batch.timeoutMs=10,25,50,100 --iterations 2
