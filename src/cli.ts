@@ -14,9 +14,13 @@ import { mockServerCommand, shareOfOne } from './cli/mockServerCommand.js';
 import { recordCommand } from './cli/recordCommand.js';
 import { httpApis } from './sources/http/httpSchema.js';
 import { profileNames } from './sources/profiles.js';
+import { escapeControlCharacters } from './cli/escapeControl.js';
 import { TOOL_VERSION } from './run/context.js';
 import { targetCommand } from './target/targetCommand.js';
 import { APP_FORMATS } from './target/targetSchema.js';
+import { ITERATIONS_MAX, TOKENS_MAX, WARMUP_MAX } from './scenario/inputLimits.js';
+
+const ITERATIONS_WHY = 'every measured stream keeps a sample in memory and in the result file';
 
 const program = new Command()
   .name('streambench')
@@ -35,17 +39,20 @@ const runCommandDefinition = program
   .option('--json', 'print the result document on stdout (tables go to stderr)')
   .option('--out <path>', 'where to save: a .json file, or a folder (default: results/<scenario>-<UTC time>.json)')
   .option('--no-save', 'do not write a result file')
-  .addOption(new Option('--iterations <n>', 'measured streams per config (overrides the scenario)').argParser(wholeNumber(1)))
-  .addOption(new Option('--warmup <n>', 'warm-up streams per config (overrides the scenario)').argParser(wholeNumber(0)))
+  .option('--force', "run even when the estimate of the run's memory exceeds what the machine has")
+  .addOption(new Option('--iterations <n>', 'measured streams per config (overrides the scenario)').argParser(wholeNumber(1, ITERATIONS_MAX, ITERATIONS_WHY)))
+  .addOption(new Option('--warmup <n>', 'warm-up streams per config (overrides the scenario)').argParser(wholeNumber(0, WARMUP_MAX)))
   .addOption(new Option('--seed <n>', 'random seed (overrides the scenario)').argParser(wholeNumber(0)))
   .option(
     '--redis <url|auto|off>',
     'Redis for the redis-* brokers: a redis:// or rediss:// URL, "auto" (REDIS_URL, else 127.0.0.1:6379, else a private redis-server from PATH) or "off" (skip those configs)',
     'auto',
   )
+  .option('--redis-file <path>', 'read the Redis URL from this file (keeps a password out of the process list; REDIS_URL with --redis auto does too)')
   .option('-q, --quiet', 'print nothing but errors')
   .option('--baseline <file>', "compare this run with a result file, as `streambench compare` does, using the scenario's gates and the gate options below")
   .option('--csv <file>', 'also write the result as CSV (one row per config, one column per metric)')
+  .option('--allow-partial', 'accept an interrupted or incomplete --baseline file')
   .addOption(
     new Option('--shard <i/n>', 'run only share i of n of every config\'s measured streams (1-based), for loading one system from n machines; combine with `streambench merge`').argParser(shardOption),
   );
@@ -77,6 +84,7 @@ addGateOptions(
     .argument('<head>', 'result file of the run to check'),
 )
   .option('--json', 'same as --format json')
+  .option('--allow-partial', 'accept interrupted or incomplete result files (refused by default: they are not a whole run)')
   .addHelpText(
     'after',
     `
@@ -104,7 +112,7 @@ program
   .option('--include-usage', "ask for the server's token usage (stream_options.include_usage) and record it")
   .addOption(new Option('--requests <n>', 'streams to record, one request each, one after another').argParser(wholeNumber(1)).default(1))
   .requiredOption('--out <path>', 'trace file to write (.jsonl), e.g. traces/my-model.jsonl')
-  .option('--note <text>', 'free text stored in the trace header')
+  .option('--note <text>', 'free text stored verbatim in the trace header (do not put secrets in it)')
   .option('--synthetic', 'label the trace synthetic (automatic when the server is a streambench mock server)')
   .addHelpText(
     'after',
@@ -122,11 +130,11 @@ Examples:
 program
   .command('mock-server')
   .description('Serve OpenAI-compatible and Anthropic streaming endpoints with synthetic text and timing, for testing without a provider')
-  .addOption(new Option('--port <n>', 'port to listen on (0: a free port)').argParser(wholeNumber(0)).default(0))
+  .addOption(new Option('--port <n>', 'port to listen on (0: a free port)').argParser(wholeNumber(0, 65535, 'TCP ports end at 65535')).default(0))
   .option('--host <host>', 'address to bind (loopback by default; the server has no authentication)', '127.0.0.1')
   .addOption(new Option('--profile <name>', 'timing profile (default fast-hosted)').choices(profileNames))
   .addOption(new Option('--seed <n>', 'seed of text and timing').argParser(wholeNumber(0)).default(1))
-  .addOption(new Option('--tokens <n>', 'tokens per stream (default 200)').argParser(wholeNumber(1)))
+  .addOption(new Option('--tokens <n>', 'tokens per stream (default 200)').argParser(wholeNumber(1, TOKENS_MAX)))
   .addOption(new Option('--ttft-ms <n>', "constant time to the first token, ms (default: the profile's)").argParser(wholeNumber(0)))
   .addOption(new Option('--gap-ms <n>', "constant gap between chunks, ms (default: the profile's)").argParser(wholeNumber(0)))
   .addOption(new Option('--reasoning-tokens <n>', 'reasoning tokens streamed before the answer (default 0)').argParser(wholeNumber(0)))
@@ -156,10 +164,12 @@ program
   .argument('<scenario>', 'scenario file; the grid starts from its base pipeline, or from --variant')
   .option('--param <path=values>', 'a pipeline field by dotted path and the values to try, e.g. batch.size=1,2,5,10, or a load field, e.g. load.concurrency=100,300,600; repeat for a grid (default: the scenario\'s sweep: block)', (value: string, previous: string[] = []) => [...previous, value])
   .option('--variant <name>', 'start every point from this variant of the scenario')
-  .addOption(new Option('--iterations <n>', 'measured streams per point (overrides the scenario)').argParser(wholeNumber(1)))
-  .addOption(new Option('--warmup <n>', 'warm-up streams per point (overrides the scenario)').argParser(wholeNumber(0)))
+  .addOption(new Option('--iterations <n>', 'measured streams per point (overrides the scenario)').argParser(wholeNumber(1, ITERATIONS_MAX, ITERATIONS_WHY)))
+  .addOption(new Option('--warmup <n>', 'warm-up streams per point (overrides the scenario)').argParser(wholeNumber(0, WARMUP_MAX)))
   .addOption(new Option('--seed <n>', 'random seed (overrides the scenario)').argParser(wholeNumber(0)))
   .option('--redis <url|auto|off>', 'Redis for the redis-* brokers (as for run)', 'auto')
+  .option('--redis-file <path>', 'read the Redis URL from this file (as for run)')
+  .option('--force', "run even when the estimate of the run's memory exceeds what the machine has")
   .option('--latency-budget <allowance>', 'recommend the cheapest front point whose token latency p99 is within this of the best: ms (default 16.7, one frame at 60 Hz) or a percentage (10%)')
   .option('--out <file>', 'where to save the result (default: results/<scenario>-sweep-<UTC time>.json)')
   .option('--no-save', 'do not write a result file')
@@ -169,7 +179,7 @@ program
   .addHelpText(
     'after',
     `
-Exit codes: 0 ok, 2 invalid input (a bad path or value names the --param), 3 a point errored.
+Exit codes: 0 ok, 2 invalid input (a bad path or value names the --param), 3 a point errored, 130 interrupted.
 Examples:
   streambench sweep scenarios/sweep.yaml                     # its sweep: block, 16 points in ~20 s
   streambench sweep scenarios/default.yaml --variant seed-corrected --param batch.size=1,2,5,10 --param batch.timeoutMs=10,25,50,100 --iterations 2
@@ -226,6 +236,8 @@ const targetCommandDefinition = program
   .addOption(new Option('--seed <n>', 'random seed of the upstream streams').argParser(wholeNumber(0)))
   .option('-q, --quiet', 'print nothing but errors')
   .option('--baseline <file>', 'compare this run with a result file, as `streambench compare` does')
+  .option('--allow-partial', 'accept an interrupted or incomplete --baseline file')
+  .option('--force', "run even when the estimate of the run's memory exceeds what the machine has")
   .option('--csv <file>', 'also write the result as CSV');
 addGateOptions(targetCommandDefinition, '--output-format <format>')
   .addHelpText(
@@ -250,6 +262,7 @@ program
   .description('Combine the result files of shard runs (run --shard i/n) into one: histograms merged exactly, counters summed, each shard\'s context kept')
   .argument('<shards...>', 'result files of `streambench run --shard i/n`, one per shard')
   .requiredOption('--out <file>', 'where to write the merged result')
+  .option('--allow-partial', 'accept interrupted or incomplete shard files (refused by default)')
   .option('-q, --quiet', 'print nothing but errors')
   .addHelpText('after', '\nExit codes: 0 ok, 2 invalid input (not shard results, different scenarios, a shard given twice).\nExample:\n  streambench merge shard-1.json shard-2.json shard-3.json --out merged.json')
   .action(async (shards: string[], options) => {
@@ -263,7 +276,7 @@ try {
     // Help and version are not errors; everything else commander rejects is a usage error.
     process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   } else if (error instanceof CliError) {
-    process.stderr.write(`streambench: ${error.message}\n`);
+    process.stderr.write(`streambench: ${escapeControlCharacters(error.message)}\n`);
     process.exitCode = error.exitCode;
   } else {
     process.stderr.write(`streambench: unexpected error: ${(error as Error).stack ?? String(error)}\n`);

@@ -1,9 +1,9 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTrace } from '../src/traces/parseTrace.js';
 import { runCli } from './helpers/cli.js';
@@ -81,6 +81,7 @@ describe('streambench mock-server (built binary)', () => {
 describe('streambench record (built binary)', () => {
   it('records N streams into a valid synthetic-labelled trace and prints one line', async () => {
     const out = join(temporaryFolder(), 'traces', 'mock.jsonl');
+    mkdirSync(dirname(out)); // streambench creates no folders (but results/)
     const result = await runCli(['record', '--url', mock.baseUrl, '--requests', '2', '--include-usage', '--out', out]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);

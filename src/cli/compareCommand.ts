@@ -1,5 +1,6 @@
 /** `streambench compare BASE HEAD`: the statistical gate's verdicts and an exit code for CI. */
 import { readResultFile, ResultFileError } from '../report/readResult.js';
+import { partialResultProblem } from '../report/partialResult.js';
 import type { ResultDocument } from '../report/resultSchema.js';
 import { ComparisonInputError, decideComparison } from '../stats/decideComparison.js';
 import { type Gate, GateSyntaxError, parseGateFlags } from '../stats/gates.js';
@@ -21,6 +22,8 @@ export interface CompareCommandOptions {
   markdown?: string;
   /** false with --no-default-gates. */
   defaultGates?: boolean;
+  /** Accept interrupted or incomplete result files (--allow-partial). */
+  allowPartial?: boolean;
 }
 
 /** Parses `--fail-on` and `--gate`; throws CliError (exit 2) naming the bad one. */
@@ -72,6 +75,10 @@ export async function gateAndPrint(
 export async function compareCommand(basePath: string, headPath: string, options: CompareCommandOptions): Promise<number> {
   parseGateOptions(options); // bad flags fail before any file is read
   const [base, head] = await Promise.all([readOrFail(basePath), readOrFail(headPath)]);
+  if (!options.allowPartial) {
+    refusePartial(base, basePath);
+    refusePartial(head, headPath);
+  }
   return gateAndPrint(base, head, { base: basePath, head: headPath }, options, (text) => process.stdout.write(text));
 }
 
@@ -82,4 +89,10 @@ async function readOrFail(path: string): Promise<ResultDocument> {
     if (error instanceof ResultFileError) throw new CliError(error.message);
     throw error;
   }
+}
+
+/** Throws a CliError (exit 2) when `document` is not a whole run (pass --allow-partial to accept it). */
+export function refusePartial(document: ResultDocument, path: string): void {
+  const problem = partialResultProblem(document);
+  if (problem !== null) throw new CliError(`${path}: not a whole run: ${problem}. Pass --allow-partial to use it anyway`);
 }

@@ -3,12 +3,16 @@ import { readResultFile, ResultFileError } from '../report/readResult.js';
 import { renderLoadTable, renderSummaryTable } from '../report/tables.js';
 import { writeFileAtomic } from '../report/writeResult.js';
 import { MergeError, mergeShardResults } from '../stats/mergeResults.js';
+import { refusePartial } from './compareCommand.js';
 import { CliError, EXIT } from './exitCodes.js';
+import { checkOutputFile } from './outputPaths.js';
 
 /** Runs the command; returns the exit code. */
-export async function mergeCommand(paths: string[], options: { out: string; quiet?: boolean }): Promise<number> {
+export async function mergeCommand(paths: string[], options: { out: string; quiet?: boolean; allowPartial?: boolean }): Promise<number> {
+  await checkOutputFile(options.out, '--out');
   try {
     const documents = await Promise.all(paths.map((path) => readResultFile(path)));
+    if (!options.allowPartial) documents.forEach((document, index) => refusePartial(document, paths[index]!));
     const merged = mergeShardResults(documents, paths);
     await writeFileAtomic(options.out, `${JSON.stringify(merged, null, 2)}\n`);
     if (!options.quiet) process.stdout.write(`${[renderSummaryTable(merged), renderLoadTable(merged)].filter((table) => table !== '').join('\n')}\nmerged ${paths.length} shards into ${options.out}\n`);

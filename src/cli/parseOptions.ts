@@ -1,12 +1,13 @@
 import { InvalidArgumentError } from 'commander';
 
-/** Commander parser for a whole number ≥ `min`, with an error naming what is expected. */
-export function wholeNumber(min: number): (value: string) => number {
+/** Commander parser for a whole number from `min` to `max` (with why `max`), with an error naming what is expected. */
+export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER, why = ''): (value: string) => number {
   return (value) => {
     const number = Number(value);
     if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number) || number < min) {
       throw new InvalidArgumentError(`expected a whole number ≥ ${min}, got "${value}"`);
     }
+    if (number > max) throw new InvalidArgumentError(`at most ${max.toLocaleString('en-US')}${why ? ` (${why})` : ''}, got "${value}"`);
     return number;
   };
 }

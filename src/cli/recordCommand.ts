@@ -16,6 +16,8 @@ import { recordStream } from '../traces/recordTrace.js';
 import { serializeTrace } from '../traces/serializeTrace.js';
 import { TRACE_FORMAT_VERSION, type Trace, type TraceStream } from '../traces/traceFormat.js';
 import { CliError, EXIT } from './exitCodes.js';
+import { checkOutputFile } from './outputPaths.js';
+import { keepUnsaved } from './resultFallback.js';
 
 /** Options of `streambench record` as commander parses them. */
 export interface RecordCommandOptions {
@@ -75,6 +77,11 @@ function settingsFrom(options: RecordCommandOptions): ResolvedHttpSettings {
 /** Records the streams and writes the trace; returns the exit code. */
 export async function recordCommand(options: RecordCommandOptions): Promise<number> {
   const settings = settingsFrom(options);
+  // Invalid input, found before any request: an unset key variable, an output that cannot be written.
+  if (settings.apiKeyEnv !== null && !process.env[settings.apiKeyEnv]) {
+    throw new CliError(`--api-key-env ${settings.apiKeyEnv}: the environment variable is not set; export it with your API key, or drop --api-key-env for an endpoint that needs none`);
+  }
+  await checkOutputFile(options.out, '--out');
   const source = await createHttpSource(settings, 1);
   const streams: TraceStream[] = [];
   let fromMockServer = false;
@@ -110,7 +117,10 @@ export async function recordCommand(options: RecordCommandOptions): Promise<numb
     },
     streams,
   };
-  await writeFileAtomic(options.out, serializeTrace(trace));
+  const text = serializeTrace(trace);
+  await writeFileAtomic(options.out, text).catch((error: unknown) => {
+    throw keepUnsaved(options.out, text, error);
+  });
   process.stdout.write(`${recordSummary(trace, options.out)}\n`);
   return EXIT.ok;
 }

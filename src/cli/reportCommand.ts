@@ -9,6 +9,7 @@ import { renderCountersTable, renderLoadTable, renderStageTable, renderSummaryTa
 import { renderTargetTable } from '../target/targetTable.js';
 import { writeFileAtomic } from '../report/writeResult.js';
 import { CliError, EXIT } from './exitCodes.js';
+import { checkOutputFile } from './outputPaths.js';
 import { chosenFormat, type OutputFormat } from './outputFormat.js';
 
 /** Options of `streambench report`. */
@@ -22,6 +23,8 @@ export interface ReportCommandOptions {
 
 /** Runs the command; returns the exit code. */
 export async function reportCommand(path: string, options: ReportCommandOptions): Promise<number> {
+  if (options.html) await checkOutputFile(options.html, '--html');
+  if (options.csv) await checkOutputFile(options.csv, '--csv');
   let document: ResultDocument;
   try {
     document = await readResultFile(path);

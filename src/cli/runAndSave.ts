@@ -10,16 +10,43 @@ import { writeFileAtomic } from '../report/writeResult.js';
 import { type RunOptions, runScenario } from '../run/runScenario.js';
 import type { Scenario } from '../scenario/loadScenario.js';
 import { CliError } from './exitCodes.js';
+import { keepUnsaved } from './resultFallback.js';
 import type { ProgressBar } from './progress.js';
+
+/**
+ * What a forced stop (a signal the run did not honour in time) needs to save: the document as
+ * of the last config, the config running now, and where the file goes.
+ */
+export interface RunInProgress {
+  document: ResultDocument | null;
+  runningConfig: string | null;
+  outputPath: string | null;
+}
 
 /** Runs `scenario`, showing progress on `bar` and saving to `outputPath` (null: no file). */
 export async function runAndSave(
   scenario: Scenario,
-  runOptions: Omit<RunOptions, 'onStream' | 'onConfigDone'>,
-  output: { bar: ProgressBar | null; outputPath: string | null },
+  runOptions: Omit<RunOptions, 'onStream' | 'onConfigDone' | 'onConfigStart'>,
+  output: { bar: ProgressBar | null; outputPath: string | null; progress?: RunInProgress },
 ): Promise<ResultDocument> {
   const { bar, outputPath } = output;
-  const save = (document: ResultDocument) => writeFileAtomic(outputPath!, `${JSON.stringify(document, null, 2)}\n`);
+  const progress: RunInProgress = output.progress ?? { document: null, runningConfig: null, outputPath };
+  progress.outputPath = outputPath;
+  progress.document = null;
+  let intermediateFailure: unknown = null;
+  // Saved after every config, marked incomplete: a file left by a crash or SIGKILL says so.
+  const saveSoFar = async (document: ResultDocument) => {
+    progress.document = structuredClone(document);
+    progress.runningConfig = null;
+    if (intermediateFailure !== null) return;
+    try {
+      await writeFileAtomic(outputPath!, `${JSON.stringify({ ...document, incomplete: true }, null, 2)}\n`);
+    } catch (error) {
+      // The run goes on; the final write tries again and keeps a fallback if it fails too.
+      intermediateFailure = error;
+      process.stderr.write(`streambench: could not save ${outputPath} after a config (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the run goes on\n`);
+    }
+  };
   const iterations = runOptions.iterations ?? scenario.iterations;
   const warmup = runOptions.warmup ?? scenario.warmup;
   // A load block sets its own stream count, and every worker thread warms up on its own; a
@@ -44,13 +71,24 @@ export async function runAndSave(
         elapsedMs: monotonicNowMs() - startedMs,
       });
     },
-    onConfigDone: outputPath ? save : undefined,
+    onConfigStart: (config) => {
+      progress.runningConfig = config;
+    },
+    onConfigDone: outputPath ? saveSoFar : (document) => void (progress.document = structuredClone(document)),
   })
     .catch((error: unknown) => {
       if (error instanceof RedisSetupError) throw new CliError(`--redis: ${error.message}`);
       throw error;
     })
     .finally(() => bar?.clear());
-  if (outputPath) await save(document);
+  progress.runningConfig = null;
+  if (outputPath) {
+    const text = `${JSON.stringify(document, null, 2)}\n`;
+    try {
+      await writeFileAtomic(outputPath, text);
+    } catch (error) {
+      throw keepUnsaved(outputPath, text, error);
+    }
+  }
   return document;
 }

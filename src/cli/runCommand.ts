@@ -2,7 +2,7 @@
  * `streambench run`: load scenarios, run them, print tables, save result documents.
  * Human output goes to stdout, or to stderr when --json puts the document on stdout.
  */
-import { setMaxListeners } from 'node:events';
+import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { resultToCsv } from '../report/csv.js';
 import { renderResultMarkdown } from '../report/markdown.js';
@@ -13,11 +13,16 @@ import { fileTimestamp, writeFileAtomic } from '../report/writeResult.js';
 import { noiseWarnings, runNoise } from '../stats/runNoise.js';
 import { loadScenarioFile, type Scenario } from '../scenario/loadScenario.js';
 import { ScenarioError } from '../scenario/scenarioError.js';
-import { type CompareCommandOptions, gateAndPrint, parseGateOptions } from './compareCommand.js';
+import { type CompareCommandOptions, gateAndPrint, parseGateOptions, refusePartial } from './compareCommand.js';
 import { CliError, EXIT } from './exitCodes.js';
 import { chosenFormat } from './outputFormat.js';
 import { ProgressBar, progressEnabled } from './progress.js';
-import { runAndSave } from './runAndSave.js';
+import { watchInterruptions } from './interruptions.js';
+import { checkOutputFile, checkOutputFolder, ensureResultsFolder } from './outputPaths.js';
+import { keepUnsaved } from './resultFallback.js';
+import { runAndSave, type RunInProgress } from './runAndSave.js';
+import { redisOption } from './redisUrlFile.js';
+import { refuseBeyondMachine } from './runEstimate.js';
 import { renderTargetTable } from '../target/targetTable.js';
 
 /** Options of `streambench run` as commander parses them (the gate options apply with --baseline). */
@@ -29,12 +34,16 @@ export interface RunCommandOptions extends CompareCommandOptions {
   warmup?: number;
   seed?: number;
   redis?: string;
+  /** `--redis-file`: the Redis URL from a file. */
+  redisFile?: string;
   shard?: { index: number; count: number };
   quiet?: boolean;
   /** A result file to compare this run with. */
   baseline?: string;
   /** Also write the result as CSV here. */
   csv?: string;
+  /** Run even when the estimate exceeds what the machine has. */
+  force?: boolean;
 }
 
 export const DEFAULT_SCENARIO = 'scenarios/default.yaml';
@@ -80,11 +89,15 @@ export async function runScenarios(scenarios: Scenario[], options: RunCommandOpt
   if (options.baseline) {
     try {
       baseline = await readResultFile(options.baseline);
+      if (!options.allowPartial) refusePartial(baseline, `--baseline ${options.baseline}`);
     } catch (error) {
       if (error instanceof ResultFileError) throw new CliError(`--baseline: ${error.message}`);
       throw error;
     }
   }
+  for (const scenario of scenarios) refuseBeyondMachine(scenario, options, options.force === true);
+  const redis = await redisOption(options);
+  await checkRunOutputs(options);
 
   // Tables are for people: on stdout when it carries nothing else, else on stderr.
   const human = (text: string) => {
@@ -94,16 +107,8 @@ export async function runScenarios(scenarios: Scenario[], options: RunCommandOpt
     ? new ProgressBar(process.stderr)
     : null;
 
-  const interruption = new AbortController();
-  // Every stream in flight listens for the interruption: under load that is thousands.
-  setMaxListeners(0, interruption.signal);
-  const onSignal = (signalName: NodeJS.Signals) => {
-    if (interruption.signal.aborted) process.exit(EXIT.interrupted); // a second signal exits at once
-    process.stderr.write(`\n${signalName}: stopping after the stream in progress; partial results will be saved (send again to exit at once)\n`);
-    interruption.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const progress: RunInProgress = { document: null, runningConfig: null, outputPath: null };
+  const interruption = watchInterruptions(progress);
 
   const documents: ResultDocument[] = [];
   const comparisonByDocument = new Map<ResultDocument, unknown>();
@@ -113,10 +118,15 @@ export async function runScenarios(scenarios: Scenario[], options: RunCommandOpt
       const outputPath = options.save ? resultPath(scenario.name, options.out) : null;
       const document = await runAndSave(
         scenario,
-        { iterations: options.iterations, warmup: options.warmup, seed: options.seed, redis: options.redis, shard: options.shard, signal: interruption.signal },
-        { bar, outputPath },
+        { iterations: options.iterations, warmup: options.warmup, seed: options.seed, redis, shard: options.shard, signal: interruption.signal },
+        { bar, outputPath, progress },
       );
-      if (options.csv) await writeFileAtomic(resolve(options.csv), resultToCsv(document));
+      if (options.csv) {
+        const csv = resultToCsv(document);
+        await writeFileAtomic(resolve(options.csv), csv).catch((error: unknown) => {
+          throw keepUnsaved(resolve(options.csv!), csv, error);
+        });
+      }
       documents.push(document);
 
       human(`\n${scenario.name}${scenario.description ? ` — ${scenario.description.trim()}` : ''}`);
@@ -156,8 +166,7 @@ export async function runScenarios(scenarios: Scenario[], options: RunCommandOpt
       }
     }
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interruption.dispose();
   }
   if (format === 'json') {
     // With --baseline the comparison travels beside the result: {result, comparison}.
@@ -174,4 +183,29 @@ function resultPath(scenarioName: string, out: string | undefined): string {
   const fileName = `${scenarioName}-${fileTimestamp(new Date())}.json`;
   if (!out) return resolve('results', fileName);
   return resolve(out.endsWith('.json') ? out : join(out, fileName));
+}
+
+/**
+ * Checks every output path before anything runs (exit 2, nothing measured is lost): `--out` is
+ * a `.json` file in an existing folder or an existing folder; `--out` with `--no-save` is a
+ * contradiction; `--csv` a writable file.
+ */
+async function checkRunOutputs(options: RunCommandOptions): Promise<void> {
+  if (options.out !== undefined && !options.save) {
+    throw new CliError(`--out ${options.out} and --no-save contradict each other: drop one of them`);
+  }
+  if (options.save) {
+    if (options.out === undefined) await ensureResultsFolder('results');
+    else if (options.out.endsWith('.json')) await checkOutputFile(options.out, '--out');
+    else {
+      const isFolder = await stat(options.out).then((entry) => entry.isDirectory(), () => false);
+      if (!isFolder) {
+        throw new CliError(
+          `--out ${options.out}: neither a .json file nor an existing folder; name a .json file, or create the folder first`,
+        );
+      }
+      await checkOutputFolder(options.out, '--out');
+    }
+  }
+  if (options.csv !== undefined) await checkOutputFile(options.csv, '--csv');
 }

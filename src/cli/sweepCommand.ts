@@ -1,6 +1,6 @@
 /** `streambench sweep SCENARIO --param path=v1,v2`: runs the grid, marks the Pareto front, recommends a setting. */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readScenarioText } from '../scenario/loadScenario.js';
 import { resolve } from 'node:path';
 import { resultToCsv } from '../report/csv.js';
 import { renderSweepMarkdown, renderSweepTable, summarizeSweep } from '../report/sweepTable.js';
@@ -12,7 +12,11 @@ import { parseParamFlag, parseRawScenario, planSweep, type SweepPlan } from '../
 import { CliError, EXIT } from './exitCodes.js';
 import { chosenFormat, type OutputFormat } from './outputFormat.js';
 import { ProgressBar, progressEnabled } from './progress.js';
-import { runAndSave } from './runAndSave.js';
+import { watchInterruptions } from './interruptions.js';
+import { checkOutputFile, ensureResultsFolder } from './outputPaths.js';
+import { runAndSave, type RunInProgress } from './runAndSave.js';
+import { redisOption } from './redisUrlFile.js';
+import { refuseBeyondMachine } from './runEstimate.js';
 
 /** The default latency budget of the recommendation, in ms. */
 export const DEFAULT_LATENCY_BUDGET = '16.7ms';
@@ -25,6 +29,10 @@ export interface SweepCommandOptions {
   warmup?: number;
   seed?: number;
   redis?: string;
+  /** `--redis-file`: the Redis URL from a file. */
+  redisFile?: string;
+  /** Run even when the estimate exceeds what the machine has. */
+  force?: boolean;
   out?: string;
   save: boolean;
   json?: boolean;
@@ -38,13 +46,7 @@ export async function sweepCommand(path: string, options: SweepCommandOptions): 
   let plan: SweepPlan;
   let budgetText: string | number;
   try {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-      throw new ScenarioError(`${path}: cannot read the scenario (${reason})`);
-    }
+    const text = await readScenarioText(path);
     const raw = parseRawScenario(text, path);
     plan = planSweep(raw, path, createHash('sha256').update(text).digest('hex'), (options.param ?? []).map(parseParamFlag), options.variant);
     // One frame at 60 Hz by default: a reader cannot see a latency difference smaller than a frame.
@@ -62,12 +64,21 @@ export async function sweepCommand(path: string, options: SweepCommandOptions): 
 
   const format = chosenFormat(options);
   const bar = progressEnabled({ isTTY: process.stderr.isTTY, quiet: options.quiet, machineOutput: format !== 'table' }) ? new ProgressBar(process.stderr) : null;
+  refuseBeyondMachine(plan.scenario, options, options.force === true);
+  const redis = await redisOption(options);
+  if (options.out !== undefined && !options.save) throw new CliError(`--out ${options.out} and --no-save contradict each other: drop one of them`);
+  if (options.save) {
+    if (options.out === undefined) await ensureResultsFolder('results');
+    else await checkOutputFile(options.out, '--out');
+  }
   const outputPath = options.save ? resolve(options.out ?? `results/${plan.scenario.name}-${fileTimestamp(new Date())}.json`) : null;
+  const progress: RunInProgress = { document: null, runningConfig: null, outputPath };
+  const interruption = watchInterruptions(progress);
   const document = await runAndSave(
     plan.scenario,
-    { iterations: options.iterations, warmup: options.warmup, seed: options.seed, redis: options.redis },
-    { bar, outputPath },
-  );
+    { iterations: options.iterations, warmup: options.warmup, seed: options.seed, redis, signal: interruption.signal },
+    { bar, outputPath, progress },
+  ).finally(() => interruption.dispose());
 
   const summary = summarizeSweep(document, { value: budget.value, relative: budget.relative });
   const point = summary.recommendation ? plan.points.find((candidate) => candidate.name === summary.recommendation!.id) : undefined;
@@ -90,5 +101,6 @@ export async function sweepCommand(path: string, options: SweepCommandOptions): 
         if (outputPath) process.stdout.write(`results written to ${outputPath}\n`);
       }
   }
+  if (document.interrupted) return EXIT.interrupted;
   return document.configs.some((config) => config.state === 'errored') ? EXIT.runFailed : EXIT.ok;
 }

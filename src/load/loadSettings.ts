@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { MAX_TIMER_MS } from '../clockLimits.js';
+import { CONCURRENCY_MAX, ITERATIONS_MAX, RATE_MAX_PER_SECOND, tooLarge } from '../scenario/inputLimits.js';
 
 /**
  * How many streams run at once. Without a `load` block a config's streams run one after
@@ -7,16 +9,30 @@ import { z } from 'zod';
  */
 export const loadSettingsSchema = z
   .strictObject({
-    concurrency: z.number().int().min(1).optional().describe('closed loop: keep this many streams in flight; a finished stream is replaced at once'),
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(CONCURRENCY_MAX, tooLarge('concurrent streams', CONCURRENCY_MAX, 'each holds sockets, buffers and its plan; 1,000 already saturate 2 cores'))
+      .optional().describe('closed loop: keep this many streams in flight; a finished stream is replaced at once'),
     rate: z
       .strictObject({
-        perSecond: z.number().positive().describe('stream arrivals per second'),
+        perSecond: z
+          .number()
+          .positive()
+          .max(RATE_MAX_PER_SECOND, tooLarge('streams per second', RATE_MAX_PER_SECOND, 'each arrival opens a stream with its own connections'))
+          .describe('stream arrivals per second'),
         arrivals: z.enum(['constant', 'poisson']).default('constant').describe('constant: evenly spaced; poisson: exponential gaps (seeded)'),
       })
       .optional()
       .describe('open loop: start streams at this rate, however many are still running'),
-    streams: z.number().int().min(1).optional().describe('streams to start in all (default: the scenario\'s iterations)'),
-    durationS: z.number().positive().optional().describe('stop starting new streams after this many seconds (whichever of streams and durationS comes first)'),
+    streams: z
+      .number()
+      .int()
+      .min(1)
+      .max(ITERATIONS_MAX, tooLarge('streams', ITERATIONS_MAX, 'every measured stream keeps a sample in memory and in the result file'))
+      .optional().describe('streams to start in all (default: the scenario\'s iterations)'),
+    durationS: z.number().positive().max(MAX_TIMER_MS / 1000, 'at most 2,147,483 seconds (about 24.8 days, the longest timer Node honours)').optional().describe('stop starting new streams after this many seconds (whichever of streams and durationS comes first)'),
     rampS: z
       .number()
       .nonnegative()

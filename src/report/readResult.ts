@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { formatIssues } from '../scenario/formatIssues.js';
 import { RESULT_SCHEMA_VERSION, type ResultDocument, resultDocumentSchema } from './resultSchema.js';
 
@@ -11,8 +11,11 @@ export class ResultFileError extends Error {
 export async function readResultFile(path: string): Promise<ResultDocument> {
   let text: string;
   try {
+    // A device such as /dev/zero never ends: refused before reading.
+    if (!(await stat(path)).isFile()) throw new ResultFileError(`${path}: not a regular file; pass a file written by streambench run`);
     text = await readFile(path, 'utf8');
   } catch (error) {
+    if (error instanceof ResultFileError) throw error;
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
     throw new ResultFileError(`${path}: cannot read the result file (${reason})`);
   }

@@ -27,7 +27,8 @@ const stageMetricsSchema = z.strictObject({
   latencyMs: summarySchema.nullable().describe('time spent in this stage (this boundary − the previous one), per token'),
 });
 
-export const configStateSchema = z.enum(['completed', 'errored', 'skipped']);
+/** `interrupted`: a signal stopped the config while it ran (what it measured before is kept). */
+export const configStateSchema = z.enum(['completed', 'errored', 'skipped', 'interrupted']);
 
 export const configMetricsSchema = z.strictObject({
   ttftMs: summarySchema.nullable().describe('request start → first non-empty content token at the client, per stream'),
@@ -158,6 +159,10 @@ export const resultDocumentSchema = z.strictObject({
   tool: z.strictObject({ name: z.literal('streambench'), version: z.string() }),
   runId: z.string(),
   interrupted: z.boolean().describe('true when the run was stopped before every config ran'),
+  incomplete: z
+    .literal(true)
+    .optional()
+    .describe('the run was still going when this file was written (after a config, or at a forced stop); the final write drops it, so a file left by a crash or SIGKILL says so'),
   scenario: z.strictObject({
     name: z.string(),
     file: z.string().nullable(),

@@ -27,6 +27,8 @@ export interface RunOptions {
   /** Called with the document so far after every config, so a caller can save it. */
   onConfigDone?: (document: ResultDocument) => void | Promise<void>;
   onStream?: StreamProgress;
+  /** Called with a config's name when it starts. */
+  onConfigStart?: (config: string) => void;
 }
 
 /** Runs a scenario and returns its result document. */
@@ -71,7 +73,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   try {
     for (const [index, config] of scenario.configs.entries()) {
       if (options.signal?.aborted) break;
+      options.onConfigStart?.(config.name);
       const result = await runConfig(config, index, { warmup, iterations }, environment, { signal: options.signal, onStream: options.onStream });
+      // Stopped while it ran: not `completed`, whatever it measured before (which is kept).
+      if (options.signal?.aborted && result.state === 'completed') {
+        result.state = 'interrupted';
+        result.message = `interrupted after ${result.iterations.length} measured streams; streams in flight were not measured`;
+      }
       document.configs.push(result);
       document.interrupted = options.signal?.aborted ?? false;
       await options.onConfigDone?.(document);

@@ -53,6 +53,7 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
   const cpuAtStart = process.cpuUsage();
   const trace = new StreamTrace(clock.nowMs(), upstream);
 
+  let run: StreamRun;
   try {
     const client = createClient(pipeline.client, {
       clock,
@@ -96,15 +97,20 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
     // A consumer that fails before the producer is done must not leave an unhandled rejection.
     consumerDone.catch(() => {});
 
-    const produced = await producer.run(trace);
+    // An interruption stops waiting at once: a stuck stream (a paused Redis) must not hold the
+    // run, and a stream cut short is not measured anyway.
+    const produced = await untilAborted(producer.run(trace), signal);
     trace.endSeq = produced.endSeq;
 
-    const channel = await withTimeout(consumerDone, pipeline.drainTimeoutMs, clock, `the consumer did not finish within ${pipeline.drainTimeoutMs} ms after the producer ended`);
+    const channel = await untilAborted(
+      withTimeout(consumerDone, pipeline.drainTimeoutMs, clock, `the consumer did not finish within ${pipeline.drainTimeoutMs} ms after the producer ended`),
+      signal,
+    );
     await channel.end();
     await client.finish();
     const cpu = process.cpuUsage(cpuAtStart);
     const check = checkDelivery(trace, client.text());
-    return {
+    run = {
       trace,
       counts: {
         delivery: channel.counters(),
@@ -117,10 +123,16 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
         check,
       },
     };
-  } finally {
-    await producer.dispose();
-    await brokerStream.dispose();
+  } catch (error) {
+    // The stream's own failure is the news: a cleanup that fails after it (the same frozen
+    // Redis, say) must not replace it. The keys' TTL covers what cleanup could not delete.
+    await producer.dispose().catch(() => {});
+    await brokerStream.dispose().catch(() => {});
+    throw error;
   }
+  await producer.dispose();
+  await brokerStream.dispose();
+  return run;
 }
 
 /**
@@ -148,6 +160,32 @@ async function openStreamSides(
     await brokerStream.dispose();
     throw error;
   }
+}
+
+/** `promise`, or a rejection as soon as `signal` aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) {
+    promise.catch(() => {});
+    return Promise.reject(new Error('interrupted'));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      promise.catch(() => {});
+      reject(new Error('interrupted'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number, clock: Clock, message: string): Promise<T> {

@@ -3,7 +3,8 @@
  * complete pipeline: defaults ← preset ← base pipeline ← variant.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { SCENARIO_FILE_MAX_BYTES, SCENARIO_MAX_NODES, tooLarge } from './inputLimits.js';
 import { basename, extname } from 'node:path';
 import { type ResolvedSourceSettings, resolveSourceSettings } from '../sources/sourceSettings.js';
 import type { LoadSettings } from '../load/loadSettings.js';
@@ -48,23 +49,80 @@ export interface Scenario {
 
 /** Reads and validates a scenario file; throws ScenarioError naming the file and field. */
 export async function loadScenarioFile(path: string): Promise<Scenario> {
-  let text: string;
+  return parseScenarioText(await readScenarioText(path), path);
+}
+
+/**
+ * Reads a scenario file's text: a regular file (a device such as /dev/zero never ends) of at
+ * most SCENARIO_FILE_MAX_BYTES, checked before reading; a ScenarioError otherwise.
+ */
+export async function readScenarioText(path: string): Promise<string> {
   try {
-    text = await readFile(path, 'utf8');
+    const entry = await stat(path);
+    if (!entry.isFile()) throw new ScenarioError(`${path}: not a regular file; give a path to a .yaml or .json file, e.g. scenarios/default.yaml`);
+    if (entry.size > SCENARIO_FILE_MAX_BYTES) {
+      throw new ScenarioError(`${path}: ${entry.size.toLocaleString('en-US')} bytes; a scenario may have ${tooLarge('bytes', SCENARIO_FILE_MAX_BYTES, 'real ones have a few kB, and parsing costs ~40 bytes of memory per byte')}`);
+    }
+    const text = await readFile(path, 'utf8');
+    checkScenarioTextSize(text, path);
+    return text;
   } catch (error) {
+    if (error instanceof ScenarioError) throw error;
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
     throw new ScenarioError(`${path}: cannot read the scenario (${reason}); give a path to a .yaml or .json file, e.g. scenarios/default.yaml`);
   }
-  return parseScenarioText(text, path);
+}
+
+/** Throws a ScenarioError when scenario text is over the size limits, before it is parsed. */
+export function checkScenarioTextSize(text: string, where: string): void {
+  if (Buffer.byteLength(text) > SCENARIO_FILE_MAX_BYTES) {
+    throw new ScenarioError(`${where}: a scenario may have ${tooLarge('bytes', SCENARIO_FILE_MAX_BYTES, 'real ones have a few kB')}`);
+  }
+  // Before parsing: the YAML library checks duplicate keys in quadratic time (20,000 keys took
+  // 3 s, 40,000 took 19 s). Every key needs a ':' and every list item a ',' or '- ', so more
+  // of those than the node limit is over it too (a bound on the text, without parsing).
+  if (separatorCount(text) > SCENARIO_MAX_NODES) {
+    throw new ScenarioError(`${where}: a scenario may have ${tooLarge('keys and list items', SCENARIO_MAX_NODES, 'real ones have a few hundred')}`);
+  }
+}
+
+/** How many ':', ',' and '- ' the text holds: at least its mapping keys and list items. */
+function separatorCount(text: string): number {
+  let count = 0;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code === 58 || code === 44 || (code === 45 && text.charCodeAt(index + 1) === 32)) count++;
+  }
+  return count;
+}
+
+/** Whether `value` has more than `limit` mapping keys and list items, counted without recursing past the limit. */
+function exceedsNodes(value: unknown, limit: number): boolean {
+  let count = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === null || typeof node !== 'object') continue;
+    const children = Array.isArray(node) ? node : Object.values(node);
+    count += children.length;
+    if (count > limit) return true;
+    stack.push(...children);
+  }
+  return false;
 }
 
 /** Parses and validates scenario text; `where` names it in error messages. */
 export function parseScenarioText(text: string, where: string): Scenario {
+  checkScenarioTextSize(text, where);
   let raw: unknown;
   try {
     raw = extname(where) === '.json' ? JSON.parse(text) : parseYamlText(text);
   } catch (error) {
     throw new ScenarioError(`${where}: not valid ${extname(where) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`);
+  }
+  // Fail fast: validating tens of thousands of unknown keys took seconds, a million minutes.
+  if (exceedsNodes(raw, SCENARIO_MAX_NODES)) {
+    throw new ScenarioError(`${where}: a scenario may have ${tooLarge('keys and list items', SCENARIO_MAX_NODES, 'real ones have a few hundred')}`);
   }
   const contentHash = createHash('sha256').update(text).digest('hex');
   return resolveScenario(raw, where, contentHash);

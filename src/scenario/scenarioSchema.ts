@@ -1,3 +1,4 @@
+import { ITERATIONS_MAX, tooLarge, WARMUP_MAX } from './inputLimits.js';
 /**
  * What a scenario file may hold. Every object is strict: an unknown field is an error, so a
  * typo is never silently ignored. `schemas/scenario.schema.json` is generated from this.
@@ -57,8 +58,20 @@ export const scenarioSchema = z
     name: nameSchema.describe('scenario name (used in result file names)'),
     description: z.string().optional().describe('what the scenario measures'),
     seed: z.number().int().nonnegative().optional().describe('random seed: the same seed gives the same streams (default 1)'),
-    iterations: z.number().int().min(1).optional().describe('measured streams per config (default 5)'),
-    warmup: z.number().int().min(0).optional().describe('unmeasured streams per config before the measured ones (default 1)'),
+    iterations: z
+      .number()
+      .int()
+      .min(1)
+      .max(ITERATIONS_MAX, tooLarge('iterations', ITERATIONS_MAX, 'every measured stream keeps a sample in memory and in the result file'))
+      .optional()
+      .describe('measured streams per config (default 5)'),
+    warmup: z
+      .number()
+      .int()
+      .min(0)
+      .max(WARMUP_MAX, tooLarge('warm-up streams', WARMUP_MAX, 'a few warm the caches and JIT; more only cost time'))
+      .optional()
+      .describe('unmeasured streams per config before the measured ones (default 1)'),
     source: sourceSchema.describe('where the token stream comes from'),
     pipeline: pipelineOverrideSchema.optional().describe('the base pipeline every variant starts from'),
     load: loadSettingsSchema.optional().describe('run streams concurrently: a closed loop (concurrency) or an open loop (rate); without it streams run one after another'),

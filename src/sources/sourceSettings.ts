@@ -8,6 +8,7 @@ import { ScenarioError } from '../scenario/scenarioError.js';
 import { loadTraceFileSync, TraceError } from '../traces/parseTrace.js';
 import { createHttpSource } from './http/httpSource.js';
 import { httpSourceSchema, type ResolvedHttpSettings, resolveHttpSettings } from './http/httpSchema.js';
+import { TRACE_OFFSET_MAX_MS } from '../scenario/inputLimits.js';
 import { createReplaySource } from './replay/replaySource.js';
 import { replaySourceSchema, type ResolvedReplaySettings, resolveReplaySettings } from './replay/replaySchema.js';
 import { createSyntheticSource } from './synthetic.js';
@@ -34,7 +35,14 @@ export function resolveSourceSettings(input: SourceInput): ResolvedSourceSetting
       // A broken trace is bad input: report it with the scenario, before anything runs.
       try {
         // Node resolves a relative path from the current directory, as documented.
-        loadTraceFileSync(settings.trace);
+        const trace = loadTraceFileSync(settings.trace);
+        // A slowed-down replay must still fit a timer (Node fires longer ones after 1 ms, in a spin).
+        const lastOffsetMs = trace.streams.reduce((latest, stream) => Math.max(latest, stream.chunks.at(-1)?.offsetMs ?? 0), 0);
+        if (lastOffsetMs / settings.speed > TRACE_OFFSET_MAX_MS) {
+          throw new ScenarioError(
+            `source.speed: ${settings.speed} stretches the trace's last chunk (${lastOffsetMs} ms) past ${TRACE_OFFSET_MAX_MS} ms (one day); use a speed of at least ${lastOffsetMs / TRACE_OFFSET_MAX_MS}`,
+          );
+        }
       } catch (error) {
         if (error instanceof TraceError) throw new ScenarioError(`source.trace: ${error.message}`);
         throw error;

@@ -3,6 +3,7 @@
  * profile fills every timing field the scenario leaves out, explicit fields win.
  */
 import { z } from 'zod';
+import { TOKENS_MAX, tooLarge } from '../scenario/inputLimits.js';
 import { granularitySchema, type Granularity } from './chunking.js';
 import { corpusStyles, type CorpusStyle } from './corpus.js';
 import { distributionSchema, type DistributionSetting } from './distributions.js';
@@ -43,7 +44,13 @@ export const syntheticSourceSchema = z
       .enum(profileNames)
       .optional()
       .describe(`timing profile filling every timing field not set here (default ${DEFAULT_PROFILE})`),
-    tokens: z.number().int().min(1).default(DEFAULT_TOKENS).describe('tokens in each stream'),
+    tokens: z
+      .number()
+      .int()
+      .min(1)
+      .max(TOKENS_MAX, tooLarge('tokens per stream', TOKENS_MAX, 'each token in flight costs about 1.3 kB of memory; real answers are below 100,000'))
+      .default(DEFAULT_TOKENS)
+      .describe(`tokens in each stream (at most ${TOKENS_MAX})`),
     text: z.enum(corpusStyles).default('chat').describe('style of the generated text'),
     granularity: granularitySchema
       .optional()

@@ -2,8 +2,9 @@
  * Reads and validates a trace file. Every problem is reported as `<file>:<line>: <what is
  * wrong>`, so a hand-edited trace is easy to fix.
  */
-import { readFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, type Stats, statSync } from 'node:fs';
+import { TRACE_FILE_MAX_BYTES, tooLarge } from '../scenario/inputLimits.js';
 import { formatIssues } from '../scenario/formatIssues.js';
 import { TRACE_FORMAT_VERSION, type Trace, type TraceHeader, traceLineSchema, type TraceStream } from './traceFormat.js';
 
@@ -75,12 +76,27 @@ function readFailure(path: string, error: unknown): TraceError {
   return new TraceError(`${path}: cannot read the trace (${reason}); relative paths resolve from the current directory`);
 }
 
+/**
+ * Why a path cannot be read as a trace before reading it, or null: a device such as /dev/zero
+ * or /dev/urandom never ends (reading one grew to 3.8 GB), and a trace has a size limit.
+ */
+function unreadable(path: string, entry: Stats): TraceError | null {
+  if (!entry.isFile()) return new TraceError(`${path}: not a regular file (a device or a folder); a trace is a .jsonl file written by streambench record`);
+  if (entry.size > TRACE_FILE_MAX_BYTES) {
+    return new TraceError(`${path}: ${entry.size.toLocaleString('en-US')} bytes; a trace may have ${tooLarge('bytes', TRACE_FILE_MAX_BYTES, 'it is read whole into memory')}`);
+  }
+  return null;
+}
+
 /** Reads and validates a trace file. */
 export async function loadTraceFile(path: string): Promise<Trace> {
   let text: string;
   try {
+    const problem = unreadable(path, await stat(path));
+    if (problem) throw problem;
     text = await readFile(path, 'utf8');
   } catch (error) {
+    if (error instanceof TraceError) throw error;
     throw readFailure(path, error);
   }
   return parseTrace(text, path);
@@ -90,8 +106,11 @@ export async function loadTraceFile(path: string): Promise<Trace> {
 export function loadTraceFileSync(path: string): Trace {
   let text: string;
   try {
+    const problem = unreadable(path, statSync(path));
+    if (problem) throw problem;
     text = readFileSync(path, 'utf8');
   } catch (error) {
+    if (error instanceof TraceError) throw error;
     throw readFailure(path, error);
   }
   return parseTrace(text, path);

@@ -5,6 +5,7 @@
  * request is the body sent, which never carries the key.
  */
 import { z } from 'zod';
+import { TRACE_OFFSET_MAX_MS, tooLarge } from '../scenario/inputLimits.js';
 import { httpApis } from '../sources/http/httpSchema.js';
 import type { UpstreamUsage } from '../sources/types.js';
 
@@ -29,7 +30,11 @@ const streamIndexSchema = z.number().int().nonnegative().describe('0-based strea
 export const traceChunkSchema = z.strictObject({
   type: z.literal('chunk'),
   stream: streamIndexSchema,
-  offsetMs: z.number().nonnegative().describe('arrival time, ms after the request was sent'),
+  offsetMs: z
+    .number()
+    .nonnegative()
+    .max(TRACE_OFFSET_MAX_MS, tooLarge('ms', TRACE_OFFSET_MAX_MS, 'one day: a replay waits this long for the chunk'))
+    .describe('arrival time, ms after the request was sent'),
   text: z.string().describe('content text of the chunk (empty for a reasoning-only chunk)'),
   reasoning: z.string().optional().describe('reasoning text of the chunk, kept apart from content'),
 });

@@ -9,6 +9,7 @@
  */
 import type { Clock } from '../../../clock.js';
 import type { Broker, OpenStreamOptions } from '../../types.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS } from './commandDeadline.js';
 import { openRedisClient, redactUrl } from './connection.js';
 import { openCountedConnections } from './countedConnection.js';
 import { KeyRegistry } from './keyRegistry.js';
@@ -43,13 +44,15 @@ export interface RedisBroker extends Broker {
 /** Connects to Redis (RedisSetupError with the redacted URL when it does not answer) and returns the broker. */
 export async function createRedisBroker(settings: RedisBrokerSettings, options: RedisBrokerOptions): Promise<RedisBroker> {
   runKeyPrefix(options.runId); // validates the run id before anything is written
-  const shared = 'connections' in settings && settings.connections === 'shared' ? new SharedConnections(options.url) : null;
+  const redactedUrl = redactUrl(options.url);
+  // Every command awaited on any connection of the broker gets this deadline (see commandDeadline.ts).
+  const deadline = { redactedUrl, timeoutMs: settings.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS };
+  const shared = 'connections' in settings && settings.connections === 'shared' ? new SharedConnections(options.url, deadline) : null;
   const openConnections: OpenStreamConnections = shared
     ? (roles, tally) => shared.open(roles, tally)
-    : (roles, tally, homeKey) => openCountedConnections(options.url, roles, tally, homeKey);
-  const admin = await openRedisClient(options.url, 'admin');
-  const keyRegistry = new KeyRegistry(admin);
-  const redactedUrl = redactUrl(options.url);
+    : (roles, tally, homeKey) => openCountedConnections(options.url, roles, tally, homeKey, deadline);
+  const admin = await openRedisClient(options.url, 'admin', deadline.timeoutMs);
+  const keyRegistry = new KeyRegistry(admin, { ...deadline, role: 'admin' });
   const openStreams = new Set<RedisBrokerStream>();
   let closed = false;
 

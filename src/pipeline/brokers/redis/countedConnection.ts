@@ -9,7 +9,8 @@
  * its connection to the stream's node (see `send`), and bytes are summed over its node
  * connections — in a stable cluster only that one carries traffic.
  */
-import type { Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
+import { awaitReply, type CommandDeadline, ConnectionDeadline, namedFailure } from './commandDeadline.js';
 import { openRedisLink, type RedisLink } from './connection.js';
 import { type ByteCounts, SocketMeter } from './socketMeter.js';
 import { type ConnectionRole, type ConnectionTally, countCommand, type RedisCommand, type StreamConnection } from './streamConnection.js';
@@ -25,22 +26,31 @@ const SENT_TO_THE_STREAMS_NODE = new Set(['publish']);
 /** One counted connection of a stream (producer, consumer or subscriber). */
 export class CountedConnection implements StreamConnection {
   private readonly meter: SocketMeter;
+  /** One server: one watch for all commands (cheap); a Cluster client: a timer per command. */
+  private readonly watch: ConnectionDeadline | null;
   private closing = false;
 
   constructor(
     private readonly link: RedisLink,
     private readonly tally: ConnectionTally,
+    private readonly deadline: CommandDeadline,
   ) {
     this.meter = new SocketMeter(link.client);
+    this.watch = link.client instanceof Cluster ? null : new ConnectionDeadline(link.client, deadline);
   }
 
-  /** Sends one command: one command, one round trip. Resolves with the reply. */
-  send(command: RedisCommand): Promise<unknown> {
+  /** `reply` of `command`, failing when it is overdue or the connection fails (named with role, command, URL). */
+  private withDeadline<T>(reply: Promise<T>, command: string, waitMs = 0): Promise<T> {
+    return this.watch ? this.watch.track(reply, command, waitMs) : awaitReply(reply, this.deadline, command, waitMs);
+  }
+
+  /** Sends one command: one command, one round trip. Resolves with the reply (within the deadline, plus `waitMs` for a blocking command). */
+  send(command: RedisCommand, waitMs = 0): Promise<unknown> {
     const [name, ...args] = command;
     countCommand(this.tally, name);
     this.tally.roundTrips++;
     const target = SENT_TO_THE_STREAMS_NODE.has(name) ? this.link.home : this.link.client;
-    return target.call(name, args);
+    return this.withDeadline(target.call(name, args), name, waitMs);
   }
 
   /**
@@ -50,10 +60,11 @@ export class CountedConnection implements StreamConnection {
   async sendPipeline(commands: readonly RedisCommand[]): Promise<unknown[]> {
     for (const [name] of commands) countCommand(this.tally, name);
     this.tally.roundTrips++;
-    const results = await this.link.client.pipeline(commands.map((command) => [...command])).exec();
+    const label = `pipeline (${commands.map(([name]) => name).join(' ')})`;
+    const results = await this.withDeadline(this.link.client.pipeline(commands.map((command) => [...command])).exec(), label);
     if (results === null) throw new Error('Redis pipeline was discarded');
     return results.map(([error, reply]) => {
-      if (error) throw error;
+      if (error) throw namedFailure(error, this.deadline, label.toUpperCase());
       return reply;
     });
   }
@@ -72,16 +83,19 @@ export class CountedConnection implements StreamConnection {
     });
     countCommand(this.tally, 'subscribe');
     this.tally.roundTrips++;
-    await subscriber.subscribe(...channels);
+    await this.withDeadline(subscriber.subscribe(...channels), 'subscribe');
   }
 
-  /** Calls `listener` once if the connection (a cluster: the one to the stream's node, or the client) closes before `close()` was asked for. */
-  onUnexpectedClose(listener: () => void): void {
+  /**
+   * Calls `listener` once if the connection (a cluster: the one to the stream's node, or the
+   * client) closes before `close()` was asked for; with the reason when a reply was overdue.
+   */
+  onUnexpectedClose(listener: (reason?: Error) => void): void {
     let called = false;
     const onEnd = () => {
       if (this.closing || called) return;
       called = true;
-      listener();
+      listener(this.watch?.expired ?? undefined);
     };
     this.link.home.once('end', onEnd);
     if (this.link.client !== this.link.home) this.link.client.once('end', onEnd);
@@ -96,6 +110,7 @@ export class CountedConnection implements StreamConnection {
   close(): void {
     if (this.closing) return;
     this.closing = true;
+    this.watch?.stop();
     this.meter.freeze();
     this.link.client.disconnect();
   }
@@ -104,15 +119,16 @@ export class CountedConnection implements StreamConnection {
 /**
  * Opens one counted connection per role (in parallel) sharing `tally`, each reaching the node
  * that holds `homeKey` (a key of the stream) when `url` names a cluster; closes the ones that
- * opened when another fails.
+ * opened when another fails. Every command waits at most `deadline.timeoutMs` for its reply.
  */
 export async function openCountedConnections<Role extends ConnectionRole>(
   url: string,
   roles: readonly Role[],
   tally: ConnectionTally,
   homeKey: string,
+  deadline: Omit<CommandDeadline, 'role'>,
 ): Promise<Record<Role, CountedConnection>> {
-  const attempts = await Promise.allSettled(roles.map((role) => openRedisLink(url, role, homeKey)));
+  const attempts = await Promise.allSettled(roles.map((role) => openRedisLink(url, role, homeKey, deadline.timeoutMs)));
   const failure = attempts.find((attempt) => attempt.status === 'rejected');
   if (failure) {
     for (const attempt of attempts) if (attempt.status === 'fulfilled') attempt.value.client.disconnect();
@@ -120,7 +136,7 @@ export async function openCountedConnections<Role extends ConnectionRole>(
   }
   const connections = {} as Record<Role, CountedConnection>;
   roles.forEach((role, index) => {
-    connections[role] = new CountedConnection((attempts[index] as PromiseFulfilledResult<RedisLink>).value, tally);
+    connections[role] = new CountedConnection((attempts[index] as PromiseFulfilledResult<RedisLink>).value, tally, { ...deadline, role });
   });
   return connections;
 }

@@ -8,6 +8,7 @@
  * with one DEL per slot there; on one server, one DEL for all.
  */
 import { Cluster } from 'ioredis';
+import { awaitReply, type CommandDeadline } from './commandDeadline.js';
 import type { RedisClient } from './connection.js';
 import { keySlot } from './keySlot.js';
 
@@ -15,7 +16,11 @@ import { keySlot } from './keySlot.js';
 export class KeyRegistry {
   private readonly live = new Set<string>();
 
-  constructor(private readonly admin: RedisClient) {}
+  /** `deadline`: how long a DEL may go unanswered (a paused server must not hang the cleanup). */
+  constructor(
+    private readonly admin: RedisClient,
+    private readonly deadline: CommandDeadline = { role: 'admin', redactedUrl: 'Redis', timeoutMs: 5000 },
+  ) {}
 
   /** Records `key` before the command that creates it is sent, so a failed write still gets cleaned up. */
   track(key: string): void {
@@ -32,9 +37,9 @@ export class KeyRegistry {
         const slot = keySlot(key);
         bySlot.set(slot, [...(bySlot.get(slot) ?? []), key]);
       }
-      await Promise.all([...bySlot.values()].map((keys) => this.admin.del(...keys)));
+      await Promise.all([...bySlot.values()].map((keys) => awaitReply(this.admin.del(...keys), this.deadline, 'del')));
     } else {
-      await this.admin.del(...live);
+      await awaitReply(this.admin.del(...live), this.deadline, 'del');
     }
     for (const key of live) this.live.delete(key);
   }

@@ -11,6 +11,17 @@ const ttlSecondsSchema = z
   .default(300)
   .describe('TTL set on every key with its first write, so a crashed run leaves nothing behind for long');
 
+const commandTimeoutMsSchema = z
+  .number()
+  .int()
+  .positive()
+  .max(600_000)
+  .optional()
+  .describe(
+    'how long any Redis command may go unanswered, in ms (default 5000; XREAD BLOCK gets blockMs more): ' +
+      'a paused or partitioned Redis fails the stream with the role, command and URL instead of hanging the run',
+  );
+
 const connectionsSchema = z
   .enum(['per-stream', 'shared'])
   .default('per-stream')
@@ -43,6 +54,7 @@ export const redisListSettingsSchema = z.strictObject({
   window: z.number().int().positive().default(10).describe('items per bounded LRANGE (window and window-catchup)'),
   ttlSeconds: ttlSecondsSchema,
   connections: connectionsSchema,
+  commandTimeoutMs: commandTimeoutMsSchema,
 });
 export type RedisListSettings = z.infer<typeof redisListSettingsSchema>;
 
@@ -63,6 +75,7 @@ export const redisStreamSettingsSchema = z.strictObject({
     .describe('XREAD BLOCK timeout in ms; never 0, which blocks forever'),
   count: z.number().int().positive().default(100).describe('COUNT of each XRANGE page and XREAD'),
   ttlSeconds: ttlSecondsSchema,
+  commandTimeoutMs: commandTimeoutMsSchema,
 });
 export type RedisStreamSettings = z.infer<typeof redisStreamSettingsSchema>;
 
@@ -72,6 +85,7 @@ export const redisPubsubSettingsSchema = z.strictObject({
     .literal('redis-pubsub')
     .describe('payload in PUBLISH, nothing stored: a reader that subscribes late loses what was sent before'),
   connections: connectionsSchema,
+  commandTimeoutMs: commandTimeoutMsSchema,
 });
 export type RedisPubsubSettings = z.infer<typeof redisPubsubSettingsSchema>;
 

@@ -12,6 +12,7 @@
  * `unattributedBytes()`, so the streams' bytes plus it equal the sockets' counters.
  */
 import { type Redis, ReplyError } from 'ioredis';
+import { type CommandDeadline, ConnectionDeadline, namedFailure } from './commandDeadline.js';
 import { openRedisConnection } from './connection.js';
 import { isClusterUrl } from './clusterUrl.js';
 import { RedisSetupError } from './redisSetupError.js';
@@ -31,7 +32,9 @@ type MessageHandler = (channel: string, message: string) => void;
 interface SharedLink {
   redis: Redis;
   meter: SocketMeter;
-  closeListeners: Set<() => void>;
+  /** The deadline of every command on it, for all streams. */
+  watch: ConnectionDeadline;
+  closeListeners: Set<(reason?: Error) => void>;
 }
 
 /** The connections a broker's streams share, opened on first use per role. */
@@ -47,7 +50,10 @@ export class SharedConnections {
   private closing = false;
 
   /** Refuses a Redis Cluster: its pub/sub and pipelines are routed per node, which one shared connection cannot do. */
-  constructor(private readonly url: string) {
+  constructor(
+    private readonly url: string,
+    private readonly deadline: Omit<CommandDeadline, 'role'>,
+  ) {
     if (isClusterUrl(url)) {
       throw new RedisSetupError('broker.connections: shared needs a single Redis server, not a Redis Cluster; use connections: per-stream with redis+cluster:// URLs');
     }
@@ -56,7 +62,7 @@ export class SharedConnections {
   /** Views of the shared connections for one stream's `roles`, counting into its `tally`. */
   async open<Role extends ConnectionRole>(roles: readonly Role[], tally: ConnectionTally): Promise<Record<Role, StreamConnection>> {
     const views = {} as Record<Role, StreamConnection>;
-    for (const role of roles) views[role] = new SharedConnectionView(await this.link(role), tally, this);
+    for (const role of roles) views[role] = new SharedConnectionView(await this.link(role), tally, this, { ...this.deadline, role: `shared ${role}` });
     return views;
   }
 
@@ -80,7 +86,11 @@ export class SharedConnections {
   async close(): Promise<void> {
     this.closing = true;
     const links = await Promise.allSettled(this.links.values());
-    for (const link of links) if (link.status === 'fulfilled') link.value.redis.disconnect();
+    for (const link of links) {
+      if (link.status !== 'fulfilled') continue;
+      link.value.watch.stop();
+      link.value.redis.disconnect();
+    }
   }
 
   /** @internal Sends SUBSCRIBE for a stream; returns the bytes of the server's confirmations. */
@@ -122,8 +132,13 @@ export class SharedConnections {
 
   private async openLink(role: ConnectionRole): Promise<SharedLink> {
     // Auto-pipelining batches what all streams send in one turn; a subscriber sends only SUBSCRIBE.
-    const redis = await openRedisConnection(this.url, `shared-${role}`, undefined, role !== 'subscriber');
-    const link: SharedLink = { redis, meter: new SocketMeter(redis), closeListeners: new Set() };
+    const redis = await openRedisConnection(this.url, `shared-${role}`, this.deadline.timeoutMs, role !== 'subscriber');
+    const link: SharedLink = {
+      redis,
+      meter: new SocketMeter(redis),
+      watch: new ConnectionDeadline(redis, { ...this.deadline, role: `shared ${role}` }),
+      closeListeners: new Set(),
+    };
     redis.once('end', () => {
       if (this.closing) return;
       // Streams on it fail; later streams open a new connection (Redis may be back), and a new
@@ -137,7 +152,8 @@ export class SharedConnections {
         this.handlers.clear();
         this.subscribedChannels = 0;
       }
-      for (const listener of link.closeListeners) listener();
+      link.watch.stop();
+      for (const listener of link.closeListeners) listener(link.watch.expired ?? undefined);
     });
     if (role === 'subscriber') {
       redis.on('message', (channel: string, message: string) => {
@@ -161,13 +177,14 @@ class SharedConnectionView implements StreamConnection {
     private readonly link: SharedLink,
     private readonly tally: ConnectionTally,
     private readonly shared: SharedConnections,
+    private readonly deadline: CommandDeadline,
   ) {}
 
-  async send(command: RedisCommand): Promise<unknown> {
+  async send(command: RedisCommand, waitMs = 0): Promise<unknown> {
     const [name, ...args] = command;
     this.countSent([command]);
     try {
-      const reply = (await this.link.redis.call(name, args)) as RespReply;
+      const reply = (await this.link.watch.track(this.link.redis.call(name, args), name, waitMs)) as RespReply;
       this.countRead(replyBytes(reply));
       return reply;
     } catch (error) {
@@ -179,11 +196,12 @@ class SharedConnectionView implements StreamConnection {
 
   async sendPipeline(commands: readonly RedisCommand[]): Promise<unknown[]> {
     this.countSent(commands); // one round trip for the whole pipeline
-    const results = await this.link.redis.pipeline(commands.map((command) => [...command])).exec();
+    const label = `pipeline (${commands.map(([name]) => name).join(' ')})`;
+    const results = await this.link.watch.track(this.link.redis.pipeline(commands.map((command) => [...command])).exec(), label);
     if (results === null) throw new Error('Redis pipeline was discarded');
     for (const [error, reply] of results) this.countRead(replyBytes(error ?? (reply as RespReply)));
     return results.map(([error, reply]) => {
-      if (error) throw error;
+      if (error) throw namedFailure(error, this.deadline, label.toUpperCase());
       return reply;
     });
   }
@@ -197,13 +215,13 @@ class SharedConnectionView implements StreamConnection {
       onMessage(channel, message);
     });
     this.countRead(confirmationBytes);
-    await sent;
+    await this.link.watch.track(sent, 'subscribe');
   }
 
-  onUnexpectedClose(listener: () => void): void {
-    const once = () => {
+  onUnexpectedClose(listener: (reason?: Error) => void): void {
+    const once = (reason?: Error) => {
       this.link.closeListeners.delete(once);
-      if (!this.closed) listener();
+      if (!this.closed) listener(reason);
     };
     this.closeListener = once;
     this.link.closeListeners.add(once);

@@ -101,7 +101,7 @@ class RedisStreamStream extends RedisStreamBase {
       acknowledgedBefore = this.itemsAcknowledged;
       const reply = (await consumer.send([
         'xread', 'COUNT', count, 'BLOCK', blockMs, 'STREAMS', key, this.lastId,
-      ])) as [key: string, entries: StreamEntry[]][] | null;
+      ], blockMs)) as [key: string, entries: StreamEntry[]][] | null;
       // null: BLOCK timed out with nothing new; ask again from the same id.
       for (const [, entries] of reply ?? []) this.accept(entries);
       this.noteReadPass(acknowledgedBefore);

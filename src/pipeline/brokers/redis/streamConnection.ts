@@ -36,14 +36,17 @@ export function countCommand(tally: ConnectionTally, name: string): void {
 
 /** One role's connection as a stream sees it (producer, consumer or subscriber). */
 export interface StreamConnection {
-  /** Sends one command: one command, one round trip. Resolves with the reply. */
-  send(command: RedisCommand): Promise<unknown>;
+  /**
+   * Sends one command: one command, one round trip. Resolves with the reply, or rejects when none
+   * came within the broker's command deadline plus `waitMs` (a blocking command's own wait).
+   */
+  send(command: RedisCommand, waitMs?: number): Promise<unknown>;
   /** Sends commands as one pipeline: one round trip. Rejects with the first command error. */
   sendPipeline(commands: readonly RedisCommand[]): Promise<unknown[]>;
   /** SUBSCRIBE to `channels` (one command, one round trip); `onMessage` gets every message after it. */
   subscribe(channels: string[], onMessage: (channel: string, message: string) => void): Promise<void>;
   /** Calls `listener` once if the connection closes before `close()` was asked for. */
-  onUnexpectedClose(listener: () => void): void;
+  onUnexpectedClose(listener: (reason?: Error) => void): void;
   /** This stream's bytes written and read (frozen once closed). */
   bytes(): ByteCounts;
   /** Stops the stream's use of the connection (nothing more is counted). Safe to call twice. */
