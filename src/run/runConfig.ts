@@ -80,11 +80,13 @@ export async function runConfigInThisThread(
   let inFlight = 0;
   let peakInFlight = 0;
 
+  // Overlapping streams share the process's CPU: it is measured over the whole load instead.
+  const streamsOverlap = load !== null && load.concurrency !== 1;
   // One stream, start to end; a failure is counted, never thrown, so other streams go on.
   const runOne = async ({ index, dueAtMs }: StreamStart, measured: boolean) => {
     peakInFlight = Math.max(peakInFlight, ++inFlight);
     try {
-      const run = await runStream(pipeline, index, `${configIndex}-${index}`, signal);
+      const run = await runStream(pipeline, index, `${configIndex}-${index}`, signal, { sampleCpu: !measured || !streamsOverlap });
       // An interruption cuts the stream short: a partial stream is not a measurement.
       if (signal?.aborted) return;
       if (measured) {
@@ -147,6 +149,8 @@ export async function runConfigInThisThread(
     await pipeline.close();
   }
   const eventLoopDelayMs = eventLoop.stop();
+  // Overlapping streams: the config's CPU is the whole load's (also in a shard's snapshot, so a merge sums it exactly).
+  if (outcome && streamsOverlap) measurements.setCpuUs(cpuUs);
   const metrics = measurements.iterations.length > 0 ? measurements.toMetrics(eventLoopDelayMs) : null;
   const loadResult = outcome && summarizeLoad(load, { ...outcome, peakInFlight }, failedStreams, measurements, cpuUs, resourceReport);
   if (metrics && loadResult && load !== null) {

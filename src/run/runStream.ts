@@ -40,8 +40,20 @@ export interface StreamRun {
   counts: StreamCounts;
 }
 
+/** How a stream is run besides its pipeline. */
+export interface StreamRunOptions {
+  /**
+   * Read the process's CPU time around this stream (default true). Off when streams overlap:
+   * the process's CPU then is every stream's, so the config measures it over the whole load
+   * instead, and the stream's own sample (a getrusage call at each end) would cost without
+   * meaning anything.
+   */
+  sampleCpu?: boolean;
+}
+
 /** Runs one stream to its end and returns what was measured. */
-export async function runStream(pipeline: BuiltPipeline, streamIndex: number, streamId: string, signal?: AbortSignal): Promise<StreamRun> {
+export async function runStream(pipeline: BuiltPipeline, streamIndex: number, streamId: string, signal?: AbortSignal, options: StreamRunOptions = {}): Promise<StreamRun> {
+  const sampleCpu = options.sampleCpu ?? true;
   const { clock } = pipeline;
   const json = new JsonCounter();
   // Producer, relay and client are different processes in the field: each opens its own side
@@ -50,7 +62,7 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
   const decoder = pipeline.serializer.open(json);
   const upstream = new UpstreamRecord();
   const { brokerStream, producer } = await openStreamSides(pipeline, streamIndex, streamId, upstream, signal);
-  const cpuAtStart = process.cpuUsage();
+  const cpuAtStart = sampleCpu ? process.cpuUsage() : null;
   const trace = new StreamTrace(clock.nowMs(), upstream);
 
   try {
@@ -102,7 +114,7 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
     const channel = await withTimeout(consumerDone, pipeline.drainTimeoutMs, clock, `the consumer did not finish within ${pipeline.drainTimeoutMs} ms after the producer ended`);
     await channel.end();
     await client.finish();
-    const cpu = process.cpuUsage(cpuAtStart);
+    const cpu = cpuAtStart ? process.cpuUsage(cpuAtStart) : null;
     const check = checkDelivery(trace, client.text());
     return {
       trace,
@@ -111,7 +123,7 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
         jsonStringifyCalls: json.stringifyCalls + produced.jsonStringifyCalls,
         jsonParseCalls: json.parseCalls + produced.jsonParseCalls,
         // A producer child's CPU is the stream's cost too.
-        cpuUs: cpu.user + cpu.system + produced.cpuUs,
+        cpuUs: cpu ? cpu.user + cpu.system + produced.cpuUs : null,
         broker: { ...mergeBrokerCounters(brokerStream.counters(), produced.broker), brokerPayloadBytes: produced.payloadBytes },
         serializer: produced.serializer,
         check,

@@ -15,8 +15,8 @@ export interface StreamCounts {
   delivery: DeliveryCounters;
   jsonStringifyCalls: number;
   jsonParseCalls: number;
-  /** Process CPU time (user + system) while the stream ran, in µs. */
-  cpuUs: number;
+  /** Process CPU time (user + system) while the stream ran, in µs; null when not sampled per stream (overlapping streams: the config measures CPU over the whole load). */
+  cpuUs: number | null;
   broker: BrokerCounters;
   serializer: Record<string, number>;
   check: DeliveryCheck;
@@ -77,6 +77,7 @@ export class ConfigMeasurements {
   private readonly maxima = new Map<string, number>();
   private readonly levels = new Map<string, number>();
   readonly iterations: IterationSample[] = [];
+  private readonly streamScratch = { tokenLatency: new Distribution(), itl: new Distribution(), renderLatency: new Distribution(), staleness: new Distribution() };
   private streams = 0;
   private tokens = 0;
 
@@ -86,10 +87,12 @@ export class ConfigMeasurements {
    */
   addStream(trace: StreamTrace, counts: StreamCounts): void {
     const start = trace.requestStartMs;
-    const streamTokenLatency = new Distribution();
-    const streamItl = new Distribution();
-    const streamRenderLatency = new Distribution();
-    const streamStaleness = new Distribution();
+    // One stream's own distributions, reused from stream to stream (read before this returns).
+    const { tokenLatency: streamTokenLatency, itl: streamItl, renderLatency: streamRenderLatency, staleness: streamStaleness } = this.streamScratch;
+    streamTokenLatency.reset();
+    streamItl.reset();
+    streamRenderLatency.reset();
+    streamStaleness.reset();
     const tokens = trace.tokenCount();
     this.streams++;
     this.tokens += tokens;
@@ -166,7 +169,7 @@ export class ConfigMeasurements {
     add('bytes', counts.delivery.bytes);
     add('jsonStringify', counts.jsonStringifyCalls);
     add('jsonParse', counts.jsonParseCalls);
-    add('cpuUs', counts.cpuUs);
+    if (counts.cpuUs !== null) add('cpuUs', counts.cpuUs);
     add('renders', trace.renders.length);
     add('reconnects', counts.delivery.reconnects ?? 0);
     add('heartbeats', counts.delivery.heartbeats ?? 0);
@@ -192,7 +195,7 @@ export class ConfigMeasurements {
       tokens,
       renderLatencyP99Ms: streamRenderLatency.count > 0 ? streamRenderLatency.percentile(99) : null,
       stalenessP99Ms: streamStaleness.count > 0 ? streamStaleness.percentile(99) : null,
-      counters: countersOf(stream),
+      counters: streamCounters(stream, counts.cpuUs !== null),
     });
   }
 
@@ -216,6 +219,11 @@ export class ConfigMeasurements {
     }
     for (const key of Object.keys(totals) as (keyof UpstreamTotals)[]) this.upstream[key] += totals[key];
     return totals;
+  }
+
+  /** Sets the config's CPU time (µs) to one measured over the whole load, replacing the per-stream samples' sum. */
+  setCpuUs(cpuUs: number): void {
+    this.sums.set('cpuUs', cpuUs);
   }
 
   /** Records how long a measured stream started after it was due (open loop), in ms. */
@@ -332,6 +340,13 @@ function distributionFor(map: Map<StageName, Distribution>, stage: StageName): D
     map.set(stage, distribution);
   }
   return distribution;
+}
+
+/** One stream's counters; without a CPU sample of its own it has no CPU counter (rather than a made-up one). */
+function streamCounters(totals: CounterTotals, cpuSampled: boolean): Record<string, number> {
+  const counters = countersOf(totals);
+  if (!cpuSampled) delete counters.cpuUsPerToken;
+  return counters;
 }
 
 /** Counters per token or per stream, from a config's or one stream's totals. Pure. */
