@@ -9,6 +9,7 @@ import type { MessageStage, StreamTrace } from '../probes/streamTrace.js';
 import type { ConfigMetrics, IterationSample, Summary } from '../report/resultSchema.js';
 import type { DeliveryCheck } from './deliveryCheck.js';
 import { Distribution } from './distribution.js';
+import { StreamSamples } from './streamSamples.js';
 
 /** Counts gathered around one stream, beside its trace. */
 export interface StreamCounts {
@@ -77,7 +78,7 @@ export class ConfigMeasurements {
   private readonly maxima = new Map<string, number>();
   private readonly levels = new Map<string, number>();
   readonly iterations: IterationSample[] = [];
-  private readonly streamScratch = { tokenLatency: new Distribution(), itl: new Distribution(), renderLatency: new Distribution(), staleness: new Distribution() };
+  private readonly streamScratch = { tokenLatency: new StreamSamples(), itl: new StreamSamples(), renderLatency: new StreamSamples(), staleness: new StreamSamples() };
   private streams = 0;
   private tokens = 0;
 

@@ -27,6 +27,15 @@ function newHistogram(): Histogram {
   });
 }
 
+/** The bucket arithmetic of every histogram here (it depends only on the precision, not on the size). */
+let bucketTemplate: (Histogram & { lowestEquivalentValue(value: number): number; highestEquivalentValue(value: number): number }) | null = null;
+
+/** The lowest and highest values (µs) a histogram here counts in the same bucket as `valueUs`. */
+export function equivalentValueRangeUs(valueUs: number): { lowestUs: number; highestUs: number } {
+  bucketTemplate ??= newHistogram() as NonNullable<typeof bucketTemplate>;
+  return { lowestUs: bucketTemplate.lowestEquivalentValue(valueUs), highestUs: bucketTemplate.highestEquivalentValue(valueUs) };
+}
+
 /** Rejects weights that the histogram cannot count (it stores integer counts). */
 function assertWeight(count: number): void {
   if (!Number.isInteger(count) || count < 0) {
@@ -92,16 +101,6 @@ export class Distribution {
     a.sum += b.sum;
     a.min = Math.min(a.min, b.min);
     a.max = Math.max(a.max, b.max);
-  }
-
-  /**
-   * Empties the distribution for reuse: the histogram's counts are zeroed in place, so a
-   * per-stream scratch distribution costs a memset instead of a fresh 2^24-µs histogram (and
-   * its garbage) per stream.
-   */
-  reset(): void {
-    this.histogram.reset();
-    this.exact = { n: 0, min: Infinity, max: -Infinity, sum: 0, runningMean: 0, m2: 0 };
   }
 
   /** Total weight recorded (samples, or tokens when records carry a count). */
