@@ -18,6 +18,9 @@ import { buildPipeline, type RunEnvironment } from './buildPipeline.js';
 import { runStream } from './runStream.js';
 import { StageUnavailableError } from './stageUnavailableError.js';
 
+/** Under load, the client's render cost is measured on 1 render in this many (the rest paint without the markdown work). */
+const RENDER_COST_SAMPLE_EVERY_UNDER_LOAD = 8;
+
 /** How many streams a config runs (with a load block, `load.streams` replaces `iterations`). */
 export interface StreamPlan {
   warmup: number;
@@ -86,7 +89,10 @@ export async function runConfigInThisThread(
   const runOne = async ({ index, dueAtMs }: StreamStart, measured: boolean) => {
     peakInFlight = Math.max(peakInFlight, ++inFlight);
     try {
-      const run = await runStream(pipeline, index, `${configIndex}-${index}`, signal, { sampleCpu: !measured || !streamsOverlap });
+      const run = await runStream(pipeline, index, `${configIndex}-${index}`, signal, {
+        sampleCpu: !measured || !streamsOverlap,
+        renderCostSampleEvery: measured && streamsOverlap ? RENDER_COST_SAMPLE_EVERY_UNDER_LOAD : 1,
+      });
       // An interruption cuts the stream short: a partial stream is not a measurement.
       if (signal?.aborted) return;
       if (measured) {

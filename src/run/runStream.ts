@@ -49,6 +49,8 @@ export interface StreamRunOptions {
    * meaning anything.
    */
   sampleCpu?: boolean;
+  /** Measure the client's render cost on 1 render in this many (default 1); see ClientDeps.renderCostSampleEvery. */
+  renderCostSampleEvery?: number;
 }
 
 /** Runs one stream to its end and returns what was measured. */
@@ -70,13 +72,14 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
       clock,
       decoder,
       json,
+      renderCostSampleEvery: options.renderCostSampleEvery,
       observer: {
         received(event, atMs) {
           trace.received.push({ seq: event.seq, atMs, end: event.end, hasContent: event.text.length > 0 });
           if (!event.end) trace.stamp('clientReceive', event.seq, atMs);
         },
-        rendered(seqs, atMs, renderMs) {
-          trace.renders.push({ atMs, renderMs, seqs });
+        rendered(seqs, atMs, renderMs, costMeasured) {
+          trace.renders.push({ atMs, renderMs: costMeasured === false ? null : renderMs, seqs });
           for (const seq of seqs) trace.stamp('render', seq, atMs);
         },
       },

@@ -161,7 +161,7 @@ export class ConfigMeasurements {
     const e2eMs = lastContentMs !== undefined ? lastContentMs - start : null;
     if (e2eMs !== null) this.e2e.record(e2eMs);
     if (e2eMs !== null && clientTtft !== undefined && tokens > 1) this.tpot.record((e2eMs - clientTtft) / (tokens - 1));
-    for (const render of trace.renders) this.renderDuration.record(render.renderMs);
+    for (const render of trace.renders) if (render.renderMs !== null) this.renderDuration.record(render.renderMs);
 
     // Counters: the stream's own, then added to the config's.
     const stream: CounterTotals = { sums: new Map(), maxima: new Map(), levels: new Map(), upstream: streamUpstream, streams: 1, tokens };
