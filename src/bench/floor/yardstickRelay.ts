@@ -63,6 +63,8 @@ interface RelayStream {
   signal: string;
   control: string;
   response: ServerResponse | null;
+  /** Frames read before the client connected, sent when it does. */
+  held: string[];
   next: number;
   reading: boolean;
   readAgain: boolean;
@@ -92,13 +94,17 @@ export async function runYardstick(options: YardstickOptions): Promise<Yardstick
         stream.readAgain = false;
         for (;;) {
           const items = await redis.lrange(stream.list, stream.next, stream.next + READ_WINDOW - 1);
-          for (const item of items) stream.response!.write(`id: ${stream.next++}\ndata: ${item}\n\n`);
+          for (const item of items) {
+            const frame = `id: ${stream.next++}\ndata: ${item}\n\n`;
+            if (stream.response) stream.response.write(frame);
+            else stream.held.push(frame);
+          }
           if (items.length < READ_WINDOW) break;
         }
       } while (stream.readAgain);
       if (stream.ended && !stream.finished) {
         stream.finished = true;
-        stream.response!.end();
+        stream.response?.end();
         byChannel.delete(stream.signal);
         byChannel.delete(stream.control);
         await subscriber.unsubscribe(stream.signal, stream.control);
@@ -124,13 +130,9 @@ export async function runYardstick(options: YardstickOptions): Promise<Yardstick
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     res.flushHeaders();
     stream.response = res;
-    byChannel.set(stream.signal, stream);
-    byChannel.set(stream.control, stream);
-    // Subscribed before the catch-up read: nothing written in between is missed.
-    void subscriber
-      .subscribe(stream.signal, stream.control)
-      .then(() => readPass(stream))
-      .catch((error) => res.destroy(error as Error));
+    for (const frame of stream.held) res.write(frame);
+    stream.held.length = 0;
+    if (stream.finished) res.end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -150,8 +152,15 @@ export async function runYardstick(options: YardstickOptions): Promise<Yardstick
   const runOne = async (index: number, plan: SyntheticStreamPlan): Promise<void> => {
     const id = `${index}`;
     const base = `${options.keyPrefix}{${id}}:`;
-    const stream: RelayStream = { list: `${base}l`, signal: `${base}n`, control: `${base}c`, response: null, next: 0, reading: false, readAgain: false, ended: false, finished: false };
+    const stream: RelayStream = { list: `${base}l`, signal: `${base}n`, control: `${base}c`, response: null, held: [], next: 0, reading: false, readAgain: false, ended: false, finished: false };
     relays.set(id, stream);
+    // The relay reads from the start, whenever the client connects (as streambench's does):
+    // subscribed before anything is written, so no signal is missed, and holding what it read.
+    byChannel.set(stream.signal, stream);
+    byChannel.set(stream.control, stream);
+    await subscriber.subscribe(stream.signal, stream.control);
+    // The joining catch-up read, as streambench's relay does one.
+    void readPass(stream).catch(() => {});
     const startMs = monotonicNowMs();
 
     // The client: SSE over undici, parsed with eventsource-parser, text appended and checked.
