@@ -7,7 +7,8 @@
  * concurrent streams held on plan.
  *
  * Options: --tokens N (per stream, default 150), --max-streams N (search bound, default 1600),
- * --max-steps N (levels per tool, default 6), --no-search, --redis URL (default REDIS_URL or
+ * --max-steps N (levels per tool, default 6), --rounds N (rounds of the 100 and 300 levels,
+ * medians; default 1), --no-search, --redis URL (default REDIS_URL or
  * redis://127.0.0.1:6379), --json (the probes as JSON on stdout; text on stderr).
  */
 import { spawn } from 'node:child_process';
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     tokens: { type: 'string', default: '150' },
     'max-streams': { type: 'string', default: '1600' },
     'max-steps': { type: 'string', default: '6' },
+    rounds: { type: 'string', default: '1' },
     search: { type: 'boolean', default: true },
     'no-search': { type: 'boolean', default: false },
     redis: { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
@@ -36,6 +38,7 @@ const { values } = parseArgs({
 const tokens = positiveInteger('--tokens', values.tokens!);
 const maxStreams = positiveInteger('--max-streams', values['max-streams']!);
 const maxSteps = positiveInteger('--max-steps', values['max-steps']!);
+const rounds = positiveInteger('--rounds', values.rounds!);
 const search = values.search && !values['no-search'];
 const say = (line: string) => (values.json ? process.stderr : process.stdout).write(`${line}\n`);
 
@@ -97,12 +100,19 @@ const run = async (tool: Tool, streams: number): Promise<ProbeResult> => {
   return result;
 };
 
-// The two fixed levels, then the search, each level run by both tools back to back.
-const fixed: Record<number, Partial<Record<Tool, ProbeResult>>> = {};
-for (const streams of [100, 300]) {
-  fixed[streams] = {};
-  for (const tool of TOOLS) fixed[streams][tool] = await run(tool, streams);
+// The two fixed levels (each round: both tools back to back), then the search.
+const fixedRuns: Record<number, Record<Tool, ProbeResult[]>> = {};
+for (let round = 0; round < rounds; round++) {
+  for (const streams of [100, 300]) {
+    fixedRuns[streams] ??= { yardstick: [], streambench: [] };
+    for (const tool of TOOLS) fixedRuns[streams][tool].push(await run(tool, streams));
+  }
 }
+/** The round whose CPU per token is the median, per tool and level (its other figures come along). */
+const medianRun = (results: ProbeResult[]) => [...results].sort((a, b) => a.cpuUsPerToken - b.cpuUsPerToken)[Math.floor(results.length / 2)];
+const fixed: Record<number, Record<Tool, ProbeResult>> = {};
+for (const streams of [100, 300]) fixed[streams] = { yardstick: medianRun(fixedRuns[streams].yardstick), streambench: medianRun(fixedRuns[streams].streambench) };
+const medianOf = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 if (search) {
   const bounds = { maxStreams, resolution: 50, maxSteps };
   for (;;) {
@@ -123,7 +133,7 @@ for (const streams of [100, 300]) {
       `(streambench ${fmt(ours.cpuUsPerToken)} µs, yardstick ${fmt(floor.cpuUsPerToken)} µs; target ≤ 1.2×)${caveat.length > 0 ? ` — ${caveat.join('; ')}` : ''}`,
   );
 }
-const slope = (tool: Tool) => (fixed[300][tool]!.rssPeakMB - fixed[100][tool]!.rssPeakMB) / 200;
+const slope = (tool: Tool) => (medianOf(fixedRuns[300][tool].map((run) => run.rssPeakMB)) - medianOf(fixedRuns[100][tool].map((run) => run.rssPeakMB))) / 200;
 say(
   `Memory per stream (RSS slope 100→300): ${ratio(slope('streambench'), slope('yardstick'))} the floor ` +
     `(streambench ${slope('streambench').toFixed(2)} MB, yardstick ${slope('yardstick').toFixed(2)} MB; target ≤ 1.5×)`,
