@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { runScenario } from '../../run/runScenario.js';
 import { planSyntheticStream } from '../../sources/synthetic.js';
 import type { ResolvedSyntheticSettings } from '../../sources/syntheticSchema.js';
-import { FLOOR_SEED, floorScenario, percentileOf, type ProbeResult } from './floorWorkload.js';
+import { FLOOR_SEED, FLOOR_WARMUP_STREAMS, floorScenario, percentileOf, type ProbeResult } from './floorWorkload.js';
 import { runYardstick } from './yardstickRelay.js';
 
 const [tool, streamsText, tokensText, redisUrl] = process.argv.slice(2);
@@ -27,13 +27,17 @@ const sampleRss = () => (rssPeakBytes = Math.max(rssPeakBytes, process.memoryUsa
 let result: ProbeResult;
 if (tool === 'yardstick') {
   const settings = scenario.source as ResolvedSyntheticSettings & { type: 'synthetic' };
-  const plans = Array.from({ length: streams }, (_, index) => planSyntheticStream(settings, FLOOR_SEED, index));
+  // Stream i of streambench's load is plan FLOOR_WARMUP_STREAMS + i: the same plans here.
+  const plans = Array.from({ length: FLOOR_WARMUP_STREAMS + streams }, (_, index) => planSyntheticStream(settings, FLOOR_SEED, index));
+  const keyPrefix = `sbfloor:${randomBytes(4).toString('hex')}:`;
+  const warmup = await runYardstick({ redisUrl, keyPrefix: `${keyPrefix}warmup:`, plans: plans.slice(0, FLOOR_WARMUP_STREAMS), rampMs: 0, streamDeadlineMs: 60_000 });
+  if (warmup.failedStreams > 0) throw new Error(`yardstick warm-up failed: ${warmup.failures.join('; ')}`);
   const rssBefore = process.memoryUsage.rss();
   const sampler = setInterval(sampleRss, 100);
   const outcome = await runYardstick({
     redisUrl,
-    keyPrefix: `sbfloor:${randomBytes(4).toString('hex')}:`,
-    plans,
+    keyPrefix,
+    plans: plans.slice(FLOOR_WARMUP_STREAMS),
     rampMs: scenario.configs[0].load!.rampS * 1000,
     streamDeadlineMs: 60_000,
   });
