@@ -7,7 +7,7 @@
  * concurrent streams held on plan.
  *
  * Options: --tokens N (per stream, default 150), --max-streams N (search bound, default 1600),
- * --max-steps N (levels per tool, default 6), --rounds N (rounds of the 100 and 300 levels,
+ * --max-steps N (search levels per tool after the fixed ones, default 4), --rounds N (rounds of the 100 and 300 levels,
  * medians; default 1), --no-search, --redis URL (default REDIS_URL or
  * redis://127.0.0.1:6379), --json (the probes as JSON on stdout; text on stderr).
  */
@@ -27,7 +27,7 @@ const { values } = parseArgs({
   options: {
     tokens: { type: 'string', default: '150' },
     'max-streams': { type: 'string', default: '1600' },
-    'max-steps': { type: 'string', default: '6' },
+    'max-steps': { type: 'string', default: '4' },
     rounds: { type: 'string', default: '1' },
     search: { type: 'boolean', default: true },
     'no-search': { type: 'boolean', default: false },
@@ -114,7 +114,8 @@ const fixed: Record<number, Record<Tool, ProbeResult>> = {};
 for (const streams of [100, 300]) fixed[streams] = { yardstick: medianRun(fixedRuns[streams].yardstick), streambench: medianRun(fixedRuns[streams].streambench) };
 const medianOf = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 if (search) {
-  const bounds = { maxStreams, resolution: 50, maxSteps };
+  // The fixed levels count as steps already taken; --max-steps bounds the search's own.
+  const bounds = { maxStreams, resolution: 50, maxSteps: maxSteps + 2 * rounds };
   for (;;) {
     const next = TOOLS.map((tool) => [tool, nextSearchLevel(steps[tool], bounds)] as const).filter(([, level]) => level !== null);
     if (next.length === 0) break;
