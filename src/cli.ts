@@ -54,7 +54,7 @@ const runCommandDefinition = program
   .option('--csv <file>', 'also write the result as CSV (one row per config, one column per metric)')
   .option('--allow-partial', 'accept an interrupted or incomplete --baseline file')
   .addOption(
-    new Option('--shard <i/n>', 'run only share i of n of every config\'s measured streams (1-based), for loading one system from n machines; combine with `streambench merge`').argParser(shardOption),
+    new Option('--shard <i/n>', 'run only share i of n of every config\'s measured streams (1-based), for loading one system from n machines; combine with `streambench merge`. "env": the 0-based index from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or STREAMBENCH_SHARD_INDEX, the count from STREAMBENCH_SHARD_COUNT').argParser(shardOption),
   );
 addGateOptions(runCommandDefinition)
   .addHelpText(

@@ -1,6 +1,6 @@
 /** `streambench merge SHARD.json... --out FILE`: one result from the shards of a run. */
 import { readResultFile, ResultFileError } from '../report/readResult.js';
-import { renderLoadTable, renderSummaryTable } from '../report/tables.js';
+import { renderHarnessLimits, renderLoadTable, renderSummaryTable } from '../report/tables.js';
 import { writeFileAtomic } from '../report/writeResult.js';
 import { MergeError, mergeShardResults } from '../stats/mergeResults.js';
 import { refusePartial } from './compareCommand.js';
@@ -15,7 +15,7 @@ export async function mergeCommand(paths: string[], options: { out: string; quie
     if (!options.allowPartial) documents.forEach((document, index) => refusePartial(document, paths[index]!));
     const merged = mergeShardResults(documents, paths);
     await writeFileAtomic(options.out, `${JSON.stringify(merged, null, 2)}\n`);
-    if (!options.quiet) process.stdout.write(`${[renderSummaryTable(merged), renderLoadTable(merged)].filter((table) => table !== '').join('\n')}\nmerged ${paths.length} shards into ${options.out}\n`);
+    if (!options.quiet) process.stdout.write(`${[renderHarnessLimits(merged), renderSummaryTable(merged), renderLoadTable(merged, { harnessLimitsFirst: false })].filter((table) => table !== '').join('\n')}\nmerged ${paths.length} shards into ${options.out}\n`);
     return merged.configs.some((config) => config.state === 'errored') ? EXIT.runFailed : EXIT.ok;
   } catch (error) {
     if (error instanceof ResultFileError || error instanceof MergeError) throw new CliError(error.message);

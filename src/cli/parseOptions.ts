@@ -12,13 +12,48 @@ export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER, why = ''
   };
 }
 
-/** Commander parser for `--shard i/n` (1-based i), returned 0-based. */
+/**
+ * Where `--shard env` reads its share, 0-based index of count: the index from a Kubernetes
+ * Indexed Job (JOB_COMPLETION_INDEX, set by Kubernetes) or from STREAMBENCH_SHARD_INDEX (a
+ * GitHub Actions matrix sets it from `strategy.job-index`); the count from
+ * STREAMBENCH_SHARD_COUNT (the Job's `completions`, or `strategy.job-total`).
+ */
+export const SHARD_ENVIRONMENT = { index: ['STREAMBENCH_SHARD_INDEX', 'JOB_COMPLETION_INDEX'], count: 'STREAMBENCH_SHARD_COUNT' } as const;
+
+/** The shard (0-based index, count) the environment names for `--shard env`; throws naming the variable and the fix. */
+export function shardFromEnvironment(environment: NodeJS.ProcessEnv): { index: number; count: number } {
+  const indexes = SHARD_ENVIRONMENT.index.filter((name) => environment[name] !== undefined && environment[name] !== '').map((name) => ({ name, value: environment[name]!.trim() }));
+  if (indexes.length === 0) {
+    throw new InvalidArgumentError(
+      `--shard env needs the shard's 0-based index in ${SHARD_ENVIRONMENT.index.join(' or ')} (Kubernetes Indexed Jobs set JOB_COMPLETION_INDEX; in a GitHub Actions matrix set STREAMBENCH_SHARD_INDEX: \${{ strategy.job-index }}); neither is set`,
+    );
+  }
+  if (indexes.length === 2 && indexes[0].value !== indexes[1].value) {
+    throw new InvalidArgumentError(`--shard env: ${indexes[0].name}=${indexes[0].value} and ${indexes[1].name}=${indexes[1].value} disagree; unset one of them`);
+  }
+  const countText = environment[SHARD_ENVIRONMENT.count]?.trim();
+  if (!countText) {
+    throw new InvalidArgumentError(
+      `--shard env needs the number of shards in ${SHARD_ENVIRONMENT.count} (set it to the Job's completions, or \${{ strategy.job-total }} in a GitHub Actions matrix)`,
+    );
+  }
+  const { name, value } = indexes[0];
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`--shard env: ${name} must be a whole number ≥ 0 (0-based), got "${value}"`);
+  if (!/^\d+$/.test(countText) || Number(countText) < 1) throw new InvalidArgumentError(`--shard env: ${SHARD_ENVIRONMENT.count} must be a whole number ≥ 1, got "${countText}"`);
+  const index = Number(value);
+  const count = Number(countText);
+  if (index >= count) throw new InvalidArgumentError(`--shard env: ${name}=${index} is not below ${SHARD_ENVIRONMENT.count}=${count} (the index is 0-based)`);
+  return { index, count };
+}
+
+/** Commander parser for `--shard i/n` (1-based i) or `--shard env` (see shardFromEnvironment), returned 0-based. */
 export function shardOption(value: string): { index: number; count: number } {
+  if (value.trim() === 'env') return shardFromEnvironment(process.env);
   const match = /^(\d+)\/(\d+)$/.exec(value.trim());
   const index = match ? Number(match[1]) : NaN;
   const count = match ? Number(match[2]) : NaN;
   if (!match || count < 1 || index < 1 || index > count) {
-    throw new InvalidArgumentError(`expected i/n with 1 ≤ i ≤ n (e.g. 2/3), got "${value}"`);
+    throw new InvalidArgumentError(`expected i/n with 1 ≤ i ≤ n (e.g. 2/3), or env, got "${value}"`);
   }
   return { index: index - 1, count };
 }

@@ -5,7 +5,7 @@ import { renderHtmlReport } from '../report/htmlReport.js';
 import { renderResultMarkdown } from '../report/markdown.js';
 import { readResultFile, ResultFileError } from '../report/readResult.js';
 import type { ResultDocument } from '../report/resultSchema.js';
-import { renderCountersTable, renderLoadTable, renderStageTable, renderSummaryTable } from '../report/tables.js';
+import { renderCountersTable, renderHarnessLimits, renderLoadTable, renderStageTable, renderSummaryTable } from '../report/tables.js';
 import { renderTargetTable } from '../target/targetTable.js';
 import { writeFileAtomic } from '../report/writeResult.js';
 import { CliError, EXIT } from './exitCodes.js';
@@ -52,10 +52,11 @@ export async function reportCommand(path: string, options: ReportCommandOptions)
       process.stdout.write(renderResultMarkdown(document));
       break;
     case 'table':
-      const loadTable = renderLoadTable(document);
+      const loadTable = renderLoadTable(document, { harnessLimitsFirst: false });
+      const harnessLimits = renderHarnessLimits(document);
       const targetTable = renderTargetTable(document);
       process.stdout.write(
-        `${renderSummaryTable(document)}\n${renderStageTable(document)}\n${loadTable === '' ? '' : `${loadTable}\n`}${targetTable === '' ? '' : `${targetTable}\n`}${renderCountersTable(document)}\n`,
+        `${harnessLimits === '' ? '' : `${harnessLimits}\n`}${renderSummaryTable(document)}\n${renderStageTable(document)}\n${loadTable === '' ? '' : `${loadTable}\n`}${targetTable === '' ? '' : `${targetTable}\n`}${renderCountersTable(document)}\n`,
       );
   }
   return EXIT.ok;

@@ -8,7 +8,7 @@ import { resultToCsv } from '../report/csv.js';
 import { renderResultMarkdown } from '../report/markdown.js';
 import { readResultFile, ResultFileError } from '../report/readResult.js';
 import type { ResultDocument } from '../report/resultSchema.js';
-import { renderLoadTable, renderStageTable, renderSummaryTable } from '../report/tables.js';
+import { renderHarnessLimits, renderLoadTable, renderStageTable, renderSummaryTable } from '../report/tables.js';
 import { fileTimestamp, writeFileAtomic } from '../report/writeResult.js';
 import { noiseWarnings, runNoise } from '../stats/runNoise.js';
 import { loadScenarioFile, type Scenario } from '../scenario/loadScenario.js';
@@ -130,9 +130,12 @@ export async function runScenarios(scenarios: Scenario[], options: RunCommandOpt
       documents.push(document);
 
       human(`\n${scenario.name}${scenario.description ? ` — ${scenario.description.trim()}` : ''}`);
+      // A load the tool itself limited says so before any figure.
+      const harnessLimits = renderHarnessLimits(document);
+      if (harnessLimits !== '') human(harnessLimits);
       human(renderSummaryTable(document));
       human(renderStageTable(document));
-      const loadTable = renderLoadTable(document);
+      const loadTable = renderLoadTable(document, { harnessLimitsFirst: false });
       if (loadTable !== '') human(loadTable);
       const targetTable = renderTargetTable(document);
       if (targetTable !== '') human(targetTable);

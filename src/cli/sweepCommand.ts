@@ -4,7 +4,7 @@ import { readScenarioText } from '../scenario/loadScenario.js';
 import { resolve } from 'node:path';
 import { resultToCsv } from '../report/csv.js';
 import { renderSweepMarkdown, renderSweepTable, summarizeSweep } from '../report/sweepTable.js';
-import { renderLoadTable } from '../report/tables.js';
+import { renderHarnessLimits, renderLoadTable } from '../report/tables.js';
 import { fileTimestamp } from '../report/writeResult.js';
 import { ScenarioError } from '../scenario/scenarioError.js';
 import { parseThreshold } from '../stats/gates.js';
@@ -94,9 +94,11 @@ export async function sweepCommand(path: string, options: SweepCommandOptions): 
       break;
     case 'table':
       if (!options.quiet) {
+        const harnessLimits = renderHarnessLimits(document);
+        if (harnessLimits !== '') process.stdout.write(`${harnessLimits}\n`);
         process.stdout.write(`${renderSweepTable(document, plan.params, plan.points, summary)}\n`);
         // A concurrency sweep: throughput and how the tool held up, point by point.
-        const loadTable = renderLoadTable(document);
+        const loadTable = renderLoadTable(document, { harnessLimitsFirst: false });
         if (loadTable !== '') process.stdout.write(`${loadTable}\n`);
         if (outputPath) process.stdout.write(`results written to ${outputPath}\n`);
       }

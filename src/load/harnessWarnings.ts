@@ -51,3 +51,43 @@ export function harnessWarnings(
   }
   return warnings;
 }
+
+/** The tool's own share of the machine during a load, in words: cores used and share of what it could use. */
+export function harnessShare(load: NonNullable<ConfigResult['load']>, threads: number, cores: number = availableParallelism()): string {
+  const usableCores = Math.max(1, Math.min(threads, cores));
+  return `the tool's own share: ${load.toolCpuShare.toFixed(2)} cores, ${((load.toolCpuShare / usableCores) * 100).toFixed(0)} % of the ${usableCores} core${usableCores === 1 ? '' : 's'} its ${threads} thread${threads === 1 ? '' : 's'} could use`;
+}
+
+/**
+ * Whether the tool itself, not the system under test, was the limit of a load: its CPU near
+ * all it could use, or its event loop late while the source fell behind its plan, or open-loop
+ * streams starting late because the tool was busy. Returns the sentence that says so, with
+ * the evidence, or null when the evidence does not say so.
+ */
+export function harnessLimit(
+  metrics: ConfigMetrics | null,
+  load: ConfigResult['load'] | null,
+  threads: number,
+  cores: number = availableParallelism(),
+): string | null {
+  if (!load || load.mode === 'sequential') return null;
+  const evidence: string[] = [];
+  const usableCores = Math.max(1, Math.min(threads, cores));
+  if (load.toolCpuShare > TOOL_CPU_SHARE_LIMIT * usableCores) {
+    evidence.push(`it used ${load.toolCpuShare.toFixed(2)} of the ${usableCores} core${usableCores === 1 ? '' : 's'} it could use`);
+  }
+  const loopLate = (metrics?.eventLoopDelayMs?.p99 ?? 0) > EVENT_LOOP_DELAY_P99_LIMIT_MS;
+  const sourceLagP99 = metrics?.sourceLagMs?.p99 ?? 0;
+  if (loopLate && sourceLagP99 > SOURCE_LAG_P99_LIMIT_MS) {
+    evidence.push(`its event loop was up to ${metrics!.eventLoopDelayMs!.p99.toFixed(0)} ms late (p99) and the source fell up to ${formatLag(sourceLagP99)} behind its plan`);
+  }
+  if (loopLate && load.startDelayMs && load.startDelayMs.p99 > START_DELAY_P99_LIMIT_MS) {
+    evidence.push(`streams started up to ${load.startDelayMs.p99.toFixed(0)} ms after they were due`);
+  }
+  if (evidence.length === 0) return null;
+  return `the tool itself was the limit of this load, not the system under test: ${evidence.join('; ')}. Its figures describe the tool as much as the relay; lower the load, add load.workers, or split it with --shard`;
+}
+
+function formatLag(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`;
+}

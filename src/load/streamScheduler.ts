@@ -49,15 +49,16 @@ export async function runSchedule(options: {
   const startedAtMs = clock.nowMs();
   const durationMs = load?.durationS !== undefined ? load.durationS * 1000 : undefined;
   const shard = options.shard ?? { index: 0, count: 1 };
-  // Global stream numbers this shard runs: the same streams, arrivals and text as one big run.
-  const ownStreams = Array.from({ length: options.streams }, (_, stream) => stream).filter((stream) => stream % shard.count === shard.index);
+  // Global stream numbers this shard runs: index, index + count, … below streams — the same
+  // streams, arrivals and text as one big run (computed, not listed: `streams` may be huge with durationS).
+  const ownStreamCount = shard.index < options.streams ? Math.ceil((options.streams - shard.index) / shard.count) : 0;
   let started = 0;
   const mayStartAnother = () =>
-    started < ownStreams.length &&
+    started < ownStreamCount &&
     !signal?.aborted &&
     !options.shouldStop?.() &&
     (durationMs === undefined || clock.nowMs() - startedAtMs < durationMs);
-  const nextIndex = () => options.firstIndex + ownStreams[started++];
+  const nextIndex = () => options.firstIndex + shard.index + shard.count * started++;
 
   if (!load || load.concurrency !== undefined) {
     const totalConcurrency = load?.concurrency ?? 1;

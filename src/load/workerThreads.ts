@@ -116,6 +116,8 @@ export async function runConfigOnWorkers(
   const messages = [...failures, ...parts.flatMap((part, index) => (part.message ? [`worker ${index + 1}: ${part.message}`] : []))];
   const warnings = harnessWarnings(merged.metrics, merged.load ?? null, load.workers);
   const { snapshot, message: _message, ...rest } = merged;
+  // Each worker read the whole process's CPU: the process's own reading replaces their sum.
+  if (snapshot && cpu) snapshot.sums.cpuUs = cpuUs;
   return {
     ...rest,
     state: failures.length > 0 ? 'errored' : merged.state,

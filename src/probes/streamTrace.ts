@@ -30,7 +30,8 @@ export interface ReceivedEvent {
 /** One render of the client. */
 export interface RenderRecord {
   atMs: number;
-  renderMs: number;
+  /** CPU time of the render's work; null when not measured on this render (sampled under load). */
+  renderMs: number | null;
   /** Messages painted for the first time by this render. */
   seqs: number[];
 }

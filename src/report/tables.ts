@@ -8,6 +8,7 @@ import type { Comparison } from '../stats/compareResults.js';
 import { orderedStageNames } from '../stats/metricPaths.js';
 import type { Breach } from '../stats/rules.js';
 import { formatCount, formatMs, formatPercent, formatSigned } from './format.js';
+import { harnessLimit, harnessShare } from '../load/harnessWarnings.js';
 
 /** Messages wider than this are wrapped so one long error does not stretch the whole table. */
 const MESSAGE_WIDTH = 100;
@@ -240,9 +241,10 @@ export const LOAD_HEAD = [
  * the config's state (under load a few failed streams still leave the rest measured), then
  * each config's warnings. Empty when no config ran under load.
  */
-export function renderLoadTable(doc: ResultDocument): string {
+export function renderLoadTable(doc: ResultDocument, options: { harnessLimitsFirst?: boolean } = {}): string {
   const configs = doc.configs.filter((config) => config.load && config.load.mode !== 'sequential');
   if (configs.length === 0) return '';
+  const lead = (options.harnessLimitsFirst ?? true) ? renderHarnessLimits(doc) : '';
   const table = plainTable(LOAD_HEAD, (index) => index < 3);
   for (const config of configs) {
     const load = config.load!;
@@ -264,6 +266,27 @@ export function renderLoadTable(doc: ResultDocument): string {
       formatCount(load.resources?.heapGrowthMB),
     ]);
   }
+  const cores = doc.context?.cores;
+  const shares = configs.map((config) => wrapText(`${config.name}: ${harnessShare(config.load!, threadsOf(config), cores)}`, MESSAGE_WIDTH));
   const warnings = configs.flatMap((config) => (config.warnings ?? []).map((warning) => wrapText(`${config.name}: ${warning}`, MESSAGE_WIDTH)));
-  return [table.toString(), ...warnings].join('\n');
+  return [...(lead === '' ? [] : [lead]), table.toString(), ...shares, ...warnings].join('\n');
+}
+
+/**
+ * One paragraph per load config in which the tool itself was the limit, saying so in words
+ * (printed before any figure of the result); '' when there is none.
+ */
+export function renderHarnessLimits(doc: ResultDocument): string {
+  const lines: string[] = [];
+  for (const config of doc.configs) {
+    const limit = harnessLimit(config.metrics, config.load ?? null, threadsOf(config), doc.context?.cores);
+    if (limit !== null) lines.push(wrapText(`${config.name} — ${limit.charAt(0).toUpperCase()}${limit.slice(1)}.`, MESSAGE_WIDTH));
+  }
+  return lines.join('\n');
+}
+
+/** Threads a config's load ran on (its worker threads, else 1). */
+function threadsOf(config: ConfigResult): number {
+  const workers = (config.settings.load as { workers?: unknown } | undefined)?.workers;
+  return typeof workers === 'number' && workers > 0 ? workers : 1;
 }

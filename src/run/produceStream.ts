@@ -8,7 +8,7 @@ import type { Clock } from '../clock.js';
 import { createBatcher } from '../pipeline/batchers/createBatcher.js';
 import type { BatchSettings } from '../pipeline/batchers/settings.js';
 import type { BrokerStream, SerializerStream } from '../pipeline/types.js';
-import type { SourceChunk } from '../sources/types.js';
+import { isPushable, type SourceChunk } from '../sources/types.js';
 
 /** The stage boundaries the producer stamps. */
 export type ProducerStage = 'batched' | 'processed' | 'brokerWrite';
@@ -95,11 +95,27 @@ export async function produceStream(chunks: AsyncIterable<SourceChunk>, stages: 
   );
 
   let index = 0;
-  for await (const chunk of chunks) {
+  const throwIfWriteFailed = () => {
+    if (writeError) throw writeError;
+  };
+  // Per chunk; returns what to wait for before the next chunk (an awaiting producer's last acknowledgement).
+  const onChunk = (chunk: SourceChunk): Promise<void> | undefined => {
     observer.emit(chunk, clock.nowMs());
     batcher.push({ index: index++, chunk });
-    if (broker.awaitWrites) await acknowledged[acknowledged.length - 1];
-    if (writeError) throw writeError;
+    if (broker.awaitWrites) {
+      const last = acknowledged[acknowledged.length - 1];
+      if (last) return last.then(throwIfWriteFailed);
+    }
+    throwIfWriteFailed();
+    return undefined;
+  };
+  if (isPushable(chunks)) {
+    await chunks.pushTo(onChunk);
+  } else {
+    for await (const chunk of chunks) {
+      const wait = onChunk(chunk);
+      if (wait) await wait;
+    }
   }
   batcher.end();
   await Promise.all(acknowledged);

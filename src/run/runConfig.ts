@@ -21,6 +21,9 @@ import { openTargetRunner, type TargetRunner } from '../target/targetRunner.js';
 import type { TargetStreamRun } from '../target/targetStream.js';
 import { describeTarget } from '../target/describeTarget.js';
 
+/** Under load, the client's render cost is measured on 1 render in this many (the rest paint without the markdown work). */
+const RENDER_COST_SAMPLE_EVERY_UNDER_LOAD = 8;
+
 /** How many streams a config runs (with a load block, `load.streams` replaces `iterations`). */
 export interface StreamPlan {
   warmup: number;
@@ -88,11 +91,18 @@ export async function runConfigInThisThread(
   let inFlight = 0;
   let peakInFlight = 0;
 
+  // Overlapping streams share the process's CPU: it is measured over the whole load instead.
+  const streamsOverlap = load !== null && load.concurrency !== 1;
   // One stream, start to end; a failure is counted, never thrown, so other streams go on.
   const runOne = async ({ index, dueAtMs }: StreamStart, measured: boolean) => {
     peakInFlight = Math.max(peakInFlight, ++inFlight);
     try {
-      const run = target ? await target.runStream(index, `${configIndex}-${index}`, signal) : await runStream(pipeline!, index, `${configIndex}-${index}`, signal);
+      const run = target
+        ? await target.runStream(index, `${configIndex}-${index}`, signal)
+        : await runStream(pipeline!, index, `${configIndex}-${index}`, signal, {
+            sampleCpu: !measured || !streamsOverlap,
+            renderCostSampleEvery: measured && streamsOverlap ? RENDER_COST_SAMPLE_EVERY_UNDER_LOAD : 1,
+          });
       // An interruption cuts the stream short: a partial stream is not a measurement.
       if (signal?.aborted) return;
       if (measured) {
@@ -158,6 +168,8 @@ export async function runConfigInThisThread(
     await (target ?? pipeline)!.close();
   }
   const eventLoopDelayMs = eventLoop.stop();
+  // Overlapping streams: the config's CPU is the whole load's (also in a shard's snapshot, so a merge sums it exactly).
+  if (outcome && streamsOverlap) measurements.setCpuUs(cpuUs);
   const metrics = measurements.iterations.length > 0 ? measurements.toMetrics(eventLoopDelayMs) : null;
   const loadResult = outcome && summarizeLoad(load, { ...outcome, peakInFlight }, failedStreams, measurements, cpuUs, resourceReport);
   if (metrics && loadResult && load !== null) {

@@ -40,8 +40,22 @@ export interface StreamRun {
   counts: StreamCounts;
 }
 
+/** How a stream is run besides its pipeline. */
+export interface StreamRunOptions {
+  /**
+   * Read the process's CPU time around this stream (default true). Off when streams overlap:
+   * the process's CPU then is every stream's, so the config measures it over the whole load
+   * instead, and the stream's own sample (a getrusage call at each end) would cost without
+   * meaning anything.
+   */
+  sampleCpu?: boolean;
+  /** Measure the client's render cost on 1 render in this many (default 1); see ClientDeps.renderCostSampleEvery. */
+  renderCostSampleEvery?: number;
+}
+
 /** Runs one stream to its end and returns what was measured. */
-export async function runStream(pipeline: BuiltPipeline, streamIndex: number, streamId: string, signal?: AbortSignal): Promise<StreamRun> {
+export async function runStream(pipeline: BuiltPipeline, streamIndex: number, streamId: string, signal?: AbortSignal, options: StreamRunOptions = {}): Promise<StreamRun> {
+  const sampleCpu = options.sampleCpu ?? true;
   const { clock } = pipeline;
   const json = new JsonCounter();
   // Producer, relay and client are different processes in the field: each opens its own side
@@ -50,7 +64,7 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
   const decoder = pipeline.serializer.open(json);
   const upstream = new UpstreamRecord();
   const { brokerStream, producer } = await openStreamSides(pipeline, streamIndex, streamId, upstream, signal);
-  const cpuAtStart = process.cpuUsage();
+  const cpuAtStart = sampleCpu ? process.cpuUsage() : null;
   const trace = new StreamTrace(clock.nowMs(), upstream);
 
   let run: StreamRun;
@@ -59,13 +73,14 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
       clock,
       decoder,
       json,
+      renderCostSampleEvery: options.renderCostSampleEvery,
       observer: {
         received(event, atMs) {
           trace.received.push({ seq: event.seq, atMs, end: event.end, hasContent: event.text.length > 0 });
           if (!event.end) trace.stamp('clientReceive', event.seq, atMs);
         },
-        rendered(seqs, atMs, renderMs) {
-          trace.renders.push({ atMs, renderMs, seqs });
+        rendered(seqs, atMs, renderMs, costMeasured) {
+          trace.renders.push({ atMs, renderMs: costMeasured === false ? null : renderMs, seqs });
           for (const seq of seqs) trace.stamp('render', seq, atMs);
         },
       },
@@ -108,7 +123,7 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
     );
     await channel.end();
     await client.finish();
-    const cpu = process.cpuUsage(cpuAtStart);
+    const cpu = cpuAtStart ? process.cpuUsage(cpuAtStart) : null;
     const check = checkDelivery(trace, client.text());
     run = {
       trace,
@@ -117,7 +132,7 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
         jsonStringifyCalls: json.stringifyCalls + produced.jsonStringifyCalls,
         jsonParseCalls: json.parseCalls + produced.jsonParseCalls,
         // A producer child's CPU is the stream's cost too.
-        cpuUs: cpu.user + cpu.system + produced.cpuUs,
+        cpuUs: cpu ? cpu.user + cpu.system + produced.cpuUs : null,
         broker: { ...mergeBrokerCounters(brokerStream.counters(), produced.broker), brokerPayloadBytes: produced.payloadBytes },
         serializer: produced.serializer,
         check,

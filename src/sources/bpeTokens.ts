@@ -30,6 +30,11 @@ export interface Tokenizer {
 // Model output is plain text: a literal "<|endoftext|>" in it is text, not a control token.
 const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
 
+/** Texts up to this long have their token counts remembered… */
+const MAX_CACHED_TEXT_LENGTH = 32;
+/** …up to this many of them (then the memory starts over). */
+const MAX_CACHED_COUNTS = 50_000;
+
 /** Loads an encoding (its rank tables are a few MB, so only when a source needs them). */
 export async function loadTokenizer(encoding: TokenizerEncoding): Promise<Tokenizer> {
   const constants = await import('gpt-tokenizer/encodingParams/constants');
@@ -38,9 +43,23 @@ export async function loadTokenizer(encoding: TokenizerEncoding): Promise<Tokeni
   // Our own copy: matchAll starts from a global regex's lastIndex, which the library's copy may have moved.
   const sourceRegex = encoding === 'o200k_base' ? constants.O200K_TOKEN_SPLIT_REGEX : constants.CL100K_TOKEN_SPLIT_REGEX;
   const splitRegex = new RegExp(sourceRegex.source, 'gu');
+  // Streamed text is counted a piece or two at a time, mostly the same short words again and
+  // again: their counts are remembered (a text's count never changes, so this is exact).
+  const shortCounts = new Map<string, number>();
+  const count = (text: string): number => {
+    if (text.length === 0) return 0;
+    if (text.length > MAX_CACHED_TEXT_LENGTH) return module.encode(text, AS_PLAIN_TEXT).length;
+    let tokens = shortCounts.get(text);
+    if (tokens === undefined) {
+      tokens = module.encode(text, AS_PLAIN_TEXT).length;
+      if (shortCounts.size >= MAX_CACHED_COUNTS) shortCounts.clear();
+      shortCounts.set(text, tokens);
+    }
+    return tokens;
+  };
   return {
     encoding,
-    count: (text) => (text.length === 0 ? 0 : module.encode(text, AS_PLAIN_TEXT).length),
+    count,
     pieces: (text) => Array.from(text.matchAll(splitRegex), (match) => ({ start: match.index, text: match[0] })),
   };
 }

@@ -10,7 +10,7 @@ import { sampleMs } from './distributions.js';
 import { createRandom, deriveSeed } from './random.js';
 import type { BurstSetting, ResolvedSyntheticSettings } from './syntheticSchema.js';
 import { tokenize } from './tokenize.js';
-import type { SourceChunk, SourceObserver, TokenSource } from './types.js';
+import type { PushableChunks, SourceChunk, SourceObserver, TokenSource } from './types.js';
 
 /** The chunks of one stream and when each arrives, in ms from request start. */
 export interface SyntheticStreamPlan {
@@ -155,6 +155,55 @@ export async function* emitOnSchedule(
   }
 }
 
+/**
+ * The push form of emitOnSchedule: calls `onChunk` with each planned chunk once the clock
+ * reaches its time, waiting for what `onChunk` returns before the next. The same waits, the
+ * same early return on abort and the same lag reports, without a promise per chunk.
+ */
+export async function pushOnSchedule(
+  plan: SyntheticStreamPlan,
+  startMs: number,
+  clock: Clock,
+  signal: AbortSignal | undefined,
+  observer: SourceObserver | undefined,
+  onChunk: (chunk: SourceChunk) => void | Promise<void>,
+): Promise<void> {
+  let chunksSinceMacrotask = 0;
+  let endWaitEarly: (() => void) | null = null;
+  const onAbort = () => endWaitEarly?.();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const waitOnClock = (delayMs: number) =>
+    new Promise<void>((resolve) => {
+      const handle = clock.setTimer(resolve, delayMs);
+      endWaitEarly = () => {
+        clock.clearTimer(handle);
+        resolve();
+      };
+    });
+  try {
+    for (let index = 0; index < plan.chunks.length; index++) {
+      if (signal?.aborted) return;
+      const dueAtMs = startMs + plan.offsetsMs[index];
+      if (dueAtMs - clock.nowMs() >= 1) {
+        // A timer can fire early (Node counts from the loop's cached time): wait again for the rest.
+        for (let waitMs = dueAtMs - clock.nowMs(); waitMs >= 1 && !signal?.aborted; waitMs = dueAtMs - clock.nowMs()) await waitOnClock(waitMs);
+        chunksSinceMacrotask = 0;
+        if (signal?.aborted) return;
+      } else if (chunksSinceMacrotask >= CHUNKS_PER_MACROTASK_YIELD) {
+        await yieldToMacrotasks();
+        chunksSinceMacrotask = 0;
+        if (signal?.aborted) return;
+      }
+      observer?.scheduleLag?.(Math.max(0, clock.nowMs() - dueAtMs));
+      const wait = onChunk(plan.chunks[index]);
+      if (wait) await wait;
+      chunksSinceMacrotask++;
+    }
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
 /** Plans a synthetic source keeps for reuse across configs (a 400-token plan is about 50 KB). */
 const MAX_CACHED_PLANS = 1024;
 
@@ -183,7 +232,11 @@ export function createSyntheticSource(settings: ResolvedSyntheticSettings, seed:
       // Planned before the start time is read, so generating text never counts as TTFT.
       const plan = planOf(streamIndex);
       const startMs = clock.nowMs();
-      return emitOnSchedule(plan, startMs, clock, signal, observer);
+      const chunks: PushableChunks = {
+        [Symbol.asyncIterator]: () => emitOnSchedule(plan, startMs, clock, signal, observer),
+        pushTo: (onChunk) => pushOnSchedule(plan, startMs, clock, signal, observer, onChunk),
+      };
+      return chunks;
     },
   };
 }

@@ -15,6 +15,21 @@ export interface SourceChunk {
   reasoning?: string;
 }
 
+/**
+ * A stream of chunks a source can also push (the synthetic source's): `pushTo` calls `onChunk`
+ * with each chunk when it arrives and, when `onChunk` returns a promise, waits for it before the
+ * next one — the same order and back-pressure as iterating, without an async-generator step
+ * and a promise per chunk.
+ */
+export interface PushableChunks extends AsyncIterable<SourceChunk> {
+  pushTo(onChunk: (chunk: SourceChunk) => void | Promise<void>): Promise<void>;
+}
+
+/** Whether `chunks` can be pushed (see PushableChunks). */
+export function isPushable(chunks: AsyncIterable<SourceChunk>): chunks is PushableChunks {
+  return typeof (chunks as Partial<PushableChunks>).pushTo === 'function';
+}
+
 /** What the pipeline needs to open one stream of a source. */
 export interface SourceOpenOptions {
   clock: Clock;

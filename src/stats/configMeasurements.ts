@@ -9,14 +9,15 @@ import type { MessageStage, StreamTrace } from '../probes/streamTrace.js';
 import type { ConfigMetrics, IterationSample, Summary } from '../report/resultSchema.js';
 import type { DeliveryCheck } from './deliveryCheck.js';
 import { Distribution } from './distribution.js';
+import { StreamSamples } from './streamSamples.js';
 
 /** Counts gathered around one stream, beside its trace. */
 export interface StreamCounts {
   delivery: DeliveryCounters;
   jsonStringifyCalls: number;
   jsonParseCalls: number;
-  /** Process CPU time (user + system) while the stream ran, in µs. */
-  cpuUs: number;
+  /** Process CPU time (user + system) while the stream ran, in µs; null when not sampled per stream (overlapping streams: the config measures CPU over the whole load). */
+  cpuUs: number | null;
   broker: BrokerCounters;
   serializer: Record<string, number>;
   check: DeliveryCheck;
@@ -77,6 +78,7 @@ export class ConfigMeasurements {
   private readonly maxima = new Map<string, number>();
   private readonly levels = new Map<string, number>();
   readonly iterations: IterationSample[] = [];
+  private readonly streamScratch = { tokenLatency: new StreamSamples(), itl: new StreamSamples(), renderLatency: new StreamSamples(), staleness: new StreamSamples() };
   private streams = 0;
   private tokens = 0;
 
@@ -86,10 +88,12 @@ export class ConfigMeasurements {
    */
   addStream(trace: StreamTrace, counts: StreamCounts): void {
     const start = trace.requestStartMs;
-    const streamTokenLatency = new Distribution();
-    const streamItl = new Distribution();
-    const streamRenderLatency = new Distribution();
-    const streamStaleness = new Distribution();
+    // One stream's own distributions, reused from stream to stream (read before this returns).
+    const { tokenLatency: streamTokenLatency, itl: streamItl, renderLatency: streamRenderLatency, staleness: streamStaleness } = this.streamScratch;
+    streamTokenLatency.reset();
+    streamItl.reset();
+    streamRenderLatency.reset();
+    streamStaleness.reset();
     const tokens = trace.tokenCount();
     this.streams++;
     this.tokens += tokens;
@@ -157,7 +161,7 @@ export class ConfigMeasurements {
     const e2eMs = lastContentMs !== undefined ? lastContentMs - start : null;
     if (e2eMs !== null) this.e2e.record(e2eMs);
     if (e2eMs !== null && clientTtft !== undefined && tokens > 1) this.tpot.record((e2eMs - clientTtft) / (tokens - 1));
-    for (const render of trace.renders) this.renderDuration.record(render.renderMs);
+    for (const render of trace.renders) if (render.renderMs !== null) this.renderDuration.record(render.renderMs);
 
     // Counters: the stream's own, then added to the config's.
     const stream: CounterTotals = { sums: new Map(), maxima: new Map(), levels: new Map(), upstream: streamUpstream, streams: 1, tokens };
@@ -166,7 +170,7 @@ export class ConfigMeasurements {
     add('bytes', counts.delivery.bytes);
     add('jsonStringify', counts.jsonStringifyCalls);
     add('jsonParse', counts.jsonParseCalls);
-    add('cpuUs', counts.cpuUs);
+    if (counts.cpuUs !== null) add('cpuUs', counts.cpuUs);
     add('renders', trace.renders.length);
     add('reconnects', counts.delivery.reconnects ?? 0);
     add('heartbeats', counts.delivery.heartbeats ?? 0);
@@ -192,7 +196,7 @@ export class ConfigMeasurements {
       tokens,
       renderLatencyP99Ms: streamRenderLatency.count > 0 ? streamRenderLatency.percentile(99) : null,
       stalenessP99Ms: streamStaleness.count > 0 ? streamStaleness.percentile(99) : null,
-      counters: countersOf(stream),
+      counters: streamCounters(stream, counts.cpuUs !== null),
     });
   }
 
@@ -216,6 +220,11 @@ export class ConfigMeasurements {
     }
     for (const key of Object.keys(totals) as (keyof UpstreamTotals)[]) this.upstream[key] += totals[key];
     return totals;
+  }
+
+  /** Sets the config's CPU time (µs) to one measured over the whole load, replacing the per-stream samples' sum. */
+  setCpuUs(cpuUs: number): void {
+    this.sums.set('cpuUs', cpuUs);
   }
 
   /** Records how long a measured stream started after it was due (open loop), in ms. */
@@ -332,6 +341,13 @@ function distributionFor(map: Map<StageName, Distribution>, stage: StageName): D
     map.set(stage, distribution);
   }
   return distribution;
+}
+
+/** One stream's counters; without a CPU sample of its own it has no CPU counter (rather than a made-up one). */
+function streamCounters(totals: CounterTotals, cpuSampled: boolean): Record<string, number> {
+  const counters = countersOf(totals);
+  if (!cpuSampled) delete counters.cpuUsPerToken;
+  return counters;
 }
 
 /** Counters per token or per stream, from a config's or one stream's totals. Pure. */

@@ -27,6 +27,15 @@ function newHistogram(): Histogram {
   });
 }
 
+/** The bucket arithmetic of every histogram here (it depends only on the precision, not on the size). */
+let bucketTemplate: (Histogram & { lowestEquivalentValue(value: number): number; highestEquivalentValue(value: number): number }) | null = null;
+
+/** The lowest and highest values (µs) a histogram here counts in the same bucket as `valueUs`. */
+export function equivalentValueRangeUs(valueUs: number): { lowestUs: number; highestUs: number } {
+  bucketTemplate ??= newHistogram() as NonNullable<typeof bucketTemplate>;
+  return { lowestUs: bucketTemplate.lowestEquivalentValue(valueUs), highestUs: bucketTemplate.highestEquivalentValue(valueUs) };
+}
+
 /** Rejects weights that the histogram cannot count (it stores integer counts). */
 function assertWeight(count: number): void {
   if (!Number.isInteger(count) || count < 0) {

@@ -2,7 +2,8 @@
  * A lean browser client, the reference the field client is compared with: one decode per
  * event, duplicates dropped by sequence number, text appended as it arrives, and an
  * incremental render that lexes only the text after the last completed markdown block, so
- * render cost stays flat however long the answer grows.
+ * render cost stays flat however long the answer grows. Under load it can do that work on a
+ * sample of its renders only (ClientDeps.renderCostSampleEvery).
  *
  * It appends in arrival order: it relies on the delivery path preserving order (as a Redis
  * Stream read does) rather than sorting on every render.
@@ -61,6 +62,11 @@ export function createLeanClient(render: RenderSettings, deps: ClientDeps): Stre
   const completedTokens: Token[] = [];
   let openTokens: Token[] = [];
   let renderCount = 0;
+  // Under load the markdown work runs on a sample of renders (see ClientDeps.renderCostSampleEvery):
+  // the text is lexed then, all that arrived since the last lexed render.
+  const sampleEvery = Math.max(1, Math.floor(deps.renderCostSampleEvery ?? 1));
+  let unlexedText = false;
+  let rendersWithNewText = 0;
 
   const relexOpenTail = (): void => {
     const boundary = completedBlocksEnd(openText);
@@ -74,16 +80,26 @@ export function createLeanClient(render: RenderSettings, deps: ClientDeps): Stre
   };
 
   const renderNow = (): void => {
-    const startedMs = monotonicNowMs();
-    // Nothing new (e.g. the final render on the status item): the painted tokens stand.
-    if (seqsSinceLastRender.length > 0) relexOpenTail();
-    const renderMs = monotonicNowMs() - startedMs;
+    if (seqsSinceLastRender.length > 0) {
+      unlexedText = true;
+      rendersWithNewText++;
+    }
+    // Every render is measured unless sampling; a sampled one lexes all text since the last.
+    const measured = sampleEvery === 1 || (unlexedText && rendersWithNewText % sampleEvery === 0);
+    let renderMs = 0;
+    if (measured) {
+      const startedMs = monotonicNowMs();
+      // Nothing new (e.g. the final render on the status item): the painted tokens stand.
+      if (unlexedText) relexOpenTail();
+      unlexedText = false;
+      renderMs = monotonicNowMs() - startedMs;
+    }
 
     // Duplicates never reach this list, so every seq here is painted for the first time.
     const firstPainted = seqsSinceLastRender;
     seqsSinceLastRender = [];
     renderCount++;
-    deps.observer.rendered(firstPainted, deps.clock.nowMs(), renderMs);
+    deps.observer.rendered(firstPainted, deps.clock.nowMs(), renderMs, measured);
   };
 
   const scheduler = createRenderScheduler(render, deps.clock, renderNow);

@@ -19,8 +19,12 @@ export interface ClientSettings {
 export interface ClientObserver {
   /** An event was received and decoded at `atMs`. */
   received(event: DecodedEvent, atMs: number): void;
-  /** A render finished at `atMs`, painting the messages `seqs` for the first time; it took `renderMs` of CPU time. */
-  rendered(seqs: number[], atMs: number, renderMs: number): void;
+  /**
+   * A render finished at `atMs`, painting the messages `seqs` for the first time; it took
+   * `renderMs` of CPU time — unless `costMeasured` is false (a render outside the sample, see
+   * ClientDeps.renderCostSampleEvery; `renderMs` is then 0).
+   */
+  rendered(seqs: number[], atMs: number, renderMs: number, costMeasured?: boolean): void;
 }
 
 /** Everything a client needs. */
@@ -31,6 +35,12 @@ export interface ClientDeps {
   /** The stream's JSON counter (the field client's extra parses are counted here). */
   json: JsonCounter;
   observer: ClientObserver;
+  /**
+   * Measure render cost on 1 render in this many (default 1: every render). Under load the
+   * lean client's markdown work is the simulated browser's, not the relay's: sampling it keeps
+   * the harness light while renders, their times and the text stay as they are.
+   */
+  renderCostSampleEvery?: number;
 }
 
 /** The browser side of one stream. */

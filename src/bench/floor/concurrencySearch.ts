@@ -1,0 +1,53 @@
+/**
+ * The concurrency search `npm run bench:floor` runs for both tools alike: double the streams
+ * while the plan holds, then bisect between the last level that held and the first that did
+ * not, down to a step of `resolution` streams. Pure: it only says which level to try next.
+ */
+
+/** One level tried, and whether the plan held there. */
+export interface SearchStep {
+  streams: number;
+  held: boolean;
+}
+
+/** Bounds of the search. */
+export interface SearchBounds {
+  /** Never try more streams than this. */
+  maxStreams: number;
+  /** Stop bisecting when the bracket is this narrow (streams). */
+  resolution: number;
+  /** Try at most this many levels in all (the search is bounded in time). */
+  maxSteps: number;
+}
+
+/** The next level to try after `steps` (in the order tried), or null when the search is done. */
+export function nextSearchLevel(steps: readonly SearchStep[], bounds: SearchBounds): number | null {
+  if (steps.length === 0) return Math.min(100, bounds.maxStreams);
+  if (steps.length >= bounds.maxSteps) return null;
+  const { held, missed } = bracket(steps);
+  const round = (streams: number) => Math.max(1, Math.round(streams / bounds.resolution) * bounds.resolution);
+  if (missed === null) {
+    // Still on plan everywhere tried: double, up to the bound.
+    if (held! >= bounds.maxStreams) return null;
+    return Math.min(bounds.maxStreams, held! * 2);
+  }
+  const low = held ?? 0;
+  if (missed - low <= bounds.resolution) return null;
+  const middle = round((low + missed) / 2);
+  if (middle <= low || middle >= missed) return null;
+  return middle;
+}
+
+/** The most streams that held on plan below the fewest that missed (null if none held). */
+export function mostHeld(steps: readonly SearchStep[]): number | null {
+  return bracket(steps).held;
+}
+
+/** The most streams held below the fewest that missed, and that fewest (null: none). */
+function bracket(steps: readonly SearchStep[]): { held: number | null; missed: number | null } {
+  let missed: number | null = null;
+  for (const step of steps) if (!step.held && (missed === null || step.streams < missed)) missed = step.streams;
+  let held: number | null = null;
+  for (const step of steps) if (step.held && (missed === null || step.streams < missed) && (held === null || step.streams > held)) held = step.streams;
+  return { held, missed };
+}

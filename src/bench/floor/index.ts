@@ -1,0 +1,150 @@
+/**
+ * `npm run bench:floor`: streambench against a hand-written floor. The yardstick relay
+ * (yardstickRelay.ts) and streambench run the same workload — N streams at 50 tokens/s through
+ * Redis and SSE — one after the other in the same run, each probe in a fresh process, at 100
+ * and 300 streams and then along the same concurrency search. Prints each ratio on a line of
+ * its own: CPU per delivered token, memory per stream (RSS slope 100→300) and the most
+ * concurrent streams held on plan.
+ *
+ * Options: --tokens N (per stream, default 150), --max-streams N (search bound, default 1600),
+ * --max-steps N (search levels per tool after the fixed ones, default 4), --rounds N (rounds of the 100 and 300 levels,
+ * medians; default 1), --no-search, --redis URL (default REDIS_URL or
+ * redis://127.0.0.1:6379), --json (the probes as JSON on stdout; text on stderr).
+ */
+import { spawn } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { mostHeld, nextSearchLevel, type SearchStep } from './concurrencySearch.js';
+import { heldPlan, planMiss, PLANNED_TPOT_MS, type ProbeResult } from './floorWorkload.js';
+
+const TOOLS = ['yardstick', 'streambench'] as const;
+type Tool = (typeof TOOLS)[number];
+/** No probe may run longer than this (ms); a probe that does is killed and counts as missed. */
+const PROBE_DEADLINE_MS = 90_000;
+
+const { values } = parseArgs({
+  options: {
+    tokens: { type: 'string', default: '150' },
+    'max-streams': { type: 'string', default: '1600' },
+    'max-steps': { type: 'string', default: '4' },
+    rounds: { type: 'string', default: '1' },
+    search: { type: 'boolean', default: true },
+    'no-search': { type: 'boolean', default: false },
+    redis: { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const tokens = positiveInteger('--tokens', values.tokens!);
+const maxStreams = positiveInteger('--max-streams', values['max-streams']!);
+const maxSteps = positiveInteger('--max-steps', values['max-steps']!);
+const rounds = positiveInteger('--rounds', values.rounds!);
+const search = values.search && !values['no-search'];
+const say = (line: string) => (values.json ? process.stderr : process.stdout).write(`${line}\n`);
+
+function positiveInteger(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    process.stderr.write(`${flag} must be a whole number ≥ 1 (got "${text}")\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const probeScript = fileURLToPath(new URL('./probeChild.js', import.meta.url));
+
+/** Runs one probe in a child process and returns what it printed. */
+function probe(tool: Tool, streams: number): Promise<ProbeResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [probeScript, tool, String(streams), String(tokens), values.redis!], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const deadline = setTimeout(() => child.kill('SIGKILL'), PROBE_DEADLINE_MS);
+    child.on('close', (code) => {
+      clearTimeout(deadline);
+      const line = stdout.trim().split('\n').pop() ?? '';
+      try {
+        resolve(JSON.parse(line) as ProbeResult);
+      } catch {
+        reject(new Error(`${tool} at ${streams} streams ended with code ${code} without a result: ${stderr.trim().slice(0, 500)}`));
+      }
+    });
+  });
+}
+
+const fmt = (value: number, digits = 0) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const describe = (result: ProbeResult) =>
+  `${result.tool.padEnd(11)} ${String(result.streams).padStart(5)} streams: ${fmt(result.cpuUsPerToken)} µs CPU/token, ${result.cpuCores.toFixed(2)} cores, ` +
+  `RSS peak ${fmt(result.rssPeakMB)} MB, TPOT p50 ${result.tpotP50Ms?.toFixed(1) ?? '–'} ms, source lag p99 ${result.sourceLagP99Ms?.toFixed(0) ?? '–'} ms, ` +
+  `${result.failedStreams} failed — ${heldPlan(result) ? 'on plan' : `MISSED the plan (${planMiss(result)})`}`;
+
+const cores = availableParallelism();
+const [load1] = loadavg();
+say(`bench:floor — ${tokens}-token streams at ${1000 / PLANNED_TPOT_MS} tokens/s through Redis and SSE; each probe a fresh process, the yardstick and streambench side by side`);
+say(`machine: ${cores} cores, load average ${load1.toFixed(1)} at the start${load1 > cores * 0.5 ? ' — a busy machine: absolute figures move, the side-by-side ratios are what to read' : ''}`);
+
+const probes: ProbeResult[] = [];
+const steps: Record<Tool, SearchStep[]> = { yardstick: [], streambench: [] };
+const run = async (tool: Tool, streams: number): Promise<ProbeResult> => {
+  let result: ProbeResult;
+  try {
+    result = await probe(tool, streams);
+  } catch (error) {
+    result = { tool, streams, failedStreams: streams, failures: [(error as Error).message], deliveredTokens: 0, durationMs: 0, cpuUsPerToken: 0, cpuCores: 0, rssBeforeMB: 0, rssPeakMB: 0, tpotP50Ms: null, sourceLagP99Ms: null, warnings: [] };
+  }
+  probes.push(result);
+  steps[tool].push({ streams, held: heldPlan(result) });
+  say(describe(result));
+  return result;
+};
+
+// The two fixed levels (each round: both tools back to back), then the search.
+const fixedRuns: Record<number, Record<Tool, ProbeResult[]>> = {};
+for (let round = 0; round < rounds; round++) {
+  for (const streams of [100, 300]) {
+    fixedRuns[streams] ??= { yardstick: [], streambench: [] };
+    for (const tool of TOOLS) fixedRuns[streams][tool].push(await run(tool, streams));
+  }
+}
+/** The round whose CPU per token is the median, per tool and level (its other figures come along). */
+const medianRun = (results: ProbeResult[]) => [...results].sort((a, b) => a.cpuUsPerToken - b.cpuUsPerToken)[Math.floor(results.length / 2)];
+const fixed: Record<number, Record<Tool, ProbeResult>> = {};
+for (const streams of [100, 300]) fixed[streams] = { yardstick: medianRun(fixedRuns[streams].yardstick), streambench: medianRun(fixedRuns[streams].streambench) };
+const medianOf = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+if (search) {
+  // The fixed levels count as steps already taken; --max-steps bounds the search's own.
+  const bounds = { maxStreams, resolution: 50, maxSteps: maxSteps + 2 * rounds };
+  for (;;) {
+    const next = TOOLS.map((tool) => [tool, nextSearchLevel(steps[tool], bounds)] as const).filter(([, level]) => level !== null);
+    if (next.length === 0) break;
+    for (const [tool, level] of next) await run(tool, level!);
+  }
+}
+
+say('');
+const ratio = (value: number, floor: number) => (floor > 0 ? `${(value / floor).toFixed(2)}×` : 'n/a');
+for (const streams of [100, 300]) {
+  const ours = fixed[streams].streambench!;
+  const floor = fixed[streams].yardstick!;
+  const caveat = [ours, floor].filter((result) => !heldPlan(result)).map((result) => `${result.tool} missed the plan: ${planMiss(result)}`);
+  say(
+    `CPU per delivered token, ${streams} streams: ${ratio(ours.cpuUsPerToken, floor.cpuUsPerToken)} the floor ` +
+      `(streambench ${fmt(ours.cpuUsPerToken)} µs, yardstick ${fmt(floor.cpuUsPerToken)} µs; target ≤ 1.2×)${caveat.length > 0 ? ` — ${caveat.join('; ')}` : ''}`,
+  );
+}
+const slope = (tool: Tool) => (medianOf(fixedRuns[300][tool].map((run) => run.rssPeakMB)) - medianOf(fixedRuns[100][tool].map((run) => run.rssPeakMB))) / 200;
+say(
+  `Memory per stream (RSS slope 100→300): ${ratio(slope('streambench'), slope('yardstick'))} the floor ` +
+    `(streambench ${slope('streambench').toFixed(2)} MB, yardstick ${slope('yardstick').toFixed(2)} MB; target ≤ 1.5×)`,
+);
+if (search) {
+  const held = { yardstick: mostHeld(steps.yardstick), streambench: mostHeld(steps.streambench) };
+  const bound = (tool: Tool) => (steps[tool].every((step) => step.held) ? ` (held at every level tried, up to --max-streams ${maxStreams})` : '');
+  say(
+    `Most concurrent streams held on plan: ${held.streambench !== null && held.yardstick !== null ? ratio(held.streambench, held.yardstick) : 'n/a'} the floor ` +
+      `(streambench ${held.streambench ?? 'none'}${bound('streambench')}, yardstick ${held.yardstick ?? 'none'}${bound('yardstick')}; target ≥ 0.8×)`,
+  );
+}
+if (values.json) process.stdout.write(`${JSON.stringify({ cores, loadAverageAtStart: load1, tokens, probes }, null, 2)}\n`);

@@ -1,0 +1,87 @@
+/**
+ * One probe of `npm run bench:floor`, in a process of its own so CPU and RSS are the tool's
+ * alone: `node probeChild.js <yardstick|streambench> <streams> <tokens> <redisUrl>`. Prints one
+ * JSON line (a ProbeResult) on stdout.
+ */
+import { randomBytes } from 'node:crypto';
+import { runScenario } from '../../run/runScenario.js';
+import { planSyntheticStream } from '../../sources/synthetic.js';
+import type { ResolvedSyntheticSettings } from '../../sources/syntheticSchema.js';
+import { FLOOR_SEED, FLOOR_WARMUP_STREAMS, floorScenario, percentileOf, type ProbeResult } from './floorWorkload.js';
+import { runYardstick } from './yardstickRelay.js';
+
+const [tool, streamsText, tokensText, redisUrl] = process.argv.slice(2);
+const streams = Number(streamsText);
+const tokens = Number(tokensText);
+if ((tool !== 'yardstick' && tool !== 'streambench') || !(streams > 0) || !(tokens > 1) || !redisUrl) {
+  process.stderr.write('usage: probeChild.js <yardstick|streambench> <streams> <tokens> <redisUrl>\n');
+  process.exit(2);
+}
+
+const MB = 1024 * 1024;
+const scenario = floorScenario(streams, tokens);
+// Both tools' RSS is sampled the same way while the load runs.
+let rssPeakBytes = 0;
+const sampleRss = () => (rssPeakBytes = Math.max(rssPeakBytes, process.memoryUsage.rss()));
+
+let result: ProbeResult;
+if (tool === 'yardstick') {
+  const settings = scenario.source as ResolvedSyntheticSettings & { type: 'synthetic' };
+  // Stream i of streambench's load is plan FLOOR_WARMUP_STREAMS + i: the same plans here.
+  const plans = Array.from({ length: FLOOR_WARMUP_STREAMS + streams }, (_, index) => planSyntheticStream(settings, FLOOR_SEED, index));
+  const keyPrefix = `sbfloor:${randomBytes(4).toString('hex')}:`;
+  const warmup = await runYardstick({ redisUrl, keyPrefix: `${keyPrefix}warmup:`, plans: plans.slice(0, FLOOR_WARMUP_STREAMS), rampMs: 0, streamDeadlineMs: 60_000 });
+  if (warmup.failedStreams > 0) throw new Error(`yardstick warm-up failed: ${warmup.failures.join('; ')}`);
+  const rssBefore = process.memoryUsage.rss();
+  const sampler = setInterval(sampleRss, 100);
+  const outcome = await runYardstick({
+    redisUrl,
+    keyPrefix,
+    plans: plans.slice(FLOOR_WARMUP_STREAMS),
+    rampMs: scenario.configs[0].load!.rampS * 1000,
+    streamDeadlineMs: 60_000,
+  });
+  clearInterval(sampler);
+  result = {
+    tool,
+    streams,
+    failedStreams: outcome.failedStreams,
+    failures: outcome.failures,
+    deliveredTokens: outcome.deliveredTokens,
+    durationMs: outcome.durationMs,
+    cpuUsPerToken: outcome.deliveredTokens > 0 ? outcome.cpuUs / outcome.deliveredTokens : 0,
+    cpuCores: outcome.cpuUs / 1000 / outcome.durationMs,
+    rssBeforeMB: rssBefore / MB,
+    rssPeakMB: rssPeakBytes / MB,
+    tpotP50Ms: percentileOf(outcome.tpotMs, 50),
+    sourceLagP99Ms: percentileOf(outcome.sourceLagMaxMs, 99),
+    warnings: [],
+  };
+} else {
+  const rssBefore = process.memoryUsage.rss();
+  const sampler = setInterval(sampleRss, 100);
+  const document = await runScenario(scenario, { redis: redisUrl });
+  clearInterval(sampler);
+  const config = document.configs[0];
+  const load = config.load;
+  const failures = config.state === 'completed' ? [] : [config.message ?? config.state];
+  result = {
+    tool,
+    streams,
+    failedStreams: load?.streamsFailed ?? streams,
+    failures,
+    deliveredTokens: Math.round((load?.deliveredTokensPerSecond ?? 0) * ((load?.durationMs ?? 0) / 1000)),
+    durationMs: load?.durationMs ?? 0,
+    cpuUsPerToken: config.metrics?.counters.cpuUsPerToken ?? 0,
+    cpuCores: load?.toolCpuShare ?? 0,
+    rssBeforeMB: rssBefore / MB,
+    rssPeakMB: rssPeakBytes / MB,
+    tpotP50Ms: config.metrics?.tpotMs?.p50 ?? null,
+    sourceLagP99Ms: config.metrics?.sourceLagMs?.p99 ?? null,
+    warnings: config.warnings ?? [],
+  };
+  if (config.state !== 'completed' && result.failedStreams === 0) result.failedStreams = streams;
+}
+process.stdout.write(`${JSON.stringify(result)}\n`);
+// Whatever a library left open, the probe is over.
+process.exit(0);

@@ -1,0 +1,149 @@
+/**
+ * `npm run bench:streams`: how many streams per second streambench completes against the mock
+ * server (http source, concurrency 50, ~50-token answers, SSE parsed and every token timed)
+ * next to autocannon's requests per second on the same endpoint in the same run (autocannon
+ * parses nothing: the closer streambench gets, the leaner its client path). The mock runs in a
+ * process of its own (zero-delay profile), so each side's CPU is its own. Prints the ratio
+ * (target ≥ 0.8×).
+ *
+ * Options: --duration S (each side, default 8), --rounds N (alternating rounds, default 1),
+ * --tokens N (answer length, default 50), --connections N (default 50).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { stringify } from 'yaml';
+import type { ResultDocument } from '../report/resultSchema.js';
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '8' },
+    rounds: { type: 'string', default: '1' },
+    tokens: { type: 'string', default: '50' },
+    connections: { type: 'string', default: '50' },
+  },
+});
+const durationS = positiveNumber('--duration', values.duration!);
+const rounds = positiveNumber('--rounds', values.rounds!);
+const tokens = positiveNumber('--tokens', values.tokens!);
+const connections = positiveNumber('--connections', values.connections!);
+
+function positiveNumber(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    process.stderr.write(`${flag} must be a whole number ≥ 1 (got "${text}")\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+/** Starts `streambench mock-server` in a child process and resolves with its base URL. */
+function startMock(): Promise<{ origin: string; stop: () => void }> {
+  const child = spawn(process.execPath, [cli, 'mock-server', '--port', '0', '--profile', 'zero-delay', '--tokens', String(tokens), '-q'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.add(child);
+  return new Promise((resolve, reject) => {
+    const deadline = setTimeout(() => reject(new Error('the mock server did not start within 15 s')), 15_000);
+    let out = '';
+    child.stdout!.on('data', (chunk) => {
+      out += chunk;
+      const match = /listening on (http:\/\/[^\s]+)/.exec(out);
+      if (!match) return;
+      clearTimeout(deadline);
+      resolve({ origin: match[1], stop: () => child.kill('SIGTERM') });
+    });
+    child.once('exit', (code) => reject(new Error(`the mock server exited (code ${code}) before listening`)));
+  });
+}
+
+interface SideResult {
+  perSecond: number;
+  cpuCores: number;
+  failures: number;
+}
+
+/** autocannon -c N on POST /v1/chat/completions, in this process (which does nothing else meanwhile). */
+async function runAutocannon(origin: string): Promise<SideResult> {
+  const cpuAtStart = process.cpuUsage();
+  const result = await autocannon({
+    url: `${origin}/v1/chat/completions`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'mock', stream: true, messages: [{ role: 'user', content: 'Say something.' }] }),
+    connections,
+    duration: durationS,
+  });
+  const cpu = process.cpuUsage(cpuAtStart);
+  const seconds = result.duration;
+  return { perSecond: result['2xx'] / seconds, cpuCores: (cpu.user + cpu.system) / 1e6 / seconds, failures: result.non2xx + result.errors + result.timeouts };
+}
+
+/** streambench run, http source against the mock, closed loop at N streams for the duration. */
+async function runStreambench(origin: string, folder: string): Promise<SideResult & { tokensPerStream: number; warnings: string[] }> {
+  const scenarioPath = join(folder, 'streams.yaml');
+  writeFileSync(
+    scenarioPath,
+    stringify({
+      name: 'streams-per-second',
+      seed: 1,
+      warmup: 1,
+      source: { type: 'http', api: 'openai-chat', baseUrl: `${origin}/v1`, model: 'mock', includeUsage: true },
+      pipeline: { client: { type: 'lean', render: { strategy: 'frame' } } },
+      load: { concurrency: connections, streams: 10_000_000, durationS },
+    }),
+  );
+  const child = spawn(process.execPath, [cli, 'run', scenarioPath, '--json', '--no-save', '-q'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.add(child);
+  let out = '';
+  child.stdout!.on('data', (chunk) => (out += chunk));
+  const deadline = setTimeout(() => child.kill('SIGKILL'), (durationS + 60) * 1000);
+  await new Promise((resolve) => child.once('exit', resolve));
+  clearTimeout(deadline);
+  children.delete(child);
+  const document = JSON.parse(out) as ResultDocument;
+  const config = document.configs[0];
+  if (!config.load) throw new Error(`streambench run produced no load result: ${config.message ?? config.state}`);
+  return {
+    perSecond: config.load.completedStreamsPerSecond,
+    cpuCores: config.load.toolCpuShare,
+    failures: config.load.streamsFailed,
+    tokensPerStream: config.metrics?.counters.tokensPerStream ?? 0,
+    warnings: config.warnings ?? [],
+  };
+}
+
+const cores = availableParallelism();
+const [load1] = loadavg();
+process.stdout.write(`bench:streams — ${tokens}-token answers from the mock server (zero-delay, own process), ${connections} concurrent, ${durationS} s per side, ${rounds} round(s)\n`);
+process.stdout.write(`machine: ${cores} cores, load average ${load1.toFixed(1)} at the start${load1 > cores * 0.5 ? ' — a busy machine: read the ratio, not the absolute figures' : ''}\n`);
+const folder = mkdtempSync(join(tmpdir(), 'streambench-streams-'));
+const mock = await startMock();
+const ratios: number[] = [];
+try {
+  for (let round = 1; round <= rounds; round++) {
+    const cannon = await runAutocannon(mock.origin);
+    process.stdout.write(`round ${round} autocannon:  ${cannon.perSecond.toFixed(0)} requests/s at ${cannon.cpuCores.toFixed(2)} cores (${cannon.failures} failed)\n`);
+    const ours = await runStreambench(mock.origin, folder);
+    process.stdout.write(
+      `round ${round} streambench: ${ours.perSecond.toFixed(0)} streams/s at ${ours.cpuCores.toFixed(2)} cores (${ours.failures} failed, ${ours.tokensPerStream.toFixed(0)} tokens/stream)\n`,
+    );
+    for (const warning of ours.warnings) process.stdout.write(`  streambench warned: ${warning}\n`);
+    const cpuPerStream = (side: SideResult) => (side.cpuCores * 1e6) / side.perSecond;
+    process.stdout.write(`round ${round} CPU per stream: streambench ${cpuPerStream(ours).toFixed(0)} µs, autocannon ${cpuPerStream(cannon).toFixed(0)} µs per request\n`);
+    ratios.push(ours.perSecond / cannon.perSecond);
+  }
+} finally {
+  mock.stop();
+  rmSync(folder, { recursive: true, force: true });
+}
+const median = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)];
+process.stdout.write(`Streams per second against the mock: ${median.toFixed(2)}× autocannon's requests per second on the same endpoint (target ≥ 0.8×)\n`);

@@ -1,0 +1,97 @@
+/**
+ * One stream's samples, for its own percentiles (a stream's token latency p50/p99, ITL p50…).
+ * It answers exactly as a Distribution would — HdrHistogram's buckets at 3 significant digits,
+ * the top of the bucket, clamped to the exact min and max — without building a histogram per
+ * stream: values go into typed arrays that are sorted once when a percentile is asked for, and
+ * the arrays are reused from stream to stream.
+ */
+import { equivalentValueRangeUs } from './distribution.js';
+
+const US_PER_MS = 1000;
+
+/** HdrHistogram's unit in the last place, as its getValueAtPercentile uses it. */
+const ulp = (x: number) => Math.pow(2, Math.floor(Math.log2(x)) - 52);
+
+/** Reusable per-stream samples: record, read percentiles, reset for the next stream. */
+export class StreamSamples {
+  private valuesUs = new Float64Array(256);
+  private weights = new Float64Array(256);
+  private order = new Uint32Array(256);
+  private length = 0;
+  private total = 0;
+  private minMs = Infinity;
+  private maxMs = -Infinity;
+  private sorted = true;
+
+  /** Forgets every sample (keeps the arrays). */
+  reset(): void {
+    this.length = 0;
+    this.total = 0;
+    this.minMs = Infinity;
+    this.maxMs = -Infinity;
+    this.sorted = true;
+  }
+
+  /** Records `valueMs` with weight `count`, as Distribution.record does (negative values count as 0). */
+  record(valueMs: number, count = 1): void {
+    if (!Number.isFinite(valueMs)) throw new RangeError(`StreamSamples.record: value must be a finite number of ms, got ${valueMs}`);
+    if (!Number.isInteger(count) || count < 0) throw new RangeError(`StreamSamples.record: count must be a non-negative integer, got ${count}`);
+    if (count === 0) return;
+    const value = Math.max(0, valueMs);
+    if (this.length === this.valuesUs.length) this.grow();
+    this.valuesUs[this.length] = Math.round(value * US_PER_MS);
+    this.weights[this.length] = count;
+    this.length++;
+    this.total += count;
+    if (value < this.minMs) this.minMs = value;
+    if (value > this.maxMs) this.maxMs = value;
+    this.sorted = false;
+  }
+
+  /** Total weight recorded. */
+  get count(): number {
+    return this.total;
+  }
+
+  /** The value (ms) at percentile `p` (0–100): the same number Distribution.percentile gives for the same records. */
+  percentile(p: number): number {
+    if (!(p >= 0 && p <= 100)) throw new RangeError(`StreamSamples.percentile: p must be within 0..100, got ${p}`);
+    if (this.total === 0) throw new RangeError('StreamSamples.percentile: no samples (check count first)');
+    this.sortOnce();
+    const fpCount = (Math.min(p, 100) / 100) * this.total;
+    const target = Math.max(Math.ceil(fpCount - ulp(fpCount)), 1);
+    let cumulative = 0;
+    let valueUs = this.valuesUs[this.order[this.length - 1]];
+    for (let rank = 0; rank < this.length; rank++) {
+      const index = this.order[rank];
+      cumulative += this.weights[index];
+      if (cumulative >= target) {
+        valueUs = this.valuesUs[index];
+        break;
+      }
+    }
+    const range = equivalentValueRangeUs(valueUs);
+    const valueMs = (p === 0 ? range.lowestUs : range.highestUs) / US_PER_MS;
+    return Math.min(this.maxMs, Math.max(this.minMs, valueMs));
+  }
+
+  private sortOnce(): void {
+    if (this.sorted) return;
+    const order = this.order.subarray(0, this.length);
+    for (let index = 0; index < this.length; index++) order[index] = index;
+    const values = this.valuesUs;
+    order.sort((a, b) => values[a] - values[b]);
+    this.sorted = true;
+  }
+
+  private grow(): void {
+    const size = this.valuesUs.length * 2;
+    const values = new Float64Array(size);
+    values.set(this.valuesUs);
+    const weights = new Float64Array(size);
+    weights.set(this.weights);
+    this.valuesUs = values;
+    this.weights = weights;
+    this.order = new Uint32Array(size);
+  }
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { mostHeld, nextSearchLevel, type SearchStep } from '../src/bench/floor/concurrencySearch.js';
+
+const bounds = { maxStreams: 1600, resolution: 50, maxSteps: 10 };
+
+/** Runs the search against a tool that holds the plan up to `capacity` streams. */
+function searchFor(capacity: number, start: SearchStep[] = []): { steps: SearchStep[]; held: number | null } {
+  const steps = [...start];
+  for (let level = nextSearchLevel(steps, bounds); level !== null; level = nextSearchLevel(steps, bounds)) steps.push({ streams: level, held: level <= capacity });
+  return { steps, held: mostHeld(steps) };
+}
+
+describe('the concurrency search of bench:floor', () => {
+  it('doubles while the plan holds, then bisects to the resolution', () => {
+    const { steps, held } = searchFor(700, [{ streams: 100, held: true }, { streams: 300, held: true }]);
+    expect(steps.map((step) => step.streams)).toEqual([100, 300, 600, 1200, 900, 750, 700]);
+    expect(held).toBe(700);
+  });
+
+  it('searches below the first level when even that misses, and says none held when nothing did', () => {
+    expect(searchFor(60).held).toBe(50);
+    expect(searchFor(10).held).toBeNull();
+  });
+
+  it('stops at the bound and after the most steps allowed', () => {
+    const { steps, held } = searchFor(10_000);
+    expect(steps.at(-1)!.streams).toBe(1600);
+    expect(held).toBe(1600);
+    expect(nextSearchLevel([{ streams: 100, held: true }], { ...bounds, maxSteps: 1 })).toBeNull();
+  });
+
+  it('takes a level that missed in any round as missed', () => {
+    expect(mostHeld([{ streams: 100, held: true }, { streams: 300, held: true }, { streams: 300, held: false }])).toBe(100);
+  });
+});

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { harnessLimit, harnessShare } from '../src/load/harnessWarnings.js';
+import type { ConfigResult, ResultDocument } from '../src/report/resultSchema.js';
+import { renderHarnessLimits, renderLoadTable } from '../src/report/tables.js';
+import { metricsOf, summaryOf } from './helpers/resultFixtures.js';
+
+const load = (toolCpuShare: number, mode: 'closed-loop' | 'sequential' = 'closed-loop'): NonNullable<ConfigResult['load']> => ({
+  mode,
+  streamsStarted: 10,
+  streamsFailed: 0,
+  durationMs: 1000,
+  deliveredTokensPerSecond: 100,
+  completedStreamsPerSecond: 1,
+  startDelayMs: null,
+  toolCpuShare,
+});
+
+describe('the harness as the limit of a load', () => {
+  it('is named when the tool used nearly all the cores its threads could use', () => {
+    expect(harnessLimit(null, load(0.8), 1, 2)).toBeNull();
+    expect(harnessLimit(null, load(0.9), 1, 2)).toMatch(/^the tool itself was the limit of this load, not the system under test: it used 0\.90 of the 1 core it could use/);
+    expect(harnessLimit(null, load(1.6), 2, 2)).toBeNull();
+    expect(harnessLimit(null, load(1.8), 2, 2)).toMatch(/1\.80 of the 2 cores/);
+  });
+
+  it('is named when the event loop was late and the source fell behind its plan, not for either alone', () => {
+    const late = metricsOf({ eventLoopDelayMs: summaryOf(10), sourceLagMs: summaryOf(100) }); // p99 = 3 × p50
+    expect(harnessLimit(late, load(0.2), 1, 2)).toMatch(/event loop was up to 30 ms late \(p99\) and the source fell up to 300 ms behind its plan/);
+    expect(harnessLimit(metricsOf({ sourceLagMs: summaryOf(100) }), load(0.2), 1, 2)).toBeNull();
+    expect(harnessLimit(metricsOf({ eventLoopDelayMs: summaryOf(10) }), load(0.2), 1, 2)).toBeNull();
+  });
+
+  it('is never named for streams run one after another', () => {
+    expect(harnessLimit(null, load(1.9, 'sequential'), 1, 2)).toBeNull();
+  });
+
+  it("states the tool's own share in cores and of the cores it could use", () => {
+    expect(harnessShare(load(0.5), 1, 2)).toBe("the tool's own share: 0.50 cores, 50 % of the 1 core its 1 thread could use");
+    expect(harnessShare(load(1.5), 4, 2)).toBe("the tool's own share: 1.50 cores, 75 % of the 2 cores its 4 threads could use");
+  });
+});
+
+describe('load output', () => {
+  const config = (name: string, toolCpuShare: number, workers?: number): ConfigResult => ({
+    name,
+    state: 'completed',
+    settings: workers ? { load: { workers } } : {},
+    metrics: metricsOf({ tokenLatencyMs: summaryOf(4) }),
+    iterations: [],
+    load: load(toolCpuShare),
+  });
+
+  it('says first, in words, which load the tool limited, then the table, then every config’s share', () => {
+    const document = { context: { cores: 2 }, configs: [config('calm', 0.3), config('swamped', 1.9, 2)] } as unknown as ResultDocument;
+    const lines = renderLoadTable(document).split('\n');
+    expect(lines[0]).toMatch(/^swamped — The tool itself was the limit of this load/);
+    const tableStart = lines.findIndex((line) => line.includes('calm'));
+    expect(tableStart).toBeGreaterThan(0);
+    expect(lines.findIndex((line) => /limit of this load/.test(line))).toBeLessThan(tableStart);
+    expect(lines).toContain("calm: the tool's own share: 0.30 cores, 30 % of the 1 core its 1 thread could use");
+    expect(lines).toContain("swamped: the tool's own share: 1.90 cores, 95 % of the 2 cores its 2 threads could use");
+    expect(renderHarnessLimits(document)).toMatch(/^swamped — /);
+    expect(renderHarnessLimits(document)).not.toMatch(/calm/);
+    expect(renderLoadTable(document, { harnessLimitsFirst: false })).not.toMatch(/limit of this load/);
+  });
+
+  it('says nothing about a limit when no load was limited by the tool', () => {
+    const document = { context: { cores: 2 }, configs: [config('calm', 0.3)] } as unknown as ResultDocument;
+    expect(renderHarnessLimits(document)).toBe('');
+    expect(renderLoadTable(document).split('\n')[0]).not.toMatch(/limit/);
+  });
+});
