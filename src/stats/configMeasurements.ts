@@ -19,6 +19,8 @@ export interface StreamCounts {
   cpuUs: number;
   broker: BrokerCounters;
   serializer: Record<string, number>;
+  /** Client-specific counters (the browser's long tasks, frames, clock error): sums become `<name>PerStream`, `...Max...` names maxima. */
+  client?: Record<string, number>;
   check: DeliveryCheck;
 }
 
@@ -178,6 +180,10 @@ export class ConfigMeasurements {
       if (isMaximumCounter(name)) stream.maxima.set(name, value);
       else if (isLevelCounter(name)) stream.levels.set(name, value);
       else add(name, value);
+    }
+    for (const [name, value] of Object.entries(counts.client ?? {})) {
+      if (isMaximumCounter(name)) stream.maxima.set(name, value);
+      else add(`${CLIENT_SUM_PREFIX}${name}`, value);
     }
     for (const [name, value] of stream.sums) this.sums.set(name, (this.sums.get(name) ?? 0) + value);
     for (const [name, value] of stream.maxima) this.maxima.set(name, Math.max(this.maxima.get(name) ?? 0, value));
@@ -356,12 +362,18 @@ function countersOf(totals: CounterTotals): Record<string, number> {
     reconnectsPerStream: perStream('reconnects'),
     heartbeatsPerStream: perStream('heartbeats'),
   };
-  for (const name of sums.keys()) if (!BUILT_IN_SUMS.has(name)) counters[`${name}PerToken`] = perToken(name);
+  for (const name of sums.keys()) {
+    if (name.startsWith(CLIENT_SUM_PREFIX)) counters[`${name.slice(CLIENT_SUM_PREFIX.length)}PerStream`] = perStream(name);
+    else if (!BUILT_IN_SUMS.has(name)) counters[`${name}PerToken`] = perToken(name);
+  }
   Object.assign(counters, upstreamCounters(totals.upstream));
   for (const [name, value] of totals.maxima) counters[name] = value;
   for (const [name, value] of totals.levels) counters[name] = value;
   return counters;
 }
+
+/** Marks a client counter's sum: reported per stream, not per token. */
+const CLIENT_SUM_PREFIX = 'client.';
 
 /** Sums that have a counter of their own above; every other sum becomes `<name>PerToken`. */
 const BUILT_IN_SUMS = new Set(['events', 'bytes', 'jsonStringify', 'jsonParse', 'cpuUs', 'renders', 'reconnects', 'heartbeats', 'contentEvents', 'duplicateEvents', 'missingMessages', 'reorderedEvents']);

@@ -1,6 +1,7 @@
 import type { Clock } from '../../clock.js';
 import type { JsonCounter } from '../../probes/jsonCounter.js';
-import type { DecodedEvent, SerializerStream } from '../types.js';
+import type { DecodedEvent, RemoteClient, SerializerStream } from '../types.js';
+import type { BrowserPool } from './browser/browserPool.js';
 
 /** When the client paints what it received. */
 export type RenderSettings =
@@ -9,10 +10,27 @@ export type RenderSettings =
   | { strategy: 'throttle'; intervalMs: number }
   | { strategy: 'frame'; frameMs: number };
 
-/** Client model: `field` (several parses per event, full rebuild + markdown lex per render) or `lean`. */
+/** The browser client's own settings. */
+export interface BrowserClientOptions {
+  /** How the page asks for an SSE stream: EventSource (GET) or fetch with a body reader (POST). WebSocket deliveries ignore it. */
+  request: 'eventsource' | 'fetch';
+  /** Open pages per browser context before another context is made. */
+  pagesPerContext: number;
+  /** Contexts per Chromium process before another one is launched. */
+  contextsPerBrowser: number;
+  /** After this many events the page keeps its main thread busy for `ms` (a long task on purpose); null: never. */
+  blockMainThread: { afterEvents: number; ms: number } | null;
+}
+
+/**
+ * Client: `field` (several parses per event, full rebuild + markdown lex per render), `lean`
+ * (Node models), or `browser` (a page in headless Chromium).
+ */
 export interface ClientSettings {
-  type: 'field' | 'lean';
+  type: 'field' | 'lean' | 'browser';
   render: RenderSettings;
+  /** Settings of the browser client (type browser only). */
+  browser?: BrowserClientOptions;
 }
 
 /** Receives what the client did, with timestamps from the shared clock. */
@@ -31,6 +49,12 @@ export interface ClientDeps {
   /** The stream's JSON counter (the field client's extra parses are counted here). */
   json: JsonCounter;
   observer: ClientObserver;
+  /** The config's browsers (type browser only). */
+  browser?: BrowserPool;
+  /** The delivery's kind: a browser page connects with EventSource, fetch or WebSocket accordingly. */
+  deliveryKind?: string;
+  /** The serializer's name: a browser page decodes its wire format itself. */
+  serializerName?: string;
 }
 
 /** The browser side of one stream. */
@@ -43,6 +67,14 @@ export interface StreamClient {
   text(): string;
   /** Renders so far. */
   readonly renderCount: number;
+  /** Called before the stream's request starts (a browser opens its page here, so that is not charged to the stream). */
+  prepare?(): Promise<void>;
+  /** A client that connects by itself (a browser page) instead of the delivery's Node client. */
+  readonly remote?: RemoteClient;
+  /** Client-specific counters of the stream (names as in metrics.counters: `...Max...` are maxima, others sums per stream). */
+  counters?(): Record<string, number>;
+  /** Releases what the client holds (a browser page); safe to call twice. */
+  dispose?(): Promise<void>;
 }
 
 /** Decides when to render; the render itself is the client's. */
