@@ -6,6 +6,7 @@ import { renderResultMarkdown } from '../report/markdown.js';
 import { readResultFile, ResultFileError } from '../report/readResult.js';
 import type { ResultDocument } from '../report/resultSchema.js';
 import { renderCountersTable, renderLoadTable, renderStageTable, renderSummaryTable } from '../report/tables.js';
+import { hasBrowserClient, renderRenderTable } from '../report/renderTable.js';
 import { writeFileAtomic } from '../report/writeResult.js';
 import { CliError, EXIT } from './exitCodes.js';
 import { chosenFormat, type OutputFormat } from './outputFormat.js';
@@ -49,7 +50,8 @@ export async function reportCommand(path: string, options: ReportCommandOptions)
       break;
     case 'table':
       const loadTable = renderLoadTable(document);
-      process.stdout.write(`${renderSummaryTable(document)}\n${renderStageTable(document)}\n${loadTable === '' ? '' : `${loadTable}\n`}${renderCountersTable(document)}\n`);
+      const renderTable = hasBrowserClient(document) ? `${renderRenderTable(document)}\n` : '';
+      process.stdout.write(`${renderSummaryTable(document)}\n${renderStageTable(document)}\n${renderTable}${loadTable === '' ? '' : `${loadTable}\n`}${renderCountersTable(document)}\n`);
   }
   return EXIT.ok;
 }

@@ -9,6 +9,7 @@ import { renderResultMarkdown } from '../report/markdown.js';
 import { readResultFile, ResultFileError } from '../report/readResult.js';
 import type { ResultDocument } from '../report/resultSchema.js';
 import { renderLoadTable, renderStageTable, renderSummaryTable } from '../report/tables.js';
+import { hasBrowserClient, renderRenderTable } from '../report/renderTable.js';
 import { fileTimestamp, writeFileAtomic } from '../report/writeResult.js';
 import { noiseWarnings, runNoise } from '../stats/runNoise.js';
 import { loadScenarioFile, type Scenario } from '../scenario/loadScenario.js';
@@ -110,6 +111,7 @@ export async function runCommand(scenarioPaths: string[], options: RunCommandOpt
       human(`\n${scenario.name}${scenario.description ? ` — ${scenario.description.trim()}` : ''}`);
       human(renderSummaryTable(document));
       human(renderStageTable(document));
+      if (hasBrowserClient(document)) human(renderRenderTable(document));
       const loadTable = renderLoadTable(document);
       if (loadTable !== '') human(loadTable);
       for (const warning of noiseWarnings(runNoise(document))) human(warning);

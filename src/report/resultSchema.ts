@@ -113,6 +113,10 @@ export const configResultSchema = z.strictObject({
       deliveredTokensPerSecond: z.number().describe('tokens of the streams that completed ÷ duration'),
       completedStreamsPerSecond: z.number(),
       startDelayMs: summarySchema.nullable().describe('open loop: actual start − due time, per stream (time spent queued in the tool; never hidden)'),
+      browserCpuShare: z
+        .number()
+        .optional()
+        .describe('client.type browser: CPU time of the Chromium processes over the measured streams ÷ duration (1 = one core busy all the time), from /proc'),
       toolCpuShare: z.number().describe("the tool's CPU time (every thread, and a processes: split producer child) over the measured load ÷ duration (1 = one core busy all the time)"),
       resources: z
         .strictObject({

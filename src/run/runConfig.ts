@@ -80,6 +80,15 @@ export async function runConfigInThisThread(
   let inFlight = 0;
   let peakInFlight = 0;
 
+  // The browsers' memory (client.type browser), read as streams end, at most once a second.
+  let lastBrowserReadingMs = -Infinity;
+  const sampleBrowsers = () => {
+    const nowMs = environment.clock.nowMs();
+    if (!pipeline.browser || nowMs - lastBrowserReadingMs < 1000) return;
+    lastBrowserReadingMs = nowMs;
+    pipeline.browser.resources();
+  };
+
   // One stream, start to end; a failure is counted, never thrown, so other streams go on.
   const runOne = async ({ index, dueAtMs }: StreamStart, measured: boolean) => {
     peakInFlight = Math.max(peakInFlight, ++inFlight);
@@ -102,12 +111,14 @@ export async function runConfigInThisThread(
       failures.push(`stream ${index + 1}${measured ? '' : ' (warm-up)'}: ${(error as Error).message}`);
     } finally {
       inFlight--;
+      sampleBrowsers();
       onStream?.({ config: config.name, stream: ++finished, streams: totalStreams });
     }
   };
 
   let outcome: ScheduleOutcome | null = null;
   let cpuUs = 0;
+  let browserCpuMs: number | null = null;
   let resources: ReturnType<typeof sampleResources> | null = null;
   let resourceReport: ResourceReport | null = null;
   try {
@@ -122,6 +133,8 @@ export async function runConfigInThisThread(
       const cpuAtStart = process.cpuUsage();
       // With `processes: split` the producers run in the config's child: its CPU is the load's too.
       const childCpuAtStartUs = await pipeline.producerProcess?.cpuUs();
+      // The browsers' CPU over the measured streams (their processes, not the tool's).
+      const browserAtStart = pipeline.browser?.resources() ?? null;
       outcome = await runSchedule({
         load,
         streams: measuredStreams,
@@ -138,6 +151,8 @@ export async function runConfigInThisThread(
       const cpu = process.cpuUsage(cpuAtStart);
       const childCpuUs = childCpuAtStartUs === undefined ? 0 : (await pipeline.producerProcess!.cpuUs()) - childCpuAtStartUs;
       cpuUs = cpu.user + cpu.system + childCpuUs;
+      const browserAtEnd = pipeline.browser?.resources() ?? null;
+      if (browserAtStart && browserAtEnd) browserCpuMs = browserAtEnd.cpuMs - browserAtStart.cpuMs;
       resourceReport = resources?.stop(load?.durationS) ?? null;
     }
   } catch (error) {
@@ -154,6 +169,13 @@ export async function runConfigInThisThread(
     const tokens = metrics.counters.tokensPerStream * measurements.iterations.length;
     if (tokens > 0) metrics.counters.cpuUsPerToken = cpuUs / tokens;
   }
+  if (metrics && browserCpuMs !== null) {
+    // Over the whole measured run: concurrent pages share the browser processes.
+    const tokens = metrics.counters.tokensPerStream * measurements.iterations.length;
+    if (tokens > 0) metrics.counters.browserCpuUsPerToken = (browserCpuMs * 1000) / tokens;
+    metrics.counters.browserMemoryMaxMB = pipeline.browser!.peakMemoryMB;
+  }
+  if (loadResult && browserCpuMs !== null && loadResult.durationMs > 0) loadResult.browserCpuShare = browserCpuMs / loadResult.durationMs;
   const problem = fatal ?? describeFailures(failures, failedStreams, outcome?.started ?? 0);
   const warnings = harnessWarnings(metrics, loadResult, 1);
   return {
