@@ -11,15 +11,14 @@ import { plainTable, wrapText } from './tables.js';
 /** Headers kept narrow so the table fits 120 columns; per stream: long tasks and dropped frames. */
 export const RENDER_HEAD = [
   'config',
-  'client',
-  'render',
-  'first paint\np50 (ms)',
-  'stale p50\n(ms)',
-  'stale p99\n(ms)',
+  'client, render',
+  '1st paint\np50 (ms)',
+  'stale\np50 (ms)',
+  'stale\np99 (ms)',
   'renders\n/stream',
   'long\ntasks',
   'dropped\nframes',
-  'clock err.\nmax (ms)',
+  'clock\nerr (ms)',
 ];
 
 /** The client type and render strategy a config's settings name (`browser`, `every`/`debounce 50`…). */
@@ -43,20 +42,19 @@ export function hasBrowserClient(doc: ResultDocument): boolean {
  * stream and clock calibration error (— for modelled clients).
  */
 export function renderRenderTable(doc: ResultDocument): string {
-  const table = plainTable(RENDER_HEAD, (index) => index < 3);
+  const table = plainTable(RENDER_HEAD, (index) => index < 2);
   for (const config of doc.configs) {
     const { type, render } = clientOf(config);
     const metrics = config.state === 'completed' ? config.metrics : null;
     if (!metrics) {
       const text = config.message === undefined ? config.state : `${config.state}: ${config.message}`;
-      table.push([config.name, type, render, { colSpan: RENDER_HEAD.length - 3, content: wrapText(text, 80), hAlign: 'left' }]);
+      table.push([config.name, `${type}, ${render}`, { colSpan: RENDER_HEAD.length - 2, content: wrapText(text, 80), hAlign: 'left' }]);
       continue;
     }
     const counters = metrics.counters;
     table.push([
       config.name,
-      type,
-      render,
+      `${type}, ${render}`,
       formatMs(p(metrics.stages.render?.ttftMs, 'p50')),
       formatMs(p(metrics.stalenessMs, 'p50')),
       formatMs(p(metrics.stalenessMs, 'p99')),
