@@ -11,7 +11,7 @@ import { plainTable, wrapText } from './tables.js';
 /** Headers kept narrow so the table fits 120 columns; per stream: long tasks and dropped frames. */
 export const RENDER_HEAD = [
   'config',
-  'client, render',
+  'client render',
   '1st paint\np50 (ms)',
   'stale\np50 (ms)',
   'stale\np99 (ms)',
@@ -48,13 +48,13 @@ export function renderRenderTable(doc: ResultDocument): string {
     const metrics = config.state === 'completed' ? config.metrics : null;
     if (!metrics) {
       const text = config.message === undefined ? config.state : `${config.state}: ${config.message}`;
-      table.push([config.name, `${type}, ${render}`, { colSpan: RENDER_HEAD.length - 2, content: wrapText(text, 80), hAlign: 'left' }]);
+      table.push([config.name, `${type} ${render}`, { colSpan: RENDER_HEAD.length - 2, content: wrapText(text, 80), hAlign: 'left' }]);
       continue;
     }
     const counters = metrics.counters;
     table.push([
       config.name,
-      `${type}, ${render}`,
+      `${type} ${render}`,
       formatMs(p(metrics.stages.render?.ttftMs, 'p50')),
       formatMs(p(metrics.stalenessMs, 'p50')),
       formatMs(p(metrics.stalenessMs, 'p99')),
