@@ -62,13 +62,13 @@ export class BrowserPool {
     return this.browsers.length;
   }
 
-  /** Opens a page for one stream; `release()` closes it and frees its place. */
-  async openPage(): Promise<{ session: PageSession; release: () => Promise<void> }> {
+  /** Opens a page for one stream (on `sameOriginAs` when given, see PageSession.open); `release()` closes it and frees its place. */
+  async openPage(sameOriginAs?: string): Promise<{ session: PageSession; release: () => Promise<void> }> {
     if (this.closing) throw new Error('the browser pool is closed');
     const slot = await this.contextWithRoom();
     let session: PageSession;
     try {
-      session = await PageSession.open(await slot.context, this.server, this.clock);
+      session = await PageSession.open(await slot.context, this.server, this.clock, sameOriginAs);
     } catch (error) {
       slot.openPages--;
       throw error;

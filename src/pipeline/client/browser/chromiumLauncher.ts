@@ -3,7 +3,7 @@
  * downloads): `STREAMBENCH_CHROMIUM` names the executable, else Debian's /usr/bin/chromium.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 
 /** The environment variable that names a Chromium executable. */
 export const CHROMIUM_ENV = 'STREAMBENCH_CHROMIUM';
@@ -45,6 +45,8 @@ export function resolveChromium(env: NodeJS.ProcessEnv = process.env): { path: s
  * process exits without closing it.
  */
 export async function launchChromium(executablePath: string, timeoutMs = 30_000): Promise<Browser> {
+  // Imported here: loading playwright-core takes about half a second, which only browser configs should pay.
+  const { chromium } = await import('playwright-core');
   return chromium.launch({
     executablePath,
     headless: true,

@@ -11,7 +11,9 @@ export const PAGE_SCRIPT = String.raw`
 'use strict';
 (function () {
   var params = new URLSearchParams(location.search);
-  var control = new WebSocket('ws://' + location.host + '/control?session=' + encodeURIComponent(params.get('session')));
+  // The control socket's address comes in the URL: a page served on an app's own origin
+  // (target mode) still reports to streambench.
+  var control = new WebSocket(params.get('control') + '?session=' + encodeURIComponent(params.get('session')));
   var out = document.getElementById('out');
   var now = function () { return performance.now(); };
   var send = function (message) { if (control.readyState === 1) control.send(JSON.stringify(message)); };

@@ -12,12 +12,20 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { closeServer, listenOnLoopback } from '../../delivery/loopbackServer.js';
 import { PAGE_SCRIPT } from './pageScript.js';
 
+/** Where a page served on an app's own origin lives (intercepted in the browser; the app never sees the request). */
+export const PAGE_PATH_ON_TARGET = '/__streambench/page';
+
 /** A started page server. */
 export interface PageServer {
   /** `http://127.0.0.1:<port>` */
   readonly origin: string;
-  /** The URL of a page for session `id`; its control socket is handed to `awaitControl(id)`. */
-  pageUrl(id: string): string;
+  /**
+   * The URL of a page for session `id`; its control socket is handed to `awaitControl(id)`.
+   * With `onOrigin`, the page's address on that origin (the caller serves it there, see `html`).
+   */
+  pageUrl(id: string, onOrigin?: string): string;
+  /** The page itself, for a caller that serves it on another origin. */
+  readonly html: string;
   /** Resolves with the page's control socket once the page for session `id` connected (rejects after `timeoutMs`). */
   awaitControl(id: string, timeoutMs: number): Promise<WebSocket>;
   close(): Promise<void>;
@@ -72,7 +80,9 @@ export async function startPageServer(): Promise<PageServer> {
 
   return {
     origin,
-    pageUrl: (id) => `${origin}/page?session=${encodeURIComponent(id)}`,
+    html,
+    pageUrl: (id, onOrigin) =>
+      `${onOrigin ?? origin}${onOrigin ? PAGE_PATH_ON_TARGET : '/page'}?session=${encodeURIComponent(id)}&control=${encodeURIComponent(`ws://127.0.0.1:${port}/control`)}`,
     awaitControl(id, timeoutMs) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {

@@ -99,14 +99,25 @@ export class PageSession {
     page.on('crash', () => this.fail(new Error('the browser page crashed')));
   }
 
-  /** Opens a page in `context`, loads it from `server` and waits until it is ready. */
-  static async open(context: BrowserContext, server: PageServer, clock: Clock): Promise<PageSession> {
+  /**
+   * Opens a page in `context`, loads it from `server` and waits until it is ready. With
+   * `sameOriginAs`, the page is served on that origin instead (intercepted in the browser, so
+   * the app's server never sees it): the page then reads an app's stream same-origin, as the
+   * app's own front end does, with no CORS in the way.
+   */
+  static async open(context: BrowserContext, server: PageServer, clock: Clock, sameOriginAs?: string): Promise<PageSession> {
     const id = randomUUID();
     const control = server.awaitControl(id, PAGE_TIMEOUTS.open);
     control.catch(() => {}); // awaited below, after the page is open
     const page = await context.newPage();
     try {
-      await page.goto(server.pageUrl(id), { waitUntil: 'load', timeout: PAGE_TIMEOUTS.open });
+      const url = server.pageUrl(id, sameOriginAs);
+      if (sameOriginAs) {
+        await page.route((candidate) => candidate.href === url, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: server.html }));
+      }
+      await page.goto(url, { waitUntil: 'load', timeout: PAGE_TIMEOUTS.open });
+      // No interception left on the page: the stream's own requests go straight to the network.
+      if (sameOriginAs) await page.unrouteAll();
       const socket = await control;
       const session = new PageSession(page, socket, clock);
       return session;
@@ -180,8 +191,12 @@ export class PageSession {
         return this.openListener?.();
       case 'done':
         return this.doneListener?.();
-      case 'failed':
-        return this.fail(new Error(`browser page: ${message.message}`));
+      case 'failed': {
+        // The page is still there: what it measured until then can still be collected.
+        const error = new Error(`browser page: ${message.message}`);
+        for (const listener of this.failureListeners) listener(error);
+        return;
+      }
       case 'report':
         this.reportWaiter?.(message.report);
         this.reportWaiter = null;
