@@ -11,6 +11,8 @@ export interface ProcessEntry {
   pid: number;
   ppid: number;
   comm: string;
+  /** R, S, D, Z (zombie: ended, not yet reaped by its parent), … */
+  state: string;
   /** utime + stime + cutime + cstime in clock ticks: its own CPU and that of its reaped children. */
   cpuTicks: number;
 }
@@ -27,11 +29,16 @@ export function parseProcStat(line: string): ProcessEntry | null {
     pid: Number(line.slice(0, open).trim()),
     ppid: number(4),
     comm: line.slice(open + 1, close),
+    state: fields[0],
     cpuTicks: number(14) + number(15) + number(16) + number(17),
   };
 }
 
-/** Every process on the machine, or [] where /proc is not there. */
+/**
+ * Every running process on the machine, or [] where /proc is not there. Zombies are left out:
+ * they have ended (Chromium's crash handler is re-parented to init, and a container's init may
+ * never reap it).
+ */
 export function listProcesses(): ProcessEntry[] {
   let names: string[];
   try {
@@ -44,7 +51,7 @@ export function listProcesses(): ProcessEntry[] {
     if (!/^\d+$/.test(name)) continue;
     try {
       const entry = parseProcStat(readFileSync(`/proc/${name}/stat`, 'utf8'));
-      if (entry) entries.push(entry);
+      if (entry && entry.state !== 'Z') entries.push(entry);
     } catch {
       // The process ended between the listing and the read.
     }

@@ -25,17 +25,22 @@ export const CHROMIUM_ARGS = [
   '--disable-background-timer-throttling',
   '--disable-backgrounding-occluded-windows',
   '--disable-renderer-backgrounding',
+  // A page served on an app's origin by interception (target mode) has no address of its own,
+  // so Chromium counts it as public and would block its control socket to streambench on loopback.
+  '--disable-features=LocalNetworkAccessChecks',
 ];
 
 /** The Chromium executable to use, or why there is none (with how to get one). */
-export function resolveChromium(env: NodeJS.ProcessEnv = process.env): { path: string } | { missing: string } {
+export function resolveChromium(env: NodeJS.ProcessEnv = process.env, defaultPath = DEFAULT_CHROMIUM_PATH): { path: string } | { missing: string } {
   const fromEnv = env[CHROMIUM_ENV];
   if (fromEnv) {
-    return existsSync(fromEnv) ? { path: fromEnv } : { missing: `${CHROMIUM_ENV}=${fromEnv} does not exist; point it at a Chromium executable` };
+    return existsSync(fromEnv)
+      ? { path: fromEnv }
+      : { missing: `${CHROMIUM_ENV}=${fromEnv} does not exist: point it at a Chromium executable, or unset it and install chromium (apt-get install chromium)` };
   }
-  if (existsSync(DEFAULT_CHROMIUM_PATH)) return { path: DEFAULT_CHROMIUM_PATH };
+  if (existsSync(defaultPath)) return { path: defaultPath };
   return {
-    missing: `Chromium is not installed at ${DEFAULT_CHROMIUM_PATH}: install it (apt-get install chromium) or set ${CHROMIUM_ENV} to a Chromium executable`,
+    missing: `Chromium is not installed at ${defaultPath}: install it (apt-get install chromium) or set ${CHROMIUM_ENV} to a Chromium executable`,
   };
 }
 
