@@ -190,6 +190,8 @@ describe.skipIf(!haveChromium)('browser client in Chromium', () => {
     }
     expect(Number.isFinite(timeline.calibrationErrorMs)).toBe(true);
     expect(timeline.calibrationErrorMs).toBeGreaterThanOrEqual(0);
+    expect(Number.isFinite(timeline.clockOffsetChangeMs)).toBe(true);
+    expect(timeline.pageClockResolutionMs).toBe(0.005); // cross-origin isolated, also on the app's origin
     // Mapped to the tool's clock: the page received each event after the server wrote it.
     expect(timeline.events[0].atMs).toBeGreaterThan(timeline.requestStartMs);
     expect(timeline.frames.count).toBeGreaterThan(0);
@@ -266,15 +268,18 @@ describe.skipIf(!haveChromium)('browser configs in a run', () => {
         variants: [
           { name: 'sse-eventsource', pipeline: { client: { browser: { pagesPerContext: 1 } } }, load: { concurrency: 2, streams: 4 } },
           { name: 'ws-throttle', pipeline: { delivery: { type: 'websocket' }, client: { render: { strategy: 'throttle', intervalMs: 50 } } } },
+          { name: 'sse-fetch-frame', pipeline: { client: { render: { strategy: 'frame', intervalMs: 16.7 }, browser: { request: 'fetch' } } } },
           // The modelled lean client decodes once per event, as the page does.
           { name: 'lean-model', pipeline: { client: { type: 'lean' } } },
         ],
       }),
       { redis: 'off' },
     );
-    const [loaded, websocket, lean] = document.configs;
+    const [loaded, websocket, fetched, lean] = document.configs;
     expect(loaded.state, loaded.message).toBe('completed');
     expect(websocket.state, websocket.message).toBe('completed');
+    expect(fetched.state, fetched.message).toBe('completed'); // POST through the relay's CORS preflight
+    expect(fetched.metrics!.counters.missingMessagesPerStream).toBe(0);
     const counters = loaded.metrics!.counters;
     expect(counters.missingMessagesPerStream).toBe(0);
     expect(counters.rendersPerStream).toBe(31); // 30 content events and the end item, every one rendered

@@ -38,6 +38,7 @@ export function createBrowserClient(render: RenderSettings, options: BrowserClie
   let before: ClockCalibration | null = null;
   let report: PageReport | null = null;
   let calibrationErrorMs = 0;
+  let calibrationDriftMs = 0;
   let renderCount = 0;
   const frameMs = render.strategy === 'frame' ? render.frameMs : 1000 / 60;
 
@@ -124,11 +125,12 @@ export function createBrowserClient(render: RenderSettings, options: BrowserClie
     async finish() {
       if (!page || !before) throw new Error('internal: the browser client finished without a page');
       const raw = await page.session.collect();
-      // A second calibration after the stream: the tighter of the two maps the clocks, the
-      // looser bounds the error reported (it covers drift between them too).
+      // A second calibration after the stream: the tighter of the two maps the clocks (its
+      // error is reported), and how far their offsets differ shows any drift between them.
       const after = await page.session.calibrate();
       const calibration = after.errorMs < before.errorMs ? after : before;
-      calibrationErrorMs = Math.max(before.errorMs, after.errorMs, Math.abs(after.offsetMs - before.offsetMs));
+      calibrationErrorMs = calibration.errorMs;
+      calibrationDriftMs = Math.abs(after.offsetMs - before.offsetMs);
       report = reportOnToolClock(raw, calibration);
       await release();
       if (report.error) throw new Error(`browser page: ${report.error}`);
@@ -150,6 +152,7 @@ export function createBrowserClient(render: RenderSettings, options: BrowserClie
         droppedFrames: report.frames.dropped,
         renderMainThreadMs: report.renders.reduce((sum, entry) => sum + (entry.end - entry.start), 0),
         clockCalibrationErrorMaxMs: calibrationErrorMs,
+        clockOffsetChangeMaxMs: calibrationDriftMs,
       };
     },
     dispose: release,

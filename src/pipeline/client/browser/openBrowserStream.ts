@@ -39,8 +39,12 @@ export interface BrowserStreamRequest {
 export interface BrowserStreamTimeline {
   /** The tool's clock when the page was told to start the request. */
   requestStartMs: number;
-  /** Half the tightest clock round trip (the larger of the calibrations before and after the stream, or the drift between them). */
+  /** Half the tightest clock round trip of the calibrations before and after the stream: the mapping's error bound. */
   calibrationErrorMs: number;
+  /** How far the two calibrations' offsets differ (drift, or error beyond the bound on a busy machine). */
+  clockOffsetChangeMs: number;
+  /** The page clock's resolution: 0.005 ms when the page is cross-origin isolated, else Chromium's 0.1 ms. */
+  pageClockResolutionMs: number;
   /** Connection open (EventSource open, fetch response head, WebSocket open); null if it never opened. */
   openedAtMs: number | null;
   /** Each event's data as the page's handler got it. */
@@ -130,7 +134,9 @@ export async function openBrowserStream(
       const report = reportOnToolClock(raw, calibration);
       return {
         requestStartMs,
-        calibrationErrorMs: Math.max(before.errorMs, after.errorMs, Math.abs(after.offsetMs - before.offsetMs)),
+        calibrationErrorMs: calibration.errorMs,
+        clockOffsetChangeMs: Math.abs(after.offsetMs - before.offsetMs),
+        pageClockResolutionMs: report.crossOriginIsolated ? 0.005 : 0.1,
         openedAtMs: report.openAt,
         events: report.events.map((event) => ({ atMs: event.at, data: event.data })),
         renders: report.renders.map((entry) => ({ startMs: entry.start, domUpdatedMs: entry.end, paintedMs: entry.paint })),

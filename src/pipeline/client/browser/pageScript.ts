@@ -21,6 +21,7 @@ export const PAGE_SCRIPT = String.raw`
   // What the page measured, all on its own clock.
   var report = {
     openAt: null, firstByteAt: null, endAt: null, doneAt: null,
+    crossOriginIsolated: self.crossOriginIsolated === true,
     events: [], renders: [], text: '', domTextLength: 0,
     longTasks: [], frames: { count: 0, dropped: 0 }, error: null,
   };

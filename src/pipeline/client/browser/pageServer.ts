@@ -15,6 +15,16 @@ import { PAGE_SCRIPT } from './pageScript.js';
 /** Where a page served on an app's own origin lives (intercepted in the browser; the app never sees the request). */
 export const PAGE_PATH_ON_TARGET = '/__streambench/page';
 
+/**
+ * Headers that make the page cross-origin isolated: Chromium then coarsens performance.now()
+ * to 5 µs instead of 100 µs, which would otherwise add up to 0.1 ms to every page timestamp.
+ * The stream requests stay allowed: EventSource and fetch are CORS requests, WebSocket is exempt.
+ */
+export const CROSS_ORIGIN_ISOLATION_HEADERS: Readonly<Record<string, string>> = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+};
+
 /** A started page server. */
 export interface PageServer {
   /** `http://127.0.0.1:<port>` */
@@ -59,7 +69,7 @@ export async function startPageServer(): Promise<PageServer> {
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://page');
     if (request.method === 'GET' && url.pathname === '/page') {
-      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(html);
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...CROSS_ORIGIN_ISOLATION_HEADERS }).end(html);
       return;
     }
     // The page asks for nothing else; a favicon request gets an empty answer, not an error.

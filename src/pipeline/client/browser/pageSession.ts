@@ -8,7 +8,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import type { WebSocket } from 'ws';
 import type { Clock } from '../../../clock.js';
 import { calibrate, toToolMs, type CalibrationSample, type ClockCalibration } from './calibration.js';
-import type { PageServer } from './pageServer.js';
+import { CROSS_ORIGIN_ISOLATION_HEADERS, type PageServer } from './pageServer.js';
 
 /** How the page reaches the stream. */
 export type PageTransport = 'eventsource' | 'fetch' | 'websocket';
@@ -47,6 +47,8 @@ export interface PageStreamConfig {
 
 /** What the page measured, on its own clock (ms of performance.now()). */
 export interface PageReport {
+  /** Whether performance.now() ran at 5 µs resolution (cross-origin isolated) rather than 100 µs. */
+  crossOriginIsolated: boolean;
   openAt: number | null;
   firstByteAt: number | null;
   endAt: number | null;
@@ -113,7 +115,9 @@ export class PageSession {
     try {
       const url = server.pageUrl(id, sameOriginAs);
       if (sameOriginAs) {
-        await page.route((candidate) => candidate.href === url, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: server.html }));
+        await page.route((candidate) => candidate.href === url, (route) =>
+          route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', headers: { ...CROSS_ORIGIN_ISOLATION_HEADERS }, body: server.html }),
+        );
       }
       await page.goto(url, { waitUntil: 'load', timeout: PAGE_TIMEOUTS.open });
       // No interception left on the page: the stream's own requests go straight to the network.
