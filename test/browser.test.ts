@@ -66,6 +66,7 @@ describe('browser client: pure parts', () => {
     expect(() => scenarioFrom({ pipeline: { client: { type: 'browser' } } })).toThrow(ScenarioError);
     expect(() => scenarioFrom({ pipeline: { client: { type: 'browser' } } })).toThrow(/delivery\.type sse or websocket/);
     expect(() => scenarioFrom({ pipeline: { delivery: { type: 'sse' }, client: { type: 'lean', browser: { request: 'fetch' } } } })).toThrow(/client\.browser applies to client\.type browser/);
+    expect(() => scenarioFrom({ pipeline: { delivery: { type: 'sse' }, client: { type: 'browser' } }, load: { concurrency: 4, streams: 8, workers: 2 } })).toThrow(/load\.workers must be 1 with client\.type browser/);
   });
 
   it('a config whose Chromium is missing is skipped with the way to install it', async () => {
