@@ -287,6 +287,9 @@ describe.skipIf(!haveChromium)('browser configs in a run', () => {
     expect(counters.jsonParsePerToken).toBe(lean.metrics!.counters.jsonParsePerToken); // the page's decodes, counted
     expect(loaded.metrics!.stalenessMs!.n).toBe(120);
     expect(loaded.metrics!.stages.render.ttftMs!.n).toBe(4);
+    expect(loaded.metrics!.paintDelayMs!.n).toBe(4 * 31); // paint − DOM update, per render
+    expect(loaded.metrics!.paintDelayMs!.min).toBeGreaterThanOrEqual(0);
+    expect(lean.metrics!.paintDelayMs).toBeNull(); // a model has no paint
     expect(Number.isFinite(counters.clockCalibrationErrorMaxMs)).toBe(true);
     expect(counters.longTasksPerStream).toBeGreaterThanOrEqual(0);
     expect(counters.framesPerStream).toBeGreaterThan(0);

@@ -31,6 +31,8 @@ export interface ReceivedEvent {
 export interface RenderRecord {
   atMs: number;
   renderMs: number;
+  /** A browser client: when the render's DOM update ended (`atMs` is then the paint after it). */
+  domUpdatedAtMs?: number;
   /** Messages painted for the first time by this render. */
   seqs: number[];
 }

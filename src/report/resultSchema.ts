@@ -53,6 +53,10 @@ export const configMetricsSchema = z.strictObject({
   e2eMs: summarySchema.nullable().describe('request start → last content token at the client, per stream'),
   stalenessMs: summarySchema.nullable().describe('render − client receive, per token'),
   renderMs: summarySchema.nullable().describe('CPU time of one render, per render'),
+  paintDelayMs: summarySchema
+    .nullable()
+    .default(null) // result files written before the browser client still read
+    .describe('browser client: paint − the end of the DOM update, per render (the wait for the next frame and its style, layout and paint); null for modelled clients'),
   stages: z.record(z.string(), stageMetricsSchema).describe('per stage boundary, in pipeline order'),
   counters: z.record(z.string(), z.number()).describe('exact per-token / per-stream counts (names say which)'),
   eventLoopDelayMs: summarySchema.nullable().describe("the process's event-loop delay while this config ran"),

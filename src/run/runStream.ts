@@ -67,8 +67,8 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
         trace.received.push({ seq: event.seq, atMs, end: event.end, hasContent: event.text.length > 0 });
         if (!event.end) trace.stamp('clientReceive', event.seq, atMs);
       },
-      rendered(seqs, atMs, renderMs) {
-        trace.renders.push({ atMs, renderMs, seqs });
+      rendered(seqs, atMs, renderMs, domUpdatedAtMs) {
+        trace.renders.push({ atMs, renderMs, seqs, ...(domUpdatedAtMs !== undefined && { domUpdatedAtMs }) });
         for (const seq of seqs) trace.stamp('render', seq, atMs);
       },
     },

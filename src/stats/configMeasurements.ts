@@ -69,6 +69,8 @@ export class ConfigMeasurements {
   private readonly e2e = new Distribution();
   private readonly staleness = new Distribution();
   private readonly renderDuration = new Distribution();
+  /** Browser client: paint − DOM update, per render (the wait for the frame and its work). */
+  private readonly paintDelay = new Distribution();
   /** Per stream: how late the source's latest chunk was against its plan (0 when on time). */
   private readonly sourceLag = new Distribution();
   /** Open loop: how long each stream waited in the tool after it was due (coordinated omission shows here). */
@@ -159,7 +161,10 @@ export class ConfigMeasurements {
     const e2eMs = lastContentMs !== undefined ? lastContentMs - start : null;
     if (e2eMs !== null) this.e2e.record(e2eMs);
     if (e2eMs !== null && clientTtft !== undefined && tokens > 1) this.tpot.record((e2eMs - clientTtft) / (tokens - 1));
-    for (const render of trace.renders) this.renderDuration.record(render.renderMs);
+    for (const render of trace.renders) {
+      this.renderDuration.record(render.renderMs);
+      if (render.domUpdatedAtMs !== undefined) this.paintDelay.record(render.atMs - render.domUpdatedAtMs);
+    }
 
     // Counters: the stream's own, then added to the config's.
     const stream: CounterTotals = { sums: new Map(), maxima: new Map(), levels: new Map(), upstream: streamUpstream, streams: 1, tokens };
@@ -255,6 +260,7 @@ export class ConfigMeasurements {
         e2e: this.e2e,
         staleness: this.staleness,
         renderDuration: this.renderDuration,
+        paintDelay: this.paintDelay,
         startDelay: this.startDelay,
         sourceLag: this.sourceLag,
       }),
@@ -324,6 +330,7 @@ export class ConfigMeasurements {
       e2eMs: this.e2e.summary(),
       stalenessMs: this.staleness.summary(),
       renderMs: this.renderDuration.summary(),
+      paintDelayMs: this.paintDelay.summary(),
       stages,
       counters,
       eventLoopDelayMs,

@@ -37,8 +37,11 @@ export interface ClientSettings {
 export interface ClientObserver {
   /** An event was received and decoded at `atMs`. */
   received(event: DecodedEvent, atMs: number): void;
-  /** A render finished at `atMs`, painting the messages `seqs` for the first time; it took `renderMs` of CPU time. */
-  rendered(seqs: number[], atMs: number, renderMs: number): void;
+  /**
+   * A render finished at `atMs`, painting the messages `seqs` for the first time; it took
+   * `renderMs` of CPU time. A browser reports the paint as `atMs` and when the DOM was updated.
+   */
+  rendered(seqs: number[], atMs: number, renderMs: number, domUpdatedAtMs?: number): void;
 }
 
 /** Everything a client needs. */

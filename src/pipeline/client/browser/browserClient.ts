@@ -134,6 +134,8 @@ export function createBrowserClient(render: RenderSettings, options: BrowserClie
       report = reportOnToolClock(raw, calibration);
       await release();
       if (report.error) throw new Error(`browser page: ${report.error}`);
+      // The text is checked against the source like every client's; the DOM must show it too.
+      if (/[A-Za-z0-9]/.test(report.text) && report.domTextLength === 0) throw new Error('browser page: the text arrived but the DOM shows none of it');
       replay(report, deps);
       renderCount = report.renders.filter((entry) => entry.paint !== null).length;
     },
@@ -169,6 +171,6 @@ function replay(report: PageReport, deps: ClientDeps): void {
   }
   for (const render of report.renders) {
     if (render.paint === null) continue;
-    deps.observer.rendered(render.seqs, render.paint, render.end - render.start);
+    deps.observer.rendered(render.seqs, render.paint, render.end - render.start, render.end);
   }
 }
