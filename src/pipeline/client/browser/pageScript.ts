@@ -20,7 +20,7 @@ export const PAGE_SCRIPT = String.raw`
 
   // What the page measured, all on its own clock.
   var report = {
-    openAt: null, firstByteAt: null, endAt: null, doneAt: null,
+    startAt: null, openAt: null, firstByteAt: null, endAt: null, doneAt: null,
     crossOriginIsolated: self.crossOriginIsolated === true,
     events: [], renders: [], text: '', domTextLength: 0,
     longTasks: [], frames: { count: 0, dropped: 0 }, error: null,
@@ -29,10 +29,13 @@ export const PAGE_SCRIPT = String.raw`
   var ended = false;
   var doneSent = false;
 
-  // Long tasks (> 50 ms of main thread without a break), as Chromium reports them.
+  // Long tasks (> 50 ms of main thread without a break), as Chromium reports them; only those
+  // that reach into the stream's time (not the page's own loading or calibration).
   try {
     new PerformanceObserver(function (list) {
-      list.getEntries().forEach(function (entry) { report.longTasks.push({ start: entry.startTime, duration: entry.duration }); });
+      list.getEntries().forEach(function (entry) {
+        if (report.startAt !== null && entry.startTime + entry.duration >= report.startAt) report.longTasks.push({ start: entry.startTime, duration: entry.duration });
+      });
     }).observe({ type: 'longtask', buffered: true });
   } catch (error) { /* no longtask support: the list stays empty */ }
 
@@ -267,6 +270,7 @@ export const PAGE_SCRIPT = String.raw`
     if (command.type === 'collect') return send({ type: 'report', report: report });
     if (command.type === 'start') {
       config = command.config;
+      report.startAt = now();
       requestAnimationFrame(countFrame);
       try {
         if (config.transport === 'eventsource') startEventSource();

@@ -49,6 +49,8 @@ export interface PageStreamConfig {
 export interface PageReport {
   /** Whether performance.now() ran at 5 µs resolution (cross-origin isolated) rather than 100 µs. */
   crossOriginIsolated: boolean;
+  /** The start command arrived (the page's request begins). */
+  startAt: number | null;
   openAt: number | null;
   firstByteAt: number | null;
   endAt: number | null;
@@ -241,6 +243,7 @@ export function reportOnToolClock(report: PageReport, calibration: ClockCalibrat
   const map = (ms: number | null) => (ms === null ? null : toToolMs(calibration, ms));
   return {
     ...report,
+    startAt: map(report.startAt),
     openAt: map(report.openAt),
     firstByteAt: map(report.firstByteAt),
     endAt: map(report.endAt),
