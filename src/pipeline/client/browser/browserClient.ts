@@ -57,7 +57,9 @@ export function createBrowserClient(render: RenderSettings, options: BrowserClie
     });
     done.catch(() => {});
     let deadline: ReturnType<typeof setTimeout> | null = null;
+    let settled = false;
     const settle = (error?: Error) => {
+      settled = true;
       if (deadline) clearTimeout(deadline);
       if (error) failed(error);
       else finished();
@@ -83,6 +85,7 @@ export function createBrowserClient(render: RenderSettings, options: BrowserClie
       connected,
       done,
       relayEnded() {
+        if (settled) return;
         deadline ??= setTimeout(
           () => settle(new Error(`the browser page did not finish rendering within ${PAGE_FINISH_TIMEOUT_MS} ms after the relay ended the stream`)),
           PAGE_FINISH_TIMEOUT_MS,
