@@ -267,7 +267,8 @@ describe.skipIf(!haveChromium)('browser configs in a run', () => {
         source: { type: 'synthetic', tokens: 30, ttftMs: 50, gapMs: 10 },
         pipeline: { serializer: 'field-baseline', delivery: { type: 'sse' }, client: { type: 'browser', render: { strategy: 'every' } } },
         variants: [
-          { name: 'sse-eventsource', pipeline: { client: { browser: { pagesPerContext: 1 } } }, load: { concurrency: 2, streams: 4 } },
+          // Named events: EventSource hands them only to listeners for their name.
+          { name: 'sse-eventsource', pipeline: { delivery: { eventName: 'delta' }, client: { browser: { pagesPerContext: 1 } } }, load: { concurrency: 2, streams: 4 } },
           { name: 'ws-throttle', pipeline: { delivery: { type: 'websocket' }, client: { render: { strategy: 'throttle', intervalMs: 50 } } } },
           { name: 'sse-fetch-frame', pipeline: { client: { render: { strategy: 'frame', intervalMs: 16.7 }, browser: { request: 'fetch' } } } },
           // The modelled lean client decodes once per event, as the page does.

@@ -8,6 +8,7 @@ import { createRedisBroker } from '../pipeline/brokers/redis/broker.js';
 import type { RedisResolution } from '../pipeline/brokers/redis/connection.js';
 import type { ClientSettings, RenderSettings } from '../pipeline/client/types.js';
 import { createDelivery } from '../pipeline/delivery/createDelivery.js';
+import { DEFAULT_BROWSER_OPTIONS } from '../pipeline/client/createClient.js';
 import { BrowserPool } from '../pipeline/client/browser/browserPool.js';
 import { resolveChromium } from '../pipeline/client/browser/chromiumLauncher.js';
 import { createSerializer } from '../pipeline/serializers/index.js';
@@ -63,7 +64,7 @@ export async function buildPipeline(settings: PipelineSettings, environment: Run
     batch: settings.batch,
     broker,
     delivery,
-    client: toClientSettings(settings.client),
+    client: withSseEventName(toClientSettings(settings.client), settings.delivery),
     drainTimeoutMs: 10_000,
     producerProcess,
     browser,
@@ -113,6 +114,12 @@ async function createBroker(settings: PipelineSettings['broker'], environment: R
   return createRedisBroker(settings, { url: redis.url, runId: environment.runId, clock: environment.clock });
 }
 
+
+/** A browser client listens for the SSE delivery's event name (EventSource hands named events only to their listeners). */
+function withSseEventName(client: ClientSettings, delivery: PipelineSettings['delivery']): ClientSettings {
+  if (client.type !== 'browser' || delivery.type !== 'sse' || delivery.eventName === null) return client;
+  return { ...client, browser: { ...(client.browser ?? DEFAULT_BROWSER_OPTIONS), sseEventName: delivery.eventName } };
+}
 
 /** The client's render settings from the scenario's flat form. */
 export function toClientSettings(settings: PipelineSettings['client']): ClientSettings {

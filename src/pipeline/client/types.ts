@@ -20,6 +20,8 @@ export interface BrowserClientOptions {
   contextsPerBrowser: number;
   /** After this many events the page keeps its main thread busy for `ms` (a long task on purpose); null: never. */
   blockMainThread: { afterEvents: number; ms: number } | null;
+  /** The SSE delivery's event name, if it writes `event:` lines (set from the delivery settings, not the scenario). */
+  sseEventName?: string | null;
 }
 
 /**

@@ -75,6 +75,7 @@ export function createBrowserClient(render: RenderSettings, options: BrowserClie
         body: kind === 'fetch' ? JSON.stringify({ messages: [{ role: 'user', content: 'benchmark' }] }) : null,
         decoder: pageDecoderFor(deps.serializerName),
         render: pageRenderFor(render),
+        eventNames: options.sseEventName ? [options.sseEventName] : [],
         frameMs,
         endOnClose: false,
         blockMainThread: options.blockMainThread,

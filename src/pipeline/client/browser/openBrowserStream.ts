@@ -23,6 +23,8 @@ export interface BrowserStreamRequest {
   headers?: Record<string, string>;
   /** fetch only: the request body, e.g. the chat's JSON. */
   body?: string | null;
+  /** eventsource only: event names (`event:` lines, e.g. Anthropic's `content_block_delta`) to read besides unnamed events. */
+  eventNames?: string[];
   /** Where the text is in each event's JSON data, dotted (`choices.0.delta.content`, `delta`). */
   textPath: string;
   /** Event data that ends the stream (default `[DONE]`); null: the connection's close ends it. */
@@ -107,6 +109,7 @@ export async function openBrowserStream(
             method: request.method ?? 'GET',
             headers: request.headers ?? {},
             body: request.body ?? null,
+            eventNames: request.eventNames ?? [],
             decoder: { kind: 'textPath', path, doneData: request.doneData === undefined ? '[DONE]' : request.doneData },
             render: pageRenderFor(render),
             frameMs: render.strategy === 'frame' ? render.frameMs : 1000 / 60,

@@ -208,6 +208,10 @@ export const PAGE_SCRIPT = String.raw`
     closeStream = function () { source.close(); };
     source.onopen = function () { if (report.firstByteAt === null) report.firstByteAt = now(); onOpen(); };
     source.onmessage = function (message) { onData(message.data); };
+    // Named events (an "event:" line) reach only listeners for their name, not onmessage.
+    (config.eventNames || []).forEach(function (name) {
+      source.addEventListener(name, function (message) { onData(message.data); });
+    });
     source.onerror = function () {
       if (ended) return;
       // EventSource would reconnect by itself; the relay ends every stream with an end item.

@@ -37,6 +37,8 @@ export interface PageStreamConfig {
   body?: string | null;
   decoder: PageDecoder;
   render: PageRender;
+  /** EventSource only: event names (`event:` lines) to listen for besides unnamed events. */
+  eventNames?: string[];
   /** The frame interval dropped frames are counted against (16.7 at 60 Hz). */
   frameMs: number;
   /** The stream ends when its connection closes (an app without an end item). */
