@@ -249,6 +249,19 @@ describe.skipIf(!haveChromium)('browser client in Chromium', () => {
     expect(timeline.events[10].atMs).toBeGreaterThanOrEqual(tenth + 199);
   });
 
+  it('a stream that cannot connect is an error, and a browser launched for it is closed after the failure', async () => {
+    const refused = createServer();
+    await new Promise<void>((resolve) => refused.listen(0, '127.0.0.1', resolve));
+    const { port } = refused.address() as AddressInfo;
+    await new Promise<void>((resolve) => refused.close(() => resolve()));
+    const before = new Set(readBrowserResources()?.pids ?? []);
+    // No pool passed: openBrowserStream launches a browser of its own and must close it.
+    const timeline = await openBrowserStream({ url: `http://127.0.0.1:${port}/stream`, transport: 'eventsource', textPath: 'delta.text', timeoutMs: 20_000 });
+    expect(timeline.error).toMatch(/could not open/);
+    expect(timeline.events).toEqual([]);
+    expect((readBrowserResources()?.pids ?? []).filter((pid) => !before.has(pid))).toEqual([]);
+  }, 60_000);
+
   it('closing the pool leaves no browser process behind', async () => {
     expect(seenBrowserPids.size).toBeGreaterThan(0);
     await pool.close();

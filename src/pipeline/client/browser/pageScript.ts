@@ -216,7 +216,9 @@ export const PAGE_SCRIPT = String.raw`
       if (ended) return;
       // EventSource would reconnect by itself; the relay ends every stream with an end item.
       source.close();
-      if (config.endOnClose) onStreamClosed(); else fail('EventSource error before the end of the stream');
+      if (report.openAt === null) fail('EventSource could not open ' + config.url);
+      else if (config.endOnClose) onStreamClosed();
+      else fail('EventSource error before the end of the stream');
     };
   }
   function startFetch() {
@@ -264,7 +266,9 @@ export const PAGE_SCRIPT = String.raw`
     };
     socket.onclose = function (close) {
       if (ended) return;
-      if (config.endOnClose || close.code === 1000) onStreamClosed(); else fail('WebSocket closed with code ' + close.code + ' before the end of the stream');
+      if (report.openAt === null) fail('WebSocket could not open ' + config.url + ' (code ' + close.code + ')');
+      else if (config.endOnClose || close.code === 1000) onStreamClosed();
+      else fail('WebSocket closed with code ' + close.code + ' before the end of the stream');
     };
   }
 
