@@ -22,6 +22,8 @@ import { openBrowserStream, parseTextPath, type BrowserStreamRequest, type Brows
 import { runScenario } from '../src/run/runScenario.js';
 import { ScenarioError } from '../src/scenario/scenarioError.js';
 import { scenarioFrom } from './helpers/scenario.js';
+import { completedConfig, failedConfig, metricsOf, resultDocument, summaryOf } from './helpers/resultFixtures.js';
+import { hasBrowserClient, renderRenderTable } from '../src/report/renderTable.js';
 import { ensureBuiltDist } from './helpers/builtDist.js';
 
 const chromium = resolveChromium();
@@ -67,6 +69,26 @@ describe('browser client: pure parts', () => {
     expect(() => scenarioFrom({ pipeline: { client: { type: 'browser' } } })).toThrow(/delivery\.type sse or websocket/);
     expect(() => scenarioFrom({ pipeline: { delivery: { type: 'sse' }, client: { type: 'lean', browser: { request: 'fetch' } } } })).toThrow(/client\.browser applies to client\.type browser/);
     expect(() => scenarioFrom({ pipeline: { delivery: { type: 'sse' }, client: { type: 'browser' } }, load: { concurrency: 4, streams: 8, workers: 2 } })).toThrow(/load\.workers must be 1 with client\.type browser/);
+  });
+
+  it('the render table shows model and browser rows side by side, within 120 columns', () => {
+    const model = { ...completedConfig('debounce-50ms-model', metricsOf({ stalenessMs: summaryOf(700), counters: { rendersPerStream: 1.5 }, stages: { render: { ttftMs: summaryOf(890), latencyMs: null } } })), settings: { client: { type: 'field', render: { strategy: 'debounce', intervalMs: 50 } } } };
+    const browser = {
+      ...completedConfig('debounce-50ms-browser', metricsOf({ stalenessMs: summaryOf(650), counters: { rendersPerStream: 2, longTasksPerStream: 0.5, droppedFramesPerStream: 1, clockCalibrationErrorMaxMs: 0.25 }, stages: { render: { ttftMs: summaryOf(1000), latencyMs: null } } })),
+      settings: { client: { type: 'browser', render: { strategy: 'debounce', intervalMs: 50 } } },
+    };
+    const skipped = { ...failedConfig('throttle-50ms-browser', 'skipped', 'client.type browser: Chromium is not installed at /usr/bin/chromium: install it (apt-get install chromium)'), settings: { client: { type: 'browser', render: { strategy: 'throttle', intervalMs: 50 } } } };
+    const document = resultDocument([model, browser, skipped]);
+    expect(hasBrowserClient(document)).toBe(true);
+    expect(hasBrowserClient(resultDocument([model]))).toBe(false);
+    const table = renderRenderTable(document);
+    const rows = table.split('\n');
+    expect(Math.max(...rows.map((row) => row.length))).toBeLessThanOrEqual(120);
+    const modelRow = rows.find((row) => row.includes('debounce-50ms-model'))!;
+    expect(modelRow).toMatch(/field debounce 50 .*890 .*700 .*2100 .*1\.5 .*— .*— .*—/);
+    const browserRow = rows.find((row) => row.includes('debounce-50ms-browser'))!;
+    expect(browserRow).toMatch(/browser debounce 50 .*1000 .*650 .*1950 .*2 .*0\.5 .*1 .*0\.250/);
+    expect(table).toMatch(/skipped: client\.type browser: Chromium is not installed/);
   });
 
   it('a config whose Chromium is missing is skipped with the way to install it', async () => {

@@ -48,7 +48,7 @@ export function renderRenderTable(doc: ResultDocument): string {
     const metrics = config.state === 'completed' ? config.metrics : null;
     if (!metrics) {
       const text = config.message === undefined ? config.state : `${config.state}: ${config.message}`;
-      table.push([config.name, `${type} ${render}`, { colSpan: RENDER_HEAD.length - 2, content: wrapText(text, 80), hAlign: 'left' }]);
+      table.push([config.name, `${type} ${render}`, { colSpan: RENDER_HEAD.length - 2, content: wrapText(text, 60), hAlign: 'left' }]);
       continue;
     }
     const counters = metrics.counters;
