@@ -7,11 +7,10 @@
  * paint that followed the DOM update, the render's own main-thread time as its duration.
  */
 import type { DecodedEvent, RemoteClientHandle } from '../../types.js';
-import type { ClientDeps, RenderSettings, StreamClient } from '../types.js';
+import type { BrowserClientOptions, ClientDeps, RenderSettings, StreamClient } from '../types.js';
 import type { BrowserPool } from './browserPool.js';
 import type { ClockCalibration } from './calibration.js';
 import { reportOnToolClock, type PageDecoder, type PageRender, type PageReport, type PageSession, type PageTransport } from './pageSession.js';
-import type { BrowserClientOptions } from '../types.js';
 
 /** How long a page may take to finish its last render after the relay sent everything. */
 export const PAGE_FINISH_TIMEOUT_MS = 15_000;
