@@ -12,3 +12,5 @@ export { mergeShardResults, MergeError } from './stats/mergeResults.js';
 export { loadSettingsSchema, type LoadSettings } from './load/loadSettings.js';
 export { createSource } from './sources/sourceSettings.js';
 export { startMockServer } from './mock/mockServer.js';
+export { renderRenderTable } from './report/renderTable.js';
+export { openBrowserStream, type BrowserStreamRequest, type BrowserStreamTimeline } from './pipeline/client/browser/openBrowserStream.js';

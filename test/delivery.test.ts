@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { request } from 'undici';
 import { ManualClock, systemClock, type Clock } from '../src/clock.js';
 import { createDelivery } from '../src/pipeline/delivery/createDelivery.js';
 import { deliverySettingsSchema, type ReconnectSettings } from '../src/pipeline/delivery/settings.js';
@@ -348,5 +349,51 @@ describe('close()', () => {
     const delivery = await sse();
     await delivery.open('same', () => {});
     await expect(delivery.open('same', () => {})).rejects.toThrow(/already open/);
+  });
+});
+
+describe('SSE for a browser page (a remote client)', () => {
+  it('hands the stream URL to the remote client, answers its CORS preflight and streams to its POST', async () => {
+    const delivery = await sse();
+    let url = '';
+    let finish!: () => void;
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    const channel = await delivery.open(
+      'page',
+      () => {
+        throw new Error('no Node client: the remote client reads the stream');
+      },
+      {
+        connect(target) {
+          url = target;
+          const counters = () => ({ events: 0, bytes: 0, firstByteAtMs: null, firstEventAtMs: null, reconnects: 0, heartbeats: 0 });
+          return { connected: Promise.resolve(), done, counters, abort: async () => finish() };
+        },
+      },
+    );
+    expect(url).toBe(`${delivery.origin}/streams/page`);
+    const origin = 'http://127.0.0.1:1';
+    const preflight = await request(url, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe(origin);
+    expect(preflight.headers['access-control-allow-methods']).toBe('GET, POST');
+    await preflight.body.dump();
+
+    const response = await request(url, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: '{"messages":[]}' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['access-control-allow-origin']).toBe(origin);
+    channel.send('{"seq":0}', 0);
+    const ending = channel.end();
+    expect(await response.body.text()).toBe('data: {"seq":0}\n\n');
+    finish();
+    await ending;
+  });
+
+  it('refuses a remote client on direct delivery: it has no URL', async () => {
+    const direct = await createDelivery({ type: 'direct' }, { clock: systemClock });
+    await expect(direct.open('s', () => {}, { connect: () => { throw new Error('unreachable'); } })).rejects.toThrow(/delivery\.type sse or websocket/);
   });
 });

@@ -6,6 +6,7 @@ import { renderResultMarkdown } from '../report/markdown.js';
 import { readResultFile, ResultFileError } from '../report/readResult.js';
 import type { ResultDocument } from '../report/resultSchema.js';
 import { renderCountersTable, renderHarnessLimits, renderLoadTable, renderStageTable, renderSummaryTable } from '../report/tables.js';
+import { hasBrowserClient, renderRenderTable } from '../report/renderTable.js';
 import { renderTargetTable } from '../target/targetTable.js';
 import { writeFileAtomic } from '../report/writeResult.js';
 import { CliError, EXIT } from './exitCodes.js';
@@ -54,9 +55,10 @@ export async function reportCommand(path: string, options: ReportCommandOptions)
     case 'table':
       const loadTable = renderLoadTable(document, { harnessLimitsFirst: false });
       const harnessLimits = renderHarnessLimits(document);
+      const renderTable = hasBrowserClient(document) ? `${renderRenderTable(document)}\n` : '';
       const targetTable = renderTargetTable(document);
       process.stdout.write(
-        `${harnessLimits === '' ? '' : `${harnessLimits}\n`}${renderSummaryTable(document)}\n${renderStageTable(document)}\n${loadTable === '' ? '' : `${loadTable}\n`}${targetTable === '' ? '' : `${targetTable}\n`}${renderCountersTable(document)}\n`,
+        `${harnessLimits === '' ? '' : `${harnessLimits}\n`}${renderSummaryTable(document)}\n${renderStageTable(document)}\n${renderTable}${loadTable === '' ? '' : `${loadTable}\n`}${targetTable === '' ? '' : `${targetTable}\n`}${renderCountersTable(document)}\n`,
       );
   }
   return EXIT.ok;

@@ -9,6 +9,7 @@ import { renderResultMarkdown } from '../report/markdown.js';
 import { readResultFile, ResultFileError } from '../report/readResult.js';
 import type { ResultDocument } from '../report/resultSchema.js';
 import { renderHarnessLimits, renderLoadTable, renderStageTable, renderSummaryTable } from '../report/tables.js';
+import { hasBrowserClient, renderRenderTable } from '../report/renderTable.js';
 import { fileTimestamp, writeFileAtomic } from '../report/writeResult.js';
 import { noiseWarnings, runNoise } from '../stats/runNoise.js';
 import { loadScenarioFile, type Scenario } from '../scenario/loadScenario.js';
@@ -135,6 +136,7 @@ export async function runScenarios(scenarios: Scenario[], options: RunCommandOpt
       if (harnessLimits !== '') human(harnessLimits);
       human(renderSummaryTable(document));
       human(renderStageTable(document));
+      if (hasBrowserClient(document)) human(renderRenderTable(document));
       const loadTable = renderLoadTable(document, { harnessLimitsFirst: false });
       if (loadTable !== '') human(loadTable);
       const targetTable = renderTargetTable(document);

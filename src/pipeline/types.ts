@@ -149,11 +149,37 @@ export interface DeliveryChannel {
   counters(): DeliveryCounters;
 }
 
+/**
+ * A client that makes its own connection (a browser page): given the stream's URL on the
+ * relay, it connects and reads the stream itself, in place of the delivery's Node client.
+ */
+export interface RemoteClient {
+  /** Starts reading the stream at `url`; the handle's `connected` resolves once the connection is open. */
+  connect(url: string): RemoteClientHandle;
+}
+
+/** A running remote client of one stream. */
+export interface RemoteClientHandle {
+  /** Resolves when the connection is established. */
+  readonly connected: Promise<void>;
+  /** Resolves when the client has read and handled the whole stream; rejects on a failure. */
+  readonly done: Promise<void>;
+  /** The relay has sent everything: the client's remaining work is now on a deadline. */
+  relayEnded?(): void;
+  /** Counters so far, counted at the client. */
+  counters(): DeliveryCounters & { reconnects: number; heartbeats: number };
+  /** Stops the client now (delivery shutdown). */
+  abort(): Promise<void>;
+}
+
 /** How events travel from the relay to the client (`direct`, later `sse`, `websocket`). */
 export interface Delivery {
   readonly kind: string;
-  /** Opens a connection whose client calls `onEvent` with each event's data. */
-  open(streamId: string, onEvent: (data: string) => void): Promise<DeliveryChannel>;
+  /**
+   * Opens a connection whose client calls `onEvent` with each event's data; with `remote`,
+   * that client connects instead of the delivery's own (network deliveries only).
+   */
+  open(streamId: string, onEvent: (data: string) => void, remote?: RemoteClient): Promise<DeliveryChannel>;
   /** Stops servers the delivery started. */
   close(): Promise<void>;
 }

@@ -32,6 +32,8 @@ export interface RenderRecord {
   atMs: number;
   /** CPU time of the render's work; null when not measured on this render (sampled under load). */
   renderMs: number | null;
+  /** A browser client: when the render's DOM update ended (`atMs` is then the paint after it). */
+  domUpdatedAtMs?: number;
   /** Messages painted for the first time by this render. */
   seqs: number[];
 }

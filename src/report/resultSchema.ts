@@ -55,6 +55,10 @@ export const configMetricsSchema = z.strictObject({
   e2eMs: summarySchema.nullable().describe('request start → last content token at the client, per stream'),
   stalenessMs: summarySchema.nullable().describe('render − client receive, per token'),
   renderMs: summarySchema.nullable().describe('CPU time of one render, per render'),
+  paintDelayMs: summarySchema
+    .nullable()
+    .default(null) // result files written before the browser client still read
+    .describe('browser client: paint − the end of the DOM update, per render (the wait for the next frame and its style, layout and paint); null for modelled clients'),
   stages: z.record(z.string(), stageMetricsSchema).describe('per stage boundary, in pipeline order'),
   counters: z.record(z.string(), z.number()).describe('exact per-token / per-stream counts (names say which)'),
   eventLoopDelayMs: summarySchema.nullable().describe("the process's event-loop delay while this config ran"),
@@ -115,6 +119,10 @@ export const configResultSchema = z.strictObject({
       deliveredTokensPerSecond: z.number().describe('tokens of the streams that completed ÷ duration'),
       completedStreamsPerSecond: z.number(),
       startDelayMs: summarySchema.nullable().describe('open loop: actual start − due time, per stream (time spent queued in the tool; never hidden)'),
+      browserCpuShare: z
+        .number()
+        .optional()
+        .describe('client.type browser: CPU time of the Chromium processes over the measured streams ÷ duration (1 = one core busy all the time), from /proc'),
       toolCpuShare: z.number().describe("the tool's CPU time (every thread, and a processes: split producer child) over the measured load ÷ duration (1 = one core busy all the time)"),
       resources: z
         .strictObject({

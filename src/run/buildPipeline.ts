@@ -8,6 +8,9 @@ import { createRedisBroker } from '../pipeline/brokers/redis/broker.js';
 import type { RedisResolution } from '../pipeline/brokers/redis/connection.js';
 import type { ClientSettings, RenderSettings } from '../pipeline/client/types.js';
 import { createDelivery } from '../pipeline/delivery/createDelivery.js';
+import { DEFAULT_BROWSER_OPTIONS } from '../pipeline/client/createClient.js';
+import { BrowserPool } from '../pipeline/client/browser/browserPool.js';
+import { resolveChromium } from '../pipeline/client/browser/chromiumLauncher.js';
 import { createSerializer } from '../pipeline/serializers/index.js';
 import type { Broker, Delivery } from '../pipeline/types.js';
 import type { PipelineSettings } from '../scenario/pipelineSchema.js';
@@ -45,11 +48,13 @@ export async function buildPipeline(settings: PipelineSettings, environment: Run
     throw error;
   }
   let producerProcess: ProducerProcess | null = null;
+  let browser: BrowserPool | null = null;
   try {
     // One long-lived child per config: forking per stream would put Node's start-up in every stream.
     if (settings.processes === 'split') producerProcess = await startProducerProcess(producerChildSettings(settings, environment), environment.clock);
+    if (settings.client.type === 'browser') browser = await startBrowsers(settings.client, environment);
   } catch (error) {
-    await Promise.allSettled([broker.close(), delivery.close()]);
+    await Promise.allSettled([producerProcess?.close(), broker.close(), delivery.close()]);
     throw error;
   }
   return {
@@ -59,13 +64,15 @@ export async function buildPipeline(settings: PipelineSettings, environment: Run
     batch: settings.batch,
     broker,
     delivery,
-    client: toClientSettings(settings.client),
+    client: withSseEventName(toClientSettings(settings.client), settings.delivery),
     drainTimeoutMs: 10_000,
     producerProcess,
+    browser,
+    serializerName: settings.serializer,
     async close() {
       // The child first: nothing may write any more when the broker deletes what is left.
       await producerProcess?.close();
-      await Promise.allSettled([broker.close(), delivery.close()]);
+      await Promise.allSettled([broker.close(), delivery.close(), browser?.close()]);
     },
   };
 }
@@ -91,6 +98,14 @@ function producerChildSettings(settings: PipelineSettings, environment: RunEnvir
   };
 }
 
+/** Launches the config's first Chromium; a machine without one skips the config, saying how to get it. */
+async function startBrowsers(client: PipelineSettings['client'], environment: RunEnvironment): Promise<BrowserPool> {
+  const chromium = resolveChromium();
+  if ('missing' in chromium) throw new StageUnavailableError(`client.type browser: ${chromium.missing}`);
+  const limits = { pagesPerContext: client.browser?.pagesPerContext ?? 10, contextsPerBrowser: client.browser?.contextsPerBrowser ?? 10 };
+  return BrowserPool.start(chromium.path, limits, environment.clock);
+}
+
 async function createBroker(settings: PipelineSettings['broker'], environment: RunEnvironment): Promise<Broker> {
   if (settings.type === 'memory') return createMemoryBroker(settings);
   const redis = environment.redis;
@@ -99,6 +114,12 @@ async function createBroker(settings: PipelineSettings['broker'], environment: R
   return createRedisBroker(settings, { url: redis.url, runId: environment.runId, clock: environment.clock });
 }
 
+
+/** A browser client listens for the SSE delivery's event name (EventSource hands named events only to their listeners). */
+function withSseEventName(client: ClientSettings, delivery: PipelineSettings['delivery']): ClientSettings {
+  if (client.type !== 'browser' || delivery.type !== 'sse' || delivery.eventName === null) return client;
+  return { ...client, browser: { ...(client.browser ?? DEFAULT_BROWSER_OPTIONS), sseEventName: delivery.eventName } };
+}
 
 /** The client's render settings from the scenario's flat form. */
 export function toClientSettings(settings: PipelineSettings['client']): ClientSettings {
@@ -111,5 +132,5 @@ export function toClientSettings(settings: PipelineSettings['client']): ClientSe
         : strategy === 'throttle'
           ? { strategy, intervalMs }
           : { strategy, frameMs: intervalMs };
-  return { type: settings.type, render };
+  return { type: settings.type, render, ...(settings.browser && { browser: settings.browser }) };
 }

@@ -93,6 +93,16 @@ export async function runConfigInThisThread(
 
   // Overlapping streams share the process's CPU: it is measured over the whole load instead.
   const streamsOverlap = load !== null && load.concurrency !== 1;
+
+  // The browsers' memory (client.type browser), read as streams end, at most once a second.
+  let lastBrowserReadingMs = -Infinity;
+  const sampleBrowsers = () => {
+    const nowMs = environment.clock.nowMs();
+    if (!pipeline?.browser || nowMs - lastBrowserReadingMs < 1000) return;
+    lastBrowserReadingMs = nowMs;
+    pipeline.browser.resources();
+  };
+
   // One stream, start to end; a failure is counted, never thrown, so other streams go on.
   const runOne = async ({ index, dueAtMs }: StreamStart, measured: boolean) => {
     peakInFlight = Math.max(peakInFlight, ++inFlight);
@@ -121,12 +131,14 @@ export async function runConfigInThisThread(
       failures.push(`stream ${index + 1}${measured ? '' : ' (warm-up)'}: ${(error as Error).message}`);
     } finally {
       inFlight--;
+      sampleBrowsers();
       onStream?.({ config: config.name, stream: ++finished, streams: totalStreams });
     }
   };
 
   let outcome: ScheduleOutcome | null = null;
   let cpuUs = 0;
+  let browserCpuMs: number | null = null;
   let resources: ReturnType<typeof sampleResources> | null = null;
   let resourceReport: ResourceReport | null = null;
   try {
@@ -142,6 +154,8 @@ export async function runConfigInThisThread(
       // With `processes: split` the producers run in the config's child: its CPU is the load's too.
       const childCpuAtStartUs = await pipeline?.producerProcess?.cpuUs();
       await target?.beginMeasured();
+      // The browsers' CPU over the measured streams (their processes, not the tool's).
+      const browserAtStart = pipeline?.browser?.resources() ?? null;
       outcome = await runSchedule({
         load,
         streams: measuredStreams,
@@ -159,6 +173,8 @@ export async function runConfigInThisThread(
       await target?.endMeasured();
       const childCpuUs = childCpuAtStartUs === undefined ? 0 : (await pipeline!.producerProcess!.cpuUs()) - childCpuAtStartUs;
       cpuUs = cpu.user + cpu.system + childCpuUs;
+      const browserAtEnd = pipeline?.browser?.resources() ?? null;
+      if (browserAtStart && browserAtEnd) browserCpuMs = browserAtEnd.cpuMs - browserAtStart.cpuMs;
       resourceReport = resources?.stop(load?.durationS) ?? null;
     }
   } catch (error) {
@@ -177,6 +193,13 @@ export async function runConfigInThisThread(
     const tokens = metrics.counters.tokensPerStream * measurements.iterations.length;
     if (tokens > 0) metrics.counters.cpuUsPerToken = cpuUs / tokens;
   }
+  if (metrics && browserCpuMs !== null) {
+    // Over the whole measured run: concurrent pages share the browser processes.
+    const tokens = metrics.counters.tokensPerStream * measurements.iterations.length;
+    if (tokens > 0) metrics.counters.browserCpuUsPerToken = (browserCpuMs * 1000) / tokens;
+    metrics.counters.browserMemoryMaxMB = pipeline!.browser!.peakMemoryMB;
+  }
+  if (loadResult && browserCpuMs !== null && loadResult.durationMs > 0) loadResult.browserCpuShare = browserCpuMs / loadResult.durationMs;
   const problem = fatal ?? describeFailures(failures, failedStreams, outcome?.started ?? 0);
   const warnings = harnessWarnings(metrics, loadResult, 1);
   const result: ConfigResult = {

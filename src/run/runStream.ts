@@ -6,6 +6,7 @@
  */
 import type { Clock } from '../clock.js';
 import type { BatchSettings } from '../pipeline/batchers/settings.js';
+import type { BrowserPool } from '../pipeline/client/browser/browserPool.js';
 import { createClient } from '../pipeline/client/createClient.js';
 import type { ClientSettings } from '../pipeline/client/types.js';
 import type { Broker, BrokerStream, Delivery, DeliveryChannel, Serializer } from '../pipeline/types.js';
@@ -32,6 +33,10 @@ export interface BuiltPipeline {
   drainTimeoutMs: number;
   /** `processes: split`: the child process every stream's producer side runs in; null runs it here. */
   producerProcess: ProducerProcess | null;
+  /** The config's Chromium pages (client.type browser); null for the Node clients. */
+  browser?: BrowserPool | null;
+  /** The serializer's name (a browser page decodes its wire format itself). */
+  serializerName?: string;
 }
 
 /** One stream's trace and counts. */
@@ -63,28 +68,41 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
   const relay = pipeline.serializer.open(json);
   const decoder = pipeline.serializer.open(json);
   const upstream = new UpstreamRecord();
-  const { brokerStream, producer } = await openStreamSides(pipeline, streamIndex, streamId, upstream, signal);
+  // The observer is only called once the stream runs, after `trace` exists.
+  const client = createClient(pipeline.client, {
+    clock,
+    decoder,
+    json,
+    renderCostSampleEvery: options.renderCostSampleEvery,
+    browser: pipeline.browser ?? undefined,
+    deliveryKind: pipeline.delivery.kind,
+    serializerName: pipeline.serializerName,
+    observer: {
+      received(event, atMs) {
+        trace.received.push({ seq: event.seq, atMs, end: event.end, hasContent: event.text.length > 0 });
+        if (!event.end) trace.stamp('clientReceive', event.seq, atMs);
+      },
+      rendered(seqs, atMs, renderMs, costMeasured, domUpdatedAtMs) {
+        trace.renders.push({ atMs, renderMs: costMeasured === false ? null : renderMs, seqs, ...(domUpdatedAtMs !== undefined && { domUpdatedAtMs }) });
+        for (const seq of seqs) trace.stamp('render', seq, atMs);
+      },
+    },
+  });
+  let sides: Awaited<ReturnType<typeof openStreamSides>>;
+  try {
+    // A browser opens its page before the request starts: a user's tab is open before they ask.
+    await client.prepare?.();
+    sides = await openStreamSides(pipeline, streamIndex, streamId, upstream, signal);
+  } catch (error) {
+    await client.dispose?.();
+    throw error;
+  }
+  const { brokerStream, producer } = sides;
   const cpuAtStart = sampleCpu ? process.cpuUsage() : null;
   const trace = new StreamTrace(clock.nowMs(), upstream);
 
   let run: StreamRun;
   try {
-    const client = createClient(pipeline.client, {
-      clock,
-      decoder,
-      json,
-      renderCostSampleEvery: options.renderCostSampleEvery,
-      observer: {
-        received(event, atMs) {
-          trace.received.push({ seq: event.seq, atMs, end: event.end, hasContent: event.text.length > 0 });
-          if (!event.end) trace.stamp('clientReceive', event.seq, atMs);
-        },
-        rendered(seqs, atMs, renderMs, costMeasured) {
-          trace.renders.push({ atMs, renderMs: costMeasured === false ? null : renderMs, seqs });
-          for (const seq of seqs) trace.stamp('render', seq, atMs);
-        },
-      },
-    });
     // The browser connects while the model starts answering. The relay's consumer reads from
     // the broker at once (subscribed before anything is written) and holds what it read until
     // the client is connected, so a slow connection (under load) delays delivery, never the
@@ -135,16 +153,19 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
         cpuUs: cpu ? cpu.user + cpu.system + produced.cpuUs : null,
         broker: { ...mergeBrokerCounters(brokerStream.counters(), produced.broker), brokerPayloadBytes: produced.payloadBytes },
         serializer: produced.serializer,
+        ...(client.counters && { client: client.counters() }),
         check,
       },
     };
   } catch (error) {
     // The stream's own failure is the news: a cleanup that fails after it (the same frozen
     // Redis, say) must not replace it. The keys' TTL covers what cleanup could not delete.
+    await client.dispose?.().catch(() => {});
     await producer.dispose().catch(() => {});
     await brokerStream.dispose().catch(() => {});
     throw error;
   }
+  await client.dispose?.();
   await producer.dispose();
   await brokerStream.dispose();
   return run;

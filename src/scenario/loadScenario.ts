@@ -154,6 +154,13 @@ export function resolveScenario(raw: unknown, where: string, contentHash: string
       throw new ScenarioError(formatIssues(`${where} (config "${variant.name}")`, resolved.error.issues, prefix));
     }
     const load = ('load' in variant ? variant.load : undefined) ?? scenario.load ?? null;
+    if (resolved.data.client.type === 'browser' && (load?.workers ?? 1) > 1) {
+      // Every worker thread would launch browsers of its own and read all of the process's
+      // browsers as its own: the browsers' CPU would be counted once per worker.
+      throw new ScenarioError(
+        `${where} (config "${variant.name}"): load.workers must be 1 with client.type browser: the pages run in Chromium's processes, not in worker threads; spread browser pages with client.browser.pagesPerContext and contextsPerBrowser`,
+      );
+    }
     const target = ('target' in variant ? variant.target : undefined) ?? null;
     return { name: variant.name, description: variant.description ?? null, preset, pipeline: resolved.data, load, ...(target && { target }) };
   });

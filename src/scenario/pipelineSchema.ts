@@ -26,12 +26,34 @@ export const renderSettingsSchema = z
   })
   .describe('When the client paints');
 
+export const browserClientSchema = z
+  .strictObject({
+    request: z
+      .enum(['eventsource', 'fetch'])
+      .default('eventsource')
+      .describe('how the page asks for an SSE stream: eventsource (GET, EventSource) or fetch (POST with a JSON body, read with a streamed body reader, as the AI SDK useChat does); WebSocket deliveries use a WebSocket'),
+    pagesPerContext: z.number().int().min(1).max(1000).default(10).describe('open pages per browser context before another context is made'),
+    contextsPerBrowser: z.number().int().min(1).max(1000).default(10).describe('browser contexts per Chromium process before another Chromium is launched'),
+    blockMainThread: z
+      .strictObject({
+        afterEvents: z.number().int().min(1).describe('block after this many events'),
+        ms: z.number().min(1).max(10_000).describe('how long the main thread stays busy'),
+      })
+      .nullable()
+      .default(null)
+      .describe('make the page keep its main thread busy once, mid-stream (a long task on purpose, as a heavy component would); null: never'),
+  })
+  .describe('Settings of the browser client (client.type browser)');
+
 export const clientSettingsSchema = z
   .strictObject({
     type: z
-      .enum(['field', 'lean'])
-      .describe('field: about five JSON.parse per event, full rebuild and markdown lex of the whole text per render. lean: one parse, de-duplication by sequence, incremental render'),
+      .enum(['field', 'lean', 'browser'])
+      .describe(
+        'field: about five JSON.parse per event, full rebuild and markdown lex of the whole text per render. lean: one parse, de-duplication by sequence, incremental render. browser: a page in headless Chromium receives the stream (EventSource, fetch or WebSocket) and renders the markdown into the DOM; paints are timed in the page (needs delivery sse or websocket, and Chromium)',
+      ),
     render: renderSettingsSchema,
+    browser: browserClientSchema.optional(),
   })
   .describe('The browser side');
 
@@ -55,6 +77,23 @@ export const pipelineSchema = z
     processes: processesSchema,
   })
   .superRefine((pipeline, context) => {
+    if (pipeline.client.type === 'browser' && pipeline.delivery.type === 'direct') {
+      context.addIssue({
+        code: 'custom',
+        path: ['client', 'type'],
+        message: 'a browser client connects over the wire: use delivery.type sse or websocket (direct delivery has no URL for a page to open)',
+      });
+    }
+    if (pipeline.client.type === 'browser' && pipeline.delivery.type !== 'direct' && pipeline.delivery.reconnect) {
+      context.addIssue({
+        code: 'custom',
+        path: ['delivery', 'reconnect'],
+        message: 'the browser client does not drop and reconnect on command: remove delivery.reconnect, or use client.type field or lean',
+      });
+    }
+    if (pipeline.client.type !== 'browser' && pipeline.client.browser) {
+      context.addIssue({ code: 'custom', path: ['client', 'browser'], message: 'client.browser applies to client.type browser only: remove it or set client.type: browser' });
+    }
     // The memory broker is a list inside one process: a producer in another process cannot reach it.
     if (pipeline.processes === 'split' && pipeline.broker.type === 'memory') {
       context.addIssue({

@@ -20,6 +20,8 @@ export interface StreamCounts {
   cpuUs: number | null;
   broker: BrokerCounters;
   serializer: Record<string, number>;
+  /** Client-specific counters (the browser's long tasks, frames, clock error): sums become `<name>PerStream`, `...Max...` names maxima. */
+  client?: Record<string, number>;
   check: DeliveryCheck;
 }
 
@@ -68,6 +70,8 @@ export class ConfigMeasurements {
   private readonly e2e = new Distribution();
   private readonly staleness = new Distribution();
   private readonly renderDuration = new Distribution();
+  /** Browser client: paint − DOM update, per render (the wait for the frame and its work). */
+  private readonly paintDelay = new Distribution();
   /** Per stream: how late the source's latest chunk was against its plan (0 when on time). */
   private readonly sourceLag = new Distribution();
   /** Open loop: how long each stream waited in the tool after it was due (coordinated omission shows here). */
@@ -161,7 +165,10 @@ export class ConfigMeasurements {
     const e2eMs = lastContentMs !== undefined ? lastContentMs - start : null;
     if (e2eMs !== null) this.e2e.record(e2eMs);
     if (e2eMs !== null && clientTtft !== undefined && tokens > 1) this.tpot.record((e2eMs - clientTtft) / (tokens - 1));
-    for (const render of trace.renders) if (render.renderMs !== null) this.renderDuration.record(render.renderMs);
+    for (const render of trace.renders) {
+      if (render.renderMs !== null) this.renderDuration.record(render.renderMs);
+      if (render.domUpdatedAtMs !== undefined) this.paintDelay.record(render.atMs - render.domUpdatedAtMs);
+    }
 
     // Counters: the stream's own, then added to the config's.
     const stream: CounterTotals = { sums: new Map(), maxima: new Map(), levels: new Map(), upstream: streamUpstream, streams: 1, tokens };
@@ -182,6 +189,10 @@ export class ConfigMeasurements {
       if (isMaximumCounter(name)) stream.maxima.set(name, value);
       else if (isLevelCounter(name)) stream.levels.set(name, value);
       else add(name, value);
+    }
+    for (const [name, value] of Object.entries(counts.client ?? {})) {
+      if (isMaximumCounter(name)) stream.maxima.set(name, value);
+      else add(`${CLIENT_SUM_PREFIX}${name}`, value);
     }
     for (const [name, value] of stream.sums) this.sums.set(name, (this.sums.get(name) ?? 0) + value);
     for (const [name, value] of stream.maxima) this.maxima.set(name, Math.max(this.maxima.get(name) ?? 0, value));
@@ -258,6 +269,7 @@ export class ConfigMeasurements {
         e2e: this.e2e,
         staleness: this.staleness,
         renderDuration: this.renderDuration,
+        paintDelay: this.paintDelay,
         startDelay: this.startDelay,
         sourceLag: this.sourceLag,
       }),
@@ -327,6 +339,7 @@ export class ConfigMeasurements {
       e2eMs: this.e2e.summary(),
       stalenessMs: this.staleness.summary(),
       renderMs: this.renderDuration.summary(),
+      paintDelayMs: this.paintDelay.summary(),
       stages,
       counters,
       eventLoopDelayMs,
@@ -372,12 +385,18 @@ function countersOf(totals: CounterTotals): Record<string, number> {
     reconnectsPerStream: perStream('reconnects'),
     heartbeatsPerStream: perStream('heartbeats'),
   };
-  for (const name of sums.keys()) if (!BUILT_IN_SUMS.has(name)) counters[`${name}PerToken`] = perToken(name);
+  for (const name of sums.keys()) {
+    if (name.startsWith(CLIENT_SUM_PREFIX)) counters[`${name.slice(CLIENT_SUM_PREFIX.length)}PerStream`] = perStream(name);
+    else if (!BUILT_IN_SUMS.has(name)) counters[`${name}PerToken`] = perToken(name);
+  }
   Object.assign(counters, upstreamCounters(totals.upstream));
   for (const [name, value] of totals.maxima) counters[name] = value;
   for (const [name, value] of totals.levels) counters[name] = value;
   return counters;
 }
+
+/** Marks a client counter's sum: reported per stream, not per token. */
+const CLIENT_SUM_PREFIX = 'client.';
 
 /** Sums that have a counter of their own above; every other sum becomes `<name>PerToken`. */
 const BUILT_IN_SUMS = new Set(['events', 'bytes', 'jsonStringify', 'jsonParse', 'cpuUs', 'renders', 'reconnects', 'heartbeats', 'contentEvents', 'duplicateEvents', 'missingMessages', 'reorderedEvents']);

@@ -38,6 +38,7 @@ const SUMMARY_METRIC_ORDER: Record<SummaryMetricKey, number> = {
   upstreamTimeToFirstByteMs: 11,
   upstreamTimeToFirstEventMs: 12,
   sourceLagMs: 13,
+  paintDelayMs: 14,
 };
 const SUMMARY_METRIC_KEYS = (Object.keys(SUMMARY_METRIC_ORDER) as SummaryMetricKey[]).sort(
   (a, b) => SUMMARY_METRIC_ORDER[a] - SUMMARY_METRIC_ORDER[b],

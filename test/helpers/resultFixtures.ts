@@ -35,6 +35,7 @@ export function metricsOf(overrides: Partial<ConfigMetrics> = {}): ConfigMetrics
     e2eMs: null,
     stalenessMs: null,
     renderMs: null,
+    paintDelayMs: null,
     stages: {},
     counters: {},
     eventLoopDelayMs: null,

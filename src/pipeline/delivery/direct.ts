@@ -9,7 +9,9 @@ import type { Delivery, DeliveryChannel, DeliveryCounters } from '../types.js';
 export function createDirectDelivery(clock: Clock): Delivery {
   return {
     kind: 'direct',
-    async open(_streamId, onEvent): Promise<DeliveryChannel> {
+    async open(_streamId, onEvent, remote): Promise<DeliveryChannel> {
+      // Normally refused when the scenario is loaded: a browser needs a wire to connect to.
+      if (remote) throw new Error('a browser client needs delivery.type sse or websocket: direct delivery has no URL to connect to');
       const counters: DeliveryCounters = { events: 0, bytes: 0, firstByteAtMs: null, firstEventAtMs: null };
       return {
         send(data) {

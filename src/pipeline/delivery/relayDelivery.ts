@@ -2,7 +2,7 @@
  * What SSE and WebSocket delivery share: a relay server that remembers each stream's events,
  * and one client connection per stream. Only the server and the client differ per transport.
  */
-import type { Delivery, DeliveryChannel } from '../types.js';
+import type { Delivery, DeliveryChannel, RemoteClient } from '../types.js';
 import type { NetworkDeliveryCounters } from './networkCounters.js';
 import type { ResumableStream } from './resumableStream.js';
 
@@ -27,6 +27,8 @@ export interface RelayClientHandle {
   counters(): NetworkDeliveryCounters;
   /** Drops the connection now (delivery shutdown) and waits for the socket to close. */
   abort(): Promise<void>;
+  /** The relay has sent everything (a remote client starts its deadline). */
+  relayEnded?(): void;
 }
 
 /** One stream's network connection, server side, with the client's counters. */
@@ -37,7 +39,7 @@ export interface NetworkDeliveryChannel extends DeliveryChannel {
 /** A network delivery; `origin` is where its server listens (for tools and tests that connect directly). */
 export interface NetworkDelivery extends Delivery {
   readonly origin: string;
-  open(streamId: string, onEvent: (data: string) => void): Promise<NetworkDeliveryChannel>;
+  open(streamId: string, onEvent: (data: string) => void, remote?: RemoteClient): Promise<NetworkDeliveryChannel>;
 }
 
 /**
@@ -49,14 +51,16 @@ export function createRelayDelivery(
   kind: string,
   server: RelayServer,
   startClient: (streamId: string, onEvent: (data: string) => void) => RelayClientHandle,
+  pathFor: (streamId: string) => string,
 ): NetworkDelivery {
   const clients = new Set<RelayClientHandle>();
   return {
     kind,
     origin: server.origin,
-    async open(streamId, onEvent) {
+    async open(streamId, onEvent, remote) {
       const stream = server.openStream(streamId);
-      const client = startClient(streamId, onEvent);
+      // A remote client (a browser page) connects to the relay's URL for the stream by itself.
+      const client: RelayClientHandle = remote ? remote.connect(server.origin + pathFor(streamId)) : startClient(streamId, onEvent);
       clients.add(client);
       const done = client.done.finally(() => {
         clients.delete(client);
@@ -68,6 +72,7 @@ export function createRelayDelivery(
         send: (data, seq) => stream.append({ data, seq }),
         async end() {
           stream.finish();
+          client.relayEnded?.();
           await done;
         },
         counters: () => client.counters(),

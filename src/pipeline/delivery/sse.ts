@@ -14,5 +14,6 @@ export async function createSseDelivery(settings: SseDeliverySettings, clock: Cl
   const server = await startSseRelayServer(settings, clock);
   return createRelayDelivery('sse', server, (streamId, onEvent) =>
     startSseClient({ origin: server.origin, path: ssePathFor(streamId), reconnect: settings.reconnect, clock, onEvent }),
+    ssePathFor,
   );
 }

@@ -13,7 +13,7 @@ export interface SseServerOptions extends SseFrameOptions {
   compression: false | 'gzip';
 }
 
-/** The relay's SSE endpoint: `GET /streams/<streamId>`, one connection per client. */
+/** The relay's SSE endpoint: `GET` (or `POST`) `/streams/<streamId>`, one connection per client. */
 export type SseRelayServer = RelayServer;
 
 /** Path of a stream's endpoint. */
@@ -29,13 +29,23 @@ export async function startSseRelayServer(options: SseServerOptions, clock: Cloc
   const handleRequest = (request: IncomingMessage, response: ServerResponse): void => {
     const match = /^\/streams\/([^/?]+)$/.exec(new URL(request.url ?? '/', 'http://relay').pathname);
     const stream = match ? streams.get(decodeURIComponent(match[1])) : undefined;
-    if (request.method !== 'GET' || !stream) {
+    // A browser page served from another loopback origin (the browser client) reads the stream
+    // cross-origin: answer its CORS preflight, and allow its origin. Node clients send no Origin.
+    const cors = corsHeaders(request);
+    if (request.method === 'OPTIONS' && stream) {
+      response.writeHead(204, { ...cors, 'access-control-allow-methods': 'GET, POST', 'access-control-allow-headers': '*', 'access-control-max-age': '600' }).end();
+      return;
+    }
+    // GET is EventSource's; POST is how fetch-based chat clients (the AI SDK's useChat) ask for a stream.
+    if ((request.method !== 'GET' && request.method !== 'POST') || !stream) {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('no such stream\n');
       return;
     }
+    if (request.method === 'POST') request.resume(); // the request body (the chat's messages) is not needed
     const fromPosition = resumePosition(request, stream);
     const gzip = options.compression === 'gzip';
-    response.writeHead(200, gzip ? { ...SSE_RESPONSE_HEADERS, 'content-encoding': 'gzip' } : SSE_RESPONSE_HEADERS);
+    const headers = { ...SSE_RESPONSE_HEADERS, ...cors };
+    response.writeHead(200, gzip ? { ...headers, 'content-encoding': 'gzip' } : headers);
     // The client learns it is connected before the first event, as from a production relay.
     response.flushHeaders();
     const body: Writable = gzip ? gzipInto(response) : response;
@@ -93,6 +103,12 @@ export async function startSseRelayServer(options: SseServerOptions, clock: Cloc
       await closeServer(server);
     },
   };
+}
+
+/** CORS headers for a request that came with an Origin (a browser page), else none. */
+function corsHeaders(request: IncomingMessage): Record<string, string> {
+  const origin = request.headers.origin;
+  return typeof origin === 'string' ? { 'access-control-allow-origin': origin, vary: 'origin' } : {};
 }
 
 /** Where to replay from: just after the event named by `Last-Event-ID`, else from the start. */

@@ -20,5 +20,6 @@ export async function createWebSocketDelivery(settings: WebSocketDeliverySetting
       clock,
       onEvent,
     }),
+    websocketPathFor,
   );
 }

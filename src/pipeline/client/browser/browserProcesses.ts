@@ -1,0 +1,128 @@
+/**
+ * The browser's own CPU and memory, read from /proc: every Chromium process this Node process
+ * started (the browser, its zygotes, renderers, GPU and utility processes). Linux only;
+ * elsewhere the figures are null, never guessed.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** One process as /proc/<pid>/stat describes it. */
+export interface ProcessEntry {
+  pid: number;
+  ppid: number;
+  comm: string;
+  /** R, S, D, Z (zombie: ended, not yet reaped by its parent), … */
+  state: string;
+  /** utime + stime + cutime + cstime in clock ticks: its own CPU and that of its reaped children. */
+  cpuTicks: number;
+}
+
+/** Parses one /proc/<pid>/stat line (the command name may hold spaces and parentheses). Pure. */
+export function parseProcStat(line: string): ProcessEntry | null {
+  const open = line.indexOf('(');
+  const close = line.lastIndexOf(')');
+  if (open === -1 || close === -1) return null;
+  const fields = line.slice(close + 2).split(' ');
+  // fields[0] is field 3 (state): ppid is field 4, utime..cstime are fields 14..17.
+  const number = (field: number) => Number(fields[field - 3]);
+  return {
+    pid: Number(line.slice(0, open).trim()),
+    ppid: number(4),
+    comm: line.slice(open + 1, close),
+    state: fields[0],
+    cpuTicks: number(14) + number(15) + number(16) + number(17),
+  };
+}
+
+/**
+ * Every running process on the machine, or [] where /proc is not there. Zombies are left out:
+ * they have ended (Chromium's crash handler is re-parented to init, and a container's init may
+ * never reap it).
+ */
+export function listProcesses(): ProcessEntry[] {
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const entries: ProcessEntry[] = [];
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const entry = parseProcStat(readFileSync(`/proc/${name}/stat`, 'utf8'));
+      if (entry && entry.state !== 'Z') entries.push(entry);
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return entries;
+}
+
+/** Chromium processes below `rootPid`: those named chrom…, and everything below them. Pure. */
+export function browserProcessesUnder(rootPid: number, processes: readonly ProcessEntry[]): ProcessEntry[] {
+  const children = new Map<number, ProcessEntry[]>();
+  for (const entry of processes) children.set(entry.ppid, [...(children.get(entry.ppid) ?? []), entry]);
+  const found: ProcessEntry[] = [];
+  const walk = (pid: number, insideBrowser: boolean): void => {
+    for (const child of children.get(pid) ?? []) {
+      const isBrowser = insideBrowser || /chrom/i.test(child.comm);
+      if (isBrowser) found.push(child);
+      walk(child.pid, isBrowser);
+    }
+  };
+  walk(rootPid, false);
+  return found;
+}
+
+let clockTicksPerSecond: number | null = null;
+/** USER_HZ (the unit of /proc CPU times), from getconf; 100 where it cannot be asked. */
+function ticksPerSecond(): number {
+  if (clockTicksPerSecond === null) {
+    try {
+      clockTicksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicksPerSecond = 100;
+    }
+  }
+  return clockTicksPerSecond;
+}
+
+/** Memory of one process in MB: proportional set size (shared pages split between sharers), else RSS. */
+function memoryMB(pid: number): number {
+  try {
+    const pss = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    if (pss) return Number(pss[1]) / 1024;
+  } catch {
+    // smaps_rollup needs a newer kernel or more rights: fall back to RSS.
+  }
+  try {
+    const rss = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return rss ? Number(rss[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU and memory of this process's browsers now. */
+export interface BrowserResourceReading {
+  /** Cumulative CPU time of the browsers' processes (user + system, reaped children included), in ms. */
+  cpuMs: number;
+  /** Their memory now, in MB (sum of PSS, else RSS). */
+  memoryMB: number;
+  /** Their process ids now. */
+  pids: number[];
+}
+
+/** Reads the CPU and memory of every Chromium process this Node process started; null without /proc. */
+export function readBrowserResources(rootPid = process.pid): BrowserResourceReading | null {
+  const processes = listProcesses();
+  if (processes.length === 0) return null;
+  const browsers = browserProcessesUnder(rootPid, processes);
+  const ticks = browsers.reduce((sum, entry) => sum + entry.cpuTicks, 0);
+  return {
+    cpuMs: (ticks * 1000) / ticksPerSecond(),
+    memoryMB: browsers.reduce((sum, entry) => sum + memoryMB(entry.pid), 0),
+    pids: browsers.map((entry) => entry.pid),
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * The render table: what a user sees of each config's stream — time to first paint, how long
+ * received text waited to be painted, how often the client painted — with the browser's own
+ * figures (long tasks, dropped frames, the clock calibration's error) beside the modelled
+ * clients' rows. Returns a string; printing is the caller's business.
+ */
+import type { ConfigResult, ResultDocument, Summary } from './resultSchema.js';
+import { formatCount, formatMs } from './format.js';
+import { plainTable, wrapText } from './tables.js';
+
+/** Headers kept narrow so the table fits 120 columns; per stream: long tasks and dropped frames. */
+export const RENDER_HEAD = [
+  'config',
+  'client render',
+  '1st paint\np50 (ms)',
+  'stale\np50 (ms)',
+  'stale\np99 (ms)',
+  'renders\n/stream',
+  'long\ntasks',
+  'dropped\nframes',
+  'clock\nerr (ms)',
+];
+
+/** The client type and render strategy a config's settings name (`browser`, `every`/`debounce 50`…). */
+function clientOf(config: ConfigResult): { type: string; render: string } {
+  const client = (config.settings as { client?: { type?: string; render?: { strategy?: string; intervalMs?: number } } }).client;
+  const strategy = client?.render?.strategy ?? '?';
+  const render = strategy === 'every' || client?.render?.intervalMs === undefined ? strategy : `${strategy} ${client.render.intervalMs}`;
+  return { type: client?.type ?? '?', render };
+}
+
+const p = (summary: Summary | null | undefined, key: 'p50' | 'p99') => (summary ? summary[key] : undefined);
+
+/** Whether any config of the document ran the browser client. */
+export function hasBrowserClient(doc: ResultDocument): boolean {
+  return doc.configs.some((config) => clientOf(config).type === 'browser');
+}
+
+/**
+ * One row per config: first paint (request start → first content painted), staleness p50/p99
+ * (paint − receive), renders per stream, and the browser's long tasks and dropped frames per
+ * stream and clock calibration error (— for modelled clients).
+ */
+export function renderRenderTable(doc: ResultDocument): string {
+  const table = plainTable(RENDER_HEAD, (index) => index < 2);
+  for (const config of doc.configs) {
+    const { type, render } = clientOf(config);
+    const metrics = config.state === 'completed' ? config.metrics : null;
+    if (!metrics) {
+      const text = config.message === undefined ? config.state : `${config.state}: ${config.message}`;
+      table.push([config.name, `${type} ${render}`, { colSpan: RENDER_HEAD.length - 2, content: wrapText(text, 60), hAlign: 'left' }]);
+      continue;
+    }
+    const counters = metrics.counters;
+    table.push([
+      config.name,
+      `${type} ${render}`,
+      formatMs(p(metrics.stages.render?.ttftMs, 'p50')),
+      formatMs(p(metrics.stalenessMs, 'p50')),
+      formatMs(p(metrics.stalenessMs, 'p99')),
+      formatCount(counters.rendersPerStream),
+      formatCount(counters.longTasksPerStream),
+      formatCount(counters.droppedFramesPerStream),
+      formatMs(counters.clockCalibrationErrorMaxMs),
+    ]);
+  }
+  return table.toString();
+}
