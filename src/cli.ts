@@ -1,20 +1,19 @@
 #!/usr/bin/env node
 /** The `streambench` command line: parses arguments and hands off to one command module each. */
 import { Command, CommanderError, Option } from 'commander';
-import { compareCommand } from './cli/compareCommand.js';
 import { addGateOptions } from './cli/gateOptions.js';
+import { DEFAULT_SCENARIO } from './cli/defaultScenario.js';
 import { CliError, EXIT } from './cli/exitCodes.js';
-import { mergeCommand } from './cli/mergeCommand.js';
-import { shardOption, wholeNumber } from './cli/parseOptions.js';
-import { DEFAULT_SCENARIO, runCommand } from './cli/runCommand.js';
-import { reportCommand } from './cli/reportCommand.js';
-import { sweepCommand } from './cli/sweepCommand.js';
+import { shardOption, shareOfOne, wholeNumber } from './cli/parseOptions.js';
 import { formatOption } from './cli/outputFormat.js';
-import { mockServerCommand, shareOfOne } from './cli/mockServerCommand.js';
-import { recordCommand } from './cli/recordCommand.js';
-import { httpApis } from './sources/http/httpSchema.js';
+import { httpApis } from './sources/http/httpApis.js';
 import { profileNames } from './sources/profiles.js';
 import { TOOL_VERSION } from './run/context.js';
+
+// Every command's module is imported in its action, not here: `--help`, `compare` and `report`
+// should not pay for the tokenizer tables, Redis and HTTP clients or the markdown lexer that
+// only `run`, `sweep`, `record` and `mock-server` use (docs/reports.md, npm run bench:startup).
+// Options and help text stay here, so `--help` needs nothing else. One registration per command.
 
 const program = new Command()
   .name('streambench')
@@ -61,6 +60,7 @@ Examples:
   streambench run --iterations 10 --baseline baseline.json --format markdown >> "$GITHUB_STEP_SUMMARY"`,
   )
   .action(async (scenarios: string[], options) => {
+    const { runCommand } = await import('./cli/runCommand.js');
     process.exitCode = await runCommand(scenarios, options);
   });
 
@@ -87,6 +87,7 @@ Examples:
   streambench compare base.json head.json --gate tokenLatencyP99Ms:15% --format markdown >> "$GITHUB_STEP_SUMMARY"`,
   )
   .action(async (base: string, head: string, options) => {
+    const { compareCommand } = await import('./cli/compareCommand.js');
     process.exitCode = await compareCommand(base, head, options);
   });
 
@@ -114,6 +115,7 @@ Examples:
   streambench record --url http://127.0.0.1:8400/v1 --requests 3 --out traces/mock.jsonl`,
   )
   .action(async (options) => {
+    const { recordCommand } = await import('./cli/recordCommand.js');
     process.exitCode = await recordCommand(options);
   });
 
@@ -145,6 +147,7 @@ Examples:
   streambench mock-server --port 8400 --fail-rate 0.2 --fail-status 500 --stall-ms 2000 --stall-after 10`,
   )
   .action(async (options) => {
+    const { mockServerCommand } = await import('./cli/mockServerCommand.js');
     process.exitCode = await mockServerCommand(options);
   });
 
@@ -174,6 +177,7 @@ Examples:
   streambench sweep scenarios/load.yaml --variant corrected-600 --param load.concurrency=150,300,600   # 600 streams at each level`,
   )
   .action(async (scenario: string, options) => {
+    const { sweepCommand } = await import('./cli/sweepCommand.js');
     process.exitCode = await sweepCommand(scenario, options);
   });
 
@@ -188,6 +192,7 @@ program
   .option('-q, --quiet', 'print nothing on stdout')
   .addHelpText('after', '\nExit codes: 0 ok, 2 invalid input.\nExample:\n  streambench report results/default-20261124T013000Z.json --html report.html')
   .action(async (result: string, options) => {
+    const { reportCommand } = await import('./cli/reportCommand.js');
     process.exitCode = await reportCommand(result, options);
   });
 
@@ -199,6 +204,7 @@ program
   .option('-q, --quiet', 'print nothing but errors')
   .addHelpText('after', '\nExit codes: 0 ok, 2 invalid input (not shard results, different scenarios, a shard given twice).\nExample:\n  streambench merge shard-1.json shard-2.json shard-3.json --out merged.json')
   .action(async (shards: string[], options) => {
+    const { mergeCommand } = await import('./cli/mergeCommand.js');
     process.exitCode = await mergeCommand(shards, options);
   });
 

@@ -18,6 +18,7 @@ import { CliError, EXIT } from './exitCodes.js';
 import { chosenFormat } from './outputFormat.js';
 import { ProgressBar, progressEnabled } from './progress.js';
 import { runAndSave } from './runAndSave.js';
+import { DEFAULT_SCENARIO } from './defaultScenario.js';
 
 /** Options of `streambench run` as commander parses them (the gate options apply with --baseline). */
 export interface RunCommandOptions extends CompareCommandOptions {
@@ -36,7 +37,7 @@ export interface RunCommandOptions extends CompareCommandOptions {
   csv?: string;
 }
 
-export const DEFAULT_SCENARIO = 'scenarios/default.yaml';
+export { DEFAULT_SCENARIO } from './defaultScenario.js';
 
 /** Runs the command; returns the exit code. */
 export async function runCommand(scenarioPaths: string[], options: RunCommandOptions): Promise<number> {
