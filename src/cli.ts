@@ -40,6 +40,13 @@ const runCommandDefinition = program
     'Redis for the redis-* brokers: a redis:// or rediss:// URL, "auto" (REDIS_URL, else 127.0.0.1:6379, else a private redis-server from PATH) or "off" (skip those configs)',
     'auto',
   )
+  .addOption(
+    new Option('--broker <auto|memory>', 'memory: run the redis-* configs on the in-process memory broker; auto (default): only when --redis auto finds no Redis and cannot start one')
+      .choices(['auto', 'memory'])
+      .default('auto'),
+  )
+  .option('--wide', 'print every column (default: the columns that fit the terminal, COLUMNS, or 120 when not a terminal)')
+  .option('--verbose', 'print every warning, not one line per kind')
   .option('-q, --quiet', 'print nothing but errors')
   .option('--baseline <file>', "compare this run with a result file, as `streambench compare` does, using the scenario's gates and the gate options below")
   .option('--csv <file>', 'also write the result as CSV (one row per config, one column per metric)')
@@ -161,6 +168,7 @@ program
   .addOption(new Option('--warmup <n>', 'warm-up streams per point (overrides the scenario)').argParser(wholeNumber(0)))
   .addOption(new Option('--seed <n>', 'random seed (overrides the scenario)').argParser(wholeNumber(0)))
   .option('--redis <url|auto|off>', 'Redis for the redis-* brokers (as for run)', 'auto')
+  .addOption(new Option('--broker <auto|memory>', 'memory: run the redis-* configs on the in-process memory broker (as for run)').choices(['auto', 'memory']).default('auto'))
   .option('--latency-budget <allowance>', 'recommend the cheapest front point whose token latency p99 is within this of the best: ms (default 16.7, one frame at 60 Hz) or a percentage (10%)')
   .option('--out <file>', 'where to save the result (default: results/<scenario>-sweep-<UTC time>.json)')
   .option('--no-save', 'do not write a result file')

@@ -47,7 +47,8 @@ export async function runAndSave(
     onConfigDone: outputPath ? save : undefined,
   })
     .catch((error: unknown) => {
-      if (error instanceof RedisSetupError) throw new CliError(`--redis: ${error.message}`);
+      // A bad REDIS_URL is named as such: the user never typed --redis.
+      if (error instanceof RedisSetupError) throw new CliError(error.message.startsWith('REDIS_URL') ? error.message : `--redis: ${error.message}`);
       throw error;
     })
     .finally(() => bar?.clear());

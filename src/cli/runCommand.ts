@@ -8,7 +8,7 @@ import { resultToCsv } from '../report/csv.js';
 import { renderResultMarkdown } from '../report/markdown.js';
 import { readResultFile, ResultFileError } from '../report/readResult.js';
 import type { ResultDocument } from '../report/resultSchema.js';
-import { renderLoadTable, renderStageTable, renderSummaryTable } from '../report/tables.js';
+import { renderLoadTable, renderStageTable, renderSummaryTable, wrapText } from '../report/tables.js';
 import { fileTimestamp, writeFileAtomic } from '../report/writeResult.js';
 import { noiseWarnings, runNoise } from '../stats/runNoise.js';
 import { loadScenarioFile, type Scenario } from '../scenario/loadScenario.js';
@@ -18,6 +18,8 @@ import { CliError, EXIT } from './exitCodes.js';
 import { chosenFormat } from './outputFormat.js';
 import { ProgressBar, progressEnabled } from './progress.js';
 import { runAndSave } from './runAndSave.js';
+import { redisNote } from '../report/redisNote.js';
+import { terminalWidth } from '../report/terminalWidth.js';
 import { DEFAULT_SCENARIO } from './defaultScenario.js';
 
 /** Options of `streambench run` as commander parses them (the gate options apply with --baseline). */
@@ -29,6 +31,8 @@ export interface RunCommandOptions extends CompareCommandOptions {
   warmup?: number;
   seed?: number;
   redis?: string;
+  /** `memory`: run the redis-* configs on the in-process memory broker. */
+  broker?: 'auto' | 'memory';
   shard?: { index: number; count: number };
   quiet?: boolean;
   /** A result file to compare this run with. */
@@ -102,13 +106,15 @@ export async function runCommand(scenarioPaths: string[], options: RunCommandOpt
       const outputPath = options.save ? resultPath(scenario.name, options.out) : null;
       const document = await runAndSave(
         scenario,
-        { iterations: options.iterations, warmup: options.warmup, seed: options.seed, redis: options.redis, shard: options.shard, signal: interruption.signal },
+        { iterations: options.iterations, warmup: options.warmup, seed: options.seed, redis: options.redis, broker: options.broker, shard: options.shard, signal: interruption.signal },
         { bar, outputPath },
       );
       if (options.csv) await writeFileAtomic(resolve(options.csv), resultToCsv(document));
       documents.push(document);
 
       human(`\n${scenario.name}${scenario.description ? ` — ${scenario.description.trim()}` : ''}`);
+      const brokerLine = redisNote(document);
+      if (brokerLine) human(wrapText(brokerLine, terminalWidth()));
       human(renderSummaryTable(document));
       human(renderStageTable(document));
       const loadTable = renderLoadTable(document);
@@ -137,6 +143,11 @@ export async function runCommand(scenarioPaths: string[], options: RunCommandOpt
         if (gateExit !== EXIT.ok) exitCode = Math.max(exitCode, gateExit);
       }
       if (document.configs.some((config) => config.state === 'errored')) exitCode = EXIT.runFailed;
+      if (!document.interrupted && !document.configs.some((config) => config.state === 'completed')) {
+        // Skipped configs measure nothing: a green exit would hide that the run did nothing.
+        process.stderr.write(`streambench: nothing was measured in ${scenario.name}: no config completed (see the messages above)\n`);
+        exitCode = Math.max(exitCode, EXIT.runFailed);
+      }
       if (document.interrupted) {
         exitCode = EXIT.interrupted;
         break;

@@ -25,6 +25,7 @@ export interface SweepCommandOptions {
   warmup?: number;
   seed?: number;
   redis?: string;
+  broker?: 'auto' | 'memory';
   out?: string;
   save: boolean;
   json?: boolean;
@@ -65,7 +66,7 @@ export async function sweepCommand(path: string, options: SweepCommandOptions): 
   const outputPath = options.save ? resolve(options.out ?? `results/${plan.scenario.name}-${fileTimestamp(new Date())}.json`) : null;
   const document = await runAndSave(
     plan.scenario,
-    { iterations: options.iterations, warmup: options.warmup, seed: options.seed, redis: options.redis },
+    { iterations: options.iterations, warmup: options.warmup, seed: options.seed, redis: options.redis, broker: options.broker },
     { bar, outputPath },
   );
 

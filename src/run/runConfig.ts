@@ -4,7 +4,9 @@
  * stream makes the config `errored` with a message and keeps what it measured; under load
  * the other streams go on and failures are counted. It never ends the run.
  */
+import { monotonicNowMs, systemClock } from '../clock.js';
 import { watchEventLoopDelay } from '../probes/eventLoopDelay.js';
+import { DISTURBING_STALL_MS, StallMonitor } from '../probes/stallMonitor.js';
 import { type ResourceReport, sampleResources } from '../probes/resourceSampler.js';
 import type { LoadSettings } from '../load/loadSettings.js';
 import { harnessWarnings } from '../load/harnessWarnings.js';
@@ -70,6 +72,9 @@ export async function runConfigInThisThread(
   const measurements = new ConfigMeasurements();
   let timeline: ConfigResult['timeline'];
   const eventLoop = watchEventLoopDelay();
+  // Per stream, the longest stall of the tool's own event loop (real time only: a manual clock's
+  // timestamps cannot be matched with real stalls).
+  const stalls = environment.clock === systemClock ? new StallMonitor() : null;
   const load = config.load;
   const measuredStreams = load?.streams ?? plan.iterations;
   const totalStreams = plan.warmup + measuredStreams;
@@ -89,6 +94,7 @@ export async function runConfigInThisThread(
       if (signal?.aborted) return;
       if (measured) {
         measurements.addStream(run.trace, run.counts);
+        if (stalls) measurements.iterations[measurements.iterations.length - 1].toolStallMs = stalls.longestStallMs(run.trace.requestStartMs, monotonicNowMs());
         if (dueAtMs !== null) measurements.recordStartDelay(run.trace.requestStartMs - dueAtMs);
         timeline ??= streamTimeline(run.trace, index - plan.warmup + 1);
       }
@@ -147,6 +153,7 @@ export async function runConfigInThisThread(
     await pipeline.close();
   }
   const eventLoopDelayMs = eventLoop.stop();
+  stalls?.stop();
   const metrics = measurements.iterations.length > 0 ? measurements.toMetrics(eventLoopDelayMs) : null;
   const loadResult = outcome && summarizeLoad(load, { ...outcome, peakInFlight }, failedStreams, measurements, cpuUs, resourceReport);
   if (metrics && loadResult && load !== null) {
@@ -155,7 +162,7 @@ export async function runConfigInThisThread(
     if (tokens > 0) metrics.counters.cpuUsPerToken = cpuUs / tokens;
   }
   const problem = fatal ?? describeFailures(failures, failedStreams, outcome?.started ?? 0);
-  const warnings = harnessWarnings(metrics, loadResult, 1);
+  const warnings = [...harnessWarnings(metrics, loadResult, 1), ...stallWarnings(measurements.iterations)];
   return {
     name: config.name,
     state: problem ? 'errored' : 'completed',
@@ -170,6 +177,17 @@ export async function runConfigInThisThread(
     // Shard results carry their exact state so `streambench merge` can combine them.
     ...(environment.shard && measurements.iterations.length > 0 && { snapshot: measurements.toSnapshot() }),
   };
+}
+
+/** A warning naming the measured streams the tool's own stalls disturbed, with the longest. */
+function stallWarnings(iterations: readonly { toolStallMs?: number }[]): string[] {
+  const disturbed = iterations.flatMap((sample, index) => ((sample.toolStallMs ?? 0) >= DISTURBING_STALL_MS ? [{ stream: index + 1, ms: sample.toolStallMs! }] : []));
+  if (disturbed.length === 0) return [];
+  const worst = disturbed.reduce((a, b) => (b.ms > a.ms ? b : a));
+  const streams = disturbed.map((entry) => entry.stream).join(', ');
+  return [
+    `the tool's event loop stalled for up to ${worst.ms.toFixed(0)} ms during measured stream${disturbed.length === 1 ? '' : 's'} ${streams} (of ${iterations.length}; the longest in stream ${worst.stream}): their timings may be late by that much; compare treats them as disturbed (iterations[].toolStallMs)`,
+  ];
 }
 
 function describeFailures(failures: string[], failedStreams: number, started: number): string | null {

@@ -5,11 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import { type Clock, systemClock } from '../clock.js';
 import { RESULT_SCHEMA_VERSION, type ResultDocument } from '../report/resultSchema.js';
-import type { Scenario } from '../scenario/loadScenario.js';
+import type { ResolvedConfig, Scenario } from '../scenario/loadScenario.js';
 import type { Shard } from '../load/streamScheduler.js';
 import { resolveRedis } from '../pipeline/brokers/redis/connection.js';
 import { createSource } from '../sources/sourceSettings.js';
 import { collectContext, TOOL_VERSION } from './context.js';
+import { onMemoryBroker, usesRedis } from './memoryFallback.js';
 import { runConfig, type StreamProgress } from './runConfig.js';
 
 /** Options that override the scenario or hook into the run. */
@@ -21,6 +22,11 @@ export interface RunOptions {
   shard?: Shard;
   /** `--redis`: a redis:// URL, `auto` (default: REDIS_URL, 127.0.0.1:6379, or a private redis-server) or `off`. */
   redis?: string;
+  /**
+   * `memory` (`--broker memory`) runs every redis-* config on the in-process memory broker.
+   * `auto` (the default) does so only when `redis` is auto and no Redis answers or can be started.
+   */
+  broker?: 'auto' | 'memory';
   clock?: Clock;
   /** Stops the run after the stream in progress; the document is marked interrupted. */
   signal?: AbortSignal;
@@ -37,8 +43,27 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const warmup = options.warmup ?? scenario.warmup;
   const runId = `${startedAt.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
   // Resolve Redis once, and only when a config needs it (RedisSetupError for a bad --redis).
-  const needsRedis = scenario.configs.some((config) => config.pipeline.broker.type !== 'memory');
-  const redis = needsRedis ? await resolveRedis(options.redis) : null;
+  let redis = usesRedis(scenario.configs) && options.broker !== 'memory' ? await resolveRedis(options.redis) : null;
+  let redisContext: ResultDocument['context']['redis'];
+  let configs: (ResolvedConfig | { name: string; skipped: string })[] = scenario.configs;
+  const fallBack = options.broker === 'memory' || (redis !== null && 'skipped' in redis && redis.noneFound === true);
+  if (fallBack && usesRedis(scenario.configs)) {
+    const why = options.broker === 'memory' ? '--broker memory' : (redis as { skipped: string }).skipped.replace(/^Redis configs skipped: /, '').split('. Provide one')[0];
+    redisContext = { broker: 'memory', note: `${why}: the redis-* configs ran on the in-process memory broker (no network; Redis commands, round trips and bytes are not measured)` };
+    configs = scenario.configs.map((config) => {
+      const moved = onMemoryBroker(config);
+      return 'skipped' in moved ? { name: config.name, skipped: moved.skipped } : moved.config;
+    });
+    redis = null;
+  } else if (redis !== null && !('skipped' in redis)) {
+    redisContext = {
+      broker: 'redis',
+      url: redis.redactedUrl,
+      ...(redis.origin && { origin: redis.origin }),
+      ...(redis.version !== undefined && { version: redis.version }),
+      ...(redis.note && { note: redis.note }),
+    };
+  }
   const source = await createSource(scenario.source, seed);
   const environment = { runId, seed, shard: options.shard ?? null, clock: options.clock ?? systemClock, source, sourceSettings: scenario.source, redis };
 
@@ -61,15 +86,18 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         ...(scenario.gates.length > 0 && { gates: scenario.gates }),
       },
     },
-    context: collectContext(startedAt),
+    context: { ...collectContext(startedAt), ...(redisContext && { redis: redisContext }) },
     ...(options.shard && { shard: { index: options.shard.index, count: options.shard.count } }),
     configs: [],
   };
 
   try {
-    for (const [index, config] of scenario.configs.entries()) {
+    for (const [index, config] of configs.entries()) {
       if (options.signal?.aborted) break;
-      const result = await runConfig(config, index, { warmup, iterations }, environment, { signal: options.signal, onStream: options.onStream });
+      const result =
+        'skipped' in config
+          ? { name: config.name, state: 'skipped' as const, message: config.skipped, settings: {}, metrics: null, iterations: [] }
+          : await runConfig(config, index, { warmup, iterations }, environment, { signal: options.signal, onStream: options.onStream });
       document.configs.push(result);
       document.interrupted = options.signal?.aborted ?? false;
       await options.onConfigDone?.(document);

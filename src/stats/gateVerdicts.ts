@@ -20,6 +20,7 @@ import {
   type Threshold,
 } from './gates.js';
 import { coefficientOfVariation, madOutliers, median } from './sampleStats.js';
+import { DISTURBING_STALL_MS } from '../probes/stallMonitor.js';
 
 /** The four outcomes. Only `regressed` fails a gate. */
 export type Verdict = 'improved' | 'unchanged' | 'regressed' | 'inconclusive';
@@ -266,14 +267,34 @@ function decideGate(base: ConfigResult, head: ConfigResult, gate: Gate, pairing:
     const allowance = gate.maxIncrease ?? VARYING_COUNTER_INCREASE;
     return decideStatistically(base.name, gate, allowance, baseStreams, headStreams, pairing, options, { minEffect: 0, note });
   }
-  const baseStreams = streamValues(base, gate.metric) ?? [];
-  const headStreams = streamValues(head, gate.metric) ?? [];
+  const baseStreams = withoutStalledStreams(streamValues(base, gate.metric) ?? [], base);
+  const headStreams = withoutStalledStreams(streamValues(head, gate.metric) ?? [], head);
+  const stalled = { base: stalledStreams(base).length, head: stalledStreams(head).length };
   const baseHas = baseStreams.some((value) => value !== null);
   const headHas = headStreams.some((value) => value !== null);
   if (!baseHas && !headHas) return null;
   if (!baseHas || !headHas) return missingOnOneSide(base.name, gate, threshold, baseHas ? 'head' : 'base');
   const minEffect = TAIL_METRICS.has(gate.metric) ? Math.max(options.minEffectMs, options.tailMinEffectMs) : options.minEffectMs;
-  return decideStatistically(base.name, gate, threshold, baseStreams, headStreams, pairing, options, { minEffect, note: null });
+  // Streams the tool's own event-loop stalls disturbed are left out (paired: with their partner).
+  const note = stalled.base + stalled.head > 0 ? `${stalledText(stalled)} left out` : null;
+  return decideStatistically(base.name, gate, threshold, baseStreams, headStreams, pairing, options, { minEffect, note });
+}
+
+/** Indexes of a config's streams during which the tool's event loop stalled for DISTURBING_STALL_MS or more. */
+export function stalledStreams(config: ConfigResult): number[] {
+  return config.iterations.flatMap((sample, index) => ((sample.toolStallMs ?? 0) >= DISTURBING_STALL_MS ? [index] : []));
+}
+
+/** The per-stream values with the stalled streams' values removed (null). */
+function withoutStalledStreams(values: (number | null)[], config: ConfigResult): (number | null)[] {
+  const stalled = new Set(stalledStreams(config));
+  return values.map((value, index) => (stalled.has(index) ? null : value));
+}
+
+/** `2 streams disturbed by the tool's own stalls (1 in base, 1 in head)`. */
+function stalledText(stalled: { base: number; head: number }): string {
+  const total = stalled.base + stalled.head;
+  return `${total} stream${total === 1 ? '' : 's'} disturbed by the tool's own event-loop stalls (≥ ${DISTURBING_STALL_MS} ms; ${stalled.base} in base, ${stalled.head} in head)`;
 }
 
 function missingOnOneSide(config: string, gate: Gate, threshold: Threshold, side: 'base' | 'head'): MetricVerdict {
