@@ -45,8 +45,6 @@ const runCommandDefinition = program
       .choices(['auto', 'memory'])
       .default('auto'),
   )
-  .option('--wide', 'print every column (default: the columns that fit the terminal, COLUMNS, or 120 when not a terminal)')
-  .option('--verbose', 'print every warning, not one line per kind')
   .option('-q, --quiet', 'print nothing but errors')
   .option('--baseline <file>', "compare this run with a result file, as `streambench compare` does, using the scenario's gates and the gate options below")
   .option('--csv <file>', 'also write the result as CSV (one row per config, one column per metric)')
@@ -174,6 +172,8 @@ program
   .option('--no-save', 'do not write a result file')
   .option('--json', 'same as --format json')
   .addOption(formatOption())
+  .option('--wide', 'print every column (default: the columns that fit the terminal, COLUMNS, or 120 when not a terminal)')
+  .option('--verbose', 'print every warning, not one line per kind')
   .option('-q, --quiet', 'print nothing but errors')
   .addHelpText(
     'after',
@@ -197,6 +197,8 @@ program
   .option('--csv <file>', 'write the result as CSV here (one row per config, one column per metric)')
   .option('--json', 'same as --format json')
   .addOption(formatOption())
+  .option('--wide', 'print every column (default: the columns that fit the terminal, COLUMNS, or 120 when not a terminal)')
+  .option('--verbose', 'print every warning, not one line per kind')
   .option('-q, --quiet', 'print nothing on stdout')
   .addHelpText('after', '\nExit codes: 0 ok, 2 invalid input.\nExample:\n  streambench report results/default-20261124T013000Z.json --html report.html')
   .action(async (result: string, options) => {

@@ -11,7 +11,7 @@ export async function mergeCommand(paths: string[], options: { out: string; quie
     const documents = await Promise.all(paths.map((path) => readResultFile(path)));
     const merged = mergeShardResults(documents, paths);
     await writeFileAtomic(options.out, `${JSON.stringify(merged, null, 2)}\n`);
-    if (!options.quiet) process.stdout.write(`${[renderSummaryTable(merged), renderLoadTable(merged)].filter((table) => table !== '').join('\n')}\nmerged ${paths.length} shards into ${options.out}\n`);
+    if (!options.quiet) process.stdout.write(`${[renderSummaryTable(merged), renderLoadTable(merged)].filter((table) => table !== '').join('\n')}\nmerged ${paths.length} shard${paths.length === 1 ? '' : 's'} into ${options.out}\n`);
     return merged.configs.some((config) => config.state === 'errored') ? EXIT.runFailed : EXIT.ok;
   } catch (error) {
     if (error instanceof ResultFileError || error instanceof MergeError) throw new CliError(error.message);

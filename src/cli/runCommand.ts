@@ -8,9 +8,9 @@ import { resultToCsv } from '../report/csv.js';
 import { renderResultMarkdown } from '../report/markdown.js';
 import { readResultFile, ResultFileError } from '../report/readResult.js';
 import type { ResultDocument } from '../report/resultSchema.js';
-import { renderLoadTable, renderStageTable, renderSummaryTable, wrapText } from '../report/tables.js';
+import { renderRunTables, wrapText } from '../report/tables.js';
 import { fileTimestamp, writeFileAtomic } from '../report/writeResult.js';
-import { noiseWarnings, runNoise } from '../stats/runNoise.js';
+import { collectWarnings, renderWarningBlock } from '../report/runWarnings.js';
 import { loadScenarioFile, type Scenario } from '../scenario/loadScenario.js';
 import { ScenarioError } from '../scenario/scenarioError.js';
 import { type CompareCommandOptions, gateAndPrint, parseGateOptions } from './compareCommand.js';
@@ -35,6 +35,9 @@ export interface RunCommandOptions extends CompareCommandOptions {
   broker?: 'auto' | 'memory';
   shard?: { index: number; count: number };
   quiet?: boolean;
+  /** Print every column / every warning. */
+  wide?: boolean;
+  verbose?: boolean;
   /** A result file to compare this run with. */
   baseline?: string;
   /** Also write the result as CSV here. */
@@ -112,14 +115,13 @@ export async function runCommand(scenarioPaths: string[], options: RunCommandOpt
       if (options.csv) await writeFileAtomic(resolve(options.csv), resultToCsv(document));
       documents.push(document);
 
-      human(`\n${scenario.name}${scenario.description ? ` — ${scenario.description.trim()}` : ''}`);
+      const layout = { width: terminalWidth(format === 'table' ? process.stdout : process.stderr), wide: options.wide };
+      human(`\n${wrapText(`${scenario.name}${scenario.description ? ` — ${scenario.description.trim()}` : ''}`, layout.width)}`);
       const brokerLine = redisNote(document);
-      if (brokerLine) human(wrapText(brokerLine, terminalWidth()));
-      human(renderSummaryTable(document));
-      human(renderStageTable(document));
-      const loadTable = renderLoadTable(document);
-      if (loadTable !== '') human(loadTable);
-      for (const warning of noiseWarnings(runNoise(document))) human(warning);
+      if (brokerLine) human(wrapText(brokerLine, layout.width));
+      for (const table of renderRunTables(document, layout)) human(table);
+      const warnings = renderWarningBlock(collectWarnings(document), { verbose: options.verbose, width: layout.width });
+      if (warnings !== '') human(warnings);
       if (outputPath) human(`results written to ${outputPath}`);
       if (options.csv) human(`CSV written to ${resolve(options.csv)}`);
       if (format === 'markdown') process.stdout.write(renderResultMarkdown(document));

@@ -191,5 +191,9 @@ export const resultDocumentSchema = z.strictObject({
     .optional()
     .describe('a merged document: the shard runs it combines, each with its context'),
   configs: z.array(configResultSchema),
+  warnings: z
+    .array(z.strictObject({ kind: z.string(), config: z.string(), message: z.string() }))
+    .optional()
+    .describe('every warning of the run (the terminal groups them by kind; --verbose prints each)'),
 });
 export type ResultDocument = z.infer<typeof resultDocumentSchema>;

@@ -11,6 +11,7 @@ import { resolveRedis } from '../pipeline/brokers/redis/connection.js';
 import { createSource } from '../sources/sourceSettings.js';
 import { collectContext, TOOL_VERSION } from './context.js';
 import { onMemoryBroker, usesRedis } from './memoryFallback.js';
+import { collectWarnings, warningsForResult } from '../report/runWarnings.js';
 import { runConfig, type StreamProgress } from './runConfig.js';
 
 /** Options that override the scenario or hook into the run. */
@@ -107,5 +108,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     if (redis && 'release' in redis) await redis.release();
   }
   document.interrupted = options.signal?.aborted ?? false;
+  const warnings = collectWarnings(document);
+  if (warnings.length > 0) document.warnings = warningsForResult(warnings);
   return document;
 }

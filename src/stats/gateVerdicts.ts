@@ -61,6 +61,9 @@ export interface MetricVerdict {
 /** Per-stream tail metrics: their minimum effect is `tailMinEffectMs`. */
 const TAIL_METRICS = new Set<string>(['tokenLatencyP99Ms', 'renderLatencyP99Ms', 'stalenessP99Ms']);
 
+/** Per-stream metrics one stall can move by its whole length (a single moment, or a stream's worst tokens). */
+const STALL_SENSITIVE_METRICS = new Set<string>(['ttftMs', 'e2eMs', ...TAIL_METRICS]);
+
 /** Default allowance of a counter that moves with timing from stream to stream. */
 export const VARYING_COUNTER_INCREASE: Threshold = { value: 5, relative: true };
 
@@ -267,34 +270,42 @@ function decideGate(base: ConfigResult, head: ConfigResult, gate: Gate, pairing:
     const allowance = gate.maxIncrease ?? VARYING_COUNTER_INCREASE;
     return decideStatistically(base.name, gate, allowance, baseStreams, headStreams, pairing, options, { minEffect: 0, note });
   }
-  const baseStreams = withoutStalledStreams(streamValues(base, gate.metric) ?? [], base);
-  const headStreams = withoutStalledStreams(streamValues(head, gate.metric) ?? [], head);
-  const stalled = { base: stalledStreams(base).length, head: stalledStreams(head).length };
+  const baseStreams = streamValues(base, gate.metric) ?? [];
+  const headStreams = streamValues(head, gate.metric) ?? [];
   const baseHas = baseStreams.some((value) => value !== null);
   const headHas = headStreams.some((value) => value !== null);
   if (!baseHas && !headHas) return null;
   if (!baseHas || !headHas) return missingOnOneSide(base.name, gate, threshold, baseHas ? 'head' : 'base');
   const minEffect = TAIL_METRICS.has(gate.metric) ? Math.max(options.minEffectMs, options.tailMinEffectMs) : options.minEffectMs;
-  // Streams the tool's own event-loop stalls disturbed are left out (paired: with their partner).
-  const note = stalled.base + stalled.head > 0 ? `${stalledText(stalled)} left out` : null;
-  return decideStatistically(base.name, gate, threshold, baseStreams, headStreams, pairing, options, { minEffect, note });
+  // A stall moves the few timestamps taken during it: a stream's TTFT, e2e or p99 can move by the
+  // whole stall, its p50s hardly. Only the former leave stalled streams out.
+  const stalls = STALL_SENSITIVE_METRICS.has(gate.metric)
+    ? { base: base.iterations.map((sample) => sample.toolStallMs ?? 0), head: head.iterations.map((sample) => sample.toolStallMs ?? 0) }
+    : undefined;
+  return decideStatistically(base.name, gate, threshold, baseStreams, headStreams, pairing, options, { minEffect, note: null, stalls });
 }
 
-/** Indexes of a config's streams during which the tool's event loop stalled for DISTURBING_STALL_MS or more. */
-export function stalledStreams(config: ConfigResult): number[] {
-  return config.iterations.flatMap((sample, index) => ((sample.toolStallMs ?? 0) >= DISTURBING_STALL_MS ? [index] : []));
+/**
+ * The streams the tool's own event-loop stalls disturbed for a metric: a stall at least as long
+ * as the change the gate allows could alone move the stream's value past it. Their values become
+ * null (paired: the partner stream is then left out too); returns how many on each side.
+ */
+function leaveOutStalledStreams(values: { base: (number | null)[]; head: (number | null)[] }, stalls: { base: number[]; head: number[] }, allowed: number): { base: number; head: number } {
+  const count = { base: 0, head: 0 };
+  for (const side of ['base', 'head'] as const) {
+    values[side] = values[side].map((value, index) => {
+      if (value === null || (stalls[side][index] ?? 0) < Math.max(allowed, DISTURBING_STALL_MS)) return value;
+      count[side]++;
+      return null;
+    });
+  }
+  return count;
 }
 
-/** The per-stream values with the stalled streams' values removed (null). */
-function withoutStalledStreams(values: (number | null)[], config: ConfigResult): (number | null)[] {
-  const stalled = new Set(stalledStreams(config));
-  return values.map((value, index) => (stalled.has(index) ? null : value));
-}
-
-/** `2 streams disturbed by the tool's own stalls (1 in base, 1 in head)`. */
-function stalledText(stalled: { base: number; head: number }): string {
+/** `2 streams disturbed by the tool's own stalls (1 in base, 1 in head) left out`. */
+function stalledText(stalled: { base: number; head: number }, allowed: number): string {
   const total = stalled.base + stalled.head;
-  return `${total} stream${total === 1 ? '' : 's'} disturbed by the tool's own event-loop stalls (≥ ${DISTURBING_STALL_MS} ms; ${stalled.base} in base, ${stalled.head} in head)`;
+  return `${total} stream${total === 1 ? '' : 's'} left out: the tool's own event loop stalled during ${total === 1 ? 'it' : 'them'} for at least the allowed change (${formatNumber(Math.max(allowed, DISTURBING_STALL_MS))} ms; ${stalled.base} in base, ${stalled.head} in head)`;
 }
 
 function missingOnOneSide(config: string, gate: Gate, threshold: Threshold, side: 'base' | 'head'): MetricVerdict {
@@ -389,13 +400,25 @@ function decideStatistically(
   config: string,
   gate: Gate,
   threshold: Threshold,
-  baseStreams: (number | null)[],
-  headStreams: (number | null)[],
+  baseStreamsIn: (number | null)[],
+  headStreamsIn: (number | null)[],
   pairing: Pairing,
   options: GateOptions,
-  extra: { minEffect: number; note: string | null },
+  extra: { minEffect: number; note: string | null; stalls?: { base: number[]; head: number[] } },
 ): MetricVerdict {
   const paired = pairing.paired;
+  let baseStreams = baseStreamsIn;
+  let headStreams = headStreamsIn;
+  if (extra.stalls) {
+    // The allowance from every stream's median, then the streams a stall that long disturbed are left out.
+    const present = (values: (number | null)[]) => values.filter((value): value is number => value !== null);
+    const allowedBefore = Math.max(allowedChange(threshold, present(baseStreams).length > 0 ? median(present(baseStreams)) : 0), extra.minEffect);
+    const values = { base: baseStreams, head: headStreams };
+    const stalled = leaveOutStalledStreams(values, extra.stalls, allowedBefore);
+    baseStreams = values.base;
+    headStreams = values.head;
+    if (stalled.base + stalled.head > 0) extra = { ...extra, note: [extra.note, stalledText(stalled, allowedBefore)].filter(Boolean).join('; ') };
+  }
   let baseValues: number[];
   let headValues: number[];
   if (paired) {
@@ -457,6 +480,11 @@ function decideStatistically(
   } else if (interval.low >= -allowed && interval.high <= allowed) {
     verdict.verdict = 'unchanged';
     verdict.reason = `${prefix}${medians}; ${ci} within ${band}`;
+  } else if (interval.high <= allowed) {
+    // No increase beyond the allowance is possible at this confidence: decided for a regression
+    // gate, even though an improvement that large is not proven either.
+    verdict.verdict = 'unchanged';
+    verdict.reason = `${prefix}${medians}; ${ci} stays below the allowed increase +${formatNumber(allowed)} (an improvement beyond -${formatNumber(allowed)} is possible but not shown)`;
   } else {
     verdict.verdict = 'inconclusive';
     const side = interval.high > allowed ? `the allowed increase +${formatNumber(allowed)}` : `-${formatNumber(allowed)} (maybe an improvement)`;

@@ -1,0 +1,87 @@
+/**
+ * A plain-text table that fits a width: columns marked droppable are hidden, least important
+ * first, until the table fits, and a note says which (`--wide` shows them all). Rows can end in
+ * one message cell spanning the remaining columns (an errored or skipped config), wrapped to fit.
+ */
+import Table from 'cli-table3';
+
+/** One column: its title (may hold line breaks), alignment, and when it may be hidden. */
+export interface FitColumn {
+  head: string;
+  align: 'left' | 'right';
+  /** Hidden to fit, lowest first; absent: always shown. */
+  dropOrder?: number;
+}
+
+/** A row: one cell per column, or leading cells and a message spanning the rest. */
+export type FitRow = string[] | { lead: string[]; message: string };
+
+/** How wide the table may be, and whether to show every column regardless. */
+export interface FitOptions {
+  width: number;
+  wide?: boolean;
+}
+
+/** Widest line of a cell. */
+function cellWidth(text: string): number {
+  return Math.max(0, ...text.split('\n').map((line) => [...line].length));
+}
+
+/** Wraps text at word boundaries to at most `width` characters per line (longer words stay whole). */
+export function wrapWords(text: string, width: number): string {
+  const lines: string[] = [];
+  for (const paragraph of text.split('\n')) {
+    let line = '';
+    for (const word of paragraph.split(/\s+/).filter((w) => w !== '')) {
+      if (line !== '' && line.length + 1 + word.length > width) {
+        lines.push(line);
+        line = word;
+      } else {
+        line = line === '' ? word : `${line} ${word}`;
+      }
+    }
+    lines.push(line);
+  }
+  return lines.join('\n');
+}
+
+/** Width of a table with these columns (borders and one space of padding each side). */
+function tableWidth(columns: readonly number[], widths: readonly number[]): number {
+  return columns.reduce((sum, index) => sum + widths[index] + 3, 1);
+}
+
+/** The table as text, fitted to `options.width` unless `options.wide`, with a note when columns were hidden. */
+export function fitTable(columns: readonly FitColumn[], rows: readonly FitRow[], options: FitOptions): string {
+  const widths = columns.map((column, index) =>
+    Math.max(cellWidth(column.head), ...rows.map((row) => (Array.isArray(row) ? cellWidth(row[index] ?? '') : index < row.lead.length ? cellWidth(row.lead[index]) : 0))),
+  );
+  let shown = columns.map((_, index) => index);
+  if (!options.wide) {
+    const droppable = columns
+      .map((column, index) => ({ index, order: column.dropOrder }))
+      .filter((entry): entry is { index: number; order: number } => entry.order !== undefined)
+      .sort((a, b) => a.order - b.order);
+    for (const { index } of droppable) {
+      if (tableWidth(shown, widths) <= options.width) break;
+      shown = shown.filter((candidate) => candidate !== index);
+    }
+  }
+  const table = new Table({
+    head: shown.map((index) => columns[index].head),
+    colAligns: shown.map((index) => columns[index].align),
+    style: { head: [], border: [], compact: true },
+  });
+  for (const row of rows) {
+    if (Array.isArray(row)) {
+      table.push(shown.map((index) => row[index] ?? ''));
+      continue;
+    }
+    const leadShown = shown.filter((index) => index < row.lead.length);
+    const span = shown.length - leadShown.length;
+    const spanWidth = Math.max(20, Math.min(100, options.width - tableWidth(leadShown, widths) - 3));
+    table.push([...leadShown.map((index) => row.lead[index]), { colSpan: span, content: wrapWords(row.message, spanWidth), hAlign: 'left' }]);
+  }
+  const hidden = columns.filter((_, index) => !shown.includes(index)).map((column) => column.head.replace(/\n/g, ' '));
+  const note = hidden.length > 0 ? `\n(${hidden.length} column${hidden.length === 1 ? '' : 's'} hidden to fit ${options.width} columns: ${hidden.join(', ')}; --wide shows all)` : '';
+  return `${table.toString()}${note}`;
+}
