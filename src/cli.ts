@@ -32,7 +32,7 @@ const runCommandDefinition = program
   .option('--json', 'print the result document on stdout (tables go to stderr)')
   .option('--out <path>', 'where to save: a .json file, or a folder (default: results/<scenario>-<UTC time>.json)')
   .option('--no-save', 'do not write a result file')
-  .addOption(new Option('--iterations <n>', 'measured streams per config (overrides the scenario)').argParser(wholeNumber(1)))
+  .addOption(new Option('--iterations <n>', "measured streams per config (overrides the scenario's iterations, and load.streams of a config under load)").argParser(wholeNumber(1)))
   .addOption(new Option('--warmup <n>', 'warm-up streams per config (overrides the scenario)').argParser(wholeNumber(0)))
   .addOption(new Option('--seed <n>', 'random seed (overrides the scenario)').argParser(wholeNumber(0)))
   .option(
@@ -162,7 +162,7 @@ program
   .argument('<scenario>', 'scenario file; the grid starts from its base pipeline, or from --variant')
   .option('--param <path=values>', 'a pipeline field by dotted path and the values to try, e.g. batch.size=1,2,5,10, or a load field, e.g. load.concurrency=100,300,600; repeat for a grid (default: the scenario\'s sweep: block)', (value: string, previous: string[] = []) => [...previous, value])
   .option('--variant <name>', 'start every point from this variant of the scenario')
-  .addOption(new Option('--iterations <n>', 'measured streams per point (overrides the scenario)').argParser(wholeNumber(1)))
+  .addOption(new Option('--iterations <n>', "measured streams per point (overrides the scenario's iterations, and load.streams under load)").argParser(wholeNumber(1)))
   .addOption(new Option('--warmup <n>', 'warm-up streams per point (overrides the scenario)').argParser(wholeNumber(0)))
   .addOption(new Option('--seed <n>', 'random seed (overrides the scenario)').argParser(wholeNumber(0)))
   .option('--redis <url|auto|off>', 'Redis for the redis-* brokers (as for run)', 'auto')

@@ -5,6 +5,8 @@ import { resolve } from 'node:path';
 import { resultToCsv } from '../report/csv.js';
 import { renderSweepMarkdown, renderSweepTable, summarizeSweep } from '../report/sweepTable.js';
 import { renderLoadTable } from '../report/tables.js';
+import { collectWarnings, renderWarningBlock } from '../report/runWarnings.js';
+import { terminalWidth } from '../report/terminalWidth.js';
 import { fileTimestamp } from '../report/writeResult.js';
 import { ScenarioError } from '../scenario/scenarioError.js';
 import { parseThreshold } from '../stats/gates.js';
@@ -32,6 +34,8 @@ export interface SweepCommandOptions {
   format?: OutputFormat;
   latencyBudget?: string;
   quiet?: boolean;
+  wide?: boolean;
+  verbose?: boolean;
 }
 
 /** Runs the command; returns the exit code. */
@@ -53,6 +57,9 @@ export async function sweepCommand(path: string, options: SweepCommandOptions): 
   } catch (error) {
     if (error instanceof ScenarioError) throw new CliError(error.message);
     throw error;
+  }
+  if (options.iterations !== undefined && plan.params.some((param) => param.path === 'load.streams')) {
+    throw new CliError(`--iterations ${options.iterations} would replace every point's load.streams, which --param load.streams sweeps: drop one of them`);
   }
   let budget;
   try {
@@ -84,10 +91,14 @@ export async function sweepCommand(path: string, options: SweepCommandOptions): 
       break;
     case 'table':
       if (!options.quiet) {
-        process.stdout.write(`${renderSweepTable(document, plan.params, plan.points, summary)}\n`);
+        const layout = { width: terminalWidth(), wide: options.wide };
+        process.stdout.write(`${renderSweepTable(document, plan.params, plan.points, summary, layout)}\n`);
         // A concurrency sweep: throughput and how the tool held up, point by point.
-        const loadTable = renderLoadTable(document);
+        const loadTable = renderLoadTable(document, { ...layout, warnings: false });
         if (loadTable !== '') process.stdout.write(`${loadTable}\n`);
+        // A sweep is not compared stream by stream: the compare-specific warning would only distract.
+        const warnings = renderWarningBlock(collectWarnings(document).filter((warning) => warning.kind !== 'too few streams for compare'), { verbose: options.verbose, width: layout.width });
+        if (warnings !== '') process.stdout.write(`${warnings}\n`);
         if (outputPath) process.stdout.write(`results written to ${outputPath}\n`);
       }
   }

@@ -65,6 +65,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       ...(redis.note && { note: redis.note }),
     };
   }
+  // --iterations counts measured streams for every config; for one with a load block it
+  // replaces load.streams (a load.durationS still stops starting streams when it ends).
+  if (options.iterations !== undefined) {
+    configs = configs.map((config) => ('skipped' in config || !config.load ? config : { ...config, load: { ...config.load, streams: options.iterations } }));
+  }
   const source = await createSource(scenario.source, seed);
   const environment = { runId, seed, shard: options.shard ?? null, clock: options.clock ?? systemClock, source, sourceSettings: scenario.source, redis };
 
@@ -85,6 +90,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         source: source.describe(),
         // The gates travel with the result, so `compare` applies them without the scenario file.
         ...(scenario.gates.length > 0 && { gates: scenario.gates }),
+        ...(scenario.columns.length > 0 && { columns: scenario.columns }),
       },
     },
     context: { ...collectContext(startedAt), ...(redisContext && { redis: redisContext }) },
