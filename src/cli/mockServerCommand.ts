@@ -74,7 +74,7 @@ export async function mockServerCommand(options: MockServerCommandOptions): Prom
   process.stdout.write(
     `streambench mock server listening on ${server.url}\n` +
       `  OpenAI-compatible base URL: ${server.baseUrl}  (POST /v1/chat/completions, /v1/completions)\n` +
-      `  Anthropic base URL:         ${server.url}  (POST /v1/messages)\n` +
+      `  Anthropic base URL:         ${server.baseUrl}  (POST /v1/messages; the Anthropic SDK takes ${server.url} and adds /v1 itself)\n` +
       `  profile ${settings.stream.profile}, ${settings.stream.tokens} tokens per stream, seed ${settings.seed}; Ctrl-C to stop\n`,
   );
   await new Promise<void>((resolve) => {

@@ -10,13 +10,13 @@ import { writeFileAtomic } from '../report/writeResult.js';
 import { type RunOptions, runScenario } from '../run/runScenario.js';
 import type { Scenario } from '../scenario/loadScenario.js';
 import { CliError } from './exitCodes.js';
-import type { ProgressBar } from './progress.js';
+import type { ProgressDisplay } from './progress.js';
 
 /** Runs `scenario`, showing progress on `bar` and saving to `outputPath` (null: no file). */
 export async function runAndSave(
   scenario: Scenario,
   runOptions: Omit<RunOptions, 'onStream' | 'onConfigDone'>,
-  output: { bar: ProgressBar | null; outputPath: string | null },
+  output: { bar: ProgressDisplay | null; outputPath: string | null },
 ): Promise<ResultDocument> {
   const { bar, outputPath } = output;
   const save = (document: ResultDocument) => writeFileAtomic(outputPath!, `${JSON.stringify(document, null, 2)}\n`);

@@ -16,7 +16,7 @@ import { ScenarioError } from '../scenario/scenarioError.js';
 import { type CompareCommandOptions, gateAndPrint, parseGateOptions } from './compareCommand.js';
 import { CliError, EXIT } from './exitCodes.js';
 import { chosenFormat } from './outputFormat.js';
-import { ProgressBar, progressEnabled } from './progress.js';
+import { createProgress } from './progress.js';
 import { runAndSave } from './runAndSave.js';
 import { redisNote } from '../report/redisNote.js';
 import { terminalWidth } from '../report/terminalWidth.js';
@@ -86,9 +86,7 @@ export async function runCommand(scenarioPaths: string[], options: RunCommandOpt
   const human = (text: string) => {
     if (!options.quiet) (format === 'table' ? process.stdout : process.stderr).write(`${text}\n`);
   };
-  const bar = progressEnabled({ isTTY: process.stderr.isTTY, quiet: options.quiet, machineOutput: format !== 'table' })
-    ? new ProgressBar(process.stderr)
-    : null;
+  const bar = createProgress(process.stderr, { quiet: options.quiet, machineOutput: format !== 'table' });
 
   const interruption = new AbortController();
   // Every stream in flight listens for the interruption: under load that is thousands.

@@ -13,7 +13,7 @@ import { parseThreshold } from '../stats/gates.js';
 import { parseParamFlag, parseRawScenario, planSweep, type SweepPlan } from '../sweep/sweepGrid.js';
 import { CliError, EXIT } from './exitCodes.js';
 import { chosenFormat, type OutputFormat } from './outputFormat.js';
-import { ProgressBar, progressEnabled } from './progress.js';
+import { createProgress } from './progress.js';
 import { runAndSave } from './runAndSave.js';
 
 /** The default latency budget of the recommendation, in ms. */
@@ -69,7 +69,7 @@ export async function sweepCommand(path: string, options: SweepCommandOptions): 
   }
 
   const format = chosenFormat(options);
-  const bar = progressEnabled({ isTTY: process.stderr.isTTY, quiet: options.quiet, machineOutput: format !== 'table' }) ? new ProgressBar(process.stderr) : null;
+  const bar = createProgress(process.stderr, { quiet: options.quiet, machineOutput: format !== 'table' });
   const outputPath = options.save ? resolve(options.out ?? `results/${plan.scenario.name}-${fileTimestamp(new Date())}.json`) : null;
   const document = await runAndSave(
     plan.scenario,
