@@ -99,7 +99,7 @@ Examples:
 program
   .command('record')
   .description('Record streaming responses of an LLM endpoint (or the mock server) as a trace file for the replay source')
-  .requiredOption('--url <baseUrl>', 'API base URL up to its version segment, e.g. https://api.openai.com/v1 or http://127.0.0.1:8400/v1')
+  .requiredOption('--url <baseUrl>', 'API base URL up to its version segment, e.g. https://api.openai.com/v1 or http://127.0.0.1:8400/v1 (for --api anthropic, https://api.anthropic.com works too: /v1 is added)')
   .addOption(new Option('--api <api>', 'wire protocol').choices(httpApis).default('openai-chat'))
   .option('--model <name>', 'model name', 'streambench-mock')
   .option('--prompt <text>', 'the prompt (default: a ~300-word explanation request)')

@@ -80,6 +80,9 @@ export async function recordCommand(options: RecordCommandOptions): Promise<numb
   let fromMockServer = false;
   const recordedAt = new Date().toISOString();
   try {
+    // The first timed request should not carry the process's cold start (connecting, the HTTP
+    // client's first run): warm both with a request that takes no stream.
+    await source.warm?.();
     for (let index = 0; index < options.requests; index++) {
       try {
         const recorded = await recordStream(source, index, systemClock);
