@@ -82,14 +82,18 @@ export interface ProgressDisplay {
 /** How often a log line is written when stderr is not a terminal. */
 export const PROGRESS_LOG_EVERY_MS = 5000;
 
-/** Writes a whole line at most every `everyMs` of the run (none in a run shorter than that). */
+/** When the first log line is written: a run shorter than this logs nothing. */
+export const PROGRESS_LOG_FIRST_MS = 10_000;
+
+/** Writes a whole line once the run is `firstAfterMs` old, then at most every `everyMs`. */
 export class ProgressLog implements ProgressDisplay {
   private nextAtMs: number;
   constructor(
     private readonly output: { write(text: string): boolean },
     private readonly everyMs = PROGRESS_LOG_EVERY_MS,
+    firstAfterMs = PROGRESS_LOG_FIRST_MS,
   ) {
-    this.nextAtMs = everyMs;
+    this.nextAtMs = firstAfterMs;
   }
 
   /** Writes `state` when the next line is due. */

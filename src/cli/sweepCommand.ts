@@ -81,7 +81,7 @@ export async function sweepCommand(path: string, options: SweepCommandOptions): 
   const point = summary.recommendation ? plan.points.find((candidate) => candidate.name === summary.recommendation!.id) : undefined;
   switch (format) {
     case 'json':
-      process.stdout.write(`${JSON.stringify({ params: plan.params, points: plan.points, front: summary.front, recommendation: summary.recommendation && { ...summary.recommendation, values: point?.values }, result: document }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ params: plan.params, points: plan.points, front: summary.front, recommendation: summary.recommendation && { ...summary.recommendation, values: point?.values }, ...(summary.noRecommendation && { noRecommendation: summary.noRecommendation }), result: document }, null, 2)}\n`);
       break;
     case 'csv':
       process.stdout.write(resultToCsv(document));

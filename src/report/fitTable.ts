@@ -22,6 +22,9 @@ export interface FitOptions {
   wide?: boolean;
 }
 
+/** Messages wider than this wrap, so one long error does not stretch the whole table. */
+const MESSAGE_WIDTH = 100;
+
 /** Widest line of a cell. */
 function cellWidth(text: string): number {
   return Math.max(0, ...text.split('\n').map((line) => [...line].length));
@@ -78,7 +81,8 @@ export function fitTable(columns: readonly FitColumn[], rows: readonly FitRow[],
     }
     const leadShown = shown.filter((index) => index < row.lead.length);
     const span = shown.length - leadShown.length;
-    const spanWidth = Math.max(20, Math.min(100, options.width - tableWidth(leadShown, widths) - 3));
+    // Long messages wrap at 100 characters, narrower when the table must fit a narrow terminal.
+    const spanWidth = options.wide ? MESSAGE_WIDTH : Math.max(20, Math.min(MESSAGE_WIDTH, options.width - tableWidth(leadShown, widths) - 3));
     table.push([...leadShown.map((index) => row.lead[index]), { colSpan: span, content: wrapWords(row.message, spanWidth), hAlign: 'left' }]);
   }
   const hidden = columns.filter((_, index) => !shown.includes(index)).map((column) => column.head.replace(/\n/g, ' '));
