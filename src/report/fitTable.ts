@@ -81,11 +81,15 @@ export function fitTable(columns: readonly FitColumn[], rows: readonly FitRow[],
     }
     const leadShown = shown.filter((index) => index < row.lead.length);
     const span = shown.length - leadShown.length;
-    // Long messages wrap at 100 characters, narrower when the table must fit a narrow terminal.
-    const spanWidth = options.wide ? MESSAGE_WIDTH : Math.max(20, Math.min(MESSAGE_WIDTH, options.width - tableWidth(leadShown, widths) - 3));
+    // Long messages wrap at 100 characters, or at the width the spanned columns take anyway
+    // (at least 40), and narrower when the table must fit a narrow terminal.
+    const spanned = shown.filter((index) => index >= row.lead.length);
+    const natural = Math.max(40, tableWidth(spanned, widths) - 4);
+    const limit = options.wide ? MESSAGE_WIDTH : Math.min(MESSAGE_WIDTH, options.width - tableWidth(leadShown, widths) - 3);
+    const spanWidth = Math.max(20, Math.min(limit, natural));
     table.push([...leadShown.map((index) => row.lead[index]), { colSpan: span, content: wrapWords(row.message, spanWidth), hAlign: 'left' }]);
   }
   const hidden = columns.filter((_, index) => !shown.includes(index)).map((column) => column.head.replace(/\n/g, ' '));
-  const note = hidden.length > 0 ? `\n(${hidden.length} column${hidden.length === 1 ? '' : 's'} hidden to fit ${options.width} columns: ${hidden.join(', ')}; --wide shows all)` : '';
+  const note = hidden.length > 0 ? `\n${wrapWords(`(${hidden.length} column${hidden.length === 1 ? '' : 's'} hidden to fit ${options.width} columns: ${hidden.join(', ')}; --wide shows all)`, options.width)}` : '';
   return `${table.toString()}${note}`;
 }

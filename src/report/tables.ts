@@ -101,6 +101,9 @@ const SUMMARY_DROP_ORDER: Record<string, number> = {
   'renders\n/stream': 5,
   'bytes\n/token': 6,
   'staleness\np99 (ms)': 7,
+  'JSON ops\n/token': 8,
+  'token lat.\np50 (ms)': 9,
+  'events\n/token': 10,
 };
 
 /** One row per config with the headline numbers; errored or skipped configs show their message. */
