@@ -7,6 +7,8 @@ import { renderSweepMarkdown, renderSweepTable, summarizeSweep } from '../report
 import { renderLoadTable } from '../report/tables.js';
 import { collectWarnings, renderWarningBlock } from '../report/runWarnings.js';
 import { terminalWidth } from '../report/terminalWidth.js';
+import { redisNote } from '../report/redisNote.js';
+import { wrapWords } from '../report/fitTable.js';
 import { fileTimestamp } from '../report/writeResult.js';
 import { ScenarioError } from '../scenario/scenarioError.js';
 import { parseThreshold } from '../stats/gates.js';
@@ -92,6 +94,8 @@ export async function sweepCommand(path: string, options: SweepCommandOptions): 
     case 'table':
       if (!options.quiet) {
         const layout = { width: terminalWidth(), wide: options.wide };
+        const redisLine = redisNote(document);
+        if (redisLine) process.stdout.write(`${wrapWords(redisLine, layout.width)}\n`);
         process.stdout.write(`${renderSweepTable(document, plan.params, plan.points, summary, layout)}\n`);
         // A concurrency sweep: throughput and how the tool held up, point by point.
         const loadTable = renderLoadTable(document, { ...layout, warnings: false });
