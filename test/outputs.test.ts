@@ -86,7 +86,7 @@ describe('warnings', () => {
   const noisy = (name: string, values: number[]): ConfigResult => ({
     ...completedConfig(name, metricsOf()),
     iterations: values.map((value) => ({ ttftMs: value, e2eMs: 1000, tokenLatencyP50Ms: 1, tokenLatencyP99Ms: 5, itlP50Ms: 10, tokens: 80 })),
-    warnings: [`the tool's event loop stalled for up to ${values.length * 10} ms during measured stream 1 (of 3; the longest in stream 1): …`],
+    warnings: [`the tool's event loop stalled for up to ${values.length * 10} ms during measured stream 1 (of 3, the longest in stream 1): …`],
   });
   const doc = resultDocument([noisy('one', [100, 300, 900]), noisy('two', [100, 500, 1000]), noisy('three', [100, 110, 120])]);
 

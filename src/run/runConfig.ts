@@ -186,7 +186,7 @@ function stallWarnings(iterations: readonly { toolStallMs?: number }[]): string[
   const worst = disturbed.reduce((a, b) => (b.ms > a.ms ? b : a));
   const streams = disturbed.map((entry) => entry.stream).join(', ');
   return [
-    `the tool's event loop stalled for up to ${worst.ms.toFixed(0)} ms during measured stream${disturbed.length === 1 ? '' : 's'} ${streams} (of ${iterations.length}; the longest in stream ${worst.stream}): their timings may be late by that much; compare treats them as disturbed (iterations[].toolStallMs)`,
+    `the tool's event loop stalled for up to ${worst.ms.toFixed(0)} ms during measured stream${disturbed.length === 1 ? '' : 's'} ${streams} (of ${iterations.length}, the longest in stream ${worst.stream}): their timings may be late by that much; compare treats them as disturbed (iterations[].toolStallMs)`,
   ];
 }
 
