@@ -76,6 +76,17 @@ describe('--iterations under load (built binary)', () => {
   });
 });
 
+describe('merge (built binary)', () => {
+  it('says "merged 1 shard", not "1 shards"', async () => {
+    const shard = join(folder, 'shard-1.json');
+    expect((await runCli(['run', 'test/fixtures/tiny.yaml', '--shard', '1/1', '--broker', 'memory', '--out', shard, '--quiet'])).code).toBe(0);
+    const merged = join(folder, 'merged.json');
+    const result = await runCli(['merge', shard, '--out', merged]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`\\nmerged 1 shard into ${merged.replace(/\./g, '\\.')}\\n$`));
+  });
+});
+
 describe('lazy loading (built binary)', () => {
   /** The packages a command loaded, from a resolve hook that prints every resolved module. */
   async function loadedPackages(args: string[]): Promise<Set<string>> {
