@@ -128,6 +128,14 @@ describe("compare's outcome", () => {
     expect(text.split('\n').at(-1)).toMatch(/^✓ no regression: 6 unchanged/);
   });
 
+  it('does not call a counter that moved in a single stream pair a regression: one pair cannot tell timing from a change', () => {
+    const one = (runSeed: number, events: number) => runOf([configWithStreams('a', { ...shape, streams: 1, runSeed, counters: {}, varyingCounters: { eventsPerToken: [events] } })], `run-${runSeed}`);
+    const decision = decideComparison(one(1, 0.225), one(2, 0.2375), { flagGates: parseGateFlags('counters.eventsPerToken'), rules: [] });
+    expect(decision.regressed).toBe(false);
+    expect(decision.report.verdicts[0]).toMatchObject({ verdict: 'inconclusive' });
+    expect(decision.report.verdicts[0].reason).toMatch(/too few samples \(base 1, head 1/);
+  });
+
   it("leaves out of TTFT, e2e and p99 verdicts the streams the tool's own stalls disturbed, and says so", () => {
     const base = runOf([configWithStreams('a', { ...shape, streams: 6, runSeed: 1 })], 'base');
     const head = runOf([configWithStreams('a', { ...shape, streams: 6, runSeed: 2 })], 'head');

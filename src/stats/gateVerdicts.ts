@@ -325,13 +325,18 @@ function uniformShift(base: (number | null)[], head: (number | null)[], paired: 
   const same = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
   if (paired) {
     let shift: number | undefined;
+    let pairs = 0;
     for (let i = 0; i < Math.min(base.length, head.length); i++) {
       const b = base[i];
       const h = head[i];
       if (b === null || h === null) continue;
+      pairs++;
       if (shift === undefined) shift = h - b;
       else if (!same(shift, h - b)) return null;
     }
+    // One pair that moved cannot tell a changed count from one that moves with timing: decide
+    // it statistically (too few samples), not exactly.
+    if (pairs < 2 && shift !== undefined && !same(shift, 0)) return null;
     return shift ?? 0;
   }
   const constant = (values: (number | null)[]) => {
