@@ -56,8 +56,10 @@ addGateOptions(runCommandDefinition)
     'after',
     `
 With --format json and --baseline, stdout holds {"result": …, "comparison": …}. A progress bar shows on stderr
-when it is a terminal (never with --quiet or a machine format).
-Exit codes: 0 ok, 1 a gate regressed against --baseline, 2 invalid input, 3 a config errored, 130 interrupted.
+when it is a terminal (not with a machine format); elsewhere a progress line every 5 s once a run takes 10 s
+(never with --quiet). Without Redis (and no redis-server on PATH) the redis-* configs run on the memory broker.
+Exit codes: 0 ok, 1 a gate regressed against --baseline, 2 invalid input, 3 a config errored or nothing was
+measured, 130 interrupted.
 Examples:
   streambench run                                 # the default scenario
   streambench run scenarios/batching.yaml --iterations 10

@@ -27,3 +27,55 @@ export function onMemoryBroker(config: ResolvedConfig): MemoryConfig {
 export function usesRedis(configs: readonly ResolvedConfig[]): boolean {
   return configs.some((config) => config.pipeline.broker.type !== 'memory');
 }
+
+/** What a run uses for its Redis configs: the configs to run (or skip), the Redis to hand them, and what to record. */
+export interface BrokerPlan<Redis> {
+  configs: (ResolvedConfig | { name: string; skipped: string })[];
+  redis: Redis | null;
+  context: RedisContext | undefined;
+}
+
+/** `context.redis` of a result document. */
+export interface RedisContext {
+  broker: 'redis' | 'memory';
+  origin?: '--redis' | 'REDIS_URL' | 'default' | 'private';
+  url?: string;
+  version?: string | null;
+  note?: string;
+}
+
+/**
+ * Decides where the Redis configs run: on the resolved Redis, or on the memory broker when
+ * `--broker memory` asks or `auto` found no Redis (`noneFound`); `--redis off` keeps them
+ * skipped. Pure: the resolution comes in, nothing is opened here.
+ */
+export function planBroker<Redis extends { redactedUrl: string; origin?: RedisContext['origin']; version?: string | null; note?: string }>(
+  configs: readonly ResolvedConfig[],
+  broker: 'auto' | 'memory' | undefined,
+  resolution: Redis | { skipped: string; noneFound?: boolean } | null,
+): BrokerPlan<Redis | { skipped: string; noneFound?: boolean }> {
+  const fallBack = broker === 'memory' || (resolution !== null && 'skipped' in resolution && resolution.noneFound === true);
+  if (fallBack && usesRedis(configs)) {
+    const why = broker === 'memory' ? '--broker memory' : (resolution as { skipped: string }).skipped.replace(/^Redis configs skipped: /, '').split('. Provide one')[0];
+    return {
+      configs: configs.map((config) => {
+        const moved = onMemoryBroker(config);
+        return 'skipped' in moved ? { name: config.name, skipped: moved.skipped } : moved.config;
+      }),
+      redis: null,
+      context: { broker: 'memory', note: `${why}: the redis-* configs ran on the in-process memory broker (no network; Redis commands, round trips and bytes are not measured)` },
+    };
+  }
+  if (resolution === null || 'skipped' in resolution) return { configs: [...configs], redis: resolution, context: undefined };
+  return {
+    configs: [...configs],
+    redis: resolution,
+    context: {
+      broker: 'redis',
+      url: resolution.redactedUrl,
+      ...(resolution.origin && { origin: resolution.origin }),
+      ...(resolution.version !== undefined && { version: resolution.version }),
+      ...(resolution.note && { note: resolution.note }),
+    },
+  };
+}

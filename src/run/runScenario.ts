@@ -5,12 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import { type Clock, systemClock } from '../clock.js';
 import { RESULT_SCHEMA_VERSION, type ResultDocument } from '../report/resultSchema.js';
-import type { ResolvedConfig, Scenario } from '../scenario/loadScenario.js';
+import type { Scenario } from '../scenario/loadScenario.js';
 import type { Shard } from '../load/streamScheduler.js';
 import { resolveRedis } from '../pipeline/brokers/redis/connection.js';
 import { createSource } from '../sources/sourceSettings.js';
 import { collectContext, TOOL_VERSION } from './context.js';
-import { onMemoryBroker, usesRedis } from './memoryFallback.js';
+import { planBroker, usesRedis } from './memoryFallback.js';
 import { collectWarnings, warningsForResult } from '../report/runWarnings.js';
 import { runConfig, type StreamProgress } from './runConfig.js';
 
@@ -44,27 +44,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const warmup = options.warmup ?? scenario.warmup;
   const runId = `${startedAt.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
   // Resolve Redis once, and only when a config needs it (RedisSetupError for a bad --redis).
-  let redis = usesRedis(scenario.configs) && options.broker !== 'memory' ? await resolveRedis(options.redis) : null;
-  let redisContext: ResultDocument['context']['redis'];
-  let configs: (ResolvedConfig | { name: string; skipped: string })[] = scenario.configs;
-  const fallBack = options.broker === 'memory' || (redis !== null && 'skipped' in redis && redis.noneFound === true);
-  if (fallBack && usesRedis(scenario.configs)) {
-    const why = options.broker === 'memory' ? '--broker memory' : (redis as { skipped: string }).skipped.replace(/^Redis configs skipped: /, '').split('. Provide one')[0];
-    redisContext = { broker: 'memory', note: `${why}: the redis-* configs ran on the in-process memory broker (no network; Redis commands, round trips and bytes are not measured)` };
-    configs = scenario.configs.map((config) => {
-      const moved = onMemoryBroker(config);
-      return 'skipped' in moved ? { name: config.name, skipped: moved.skipped } : moved.config;
-    });
-    redis = null;
-  } else if (redis !== null && !('skipped' in redis)) {
-    redisContext = {
-      broker: 'redis',
-      url: redis.redactedUrl,
-      ...(redis.origin && { origin: redis.origin }),
-      ...(redis.version !== undefined && { version: redis.version }),
-      ...(redis.note && { note: redis.note }),
-    };
-  }
+  const resolution = usesRedis(scenario.configs) && options.broker !== 'memory' ? await resolveRedis(options.redis) : null;
+  const plan = planBroker(scenario.configs, options.broker, resolution);
+  const redis = plan.redis;
+  let configs = plan.configs;
   // --iterations counts measured streams for every config; for one with a load block it
   // replaces load.streams (a load.durationS still stops starting streams when it ends).
   if (options.iterations !== undefined) {
@@ -93,7 +76,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         ...(scenario.columns.length > 0 && { columns: scenario.columns }),
       },
     },
-    context: { ...collectContext(startedAt), ...(redisContext && { redis: redisContext }) },
+    context: { ...collectContext(startedAt), ...(plan.context && { redis: plan.context }) },
     ...(options.shard && { shard: { index: options.shard.index, count: options.shard.count } }),
     configs: [],
   };
@@ -111,7 +94,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     }
   } finally {
     await source.close?.();
-    if (redis && 'release' in redis) await redis.release();
+    // A resolution the plan set aside (the memory broker instead) still holds nothing to release.
+    if (resolution && 'release' in resolution) await resolution.release();
   }
   document.interrupted = options.signal?.aborted ?? false;
   const warnings = collectWarnings(document);
