@@ -1,26 +1,24 @@
 #!/usr/bin/env node
 /** The `streambench` command line: parses arguments and hands off to one command module each. */
 import { Command, CommanderError, Option } from 'commander';
-import { compareCommand } from './cli/compareCommand.js';
 import { addGateOptions } from './cli/gateOptions.js';
+import { DEFAULT_SCENARIO } from './cli/defaultScenario.js';
 import { CliError, EXIT } from './cli/exitCodes.js';
-import { mergeCommand } from './cli/mergeCommand.js';
-import { shardOption, wholeNumber } from './cli/parseOptions.js';
-import { DEFAULT_SCENARIO, runCommand } from './cli/runCommand.js';
-import { reportCommand } from './cli/reportCommand.js';
-import { sweepCommand } from './cli/sweepCommand.js';
+import { shardOption, shareOfOne, wholeNumber } from './cli/parseOptions.js';
 import { formatOption } from './cli/outputFormat.js';
-import { mockServerCommand, shareOfOne } from './cli/mockServerCommand.js';
-import { recordCommand } from './cli/recordCommand.js';
-import { httpApis } from './sources/http/httpSchema.js';
+import { httpApis } from './sources/http/httpApis.js';
 import { profileNames } from './sources/profiles.js';
 import { escapeControlCharacters } from './cli/escapeControl.js';
 import { TOOL_VERSION } from './run/context.js';
-import { targetCommand } from './target/targetCommand.js';
-import { APP_FORMATS } from './target/targetSchema.js';
+import { APP_FORMATS } from './target/appFormats.js';
 import { ITERATIONS_MAX, TOKENS_MAX, WARMUP_MAX } from './scenario/inputLimits.js';
 
 const ITERATIONS_WHY = 'every measured stream keeps a sample in memory and in the result file';
+
+// Every command's module is imported in its action, not here: `--help`, `compare` and `report`
+// should not pay for the tokenizer tables, Redis and HTTP clients or the markdown lexer that
+// only `run`, `sweep`, `record` and `mock-server` use (docs/reports.md, npm run bench:startup).
+// Options and help text stay here, so `--help` needs nothing else. One registration per command.
 
 const program = new Command()
   .name('streambench')
@@ -40,7 +38,7 @@ const runCommandDefinition = program
   .option('--out <path>', 'where to save: a .json file, or a folder (default: results/<scenario>-<UTC time>.json)')
   .option('--no-save', 'do not write a result file')
   .option('--force', "run even when the estimate of the run's memory exceeds what the machine has")
-  .addOption(new Option('--iterations <n>', 'measured streams per config (overrides the scenario)').argParser(wholeNumber(1, ITERATIONS_MAX, ITERATIONS_WHY)))
+  .addOption(new Option('--iterations <n>', "measured streams per config (overrides the scenario's iterations, and load.streams of a config under load)").argParser(wholeNumber(1, ITERATIONS_MAX, ITERATIONS_WHY)))
   .addOption(new Option('--warmup <n>', 'warm-up streams per config (overrides the scenario)').argParser(wholeNumber(0, WARMUP_MAX)))
   .addOption(new Option('--seed <n>', 'random seed (overrides the scenario)').argParser(wholeNumber(0)))
   .option(
@@ -49,6 +47,11 @@ const runCommandDefinition = program
     'auto',
   )
   .option('--redis-file <path>', 'read the Redis URL from this file (keeps a password out of the process list; REDIS_URL with --redis auto does too)')
+  .addOption(
+    new Option('--broker <auto|memory>', 'memory: run the redis-* configs on the in-process memory broker; auto (default): only when --redis auto finds no Redis and cannot start one')
+      .choices(['auto', 'memory'])
+      .default('auto'),
+  )
   .option('-q, --quiet', 'print nothing but errors')
   .option('--baseline <file>', "compare this run with a result file, as `streambench compare` does, using the scenario's gates and the gate options below")
   .option('--csv <file>', 'also write the result as CSV (one row per config, one column per metric)')
@@ -61,8 +64,10 @@ addGateOptions(runCommandDefinition)
     'after',
     `
 With --format json and --baseline, stdout holds {"result": …, "comparison": …}. A progress bar shows on stderr
-when it is a terminal (never with --quiet or a machine format).
-Exit codes: 0 ok, 1 a gate regressed against --baseline, 2 invalid input, 3 a config errored, 130 interrupted.
+when it is a terminal (not with a machine format); elsewhere a progress line every 5 s once a run takes 10 s
+(never with --quiet). Without Redis (and no redis-server on PATH) the redis-* configs run on the memory broker.
+Exit codes: 0 ok, 1 a gate regressed against --baseline, 2 invalid input, 3 a config errored or nothing was
+measured, 130 interrupted.
 Examples:
   streambench run                                 # the default scenario
   streambench run scenarios/batching.yaml --iterations 10
@@ -70,6 +75,7 @@ Examples:
   streambench run --iterations 10 --baseline baseline.json --format markdown >> "$GITHUB_STEP_SUMMARY"`,
   )
   .action(async (scenarios: string[], options) => {
+    const { runCommand } = await import('./cli/runCommand.js');
     process.exitCode = await runCommand(scenarios, options);
   });
 
@@ -97,13 +103,14 @@ Examples:
   streambench compare base.json head.json --gate tokenLatencyP99Ms:15% --format markdown >> "$GITHUB_STEP_SUMMARY"`,
   )
   .action(async (base: string, head: string, options) => {
+    const { compareCommand } = await import('./cli/compareCommand.js');
     process.exitCode = await compareCommand(base, head, options);
   });
 
 program
   .command('record')
   .description('Record streaming responses of an LLM endpoint (or the mock server) as a trace file for the replay source')
-  .requiredOption('--url <baseUrl>', 'API base URL up to its version segment, e.g. https://api.openai.com/v1 or http://127.0.0.1:8400/v1')
+  .requiredOption('--url <baseUrl>', 'API base URL up to its version segment, e.g. https://api.openai.com/v1 or http://127.0.0.1:8400/v1 (for --api anthropic, https://api.anthropic.com works too: /v1 is added)')
   .addOption(new Option('--api <api>', 'wire protocol').choices(httpApis).default('openai-chat'))
   .option('--model <name>', 'model name', 'streambench-mock')
   .option('--prompt <text>', 'the prompt (default: a ~300-word explanation request)')
@@ -124,6 +131,7 @@ Examples:
   streambench record --url http://127.0.0.1:8400/v1 --requests 3 --out traces/mock.jsonl`,
   )
   .action(async (options) => {
+    const { recordCommand } = await import('./cli/recordCommand.js');
     process.exitCode = await recordCommand(options);
   });
 
@@ -155,6 +163,7 @@ Examples:
   streambench mock-server --port 8400 --fail-rate 0.2 --fail-status 500 --stall-ms 2000 --stall-after 10`,
   )
   .action(async (options) => {
+    const { mockServerCommand } = await import('./cli/mockServerCommand.js');
     process.exitCode = await mockServerCommand(options);
   });
 
@@ -164,17 +173,20 @@ program
   .argument('<scenario>', 'scenario file; the grid starts from its base pipeline, or from --variant')
   .option('--param <path=values>', 'a pipeline field by dotted path and the values to try, e.g. batch.size=1,2,5,10, or a load field, e.g. load.concurrency=100,300,600; repeat for a grid (default: the scenario\'s sweep: block)', (value: string, previous: string[] = []) => [...previous, value])
   .option('--variant <name>', 'start every point from this variant of the scenario')
-  .addOption(new Option('--iterations <n>', 'measured streams per point (overrides the scenario)').argParser(wholeNumber(1, ITERATIONS_MAX, ITERATIONS_WHY)))
+  .addOption(new Option('--iterations <n>', "measured streams per point (overrides the scenario's iterations, and load.streams under load)").argParser(wholeNumber(1, ITERATIONS_MAX, ITERATIONS_WHY)))
   .addOption(new Option('--warmup <n>', 'warm-up streams per point (overrides the scenario)').argParser(wholeNumber(0, WARMUP_MAX)))
   .addOption(new Option('--seed <n>', 'random seed (overrides the scenario)').argParser(wholeNumber(0)))
   .option('--redis <url|auto|off>', 'Redis for the redis-* brokers (as for run)', 'auto')
   .option('--redis-file <path>', 'read the Redis URL from this file (as for run)')
+  .addOption(new Option('--broker <auto|memory>', 'memory: run the redis-* configs on the in-process memory broker (as for run)').choices(['auto', 'memory']).default('auto'))
   .option('--force', "run even when the estimate of the run's memory exceeds what the machine has")
   .option('--latency-budget <allowance>', 'recommend the cheapest front point whose token latency p99 is within this of the best: ms (default 16.7, one frame at 60 Hz) or a percentage (10%)')
   .option('--out <file>', 'where to save the result (default: results/<scenario>-sweep-<UTC time>.json)')
   .option('--no-save', 'do not write a result file')
   .option('--json', 'same as --format json')
   .addOption(formatOption())
+  .option('--wide', 'print every column (default: the columns that fit the terminal, COLUMNS, or 120 when not a terminal)')
+  .option('--verbose', 'print every warning, not one line per kind')
   .option('-q, --quiet', 'print nothing but errors')
   .addHelpText(
     'after',
@@ -186,6 +198,7 @@ Examples:
   streambench sweep scenarios/load.yaml --variant corrected-600 --param load.concurrency=150,300,600   # 600 streams at each level`,
   )
   .action(async (scenario: string, options) => {
+    const { sweepCommand } = await import('./cli/sweepCommand.js');
     process.exitCode = await sweepCommand(scenario, options);
   });
 
@@ -197,9 +210,12 @@ program
   .option('--csv <file>', 'write the result as CSV here (one row per config, one column per metric)')
   .option('--json', 'same as --format json')
   .addOption(formatOption())
+  .option('--wide', 'print every column (default: the columns that fit the terminal, COLUMNS, or 120 when not a terminal)')
+  .option('--verbose', 'print every warning, not one line per kind')
   .option('-q, --quiet', 'print nothing on stdout')
   .addHelpText('after', '\nExit codes: 0 ok, 2 invalid input.\nExample:\n  streambench report results/default-20261124T013000Z.json --html report.html')
   .action(async (result: string, options) => {
+    const { reportCommand } = await import('./cli/reportCommand.js');
     process.exitCode = await reportCommand(result, options);
   });
 
@@ -251,9 +267,10 @@ unparseable answer, never called the upstream, crashed, lost text), 130 interrup
 Examples:
   streambench target --upstream-port 8400 --url http://127.0.0.1:3000/api/chat --format ai-sdk-ui
   streambench target --upstream-port 0 --app-command "node examples/field-relay.mjs" \\
-    --url http://127.0.0.1:{appPort}/chat --format sse --text-path text --app-redis redis://127.0.0.1:6379`,
+    --url http://127.0.0.1:{appPort}/api/chat --format sse --text-path content@json.content --done-path status --app-redis redis://127.0.0.1:6379`,
   )
   .action(async (options) => {
+    const { targetCommand } = await import('./target/targetCommand.js');
     process.exitCode = await targetCommand(options);
   });
 
@@ -266,6 +283,7 @@ program
   .option('-q, --quiet', 'print nothing but errors')
   .addHelpText('after', '\nExit codes: 0 ok, 2 invalid input (not shard results, different scenarios, a shard given twice).\nExample:\n  streambench merge shard-1.json shard-2.json shard-3.json --out merged.json')
   .action(async (shards: string[], options) => {
+    const { mergeCommand } = await import('./cli/mergeCommand.js');
     process.exitCode = await mergeCommand(shards, options);
   });
 

@@ -67,8 +67,10 @@ describe('run --baseline, --format and --csv (built binary)', () => {
     const result = await runCli(['run', 'test/fixtures/tiny.yaml', '--no-save', '--baseline', baseline, '--gate', 'ttftMs', '--csv', csvPath]);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
-    expect(result.stdout).toMatch(/too few samples \(base 2, head 2; at least 5 needed\): run with --iterations 10/);
-    expect(result.stdout).toMatch(/✓ no regression: 2 inconclusive/);
+    // Nothing was decided: the outcome says so with its cause, one line per cause, and never shows a check mark.
+    expect(result.stdout).toMatch(/^\? undecided \(too few streams[^)]*\): 1 verdict — \w+ × ttftMs — /m);
+    expect(result.stdout).toMatch(/^\? undecided: nothing was decided \(too few streams[^)]*\): 2 inconclusive/m);
+    expect(result.stdout).not.toContain('✓');
     const csv = readFileSync(csvPath, 'utf8').split('\r\n');
     expect(csv[0]).toMatch(/^scenario,runId,config,state,message,streams,ttftMs\.n,ttftMs\.min,/);
     expect(csv.slice(1, 3).map((line) => line.split(',').slice(2, 6).join(','))).toEqual(['field,completed,,2', 'corrected,completed,,2']);
@@ -101,8 +103,9 @@ describe('sweep (built binary)', () => {
     expect(parsed.points.map((point: { name: string }) => point.name)).toEqual(['size-1_timeoutMs-5', 'size-1_timeoutMs-20', 'size-5_timeoutMs-5', 'size-5_timeoutMs-20']);
     expect(parsed.result.configs.map((config: { settings: { batch: { size: number; timeoutMs: number } } }) => [config.settings.batch.size, config.settings.batch.timeoutMs])).toEqual([[1, 5], [1, 20], [5, 5], [5, 20]]);
     expect(parsed.front.length).toBeGreaterThan(0);
-    expect(parsed.front).toContain(parsed.recommendation.id);
-    expect(Object.keys(parsed.recommendation.values)).toEqual(['batch.size', 'batch.timeoutMs']);
+    // One stream per point shows no spread to judge differences against: no recommendation, and why.
+    expect(parsed.recommendation).toBeNull();
+    expect(parsed.noRecommendation).toMatch(/^1 measured stream per point shows no stream-to-stream spread/);
   });
 
   it('names the parameter when a path or value is wrong', async () => {

@@ -113,6 +113,17 @@ describe('HTML report', () => {
               const markBox = mark.getBBox();
               return markBox.width > 0 || markBox.height > 0;
             }).length,
+            // Everything drawn lies inside the chart's own box (a label past the edge is cut off).
+            outside: [...svg.querySelectorAll('text, rect, path, line')]
+              .filter((element: any) => {
+                const view = svg.viewBox.baseVal;
+                const b = element.getBBox();
+                return b.x < view.x - 0.5 || b.y < view.y - 0.5 || b.x + b.width > view.x + view.width + 0.5 || b.y + b.height > view.y + view.height + 0.5;
+              })
+              .map((element: any) => `${element.tagName} ${element.textContent ?? ''}`.trim()),
+            // The axis's last tick, and the bars' values (stage chart): the axis must reach past the longest bar.
+            lastTick: Math.max(...[...svg.querySelectorAll('text.tick')].map((tick: any) => Number(String(tick.textContent).replace(/k$/, 'e3').replace('%', '')))),
+            values: [...svg.querySelectorAll('text.value')].map((value: any) => Number(String(value.textContent).replace(/ ms$/, ''))),
           };
         }),
       );
@@ -123,7 +134,11 @@ describe('HTML report', () => {
         expect(chart.width, `${chart.chart} width`).toBeGreaterThan(100);
         expect(chart.height, `${chart.chart} height`).toBeGreaterThan(50);
         expect(chart.drawn, `${chart.chart} ${chart.config ?? ''} drawn marks`).toBe(chart.marks);
+        expect(chart.outside, `${chart.chart} ${chart.config ?? ''}: drawn outside the chart`).toEqual([]);
       }
+      // A labelled bar per config, and an axis reaching past the longest one.
+      expect(charts[0].values).toHaveLength(result.configs.length);
+      expect(charts[0].lastTick).toBeGreaterThanOrEqual(Math.max(...charts[0].values));
       expect(charts[0].marks).toBeGreaterThanOrEqual(2 * 3); // two configs, at least three stages each
       expect(charts[1].marks).toBe(2); // a CDF line per config
       expect(charts[2].marks).toBe(3); // emits, receives, renders

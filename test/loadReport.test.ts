@@ -79,7 +79,7 @@ describe('load table', () => {
     };
     const document = { configs: [{ ...config, name: 'plain', load: undefined, warnings: undefined }] } as unknown as ResultDocument;
     expect(renderLoadTable(document)).toBe('');
-    const table = renderLoadTable({ ...document, configs: [config] });
+    const table = renderLoadTable({ ...document, configs: [config] }, { wide: true });
     expect(table).toMatch(/many\s+│ errored\s+│ open-loop\s+│\s+12 │\s+1 │\s+7 │\s+480 │\s+12\.0 │/);
     expect(table).toMatch(/many: the tool was busy$/);
   });

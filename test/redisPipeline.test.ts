@@ -53,9 +53,11 @@ describe.skipIf(url === null)('pipelines through a real Redis', () => {
     expect(result.stderr).not.toMatch(/hunter2|\n\s+at /);
   });
 
-  it('--redis off skips the Redis configs with a message and runs the rest', async () => {
+  it('--redis off skips the Redis configs with a message, and a run that measured nothing exits 3', async () => {
     const result = await runCli(['run', 'test/fixtures/redis-presets.yaml', '--no-save', '--json', '--redis', 'off']);
-    expect(result.code).toBe(0);
+    // Every config needs Redis: nothing was measured, which is not a success.
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/nothing was measured in \S+: no config completed/);
     const document = JSON.parse(result.stdout);
     expect(document.configs.every((config: { state: string }) => config.state === 'skipped')).toBe(true);
     expect(document.configs[0].message).toMatch(/--redis off/);

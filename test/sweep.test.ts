@@ -98,7 +98,7 @@ describe('Pareto front and recommendation', () => {
   it('recommends the cheapest front point within the latency budget, and says why', () => {
     expect(recommend(outcomes, { value: 10, relative: true })).toEqual({
       id: 'near-fast-lean',
-      reason: 'token latency p99 10.8 ms, within 10% of the best (10 ms at fast-chatty), with 0.3 events per token instead of 1 and CPU 12 µs/token instead of 30',
+      reason: 'token latency p99 10.8 ms, within 10% of the best (10 ms at fast-chatty), with 0.3 events per token instead of 1',
     });
     expect(recommend(outcomes, { value: 5, relative: true })!.id).toBe('fast-chatty');
     expect(recommend(outcomes, { value: 50, relative: false })!.id).toBe('slow-leanest');

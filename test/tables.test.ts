@@ -105,8 +105,8 @@ describe('renderSummaryTable', () => {
     expect(resultDocumentSchema.safeParse(doc).success).toBe(true);
   });
 
-  it('renders one plain-text row per config with units in the headers', () => {
-    const table = renderSummaryTable(doc);
+  it('renders one plain-text row per config with units in the headers (--wide: every column)', () => {
+    const table = renderSummaryTable(doc, { wide: true });
     expect(table).not.toMatch(ANSI_ESCAPE);
     const lines = table.split('\n');
     expect(cells(lines[1])).toEqual([
@@ -173,7 +173,7 @@ describe('renderSummaryTable', () => {
   });
 
   it('shows the message of an errored or skipped config in place of numbers, wrapped', () => {
-    const table = renderSummaryTable(doc);
+    const table = renderSummaryTable(doc, { wide: true });
     const lines = table.split('\n');
     const erroredAt = lines.indexOf(lineWith(table, 'redis-down'));
     // Wrapped at word boundaries inside one spanning cell rather than stretching the table.
@@ -191,7 +191,7 @@ describe('renderSummaryTable', () => {
       completedConfig('a', metricsOf({ ttftMs: summaryOf(1) })),
       failedConfig('b', 'errored', 'boom'),
     ]);
-    expect(renderSummaryTable(minimal)).toBe(
+    expect(renderSummaryTable(minimal, { wide: true })).toBe(
       [
         '┌────────┬───────────┬──────────┬────────────┬────────────┬──────────┬──────────┬───────────┬────────┬────────┬──────────┬────────┬─────────┐',
         '│ config │ state     │     TTFT │ token lat. │ token lat. │      ITL │      e2e │ staleness │ events │  bytes │ JSON ops │ CPU µs │ renders │',

@@ -8,6 +8,7 @@ import { parseRules, type Rule, RuleSyntaxError } from '../stats/rules.js';
 import { CliError } from './exitCodes.js';
 import { decisionExitCode, renderDecision, writeMarkdownFile } from './gateOutput.js';
 import { chosenFormat, type OutputFormat } from './outputFormat.js';
+import { terminalWidth } from '../report/terminalWidth.js';
 
 /** Options of `streambench compare` (and the gate options of `run --baseline`). */
 export interface CompareCommandOptions {
@@ -20,6 +21,10 @@ export interface CompareCommandOptions {
   failOnInconclusive?: boolean;
   details?: boolean;
   markdown?: string;
+  /** Show every column. */
+  wide?: boolean;
+  /** Every warning and undecided verdict on its own line. */
+  verbose?: boolean;
   /** false with --no-default-gates. */
   defaultGates?: boolean;
   /** Accept interrupted or incomplete result files (--allow-partial). */
@@ -65,7 +70,15 @@ export async function gateAndPrint(
     if (error instanceof ComparisonInputError) throw new CliError(error.message);
     throw error;
   }
-  const output = { format: chosenFormat(options), names, details: options.details, markdownFile: options.markdown };
+  const output = {
+    format: chosenFormat(options),
+    names,
+    details: options.details,
+    markdownFile: options.markdown,
+    width: terminalWidth(),
+    wide: options.wide,
+    verbose: options.verbose,
+  };
   write(renderDecision(decision, output));
   await writeMarkdownFile(decision, output);
   return decisionExitCode(decision, options.failOnInconclusive);

@@ -14,7 +14,7 @@ function milliseconds(value: string): number {
   return number;
 }
 
-/** Adds --gate, --fail-on, --min-effect(-tail), --fail-on-inconclusive, --no-default-gates, --details, --markdown and --format. */
+/** Adds --gate, --fail-on, --min-effect(-tail), --fail-on-inconclusive, --no-default-gates, --details, --wide, --verbose, --markdown and --format. */
 export function addGateOptions(command: Command, formatFlags = '--format <format>'): Command {
   return command
     .option(
@@ -35,6 +35,8 @@ export function addGateOptions(command: Command, formatFlags = '--format <format
     )
     .option('--fail-on-inconclusive', 'exit 1 when a gate cannot tell (too few samples or too noisy), not only on a regression')
     .option('--details', 'also print every summary statistic of every metric side by side (table format)')
+    .option('--wide', 'print every column (default: the columns that fit the terminal, COLUMNS, or 120 when not a terminal)')
+    .option('--verbose', 'print every warning and every undecided verdict on its own line, not one line per kind')
     .option('--markdown <file>', 'also append the verdicts as markdown to this file (e.g. "$GITHUB_STEP_SUMMARY")')
     .addOption(formatOption(formatFlags));
 }

@@ -19,6 +19,10 @@ export interface GateOutputOptions {
   details?: boolean;
   /** A file to append the markdown form to (e.g. $GITHUB_STEP_SUMMARY). */
   markdownFile?: string;
+  /** Fit the table to this width (default 120); every column with wide; every line with verbose. */
+  width?: number;
+  wide?: boolean;
+  verbose?: boolean;
   /** Exit 1 on inconclusive verdicts too. */
   failOnInconclusive?: boolean;
 }
@@ -34,7 +38,7 @@ export function renderDecision(decision: ComparisonDecision, options: GateOutput
       return verdictsToCsv(decision.report.verdicts);
     case 'table': {
       const parts = options.details ? [renderComparisonTable(decision.comparison, decision.rules.breaches)] : [];
-      parts.push(renderVerdictTable(decision));
+      parts.push(renderVerdictTable(decision, { width: options.width, wide: options.wide, verbose: options.verbose }));
       return `${parts.join('\n')}\n`;
     }
   }

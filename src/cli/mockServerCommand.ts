@@ -2,7 +2,6 @@
  * `streambench mock-server`: runs the mock LLM server in the foreground until SIGINT or
  * SIGTERM, printing the URL it listens on and one line per request (stderr).
  */
-import { InvalidArgumentError } from 'commander';
 import { ZodError } from 'zod';
 import { startMockServer } from '../mock/mockServer.js';
 import { type MockServerSettingsInput, resolveMockSettings } from '../mock/mockSettings.js';
@@ -30,14 +29,7 @@ export interface MockServerCommandOptions {
   quiet?: boolean;
 }
 
-/** Commander parser for a share from 0 to 1 (`--fail-rate`). */
-export function shareOfOne(value: string): number {
-  const number = Number(value);
-  if (value.trim() === '' || !Number.isFinite(number) || number < 0 || number > 1) {
-    throw new InvalidArgumentError(`expected a number from 0 to 1, got "${value}"`);
-  }
-  return number;
-}
+export { shareOfOne } from './parseOptions.js';
 
 /** The mock settings the flags describe (fields left unset keep the profile's). */
 export function mockSettingsFromOptions(options: MockServerCommandOptions): MockServerSettingsInput {
@@ -82,7 +74,7 @@ export async function mockServerCommand(options: MockServerCommandOptions): Prom
   process.stdout.write(
     `streambench mock server listening on ${server.url}\n` +
       `  OpenAI-compatible base URL: ${server.baseUrl}  (POST /v1/chat/completions, /v1/completions)\n` +
-      `  Anthropic base URL:         ${server.url}  (POST /v1/messages)\n` +
+      `  Anthropic base URL:         ${server.baseUrl}  (POST /v1/messages; the Anthropic SDK takes ${server.url} and adds /v1 itself)\n` +
       `  profile ${settings.stream.profile}, ${settings.stream.tokens} tokens per stream, seed ${settings.seed}; Ctrl-C to stop\n`,
   );
   await new Promise<void>((resolve) => {

@@ -57,3 +57,12 @@ export function shardOption(value: string): { index: number; count: number } {
   }
   return { index: index - 1, count };
 }
+
+/** Commander parser for a share from 0 to 1 (`--fail-rate`). */
+export function shareOfOne(value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0 || number > 1) {
+    throw new InvalidArgumentError(`expected a number from 0 to 1, got "${value}"`);
+  }
+  return number;
+}

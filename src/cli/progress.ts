@@ -1,7 +1,8 @@
 /**
- * A one-line progress bar on stderr while a run goes: config, stream, elapsed time and ETA.
- * Shown only when stderr is a terminal and the user did not ask for machine output or quiet.
- * `renderProgress` is pure; `ProgressBar` owns the terminal line.
+ * Progress on stderr while a run goes: config, stream, elapsed time and ETA. On a terminal a
+ * one-line bar redrawn in place (not with machine output); elsewhere — a CI log, a pipe — a
+ * plain line every few seconds, so a long run never looks hung. Never with --quiet.
+ * `renderProgress` is pure; `ProgressBar` owns the terminal line, `ProgressLog` the log lines.
  */
 
 /** Where the run is. */
@@ -52,7 +53,7 @@ interface Terminal {
 }
 
 /** Redraws one line of a terminal in place; `clear` removes it before other output. */
-export class ProgressBar {
+export class ProgressBar implements ProgressDisplay {
   private shown = false;
   constructor(private readonly terminal: Terminal) {}
 
@@ -70,4 +71,46 @@ export class ProgressBar {
     if (this.shown) this.terminal.write('\r\u001b[2K');
     this.shown = false;
   }
+}
+
+/** What run and sweep feed with progress: a bar or a log. */
+export interface ProgressDisplay {
+  update(state: ProgressState): void;
+  clear(): void;
+}
+
+/** How often a log line is written when stderr is not a terminal. */
+export const PROGRESS_LOG_EVERY_MS = 5000;
+
+/** When the first log line is written: a run shorter than this logs nothing. */
+export const PROGRESS_LOG_FIRST_MS = 10_000;
+
+/** Writes a whole line once the run is `firstAfterMs` old, then at most every `everyMs`. */
+export class ProgressLog implements ProgressDisplay {
+  private nextAtMs: number;
+  constructor(
+    private readonly output: { write(text: string): boolean },
+    private readonly everyMs = PROGRESS_LOG_EVERY_MS,
+    firstAfterMs = PROGRESS_LOG_FIRST_MS,
+  ) {
+    this.nextAtMs = firstAfterMs;
+  }
+
+  /** Writes `state` when the next line is due. */
+  update(state: ProgressState): void {
+    if (state.elapsedMs < this.nextAtMs) return;
+    this.output.write(`progress: ${renderProgress(state, 10)}\n`);
+    // The next line is due a whole period later, however late this one came.
+    this.nextAtMs = state.elapsedMs + this.everyMs;
+  }
+
+  /** Nothing to erase in a log. */
+  clear(): void {}
+}
+
+/** The progress display for stderr: a bar on a terminal, a log line every few seconds elsewhere, none when quiet. */
+export function createProgress(stderr: { isTTY?: boolean; columns?: number; write(text: string): boolean }, options: { quiet?: boolean; machineOutput: boolean }): ProgressDisplay | null {
+  if (options.quiet) return null;
+  if (stderr.isTTY === true) return options.machineOutput ? null : new ProgressBar(stderr);
+  return new ProgressLog(stderr);
 }

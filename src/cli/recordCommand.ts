@@ -87,10 +87,16 @@ export async function recordCommand(options: RecordCommandOptions): Promise<numb
   let fromMockServer = false;
   const recordedAt = new Date().toISOString();
   try {
+    // The first timed request should not carry the process's cold start (connecting, the HTTP
+    // client's first run): warm both with a request that takes no stream.
+    await source.warm?.();
     for (let index = 0; index < options.requests; index++) {
       try {
         const recorded = await recordStream(source, index, systemClock);
         streams.push(recorded.stream);
+        // undici frees the kept-alive connection only after this turn: the next request sent at
+        // once would open a new one and carry a connect in its time to first token.
+        await new Promise((resolve) => setImmediate(resolve));
         fromMockServer ||= recorded.fromMockServer;
       } catch (error) {
         throw new CliError(`request ${index + 1} of ${options.requests} failed, nothing written: ${(error as Error).message}`, EXIT.runFailed);

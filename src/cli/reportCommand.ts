@@ -1,13 +1,14 @@
 /** `streambench report RESULT.json [--html FILE] [--csv FILE]`: tables of a saved result, and the HTML report. */
 import { resolve } from 'node:path';
 import { resultToCsv } from '../report/csv.js';
-import { renderHtmlReport } from '../report/htmlReport.js';
 import { renderResultMarkdown } from '../report/markdown.js';
 import { readResultFile, ResultFileError } from '../report/readResult.js';
 import type { ResultDocument } from '../report/resultSchema.js';
-import { renderCountersTable, renderHarnessLimits, renderLoadTable, renderStageTable, renderSummaryTable } from '../report/tables.js';
-import { hasBrowserClient, renderRenderTable } from '../report/renderTable.js';
-import { renderTargetTable } from '../target/targetTable.js';
+import { renderCountersTable, wrapText } from '../report/tables.js';
+import { renderRunTables } from '../report/runTables.js';
+import { redisNote } from '../report/redisNote.js';
+import { collectWarnings, renderWarningBlock } from '../report/runWarnings.js';
+import { terminalWidth } from '../report/terminalWidth.js';
 import { writeFileAtomic } from '../report/writeResult.js';
 import { CliError, EXIT } from './exitCodes.js';
 import { checkOutputFile } from './outputPaths.js';
@@ -20,6 +21,8 @@ export interface ReportCommandOptions {
   format?: OutputFormat;
   json?: boolean;
   quiet?: boolean;
+  wide?: boolean;
+  verbose?: boolean;
 }
 
 /** Runs the command; returns the exit code. */
@@ -34,6 +37,8 @@ export async function reportCommand(path: string, options: ReportCommandOptions)
     throw error;
   }
   if (options.html) {
+    // The HTML renderer (charts, markdown lexer) loads only when a report is asked for.
+    const { renderHtmlReport } = await import('../report/htmlReport.js');
     await writeFileAtomic(resolve(options.html), renderHtmlReport(document));
     if (!options.quiet) process.stderr.write(`HTML report written to ${resolve(options.html)}\n`);
   }
@@ -52,14 +57,13 @@ export async function reportCommand(path: string, options: ReportCommandOptions)
     case 'markdown':
       process.stdout.write(renderResultMarkdown(document));
       break;
-    case 'table':
-      const loadTable = renderLoadTable(document, { harnessLimitsFirst: false });
-      const harnessLimits = renderHarnessLimits(document);
-      const renderTable = hasBrowserClient(document) ? `${renderRenderTable(document)}\n` : '';
-      const targetTable = renderTargetTable(document);
-      process.stdout.write(
-        `${harnessLimits === '' ? '' : `${harnessLimits}\n`}${renderSummaryTable(document)}\n${renderStageTable(document)}\n${renderTable}${loadTable === '' ? '' : `${loadTable}\n`}${targetTable === '' ? '' : `${targetTable}\n`}${renderCountersTable(document)}\n`,
-      );
+    case 'table': {
+      const layout = { width: terminalWidth(), wide: options.wide };
+      const redisLine = redisNote(document);
+      const tables = [...(redisLine ? [wrapText(redisLine, layout.width)] : []), ...renderRunTables(document, layout), renderCountersTable(document)];
+      const warnings = renderWarningBlock(collectWarnings(document), { verbose: options.verbose, width: layout.width });
+      process.stdout.write(`${[...tables, ...(warnings ? [warnings] : [])].join('\n')}\n`);
+    }
   }
   return EXIT.ok;
 }

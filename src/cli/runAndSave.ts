@@ -11,7 +11,7 @@ import { type RunOptions, runScenario } from '../run/runScenario.js';
 import type { Scenario } from '../scenario/loadScenario.js';
 import { CliError } from './exitCodes.js';
 import { keepUnsaved } from './resultFallback.js';
-import type { ProgressBar } from './progress.js';
+import type { ProgressDisplay } from './progress.js';
 
 /**
  * What a forced stop (a signal the run did not honour in time) needs to save: the document as
@@ -27,7 +27,7 @@ export interface RunInProgress {
 export async function runAndSave(
   scenario: Scenario,
   runOptions: Omit<RunOptions, 'onStream' | 'onConfigDone' | 'onConfigStart'>,
-  output: { bar: ProgressBar | null; outputPath: string | null; progress?: RunInProgress },
+  output: { bar: ProgressDisplay | null; outputPath: string | null; progress?: RunInProgress },
 ): Promise<ResultDocument> {
   const { bar, outputPath } = output;
   const progress: RunInProgress = output.progress ?? { document: null, runningConfig: null, outputPath };
@@ -52,7 +52,7 @@ export async function runAndSave(
   // A load block sets its own stream count, and every worker thread warms up on its own; a
   // timed load (durationS) starts as many as fit, so the total is unknown (0).
   const timed = scenario.configs.some((config) => config.load?.durationS !== undefined);
-  const streamsTotal = timed ? 0 : scenario.configs.reduce((total, config) => total + (config.load?.workers ?? 1) * warmup + (config.load?.streams ?? iterations), 0);
+  const streamsTotal = timed ? 0 : scenario.configs.reduce((total, config) => total + (config.load?.workers ?? 1) * warmup + (runOptions.iterations ?? config.load?.streams ?? iterations), 0);
   const startedMs = monotonicNowMs();
   let streamsDone = 0;
   const document = await runScenario(scenario, {
@@ -77,7 +77,8 @@ export async function runAndSave(
     onConfigDone: outputPath ? saveSoFar : (document) => void (progress.document = structuredClone(document)),
   })
     .catch((error: unknown) => {
-      if (error instanceof RedisSetupError) throw new CliError(`--redis: ${error.message}`);
+      // A bad REDIS_URL is named as such: the user never typed --redis.
+      if (error instanceof RedisSetupError) throw new CliError(error.message.startsWith('REDIS_URL') ? error.message : `--redis: ${error.message}`);
       throw error;
     })
     .finally(() => bar?.clear());

@@ -8,23 +8,25 @@ import { resultToCsv } from '../report/csv.js';
 import { renderResultMarkdown } from '../report/markdown.js';
 import { readResultFile, ResultFileError } from '../report/readResult.js';
 import type { ResultDocument } from '../report/resultSchema.js';
-import { renderHarnessLimits, renderLoadTable, renderStageTable, renderSummaryTable } from '../report/tables.js';
-import { hasBrowserClient, renderRenderTable } from '../report/renderTable.js';
+import { renderRunTables } from '../report/runTables.js';
+import { wrapText } from '../report/tables.js';
 import { fileTimestamp, writeFileAtomic } from '../report/writeResult.js';
-import { noiseWarnings, runNoise } from '../stats/runNoise.js';
+import { collectWarnings, renderWarningBlock } from '../report/runWarnings.js';
 import { loadScenarioFile, type Scenario } from '../scenario/loadScenario.js';
 import { ScenarioError } from '../scenario/scenarioError.js';
 import { type CompareCommandOptions, gateAndPrint, parseGateOptions, refusePartial } from './compareCommand.js';
 import { CliError, EXIT } from './exitCodes.js';
 import { chosenFormat } from './outputFormat.js';
-import { ProgressBar, progressEnabled } from './progress.js';
+import { createProgress } from './progress.js';
 import { watchInterruptions } from './interruptions.js';
 import { checkOutputFile, checkOutputFolder, ensureResultsFolder } from './outputPaths.js';
 import { keepUnsaved } from './resultFallback.js';
 import { runAndSave, type RunInProgress } from './runAndSave.js';
 import { redisOption } from './redisUrlFile.js';
 import { refuseBeyondMachine } from './runEstimate.js';
-import { renderTargetTable } from '../target/targetTable.js';
+import { redisNote } from '../report/redisNote.js';
+import { terminalWidth } from '../report/terminalWidth.js';
+import { DEFAULT_SCENARIO } from './defaultScenario.js';
 
 /** Options of `streambench run` as commander parses them (the gate options apply with --baseline). */
 export interface RunCommandOptions extends CompareCommandOptions {
@@ -37,8 +39,13 @@ export interface RunCommandOptions extends CompareCommandOptions {
   redis?: string;
   /** `--redis-file`: the Redis URL from a file. */
   redisFile?: string;
+  /** `memory`: run the redis-* configs on the in-process memory broker. */
+  broker?: 'auto' | 'memory';
   shard?: { index: number; count: number };
   quiet?: boolean;
+  /** Print every column / every warning. */
+  wide?: boolean;
+  verbose?: boolean;
   /** A result file to compare this run with. */
   baseline?: string;
   /** Also write the result as CSV here. */
@@ -47,7 +54,7 @@ export interface RunCommandOptions extends CompareCommandOptions {
   force?: boolean;
 }
 
-export const DEFAULT_SCENARIO = 'scenarios/default.yaml';
+export { DEFAULT_SCENARIO } from './defaultScenario.js';
 
 /** Runs the command; returns the exit code. */
 export async function runCommand(scenarioPaths: string[], options: RunCommandOptions): Promise<number> {
@@ -104,9 +111,7 @@ export async function runScenarios(scenarios: Scenario[], options: RunCommandOpt
   const human = (text: string) => {
     if (!options.quiet) (format === 'table' ? process.stdout : process.stderr).write(`${text}\n`);
   };
-  const bar = progressEnabled({ isTTY: process.stderr.isTTY, quiet: options.quiet, machineOutput: format !== 'table' })
-    ? new ProgressBar(process.stderr)
-    : null;
+  const bar = createProgress(process.stderr, { quiet: options.quiet, machineOutput: format !== 'table' });
 
   const progress: RunInProgress = { document: null, runningConfig: null, outputPath: null };
   const interruption = watchInterruptions(progress);
@@ -119,7 +124,7 @@ export async function runScenarios(scenarios: Scenario[], options: RunCommandOpt
       const outputPath = options.save ? resultPath(scenario.name, options.out) : null;
       const document = await runAndSave(
         scenario,
-        { iterations: options.iterations, warmup: options.warmup, seed: options.seed, redis, shard: options.shard, signal: interruption.signal },
+        { iterations: options.iterations, warmup: options.warmup, seed: options.seed, redis, broker: options.broker, shard: options.shard, signal: interruption.signal },
         { bar, outputPath, progress },
       );
       if (options.csv) {
@@ -130,18 +135,13 @@ export async function runScenarios(scenarios: Scenario[], options: RunCommandOpt
       }
       documents.push(document);
 
-      human(`\n${scenario.name}${scenario.description ? ` — ${scenario.description.trim()}` : ''}`);
-      // A load the tool itself limited says so before any figure.
-      const harnessLimits = renderHarnessLimits(document);
-      if (harnessLimits !== '') human(harnessLimits);
-      human(renderSummaryTable(document));
-      human(renderStageTable(document));
-      if (hasBrowserClient(document)) human(renderRenderTable(document));
-      const loadTable = renderLoadTable(document, { harnessLimitsFirst: false });
-      if (loadTable !== '') human(loadTable);
-      const targetTable = renderTargetTable(document);
-      if (targetTable !== '') human(targetTable);
-      for (const warning of noiseWarnings(runNoise(document))) human(warning);
+      const layout = { width: terminalWidth(format === 'table' ? process.stdout : process.stderr), wide: options.wide };
+      human(`\n${wrapText(`${scenario.name}${scenario.description ? ` — ${scenario.description.trim()}` : ''}`, layout.width)}`);
+      const brokerLine = redisNote(document);
+      if (brokerLine) human(wrapText(brokerLine, layout.width));
+      for (const table of renderRunTables(document, layout)) human(table);
+      const warnings = renderWarningBlock(collectWarnings(document), { verbose: options.verbose, width: layout.width });
+      if (warnings !== '') human(warnings);
       if (outputPath) human(`results written to ${outputPath}`);
       if (options.csv) human(`CSV written to ${resolve(options.csv)}`);
       if (format === 'markdown') process.stdout.write(renderResultMarkdown(document));
@@ -165,6 +165,11 @@ export async function runScenarios(scenarios: Scenario[], options: RunCommandOpt
         if (gateExit !== EXIT.ok) exitCode = Math.max(exitCode, gateExit);
       }
       if (document.configs.some((config) => config.state === 'errored')) exitCode = EXIT.runFailed;
+      if (!document.interrupted && !document.configs.some((config) => config.state === 'completed')) {
+        // Skipped configs measure nothing: a green exit would hide that the run did nothing.
+        process.stderr.write(`streambench: nothing was measured in ${scenario.name}: no config completed (see the messages above)\n`);
+        exitCode = Math.max(exitCode, EXIT.runFailed);
+      }
       if (document.interrupted) {
         exitCode = EXIT.interrupted;
         break;

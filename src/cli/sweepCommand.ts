@@ -5,13 +5,17 @@ import { resolve } from 'node:path';
 import { resultToCsv } from '../report/csv.js';
 import { renderSweepMarkdown, renderSweepTable, summarizeSweep } from '../report/sweepTable.js';
 import { renderHarnessLimits, renderLoadTable } from '../report/tables.js';
+import { collectWarnings, renderWarningBlock } from '../report/runWarnings.js';
+import { terminalWidth } from '../report/terminalWidth.js';
+import { redisNote } from '../report/redisNote.js';
+import { wrapWords } from '../report/fitTable.js';
 import { fileTimestamp } from '../report/writeResult.js';
 import { ScenarioError } from '../scenario/scenarioError.js';
 import { parseThreshold } from '../stats/gates.js';
 import { parseParamFlag, parseRawScenario, planSweep, type SweepPlan } from '../sweep/sweepGrid.js';
 import { CliError, EXIT } from './exitCodes.js';
 import { chosenFormat, type OutputFormat } from './outputFormat.js';
-import { ProgressBar, progressEnabled } from './progress.js';
+import { createProgress } from './progress.js';
 import { watchInterruptions } from './interruptions.js';
 import { checkOutputFile, ensureResultsFolder } from './outputPaths.js';
 import { runAndSave, type RunInProgress } from './runAndSave.js';
@@ -33,12 +37,15 @@ export interface SweepCommandOptions {
   redisFile?: string;
   /** Run even when the estimate exceeds what the machine has. */
   force?: boolean;
+  broker?: 'auto' | 'memory';
   out?: string;
   save: boolean;
   json?: boolean;
   format?: OutputFormat;
   latencyBudget?: string;
   quiet?: boolean;
+  wide?: boolean;
+  verbose?: boolean;
 }
 
 /** Runs the command; returns the exit code. */
@@ -55,6 +62,9 @@ export async function sweepCommand(path: string, options: SweepCommandOptions): 
     if (error instanceof ScenarioError) throw new CliError(error.message);
     throw error;
   }
+  if (options.iterations !== undefined && plan.params.some((param) => param.path === 'load.streams')) {
+    throw new CliError(`--iterations ${options.iterations} would replace every point's load.streams, which --param load.streams sweeps: drop one of them`);
+  }
   let budget;
   try {
     budget = parseThreshold(budgetText);
@@ -63,7 +73,7 @@ export async function sweepCommand(path: string, options: SweepCommandOptions): 
   }
 
   const format = chosenFormat(options);
-  const bar = progressEnabled({ isTTY: process.stderr.isTTY, quiet: options.quiet, machineOutput: format !== 'table' }) ? new ProgressBar(process.stderr) : null;
+  const bar = createProgress(process.stderr, { quiet: options.quiet, machineOutput: format !== 'table' });
   refuseBeyondMachine(plan.scenario, options, options.force === true);
   const redis = await redisOption(options);
   if (options.out !== undefined && !options.save) throw new CliError(`--out ${options.out} and --no-save contradict each other: drop one of them`);
@@ -76,7 +86,7 @@ export async function sweepCommand(path: string, options: SweepCommandOptions): 
   const interruption = watchInterruptions(progress);
   const document = await runAndSave(
     plan.scenario,
-    { iterations: options.iterations, warmup: options.warmup, seed: options.seed, redis, signal: interruption.signal },
+    { iterations: options.iterations, warmup: options.warmup, seed: options.seed, redis, broker: options.broker, signal: interruption.signal },
     { bar, outputPath, progress },
   ).finally(() => interruption.dispose());
 
@@ -84,7 +94,7 @@ export async function sweepCommand(path: string, options: SweepCommandOptions): 
   const point = summary.recommendation ? plan.points.find((candidate) => candidate.name === summary.recommendation!.id) : undefined;
   switch (format) {
     case 'json':
-      process.stdout.write(`${JSON.stringify({ params: plan.params, points: plan.points, front: summary.front, recommendation: summary.recommendation && { ...summary.recommendation, values: point?.values }, result: document }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ params: plan.params, points: plan.points, front: summary.front, recommendation: summary.recommendation && { ...summary.recommendation, values: point?.values }, ...(summary.noRecommendation && { noRecommendation: summary.noRecommendation }), result: document }, null, 2)}\n`);
       break;
     case 'csv':
       process.stdout.write(resultToCsv(document));
@@ -94,12 +104,18 @@ export async function sweepCommand(path: string, options: SweepCommandOptions): 
       break;
     case 'table':
       if (!options.quiet) {
-        const harnessLimits = renderHarnessLimits(document);
+        const layout = { width: terminalWidth(), wide: options.wide };
+        const harnessLimits = renderHarnessLimits(document, layout);
         if (harnessLimits !== '') process.stdout.write(`${harnessLimits}\n`);
-        process.stdout.write(`${renderSweepTable(document, plan.params, plan.points, summary)}\n`);
+        const redisLine = redisNote(document);
+        if (redisLine) process.stdout.write(`${wrapWords(redisLine, layout.width)}\n`);
+        process.stdout.write(`${renderSweepTable(document, plan.params, plan.points, summary, layout)}\n`);
         // A concurrency sweep: throughput and how the tool held up, point by point.
-        const loadTable = renderLoadTable(document, { harnessLimitsFirst: false });
+        const loadTable = renderLoadTable(document, { ...layout, warnings: false, harnessLimitsFirst: false });
         if (loadTable !== '') process.stdout.write(`${loadTable}\n`);
+        // A sweep is not compared stream by stream: the compare-specific warning would only distract.
+        const warnings = renderWarningBlock(collectWarnings(document).filter((warning) => warning.kind !== 'too few streams for compare'), { verbose: options.verbose, width: layout.width });
+        if (warnings !== '') process.stdout.write(`${warnings}\n`);
         if (outputPath) process.stdout.write(`results written to ${outputPath}\n`);
       }
   }

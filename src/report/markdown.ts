@@ -7,6 +7,7 @@ import type { ComparisonDecision } from '../stats/decideComparison.js';
 import type { ResultDocument } from './resultSchema.js';
 import { SUMMARY_HEAD, summaryCells } from './tables.js';
 import { VERDICT_HEAD, verdictCells, verdictTotals } from './verdictTable.js';
+import { outcomeOf, undecidedLines } from './decisionSummary.js';
 
 /** Escapes what would break a table cell: pipes and line breaks. */
 export function markdownCell(text: string): string {
@@ -41,9 +42,15 @@ const FOLD_AFTER = 12;
 export function renderComparisonMarkdown(decision: ComparisonDecision, names: { base: string; head: string }): string {
   const { verdicts } = decision.report;
   const out: string[] = [];
-  out.push(`### streambench compare: ${decision.regressed ? '✗ regression' : '✓ no regression'}`);
+  const outcome = outcomeOf(decision);
+  out.push(`### streambench compare: ${outcome.mark} ${outcome.text}`);
   out.push('');
   out.push(`\`${names.base}\` → \`${names.head}\`: ${verdictTotals(verdicts)}. ${decision.report.pairing.reason}.`);
+  const undecided = undecidedLines(verdicts);
+  if (undecided.length > 0) {
+    out.push('');
+    for (const line of undecided) out.push(`- ? ${markdownCell(line)}`);
+  }
   const table = (rows: typeof verdicts) =>
     markdownTable([...VERDICT_HEAD, 'reason'], rows.map((verdict) => [...verdictCells(verdict), verdict.reason]), (index) => index >= 2 && index <= 8);
   // A PR comment should lead with what needs a look; long lists of unchanged gates fold away.

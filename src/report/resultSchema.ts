@@ -75,6 +75,10 @@ export const iterationSampleSchema = z.strictObject({
   tokens: z.number().int(),
   renderLatencyP99Ms: z.number().nullable().optional().describe('render − source emit, p99 over this stream'),
   stalenessP99Ms: z.number().nullable().optional().describe('render − client receive, p99 over this stream'),
+  toolStallMs: z
+    .number()
+    .optional()
+    .describe("the longest stall of the tool's own event loop during this stream, ms (0: none over 5 ms); at 20 ms and more the stream's timings are disturbed"),
   counters: z
     .record(z.string(), z.number())
     .optional()
@@ -184,6 +188,16 @@ export const resultDocumentSchema = z.strictObject({
     cores: z.number().int(),
     gitCommit: z.string().nullable(),
     startedAt: z.string().describe('UTC ISO-8601 wall-clock start time (for humans; never used for latency)'),
+    redis: z
+      .strictObject({
+        broker: z.enum(['redis', 'memory']).describe('redis: the redis-* configs ran on the Redis below. memory: they ran on the in-process memory broker instead'),
+        origin: z.enum(['--redis', 'REDIS_URL', 'default', 'private']).optional().describe('how the Redis was found: --redis URL, REDIS_URL, 127.0.0.1:6379, or a private redis-server started for the run'),
+        url: z.string().optional().describe('the Redis URL, password redacted'),
+        version: z.string().nullable().optional().describe("the server's redis_version"),
+        note: z.string().optional().describe('what changed and why (a REDIS_URL that did not answer, the memory broker in place of Redis)'),
+      })
+      .optional()
+      .describe('which Redis the run used; absent when no config needed one'),
   }),
   shard: z
     .strictObject({ index: z.number().int().nonnegative(), count: z.number().int().positive() })
@@ -194,5 +208,9 @@ export const resultDocumentSchema = z.strictObject({
     .optional()
     .describe('a merged document: the shard runs it combines, each with its context'),
   configs: z.array(configResultSchema),
+  warnings: z
+    .array(z.strictObject({ kind: z.string(), config: z.string(), message: z.string() }))
+    .optional()
+    .describe('every warning of the run (the terminal groups them by kind; --verbose prints each)'),
 });
 export type ResultDocument = z.infer<typeof resultDocumentSchema>;

@@ -9,6 +9,16 @@ import { orderedStageNames } from '../stats/metricPaths.js';
 import type { Breach } from '../stats/rules.js';
 import { formatCount, formatMs, formatPercent, formatSigned } from './format.js';
 import { harnessLimit, harnessShare } from '../load/harnessWarnings.js';
+import { fitTable, type FitColumn, type FitOptions, type FitRow, wrapWords } from './fitTable.js';
+import { DEFAULT_WIDTH } from './terminalWidth.js';
+
+/** How a table is laid out: the width to fit (default 120) and whether to show every column anyway. */
+export type TableLayout = Partial<FitOptions>;
+
+/** The layout with its defaults filled in. */
+function layoutOf(layout: TableLayout | undefined): FitOptions {
+  return { width: layout?.width ?? DEFAULT_WIDTH, wide: layout?.wide ?? false };
+}
 
 /** Messages wider than this are wrapped so one long error does not stretch the whole table. */
 const MESSAGE_WIDTH = 100;
@@ -29,22 +39,7 @@ export function plainTable(head: string[], isTextColumn: (index: number) => bool
 }
 
 /** Wraps text at word boundaries to at most `width` characters per line (longer words stay whole). */
-export function wrapText(text: string, width: number): string {
-  const lines: string[] = [];
-  for (const paragraph of text.split('\n')) {
-    let line = '';
-    for (const word of paragraph.split(/\s+/).filter((w) => w !== '')) {
-      if (line !== '' && line.length + 1 + word.length > width) {
-        lines.push(line);
-        line = word;
-      } else {
-        line = line === '' ? word : `${line} ${word}`;
-      }
-    }
-    lines.push(line);
-  }
-  return lines.join('\n');
-}
+export const wrapText = wrapWords;
 
 /** A left-aligned cell spanning `columns` columns, holding why a config has no numbers. */
 function messageCell(config: ConfigResult, columns: number): Table.Cell {
@@ -95,24 +90,60 @@ export function summaryCells(config: ConfigResult): string[] {
   ];
 }
 
+/**
+ * Which summary columns give way first when the table must fit a narrow terminal (lower: hidden
+ * first). The state column goes first: a config that did not complete shows its state in its message.
+ */
+const SUMMARY_DROP_ORDER: Record<string, number> = {
+  state: 1,
+  'e2e\np50 (ms)': 2,
+  'CPU µs\n/token': 3,
+  'ITL\np50 (ms)': 4,
+  'renders\n/stream': 5,
+  'bytes\n/token': 6,
+  'staleness\np99 (ms)': 7,
+  'JSON ops\n/token': 8,
+  'token lat.\np50 (ms)': 9,
+  'events\n/token': 10,
+};
+
 /** One row per config with the headline numbers; errored or skipped configs show their message. */
-export function renderSummaryTable(doc: ResultDocument): string {
-  const table = plainTable(SUMMARY_HEAD, (index) => index < 2);
-  const numberColumns = SUMMARY_HEAD.length - 2;
-  for (const config of doc.configs) {
-    if (config.state !== 'completed') {
-      table.push([config.name, config.state, messageCell(config, numberColumns)]);
-      continue;
-    }
-    table.push([config.name, config.state, ...summaryCells(config)]);
-  }
-  return table.toString();
+export function renderSummaryTable(doc: ResultDocument, layout?: TableLayout): string {
+  const columns: FitColumn[] = SUMMARY_HEAD.map((head, index) => ({ head, align: index < 2 ? 'left' : 'right', dropOrder: SUMMARY_DROP_ORDER[head] }));
+  const rows: FitRow[] = doc.configs.map((config) =>
+    config.state === 'completed'
+      ? [config.name, config.state, ...summaryCells(config)]
+      : { lead: [config.name, config.state], message: config.message === undefined ? config.state : `${config.state}: ${config.message}` },
+  );
+  return fitTable(columns, rows, layoutOf(layout));
+}
+
+/**
+ * The counters a scenario is about (its `columns:`), one row per config: what its description
+ * tells the reader to watch. Empty when the scenario names none.
+ */
+export function renderScenarioCountersTable(doc: ResultDocument, layout?: TableLayout): string {
+  const names = scenarioColumns(doc);
+  if (names.length === 0) return '';
+  const columns: FitColumn[] = [{ head: 'config', align: 'left' }, ...names.map((name) => ({ head: name, align: 'right' as const }))];
+  const rows: FitRow[] = doc.configs.map((config) =>
+    hasMetrics(config)
+      ? [config.name, ...names.map((name) => formatCount(config.metrics.counters[name]))]
+      : { lead: [config.name], message: config.message === undefined ? config.state : `${config.state}: ${config.message}` },
+  );
+  return fitTable(columns, rows, layoutOf(layout));
+}
+
+/** The counter names a scenario's `columns:` lists (recorded in the result's settings). */
+export function scenarioColumns(doc: ResultDocument): string[] {
+  const columns = doc.scenario.settings.columns;
+  return Array.isArray(columns) ? columns.filter((name): name is string => typeof name === 'string') : [];
 }
 
 const STAGE_HEAD = ['config', 'stage', 'TTFT\np50 (ms)', 'latency\np50 (ms)', 'latency\np99 (ms)'];
 
 /** Rows per config and stage (pipeline order, stages present only): TTFT and stage latency. */
-export function renderStageTable(doc: ResultDocument): string {
+export function renderStageTable(doc: ResultDocument, _layout?: TableLayout): string {
   const table = plainTable(STAGE_HEAD, (index) => index < 2);
   for (const config of doc.configs) {
     if (!hasMetrics(config)) {
@@ -241,15 +272,24 @@ export const LOAD_HEAD = [
  * the config's state (under load a few failed streams still leave the rest measured), then
  * each config's warnings. Empty when no config ran under load.
  */
-export function renderLoadTable(doc: ResultDocument, options: { harnessLimitsFirst?: boolean } = {}): string {
+export function renderLoadTable(doc: ResultDocument, layout?: TableLayout & { warnings?: boolean; harnessLimitsFirst?: boolean }): string {
   const configs = doc.configs.filter((config) => config.load && config.load.mode !== 'sequential');
   if (configs.length === 0) return '';
-  const lead = (options.harnessLimitsFirst ?? true) ? renderHarnessLimits(doc) : '';
-  const table = plainTable(LOAD_HEAD, (index) => index < 3);
-  for (const config of configs) {
+  const lead = (layout?.harnessLimitsFirst ?? true) ? renderHarnessLimits(doc) : '';
+  const dropOrder: Record<string, number> = {
+    'start delay\np99 (ms)': 1,
+    'heap growth\n(MB)': 2,
+    'peak\nin flight': 3,
+    mode: 4,
+    'streams\nfailed': 5,
+    state: 6,
+    'event loop\np99 (ms)': 7,
+  };
+  const columns: FitColumn[] = LOAD_HEAD.map((head, index) => ({ head, align: index < 3 ? 'left' : 'right', dropOrder: dropOrder[head] }));
+  const rows: FitRow[] = configs.map((config) => {
     const load = config.load!;
     const metrics = config.metrics;
-    table.push([
+    return [
       config.name,
       config.state,
       load.mode,
@@ -264,23 +304,27 @@ export function renderLoadTable(doc: ResultDocument, options: { harnessLimitsFir
       formatCount(load.toolCpuShare),
       formatMs(stat(metrics?.eventLoopDelayMs, 'p99')),
       formatCount(load.resources?.heapGrowthMB),
-    ]);
-  }
+    ];
+  });
+  const fitted = layoutOf(layout);
+  const width = Math.min(MESSAGE_WIDTH, fitted.width);
   const cores = doc.context?.cores;
-  const shares = configs.map((config) => wrapText(`${config.name}: ${harnessShare(config.load!, threadsOf(config), cores)}`, MESSAGE_WIDTH));
-  const warnings = configs.flatMap((config) => (config.warnings ?? []).map((warning) => wrapText(`${config.name}: ${warning}`, MESSAGE_WIDTH)));
-  return [...(lead === '' ? [] : [lead]), table.toString(), ...shares, ...warnings].join('\n');
+  const shares = configs.map((config) => wrapText(`${config.name}: ${harnessShare(config.load!, threadsOf(config), cores)}`, width));
+  // Callers that print the grouped warning block (run, sweep, report) leave them out here.
+  const warnings = layout?.warnings === false ? [] : configs.flatMap((config) => (config.warnings ?? []).map((warning) => wrapText(`${config.name}: ${warning}`, width)));
+  return [...(lead === '' ? [] : [lead]), fitTable(columns, rows, fitted), ...shares, ...warnings].join('\n');
 }
 
 /**
  * One paragraph per load config in which the tool itself was the limit, saying so in words
  * (printed before any figure of the result); '' when there is none.
  */
-export function renderHarnessLimits(doc: ResultDocument): string {
+export function renderHarnessLimits(doc: ResultDocument, layout?: TableLayout): string {
+  const width = Math.min(MESSAGE_WIDTH, layoutOf(layout).width);
   const lines: string[] = [];
   for (const config of doc.configs) {
     const limit = harnessLimit(config.metrics, config.load ?? null, threadsOf(config), doc.context?.cores);
-    if (limit !== null) lines.push(wrapText(`${config.name} — ${limit.charAt(0).toUpperCase()}${limit.slice(1)}.`, MESSAGE_WIDTH));
+    if (limit !== null) lines.push(wrapText(`${config.name} — ${limit.charAt(0).toUpperCase()}${limit.slice(1)}.`, width));
   }
   return lines.join('\n');
 }

@@ -5,7 +5,9 @@
 import type { ComparisonDecision } from '../stats/decideComparison.js';
 import { countVerdicts, type MetricVerdict, type Verdict } from '../stats/gateVerdicts.js';
 import { formatCount, formatNumber, formatPercent, MISSING } from './format.js';
-import { plainTable } from './tables.js';
+import { groupedWarningLines, outcomeOf, plural, undecidedLines } from './decisionSummary.js';
+import { fitTable, type FitColumn, wrapWords } from './fitTable.js';
+import { DEFAULT_WIDTH } from './terminalWidth.js';
 
 /** A mark per verdict, the same in every format. */
 export const VERDICT_MARK: Record<Verdict, string> = {
@@ -57,20 +59,41 @@ export function verdictTotals(verdicts: readonly MetricVerdict[]): string {
   return order.filter((verdict) => counts[verdict] > 0).map((verdict) => `${counts[verdict]} ${verdict}`).join(', ') || 'nothing compared';
 }
 
-/** The text form of a decision: table, reasons, warnings, rule breaches and the total. */
-export function renderVerdictTable(decision: ComparisonDecision): string {
+/** Which verdict columns give way first on a narrow terminal (lower: hidden first). */
+const VERDICT_DROP_ORDER: Record<string, number> = { 'CV base/head': 1, change: 2, allowed: 3, 'CI of change': 4 };
+
+/** How to lay out the text form. */
+export interface VerdictLayout {
+  width?: number;
+  wide?: boolean;
+  /** Every undecided verdict and warning on its own line instead of one line per cause. */
+  verbose?: boolean;
+}
+
+/**
+ * The text form of a decision: the table, a reason line per regressed or improved verdict, the
+ * undecided ones one line per cause, warnings one line per kind, rule breaches and the outcome.
+ */
+export function renderVerdictTable(decision: ComparisonDecision, layout: VerdictLayout = {}): string {
   const { verdicts } = decision.report;
   const lines: string[] = [];
   if (verdicts.length > 0) {
-    const table = plainTable(HEAD, (index) => index < 2 || index === HEAD.length - 1);
-    for (const verdict of verdicts) table.push(verdictCells(verdict));
-    lines.push(table.toString());
+    const columns: FitColumn[] = HEAD.map((head, index) => ({ head, align: index < 2 || index === HEAD.length - 1 ? 'left' : 'right', dropOrder: VERDICT_DROP_ORDER[head] }));
+    lines.push(fitTable(columns, verdicts.map(verdictCells), { width: layout.width ?? DEFAULT_WIDTH, wide: layout.wide }));
   }
   for (const verdict of verdicts) {
-    if (verdict.verdict !== 'unchanged') lines.push(`${VERDICT_MARK[verdict.verdict]} ${verdict.config} ${verdict.metric} ${verdict.verdict}: ${verdict.reason}`);
+    const decided = verdict.verdict === 'regressed' || verdict.verdict === 'improved';
+    if (decided || (layout.verbose && verdict.verdict === 'inconclusive')) {
+      lines.push(`${VERDICT_MARK[verdict.verdict]} ${verdict.config} ${verdict.metric} ${verdict.verdict}: ${verdict.reason}`);
+    }
   }
-  for (const verdict of verdicts) {
-    for (const warning of verdict.warnings) lines.push(`! ${verdict.config} ${verdict.metric}: ${warning}`);
+  const width = layout.width ?? DEFAULT_WIDTH;
+  const wrapped = (mark: string, text: string) => `${mark} ${wrapWords(text, width - 4).replace(/\n/g, '\n    ')}`;
+  if (!layout.verbose) for (const line of undecidedLines(verdicts)) lines.push(wrapped('?', line));
+  if (layout.verbose) {
+    for (const verdict of verdicts) for (const warning of verdict.warnings) lines.push(`! ${verdict.config} ${verdict.metric}: ${warning}`);
+  } else {
+    for (const line of groupedWarningLines(verdicts)) lines.push(wrapped('!', line));
   }
   for (const breach of decision.rules.breaches) {
     lines.push(`✗ ${breach.config}: ${breach.rule} breached (${breach.metric} ${breach.base} → ${breach.head})`);
@@ -78,6 +101,8 @@ export function renderVerdictTable(decision: ComparisonDecision): string {
   for (const unchecked of decision.rules.unchecked) {
     lines.push(`! ${unchecked.config}: ${unchecked.rule} not checked: ${unchecked.metric} missing in ${unchecked.missingIn}`);
   }
-  lines.push(`${decision.regressed ? '✗ regression' : '✓ no regression'}: ${verdictTotals(verdicts)}${decision.rules.breaches.length > 0 ? `, ${decision.rules.breaches.length} rules breached` : ''} (${decision.report.pairing.reason})`);
+  const outcome = outcomeOf(decision);
+  const breaches = decision.rules.breaches.length > 0 ? `, ${plural(decision.rules.breaches.length, 'rule')} breached` : '';
+  lines.push(`${outcome.mark} ${outcome.text}: ${verdictTotals(verdicts)}${breaches} (${decision.report.pairing.reason})`);
   return lines.join('\n');
 }

@@ -4,7 +4,9 @@
  * stream makes the config `errored` with a message and keeps what it measured; under load
  * the other streams go on and failures are counted. It never ends the run.
  */
+import { monotonicNowMs, systemClock } from '../clock.js';
 import { watchEventLoopDelay } from '../probes/eventLoopDelay.js';
+import { DISTURBING_STALL_MS, StallMonitor } from '../probes/stallMonitor.js';
 import { type ResourceReport, sampleResources } from '../probes/resourceSampler.js';
 import type { LoadSettings } from '../load/loadSettings.js';
 import { harnessWarnings } from '../load/harnessWarnings.js';
@@ -81,6 +83,9 @@ export async function runConfigInThisThread(
   const measurements = new ConfigMeasurements();
   let timeline: ConfigResult['timeline'];
   const eventLoop = watchEventLoopDelay();
+  // Per stream, the longest stall of the tool's own event loop (real time only: a manual clock's
+  // timestamps cannot be matched with real stalls).
+  const stalls = environment.clock === systemClock ? new StallMonitor() : null;
   const load = config.load;
   const measuredStreams = load?.streams ?? plan.iterations;
   const totalStreams = plan.warmup + measuredStreams;
@@ -118,6 +123,7 @@ export async function runConfigInThisThread(
       if (measured) {
         measurements.addStream(run.trace, run.counts);
         target?.addMeasured(run as TargetStreamRun, measurements.iterations.at(-1));
+        if (stalls) measurements.iterations[measurements.iterations.length - 1].toolStallMs = stalls.longestStallMs(run.trace.requestStartMs, monotonicNowMs());
         if (dueAtMs !== null) measurements.recordStartDelay(run.trace.requestStartMs - dueAtMs);
         timeline ??= streamTimeline(run.trace, index - plan.warmup + 1);
       }
@@ -184,6 +190,7 @@ export async function runConfigInThisThread(
     await (target ?? pipeline)!.close();
   }
   const eventLoopDelayMs = eventLoop.stop();
+  stalls?.stop();
   // Overlapping streams: the config's CPU is the whole load's (also in a shard's snapshot, so a merge sums it exactly).
   if (outcome && streamsOverlap) measurements.setCpuUs(cpuUs);
   const metrics = measurements.iterations.length > 0 ? measurements.toMetrics(eventLoopDelayMs) : null;
@@ -201,7 +208,7 @@ export async function runConfigInThisThread(
   }
   if (loadResult && browserCpuMs !== null && loadResult.durationMs > 0) loadResult.browserCpuShare = browserCpuMs / loadResult.durationMs;
   const problem = fatal ?? describeFailures(failures, failedStreams, outcome?.started ?? 0);
-  const warnings = harnessWarnings(metrics, loadResult, 1);
+  const warnings = [...harnessWarnings(metrics, loadResult, 1), ...stallWarnings(measurements.iterations)];
   const result: ConfigResult = {
     name: config.name,
     state: problem ? 'errored' : 'completed',
@@ -218,6 +225,17 @@ export async function runConfigInThisThread(
   };
   target?.finish(result, measurements);
   return result;
+}
+
+/** A warning naming the measured streams the tool's own stalls disturbed, with the longest. */
+function stallWarnings(iterations: readonly { toolStallMs?: number }[]): string[] {
+  const disturbed = iterations.flatMap((sample, index) => ((sample.toolStallMs ?? 0) >= DISTURBING_STALL_MS ? [{ stream: index + 1, ms: sample.toolStallMs! }] : []));
+  if (disturbed.length === 0) return [];
+  const worst = disturbed.reduce((a, b) => (b.ms > a.ms ? b : a));
+  const streams = disturbed.map((entry) => entry.stream).join(', ');
+  return [
+    `the tool's event loop stalled for up to ${worst.ms.toFixed(0)} ms during measured stream${disturbed.length === 1 ? '' : 's'} ${streams} (of ${iterations.length}, the longest in stream ${worst.stream}): their timings may be late by that much; compare treats them as disturbed (iterations[].toolStallMs)`,
+  ];
 }
 
 function describeFailures(failures: string[], failedStreams: number, started: number): string | null {

@@ -10,6 +10,8 @@ import type { Shard } from '../load/streamScheduler.js';
 import { resolveRedis } from '../pipeline/brokers/redis/connection.js';
 import { createSource } from '../sources/sourceSettings.js';
 import { collectContext, TOOL_VERSION } from './context.js';
+import { planBroker, usesRedis } from './memoryFallback.js';
+import { collectWarnings, warningsForResult } from '../report/runWarnings.js';
 import { runConfig, type StreamProgress } from './runConfig.js';
 
 /** Options that override the scenario or hook into the run. */
@@ -21,6 +23,11 @@ export interface RunOptions {
   shard?: Shard;
   /** `--redis`: a redis:// URL, `auto` (default: REDIS_URL, 127.0.0.1:6379, or a private redis-server) or `off`. */
   redis?: string;
+  /**
+   * `memory` (`--broker memory`) runs every redis-* config on the in-process memory broker.
+   * `auto` (the default) does so only when `redis` is auto and no Redis answers or can be started.
+   */
+  broker?: 'auto' | 'memory';
   clock?: Clock;
   /** Stops the run after the stream in progress; the document is marked interrupted. */
   signal?: AbortSignal;
@@ -39,10 +46,15 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const warmup = options.warmup ?? scenario.warmup;
   const runId = `${startedAt.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
   // Resolve Redis once, and only when a config needs it (RedisSetupError for a bad --redis).
-  const needsRedis = scenario.configs.some((config) =>
-    config.target ? config.target.redis?.url === 'auto' : config.pipeline.broker.type !== 'memory',
-  );
-  const redis = needsRedis ? await resolveRedis(options.redis) : null;
+  const resolution = usesRedis(scenario.configs) && options.broker !== 'memory' ? await resolveRedis(options.redis) : null;
+  const plan = planBroker(scenario.configs, options.broker, resolution);
+  const redis = plan.redis;
+  let configs = plan.configs;
+  // --iterations counts measured streams for every config; for one with a load block it
+  // replaces load.streams (a load.durationS still stops starting streams when it ends).
+  if (options.iterations !== undefined) {
+    configs = configs.map((config) => ('skipped' in config || !config.load ? config : { ...config, load: { ...config.load, streams: options.iterations } }));
+  }
   const source = await createSource(scenario.source, seed);
   const environment = { runId, seed, shard: options.shard ?? null, clock: options.clock ?? systemClock, source, sourceSettings: scenario.source, redis };
 
@@ -63,18 +75,22 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         source: source.describe(),
         // The gates travel with the result, so `compare` applies them without the scenario file.
         ...(scenario.gates.length > 0 && { gates: scenario.gates }),
+        ...(scenario.columns.length > 0 && { columns: scenario.columns }),
       },
     },
-    context: collectContext(startedAt),
+    context: { ...collectContext(startedAt), ...(plan.context && { redis: plan.context }) },
     ...(options.shard && { shard: { index: options.shard.index, count: options.shard.count } }),
     configs: [],
   };
 
   try {
-    for (const [index, config] of scenario.configs.entries()) {
+    for (const [index, config] of configs.entries()) {
       if (options.signal?.aborted) break;
       options.onConfigStart?.(config.name);
-      const result = await runConfig(config, index, { warmup, iterations }, environment, { signal: options.signal, onStream: options.onStream });
+      const result =
+        'skipped' in config
+          ? { name: config.name, state: 'skipped' as const, message: config.skipped, settings: {}, metrics: null, iterations: [] }
+          : await runConfig(config, index, { warmup, iterations }, environment, { signal: options.signal, onStream: options.onStream });
       // Stopped while it ran: not `completed`, whatever it measured before (which is kept).
       if (options.signal?.aborted && result.state === 'completed') {
         result.state = 'interrupted';
@@ -86,8 +102,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     }
   } finally {
     await source.close?.();
-    if (redis && 'release' in redis) await redis.release();
+    // A resolution the plan set aside (the memory broker instead) still holds nothing to release.
+    if (resolution && 'release' in resolution) await resolution.release();
   }
   document.interrupted = options.signal?.aborted ?? false;
+  const warnings = collectWarnings(document);
+  if (warnings.length > 0) document.warnings = warningsForResult(warnings);
   return document;
 }

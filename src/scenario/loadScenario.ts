@@ -43,6 +43,8 @@ export interface Scenario {
   configs: ResolvedConfig[];
   /** The scenario's `gates:` as written (empty when none). */
   gates: GateInput[];
+  /** Counters the scenario is about (its `columns:`), printed in a table of their own. */
+  columns: string[];
   /** The scenario's `sweep:` block, or null. */
   sweep: SweepInput | null;
 }
@@ -177,6 +179,7 @@ export function resolveScenario(raw: unknown, where: string, contentHash: string
     configs,
     gates: scenario.gates ?? [],
     sweep: scenario.sweep ?? null,
+    columns: scenario.columns ?? [],
   };
 }
 

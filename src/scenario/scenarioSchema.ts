@@ -85,6 +85,11 @@ export const scenarioSchema = z
       .optional()
       .describe('regression gates `compare` and `run --baseline` apply to runs of this scenario (see docs/ci.md)'),
     sweep: sweepSchema.optional(),
+    columns: z
+      .array(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'a counter name such as redisCommandsPerToken (see `streambench report` for the names)'))
+      .min(1)
+      .optional()
+      .describe('counters this scenario is about (names under metrics.counters, e.g. redisCommandsPerToken): run and report print them in a table of their own'),
   })
   .superRefine((scenario, context) => {
     const seen = new Set<string>();

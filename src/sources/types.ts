@@ -88,6 +88,11 @@ export interface TokenSource {
    * only once the request started, does not count it as time to first token.
    */
   prepare?(streamIndex: number): void;
+  /**
+   * Warms what the first timed request would otherwise pay for — a connection to the server,
+   * the HTTP client's code paths — without taking a stream (best effort: never throws).
+   */
+  warm?(): Promise<void>;
   /** Releases what the source started (a mock server, connections). */
   close?(): Promise<void>;
 }

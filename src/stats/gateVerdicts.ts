@@ -20,6 +20,7 @@ import {
   type Threshold,
 } from './gates.js';
 import { coefficientOfVariation, madOutliers, median } from './sampleStats.js';
+import { DISTURBING_STALL_MS } from '../probes/stallMonitor.js';
 
 /** The four outcomes. Only `regressed` fails a gate. */
 export type Verdict = 'improved' | 'unchanged' | 'regressed' | 'inconclusive';
@@ -59,6 +60,9 @@ export interface MetricVerdict {
 
 /** Per-stream tail metrics: their minimum effect is `tailMinEffectMs`. */
 const TAIL_METRICS = new Set<string>(['tokenLatencyP99Ms', 'renderLatencyP99Ms', 'stalenessP99Ms']);
+
+/** Per-stream metrics one stall can move by its whole length (a single moment, or a stream's worst tokens). */
+const STALL_SENSITIVE_METRICS = new Set<string>(['ttftMs', 'e2eMs', ...TAIL_METRICS]);
 
 /** Default allowance of a counter that moves with timing from stream to stream. */
 export const VARYING_COUNTER_INCREASE: Threshold = { value: 5, relative: true };
@@ -273,7 +277,35 @@ function decideGate(base: ConfigResult, head: ConfigResult, gate: Gate, pairing:
   if (!baseHas && !headHas) return null;
   if (!baseHas || !headHas) return missingOnOneSide(base.name, gate, threshold, baseHas ? 'head' : 'base');
   const minEffect = TAIL_METRICS.has(gate.metric) ? Math.max(options.minEffectMs, options.tailMinEffectMs) : options.minEffectMs;
-  return decideStatistically(base.name, gate, threshold, baseStreams, headStreams, pairing, options, { minEffect, note: null });
+  // A stall moves the few timestamps taken during it: a stream's TTFT, e2e or p99 can move by the
+  // whole stall, its p50s hardly. Only the former leave stalled streams out.
+  const stalls = STALL_SENSITIVE_METRICS.has(gate.metric)
+    ? { base: base.iterations.map((sample) => sample.toolStallMs ?? 0), head: head.iterations.map((sample) => sample.toolStallMs ?? 0) }
+    : undefined;
+  return decideStatistically(base.name, gate, threshold, baseStreams, headStreams, pairing, options, { minEffect, note: null, stalls });
+}
+
+/**
+ * The streams the tool's own event-loop stalls disturbed for a metric: a stall at least as long
+ * as the change the gate allows could alone move the stream's value past it. Their values become
+ * null (paired: the partner stream is then left out too); returns how many on each side.
+ */
+function leaveOutStalledStreams(values: { base: (number | null)[]; head: (number | null)[] }, stalls: { base: number[]; head: number[] }, allowed: number): { base: number; head: number } {
+  const count = { base: 0, head: 0 };
+  for (const side of ['base', 'head'] as const) {
+    values[side] = values[side].map((value, index) => {
+      if (value === null || (stalls[side][index] ?? 0) < Math.max(allowed, DISTURBING_STALL_MS)) return value;
+      count[side]++;
+      return null;
+    });
+  }
+  return count;
+}
+
+/** `2 streams disturbed by the tool's own stalls (1 in base, 1 in head) left out`. */
+function stalledText(stalled: { base: number; head: number }, allowed: number): string {
+  const total = stalled.base + stalled.head;
+  return `${total} stream${total === 1 ? '' : 's'} left out: the tool's own event loop stalled during ${total === 1 ? 'it' : 'them'} for at least the allowed change (${formatNumber(Math.max(allowed, DISTURBING_STALL_MS))} ms; ${stalled.base} in base, ${stalled.head} in head)`;
 }
 
 function missingOnOneSide(config: string, gate: Gate, threshold: Threshold, side: 'base' | 'head'): MetricVerdict {
@@ -293,13 +325,18 @@ function uniformShift(base: (number | null)[], head: (number | null)[], paired: 
   const same = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
   if (paired) {
     let shift: number | undefined;
+    let pairs = 0;
     for (let i = 0; i < Math.min(base.length, head.length); i++) {
       const b = base[i];
       const h = head[i];
       if (b === null || h === null) continue;
+      pairs++;
       if (shift === undefined) shift = h - b;
       else if (!same(shift, h - b)) return null;
     }
+    // One pair that moved cannot tell a changed count from one that moves with timing: decide
+    // it statistically (too few samples), not exactly.
+    if (pairs < 2 && shift !== undefined && !same(shift, 0)) return null;
     return shift ?? 0;
   }
   const constant = (values: (number | null)[]) => {
@@ -368,13 +405,25 @@ function decideStatistically(
   config: string,
   gate: Gate,
   threshold: Threshold,
-  baseStreams: (number | null)[],
-  headStreams: (number | null)[],
+  baseStreamsIn: (number | null)[],
+  headStreamsIn: (number | null)[],
   pairing: Pairing,
   options: GateOptions,
-  extra: { minEffect: number; note: string | null },
+  extra: { minEffect: number; note: string | null; stalls?: { base: number[]; head: number[] } },
 ): MetricVerdict {
   const paired = pairing.paired;
+  let baseStreams = baseStreamsIn;
+  let headStreams = headStreamsIn;
+  if (extra.stalls) {
+    // The allowance from every stream's median, then the streams a stall that long disturbed are left out.
+    const present = (values: (number | null)[]) => values.filter((value): value is number => value !== null);
+    const allowedBefore = Math.max(allowedChange(threshold, present(baseStreams).length > 0 ? median(present(baseStreams)) : 0), extra.minEffect);
+    const values = { base: baseStreams, head: headStreams };
+    const stalled = leaveOutStalledStreams(values, extra.stalls, allowedBefore);
+    baseStreams = values.base;
+    headStreams = values.head;
+    if (stalled.base + stalled.head > 0) extra = { ...extra, note: [extra.note, stalledText(stalled, allowedBefore)].filter(Boolean).join('; ') };
+  }
   let baseValues: number[];
   let headValues: number[];
   if (paired) {
@@ -436,6 +485,11 @@ function decideStatistically(
   } else if (interval.low >= -allowed && interval.high <= allowed) {
     verdict.verdict = 'unchanged';
     verdict.reason = `${prefix}${medians}; ${ci} within ${band}`;
+  } else if (interval.high <= allowed) {
+    // No increase beyond the allowance is possible at this confidence: decided for a regression
+    // gate, even though an improvement that large is not proven either.
+    verdict.verdict = 'unchanged';
+    verdict.reason = `${prefix}${medians}; ${ci} stays below the allowed increase +${formatNumber(allowed)} (an improvement beyond -${formatNumber(allowed)} is possible but not shown)`;
   } else {
     verdict.verdict = 'inconclusive';
     const side = interval.high > allowed ? `the allowed increase +${formatNumber(allowed)}` : `-${formatNumber(allowed)} (maybe an improvement)`;

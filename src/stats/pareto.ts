@@ -1,6 +1,9 @@
 /**
- * The Pareto front of sweep points over objectives to minimise (token latency p99, events per
- * token, CPU per token), and the recommendation among them. Pure functions.
+ * The Pareto front of sweep points over objectives to minimise (token latency p99 and events per
+ * token), and the recommendation among them — made only when the points differ by more than
+ * their stream-to-stream spread. CPU per token is shown but decides nothing: measured with a
+ * process clock, it moved by 40 % and more between runs of the same code on a shared machine
+ * (docs/reports.md). Pure functions.
  */
 
 /** A point with its objective values (all to minimise). */
@@ -29,13 +32,55 @@ export interface SweepOutcome {
   id: string;
   tokenLatencyP99Ms: number;
   eventsPerToken: number;
+  /** Shown beside the others; never decides (see the file comment). */
   cpuUsPerToken: number;
+  /** Lowest and highest per-stream value of each objective, and the streams behind them. */
+  spread?: { streams: number; tokenLatencyP99Ms: [number, number]; eventsPerToken: [number, number] };
 }
 
 /** The recommended point and why. */
 export interface Recommendation {
   id: string;
   reason: string;
+}
+
+/** The objectives the front and the recommendation decide on. */
+export function objectivesOf(outcome: SweepOutcome): number[] {
+  return [outcome.tokenLatencyP99Ms, outcome.eventsPerToken];
+}
+
+/**
+ * Whether two points differ beyond noise on one objective: the ranges of their per-stream values
+ * do not overlap. Without per-stream spreads nothing can be told apart.
+ */
+function distinct(a: SweepOutcome, b: SweepOutcome, objective: 'tokenLatencyP99Ms' | 'eventsPerToken'): boolean {
+  if (!a.spread || !b.spread) return false;
+  const [aLow, aHigh] = a.spread[objective];
+  const [bLow, bHigh] = b.spread[objective];
+  return aHigh < bLow || bHigh < aLow;
+}
+
+/** Ids of the points `chosen` cannot be told apart from on any objective. */
+export function indistinguishable(chosen: SweepOutcome, outcomes: readonly SweepOutcome[]): string[] {
+  return outcomes
+    .filter((other) => other.id !== chosen.id && !distinct(chosen, other, 'tokenLatencyP99Ms') && !distinct(chosen, other, 'eventsPerToken'))
+    .map((other) => other.id);
+}
+
+/**
+ * Why no recommendation can be made on these outcomes' noise, or null when one can: every point
+ * needs at least two streams (one stream shows no spread), and some pair of points must differ
+ * by more than their spread on some objective.
+ */
+export function noiseProblem(outcomes: readonly SweepOutcome[]): string | null {
+  if (outcomes.length < 2) return null;
+  const fewest = Math.min(...outcomes.map((outcome) => outcome.spread?.streams ?? 0));
+  if (fewest < 2) return `${fewest} measured stream${fewest === 1 ? '' : 's'} per point shows no stream-to-stream spread to judge differences against: run with --iterations 3 or more`;
+  const anyDistinct = outcomes.some((a) => outcomes.some((b) => a !== b && (distinct(a, b, 'tokenLatencyP99Ms') || distinct(a, b, 'eventsPerToken'))));
+  if (!anyDistinct) {
+    return 'no point differs from another by more than the stream-to-stream spread (the per-stream ranges of token latency p99 and of events per token overlap): the swept values make no difference a run this short can show; sweep values further apart or run more --iterations';
+  }
+  return null;
 }
 
 /** How far from the best token latency p99 a recommendation may be: a fraction of the best or an amount in ms. */
@@ -46,20 +91,23 @@ export interface LatencyBudget {
 
 /**
  * Among the front, the points whose token latency p99 is within `budget` of the best; of those
- * the fewest events per token (each event is a write, a read and a frame), then the least CPU.
+ * the fewest events per token (each event is a write, a read and a frame), then the lower latency.
  * Latency first because it is what users see; cost decides among settings users cannot tell apart.
+ * With per-stream spreads, the reason names the points it cannot be told apart from.
  */
 export function recommend(outcomes: readonly SweepOutcome[], budget: LatencyBudget, format: (value: number) => string = String): Recommendation | null {
   if (outcomes.length === 0) return null;
-  const front = new Set(paretoFront(outcomes.map((outcome) => ({ id: outcome.id, objectives: [outcome.tokenLatencyP99Ms, outcome.eventsPerToken, outcome.cpuUsPerToken] }))));
+  const front = new Set(paretoFront(outcomes.map((outcome) => ({ id: outcome.id, objectives: objectivesOf(outcome) }))));
   const best = outcomes.reduce((a, b) => (b.tokenLatencyP99Ms < a.tokenLatencyP99Ms ? b : a));
   const limit = budget.relative ? best.tokenLatencyP99Ms * (1 + budget.value / 100) : best.tokenLatencyP99Ms + budget.value;
   const candidates = outcomes.filter((outcome) => front.has(outcome.id) && outcome.tokenLatencyP99Ms <= limit);
-  const chosen = [...candidates].sort((a, b) => a.eventsPerToken - b.eventsPerToken || a.cpuUsPerToken - b.cpuUsPerToken || a.tokenLatencyP99Ms - b.tokenLatencyP99Ms)[0];
+  const chosen = [...candidates].sort((a, b) => a.eventsPerToken - b.eventsPerToken || a.tokenLatencyP99Ms - b.tokenLatencyP99Ms)[0];
+  const ties = chosen.spread ? indistinguishable(chosen, outcomes) : [];
+  const tieText = ties.length > 0 ? `; not told apart from ${ties.join(', ')} within the stream-to-stream spread` : '';
   const budgetText = budget.relative ? `${budget.value}%` : `${budget.value} ms`;
   const reason =
     chosen.id === best.id
-      ? `the lowest token latency p99 (${format(chosen.tokenLatencyP99Ms)} ms) and the fewest events per token (${format(chosen.eventsPerToken)}) among settings within ${budgetText} of it; CPU ${format(chosen.cpuUsPerToken)} µs/token`
-      : `token latency p99 ${format(chosen.tokenLatencyP99Ms)} ms, within ${budgetText} of the best (${format(best.tokenLatencyP99Ms)} ms at ${best.id}), with ${format(chosen.eventsPerToken)} events per token instead of ${format(best.eventsPerToken)} and CPU ${format(chosen.cpuUsPerToken)} µs/token instead of ${format(best.cpuUsPerToken)}`;
-  return { id: chosen.id, reason };
+      ? `the lowest token latency p99 (${format(chosen.tokenLatencyP99Ms)} ms) and the fewest events per token (${format(chosen.eventsPerToken)}) among settings within ${budgetText} of it`
+      : `token latency p99 ${format(chosen.tokenLatencyP99Ms)} ms, within ${budgetText} of the best (${format(best.tokenLatencyP99Ms)} ms at ${best.id}), with ${format(chosen.eventsPerToken)} events per token instead of ${format(best.eventsPerToken)}`;
+  return { id: chosen.id, reason: `${reason}${tieText}` };
 }

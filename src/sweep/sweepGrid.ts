@@ -10,6 +10,7 @@ import { type Scenario, resolveScenario } from '../scenario/loadScenario.js';
 import { parseYamlText } from '../scenario/parseYamlText.js';
 import { ScenarioError } from '../scenario/scenarioError.js';
 import type { SweepInput } from '../scenario/scenarioSchema.js';
+import { inertParamProblems } from './inertParams.js';
 
 /** A scalar a pipeline field can take. */
 export type ParamValue = number | string | boolean;
@@ -192,5 +193,13 @@ export function planSweep(raw: Record<string, unknown>, where: string, contentHa
   }
   const points = gridPoints(params).map((values) => ({ name: pointName(values), values }));
   const scenario = resolveScenario(scenarioWith(points.map((point) => variantFor(point.name, point.values))), where, contentHash);
+  const startName = variantName === undefined ? 'the base pipeline (no --variant)' : `variant ${variantName}`;
+  const problems = inertParamProblems(
+    params.map((param) => param.path),
+    scenario.configs.map((config) => config.pipeline),
+    original.configs,
+    startName,
+  );
+  if (problems.length > 0) throw new ScenarioError(problems.join('\n'));
   return { scenario: { ...scenario, name: `${scenario.name}-sweep` }, params, points };
 }

@@ -4,9 +4,10 @@
  * scenario object; `schemas/scenario.schema.json` is generated from it.
  */
 import { z } from 'zod';
+import { APP_FORMATS } from './appFormats.js';
 
 /** The app wire formats, as scenario and `--format` values. */
-export const APP_FORMATS = ['openai-sse', 'anthropic-sse', 'ai-sdk-ui', 'ai-sdk-data', 'sse', 'ndjson', 'text', 'websocket'] as const;
+export { APP_FORMATS };
 
 const resumeSchema = z
   .discriminatedUnion('mode', [

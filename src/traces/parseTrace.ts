@@ -61,6 +61,7 @@ export function parseTrace(text: string, where: string): Trace {
       stream.usage = entry.usage ?? null;
       stream.firstByteMs = entry.firstByteMs ?? null;
       stream.firstEventMs = entry.firstEventMs ?? null;
+      if (entry.phasesMs) stream.phasesMs = entry.phasesMs;
     }
   });
   if (header === null) throw new TraceError(`${where}: empty trace; it needs a header line and at least one stream (see docs/traces.md)`);

@@ -4,6 +4,7 @@
  * right after `open()`, a chunk's time when it is yielded), plus the stream's first byte,
  * first event and usage.
  */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { Clock } from '../clock.js';
 import { MOCK_MARKER_HEADER } from '../mock/mockServer.js';
 import type { SourceObserver, TokenSource, UpstreamUsage } from '../sources/types.js';
@@ -35,6 +36,35 @@ export async function recordStream(source: TokenSource, streamIndex: number, clo
     },
     tokenCount() {},
   };
+  // undici announces when a connection is ready and when a request is written: with the
+  // response head and the first event, TTFT splits into its phases. Requests run one at a time
+  // here, so whatever undici announces now belongs to this stream's request.
+  let connectedAtMs: number | null = null;
+  let requestSentAtMs: number | null = null;
+  const onConnected = () => (connectedAtMs ??= clock.nowMs());
+  const onBodySent = () => (requestSentAtMs ??= clock.nowMs());
+  subscribe('undici:client:connected', onConnected);
+  subscribe('undici:request:bodySent', onBodySent);
+  try {
+    return await recordChunks(source, streamIndex, clock, observer, () => ({ connectedAtMs, requestSentAtMs, firstByteAtMs, firstEventAtMs, usage, fromMockServer }));
+  } finally {
+    unsubscribe('undici:client:connected', onConnected);
+    unsubscribe('undici:request:bodySent', onBodySent);
+  }
+}
+
+/** What the observers saw, read once the stream ended. */
+interface Observed {
+  connectedAtMs: number | null;
+  requestSentAtMs: number | null;
+  firstByteAtMs: number | null;
+  firstEventAtMs: number | null;
+  usage: UpstreamUsage | null;
+  fromMockServer: boolean;
+}
+
+/** Reads the stream to its end and builds its trace form. */
+async function recordChunks(source: TokenSource, streamIndex: number, clock: Clock, observer: SourceObserver, observed: () => Observed): Promise<RecordedStream> {
   const chunks = source.open({ clock, streamIndex, observer });
   const startMs = clock.nowMs();
   const stream: TraceStream = { chunks: [], usage: null, firstByteMs: null, firstEventMs: null };
@@ -44,8 +74,13 @@ export async function recordStream(source: TokenSource, streamIndex: number, clo
     if (chunk.text.length === 0 && chunk.reasoning === undefined) continue;
     stream.chunks.push(chunk.reasoning !== undefined ? { offsetMs, text: chunk.text, reasoning: chunk.reasoning } : { offsetMs, text: chunk.text });
   }
-  stream.usage = usage;
-  stream.firstByteMs = firstByteAtMs !== null ? Math.max(0, firstByteAtMs - startMs) : null;
-  stream.firstEventMs = firstEventAtMs !== null ? Math.max(0, firstEventAtMs - startMs) : null;
-  return { stream, fromMockServer };
+  const seen = observed();
+  const since = (atMs: number | null) => (atMs !== null ? Math.max(0, atMs - startMs) : null);
+  stream.usage = seen.usage;
+  stream.firstByteMs = since(seen.firstByteAtMs);
+  stream.firstEventMs = since(seen.firstEventAtMs);
+  if (source.kind === 'http') {
+    stream.phasesMs = { connected: since(seen.connectedAtMs), requestSent: since(seen.requestSentAtMs), responseHead: stream.firstByteMs, firstEvent: stream.firstEventMs };
+  }
+  return { stream, fromMockServer: seen.fromMockServer };
 }

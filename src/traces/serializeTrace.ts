@@ -17,6 +17,11 @@ export function serializeTrace(trace: Trace): string {
     if (stream.usage) end.usage = stream.usage;
     if (stream.firstByteMs !== null) end.firstByteMs = roundMs(stream.firstByteMs);
     if (stream.firstEventMs !== null) end.firstEventMs = roundMs(stream.firstEventMs);
+    if (stream.phasesMs) {
+      const round = (ms: number | null) => (ms === null ? null : roundMs(ms));
+      const phases = stream.phasesMs;
+      end.phasesMs = { connected: round(phases.connected), requestSent: round(phases.requestSent), responseHead: round(phases.responseHead), firstEvent: round(phases.firstEvent) };
+    }
     lines.push(JSON.stringify(end));
   });
   return `${lines.join('\n')}\n`;

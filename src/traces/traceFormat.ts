@@ -53,6 +53,15 @@ export const traceEndSchema = z.strictObject({
   usage: usageSchema.optional().describe("the server's token usage, when it sent one"),
   firstByteMs: z.number().nonnegative().optional().describe('response head, ms after the request was sent'),
   firstEventMs: z.number().nonnegative().optional().describe('first server-sent event, ms after the request was sent'),
+  phasesMs: z
+    .strictObject({
+      connected: z.number().nonnegative().nullable().describe('a new connection was ready (null: a kept-alive connection was reused)'),
+      requestSent: z.number().nonnegative().nullable().describe('the request, body included, was written'),
+      responseHead: z.number().nonnegative().nullable().describe('the response head arrived'),
+      firstEvent: z.number().nonnegative().nullable().describe('the first server-sent event was parsed'),
+    })
+    .optional()
+    .describe('when each phase of the request ended, ms after the request started: TTFT split into connect, send, server time to the head, and to the first event'),
 });
 /** The line that closes a stream. */
 export type TraceEndLine = z.infer<typeof traceEndSchema>;
@@ -72,7 +81,12 @@ export interface TraceStream {
   usage: UpstreamUsage | null;
   firstByteMs: number | null;
   firstEventMs: number | null;
+  /** When each request phase ended (recorded traces; absent in older ones). */
+  phasesMs?: TracePhases;
 }
+
+/** The phases of one recorded request, ms after its start. */
+export type TracePhases = NonNullable<TraceEndLine['phasesMs']>;
 
 /** A whole trace. */
 export interface Trace {

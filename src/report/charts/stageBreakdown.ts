@@ -6,7 +6,7 @@
 import { STAGES } from '../../pipeline/stages.js';
 import type { ConfigResult } from '../resultSchema.js';
 import { formatNumber } from '../format.js';
-import { escapeXml, legend, legendRows, linearTicks, px, seriesColor, tickLabel } from './svg.js';
+import { escapeXml, legend, legendRows, linearTicks, px, seriesColor, textWidth, tickLabel } from './svg.js';
 
 /** Stages after `emit`: the ones that take time. */
 const TIMED_STAGES = STAGES.filter((stage) => stage !== 'emit');
@@ -24,9 +24,10 @@ export function stageBreakdownSvg(configs: readonly ConfigResult[], width = 860)
   const total = (row: (typeof rows)[number]) => row.segments.reduce((sum, segment) => sum + (segment.summary?.mean ?? 0), 0);
   const max = Math.max(...rows.map(total), 1e-3);
   const ticks = linearTicks(max);
-  const scaleMax = ticks.at(-1)! > 0 ? ticks.at(-1)! : max;
+  const scaleMax = Math.max(ticks.at(-1)!, max);
   const left = 170;
-  const right = 20;
+  // Room after the longest bar for its label ("123 ms"): the slowest config is the one a reader looks for.
+  const right = Math.max(20, ...rows.map((row) => textWidth(`${formatNumber(total(row))} ms`) + 12));
   const barHeight = 22;
   const gap = 10;
   const top = 10;

@@ -18,15 +18,24 @@ export function px(value: number): string {
   return (Math.round(value * 100) / 100).toString();
 }
 
-/** About `count` round tick values from 0 to `max` (1, 2 or 5 × 10ⁿ steps). */
+/**
+ * About `count` round tick values from 0 to the first one at or past `max` (1, 2 or 5 × 10ⁿ
+ * steps): an axis that ends on the last tick reaches past the largest value, so no bar or line
+ * is cut off.
+ */
 export function linearTicks(max: number, count = 5): number[] {
   if (!(max > 0)) return [0];
   const rough = max / count;
   const power = 10 ** Math.floor(Math.log10(rough));
   const step = [1, 2, 5, 10].map((factor) => factor * power).find((candidate) => candidate >= rough) ?? 10 * power;
-  const ticks: number[] = [];
-  for (let value = 0; value <= max + step * 1e-9; value += step) ticks.push(Math.round(value / step) * step);
+  const ticks: number[] = [0];
+  while (ticks.at(-1)! < max - step * 1e-9) ticks.push(Math.round((ticks.length * step) / step) * step);
   return ticks;
+}
+
+/** Roughly how wide `text` is drawn at the charts' 12 px sans-serif, for margins (generous: digits are ~7 px). */
+export function textWidth(text: string): number {
+  return text.length * 7.5;
 }
 
 /** Powers of ten from ≤ min to ≥ max (log axes). */

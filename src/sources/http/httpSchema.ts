@@ -6,9 +6,9 @@ import { z } from 'zod';
 import { mockServerSettingsSchema, resolveMockSettings, type ResolvedMockSettings } from '../../mock/mockSettings.js';
 import { type TokenizerEncoding, tokenizerEncodingSchema } from '../bpeTokens.js';
 
-export const httpApis = ['openai-chat', 'openai-completions', 'anthropic'] as const;
-/** The wire protocol an http source speaks. */
-export type HttpApi = (typeof httpApis)[number];
+import { type HttpApi, httpApis } from './httpApis.js';
+
+export { httpApis, type HttpApi };
 
 /** The prompt sent when a scenario gives neither `messages` nor `prompt`. */
 export const DEFAULT_PROMPT = 'Explain in about 300 words how token streaming works in chat applications, with a short code example.';

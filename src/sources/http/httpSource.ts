@@ -4,7 +4,7 @@
  * `mockServer`. The API key is read from the environment variable the scenario names, at
  * each request, and never leaves the request headers.
  */
-import { Agent } from 'undici';
+import { Agent, request as undiciRequest } from 'undici';
 import { type MockServerThread, startMockServerThread } from '../../mock/mockServerThread.js';
 import { loadTokenizer } from '../bpeTokens.js';
 import type { SourceChunk, TokenSource } from '../types.js';
@@ -33,6 +33,9 @@ function tokenCountingNote(settings: ResolvedHttpSettings): string {
     ? `per chunk: ${tokenizer}; per stream: the server's usage when it sends one (see counters.tokensFromUsageShare), else ${tokenizer}`
     : `${tokenizer} (server usage not requested)`;
 }
+
+/** How long a warm-up request may take beyond connecting. */
+const WARM_RESPONSE_MS = 5000;
 
 /** Builds an http source; starts the mock server when the settings ask for one (`close()` stops it). */
 export async function createHttpSource(settings: ResolvedHttpSettings, seed: number): Promise<TokenSource> {
@@ -98,6 +101,38 @@ export async function createHttpSource(settings: ResolvedHttpSettings, seed: num
         signal: signal ? AbortSignal.any([signal, closing.signal]) : closing.signal,
         observer,
       });
+    },
+    async warm() {
+      // GET …/models on the request's own connection pool: it opens the kept-alive connection
+      // (TCP, TLS) and runs the client's request and response code once, and no server counts it
+      // as a stream. Any answer will do, a 401 or 404 too; a failure is left to the timed request.
+      let apiKey: string | null = null;
+      try {
+        apiKey = readApiKey(settings.apiKeyEnv);
+      } catch {
+        // The timed request reports a missing key.
+      }
+      const upstream = buildUpstreamRequest(settings, baseUrl, apiKey, null);
+      const modelsUrl = upstream.url.replace(/\/(chat\/completions|completions|messages)(\?.*)?$/, '/models$2');
+      // Then the same with a body (a POST to …/models is refused without taking a stream), so
+      // the client's body-writing path is warm too.
+      for (const method of ['GET', 'POST'] as const) {
+        try {
+          const response = await undiciRequest(modelsUrl, {
+            method,
+            headers: { ...upstream.headers, accept: 'application/json' },
+            ...(method === 'POST' && { body: upstream.body }),
+            dispatcher,
+            signal: AbortSignal.any([AbortSignal.timeout(settings.connectTimeoutMs + WARM_RESPONSE_MS), closing.signal]),
+          });
+          await response.body.dump();
+          // undici frees the connection for the next request only after this turn: a request sent
+          // at once would open a second, cold connection.
+          await new Promise((resolve) => setImmediate(resolve));
+        } catch {
+          // Best effort.
+        }
+      }
     },
     async close() {
       closing.abort();

@@ -20,10 +20,16 @@ const ENDPOINT_PATHS: Record<HttpApi, string> = {
   anthropic: '/messages',
 };
 
-/** `{baseUrl}/chat/completions` (etc.), keeping any query string of the base URL after the path. */
+/**
+ * `{baseUrl}/chat/completions` (etc.), keeping any query string of the base URL after the path.
+ * Anthropic's own base URL has no version segment (`https://api.anthropic.com`; its SDK adds
+ * `/v1`), so for Anthropic a base URL without one gets `/v1` too: both forms reach `/v1/messages`.
+ */
 export function endpointUrl(baseUrl: string, api: HttpApi): string {
   const url = new URL(baseUrl);
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}${ENDPOINT_PATHS[api]}`;
+  const base = url.pathname.replace(/\/+$/, '');
+  const version = api === 'anthropic' && !/\/v\d+[a-z0-9]*$/i.test(base) ? '/v1' : '';
+  url.pathname = `${base}${version}${ENDPOINT_PATHS[api]}`;
   return url.toString();
 }
 

@@ -30,16 +30,27 @@ export interface RedisLink {
   home: Redis;
 }
 
+/** Where a resolved Redis came from: `--redis URL`, REDIS_URL, 127.0.0.1:6379, or a private redis-server started for the run. */
+export type RedisOrigin = '--redis' | 'REDIS_URL' | 'default' | 'private';
+
 /** A Redis to use, and how to give it back (stops a private server; a no-op otherwise). */
 export interface ResolvedRedis {
   url: string;
   redactedUrl: string;
   release(): Promise<void>;
+  /** How it was found (absent from older callers' hand-made resolutions). */
+  origin?: RedisOrigin;
+  /** The server's redis_version (INFO server), null when it would not say. */
+  version?: string | null;
+  /** Why auto did not use the first place it looked (e.g. REDIS_URL did not answer). */
+  note?: string;
 }
 
 /** Redis configs cannot run; `skipped` says why and how to provide Redis. */
 export interface SkippedRedis {
   skipped: string;
+  /** True when `auto` found no Redis (not `--redis off`): a run may use the memory broker instead. */
+  noneFound?: boolean;
 }
 
 /** What `--redis` resolves to. */
@@ -146,7 +157,7 @@ async function clusterNodeProblem(redis: Redis, url: string): Promise<string | n
 }
 
 /** Whether Redis at `url` answers PING (a cluster: CLUSTER INFO says ok) within `timeoutMs`; the reason (scrubbed) when not. */
-export async function pingRedis(url: string, timeoutMs = PING_TIMEOUT_MS): Promise<{ ok: true } | { ok: false; reason: string }> {
+export async function pingRedis(url: string, timeoutMs = PING_TIMEOUT_MS): Promise<{ ok: true; version?: string | null } | { ok: false; reason: string }> {
   let client: RedisClient;
   try {
     client = await openRedisClient(url, 'probe', timeoutMs);
@@ -160,7 +171,7 @@ export async function pingRedis(url: string, timeoutMs = PING_TIMEOUT_MS): Promi
     }
     await client.ping();
     const problem = await clusterNodeProblem(client, url);
-    return problem === null ? { ok: true } : { ok: false, reason: problem };
+    return problem === null ? { ok: true, version: await serverVersion(client) } : { ok: false, reason: problem };
   } catch (error) {
     return { ok: false, reason: `Redis at ${redactUrl(url)} did not answer PING (${describeCause(error, url)})` };
   } finally {
@@ -169,6 +180,15 @@ export async function pingRedis(url: string, timeoutMs = PING_TIMEOUT_MS): Promi
 }
 
 const noRelease = async (): Promise<void> => {};
+
+/** The server's redis_version from INFO server, or null when it will not say (a proxy refusing INFO). */
+async function serverVersion(redis: Redis): Promise<string | null> {
+  try {
+    return /^redis_version:(\S+)/m.exec(await redis.info('server'))?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * Resolves `--redis`: a URL (must answer, else RedisSetupError), `auto` (the default:
@@ -185,7 +205,7 @@ export async function resolveRedis(
   if (isRedisUrl(choice)) {
     const probe = await pingRedis(choice);
     if (!probe.ok) throw new RedisSetupError(probe.reason);
-    return { url: choice, redactedUrl: redactUrl(choice), release: noRelease };
+    return { url: choice, redactedUrl: redactUrl(choice), release: noRelease, origin: '--redis', version: probe.version ?? null };
   }
   if (choice !== 'auto') {
     throw new RedisSetupError(
@@ -193,16 +213,24 @@ export async function resolveRedis(
     );
   }
   const fromEnv = env.REDIS_URL !== undefined && env.REDIS_URL !== '' ? env.REDIS_URL : undefined;
+  if (fromEnv !== undefined && !isRedisUrl(fromEnv)) {
+    throw new RedisSetupError(
+      `REDIS_URL must be a redis:// or rediss:// URL (or redis+cluster://host:port,...); got "${redactUrl(fromEnv)}". Fix or unset REDIS_URL, or pass --redis URL.`,
+    );
+  }
   const candidate = fromEnv ?? defaultUrl;
   const probe = await pingRedis(candidate);
-  if (probe.ok) return { url: candidate, redactedUrl: redactUrl(candidate), release: noRelease };
-  if (fromEnv !== undefined) {
-    // REDIS_URL is explicit configuration: quietly running against another Redis would mislead.
-    throw new RedisSetupError(`REDIS_URL: ${probe.reason}`);
-  }
+  if (probe.ok) return { url: candidate, redactedUrl: redactUrl(candidate), release: noRelease, origin: fromEnv ? 'REDIS_URL' : 'default', version: probe.version ?? null };
+  // REDIS_URL is explicit configuration: whatever is used instead is said on the terminal and
+  // recorded in the result's context, never silent.
+  const note = fromEnv !== undefined ? `REDIS_URL (${redactUrl(fromEnv)}) did not answer (${probe.reason.split('. Provide one')[0]})` : `nothing answered at ${redactUrl(defaultUrl)}`;
   const server = await startPrivateRedisServer({ env });
-  if (server !== null) return { url: server.url, redactedUrl: server.url, release: () => server.stop() };
+  if (server !== null) {
+    const version = await pingRedis(server.url).then((answer) => (answer.ok ? (answer.version ?? null) : null));
+    return { url: server.url, redactedUrl: server.url, release: () => server.stop(), origin: 'private', version, note };
+  }
   return {
-    skipped: `Redis configs skipped: nothing answered at ${redactUrl(defaultUrl)} and redis-server is not on PATH. ${HOW_TO_PROVIDE_REDIS}.`,
+    skipped: `Redis configs skipped: ${note} and redis-server is not on PATH. ${HOW_TO_PROVIDE_REDIS}.`,
+    noneFound: true,
   };
 }

@@ -1,0 +1,109 @@
+/**
+ * What a comparison decided, in words: the outcome line (a check mark only when every verdict
+ * was decided), the undecided verdicts grouped by cause — one line per cause, not one per metric
+ * — and the noise warnings grouped by kind. Pure; shared by the text and markdown forms.
+ */
+import type { ComparisonDecision } from '../stats/decideComparison.js';
+import type { MetricVerdict } from '../stats/gateVerdicts.js';
+
+/** Why a verdict could not be decided, from its reason. */
+export function undecidedCause(verdict: MetricVerdict): string {
+  const reason = verdict.reason;
+  if (reason.includes('too few samples') && reason.includes('stalled')) return "too few streams undisturbed by the tool's stalls";
+  if (reason.includes('too few samples')) return 'too few streams';
+  if (/the (base|head) run was disturbed/.test(reason)) return 'a disturbed run';
+  if (reason.includes('too noisy to tell')) return 'too noisy';
+  if (reason.startsWith('not measured in')) return 'measured in one run only';
+  if (verdict.metric === 'state') return 'a config did not complete';
+  return 'other';
+}
+
+/** Advice per cause, after the affected verdicts. */
+function causeDetail(cause: string, group: readonly MetricVerdict[]): string {
+  switch (cause) {
+    case 'too few streams': {
+      const counts = [...new Set(group.map((verdict) => `base ${verdict.samples.base}, head ${verdict.samples.head}`))].join('; ');
+      const needed = /at least (\d+) needed/.exec(group[0].reason)?.[1] ?? '5';
+      return `${counts} streams per config, at least ${needed} needed: run both with --iterations 10`;
+    }
+    case "too few streams undisturbed by the tool's stalls":
+      return 'the machine held the tool up during most streams (iterations[].toolStallMs): re-run on a quieter machine or with more --iterations';
+    case 'a disturbed run':
+      return `${/\((event-loop delay[^)]*)\)/.exec(group[0].reason)?.[1] ?? 'the machine was busy'}: re-run on a quiet machine`;
+    case 'too noisy':
+      return 'the confidence interval straddles the allowance: more streams (--iterations) or a wider allowance';
+    case 'measured in one run only':
+      return 'the runs measured different things (a changed pipeline, another broker, an older result file)';
+    case 'a config did not complete':
+      return group.map((verdict) => `${verdict.config}: ${verdict.reason}`).join('; ');
+    default:
+      return group[0].reason;
+  }
+}
+
+/** `field-baseline, seed-corrected × ttftMs, e2eMs` (or the pairs, when they do not form a grid). */
+function affected(group: readonly MetricVerdict[]): string {
+  const configs = [...new Set(group.map((verdict) => verdict.config))];
+  const metrics = [...new Set(group.map((verdict) => verdict.metric))];
+  if (configs.length * metrics.length === group.length) {
+    const list = (items: string[]) => (items.length > 4 ? `${items.slice(0, 3).join(', ')} and ${items.length - 3} more` : items.join(', '));
+    return `${list(configs)} × ${list(metrics)}`;
+  }
+  const pairs = group.map((verdict) => `${verdict.config} ${verdict.metric}`);
+  return pairs.length > 4 ? `${pairs.slice(0, 3).join(', ')} and ${pairs.length - 3} more` : pairs.join(', ');
+}
+
+/** One line per cause of the inconclusive verdicts: `undecided (too few streams): 21 verdicts — … — advice`. */
+export function undecidedLines(verdicts: readonly MetricVerdict[]): string[] {
+  const byCause = new Map<string, MetricVerdict[]>();
+  for (const verdict of verdicts) {
+    if (verdict.verdict !== 'inconclusive') continue;
+    const cause = undecidedCause(verdict);
+    byCause.set(cause, [...(byCause.get(cause) ?? []), verdict]);
+  }
+  return [...byCause].map(
+    ([cause, group]) => `undecided (${cause}): ${group.length} verdict${group.length === 1 ? '' : 's'} — ${affected(group)} — ${causeDetail(cause, group)}`,
+  );
+}
+
+/** The kind of a noise warning, from its wording. */
+function warningKind(warning: string): string {
+  if (warning.startsWith('outliers')) return 'outliers';
+  if (warning.startsWith('likely to flap')) return 'likely to flap';
+  if (/run was disturbed/.test(warning)) return 'a disturbed run';
+  return 'other';
+}
+
+/** One line per kind of noise warning: its count and its first instance. */
+export function groupedWarningLines(verdicts: readonly MetricVerdict[]): string[] {
+  const byKind = new Map<string, { verdict: MetricVerdict; warning: string }[]>();
+  for (const verdict of verdicts) {
+    for (const warning of verdict.warnings) {
+      const kind = warningKind(warning);
+      byKind.set(kind, [...(byKind.get(kind) ?? []), { verdict, warning }]);
+    }
+  }
+  return [...byKind].map(([kind, group]) => {
+    const first = group[0];
+    const more = group.length === 1 ? '' : ` ×${group.length}, e.g.`;
+    return `${kind}${more}: ${first.verdict.config} ${first.verdict.metric}: ${first.warning}`;
+  });
+}
+
+/** Plural helper: `1 rule`, `2 rules`. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** The outcome: mark and words. A check mark only when no verdict was left undecided. */
+export function outcomeOf(decision: ComparisonDecision): { mark: string; text: string } {
+  if (decision.regressed) return { mark: '✗', text: 'regression' };
+  const verdicts = decision.report.verdicts;
+  const undecided = verdicts.filter((verdict) => verdict.verdict === 'inconclusive');
+  if (verdicts.length === 0) return { mark: '?', text: 'undecided: nothing was compared' };
+  if (undecided.length === 0) return { mark: '✓', text: 'no regression' };
+  const causes = [...new Set(undecided.map(undecidedCause))].join(', ');
+  const decided = verdicts.length - undecided.length;
+  if (decided === 0) return { mark: '?', text: `undecided: nothing was decided (${causes})` };
+  return { mark: '?', text: `undecided: ${undecided.length} of ${verdicts.length} verdicts (${causes}); no regression among the ${decided} decided` };
+}

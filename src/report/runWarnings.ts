@@ -1,0 +1,105 @@
+/**
+ * Everything a run warns about — noisy metrics, outliers, the tool's own stalls and load limits,
+ * too few streams for `compare` — as one list (kept whole in the result's `warnings`), and a
+ * grouped block for the terminal: one line per kind with its count and worst instance.
+ */
+import type { ResultDocument } from './resultSchema.js';
+import { NOISY_CV, runNoise } from '../stats/runNoise.js';
+import { DEFAULT_GATE_OPTIONS } from '../stats/gateVerdicts.js';
+import { wrapWords } from './fitTable.js';
+
+/** One warning: its kind (for grouping), the config, the message, and how bad it is (to pick the worst). */
+export interface RunWarning {
+  kind: string;
+  config: string;
+  message: string;
+  severity: number;
+}
+
+/** The kind of a harness warning (src/load/harnessWarnings.ts, the stall probe), from its wording. */
+function harnessKind(message: string): string {
+  if (message.startsWith("the tool's event loop stalled")) return 'tool stall';
+  if (message.startsWith('event-loop delay')) return 'event-loop delay';
+  if (message.startsWith('the source emitted')) return 'source behind plan';
+  if (message.startsWith('the tool used')) return 'tool CPU';
+  if (message.startsWith('streams started')) return 'start delay';
+  return 'tool';
+}
+
+/** The first number in a message (its severity for picking the worst), 0 when none. */
+function firstNumber(message: string): number {
+  return Number(/(\d+(?:\.\d+)?)/.exec(message)?.[1] ?? 0);
+}
+
+/** Every warning of a run, worst first within each kind. */
+export function collectWarnings(doc: ResultDocument): RunWarning[] {
+  const warnings: RunWarning[] = [];
+  for (const config of doc.configs) {
+    for (const message of config.warnings ?? []) warnings.push({ kind: harnessKind(message), config: config.name, message, severity: firstNumber(message) });
+  }
+  for (const entry of runNoise(doc)) {
+    const cv = entry.cv ?? 0;
+    if (cv > NOISY_CV) {
+      warnings.push({
+        kind: 'noisy metric',
+        config: entry.config,
+        message: `${entry.metric}: CV ${Math.round(cv * 100)}% over ${entry.streams} streams; a gate on it needs paired streams (same seed) and more iterations, or a wider allowance`,
+        severity: cv,
+      });
+    } else if (entry.outliers > 0) {
+      warnings.push({
+        kind: 'outliers',
+        config: entry.config,
+        message: `${entry.metric}: ${entry.outliers} of ${entry.streams} streams more than 3.5 MADs from the median; a busy machine? re-run on a quiet one`,
+        severity: entry.outliers / entry.streams,
+      });
+    }
+  }
+  const needed = DEFAULT_GATE_OPTIONS.minSamples;
+  for (const config of doc.configs) {
+    const sequential = !config.load || config.load.mode === 'sequential';
+    if (config.state === 'completed' && sequential && config.iterations.length < needed) {
+      warnings.push({
+        kind: 'too few streams for compare',
+        config: config.name,
+        message: `${config.iterations.length} measured streams; compare decides time metrics from ${needed} or more (--iterations ${Math.max(10, needed)})`,
+        severity: needed - config.iterations.length,
+      });
+    }
+  }
+  return warnings;
+}
+
+/** The warnings as the result stores them. */
+export function warningsForResult(warnings: readonly RunWarning[]): { kind: string; config: string; message: string }[] {
+  return warnings.map(({ kind, config, message }) => ({ kind, config, message }));
+}
+
+/** A warning's finding without its explanation and advice (cut at the first ": " or "; " past 30 characters); --verbose prints it whole. */
+export function headline(message: string): string {
+  const cut = /[:;] /g;
+  for (let match = cut.exec(message); match !== null; match = cut.exec(message)) {
+    if (match.index >= 30) return `${message.slice(0, match.index)} …`;
+  }
+  return message;
+}
+
+/**
+ * The terminal block: with `verbose` every warning on its own line; else one line per kind, its
+ * count and its worst instance. Empty string when there are none.
+ */
+export function renderWarningBlock(warnings: readonly RunWarning[], options: { verbose?: boolean; width: number }): string {
+  if (warnings.length === 0) return '';
+  const wrap = (text: string) => wrapWords(text, options.width - 4).replace(/\n/g, '\n    ');
+  if (options.verbose) return [`warnings (${warnings.length}):`, ...warnings.map((warning) => `  ! ${wrap(`${warning.config}: ${warning.message}`)}`)].join('\n');
+  const kinds = new Map<string, RunWarning[]>();
+  for (const warning of warnings) kinds.set(warning.kind, [...(kinds.get(warning.kind) ?? []), warning]);
+  const lines = [wrapWords(`warnings: ${warnings.length} in ${kinds.size} kind${kinds.size === 1 ? '' : 's'} (--verbose lists each; all are in the result file's "warnings")`, options.width)];
+  for (const [kind, group] of kinds) {
+    const worst = group.reduce((a, b) => (b.severity > a.severity ? b : a));
+    const configs = new Set(group.map((warning) => warning.config)).size;
+    const count = group.length === 1 ? '' : ` ×${group.length} (${configs} config${configs === 1 ? '' : 's'}), worst`;
+    lines.push(`  ! ${wrap(`${kind}${count}: ${worst.config} ${headline(worst.message)}`)}`);
+  }
+  return lines.join('\n');
+}
