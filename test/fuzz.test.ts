@@ -42,6 +42,9 @@ function expectCompleteScenario(scenario: Scenario): void {
  * Runs the loader on one input: a scenario must be complete; an error must be a ScenarioError
  * naming `where` first, without stack material. Anything else fails the property (rethrown).
  */
+// A stack frame ("    at fn (/path/file.js:1:2)"); a quoted YAML line that starts with "at" is not one.
+const STACK_FRAME = /\n\s+at (?:.+ \()?(?:\/|file:|node:)\S*:\d+:\d+/;
+
 function loaderOutcome(where: string, load: () => Scenario, tally?: Tally): Outcome {
   let scenario: Scenario;
   try {
@@ -50,7 +53,7 @@ function loaderOutcome(where: string, load: () => Scenario, tally?: Tally): Outc
     if (!(error instanceof ScenarioError)) throw error;
     expect(error.name).toBe('ScenarioError');
     if (!error.message.startsWith(where)) throw new Error(`ScenarioError not naming ${where} first: ${error.message}`);
-    expect(error.message).not.toMatch(/\n\s+at \S/);
+    expect(error.message).not.toMatch(STACK_FRAME);
     expect(error.message).not.toMatch(/node_modules|\.ts:\d+/);
     if (tally) tally.error++;
     return 'error';
@@ -553,7 +556,7 @@ describe('the trace loader under fuzzing', () => {
         } catch (error) {
           if (!(error instanceof TraceError)) throw error;
           if (!error.message.startsWith('fuzz.jsonl')) throw new Error(`TraceError not naming the file first: ${error.message}`);
-          expect(error.message).not.toMatch(/\n\s+at \S/);
+          expect(error.message).not.toMatch(STACK_FRAME);
           tally.error++;
           return;
         }

@@ -109,7 +109,7 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
     // producer, and a reader never joins after the end of a short stream.
     const heldForClient: { data: string; seq: number }[] = [];
     let connectedChannel: DeliveryChannel | undefined;
-    const channelOpened = pipeline.delivery.open(streamId, (data) => client.onEvent(data)).then((channel) => {
+    const channelOpened = pipeline.delivery.open(streamId, (data) => client.onEvent(data), client.remote).then((channel) => {
       for (const held of heldForClient) channel.send(held.data, held.seq);
       heldForClient.length = 0;
       connectedChannel = channel;
