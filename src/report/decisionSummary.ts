@@ -95,8 +95,12 @@ export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
-/** The outcome: mark and words. A check mark only when no verdict was left undecided. */
-export function outcomeOf(decision: ComparisonDecision): { mark: string; text: string } {
+/**
+ * The outcome: mark and words. A check mark only when no verdict was left undecided. When only
+ * some are undecided, `text` already counts the decided ones (`decidedCounted`), so a total of
+ * every verdict appended after it cannot read as if the undecided were among the decided.
+ */
+export function outcomeOf(decision: ComparisonDecision): { mark: string; text: string; decidedCounted?: true } {
   if (decision.regressed) return { mark: '✗', text: 'regression' };
   const verdicts = decision.report.verdicts;
   const undecided = verdicts.filter((verdict) => verdict.verdict === 'inconclusive');
@@ -105,5 +109,11 @@ export function outcomeOf(decision: ComparisonDecision): { mark: string; text: s
   const causes = [...new Set(undecided.map(undecidedCause))].join(', ');
   const decided = verdicts.length - undecided.length;
   if (decided === 0) return { mark: '?', text: `undecided: nothing was decided (${causes})` };
-  return { mark: '?', text: `undecided: ${undecided.length} of ${verdicts.length} verdicts (${causes}); no regression among the ${decided} decided` };
+  const improved = verdicts.filter((verdict) => verdict.verdict === 'improved').length;
+  const kinds = [improved > 0 && `${improved} improved`, decided - improved > 0 && `${decided - improved} unchanged`].filter(Boolean).join(', ');
+  return {
+    mark: '?',
+    text: `undecided: ${undecided.length} of ${verdicts.length} verdicts (${causes}); decided: ${decided} (${kinds}), no regression among them`,
+    decidedCounted: true,
+  };
 }
