@@ -5,7 +5,7 @@
  * warms up and splits each request into phases, with the mock's Anthropic base URL as printed.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,8 +15,14 @@ import { redisUrlForTests } from './helpers/redisUrl.js';
 const folder = mkdtempSync(join(tmpdir(), 'streambench-first-run-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
-/** No Redis anywhere: REDIS_URL at a closed port, and no redis-server on PATH. */
-const NO_REDIS = { REDIS_URL: 'redis://127.0.0.1:1', PATH: '/nonexistent' };
+/**
+ * No Redis anywhere, nothing configured: REDIS_URL unset, the address auto probes moved off the
+ * shared 6379 to a closed port (STREAMBENCH_DEFAULT_REDIS_URL), and no redis-server on PATH.
+ */
+const NO_REDIS = { REDIS_URL: '', STREAMBENCH_DEFAULT_REDIS_URL: 'redis://127.0.0.1:1', PATH: '/nonexistent' };
+
+/** A Redis that is configured but down: nothing listens on port 1. */
+const DOWN_URL = 'redis://127.0.0.1:1';
 
 const sharedUrl = await redisUrlForTests();
 
@@ -25,8 +31,9 @@ describe('a first run without Redis (built binary)', () => {
     const out = join(folder, 'no-redis.json');
     const result = await runCli(['run', 'test/fixtures/tiny.yaml', '--out', out], { env: NO_REDIS });
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^broker: REDIS_URL \(redis:\/\/127\.0\.0\.1:1\) did not answer/m);
-    expect(result.stdout).toMatch(/the redis-\* configs ran on the in-process memory broker/);
+    const text = result.stdout.replace(/\s+/g, ' ');
+    expect(result.stdout).toMatch(/^broker: nothing answered at redis:\/\/127\.0\.0\.1:1 and redis-server is not on PATH/m);
+    expect(text).toMatch(/the redis-\* configs ran on the in-process memory broker/);
     expect(result.stdout.replace(/\s+/g, ' ')).toContain('To measure Redis too: start one on 127.0.0.1:6379, set REDIS_URL or pass --redis URL, or install redis-server');
     const document = JSON.parse(readFileSync(out, 'utf8'));
     expect(document.context.redis).toMatchObject({ broker: 'memory' });
@@ -46,6 +53,27 @@ describe('a first run without Redis (built binary)', () => {
     const result = await runCli(['run', 'test/fixtures/tiny.yaml', '--no-save', '--redis', 'off']);
     expect(result.code).toBe(3);
     expect(result.stderr).toBe('streambench: nothing was measured in tiny: no config completed (see the messages above)\n');
+  });
+
+  it('refuses a REDIS_URL that does not answer (exit 2, naming REDIS_URL and the fix, nothing written), even with redis-server on PATH', async () => {
+    const out = join(folder, 'down-env.json');
+    for (const env of [{ ...NO_REDIS, REDIS_URL: DOWN_URL }, { REDIS_URL: DOWN_URL }]) {
+      const result = await runCli(['run', 'test/fixtures/tiny.yaml', '--out', out], { env });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^streambench: REDIS_URL \(redis:\/\/127\.0\.0\.1:1\) did not answer \(.*\)\. Start that Redis or correct REDIS_URL; or unset it .* or pass --broker memory to run without Redis\.\n$/);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
+  it('refuses a --redis URL or --redis-file that does not answer (exit 2, naming the flag), never the memory broker', async () => {
+    const flag = await runCli(['run', 'test/fixtures/tiny.yaml', '--no-save', '--redis', DOWN_URL], { env: NO_REDIS });
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/^streambench: --redis: Cannot connect to Redis at redis:\/\/127\.0\.0\.1:1 \(.*\)\. Provide one with --redis /);
+    const file = join(folder, 'redis-url.txt');
+    writeFileSync(file, `${DOWN_URL}\n`);
+    const fromFile = await runCli(['run', 'test/fixtures/tiny.yaml', '--no-save', '--redis-file', file], { env: NO_REDIS });
+    expect(fromFile.code).toBe(2);
+    expect(fromFile.stderr).toMatch(new RegExp(`^streambench: --redis-file ${file.replace(/[.]/g, '\\.')}: Cannot connect to Redis at redis://127\\.0\\.0\\.1:1 `));
   });
 
   it('names a malformed REDIS_URL as REDIS_URL (exit 2, nothing written)', async () => {

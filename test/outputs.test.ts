@@ -14,6 +14,8 @@ import { renderSummaryTable, renderScenarioCountersTable } from '../src/report/t
 import { terminalWidth } from '../src/report/terminalWidth.js';
 import { renderVerdictTable } from '../src/report/verdictTable.js';
 import { renderComparisonMarkdown } from '../src/report/markdown.js';
+import { undecidedLines } from '../src/report/decisionSummary.js';
+import type { MetricVerdict } from '../src/stats/gateVerdicts.js';
 import { StallMonitor } from '../src/probes/stallMonitor.js';
 import { onMemoryBroker } from '../src/run/memoryFallback.js';
 import { loadScenarioFile } from '../src/scenario/loadScenario.js';
@@ -117,8 +119,35 @@ describe("compare's outcome", () => {
     const undecided = text.split('\n').filter((line) => line.startsWith('? undecided ('));
     expect(undecided).toHaveLength(1);
     expect(undecided[0]).toMatch(/^\? undecided \(too few streams\): 10 verdicts — a, b × ttftMs, tokenLatencyP50Ms, tokenLatencyP99Ms and 2 more — base 3, head 3 streams per config, at least 5/);
-    expect(text.split('\n').at(-1)).toMatch(/^\? undecided: 10 of 12 verdicts \(too few streams\); no regression among the 2 decided: 10 inconclusive, 2 unchanged/);
+    // The decided are counted apart: the undecided never read as if among them.
+    expect(text.split('\n').at(-1)).toMatch(/^\? undecided: 10 of 12 verdicts \(too few streams\); decided: 2 \(2 unchanged\), no regression among them \(/);
     expect(renderComparisonMarkdown(decision, { base: 'b.json', head: 'h.json' })).toMatch(/^### streambench compare: \? undecided: 10 of 12 verdicts/);
+  });
+
+  it('names counts that move with timing as a cause of their own, apart from noisy timings', () => {
+    const verdict = (config: string, metric: string): MetricVerdict => ({
+      config,
+      metric,
+      verdict: 'inconclusive',
+      reason: `${metric.startsWith('counters.') ? 'moves with timing from stream to stream (timer batching, renders); ' : ''}median 0.725 → 0.725 (0, 0.0%); 95% CI [0, +0.0375] straddles the allowed increase +0.0363: too noisy to tell`,
+      method: 'bootstrap',
+      base: 0.725,
+      head: 0.725,
+      change: 0,
+      relativeChange: 0,
+      interval: { low: 0, high: 0.0375, confidence: 0.95 },
+      allowed: 0.0363,
+      gate: '5%',
+      samples: { base: 5, head: 5 },
+      cv: { base: 0.05, head: 0.05 },
+      outliers: { base: 0, head: 0 },
+      warnings: [],
+    }) as MetricVerdict;
+    const lines = undecidedLines([verdict('seed-proposed', 'counters.redisCommandsPerToken'), verdict('seed-proposed', 'counters.eventsPerToken'), verdict('seed-proposed', 'tokenLatencyP50Ms')]);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^undecided \(counts that move with timing\): 2 verdicts — seed-proposed × counters\.redisCommandsPerToken, counters\.eventsPerToken — the same streams gave different counts in the two runs \(batches closed by timers\)/);
+    expect(lines[0]).toContain('(--gate counters.<name>:10%)');
+    expect(lines[1]).toMatch(/^undecided \(too noisy\): 1 verdict — seed-proposed × tokenLatencyP50Ms — the confidence interval straddles/);
   });
 
   it('shows the check mark only when every verdict was decided', () => {

@@ -27,7 +27,7 @@ export interface RunInProgress {
 export async function runAndSave(
   scenario: Scenario,
   runOptions: Omit<RunOptions, 'onStream' | 'onConfigDone' | 'onConfigStart'>,
-  output: { bar: ProgressDisplay | null; outputPath: string | null; progress?: RunInProgress },
+  output: { bar: ProgressDisplay | null; outputPath: string | null; progress?: RunInProgress; redisFlag?: string },
 ): Promise<ResultDocument> {
   const { bar, outputPath } = output;
   const progress: RunInProgress = output.progress ?? { document: null, runningConfig: null, outputPath };
@@ -77,8 +77,10 @@ export async function runAndSave(
     onConfigDone: outputPath ? saveSoFar : (document) => void (progress.document = structuredClone(document)),
   })
     .catch((error: unknown) => {
-      // A bad REDIS_URL is named as such: the user never typed --redis.
-      if (error instanceof RedisSetupError) throw new CliError(error.message.startsWith('REDIS_URL') ? error.message : `--redis: ${error.message}`);
+      // A bad REDIS_URL is named as such: the user never typed --redis (nor --redis-file).
+      if (error instanceof RedisSetupError) {
+        throw new CliError(/^(REDIS_URL|STREAMBENCH_DEFAULT_REDIS_URL)\b/.test(error.message) ? error.message : `${output.redisFlag ?? '--redis'}: ${error.message}`);
+      }
       throw error;
     })
     .finally(() => bar?.clear());

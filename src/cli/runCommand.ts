@@ -105,6 +105,7 @@ export async function runScenarios(scenarios: Scenario[], options: RunCommandOpt
   }
   for (const scenario of scenarios) refuseBeyondMachine(scenario, options, options.force === true);
   const redis = await redisOption(options);
+  const redisFlag = options.redisFile !== undefined ? `--redis-file ${options.redisFile}` : '--redis';
   await checkRunOutputs(options);
 
   // Tables are for people: on stdout when it carries nothing else, else on stderr.
@@ -125,7 +126,7 @@ export async function runScenarios(scenarios: Scenario[], options: RunCommandOpt
       const document = await runAndSave(
         scenario,
         { iterations: options.iterations, warmup: options.warmup, seed: options.seed, redis, broker: options.broker, shard: options.shard, signal: interruption.signal },
-        { bar, outputPath, progress },
+        { bar, outputPath, progress, redisFlag },
       );
       if (options.csv) {
         const csv = resultToCsv(document);

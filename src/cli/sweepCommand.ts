@@ -76,6 +76,7 @@ export async function sweepCommand(path: string, options: SweepCommandOptions): 
   const bar = createProgress(process.stderr, { quiet: options.quiet, machineOutput: format !== 'table' });
   refuseBeyondMachine(plan.scenario, options, options.force === true);
   const redis = await redisOption(options);
+  const redisFlag = options.redisFile !== undefined ? `--redis-file ${options.redisFile}` : '--redis';
   if (options.out !== undefined && !options.save) throw new CliError(`--out ${options.out} and --no-save contradict each other: drop one of them`);
   if (options.save) {
     if (options.out === undefined) await ensureResultsFolder('results');
@@ -87,7 +88,7 @@ export async function sweepCommand(path: string, options: SweepCommandOptions): 
   const document = await runAndSave(
     plan.scenario,
     { iterations: options.iterations, warmup: options.warmup, seed: options.seed, redis, broker: options.broker, signal: interruption.signal },
-    { bar, outputPath, progress },
+    { bar, outputPath, progress, redisFlag },
   ).finally(() => interruption.dispose());
 
   const summary = summarizeSweep(document, { value: budget.value, relative: budget.relative });

@@ -12,6 +12,9 @@ export function undecidedCause(verdict: MetricVerdict): string {
   if (reason.includes('too few samples') && reason.includes('stalled')) return "too few streams undisturbed by the tool's stalls";
   if (reason.includes('too few samples')) return 'too few streams';
   if (/the (base|head) run was disturbed/.test(reason)) return 'a disturbed run';
+  // A count that timers decide (how many chunks a batch takes) is compared like a time metric;
+  // its spread is that of the batching, not of the machine: its own cause, with its own fix.
+  if (reason.includes('too noisy to tell') && reason.startsWith('moves with timing')) return 'counts that move with timing';
   if (reason.includes('too noisy to tell')) return 'too noisy';
   if (reason.startsWith('not measured in')) return 'measured in one run only';
   if (verdict.metric === 'state') return 'a config did not complete';
@@ -32,6 +35,11 @@ function causeDetail(cause: string, group: readonly MetricVerdict[]): string {
       return `${/\((event-loop delay[^)]*)\)/.exec(group[0].reason)?.[1] ?? 'the machine was busy'}: re-run on a quiet machine`;
     case 'too noisy':
       return 'the confidence interval straddles the allowance: more streams (--iterations) or a wider allowance';
+    case 'counts that move with timing':
+      return (
+        'the same streams gave different counts in the two runs (batches closed by timers), more than the default 5 % ' +
+        'allowance can tell apart: more streams (--iterations) or a wider allowance (--gate counters.<name>:10%)'
+      );
     case 'measured in one run only':
       return 'the runs measured different things (a changed pipeline, another broker, an older result file)';
     case 'a config did not complete':
@@ -95,8 +103,12 @@ export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
-/** The outcome: mark and words. A check mark only when no verdict was left undecided. */
-export function outcomeOf(decision: ComparisonDecision): { mark: string; text: string } {
+/**
+ * The outcome: mark and words. A check mark only when no verdict was left undecided. When only
+ * some are undecided, `text` already counts the decided ones (`decidedCounted`), so a total of
+ * every verdict appended after it cannot read as if the undecided were among the decided.
+ */
+export function outcomeOf(decision: ComparisonDecision): { mark: string; text: string; decidedCounted?: true } {
   if (decision.regressed) return { mark: '✗', text: 'regression' };
   const verdicts = decision.report.verdicts;
   const undecided = verdicts.filter((verdict) => verdict.verdict === 'inconclusive');
@@ -105,5 +117,11 @@ export function outcomeOf(decision: ComparisonDecision): { mark: string; text: s
   const causes = [...new Set(undecided.map(undecidedCause))].join(', ');
   const decided = verdicts.length - undecided.length;
   if (decided === 0) return { mark: '?', text: `undecided: nothing was decided (${causes})` };
-  return { mark: '?', text: `undecided: ${undecided.length} of ${verdicts.length} verdicts (${causes}); no regression among the ${decided} decided` };
+  const improved = verdicts.filter((verdict) => verdict.verdict === 'improved').length;
+  const kinds = [improved > 0 && `${improved} improved`, decided - improved > 0 && `${decided - improved} unchanged`].filter(Boolean).join(', ');
+  return {
+    mark: '?',
+    text: `undecided: ${undecided.length} of ${verdicts.length} verdicts (${causes}); decided: ${decided} (${kinds}), no regression among them`,
+    decidedCounted: true,
+  };
 }

@@ -194,7 +194,7 @@ export const resultDocumentSchema = z.strictObject({
         origin: z.enum(['--redis', 'REDIS_URL', 'default', 'private']).optional().describe('how the Redis was found: --redis URL, REDIS_URL, 127.0.0.1:6379, or a private redis-server started for the run'),
         url: z.string().optional().describe('the Redis URL, password redacted'),
         version: z.string().nullable().optional().describe("the server's redis_version"),
-        note: z.string().optional().describe('what changed and why (a REDIS_URL that did not answer, the memory broker in place of Redis)'),
+        note: z.string().optional().describe('what changed and why (nothing answered at the default address, the memory broker in place of Redis)'),
       })
       .optional()
       .describe('which Redis the run used; absent when no config needed one'),

@@ -103,6 +103,7 @@ export function renderVerdictTable(decision: ComparisonDecision, layout: Verdict
   }
   const outcome = outcomeOf(decision);
   const breaches = decision.rules.breaches.length > 0 ? `, ${plural(decision.rules.breaches.length, 'rule')} breached` : '';
-  lines.push(`${outcome.mark} ${outcome.text}: ${verdictTotals(verdicts)}${breaches} (${decision.report.pairing.reason})`);
+  const totals = outcome.decidedCounted ? '' : `: ${verdictTotals(verdicts)}`;
+  lines.push(`${outcome.mark} ${outcome.text}${totals}${breaches} (${decision.report.pairing.reason})`);
   return lines.join('\n');
 }

@@ -12,6 +12,7 @@ import type { ResolvedHttpSettings } from './httpSchema.js';
 import { openHttpStream } from './openHttpStream.js';
 import { publicHeaders, publicUrl, redactSecrets, secretHeaderValues } from './redact.js';
 import { buildUpstreamRequest } from './upstreamRequest.js';
+import { warmDecoder } from './warmDecoder.js';
 
 /** The key named by `apiKeyEnv`: null when none is named; throws when the variable is unset. */
 export function readApiKey(apiKeyEnv: string | null, environment: NodeJS.ProcessEnv = process.env): string | null {
@@ -125,7 +126,9 @@ export async function createHttpSource(settings: ResolvedHttpSettings, seed: num
             dispatcher,
             signal: AbortSignal.any([AbortSignal.timeout(settings.connectTimeoutMs + WARM_RESPONSE_MS), closing.signal]),
           });
-          await response.body.dump();
+          // Read as a stream is read (async iteration, text decoding), so that path is warm too.
+          const text = new TextDecoder();
+          for await (const bytes of response.body) text.decode(bytes as Buffer, { stream: true });
           // undici frees the connection for the next request only after this turn: a request sent
           // at once would open a second, cold connection.
           await new Promise((resolve) => setImmediate(resolve));
@@ -133,6 +136,9 @@ export async function createHttpSource(settings: ResolvedHttpSettings, seed: num
           // Best effort.
         }
       }
+      // The first timed chunk would otherwise carry the SSE parser's, JSON decoding's and the
+      // tokenizer's first run.
+      warmDecoder(settings.api, tokenizer, settings.includeUsage);
     },
     async close() {
       closing.abort();

@@ -190,15 +190,19 @@ async function serverVersion(redis: Redis): Promise<string | null> {
   }
 }
 
+/** Environment variable naming where `auto` looks when REDIS_URL is unset (tests point it at a closed port). */
+export const DEFAULT_REDIS_URL_VARIABLE = 'STREAMBENCH_DEFAULT_REDIS_URL';
+
 /**
  * Resolves `--redis`: a URL (must answer, else RedisSetupError), `auto` (the default:
- * REDIS_URL or `defaultUrl` when it answers, else a private redis-server from PATH, else
- * skipped with how to provide Redis) or `off` (skipped). `defaultUrl` exists for tests.
+ * REDIS_URL, which must answer when set, else RedisSetupError; else `defaultUrl` when it
+ * answers, else a private redis-server from PATH, else skipped with `noneFound`) or `off`
+ * (skipped). `defaultUrl` defaults to STREAMBENCH_DEFAULT_REDIS_URL, else 127.0.0.1:6379.
  */
 export async function resolveRedis(
   option: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
-  defaultUrl: string = DEFAULT_REDIS_URL,
+  defaultUrl: string = env[DEFAULT_REDIS_URL_VARIABLE] || DEFAULT_REDIS_URL,
 ): Promise<RedisResolution> {
   const choice = option ?? 'auto';
   if (choice === 'off') return { skipped: 'Redis configs skipped: --redis off.' };
@@ -218,12 +222,24 @@ export async function resolveRedis(
       `REDIS_URL must be a redis:// or rediss:// URL (or redis+cluster://host:port,...); got "${redactUrl(fromEnv)}". Fix or unset REDIS_URL, or pass --redis URL.`,
     );
   }
-  const candidate = fromEnv ?? defaultUrl;
-  const probe = await pingRedis(candidate);
-  if (probe.ok) return { url: candidate, redactedUrl: redactUrl(candidate), release: noRelease, origin: fromEnv ? 'REDIS_URL' : 'default', version: probe.version ?? null };
-  // REDIS_URL is explicit configuration: whatever is used instead is said on the terminal and
-  // recorded in the result's context, never silent.
-  const note = fromEnv !== undefined ? `REDIS_URL (${redactUrl(fromEnv)}) did not answer (${probe.reason.split('. Provide one')[0]})` : `nothing answered at ${redactUrl(defaultUrl)}`;
+  if (fromEnv !== undefined) {
+    // REDIS_URL is explicit configuration: when it does not answer, running on anything else
+    // (a private server, the memory broker) would let a CI job whose Redis is down pass.
+    const probe = await pingRedis(fromEnv);
+    if (probe.ok) return { url: fromEnv, redactedUrl: redactUrl(fromEnv), release: noRelease, origin: 'REDIS_URL', version: probe.version ?? null };
+    throw new RedisSetupError(
+      `REDIS_URL (${redactUrl(fromEnv)}) did not answer (${probe.reason.split('. Provide one')[0]}). ` +
+        'Start that Redis or correct REDIS_URL; or unset it to let --redis auto find one (127.0.0.1:6379, a private redis-server, else the memory broker), ' +
+        'or pass --broker memory to run without Redis.',
+    );
+  }
+  if (!isRedisUrl(defaultUrl)) {
+    throw new RedisSetupError(`${DEFAULT_REDIS_URL_VARIABLE} must be a redis:// or rediss:// URL; got "${redactUrl(defaultUrl)}". Fix or unset ${DEFAULT_REDIS_URL_VARIABLE}.`);
+  }
+  const probe = await pingRedis(defaultUrl);
+  if (probe.ok) return { url: defaultUrl, redactedUrl: redactUrl(defaultUrl), release: noRelease, origin: 'default', version: probe.version ?? null };
+  // Nothing configured: whatever is used instead is said on the terminal and in the result's context.
+  const note = `nothing answered at ${redactUrl(defaultUrl)}`;
   const server = await startPrivateRedisServer({ env });
   if (server !== null) {
     const version = await pingRedis(server.url).then((answer) => (answer.ok ? (answer.version ?? null) : null));
