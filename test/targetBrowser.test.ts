@@ -4,11 +4,12 @@
  * receive and paint times feed the target and render metrics. Without Chromium the browser
  * tests are skipped on a developer machine and fail under CI=true, as the browser client's.
  */
-import { mkdtempSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readBrowserResources } from '../src/pipeline/client/browser/browserProcesses.js';
+import { browserProcessesUnder, listProcesses, readBrowserResources } from '../src/pipeline/client/browser/browserProcesses.js';
 import { CHROMIUM_ENV, resolveChromium } from '../src/pipeline/client/browser/chromiumLauncher.js';
 import type { BrowserStreamTimeline } from '../src/pipeline/client/browser/openBrowserStream.js';
 import { runScenario } from '../src/run/runScenario.js';
@@ -205,4 +206,66 @@ describe.skipIf(!haveChromium)('the browser client of the example relays, in Chr
     // No orphan browser: every Chromium the configs launched is closed.
     expect(readBrowserResources()?.pids ?? []).toEqual([]);
   }, 120_000);
+
+  it('an app that fails (a 500, an answer that is not the format) errors the config with the reason, and the browser is closed', async () => {
+    const relay = (mode: string) => ({ command: 'node test/fixtures/target/relay.mjs', env: { MODE: mode }, log: join(LOGS, `relay-${mode}.log`) });
+    const document = await runScenario(
+      scenarioFrom({
+        source: SOURCE,
+        iterations: 1,
+        warmup: 0,
+        variants: [
+          { name: 'status-500', target: { url: 'http://127.0.0.1:{appPort}/chat', format: 'openai-sse', client: 'browser', app: relay('status-500') } },
+          { name: 'garbage', target: { url: 'http://127.0.0.1:{appPort}/chat', format: 'openai-sse', client: 'browser', app: relay('garbage') } },
+        ],
+      }),
+      { redis: 'off' },
+    );
+    const [failed, garbage] = document.configs;
+    expect(failed.state).toBe('errored');
+    expect(failed.message).toMatch(/in the browser: .*HTTP 500/);
+    expect(garbage.state).toBe('errored');
+    expect(garbage.message).toMatch(/the app's answer: expected SSE events `data: \{"choices".*but the page received no event before the app closed the connection/);
+    expect(readBrowserResources()?.pids ?? []).toEqual([]);
+  }, 60_000);
+
+  it('Ctrl-C during `streambench target --client browser` exits 130 with no Chromium or app process left', async () => {
+    ensureBuiltDist('dist/cli.js');
+    const folder = mkdtempSync(join(tmpdir(), 'sb-target-browser-int-'));
+    const child = spawn(
+      process.execPath,
+      [
+        join(process.cwd(), 'dist', 'cli.js'), 'target', '--upstream-port', '0', '--app-command', 'node test/fixtures/target/relay.mjs', '--url', 'http://127.0.0.1:{appPort}/chat',
+        '--format', 'openai-sse', '--client', 'browser', '--profile', 'slow-local', '--tokens', '200', '--iterations', '20', '--warmup', '0', '--out', join(folder, 'out.json'), '--quiet',
+      ],
+      { stdio: 'ignore' },
+    );
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      let pids: number[] = [];
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline && pids.length < 3; ) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        pids = browserProcessesUnder(child.pid!, listProcesses()).map((entry) => entry.pid);
+      }
+      expect(pids.length).toBeGreaterThan(0);
+      const everything = () => listProcesses().filter((entry) => entry.pid !== child.pid && isBelow(entry.pid, child.pid!));
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const started = everything().map((entry) => entry.pid);
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      const alive = listProcesses().filter((entry) => started.includes(entry.pid) || pids.includes(entry.pid));
+      expect(alive).toEqual([]);
+      expect(existsSync(join(folder, 'out.json'))).toBe(true);
+      expect((JSON.parse(readFileSync(join(folder, 'out.json'), 'utf8')) as { interrupted: boolean }).interrupted).toBe(true);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 60_000);
 });
+
+/** Whether `pid` descends from `ancestor` now (by /proc parent links). */
+function isBelow(pid: number, ancestor: number): boolean {
+  const parents = new Map(listProcesses().map((entry) => [entry.pid, entry.ppid]));
+  for (let current = parents.get(pid); current !== undefined && current > 1; current = parents.get(current)) if (current === ancestor) return true;
+  return false;
+}
