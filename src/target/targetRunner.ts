@@ -176,9 +176,10 @@ export async function openTargetRunner(config: ResolvedConfig, environment: RunE
             : null,
         });
         if (result.metrics) Object.assign(result.metrics.counters, measurements.counters(calls));
+        // The client and its render strategy where every config names its client, for the render table's row
+        // (a scenario mixing browser and node targets shows the node reader as rendering nothing).
+        result.settings.client = browserPool ? { type: 'browser', render: renderSettings } : { type: 'node', render: { strategy: 'none' } };
         if (browserPool) {
-          // The client and its render strategy where every config names its client: the render table shows this config's row.
-          result.settings.client = { type: 'browser', render: renderSettings };
           const tokens = measurements.tokenCount;
           if (result.metrics && browserCpuMs !== null && tokens > 0) result.metrics.counters.browserCpuUsPerToken = (browserCpuMs * 1000) / tokens;
           if (result.metrics) result.metrics.counters.browserMemoryMaxMB = browserPool.peakMemoryMB;
