@@ -99,12 +99,14 @@ export async function runTargetStream(context: TargetStreamContext, streamIndex:
   let browserRead: BrowserAppRead | null = null;
   // The page's stream ends by itself only when the app ends it: once the upstream is done, the app has idleMs to deliver the rest.
   let idleTimer: ReturnType<Clock['setTimer']> | null = null;
+  let readOver = false;
   try {
     try {
       if (context.browser) {
         const { browser } = context;
         void record.ended.then(() => {
-          if (reading.signal.aborted) return;
+          // Not after the read is over: its `finally` has already cleared the timers.
+          if (reading.signal.aborted || readOver) return;
           idleTimer = clock.setTimer(
             () => fail(`the app had not finished its answer in the browser ${settings.timeouts.idleMs} ms after the upstream's last write (timeouts.idleMs)`),
             settings.timeouts.idleMs,
@@ -136,6 +138,7 @@ export async function runTargetStream(context: TargetStreamContext, streamIndex:
       if (error instanceof AppStreamError) throw new Error(`the app's answer: ${error.message}`);
       throw error;
     } finally {
+      readOver = true;
       clock.clearTimer(upstreamTimer);
       if (idleTimer !== null) clock.clearTimer(idleTimer);
       signal?.removeEventListener('abort', onAbort);
