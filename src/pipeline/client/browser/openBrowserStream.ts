@@ -108,6 +108,7 @@ export async function openBrowserStream(
     try {
       const before = await page.session.calibrate();
       const requestStartMs = clock.nowMs();
+      let stopListening = () => {};
       const finished = new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`the stream did not end within ${timeoutMs} ms (timeoutMs)`)), timeoutMs);
         // An abort ends the wait at once; what the page measured until then is still collected.
@@ -117,6 +118,7 @@ export async function openBrowserStream(
         };
         if (signal?.aborted) onAbort();
         signal?.addEventListener('abort', onAbort, { once: true });
+        stopListening = () => signal?.removeEventListener('abort', onAbort);
         page.session.start(
           {
             url: request.url,
@@ -146,7 +148,7 @@ export async function openBrowserStream(
         );
       });
       let failure: string | null = null;
-      await finished.catch((error: Error) => (failure = error.message));
+      await finished.catch((error: Error) => (failure = error.message)).finally(() => stopListening());
       const raw = await page.session.collect();
       const after = await page.session.calibrate();
       const calibration = after.errorMs < before.errorMs ? after : before;
