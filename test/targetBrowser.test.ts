@@ -207,6 +207,28 @@ describe.skipIf(!haveChromium)('the browser client of the example relays, in Chr
     expect(readBrowserResources()?.pids ?? []).toEqual([]);
   }, 120_000);
 
+  it('pointed straight at the upstream (no app between), it reads OpenAI and Anthropic SSE exactly', async () => {
+    const body = { model: 'm', stream: true, max_tokens: 256, messages: [{ role: 'user', content: '{{prompt}}' }] };
+    const document = await runScenario(
+      scenarioFrom({
+        source: SOURCE,
+        iterations: 1,
+        warmup: 0,
+        variants: [
+          { name: 'openai', target: { url: '{upstreamUrl}/v1/chat/completions', format: 'openai-sse', body, client: 'browser' } },
+          { name: 'anthropic', target: { url: '{upstreamUrl}/v1/messages', format: 'anthropic-sse', body, client: 'browser', render: { strategy: 'frame', intervalMs: 16.7 } } },
+        ],
+      }),
+      { redis: 'off' },
+    );
+    for (const config of document.configs) {
+      expect(config.state, `${config.name}: ${config.message}`).toBe('completed');
+      expect(config.target?.integrity).toMatchObject({ exactStreams: 1, missingChars: 0, streamsWithoutEndMarker: 0 });
+      expect(config.metrics?.stalenessMs?.n).toBe(TOKENS);
+    }
+    expect(readBrowserResources()?.pids ?? []).toEqual([]);
+  }, 60_000);
+
   it('an app that fails (a 500, an answer that is not the format) errors the config with the reason, and the browser is closed', async () => {
     const relay = (mode: string) => ({ command: 'node test/fixtures/target/relay.mjs', env: { MODE: mode }, log: join(LOGS, `relay-${mode}.log`) });
     const document = await runScenario(
