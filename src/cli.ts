@@ -242,6 +242,8 @@ const targetCommandDefinition = program
   .addOption(new Option('--profile <name>', 'synthetic timing profile of the upstream streams').choices(profileNames).default('fast-hosted'))
   .addOption(new Option('--tokens <n>', 'tokens per upstream stream').default(100).argParser(wholeNumber(1)))
   .option('--trace <file>', 'replay a recorded trace as the upstream streams instead of a synthetic profile')
+  .addOption(new Option('--client <client>', "who reads the app's answer: node (streambench's readers, every format) or browser (a page in headless Chromium: fetch/EventSource/WebSocket, markdown rendered into the DOM, paint metrics; formats openai-sse, anthropic-sse, ai-sdk-ui, sse, websocket)").choices(['node', 'browser']))
+  .option('--render <strategy>', 'with --client browser: when the page renders: every (default), debounce:MS, throttle:MS or frame')
   .addOption(new Option('--delay-threshold <ms>', 'verdict "delays" when the added latency per token is at least this at p10 (default 3)').argParser(Number))
   .option('--name <name>', 'name of the result (file name and tables)', 'target')
   .option('--json', 'print the result document on stdout (tables go to stderr)')
@@ -266,6 +268,7 @@ Exit codes: 0 ok, 1 a gate regressed against --baseline, 2 invalid input, 3 the 
 unparseable answer, never called the upstream, crashed, lost text), 130 interrupted.
 Examples:
   streambench target --upstream-port 8400 --url http://127.0.0.1:3000/api/chat --format ai-sdk-ui
+  streambench target --upstream-port 8400 --url http://127.0.0.1:3000/api/chat --format ai-sdk-ui --client browser --render frame
   streambench target --upstream-port 0 --app-command "node examples/field-relay.mjs" \\
     --url http://127.0.0.1:{appPort}/api/chat --format sse --text-path content@json.content --done-path status --app-redis redis://127.0.0.1:6379`,
   )

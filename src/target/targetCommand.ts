@@ -40,6 +40,26 @@ export interface TargetCommandOptions extends Omit<RunCommandOptions, 'format'> 
   trace?: string;
   name: string;
   delayThreshold?: number;
+  /** Who reads the app's answer: node (default) or browser. */
+  client?: string;
+  /** client browser: every | debounce:MS | throttle:MS | frame[:MS]. */
+  render?: string;
+}
+
+const RENDER_HELP = 'every, debounce:MS, throttle:MS or frame (frame:MS sets the interval dropped frames are counted against), e.g. --render throttle:50';
+
+/** `--render every|debounce:50|throttle:50|frame[:16.7]` as a scenario's render block ({strategy, intervalMs}); exit 2 naming the flag when it does not parse. */
+export function parseRenderFlag(value: string): { strategy: string; intervalMs: number } {
+  const [strategy, interval, ...rest] = value.trim().split(':');
+  const needsInterval = strategy === 'debounce' || strategy === 'throttle';
+  if (!['every', 'debounce', 'throttle', 'frame'].includes(strategy) || rest.length > 0) throw new CliError(`--render: "${value}" is not a render strategy: use ${RENDER_HELP}`);
+  if (interval === undefined) {
+    if (needsInterval) throw new CliError(`--render: ${strategy} needs its interval in ms, e.g. --render ${strategy}:50`);
+    return { strategy, intervalMs: 16.7 };
+  }
+  const intervalMs = Number(interval);
+  if (strategy === 'every' || !Number.isFinite(intervalMs) || intervalMs <= 0) throw new CliError(`--render: "${value}" is not a render strategy: use ${RENDER_HELP}`);
+  return { strategy, intervalMs };
 }
 
 /** Splits `Name: value` header flags; exit 2 naming the flag when one has no colon. */
@@ -90,6 +110,8 @@ export function targetScenarioFromFlags(options: TargetCommandOptions): Record<s
     ...(app && { app }),
     ...(options.appRedis && { redis: { url: options.appRedis, keyspaceNotifications: options.keyspaceNotifications ?? false } }),
     ...(options.delayThreshold !== undefined && { verdict: { delayThresholdMs: options.delayThreshold } }),
+    ...(options.client !== undefined && { client: options.client }),
+    ...(options.render !== undefined && { render: parseRenderFlag(options.render) }),
   };
   return {
     name: options.name,
@@ -107,6 +129,8 @@ const FLAG_OF_FIELD: Record<string, string> = {
   'variants[0].target.upstream.port': '--upstream-port',
   'variants[0].target.app.readyUrl': '--ready-url',
   'variants[0].target.redis.url': '--app-redis',
+  'variants[0].target.client': '--client',
+  'variants[0].target.render': '--render',
   'source.profile': '--profile',
   'source.tokens': '--tokens',
   'source.trace': '--trace',

@@ -47,6 +47,11 @@ export class TargetMeasurements {
     this.appUpstreamRequest.record(Math.max(0, sample.appUpstreamRequestMs));
   }
 
+  /** Tokens of the measured streams added. */
+  get tokenCount(): number {
+    return this.tokens;
+  }
+
   /** One stream's own counters (same names as counters()), for the gates' per-stream statistics. */
   static streamCounters(sample: TargetStreamSample): Record<string, number> {
     return {

@@ -5,7 +5,12 @@
  * happened.
  */
 import { resolve } from 'node:path';
-import type { RunEnvironment } from '../run/buildPipeline.js';
+import { toClientSettings, type RunEnvironment } from '../run/buildPipeline.js';
+import { BrowserPool } from '../pipeline/client/browser/browserPool.js';
+import type { BrowserResourceReading } from '../pipeline/client/browser/browserProcesses.js';
+import { resolveChromium } from '../pipeline/client/browser/chromiumLauncher.js';
+import { readAppStreamInBrowser } from './browserAppStream.js';
+import { DEFAULT_BROWSER_RENDER } from './browserClientSupport.js';
 import type { ResolvedConfig } from '../scenario/loadScenario.js';
 import type { ConfigResult, IterationSample } from '../report/resultSchema.js';
 import type { ConfigMeasurements } from '../stats/configMeasurements.js';
@@ -46,6 +51,7 @@ export async function openTargetRunner(config: ResolvedConfig, environment: RunE
   });
   let app: AppProcess | null = null;
   let redisStats: AppRedisStats | null = null;
+  let browserPool: BrowserPool | null = null;
   // How the app ended on its own, before streambench stopped it (null: it was still running).
   let exitedBeforeStop: string | null = null;
   const close = async () => {
@@ -53,6 +59,8 @@ export async function openTargetRunner(config: ResolvedConfig, environment: RunE
     await app?.stop();
     await upstream.close();
     await redisStats?.close();
+    // Every browser the config launched is closed, whatever happened (playwright kills them on a hard exit).
+    await browserPool?.close();
   };
   try {
     const redisUrl = resolveRedisUrl(settings, environment);
@@ -88,6 +96,16 @@ export async function openTargetRunner(config: ResolvedConfig, environment: RunE
       });
     }
     if (redisUrl) redisStats = await AppRedisStats.open(redisUrl, clock);
+    if (settings.client === 'browser') {
+      const chromium = resolveChromium();
+      // Like a browser config without Chromium: skipped, saying how to install it.
+      if ('missing' in chromium) throw new StageUnavailableError(`target.client browser: ${chromium.missing}`);
+      browserPool = await BrowserPool.start(chromium.path, { pagesPerContext: 10, contextsPerBrowser: 10 }, clock);
+    }
+    const renderSettings = settings.render ?? DEFAULT_BROWSER_RENDER;
+    let browserAtStart: BrowserResourceReading | null = null;
+    let browserCpuMs: number | null = null;
+    let lastBrowserReadingMs = -Infinity;
     // Streams in flight learn at once when the app dies (one listener for all of them).
     const exitWatchers = new Set<(how: string) => void>();
     void app?.exited.then((how) => {
@@ -114,20 +132,30 @@ export async function openTargetRunner(config: ResolvedConfig, environment: RunE
       },
       appLog: app?.logPath ?? null,
       drainMs: settings.timeouts.idleMs,
+      browser: browserPool && { pool: browserPool, render: toClientSettings({ type: 'browser', render: renderSettings }).render, read: readAppStreamInBrowser },
     };
     const runner: TargetRunner = {
       runStream: (streamIndex, streamId, signal) => runTargetStream(context, streamIndex, streamId, signal),
       beginMeasured: async () => {
         await redisStats?.begin(settings.redis?.keyspaceNotifications ?? false);
+        // The browsers' CPU over the measured streams (their processes, not the tool's).
+        browserAtStart = browserPool?.resources() ?? null;
       },
       addMeasured: (run, sample) => {
         measurements.add(run.target, run.trace.tokenCount());
         if (sample?.counters) Object.assign(sample.counters, TargetMeasurements.streamCounters(run.target));
         for (const chunk of run.trace.chunks) writeTimesMs.push(chunk.emitMs);
+        // The browsers' memory, read as streams end, at most once a second.
+        if (browserPool && clock.nowMs() - lastBrowserReadingMs >= 1000) {
+          lastBrowserReadingMs = clock.nowMs();
+          browserPool.resources();
+        }
       },
       endMeasured: async () => {
         appExitedDuringRun = app?.exitDescription() ?? null;
         if (redisStats) calls = await redisStats.end();
+        const browserAtEnd = browserPool?.resources() ?? null;
+        if (browserAtStart && browserAtEnd) browserCpuMs = browserAtEnd.cpuMs - browserAtStart.cpuMs;
       },
       finish: (result, configMeasurements) => {
         const addedLatency = configMeasurements.tokenLatencyDistribution();
@@ -148,6 +176,14 @@ export async function openTargetRunner(config: ResolvedConfig, environment: RunE
             : null,
         });
         if (result.metrics) Object.assign(result.metrics.counters, measurements.counters(calls));
+        // The client and its render strategy where every config names its client, for the render table's row
+        // (a scenario mixing browser and node targets shows the node reader as rendering nothing).
+        result.settings.client = browserPool ? { type: 'browser', render: renderSettings } : { type: 'node', render: { strategy: 'none' } };
+        if (browserPool) {
+          const tokens = measurements.tokenCount;
+          if (result.metrics && browserCpuMs !== null && tokens > 0) result.metrics.counters.browserCpuUsPerToken = (browserCpuMs * 1000) / tokens;
+          if (result.metrics) result.metrics.counters.browserMemoryMaxMB = browserPool.peakMemoryMB;
+        }
       },
       close,
     };

@@ -4,7 +4,9 @@
  * scenario object; `schemas/scenario.schema.json` is generated from it.
  */
 import { z } from 'zod';
+import { renderSettingsSchema } from '../scenario/pipelineSchema.js';
 import { APP_FORMATS } from './appFormats.js';
+import { BROWSER_APP_FORMATS, browserClientProblems } from './browserClientSupport.js';
 
 /** The app wire formats, as scenario and `--format` values. */
 export { APP_FORMATS };
@@ -105,6 +107,18 @@ export const targetSchema = z
       .default({ delayThresholdMs: 3, bufferShare: 0.8 }),
     app: appSchema.optional(),
     redis: redisSchema.optional(),
+    client: z
+      .enum(['node', 'browser'])
+      .default('node')
+      .describe(
+        `who reads the app's answer: node (streambench's own readers, every format) or browser (a page in headless Chromium on the app's origin sends the request with fetch, EventSource or WebSocket and renders the markdown into the DOM; paint metrics added; formats ${BROWSER_APP_FORMATS.join(', ')}; docs/target.md#in-a-real-browser)`,
+      ),
+    render: renderSettingsSchema
+      .optional()
+      .describe('client browser only: when the page renders, spelled as pipeline.client.render (default: every event)'),
+  })
+  .superRefine((target, context) => {
+    for (const problem of browserClientProblems(target)) context.addIssue({ code: 'custom', path: problem.path, message: problem.message });
   })
   .describe("measure the user's own app: streambench serves its model upstream and reads its streamed answer (docs/target.md)");
 export type TargetSettings = z.infer<typeof targetSchema>;

@@ -8,7 +8,10 @@ import type { Clock } from '../clock.js';
 import { StreamTrace } from '../probes/streamTrace.js';
 import type { StreamRun } from '../run/runStream.js';
 import type { StreamCounts } from '../stats/configMeasurements.js';
-import { AppStreamError, type AppStreamSummary, type ReadAppStream } from './appStream/types.js';
+import type { BrowserPool } from '../pipeline/client/browser/browserPool.js';
+import type { RenderSettings } from '../pipeline/client/types.js';
+import { AppStreamError, type AppRequest, type AppStreamSummary, type ReadAppStream } from './appStream/types.js';
+import type { BrowserAppRead, BrowserRender } from './browserAppStream.js';
 import type { MarkerRegistry, MatchMethod } from './markerMatching.js';
 import { type ClientContentEvent, describeIntegrity, matchByOffset, type TextIntegrity } from './offsetMatching.js';
 import { buildAppRequest } from './requestTemplate.js';
@@ -53,6 +56,12 @@ export interface TargetStreamContext {
   appLog: string | null;
   /** How long the upstream may take to finish its stream after the client's read ended. */
   drainMs: number;
+  /** target.client browser: the config's Chromium pages, the render settings and the page reader (loaded only for browser targets). */
+  browser?: {
+    pool: BrowserPool;
+    render: RenderSettings;
+    read: (request: AppRequest, options: { pool: BrowserPool; render: RenderSettings; clock: Clock; signal: AbortSignal }) => Promise<BrowserAppRead>;
+  } | null;
 }
 
 /** Runs one stream through the app; throws with a message a user can act on. */
@@ -84,22 +93,43 @@ export async function runTargetStream(context: TargetStreamContext, streamIndex:
   }, settings.timeouts.upstreamMs);
   const stopWatchingApp = context.onAppExit((how) => fail(`the app ${how} during stream ${streamIndex + 1}${context.appLog ? ` (log: ${context.appLog})` : ''}`));
 
-  const trace = new StreamTrace(clock.nowMs());
+  let requestStartMs = clock.nowMs();
   const cpuAtStart = process.cpuUsage();
   let summary: AppStreamSummary;
+  let browserRead: BrowserAppRead | null = null;
+  // The page's stream ends by itself only when the app ends it: once the upstream is done, the app has idleMs to deliver the rest.
+  let idleTimer: ReturnType<Clock['setTimer']> | null = null;
+  let readOver = false;
   try {
     try {
-      summary = await context.readAppStream(request, clock, {
-        connected: () => {},
-        responseHead: (atMs) => {
-          firstByteAtMs ??= atMs;
-        },
-        event: (atMs, text) => {
-          allEvents++;
-          firstEventAtMs ??= atMs;
-          if (text.length > 0) events.push({ atMs, text });
-        },
-      }, reading.signal);
+      if (context.browser) {
+        const { browser } = context;
+        void record.ended.then(() => {
+          // Not after the read is over: its `finally` has already cleared the timers.
+          if (reading.signal.aborted || readOver) return;
+          idleTimer = clock.setTimer(
+            () => fail(`the app had not finished its answer in the browser ${settings.timeouts.idleMs} ms after the upstream's last write (timeouts.idleMs)`),
+            settings.timeouts.idleMs,
+          );
+        });
+        browserRead = await browser.read(request, { pool: browser.pool, render: browser.render, clock, signal: reading.signal });
+        if (failure === null && signal?.aborted) failure = 'interrupted';
+        if (failure === null && browserRead.pageError !== null) throw new AppStreamError(`in the browser: ${browserRead.pageError}`, 'closed');
+        ({ requestStartMs, summary, allEvents, firstByteAtMs, firstEventAtMs } = browserRead);
+        events.push(...browserRead.events);
+      } else {
+        summary = await context.readAppStream(request, clock, {
+          connected: () => {},
+          responseHead: (atMs) => {
+            firstByteAtMs ??= atMs;
+          },
+          event: (atMs, text) => {
+            allEvents++;
+            firstEventAtMs ??= atMs;
+            if (text.length > 0) events.push({ atMs, text });
+          },
+        }, reading.signal);
+      }
     } catch (error) {
       if (failure !== null) throw new Error(failure);
       // A crash shows first as a closed socket: give the exit a moment to be seen, and say it.
@@ -108,7 +138,9 @@ export async function runTargetStream(context: TargetStreamContext, streamIndex:
       if (error instanceof AppStreamError) throw new Error(`the app's answer: ${error.message}`);
       throw error;
     } finally {
+      readOver = true;
       clock.clearTimer(upstreamTimer);
+      if (idleTimer !== null) clock.clearTimer(idleTimer);
       signal?.removeEventListener('abort', onAbort);
     }
     if (failure !== null) throw new Error(failure);
@@ -124,6 +156,7 @@ export async function runTargetStream(context: TargetStreamContext, streamIndex:
   }
 
   const cpu = process.cpuUsage(cpuAtStart);
+  const trace = new StreamTrace(requestStartMs);
   const writes = record.writes;
   writes.forEach((write, index) => trace.emit({ index, text: write.text, tokens: write.tokens }, write.writeMs));
   const match = matchByOffset(writes.map((write) => write.text), events);
@@ -136,6 +169,7 @@ export async function runTargetStream(context: TargetStreamContext, streamIndex:
   match.chunkEvent.forEach((seq, index) => {
     if (seq >= 0) trace.chunks[index].messageSeq = seq;
   });
+  if (browserRead) addPaints(trace, browserRead.renders);
 
   const sentText = record.text();
   const contentBytes = Buffer.byteLength(events.map((event) => event.text).join(''));
@@ -144,6 +178,7 @@ export async function runTargetStream(context: TargetStreamContext, streamIndex:
   if (integrityProblem) problems.push(integrityProblem);
   // The app said inside its stream that something failed (an error part or event): its words, as it sent them.
   if (summary.appError !== undefined) problems.push(`the app reported an error in its stream: ${summary.appError}`);
+  if (browserRead?.pageProblem) problems.push(`browser page: ${browserRead.pageProblem}`);
   if (record.abandonedByApp) problems.push(`the app closed its upstream request after ${writes.length} chunks, before the stream ended`);
   else if (!record.completed) problems.push(`the upstream had not finished writing ${context.drainMs} ms after the client's read ended`);
   const undelivered = match.chunkEvent.filter((seq, index) => seq < 0 && writes[index].text.length > 0).length;
@@ -160,6 +195,7 @@ export async function runTargetStream(context: TargetStreamContext, streamIndex:
     cpuUs: cpu.user + cpu.system,
     broker: {},
     serializer: {},
+    ...(browserRead && { client: browserRead.counters }),
     check: {
       missingMessages: undelivered,
       duplicateEvents: summary.resumeDuplicates ?? 0,
@@ -207,6 +243,14 @@ function sampleOf(
     integrity,
     endMarkerSeen: summary.ending === 'done',
   };
+}
+
+/** The page's painted renders into the trace, as the browser client reports them: painted at `atMs`, each content event stamped at the paint that first showed it. */
+function addPaints(trace: StreamTrace, renders: BrowserRender[]): void {
+  for (const render of renders) {
+    trace.renders.push({ atMs: render.paintedAtMs, renderMs: render.renderMs, seqs: render.contentSeqs, domUpdatedAtMs: render.domUpdatedAtMs });
+    for (const seq of render.contentSeqs) trace.stamp('render', seq, render.paintedAtMs);
+  }
 }
 
 function withDeadline(promise: Promise<void>, timeoutMs: number, clock: Clock): Promise<void> {

@@ -10,7 +10,7 @@ import type { RenderSettings } from '../types.js';
 import { pageRenderFor } from './browserClient.js';
 import { BrowserPool } from './browserPool.js';
 import { resolveChromium } from './chromiumLauncher.js';
-import { reportOnToolClock, type PageTransport } from './pageSession.js';
+import { reportOnToolClock, type PageDecoder, type PageTransport } from './pageSession.js';
 
 /** What to open and how to read it. */
 export interface BrowserStreamRequest {
@@ -25,8 +25,12 @@ export interface BrowserStreamRequest {
   body?: string | null;
   /** eventsource only: event names (`event:` lines, e.g. Anthropic's `content_block_delta`) to read besides unnamed events. */
   eventNames?: string[];
-  /** Where the text is in each event's JSON data, dotted (`choices.0.delta.content`, `delta`). */
-  textPath: string;
+  /** Where the text is in each event's JSON data, dotted (`choices.0.delta.content`, `delta`); required unless `appDecoder` is given. */
+  textPath?: string;
+  /** Target mode: read the events as an app's format (see PageDecoder 'app'); replaces textPath and doneData. */
+  appDecoder?: Extract<PageDecoder, { kind: 'app' }>;
+  /** websocket only: a message sent as soon as the socket opens (the app's request). */
+  sendOnOpen?: string | null;
   /** Event data that ends the stream (default `[DONE]`); null: the connection's close ends it. */
   doneData?: string | null;
   /** When the page paints (default: frame-paced). */
@@ -51,8 +55,10 @@ export interface BrowserStreamTimeline {
   openedAtMs: number | null;
   /** Each event's data as the page's handler got it. */
   events: { atMs: number; data: string }[];
-  /** Each render: started, DOM updated, painted (the frame after the update; null if never). */
-  renders: { startMs: number; domUpdatedMs: number; paintedMs: number | null }[];
+  /** Each render: started, DOM updated, painted (the frame after the update; null if never), and the events (indexes into `events`) it showed first. */
+  renders: { startMs: number; domUpdatedMs: number; paintedMs: number | null; eventIndexes: number[] }[];
+  /** Characters of text in the DOM after the last render. */
+  domTextLength: number;
   /** The text the page assembled and rendered. */
   text: string;
   /** Long tasks the page reported (PerformanceObserver 'longtask'). */
@@ -76,13 +82,15 @@ export function parseTextPath(path: string): (string | number)[] {
  */
 export async function openBrowserStream(
   request: BrowserStreamRequest,
-  options: { pool?: BrowserPool; clock?: Clock } = {},
+  options: { pool?: BrowserPool; clock?: Clock; signal?: AbortSignal } = {},
 ): Promise<BrowserStreamTimeline> {
   const clock = options.clock ?? systemClock;
   if (request.transport === 'eventsource' && request.method && request.method !== 'GET') {
     throw new RangeError(`transport eventsource sends GET only (got method ${request.method}): use transport fetch for ${request.method}`);
   }
-  const path = parseTextPath(request.textPath);
+  const decoder: PageDecoder =
+    request.appDecoder ?? { kind: 'textPath', path: parseTextPath(request.textPath ?? ''), doneData: request.doneData === undefined ? '[DONE]' : request.doneData };
+  const signal = options.signal;
   let pool = options.pool;
   if (!pool) {
     const chromium = resolveChromium();
@@ -100,8 +108,17 @@ export async function openBrowserStream(
     try {
       const before = await page.session.calibrate();
       const requestStartMs = clock.nowMs();
+      let stopListening = () => {};
       const finished = new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`the stream did not end within ${timeoutMs} ms (timeoutMs)`)), timeoutMs);
+        // An abort ends the wait at once; what the page measured until then is still collected.
+        const onAbort = () => {
+          clearTimeout(timer);
+          reject(new Error(String(signal?.reason instanceof Error ? signal.reason.message : (signal?.reason ?? 'aborted'))));
+        };
+        if (signal?.aborted) onAbort();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        stopListening = () => signal?.removeEventListener('abort', onAbort);
         page.session.start(
           {
             url: request.url,
@@ -110,11 +127,12 @@ export async function openBrowserStream(
             headers: request.headers ?? {},
             body: request.body ?? null,
             eventNames: request.eventNames ?? [],
-            decoder: { kind: 'textPath', path, doneData: request.doneData === undefined ? '[DONE]' : request.doneData },
+            decoder,
             render: pageRenderFor(render),
             frameMs: render.strategy === 'frame' ? render.frameMs : 1000 / 60,
             endOnClose: true,
             blockMainThread: request.blockMainThread ?? null,
+            sendOnOpen: request.sendOnOpen ?? null,
           },
           {
             onOpen: () => {},
@@ -130,7 +148,7 @@ export async function openBrowserStream(
         );
       });
       let failure: string | null = null;
-      await finished.catch((error: Error) => (failure = error.message));
+      await finished.catch((error: Error) => (failure = error.message)).finally(() => stopListening());
       const raw = await page.session.collect();
       const after = await page.session.calibrate();
       const calibration = after.errorMs < before.errorMs ? after : before;
@@ -142,7 +160,8 @@ export async function openBrowserStream(
         pageClockResolutionMs: report.crossOriginIsolated ? 0.005 : 0.1,
         openedAtMs: report.openAt,
         events: report.events.map((event) => ({ atMs: event.at, data: event.data })),
-        renders: report.renders.map((entry) => ({ startMs: entry.start, domUpdatedMs: entry.end, paintedMs: entry.paint })),
+        renders: report.renders.map((entry) => ({ startMs: entry.start, domUpdatedMs: entry.end, paintedMs: entry.paint, eventIndexes: entry.seqs })),
+        domTextLength: report.domTextLength,
         text: report.text,
         longTasks: report.longTasks.map((task) => ({ startMs: task.start, durationMs: task.duration })),
         frames: report.frames,

@@ -46,6 +46,34 @@ export const PAGE_SCRIPT = String.raw`
     for (var i = 0; i < path.length && value !== undefined && value !== null; i++) value = value[path[i]];
     return value;
   }
+  // An app decoder's path: keys and indexes, a step with json parses the string found there.
+  function resolveSteps(value, steps) {
+    for (var i = 0; i < steps.length; i++) {
+      if (value === null || typeof value !== 'object') return { found: false };
+      value = value[steps[i].key];
+      if (value === undefined) return { found: false };
+      if (steps[i].json) {
+        if (typeof value !== 'string') return { found: false };
+        try { value = JSON.parse(value); } catch (error) { return { found: false }; }
+      }
+    }
+    return { found: true, value: value };
+  }
+  // Target mode's reading of an app's events (src/target/appStream/formats/), in the page.
+  function decodeApp(data, decoder, index) {
+    if (decoder.doneData !== null && data.trim() === decoder.doneData) return { seq: index, text: '', end: true };
+    if (decoder.text === null && decoder.done === null && decoder.when === null) return { seq: index, text: data, end: false };
+    var json;
+    try { json = JSON.parse(data); } catch (error) { return { seq: index, text: decoder.text === null ? data : '', end: false }; }
+    var end = decoder.done !== null && resolveSteps(json, decoder.done).found;
+    if (decoder.when !== null) {
+      var kind = resolveSteps(json, decoder.when.path);
+      if (!kind.found || kind.value !== decoder.when.equals) return { seq: index, text: '', end: end };
+    }
+    if (decoder.text === null) return { seq: index, text: end ? '' : data, end: end };
+    var found = resolveSteps(json, decoder.text);
+    return { seq: index, text: found.found && typeof found.value === 'string' ? found.value : '', end: end };
+  }
   function decode(data) {
     var decoder = config.decoder;
     var index = eventIndex++;
@@ -64,6 +92,7 @@ export const PAGE_SCRIPT = String.raw`
       var tab = data.indexOf('\t');
       return { seq: Number(data.slice(1, tab)), text: data.slice(tab + 1), end: data[0] === 'e' };
     }
+    if (decoder.kind === 'app') return decodeApp(data, decoder, index);
     // textPath: an app's own JSON events; the text sits at a path, a sentinel ends the stream.
     if (decoder.doneData !== null && data === decoder.doneData) return { seq: index, text: '', end: true };
     var text = '';
@@ -259,7 +288,12 @@ export const PAGE_SCRIPT = String.raw`
   function startWebSocket() {
     var socket = new WebSocket(config.url);
     closeStream = function () { if (socket.readyState <= 1) socket.close(); };
-    socket.onopen = function () { report.firstByteAt = now(); onOpen(); };
+    socket.onopen = function () {
+      report.firstByteAt = now();
+      onOpen();
+      // An app that waits for its request on the socket (target mode) gets it at once.
+      if (typeof config.sendOnOpen === 'string') socket.send(config.sendOnOpen);
+    };
     socket.onmessage = function (message) {
       if (typeof message.data !== 'string') return fail('binary WebSocket message: the stream sends text');
       onData(message.data);

@@ -18,7 +18,20 @@ export type PageDecoder =
   /** The built-in serializers' wire formats (field-baseline and seed-cache: field; single-pass: flat; raw-text: raw). */
   | { kind: 'field' | 'flat' | 'raw' }
   /** An app's own JSON events: the text at `path` (keys and indexes), `doneData` ends the stream (null: the connection's close does). */
-  | { kind: 'textPath'; path: (string | number)[]; doneData: string | null };
+  | { kind: 'textPath'; path: (string | number)[]; doneData: string | null }
+  /**
+   * An app's events read as target mode reads them (src/target/appStream/): the text at `text`
+   * (null: the whole data is the text), only when `when` holds (a field equals a value, e.g.
+   * AI SDK parts of type text-delta); `done` present or data equal to `doneData` ends the stream.
+   * A step with `json` parses the string found there as JSON and goes on inside it.
+   */
+  | { kind: 'app'; text: PagePathStep[] | null; when: { path: PagePathStep[]; equals: string } | null; done: PagePathStep[] | null; doneData: string | null };
+
+/** One step of an app decoder's path: a key (or array index), and whether the value is a JSON string to parse. */
+export interface PagePathStep {
+  key: string;
+  json: boolean;
+}
 
 /** The page's render strategy, as the modelled client's RenderSettings. */
 export type PageRender =
@@ -45,6 +58,8 @@ export interface PageStreamConfig {
   endOnClose: boolean;
   /** Test hook and demonstration: after this many events, keep the main thread busy for `ms`. */
   blockMainThread?: { afterEvents: number; ms: number } | null;
+  /** WebSocket only: a message the page sends as soon as the socket opens (an app's request). */
+  sendOnOpen?: string | null;
 }
 
 /** What the page measured, on its own clock (ms of performance.now()). */
