@@ -31,14 +31,22 @@ interface OpenParagraph {
   /** Length of the paragraph text whose inline tokens are settled. */
   settledLength: number;
   settledTokens: Token[];
+  /** The paragraph text after the settled part, and its tokens. */
+  openText: string;
   openTokens: Token[];
 }
 
 /** Lexes a growing markdown text incrementally; see the file comment. */
 export class IncrementalMarkdown {
+  // The text is only appended to and read whole on the slow path: V8 keeps it as a rope, and a
+  // render that read it (slice, indexOf) would flatten it, copying the whole text every time.
   private text = '';
-  /** Where the text not yet lexed starts (everything before was lexed by a `lex()`). */
-  private lexedLength = 0;
+  private length = 0;
+  /** Text appended since the last `lex()`. */
+  private pending = '';
+  /** Where the last line starts, and its first characters (what decides its block role). */
+  private lastLineStart = 0;
+  private lastLineHead = '';
   /** Offset where the block tokens of `settledBlocks` end. */
   private settledEnd = 0;
   private settledBlocks: Token[] = [];
@@ -53,7 +61,16 @@ export class IncrementalMarkdown {
 
   /** Adds streamed text at the end. */
   append(chunk: string): void {
+    const newline = chunk.lastIndexOf('\n');
+    if (newline !== -1) {
+      this.lastLineStart = this.length + newline + 1;
+      this.lastLineHead = chunk.slice(newline + 1, newline + 5);
+    } else if (this.lastLineHead.length < 4) {
+      this.lastLineHead += chunk.slice(0, 4 - this.lastLineHead.length);
+    }
+    this.length += chunk.length;
     this.text += chunk;
+    this.pending += chunk;
   }
 
   /** The whole text. */
@@ -63,15 +80,15 @@ export class IncrementalMarkdown {
 
   /** Brings the tokens up to date with the text appended since the last call. */
   lex(): void {
-    if (this.lexedLength === this.text.length) return;
-    const appended = this.text.slice(this.lexedLength);
-    this.lexedLength = this.text.length;
+    if (this.pending === '') return;
+    const appended = this.pending;
+    this.pending = '';
     const paragraph = this.paragraph;
-    const lastLineStart = this.text.lastIndexOf('\n') + 1;
-    if (paragraph !== null && !appended.includes('\n') && lastLineStart < this.text.length - appended.length && LETTER_LINE.test(this.text.slice(lastLineStart, lastLineStart + 4))) {
+    if (paragraph !== null && !appended.includes('\n') && this.lastLineStart < this.length - appended.length && LETTER_LINE.test(this.lastLineHead)) {
       // Only the open line grew, and it stays paragraph text: the block tokens stand.
       paragraph.token.raw += appended;
       paragraph.token.text += appended;
+      paragraph.openText += appended;
       this.lastLexedChars = this.lexParagraphInline(paragraph);
       return;
     }
@@ -124,7 +141,7 @@ export class IncrementalMarkdown {
           ? { settledLength: previous.settledLength, settledTokens: previous.settledTokens }
           : { settledLength: 0, settledTokens: [] };
       this.paragraphStart = paragraphStart;
-      this.paragraph = { token, ...kept, openTokens: [] };
+      this.paragraph = { token, ...kept, openText: token.text.slice(kept.settledLength), openTokens: [] };
       lexedChars = tail.length - token.text.length + this.lexParagraphInline(this.paragraph);
     }
     this.tailBlocks = blocks;
@@ -161,7 +178,7 @@ export class IncrementalMarkdown {
 
   /** Lexes the open part of the paragraph's inline text and settles what it can; returns the characters lexed. */
   private lexParagraphInline(paragraph: OpenParagraph): number {
-    const open = paragraph.token.text.slice(paragraph.settledLength);
+    const open = paragraph.openText;
     const lexer = new Lexer();
     Object.assign(lexer.tokens.links, this.links);
     const tokens = lexer.inlineTokens(open, []);
@@ -176,7 +193,9 @@ export class IncrementalMarkdown {
     const after = { ...split, raw: split.raw.slice(offset), text: split.text.slice(offset) };
     // In place: copying the settled tokens on every render would make the work quadratic again.
     appendInline(paragraph.settledTokens, [...tokens.slice(0, index), before]);
-    paragraph.settledLength += tokens.slice(0, index).reduce((sum, token) => sum + token.raw.length, 0) + offset;
+    const settledChars = tokens.slice(0, index).reduce((sum, token) => sum + token.raw.length, 0) + offset;
+    paragraph.settledLength += settledChars;
+    paragraph.openText = open.slice(settledChars);
     paragraph.openTokens = [after, ...tokens.slice(index + 1)];
     return open.length;
   }
