@@ -1,5 +1,5 @@
 /**
- * Finding a Redis to run against (`--redis URL|auto|off`) and opening connections to it, with
+ * Finding a Redis to run against (`--redis URL|auto|private|off`) and opening connections to it, with
  * errors a user can act on. A password in a URL never reaches a message: every text built
  * here uses the redacted URL, and causes are scrubbed of the secret.
  *
@@ -193,7 +193,9 @@ async function serverVersion(redis: Redis): Promise<string | null> {
 /**
  * Resolves `--redis`: a URL (must answer, else RedisSetupError), `auto` (the default:
  * REDIS_URL or `defaultUrl` when it answers, else a private redis-server from PATH, else
- * skipped with how to provide Redis) or `off` (skipped). `defaultUrl` exists for tests.
+ * skipped with how to provide Redis), `private` (a private redis-server from PATH, whatever
+ * answers elsewhere: a run that must not touch a shared Redis) or `off` (skipped).
+ * `defaultUrl` exists for tests.
  */
 export async function resolveRedis(
   option: string | undefined,
@@ -207,9 +209,15 @@ export async function resolveRedis(
     if (!probe.ok) throw new RedisSetupError(probe.reason);
     return { url: choice, redactedUrl: redactUrl(choice), release: noRelease, origin: '--redis', version: probe.version ?? null };
   }
+  if (choice === 'private') {
+    const server = await startPrivateRedisServer({ env });
+    if (server === null) throw new RedisSetupError('private: redis-server is not on PATH; install it (e.g. apt-get install redis-server) or pass a redis:// URL.');
+    const version = await pingRedis(server.url).then((answer) => (answer.ok ? (answer.version ?? null) : null));
+    return { url: server.url, redactedUrl: server.url, release: () => server.stop(), origin: 'private', version, note: 'started for this run: --redis private' };
+  }
   if (choice !== 'auto') {
     throw new RedisSetupError(
-      `--redis must be a redis:// or rediss:// URL, a redis+cluster://host:port[,host:port...] URL, "auto" or "off"; got "${redactUrl(choice)}".`,
+      `--redis must be a redis:// or rediss:// URL, a redis+cluster://host:port[,host:port...] URL, "auto", "private" or "off"; got "${redactUrl(choice)}".`,
     );
   }
   const fromEnv = env.REDIS_URL !== undefined && env.REDIS_URL !== '' ? env.REDIS_URL : undefined;
