@@ -42,8 +42,8 @@ const runCommandDefinition = program
   .addOption(new Option('--warmup <n>', 'warm-up streams per config (overrides the scenario)').argParser(wholeNumber(0, WARMUP_MAX)))
   .addOption(new Option('--seed <n>', 'random seed (overrides the scenario)').argParser(wholeNumber(0)))
   .option(
-    '--redis <url|auto|off>',
-    'Redis for the redis-* brokers: a redis:// or rediss:// URL, "auto" (REDIS_URL, else 127.0.0.1:6379, else a private redis-server from PATH) or "off" (skip those configs)',
+    '--redis <url|auto|private|off>',
+    'Redis for the redis-* brokers: a redis:// or rediss:// URL, "auto" (REDIS_URL, else 127.0.0.1:6379, else a private redis-server from PATH), "private" (always a private redis-server from PATH) or "off" (skip those configs)',
     'auto',
   )
   .option('--redis-file <path>', 'read the Redis URL from this file (keeps a password out of the process list; REDIS_URL with --redis auto does too)')
@@ -176,7 +176,7 @@ program
   .addOption(new Option('--iterations <n>', "measured streams per point (overrides the scenario's iterations, and load.streams under load)").argParser(wholeNumber(1, ITERATIONS_MAX, ITERATIONS_WHY)))
   .addOption(new Option('--warmup <n>', 'warm-up streams per point (overrides the scenario)').argParser(wholeNumber(0, WARMUP_MAX)))
   .addOption(new Option('--seed <n>', 'random seed (overrides the scenario)').argParser(wholeNumber(0)))
-  .option('--redis <url|auto|off>', 'Redis for the redis-* brokers (as for run)', 'auto')
+  .option('--redis <url|auto|private|off>', 'Redis for the redis-* brokers (as for run)', 'auto')
   .option('--redis-file <path>', 'read the Redis URL from this file (as for run)')
   .addOption(new Option('--broker <auto|memory>', 'memory: run the redis-* configs on the in-process memory broker (as for run)').choices(['auto', 'memory']).default('auto'))
   .option('--force', "run even when the estimate of the run's memory exceeds what the machine has")

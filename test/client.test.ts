@@ -2,18 +2,30 @@ import { describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../src/clock.js';
 import { createClient } from '../src/pipeline/client/createClient.js';
 import { FIELD_EXTRA_PARSES_PER_EVENT } from '../src/pipeline/client/fieldClient.js';
-import { completedBlocksEnd } from '../src/pipeline/client/leanClient.js';
 import { createRenderScheduler, nextFrameBoundaryMs } from '../src/pipeline/client/renderScheduler.js';
 import type { ClientSettings, RenderSettings, StreamClient } from '../src/pipeline/client/types.js';
 import type { DecodedEvent, SerializerStream } from '../src/pipeline/types.js';
 import { JsonCounter } from '../src/probes/jsonCounter.js';
 
-// Every string the clients hand to the markdown lexer, to check what each render lexes.
+// Every string the clients hand to the markdown lexer (the lean client's block lexing
+// included), to check what each render lexes.
 const lexed = vi.hoisted(() => ({ inputs: [] as string[] }));
 vi.mock('marked', async (importOriginal) => {
   const actual = await importOriginal<typeof import('marked')>();
+  class RecordingLexer extends actual.Lexer {}
+  const blockTokens = RecordingLexer.prototype.blockTokens;
+  RecordingLexer.prototype.blockTokens = function (this: InstanceType<typeof actual.Lexer>, src: string, ...rest: unknown[]) {
+    lexed.inputs.push(src);
+    return (blockTokens as (...args: unknown[]) => unknown).call(this, src, ...rest);
+  } as typeof blockTokens;
+  const inlineTokens = RecordingLexer.prototype.inlineTokens;
+  RecordingLexer.prototype.inlineTokens = function (this: InstanceType<typeof actual.Lexer>, src: string, ...rest: unknown[]) {
+    lexed.inputs.push(src);
+    return (inlineTokens as (...args: unknown[]) => unknown).call(this, src, ...rest);
+  } as typeof inlineTokens;
   return {
     ...actual,
+    Lexer: RecordingLexer,
     lexer: (src: string, options?: Parameters<typeof actual.lexer>[1]) => {
       lexed.inputs.push(src);
       return actual.lexer(src, options);
@@ -38,22 +50,27 @@ interface Render {
   renderMs: number;
 }
 
-function setup(settings: ClientSettings) {
+function setup(settings: ClientSettings, renderCostSampleEvery?: number) {
   const clock = new ManualClock();
   const json = new JsonCounter();
   const received: { seq: number; atMs: number }[] = [];
   const renders: Render[] = [];
+  const measured: boolean[] = [];
   const client = createClient(settings, {
+    renderCostSampleEvery,
     clock,
     decoder: fakeDecoder(json),
     json,
     observer: {
       received: (event, atMs) => received.push({ seq: event.seq, atMs }),
-      rendered: (seqs, atMs, renderMs) => renders.push({ seqs, atMs, renderMs }),
+      rendered: (seqs, atMs, renderMs, costMeasured) => {
+        renders.push({ seqs, atMs, renderMs });
+        measured.push(costMeasured !== false);
+      },
     },
   });
   lexed.inputs = [];
-  return { clock, json, client, received, renders };
+  return { clock, json, client, received, renders, measured };
 }
 
 /** Moves the clock to `atMs` (firing due timers first, as a browser would) and delivers `data`. */
@@ -319,7 +336,7 @@ describe('lean client', () => {
     expect(renders.map(({ seqs }) => seqs)).toEqual([[0], [1], [2], []]);
   });
 
-  it('text equals the concatenation; each render lexes only the text after the last completed block', async () => {
+  it('text equals the concatenation; each render lexes only the text after the last stable block boundary', async () => {
     const paragraphs = Array.from({ length: 60 }, (_, i) => `Paragraph ${i} says something short.\n\n`);
     const fullText = paragraphs.join('');
     const chunks = fullText.match(/[\s\S]{1,7}/g) ?? [];
@@ -330,13 +347,32 @@ describe('lean client', () => {
     expect(lean.client.text()).toBe(fullText);
     expect(lean.renders.flatMap(({ seqs }) => seqs)).toEqual(chunks.map((_, seq) => seq));
     const longestParagraph = Math.max(...paragraphs.map((paragraph) => paragraph.length));
-    expect(Math.max(...lexed.inputs.map((input) => input.length))).toBeLessThanOrEqual(longestParagraph + 7);
+    expect(lexed.inputs.length).toBeGreaterThanOrEqual(chunks.length);
+    // The boundary settles once the block after a blank line is followed by another: the open
+    // paragraph and the one before it (plus a chunk) at most.
+    expect(Math.max(...lexed.inputs.map((input) => input.length))).toBeLessThanOrEqual(2 * longestParagraph + 7);
 
     // The field client, for contrast, lexes everything received on every render.
     const field = setup({ type: 'field', render: { strategy: 'every' } });
     chunks.forEach((chunk, seq) => deliverAt(field.clock, field.client, seq, content(seq, chunk)));
     await field.client.finish();
     expect(lexed.inputs.at(-1)).toBe(fullText);
+  });
+
+  it('sampling the render cost 1 in 8: the markdown work runs on every 8th render with new text, lexing all text since the last', async () => {
+    const fullText = 'one long paragraph without a line break, '.repeat(40);
+    const chunks = fullText.match(/[\s\S]{1,5}/g) ?? [];
+    const lean = setup({ type: 'lean', render: { strategy: 'every' } }, 8);
+    chunks.forEach((chunk, seq) => deliverAt(lean.clock, lean.client, seq, content(seq, chunk)));
+    await lean.client.finish();
+    expect(lean.client.text()).toBe(fullText);
+    // One render per chunk and the final one (nothing new): chunks 8, 16, … are measured.
+    expect(lean.measured.slice(0, chunks.length).map((measured, index) => (measured ? index + 1 : 0)).filter(Boolean)).toEqual(
+      Array.from({ length: Math.floor(chunks.length / 8) }, (_, index) => 8 * (index + 1)),
+    );
+    // Each sampled render lexed the open words since the last boundary: a few chunks, never the paragraph.
+    expect(lexed.inputs.length).toBeGreaterThan(0);
+    expect(Math.max(...lexed.inputs.map((input) => input.length))).toBeLessThanOrEqual(8 * 5 + 'paragraph '.length);
   });
 
   it('never cuts inside a fenced code block, even at a blank line', async () => {
@@ -347,26 +383,6 @@ describe('lean client', () => {
     expect(client.text()).toBe(fullText);
     const withSecondLine = lexed.inputs.filter((input) => input.includes('const b'));
     expect(withSecondLine.length).toBeGreaterThan(0);
-    for (const input of withSecondLine) expect(input.startsWith('```js\n')).toBe(true);
-  });
-});
-
-describe('completedBlocksEnd', () => {
-  it('ends after the last complete blank line outside a fence', () => {
-    expect(completedBlocksEnd('a\n\nb')).toBe(3);
-    expect(completedBlocksEnd('a\n\nb\n\nc')).toBe(6);
-    expect(completedBlocksEnd('a\n \t\nb')).toBe(5);
-    expect(completedBlocksEnd('a\nb')).toBe(0);
-    expect(completedBlocksEnd('a\n')).toBe(0);
-  });
-
-  it('ignores blank lines inside fences, including unclosed ones', () => {
-    const fenced = '```py\nx\n\ny\n```\n\n';
-    expect(completedBlocksEnd(`${fenced}z`)).toBe(fenced.length);
-    expect(completedBlocksEnd('a\n\n```\nx\n\ny')).toBe(3);
-    // A backtick run cannot close a tilde fence, nor a shorter run a longer one.
-    expect(completedBlocksEnd('~~~\n```\n\n')).toBe(0);
-    const longFence = '````\n```\n\n````\n\n';
-    expect(completedBlocksEnd(`${longFence}z`)).toBe(longFence.length);
+    for (const input of withSecondLine) expect(input).toContain('```js\nconst a = 1;\n\nconst b');
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { awaitReply, ConnectionDeadline, RedisCommandError } from '../src/pipeline/brokers/redis/commandDeadline.js';
+import { awaitReply, ConnectionDeadline, INTERRUPTED_CLEANUP_TIMEOUT_MS, RedisCommandError } from '../src/pipeline/brokers/redis/commandDeadline.js';
 
 const deadline = { role: 'consumer', redactedUrl: 'redis://:***@127.0.0.1:6390', timeoutMs: 1000 };
 
@@ -17,6 +17,32 @@ function pendingReply<T>() {
 describe('command deadlines', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
+
+  it('after an interruption a command (the key cleanup) waits the short cleanup deadline, not its full one', async () => {
+    const interruption = new AbortController();
+    const cleanup = { ...deadline, role: 'admin', timeoutMs: 5000, interruption: interruption.signal };
+    // Sent before the interruption: its wait shrinks when the signal comes.
+    const before = awaitReply(pendingReply<number>().promise, cleanup, 'del');
+    const beforeFailed = expect(before).rejects.toThrow(/^Redis admin: DEL got no reply from .* within 1300 ms \(after an interruption/);
+    await vi.advanceTimersByTimeAsync(1000);
+    interruption.abort();
+    // Sent after it: the short deadline from the start.
+    const after = awaitReply(pendingReply<number>().promise, cleanup, 'del');
+    const afterFailed = expect(after).rejects.toThrow(`within ${INTERRUPTED_CLEANUP_TIMEOUT_MS} ms (after an interruption`);
+    await vi.advanceTimersByTimeAsync(INTERRUPTED_CLEANUP_TIMEOUT_MS - 1);
+    let settled = false;
+    void Promise.allSettled([before, after]).then(() => (settled = true));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await beforeFailed;
+    await afterFailed;
+    // An answer in time still passes.
+    const answered = pendingReply<number>();
+    const reply = awaitReply(answered.promise, cleanup, 'del');
+    answered.resolve(1);
+    await expect(reply).resolves.toBe(1);
+  });
 
   it('ConnectionDeadline: a reply in time passes; an overdue one closes the connection and fails every pending command naming the oldest', async () => {
     const connection = { disconnect: vi.fn() };

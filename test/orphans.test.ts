@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -100,4 +100,51 @@ describe.skipIf(!hasRedisServer)('split producer processes die with the tool', (
       await server.stop();
     }
   }, 30_000);
+});
+
+describe.skipIf(!hasRedisServer)('a double Ctrl-C on `run --redis private`', () => {
+  it('exits 130 at once and leaves no redis-server and no temporary folder behind', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'streambench-double-int-'));
+    // The tool's temporary folder: whatever it leaves there is seen, and nothing else is there.
+    const temporary = join(folder, 'tmp');
+    mkdirSync(temporary);
+    const scenario = join(folder, 'two.yaml');
+    writeFileSync(
+      scenario,
+      'name: two\nseed: 4\niterations: 3\nwarmup: 0\nsource: { type: synthetic, tokens: 300, ttftMs: 5, gapMs: 2 }\n' +
+        'variants:\n  - { name: first, pipeline: { broker: { type: redis-list } } }\n  - { name: second, pipeline: { broker: { type: redis-list } } }\n',
+    );
+    const out = join(folder, 'r.json');
+    // `--redis private`: the tool's own redis-server even though the shared one answers on 6379.
+    const tool = spawn(process.execPath, ['dist/cli.js', 'run', scenario, '--out', out, '--redis', 'private', '-q'], {
+      env: { ...process.env, TMPDIR: temporary },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    tool.stderr!.on('data', (data) => (stderr += data));
+    const exit = new Promise<number | null>((resolve) => tool.on('close', resolve));
+    let serverPid = 0;
+    try {
+      // The first config saved: the second runs on the private server.
+      expect(await eventually(() => existsSync(out), 20_000)).toBe(true);
+      const serverFolders = readdirSync(temporary).filter((name) => name.startsWith('streambench-redis-'));
+      expect(serverFolders).toHaveLength(1);
+      serverPid = Number(/pid=(\d+)/.exec(readFileSync(join(temporary, serverFolders[0], 'redis.log'), 'utf8'))?.[1]);
+      expect(alive(serverPid)).toBe(true);
+      tool.kill('SIGINT');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      tool.kill('SIGINT');
+      expect(await exit).toBe(130);
+      expect(stderr).not.toMatch(/\n\s+at /);
+      expect(await eventually(() => !alive(serverPid), 5000)).toBe(true);
+      expect(await eventually(() => readdirSync(temporary).length === 0, 5000)).toBe(true);
+      const document = JSON.parse(readFileSync(out, 'utf8'));
+      expect(document.interrupted).toBe(true);
+      expect(document.configs.map((config: { state: string }) => config.state)).toEqual(['completed', 'interrupted']);
+      expect(document.context.redis.origin).toBe('private');
+    } finally {
+      tool.kill('SIGKILL');
+      if (serverPid > 0 && alive(serverPid)) process.kill(serverPid, 'SIGKILL');
+    }
+  }, 40_000);
 });

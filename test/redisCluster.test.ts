@@ -105,7 +105,7 @@ describe('redis+cluster:// URLs', () => {
 
   it('--redis accepts the cluster form and names it when refusing a value', async () => {
     await expect(resolveRedis('cluster://h:1')).rejects.toThrow(
-      '--redis must be a redis:// or rediss:// URL, a redis+cluster://host:port[,host:port...] URL, "auto" or "off"; got "cluster://h:1".',
+      '--redis must be a redis:// or rediss:// URL, a redis+cluster://host:port[,host:port...] URL, "auto", "private" or "off"; got "cluster://h:1".',
     );
   });
 });

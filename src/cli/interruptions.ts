@@ -7,13 +7,16 @@
  * process exits 130 at once (its exit hooks still stop a private redis-server).
  */
 import { setMaxListeners } from 'node:events';
-import type { ResultDocument } from '../report/resultSchema.js';
+import type { ConfigResult, ResultDocument } from '../report/resultSchema.js';
 import { EXIT } from './exitCodes.js';
 import { writeFileAtomicSync } from './resultFallback.js';
 import type { RunInProgress } from './runAndSave.js';
 
 /** How long the first signal waits for an orderly stop before the forced one. */
 export const STOP_GRACE_MS = 5000;
+
+/** How long an interrupted run may linger after its work (open sockets of a paused Redis) before it exits. */
+const EXIT_AFTER_INTERRUPTION_MS = 300;
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
@@ -37,15 +40,24 @@ export function watchInterruptions(progress: RunInProgress): { signal: AbortSign
     dispose() {
       clearTimeout(graceTimer);
       for (const name of SIGNALS) process.off(name, onSignal);
+      // After an interruption the work is done and saved, but a socket to a paused Redis stays
+      // half-closed (it never answers our FIN) and would hold the exit for seconds: exit with the
+      // code the command sets, once what is left (the output) has been written.
+      if (interruption.signal.aborted) setTimeout(() => process.exit(), EXIT_AFTER_INTERRUPTION_MS).unref();
     },
   };
 }
 
-/** The document a forced stop writes: the configs done, the running one marked interrupted, the whole marked interrupted and incomplete. */
-export function forcedStopDocument(document: ResultDocument, runningConfig: string | null): ResultDocument {
+/**
+ * The document a forced stop writes: the configs done, the running one marked interrupted with
+ * every stream it had measured (`partial`, when its streams had started), the whole marked
+ * interrupted and incomplete.
+ */
+export function forcedStopDocument(document: ResultDocument, runningConfig: string | null, partial: ConfigResult | null = null): ResultDocument {
   const configs = [...document.configs];
   if (runningConfig !== null && !configs.some((config) => config.name === runningConfig)) {
-    configs.push({
+    if (partial !== null && partial.name === runningConfig) configs.push(partial);
+    else configs.push({
       name: runningConfig,
       state: 'interrupted',
       message: 'stopped by force while it ran (a second signal, or no orderly stop within the grace period): its measurements are lost',
@@ -59,10 +71,18 @@ export function forcedStopDocument(document: ResultDocument, runningConfig: stri
 
 function forceStop(progress: RunInProgress, reason: string): never {
   const { document, outputPath, runningConfig } = progress;
+  // The running config's streams measured so far; building them must not stop the exit.
+  let partial: ConfigResult | null = null;
+  try {
+    partial = progress.runningPartial?.() ?? null;
+  } catch (error) {
+    process.stderr.write(`streambench: could not collect the running config's streams (${(error as Error).message})\n`);
+  }
   if (document !== null && outputPath !== null) {
     try {
-      writeFileAtomicSync(outputPath, `${JSON.stringify(forcedStopDocument(document, runningConfig), null, 2)}\n`);
-      process.stderr.write(`streambench: ${reason}: stopped at once; ${document.configs.length} finished config(s) saved to ${outputPath} (marked interrupted)\n`);
+      writeFileAtomicSync(outputPath, `${JSON.stringify(forcedStopDocument(document, runningConfig, partial), null, 2)}\n`);
+      const kept = partial === null ? '' : `, and ${partial.iterations.length} measured stream(s) of the running config "${partial.name}"`;
+      process.stderr.write(`streambench: ${reason}: stopped at once; ${document.configs.length} finished config(s)${kept} saved to ${outputPath} (marked interrupted)\n`);
     } catch (error) {
       process.stderr.write(`streambench: ${reason}: stopped at once; could not save ${outputPath} (${(error as Error).message})\n`);
     }

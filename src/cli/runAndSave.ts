@@ -8,6 +8,7 @@ import { RedisSetupError } from '../pipeline/brokers/redis/connection.js';
 import type { ResultDocument } from '../report/resultSchema.js';
 import { writeFileAtomic } from '../report/writeResult.js';
 import { type RunOptions, runScenario } from '../run/runScenario.js';
+import type { PartialConfig } from '../run/runConfig.js';
 import type { Scenario } from '../scenario/loadScenario.js';
 import { CliError } from './exitCodes.js';
 import { keepUnsaved } from './resultFallback.js';
@@ -20,13 +21,15 @@ import type { ProgressDisplay } from './progress.js';
 export interface RunInProgress {
   document: ResultDocument | null;
   runningConfig: string | null;
+  /** The running config as measured so far (null before its streams start, or on worker threads). */
+  runningPartial?: PartialConfig | null;
   outputPath: string | null;
 }
 
 /** Runs `scenario`, showing progress on `bar` and saving to `outputPath` (null: no file). */
 export async function runAndSave(
   scenario: Scenario,
-  runOptions: Omit<RunOptions, 'onStream' | 'onConfigDone' | 'onConfigStart'>,
+  runOptions: Omit<RunOptions, 'onStream' | 'onConfigDone' | 'onConfigStart' | 'onConfigPartial'>,
   output: { bar: ProgressDisplay | null; outputPath: string | null; progress?: RunInProgress; redisFlag?: string },
 ): Promise<ResultDocument> {
   const { bar, outputPath } = output;
@@ -38,6 +41,7 @@ export async function runAndSave(
   const saveSoFar = async (document: ResultDocument) => {
     progress.document = structuredClone(document);
     progress.runningConfig = null;
+    progress.runningPartial = null;
     if (intermediateFailure !== null) return;
     try {
       await writeFileAtomic(outputPath!, `${JSON.stringify({ ...document, incomplete: true }, null, 2)}\n`);
@@ -73,8 +77,19 @@ export async function runAndSave(
     },
     onConfigStart: (config) => {
       progress.runningConfig = config;
+      progress.runningPartial = null;
     },
-    onConfigDone: outputPath ? saveSoFar : (document) => void (progress.document = structuredClone(document)),
+    onConfigPartial: (partial, documentSoFar) => {
+      progress.runningPartial = partial;
+      // No config has finished yet: a forced stop still needs the document around the running one.
+      progress.document ??= structuredClone(documentSoFar);
+    },
+    onConfigDone: outputPath
+      ? saveSoFar
+      : (document) => {
+          progress.document = structuredClone(document);
+          progress.runningPartial = null;
+        },
   })
     .catch((error: unknown) => {
       // A bad REDIS_URL is named as such: the user never typed --redis (nor --redis-file).
@@ -85,6 +100,7 @@ export async function runAndSave(
     })
     .finally(() => bar?.clear());
   progress.runningConfig = null;
+  progress.runningPartial = null;
   if (outputPath) {
     const text = `${JSON.stringify(document, null, 2)}\n`;
     try {

@@ -1,11 +1,12 @@
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Summary } from '../report/resultSchema.js';
 
-/** Starts sampling the process's event-loop delay; `stop()` returns its summary in ms. */
-export function watchEventLoopDelay(): { stop(): Summary | null } {
+/** Starts sampling the process's event-loop delay; `stop()` returns its summary in ms, `peek()` the summary so far. */
+export function watchEventLoopDelay(): { stop(): Summary | null; peek(): Summary | null } {
   const histogram = monitorEventLoopDelay({ resolution: 5 });
   histogram.enable();
   return {
+    peek: () => summarizeIntervalHistogram(histogram),
     stop() {
       histogram.disable();
       return summarizeIntervalHistogram(histogram);

@@ -35,6 +35,8 @@ export interface RunEnvironment {
   sourceSettings?: ResolvedSourceSettings;
   /** The Redis to use, resolved once per run; null when no config needs Redis. */
   redis: RedisResolution | null;
+  /** The run's interruption: cleanup after it waits on a Redis for a short deadline only. */
+  signal?: AbortSignal;
 }
 
 /** Builds the stages of one config. */
@@ -111,7 +113,7 @@ async function createBroker(settings: PipelineSettings['broker'], environment: R
   const redis = environment.redis;
   if (!redis) throw new Error('internal: a Redis broker was configured but Redis was not resolved');
   if ('skipped' in redis) throw new StageUnavailableError(redis.skipped);
-  return createRedisBroker(settings, { url: redis.url, runId: environment.runId, clock: environment.clock });
+  return createRedisBroker(settings, { url: redis.url, runId: environment.runId, clock: environment.clock, interruption: environment.signal });
 }
 
 

@@ -43,7 +43,15 @@ export interface ConfigHooks {
   onStream?: StreamProgress;
   /** Awaited after the warm-up streams, before the measured ones start (worker threads start together). */
   onWarm?: () => Promise<void>;
+  /**
+   * Given, once the config's streams start, a synchronous view of the config as measured so far
+   * (state `interrupted`): what a forced stop saves of the running config.
+   */
+  onPartial?: (partial: PartialConfig) => void;
 }
+
+/** The running config as measured so far, built synchronously (a forced stop cannot await). */
+export type PartialConfig = () => ConfigResult;
 
 /** Runs a config's streams and returns its result (on worker threads when its load says so). */
 export async function runConfig(
@@ -95,6 +103,18 @@ export async function runConfigInThisThread(
   let finished = 0;
   let inFlight = 0;
   let peakInFlight = 0;
+  // A forced stop (signal not honoured within the grace period) keeps every stream measured so far.
+  hooks.onPartial?.(() => {
+    const iterations = [...measurements.iterations];
+    return {
+      name: config.name,
+      state: 'interrupted',
+      message: `stopped by force while it ran (a second signal, or no orderly stop within the grace period) after ${iterations.length} measured streams; streams in flight were not measured`,
+      settings: load ? { ...settings, load } : settings,
+      metrics: iterations.length > 0 ? measurements.toMetrics(eventLoop.peek()) : null,
+      iterations,
+    };
+  });
 
   // Overlapping streams share the process's CPU: it is measured over the whole load instead.
   const streamsOverlap = load !== null && load.concurrency !== 1;

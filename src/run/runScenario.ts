@@ -12,7 +12,7 @@ import { createSource } from '../sources/sourceSettings.js';
 import { collectContext, TOOL_VERSION } from './context.js';
 import { planBroker, usesRedis } from './memoryFallback.js';
 import { collectWarnings, warningsForResult } from '../report/runWarnings.js';
-import { runConfig, type StreamProgress } from './runConfig.js';
+import { type PartialConfig, runConfig, type StreamProgress } from './runConfig.js';
 
 /** Options that override the scenario or hook into the run. */
 export interface RunOptions {
@@ -36,6 +36,11 @@ export interface RunOptions {
   onStream?: StreamProgress;
   /** Called with a config's name when it starts. */
   onConfigStart?: (config: string) => void;
+  /**
+   * Called once a config's streams start with a synchronous view of what it measured so far,
+   * and the document as of the configs before it (for a forced stop).
+   */
+  onConfigPartial?: (partial: PartialConfig, documentSoFar: ResultDocument) => void;
 }
 
 /** Runs a scenario and returns its result document. */
@@ -56,7 +61,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     configs = configs.map((config) => ('skipped' in config || !config.load ? config : { ...config, load: { ...config.load, streams: options.iterations } }));
   }
   const source = await createSource(scenario.source, seed);
-  const environment = { runId, seed, shard: options.shard ?? null, clock: options.clock ?? systemClock, source, sourceSettings: scenario.source, redis };
+  const environment = { runId, seed, shard: options.shard ?? null, clock: options.clock ?? systemClock, source, sourceSettings: scenario.source, redis, signal: options.signal };
 
   const document: ResultDocument = {
     schemaVersion: RESULT_SCHEMA_VERSION,
@@ -90,7 +95,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       const result =
         'skipped' in config
           ? { name: config.name, state: 'skipped' as const, message: config.skipped, settings: {}, metrics: null, iterations: [] }
-          : await runConfig(config, index, { warmup, iterations }, environment, { signal: options.signal, onStream: options.onStream });
+          : await runConfig(config, index, { warmup, iterations }, environment, { signal: options.signal, onStream: options.onStream, onPartial: options.onConfigPartial && ((partial) => options.onConfigPartial!(partial, document)) });
       // Stopped while it ran: not `completed`, whatever it measured before (which is kept).
       if (options.signal?.aborted && result.state === 'completed') {
         result.state = 'interrupted';

@@ -30,6 +30,8 @@ export interface RedisBrokerOptions {
   runId: string;
   /** Accepted for parity with the other brokers; Redis brokers take no timestamps themselves. */
   clock: Clock;
+  /** The run's interruption: once it aborts, the key cleanup waits INTERRUPTED_CLEANUP_TIMEOUT_MS at most per DEL. */
+  interruption?: AbortSignal;
 }
 
 /** A Redis broker: its streams also report commands per name. */
@@ -52,7 +54,7 @@ export async function createRedisBroker(settings: RedisBrokerSettings, options: 
     ? (roles, tally) => shared.open(roles, tally)
     : (roles, tally, homeKey) => openCountedConnections(options.url, roles, tally, homeKey, deadline);
   const admin = await openRedisClient(options.url, 'admin', deadline.timeoutMs);
-  const keyRegistry = new KeyRegistry(admin, { ...deadline, role: 'admin' });
+  const keyRegistry = new KeyRegistry(admin, { ...deadline, role: 'admin', interruption: options.interruption });
   const openStreams = new Set<RedisBrokerStream>();
   let closed = false;
 

@@ -7,9 +7,16 @@
  * WRONGTYPE, NOSCRIPT...) pass through unchanged, since callers act on them.
  */
 import { ReplyError } from 'ioredis';
+import { monotonicNowMs } from '../../../clock.js';
 
 /** How long a Redis command may go unanswered when the scenario does not say (`broker.commandTimeoutMs`). */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 5000;
+
+/**
+ * How long a command waits once the run was interrupted (the key cleanup): a Redis that answers
+ * at all answers a DEL within it, and a paused one must not hold the stop for full deadlines.
+ */
+export const INTERRUPTED_CLEANUP_TIMEOUT_MS = 300;
 
 /** Who waits, on which server, and for how long. */
 export interface CommandDeadline {
@@ -17,6 +24,8 @@ export interface CommandDeadline {
   role: string;
   redactedUrl: string;
   timeoutMs: number;
+  /** Once this aborts, the command waits at most INTERRUPTED_CLEANUP_TIMEOUT_MS more (from then, or from its start). */
+  interruption?: AbortSignal;
 }
 
 /** A Redis command failed for want of an answer or a connection (not an error reply). */
@@ -29,24 +38,41 @@ export class RedisCommandError extends Error {
  * to wait, such as XREAD BLOCK). `command` is the command's name, for the message.
  */
 export function awaitReply<T>(reply: Promise<T>, deadline: CommandDeadline, command: string, extraMs = 0): Promise<T> {
-  const limitMs = deadline.timeoutMs + extraMs;
+  const { interruption } = deadline;
+  const limitMs = interruption?.aborted ? Math.min(INTERRUPTED_CLEANUP_TIMEOUT_MS, deadline.timeoutMs + extraMs) : deadline.timeoutMs + extraMs;
   const name = command.toUpperCase();
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const overdue = (waitedMs: number, interrupted: boolean) => () => {
       reject(
         new RedisCommandError(
-          `Redis ${deadline.role}: ${name} got no reply from ${deadline.redactedUrl} within ${limitMs} ms ` +
-            '(the server is paused, overloaded or unreachable; broker.commandTimeoutMs sets this deadline)',
+          `Redis ${deadline.role}: ${name} got no reply from ${deadline.redactedUrl} within ${waitedMs} ms ` +
+            (interrupted
+              ? '(after an interruption, cleanup waits briefly; keys left expire with their TTL)'
+              : '(the server is paused, overloaded or unreachable; broker.commandTimeoutMs sets this deadline)'),
         ),
       );
-    }, limitMs);
+    };
+    let timer = setTimeout(overdue(limitMs, interruption?.aborted ?? false), limitMs);
+    // Interrupted while waiting: the rest of the wait shrinks to the cleanup's short deadline.
+    const startedMs = monotonicNowMs();
+    const onInterruption = () => {
+      const elapsedMs = monotonicNowMs() - startedMs;
+      if (limitMs - elapsedMs <= INTERRUPTED_CLEANUP_TIMEOUT_MS) return;
+      clearTimeout(timer);
+      timer = setTimeout(overdue(Math.round(elapsedMs + INTERRUPTED_CLEANUP_TIMEOUT_MS), true), INTERRUPTED_CLEANUP_TIMEOUT_MS);
+    };
+    if (interruption && !interruption.aborted) interruption.addEventListener('abort', onInterruption, { once: true });
+    const settle = () => {
+      clearTimeout(timer);
+      interruption?.removeEventListener('abort', onInterruption);
+    };
     reply.then(
       (value) => {
-        clearTimeout(timer);
+        settle();
         resolve(value);
       },
       (error: unknown) => {
-        clearTimeout(timer);
+        settle();
         reject(namedFailure(error, deadline, name));
       },
     );

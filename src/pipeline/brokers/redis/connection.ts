@@ -1,5 +1,5 @@
 /**
- * Finding a Redis to run against (`--redis URL|auto|off`) and opening connections to it, with
+ * Finding a Redis to run against (`--redis URL|auto|private|off`) and opening connections to it, with
  * errors a user can act on. A password in a URL never reaches a message: every text built
  * here uses the redacted URL, and causes are scrubbed of the secret.
  *
@@ -196,8 +196,10 @@ export const DEFAULT_REDIS_URL_VARIABLE = 'STREAMBENCH_DEFAULT_REDIS_URL';
 /**
  * Resolves `--redis`: a URL (must answer, else RedisSetupError), `auto` (the default:
  * REDIS_URL, which must answer when set, else RedisSetupError; else `defaultUrl` when it
- * answers, else a private redis-server from PATH, else skipped with `noneFound`) or `off`
- * (skipped). `defaultUrl` defaults to STREAMBENCH_DEFAULT_REDIS_URL, else 127.0.0.1:6379.
+ * answers, else a private redis-server from PATH, else skipped with `noneFound`), `private` (a
+ * private redis-server from PATH, whatever answers elsewhere: a run that must not touch a
+ * shared Redis) or `off` (skipped). `defaultUrl` defaults to STREAMBENCH_DEFAULT_REDIS_URL,
+ * else 127.0.0.1:6379.
  */
 export async function resolveRedis(
   option: string | undefined,
@@ -211,9 +213,15 @@ export async function resolveRedis(
     if (!probe.ok) throw new RedisSetupError(probe.reason);
     return { url: choice, redactedUrl: redactUrl(choice), release: noRelease, origin: '--redis', version: probe.version ?? null };
   }
+  if (choice === 'private') {
+    const server = await startPrivateRedisServer({ env });
+    if (server === null) throw new RedisSetupError('private: redis-server is not on PATH; install it (e.g. apt-get install redis-server) or pass a redis:// URL.');
+    const version = await pingRedis(server.url).then((answer) => (answer.ok ? (answer.version ?? null) : null));
+    return { url: server.url, redactedUrl: server.url, release: () => server.stop(), origin: 'private', version, note: 'started for this run: --redis private' };
+  }
   if (choice !== 'auto') {
     throw new RedisSetupError(
-      `--redis must be a redis:// or rediss:// URL, a redis+cluster://host:port[,host:port...] URL, "auto" or "off"; got "${redactUrl(choice)}".`,
+      `--redis must be a redis:// or rediss:// URL, a redis+cluster://host:port[,host:port...] URL, "auto", "private" or "off"; got "${redactUrl(choice)}".`,
     );
   }
   const fromEnv = env.REDIS_URL !== undefined && env.REDIS_URL !== '' ? env.REDIS_URL : undefined;

@@ -1,0 +1,245 @@
+/**
+ * Incremental markdown lexing for a text that only grows (a streamed answer): each `lex()`
+ * costs about what was appended since the last, not the whole text, and `tokens()` equals
+ * marked's `lexer(text)` for the same text (a property test checks it on random markdown split
+ * at random points).
+ *
+ * Two levels of settled work are kept:
+ * - Block tokens before the last stable block boundary: a blank line (`space` token) followed
+ *   by at least two more block tokens, so the block after it is complete and nothing appended
+ *   can reach back over it (a list or indented code that continued would be one token).
+ * - In the open last paragraph, the inline tokens before the last stable inline boundary: a
+ *   space inside a plain text token, followed by a known non-space character, with no
+ *   unmatched delimiter (`*`, `_`, `~`, a backtick, `[`, `]`, `<`) left in text before it —
+ *   nothing appended can then pair with anything before the boundary.
+ * While only text without a line break is appended to a paragraph's last line that starts with
+ * a letter, the block structure cannot change (no rule turns such a line into anything but
+ * paragraph text until a line break comes): only the paragraph's open inline part is lexed.
+ * A new link reference definition applies to the whole text: then everything is lexed again.
+ */
+import { Lexer, type Token, type Tokens } from 'marked';
+
+/** Characters that, unmatched in a text token, could still pair with text appended later. */
+const UNMATCHED_DELIMITER = /[*_~`[\]<]/;
+/** A paragraph line whose block role no appended (line-break-free) text can change. */
+const LETTER_LINE = /^ {0,3}\p{L}/u;
+
+/** The inline state of the open paragraph: tokens of its settled prefix and its open rest. */
+interface OpenParagraph {
+  /** The paragraph's token in the tail's block tokens (its raw and text grow in place). */
+  token: Tokens.Paragraph;
+  /** Length of the paragraph text whose inline tokens are settled. */
+  settledLength: number;
+  settledTokens: Token[];
+  /** The paragraph text after the settled part, and its tokens. */
+  openText: string;
+  openTokens: Token[];
+}
+
+/** Lexes a growing markdown text incrementally; see the file comment. */
+export class IncrementalMarkdown {
+  // The text is only appended to and read whole on the slow path: V8 keeps it as a rope, and a
+  // render that read it (slice, indexOf) would flatten it, copying the whole text every time.
+  private text = '';
+  private length = 0;
+  /** Text appended since the last `lex()`. */
+  private pending = '';
+  /** Where the last line starts, and its first characters (what decides its block role). */
+  private lastLineStart = 0;
+  private lastLineHead = '';
+  /** Offset where the block tokens of `settledBlocks` end. */
+  private settledEnd = 0;
+  private settledBlocks: Token[] = [];
+  /** Block tokens of the text after `settledEnd`, as of the last `lex()`. */
+  private tailBlocks: Token[] = [];
+  /** Every link definition of the text (as of the last `lex()`), and those in the settled blocks. */
+  private links: Lexer['tokens']['links'] = Object.create(null);
+  private settledLinks: Lexer['tokens']['links'] = Object.create(null);
+  private paragraph: OpenParagraph | null = null;
+  /** Characters the last `lex()` ran marked's lexers over (for tests and the cost model). */
+  lastLexedChars = 0;
+
+  /** Adds streamed text at the end. */
+  append(chunk: string): void {
+    const newline = chunk.lastIndexOf('\n');
+    if (newline !== -1) {
+      this.lastLineStart = this.length + newline + 1;
+      this.lastLineHead = chunk.slice(newline + 1, newline + 5);
+    } else if (this.lastLineHead.length < 4) {
+      this.lastLineHead += chunk.slice(0, 4 - this.lastLineHead.length);
+    }
+    this.length += chunk.length;
+    this.text += chunk;
+    this.pending += chunk;
+  }
+
+  /** The whole text. */
+  fullText(): string {
+    return this.text;
+  }
+
+  /** Brings the tokens up to date with the text appended since the last call. */
+  lex(): void {
+    if (this.pending === '') return;
+    const appended = this.pending;
+    this.pending = '';
+    const paragraph = this.paragraph;
+    if (paragraph !== null && !appended.includes('\n') && this.lastLineStart < this.length - appended.length && LETTER_LINE.test(this.lastLineHead)) {
+      // Only the open line grew, and it stays paragraph text: the block tokens stand.
+      paragraph.token.raw += appended;
+      paragraph.token.text += appended;
+      paragraph.openText += appended;
+      this.lastLexedChars = this.lexParagraphInline(paragraph);
+      return;
+    }
+    this.lexTail();
+  }
+
+  /** The block tokens of the whole text, as marked's `lexer(text)` gives them. */
+  tokens(): Token[] {
+    this.lex();
+    const tail = this.tailBlocks.map((token) => {
+      if (this.paragraph === null || token !== this.paragraph.token) return token;
+      return { ...token, tokens: mergeInline(this.paragraph.settledTokens, this.paragraph.openTokens) };
+    });
+    return [...this.settledBlocks, ...tail];
+  }
+
+  /** Lexes the text after the last stable block boundary; settles the blocks it can. */
+  private lexTail(): void {
+    const lexer = new Lexer();
+    // The first definition of a label wins: only the settled ones are known before the tail.
+    Object.assign(lexer.tokens.links, this.settledLinks);
+    const tail = this.text.slice(this.settledEnd);
+    const blocks = lexer.blockTokens(tail, []);
+    if (JSON.stringify(lexer.tokens.links) !== JSON.stringify(this.links)) {
+      // A new (or still growing) link definition changes how earlier text lexes: start over, with it known.
+      this.links = { ...lexer.tokens.links };
+      if (this.settledEnd > 0 || this.paragraph !== null) {
+        this.settledEnd = 0;
+        this.settledBlocks = [];
+        this.settledLinks = Object.create(null);
+        this.paragraph = null;
+        this.lexTail();
+        return;
+      }
+    }
+    const last = blocks.at(-1);
+    const previous = this.paragraph;
+    let lexedChars = tail.length;
+    for (const { src, tokens } of lexer.inlineQueue) {
+      if (last?.type === 'paragraph' && tokens === (last as Tokens.Paragraph).tokens) continue;
+      lexer.inlineTokens(src, tokens);
+    }
+    this.paragraph = null;
+    if (last?.type === 'paragraph') {
+      const token = last as Tokens.Paragraph;
+      // The same paragraph grew (its settled inline prefix is still its start): keep that prefix.
+      const paragraphStart = this.settledEnd + tail.length - token.raw.length;
+      const kept =
+        previous !== null && previous.settledLength > 0 && paragraphStart === this.paragraphStart && token.text.startsWith(previous.token.text.slice(0, previous.settledLength))
+          ? { settledLength: previous.settledLength, settledTokens: previous.settledTokens }
+          : { settledLength: 0, settledTokens: [] };
+      this.paragraphStart = paragraphStart;
+      this.paragraph = { token, ...kept, openText: token.text.slice(kept.settledLength), openTokens: [] };
+      lexedChars = tail.length - token.text.length + this.lexParagraphInline(this.paragraph);
+    }
+    this.tailBlocks = blocks;
+    this.settleBlocks();
+    this.lastLexedChars = lexedChars;
+  }
+
+  /** Offset of the open paragraph in the text (to tell the same paragraph from a new one). */
+  private paragraphStart = -1;
+
+  /** Moves the tail's blocks before its last stable boundary to the settled ones. */
+  private settleBlocks(): void {
+    let boundary = -1;
+    for (let index = this.tailBlocks.length - 3; index >= 0; index--) {
+      if (this.tailBlocks[index].type === 'space') {
+        boundary = index;
+        break;
+      }
+    }
+    if (boundary < 0) return;
+    const settled = this.tailBlocks.slice(0, boundary + 1);
+    const start = this.settledEnd;
+    for (const token of settled) {
+      this.settledEnd += token.raw.length;
+      this.settledBlocks.push(token);
+    }
+    // Definitions in the settled text (also nested in quotes or lists): each settled text is lexed for them once.
+    const definitions = new Lexer();
+    Object.assign(definitions.tokens.links, this.settledLinks);
+    definitions.blockTokens(this.text.slice(start, this.settledEnd), []);
+    this.settledLinks = definitions.tokens.links;
+    this.tailBlocks = this.tailBlocks.slice(boundary + 1);
+  }
+
+  /** Lexes the open part of the paragraph's inline text and settles what it can; returns the characters lexed. */
+  private lexParagraphInline(paragraph: OpenParagraph): number {
+    const open = paragraph.openText;
+    const lexer = new Lexer();
+    Object.assign(lexer.tokens.links, this.links);
+    const tokens = lexer.inlineTokens(open, []);
+    const cut = stableInlineCut(tokens);
+    if (cut === null) {
+      paragraph.openTokens = tokens;
+      return open.length;
+    }
+    const { index, offset } = cut;
+    const split = tokens[index] as Tokens.Text;
+    const before = { ...split, raw: split.raw.slice(0, offset), text: split.text.slice(0, offset) };
+    const after = { ...split, raw: split.raw.slice(offset), text: split.text.slice(offset) };
+    // In place: copying the settled tokens on every render would make the work quadratic again.
+    appendInline(paragraph.settledTokens, [...tokens.slice(0, index), before]);
+    const settledChars = tokens.slice(0, index).reduce((sum, token) => sum + token.raw.length, 0) + offset;
+    paragraph.settledLength += settledChars;
+    paragraph.openText = open.slice(settledChars);
+    paragraph.openTokens = [after, ...tokens.slice(index + 1)];
+    return open.length;
+  }
+}
+
+/**
+ * The last stable inline boundary in `tokens` (the inline tokens of an open paragraph's text):
+ * a position in a plain text token just after a single space that follows a non-space and is
+ * followed by a non-space, with no unmatched delimiter in any text before it. Null if none.
+ */
+export function stableInlineCut(tokens: readonly Token[]): { index: number; offset: number } | null {
+  let best: { index: number; offset: number } | null = null;
+  for (const [index, token] of tokens.entries()) {
+    if (token.type !== 'text' || (token as Tokens.Text).raw !== (token as Tokens.Text).text || 'tokens' in token) continue;
+    const raw = token.raw;
+    const delimiter = raw.search(UNMATCHED_DELIMITER);
+    const limit = delimiter === -1 ? raw.length : delimiter;
+    for (let offset = limit - 1; offset >= 2; offset--) {
+      if (raw[offset - 1] === ' ' && !/\s/.test(raw[offset - 2]) && !/\s/.test(raw[offset])) {
+        best = { index, offset };
+        break;
+      }
+    }
+    if (delimiter !== -1) return best;
+  }
+  return best;
+}
+
+/** Appends `tokens` to `settled` in place, joining text tokens as marked joins them. */
+function appendInline(settled: Token[], tokens: readonly Token[]): void {
+  const last = settled.at(-1);
+  const first = tokens[0];
+  if (last?.type === 'text' && first?.type === 'text' && !('tokens' in last) && !('tokens' in first)) {
+    settled[settled.length - 1] = { ...last, raw: last.raw + first.raw, text: (last as Tokens.Text).text + (first as Tokens.Text).text };
+    settled.push(...tokens.slice(1));
+  } else settled.push(...tokens);
+}
+
+/** `a` then `b`, with a text token ending `a` and one starting `b` joined as marked joins them. */
+function mergeInline(a: readonly Token[], b: readonly Token[]): Token[] {
+  const last = a.at(-1);
+  const first = b[0];
+  if (last?.type === 'text' && first?.type === 'text' && !('tokens' in last) && !('tokens' in first)) {
+    return [...a.slice(0, -1), { ...last, raw: last.raw + first.raw, text: (last as Tokens.Text).text + (first as Tokens.Text).text }, ...b.slice(1)];
+  }
+  return [...a, ...b];
+}
