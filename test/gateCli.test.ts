@@ -68,7 +68,8 @@ describe('run --baseline, --format and --csv (built binary)', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     // Nothing was decided: the outcome says so with its cause, one line per cause, and never shows a check mark.
-    expect(result.stdout).toMatch(/^\? undecided \(too few streams[^)]*\): 1 verdict — \w+ × ttftMs — /m);
+    // The cause is too few streams (on a busy machine: too few the tool's own stalls left undisturbed).
+    expect(result.stdout).toMatch(/^\? undecided \(too few streams[^)]*\): [12] verdicts? — [\w, ]+ × ttftMs — /m);
     expect(result.stdout).toMatch(/^\? undecided: nothing was decided \(too few streams[^)]*\): 2 inconclusive/m);
     expect(result.stdout).not.toContain('✓');
     const csv = readFileSync(csvPath, 'utf8').split('\r\n');
