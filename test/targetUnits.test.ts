@@ -1,6 +1,6 @@
 /** The pure parts of target mode: offset matching, marker matching, verdicts, commandstats, templates. */
 import { describe, expect, it } from 'vitest';
-import { commandDelta, parseCommandStats } from '../src/target/appRedisStats.js';
+import { commandDelta, commandName, parseCommandStats, SentCommandCounter } from '../src/target/appRedisStats.js';
 import { MarkerRegistry } from '../src/target/markerMatching.js';
 import { describeIntegrity, matchByOffset } from '../src/target/offsetMatching.js';
 import { buildAppRequest } from '../src/target/requestTemplate.js';
@@ -106,5 +106,33 @@ describe('sweeping a target variant', () => {
     const plan = planSweep(raw, 's.yaml', 'hash', [{ path: 'load.concurrency', values: [1, 4] }], 'app');
     expect(plan.scenario.configs.map((config) => [config.target?.format, config.load?.concurrency])).toEqual([['text', 1], ['text', 4]]);
     expect(() => planSweep(raw, 's.yaml', 'hash', [{ path: 'batch.size', values: [1] }], 'app')).toThrow(/is a target \(your app\), which has no pipeline fields/);
+  });
+});
+
+describe('SentCommandCounter (MONITOR lines)', () => {
+  it("counts what clients sent between the observer's markers, not a script's own commands nor the observer's marker blocks", () => {
+    const counter = new SentCommandCounter('s', 'e');
+    const app = '127.0.0.1:5000';
+    const me = '127.0.0.1:6000';
+    counter.line(['rpush', 'k', 'before'], app);
+    counter.line(['multi'], me);
+    counter.line(['info', 'commandstats'], me);
+    counter.line(['echo', 's'], me);
+    counter.line(['exec'], me);
+    counter.line(['EVALSHA', 'abc', '2'], app);
+    counter.line(['rpush', 'k', 'a'], 'lua');
+    counter.line(['publish', 'c', 'a'], 'lua');
+    counter.line(['lrange', 'k', '0', '-1'], app);
+    counter.line(['CLIENT', 'SETNAME', 'x'], app);
+    counter.line(['multi'], app);
+    counter.line(['exec'], app);
+    counter.line(['multi'], me);
+    expect(counter.complete).toBe(false);
+    counter.line(['echo', 'e'], me);
+    counter.line(['rpush', 'k', 'after'], app);
+    expect(counter.complete).toBe(true);
+    expect(Object.fromEntries(counter.sent)).toEqual({ evalsha: 1, lrange: 1, 'client|setname': 1, multi: 1, exec: 1 });
+    expect(counter.scriptRun).toBe(2);
+    expect(commandName(['Config', 'GET', 'x'])).toBe('config|get');
   });
 });
