@@ -104,15 +104,15 @@ export interface AppRedisCalls {
   sentNote?: string;
 }
 
-// The observer's marker blocks executed between the two INFO snapshots: the start block's ECHO
-// and EXEC (after its INFO), the end block's MULTI and ECHO (before its INFO).
-const OWN_MARKER_CALLS = { echo: 2, exec: 1, multi: 1 };
+// The observer's only commands between the two INFO snapshots (its connection, MONITOR and
+// keyspace subscription are set up before): the start block's INFO (counted once it returns),
+// ECHO and EXEC, the end block's MULTI and ECHO. Everything else is the app's (or another
+// client's), an app's INFO ready check included.
+const OWN_MARKER_CALLS = { info: 1, echo: 2, exec: 1, multi: 1 };
 
 // How long the end marker may take to come back through MONITOR.
 const MONITOR_DRAIN_MS = 5000;
 
-// The observer's own commands (its INFO calls, its connection setup) are not the app's.
-const OWN_COMMANDS = new Set(['info', 'client|setname', 'client|info', 'hello', 'ping', 'select', 'auth', 'config|get', 'config|set', 'psubscribe', 'punsubscribe']);
 
 /** Watches one Redis for the duration of a config's measured streams. */
 export class AppRedisStats {
@@ -193,7 +193,7 @@ export class AppRedisStats {
   async end(): Promise<AppRedisCalls> {
     // The end marker before the snapshot, in one block: the MONITOR count stops where INFO's does.
     const [, [, info]] = (await this.connection.multi().echo(this.endToken).info('commandstats').exec()) as [unknown, [Error | null, string]];
-    const executed = commandDelta(this.before ?? new Map(), parseCommandStats(info), OWN_COMMANDS, OWN_MARKER_CALLS);
+    const executed = commandDelta(this.before ?? new Map(), parseCommandStats(info), new Set(), OWN_MARKER_CALLS);
     let sent: Record<string, number> | null = null;
     const counter = this.counter;
     if (counter) {
