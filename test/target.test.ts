@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runScenario } from '../src/run/runScenario.js';
@@ -8,6 +8,7 @@ import { scenarioFrom } from './helpers/scenario.js';
 
 const RELAY = 'node test/fixtures/target/relay.mjs';
 const LOGS = mkdtempSync(join(tmpdir(), 'sb-target-logs-'));
+afterAll(() => rmSync(LOGS, { recursive: true, force: true }));
 const SOURCE = { type: 'synthetic', profile: 'fast-hosted', tokens: 30, ttftMs: 20, gapMs: 5 };
 
 /** A scenario with one target variant running the test relay in `mode`. */
@@ -208,7 +209,7 @@ describe('target scenarios', () => {
   it('the shipped example scenario validates, and a variant cannot be both a pipeline and a target', async () => {
     const { loadScenarioFile } = await import('../src/scenario/loadScenario.js');
     const example = await loadScenarioFile('scenarios/target-example.yaml');
-    expect(example.configs.map((config) => config.target?.format)).toEqual(['sse', 'ai-sdk-ui']);
+    expect(example.configs.map((config) => config.target?.format)).toEqual(['sse', 'ai-sdk-ui', 'ai-sdk-ui']);
     expect(() => scenarioFrom({ variants: [{ name: 'both', pipeline: { preset: 'field-baseline' }, target: { url: 'http://x', format: 'text' } }] })).toThrow(
       /variants\[0\]\.pipeline: a target variant measures the app/,
     );

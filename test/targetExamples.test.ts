@@ -3,15 +3,16 @@
  * redis-server (so INFO commandstats holds nothing but the app's commands), the pass-through
  * proxy streaming and buffering, and the client pointed straight at the upstream.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runScenario } from '../src/run/runScenario.js';
 import { privateRedisForTheseTests } from './helpers/privateRedis.js';
 import { scenarioFrom } from './helpers/scenario.js';
 
 const LOGS = mkdtempSync(join(tmpdir(), 'sb-target-logs-'));
+afterAll(() => rmSync(LOGS, { recursive: true, force: true }));
 const SOURCE = { type: 'synthetic', profile: 'fast-hosted', tokens: 60, ttftMs: 20, gapMs: 4 };
 const OPENAI_BODY = { model: 'm', stream: true, messages: [{ role: 'user', content: '{{prompt}}' }] };
 

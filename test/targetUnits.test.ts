@@ -88,6 +88,10 @@ describe('buildAppRequest', () => {
 describe('describeTarget', () => {
   it('hides header and environment values and secret-looking assignments in the command', () => {
     expect(hideCommandSecrets('OPENAI_API_KEY=sk-123 DB_PASSWORD="a b" PORT=3 node app.js')).toBe('OPENAI_API_KEY=<hidden> DB_PASSWORD=<hidden> PORT=3 node app.js');
+    expect(hideCommandSecrets('litellm --api-key sk-abcdefgh123 --port 4000 --master_key=mk1 -H "Authorization: Bearer tok9"')).toBe(
+      'litellm --api-key <hidden> --port 4000 --master_key=<hidden> -H "Authorization: Bearer <hidden>"',
+    );
+    expect(hideCommandSecrets('node app.js sk-proj-abcdefghijkl')).toBe('node app.js <hidden>');
     const shown = describeTarget(
       targetSchema.parse({ url: 'http://u:pw@127.0.0.1:1/chat', format: 'text', headers: { Authorization: 'Bearer t' }, app: { command: 'TOKEN=x node a', env: { KEY: 'v' } } }),
     );

@@ -138,7 +138,7 @@ export async function openTargetRunner(config: ResolvedConfig, environment: RunE
           );
         }
         result.target = measurements.toResult({
-          url,
+          url: redactUrl(url),
           format: settings.format,
           upstreamUrl: upstream.baseUrl,
           app: app ? { command: hideCommandSecrets(settings.app!.command), log: app.logPath, exited: appExitedDuringRun ?? exitedBeforeStop } : null,
