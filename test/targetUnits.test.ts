@@ -62,6 +62,11 @@ describe('decideVerdict', () => {
     expect(short.kind).toBe('undecided');
     expect(short.evidence.join(' ')).toMatch(/too short/);
     expect(decideVerdict({ ...base, streams: 0, lastTenthTextShareMedian: null }, thresholds).kind).toBe('undecided');
+    // Near the threshold, the verdict stands but the evidence says it could go either way.
+    const near = decideVerdict({ ...base, lastTenthTextShareMedian: 0.1, addedLatencyP10Ms: 3.2, addedLatencyP50Ms: 17 }, thresholds);
+    expect(near.kind).toBe('delays');
+    expect(near.evidence.at(-1)).toMatch(/borderline: p10 3\.20 ms is within 25 % of the 3\.00 ms delay threshold/);
+    expect(decideVerdict({ ...base, lastTenthTextShareMedian: 0.1, addedLatencyP10Ms: 0.2 }, thresholds).evidence.join(' ')).not.toMatch(/borderline/);
   });
 });
 
