@@ -47,6 +47,11 @@ describe('target mode through a relay', () => {
     const table = renderTargetTable(document);
     expect(table).toMatch(/streams-through|delays/);
     expect(Math.max(...table.split('\n').map((line) => line.length))).toBeLessThanOrEqual(120);
+    // On an 80-column terminal the least important columns are hidden, with a note; --wide shows them.
+    const narrow = renderTargetTable(document, { width: 80 });
+    expect(Math.max(...narrow.split('\n').map((line) => line.length))).toBeLessThanOrEqual(80);
+    expect(narrow).toMatch(/hidden to fit 80 columns/);
+    expect(renderTargetTable(document, { width: 80, wide: true })).toMatch(/framing/);
   }, 30000);
 
   it('reports a relay that holds the answer back as buffering', async () => {
