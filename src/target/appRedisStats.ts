@@ -170,13 +170,23 @@ export class AppRedisStats {
   private endToken = '';
 
   private async startMonitor(startToken: string, endToken: string): Promise<void> {
+    // What `connection.monitor()` does, but a refused MONITOR's connection is closed, not left reconnecting.
+    const instance = this.connection.duplicate({ monitor: true, lazyConnect: false, connectionName: 'streambench-target-monitor' });
     try {
-      this.monitor = await this.connection.monitor();
+      await new Promise<void>((resolve, reject) => {
+        instance.once('error', reject);
+        instance.once('monitoring', () => {
+          instance.off('error', reject);
+          resolve();
+        });
+      });
     } catch (error) {
+      instance.disconnect();
       // A managed Redis or an ACL may refuse MONITOR: the executed counts still stand.
       this.monitorProblem = `not counted: MONITOR was refused (${(error as Error).message})`;
       return;
     }
+    this.monitor = instance;
     const counter = new SentCommandCounter(startToken, endToken);
     this.counter = counter;
     this.monitor.on('monitor', (_time: string, args: string[], source: string) => {
