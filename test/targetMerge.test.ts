@@ -4,6 +4,7 @@
  * come back into the merged metrics, and what cannot be exact is said.
  */
 import { describe, expect, it } from 'vitest';
+import { resultDocumentSchema } from '../src/report/resultSchema.js';
 import { runScenario } from '../src/run/runScenario.js';
 import { mergeShardResults } from '../src/stats/mergeResults.js';
 import { Distribution } from '../src/stats/distribution.js';
@@ -58,6 +59,8 @@ describe('merging target shard runs', () => {
     expect(config.metrics?.counters.upstreamChunksPerClientEvent).toBe(1);
     expect(config.metrics?.counters.missingCharsPerStream).toBe(0);
     expect(config.metrics?.tokenLatencyMs?.n).toBe(80);
+    // Shards and the merge are valid result documents (what `merge` writes and `report` reads).
+    for (const document of [...shards, merged]) expect(() => resultDocumentSchema.parse(JSON.parse(JSON.stringify(document)))).not.toThrow();
   }, 30000);
 
   it('adds Redis counts, sent and executed, and says when a shard did not count what was sent', () => {
