@@ -46,6 +46,8 @@ describe('target mode through a relay', () => {
     expect(config.metrics?.stages.emit?.ttftMs?.n).toBe(2);
     const table = renderTargetTable(document);
     expect(table).toMatch(/streams-through|delays/);
+    // No app Redis named: no Redis columns of dashes.
+    expect(table).not.toMatch(/Redis sent/);
     expect(Math.max(...table.split('\n').map((line) => line.length))).toBeLessThanOrEqual(120);
     // On an 80-column terminal the least important columns are hidden, with a note; --wide shows them.
     const narrow = renderTargetTable(document, { width: 80 });

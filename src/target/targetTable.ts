@@ -30,10 +30,12 @@ function textState(config: ConfigResult): string {
   return `${integrity.missingChars} lost`;
 }
 
-/** The rows of both target tables and the notes under them. */
-function targetRows(doc: ResultDocument): { latency: string[][]; cost: string[][]; notes: string[] } | null {
+/** The rows of both target tables (the cost head too: without any app Redis its two columns go) and the notes under them. */
+function targetRows(doc: ResultDocument): { latency: string[][]; cost: string[][]; costHead: string[]; notes: string[] } | null {
   const configs = doc.configs.filter((config) => config.target || (config.settings as { target?: unknown }).target);
   if (configs.length === 0) return null;
+  const withRedis = configs.some((config) => config.target?.redis || (config.settings as { target?: { redis?: unknown } }).target?.redis);
+  const costColumns = withRedis ? COST_HEAD.length : COST_HEAD.length - 2;
   const latency: string[][] = [];
   const cost: string[][] = [];
   const notes: string[] = [];
@@ -78,7 +80,7 @@ function targetRows(doc: ResultDocument): { latency: string[][]; cost: string[][
     for (const note of target?.merged?.notes ?? []) notes.push(`${config.name}: merged: ${note}`);
     if (target?.app) notes.push(`${config.name}: app log ${target.app.log}${target.app.exited ? ` (the app ${target.app.exited} during the run)` : ''}`);
   }
-  return { latency, cost, notes };
+  return { latency, cost: cost.map((row) => row.slice(0, costColumns)), costHead: COST_HEAD.slice(0, costColumns), notes };
 }
 
 const HEADING = 'through the app (ms; added = client receive − upstream write, per token)';
@@ -92,7 +94,7 @@ export function renderTargetTable(doc: ResultDocument, layout?: TableLayout): st
   return [
     wrapWords(HEADING, options.width),
     fitTable(columnsOf(LATENCY_HEAD, LATENCY_DROP), rows.latency, options),
-    fitTable(columnsOf(COST_HEAD, COST_DROP), rows.cost, options),
+    fitTable(columnsOf(rows.costHead, COST_DROP), rows.cost, options),
     ...rows.notes.map((note) => wrapWords(note, options.width)),
     ...(exactness ? [wrapWords(`Redis counts: ${exactness}.`, options.width)] : []),
   ].join('\n');
@@ -108,7 +110,7 @@ export function renderTargetMarkdown(doc: ResultDocument): string {
     '',
     markdownTable(LATENCY_HEAD.map(oneLine), rows.latency, (index) => index >= 2),
     '',
-    markdownTable(COST_HEAD.map(oneLine), rows.cost, (index) => index >= 2),
+    markdownTable(rows.costHead.map(oneLine), rows.cost, (index) => index >= 2),
     '',
     ...rows.notes.map((note) => `- ${note}`),
     ...(exactness ? [`- Redis counts: ${exactness}.`] : []),
