@@ -4,7 +4,7 @@
 // batches from the published message, and write stored parts as they are (each part serialized
 // once). It speaks the Vercel AI SDK UI message stream with SSE ids; GET /api/chat/:id/stream
 // with Last-Event-ID resumes.
-// Run: OPENAI_BASE_URL=http://127.0.0.1:8400/v1 node examples/corrected-relay.mjs
+// Run: OPENAI_BASE_URL=http://127.0.0.1:8400/v1 PORT=3000 node examples/corrected-relay.mjs (REDIS_URL: default redis://127.0.0.1:6379)
 // Read it with: streambench target --format ai-sdk-ui
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runScenario } from '../src/run/runScenario.js';
@@ -8,6 +8,7 @@ import { scenarioFrom } from './helpers/scenario.js';
 
 const RELAY = 'node test/fixtures/target/relay.mjs';
 const LOGS = mkdtempSync(join(tmpdir(), 'sb-target-logs-'));
+afterAll(() => rmSync(LOGS, { recursive: true, force: true }));
 const SOURCE = { type: 'synthetic', profile: 'fast-hosted', tokens: 30, ttftMs: 20, gapMs: 5 };
 
 /** A scenario with one target variant running the test relay in `mode`. */
@@ -45,7 +46,14 @@ describe('target mode through a relay', () => {
     expect(config.metrics?.stages.emit?.ttftMs?.n).toBe(2);
     const table = renderTargetTable(document);
     expect(table).toMatch(/streams-through|delays/);
+    // No app Redis named: no Redis columns of dashes.
+    expect(table).not.toMatch(/Redis sent/);
     expect(Math.max(...table.split('\n').map((line) => line.length))).toBeLessThanOrEqual(120);
+    // On an 80-column terminal the least important columns are hidden, with a note; --wide shows them.
+    const narrow = renderTargetTable(document, { width: 80 });
+    expect(Math.max(...narrow.split('\n').map((line) => line.length))).toBeLessThanOrEqual(80);
+    expect(narrow).toMatch(/hidden to fit 80 columns/);
+    expect(renderTargetTable(document, { width: 80, wide: true })).toMatch(/framing/);
   }, 30000);
 
   it('reports a relay that holds the answer back as buffering', async () => {
@@ -208,7 +216,7 @@ describe('target scenarios', () => {
   it('the shipped example scenario validates, and a variant cannot be both a pipeline and a target', async () => {
     const { loadScenarioFile } = await import('../src/scenario/loadScenario.js');
     const example = await loadScenarioFile('scenarios/target-example.yaml');
-    expect(example.configs.map((config) => config.target?.format)).toEqual(['sse', 'ai-sdk-ui']);
+    expect(example.configs.map((config) => config.target?.format)).toEqual(['sse', 'ai-sdk-ui', 'ai-sdk-ui']);
     expect(() => scenarioFrom({ variants: [{ name: 'both', pipeline: { preset: 'field-baseline' }, target: { url: 'http://x', format: 'text' } }] })).toThrow(
       /variants\[0\]\.pipeline: a target variant measures the app/,
     );

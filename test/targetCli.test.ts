@@ -3,16 +3,21 @@
  * format flag, and Ctrl-C leaving no app process behind.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuiltDist } from './helpers/builtDist.js';
 import { runCli } from './helpers/cli.js';
 
-const RELAY = 'node test/fixtures/target/relay.mjs';
+const RELAY = `node ${resolve('test/fixtures/target/relay.mjs')}`;
+// Every run works in a folder of its own (the app's default log goes to <cwd>/results/), removed at the end:
+// nothing lands in the repository's results/.
+const WORK = mkdtempSync(join(tmpdir(), 'sb-target-cli-'));
+const cli = (args: string[]) => runCli(args, { cwd: WORK });
 
 beforeAll(() => ensureBuiltDist('dist/cli.js'));
+afterAll(() => rmSync(WORK, { recursive: true, force: true }));
 
 function alive(pid: number): boolean {
   try {
@@ -25,7 +30,7 @@ function alive(pid: number): boolean {
 
 /** A scenario file whose streams run long, with its app's log in a folder of its own. */
 function slowScenario(): { folder: string; scenario: string; log: string } {
-  const folder = mkdtempSync(join(tmpdir(), 'sb-target-'));
+  const folder = mkdtempSync(join(WORK, 'run-'));
   const log = join(folder, 'app.log');
   const scenario = join(folder, 'slow.json');
   writeFileSync(
@@ -54,7 +59,7 @@ async function appPid(log: string): Promise<number> {
 
 describe('streambench target', () => {
   it('measures an app from flags; --output-format json prints the document with the target block', async () => {
-    const run = await runCli([
+    const run = await cli([
       'target', '--upstream-port', '0', '--app-command', RELAY, '--url', 'http://127.0.0.1:{appPort}/chat', '--format', 'openai-sse',
       '--tokens', '20', '--profile', 'zero-delay', '--iterations', '2', '--warmup', '0', '--no-save', '--output-format', 'json',
     ]);
@@ -64,10 +69,12 @@ describe('streambench target', () => {
     expect(document.configs[0].state).toBe('completed');
     expect(document.configs[0].target.integrity.exactStreams).toBe(2);
     expect(document.configs[0].settings.target.format).toBe('openai-sse');
+    // The app's log goes under the working folder's results/ (here the test's own folder).
+    expect(document.configs[0].target.app.log.startsWith(join(WORK, 'results'))).toBe(true);
   }, 30000);
 
   it('header values never reach the result', async () => {
-    const run = await runCli([
+    const run = await cli([
       'target', '--upstream-port', '0', '--app-command', RELAY, '--url', 'http://127.0.0.1:{appPort}/chat', '--format', 'openai-sse',
       '--header', 'Authorization: Bearer sk-secret-123', '--tokens', '5', '--profile', 'zero-delay', '--iterations', '1', '--warmup', '0', '--no-save', '--json',
     ]);
@@ -78,16 +85,16 @@ describe('streambench target', () => {
   }, 30000);
 
   it('an unknown app format is a usage error (exit 2) naming --format and the choices', async () => {
-    const run = await runCli(['target', '--url', 'http://127.0.0.1:1/chat', '--format', 'table']);
+    const run = await cli(['target', '--url', 'http://127.0.0.1:1/chat', '--format', 'table']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/--format/);
     expect(run.stderr).toMatch(/ai-sdk-ui/);
   });
 
   it('an app that crashes mid-run exits 3 with the streams so far saved', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'sb-target-'));
+    const folder = mkdtempSync(join(WORK, 'run-'));
     const out = join(folder, 'crash.json');
-    const run = await runCli([
+    const run = await cli([
       'target', '--upstream-port', '0', '--app-command', `MODE=crash-after-1 ${RELAY}`, '--url', 'http://127.0.0.1:{appPort}/chat',
       '--format', 'openai-sse', '--tokens', '10', '--profile', 'zero-delay', '--iterations', '3', '--warmup', '0', '--out', out, '--quiet',
     ]);

@@ -3,15 +3,16 @@
  * redis-server (so INFO commandstats holds nothing but the app's commands), the pass-through
  * proxy streaming and buffering, and the client pointed straight at the upstream.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runScenario } from '../src/run/runScenario.js';
 import { privateRedisForTheseTests } from './helpers/privateRedis.js';
 import { scenarioFrom } from './helpers/scenario.js';
 
 const LOGS = mkdtempSync(join(tmpdir(), 'sb-target-logs-'));
+afterAll(() => rmSync(LOGS, { recursive: true, force: true }));
 const SOURCE = { type: 'synthetic', profile: 'fast-hosted', tokens: 60, ttftMs: 20, gapMs: 4 };
 const OPENAI_BODY = { model: 'm', stream: true, messages: [{ role: 'user', content: '{{prompt}}' }] };
 
@@ -44,19 +45,31 @@ describe('the example relays, with their Redis on a private redis-server', () =>
       expect(config.target?.integrity).toMatchObject({ streams: 3, exactStreams: 3, missingChars: 0, duplicatedChars: 0 });
       expect(config.metrics?.tokenLatencyMs?.n).toBe(180);
     }
-    // One RPUSH and one PUBLISH per chunk (one token each), and an LRANGE per signal.
-    expect(field.target?.redis?.commandsByType.rpush).toBeGreaterThanOrEqual(1);
-    expect(field.target?.redis?.commandsByType.publish).toBeGreaterThanOrEqual(1);
-    expect(field.target?.redis?.commandsPerToken).toBeGreaterThan(2.5);
-    expect(field.target?.redis?.commandsPerToken).toBeLessThan(3.5);
-    expect(field.metrics?.counters.appRedisCommandsPerToken).toBe(field.target?.redis?.commandsPerToken);
-    // INFO counts the commands a script runs under their own names too. The corrected relay
-    // runs RPUSH and PUBLISH only inside its script: without them, the commands it sends.
-    const correctedCalls = corrected.target!.redis!.commandsByType;
-    expect(correctedCalls.evalsha).toBeGreaterThan(0);
-    expect(corrected.target?.redis?.scriptCallsPerToken).toBe(correctedCalls.evalsha);
-    expect(corrected.target!.redis!.commandsPerToken - correctedCalls.rpush - correctedCalls.publish).toBeLessThanOrEqual(0.3);
-    expect(field.target?.redis?.scriptCallsPerToken).toBe(0);
+    // One RPUSH and one PUBLISH per chunk (one token each), and an LRANGE per signal: sent as executed.
+    const fieldRedis = field.target!.redis!;
+    expect(fieldRedis.commandsSentByType!.rpush).toBeGreaterThanOrEqual(1);
+    expect(fieldRedis.commandsSentByType!.publish).toBeGreaterThanOrEqual(1);
+    expect(fieldRedis.commandsSentPerToken).toBeGreaterThan(2.5);
+    expect(fieldRedis.commandsSentPerToken).toBeLessThan(3.5);
+    expect(fieldRedis.commandsSentPerToken).toBe(fieldRedis.commandsExecutedPerToken);
+    expect(field.metrics?.counters.appRedisCommandsPerToken).toBe(fieldRedis.commandsSentPerToken);
+    expect(fieldRedis.scriptCallsPerToken).toBe(0);
+    // INFO counts the commands a script runs under their own names too; MONITOR tells them
+    // apart. The corrected relay sends RPUSH and PUBLISH only inside its script: it sends
+    // one EVALSHA per batch and its LRANGE catch-up reads, nothing else. At 4 ms between
+    // tokens a 25 ms batch holds about 6 tokens.
+    const correctedRedis = corrected.target!.redis!;
+    const sent = correctedRedis.commandsSentByType!;
+    expect(sent.rpush).toBeUndefined();
+    expect(sent.publish).toBeUndefined();
+    expect(sent.evalsha).toBe(correctedRedis.scriptCallsPerToken);
+    expect(correctedRedis.commandsExecutedByType.rpush).toBeGreaterThan(0);
+    expect(correctedRedis.commandsSentPerToken).toBeLessThanOrEqual(0.3);
+    // Executed = sent + what the scripts ran (RPUSH, PUBLISH, EXPIRE once per stream), exactly.
+    const scriptRan = correctedRedis.commandsExecutedByType.rpush + correctedRedis.commandsExecutedByType.publish + (correctedRedis.commandsExecutedByType.expire ?? 0);
+    expect(correctedRedis.commandsExecutedPerToken - scriptRan).toBeCloseTo(correctedRedis.commandsSentPerToken!, 9);
+    expect(corrected.metrics?.counters.appRedisCommandsPerToken).toBe(correctedRedis.commandsSentPerToken);
+    expect(corrected.metrics?.counters.appRedisCommandsExecutedPerToken).toBe(correctedRedis.commandsExecutedPerToken);
     expect(corrected.target?.upstreamChunksPerClientEvent).toBeGreaterThan(1);
     expect(corrected.target?.redis?.exactness).toMatch(/exact only when nothing else uses this Redis/);
   }, 60000);

@@ -1,6 +1,6 @@
 /** The pure parts of target mode: offset matching, marker matching, verdicts, commandstats, templates. */
 import { describe, expect, it } from 'vitest';
-import { commandDelta, parseCommandStats } from '../src/target/appRedisStats.js';
+import { commandDelta, commandName, parseCommandStats, SentCommandCounter } from '../src/target/appRedisStats.js';
 import { MarkerRegistry } from '../src/target/markerMatching.js';
 import { describeIntegrity, matchByOffset } from '../src/target/offsetMatching.js';
 import { buildAppRequest } from '../src/target/requestTemplate.js';
@@ -62,6 +62,11 @@ describe('decideVerdict', () => {
     expect(short.kind).toBe('undecided');
     expect(short.evidence.join(' ')).toMatch(/too short/);
     expect(decideVerdict({ ...base, streams: 0, lastTenthTextShareMedian: null }, thresholds).kind).toBe('undecided');
+    // Near the threshold, the verdict stands but the evidence says it could go either way.
+    const near = decideVerdict({ ...base, lastTenthTextShareMedian: 0.1, addedLatencyP10Ms: 3.2, addedLatencyP50Ms: 17 }, thresholds);
+    expect(near.kind).toBe('delays');
+    expect(near.evidence.at(-1)).toMatch(/borderline: p10 3\.20 ms is within 25 % of the 3\.00 ms delay threshold/);
+    expect(decideVerdict({ ...base, lastTenthTextShareMedian: 0.1, addedLatencyP10Ms: 0.2 }, thresholds).evidence.join(' ')).not.toMatch(/borderline/);
   });
 });
 
@@ -88,6 +93,10 @@ describe('buildAppRequest', () => {
 describe('describeTarget', () => {
   it('hides header and environment values and secret-looking assignments in the command', () => {
     expect(hideCommandSecrets('OPENAI_API_KEY=sk-123 DB_PASSWORD="a b" PORT=3 node app.js')).toBe('OPENAI_API_KEY=<hidden> DB_PASSWORD=<hidden> PORT=3 node app.js');
+    expect(hideCommandSecrets('litellm --api-key sk-abcdefgh123 --port 4000 --master_key=mk1 -H "Authorization: Bearer tok9"')).toBe(
+      'litellm --api-key <hidden> --port 4000 --master_key=<hidden> -H "Authorization: Bearer <hidden>"',
+    );
+    expect(hideCommandSecrets('node app.js sk-proj-abcdefghijkl')).toBe('node app.js <hidden>');
     const shown = describeTarget(
       targetSchema.parse({ url: 'http://u:pw@127.0.0.1:1/chat', format: 'text', headers: { Authorization: 'Bearer t' }, app: { command: 'TOKEN=x node a', env: { KEY: 'v' } } }),
     );
@@ -106,5 +115,33 @@ describe('sweeping a target variant', () => {
     const plan = planSweep(raw, 's.yaml', 'hash', [{ path: 'load.concurrency', values: [1, 4] }], 'app');
     expect(plan.scenario.configs.map((config) => [config.target?.format, config.load?.concurrency])).toEqual([['text', 1], ['text', 4]]);
     expect(() => planSweep(raw, 's.yaml', 'hash', [{ path: 'batch.size', values: [1] }], 'app')).toThrow(/is a target \(your app\), which has no pipeline fields/);
+  });
+});
+
+describe('SentCommandCounter (MONITOR lines)', () => {
+  it("counts what clients sent between the observer's markers, not a script's own commands nor the observer's marker blocks", () => {
+    const counter = new SentCommandCounter('s', 'e');
+    const app = '127.0.0.1:5000';
+    const me = '127.0.0.1:6000';
+    counter.line(['rpush', 'k', 'before'], app);
+    counter.line(['multi'], me);
+    counter.line(['info', 'commandstats'], me);
+    counter.line(['echo', 's'], me);
+    counter.line(['exec'], me);
+    counter.line(['EVALSHA', 'abc', '2'], app);
+    counter.line(['rpush', 'k', 'a'], 'lua');
+    counter.line(['publish', 'c', 'a'], 'lua');
+    counter.line(['lrange', 'k', '0', '-1'], app);
+    counter.line(['CLIENT', 'SETNAME', 'x'], app);
+    counter.line(['multi'], app);
+    counter.line(['exec'], app);
+    counter.line(['multi'], me);
+    expect(counter.complete).toBe(false);
+    counter.line(['echo', 'e'], me);
+    counter.line(['rpush', 'k', 'after'], app);
+    expect(counter.complete).toBe(true);
+    expect(Object.fromEntries(counter.sent)).toEqual({ evalsha: 1, lrange: 1, 'client|setname': 1, multi: 1, exec: 1 });
+    expect(counter.scriptRun).toBe(2);
+    expect(commandName(['Config', 'GET', 'x'])).toBe('config|get');
   });
 });

@@ -16,6 +16,6 @@ export function renderRunTables(doc: ResultDocument, layout?: TableLayout): stri
     renderStageTable(doc, layout),
     hasBrowserClient(doc) ? renderRenderTable(doc) : '',
     renderLoadTable(doc, { ...layout, warnings: false, harnessLimitsFirst: false }),
-    renderTargetTable(doc),
+    renderTargetTable(doc, layout),
   ].filter((table) => table !== '');
 }

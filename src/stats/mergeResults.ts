@@ -4,6 +4,7 @@
  * recomputed, every shard's context kept. Pure: documents in, a document out.
  */
 import type { ConfigResult, ResultDocument } from '../report/resultSchema.js';
+import { TargetMeasurements } from '../target/targetMeasurements.js';
 import { ConfigMeasurements } from './configMeasurements.js';
 import { percentileList } from './streamDetails.js';
 
@@ -67,7 +68,7 @@ export function mergeConfigParts(parts: readonly ConfigResult[]): ConfigResult {
   const loads = parts.map((part) => part.load).filter((load) => load !== undefined);
   const [base] = parts;
   const timeline = parts.find((part) => part.timeline)?.timeline;
-  return {
+  const config: ConfigResult = {
     name: base.name,
     state: notCompleted ? notCompleted.state : 'completed',
     ...(notCompleted?.message && { message: notCompleted.message }),
@@ -93,6 +94,48 @@ export function mergeConfigParts(parts: readonly ConfigResult[]): ConfigResult {
     }),
     ...(measurements.iterations.length > 0 && { snapshot: measurements.toSnapshot() }),
   };
+  return mergeTargetParts(config, parts, measurements);
+}
+
+/**
+ * Target mode: rebuilds the `target` block from every part's snapshot (per-stream figures,
+ * histograms, raw Redis counts), decides the verdict again from the merged evidence, and adds
+ * the target counters back to the merged metrics. What cannot be exact is said in `merged.notes`.
+ */
+function mergeTargetParts(config: ConfigResult, parts: readonly ConfigResult[], measurements: ConfigMeasurements): ConfigResult {
+  const withTarget = parts.filter((part) => part.target);
+  if (withTarget.length === 0) return config;
+  const first = withTarget[0].target!;
+  const notes: string[] = [];
+  const snapshots = withTarget.map((part) => part.target!.snapshot).filter((snapshot) => snapshot !== undefined);
+  if (snapshots.length < parts.length) {
+    // Without every part's streams nothing can be recomputed: keep the first part's block, marked.
+    const { snapshot: _snapshot, ...kept } = first;
+    notes.push(`${parts.length - snapshots.length} of ${parts.length} shard results carry no target snapshot (a config that failed before measuring, or an older streambench): this block is the first shard's alone, not the merged run's`);
+    return { ...config, target: { ...kept, merged: { shards: parts.length, notes } } };
+  }
+  const target = new TargetMeasurements();
+  for (const snapshot of snapshots) target.mergeSnapshot(snapshot);
+  const upstreams = new Set(withTarget.map((part) => part.target!.upstreamUrl));
+  if (upstreams.size > 1) notes.push(`upstreamUrl and app are the first shard's (each shard ran its own upstream${first.app ? ' and app, logs: ' + withTarget.map((part) => part.target!.app?.log).join(', ') : ''})`);
+  if (snapshots.some((snapshot) => snapshot.redis)) {
+    notes.push(
+      "Redis counts are the sum of the shards' deltas: exact when each shard's app used a Redis of its own (or the shards ran one after another); shards that shared one Redis at the same time each counted the others' commands too",
+    );
+  }
+  const merged = target.toResult({
+    url: first.url,
+    format: first.format,
+    upstreamUrl: first.upstreamUrl,
+    // An app that exited on its own in any shard is what the merged run must say.
+    app: first.app && { ...first.app, exited: withTarget.map((part) => part.target!.app?.exited).find((exited) => exited) ?? null },
+    thresholds: { delayThresholdMs: first.verdict.delayThresholdMs, bufferShare: first.verdict.bufferShare },
+    addedLatency: measurements.tokenLatencyDistribution(),
+    merged: { shards: parts.length, notes },
+  });
+  merged.snapshot = target.toSnapshot();
+  if (config.metrics) Object.assign(config.metrics.counters, target.counters());
+  return { ...config, target: merged };
 }
 
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);

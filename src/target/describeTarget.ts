@@ -7,9 +7,16 @@ import type { TargetSettings } from './targetSchema.js';
 
 const HIDDEN = '<hidden>';
 
-/** A shell command with the values of secret-looking variable assignments hidden (`API_KEY=sk-…` → `API_KEY=<hidden>`). Pure. */
+/**
+ * A shell command with secret-looking values hidden: variable assignments (`API_KEY=sk-…`),
+ * options (`--api-key sk-…`, `--token=…`), bearer tokens and OpenAI-style `sk-` keys. Pure.
+ */
 export function hideCommandSecrets(command: string): string {
-  return command.replace(/\b([A-Za-z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASS|AUTH)[A-Za-z0-9_]*)=("[^"]*"|'[^']*'|\S+)/gi, `$1=${HIDDEN}`);
+  return command
+    .replace(/\b([A-Za-z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASS|AUTH)[A-Za-z0-9_]*)=("[^"]*"|'[^']*'|\S+)/gi, `$1=${HIDDEN}`)
+    .replace(/(^|\s)(--?[A-Za-z0-9-]*(?:key|token|secret|password|auth)[A-Za-z0-9-]*)(\s+)(?!-)("[^"]*"|'[^']*'|\S+)/gi, `$1$2$3${HIDDEN}`)
+    .replace(/\b(Bearer\s+)[^\s"']+/gi, `$1${HIDDEN}`)
+    .replace(/\bsk-[A-Za-z0-9_-]{8,}/g, HIDDEN);
 }
 
 /** The settings with every possible secret hidden. Pure. */

@@ -1,11 +1,23 @@
 /**
  * Accumulates target mode's per-stream samples of one config into its `target` result block
- * and its exact counters. Pure: samples in, summaries out.
+ * and its exact counters; as plain data (a snapshot) for shard runs, so that `merge` rebuilds
+ * the block exactly from every shard's streams. Pure: samples in, summaries out.
  */
 import type { Summary, TargetResult } from '../report/resultSchema.js';
 import { Distribution } from '../stats/distribution.js';
 import type { TargetStreamSample } from './targetStream.js';
 import { decideVerdict, type VerdictThresholds } from './verdicts.js';
+
+/** The app's Redis calls over the measured streams (raw counts, not per token). */
+export interface RedisCallCounts {
+  /** Redacted URL. */
+  url: string;
+  /** INFO commandstats deltas: what Redis executed, a script's commands included. */
+  executed: Record<string, number>;
+  /** Commands clients sent (MONITOR, script lines left out), or null with sentNote. */
+  sent: Record<string, number> | null;
+  sentNote?: string;
+}
 
 /** The parts of the block that come from outside the samples. */
 export interface TargetContextFacts {
@@ -13,16 +25,24 @@ export interface TargetContextFacts {
   format: string;
   upstreamUrl: string;
   app: TargetResult['app'];
-  unmatchedUpstreamRequests: number;
   thresholds: VerdictThresholds;
   /** Added latency per token (the config's token latency), for the verdict. */
   addedLatency: Distribution;
-  /** The app's Redis calls by command over the measured streams, with the Redis's redacted URL. */
-  redis: { url: string; calls: Record<string, number>; writeLatencyMs?: Summary | null } | null;
+  /** Set when the block is merged from shards: what the merge could not make exact. */
+  merged?: NonNullable<TargetResult['merged']>;
 }
+
+/** One stream's figures that the block needs, as kept in a snapshot. */
+type StreamFigures = NonNullable<TargetResult['snapshot']>['streams'][number];
+
+/** The block's exact state as plain data (shard runs), merged by `streambench merge`. */
+export type TargetSnapshot = NonNullable<TargetResult['snapshot']>;
 
 // Calls that run a script: one round trip each, whatever the script does inside.
 const SCRIPT_COMMANDS = ['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro'];
+
+const EXECUTED_EXACTNESS =
+  "executed: INFO commandstats deltas over the measured streams, a script's own commands (redis.call) counted under their names; sent: MONITOR over the same interval, one per command a client sent (an EVALSHA is one, whatever its script runs); both exact only when nothing else uses this Redis during the run (streambench's own calls are left out)";
 
 const median = (values: number[]): number | null => {
   if (values.length === 0) return null;
@@ -31,16 +51,45 @@ const median = (values: number[]): number | null => {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 
+const total = (calls: Record<string, number>) => Object.values(calls).reduce((sum, value) => sum + value, 0);
+const addCalls = (into: Record<string, number>, calls: Record<string, number>) => {
+  for (const [command, count] of Object.entries(calls)) into[command] = (into[command] ?? 0) + count;
+};
+const perToken = (calls: Record<string, number>, tokens: number) => Object.fromEntries(Object.entries(calls).map(([command, count]) => [command, tokens > 0 ? count / tokens : 0]));
+
+function figuresOf(sample: TargetStreamSample): StreamFigures {
+  const { integrity } = sample;
+  return {
+    matchedBy: sample.matchedBy,
+    lastTenthTextShare: sample.lastTenthTextShare,
+    upstreamSpanMs: sample.upstreamSpanMs,
+    upstreamChunks: sample.upstreamChunks,
+    clientContentEvents: sample.clientContentEvents,
+    contentBytes: sample.contentBytes,
+    wireBytes: sample.wireBytes,
+    exact: integrity.exact,
+    missingChars: integrity.missingChars,
+    duplicatedChars: integrity.duplicatedChars,
+    reorderedEvents: integrity.reorderedEvents,
+    foreignChars: integrity.foreignChars,
+    endMarkerSeen: sample.endMarkerSeen,
+  };
+}
+
 /** Target samples of a config's measured streams. */
 export class TargetMeasurements {
-  private readonly samples: TargetStreamSample[] = [];
+  private readonly streams: StreamFigures[] = [];
   private readonly ttftAdded = new Distribution();
   private readonly appUpstreamRequest = new Distribution();
+  private readonly writeLatency = new Distribution();
   private tokens = 0;
+  private unmatchedUpstreamRequests = 0;
+  private redis: RedisCallCounts | null = null;
+  private writeLatencyTimed = false;
 
   /** Adds one measured stream's sample and its token count. */
   add(sample: TargetStreamSample, tokens: number): void {
-    this.samples.push(sample);
+    this.streams.push(figuresOf(sample));
     this.tokens += tokens;
     // Negative only when the client saw text before the upstream's stamp (it cannot): clamp at 0 for the histogram.
     if (sample.ttftAddedMs !== null) this.ttftAdded.record(Math.max(0, sample.ttftAddedMs));
@@ -50,6 +99,20 @@ export class TargetMeasurements {
   /** Tokens of the measured streams added. */
   get tokenCount(): number {
     return this.tokens;
+  }
+
+  /** Upstream requests tied to no client stream, over the config. */
+  setUnmatchedUpstreamRequests(count: number): void {
+    this.unmatchedUpstreamRequests = count;
+  }
+
+  /** The app's Redis calls over the measured streams, and (keyspace notifications) its write times. */
+  setRedis(calls: RedisCallCounts, writeLatency: Distribution | null): void {
+    this.redis = calls;
+    if (writeLatency) {
+      this.writeLatencyTimed = true;
+      this.writeLatency.merge(writeLatency);
+    }
   }
 
   /** One stream's own counters (same names as counters()), for the gates' per-stream statistics. */
@@ -62,42 +125,95 @@ export class TargetMeasurements {
     };
   }
 
-  /** Exact counters for metrics.counters (gated exactly by `compare`). */
-  counters(redisCalls: Record<string, number> | null): Record<string, number> {
-    const streams = this.samples.length;
+  private sum(pick: (figures: StreamFigures) => number): number {
+    return this.streams.reduce((sum, figures) => sum + pick(figures), 0);
+  }
+
+  /**
+   * Exact counters for metrics.counters (gated exactly by `compare`). Redis commands per token
+   * are the commands the app SENT (the project's definition: an EVALSHA is one command, one
+   * round trip), by type too; what Redis executed is `appRedisCommandsExecutedPerToken`.
+   */
+  counters(): Record<string, number> {
+    const streams = this.streams.length;
     if (streams === 0) return {};
-    const sum = (pick: (sample: TargetStreamSample) => number) => this.samples.reduce((total, sample) => total + pick(sample), 0);
-    const clientEvents = sum((sample) => sample.clientContentEvents);
+    const clientEvents = this.sum((figures) => figures.clientContentEvents);
     const counters: Record<string, number> = {
-      upstreamChunksPerClientEvent: clientEvents > 0 ? sum((sample) => sample.upstreamChunks) / clientEvents : 0,
-      missingCharsPerStream: sum((sample) => sample.integrity.missingChars) / streams,
-      duplicatedCharsPerStream: sum((sample) => sample.integrity.duplicatedChars) / streams,
-      foreignCharsPerStream: sum((sample) => sample.integrity.foreignChars) / streams,
+      upstreamChunksPerClientEvent: clientEvents > 0 ? this.sum((figures) => figures.upstreamChunks) / clientEvents : 0,
+      missingCharsPerStream: this.sum((figures) => figures.missingChars) / streams,
+      duplicatedCharsPerStream: this.sum((figures) => figures.duplicatedChars) / streams,
+      foreignCharsPerStream: this.sum((figures) => figures.foreignChars) / streams,
     };
-    if (redisCalls && this.tokens > 0) {
-      counters.appRedisCommandsPerToken = Object.values(redisCalls).reduce((total, calls) => total + calls, 0) / this.tokens;
-      // Gate metric names allow letters, digits and "_" (client|setname → client_setname).
-      for (const [command, calls] of Object.entries(redisCalls)) counters[`appRedis_${command.replace(/[^A-Za-z0-9]/g, '_')}PerToken`] = calls / this.tokens;
+    const redis = this.redis;
+    if (redis && this.tokens > 0) {
+      counters.appRedisCommandsExecutedPerToken = total(redis.executed) / this.tokens;
+      if (redis.sent) {
+        counters.appRedisCommandsPerToken = total(redis.sent) / this.tokens;
+        // Gate metric names allow letters, digits and "_" (client|setname → client_setname).
+        for (const [command, calls] of Object.entries(redis.sent)) counters[`appRedis_${command.replace(/[^A-Za-z0-9]/g, '_')}PerToken`] = calls / this.tokens;
+      }
     }
     return counters;
   }
 
+  /** The exact state as plain data, for a shard result. */
+  toSnapshot(): TargetSnapshot {
+    return {
+      streams: [...this.streams],
+      tokens: this.tokens,
+      ttftAddedMs: this.ttftAdded.count > 0 ? this.ttftAdded.toEncoded() : null,
+      appUpstreamRequestMs: this.appUpstreamRequest.count > 0 ? this.appUpstreamRequest.toEncoded() : null,
+      unmatchedUpstreamRequests: this.unmatchedUpstreamRequests,
+      ...(this.redis && {
+        redis: {
+          ...this.redis,
+          ...(this.writeLatencyTimed && { writeLatencyMs: this.writeLatency.count > 0 ? this.writeLatency.toEncoded() : null }),
+        },
+      }),
+    };
+  }
+
+  /**
+   * Adds a shard's snapshot. Redis counts add up: exact when each shard's app had a Redis of its
+   * own (or the shards did not run at the same time), the caller says so in the merged block.
+   */
+  mergeSnapshot(snapshot: TargetSnapshot): void {
+    this.streams.push(...snapshot.streams);
+    this.tokens += snapshot.tokens;
+    if (snapshot.ttftAddedMs) this.ttftAdded.merge(Distribution.fromEncoded(snapshot.ttftAddedMs));
+    if (snapshot.appUpstreamRequestMs) this.appUpstreamRequest.merge(Distribution.fromEncoded(snapshot.appUpstreamRequestMs));
+    this.unmatchedUpstreamRequests += snapshot.unmatchedUpstreamRequests;
+    const redis = snapshot.redis;
+    if (!redis) return;
+    const mine = (this.redis ??= { url: redis.url, executed: {}, sent: {} });
+    addCalls(mine.executed, redis.executed);
+    // One shard without a sent count makes the sum unknown.
+    if (mine.sent && redis.sent) addCalls(mine.sent, redis.sent);
+    else {
+      mine.sent = null;
+      mine.sentNote ??= redis.sentNote ?? 'not counted in every shard';
+    }
+    if (redis.writeLatencyMs !== undefined) {
+      this.writeLatencyTimed = true;
+      if (redis.writeLatencyMs) this.writeLatency.merge(Distribution.fromEncoded(redis.writeLatencyMs));
+    }
+  }
+
   /** The config's `target` block. */
   toResult(facts: TargetContextFacts): TargetResult {
-    const samples = this.samples;
-    const sum = (pick: (sample: TargetStreamSample) => number) => samples.reduce((total, sample) => total + pick(sample), 0);
-    const clientEvents = sum((sample) => sample.clientContentEvents);
-    const wireBytes = sum((sample) => sample.wireBytes);
-    const shares = samples.map((sample) => sample.lastTenthTextShare).filter((share): share is number => share !== null);
-    const upstreamChunksPerClientEvent = clientEvents > 0 ? sum((sample) => sample.upstreamChunks) / clientEvents : null;
+    const streams = this.streams;
+    const clientEvents = this.sum((figures) => figures.clientContentEvents);
+    const wireBytes = this.sum((figures) => figures.wireBytes);
+    const shares = streams.map((figures) => figures.lastTenthTextShare).filter((share): share is number => share !== null);
+    const upstreamChunksPerClientEvent = clientEvents > 0 ? this.sum((figures) => figures.upstreamChunks) / clientEvents : null;
     const latency = facts.addedLatency;
-    const byArrivalOrder = samples.filter((sample) => sample.matchedBy === 'arrival-order').length;
+    const byArrivalOrder = streams.filter((figures) => figures.matchedBy === 'arrival-order').length;
     const verdict = decideVerdict(
       {
-        streams: samples.length,
+        streams: streams.length,
         lastTenthTextShareMedian: median(shares),
-        upstreamSpanMsMedian: median(samples.map((sample) => sample.upstreamSpanMs)),
-        upstreamChunksMedian: median(samples.map((sample) => sample.upstreamChunks)),
+        upstreamSpanMsMedian: median(streams.map((figures) => figures.upstreamSpanMs)),
+        upstreamChunksMedian: median(streams.map((figures) => figures.upstreamChunks)),
         upstreamChunksPerClientEvent,
         addedLatencyP10Ms: latency.count > 0 ? latency.percentile(10) : null,
         addedLatencyP50Ms: latency.count > 0 ? latency.percentile(50) : null,
@@ -111,9 +227,9 @@ export class TargetMeasurements {
       upstreamUrl: facts.upstreamUrl,
       app: facts.app,
       matching: {
-        byMarker: samples.length - byArrivalOrder,
+        byMarker: streams.length - byArrivalOrder,
         byArrivalOrder,
-        unmatchedUpstreamRequests: facts.unmatchedUpstreamRequests,
+        unmatchedUpstreamRequests: this.unmatchedUpstreamRequests,
         ...(byArrivalOrder > 0 && {
           note: `${byArrivalOrder} upstream requests did not carry the client's marker (the app rewrote or dropped the prompt) and were matched by arrival order: exact one stream at a time, a guess under load`,
         }),
@@ -123,27 +239,32 @@ export class TargetMeasurements {
       appUpstreamRequestMs: this.appUpstreamRequest.summary(),
       lastTenthTextShare: shares.length > 0 ? { median: median(shares)!, max: Math.max(...shares) } : null,
       upstreamChunksPerClientEvent,
-      framingOverheadShare: wireBytes > 0 ? (wireBytes - sum((sample) => sample.contentBytes)) / wireBytes : null,
+      framingOverheadShare: wireBytes > 0 ? (wireBytes - this.sum((figures) => figures.contentBytes)) / wireBytes : null,
       integrity: {
-        streams: samples.length,
-        exactStreams: samples.filter((sample) => sample.integrity.exact).length,
-        missingChars: sum((sample) => sample.integrity.missingChars),
-        duplicatedChars: sum((sample) => sample.integrity.duplicatedChars),
-        reorderedEvents: sum((sample) => sample.integrity.reorderedEvents),
-        foreignChars: sum((sample) => sample.integrity.foreignChars),
-        streamsWithoutEndMarker: samples.filter((sample) => !sample.endMarkerSeen).length,
+        streams: streams.length,
+        exactStreams: streams.filter((figures) => figures.exact).length,
+        missingChars: this.sum((figures) => figures.missingChars),
+        duplicatedChars: this.sum((figures) => figures.duplicatedChars),
+        reorderedEvents: this.sum((figures) => figures.reorderedEvents),
+        foreignChars: this.sum((figures) => figures.foreignChars),
+        streamsWithoutEndMarker: streams.filter((figures) => !figures.endMarkerSeen).length,
       },
+      ...(facts.merged && { merged: facts.merged }),
     };
-    if (facts.redis) {
-      const total = Object.values(facts.redis.calls).reduce((sum, calls) => sum + calls, 0);
+    const redis = this.redis;
+    if (redis) {
+      const tokens = this.tokens;
+      const writeLatencyMs: Summary | null = this.writeLatency.summary();
       result.redis = {
-        url: facts.redis.url,
-        exactness:
-          "INFO commandstats deltas over the measured streams: exact only when nothing else uses this Redis during the run (streambench's own INFO calls are left out); commands run inside scripts are counted under their own names as well",
-        commandsPerToken: this.tokens > 0 ? total / this.tokens : 0,
-        scriptCallsPerToken: this.tokens > 0 ? SCRIPT_COMMANDS.reduce((sum, command) => sum + (facts.redis!.calls[command] ?? 0), 0) / this.tokens : 0,
-        commandsByType: Object.fromEntries(Object.entries(facts.redis.calls).map(([command, calls]) => [command, this.tokens > 0 ? calls / this.tokens : 0])),
-        ...(facts.redis.writeLatencyMs !== undefined && { writeLatencyMs: facts.redis.writeLatencyMs }),
+        url: redis.url,
+        exactness: EXECUTED_EXACTNESS,
+        commandsSentPerToken: redis.sent ? (tokens > 0 ? total(redis.sent) / tokens : 0) : null,
+        commandsSentByType: redis.sent ? perToken(redis.sent, tokens) : null,
+        ...(redis.sent === null && { sentNote: redis.sentNote ?? 'not counted' }),
+        commandsExecutedPerToken: tokens > 0 ? total(redis.executed) / tokens : 0,
+        commandsExecutedByType: perToken(redis.executed, tokens),
+        scriptCallsPerToken: tokens > 0 ? SCRIPT_COMMANDS.reduce((sum, command) => sum + (redis.executed[command] ?? 0), 0) / tokens : 0,
+        ...(this.writeLatencyTimed && { writeLatencyMs }),
       };
     }
     return result;

@@ -57,14 +57,62 @@ export const targetResultSchemaWith = <S extends z.ZodType>(summarySchema: S) =>
     .strictObject({
       url: z.string().describe('redacted'),
       exactness: z.string(),
-      commandsPerToken: z.number().describe('every command Redis executed for the app, per token; a script\'s own commands (redis.call) are counted too, under their names'),
-      scriptCallsPerToken: z.number().describe('EVAL, EVALSHA and FCALL calls per token (each one round trip; the commands they run are in commandsByType too)'),
-      commandsByType: z.record(z.string(), z.number()).describe('INFO commandstats calls per token, by command'),
+      commandsSentPerToken: z
+        .number()
+        .nullable()
+        .describe('commands the app SENT to Redis per token (MONITOR; an EVAL or EVALSHA is one, whatever its script runs): the project\'s definition of Redis commands, one round trip each unless pipelined; null when not counted (sentNote says why)'),
+      commandsSentByType: z.record(z.string(), z.number()).nullable().describe('commands sent per token, by command'),
+      sentNote: z.string().optional().describe('why the commands sent were not counted (MONITOR refused, redis.countSent: false)'),
+      commandsExecutedPerToken: z.number().describe("commands Redis EXECUTED for the app per token (INFO commandstats): a script's own commands (redis.call) counted under their names too"),
+      commandsExecutedByType: z.record(z.string(), z.number()).describe('INFO commandstats calls per token, by command'),
+      scriptCallsPerToken: z.number().describe('EVAL, EVALSHA and FCALL calls per token (each one round trip; the commands they run are in commandsExecutedByType too)'),
       writeLatencyMs: summarySchema
         .nullable()
         .optional()
         .describe("keyspace notifications (only with redis.keyspaceNotifications): the app's Redis write − upstream write of the same stream's latest chunk, per notification"),
     })
     .optional()
-    .describe("the app's Redis, observed from outside with INFO commandstats deltas over the measured streams"),
+    .describe("the app's Redis, observed from outside: INFO commandstats deltas (executed) and MONITOR (sent) over the measured streams"),
+  merged: z
+    .strictObject({
+      shards: z.number().int(),
+      notes: z.array(z.string()).describe('what the merge could not make exact, and what it took from the first shard'),
+    })
+    .optional()
+    .describe('`streambench merge`: the block was rebuilt from every shard\'s streams (sums added, distributions merged, the verdict decided again from the merged evidence)'),
+  snapshot: z
+    .strictObject({
+      streams: z.array(
+        z.strictObject({
+          matchedBy: z.enum(['marker', 'arrival-order']),
+          lastTenthTextShare: z.number().nullable(),
+          upstreamSpanMs: z.number(),
+          upstreamChunks: z.number().int(),
+          clientContentEvents: z.number().int(),
+          contentBytes: z.number().int(),
+          wireBytes: z.number().int(),
+          exact: z.boolean(),
+          missingChars: z.number().int(),
+          duplicatedChars: z.number().int(),
+          reorderedEvents: z.number().int(),
+          foreignChars: z.number().int(),
+          endMarkerSeen: z.boolean(),
+        }),
+      ),
+      tokens: z.number().int(),
+      ttftAddedMs: z.string().nullable(),
+      appUpstreamRequestMs: z.string().nullable(),
+      unmatchedUpstreamRequests: z.number().int(),
+      redis: z
+        .strictObject({
+          url: z.string(),
+          executed: z.record(z.string(), z.number()),
+          sent: z.record(z.string(), z.number()).nullable(),
+          sentNote: z.string().optional(),
+          writeLatencyMs: z.string().nullable().optional(),
+        })
+        .optional(),
+    })
+    .optional()
+    .describe('shard runs only: the exact state (per-stream figures, encoded HdrHistograms, raw Redis counts) that `streambench merge` combines'),
 });

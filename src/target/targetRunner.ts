@@ -17,7 +17,7 @@ import type { ConfigMeasurements } from '../stats/configMeasurements.js';
 import { Distribution } from '../stats/distribution.js';
 import { redactUrl } from '../pipeline/brokers/redis/urlSecrets.js';
 import { StageUnavailableError } from '../run/stageUnavailableError.js';
-import { AppRedisStats } from './appRedisStats.js';
+import { type AppRedisCalls, AppRedisStats } from './appRedisStats.js';
 import { hideCommandSecrets } from './describeTarget.js';
 import { type AppProcess, freePort, startApp } from './appProcess.js';
 import { readAppStream } from './appStream/readAppStream.js';
@@ -114,7 +114,7 @@ export async function openTargetRunner(config: ResolvedConfig, environment: RunE
 
     const measurements = new TargetMeasurements();
     const writeTimesMs: number[] = [];
-    let calls: Record<string, number> | null = null;
+    let calls: AppRedisCalls | null = null;
     let appExitedDuringRun: string | null = null;
     // The resume URL may name the app's port too.
     const resume = 'urlTemplate' in settings.resume && settings.resume.urlTemplate ? { ...settings.resume, urlTemplate: fill(settings.resume.urlTemplate) } : settings.resume;
@@ -137,7 +137,7 @@ export async function openTargetRunner(config: ResolvedConfig, environment: RunE
     const runner: TargetRunner = {
       runStream: (streamIndex, streamId, signal) => runTargetStream(context, streamIndex, streamId, signal),
       beginMeasured: async () => {
-        await redisStats?.begin(settings.redis?.keyspaceNotifications ?? false);
+        await redisStats?.begin(settings.redis?.keyspaceNotifications ?? false, settings.redis?.countSent ?? true);
         // The browsers' CPU over the measured streams (their processes, not the tool's).
         browserAtStart = browserPool?.resources() ?? null;
       },
@@ -158,24 +158,24 @@ export async function openTargetRunner(config: ResolvedConfig, environment: RunE
         if (browserAtStart && browserAtEnd) browserCpuMs = browserAtEnd.cpuMs - browserAtStart.cpuMs;
       },
       finish: (result, configMeasurements) => {
-        const addedLatency = configMeasurements.tokenLatencyDistribution();
+        measurements.setUnmatchedUpstreamRequests(upstream.unmatched.length);
+        if (calls && redisStats) {
+          measurements.setRedis(
+            { url: redactUrl(redisStats.observedUrl), ...calls },
+            settings.redis?.keyspaceNotifications ? writeLatencyOf(redisStats.writeTimesMs, writeTimesMs) : null,
+          );
+        }
         result.target = measurements.toResult({
-          url,
+          url: redactUrl(url),
           format: settings.format,
           upstreamUrl: upstream.baseUrl,
           app: app ? { command: hideCommandSecrets(settings.app!.command), log: app.logPath, exited: appExitedDuringRun ?? exitedBeforeStop } : null,
-          unmatchedUpstreamRequests: upstream.unmatched.length,
           thresholds: settings.verdict,
-          addedLatency,
-          redis: calls && redisStats
-            ? {
-                url: redactUrl(redisStats.observedUrl),
-                calls,
-                ...(settings.redis?.keyspaceNotifications && { writeLatencyMs: writeLatencyOf(redisStats.writeTimesMs, writeTimesMs) }),
-              }
-            : null,
+          addedLatency: configMeasurements.tokenLatencyDistribution(),
         });
-        if (result.metrics) Object.assign(result.metrics.counters, measurements.counters(calls));
+        // Shard results carry the exact state, so `streambench merge` rebuilds the block.
+        if (result.snapshot) result.target.snapshot = measurements.toSnapshot();
+        if (result.metrics) Object.assign(result.metrics.counters, measurements.counters());
         // The client and its render strategy where every config names its client, for the render table's row
         // (a scenario mixing browser and node targets shows the node reader as rendering nothing).
         result.settings.client = browserPool ? { type: 'browser', render: renderSettings } : { type: 'node', render: { strategy: 'none' } };
@@ -213,5 +213,5 @@ function writeLatencyOf(notificationsMs: number[], upstreamWritesMs: number[]) {
     while (index + 1 < writes.length && writes[index + 1] <= atMs) index++;
     if (writes.length > 0 && writes[index] <= atMs) distribution.record(atMs - writes[index]);
   }
-  return distribution.summary();
+  return distribution;
 }

@@ -62,6 +62,10 @@ const redisSchema = z
       .boolean()
       .default(false)
       .describe('allow streambench to enable keyspace notifications (CONFIG SET notify-keyspace-events) on this Redis to time the app\'s writes; restored at the end. Off by default: nothing is changed on that Redis'),
+    countSent: z
+      .boolean()
+      .default(true)
+      .describe("count the commands the app sends (an EVALSHA is one) with MONITOR over the measured streams (read-only; Redis copies every command to streambench, so turn it off on a busy shared Redis); false: only what Redis executed (INFO commandstats)"),
   })
   .describe("the app's Redis: its commands per token by type, from INFO commandstats deltas (exact only when nothing else uses that Redis)");
 

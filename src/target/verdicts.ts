@@ -38,6 +38,9 @@ export interface Verdict {
 // Below this the stream is too short to tell buffering from a fast stream.
 const MIN_SPAN_MS = 50;
 const MIN_CHUNKS = 5;
+// How near a threshold a figure must be for the evidence to call the verdict borderline.
+const BORDERLINE_SHARE = 0.25;
+const BORDERLINE_BUFFER_SHARE = 0.1;
 
 const ms = (value: number) => `${value < 10 ? value.toFixed(2) : value.toFixed(0)} ms`;
 const percent = (share: number) => `${(share * 100).toFixed(0)} %`;
@@ -61,10 +64,18 @@ export function decideVerdict(evidence: VerdictEvidence, thresholds: VerdictThre
     lines.push(`at least ${percent(thresholds.bufferShare)} at the end while the upstream spread it over ${ms(span!)}: the app holds the answer back`);
     return { kind: 'buffers', evidence: lines };
   }
+  // A p10 or share near its threshold can fall either side on another run: say so rather than sound sure.
+  const borderline: string[] = [];
+  if (Math.abs(p10 - thresholds.delayThresholdMs) <= thresholds.delayThresholdMs * BORDERLINE_SHARE) {
+    borderline.push(`borderline: p10 ${ms(p10)} is within ${percent(BORDERLINE_SHARE)} of the ${ms(thresholds.delayThresholdMs)} delay threshold, another run may decide the other way`);
+  }
+  if (thresholds.bufferShare - share <= BORDERLINE_BUFFER_SHARE) {
+    borderline.push(`borderline: ${percent(share)} at the end is close to the ${percent(thresholds.bufferShare)} buffering threshold`);
+  }
   if (p10 >= thresholds.delayThresholdMs) {
     lines.push(`even the fastest 10 % of tokens were ${ms(p10)} late (threshold ${ms(thresholds.delayThresholdMs)}): a steady delay per token`);
-    return { kind: 'delays', evidence: lines };
+    return { kind: 'delays', evidence: [...lines, ...borderline] };
   }
   lines.push(`text arrives as the upstream writes it (p10 below the ${ms(thresholds.delayThresholdMs)} delay threshold, the last 10 % holds less than ${percent(thresholds.bufferShare)})`);
-  return { kind: 'streams-through', evidence: lines };
+  return { kind: 'streams-through', evidence: [...lines, ...borderline] };
 }
