@@ -237,7 +237,7 @@ const targetCommandDefinition = program
   .addOption(new Option('--app-port <n>', 'the port passed to the app as PORT (default: a free one)').argParser(wholeNumber(1)))
   .option('--ready-url <url>', 'with --app-command: GET this until 2xx before measuring (default: wait for the app port to accept connections)')
   .addOption(new Option('--ready-timeout <ms>', 'how long the app may take to become ready').argParser(wholeNumber(1)))
-  .option('--app-redis <url>', "the Redis the app uses: report its commands per token by type (INFO commandstats deltas; read-only)")
+  .option('--app-redis <url>', "the Redis the app uses: its commands per token by type, sent (MONITOR, script commands left out) and executed (INFO commandstats deltas); writes nothing")
   .option('--keyspace-notifications', "with --app-redis: enable keyspace notifications on that Redis (restored after) to time the app's writes")
   .addOption(new Option('--profile <name>', 'synthetic timing profile of the upstream streams').choices(profileNames).default('fast-hosted'))
   .addOption(new Option('--tokens <n>', 'tokens per upstream stream').default(100).argParser(wholeNumber(1)))
