@@ -98,7 +98,7 @@ async function runStreambench(origin: string, folder: string): Promise<SideResul
       warmup: 1,
       source: { type: 'http', api: 'openai-chat', baseUrl: `${origin}/v1`, model: 'mock', includeUsage: true },
       pipeline: { client: { type: 'lean', render: { strategy: 'frame' } } },
-      load: { concurrency: connections, streams: 10_000_000, durationS },
+      load: { concurrency: connections, streams: 1_000_000, durationS },
     }),
   );
   const child = spawn(process.execPath, [cli, 'run', scenarioPath, '--json', '--no-save', '-q'], { stdio: ['ignore', 'pipe', 'inherit'] });

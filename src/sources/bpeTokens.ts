@@ -25,6 +25,12 @@ export interface Tokenizer {
   count(text: string): number;
   /** The encoding's pre-tokenizer pieces of `text`, with their start offsets. */
   pieces(text: string): { start: number; text: string }[];
+  /**
+   * Where the second-to-last piece of `text` starts when it has at least three pieces, else 0:
+   * the text before it can no longer change as text is appended. (The same pieces as
+   * `pieces`, without building them: a streaming counter asks on every chunk.)
+   */
+  settledLength(text: string): number;
 }
 
 // Model output is plain text: a literal "<|endoftext|>" in it is text, not a control token.
@@ -61,6 +67,21 @@ export async function loadTokenizer(encoding: TokenizerEncoding): Promise<Tokeni
     encoding,
     count,
     pieces: (text) => Array.from(text.matchAll(splitRegex), (match) => ({ start: match.index, text: match[0] })),
+    settledLength(text) {
+      // The last two pieces' starts, walking the same global regex as `pieces` (matchAll's
+      // steps: an empty match moves on by one code point; the regex never matches empty).
+      let pieceCount = 0;
+      let secondLastStart = 0;
+      let lastStart = 0;
+      splitRegex.lastIndex = 0;
+      for (let match = splitRegex.exec(text); match !== null; match = splitRegex.exec(text)) {
+        if (match[0].length === 0) splitRegex.lastIndex += text.codePointAt(splitRegex.lastIndex)! > 0xffff ? 2 : 1;
+        pieceCount++;
+        secondLastStart = lastStart;
+        lastStart = match.index;
+      }
+      return pieceCount < 3 ? 0 : secondLastStart;
+    },
   };
 }
 
@@ -82,9 +103,8 @@ export class IncrementalTokenCounter {
     if (text.length === 0) return 0;
     this.text += text;
     const pending = this.text.slice(this.settledUpTo);
-    const pieces = this.tokenizer.pieces(pending);
-    if (pieces.length < 3) return 0;
-    const settleEnd = pieces[pieces.length - 2].start;
+    const settleEnd = this.tokenizer.settledLength(pending);
+    if (settleEnd === 0) return 0;
     const completed = this.tokenizer.count(pending.slice(0, settleEnd));
     this.settledUpTo += settleEnd;
     this.counted += completed;
