@@ -17,9 +17,32 @@ export interface Clock {
   clearTimer(handle: TimerHandle): void;
 }
 
+/**
+ * `performance.now()` reads the same CLOCK_MONOTONIC (libuv's hrtime) from this process's start,
+ * without allocating a BigInt: a third of the cost of `process.hrtime.bigint()`, which a stream
+ * reads several times per token. Shifted by this offset it reads hrtime's value, so timestamps
+ * still compare across processes. The offset is taken between two hrtime reads (the tightest
+ * of a few tries): its error is half their gap, well under a microsecond.
+ */
+const PERFORMANCE_TO_MONOTONIC_MS = (() => {
+  let bestGapNs = Infinity;
+  let offsetMs = 0;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const beforeNs = process.hrtime.bigint();
+    const nowMs = performance.now();
+    const afterNs = process.hrtime.bigint();
+    const gapNs = Number(afterNs - beforeNs);
+    if (gapNs < bestGapNs) {
+      bestGapNs = gapNs;
+      offsetMs = Number(beforeNs) / 1e6 + gapNs / 2e6 - nowMs;
+    }
+  }
+  return offsetMs;
+})();
+
 /** Reads the monotonic clock in milliseconds. */
 export function monotonicNowMs(): number {
-  return Number(process.hrtime.bigint()) / 1e6;
+  return performance.now() + PERFORMANCE_TO_MONOTONIC_MS;
 }
 
 /** The real clock: monotonic time and Node's timers. */
