@@ -1,0 +1,21 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { loadTokenizer, tokenizerEncodings } from '../src/sources/bpeTokens.js';
+
+// Pieces that stress the pre-tokenizer: contractions, digit runs, whitespace before words and
+// at the end (its look-ahead), CRLF, accents, CJK, astral emoji.
+const FRAGMENTS = ['a', 'Bo', ' ', '  ', '\n', '\r\n', "'s", "'LL", '1', '123', '4567', '!', '.', '?!', 'é', '日本', '😀', '\t', '-', 'Ж'];
+
+describe('Tokenizer.settledLength', () => {
+  it.each(tokenizerEncodings)('%s: where the second-to-last piece starts, as the pieces say (0 under three pieces)', async (encoding) => {
+    const tokenizer = await loadTokenizer(encoding);
+    const text = fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 14 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(text, (value) => {
+        const pieces = tokenizer.pieces(value);
+        expect(tokenizer.settledLength(value)).toBe(pieces.length < 3 ? 0 : pieces[pieces.length - 2].start);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
