@@ -6,7 +6,7 @@
  * from 0), unless the request names one in the `x-streambench-stream` header.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenForOrigin } from '../pipeline/delivery/loopbackServer.js';
 import { type Clock, systemClock } from '../clock.js';
 import { loadTokenizer, type Tokenizer } from '../sources/bpeTokens.js';
 import { emitOnSchedule } from '../sources/synthetic.js';
@@ -250,16 +250,7 @@ export async function startMockServer(options: MockServerOptions): Promise<Runni
       else response.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
+  const url = await listenForOrigin(server, options.port, options.host);
   return {
     url,
     baseUrl: `${url}/v1`,

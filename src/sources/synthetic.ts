@@ -104,17 +104,12 @@ function yieldToMacrotasks(): Promise<void> {
 }
 
 /**
- * Yields each planned chunk once the clock reaches `startMs + offsetsMs[i]`. Waits under
- * 1 ms are skipped (a timer could not honour them anyway), so a chunk may come up to 1 ms
- * early; returns early when `signal` aborts.
+ * Paces one stream's chunks against its plan: `ready(index)` is true when chunk `index` may go
+ * now, a promise when it must wait (for its due time, or one setImmediate per 64 chunks so
+ * zero-delay runs stay cheap), false (or a promise of false) once `signal` aborted. Waits under
+ * 1 ms are skipped (a timer could not honour them anyway), so a chunk may come up to 1 ms early.
  */
-export async function* emitOnSchedule(
-  plan: SyntheticStreamPlan,
-  startMs: number,
-  clock: Clock,
-  signal?: AbortSignal,
-  observer?: SourceObserver,
-): AsyncGenerator<SourceChunk> {
+function schedulePacer(plan: SyntheticStreamPlan, startMs: number, clock: Clock, signal: AbortSignal | undefined, observer: SourceObserver | undefined) {
   let chunksSinceMacrotask = 0;
   // One abort listener per stream, not one per chunk (under load that is 50,000 a second): it
   // ends the wait in progress early.
@@ -129,29 +124,52 @@ export async function* emitOnSchedule(
         resolve();
       };
     });
+  // After a busy event loop the timer fires late: the tool could not keep the planned pace.
+  const goes = (dueAtMs: number) => {
+    if (signal?.aborted) return false;
+    observer?.scheduleLag?.(Math.max(0, clock.nowMs() - dueAtMs));
+    chunksSinceMacrotask++;
+    return true;
+  };
+  const waitThenGo = async (dueAtMs: number, untilDue: boolean) => {
+    if (untilDue) {
+      // Node's timers count from the event loop's cached time, which a busy loop leaves behind,
+      // so a timer can fire early: wait again for what is left.
+      for (let waitMs = dueAtMs - clock.nowMs(); waitMs >= 1 && !signal?.aborted; waitMs = dueAtMs - clock.nowMs()) await waitOnClock(waitMs);
+    } else {
+      await yieldToMacrotasks();
+    }
+    chunksSinceMacrotask = 0;
+    return goes(dueAtMs);
+  };
+  return {
+    ready(index: number): boolean | Promise<boolean> {
+      if (signal?.aborted) return false;
+      const dueAtMs = startMs + plan.offsetsMs[index];
+      if (dueAtMs - clock.nowMs() >= 1) return waitThenGo(dueAtMs, true);
+      if (chunksSinceMacrotask >= CHUNKS_PER_MACROTASK_YIELD) return waitThenGo(dueAtMs, false);
+      return goes(dueAtMs);
+    },
+    dispose: () => signal?.removeEventListener('abort', onAbort),
+  };
+}
+
+/** Yields each planned chunk once the clock reaches `startMs + offsetsMs[i]`; returns early when `signal` aborts. */
+export async function* emitOnSchedule(
+  plan: SyntheticStreamPlan,
+  startMs: number,
+  clock: Clock,
+  signal?: AbortSignal,
+  observer?: SourceObserver,
+): AsyncGenerator<SourceChunk> {
+  const pacer = schedulePacer(plan, startMs, clock, signal, observer);
   try {
     for (let index = 0; index < plan.chunks.length; index++) {
-      if (signal?.aborted) return;
-      const dueAtMs = startMs + plan.offsetsMs[index];
-      if (dueAtMs - clock.nowMs() >= 1) {
-        // Node's timers count from the event loop's cached time, which a busy loop leaves behind,
-        // so a timer can fire early: wait again for what is left.
-        for (let waitMs = dueAtMs - clock.nowMs(); waitMs >= 1 && !signal?.aborted; waitMs = dueAtMs - clock.nowMs()) await waitOnClock(waitMs);
-        chunksSinceMacrotask = 0;
-        if (signal?.aborted) return;
-      } else if (chunksSinceMacrotask >= CHUNKS_PER_MACROTASK_YIELD) {
-        // One setImmediate per 64 chunks, not a timer per chunk: zero-delay runs stay cheap.
-        await yieldToMacrotasks();
-        chunksSinceMacrotask = 0;
-        if (signal?.aborted) return;
-      }
-      // After a busy event loop the timer fires late: the tool could not keep the planned pace.
-      observer?.scheduleLag?.(Math.max(0, clock.nowMs() - dueAtMs));
+      if (!(await pacer.ready(index))) return;
       yield plan.chunks[index];
-      chunksSinceMacrotask++;
     }
   } finally {
-    signal?.removeEventListener('abort', onAbort);
+    pacer.dispose();
   }
 }
 
@@ -168,39 +186,16 @@ export async function pushOnSchedule(
   observer: SourceObserver | undefined,
   onChunk: (chunk: SourceChunk) => void | Promise<void>,
 ): Promise<void> {
-  let chunksSinceMacrotask = 0;
-  let endWaitEarly: (() => void) | null = null;
-  const onAbort = () => endWaitEarly?.();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const waitOnClock = (delayMs: number) =>
-    new Promise<void>((resolve) => {
-      const handle = clock.setTimer(resolve, delayMs);
-      endWaitEarly = () => {
-        clock.clearTimer(handle);
-        resolve();
-      };
-    });
+  const pacer = schedulePacer(plan, startMs, clock, signal, observer);
   try {
     for (let index = 0; index < plan.chunks.length; index++) {
-      if (signal?.aborted) return;
-      const dueAtMs = startMs + plan.offsetsMs[index];
-      if (dueAtMs - clock.nowMs() >= 1) {
-        // A timer can fire early (Node counts from the loop's cached time): wait again for the rest.
-        for (let waitMs = dueAtMs - clock.nowMs(); waitMs >= 1 && !signal?.aborted; waitMs = dueAtMs - clock.nowMs()) await waitOnClock(waitMs);
-        chunksSinceMacrotask = 0;
-        if (signal?.aborted) return;
-      } else if (chunksSinceMacrotask >= CHUNKS_PER_MACROTASK_YIELD) {
-        await yieldToMacrotasks();
-        chunksSinceMacrotask = 0;
-        if (signal?.aborted) return;
-      }
-      observer?.scheduleLag?.(Math.max(0, clock.nowMs() - dueAtMs));
+      const ready = pacer.ready(index);
+      if (ready === false || (ready !== true && !(await ready))) return;
       const wait = onChunk(plan.chunks[index]);
       if (wait) await wait;
-      chunksSinceMacrotask++;
     }
   } finally {
-    signal?.removeEventListener('abort', onAbort);
+    pacer.dispose();
   }
 }
 

@@ -7,7 +7,8 @@
  * stream that caused it by the marker in the forwarded body (markerMatching.ts).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { listenForOrigin } from '../pipeline/delivery/loopbackServer.js';
 import type { Clock } from '../clock.js';
 import { anthropicErrorBody, anthropicWire } from '../mock/anthropicWire.js';
 import { openAiChatWire, openAiErrorBody } from '../mock/openaiWire.js';
@@ -193,16 +194,7 @@ export async function startUpstream(options: UpstreamOptions): Promise<RunningUp
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
+  const url = await listenForOrigin(server, options.port, options.host);
   return {
     url,
     baseUrl: `${url}/v1`,
