@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { stringify } from 'yaml';
 import type { ResultDocument } from '../report/resultSchema.js';
+import { wholeNumberFlag } from './benchOptions.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,19 +28,10 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
   },
 });
-const durationS = positiveNumber('--duration', values.duration!);
-const rounds = positiveNumber('--rounds', values.rounds!);
-const tokens = positiveNumber('--tokens', values.tokens!);
-const connections = positiveNumber('--connections', values.connections!);
-
-function positiveNumber(flag: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) {
-    process.stderr.write(`${flag} must be a whole number ≥ 1 (got "${text}")\n`);
-    process.exit(2);
-  }
-  return value;
-}
+const durationS = wholeNumberFlag('--duration', values.duration!);
+const rounds = wholeNumberFlag('--rounds', values.rounds!);
+const tokens = wholeNumberFlag('--tokens', values.tokens!);
+const connections = wholeNumberFlag('--connections', values.connections!);
 
 const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
 const children = new Set<ChildProcess>();

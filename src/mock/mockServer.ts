@@ -11,6 +11,7 @@ import { type Clock, systemClock } from '../clock.js';
 import { loadTokenizer, type Tokenizer } from '../sources/bpeTokens.js';
 import { emitOnSchedule } from '../sources/synthetic.js';
 import { anthropicErrorBody, anthropicWire } from './anthropicWire.js';
+import { readBody, sendJson as sendJsonAnswer } from './httpMessages.js';
 import { malformedAfter, requestFails, withStall } from './faults.js';
 import { planMockResponse } from './mockPlan.js';
 import { emitPrecisely } from './preciseSchedule.js';
@@ -72,18 +73,6 @@ interface MockRequest {
   promptText: string;
 }
 
-/** Reads the request body as text, up to MAX_BODY_BYTES. */
-async function readBody(request: IncomingMessage): Promise<string> {
-  const parts: Buffer[] = [];
-  let bytes = 0;
-  for await (const part of request) {
-    bytes += (part as Buffer).length;
-    if (bytes > MAX_BODY_BYTES) throw new Error(`request body over ${MAX_BODY_BYTES} bytes`);
-    parts.push(part as Buffer);
-  }
-  return Buffer.concat(parts).toString('utf8');
-}
-
 /** The text of a message's content, whether a string or a list of content parts. */
 function contentText(content: unknown): string {
   if (typeof content === 'string') return content;
@@ -124,10 +113,9 @@ function errorBody(api: Api, status: number, message: string): unknown {
   return api === 'anthropic' ? anthropicErrorBody(status, message) : openAiErrorBody(status, message);
 }
 
+/** A JSON answer marked as the mock server's. */
 function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), [MOCK_MARKER_HEADER]: '1', ...headers });
-  response.end(text);
+  sendJsonAnswer(response, status, body, { [MOCK_MARKER_HEADER]: '1', ...headers });
 }
 
 /** Starts the mock server and resolves once it listens. */
@@ -165,7 +153,7 @@ export async function startMockServer(options: MockServerOptions): Promise<Runni
 
     let request: MockRequest;
     try {
-      const body = JSON.parse(await readBody(httpRequest)) as unknown;
+      const body = JSON.parse(await readBody(httpRequest, MAX_BODY_BYTES)) as unknown;
       if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new Error('the body must be a JSON object');
       request = parseMockRequest(api, body as Record<string, unknown>);
     } catch (error) {

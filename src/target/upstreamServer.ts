@@ -11,6 +11,7 @@ import type { Socket } from 'node:net';
 import { listenForOrigin } from '../pipeline/delivery/loopbackServer.js';
 import type { Clock } from '../clock.js';
 import { anthropicErrorBody, anthropicWire } from '../mock/anthropicWire.js';
+import { readBody, sendJson } from '../mock/httpMessages.js';
 import { openAiChatWire, openAiErrorBody } from '../mock/openaiWire.js';
 import type { ResponseWire } from '../mock/wire.js';
 import type { TokenSource } from '../sources/types.js';
@@ -86,23 +87,6 @@ export interface UpstreamOptions {
   port?: number;
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
-  const parts: Buffer[] = [];
-  let bytes = 0;
-  for await (const part of request) {
-    bytes += (part as Buffer).length;
-    if (bytes > MAX_BODY_BYTES) throw new Error(`request body over ${MAX_BODY_BYTES} bytes`);
-    parts.push(part as Buffer);
-  }
-  return Buffer.concat(parts).toString('utf8');
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  response.end(text);
-}
-
 const errorBody = (api: Api, status: number, message: string) => (api === 'anthropic' ? anthropicErrorBody(status, message) : openAiErrorBody(status, message));
 
 /** Starts the upstream; resolves once it listens. */
@@ -123,7 +107,7 @@ export async function startUpstream(options: UpstreamOptions): Promise<RunningUp
       sendJson(response, 404, openAiErrorBody(404, `no route ${httpRequest.method} ${path}: the streambench upstream serves POST /v1/chat/completions and /v1/messages`));
       return;
     }
-    const text = await readBody(httpRequest);
+    const text = await readBody(httpRequest, MAX_BODY_BYTES);
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(text) as Record<string, unknown>;

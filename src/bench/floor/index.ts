@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { mostHeld, nextSearchLevel, type SearchStep } from './concurrencySearch.js';
 import { heldPlan, planMiss, PLANNED_TPOT_MS, type ProbeResult } from './floorWorkload.js';
+import { wholeNumberFlag } from '../benchOptions.js';
 
 const TOOLS = ['yardstick', 'streambench'] as const;
 type Tool = (typeof TOOLS)[number];
@@ -35,21 +36,12 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
   },
 });
-const tokens = positiveInteger('--tokens', values.tokens!);
-const maxStreams = positiveInteger('--max-streams', values['max-streams']!);
-const maxSteps = positiveInteger('--max-steps', values['max-steps']!);
-const rounds = positiveInteger('--rounds', values.rounds!);
+const tokens = wholeNumberFlag('--tokens', values.tokens!);
+const maxStreams = wholeNumberFlag('--max-streams', values['max-streams']!);
+const maxSteps = wholeNumberFlag('--max-steps', values['max-steps']!);
+const rounds = wholeNumberFlag('--rounds', values.rounds!);
 const search = values.search && !values['no-search'];
 const say = (line: string) => (values.json ? process.stderr : process.stdout).write(`${line}\n`);
-
-function positiveInteger(flag: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) {
-    process.stderr.write(`${flag} must be a whole number ≥ 1 (got "${text}")\n`);
-    process.exit(2);
-  }
-  return value;
-}
 
 const probeScript = fileURLToPath(new URL('./probeChild.js', import.meta.url));
 
