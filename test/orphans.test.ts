@@ -4,20 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startPrivateRedisServer } from '../src/pipeline/brokers/redis/privateServer.js';
+import { processAlive as alive } from '../src/processAlive.js';
 
 const hasRedisServer = (await startPrivateRedisServer().then(async (server) => {
   await server?.stop();
   return server !== null;
 }));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Polls `condition` every 50 ms for up to `timeoutMs`; whether it became true. */
 async function eventually(condition: () => boolean, timeoutMs: number): Promise<boolean> {

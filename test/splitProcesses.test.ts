@@ -22,6 +22,7 @@ import { createSource } from '../src/sources/sourceSettings.js';
 import { ensureBuiltDist } from './helpers/builtDist.js';
 import { redisUrlForTests } from './helpers/redisUrl.js';
 import { scenarioFrom } from './helpers/scenario.js';
+import { processAlive as processExists } from '../src/processAlive.js';
 
 const url = await redisUrlForTests();
 const STREAMS = 3;
@@ -31,16 +32,6 @@ async function keysOfRun(redis: Redis, runId: string): Promise<string[]> {
   return redis.keys(`streambench:${runId}:*`);
 }
 
-/** Whether a process with this pid exists. */
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw error;
-  }
-}
 
 /** A run environment for `scenario` on the test Redis, under a fresh run id. */
 async function environmentFor(scenario: Scenario): Promise<RunEnvironment> {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { runScenario } from '../src/run/runScenario.js';
 import { renderTargetTable } from '../src/target/targetTable.js';
 import { scenarioFrom } from './helpers/scenario.js';
+import { processAlive } from '../src/processAlive.js';
 
 const RELAY = 'node test/fixtures/target/relay.mjs';
 const LOGS = mkdtempSync(join(tmpdir(), 'sb-target-logs-'));
@@ -69,12 +70,7 @@ describe('target mode through a relay', () => {
 function relayAlive(logPath: string): boolean {
   const pid = Number(/pid (\d+)/.exec(readFileSync(logPath, 'utf8'))?.[1]);
   expect(pid).toBeGreaterThan(0);
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return processAlive(pid);
 }
 
 describe('target mode faults: a clear message, nothing lost, no orphan', () => {

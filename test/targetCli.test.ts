@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuiltDist } from './helpers/builtDist.js';
 import { runCli } from './helpers/cli.js';
+import { processAlive as alive } from '../src/processAlive.js';
 
 const RELAY = `node ${resolve('test/fixtures/target/relay.mjs')}`;
 // Every run works in a folder of its own (the app's default log goes to <cwd>/results/), removed at the end:
@@ -18,15 +19,6 @@ const cli = (args: string[]) => runCli(args, { cwd: WORK });
 
 beforeAll(() => ensureBuiltDist('dist/cli.js'));
 afterAll(() => rmSync(WORK, { recursive: true, force: true }));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A scenario file whose streams run long, with its app's log in a folder of its own. */
 function slowScenario(): { folder: string; scenario: string; log: string } {

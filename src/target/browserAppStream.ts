@@ -16,6 +16,7 @@ import { interpretByPaths, parsePaths } from './appStream/formats/jsonPathFormat
 import { parseTextPath, type TextPath } from './appStream/textPath.js';
 import { AppStreamError, type AppRequest, type AppStreamSummary } from './appStream/types.js';
 import type { ClientContentEvent } from './offsetMatching.js';
+import { pageCounters } from '../pipeline/client/browser/pageCounters.js';
 
 /** Anthropic's SSE event names: EventSource hands named events only to listeners for their name. */
 const ANTHROPIC_EVENTS = ['message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop', 'ping', 'error'];
@@ -160,7 +161,6 @@ export function interpretTimeline(request: AppRequest, timeline: BrowserStreamTi
   } else if (timeline.error === null && /[A-Za-z0-9]/.test(timeline.text) && timeline.domTextLength === 0) {
     pageProblem = 'the text arrived in the page but the DOM shows none of it';
   }
-  const longTaskMs = timeline.longTasks.map((task) => task.durationMs);
   // sse and websocket have an end marker only with donePath; the other formats always do.
   const endMarker = request.format === 'websocket' || request.format === 'sse' ? request.donePath !== undefined && request.donePath !== '' : true;
   return {
@@ -180,16 +180,13 @@ export function interpretTimeline(request: AppRequest, timeline: BrowserStreamTi
       ...(appError !== undefined && { appError }),
     },
     renders,
-    counters: {
-      longTasks: timeline.longTasks.length,
-      longTaskMs: longTaskMs.reduce((sum, ms) => sum + ms, 0),
-      longTaskMaxMs: longTaskMs.length > 0 ? Math.max(...longTaskMs) : 0,
-      frames: timeline.frames.count,
-      droppedFrames: timeline.frames.dropped,
-      renderMainThreadMs: timeline.renders.reduce((sum, render) => sum + (render.domUpdatedMs - render.startMs), 0),
-      clockCalibrationErrorMaxMs: timeline.calibrationErrorMs,
-      clockOffsetChangeMaxMs: timeline.clockOffsetChangeMs,
-    },
+    counters: pageCounters({
+      longTaskDurationsMs: timeline.longTasks.map((task) => task.durationMs),
+      frames: timeline.frames,
+      renderDurationsMs: timeline.renders.map((render) => render.domUpdatedMs - render.startMs),
+      calibrationErrorMs: timeline.calibrationErrorMs,
+      clockOffsetChangeMs: timeline.clockOffsetChangeMs,
+    }),
     pageProblem,
     pageError: timeline.error,
   };

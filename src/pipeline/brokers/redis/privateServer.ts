@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis, ReplyError } from 'ioredis';
 import { monotonicNowMs } from '../../../clock.js';
+import { processAlive } from '../../../processAlive.js';
 
 /** A running private server. */
 export interface PrivateRedisServer {
@@ -193,13 +194,4 @@ export async function startPrivateRedisServer(
   await stop();
   const tail = log.trim().split('\n').slice(-3).join(' | ');
   throw new Error(`a private redis-server on port ${port} did not answer within ${STARTUP_TIMEOUT_MS} ms${tail ? `: ${tail}` : ''}`);
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -10,6 +10,7 @@ import type { DecodedEvent, RemoteClientHandle } from '../../types.js';
 import type { BrowserClientOptions, ClientDeps, RenderSettings, StreamClient } from '../types.js';
 import type { BrowserPool } from './browserPool.js';
 import type { ClockCalibration } from './calibration.js';
+import { pageCounters } from './pageCounters.js';
 import { reportOnToolClock, type PageDecoder, type PageRender, type PageReport, type PageSession, type PageTransport } from './pageSession.js';
 
 /** How long a page may take to finish its last render after the relay sent everything. */
@@ -148,17 +149,13 @@ export function createBrowserClient(render: RenderSettings, options: BrowserClie
     },
     counters(): Record<string, number> {
       if (!report) return {};
-      const longTaskMs = report.longTasks.map((task) => task.duration);
-      return {
-        longTasks: report.longTasks.length,
-        longTaskMs: longTaskMs.reduce((sum, ms) => sum + ms, 0),
-        longTaskMaxMs: longTaskMs.length > 0 ? Math.max(...longTaskMs) : 0,
-        frames: report.frames.count,
-        droppedFrames: report.frames.dropped,
-        renderMainThreadMs: report.renders.reduce((sum, entry) => sum + (entry.end - entry.start), 0),
-        clockCalibrationErrorMaxMs: calibrationErrorMs,
-        clockOffsetChangeMaxMs: calibrationDriftMs,
-      };
+      return pageCounters({
+        longTaskDurationsMs: report.longTasks.map((task) => task.duration),
+        frames: report.frames,
+        renderDurationsMs: report.renders.map((entry) => entry.end - entry.start),
+        calibrationErrorMs,
+        clockOffsetChangeMs: calibrationDriftMs,
+      });
     },
     dispose: release,
   };
