@@ -169,7 +169,7 @@ Examples:
 
 program
   .command('sweep')
-  .description('Run a grid of pipeline settings, mark the Pareto front (token latency p99, events per token, CPU per token) and recommend one')
+  .description('Run a grid of pipeline settings, mark the Pareto front (token latency p99, events per token; CPU per token shown, not deciding) and recommend one when the points differ beyond their noise')
   .argument('<scenario>', 'scenario file; the grid starts from its base pipeline, or from --variant')
   .option('--param <path=values>', 'a pipeline field by dotted path and the values to try, e.g. batch.size=1,2,5,10, or a load field, e.g. load.concurrency=100,300,600; repeat for a grid (default: the scenario\'s sweep: block)', (value: string, previous: string[] = []) => [...previous, value])
   .option('--variant <name>', 'start every point from this variant of the scenario')
