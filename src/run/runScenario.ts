@@ -96,10 +96,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         'skipped' in config
           ? { name: config.name, state: 'skipped' as const, message: config.skipped, settings: {}, metrics: null, iterations: [] }
           : await runConfig(config, index, { warmup, iterations }, environment, { signal: options.signal, onStream: options.onStream, onPartial: options.onConfigPartial && ((partial) => options.onConfigPartial!(partial, document)) });
-      // Stopped while it ran: not `completed`, whatever it measured before (which is kept).
-      if (options.signal?.aborted && result.state === 'completed') {
+      // Stopped while it ran: not `completed`, whatever it measured before (which is kept). An error
+      // that ended it as the stop cut its waits short (a stream stuck on a paused Redis, a pipeline
+      // still connecting) is the stop's doing as much as the fault's: it stays in the message.
+      if (options.signal?.aborted && (result.state === 'completed' || result.state === 'errored')) {
+        const before = result.state === 'errored' && result.message ? `; as it stopped: ${result.message}` : '';
         result.state = 'interrupted';
-        result.message = `interrupted after ${result.iterations.length} measured streams; streams in flight were not measured`;
+        result.message = `interrupted after ${result.iterations.length} measured streams; streams in flight were not measured${before}`;
       }
       document.configs.push(result);
       document.interrupted = options.signal?.aborted ?? false;
