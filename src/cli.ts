@@ -11,7 +11,7 @@ import { profileNames } from './sources/profiles.js';
 import { escapeControlCharacters } from './cli/escapeControl.js';
 import { TOOL_VERSION } from './run/context.js';
 import { APP_FORMATS } from './target/appFormats.js';
-import { ITERATIONS_MAX, TOKENS_MAX, WARMUP_MAX } from './scenario/inputLimits.js';
+import { ITERATIONS_MAX, TOKENS_MAX, WARMUP_MAX } from './input/inputLimits.js';
 
 const ITERATIONS_WHY = 'every measured stream keeps a sample in memory and in the result file';
 
@@ -273,7 +273,7 @@ Examples:
     --url http://127.0.0.1:{appPort}/api/chat --format sse --text-path content@json.content --done-path status --app-redis redis://127.0.0.1:6379`,
   )
   .action(async (options) => {
-    const { targetCommand } = await import('./target/targetCommand.js');
+    const { targetCommand } = await import('./cli/targetCommand.js');
     process.exitCode = await targetCommand(options);
   });
 

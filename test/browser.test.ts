@@ -20,7 +20,7 @@ import { calibrate } from '../src/pipeline/client/browser/calibration.js';
 import { CHROMIUM_ENV, resolveChromium } from '../src/pipeline/client/browser/chromiumLauncher.js';
 import { openBrowserStream, parseTextPath, type BrowserStreamRequest, type BrowserStreamTimeline } from '../src/pipeline/client/browser/openBrowserStream.js';
 import { runScenario } from '../src/run/runScenario.js';
-import { ScenarioError } from '../src/scenario/scenarioError.js';
+import { ScenarioError } from '../src/input/scenarioError.js';
 import { scenarioFrom } from './helpers/scenario.js';
 import { completedConfig, failedConfig, metricsOf, resultDocument, summaryOf } from './helpers/resultFixtures.js';
 import { hasBrowserClient, renderRenderTable } from '../src/report/renderTable.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { shardFromEnvironment } from '../src/cli/parseOptions.js';
-import type { ResultDocument } from '../src/report/resultSchema.js';
+import type { ResultDocument } from '../src/result/resultSchema.js';
 import { loadScenarioFile } from '../src/scenario/loadScenario.js';
 import { runCli } from './helpers/cli.js';
 

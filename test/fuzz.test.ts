@@ -16,7 +16,7 @@ import { wholeNumber } from '../src/cli/parseOptions.js';
 import { parseScenarioText, resolveScenario, type Scenario } from '../src/scenario/loadScenario.js';
 import { pipelineSchema } from '../src/scenario/pipelineSchema.js';
 import { PRESET_NAMES } from '../src/scenario/presets.js';
-import { ScenarioError } from '../src/scenario/scenarioError.js';
+import { ScenarioError } from '../src/input/scenarioError.js';
 import { parseTrace, TraceError } from '../src/traces/parseTrace.js';
 
 const SEED = 42;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { harnessLimit, harnessShare } from '../src/load/harnessWarnings.js';
-import type { ConfigResult, ResultDocument } from '../src/report/resultSchema.js';
+import type { ConfigResult, ResultDocument } from '../src/result/resultSchema.js';
 import { renderHarnessLimits, renderLoadTable } from '../src/report/tables.js';
 import { metricsOf, summaryOf } from './helpers/resultFixtures.js';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderHtmlReport } from '../src/report/htmlReport.js';
-import { resultDocumentSchema, type ResultDocument } from '../src/report/resultSchema.js';
+import { resultDocumentSchema, type ResultDocument } from '../src/result/resultSchema.js';
 import { runCli } from './helpers/cli.js';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
 import { planArrivals } from '../src/load/arrivals.js';
-import { loadSettingsSchema } from '../src/load/loadSettings.js';
+import { loadSettingsSchema } from '../src/scenario/loadSettings.js';
 import { runSchedule } from '../src/load/streamScheduler.js';
 import { createRandom } from '../src/sources/random.js';
 

@@ -4,7 +4,7 @@ import { harnessWarnings } from '../src/load/harnessWarnings.js';
 import { resourceReport, type ResourceSample } from '../src/probes/resourceSampler.js';
 import { UpstreamRecord } from '../src/probes/upstreamRecord.js';
 import { renderLoadTable } from '../src/report/tables.js';
-import type { ConfigResult, ResultDocument } from '../src/report/resultSchema.js';
+import type { ConfigResult, ResultDocument } from '../src/result/resultSchema.js';
 import { emitOnSchedule } from '../src/sources/synthetic.js';
 import { metricsOf, summaryOf } from './helpers/resultFixtures.js';
 

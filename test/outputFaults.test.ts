@@ -3,7 +3,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeFileAtomic } from '../src/report/writeResult.js';
+import { writeFileAtomic } from '../src/result/writeResult.js';
 import { runCli } from './helpers/cli.js';
 
 const temporaryFolder = () => mkdtempSync(join(tmpdir(), 'streambench-out-'));

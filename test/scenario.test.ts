@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioFile, parseScenarioText } from '../src/scenario/loadScenario.js';
-import { ScenarioError } from '../src/scenario/scenarioError.js';
+import { ScenarioError } from '../src/input/scenarioError.js';
 
 const messageFor = (yaml: string) => {
   try {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ResultDocument } from '../src/report/resultSchema.js';
+import type { ResultDocument } from '../src/result/resultSchema.js';
 import { runScenario } from '../src/run/runScenario.js';
 import { mergeShardResults, MergeError } from '../src/stats/mergeResults.js';
 import { runCli } from './helpers/cli.js';

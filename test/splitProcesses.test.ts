@@ -99,8 +99,8 @@ function stageOrderProblems(trace: StreamTrace): string[] {
 describe.skipIf(url === null)('producer and consumer in separate processes (processes: split)', () => {
   let redis: Redis;
   beforeAll(() => {
-    // The child runs dist/run/producerChild.js.
-    ensureBuiltDist('dist/run/producerChild.js');
+    // The child runs dist/run/producer/producerChild.js.
+    ensureBuiltDist('dist/run/producer/producerChild.js');
     redis = new Redis(url!);
   }, 120_000);
   afterAll(() => redis?.quit());

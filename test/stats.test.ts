@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resultDocumentSchema } from '../src/report/resultSchema.js';
+import { resultDocumentSchema } from '../src/result/resultSchema.js';
 import { compareResults } from '../src/stats/compareResults.js';
 import { Distribution, summarize } from '../src/stats/distribution.js';
 import { flattenMetrics, getMetricValue, orderedStageNames } from '../src/stats/metricPaths.js';

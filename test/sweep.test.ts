@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dominates, paretoFront, recommend } from '../src/stats/pareto.js';
 import { gridPoints, parseParamFlag, parseRawScenario, planSweep, pointName } from '../src/sweep/sweepGrid.js';
-import { ScenarioError } from '../src/scenario/scenarioError.js';
+import { ScenarioError } from '../src/input/scenarioError.js';
 
 const SCENARIO = `
 name: grid

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatCount, formatMs, formatNumber, formatPercent, formatSigned } from '../src/report/format.js';
-import { resultDocumentSchema } from '../src/report/resultSchema.js';
+import { resultDocumentSchema } from '../src/result/resultSchema.js';
 import {
   BREACH_MARK,
   renderComparisonTable,

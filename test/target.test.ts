@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runScenario } from '../src/run/runScenario.js';
-import { renderTargetTable } from '../src/target/targetTable.js';
+import { renderTargetTable } from '../src/report/targetTable.js';
 import { scenarioFrom } from './helpers/scenario.js';
 import { processAlive } from '../src/processAlive.js';
 

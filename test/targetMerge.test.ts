@@ -4,7 +4,7 @@
  * come back into the merged metrics, and what cannot be exact is said.
  */
 import { describe, expect, it } from 'vitest';
-import { resultDocumentSchema } from '../src/report/resultSchema.js';
+import { resultDocumentSchema } from '../src/result/resultSchema.js';
 import { runScenario } from '../src/run/runScenario.js';
 import { mergeShardResults } from '../src/stats/mergeResults.js';
 import { Distribution } from '../src/stats/distribution.js';

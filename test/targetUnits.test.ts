@@ -5,7 +5,7 @@ import { MarkerRegistry } from '../src/target/markerMatching.js';
 import { describeIntegrity, matchByOffset } from '../src/target/offsetMatching.js';
 import { buildAppRequest } from '../src/target/requestTemplate.js';
 import { describeTarget, hideCommandSecrets } from '../src/target/describeTarget.js';
-import { targetSchema } from '../src/target/targetSchema.js';
+import { targetSchema } from '../src/scenario/targetSchema.js';
 import { decideVerdict } from '../src/target/verdicts.js';
 
 const event = (atMs: number, text: string) => ({ atMs, text });

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { stringify } from 'yaml';
-import type { ResultDocument } from '../report/resultSchema.js';
+import type { ResultDocument } from '../result/resultSchema.js';
 import { wholeNumberFlag } from './benchOptions.js';
 
 const { values } = parseArgs({

@@ -9,7 +9,7 @@
 import Table from 'cli-table3';
 import { runScenario } from '../run/runScenario.js';
 import { resolveScenario } from '../scenario/loadScenario.js';
-import type { ConfigResult } from '../report/resultSchema.js';
+import type { ConfigResult } from '../result/resultSchema.js';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 10);
 const OPENAI_BODY = { model: 'bench', stream: true, messages: [{ role: 'user', content: '{{prompt}}' }] };

@@ -1,7 +1,7 @@
 /** `streambench compare BASE HEAD`: the statistical gate's verdicts and an exit code for CI. */
-import { readResultFile, ResultFileError } from '../report/readResult.js';
-import { partialResultProblem } from '../report/partialResult.js';
-import type { ResultDocument } from '../report/resultSchema.js';
+import { readResultFile, ResultFileError } from '../result/readResult.js';
+import { partialResultProblem } from '../result/partialResult.js';
+import type { ResultDocument } from '../result/resultSchema.js';
 import { ComparisonInputError, decideComparison } from '../stats/decideComparison.js';
 import { type Gate, GateSyntaxError, parseGateFlags } from '../stats/gates.js';
 import { parseRules, type Rule, RuleSyntaxError } from '../stats/rules.js';

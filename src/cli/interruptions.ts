@@ -7,7 +7,7 @@
  * process exits 130 at once (its exit hooks still stop a private redis-server).
  */
 import { setMaxListeners } from 'node:events';
-import type { ConfigResult, ResultDocument } from '../report/resultSchema.js';
+import type { ConfigResult, ResultDocument } from '../result/resultSchema.js';
 import { EXIT } from './exitCodes.js';
 import { writeFileAtomicSync } from './resultFallback.js';
 import type { RunInProgress } from './runAndSave.js';

@@ -1,7 +1,7 @@
 /** `streambench merge SHARD.json... --out FILE`: one result from the shards of a run. */
-import { readResultFile, ResultFileError } from '../report/readResult.js';
+import { readResultFile, ResultFileError } from '../result/readResult.js';
 import { renderHarnessLimits, renderLoadTable, renderSummaryTable } from '../report/tables.js';
-import { writeFileAtomic } from '../report/writeResult.js';
+import { writeFileAtomic } from '../result/writeResult.js';
 import { MergeError, mergeShardResults } from '../stats/mergeResults.js';
 import { refusePartial } from './compareCommand.js';
 import { CliError, EXIT } from './exitCodes.js';

@@ -5,7 +5,7 @@
 import { ZodError } from 'zod';
 import { startMockServer } from '../mock/mockServer.js';
 import { type MockServerSettingsInput, resolveMockSettings } from '../mock/mockSettings.js';
-import { formatIssues } from '../scenario/formatIssues.js';
+import { formatIssues } from '../input/formatIssues.js';
 import type { ProfileName } from '../sources/profiles.js';
 import { CliError, EXIT } from './exitCodes.js';
 

@@ -5,8 +5,8 @@
  */
 import { ZodError } from 'zod';
 import { systemClock } from '../clock.js';
-import { writeFileAtomic } from '../report/writeResult.js';
-import { formatIssues } from '../scenario/formatIssues.js';
+import { writeFileAtomic } from '../result/writeResult.js';
+import { formatIssues } from '../input/formatIssues.js';
 import type { HttpApi } from '../sources/http/httpSchema.js';
 import { resolveHttpSettings, type ResolvedHttpSettings } from '../sources/http/httpSchema.js';
 import { createHttpSource } from '../sources/http/httpSource.js';

@@ -2,14 +2,14 @@
 import { resolve } from 'node:path';
 import { resultToCsv } from '../report/csv.js';
 import { renderResultMarkdown } from '../report/markdown.js';
-import { readResultFile, ResultFileError } from '../report/readResult.js';
-import type { ResultDocument } from '../report/resultSchema.js';
+import { readResultFile, ResultFileError } from '../result/readResult.js';
+import type { ResultDocument } from '../result/resultSchema.js';
 import { renderCountersTable, wrapText } from '../report/tables.js';
 import { renderRunTables } from '../report/runTables.js';
 import { redisNote } from '../report/redisNote.js';
 import { collectWarnings, renderWarningBlock } from '../report/runWarnings.js';
 import { terminalWidth } from '../report/terminalWidth.js';
-import { writeFileAtomic } from '../report/writeResult.js';
+import { writeFileAtomic } from '../result/writeResult.js';
 import { CliError, EXIT } from './exitCodes.js';
 import { checkOutputFile } from './outputPaths.js';
 import { chosenFormat, type OutputFormat } from './outputFormat.js';

@@ -5,10 +5,10 @@
  */
 import { monotonicNowMs } from '../clock.js';
 import { RedisSetupError } from '../pipeline/brokers/redis/connection.js';
-import type { ResultDocument } from '../report/resultSchema.js';
-import { writeFileAtomic } from '../report/writeResult.js';
+import type { ResultDocument } from '../result/resultSchema.js';
+import { writeFileAtomic } from '../result/writeResult.js';
 import { type RunOptions, runScenario } from '../run/runScenario.js';
-import type { PartialConfig } from '../run/runConfig.js';
+import type { PartialConfig } from '../run/types.js';
 import type { Scenario } from '../scenario/loadScenario.js';
 import { CliError } from './exitCodes.js';
 import { keepUnsaved } from './resultFallback.js';

@@ -4,7 +4,7 @@
  * and open-loop start delays. Pure.
  */
 import { availableParallelism } from 'node:os';
-import type { ConfigMetrics, ConfigResult } from '../report/resultSchema.js';
+import type { ConfigMetrics, ConfigResult } from '../result/resultSchema.js';
 
 // Above these, the tool itself is likely part of what was measured.
 const EVENT_LOOP_DELAY_P99_LIMIT_MS = 20;

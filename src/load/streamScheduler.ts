@@ -6,7 +6,7 @@
 import type { Clock } from '../clock.js';
 import { createRandom, deriveSeed } from '../sources/random.js';
 import { planArrivals } from './arrivals.js';
-import type { LoadSettings } from './loadSettings.js';
+import type { LoadSettings } from '../scenario/loadSettings.js';
 
 /** One stream to run: its index, and for open loops the time it was due to start. */
 export interface StreamStart {

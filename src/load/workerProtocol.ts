@@ -1,8 +1,8 @@
 /** What the main thread and a load worker thread send each other (structured-clone data only). */
-import type { ConfigResult } from '../report/resultSchema.js';
+import type { ConfigResult } from '../result/resultSchema.js';
 import type { ResolvedConfig } from '../scenario/loadScenario.js';
 import type { ResolvedSourceSettings } from '../sources/sourceSettings.js';
-import type { StreamPlan } from '../run/runConfig.js';
+import type { StreamPlan } from '../run/types.js';
 import type { Shard } from './streamScheduler.js';
 
 /** A worker's share of one config: everything it needs to build its own pipeline. */

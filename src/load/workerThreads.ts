@@ -9,11 +9,11 @@
 import { Worker } from 'node:worker_threads';
 import { systemClock } from '../clock.js';
 import { builtEntry } from '../builtEntry.js';
-import type { ConfigMetrics, ConfigResult } from '../report/resultSchema.js';
+import type { ConfigMetrics, ConfigResult } from '../result/resultSchema.js';
 import type { ResolvedConfig } from '../scenario/loadScenario.js';
 import { mergeConfigParts } from '../stats/mergeResults.js';
 import type { RunEnvironment } from '../run/buildPipeline.js';
-import type { ConfigHooks, StreamPlan } from '../run/runConfig.js';
+import type { ConfigHooks, StreamPlan } from '../run/types.js';
 import { harnessWarnings } from './harnessWarnings.js';
 import type { MainMessage, WorkerMessage, WorkerTask } from './workerProtocol.js';
 
@@ -33,7 +33,7 @@ export async function runConfigOnWorkers(
   // Worker threads read the system's monotonic clock and build their own source from its settings.
   if (environment.clock !== systemClock) return refuse('load.workers needs the system clock');
   if (!environment.sourceSettings) return refuse("internal: load.workers needs the source's settings in the run environment");
-  const entry = builtEntry(import.meta.url, 'load/loadWorker.js', 'load.workers');
+  const entry = builtEntry('load/loadWorker.js', 'load.workers');
 
   const machine = environment.shard ?? { index: 0, count: 1 };
   const redis = environment.redis && ('skipped' in environment.redis ? environment.redis : { url: environment.redis.url, redactedUrl: environment.redis.redactedUrl });

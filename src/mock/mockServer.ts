@@ -6,7 +6,7 @@
  * from 0), unless the request names one in the `x-streambench-stream` header.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listenForOrigin } from '../pipeline/delivery/loopbackServer.js';
+import { listenForOrigin } from '../net/loopbackServer.js';
 import { type Clock, systemClock } from '../clock.js';
 import { loadTokenizer, type Tokenizer } from '../sources/bpeTokens.js';
 import { emitOnSchedule } from '../sources/synthetic.js';

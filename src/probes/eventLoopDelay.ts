@@ -1,5 +1,5 @@
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
-import type { Summary } from '../report/resultSchema.js';
+import type { Summary } from '../result/resultSchema.js';
 
 /** Starts sampling the process's event-loop delay; `stop()` returns its summary in ms, `peek()` the summary so far. */
 export function watchEventLoopDelay(): { stop(): Summary | null; peek(): Summary | null } {

@@ -4,7 +4,7 @@
  */
 import { flattenMetrics, SUMMARY_STATISTICS } from '../stats/metricPaths.js';
 import type { MetricVerdict } from '../stats/gateVerdicts.js';
-import type { ResultDocument } from './resultSchema.js';
+import type { ResultDocument } from '../result/resultSchema.js';
 
 /** One CSV field: numbers in full precision, null as empty, text quoted when it must be. */
 function field(value: string | number | null | undefined): string {

@@ -7,7 +7,7 @@ import { escapeXml } from './charts/svg.js';
 import { stageBreakdownSvg } from './charts/stageBreakdown.js';
 import { streamTimelineSvg } from './charts/streamTimeline.js';
 import { tokenLatencyCdfSvg } from './charts/tokenLatencyCdf.js';
-import type { ResultDocument } from './resultSchema.js';
+import type { ResultDocument } from '../result/resultSchema.js';
 import { SUMMARY_HEAD, summaryCells } from './tables.js';
 
 const STYLE = `

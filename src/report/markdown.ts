@@ -2,24 +2,13 @@
  * Markdown for pull-request comments and $GITHUB_STEP_SUMMARY: a result's summary table and a
  * comparison's verdicts. Returns strings; GitHub-flavoured tables, no HTML beyond <details>.
  */
-import { renderTargetMarkdown } from '../target/targetTable.js';
+import { renderTargetMarkdown } from './targetTable.js';
 import type { ComparisonDecision } from '../stats/decideComparison.js';
-import type { ResultDocument } from './resultSchema.js';
+import type { ResultDocument } from '../result/resultSchema.js';
 import { SUMMARY_HEAD, summaryCells } from './tables.js';
 import { VERDICT_HEAD, verdictCells, verdictTotals } from './verdictTable.js';
 import { outcomeOf, undecidedLines } from './decisionSummary.js';
-
-/** Escapes what would break a table cell: pipes and line breaks. */
-export function markdownCell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
-/** A GitHub-flavoured markdown table; columns listed in `rightAligned` are right-aligned. */
-export function markdownTable(head: readonly string[], rows: readonly (readonly string[])[], rightAligned: (index: number) => boolean): string {
-  const line = (cells: readonly string[]) => `| ${cells.map(markdownCell).join(' | ')} |`;
-  const rule = `|${head.map((_, index) => (rightAligned(index) ? ' ---: ' : ' --- ')).join('|')}|`;
-  return [line(head), rule, ...rows.map(line)].join('\n');
-}
+import { markdownCell, markdownTable } from './markdownTable.js';
 
 /** A result document: its scenario, then one row per config with the headline numbers. */
 export function renderResultMarkdown(doc: ResultDocument): string {

@@ -1,5 +1,5 @@
 /** The line that says which Redis a run used, or that it ran on the memory broker instead. Pure. */
-import type { ResultDocument } from './resultSchema.js';
+import type { ResultDocument } from '../result/resultSchema.js';
 
 const ORIGIN_TEXT: Record<string, string> = {
   '--redis': 'from --redis',

@@ -4,7 +4,7 @@
  * figures (long tasks, dropped frames, the clock calibration's error) beside the modelled
  * clients' rows. Returns a string; printing is the caller's business.
  */
-import type { ConfigResult, ResultDocument, Summary } from './resultSchema.js';
+import type { ConfigResult, ResultDocument, Summary } from '../result/resultSchema.js';
 import { formatCount, formatMs } from './format.js';
 import { plainTable, wrapText } from './tables.js';
 

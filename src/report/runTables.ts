@@ -1,7 +1,7 @@
 /** The tables `run` and `report` print for one result, in reading order. */
-import { renderTargetTable } from '../target/targetTable.js';
+import { renderTargetTable } from './targetTable.js';
 import { hasBrowserClient, renderRenderTable } from './renderTable.js';
-import type { ResultDocument } from './resultSchema.js';
+import type { ResultDocument } from '../result/resultSchema.js';
 import { renderHarnessLimits, renderLoadTable, renderScenarioCountersTable, renderStageTable, renderSummaryTable, type TableLayout } from './tables.js';
 
 /**

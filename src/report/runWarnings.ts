@@ -3,7 +3,7 @@
  * too few streams for `compare` — as one list (kept whole in the result's `warnings`), and a
  * grouped block for the terminal: one line per kind with its count and worst instance.
  */
-import type { ResultDocument } from './resultSchema.js';
+import type { ResultDocument } from '../result/resultSchema.js';
 import { NOISY_CV, runNoise } from '../stats/runNoise.js';
 import { DEFAULT_GATE_OPTIONS } from '../stats/gateVerdicts.js';
 import { wrapWords } from './fitTable.js';

@@ -2,11 +2,11 @@
  * A sweep's result: one row per grid point with its parameter values, the three objectives
  * and the Pareto-front mark, then the recommendation. Pure: data in, text or markdown out.
  */
-import type { ResultDocument } from './resultSchema.js';
+import type { ResultDocument } from '../result/resultSchema.js';
 import type { SweepParam, SweepPoint } from '../sweep/sweepGrid.js';
 import { type LatencyBudget, noiseProblem, objectivesOf, paretoFront, recommend, type Recommendation, type SweepOutcome } from '../stats/pareto.js';
 import { formatCount, formatMs, formatNumber } from './format.js';
-import { markdownTable } from './markdown.js';
+import { markdownTable } from './markdownTable.js';
 import { fitTable, type FitColumn, wrapWords } from './fitTable.js';
 import { DEFAULT_WIDTH } from './terminalWidth.js';
 

@@ -3,7 +3,7 @@
  * function returns a string; printing is the caller's business.
  */
 import Table from 'cli-table3';
-import type { ConfigResult, ResultDocument, Summary } from './resultSchema.js';
+import type { ConfigResult, ResultDocument, Summary } from '../result/resultSchema.js';
 import type { Comparison } from '../stats/compareResults.js';
 import { orderedStageNames } from '../stats/metricPaths.js';
 import type { Breach } from '../stats/rules.js';

@@ -17,9 +17,9 @@ import type { PipelineSettings } from '../scenario/pipelineSchema.js';
 import type { Shard } from '../load/streamScheduler.js';
 import type { TokenSource } from '../sources/types.js';
 import type { ResolvedSourceSettings } from '../sources/sourceSettings.js';
-import { type ProducerProcess, startProducerProcess } from './producerProcess.js';
-import type { ProducerChildSettings } from './producerProtocol.js';
-import type { BuiltPipeline } from './runStream.js';
+import { type ProducerProcess, startProducerProcess } from './producer/producerProcess.js';
+import type { ProducerChildSettings } from './producer/producerProtocol.js';
+import type { BuiltPipeline } from './types.js';
 import { StageUnavailableError } from './stageUnavailableError.js';
 
 /** Everything a run shares between its configs (connections, the run id). */

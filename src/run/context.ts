@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import type { ResultDocument } from '../report/resultSchema.js';
+import type { ResultDocument } from '../result/resultSchema.js';
 
 const packageJson = createRequire(import.meta.url)('../../package.json') as { version: string };
 

@@ -8,10 +8,10 @@ import { monotonicNowMs, systemClock } from '../clock.js';
 import { watchEventLoopDelay } from '../probes/eventLoopDelay.js';
 import { DISTURBING_STALL_MS, StallMonitor } from '../probes/stallMonitor.js';
 import { type ResourceReport, sampleResources } from '../probes/resourceSampler.js';
-import type { LoadSettings } from '../load/loadSettings.js';
+import type { LoadSettings } from '../scenario/loadSettings.js';
 import { harnessWarnings } from '../load/harnessWarnings.js';
 import { runSchedule, type ScheduleOutcome, type StreamStart } from '../load/streamScheduler.js';
-import type { ConfigMetrics, ConfigResult } from '../report/resultSchema.js';
+import type { ConfigResult } from '../result/resultSchema.js';
 import type { ResolvedConfig } from '../scenario/loadScenario.js';
 import { ConfigMeasurements } from '../stats/configMeasurements.js';
 import { percentileList, streamTimeline } from '../stats/streamDetails.js';
@@ -19,6 +19,7 @@ import { runConfigOnWorkers } from '../load/workerThreads.js';
 import { buildPipeline, type RunEnvironment } from './buildPipeline.js';
 import { runStream } from './runStream.js';
 import { StageUnavailableError } from './stageUnavailableError.js';
+import type { ConfigHooks, StreamPlan } from './types.js';
 import { openTargetRunner, type TargetRunner } from '../target/targetRunner.js';
 import type { TargetStreamRun } from '../target/targetStream.js';
 import { describeTarget } from '../target/describeTarget.js';
@@ -26,32 +27,10 @@ import { describeTarget } from '../target/describeTarget.js';
 /** Under load, the client's render cost is measured on 1 render in this many (the rest paint without the markdown work). */
 const RENDER_COST_SAMPLE_EVERY_UNDER_LOAD = 8;
 
-/** How many streams a config runs (with a load block, `load.streams` replaces `iterations`). */
-export interface StreamPlan {
-  warmup: number;
-  iterations: number;
-}
-
-/** Called after every stream, for progress display. */
-export type StreamProgress = (done: { config: string; stream: number; streams: number }) => void;
 
 
-/** What a caller can hook into while a config runs. */
-export interface ConfigHooks {
-  /** Stops starting streams; streams in flight are cut short and not measured. */
-  signal?: AbortSignal;
-  onStream?: StreamProgress;
-  /** Awaited after the warm-up streams, before the measured ones start (worker threads start together). */
-  onWarm?: () => Promise<void>;
-  /**
-   * Given, once the config's streams start, a synchronous view of the config as measured so far
-   * (state `interrupted`): what a forced stop saves of the running config.
-   */
-  onPartial?: (partial: PartialConfig) => void;
-}
 
-/** The running config as measured so far, built synchronously (a forced stop cannot await). */
-export type PartialConfig = () => ConfigResult;
+
 
 /** Runs a config's streams and returns its result (on worker threads when its load says so). */
 export async function runConfig(

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Clock, systemClock } from '../clock.js';
-import { RESULT_SCHEMA_VERSION, type ResultDocument } from '../report/resultSchema.js';
+import { RESULT_SCHEMA_VERSION, type ResultDocument } from '../result/resultSchema.js';
 import type { Scenario } from '../scenario/loadScenario.js';
 import type { Shard } from '../load/streamScheduler.js';
 import { resolveRedis } from '../pipeline/brokers/redis/connection.js';
@@ -12,7 +12,8 @@ import { createSource } from '../sources/sourceSettings.js';
 import { collectContext, TOOL_VERSION } from './context.js';
 import { planBroker, usesRedis } from './memoryFallback.js';
 import { collectWarnings, warningsForResult } from '../report/runWarnings.js';
-import { type PartialConfig, runConfig, type StreamProgress } from './runConfig.js';
+import { runConfig } from './runConfig.js';
+import type { PartialConfig, StreamProgress } from './types.js';
 
 /** Options that override the scenario or hook into the run. */
 export interface RunOptions {

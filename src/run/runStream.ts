@@ -5,39 +5,18 @@
  * child process; the consumer side always runs here.
  */
 import type { Clock } from '../clock.js';
-import type { BatchSettings } from '../pipeline/batchers/settings.js';
-import type { BrowserPool } from '../pipeline/client/browser/browserPool.js';
 import { createClient } from '../pipeline/client/createClient.js';
-import type { ClientSettings } from '../pipeline/client/types.js';
-import type { Broker, BrokerStream, Delivery, DeliveryChannel, Serializer } from '../pipeline/types.js';
+import type { BrokerStream, DeliveryChannel } from '../pipeline/types.js';
 import { JsonCounter } from '../probes/jsonCounter.js';
 import { StreamTrace } from '../probes/streamTrace.js';
 import { UpstreamRecord } from '../probes/upstreamRecord.js';
-import type { TokenSource } from '../sources/types.js';
 import type { StreamCounts } from '../stats/configMeasurements.js';
 import { checkDelivery } from '../stats/deliveryCheck.js';
 import { mergeBrokerCounters } from '../stats/mergeBrokerCounters.js';
-import type { ProducerProcess } from './producerProcess.js';
-import { openLocalProducer, type StreamProducer } from './streamProducer.js';
+import { openLocalProducer } from './producer/localProducer.js';
+import type { StreamProducer } from './producer/types.js';
+import type { BuiltPipeline } from './types.js';
 
-/** The built stages of one config. */
-export interface BuiltPipeline {
-  clock: Clock;
-  source: TokenSource;
-  serializer: Serializer;
-  batch: BatchSettings;
-  broker: Broker;
-  delivery: Delivery;
-  client: ClientSettings;
-  /** How long the consumer may take to finish after the producer ended, in ms. */
-  drainTimeoutMs: number;
-  /** `processes: split`: the child process every stream's producer side runs in; null runs it here. */
-  producerProcess: ProducerProcess | null;
-  /** The config's Chromium pages (client.type browser); null for the Node clients. */
-  browser?: BrowserPool | null;
-  /** The serializer's name (a browser page decodes its wire format itself). */
-  serializerName?: string;
-}
 
 /** One stream's trace and counts. */
 export interface StreamRun {

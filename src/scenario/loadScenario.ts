@@ -4,19 +4,19 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { SCENARIO_FILE_MAX_BYTES, SCENARIO_MAX_NODES, tooLarge } from './inputLimits.js';
+import { SCENARIO_FILE_MAX_BYTES, SCENARIO_MAX_NODES, tooLarge } from '../input/inputLimits.js';
 import { basename, extname } from 'node:path';
 import { type ResolvedSourceSettings, resolveSourceSettings } from '../sources/sourceSettings.js';
-import type { LoadSettings } from '../load/loadSettings.js';
-import { formatIssues } from './formatIssues.js';
+import type { LoadSettings } from './loadSettings.js';
+import { formatIssues } from '../input/formatIssues.js';
 import { parseYamlText } from './parseYamlText.js';
 import { mergeSettings } from './mergeSettings.js';
 import { type PipelineSettings, pipelineSchema } from './pipelineSchema.js';
 import { DEFAULT_PIPELINE, type PresetName, PRESETS } from './presets.js';
-import { ScenarioError } from './scenarioError.js';
+import { ScenarioError } from '../input/scenarioError.js';
 import { scenarioSchema, type SweepInput } from './scenarioSchema.js';
 import type { GateInput } from '../stats/gates.js';
-import type { TargetSettings } from '../target/targetSchema.js';
+import type { TargetSettings } from './targetSchema.js';
 
 /** One config: a named, complete pipeline, and how its streams are loaded. */
 export interface ResolvedConfig {

@@ -1,16 +1,16 @@
-import { ITERATIONS_MAX, tooLarge, WARMUP_MAX } from './inputLimits.js';
+import { ITERATIONS_MAX, tooLarge, WARMUP_MAX } from '../input/inputLimits.js';
 /**
  * What a scenario file may hold. Every object is strict: an unknown field is an error, so a
  * typo is never silently ignored. `schemas/scenario.schema.json` is generated from this.
  */
 import { z } from 'zod';
 import { sourceSchema } from '../sources/sourceSettings.js';
-import { loadSettingsSchema } from '../load/loadSettings.js';
+import { loadSettingsSchema } from './loadSettings.js';
 import { gateSchema } from '../stats/gates.js';
 import { deepPartial } from './deepPartial.js';
 import { pipelineSchema } from './pipelineSchema.js';
 import { PRESET_NAMES } from './presets.js';
-import { targetSchema } from '../target/targetSchema.js';
+import { targetSchema } from './targetSchema.js';
 
 const nameSchema = z
   .string()

@@ -4,11 +4,11 @@
  * its case here.
  */
 import { z } from 'zod';
-import { ScenarioError } from '../scenario/scenarioError.js';
+import { ScenarioError } from '../input/scenarioError.js';
 import { loadTraceFileSync, TraceError } from '../traces/parseTrace.js';
 import { createHttpSource } from './http/httpSource.js';
 import { httpSourceSchema, type ResolvedHttpSettings, resolveHttpSettings } from './http/httpSchema.js';
-import { TRACE_OFFSET_MAX_MS } from '../scenario/inputLimits.js';
+import { TRACE_OFFSET_MAX_MS } from '../input/inputLimits.js';
 import { createReplaySource } from './replay/replaySource.js';
 import { replaySourceSchema, type ResolvedReplaySettings, resolveReplaySettings } from './replay/replaySchema.js';
 import { createSyntheticSource } from './synthetic.js';

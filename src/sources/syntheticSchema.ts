@@ -3,7 +3,7 @@
  * profile fills every timing field the scenario leaves out, explicit fields win.
  */
 import { z } from 'zod';
-import { TOKENS_MAX, tooLarge } from '../scenario/inputLimits.js';
+import { TOKENS_MAX, tooLarge } from '../input/inputLimits.js';
 import { granularitySchema, type Granularity } from './chunking.js';
 import { corpusStyles, type CorpusStyle } from './corpus.js';
 import { distributionSchema, type DistributionSetting } from './distributions.js';

@@ -2,7 +2,7 @@
  * Whether two result documents can be compared at all, and whether their streams pair up.
  * Pure: documents in, a problem message or a pairing decision out.
  */
-import type { ResultDocument } from '../report/resultSchema.js';
+import type { ResultDocument } from '../result/resultSchema.js';
 
 /** Why two documents cannot be compared (names the files' scenarios or configs), or null when they can. */
 export function comparabilityProblem(base: ResultDocument, head: ResultDocument, names = { base: 'base', head: 'head' }): string | null {

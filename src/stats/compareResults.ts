@@ -2,7 +2,7 @@
  * Side-by-side comparison of two result documents: one row per config and metric measured in
  * both, plus the configs that cannot be compared and why.
  */
-import type { ConfigResult, ResultDocument } from '../report/resultSchema.js';
+import type { ConfigResult, ResultDocument } from '../result/resultSchema.js';
 import { DEFAULT_STATISTICS, flattenMetrics, type SummaryStatistic } from './metricPaths.js';
 
 /** One metric of one config in both documents. */

@@ -6,7 +6,7 @@
 import { STAGES, type StageName } from '../pipeline/stages.js';
 import type { BrokerCounters, DeliveryCounters } from '../pipeline/types.js';
 import type { MessageStage, StreamTrace } from '../probes/streamTrace.js';
-import type { ConfigMetrics, IterationSample, Summary } from '../report/resultSchema.js';
+import type { ConfigMetrics, IterationSample, Summary } from '../result/resultSchema.js';
 import type { DeliveryCheck } from './deliveryCheck.js';
 import { Distribution } from './distribution.js';
 import { StreamSamples } from './streamSamples.js';

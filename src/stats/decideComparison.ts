@@ -4,7 +4,7 @@
  * the older exact `--fail-on` rules. Pure: documents and requests in, a decision out.
  */
 import { z } from 'zod';
-import type { ResultDocument } from '../report/resultSchema.js';
+import type { ResultDocument } from '../result/resultSchema.js';
 import { comparabilityProblem } from './comparability.js';
 import { compareResults, type Comparison } from './compareResults.js';
 import { defaultGates, type Gate, gateFromInput, gateSchema } from './gates.js';

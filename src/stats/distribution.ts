@@ -3,7 +3,7 @@
  * distributions (shards, runs) merge exactly; n, min, max, mean and stddev are exact.
  */
 import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
-import type { Summary } from '../report/resultSchema.js';
+import type { Summary } from '../result/resultSchema.js';
 
 /** Microseconds per millisecond: the histogram records integer microseconds. */
 const US_PER_MS = 1000;

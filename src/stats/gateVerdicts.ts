@@ -5,7 +5,7 @@
  * exactly, unless they moved with timing from stream to stream. Pure: documents in, verdicts out.
  */
 import { formatCount, formatNumber, formatPercent } from '../report/format.js';
-import type { ConfigResult, ResultDocument } from '../report/resultSchema.js';
+import type { ConfigResult, ResultDocument } from '../result/resultSchema.js';
 import { deriveSeed } from '../sources/random.js';
 import { bootstrapMedianDifference, DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES } from './bootstrap.js';
 import { type Pairing, streamPairing } from './comparability.js';

@@ -3,7 +3,7 @@
  * if one machine had run every stream: histograms merged, sums added, per-token counters
  * recomputed, every shard's context kept. Pure: documents in, a document out.
  */
-import type { ConfigResult, ResultDocument } from '../report/resultSchema.js';
+import type { ConfigResult, ResultDocument } from '../result/resultSchema.js';
 import { TargetMeasurements } from '../target/targetMeasurements.js';
 import { ConfigMeasurements } from './configMeasurements.js';
 import { percentileList } from './streamDetails.js';

@@ -3,7 +3,7 @@
  * `counters.jsonOpsPerToken`): the names `compare` rows and `--fail-on` rules use.
  */
 import { STAGES } from '../pipeline/stages.js';
-import type { ConfigMetrics, Summary } from '../report/resultSchema.js';
+import type { ConfigMetrics, Summary } from '../result/resultSchema.js';
 
 /** A statistic of a Summary (`n`, `min`, `p50`, ...). */
 export type SummaryStatistic = keyof Summary;

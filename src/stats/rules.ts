@@ -3,7 +3,7 @@
  * `ttftMs.p50>+10%` (fail when TTFT p50 grows by more than 10 %) or
  * `counters.jsonOpsPerToken>0` (fail on any increase).
  */
-import type { ConfigMetrics, ResultDocument } from '../report/resultSchema.js';
+import type { ConfigMetrics, ResultDocument } from '../result/resultSchema.js';
 import { relativeChange } from './compareResults.js';
 import { getMetricValue } from './metricPaths.js';
 

@@ -3,7 +3,7 @@
  * coefficient of variation and the MAD outliers, with a warning where a gate on the metric
  * would need a wide allowance (hyperfine warns the same way about a single benchmark).
  */
-import type { ResultDocument } from '../report/resultSchema.js';
+import type { ResultDocument } from '../result/resultSchema.js';
 import { ITERATION_METRICS } from './gates.js';
 import { coefficientOfVariation, madOutliers } from './sampleStats.js';
 

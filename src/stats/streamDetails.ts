@@ -3,7 +3,7 @@
  * report's CDF draws, and one stream's timeline. Pure: data in, plain data out.
  */
 import type { StreamTrace } from '../probes/streamTrace.js';
-import type { StreamTimeline } from '../report/resultSchema.js';
+import type { StreamTimeline } from '../result/resultSchema.js';
 import type { Distribution } from './distribution.js';
 
 /** Rounds to whole microseconds: the clock's useful precision, and it keeps the JSON short. */

@@ -8,7 +8,7 @@
 import { extname } from 'node:path';
 import { type Scenario, resolveScenario } from '../scenario/loadScenario.js';
 import { parseYamlText } from '../scenario/parseYamlText.js';
-import { ScenarioError } from '../scenario/scenarioError.js';
+import { ScenarioError } from '../input/scenarioError.js';
 import type { SweepInput } from '../scenario/scenarioSchema.js';
 import { inertParamProblems } from './inertParams.js';
 

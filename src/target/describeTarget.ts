@@ -3,7 +3,7 @@
  * values are replaced (they may hold API keys or tokens), and URLs lose their passwords.
  */
 import { redactUrl } from '../pipeline/brokers/redis/urlSecrets.js';
-import type { TargetSettings } from './targetSchema.js';
+import type { TargetSettings } from '../scenario/targetSchema.js';
 
 const HIDDEN = '<hidden>';
 

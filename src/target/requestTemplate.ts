@@ -4,7 +4,7 @@
  * the stream's id. Pure.
  */
 import type { AppRequest } from './appStream/types.js';
-import type { TargetSettings } from './targetSchema.js';
+import type { TargetSettings } from '../scenario/targetSchema.js';
 
 /** The values one stream's request is filled with. */
 export interface TemplateValues {

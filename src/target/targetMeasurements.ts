@@ -3,7 +3,7 @@
  * and its exact counters; as plain data (a snapshot) for shard runs, so that `merge` rebuilds
  * the block exactly from every shard's streams. Pure: samples in, summaries out.
  */
-import type { Summary, TargetResult } from '../report/resultSchema.js';
+import type { Summary, TargetResult } from '../result/resultSchema.js';
 import { Distribution } from '../stats/distribution.js';
 import type { TargetStreamSample } from './targetStream.js';
 import { decideVerdict, type VerdictThresholds } from './verdicts.js';

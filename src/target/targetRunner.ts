@@ -12,7 +12,7 @@ import { resolveChromium } from '../pipeline/client/browser/chromiumLauncher.js'
 import { readAppStreamInBrowser } from './browserAppStream.js';
 import { DEFAULT_BROWSER_RENDER } from './browserClientSupport.js';
 import type { ResolvedConfig } from '../scenario/loadScenario.js';
-import type { ConfigResult, IterationSample } from '../report/resultSchema.js';
+import type { ConfigResult, IterationSample } from '../result/resultSchema.js';
 import type { ConfigMeasurements } from '../stats/configMeasurements.js';
 import { Distribution } from '../stats/distribution.js';
 import { redactUrl } from '../pipeline/brokers/redis/urlSecrets.js';
@@ -23,7 +23,7 @@ import { type AppProcess, freePort, startApp } from './appProcess.js';
 import { readAppStream } from './appStream/readAppStream.js';
 import { MarkerRegistry } from './markerMatching.js';
 import { TargetMeasurements } from './targetMeasurements.js';
-import type { TargetSettings } from './targetSchema.js';
+import type { TargetSettings } from '../scenario/targetSchema.js';
 import { runTargetStream, type TargetStreamRun } from './targetStream.js';
 import { type RunningUpstream, startUpstream, type UpstreamStreamRecord } from './upstreamServer.js';
 

@@ -15,7 +15,7 @@ import type { BrowserAppRead, BrowserRender } from './browserAppStream.js';
 import type { MarkerRegistry, MatchMethod } from './markerMatching.js';
 import { type ClientContentEvent, describeIntegrity, matchByOffset, type TextIntegrity } from './offsetMatching.js';
 import { buildAppRequest } from './requestTemplate.js';
-import type { TargetSettings } from './targetSchema.js';
+import type { TargetSettings } from '../scenario/targetSchema.js';
 import { UpstreamStreamRecord } from './upstreamServer.js';
 
 /** What target mode measured about one stream, beside its trace. */

@@ -8,7 +8,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { listenForOrigin } from '../pipeline/delivery/loopbackServer.js';
+import { listenForOrigin } from '../net/loopbackServer.js';
 import type { Clock } from '../clock.js';
 import { anthropicErrorBody, anthropicWire } from '../mock/anthropicWire.js';
 import { readBody, sendJson } from '../mock/httpMessages.js';

@@ -3,7 +3,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { resultDocumentSchema } from '../report/resultSchema.js';
+import { resultDocumentSchema } from '../result/resultSchema.js';
 import { scenarioSchema } from '../scenario/scenarioSchema.js';
 
 const schemasFolder = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schemas');

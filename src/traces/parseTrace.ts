@@ -4,8 +4,8 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { readFileSync, type Stats, statSync } from 'node:fs';
-import { TRACE_FILE_MAX_BYTES, tooLarge } from '../scenario/inputLimits.js';
-import { formatIssues } from '../scenario/formatIssues.js';
+import { TRACE_FILE_MAX_BYTES, tooLarge } from '../input/inputLimits.js';
+import { formatIssues } from '../input/formatIssues.js';
 import { TRACE_FORMAT_VERSION, type Trace, type TraceHeader, traceLineSchema, type TraceStream } from './traceFormat.js';
 
 /** A trace that cannot be used; the message names the file and line. */

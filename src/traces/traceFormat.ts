@@ -5,7 +5,7 @@
  * request is the body sent, which never carries the key.
  */
 import { z } from 'zod';
-import { TRACE_OFFSET_MAX_MS, tooLarge } from '../scenario/inputLimits.js';
+import { TRACE_OFFSET_MAX_MS, tooLarge } from '../input/inputLimits.js';
 import { httpApis } from '../sources/http/httpSchema.js';
 import type { UpstreamUsage } from '../sources/types.js';
 

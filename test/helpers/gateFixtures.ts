@@ -2,7 +2,7 @@
  * Result documents with per-stream samples for the gate tests: a config's streams drawn from a
  * seeded generator, so a "slowdown" is a known shift applied to the same streams.
  */
-import type { ConfigResult, IterationSample, ResultDocument } from '../../src/report/resultSchema.js';
+import type { ConfigResult, IterationSample, ResultDocument } from '../../src/result/resultSchema.js';
 import { createRandom } from '../../src/sources/random.js';
 import { completedConfig, metricsOf, resultDocument, summaryOf } from './resultFixtures.js';
 

@@ -2,7 +2,7 @@
  * Hand-built result-document fixtures for the stats and table tests. Every builder returns a
  * value of the schema's own types, so a schema change breaks these at compile time.
  */
-import type { ConfigMetrics, ConfigResult, ResultDocument, Summary } from '../../src/report/resultSchema.js';
+import type { ConfigMetrics, ConfigResult, ResultDocument, Summary } from '../../src/result/resultSchema.js';
 
 /** A summary whose statistics are all derived from `p50` unless overridden (keeps fixtures short). */
 export function summaryOf(p50: number, overrides: Partial<Summary> = {}): Summary {

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { pipeline, type Writable } from 'node:stream';
 import { constants as zlibConstants, createGzip } from 'node:zlib';
 import type { Clock, TimerHandle } from '../../clock.js';
-import { closeServer, listenOnLoopback } from './loopbackServer.js';
+import { closeServer, listenOnLoopback } from '../../net/loopbackServer.js';
 import type { RelayServer } from './relayDelivery.js';
 import { ResumableStream } from './resumableStream.js';
 import { SSE_HEARTBEAT_FRAME, SSE_RESPONSE_HEADERS, formatSseEvent, type SseFrameOptions } from './sseFrames.js';

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { closeServer, listenOnLoopback } from './loopbackServer.js';
+import { closeServer, listenOnLoopback } from '../../net/loopbackServer.js';
 import type { RelayServer } from './relayDelivery.js';
 import { ResumableStream } from './resumableStream.js';
 

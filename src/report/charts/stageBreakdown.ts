@@ -4,7 +4,7 @@
  * reached last). Pure: configs in, an SVG string out.
  */
 import { STAGES } from '../../pipeline/stages.js';
-import type { ConfigResult } from '../resultSchema.js';
+import type { ConfigResult } from '../../result/resultSchema.js';
 import { formatNumber } from '../format.js';
 import { escapeXml, legend, legendRows, linearTicks, px, seriesColor, textWidth, tickLabel } from './svg.js';
 

@@ -3,7 +3,7 @@
  * source emitted a chunk, when the client received an event, when it rendered. Pure: a
  * timeline in, an SVG string out.
  */
-import type { StreamTimeline } from '../resultSchema.js';
+import type { StreamTimeline } from '../../result/resultSchema.js';
 import { escapeXml, linearTicks, px, seriesColor, tickLabel } from './svg.js';
 
 const LANES = [

@@ -3,7 +3,7 @@
  * latency (x, log scale, since configs differ by orders of magnitude). Drawn from each
  * config's p0…p100 list. Pure: configs in, an SVG string out.
  */
-import type { ConfigResult } from '../resultSchema.js';
+import type { ConfigResult } from '../../result/resultSchema.js';
 import { escapeXml, legend, legendRows, logTicks, px, seriesColor, tickLabel } from './svg.js';
 
 /** Latencies below this are drawn at it (log axes have no zero). */

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { closeServer, listenOnLoopback } from '../../delivery/loopbackServer.js';
+import { closeServer, listenOnLoopback } from '../../../net/loopbackServer.js';
 import { PAGE_SCRIPT } from './pageScript.js';
 
 /** Where a page served on an app's own origin lives (intercepted in the browser; the app never sees the request). */

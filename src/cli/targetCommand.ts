@@ -5,11 +5,11 @@
  * here; the output format is `--output-format`.
  */
 import { createHash } from 'node:crypto';
-import { CliError } from '../cli/exitCodes.js';
-import type { OutputFormat } from '../cli/outputFormat.js';
-import { type RunCommandOptions, runScenarios } from '../cli/runCommand.js';
+import { CliError } from './exitCodes.js';
+import type { OutputFormat } from './outputFormat.js';
+import { type RunCommandOptions, runScenarios } from './runCommand.js';
 import { resolveScenario } from '../scenario/loadScenario.js';
-import { ScenarioError } from '../scenario/scenarioError.js';
+import { ScenarioError } from '../input/scenarioError.js';
 
 /** The upstream's port when the app is already running and nothing says otherwise. */
 export const DEFAULT_UPSTREAM_PORT = 8400;

@@ -4,11 +4,11 @@
  * (`processes: split`); what it observes goes to a ProducerObserver — the stream's trace in
  * process, or a recorder that ships it to the main process from a child.
  */
-import type { Clock } from '../clock.js';
-import { createBatcher } from '../pipeline/batchers/createBatcher.js';
-import type { BatchSettings } from '../pipeline/batchers/settings.js';
-import type { BrokerStream, SerializerStream } from '../pipeline/types.js';
-import { isPushable, type SourceChunk } from '../sources/types.js';
+import type { Clock } from '../../clock.js';
+import { createBatcher } from '../../pipeline/batchers/createBatcher.js';
+import type { BatchSettings } from '../../pipeline/batchers/settings.js';
+import type { BrokerStream, SerializerStream } from '../../pipeline/types.js';
+import { isPushable, type SourceChunk } from '../../sources/types.js';
 
 /** The stage boundaries the producer stamps. */
 export type ProducerStage = 'batched' | 'processed' | 'brokerWrite';
@@ -45,7 +45,7 @@ interface IndexedChunk {
 }
 
 /** Produces the whole stream from `chunks`; resolves once the end item was acknowledged. */
-export async function produceStream(chunks: AsyncIterable<SourceChunk>, stages: ProducerStages, observer: ProducerObserver): Promise<ProducerResult> {
+export async function runProducerStages(chunks: AsyncIterable<SourceChunk>, stages: ProducerStages, observer: ProducerObserver): Promise<ProducerResult> {
   const { clock, serializer, batch, broker } = stages;
   // A producer that awaits writes issues each one after the previous was acknowledged; a
   // fire-and-forget producer issues at once (one connection keeps order).

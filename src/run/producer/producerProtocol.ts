@@ -4,13 +4,13 @@
  * clock (`process.hrtime.bigint()` is system-wide on Linux), so the main process puts the
  * child's stamps into the stream's trace as they are.
  */
-import type { BatchSettings } from '../pipeline/batchers/settings.js';
-import type { RedisBrokerSettings } from '../pipeline/brokers/redis/settings.js';
-import type { SerializerName } from '../pipeline/serializers/index.js';
-import type { BrokerCounters } from '../pipeline/types.js';
-import type { ResolvedSourceSettings } from '../sources/sourceSettings.js';
-import type { TokenCountMethod, UpstreamUsage } from '../sources/types.js';
-import type { ProducerStage } from './produceStream.js';
+import type { BatchSettings } from '../../pipeline/batchers/settings.js';
+import type { RedisBrokerSettings } from '../../pipeline/brokers/redis/settings.js';
+import type { SerializerName } from '../../pipeline/serializers/index.js';
+import type { BrokerCounters } from '../../pipeline/types.js';
+import type { ResolvedSourceSettings } from '../../sources/sourceSettings.js';
+import type { TokenCountMethod, UpstreamUsage } from '../../sources/types.js';
+import type { ProducerStage } from './producerStages.js';
 
 /** What the child builds its stages from: the config's producer settings and the run's source. */
 export interface ProducerChildSettings {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MAX_TIMER_MS } from '../clockLimits.js';
-import { CONCURRENCY_MAX, ITERATIONS_MAX, RATE_MAX_PER_SECOND, tooLarge } from '../scenario/inputLimits.js';
+import { CONCURRENCY_MAX, ITERATIONS_MAX, RATE_MAX_PER_SECOND, tooLarge } from '../input/inputLimits.js';
 
 /**
  * How many streams run at once. Without a `load` block a config's streams run one after

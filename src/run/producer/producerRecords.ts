@@ -3,10 +3,10 @@
  * (ProducerRecorder) and the main process replays them into the stream's trace and upstream
  * record (applyProducerRecords), so every metric reads the same trace as in one process.
  */
-import type { StreamTrace } from '../probes/streamTrace.js';
-import type { UpstreamRecord } from '../probes/upstreamRecord.js';
-import type { SourceChunk, SourceObserver, TokenCountMethod, UpstreamUsage } from '../sources/types.js';
-import type { ProducerObserver, ProducerStage } from './produceStream.js';
+import type { StreamTrace } from '../../probes/streamTrace.js';
+import type { UpstreamRecord } from '../../probes/upstreamRecord.js';
+import type { SourceChunk, SourceObserver, TokenCountMethod, UpstreamUsage } from '../../sources/types.js';
+import type { ProducerObserver, ProducerStage } from './producerStages.js';
 import type { ProducerRecord } from './producerProtocol.js';
 
 /**

@@ -1,18 +1,18 @@
 /**
  * The main process's side of a producer child process (`processes: split`): forks the built
- * entry dist/run/producerChild.js once per config, opens and starts the producer side of each
+ * entry dist/run/producer/producerChild.js once per config, opens and starts the producer side of each
  * stream in it, and replays what the child reports into the stream's trace. Streams may run
  * concurrently: every message names its stream. close() stops the child.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { builtEntry } from '../builtEntry.js';
-import type { Clock } from '../clock.js';
-import type { BrokerStream } from '../pipeline/types.js';
-import type { UpstreamRecord } from '../probes/upstreamRecord.js';
-import type { StreamTrace } from '../probes/streamTrace.js';
+import { builtEntry } from '../../builtEntry.js';
+import type { Clock } from '../../clock.js';
+import type { BrokerStream } from '../../pipeline/types.js';
+import type { UpstreamRecord } from '../../probes/upstreamRecord.js';
+import type { StreamTrace } from '../../probes/streamTrace.js';
 import type { FromProducerChild, ProducedSummary, ProducerChildSettings, ToProducerChild } from './producerProtocol.js';
 import { applyProducerRecords } from './producerRecords.js';
-import type { StreamProducer } from './streamProducer.js';
+import type { StreamProducer } from './types.js';
 
 /** How to open one stream's producer side in the child. */
 export interface RemoteStreamOptions {
@@ -71,7 +71,7 @@ interface StreamListener {
 
 /** Forks the producer child, hands it the config's settings and resolves once it is ready. */
 export async function startProducerProcess(settings: ProducerChildSettings, clock: Clock): Promise<ProducerProcess> {
-  const child: ChildProcess = fork(builtEntry(import.meta.url, 'run/producerChild.js', 'pipeline.processes: split'), [], {
+  const child: ChildProcess = fork(builtEntry('run/producer/producerChild.js', 'pipeline.processes: split'), [], {
     // Plain Node: no loaders or inspector flags of the parent (vitest's, a debugger's).
     execArgv: [],
     // JSON, not 'advanced': the messages are plain data, and it was the faster of the two for them (about 0.1 ms one way, idle).

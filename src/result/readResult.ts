@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { formatIssues } from '../scenario/formatIssues.js';
+import { formatIssues } from '../input/formatIssues.js';
 import { RESULT_SCHEMA_VERSION, type ResultDocument, resultDocumentSchema } from './resultSchema.js';
 
 /** A result file that cannot be used; the message names the file and what is wrong. */

@@ -3,7 +3,7 @@
  * here is the single source of truth; `schemas/result.schema.json` is generated from it.
  */
 import { z } from 'zod';
-import { targetResultSchemaWith } from '../target/targetResult.js';
+import { targetResultSchemaWith } from './targetResult.js';
 
 export const RESULT_SCHEMA_VERSION = 1;
 

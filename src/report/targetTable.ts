@@ -4,12 +4,12 @@
  * wire, Redis) and whether the text arrived whole; the verdict's evidence below. A string;
  * empty when no config is a target.
  */
-import type { ConfigResult, ResultDocument, Summary } from '../report/resultSchema.js';
-import { formatCount, formatMs, MISSING } from '../report/format.js';
-import { markdownTable } from '../report/markdown.js';
-import { fitTable, type FitColumn, type FitOptions, wrapWords } from '../report/fitTable.js';
-import type { TableLayout } from '../report/tables.js';
-import { DEFAULT_WIDTH } from '../report/terminalWidth.js';
+import type { ConfigResult, ResultDocument, Summary } from '../result/resultSchema.js';
+import { formatCount, formatMs, MISSING } from './format.js';
+import { markdownTable } from './markdownTable.js';
+import { fitTable, type FitColumn, type FitOptions, wrapWords } from './fitTable.js';
+import type { TableLayout } from './tables.js';
+import { DEFAULT_WIDTH } from './terminalWidth.js';
 
 const LATENCY_HEAD = ['config', 'verdict', 'added\np50', 'added\np99', 'added\nmax', 'TTFT\napp', 'TTFT\nupstream', 'TTFT\nadded', 'to\nupstream'];
 const COST_HEAD = ['config', 'text', 'chunks\n/event', 'last\n10 %', 'events\n/token', 'bytes\n/token', 'framing', 'Redis sent\n/token', 'Redis exec.\n/token'];

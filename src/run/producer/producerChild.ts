@@ -1,20 +1,20 @@
 /**
  * Entry point of a producer child process (`processes: split`; forked by producerProcess.ts
- * from the built dist/run/producerChild.js). For each stream the main process asks for, it runs
+ * from the built dist/run/producer/producerChild.js). For each stream the main process asks for, it runs
  * the producer side — source → batcher → serializer → broker write — on its own Redis
  * connections, and ships back what it observed and counted: records into the stream's trace,
  * then a summary (JSON calls, producer broker counters, CPU µs). Errors go back as messages.
  * It lives as long as its config: the main process closes it, or it exits when the main
  * process disappears.
  */
-import { systemClock } from '../clock.js';
-import { createRedisBroker, type RedisBroker } from '../pipeline/brokers/redis/broker.js';
-import { createSerializer } from '../pipeline/serializers/index.js';
-import type { BrokerStream, Serializer, SerializerStream } from '../pipeline/types.js';
-import { JsonCounter } from '../probes/jsonCounter.js';
-import { createSource } from '../sources/sourceSettings.js';
-import type { TokenSource } from '../sources/types.js';
-import { produceStream } from './produceStream.js';
+import { systemClock } from '../../clock.js';
+import { createRedisBroker, type RedisBroker } from '../../pipeline/brokers/redis/broker.js';
+import { createSerializer } from '../../pipeline/serializers/index.js';
+import type { BrokerStream, Serializer, SerializerStream } from '../../pipeline/types.js';
+import { JsonCounter } from '../../probes/jsonCounter.js';
+import { createSource } from '../../sources/sourceSettings.js';
+import type { TokenSource } from '../../sources/types.js';
+import { runProducerStages } from './producerStages.js';
 import type { FromProducerChild, ProducerChildSettings, ToProducerChild } from './producerProtocol.js';
 import { ProducerRecorder } from './producerRecords.js';
 
@@ -85,7 +85,7 @@ async function start(streamId: string): Promise<void> {
   try {
     const cpuAtStart = process.cpuUsage();
     const chunks = source.open({ clock, streamIndex: stream.streamIndex, signal: stream.abort.signal, observer: recorder });
-    const produced = await produceStream(chunks, { clock, serializer: stream.serializer, batch: settings.batch, broker: stream.brokerStream }, recorder);
+    const produced = await runProducerStages(chunks, { clock, serializer: stream.serializer, batch: settings.batch, broker: stream.brokerStream }, recorder);
     const cpu = process.cpuUsage(cpuAtStart);
     recorder.flush();
     send({

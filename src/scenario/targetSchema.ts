@@ -4,9 +4,9 @@
  * scenario object; `schemas/scenario.schema.json` is generated from it.
  */
 import { z } from 'zod';
-import { renderSettingsSchema } from '../scenario/pipelineSchema.js';
-import { APP_FORMATS } from './appFormats.js';
-import { BROWSER_APP_FORMATS, browserClientProblems } from './browserClientSupport.js';
+import { renderSettingsSchema } from './pipelineSchema.js';
+import { APP_FORMATS } from '../target/appFormats.js';
+import { BROWSER_APP_FORMATS, browserClientProblems } from '../target/browserClientSupport.js';
 
 /** The app wire formats, as scenario and `--format` values. */
 export { APP_FORMATS };
