@@ -4,7 +4,7 @@
  * carry several chunks after batching) except `emit`, which is per chunk.
  */
 import type { SourceChunk } from '../sources/types.js';
-import type { StageName } from '../pipeline/stages.js';
+import type { StageName } from './stages.js';
 import { UpstreamRecord } from './upstreamRecord.js';
 
 /** Stages stamped per message (everything after the source's emit). */

@@ -3,7 +3,7 @@
  * summaries and per-token counters out. Time metrics of every measured stream of a config
  * are pooled in one histogram each; counters are summed and divided by tokens sent.
  */
-import { STAGES, type StageName } from '../pipeline/stages.js';
+import { STAGES, type StageName } from '../probes/stages.js';
 import type { BrokerCounters, DeliveryCounters } from '../pipeline/types.js';
 import type { MessageStage, StreamTrace } from '../probes/streamTrace.js';
 import type { ConfigMetrics, IterationSample, Summary } from '../result/resultSchema.js';

@@ -2,7 +2,7 @@
  * Dotted metric paths into ConfigMetrics (`ttftMs.p50`, `stages.brokerRead.latencyMs.p99`,
  * `counters.jsonOpsPerToken`): the names `compare` rows and `--fail-on` rules use.
  */
-import { STAGES } from '../pipeline/stages.js';
+import { STAGES } from '../probes/stages.js';
 import type { ConfigMetrics, Summary } from '../result/resultSchema.js';
 
 /** A statistic of a Summary (`n`, `min`, `p50`, ...). */

@@ -3,7 +3,7 @@
  * its mean latency per token (means add up, so the bar is the mean token latency to the stage
  * reached last). Pure: configs in, an SVG string out.
  */
-import { STAGES } from '../../pipeline/stages.js';
+import { STAGES } from '../../probes/stages.js';
 import type { ConfigResult } from '../../result/resultSchema.js';
 import { formatNumber } from '../format.js';
 import { escapeXml, legend, legendRows, linearTicks, px, seriesColor, textWidth, tickLabel } from './svg.js';
