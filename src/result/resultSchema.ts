@@ -96,6 +96,18 @@ export const streamTimelineSchema = z.strictObject({
 });
 export type StreamTimeline = z.infer<typeof streamTimelineSchema>;
 
+/** A config's exact measurement state, as plain data (encoded HdrHistograms, sums): what shard runs save for `merge`. */
+export const measurementSnapshotSchema = z.strictObject({
+  distributions: z.record(z.string(), z.string()),
+  sums: z.record(z.string(), z.number()),
+  maxima: z.record(z.string(), z.number()),
+  levels: z.record(z.string(), z.number()),
+  upstream: z.record(z.string(), z.number()),
+  streams: z.number().int(),
+  tokens: z.number().int(),
+});
+export type MeasurementSnapshot = z.infer<typeof measurementSnapshotSchema>;
+
 export const configResultSchema = z.strictObject({
   name: z.string(),
   state: configStateSchema,
@@ -148,16 +160,7 @@ export const configResultSchema = z.strictObject({
     .describe('how the measured streams were loaded, and throughput'),
   warnings: z.array(z.string()).optional().describe('things that make these numbers less trustworthy, with advice'),
   target: targetResultSchemaWith(summarySchema).optional().describe("target mode: what the user's app did to the stream (docs/target.md)"),
-  snapshot: z
-    .strictObject({
-      distributions: z.record(z.string(), z.string()),
-      sums: z.record(z.string(), z.number()),
-      maxima: z.record(z.string(), z.number()),
-      levels: z.record(z.string(), z.number()),
-      upstream: z.record(z.string(), z.number()),
-      streams: z.number().int(),
-      tokens: z.number().int(),
-    })
+  snapshot: measurementSnapshotSchema
     .optional()
     .describe('shard runs only: the exact measurement state (encoded HdrHistograms, sums) that `streambench merge` combines'),
 });

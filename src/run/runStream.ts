@@ -10,7 +10,7 @@ import type { BrokerStream, DeliveryChannel } from '../pipeline/types.js';
 import { JsonCounter } from '../probes/jsonCounter.js';
 import { StreamTrace } from '../probes/streamTrace.js';
 import { UpstreamRecord } from '../probes/upstreamRecord.js';
-import type { StreamCounts } from '../stats/configMeasurements.js';
+import type { StreamCounts } from '../stats/streamSummary.js';
 import { checkDelivery } from '../stats/deliveryCheck.js';
 import { mergeBrokerCounters } from '../stats/mergeBrokerCounters.js';
 import { openLocalProducer } from './producer/localProducer.js';

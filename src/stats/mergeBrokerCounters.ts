@@ -4,7 +4,7 @@
  * stream's counts are the sums, and a high-water mark is the larger of the two.
  */
 import type { BrokerCounters } from '../pipeline/types.js';
-import { isMaximumCounter } from './configMeasurements.js';
+import { counterKind } from './counterTotals.js';
 
 /** The consumer side's counters merged with the producer side's (null: the producer shared the consumer's connections' count). */
 export function mergeBrokerCounters(consumer: BrokerCounters, producer: BrokerCounters | null): BrokerCounters {
@@ -12,7 +12,7 @@ export function mergeBrokerCounters(consumer: BrokerCounters, producer: BrokerCo
   const merged: BrokerCounters = { ...consumer };
   for (const [name, value] of Object.entries(producer)) {
     const own = merged[name];
-    merged[name] = own === undefined ? value : isMaximumCounter(name) ? Math.max(own, value) : own + value;
+    merged[name] = own === undefined ? value : counterKind(name) === 'max' ? Math.max(own, value) : own + value;
   }
   return merged;
 }

@@ -7,7 +7,7 @@
 import type { Clock } from '../clock.js';
 import { StreamTrace } from '../probes/streamTrace.js';
 import type { StreamRun } from '../run/runStream.js';
-import type { StreamCounts } from '../stats/configMeasurements.js';
+import type { StreamCounts } from '../stats/streamSummary.js';
 import type { BrowserPool } from '../pipeline/client/browser/browserPool.js';
 import type { RenderSettings } from '../pipeline/client/types.js';
 import { AppStreamError, type AppRequest, type AppStreamSummary, type ReadAppStream } from './appStream/types.js';

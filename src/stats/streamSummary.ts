@@ -1,0 +1,240 @@
+/**
+ * One measured stream, summarised (DESIGN.md §4): its trace and counts in, the samples of every
+ * time metric, its counter totals and its own headline sample (IterationSample) out. Pure: a
+ * config's accumulator (ConfigMeasurements) only adds summaries up.
+ */
+import { STAGES, type StageName } from '../probes/stages.js';
+import type { BrokerCounters, DeliveryCounters } from '../pipeline/types.js';
+import type { MessageStage, StreamTrace } from '../probes/streamTrace.js';
+import type { IterationSample } from '../result/resultSchema.js';
+import { CLIENT_SUM_PREFIX, counterKind, type CounterTotals, countersOf, emptyUpstreamTotals, type UpstreamTotals } from './counterTotals.js';
+import type { DeliveryCheck } from './deliveryCheck.js';
+import { StreamSamples } from './streamSamples.js';
+
+/** Counts gathered around one stream, beside its trace. */
+export interface StreamCounts {
+  delivery: DeliveryCounters;
+  jsonStringifyCalls: number;
+  jsonParseCalls: number;
+  /** Process CPU time (user + system) while the stream ran, in µs; null when not sampled per stream (overlapping streams: the config measures CPU over the whole load). */
+  cpuUs: number | null;
+  broker: BrokerCounters;
+  serializer: Record<string, number>;
+  /** Client-specific counters (the browser's long tasks, frames, clock error): sums become `<name>PerStream`; kinds in COUNTER_KINDS. */
+  client?: Record<string, number>;
+  check: DeliveryCheck;
+}
+
+/** Samples of a time metric, in the order they were taken: values in ms, each with its weight (the tokens it stands for; 1 otherwise). */
+export interface Samples {
+  valuesMs: number[];
+  weights: number[];
+}
+
+/** One stream's time metrics and counters, as plain data. */
+export interface StreamSummary {
+  tokens: number;
+  /** Request start → first content token at the client; null when none arrived. */
+  ttftMs: number | null;
+  timeToFirstByteMs: number | null;
+  timeToFirstEventMs: number | null;
+  upstreamTimeToFirstByteMs: number | null;
+  upstreamTimeToFirstEventMs: number | null;
+  /** The source's latest chunk against its plan (null: a source without a plan). */
+  sourceLagMs: number | null;
+  e2eMs: number | null;
+  tpotMs: number | null;
+  /** Per token (weighted by the chunk's tokens). */
+  tokenLatency: Samples;
+  renderLatency: Samples;
+  staleness: Samples;
+  /** Per content event after the first. */
+  itl: Samples;
+  /** Per render. */
+  renderDuration: Samples;
+  paintDelay: Samples;
+  /** Request start → first content token at each stage, in pipeline order. */
+  stageTtftMs: Map<StageName, number>;
+  /** Time spent in each stage, per token, stages in the order first seen. */
+  stageLatency: Map<StageName, Samples>;
+  /** The stream's counter totals (streams = 1). */
+  counters: CounterTotals;
+  /** The stream's own headline numbers and counters, for the gate's per-stream statistics. */
+  iteration: IterationSample;
+}
+
+const noSamples = (): Samples => ({ valuesMs: [], weights: [] });
+
+const addSample = (samples: Samples, valueMs: number, weight = 1) => {
+  samples.valuesMs.push(valueMs);
+  samples.weights.push(weight);
+};
+
+// Per-stream percentiles without a histogram per stream: reset at the start of every summary and
+// read before it returns, so summaries do not depend on each other.
+const scratch = new StreamSamples();
+
+/** A percentile of one stream's samples, or null when it has none. */
+function streamPercentile(samples: Samples, p: number): number | null {
+  if (samples.valuesMs.length === 0) return null;
+  scratch.reset();
+  for (let i = 0; i < samples.valuesMs.length; i++) scratch.record(samples.valuesMs[i], samples.weights[i]);
+  return scratch.count > 0 ? scratch.percentile(p) : null;
+}
+
+/** Summarises one measured stream from its trace and the counts gathered around it. Pure. */
+export function summarizeStream(trace: StreamTrace, counts: StreamCounts): StreamSummary {
+  const start = trace.requestStartMs;
+  const tokens = trace.tokenCount();
+  const tokenLatency = noSamples();
+  const renderLatency = noSamples();
+  const staleness = noSamples();
+  const stageLatency = new Map<StageName, Samples>();
+
+  // Per token, through every stage.
+  for (const chunk of trace.chunks) {
+    if (chunk.tokens === 0 || chunk.messageSeq < 0) continue;
+    let previousMs = chunk.emitMs;
+    for (const stage of STAGES) {
+      if (stage === 'emit') continue;
+      const atMs = trace.stampOf(stage, chunk.messageSeq);
+      if (atMs === undefined) continue;
+      let samples = stageLatency.get(stage);
+      if (!samples) stageLatency.set(stage, (samples = noSamples()));
+      addSample(samples, atMs - previousMs, chunk.tokens);
+      previousMs = atMs;
+    }
+    const receivedMs = trace.stampOf('clientReceive', chunk.messageSeq);
+    if (receivedMs !== undefined) addSample(tokenLatency, receivedMs - chunk.emitMs, chunk.tokens);
+    const renderedMs = trace.stampOf('render', chunk.messageSeq);
+    if (renderedMs !== undefined) {
+      addSample(renderLatency, renderedMs - chunk.emitMs, chunk.tokens);
+      if (receivedMs !== undefined) addSample(staleness, renderedMs - receivedMs, chunk.tokens);
+    }
+  }
+
+  // Time to first non-empty content token at every stage.
+  const firstContent = trace.chunks.find((chunk) => chunk.text.length > 0);
+  const stageTtftMs = new Map<StageName, number>();
+  if (firstContent) stageTtftMs.set('emit', firstContent.emitMs - start);
+  const contentSeqs = new Set(trace.chunks.filter((chunk) => chunk.text.length > 0).map((chunk) => chunk.messageSeq));
+  for (const stage of STAGES) {
+    if (stage === 'emit') continue;
+    let first = Infinity;
+    for (const seq of contentSeqs) first = Math.min(first, trace.stampOf(stage as MessageStage, seq) ?? Infinity);
+    if (first !== Infinity) stageTtftMs.set(stage, first - start);
+  }
+
+  // Client view: first events, gaps between content events, end to end.
+  const ttftMs = stageTtftMs.get('clientReceive') ?? null;
+  const itl = noSamples();
+  const seen = new Set<number>();
+  let previousContentMs: number | undefined;
+  let lastContentMs: number | undefined;
+  for (const event of trace.received) {
+    if (!event.hasContent || seen.has(event.seq)) continue;
+    seen.add(event.seq);
+    if (previousContentMs !== undefined) addSample(itl, event.atMs - previousContentMs);
+    previousContentMs = event.atMs;
+    lastContentMs = Math.max(lastContentMs ?? -Infinity, event.atMs);
+  }
+  const e2eMs = lastContentMs !== undefined ? lastContentMs - start : null;
+  const renderDuration = noSamples();
+  const paintDelay = noSamples();
+  for (const render of trace.renders) {
+    if (render.renderMs !== null) addSample(renderDuration, render.renderMs);
+    if (render.domUpdatedAtMs !== undefined) addSample(paintDelay, render.atMs - render.domUpdatedAtMs);
+  }
+  const upstream = upstreamOf(trace);
+
+  // Counters: the stream's own totals.
+  const totals: CounterTotals = { sums: new Map(), maxima: new Map(), levels: new Map(), upstream: upstream.totals, streams: 1, tokens };
+  const add = (name: string, value: number) => totals.sums.set(name, (totals.sums.get(name) ?? 0) + value);
+  add('events', counts.delivery.events);
+  add('bytes', counts.delivery.bytes);
+  add('jsonStringify', counts.jsonStringifyCalls);
+  add('jsonParse', counts.jsonParseCalls);
+  if (counts.cpuUs !== null) add('cpuUs', counts.cpuUs);
+  add('renders', trace.renders.length);
+  add('reconnects', counts.delivery.reconnects ?? 0);
+  add('heartbeats', counts.delivery.heartbeats ?? 0);
+  add('contentEvents', seen.size);
+  add('duplicateEvents', counts.check.duplicateEvents);
+  add('missingMessages', counts.check.missingMessages);
+  add('reorderedEvents', counts.check.reorderedEvents);
+  const named: [string, number, 'pipeline' | 'client'][] = [
+    ...Object.entries({ ...counts.broker, ...counts.serializer }).map(([name, value]): [string, number, 'pipeline'] => [name, value, 'pipeline']),
+    ...Object.entries(counts.client ?? {}).map(([name, value]): [string, number, 'client'] => [name, value, 'client']),
+  ];
+  for (const [name, value, source] of named) {
+    const kind = counterKind(name, source);
+    if (kind === 'max') totals.maxima.set(name, value);
+    else if (kind === 'level') totals.levels.set(name, value);
+    else if (kind === 'perStream') add(`${CLIENT_SUM_PREFIX}${name}`, value);
+    else add(name, value);
+  }
+
+  const tpotMs = e2eMs !== null && ttftMs !== null && tokens > 1 ? (e2eMs - ttftMs) / (tokens - 1) : null;
+  const iteration: IterationSample = {
+    ttftMs,
+    e2eMs,
+    tokenLatencyP50Ms: streamPercentile(tokenLatency, 50),
+    tokenLatencyP99Ms: streamPercentile(tokenLatency, 99),
+    itlP50Ms: streamPercentile(itl, 50),
+    tokens,
+    renderLatencyP99Ms: streamPercentile(renderLatency, 99),
+    stalenessP99Ms: streamPercentile(staleness, 99),
+    counters: streamCounters(totals, counts.cpuUs !== null),
+  };
+  return {
+    tokens,
+    ttftMs,
+    timeToFirstByteMs: counts.delivery.firstByteAtMs !== null ? counts.delivery.firstByteAtMs - start : null,
+    timeToFirstEventMs: counts.delivery.firstEventAtMs !== null ? counts.delivery.firstEventAtMs - start : null,
+    upstreamTimeToFirstByteMs: upstream.timeToFirstByteMs,
+    upstreamTimeToFirstEventMs: upstream.timeToFirstEventMs,
+    sourceLagMs: trace.upstream.scheduleLagMaxMs,
+    e2eMs,
+    tpotMs,
+    tokenLatency,
+    renderLatency,
+    staleness,
+    itl,
+    renderDuration,
+    paintDelay,
+    stageTtftMs,
+    stageLatency,
+    counters: totals,
+    iteration,
+  };
+}
+
+/** Upstream timings and counts reported by a source that talks to a server (all empty otherwise). */
+function upstreamOf(trace: StreamTrace): { timeToFirstByteMs: number | null; timeToFirstEventMs: number | null; totals: UpstreamTotals } {
+  const upstream = trace.upstream;
+  const totals = emptyUpstreamTotals();
+  if (!upstream.observed) return { timeToFirstByteMs: null, timeToFirstEventMs: null, totals };
+  const start = trace.requestStartMs;
+  totals.streams++;
+  totals.malformedLines += upstream.malformedLines;
+  totals.reasoningTokens += upstream.reasoningTokens;
+  if (upstream.tokenCountMethod === 'usage') totals.tokensFromUsage++;
+  const usage = upstream.usageReport;
+  if (usage) {
+    totals.usageStreams++;
+    totals.usagePromptTokens += usage.promptTokens ?? 0;
+    totals.usageCompletionTokens += usage.completionTokens ?? 0;
+  }
+  return {
+    timeToFirstByteMs: upstream.firstByteAtMs !== null ? upstream.firstByteAtMs - start : null,
+    timeToFirstEventMs: upstream.firstEventAtMs !== null ? upstream.firstEventAtMs - start : null,
+    totals,
+  };
+}
+
+/** One stream's counters; without a CPU sample of its own it has no CPU counter (rather than a made-up one). */
+function streamCounters(totals: CounterTotals, cpuSampled: boolean): Record<string, number> {
+  const counters = countersOf(totals);
+  if (!cpuSampled) delete counters.cpuUsPerToken;
+  return counters;
+}
