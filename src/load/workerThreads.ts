@@ -115,18 +115,19 @@ export async function runConfigOnWorkers(
   }
   const messages = [...failures, ...parts.flatMap((part, index) => (part.message ? [`worker ${index + 1}: ${part.message}`] : []))];
   const warnings = harnessWarnings(merged.metrics, merged.load ?? null, load.workers);
-  const { snapshot, message: _message, ...rest } = merged;
+  const { snapshot } = merged;
   // Each worker read the whole process's CPU: the process's own reading replaces their sum.
   if (snapshot && cpu) snapshot.sums.cpuUs = cpuUs;
-  return {
-    ...rest,
-    state: failures.length > 0 ? 'errored' : merged.state,
-    ...(messages.length > 0 && { message: messages.join('; ') }),
-    settings,
-    ...(warnings.length > 0 && { warnings }),
-    // Only a machine shard's result carries its snapshot, for `streambench merge`.
-    ...(environment.shard && snapshot && { snapshot }),
-  };
+  const result: ConfigResult = failures.length > 0 ? { ...merged, state: 'errored' } : { ...merged };
+  // The parts' message and snapshot give way to the whole's (set below, keys in the order files always had).
+  delete result.message;
+  delete result.snapshot;
+  if (messages.length > 0) result.message = messages.join('; ');
+  result.settings = settings;
+  if (warnings.length > 0) result.warnings = warnings;
+  // Only a machine shard's result carries its snapshot, for `streambench merge`.
+  if (environment.shard && snapshot) result.snapshot = snapshot;
+  return result;
 }
 
 /** The event-loop delay of the worker whose p99 was worst: the one most likely to have skewed timestamps. */

@@ -29,8 +29,9 @@ function range(values: (number | null | undefined)[]): [number, number] | null {
 export function summarizeSweep(document: ResultDocument, budget: LatencyBudget): SweepSummary {
   const outcomes: SweepOutcome[] = [];
   for (const config of document.configs) {
+    if (config.state !== 'completed') continue;
     const metrics = config.metrics;
-    if (config.state !== 'completed' || !metrics?.tokenLatencyMs) continue;
+    if (!metrics.tokenLatencyMs) continue;
     const latency = range(config.iterations.map((sample) => sample.tokenLatencyP99Ms));
     const events = range(config.iterations.map((sample) => sample.counters?.eventsPerToken));
     outcomes.push({

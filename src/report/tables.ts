@@ -3,7 +3,7 @@
  * function returns a string; printing is the caller's business.
  */
 import Table from 'cli-table3';
-import type { ConfigResult, ResultDocument, Summary } from '../result/resultSchema.js';
+import type { CompletedConfig, ConfigResult, ResultDocument, Summary } from '../result/resultSchema.js';
 import type { Comparison } from '../stats/compareResults.js';
 import { orderedStageNames } from '../stats/metricPaths.js';
 import type { Breach } from '../stats/rules.js';
@@ -48,8 +48,8 @@ function messageCell(config: ConfigResult, columns: number): Table.Cell {
 }
 
 /** Whether the config has metrics to show. */
-function hasMetrics(config: ConfigResult): config is ConfigResult & { metrics: NonNullable<ConfigResult['metrics']> } {
-  return config.state === 'completed' && config.metrics !== null;
+function hasMetrics(config: ConfigResult): config is CompletedConfig {
+  return config.state === 'completed';
 }
 
 /** One statistic of a possibly-null summary. */

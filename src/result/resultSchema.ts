@@ -108,12 +108,29 @@ export const measurementSnapshotSchema = z.strictObject({
 });
 export type MeasurementSnapshot = z.infer<typeof measurementSnapshotSchema>;
 
-export const configResultSchema = z.strictObject({
-  name: z.string(),
-  state: configStateSchema,
-  message: z.string().optional().describe('why the config errored or was skipped'),
-  settings: z.record(z.string(), z.unknown()).describe('the resolved pipeline settings'),
-  metrics: configMetricsSchema.nullable(),
+/** A config's metrics over no measured stream: every time metric missing, no counter. */
+export const noStreamMetrics = (): ConfigMetrics => ({
+  ttftMs: null,
+  timeToFirstByteMs: null,
+  timeToFirstEventMs: null,
+  upstreamTimeToFirstByteMs: null,
+  upstreamTimeToFirstEventMs: null,
+  sourceLagMs: null,
+  tokenLatencyMs: null,
+  renderLatencyMs: null,
+  itlMs: null,
+  tpotMs: null,
+  e2eMs: null,
+  stalenessMs: null,
+  renderMs: null,
+  paintDelayMs: null,
+  stages: {},
+  counters: {},
+  eventLoopDelayMs: null,
+});
+
+// Fields after `metrics`, the same whatever the state (kept in this order: files read and write the same as before).
+const configResultTail = {
   iterations: z.array(iterationSampleSchema).describe('one entry per measured stream'),
   tokenLatencyPercentilesMs: z
     .array(z.number())
@@ -163,8 +180,63 @@ export const configResultSchema = z.strictObject({
   snapshot: measurementSnapshotSchema
     .optional()
     .describe('shard runs only: the exact measurement state (encoded HdrHistograms, sums) that `streambench merge` combines'),
-});
+};
+
+const configResultHead = {
+  name: z.string(),
+  message: z.string().optional().describe('why the config errored or was skipped'),
+  settings: z.record(z.string(), z.unknown()).describe('the resolved pipeline settings'),
+};
+
+/**
+ * One config's result, by state: a `completed` config always has metrics; an `errored` or
+ * `interrupted` one has those of the streams it measured before it ended (null when none); a
+ * `skipped` one has none.
+ */
+export const configResultSchema = z.discriminatedUnion('state', [
+  z.strictObject({
+    name: configResultHead.name,
+    state: z.literal('completed'),
+    message: configResultHead.message,
+    settings: configResultHead.settings,
+    // Files written before a completed config always had metrics saved null for one that measured
+    // no stream (a shard's empty share): such files still read, as metrics of no stream.
+    metrics: configMetricsSchema.nullable().transform((metrics) => metrics ?? noStreamMetrics()),
+    ...configResultTail,
+  }),
+  z.strictObject({
+    name: configResultHead.name,
+    state: z.enum(['errored', 'interrupted']),
+    message: configResultHead.message,
+    settings: configResultHead.settings,
+    metrics: configMetricsSchema.nullable().describe('the streams measured before the config ended; null when none was'),
+    ...configResultTail,
+  }),
+  z.strictObject({
+    name: configResultHead.name,
+    state: z.literal('skipped'),
+    message: configResultHead.message,
+    settings: configResultHead.settings,
+    metrics: z.null(),
+    ...configResultTail,
+  }),
+]);
 export type ConfigResult = z.infer<typeof configResultSchema>;
+/** A config that ran to its end: its metrics are there. */
+export type CompletedConfig = Extract<ConfigResult, { state: 'completed' }>;
+
+/** How a config ended: its state with the metrics that state carries (one per state, not a mix). */
+export type ConfigEnd = ConfigResult extends infer C ? (C extends ConfigResult ? Pick<C, 'state' | 'metrics'> : never) : never;
+
+/**
+ * A config's end from its state and what it measured (null: no stream): a completed config
+ * that measured no stream (a shard's empty share) has metrics of no stream; a skipped one none.
+ */
+export function configEnd(state: ConfigResult['state'], metrics: ConfigMetrics | null): ConfigEnd {
+  if (state === 'completed') return { state, metrics: metrics ?? noStreamMetrics() };
+  if (state === 'skipped') return { state, metrics: null };
+  return { state, metrics };
+}
 /** A target-mode config's `target` block. */
 export type TargetResult = NonNullable<ConfigResult['target']>;
 

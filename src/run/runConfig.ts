@@ -11,7 +11,7 @@ import { type ResourceReport, sampleResources } from '../probes/resourceSampler.
 import type { LoadSettings } from '../scenario/loadSettings.js';
 import { harnessWarnings } from '../load/harnessWarnings.js';
 import { runSchedule, type ScheduleOutcome, type StreamStart } from '../load/streamScheduler.js';
-import type { ConfigResult } from '../result/resultSchema.js';
+import { configEnd, type ConfigResult } from '../result/resultSchema.js';
 import type { ResolvedConfig } from '../scenario/loadScenario.js';
 import { ConfigMeasurements } from '../stats/configMeasurements.js';
 import { percentileList, streamTimeline } from '../stats/streamDetails.js';
@@ -208,12 +208,14 @@ export async function runConfigInThisThread(
   if (loadResult && browserCpuMs !== null && loadResult.durationMs > 0) loadResult.browserCpuShare = browserCpuMs / loadResult.durationMs;
   const problem = fatal ?? describeFailures(failures, failedStreams, outcome?.started ?? 0);
   const warnings = [...harnessWarnings(metrics, loadResult, 1), ...stallWarnings(measurements.iterations)];
-  const result: ConfigResult = {
+  const ended = configEnd(problem ? 'errored' : 'completed', metrics);
+  // Assigning `ended` over it types state and metrics together; their keys keep the places set here.
+  const result: ConfigResult = Object.assign({
     name: config.name,
-    state: problem ? 'errored' : 'completed',
+    state: ended.state,
     ...(problem ? { message: problem } : {}),
     settings: load ? { ...settings, load } : settings,
-    metrics,
+    metrics: ended.metrics,
     iterations: measurements.iterations,
     ...(measurements.tokenLatencyDistribution().count > 0 && { tokenLatencyPercentilesMs: percentileList(measurements.tokenLatencyDistribution()) }),
     ...(timeline && { timeline }),
@@ -221,7 +223,7 @@ export async function runConfigInThisThread(
     ...(warnings.length > 0 && { warnings }),
     // Shard results carry their exact state so `streambench merge` can combine them.
     ...(environment.shard && measurements.iterations.length > 0 && { snapshot: measurements.toSnapshot() }),
-  };
+  }, ended);
   target?.finish(result, measurements);
   return result;
 }

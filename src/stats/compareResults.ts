@@ -2,7 +2,7 @@
  * Side-by-side comparison of two result documents: one row per config and metric measured in
  * both, plus the configs that cannot be compared and why.
  */
-import type { ConfigResult, ResultDocument } from '../result/resultSchema.js';
+import type { CompletedConfig, ConfigResult, ResultDocument } from '../result/resultSchema.js';
 import { DEFAULT_STATISTICS, flattenMetrics, type SummaryStatistic } from './metricPaths.js';
 
 /** One metric of one config in both documents. */
@@ -36,9 +36,9 @@ export interface Comparison {
   notCompared: NotComparedConfig[];
 }
 
-/** Whether a config has metrics to compare. */
-function isMeasured(config: ConfigResult): boolean {
-  return config.state === 'completed' && config.metrics !== null;
+/** Whether a config has metrics to compare: it completed. */
+function isMeasured(config: ConfigResult): config is CompletedConfig {
+  return config.state === 'completed';
 }
 
 /** (head − base) / |base|, or null when base is 0 (no meaningful ratio). */
@@ -77,8 +77,8 @@ export function compareResults(
       });
       continue;
     }
-    const baseValues = flattenMetrics(baseConfig.metrics!, statistics);
-    const headValues = flattenMetrics(headConfig.metrics!, statistics);
+    const baseValues = flattenMetrics(baseConfig.metrics, statistics);
+    const headValues = flattenMetrics(headConfig.metrics, statistics);
     for (const [metric, baseValue] of baseValues) {
       const headValue = headValues.get(metric);
       if (headValue === undefined) continue;

@@ -3,7 +3,7 @@
  * if one machine had run every stream: histograms merged, sums added, per-token counters
  * recomputed, every shard's context kept. Pure: documents in, a document out.
  */
-import type { ConfigResult, ResultDocument } from '../result/resultSchema.js';
+import { configEnd, type ConfigResult, type ResultDocument } from '../result/resultSchema.js';
 import { TargetMeasurements } from '../target/targetMeasurements.js';
 import { ConfigMeasurements } from './configMeasurements.js';
 import { percentileList } from './streamDetails.js';
@@ -68,12 +68,15 @@ export function mergeConfigParts(parts: readonly ConfigResult[]): ConfigResult {
   const loads = parts.map((part) => part.load).filter((load) => load !== undefined);
   const [base] = parts;
   const timeline = parts.find((part) => part.timeline)?.timeline;
-  const config: ConfigResult = {
+  // Completed only when every part completed; else as the first part that did not.
+  const ended = configEnd(notCompleted?.state ?? 'completed', merged);
+  // Assigning `ended` over it types state and metrics together; their keys keep the places set here.
+  const config: ConfigResult = Object.assign({
     name: base.name,
-    state: notCompleted ? notCompleted.state : 'completed',
+    state: ended.state,
     ...(notCompleted?.message && { message: notCompleted.message }),
     settings: base.settings,
-    metrics: merged,
+    metrics: ended.metrics,
     iterations: measurements.iterations,
     ...(measurements.tokenLatencyDistribution().count > 0 && { tokenLatencyPercentilesMs: percentileList(measurements.tokenLatencyDistribution()) }),
     ...(timeline && { timeline }),
@@ -93,7 +96,7 @@ export function mergeConfigParts(parts: readonly ConfigResult[]): ConfigResult {
       },
     }),
     ...(measurements.iterations.length > 0 && { snapshot: measurements.toSnapshot() }),
-  };
+  }, ended);
   return mergeTargetParts(config, parts, measurements);
 }
 

@@ -119,7 +119,7 @@ export function isBreached(rule: Rule, base: number, head: number): boolean {
 function measuredConfigs(doc: ResultDocument): Map<string, ConfigMetrics> {
   const byName = new Map<string, ConfigMetrics>();
   for (const config of doc.configs) {
-    if (config.state === 'completed' && config.metrics) byName.set(config.name, config.metrics);
+    if (config.state === 'completed') byName.set(config.name, config.metrics);
   }
   return byName;
 }

@@ -4,7 +4,7 @@
  * reached last). Pure: configs in, an SVG string out.
  */
 import { STAGES } from '../../probes/stages.js';
-import type { ConfigResult } from '../../result/resultSchema.js';
+import type { CompletedConfig, ConfigResult } from '../../result/resultSchema.js';
 import { formatNumber } from '../format.js';
 import { escapeXml, legend, legendRows, linearTicks, px, seriesColor, textWidth, tickLabel } from './svg.js';
 
@@ -14,10 +14,10 @@ const TIMED_STAGES = STAGES.filter((stage) => stage !== 'emit');
 /** The chart, or null when no config has stage latencies. */
 export function stageBreakdownSvg(configs: readonly ConfigResult[], width = 860): string | null {
   const rows = configs
-    .filter((config) => config.state === 'completed' && config.metrics)
+    .filter((config): config is CompletedConfig => config.state === 'completed')
     .map((config) => ({
       name: config.name,
-      segments: TIMED_STAGES.map((stage) => ({ stage, summary: config.metrics!.stages[stage]?.latencyMs ?? null })),
+      segments: TIMED_STAGES.map((stage) => ({ stage, summary: config.metrics.stages[stage]?.latencyMs ?? null })),
     }))
     .filter((row) => row.segments.some((segment) => segment.summary));
   if (rows.length === 0) return null;
