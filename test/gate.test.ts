@@ -6,7 +6,8 @@ import { bootstrapMedianDifference } from '../src/stats/bootstrap.js';
 import { comparabilityProblem, streamPairing } from '../src/stats/comparability.js';
 import { ComparisonInputError, decideComparison } from '../src/stats/decideComparison.js';
 import { defaultGates, gateSchema, GateSyntaxError, parseGateFlags, parseThreshold } from '../src/stats/gates.js';
-import { evaluateGates, type MetricVerdict } from '../src/stats/gateVerdicts.js';
+import { evaluateGates, type GateDecision } from '../src/stats/gateVerdicts.js';
+import { type MetricVerdict, wordVerdict } from '../src/report/gateWording.js';
 import { coefficientOfVariation, madOutliers, median, medianAbsoluteDeviation } from '../src/stats/sampleStats.js';
 import { configWithStreams, runOf, type StreamShape } from './helpers/gateFixtures.js';
 import { summaryOf } from './helpers/resultFixtures.js';
@@ -21,10 +22,11 @@ function sameCodeRuns(shape: Partial<StreamShape> = {}) {
   return { base, head };
 }
 
-const find = (verdicts: MetricVerdict[], config: string, metric: string): MetricVerdict => {
+/** The verdict of `config` × `metric`, worded as compare prints it. */
+const find = (verdicts: GateDecision[], config: string, metric: string): MetricVerdict => {
   const found = verdicts.find((verdict) => verdict.config === config && verdict.metric === metric);
   if (!found) throw new Error(`no verdict for ${config} ${metric}`);
-  return found;
+  return wordVerdict(found);
 };
 
 describe('sample statistics', () => {

@@ -15,7 +15,7 @@ import { terminalWidth } from '../src/report/terminalWidth.js';
 import { renderVerdictTable } from '../src/report/verdictTable.js';
 import { renderComparisonMarkdown } from '../src/report/markdown.js';
 import { undecidedLines } from '../src/report/decisionSummary.js';
-import type { MetricVerdict } from '../src/stats/gateVerdicts.js';
+import { type MetricVerdict, wordVerdict } from '../src/report/gateWording.js';
 import { StallMonitor } from '../src/probes/stallMonitor.js';
 import { onMemoryBroker } from '../src/run/memoryFallback.js';
 import { loadScenarioFile } from '../src/scenario/loadScenario.js';
@@ -162,7 +162,7 @@ describe("compare's outcome", () => {
     const decision = decideComparison(one(1, 0.225), one(2, 0.2375), { flagGates: parseGateFlags('counters.eventsPerToken'), rules: [] });
     expect(decision.regressed).toBe(false);
     expect(decision.report.verdicts[0]).toMatchObject({ verdict: 'inconclusive' });
-    expect(decision.report.verdicts[0].reason).toMatch(/too few samples \(base 1, head 1/);
+    expect(wordVerdict(decision.report.verdicts[0]).reason).toMatch(/too few samples \(base 1, head 1/);
   });
 
   it("leaves out of TTFT, e2e and p99 verdicts the streams the tool's own stalls disturbed, and says so", () => {
@@ -176,7 +176,7 @@ describe("compare's outcome", () => {
     head.configs[0].iterations[3].ttftMs! += 70;
     head.configs[0].iterations[3].toolStallMs = 200;
     const gated = decideComparison(base, head, { flagGates: parseGateFlags('ttftMs,tokenLatencyP50Ms'), rules: [] });
-    const ttft = gated.report.verdicts.find((verdict) => verdict.metric === 'ttftMs')!;
+    const ttft = wordVerdict(gated.report.verdicts.find((verdict) => verdict.metric === 'ttftMs')!);
     expect(ttft.samples).toEqual({ base: 3, head: 3 });
     expect(ttft.reason).toMatch(/^3 streams left out: the tool's own event loop stalled during them for at least the allowed change \([\d.]+ ms; 0 in base, 3 in head\); too few samples/);
     // A p50 is hardly moved by one stall: its streams all stay.

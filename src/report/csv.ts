@@ -3,7 +3,8 @@
  * a quote or a line break): one row per config of a result, or one row per verdict.
  */
 import { flattenMetrics, SUMMARY_STATISTICS } from '../stats/metricPaths.js';
-import type { MetricVerdict } from '../stats/gateVerdicts.js';
+import type { GateDecision } from '../stats/gateVerdicts.js';
+import { type MetricVerdict, wordVerdicts } from './gateWording.js';
 import type { ResultDocument } from '../result/resultSchema.js';
 
 /** One CSV field: numbers in full precision, null as empty, text quoted when it must be. */
@@ -48,7 +49,8 @@ export function resultToCsv(doc: ResultDocument): string {
 }
 
 /** Verdicts as CSV, one row each, numbers unformatted. */
-export function verdictsToCsv(verdicts: readonly MetricVerdict[]): string {
+export function verdictsToCsv(verdictsIn: readonly (GateDecision | MetricVerdict)[]): string {
+  const verdicts = wordVerdicts(verdictsIn);
   const head = ['config', 'metric', 'verdict', 'method', 'base', 'head', 'change', 'relativeChange', 'ciLow', 'ciHigh', 'allowed', 'gate', 'baseSamples', 'headSamples', 'baseCv', 'headCv', 'reason', 'warnings'];
   const rows = verdicts.map((verdict) => [
     verdict.config,

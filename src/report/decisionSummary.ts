@@ -3,8 +3,7 @@
  * was decided), the undecided verdicts grouped by cause — one line per cause, not one per metric
  * — and the noise warnings grouped by kind. Pure; shared by the text and markdown forms.
  */
-import type { ComparisonDecision } from '../stats/decideComparison.js';
-import type { MetricVerdict } from '../stats/gateVerdicts.js';
+import type { MetricVerdict, WordedDecision } from './gateWording.js';
 
 /** Why a verdict could not be decided, from its reason. */
 export function undecidedCause(verdict: MetricVerdict): string {
@@ -108,7 +107,7 @@ export function plural(count: number, noun: string): string {
  * some are undecided, `text` already counts the decided ones (`decidedCounted`), so a total of
  * every verdict appended after it cannot read as if the undecided were among the decided.
  */
-export function outcomeOf(decision: ComparisonDecision): { mark: string; text: string; decidedCounted?: true } {
+export function outcomeOf(decision: WordedDecision): { mark: string; text: string; decidedCounted?: true } {
   if (decision.regressed) return { mark: '✗', text: 'regression' };
   const verdicts = decision.report.verdicts;
   const undecided = verdicts.filter((verdict) => verdict.verdict === 'inconclusive');

@@ -4,6 +4,7 @@
  */
 import { renderTargetMarkdown } from './targetTable.js';
 import type { ComparisonDecision } from '../stats/decideComparison.js';
+import { type WordedDecision, wordDecision } from './gateWording.js';
 import type { ResultDocument } from '../result/resultSchema.js';
 import { SUMMARY_HEAD, summaryCells } from './tables.js';
 import { VERDICT_HEAD, verdictCells, verdictTotals } from './verdictTable.js';
@@ -28,7 +29,8 @@ export function renderResultMarkdown(doc: ResultDocument): string {
 const FOLD_AFTER = 12;
 
 /** A comparison: verdict in the heading, the table with reasons, noise warnings folded away. */
-export function renderComparisonMarkdown(decision: ComparisonDecision, names: { base: string; head: string }): string {
+export function renderComparisonMarkdown(decisionIn: ComparisonDecision | WordedDecision, names: { base: string; head: string }): string {
+  const decision = wordDecision(decisionIn);
   const { verdicts } = decision.report;
   const out: string[] = [];
   const outcome = outcomeOf(decision);

@@ -3,7 +3,8 @@
  * "unchanged", then the noise warnings and a one-line total. Returns a string.
  */
 import type { ComparisonDecision } from '../stats/decideComparison.js';
-import { countVerdicts, type MetricVerdict, type Verdict } from '../stats/gateVerdicts.js';
+import { countVerdicts, type Verdict } from '../stats/gateVerdicts.js';
+import { type MetricVerdict, type WordedDecision, wordDecision } from './gateWording.js';
 import { formatCount, formatNumber, formatPercent, MISSING } from './format.js';
 import { groupedWarningLines, outcomeOf, plural, undecidedLines } from './decisionSummary.js';
 import { fitTable, type FitColumn, wrapWords } from './fitTable.js';
@@ -74,7 +75,8 @@ export interface VerdictLayout {
  * The text form of a decision: the table, a reason line per regressed or improved verdict, the
  * undecided ones one line per cause, warnings one line per kind, rule breaches and the outcome.
  */
-export function renderVerdictTable(decision: ComparisonDecision, layout: VerdictLayout = {}): string {
+export function renderVerdictTable(decisionIn: ComparisonDecision | WordedDecision, layout: VerdictLayout = {}): string {
+  const decision = wordDecision(decisionIn);
   const { verdicts } = decision.report;
   const lines: string[] = [];
   if (verdicts.length > 0) {

@@ -3,9 +3,9 @@
  * regressed, or cannot be told apart from noise — with the reason. Time metrics are decided
  * from their per-stream samples by a bootstrap CI of the difference of medians; counters
  * exactly, unless they moved with timing from stream to stream. Pure: documents in, verdicts out.
+ * A verdict says why as data (a cause code and its figures); report/gateWording.ts words it.
  */
-import { formatCount, formatNumber, formatPercent } from '../report/format.js';
-import type { ConfigResult, ResultDocument } from '../result/resultSchema.js';
+import type { CompletedConfig, ConfigResult, ResultDocument } from '../result/resultSchema.js';
 import { deriveSeed } from '../sources/random.js';
 import { bootstrapMedianDifference, DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES } from './bootstrap.js';
 import { type Pairing, streamPairing } from './comparability.js';
@@ -28,13 +28,50 @@ export type Verdict = 'improved' | 'unchanged' | 'regressed' | 'inconclusive';
 /** How a verdict was reached. */
 export type Method = 'bootstrap-paired' | 'bootstrap' | 'exact' | 'state';
 
+/** What set a statistical comparison apart, said before its outcome. */
+export type GateQualifier =
+  /** A counter measured with a clock (CPU time), compared like a time metric. */
+  | { code: 'measuredCounter' }
+  /** A counter that moved with timing from stream to stream, compared like a time metric. */
+  | { code: 'varyingCounter' }
+  /** Streams left out because the tool's own event loop stalled during them for at least `thresholdMs`. */
+  | { code: 'stalledStreamsLeftOut'; base: number; head: number; thresholdMs: number };
+
+/** The allowed band of a statistical verdict: ±allowed, `relative` to base, perhaps raised to the minimum effect. */
+export interface AllowedBand {
+  relative: boolean;
+  /** The minimum effect (ms) the allowance was raised to, or null when the gate's own allowance held. */
+  raisedToMinEffectMs: number | null;
+}
+
+/** Why a verdict is what it is, as data: a code and the figures its wording needs beyond the verdict's own numbers. */
+export type GateCause =
+  | { code: 'stateNotCompared'; base: { state: string; message?: string }; head: { state: string; message?: string } }
+  | { code: 'headErrored'; message: string | null }
+  | { code: 'baseErrored' }
+  | { code: 'notMeasured'; side: 'base' | 'head' }
+  /** Exact: head counted more than allowed (`above`), less than allowed (`below`), the same, or a change within the allowance. */
+  | { code: 'counted'; outcome: 'above' | 'below' | 'same' | 'within' }
+  | { code: 'tooFewSamples'; qualifiers: GateQualifier[]; minSamples: number }
+  /** Statistical: where the CI of the change lies against ±allowed. */
+  | { code: 'interval'; qualifiers: GateQualifier[]; band: AllowedBand; position: 'above' | 'below' | 'within' | 'belowIncrease' | 'straddlesIncrease' | 'straddlesDecrease' }
+  /** The run was disturbed: the verdict `wouldBe`, for `cause`, became inconclusive. */
+  | { code: 'disturbedRun'; disturbance: Disturbance; wouldBe: Verdict; cause: GateCause };
+
+/** A noise warning of a verdict, as data. */
+export type GateNote =
+  | { code: 'outliers'; sides: { side: 'base' | 'head'; count: number; of: number }[] }
+  /** The CI reaches across the allowed increase; about `streamsNeeded` streams per config would narrow it. */
+  | { code: 'likelyToFlap'; streamsNeeded: number }
+  | { code: 'disturbedRun'; disturbance: Disturbance };
+
 /** One config × metric decision. */
-export interface MetricVerdict {
+export interface GateDecision {
   config: string;
   /** Gate metric (`tokenLatencyP99Ms`, `counters.eventsPerToken`), or `state` for a config that did not complete. */
   metric: string;
   verdict: Verdict;
-  reason: string;
+  cause: GateCause;
   method: Method;
   /** Median over streams (statistical) or the config's value (exact); null when missing. */
   base: number | null;
@@ -54,8 +91,8 @@ export interface MetricVerdict {
   cv: { base: number | null; head: number | null };
   /** Streams whose value lies more than 3.5 MADs from the median. */
   outliers: { base: number; head: number };
-  /** Noise warnings: outliers, a gate likely to flap. */
-  warnings: string[];
+  /** Noise warnings: outliers, a gate likely to flap, a disturbed run. */
+  notes: GateNote[];
 }
 
 /** Per-stream tail metrics: their minimum effect is `tailMinEffectMs`. */
@@ -94,14 +131,14 @@ export const DEFAULT_GATE_OPTIONS: GateOptions = {
 
 /** Everything the gate decided. */
 export interface GateReport {
-  verdicts: MetricVerdict[];
+  verdicts: GateDecision[];
   pairing: Pairing;
   /** Gates (metric names) that no config of either document has a value for. */
   unknownMetrics: string[];
 }
 
 /** Counts how many verdicts of each kind a report holds. */
-export function countVerdicts(verdicts: readonly MetricVerdict[]): Record<Verdict, number> {
+export function countVerdicts(verdicts: readonly { verdict: Verdict }[]): Record<Verdict, number> {
   const counts: Record<Verdict, number> = { improved: 0, unchanged: 0, regressed: 0, inconclusive: 0 };
   for (const verdict of verdicts) counts[verdict.verdict]++;
   return counts;
@@ -116,15 +153,14 @@ export function evaluateGates(
 ): GateReport {
   const pairing = streamPairing(base, head);
   const headByName = new Map(head.configs.map((config) => [config.name, config]));
-  const verdicts: MetricVerdict[] = [];
+  const verdicts: GateDecision[] = [];
   const seen = new Set<string>();
   const known = new Set<string>();
   for (const baseConfig of base.configs) {
     const headConfig = headByName.get(baseConfig.name);
     if (!headConfig) continue;
-    const stateVerdict = decideState(baseConfig, headConfig);
-    if (stateVerdict) {
-      verdicts.push(stateVerdict);
+    if (baseConfig.state !== 'completed' || headConfig.state !== 'completed') {
+      verdicts.push(decideState(baseConfig, headConfig));
       continue;
     }
     for (const gate of gates) {
@@ -172,45 +208,44 @@ export function harnessDisturbance(base: ConfigResult, head: ConfigResult): Dist
  * code: such verdicts become inconclusive. Code that really blocks the event loop still shows in
  * the exact counters and in CPU per token of a quiet re-run.
  */
-function discountDisturbedRun(verdict: MetricVerdict, disturbance: Disturbance | null): void {
+function discountDisturbedRun(verdict: GateDecision, disturbance: Disturbance | null): void {
   if (!disturbance) return;
-  const text = `event-loop delay p99 ${formatNumber(disturbance.headP99Ms)} ms in head vs ${formatNumber(disturbance.baseP99Ms)} ms in base`;
   const suspect = (verdict.verdict === 'regressed' && disturbance.side === 'head') || (verdict.verdict === 'improved' && disturbance.side === 'base');
   if (suspect) {
-    verdict.reason = `the ${disturbance.side} run was disturbed (${text}): would be ${verdict.verdict}, but the machine, not the code, may explain it; re-run on a quiet machine. ${verdict.reason}`;
+    verdict.cause = { code: 'disturbedRun', disturbance, wouldBe: verdict.verdict, cause: verdict.cause };
     verdict.verdict = 'inconclusive';
   } else {
-    verdict.warnings.push(`the ${disturbance.side} run was disturbed (${text}): its timings are less trustworthy`);
+    verdict.notes.push({ code: 'disturbedRun', disturbance });
   }
 }
 
-/** A verdict on the config itself when it did not complete on one side; null when both completed. */
-function decideState(base: ConfigResult, head: ConfigResult): MetricVerdict | null {
-  const measured = (config: ConfigResult) => config.state === 'completed' && config.metrics !== null;
-  if (measured(base) && measured(head)) return null;
-  const describe = (config: ConfigResult) => (config.message ? `${config.state} (${config.message})` : config.state);
+/** A verdict on the config itself, when it did not complete on one side. */
+function decideState(base: ConfigResult, head: ConfigResult): GateDecision {
+  const measured = (config: ConfigResult) => config.state === 'completed';
+  const stateOf = (config: ConfigResult) => ({ state: config.state, ...(config.message && { message: config.message }) });
   let verdict: Verdict = 'inconclusive';
-  let reason = `not compared: base ${describe(base)}, head ${describe(head)}`;
+  let cause: GateCause = { code: 'stateNotCompared', base: stateOf(base), head: stateOf(head) };
   if (measured(base) && head.state === 'errored') {
     verdict = 'regressed';
-    reason = `head errored: ${head.message ?? 'no message'}`;
+    cause = { code: 'headErrored', message: head.message ?? null };
   } else if (base.state === 'errored' && measured(head)) {
     verdict = 'improved';
-    reason = `base errored, head completed`;
+    cause = { code: 'baseErrored' };
   }
   return {
     ...emptyVerdict(base.name, 'state', 'state'),
     verdict,
-    reason,
+    cause,
   };
 }
 
-function emptyVerdict(config: string, metric: string, method: Method): MetricVerdict {
+function emptyVerdict(config: string, metric: string, method: Method): GateDecision {
   return {
     config,
     metric,
     verdict: 'inconclusive',
-    reason: '',
+    // Replaced by every caller; a placeholder that reads as what it is if one ever is not.
+    cause: { code: 'notMeasured', side: 'base' },
     method,
     base: null,
     head: null,
@@ -222,7 +257,7 @@ function emptyVerdict(config: string, metric: string, method: Method): MetricVer
     samples: { base: 0, head: 0 },
     cv: { base: null, head: null },
     outliers: { base: 0, head: 0 },
-    warnings: [],
+    notes: [],
   };
 }
 
@@ -237,14 +272,14 @@ function streamValues(config: ConfigResult, metric: string): (number | null)[] |
 }
 
 /** The config-level value of a counter, or undefined when the config has none. */
-function counterValue(config: ConfigResult, metric: string): number | undefined {
-  const counters = config.metrics?.counters;
+function counterValue(config: CompletedConfig, metric: string): number | undefined {
+  const counters = config.metrics.counters;
   const name = metric.slice('counters.'.length);
-  return counters && Object.hasOwn(counters, name) ? counters[name] : undefined;
+  return Object.hasOwn(counters, name) ? counters[name] : undefined;
 }
 
 /** Decides one gate for one config; null when neither side measured the metric. */
-function decideGate(base: ConfigResult, head: ConfigResult, gate: Gate, pairing: Pairing, options: GateOptions): MetricVerdict | null {
+function decideGate(base: CompletedConfig, head: CompletedConfig, gate: Gate, pairing: Pairing, options: GateOptions): GateDecision | null {
   const counter = isCounterMetric(gate.metric);
   const threshold = gate.maxIncrease ?? (counter ? DEFAULT_COUNTER_INCREASE : DEFAULT_TIME_INCREASE);
   if (counter) {
@@ -262,13 +297,11 @@ function decideGate(base: ConfigResult, head: ConfigResult, gate: Gate, pairing:
       return decideExact(base.name, gate, threshold, baseValue, differentLengths && shift !== undefined ? baseValue + shift : headValue);
     }
     if (baseStreams === null || headStreams === null) return decideExact(base.name, gate, threshold, baseValue, headValue);
-    const note = measuredCounter
-      ? 'measured with a clock, not counted'
-      : 'moves with timing from stream to stream (timer batching, renders)';
+    const qualifier: GateQualifier = measuredCounter ? { code: 'measuredCounter' } : { code: 'varyingCounter' };
     // A counter that moves with timing cannot be held to "no increase at all": unless the gate
     // says otherwise, changes within 5 % of base count as timing noise.
     const allowance = gate.maxIncrease ?? VARYING_COUNTER_INCREASE;
-    return decideStatistically(base.name, gate, allowance, baseStreams, headStreams, pairing, options, { minEffect: 0, note });
+    return decideStatistically(base.name, gate, allowance, baseStreams, headStreams, pairing, options, { minEffect: 0, qualifiers: [qualifier] });
   }
   const baseStreams = streamValues(base, gate.metric) ?? [];
   const headStreams = streamValues(head, gate.metric) ?? [];
@@ -282,7 +315,7 @@ function decideGate(base: ConfigResult, head: ConfigResult, gate: Gate, pairing:
   const stalls = STALL_SENSITIVE_METRICS.has(gate.metric)
     ? { base: base.iterations.map((sample) => sample.toolStallMs ?? 0), head: head.iterations.map((sample) => sample.toolStallMs ?? 0) }
     : undefined;
-  return decideStatistically(base.name, gate, threshold, baseStreams, headStreams, pairing, options, { minEffect, note: null, stalls });
+  return decideStatistically(base.name, gate, threshold, baseStreams, headStreams, pairing, options, { minEffect, qualifiers: [], stalls });
 }
 
 /**
@@ -302,17 +335,11 @@ function leaveOutStalledStreams(values: { base: (number | null)[]; head: (number
   return count;
 }
 
-/** `2 streams disturbed by the tool's own stalls (1 in base, 1 in head) left out`. */
-function stalledText(stalled: { base: number; head: number }, allowed: number): string {
-  const total = stalled.base + stalled.head;
-  return `${total} stream${total === 1 ? '' : 's'} left out: the tool's own event loop stalled during ${total === 1 ? 'it' : 'them'} for at least the allowed change (${formatNumber(Math.max(allowed, DISTURBING_STALL_MS))} ms; ${stalled.base} in base, ${stalled.head} in head)`;
-}
-
-function missingOnOneSide(config: string, gate: Gate, threshold: Threshold, side: 'base' | 'head'): MetricVerdict {
+function missingOnOneSide(config: string, gate: Gate, threshold: Threshold, side: 'base' | 'head'): GateDecision {
   return {
     ...emptyVerdict(config, gate.metric, isCounterMetric(gate.metric) ? 'exact' : 'bootstrap'),
     gate: formatThreshold(threshold),
-    reason: `not measured in ${side}: the runs measured different things (a changed pipeline or an older result file)`,
+    cause: { code: 'notMeasured', side },
   };
 }
 
@@ -351,45 +378,32 @@ function allowedChange(threshold: Threshold, baseValue: number): number {
   return threshold.relative ? (Math.abs(baseValue) * threshold.value) / 100 : threshold.value;
 }
 
-/** Signed number in the metric's unit, 3 significant digits. */
-function signed(value: number): string {
-  const text = formatNumber(value);
-  return value > 0 ? `+${text}` : text;
-}
-
-/** Signed count: integers exactly, fractions to 3 significant digits. */
-function signedCount(value: number): string {
-  const text = formatCount(value);
-  return value > 0 ? `+${text}` : text;
-}
-
 /** Exact comparison of a counted value. */
-function decideExact(config: string, gate: Gate, threshold: Threshold, base: number, head: number): MetricVerdict {
+function decideExact(config: string, gate: Gate, threshold: Threshold, base: number, head: number): GateDecision {
   const change = head - base;
   const allowed = allowedChange(threshold, base);
   // Below one part in 10⁹ is floating-point noise from dividing counts, not a change.
   const noise = 1e-9 * Math.max(1, Math.abs(base), Math.abs(head));
   const relative = base === 0 ? null : change / Math.abs(base);
-  const changeText = `${formatCount(base)} → ${formatCount(head)} (${signedCount(change)}${relative === null ? '' : `, ${formatPercent(relative)}`})`;
   let verdict: Verdict;
-  let reason: string;
+  let outcome: 'above' | 'below' | 'same' | 'within';
   if (change > allowed + noise) {
     verdict = 'regressed';
-    reason = `counted ${changeText}: more than the allowed increase of ${formatCount(allowed)}`;
+    outcome = 'above';
   } else if (change < -(allowed + noise)) {
     verdict = 'improved';
-    reason = `counted ${changeText}`;
+    outcome = 'below';
   } else if (Math.abs(change) <= noise) {
     verdict = 'unchanged';
-    reason = `counted ${formatCount(base)} in both runs`;
+    outcome = 'same';
   } else {
     verdict = 'unchanged';
-    reason = `counted ${changeText}: within the allowed ${formatCount(allowed)}`;
+    outcome = 'within';
   }
   return {
     ...emptyVerdict(config, gate.metric, 'exact'),
     verdict,
-    reason,
+    cause: { code: 'counted', outcome },
     base,
     head,
     change,
@@ -409,8 +423,8 @@ function decideStatistically(
   headStreamsIn: (number | null)[],
   pairing: Pairing,
   options: GateOptions,
-  extra: { minEffect: number; note: string | null; stalls?: { base: number[]; head: number[] } },
-): MetricVerdict {
+  extra: { minEffect: number; qualifiers: GateQualifier[]; stalls?: { base: number[]; head: number[] } },
+): GateDecision {
   const paired = pairing.paired;
   let baseStreams = baseStreamsIn;
   let headStreams = headStreamsIn;
@@ -422,7 +436,9 @@ function decideStatistically(
     const stalled = leaveOutStalledStreams(values, extra.stalls, allowedBefore);
     baseStreams = values.base;
     headStreams = values.head;
-    if (stalled.base + stalled.head > 0) extra = { ...extra, note: [extra.note, stalledText(stalled, allowedBefore)].filter(Boolean).join('; ') };
+    if (stalled.base + stalled.head > 0) {
+      extra = { ...extra, qualifiers: [...extra.qualifiers, { code: 'stalledStreamsLeftOut', ...stalled, thresholdMs: Math.max(allowedBefore, DISTURBING_STALL_MS) }] };
+    }
   }
   let baseValues: number[];
   let headValues: number[];
@@ -441,7 +457,7 @@ function decideStatistically(
   const relative = baseMedian === 0 ? null : change / Math.abs(baseMedian);
   const allowed = Math.max(allowedChange(threshold, baseMedian), extra.minEffect);
   const outlierCount = { base: madOutliers(baseValues).length, head: madOutliers(headValues).length };
-  const verdict: MetricVerdict = {
+  const verdict: GateDecision = {
     ...emptyVerdict(config, gate.metric, paired ? 'bootstrap-paired' : 'bootstrap'),
     base: baseMedian,
     head: headMedian,
@@ -453,16 +469,15 @@ function decideStatistically(
     cv: { base: coefficientOfVariation(baseValues), head: coefficientOfVariation(headValues) },
     outliers: outlierCount,
   };
-  const prefix = extra.note ? `${extra.note}; ` : '';
+  const qualifiers = extra.qualifiers;
   // Outliers of a time metric hint at a busy machine (hyperfine's advice); a counter's are just its steps.
   const outlierSides = (['base', 'head'] as const).filter((side) => outlierCount[side] > 0);
   if (!isCounterMetric(gate.metric) && outlierSides.length > 0) {
-    const text = outlierSides.map((side) => `${outlierCount[side]} of ${side === 'base' ? baseValues.length : headValues.length} streams in ${side}`).join(', ');
-    verdict.warnings.push(`outliers (more than 3.5 MADs from the median): ${text}; the median is robust to them, but a quiet machine gives steadier verdicts`);
+    verdict.notes.push({ code: 'outliers', sides: outlierSides.map((side) => ({ side, count: outlierCount[side], of: side === 'base' ? baseValues.length : headValues.length })) });
   }
   const fewest = Math.min(baseValues.length, headValues.length);
   if (fewest < options.minSamples) {
-    verdict.reason = `${prefix}too few samples (base ${baseValues.length}, head ${headValues.length}; at least ${options.minSamples} needed): run with --iterations ${Math.max(10, options.minSamples)}`;
+    verdict.cause = { code: 'tooFewSamples', qualifiers, minSamples: options.minSamples };
     return verdict;
   }
   const interval = bootstrapMedianDifference(baseValues, headValues, {
@@ -472,29 +487,18 @@ function decideStatistically(
     confidence: options.confidence,
   });
   verdict.interval = { low: interval.low, high: interval.high, confidence: interval.confidence };
-  const level = `${Math.round(interval.confidence * 100)}%`;
-  const ci = `${level} CI [${signed(interval.low)}, ${signed(interval.high)}]`;
-  const medians = `median ${formatNumber(baseMedian)} → ${formatNumber(headMedian)} (${signed(change)}${relative === null ? '' : `, ${formatPercent(relative)}`})`;
-  const band = `±${formatNumber(allowed)}${threshold.relative ? ` (${formatThreshold(threshold)} of base${allowed === extra.minEffect && extra.minEffect > 0 ? `, raised to the ${formatNumber(extra.minEffect)} ms minimum effect` : ''})` : ''}`;
-  if (interval.low > allowed) {
-    verdict.verdict = 'regressed';
-    verdict.reason = `${prefix}${medians}; ${ci} lies above the allowed ${band}`;
-  } else if (interval.high < -allowed) {
-    verdict.verdict = 'improved';
-    verdict.reason = `${prefix}${medians}; ${ci} lies below -${formatNumber(allowed)}`;
-  } else if (interval.low >= -allowed && interval.high <= allowed) {
-    verdict.verdict = 'unchanged';
-    verdict.reason = `${prefix}${medians}; ${ci} within ${band}`;
-  } else if (interval.high <= allowed) {
-    // No increase beyond the allowance is possible at this confidence: decided for a regression
-    // gate, even though an improvement that large is not proven either.
-    verdict.verdict = 'unchanged';
-    verdict.reason = `${prefix}${medians}; ${ci} stays below the allowed increase +${formatNumber(allowed)} (an improvement beyond -${formatNumber(allowed)} is possible but not shown)`;
-  } else {
-    verdict.verdict = 'inconclusive';
-    const side = interval.high > allowed ? `the allowed increase +${formatNumber(allowed)}` : `-${formatNumber(allowed)} (maybe an improvement)`;
-    verdict.reason = `${prefix}${medians}; ${ci} straddles ${side}: too noisy to tell`;
-  }
+  const band: AllowedBand = { relative: threshold.relative, raisedToMinEffectMs: allowed === extra.minEffect && extra.minEffect > 0 ? extra.minEffect : null };
+  const decided = (verdictOf: Verdict, position: Extract<GateCause, { code: 'interval' }>['position']) => {
+    verdict.verdict = verdictOf;
+    verdict.cause = { code: 'interval', qualifiers, band, position };
+  };
+  if (interval.low > allowed) decided('regressed', 'above');
+  else if (interval.high < -allowed) decided('improved', 'below');
+  else if (interval.low >= -allowed && interval.high <= allowed) decided('unchanged', 'within');
+  // No increase beyond the allowance is possible at this confidence: decided for a regression
+  // gate, even though an improvement that large is not proven either.
+  else if (interval.high <= allowed) decided('unchanged', 'belowIncrease');
+  else decided('inconclusive', interval.high > allowed ? 'straddlesIncrease' : 'straddlesDecrease');
   // A gate flaps when its CI reaches across the allowed increase: the same code could pass on one
   // run and fail on the next. Say so, with what would make it steady.
   const width = interval.high - interval.low;
@@ -502,9 +506,7 @@ function decideStatistically(
   if (allowed > 0 && nearEdge) {
     const halfWidth = width / 2;
     const needed = Math.ceil(fewest * (halfWidth / (allowed / 2)) ** 2);
-    verdict.warnings.push(
-      `likely to flap: the ${level} CI [${signed(interval.low)}, ${signed(interval.high)}] reaches across the allowed increase +${formatNumber(allowed)}; about ${Math.max(needed, fewest + 1)} streams per config (--iterations) would narrow it, or allow more than ${formatThreshold(threshold)}`,
-    );
+    verdict.notes.push({ code: 'likelyToFlap', streamsNeeded: Math.max(needed, fewest + 1) });
   }
   return verdict;
 }
