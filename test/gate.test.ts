@@ -5,7 +5,8 @@ import { verdictsToCsv } from '../src/report/csv.js';
 import { bootstrapMedianDifference } from '../src/stats/bootstrap.js';
 import { comparabilityProblem, streamPairing } from '../src/stats/comparability.js';
 import { ComparisonInputError, decideComparison } from '../src/stats/decideComparison.js';
-import { defaultGates, gateSchema, GateSyntaxError, parseGateFlags, parseThreshold } from '../src/stats/gates.js';
+import { gateSchema } from '../src/stats/gateSchema.js';
+import { checkGateInputs, defaultGates, GateSyntaxError, parseGateFlags, parseThreshold } from '../src/stats/gates.js';
 import { evaluateGates, type MetricVerdict } from '../src/stats/gateVerdicts.js';
 import { coefficientOfVariation, madOutliers, median, medianAbsoluteDeviation } from '../src/stats/sampleStats.js';
 import { configWithStreams, runOf, type StreamShape } from './helpers/gateFixtures.js';
@@ -74,6 +75,36 @@ describe('gates', () => {
     expect(gateSchema.safeParse({ metric: 'tokenLatencyP99Ms', maxIncrease: '10%' }).success).toBe(true);
     expect(gateSchema.safeParse({ metric: 'latency', maxIncrease: '10%' }).success).toBe(false);
     expect(gateSchema.safeParse({ metric: 'e2eMs', maxIncrase: '10%' }).success).toBe(false);
+  });
+
+  it("a result file's recorded gates are checked without zod by the same rules as gateSchema", () => {
+    const lists: unknown[] = [
+      [],
+      [{ metric: 'tokenLatencyP99Ms', maxIncrease: '10%' }, { metric: 'counters.jsonOpsPerToken' }],
+      [{ metric: 'e2eMs', maxIncrease: 5, configs: ['a', 'b'] }],
+      [{ metric: 'e2eMs', maxIncrease: '+2.5%' }, { metric: 'ttftMs', maxIncrease: '5ms' }, { metric: 'ttftMs', maxIncrease: '.5' }],
+      [{ metric: 'latency' }],
+      [{ metric: 'e2eMs', maxIncrase: '10%' }],
+      [{ metric: 'e2eMs', maxIncrease: 'ten' }],
+      [{ metric: 'e2eMs', maxIncrease: -1 }],
+      [{ metric: 'e2eMs', configs: [] }],
+      [{ metric: 'e2eMs', configs: [1] }],
+      [{ metric: 'e2eMs', configs: 'a' }],
+      [{ metric: 5 }],
+      [{}],
+      [null],
+      [['e2eMs']],
+      { metric: 'e2eMs' },
+      'e2eMs',
+    ];
+    for (const list of lists) {
+      const checked = checkGateInputs(list);
+      expect('gates' in checked, JSON.stringify(list)).toBe(gateSchema.array().safeParse(list).success);
+    }
+    expect(checkGateInputs([{ metric: 'e2eMs' }, { metric: 'e2eMs', maxIncrease: 'ten' }])).toEqual({
+      problem: 'gates[1].maxIncrease: write a percentage (10%) or an amount (5, 5ms)',
+    });
+    expect(checkGateInputs([{ metric: 'p99' }])).toEqual({ problem: expect.stringMatching(/^gates\[0\]\.metric: not a gate metric: use one of ttftMs, /) });
   });
 
   it('a scenario may carry gates; a bad one is an error naming the field', () => {

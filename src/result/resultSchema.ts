@@ -3,9 +3,10 @@
  * here is the single source of truth; `schemas/result.schema.json` is generated from it.
  */
 import { z } from 'zod';
+import { RESULT_SCHEMA_VERSION } from './schemaVersion.js';
 import { targetResultSchemaWith } from './targetResult.js';
 
-export const RESULT_SCHEMA_VERSION = 1;
+export { RESULT_SCHEMA_VERSION };
 
 /** Summary of a time metric, in milliseconds. */
 export const summarySchema = z

@@ -3,11 +3,10 @@
  * apply (the head run's scenario gates, `--gate` flags, or the defaults), their verdicts, and
  * the older exact `--fail-on` rules. Pure: documents and requests in, a decision out.
  */
-import { z } from 'zod';
 import type { ResultDocument } from '../result/resultSchema.js';
 import { comparabilityProblem } from './comparability.js';
 import { compareResults, type Comparison } from './compareResults.js';
-import { defaultGates, type Gate, gateFromInput, gateSchema } from './gates.js';
+import { checkGateInputs, defaultGates, type Gate, gateFromInput } from './gates.js';
 import { DEFAULT_GATE_OPTIONS, evaluateGates, type GateOptions, type GateReport } from './gateVerdicts.js';
 import { evaluateRules, type Rule, type RuleEvaluation } from './rules.js';
 
@@ -40,15 +39,13 @@ export interface ComparisonDecision {
   regressed: boolean;
 }
 
-const scenarioGatesSchema = z.array(gateSchema);
-
 /** The gates a run recorded from its scenario; throws ComparisonInputError when they are malformed. */
 export function recordedGates(document: ResultDocument, name: string): Gate[] {
   const raw = document.scenario.settings.gates;
   if (raw === undefined) return [];
-  const parsed = scenarioGatesSchema.safeParse(raw);
-  if (!parsed.success) throw new ComparisonInputError(`${name}: scenario.settings.gates is not a list of gates: ${parsed.error.issues[0]?.message}`);
-  return parsed.data.map((input) => gateFromInput(input));
+  const checked = checkGateInputs(raw);
+  if ('problem' in checked) throw new ComparisonInputError(`${name}: scenario.settings.gates is not a list of gates: ${checked.problem}`);
+  return checked.gates.map((input) => gateFromInput(input));
 }
 
 /** Compares base and head; throws ComparisonInputError for documents that cannot be compared. */
