@@ -31,7 +31,7 @@ export interface GateOutputOptions {
 export function renderDecision(decision: ComparisonDecision, options: GateOutputOptions): string {
   switch (options.format) {
     case 'json':
-      return `${JSON.stringify({ regressed: decision.regressed, pairing: decision.report.pairing, gates: decision.gates, verdicts: decision.report.verdicts, breaches: decision.rules.breaches, unchecked: decision.rules.unchecked }, null, 2)}\n`;
+      return `${JSON.stringify({ regressed: decision.regressed, pairing: decision.report.pairing, gates: decision.gates, verdicts: decision.report.verdicts, informational: decision.report.informational, breaches: decision.rules.breaches, unchecked: decision.rules.unchecked }, null, 2)}\n`;
     case 'markdown':
       return renderComparisonMarkdown(decision, options.names);
     case 'csv':

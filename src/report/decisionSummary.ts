@@ -125,3 +125,18 @@ export function outcomeOf(decision: ComparisonDecision): { mark: string; text: s
     decidedCounted: true,
   };
 }
+
+/**
+ * The informational verdicts, one line per reason: `informational, not gated: field-baseline
+ * renderLatencyP99Ms inconclusive, … — reason`. Shown with every outcome, so a check mark never
+ * stands for metrics the scenario declared it cannot gate.
+ */
+export function informationalLines(informational: ComparisonDecision['report']['informational']): string[] {
+  const byReason = new Map<string, string[]>();
+  for (const verdict of informational) {
+    const group = byReason.get(verdict.informational) ?? [];
+    group.push(`${verdict.config} ${verdict.metric} ${verdict.verdict}`);
+    byReason.set(verdict.informational, group);
+  }
+  return [...byReason].map(([reason, entries]) => `informational, not gated: ${entries.join(', ')} — ${reason}`);
+}

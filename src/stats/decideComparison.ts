@@ -55,12 +55,16 @@ export function decideComparison(base: ResultDocument, head: ResultDocument, req
   if (problem) throw new ComparisonInputError(problem);
 
   // The head run's scenario defines its gates (a change that edits the gates is reviewed with
-  // them); a --gate on the same metric comes first, so it wins.
-  let gates = [...request.flagGates, ...recordedGates(head, names.head)];
-  if (gates.length === 0 && request.defaultGates !== false) {
+  // them); a --gate on the same metric comes first, so it wins. Informational entries only take
+  // their metric × configs out of the decision: they replace no other gate, defaults included.
+  const recorded = recordedGates(head, names.head);
+  const informational = recorded.filter((gate) => gate.informational !== undefined);
+  let deciding = [...request.flagGates, ...recorded.filter((gate) => gate.informational === undefined)];
+  if (deciding.length === 0 && request.defaultGates !== false) {
     const counterNames = [...base.configs, ...head.configs].flatMap((config) => Object.keys(config.metrics?.counters ?? {}));
-    gates = defaultGates(counterNames);
+    deciding = defaultGates(counterNames);
   }
+  const gates = [...request.flagGates, ...informational, ...deciding.filter((gate) => !request.flagGates.includes(gate))];
   const report = evaluateGates(base, head, gates, { ...DEFAULT_GATE_OPTIONS, ...request.options });
   if (report.unknownMetrics.length > 0) {
     throw new ComparisonInputError(

@@ -3,7 +3,7 @@
  * that `compare` (which needs gates but no zod) does not load zod at start-up.
  */
 import { z } from 'zod';
-import { type GateInput, GATE_METRIC_MESSAGE, isGateMetric, ITERATION_METRICS, THRESHOLD_MESSAGE, THRESHOLD_TEXT } from './gates.js';
+import { type GateInput, GATE_METRIC_MESSAGE, INFORMATIONAL_MESSAGE, isGateMetric, ITERATION_METRICS, THRESHOLD_MESSAGE, THRESHOLD_TEXT } from './gates.js';
 
 /** One entry of a scenario's `gates:` list. */
 export const gateSchema = z
@@ -17,6 +17,13 @@ export const gateSchema = z
       .optional()
       .describe('largest increase that still passes: a percentage of the base value (10%) or an amount in the metric unit; default 10% for time metrics, 0 for counters'),
     configs: z.array(z.string()).min(1).optional().describe('config names the gate applies to (default: every config)'),
+    informational: z
+      .string()
+      .min(1, INFORMATIONAL_MESSAGE)
+      .optional()
+      .describe(
+        "why this metric cannot be gated for these configs: its verdict is still computed and shown, apart and with this reason, but never passes or fails the comparison. Informational entries replace no other gate (with only informational entries, the default gates still apply to everything else)",
+      ),
   })
   .describe('a regression gate for `streambench compare` and `run --baseline`');
 

@@ -30,6 +30,11 @@ export interface Gate {
   configs: string[] | null;
   /** Where the gate came from, for messages. */
   origin: 'scenario' | 'flag' | 'default';
+  /**
+   * Why this metric cannot be gated for these configs (a scenario's `informational:`): its
+   * verdict is computed and shown apart, with this reason, and never decides the outcome.
+   */
+  informational?: string;
 }
 
 /** Default allowance of a time metric: changes up to 10 % are noise on a shared CI runner. */
@@ -69,6 +74,9 @@ export const GATE_METRIC_MESSAGE = `not a gate metric: ${METRIC_HINT}`;
 /** The message for an allowance that does not parse. */
 export const THRESHOLD_MESSAGE = 'write a percentage (10%) or an amount (5, 5ms)';
 
+/** The message for an `informational:` that is not a reason. */
+export const INFORMATIONAL_MESSAGE = 'write why this metric cannot be gated (a non-empty text)';
+
 /** Whether `metric` names something a gate can decide on. */
 export function isGateMetric(metric: string): boolean {
   return (ITERATION_METRICS as readonly string[]).includes(metric) || /^counters\.[A-Za-z0-9_]+$/.test(metric);
@@ -103,9 +111,10 @@ export interface GateInput {
   metric: string;
   maxIncrease?: number | string;
   configs?: string[];
+  informational?: string;
 }
 
-const GATE_FIELDS = new Set(['metric', 'maxIncrease', 'configs']);
+const GATE_FIELDS = new Set(['metric', 'maxIncrease', 'configs', 'informational']);
 
 /**
  * Checks a result file's recorded `gates:` (written by `run` after gateSchema accepted the
@@ -120,13 +129,16 @@ export function checkGateInputs(raw: unknown): { gates: GateInput[] } | { proble
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return { problem: `${at}: expected an object` };
     const unknown = Object.keys(entry).filter((key) => !GATE_FIELDS.has(key));
     if (unknown.length > 0) return { problem: `${at}: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((key) => `"${key}"`).join(', ')}` };
-    const { metric, maxIncrease, configs } = entry as Record<string, unknown>;
+    const { metric, maxIncrease, configs, informational } = entry as Record<string, unknown>;
     if (typeof metric !== 'string' || !isGateMetric(metric)) return { problem: `${at}.metric: ${GATE_METRIC_MESSAGE}` };
     const numberAllowance = typeof maxIncrease === 'number' && Number.isFinite(maxIncrease) && maxIncrease >= 0;
     const textAllowance = typeof maxIncrease === 'string' && THRESHOLD_TEXT.test(maxIncrease);
     if (maxIncrease !== undefined && !numberAllowance && !textAllowance) return { problem: `${at}.maxIncrease: ${THRESHOLD_MESSAGE}` };
     if (configs !== undefined && (!Array.isArray(configs) || configs.length === 0 || configs.some((name) => typeof name !== 'string'))) {
       return { problem: `${at}.configs: expected a non-empty list of config names` };
+    }
+    if (informational !== undefined && (typeof informational !== 'string' || informational === '')) {
+      return { problem: `${at}.informational: ${INFORMATIONAL_MESSAGE}` };
     }
   }
   return { gates: raw as GateInput[] };
@@ -139,6 +151,7 @@ export function gateFromInput(input: GateInput, origin: Gate['origin'] = 'scenar
     maxIncrease: input.maxIncrease === undefined ? null : parseThreshold(input.maxIncrease),
     configs: input.configs ?? null,
     origin,
+    ...(input.informational !== undefined && { informational: input.informational }),
   };
 }
 
