@@ -1,13 +1,17 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { outcomeOf } from '../src/report/decisionSummary.js';
 import { renderComparisonMarkdown } from '../src/report/markdown.js';
+import { renderVerdictTable } from '../src/report/verdictTable.js';
 import { verdictsToCsv } from '../src/report/csv.js';
 import { bootstrapMedianDifference } from '../src/stats/bootstrap.js';
 import { comparabilityProblem, streamPairing } from '../src/stats/comparability.js';
 import { ComparisonInputError, decideComparison } from '../src/stats/decideComparison.js';
-import { defaultGates, gateSchema, GateSyntaxError, parseGateFlags, parseThreshold } from '../src/stats/gates.js';
+import { gateSchema } from '../src/stats/gateSchema.js';
+import { checkGateInputs, defaultGates, GateSyntaxError, parseGateFlags, parseThreshold } from '../src/stats/gates.js';
 import { evaluateGates, type GateDecision } from '../src/stats/gateVerdicts.js';
-import { type MetricVerdict, wordVerdict } from '../src/report/gateWording.js';
+import { type MetricVerdict, wordDecision, wordVerdict } from '../src/report/gateWording.js';
 import { coefficientOfVariation, madOutliers, median, medianAbsoluteDeviation } from '../src/stats/sampleStats.js';
 import { configWithStreams, runOf, type StreamShape } from './helpers/gateFixtures.js';
 import { summaryOf } from './helpers/resultFixtures.js';
@@ -76,6 +80,36 @@ describe('gates', () => {
     expect(gateSchema.safeParse({ metric: 'tokenLatencyP99Ms', maxIncrease: '10%' }).success).toBe(true);
     expect(gateSchema.safeParse({ metric: 'latency', maxIncrease: '10%' }).success).toBe(false);
     expect(gateSchema.safeParse({ metric: 'e2eMs', maxIncrase: '10%' }).success).toBe(false);
+  });
+
+  it("a result file's recorded gates are checked without zod by the same rules as gateSchema", () => {
+    const lists: unknown[] = [
+      [],
+      [{ metric: 'tokenLatencyP99Ms', maxIncrease: '10%' }, { metric: 'counters.jsonOpsPerToken' }],
+      [{ metric: 'e2eMs', maxIncrease: 5, configs: ['a', 'b'] }],
+      [{ metric: 'e2eMs', maxIncrease: '+2.5%' }, { metric: 'ttftMs', maxIncrease: '5ms' }, { metric: 'ttftMs', maxIncrease: '.5' }],
+      [{ metric: 'latency' }],
+      [{ metric: 'e2eMs', maxIncrase: '10%' }],
+      [{ metric: 'e2eMs', maxIncrease: 'ten' }],
+      [{ metric: 'e2eMs', maxIncrease: -1 }],
+      [{ metric: 'e2eMs', configs: [] }],
+      [{ metric: 'e2eMs', configs: [1] }],
+      [{ metric: 'e2eMs', configs: 'a' }],
+      [{ metric: 5 }],
+      [{}],
+      [null],
+      [['e2eMs']],
+      { metric: 'e2eMs' },
+      'e2eMs',
+    ];
+    for (const list of lists) {
+      const checked = checkGateInputs(list);
+      expect('gates' in checked, JSON.stringify(list)).toBe(gateSchema.array().safeParse(list).success);
+    }
+    expect(checkGateInputs([{ metric: 'e2eMs' }, { metric: 'e2eMs', maxIncrease: 'ten' }])).toEqual({
+      problem: 'gates[1].maxIncrease: write a percentage (10%) or an amount (5, 5ms)',
+    });
+    expect(checkGateInputs([{ metric: 'p99' }])).toEqual({ problem: expect.stringMatching(/^gates\[0\]\.metric: not a gate metric: use one of ttftMs, /) });
   });
 
   it('a scenario may carry gates; a bad one is an error naming the field', () => {
@@ -183,6 +217,52 @@ describe('statistical gate', () => {
     base.configs[0].metrics!.eventLoopDelayMs = summaryOf(5.2, { p99: 6 });
     head.configs[0].metrics!.eventLoopDelayMs = summaryOf(5.2, { p99: 10 });
     expect(find(evaluateGates(base, head, parseGateFlags('tokenLatencyP99Ms')).verdicts, 'a', 'tokenLatencyP99Ms').verdict).toBe('regressed');
+  });
+
+  it("the default scenario's debounced render p99s are shown as informational, and the rest of the quick start's comparison decides", () => {
+    // Same code twice: the debounced field baseline's per-stream render p99s flap by tens of ms
+    // (its worst wait hinges on whether a ~16 ms gap beat the debounce), the other config's hold.
+    const flapping = { base: [120, 180, 95, 210, 140, 160], head: [190, 100, 170, 120, 230, 105] };
+    const shape = { ...SHAPE, streams: 6 };
+    const run = (side: 'base' | 'head', runSeed: number) => {
+      const field = configWithStreams('field-baseline', { ...shape, runSeed });
+      field.iterations.forEach((sample, index) => {
+        sample.renderLatencyP99Ms = flapping[side][index];
+        sample.stalenessP99Ms = flapping[side][index] - 1;
+      });
+      const corrected = configWithStreams('seed-corrected', { ...shape, runSeed: runSeed + 10 });
+      corrected.iterations.forEach((sample) => {
+        sample.renderLatencyP99Ms = 40;
+        sample.stalenessP99Ms = 17;
+      });
+      return runOf([field, corrected], side);
+    };
+    const base = run('base', 1);
+    const head = run('head', 2);
+    const defaultScenario = parseYaml(readFileSync(new URL('../scenarios/default.yaml', import.meta.url), 'utf8')) as { gates: unknown[] };
+    head.scenario.settings.gates = defaultScenario.gates;
+    const decision = decideComparison(base, head, { flagGates: [], rules: [] });
+    // The data cannot decide them: they stay inconclusive, shown apart with the reason.
+    expect(decision.report.informational.map((verdict) => [verdict.config, verdict.metric, verdict.verdict])).toEqual([
+      ['field-baseline', 'renderLatencyP99Ms', 'inconclusive'],
+      ['field-baseline', 'stalenessP99Ms', 'inconclusive'],
+    ]);
+    // Everything else keeps the default gates, the other config's render p99s included.
+    expect(decision.report.verdicts.some((verdict) => verdict.config === 'field-baseline' && verdict.metric === 'renderLatencyP99Ms')).toBe(false);
+    expect(find(decision.report.verdicts, 'field-baseline', 'tokenLatencyP99Ms').verdict).toBe('unchanged');
+    expect(find(decision.report.verdicts, 'seed-corrected', 'renderLatencyP99Ms').verdict).toBe('unchanged');
+    expect(decision.report.verdicts.some((verdict) => verdict.metric === 'counters.jsonOpsPerToken')).toBe(true);
+    expect(outcomeOf(wordDecision(decision)).mark).toBe('✓');
+    const text = renderVerdictTable(decision, { width: 200 });
+    expect(text).toContain(
+      'i informational, not gated: field-baseline renderLatencyP99Ms inconclusive, field-baseline stalenessP99Ms inconclusive — a trailing 16 ms debounce',
+    );
+    expect(text.split('\n').at(-1)).toMatch(/^✓ no regression: 16 unchanged; 2 informational verdicts not gated \(above\) \(/);
+    expect(renderComparisonMarkdown(decision, { base: 'a.json', head: 'b.json' })).toContain('- ℹ informational, not gated: field-baseline renderLatencyP99Ms inconclusive');
+    // A --gate on the metric decides it after all (and here the data cannot).
+    const flagged = decideComparison(base, head, { flagGates: parseGateFlags('renderLatencyP99Ms'), rules: [] });
+    expect(find(flagged.report.verdicts, 'field-baseline', 'renderLatencyP99Ms').verdict).toBe('inconclusive');
+    expect(outcomeOf(wordDecision(flagged)).mark).toBe('?');
   });
 
   it('treats a config that errored in head as a regression', () => {

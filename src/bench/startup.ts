@@ -15,16 +15,24 @@ import { median } from '../stats/sampleStats.js';
 const cli = resolve(fileURLToPath(import.meta.url), '../../cli.js');
 const runs = Number(process.env.STARTUP_RUNS ?? 15);
 
-/** Median wall time of `node …args` over `runs` runs, in ms; throws when the command fails. */
-function timeCommand(args: string[]): number {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = monotonicNowMs();
-    const child = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-    times.push(monotonicNowMs() - started);
-    if (child.status !== 0 && child.status !== 1) throw new Error(`node ${args.join(' ')} exited ${child.status}: ${child.stderr}`);
-  }
-  return median(times);
+/** Wall time of one `node …args`, in ms; throws when the command fails. */
+function timeOnce(args: string[]): number {
+  const started = monotonicNowMs();
+  const child = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const elapsed = monotonicNowMs() - started;
+  if (child.status !== 0 && child.status !== 1) throw new Error(`node ${args.join(' ')} exited ${child.status}: ${child.stderr}`);
+  return elapsed;
+}
+
+/**
+ * Median wall time of each command over `runs` rounds, in ms. Each round runs every command
+ * once, in turn, so a shared machine's load falls on all of them alike and the ratios to
+ * `node -e 0` hold even when the absolute times do not.
+ */
+function timeSideBySide(commands: string[][]): number[] {
+  const times = commands.map((): number[] => []);
+  for (let round = 0; round < runs; round++) commands.forEach((args, index) => times[index].push(timeOnce(args)));
+  return times.map((samples) => median(samples));
 }
 
 /** A quick scenario on the in-process broker, run once to have real result files to compare and report. */
@@ -52,14 +60,16 @@ try {
   writeFileSync(scenario, SCENARIO);
   runOnce(scenario, base);
   runOnce(scenario, head);
-  const bare = timeCommand(['-e', '0']);
-  const rows: [string, number][] = [
-    ['node -e 0', bare],
-    ['streambench --help', timeCommand([cli, '--help'])],
-    ['streambench compare base.json head.json', timeCommand([cli, 'compare', base, head])],
-    ['streambench report base.json', timeCommand([cli, 'report', base])],
+  const commands: [string, string[]][] = [
+    ['node -e 0', ['-e', '0']],
+    ['streambench --help', [cli, '--help']],
+    ['streambench compare base.json head.json', [cli, 'compare', base, head]],
+    ['streambench report base.json', [cli, 'report', base]],
   ];
-  console.log(`median of ${runs} runs each (Node ${process.version}); target: at most 2× node -e 0`);
+  const medians = timeSideBySide(commands.map(([, args]) => args));
+  const bare = medians[0];
+  const rows = commands.map(([name], index): [string, number] => [name, medians[index]]);
+  console.log(`median of ${runs} rounds, the commands in turn in each (Node ${process.version}); target: at most 2× node -e 0`);
   for (const [name, ms] of rows) console.log(`${name.padEnd(42)} ${ms.toFixed(0).padStart(5)} ms  ${(ms / bare).toFixed(2)}×`);
 } finally {
   rmSync(folder, { recursive: true, force: true });

@@ -5,7 +5,7 @@
 import { appendFile } from 'node:fs/promises';
 import { renderComparisonMarkdown } from '../report/markdown.js';
 import { verdictsToCsv } from '../report/csv.js';
-import { wordVerdicts } from '../report/gateWording.js';
+import { wordVerdict, wordVerdicts } from '../report/gateWording.js';
 import { renderComparisonTable } from '../report/tables.js';
 import { renderVerdictTable } from '../report/verdictTable.js';
 import type { ComparisonDecision } from '../stats/decideComparison.js';
@@ -32,7 +32,7 @@ export interface GateOutputOptions {
 export function renderDecision(decision: ComparisonDecision, options: GateOutputOptions): string {
   switch (options.format) {
     case 'json':
-      return `${JSON.stringify({ regressed: decision.regressed, pairing: decision.report.pairing, gates: decision.gates, verdicts: wordVerdicts(decision.report.verdicts), breaches: decision.rules.breaches, unchecked: decision.rules.unchecked }, null, 2)}\n`;
+      return `${JSON.stringify({ regressed: decision.regressed, pairing: decision.report.pairing, gates: decision.gates, verdicts: wordVerdicts(decision.report.verdicts), informational: decision.report.informational.map((verdict) => ({ ...wordVerdict(verdict), informational: verdict.informational })), breaches: decision.rules.breaches, unchecked: decision.rules.unchecked }, null, 2)}\n`;
     case 'markdown':
       return renderComparisonMarkdown(decision, options.names);
     case 'csv':

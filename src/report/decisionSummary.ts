@@ -3,6 +3,7 @@
  * was decided), the undecided verdicts grouped by cause — one line per cause, not one per metric
  * — and the noise warnings grouped by kind. Pure; shared by the text and markdown forms.
  */
+import type { GateReport } from '../stats/gateVerdicts.js';
 import type { MetricVerdict, WordedDecision } from './gateWording.js';
 
 /** Why a verdict could not be decided, from its reason. */
@@ -123,4 +124,19 @@ export function outcomeOf(decision: WordedDecision): { mark: string; text: strin
     text: `undecided: ${undecided.length} of ${verdicts.length} verdicts (${causes}); decided: ${decided} (${kinds}), no regression among them`,
     decidedCounted: true,
   };
+}
+
+/**
+ * The informational verdicts, one line per reason: `informational, not gated: field-baseline
+ * renderLatencyP99Ms inconclusive, … — reason`. Shown with every outcome, so a check mark never
+ * stands for metrics the scenario declared it cannot gate.
+ */
+export function informationalLines(informational: GateReport['informational']): string[] {
+  const byReason = new Map<string, string[]>();
+  for (const verdict of informational) {
+    const group = byReason.get(verdict.informational) ?? [];
+    group.push(`${verdict.config} ${verdict.metric} ${verdict.verdict}`);
+    byReason.set(verdict.informational, group);
+  }
+  return [...byReason].map(([reason, entries]) => `informational, not gated: ${entries.join(', ')} — ${reason}`);
 }

@@ -8,7 +8,7 @@ import { type WordedDecision, wordDecision } from './gateWording.js';
 import type { ResultDocument } from '../result/resultSchema.js';
 import { SUMMARY_HEAD, summaryCells } from './tables.js';
 import { VERDICT_HEAD, verdictCells, verdictTotals } from './verdictTable.js';
-import { outcomeOf, undecidedLines } from './decisionSummary.js';
+import { informationalLines, outcomeOf, undecidedLines } from './decisionSummary.js';
 import { markdownCell, markdownTable } from './markdownTable.js';
 
 /** A result document: its scenario, then one row per config with the headline numbers. */
@@ -38,9 +38,11 @@ export function renderComparisonMarkdown(decisionIn: ComparisonDecision | Worded
   out.push('');
   out.push(`\`${names.base}\` → \`${names.head}\`: ${verdictTotals(verdicts)}. ${decision.report.pairing.reason}.`);
   const undecided = undecidedLines(verdicts);
-  if (undecided.length > 0) {
+  const informational = informationalLines(decision.report.informational);
+  if (undecided.length + informational.length > 0) {
     out.push('');
     for (const line of undecided) out.push(`- ? ${markdownCell(line)}`);
+    for (const line of informational) out.push(`- ℹ ${markdownCell(line)}`);
   }
   const table = (rows: typeof verdicts) =>
     markdownTable([...VERDICT_HEAD, 'reason'], rows.map((verdict) => [...verdictCells(verdict), verdict.reason]), (index) => index >= 2 && index <= 8);

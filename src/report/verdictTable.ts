@@ -4,9 +4,9 @@
  */
 import type { ComparisonDecision } from '../stats/decideComparison.js';
 import { countVerdicts, type Verdict } from '../stats/gateVerdicts.js';
-import { type MetricVerdict, type WordedDecision, wordDecision } from './gateWording.js';
+import { type MetricVerdict, type WordedDecision, wordDecision, wordVerdict } from './gateWording.js';
 import { formatCount, formatNumber, formatPercent, MISSING } from './format.js';
-import { groupedWarningLines, outcomeOf, plural, undecidedLines } from './decisionSummary.js';
+import { groupedWarningLines, informationalLines, outcomeOf, plural, undecidedLines } from './decisionSummary.js';
 import { fitTable, type FitColumn, wrapWords } from './fitTable.js';
 import { DEFAULT_WIDTH } from './terminalWidth.js';
 
@@ -103,9 +103,12 @@ export function renderVerdictTable(decisionIn: ComparisonDecision | WordedDecisi
   for (const unchecked of decision.rules.unchecked) {
     lines.push(`! ${unchecked.config}: ${unchecked.rule} not checked: ${unchecked.metric} missing in ${unchecked.missingIn}`);
   }
+  for (const line of informationalLines(decision.report.informational)) lines.push(wrapped('i', line));
+  if (layout.verbose) for (const verdict of decision.report.informational) lines.push(`i ${verdict.config} ${verdict.metric} ${verdict.verdict} (informational): ${wordVerdict(verdict).reason}`);
   const outcome = outcomeOf(decision);
   const breaches = decision.rules.breaches.length > 0 ? `, ${plural(decision.rules.breaches.length, 'rule')} breached` : '';
   const totals = outcome.decidedCounted ? '' : `: ${verdictTotals(verdicts)}`;
-  lines.push(`${outcome.mark} ${outcome.text}${totals}${breaches} (${decision.report.pairing.reason})`);
+  const notGated = decision.report.informational.length > 0 ? `; ${plural(decision.report.informational.length, 'informational verdict')} not gated (above)` : '';
+  lines.push(`${outcome.mark} ${outcome.text}${totals}${breaches}${notGated} (${decision.report.pairing.reason})`);
   return lines.join('\n');
 }

@@ -3,9 +3,10 @@
  * here is the single source of truth; `schemas/result.schema.json` is generated from it.
  */
 import { z } from 'zod';
+import { RESULT_SCHEMA_VERSION } from './schemaVersion.js';
 import { targetResultSchemaWith } from './targetResult.js';
 
-export const RESULT_SCHEMA_VERSION = 1;
+export { RESULT_SCHEMA_VERSION };
 
 /** Summary of a time metric, in milliseconds. */
 export const summarySchema = z
@@ -289,3 +290,22 @@ export const resultDocumentSchema = z.strictObject({
     .describe('every warning of the run (the terminal groups them by kind; --verbose prints each)'),
 });
 export type ResultDocument = z.infer<typeof resultDocumentSchema>;
+
+/**
+ * The document as published (schemas/result.schema.json) and checked without zod: one config
+ * shape whose `metrics` may be null, as files were always written. The union above is stricter
+ * (a completed config has metrics, a skipped one none); readResultFile applies it. One shape
+ * keeps the published schema and the validator compiled from it a third of the union's size.
+ */
+export const resultDocumentWireSchema = resultDocumentSchema.extend({
+  configs: z.array(
+    z.strictObject({
+      ...configResultHead,
+      state: z.enum(['completed', 'errored', 'interrupted', 'skipped']),
+      metrics: configMetricsSchema
+        .nullable()
+        .describe('completed: always (null only in files of older versions, for a config that measured no stream); errored or interrupted: the streams measured before it ended, null when none; skipped: null'),
+      ...configResultTail,
+    }),
+  ),
+});

@@ -6,7 +6,7 @@ import { ITERATIONS_MAX, tooLarge, WARMUP_MAX } from '../input/inputLimits.js';
 import { z } from 'zod';
 import { sourceSchema } from '../sources/sourceSettings.js';
 import { loadSettingsSchema } from './loadSettings.js';
-import { gateSchema } from '../stats/gates.js';
+import { gateSchema } from '../stats/gateSchema.js';
 import { deepPartial } from './deepPartial.js';
 import { pipelineSchema } from './pipelineSchema.js';
 import { PRESET_NAMES } from './presets.js';

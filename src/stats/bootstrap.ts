@@ -51,8 +51,10 @@ export function bootstrapMedianDifference(
   const random = createRandom(deriveSeed(options.seed, 'bootstrap-median-difference'));
   const estimate = medianOfSorted(sortedCopy(head)) - medianOfSorted(sortedCopy(base));
   const differences = new Float64Array(resamples);
-  const baseDraw = new Array<number>(base.length);
-  const headDraw = new Array<number>(head.length);
+  // Typed arrays sort numerically without a comparator: the same order, several times faster,
+  // which `compare` feels (thousands of resamples for every config × gate).
+  const baseDraw = new Float64Array(base.length);
+  const headDraw = new Float64Array(head.length);
   for (let r = 0; r < resamples; r++) {
     if (options.paired) {
       for (let i = 0; i < base.length; i++) {
@@ -64,9 +66,9 @@ export function bootstrapMedianDifference(
       for (let i = 0; i < base.length; i++) baseDraw[i] = base[random.int(0, base.length - 1)];
       for (let i = 0; i < head.length; i++) headDraw[i] = head[random.int(0, head.length - 1)];
     }
-    baseDraw.sort((a, b) => a - b);
-    headDraw.sort((a, b) => a - b);
-    differences[r] = medianOfSorted(headDraw) - medianOfSorted(baseDraw);
+    baseDraw.sort();
+    headDraw.sort();
+    differences[r] = medianOfSortedDraw(headDraw) - medianOfSortedDraw(baseDraw);
   }
   differences.sort();
   const tail = (1 - confidence) / 2;
@@ -78,6 +80,12 @@ export function bootstrapMedianDifference(
     resamples,
     paired: options.paired,
   };
+}
+
+/** Median of a sorted, non-empty draw (mean of the middle two for an even count), as medianOfSorted. */
+function medianOfSortedDraw(sorted: Float64Array): number {
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /** Linear-interpolated quantile q (0–1) of sorted values. */

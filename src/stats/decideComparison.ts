@@ -3,11 +3,10 @@
  * apply (the head run's scenario gates, `--gate` flags, or the defaults), their verdicts, and
  * the older exact `--fail-on` rules. Pure: documents and requests in, a decision out.
  */
-import { z } from 'zod';
 import type { ResultDocument } from '../result/resultSchema.js';
 import { comparabilityProblem } from './comparability.js';
 import { compareResults, type Comparison } from './compareResults.js';
-import { defaultGates, type Gate, gateFromInput, gateSchema } from './gates.js';
+import { checkGateInputs, defaultGates, type Gate, gateFromInput } from './gates.js';
 import { DEFAULT_GATE_OPTIONS, evaluateGates, type GateOptions, type GateReport } from './gateVerdicts.js';
 import { evaluateRules, type Rule, type RuleEvaluation } from './rules.js';
 
@@ -40,15 +39,13 @@ export interface ComparisonDecision {
   regressed: boolean;
 }
 
-const scenarioGatesSchema = z.array(gateSchema);
-
 /** The gates a run recorded from its scenario; throws ComparisonInputError when they are malformed. */
 export function recordedGates(document: ResultDocument, name: string): Gate[] {
   const raw = document.scenario.settings.gates;
   if (raw === undefined) return [];
-  const parsed = scenarioGatesSchema.safeParse(raw);
-  if (!parsed.success) throw new ComparisonInputError(`${name}: scenario.settings.gates is not a list of gates: ${parsed.error.issues[0]?.message}`);
-  return parsed.data.map((input) => gateFromInput(input));
+  const checked = checkGateInputs(raw);
+  if ('problem' in checked) throw new ComparisonInputError(`${name}: scenario.settings.gates is not a list of gates: ${checked.problem}`);
+  return checked.gates.map((input) => gateFromInput(input));
 }
 
 /** Compares base and head; throws ComparisonInputError for documents that cannot be compared. */
@@ -58,12 +55,16 @@ export function decideComparison(base: ResultDocument, head: ResultDocument, req
   if (problem) throw new ComparisonInputError(problem);
 
   // The head run's scenario defines its gates (a change that edits the gates is reviewed with
-  // them); a --gate on the same metric comes first, so it wins.
-  let gates = [...request.flagGates, ...recordedGates(head, names.head)];
-  if (gates.length === 0 && request.defaultGates !== false) {
+  // them); a --gate on the same metric comes first, so it wins. Informational entries only take
+  // their metric × configs out of the decision: they replace no other gate, defaults included.
+  const recorded = recordedGates(head, names.head);
+  const informational = recorded.filter((gate) => gate.informational !== undefined);
+  let deciding = [...request.flagGates, ...recorded.filter((gate) => gate.informational === undefined)];
+  if (deciding.length === 0 && request.defaultGates !== false) {
     const counterNames = [...base.configs, ...head.configs].flatMap((config) => Object.keys(config.metrics?.counters ?? {}));
-    gates = defaultGates(counterNames);
+    deciding = defaultGates(counterNames);
   }
+  const gates = [...request.flagGates, ...informational, ...deciding.filter((gate) => !request.flagGates.includes(gate))];
   const report = evaluateGates(base, head, gates, { ...DEFAULT_GATE_OPTIONS, ...request.options });
   if (report.unknownMetrics.length > 0) {
     throw new ComparisonInputError(

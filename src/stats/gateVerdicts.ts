@@ -135,6 +135,8 @@ export interface GateReport {
   pairing: Pairing;
   /** Gates (metric names) that no config of either document has a value for. */
   unknownMetrics: string[];
+  /** Verdicts of informational gates (`gate.informational` on each): shown apart, never counted. */
+  informational: (GateDecision & { informational: string })[];
 }
 
 /** Counts how many verdicts of each kind a report holds. */
@@ -154,6 +156,7 @@ export function evaluateGates(
   const pairing = streamPairing(base, head);
   const headByName = new Map(head.configs.map((config) => [config.name, config]));
   const verdicts: GateDecision[] = [];
+  const informational: GateReport['informational'] = [];
   const seen = new Set<string>();
   const known = new Set<string>();
   for (const baseConfig of base.configs) {
@@ -173,12 +176,13 @@ export function evaluateGates(
       if (verdict && verdict.method !== 'exact') discountDisturbedRun(verdict, harnessDisturbance(baseConfig, headConfig));
       if (verdict) {
         known.add(gate.metric);
-        verdicts.push(verdict);
+        if (gate.informational === undefined) verdicts.push(verdict);
+        else informational.push({ ...verdict, informational: gate.informational });
       }
     }
   }
   const unknownMetrics = [...new Set(gates.filter((gate) => gate.origin !== 'default' && !known.has(gate.metric)).map((gate) => gate.metric))];
-  return { verdicts, pairing, unknownMetrics };
+  return { verdicts, pairing, unknownMetrics, informational };
 }
 
 /** How much more the harness's own event loop was held up in one run than in the other. */

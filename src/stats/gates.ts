@@ -2,8 +2,6 @@
  * Gates: which metrics `compare` decides on, and how much change each allows. Written in a
  * scenario (`gates:`), as `--gate` flags, or taken from the defaults when neither says.
  */
-import { z } from 'zod';
-
 /** Time metrics kept once per measured stream (IterationSample fields), in display order. */
 export const ITERATION_METRICS = [
   'ttftMs',
@@ -32,6 +30,11 @@ export interface Gate {
   configs: string[] | null;
   /** Where the gate came from, for messages. */
   origin: 'scenario' | 'flag' | 'default';
+  /**
+   * Why this metric cannot be gated for these configs (a scenario's `informational:`): its
+   * verdict is computed and shown apart, with this reason, and never decides the outcome.
+   */
+  informational?: string;
 }
 
 /** Default allowance of a time metric: changes up to 10 % are noise on a shared CI runner. */
@@ -63,7 +66,16 @@ const NOT_A_COST = new Set([
 /** Counters measured with a clock (process CPU time) rather than counted: never exact. */
 export const MEASURED_COUNTERS = new Set(['cpuUsPerToken']);
 
-const METRIC_HINT = `use one of ${ITERATION_METRICS.join(', ')} or counters.<name> (e.g. counters.jsonOpsPerToken)`;
+/** The metrics a gate can name, for messages. */
+export const METRIC_HINT = `use one of ${ITERATION_METRICS.join(', ')} or counters.<name> (e.g. counters.jsonOpsPerToken)`;
+
+/** The message for a metric no gate can decide on. */
+export const GATE_METRIC_MESSAGE = `not a gate metric: ${METRIC_HINT}`;
+/** The message for an allowance that does not parse. */
+export const THRESHOLD_MESSAGE = 'write a percentage (10%) or an amount (5, 5ms)';
+
+/** The message for an `informational:` that is not a reason. */
+export const INFORMATIONAL_MESSAGE = 'write why this metric cannot be gated (a non-empty text)';
 
 /** Whether `metric` names something a gate can decide on. */
 export function isGateMetric(metric: string): boolean {
@@ -75,7 +87,8 @@ export function isCounterMetric(metric: string): boolean {
   return metric.startsWith('counters.');
 }
 
-const THRESHOLD_TEXT = /^\+?(\d+(?:\.\d+)?|\.\d+)\s*(%|ms)?$/;
+/** An allowance as text: `10%`, `+2.5%`, `5`, `5ms`. */
+export const THRESHOLD_TEXT = /^\+?(\d+(?:\.\d+)?|\.\d+)\s*(%|ms)?$/;
 
 /** Parses `10%`, `+2.5%`, `5`, `5ms` or a number; throws naming the accepted forms. */
 export function parseThreshold(input: string | number): Threshold {
@@ -93,22 +106,43 @@ export function formatThreshold(threshold: Threshold): string {
   return threshold.relative ? `${threshold.value}%` : String(threshold.value);
 }
 
-/** One entry of a scenario's `gates:` list. */
-export const gateSchema = z
-  .strictObject({
-    metric: z
-      .string()
-      .refine(isGateMetric, { message: `not a gate metric: ${METRIC_HINT}` })
-      .describe(`what to decide on: ${ITERATION_METRICS.join(', ')} (per-stream time metrics, compared with statistics) or counters.<name> (compared exactly)`),
-    maxIncrease: z
-      .union([z.number().nonnegative(), z.string().regex(THRESHOLD_TEXT, 'write a percentage (10%) or an amount (5, 5ms)')])
-      .optional()
-      .describe('largest increase that still passes: a percentage of the base value (10%) or an amount in the metric unit; default 10% for time metrics, 0 for counters'),
-    configs: z.array(z.string()).min(1).optional().describe('config names the gate applies to (default: every config)'),
-  })
-  .describe('a regression gate for `streambench compare` and `run --baseline`');
-/** A gate as a scenario writes it. */
-export type GateInput = z.infer<typeof gateSchema>;
+/** A gate as a scenario writes it (validated by gateSchema, src/stats/gateSchema.ts). */
+export interface GateInput {
+  metric: string;
+  maxIncrease?: number | string;
+  configs?: string[];
+  informational?: string;
+}
+
+const GATE_FIELDS = new Set(['metric', 'maxIncrease', 'configs', 'informational']);
+
+/**
+ * Checks a result file's recorded `gates:` (written by `run` after gateSchema accepted the
+ * scenario) without zod, which `compare` would otherwise load at start-up for this alone; the
+ * same rules as gateSchema (test/gate.test.ts holds the two to agreement). Returns the gates,
+ * or the first problem as `gates[1].maxIncrease: …`.
+ */
+export function checkGateInputs(raw: unknown): { gates: GateInput[] } | { problem: string } {
+  if (!Array.isArray(raw)) return { problem: 'gates: expected a list' };
+  for (const [index, entry] of raw.entries()) {
+    const at = `gates[${index}]`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return { problem: `${at}: expected an object` };
+    const unknown = Object.keys(entry).filter((key) => !GATE_FIELDS.has(key));
+    if (unknown.length > 0) return { problem: `${at}: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((key) => `"${key}"`).join(', ')}` };
+    const { metric, maxIncrease, configs, informational } = entry as Record<string, unknown>;
+    if (typeof metric !== 'string' || !isGateMetric(metric)) return { problem: `${at}.metric: ${GATE_METRIC_MESSAGE}` };
+    const numberAllowance = typeof maxIncrease === 'number' && Number.isFinite(maxIncrease) && maxIncrease >= 0;
+    const textAllowance = typeof maxIncrease === 'string' && THRESHOLD_TEXT.test(maxIncrease);
+    if (maxIncrease !== undefined && !numberAllowance && !textAllowance) return { problem: `${at}.maxIncrease: ${THRESHOLD_MESSAGE}` };
+    if (configs !== undefined && (!Array.isArray(configs) || configs.length === 0 || configs.some((name) => typeof name !== 'string'))) {
+      return { problem: `${at}.configs: expected a non-empty list of config names` };
+    }
+    if (informational !== undefined && (typeof informational !== 'string' || informational === '')) {
+      return { problem: `${at}.informational: ${INFORMATIONAL_MESSAGE}` };
+    }
+  }
+  return { gates: raw as GateInput[] };
+}
 
 /** A validated scenario gate as a Gate. */
 export function gateFromInput(input: GateInput, origin: Gate['origin'] = 'scenario'): Gate {
@@ -117,6 +151,7 @@ export function gateFromInput(input: GateInput, origin: Gate['origin'] = 'scenar
     maxIncrease: input.maxIncrease === undefined ? null : parseThreshold(input.maxIncrease),
     configs: input.configs ?? null,
     origin,
+    ...(input.informational !== undefined && { informational: input.informational }),
   };
 }
 

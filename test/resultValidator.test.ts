@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { resultDocumentSchema } from '../src/result/resultSchema.js';
+import { validate } from '../src/result/resultValidator.generated.js';
+import { resultValidatorCode } from '../src/tools/resultValidatorCode.js';
+import { configWithStreams, runOf } from './helpers/gateFixtures.js';
+import { completedConfig, failedConfig, metricsOf, resultDocument } from './helpers/resultFixtures.js';
+
+/** A deep copy, so the validator's filled-in defaults never leak between cases. */
+const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+describe('the result validator compiled at build time', () => {
+  it('is the one the current result schema compiles to (npm run build regenerates it)', () => {
+    expect(readFileSync(new URL('../src/result/resultValidator.generated.ts', import.meta.url), 'utf8')).toBe(resultValidatorCode());
+  });
+
+  it('accepts and rejects what zod accepts and rejects, and fills the same defaults', () => {
+    const valid = resultDocument([completedConfig('a', metricsOf()), failedConfig('b', 'errored', 'boom')]);
+    const withStreams = runOf([configWithStreams('a', { streams: 6, p99Ms: 30, spreadMs: 10, jitterMs: 1, runSeed: 1 })], 'run-2');
+    const olderFile = copy(valid) as unknown as { configs: { metrics: Record<string, unknown> | null }[] };
+    delete olderFile.configs[0].metrics!.upstreamTimeToFirstByteMs;
+    delete olderFile.configs[0].metrics!.paintDelayMs;
+    const documents: unknown[] = [
+      valid,
+      withStreams,
+      olderFile,
+      { ...copy(valid), extra: 1 },
+      { ...copy(valid), runId: 5 },
+      { ...copy(valid), schemaVersion: 2 },
+      { ...copy(valid), configs: [{ ...copy(valid).configs[0], state: 'done' }] },
+      { ...copy(valid), configs: [{ ...copy(valid).configs[0], tokenLatencyPercentilesMs: [1, 2, 3] }] },
+      { ...copy(valid), context: { ...copy(valid).context, cores: 2.5 } },
+      { ...copy(valid), incomplete: false },
+      null,
+      [],
+    ];
+    for (const document of documents) {
+      const zodResult = resultDocumentSchema.safeParse(copy(document));
+      const checked = copy(document);
+      expect(validate(checked), JSON.stringify(document).slice(0, 200)).toBe(zodResult.success);
+      if (zodResult.success) expect(checked).toEqual(zodResult.data);
+    }
+  });
+});
