@@ -2,7 +2,8 @@ import type { Clock } from '../../clock.js';
 import { createRelayDelivery, type NetworkDelivery, type NetworkDeliveryChannel } from './relayDelivery.js';
 import type { SseDeliverySettings } from './settings.js';
 import { startSseClient } from './sseClient.js';
-import { ssePathFor, startSseRelayServer } from './sseServer.js';
+import { startSseRelayServer } from './sseServer.js';
+import { streamPathFor } from './streamRegistry.js';
 
 /** An SSE delivery. */
 export type SseDelivery = NetworkDelivery;
@@ -13,7 +14,7 @@ export type SseDeliveryChannel = NetworkDeliveryChannel;
 export async function createSseDelivery(settings: SseDeliverySettings, clock: Clock): Promise<SseDelivery> {
   const server = await startSseRelayServer(settings, clock);
   return createRelayDelivery('sse', server, (streamId, onEvent) =>
-    startSseClient({ origin: server.origin, path: ssePathFor(streamId), reconnect: settings.reconnect, clock, onEvent }),
-    ssePathFor,
+    startSseClient({ origin: server.origin, path: streamPathFor(streamId), reconnect: settings.reconnect, clock, onEvent }),
+    streamPathFor,
   );
 }

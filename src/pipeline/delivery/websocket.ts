@@ -2,7 +2,8 @@ import type { Clock } from '../../clock.js';
 import { createRelayDelivery, type NetworkDelivery, type NetworkDeliveryChannel } from './relayDelivery.js';
 import type { WebSocketDeliverySettings } from './settings.js';
 import { startWebSocketClient } from './websocketClient.js';
-import { startWebSocketRelayServer, websocketPathFor } from './websocketServer.js';
+import { startWebSocketRelayServer } from './websocketServer.js';
+import { streamPathFor } from './streamRegistry.js';
 
 /** A WebSocket delivery. */
 export type WebSocketDelivery = NetworkDelivery;
@@ -14,12 +15,12 @@ export async function createWebSocketDelivery(settings: WebSocketDeliverySetting
   const server = await startWebSocketRelayServer({ perMessageDeflate: settings.perMessageDeflate });
   return createRelayDelivery('websocket', server, (streamId, onEvent) =>
     startWebSocketClient({
-      url: server.origin + websocketPathFor(streamId),
+      url: server.origin + streamPathFor(streamId),
       perMessageDeflate: settings.perMessageDeflate,
       reconnect: settings.reconnect,
       clock,
       onEvent,
     }),
-    websocketPathFor,
+    streamPathFor,
   );
 }

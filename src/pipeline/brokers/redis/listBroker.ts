@@ -36,17 +36,8 @@ class ListStream extends RedisStreamBase {
     this.awaitWrites = settings.write !== 'fire-and-forget';
   }
 
-  write(items: string[]): Promise<void> {
-    return this.tracked(this.push(items, false));
-  }
-
-  async end(endItem: string): Promise<void> {
-    await this.tracked(this.push([endItem], true));
-    this.throwIfAWriteFailed();
-  }
-
   /** One write in the configured mode: RPUSH (+ EXPIRE the first time) + PUBLISH (+ END_STREAM). */
-  private async push(items: readonly string[], ends: boolean): Promise<void> {
+  protected async writeItems(items: readonly string[], ends: boolean): Promise<void> {
     const { responses, signalChannel, controlChannel } = this.place.keys;
     const producer = this.opened(this.connections.producer, 'producer');
     const setsTtl = this.firstWrite;
