@@ -8,6 +8,14 @@ import { ClientSocketMeter } from './clientSocketMeter.js';
 import type { NetworkDeliveryCounters } from './networkCounters.js';
 import type { ReconnectSettings } from './settings.js';
 
+/** What both clients are told besides where to connect. */
+export interface RelayClientOptions {
+  reconnect: ReconnectSettings | undefined;
+  clock: Clock;
+  /** Called with each event's data (a WebSocket message's text), duplicates included. */
+  onEvent: (data: string) => void;
+}
+
 /** How one connection ended: the stream's end, or the client's planned drop (then it reconnects). */
 export type ConnectionOutcome = 'ended' | 'dropped';
 

@@ -3,21 +3,15 @@ import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { createParser } from 'eventsource-parser';
 import { Client, buildConnector } from 'undici';
-import type { Clock } from '../../clock.js';
 import type { RelayClientHandle } from './relayDelivery.js';
-import { RelayClientState, type ConnectionOutcome } from './relayClientState.js';
-import type { ReconnectSettings } from './settings.js';
+import { RelayClientState, type ConnectionOutcome, type RelayClientOptions } from './relayClientState.js';
 
 /** Where and how an SSE client reads one stream. */
-export interface SseClientOptions {
+export interface SseClientOptions extends RelayClientOptions {
   /** `http://127.0.0.1:<port>` */
   origin: string;
   /** `/streams/<streamId>` */
   path: string;
-  reconnect: ReconnectSettings | undefined;
-  clock: Clock;
-  /** Called with each event's data, duplicates included. */
-  onEvent: (data: string) => void;
 }
 
 /** Connects to the stream and reads it until it ends, reconnecting once if told to. */

@@ -1,20 +1,14 @@
 import { connect, type NetConnectOpts, type Socket } from 'node:net';
 import { WebSocket, type ClientOptions } from 'ws';
-import type { Clock } from '../../clock.js';
 import type { RelayClientHandle } from './relayDelivery.js';
-import { RelayClientState, type ConnectionOutcome } from './relayClientState.js';
-import type { ReconnectSettings } from './settings.js';
+import { RelayClientState, type ConnectionOutcome, type RelayClientOptions } from './relayClientState.js';
 import { RESUME_FROM_PARAM, perMessageDeflateOption } from './websocketServer.js';
 
 /** Where and how a WebSocket client reads one stream. */
-export interface WebSocketClientOptions {
+export interface WebSocketClientOptions extends RelayClientOptions {
   /** `ws://127.0.0.1:<port>/streams/<streamId>` */
   url: string;
   perMessageDeflate: boolean;
-  reconnect: ReconnectSettings | undefined;
-  clock: Clock;
-  /** Called with each message's text, duplicates included. */
-  onEvent: (data: string) => void;
 }
 
 /** Connects to the stream and reads it until the server closes it, reconnecting once if told to. */
