@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { SCENARIO_FILE_MAX_BYTES, SCENARIO_MAX_NODES, tooLarge } from '../input/inputLimits.js';
-import { basename, extname } from 'node:path';
+import { extname } from 'node:path';
 import { type ResolvedSourceSettings, resolveSourceSettings } from '../sources/sourceSettings.js';
 import type { LoadSettings } from './loadSettings.js';
 import { formatIssues } from '../input/formatIssues.js';
@@ -196,9 +196,4 @@ function resolveSource(source: Parameters<typeof resolveSourceSettings>[0], wher
 function withoutPreset(pipeline: Record<string, unknown>): Record<string, unknown> {
   const { preset: _preset, ...rest } = pipeline;
   return rest;
-}
-
-/** The scenario name a file would have if it has none of its own (for messages). */
-export function scenarioNameFromPath(path: string): string {
-  return basename(path, extname(path));
 }

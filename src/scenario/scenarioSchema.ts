@@ -106,4 +106,3 @@ export const scenarioSchema = z
       }
     });
   });
-export type ScenarioInput = z.infer<typeof scenarioSchema>;

@@ -12,7 +12,8 @@ import { END_STREAM, NEW_SIGNAL } from './keys.js';
 import { ListWriteScript } from './listScript.js';
 import type { ReadSession } from './readSession.js';
 import type { RedisListSettings } from './settings.js';
-import { emptyConnectionTally, type ConnectionTally, type RedisCommand, type StreamConnection } from './streamConnection.js';
+import type { RespCommand } from './respBytes.js';
+import { emptyConnectionTally, type ConnectionTally, type StreamConnection } from './streamConnection.js';
 import { connectionRolesFor, RedisStreamBase, type RedisBrokerStream, type RedisStreamPlace } from './streamBase.js';
 
 /** Why a read pass runs: joining, a "new" signal, or the drain after END_STREAM. */
@@ -50,7 +51,7 @@ class ListStream extends RedisStreamBase {
       this.noteAcknowledged(await this.script.run(items, { ttlSeconds, ends }));
       return;
     }
-    const commands: RedisCommand[] = [['rpush', responses, ...items]];
+    const commands: RespCommand[] = [['rpush', responses, ...items]];
     if (setsTtl) commands.push(['expire', responses, this.settings.ttlSeconds]);
     commands.push(['publish', signalChannel, NEW_SIGNAL]);
     if (ends) commands.push(['publish', controlChannel, END_STREAM]);
