@@ -37,6 +37,7 @@ export interface Scenario {
   file: string | null;
   contentHash: string;
   seed: number;
+  /** Measured streams per config (the scenario's `streams`, formerly `iterations`). */
   iterations: number;
   warmup: number;
   source: ResolvedSourceSettings;
@@ -173,7 +174,7 @@ export function resolveScenario(raw: unknown, where: string, contentHash: string
     file: where,
     contentHash,
     seed: scenario.seed ?? 1,
-    iterations: scenario.iterations ?? 5,
+    iterations: scenario.streams ?? scenario.iterations ?? 5,
     warmup: scenario.warmup ?? 1,
     source: resolveSource(scenario.source, where),
     configs,
