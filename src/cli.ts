@@ -38,7 +38,8 @@ const runCommandDefinition = program
   .option('--out <path>', 'where to save: a .json file, or a folder (default: results/<scenario>-<UTC time>.json)')
   .option('--no-save', 'do not write a result file')
   .option('--force', "run even when the estimate of the run's memory exceeds what the machine has")
-  .addOption(new Option('--iterations <n>', "measured streams per config (overrides the scenario's iterations, and load.streams of a config under load)").argParser(wholeNumber(1, ITERATIONS_MAX, ITERATIONS_WHY)))
+  .addOption(new Option('--streams <n>', "measured streams per config (overrides the scenario's streams, and load.streams of a config under load)").argParser(wholeNumber(1, ITERATIONS_MAX, ITERATIONS_WHY)))
+  .addOption(new Option('--iterations <n>', 'the old name of --streams').argParser(wholeNumber(1, ITERATIONS_MAX, ITERATIONS_WHY)).hideHelp())
   .addOption(new Option('--warmup <n>', 'warm-up streams per config (overrides the scenario)').argParser(wholeNumber(0, WARMUP_MAX)))
   .addOption(new Option('--seed <n>', 'random seed (overrides the scenario)').argParser(wholeNumber(0)))
   .option(
@@ -70,9 +71,9 @@ Exit codes: 0 ok, 1 a gate regressed against --baseline, 2 invalid input, 3 a co
 measured, 130 interrupted.
 Examples:
   streambench run                                 # the default scenario
-  streambench run scenarios/batching.yaml --iterations 10
+  streambench run scenarios/batching.yaml --streams 10
   streambench run scenarios/render.yaml --json --no-save > render.json
-  streambench run --iterations 10 --baseline baseline.json --format markdown >> "$GITHUB_STEP_SUMMARY"`,
+  streambench run --streams 10 --baseline baseline.json --format markdown >> "$GITHUB_STEP_SUMMARY"`,
   )
   .action(async (scenarios: string[], options) => {
     const { runCommand } = await import('./cli/runCommand.js');
@@ -173,7 +174,8 @@ program
   .argument('<scenario>', 'scenario file; the grid starts from its base pipeline, or from --variant')
   .option('--param <path=values>', 'a pipeline field by dotted path and the values to try, e.g. batch.size=1,2,5,10, or a load field, e.g. load.concurrency=100,300,600; repeat for a grid (default: the scenario\'s sweep: block)', (value: string, previous: string[] = []) => [...previous, value])
   .option('--variant <name>', 'start every point from this variant of the scenario')
-  .addOption(new Option('--iterations <n>', "measured streams per point (overrides the scenario's iterations, and load.streams under load)").argParser(wholeNumber(1, ITERATIONS_MAX, ITERATIONS_WHY)))
+  .addOption(new Option('--streams <n>', "measured streams per point (overrides the scenario's streams, and load.streams under load)").argParser(wholeNumber(1, ITERATIONS_MAX, ITERATIONS_WHY)))
+  .addOption(new Option('--iterations <n>', 'the old name of --streams').argParser(wholeNumber(1, ITERATIONS_MAX, ITERATIONS_WHY)).hideHelp())
   .addOption(new Option('--warmup <n>', 'warm-up streams per point (overrides the scenario)').argParser(wholeNumber(0, WARMUP_MAX)))
   .addOption(new Option('--seed <n>', 'random seed (overrides the scenario)').argParser(wholeNumber(0)))
   .option('--redis <url|auto|private|off>', 'Redis for the redis-* brokers (as for run)', 'auto')
@@ -194,7 +196,7 @@ program
 Exit codes: 0 ok, 2 invalid input (a bad path or value names the --param), 3 a point errored, 130 interrupted.
 Examples:
   streambench sweep scenarios/sweep.yaml                     # its sweep: block, 16 points in ~20 s
-  streambench sweep scenarios/default.yaml --variant seed-corrected --param batch.size=1,2,5,10 --param batch.timeoutMs=10,25,50,100 --iterations 2
+  streambench sweep scenarios/default.yaml --variant seed-corrected --param batch.size=1,2,5,10 --param batch.timeoutMs=10,25,50,100 --streams 2
   streambench sweep scenarios/load.yaml --variant corrected-600 --param load.concurrency=150,300,600   # 600 streams at each level`,
   )
   .action(async (scenario: string, options) => {
@@ -249,7 +251,8 @@ const targetCommandDefinition = program
   .option('--json', 'print the result document on stdout (tables go to stderr)')
   .option('--out <path>', 'where to save: a .json file, or a folder (default: results/<name>-<UTC time>.json)')
   .option('--no-save', 'do not write a result file')
-  .addOption(new Option('--iterations <n>', 'measured streams (default 5)').argParser(wholeNumber(1)))
+  .addOption(new Option('--streams <n>', 'measured streams (default 5)').argParser(wholeNumber(1)))
+  .addOption(new Option('--iterations <n>', 'the old name of --streams').argParser(wholeNumber(1)).hideHelp())
   .addOption(new Option('--warmup <n>', 'warm-up streams (default 1)').argParser(wholeNumber(0)))
   .addOption(new Option('--seed <n>', 'random seed of the upstream streams').argParser(wholeNumber(0)))
   .option('-q, --quiet', 'print nothing but errors')

@@ -16,13 +16,18 @@ describe('streambench CLI (built binary)', () => {
     expect(help.stdout).toMatch(/compare \[options\] <base> <head>/);
     const runHelp = await runCli(['run', '--help']);
     expect(runHelp.code).toBe(0);
-    expect(runHelp.stdout).toMatch(/--iterations <n>/);
+    expect(runHelp.stdout).toMatch(/--streams <n>/);
+    // --iterations, the old name, still works but is not shown.
+    expect(runHelp.stdout).not.toMatch(/--iterations/);
   });
 
   it('exits 2 for a bad flag value, naming the flag', async () => {
-    const result = await runCli(['run', 'test/fixtures/tiny.yaml', '--iterations', 'many']);
+    const result = await runCli(['run', 'test/fixtures/tiny.yaml', '--streams', 'many']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/--iterations <n>.*expected a whole number ≥ 1, got "many"/);
+    expect(result.stderr).toMatch(/--streams <n>.*expected a whole number ≥ 1, got "many"/);
+    const old = await runCli(['run', 'test/fixtures/tiny.yaml', '--iterations', 'many']);
+    expect(old.code).toBe(2);
+    expect(old.stderr).toMatch(/--iterations <n>.*expected a whole number ≥ 1, got "many"/);
   });
 
   it('exits 2 for an unknown command or option', async () => {

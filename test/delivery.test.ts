@@ -4,24 +4,19 @@ import { request } from 'undici';
 import { ManualClock, systemClock, type Clock } from '../src/clock.js';
 import { createDelivery } from '../src/pipeline/delivery/createDelivery.js';
 import { deliverySettingsSchema, type ReconnectSettings } from '../src/pipeline/delivery/settings.js';
-import { createSseDelivery, type SseDelivery, type SseDeliveryChannel } from '../src/pipeline/delivery/sse.js';
+import type { NetworkDelivery, NetworkDeliveryChannel } from '../src/pipeline/delivery/relayDelivery.js';
+import { createSseDelivery } from '../src/pipeline/delivery/sse.js';
 import { formatSseEvent } from '../src/pipeline/delivery/sseFrames.js';
-import {
-  createWebSocketDelivery,
-  type WebSocketDelivery,
-  type WebSocketDeliveryChannel,
-} from '../src/pipeline/delivery/websocket.js';
+import { createWebSocketDelivery } from '../src/pipeline/delivery/websocket.js';
 import type { Delivery } from '../src/pipeline/types.js';
 
-type NetworkDelivery = SseDelivery | WebSocketDelivery;
-type NetworkChannel = SseDeliveryChannel | WebSocketDeliveryChannel;
 
 const opened: Delivery[] = [];
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((delivery) => delivery.close()));
 });
 
-async function sse(overrides: Record<string, unknown> = {}, clock: Clock = systemClock): Promise<SseDelivery> {
+async function sse(overrides: Record<string, unknown> = {}, clock: Clock = systemClock): Promise<NetworkDelivery> {
   const settings = deliverySettingsSchema.parse({ type: 'sse', ...overrides });
   if (settings.type !== 'sse') throw new Error('unreachable');
   const delivery = await createSseDelivery(settings, clock);
@@ -29,7 +24,7 @@ async function sse(overrides: Record<string, unknown> = {}, clock: Clock = syste
   return delivery;
 }
 
-async function websocket(overrides: Record<string, unknown> = {}): Promise<WebSocketDelivery> {
+async function websocket(overrides: Record<string, unknown> = {}): Promise<NetworkDelivery> {
   const settings = deliverySettingsSchema.parse({ type: 'websocket', ...overrides });
   if (settings.type !== 'websocket') throw new Error('unreachable');
   const delivery = await createWebSocketDelivery(settings, systemClock);
@@ -40,7 +35,7 @@ async function websocket(overrides: Record<string, unknown> = {}): Promise<WebSo
 /** Opens a stream on `delivery`, sends `events` (data, seq = index), ends it; returns what the client got. */
 async function roundTrip(delivery: NetworkDelivery, events: string[], streamId = 's1') {
   const received: string[] = [];
-  const channel: NetworkChannel = await delivery.open(streamId, (data) => received.push(data));
+  const channel: NetworkDeliveryChannel = await delivery.open(streamId, (data) => received.push(data));
   events.forEach((data, seq) => channel.send(data, seq));
   await channel.end();
   return { received, counters: channel.counters() };
@@ -268,7 +263,7 @@ describe.each([
     let nextSeq = 0;
     let markLast!: () => void;
     const lastSeen = new Promise<void>((resolve) => (markLast = resolve));
-    const channel: NetworkChannel = await delivery.open('s1', (data) => {
+    const channel: NetworkDeliveryChannel = await delivery.open('s1', (data) => {
       received.push(data);
       const seq = (JSON.parse(data) as { seq: number }).seq;
       if (seq === nextSeq - 1 && nextSeq < TOTAL) send();

@@ -30,6 +30,13 @@ describe('scenario validation', () => {
     expect(messageFor(`${minimal}iterations: many\n`)).toMatch(/^bad\.yaml: iterations: .*expected number/);
   });
 
+  it('takes the measured streams as `streams`, or under their old name `iterations`, not both', () => {
+    expect(parseScenarioText(`${minimal}streams: 3\n`, 'ok.yaml').iterations).toBe(3);
+    expect(parseScenarioText(`${minimal}iterations: 4\n`, 'ok.yaml').iterations).toBe(4);
+    expect(parseScenarioText(minimal, 'ok.yaml').iterations).toBe(5);
+    expect(messageFor(`${minimal}streams: 3\niterations: 4\n`)).toMatch(/bad\.yaml: iterations: "iterations" is the old name of "streams"/);
+  });
+
   it('rejects an unknown top-level field', () => {
     expect(messageFor(`${minimal}iteration: 3\n`)).toMatch(/bad\.yaml: \(top level\): unknown field "iteration"/);
   });

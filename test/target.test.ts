@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { runScenario } from '../src/run/runScenario.js';
 import { renderTargetTable } from '../src/report/targetTable.js';
 import { scenarioFrom } from './helpers/scenario.js';
+import { runTargets, targetScenario } from './helpers/targetRun.js';
 import { processAlive } from '../src/processAlive.js';
 
 const RELAY = 'node test/fixtures/target/relay.mjs';
@@ -14,11 +15,8 @@ const SOURCE = { type: 'synthetic', profile: 'fast-hosted', tokens: 30, ttftMs: 
 
 /** A scenario with one target variant running the test relay in `mode`. */
 function relayScenario(mode: string, extra: Record<string, unknown> = {}) {
-  return scenarioFrom({
-    source: SOURCE,
-    iterations: 2,
-    warmup: 0,
-    variants: [
+  return targetScenario(
+    [
       {
         name: mode,
         target: {
@@ -29,7 +27,8 @@ function relayScenario(mode: string, extra: Record<string, unknown> = {}) {
         },
       },
     ],
-  });
+    { source: SOURCE, streams: 2 },
+  );
 }
 
 describe('target mode through a relay', () => {
@@ -107,20 +106,11 @@ describe('target mode faults: a clear message, nothing lost, no orphan', () => {
   }, 30000);
 
   it('an app that exits before it is ready, or never gets ready, is errored with its log named', async () => {
-    const exits = await runScenario(
-      scenarioFrom({ source: SOURCE, iterations: 1, warmup: 0, variants: [{ name: 'exits', target: { url: 'http://127.0.0.1:{appPort}/chat', format: 'text', app: { command: 'echo starting; exit 3', log: join(LOGS, 'exits.log') } } }] }),
-    );
+    const exits = await runTargets([{ name: 'exits', target: { url: 'http://127.0.0.1:{appPort}/chat', format: 'text', app: { command: 'echo starting; exit 3', log: join(LOGS, 'exits.log') } } }], { source: SOURCE, streams: 1 });
     expect(exits.configs[0].state).toBe('errored');
     expect(exits.configs[0].message).toMatch(/exited with code 3 before it was ready/);
     expect(exits.configs[0].message).toMatch(/starting/);
-    const slow = await runScenario(
-      scenarioFrom({
-        source: SOURCE,
-        iterations: 1,
-        warmup: 0,
-        variants: [{ name: 'slow', target: { url: 'http://127.0.0.1:{appPort}/chat', format: 'text', app: { command: 'echo pid $$; sleep 30', readyTimeoutMs: 400, log: join(LOGS, 'slow.log') } } }],
-      }),
-    );
+    const slow = await runTargets([{ name: 'slow', target: { url: 'http://127.0.0.1:{appPort}/chat', format: 'text', app: { command: 'echo pid $$; sleep 30', readyTimeoutMs: 400, log: join(LOGS, 'slow.log') } } }], { source: SOURCE, streams: 1 });
     expect(slow.configs[0].state).toBe('errored');
     expect(slow.configs[0].message).toMatch(/not ready within 400 ms/);
     expect(relayAlive(join(LOGS, 'slow.log'))).toBe(false);
@@ -133,9 +123,7 @@ describe('target mode faults: a clear message, nothing lost, no orphan', () => {
   }, 30000);
 
   it('an unreachable app is errored naming the URL', async () => {
-    const document = await runScenario(
-      scenarioFrom({ source: SOURCE, iterations: 1, warmup: 0, variants: [{ name: 'gone', target: { url: 'http://127.0.0.1:9/chat', format: 'openai-sse' } }] }),
-    );
+    const document = await runTargets([{ name: 'gone', target: { url: 'http://127.0.0.1:9/chat', format: 'openai-sse' } }], { source: SOURCE, streams: 1 });
     expect(document.configs[0].state).toBe('errored');
     expect(document.configs[0].message).toMatch(/127\.0\.0\.1:9/);
   }, 30000);
@@ -171,23 +159,16 @@ describe('target scenarios', () => {
   }, 30000);
 
   it('the Anthropic upstream: the client straight at /v1/messages reads the exact text', async () => {
-    const document = await runScenario(
-      scenarioFrom({
-        source: SOURCE,
-        iterations: 2,
-        warmup: 0,
-        variants: [
-          {
-            name: 'anthropic-direct',
-            target: {
-              url: '{upstreamUrl}/v1/messages',
-              format: 'anthropic-sse',
-              body: { model: 'claude', max_tokens: 100, stream: true, messages: [{ role: 'user', content: '{{prompt}}' }] },
-            },
-          },
-        ],
-      }),
-    );
+    const document = await runTargets([
+      {
+        name: 'anthropic-direct',
+        target: {
+          url: '{upstreamUrl}/v1/messages',
+          format: 'anthropic-sse',
+          body: { model: 'claude', max_tokens: 100, stream: true, messages: [{ role: 'user', content: '{{prompt}}' }] },
+        },
+      },
+    ], { source: SOURCE, streams: 2 });
     const config = document.configs[0];
     expect(config.message).toBeUndefined();
     expect(config.target?.integrity.exactStreams).toBe(2);
@@ -195,14 +176,7 @@ describe('target scenarios', () => {
   }, 30000);
 
   it('the upstream replays a recorded trace as well as a synthetic profile', async () => {
-    const document = await runScenario(
-      scenarioFrom({
-        source: { type: 'replay', trace: 'traces/sample-synthetic.jsonl', speed: 10 },
-        iterations: 2,
-        warmup: 0,
-        variants: [{ name: 'replay-direct', target: { url: '{upstreamUrl}/v1/chat/completions', format: 'openai-sse', body: { model: 'm', stream: true, messages: [{ role: 'user', content: '{{prompt}}' }] } } }],
-      }),
-    );
+    const document = await runTargets([{ name: 'replay-direct', target: { url: '{upstreamUrl}/v1/chat/completions', format: 'openai-sse', body: { model: 'm', stream: true, messages: [{ role: 'user', content: '{{prompt}}' }] } } }], { source: { type: 'replay', trace: 'traces/sample-synthetic.jsonl', speed: 10 }, streams: 2 });
     const config = document.configs[0];
     expect(config.message).toBeUndefined();
     expect(config.target?.integrity.exactStreams).toBe(2);

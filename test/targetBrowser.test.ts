@@ -12,13 +12,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { browserProcessesUnder, listProcesses, readBrowserResources } from '../src/pipeline/client/browser/browserProcesses.js';
 import { CHROMIUM_ENV, resolveChromium } from '../src/pipeline/client/browser/chromiumLauncher.js';
 import type { BrowserStreamTimeline } from '../src/pipeline/client/browser/openBrowserStream.js';
-import { runScenario } from '../src/run/runScenario.js';
 import { interpretTimeline, pageDecoderForApp, pageTransportFor } from '../src/target/browserAppStream.js';
 import type { AppRequest } from '../src/target/appStream/types.js';
 import { ensureBuiltDist } from './helpers/builtDist.js';
 import { runCli } from './helpers/cli.js';
 import { privateRedisForTheseTests } from './helpers/privateRedis.js';
 import { scenarioFrom } from './helpers/scenario.js';
+import { runTargets } from './helpers/targetRun.js';
 
 const chromium = resolveChromium();
 if ('missing' in chromium && process.env.CI === 'true') throw new Error(`CI needs Chromium for the browser target tests: ${chromium.missing}`);
@@ -130,10 +130,7 @@ describe('the browser client of an app: refusals', () => {
     const saved = process.env[CHROMIUM_ENV];
     process.env[CHROMIUM_ENV] = '/nonexistent/chromium';
     try {
-      const document = await runScenario(
-        scenarioFrom({ iterations: 1, warmup: 0, variants: [{ name: 'app', target: { url: 'http://127.0.0.1:1/chat', format: 'ai-sdk-ui', client: 'browser' } }] }),
-        { redis: 'off' },
-      );
+      const document = await runTargets([{ name: 'app', target: { url: 'http://127.0.0.1:1/chat', format: 'ai-sdk-ui', client: 'browser' } }], { streams: 1 }, { redis: 'off' });
       expect(document.configs[0].state).toBe('skipped');
       expect(document.configs[0].message).toMatch(/target\.client browser: .*apt-get install chromium/);
     } finally {
@@ -147,36 +144,28 @@ describe.skipIf(!haveChromium)('the browser client of the example relays, in Chr
   const redis = privateRedisForTheseTests(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 
   it('reads the corrected relay (ai-sdk-ui), the field relay (sse, content@json.content) and a WebSocket app exactly, with paint metrics, and closes its browsers', async () => {
-    const document = await runScenario(
-      scenarioFrom({
-        source: SOURCE,
-        iterations: 2,
-        warmup: 0,
-        variants: [
-          {
-            name: 'corrected-browser',
-            target: { url: 'http://127.0.0.1:{appPort}/api/chat', format: 'ai-sdk-ui', client: 'browser', render: { strategy: 'frame', intervalMs: 16.7 }, app: { ...app('corrected-relay.mjs'), env: { REDIS_URL: redis.url } } },
-          },
-          {
-            name: 'field-browser',
-            target: { url: 'http://127.0.0.1:{appPort}/api/chat', format: 'sse', textPath: 'content@json.content', donePath: 'status', client: 'browser', app: { ...app('field-relay.mjs'), env: { REDIS_URL: redis.url } } },
-          },
-          {
-            name: 'websocket-browser',
-            target: {
-              url: 'ws://127.0.0.1:{appPort}/chat',
-              format: 'websocket',
-              textPath: 'delta',
-              donePath: 'done',
-              client: 'browser',
-              render: { strategy: 'throttle', intervalMs: 50 },
-              app: { command: `node --input-type=module -e '${WEBSOCKET_APP}'`, log: join(LOGS, 'websocket.log') },
-            },
-          },
-        ],
-      }),
-      { redis: 'off' },
-    );
+    const document = await runTargets([
+      {
+        name: 'corrected-browser',
+        target: { url: 'http://127.0.0.1:{appPort}/api/chat', format: 'ai-sdk-ui', client: 'browser', render: { strategy: 'frame', intervalMs: 16.7 }, app: { ...app('corrected-relay.mjs'), env: { REDIS_URL: redis.url } } },
+      },
+      {
+        name: 'field-browser',
+        target: { url: 'http://127.0.0.1:{appPort}/api/chat', format: 'sse', textPath: 'content@json.content', donePath: 'status', client: 'browser', app: { ...app('field-relay.mjs'), env: { REDIS_URL: redis.url } } },
+      },
+      {
+        name: 'websocket-browser',
+        target: {
+          url: 'ws://127.0.0.1:{appPort}/chat',
+          format: 'websocket',
+          textPath: 'delta',
+          donePath: 'done',
+          client: 'browser',
+          render: { strategy: 'throttle', intervalMs: 50 },
+          app: { command: `node --input-type=module -e '${WEBSOCKET_APP}'`, log: join(LOGS, 'websocket.log') },
+        },
+      },
+    ], { source: SOURCE, streams: 2 }, { redis: 'off' });
     for (const config of document.configs) {
       expect(config.state, `${config.name}: ${config.message}`).toBe('completed');
       expect(config.target?.integrity).toMatchObject({ streams: 2, exactStreams: 2, missingChars: 0, duplicatedChars: 0, foreignChars: 0, streamsWithoutEndMarker: 0 });
@@ -209,18 +198,10 @@ describe.skipIf(!haveChromium)('the browser client of the example relays, in Chr
 
   it('pointed straight at the upstream (no app between), it reads OpenAI and Anthropic SSE exactly', async () => {
     const body = { model: 'm', stream: true, max_tokens: 256, messages: [{ role: 'user', content: '{{prompt}}' }] };
-    const document = await runScenario(
-      scenarioFrom({
-        source: SOURCE,
-        iterations: 1,
-        warmup: 0,
-        variants: [
-          { name: 'openai', target: { url: '{upstreamUrl}/v1/chat/completions', format: 'openai-sse', body, client: 'browser' } },
-          { name: 'anthropic', target: { url: '{upstreamUrl}/v1/messages', format: 'anthropic-sse', body, client: 'browser', render: { strategy: 'frame', intervalMs: 16.7 } } },
-        ],
-      }),
-      { redis: 'off' },
-    );
+    const document = await runTargets([
+      { name: 'openai', target: { url: '{upstreamUrl}/v1/chat/completions', format: 'openai-sse', body, client: 'browser' } },
+      { name: 'anthropic', target: { url: '{upstreamUrl}/v1/messages', format: 'anthropic-sse', body, client: 'browser', render: { strategy: 'frame', intervalMs: 16.7 } } },
+    ], { source: SOURCE, streams: 1 }, { redis: 'off' });
     for (const config of document.configs) {
       expect(config.state, `${config.name}: ${config.message}`).toBe('completed');
       expect(config.target?.integrity).toMatchObject({ exactStreams: 1, missingChars: 0, streamsWithoutEndMarker: 0 });
@@ -231,18 +212,10 @@ describe.skipIf(!haveChromium)('the browser client of the example relays, in Chr
 
   it('an app that fails (a 500, an answer that is not the format) errors the config with the reason, and the browser is closed', async () => {
     const relay = (mode: string) => ({ command: 'node test/fixtures/target/relay.mjs', env: { MODE: mode }, log: join(LOGS, `relay-${mode}.log`) });
-    const document = await runScenario(
-      scenarioFrom({
-        source: SOURCE,
-        iterations: 1,
-        warmup: 0,
-        variants: [
-          { name: 'status-500', target: { url: 'http://127.0.0.1:{appPort}/chat', format: 'openai-sse', client: 'browser', app: relay('status-500') } },
-          { name: 'garbage', target: { url: 'http://127.0.0.1:{appPort}/chat', format: 'openai-sse', client: 'browser', app: relay('garbage') } },
-        ],
-      }),
-      { redis: 'off' },
-    );
+    const document = await runTargets([
+      { name: 'status-500', target: { url: 'http://127.0.0.1:{appPort}/chat', format: 'openai-sse', client: 'browser', app: relay('status-500') } },
+      { name: 'garbage', target: { url: 'http://127.0.0.1:{appPort}/chat', format: 'openai-sse', client: 'browser', app: relay('garbage') } },
+    ], { source: SOURCE, streams: 1 }, { redis: 'off' });
     const [failed, garbage] = document.configs;
     expect(failed.state).toBe('errored');
     expect(failed.message).toMatch(/in the browser: .*HTTP 500/);

@@ -10,16 +10,14 @@ import { mergeShardResults } from '../src/stats/mergeResults.js';
 import { Distribution } from '../src/stats/distribution.js';
 import { TargetMeasurements } from '../src/target/targetMeasurements.js';
 import type { TargetStreamSample } from '../src/target/targetStream.js';
-import { scenarioFrom } from './helpers/scenario.js';
+import { targetScenario } from './helpers/targetRun.js';
 
 const OPENAI_BODY = { model: 'm', stream: true, messages: [{ role: 'user', content: '{{prompt}}' }] };
 const scenario = () =>
-  scenarioFrom({
+  targetScenario([{ name: 'direct', target: { url: '{upstreamUrl}/v1/chat/completions', format: 'openai-sse', body: OPENAI_BODY } }], {
     seed: 5,
-    iterations: 4,
-    warmup: 0,
+    streams: 4,
     source: { type: 'synthetic', profile: 'fast-hosted', tokens: 20, ttftMs: 5, gapMs: 3 },
-    variants: [{ name: 'direct', target: { url: '{upstreamUrl}/v1/chat/completions', format: 'openai-sse', body: OPENAI_BODY } }],
   });
 
 const sample = (overrides: Partial<TargetStreamSample> = {}): TargetStreamSample => ({

@@ -33,6 +33,9 @@ export interface RunCommandOptions extends CompareCommandOptions {
   json?: boolean;
   out?: string;
   save: boolean;
+  /** --streams: measured streams per config. */
+  streams?: number;
+  /** --iterations, the old name of --streams. */
   iterations?: number;
   warmup?: number;
   seed?: number;
@@ -125,7 +128,7 @@ export async function runScenarios(scenarios: Scenario[], options: RunCommandOpt
       const outputPath = options.save ? resultPath(scenario.name, options.out) : null;
       const document = await runAndSave(
         scenario,
-        { iterations: options.iterations, warmup: options.warmup, seed: options.seed, redis, broker: options.broker, shard: options.shard, signal: interruption.signal },
+        { iterations: options.streams ?? options.iterations, warmup: options.warmup, seed: options.seed, redis, broker: options.broker, shard: options.shard, signal: interruption.signal },
         { bar, outputPath, progress, redisFlag },
       );
       if (options.csv) {

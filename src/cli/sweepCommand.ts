@@ -29,6 +29,9 @@ export const DEFAULT_LATENCY_BUDGET = '16.7ms';
 export interface SweepCommandOptions {
   param?: string[];
   variant?: string;
+  /** --streams: measured streams per point. */
+  streams?: number;
+  /** --iterations, the old name of --streams. */
   iterations?: number;
   warmup?: number;
   seed?: number;
@@ -62,8 +65,9 @@ export async function sweepCommand(path: string, options: SweepCommandOptions): 
     if (error instanceof ScenarioError) throw new CliError(error.message);
     throw error;
   }
-  if (options.iterations !== undefined && plan.params.some((param) => param.path === 'load.streams')) {
-    throw new CliError(`--iterations ${options.iterations} would replace every point's load.streams, which --param load.streams sweeps: drop one of them`);
+  const streams = options.streams ?? options.iterations;
+  if (streams !== undefined && plan.params.some((param) => param.path === 'load.streams')) {
+    throw new CliError(`--streams ${streams} would replace every point's load.streams, which --param load.streams sweeps: drop one of them`);
   }
   let budget;
   try {
@@ -87,7 +91,7 @@ export async function sweepCommand(path: string, options: SweepCommandOptions): 
   const interruption = watchInterruptions(progress);
   const document = await runAndSave(
     plan.scenario,
-    { iterations: options.iterations, warmup: options.warmup, seed: options.seed, redis, broker: options.broker, signal: interruption.signal },
+    { iterations: streams, warmup: options.warmup, seed: options.seed, redis, broker: options.broker, signal: interruption.signal },
     { bar, outputPath, progress, redisFlag },
   ).finally(() => interruption.dispose());
 

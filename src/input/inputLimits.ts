@@ -14,7 +14,7 @@ export const SCENARIO_MAX_NODES = 10_000;
 /** Tokens per synthetic stream: each token in flight costs ~1.3 kB (plan, trace, client); real answers are below 100,000. */
 export const TOKENS_MAX = 1_000_000;
 
-/** Measured streams per config (iterations, --iterations, load.streams). */
+/** Measured streams per config (the scenario's streams, --streams, load.streams). */
 export const ITERATIONS_MAX = 1_000_000;
 
 /** Warm-up streams per config. */

@@ -172,7 +172,7 @@ export interface RemoteClientHandle {
   abort(): Promise<void>;
 }
 
-/** How events travel from the relay to the client (`direct`, later `sse`, `websocket`). */
+/** How events travel from the relay to the client (`direct`, `sse`, `websocket`). */
 export interface Delivery {
   readonly kind: string;
   /**

@@ -27,18 +27,18 @@ function causeDetail(cause: string, group: readonly MetricVerdict[]): string {
     case 'too few streams': {
       const counts = [...new Set(group.map((verdict) => `base ${verdict.samples.base}, head ${verdict.samples.head}`))].join('; ');
       const needed = /at least (\d+) needed/.exec(group[0].reason)?.[1] ?? '5';
-      return `${counts} streams per config, at least ${needed} needed: run both with --iterations 10`;
+      return `${counts} streams per config, at least ${needed} needed: run both with --streams 10`;
     }
     case "too few streams undisturbed by the tool's stalls":
-      return 'the machine held the tool up during most streams (iterations[].toolStallMs): re-run on a quieter machine or with more --iterations';
+      return 'the machine held the tool up during most streams (iterations[].toolStallMs): re-run on a quieter machine or with more --streams';
     case 'a disturbed run':
       return `${/\((event-loop delay[^)]*)\)/.exec(group[0].reason)?.[1] ?? 'the machine was busy'}: re-run on a quiet machine`;
     case 'too noisy':
-      return 'the confidence interval straddles the allowance: more streams (--iterations) or a wider allowance';
+      return 'the confidence interval straddles the allowance: more streams (--streams) or a wider allowance';
     case 'counts that move with timing':
       return (
         'the same streams gave different counts in the two runs (batches closed by timers), more than the default 5 % ' +
-        'allowance can tell apart: more streams (--iterations) or a wider allowance (--gate counters.<name>:10%)'
+        'allowance can tell apart: more streams (--streams) or a wider allowance (--gate counters.<name>:10%)'
       );
     case 'measured in one run only':
       return 'the runs measured different things (a changed pipeline, another broker, an older result file)';

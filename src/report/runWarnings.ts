@@ -43,7 +43,7 @@ export function collectWarnings(doc: ResultDocument): RunWarning[] {
       warnings.push({
         kind: 'noisy metric',
         config: entry.config,
-        message: `${entry.metric}: CV ${Math.round(cv * 100)}% over ${entry.streams} streams; a gate on it needs paired streams (same seed) and more iterations, or a wider allowance`,
+        message: `${entry.metric}: CV ${Math.round(cv * 100)}% over ${entry.streams} streams; a gate on it needs paired streams (same seed) and more streams, or a wider allowance`,
         severity: cv,
       });
     } else if (entry.outliers > 0) {
@@ -62,7 +62,7 @@ export function collectWarnings(doc: ResultDocument): RunWarning[] {
       warnings.push({
         kind: 'too few streams for compare',
         config: config.name,
-        message: `${config.iterations.length} measured streams; compare decides time metrics from ${needed} or more (--iterations ${Math.max(10, needed)})`,
+        message: `${config.iterations.length} measured streams; compare decides time metrics from ${needed} or more (--streams ${Math.max(10, needed)})`,
         severity: needed - config.iterations.length,
       });
     }

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { SCENARIO_FILE_MAX_BYTES, SCENARIO_MAX_NODES, tooLarge } from '../input/inputLimits.js';
-import { basename, extname } from 'node:path';
+import { extname } from 'node:path';
 import { type ResolvedSourceSettings, resolveSourceSettings } from '../sources/sourceSettings.js';
 import type { LoadSettings } from './loadSettings.js';
 import { formatIssues } from '../input/formatIssues.js';
@@ -37,6 +37,7 @@ export interface Scenario {
   file: string | null;
   contentHash: string;
   seed: number;
+  /** Measured streams per config (the scenario's `streams`, formerly `iterations`). */
   iterations: number;
   warmup: number;
   source: ResolvedSourceSettings;
@@ -173,7 +174,7 @@ export function resolveScenario(raw: unknown, where: string, contentHash: string
     file: where,
     contentHash,
     seed: scenario.seed ?? 1,
-    iterations: scenario.iterations ?? 5,
+    iterations: scenario.streams ?? scenario.iterations ?? 5,
     warmup: scenario.warmup ?? 1,
     source: resolveSource(scenario.source, where),
     configs,
@@ -196,9 +197,4 @@ function resolveSource(source: Parameters<typeof resolveSourceSettings>[0], wher
 function withoutPreset(pipeline: Record<string, unknown>): Record<string, unknown> {
   const { preset: _preset, ...rest } = pipeline;
   return rest;
-}
-
-/** The scenario name a file would have if it has none of its own (for messages). */
-export function scenarioNameFromPath(path: string): string {
-  return basename(path, extname(path));
 }

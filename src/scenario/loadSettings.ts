@@ -4,7 +4,7 @@ import { CONCURRENCY_MAX, ITERATIONS_MAX, RATE_MAX_PER_SECOND, tooLarge } from '
 
 /**
  * How many streams run at once. Without a `load` block a config's streams run one after
- * another (`iterations`); with one, they overlap: a closed loop keeps `concurrency` streams
+ * another (the scenario's `streams`); with one, they overlap: a closed loop keeps `concurrency` streams
  * in flight, an open loop starts streams at a `rate` whatever is still in flight.
  */
 export const loadSettingsSchema = z
@@ -31,7 +31,7 @@ export const loadSettingsSchema = z
       .int()
       .min(1)
       .max(ITERATIONS_MAX, tooLarge('streams', ITERATIONS_MAX, 'every measured stream keeps a sample in memory and in the result file'))
-      .optional().describe('streams to start in all (default: the scenario\'s iterations)'),
+      .optional().describe('streams to start in all (default: the scenario\'s streams)'),
     durationS: z.number().positive().max(MAX_TIMER_MS / 1000, 'at most 2,147,483 seconds (about 24.8 days, the longest timer Node honours)').optional().describe('stop starting new streams after this many seconds (whichever of streams and durationS comes first)'),
     rampS: z
       .number()

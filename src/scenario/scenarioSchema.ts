@@ -52,19 +52,24 @@ export const sweepSchema = z
   .describe('a parameter grid for `streambench sweep`');
 export type SweepInput = z.infer<typeof sweepSchema>;
 
+/** Measured streams per config, under its name (`streams`) or its old one (`iterations`). */
+function measuredStreamsSchema(field: string) {
+  return z
+    .number()
+    .int()
+    .min(1)
+    .max(ITERATIONS_MAX, tooLarge(field, ITERATIONS_MAX, 'every measured stream keeps a sample in memory and in the result file'))
+    .optional();
+}
+
 export const scenarioSchema = z
   .strictObject({
     $schema: z.string().optional().describe('path or URL of this JSON Schema, for editors'),
     name: nameSchema.describe('scenario name (used in result file names)'),
     description: z.string().optional().describe('what the scenario measures'),
     seed: z.number().int().nonnegative().optional().describe('random seed: the same seed gives the same streams (default 1)'),
-    iterations: z
-      .number()
-      .int()
-      .min(1)
-      .max(ITERATIONS_MAX, tooLarge('iterations', ITERATIONS_MAX, 'every measured stream keeps a sample in memory and in the result file'))
-      .optional()
-      .describe('measured streams per config (default 5)'),
+    streams: measuredStreamsSchema('streams').describe('measured streams per config (default 5)'),
+    iterations: measuredStreamsSchema('iterations').describe('the old name of `streams`, still accepted'),
     warmup: z
       .number()
       .int()
@@ -92,6 +97,9 @@ export const scenarioSchema = z
       .describe('counters this scenario is about (names under metrics.counters, e.g. redisCommandsPerToken): run and report print them in a table of their own'),
   })
   .superRefine((scenario, context) => {
+    if (scenario.streams !== undefined && scenario.iterations !== undefined) {
+      context.addIssue({ code: 'custom', path: ['iterations'], message: '"iterations" is the old name of "streams": give only "streams"' });
+    }
     const seen = new Set<string>();
     scenario.variants?.forEach((variant, index) => {
       if (seen.has(variant.name)) {
@@ -106,4 +114,3 @@ export const scenarioSchema = z
       }
     });
   });
-export type ScenarioInput = z.infer<typeof scenarioSchema>;

@@ -35,15 +35,3 @@ export function runNoise(doc: ResultDocument): MetricNoise[] {
   }
   return noise;
 }
-
-/** One warning line per metric that is noisy or has outliers. */
-export function noiseWarnings(noise: readonly MetricNoise[]): string[] {
-  return noise
-    .filter((entry) => (entry.cv ?? 0) > NOISY_CV || entry.outliers > 0)
-    .map((entry) => {
-      const parts = [`CV ${Math.round((entry.cv ?? 0) * 100)}% over ${entry.streams} streams`];
-      if (entry.outliers > 0) parts.push(`${entry.outliers} outlier${entry.outliers === 1 ? '' : 's'} (more than 3.5 MADs from the median)`);
-      const advice = (entry.cv ?? 0) > NOISY_CV ? 'a gate on it needs paired streams (same seed) and more iterations, or a wider allowance' : 'a busy machine? re-run on a quiet one';
-      return `! ${entry.config} ${entry.metric}: ${parts.join(', ')}; ${advice}`;
-    });
-}

@@ -6,7 +6,7 @@
  */
 import { lexer } from 'marked';
 import { monotonicNowMs } from '../../clock.js';
-import { createRenderScheduler } from './renderScheduler.js';
+import { createRenderingClient } from './renderingClient.js';
 import type { ClientDeps, RenderSettings, StreamClient } from './types.js';
 
 /**
@@ -27,8 +27,6 @@ export function createFieldClient(render: RenderSettings, deps: ClientDeps): Str
   // Every content chunk in arrival order, duplicates included: the field client has no dedupe.
   const chunks: ReceivedChunk[] = [];
   const paintedSeqs = new Set<number>();
-  let seqsSinceLastRender: number[] = [];
-  let renderCount = 0;
 
   // Array.prototype.sort is stable, so duplicates of one seq keep their arrival order.
   const assembleFullText = (): string =>
@@ -37,50 +35,31 @@ export function createFieldClient(render: RenderSettings, deps: ClientDeps): Str
       .map((chunk) => chunk.text)
       .join('');
 
-  const renderNow = (): void => {
-    const startedMs = monotonicNowMs();
-    // The tokens are not kept: the field re-lexes everything on the next render anyway.
-    lexer(assembleFullText());
-    const renderMs = monotonicNowMs() - startedMs;
-
-    const firstPainted: number[] = [];
-    for (const seq of seqsSinceLastRender) {
-      if (paintedSeqs.has(seq)) continue; // a duplicate repaints, it does not paint anew
-      paintedSeqs.add(seq);
-      firstPainted.push(seq);
-    }
-    seqsSinceLastRender = [];
-    renderCount++;
-    deps.observer.rendered(firstPainted, deps.clock.nowMs(), renderMs);
-  };
-
-  const scheduler = createRenderScheduler(render, deps.clock, renderNow);
-
-  return {
-    onEvent(data) {
-      const event = deps.decoder.decode(data);
+  return createRenderingClient(render, deps, {
+    onRawEvent(data) {
       // The field's other listeners (status watcher, message-list updater) each parse the
       // raw data again rather than share the decoded object; the results go unused here,
       // what the model keeps is their cost.
       for (let parse = 0; parse < FIELD_EXTRA_PARSES_PER_EVENT; parse++) deps.json.parse(data);
-      deps.observer.received(event, deps.clock.nowMs());
-      if (!event.end) {
-        chunks.push({ seq: event.seq, text: event.text });
-        seqsSinceLastRender.push(event.seq);
-      }
-      // A status item is not content, but it still triggers the final render.
-      scheduler.notify();
     },
-    async finish() {
-      try {
-        await scheduler.settle();
-      } finally {
-        scheduler.dispose();
+    accept(event) {
+      chunks.push({ seq: event.seq, text: event.text });
+      return true;
+    },
+    render(seqsSinceLastRender) {
+      const startedMs = monotonicNowMs();
+      // The tokens are not kept: the field re-lexes everything on the next render anyway.
+      lexer(assembleFullText());
+      const renderMs = monotonicNowMs() - startedMs;
+
+      const firstPainted: number[] = [];
+      for (const seq of seqsSinceLastRender) {
+        if (paintedSeqs.has(seq)) continue; // a duplicate repaints, it does not paint anew
+        paintedSeqs.add(seq);
+        firstPainted.push(seq);
       }
+      return { firstPainted, renderMs };
     },
     text: assembleFullText,
-    get renderCount() {
-      return renderCount;
-    },
-  };
+  });
 }

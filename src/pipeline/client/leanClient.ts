@@ -12,71 +12,45 @@
  */
 import { monotonicNowMs } from '../../clock.js';
 import { IncrementalMarkdown } from './incrementalMarkdown.js';
-import { createRenderScheduler } from './renderScheduler.js';
+import { createRenderingClient } from './renderingClient.js';
 import type { ClientDeps, RenderSettings, StreamClient } from './types.js';
 
 /** Creates the lean client: one decode per event, dedupe by seq, incremental render. */
 export function createLeanClient(render: RenderSettings, deps: ClientDeps): StreamClient {
   const appliedSeqs = new Set<number>();
-  let seqsSinceLastRender: number[] = [];
   // Tokens before the last stable boundary are kept; a render lexes what came after it.
   const markdown = new IncrementalMarkdown();
-  let renderCount = 0;
   // Under load the markdown work runs on a sample of renders (see ClientDeps.renderCostSampleEvery):
   // the text is lexed then, all that arrived since the last lexed render.
   const sampleEvery = Math.max(1, Math.floor(deps.renderCostSampleEvery ?? 1));
   let unlexedText = false;
   let rendersWithNewText = 0;
 
-  const renderNow = (): void => {
-    if (seqsSinceLastRender.length > 0) {
-      unlexedText = true;
-      rendersWithNewText++;
-    }
-    // Every render is measured unless sampling; a sampled one lexes all text since the last.
-    const measured = sampleEvery === 1 || (unlexedText && rendersWithNewText % sampleEvery === 0);
-    let renderMs = 0;
-    if (measured) {
-      const startedMs = monotonicNowMs();
-      // Nothing new (e.g. the final render on the status item): the painted tokens stand.
-      if (unlexedText) markdown.lex();
-      unlexedText = false;
-      renderMs = monotonicNowMs() - startedMs;
-    }
-
-    // Duplicates never reach this list, so every seq here is painted for the first time.
-    const firstPainted = seqsSinceLastRender;
-    seqsSinceLastRender = [];
-    renderCount++;
-    deps.observer.rendered(firstPainted, deps.clock.nowMs(), renderMs, measured);
-  };
-
-  const scheduler = createRenderScheduler(render, deps.clock, renderNow);
-
-  return {
-    onEvent(data) {
-      const event = deps.decoder.decode(data);
-      // Reported before the dedupe: the runner counts duplicates as delivered events.
-      deps.observer.received(event, deps.clock.nowMs());
-      if (!event.end) {
-        if (appliedSeqs.has(event.seq)) return; // already applied: nothing new to paint
-        appliedSeqs.add(event.seq);
-        markdown.append(event.text);
-        seqsSinceLastRender.push(event.seq);
-      }
-      // A status item is not content, but it still triggers the final render.
-      scheduler.notify();
+  return createRenderingClient(render, deps, {
+    accept(event) {
+      if (appliedSeqs.has(event.seq)) return false; // already applied: nothing new to paint
+      appliedSeqs.add(event.seq);
+      markdown.append(event.text);
+      return true;
     },
-    async finish() {
-      try {
-        await scheduler.settle();
-      } finally {
-        scheduler.dispose();
+    render(seqsSinceLastRender) {
+      if (seqsSinceLastRender.length > 0) {
+        unlexedText = true;
+        rendersWithNewText++;
       }
+      // Every render is measured unless sampling; a sampled one lexes all text since the last.
+      const measured = sampleEvery === 1 || (unlexedText && rendersWithNewText % sampleEvery === 0);
+      let renderMs = 0;
+      if (measured) {
+        const startedMs = monotonicNowMs();
+        // Nothing new (e.g. the final render on the status item): the painted tokens stand.
+        if (unlexedText) markdown.lex();
+        unlexedText = false;
+        renderMs = monotonicNowMs() - startedMs;
+      }
+      // Duplicates never reach this list, so every seq here is painted for the first time.
+      return { firstPainted: seqsSinceLastRender, renderMs, costMeasured: measured };
     },
     text: () => markdown.fullText(),
-    get renderCount() {
-      return renderCount;
-    },
-  };
+  });
 }

@@ -28,7 +28,6 @@ export const directDeliverySettingsSchema = z
     type: z.literal('direct').describe('in-process hand-off: no wire, the zero-cost reference'),
   })
   .describe('The relay calls the client directly');
-export type DirectDeliverySettings = z.infer<typeof directDeliverySettingsSchema>;
 
 export const sseDeliverySettingsSchema = z
   .strictObject({

@@ -1,19 +1,15 @@
 import type { Clock } from '../../clock.js';
-import { createRelayDelivery, type NetworkDelivery, type NetworkDeliveryChannel } from './relayDelivery.js';
+import { createRelayDelivery, type NetworkDelivery } from './relayDelivery.js';
 import type { SseDeliverySettings } from './settings.js';
 import { startSseClient } from './sseClient.js';
-import { ssePathFor, startSseRelayServer } from './sseServer.js';
-
-/** An SSE delivery. */
-export type SseDelivery = NetworkDelivery;
-/** One stream's SSE connection. */
-export type SseDeliveryChannel = NetworkDeliveryChannel;
+import { startSseRelayServer } from './sseServer.js';
+import { streamPathFor } from './streamRegistry.js';
 
 /** Server-Sent Events over loopback: one node:http server per delivery, one undici client connection per stream. */
-export async function createSseDelivery(settings: SseDeliverySettings, clock: Clock): Promise<SseDelivery> {
+export async function createSseDelivery(settings: SseDeliverySettings, clock: Clock): Promise<NetworkDelivery> {
   const server = await startSseRelayServer(settings, clock);
   return createRelayDelivery('sse', server, (streamId, onEvent) =>
-    startSseClient({ origin: server.origin, path: ssePathFor(streamId), reconnect: settings.reconnect, clock, onEvent }),
-    ssePathFor,
+    startSseClient({ origin: server.origin, path: streamPathFor(streamId), reconnect: settings.reconnect, clock, onEvent }),
+    streamPathFor,
   );
 }

@@ -3,32 +3,21 @@ import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { createParser } from 'eventsource-parser';
 import { Client, buildConnector } from 'undici';
-import type { Clock } from '../../clock.js';
-import { ClientSocketMeter } from './clientSocketMeter.js';
 import type { RelayClientHandle } from './relayDelivery.js';
-import type { ReconnectSettings } from './settings.js';
+import { RelayClientState, type ConnectionOutcome, type RelayClientOptions } from './relayClientState.js';
 
 /** Where and how an SSE client reads one stream. */
-export interface SseClientOptions {
+export interface SseClientOptions extends RelayClientOptions {
   /** `http://127.0.0.1:<port>` */
   origin: string;
   /** `/streams/<streamId>` */
   path: string;
-  reconnect: ReconnectSettings | undefined;
-  clock: Clock;
-  /** Called with each event's data, duplicates included. */
-  onEvent: (data: string) => void;
 }
 
-/** A running client of one stream. */
-export type SseClientHandle = RelayClientHandle;
-
-type ConnectionOutcome = 'ended' | 'dropped';
-
 /** Connects to the stream and reads it until it ends, reconnecting once if told to. */
-export function startSseClient(options: SseClientOptions): SseClientHandle {
-  const { clock, reconnect } = options;
-  const meter = new ClientSocketMeter(clock);
+export function startSseClient(options: SseClientOptions): RelayClientHandle {
+  const state = new RelayClientState(options.clock, options.reconnect);
+  const meter = state.meter;
   const connectDefault = buildConnector({});
   // One undici Client per stream: its sockets carry this stream only, so their byte counts are this stream's.
   const client = new Client(options.origin, {
@@ -46,13 +35,7 @@ export function startSseClient(options: SseClientOptions): SseClientHandle {
     },
   });
 
-  let events = 0;
-  let heartbeats = 0;
-  let reconnects = 0;
-  let firstEventAtMs: number | null = null;
   let lastEventId: string | undefined;
-  let markConnected!: () => void;
-  const connected = new Promise<void>((resolve) => (markConnected = resolve));
 
   const readConnection = async (): Promise<ConnectionOutcome> => {
     // What EventSource sends; like a browser it always accepts gzip, and the relay decides.
@@ -61,13 +44,13 @@ export function startSseClient(options: SseClientOptions): SseClientHandle {
       'cache-control': 'no-cache',
       'accept-encoding': 'gzip',
     };
-    if (reconnects > 0 && reconnect?.resume && lastEventId !== undefined) headers['last-event-id'] = lastEventId;
+    if (state.resumes() && lastEventId !== undefined) headers['last-event-id'] = lastEventId;
     const response = await client.request({ path: options.path, method: 'GET', headers });
     if (response.statusCode !== 200) {
       await response.body.dump();
       throw new Error(`SSE client: GET ${options.path} answered ${response.statusCode}, expected 200`);
     }
-    markConnected();
+    state.markConnected();
     const source: Readable =
       response.headers['content-encoding'] === 'gzip' ? pipeline(response.body, createGunzip(), () => {}) : response.body;
 
@@ -76,14 +59,13 @@ export function startSseClient(options: SseClientOptions): SseClientHandle {
       onEvent(message) {
         // Events parsed after the drop point were on the wire but the client had already hung up.
         if (dropped) return;
-        events++;
-        if (firstEventAtMs === null) firstEventAtMs = clock.nowMs();
+        state.noteEvent();
         if (message.id !== undefined) lastEventId = message.id;
         options.onEvent(message.data);
-        if (reconnect && reconnects === 0 && events === reconnect.afterEvents) dropped = true;
+        if (state.dropsHere()) dropped = true;
       },
       onComment() {
-        if (!dropped) heartbeats++;
+        if (!dropped) state.heartbeats++;
       },
     });
     const decoder = new TextDecoder();
@@ -101,7 +83,7 @@ export function startSseClient(options: SseClientOptions): SseClientHandle {
 
   const run = async (): Promise<void> => {
     try {
-      while ((await readConnection()) === 'dropped') reconnects++;
+      await state.readUntilEnded(readConnection);
       await client.close();
     } finally {
       await client.destroy();
@@ -112,16 +94,9 @@ export function startSseClient(options: SseClientOptions): SseClientHandle {
   const done = run();
   done.catch(() => {}); // observed by whoever awaits `done`; never an unhandled rejection
   return {
-    connected,
+    connected: state.connected,
     done,
-    counters: () => ({
-      events,
-      bytes: meter.bytes(),
-      firstByteAtMs: meter.firstByteAtMs,
-      firstEventAtMs,
-      reconnects,
-      heartbeats,
-    }),
+    counters: () => state.counters(),
     async abort() {
       await client.destroy();
       await meter.closeAll();

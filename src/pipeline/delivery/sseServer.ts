@@ -4,7 +4,8 @@ import { constants as zlibConstants, createGzip } from 'node:zlib';
 import type { Clock, TimerHandle } from '../../clock.js';
 import { closeServer, listenOnLoopback } from '../../net/loopbackServer.js';
 import type { RelayServer } from './relayDelivery.js';
-import { ResumableStream } from './resumableStream.js';
+import type { ResumableStream } from './resumableStream.js';
+import { StreamRegistry } from './streamRegistry.js';
 import { SSE_HEARTBEAT_FRAME, SSE_RESPONSE_HEADERS, formatSseEvent, type SseFrameOptions } from './sseFrames.js';
 
 /** What the relay's HTTP server needs from the SSE settings. */
@@ -13,22 +14,16 @@ export interface SseServerOptions extends SseFrameOptions {
   compression: false | 'gzip';
 }
 
-/** The relay's SSE endpoint: `GET` (or `POST`) `/streams/<streamId>`, one connection per client. */
-export type SseRelayServer = RelayServer;
-
-/** Path of a stream's endpoint. */
-export function ssePathFor(streamId: string): string {
-  return `/streams/${encodeURIComponent(streamId)}`;
-}
-
-/** Starts the relay's SSE server on 127.0.0.1, on an ephemeral port. */
-export async function startSseRelayServer(options: SseServerOptions, clock: Clock): Promise<SseRelayServer> {
-  const streams = new Map<string, ResumableStream>();
+/**
+ * Starts the relay's SSE server on 127.0.0.1, on an ephemeral port: `GET` (or `POST`)
+ * `/streams/<streamId>`, one connection per client.
+ */
+export async function startSseRelayServer(options: SseServerOptions, clock: Clock): Promise<RelayServer> {
+  const streams = new StreamRegistry();
   const heartbeatTimers = new Set<TimerHandle>();
 
   const handleRequest = (request: IncomingMessage, response: ServerResponse): void => {
-    const match = /^\/streams\/([^/?]+)$/.exec(new URL(request.url ?? '/', 'http://relay').pathname);
-    const stream = match ? streams.get(decodeURIComponent(match[1])) : undefined;
+    const stream = streams.fromPath(new URL(request.url ?? '/', 'http://relay').pathname);
     // A browser page served from another loopback origin (the browser client) reads the stream
     // cross-origin: answer its CORS preflight, and allow its origin. Node clients send no Origin.
     const cors = corsHeaders(request);
@@ -88,15 +83,8 @@ export async function startSseRelayServer(options: SseServerOptions, clock: Cloc
   const port = await listenOnLoopback(server);
   return {
     origin: `http://127.0.0.1:${port}`,
-    openStream(streamId) {
-      if (streams.has(streamId)) throw new Error(`stream "${streamId}" is already open on this delivery`);
-      const stream = new ResumableStream();
-      streams.set(streamId, stream);
-      return stream;
-    },
-    releaseStream(streamId) {
-      streams.delete(streamId);
-    },
+    openStream: (streamId) => streams.open(streamId),
+    releaseStream: (streamId) => streams.release(streamId),
     async close() {
       for (const timer of heartbeatTimers) clock.clearTimer(timer);
       heartbeatTimers.clear();

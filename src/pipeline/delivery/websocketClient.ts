@@ -1,40 +1,24 @@
 import { connect, type NetConnectOpts, type Socket } from 'node:net';
 import { WebSocket, type ClientOptions } from 'ws';
-import type { Clock } from '../../clock.js';
-import { ClientSocketMeter } from './clientSocketMeter.js';
 import type { RelayClientHandle } from './relayDelivery.js';
-import type { ReconnectSettings } from './settings.js';
+import { RelayClientState, type ConnectionOutcome, type RelayClientOptions } from './relayClientState.js';
 import { RESUME_FROM_PARAM, perMessageDeflateOption } from './websocketServer.js';
 
 /** Where and how a WebSocket client reads one stream. */
-export interface WebSocketClientOptions {
+export interface WebSocketClientOptions extends RelayClientOptions {
   /** `ws://127.0.0.1:<port>/streams/<streamId>` */
   url: string;
   perMessageDeflate: boolean;
-  reconnect: ReconnectSettings | undefined;
-  clock: Clock;
-  /** Called with each message's text, duplicates included. */
-  onEvent: (data: string) => void;
 }
 
-/** A running client of one stream. */
-export type WebSocketClientHandle = RelayClientHandle;
-
-type ConnectionOutcome = 'ended' | 'dropped';
-
 /** Connects to the stream and reads it until the server closes it, reconnecting once if told to. */
-export function startWebSocketClient(options: WebSocketClientOptions): WebSocketClientHandle {
-  const { clock, reconnect } = options;
-  const meter = new ClientSocketMeter(clock);
-  let events = 0;
-  let reconnects = 0;
+export function startWebSocketClient(options: WebSocketClientOptions): RelayClientHandle {
+  const state = new RelayClientState(options.clock, options.reconnect);
+  const meter = state.meter;
   // Position in the stream of the next message on the current connection: what a resume asks for.
   let position = 0;
-  let firstEventAtMs: number | null = null;
   let current: WebSocket | null = null;
   let aborted = false;
-  let markConnected!: () => void;
-  const connected = new Promise<void>((resolve) => (markConnected = resolve));
 
   const createConnection = (connectOptions: NetConnectOpts): Socket => {
     // ws's own connector does the same, minus the metering (path is for Unix sockets only).
@@ -58,7 +42,7 @@ export function startWebSocketClient(options: WebSocketClientOptions): WebSocket
       position = fromPosition;
       let dropped = false;
       let failure: Error | null = null;
-      ws.on('open', () => markConnected());
+      ws.on('open', () => state.markConnected());
       ws.on('message', (data, isBinary) => {
         // Frames parsed after the drop point were on the wire but the client had already hung up.
         if (dropped) return;
@@ -67,11 +51,10 @@ export function startWebSocketClient(options: WebSocketClientOptions): WebSocket
           ws.terminate();
           return;
         }
-        events++;
+        state.noteEvent();
         position++;
-        if (firstEventAtMs === null) firstEventAtMs = clock.nowMs();
         options.onEvent((data as Buffer).toString('utf8'));
-        if (reconnect && reconnects === 0 && events === reconnect.afterEvents) {
+        if (state.dropsHere()) {
           dropped = true;
           ws.terminate(); // a network drop: no close handshake
         }
@@ -90,7 +73,7 @@ export function startWebSocketClient(options: WebSocketClientOptions): WebSocket
   const run = async (): Promise<void> => {
     try {
       // Without resume the relay replays from the start, as the field's does.
-      while ((await readConnection(reconnects > 0 && reconnect?.resume ? position : 0)) === 'dropped') reconnects++;
+      await state.readUntilEnded(() => readConnection(state.resumes() ? position : 0));
     } finally {
       await meter.closeAll();
     }
@@ -99,16 +82,9 @@ export function startWebSocketClient(options: WebSocketClientOptions): WebSocket
   const done = run();
   done.catch(() => {}); // observed by whoever awaits `done`; never an unhandled rejection
   return {
-    connected,
+    connected: state.connected,
     done,
-    counters: () => ({
-      events,
-      bytes: meter.bytes(),
-      firstByteAtMs: meter.firstByteAtMs,
-      firstEventAtMs,
-      reconnects,
-      heartbeats: 0,
-    }),
+    counters: () => state.counters(),
     async abort() {
       aborted = true;
       current?.terminate();

@@ -3,18 +3,11 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { closeServer, listenOnLoopback } from '../../net/loopbackServer.js';
 import type { RelayServer } from './relayDelivery.js';
-import { ResumableStream } from './resumableStream.js';
+import type { ResumableStream } from './resumableStream.js';
+import { StreamRegistry } from './streamRegistry.js';
 
 /** Query parameter a resuming client sends: how many events of the stream it has already received. */
 export const RESUME_FROM_PARAM = 'resumeFrom';
-
-/** The relay's WebSocket endpoint: `GET /streams/<streamId>`, one connection per client. */
-export type WebSocketRelayServer = RelayServer;
-
-/** Path of a stream's endpoint. */
-export function websocketPathFor(streamId: string): string {
-  return `/streams/${encodeURIComponent(streamId)}`;
-}
 
 /**
  * Options `ws` takes for permessage-deflate, or false. The threshold is 0 because ws's
@@ -24,9 +17,12 @@ export function perMessageDeflateOption(enabled: boolean): false | { threshold: 
   return enabled ? { threshold: 0 } : false;
 }
 
-/** Starts the relay's WebSocket server on 127.0.0.1, on an ephemeral port. */
-export async function startWebSocketRelayServer(options: { perMessageDeflate: boolean }): Promise<WebSocketRelayServer> {
-  const streams = new Map<string, ResumableStream>();
+/**
+ * Starts the relay's WebSocket server on 127.0.0.1, on an ephemeral port: `GET /streams/<streamId>`,
+ * one connection per client.
+ */
+export async function startWebSocketRelayServer(options: { perMessageDeflate: boolean }): Promise<RelayServer> {
+  const streams = new StreamRegistry();
   const server = createServer((_request, response) => {
     response.writeHead(426, { 'content-type': 'text/plain' }).end('WebSocket upgrade required\n');
   });
@@ -46,8 +42,7 @@ export async function startWebSocketRelayServer(options: { perMessageDeflate: bo
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(request.url ?? '/', 'http://relay');
-    const match = /^\/streams\/([^/]+)$/.exec(url.pathname);
-    const stream = match ? streams.get(decodeURIComponent(match[1])) : undefined;
+    const stream = streams.fromPath(url.pathname);
     if (!stream) {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
@@ -59,15 +54,8 @@ export async function startWebSocketRelayServer(options: { perMessageDeflate: bo
   const port = await listenOnLoopback(server);
   return {
     origin: `ws://127.0.0.1:${port}`,
-    openStream(streamId) {
-      if (streams.has(streamId)) throw new Error(`stream "${streamId}" is already open on this delivery`);
-      const stream = new ResumableStream();
-      streams.set(streamId, stream);
-      return stream;
-    },
-    releaseStream(streamId) {
-      streams.delete(streamId);
-    },
+    openStream: (streamId) => streams.open(streamId),
+    releaseStream: (streamId) => streams.release(streamId),
     async close() {
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -8,10 +8,10 @@
  * connect the node that holds their stream (`connectedMasterFor`) before they count anything,
  * so no handshake lands in a counter.
  */
+import calculateSlot from 'cluster-key-slot';
 import { Cluster, Redis } from 'ioredis';
 import { type ClusterUrl, parseClusterUrl } from './clusterUrl.js';
 import { connectionOptions } from './connectionOptions.js';
-import { keySlot } from './keySlot.js';
 import { RedisSetupError } from './redisSetupError.js';
 import { describeCause, redactUrl } from './urlSecrets.js';
 
@@ -149,7 +149,7 @@ function ready(node: Redis): Promise<void> {
  * stream's traffic goes to.
  */
 export async function connectedMasterFor(cluster: Cluster, key: string, url: string, timeoutMs = 5000): Promise<Redis> {
-  const slot = keySlot(key);
+  const slot = calculateSlot(key);
   const nodeKey = cluster.slots[slot]?.[0];
   const node = cluster.nodes('master').find((candidate) => `${candidate.options.host}:${candidate.options.port}` === nodeKey);
   if (node === undefined) {

@@ -13,7 +13,8 @@ import { Cluster, type Redis } from 'ioredis';
 import { awaitReply, type CommandDeadline, ConnectionDeadline, namedFailure } from './commandDeadline.js';
 import { openRedisLink, type RedisLink } from './connection.js';
 import { type ByteCounts, SocketMeter } from './socketMeter.js';
-import { type ConnectionRole, type ConnectionTally, countCommand, type RedisCommand, type StreamConnection } from './streamConnection.js';
+import type { RespCommand } from './respBytes.js';
+import { type ConnectionRole, type ConnectionTally, countCommand, type StreamConnection } from './streamConnection.js';
 
 /**
  * Commands the Cluster client would send to a random master because they name no key. PUBLISH
@@ -45,7 +46,7 @@ export class CountedConnection implements StreamConnection {
   }
 
   /** Sends one command: one command, one round trip. Resolves with the reply (within the deadline, plus `waitMs` for a blocking command). */
-  send(command: RedisCommand, waitMs = 0): Promise<unknown> {
+  send(command: RespCommand, waitMs = 0): Promise<unknown> {
     const [name, ...args] = command;
     countCommand(this.tally, name);
     this.tally.roundTrips++;
@@ -57,7 +58,7 @@ export class CountedConnection implements StreamConnection {
    * Sends commands as one pipeline: one round trip. Rejects with the first command error. In a
    * cluster the pipeline goes whole to the node of its keys (a stream's keys share one slot).
    */
-  async sendPipeline(commands: readonly RedisCommand[]): Promise<unknown[]> {
+  async sendPipeline(commands: readonly RespCommand[]): Promise<unknown[]> {
     for (const [name] of commands) countCommand(this.tally, name);
     this.tally.roundTrips++;
     const label = `pipeline (${commands.map(([name]) => name).join(' ')})`;

@@ -7,10 +7,10 @@
  * In a cluster one DEL may only name keys of one slot (else CROSSSLOT), so keys are deleted
  * with one DEL per slot there; on one server, one DEL for all.
  */
+import calculateSlot from 'cluster-key-slot';
 import { Cluster } from 'ioredis';
 import { awaitReply, type CommandDeadline } from './commandDeadline.js';
 import type { RedisClient } from './connection.js';
-import { keySlot } from './keySlot.js';
 
 /** The keys a broker created and has not deleted yet. */
 export class KeyRegistry {
@@ -34,7 +34,7 @@ export class KeyRegistry {
     if (this.admin instanceof Cluster) {
       const bySlot = new Map<number, string[]>();
       for (const key of live) {
-        const slot = keySlot(key);
+        const slot = calculateSlot(key);
         bySlot.set(slot, [...(bySlot.get(slot) ?? []), key]);
       }
       await Promise.all([...bySlot.values()].map((keys) => awaitReply(this.admin.del(...keys), this.deadline, 'del')));

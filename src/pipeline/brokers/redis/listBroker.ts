@@ -12,7 +12,8 @@ import { END_STREAM, NEW_SIGNAL } from './keys.js';
 import { ListWriteScript } from './listScript.js';
 import type { ReadSession } from './readSession.js';
 import type { RedisListSettings } from './settings.js';
-import { emptyConnectionTally, type ConnectionTally, type RedisCommand, type StreamConnection } from './streamConnection.js';
+import type { RespCommand } from './respBytes.js';
+import { emptyConnectionTally, type ConnectionTally, type StreamConnection } from './streamConnection.js';
 import { connectionRolesFor, RedisStreamBase, type RedisBrokerStream, type RedisStreamPlace } from './streamBase.js';
 
 /** Why a read pass runs: joining, a "new" signal, or the drain after END_STREAM. */
@@ -36,17 +37,8 @@ class ListStream extends RedisStreamBase {
     this.awaitWrites = settings.write !== 'fire-and-forget';
   }
 
-  write(items: string[]): Promise<void> {
-    return this.tracked(this.push(items, false));
-  }
-
-  async end(endItem: string): Promise<void> {
-    await this.tracked(this.push([endItem], true));
-    this.throwIfAWriteFailed();
-  }
-
   /** One write in the configured mode: RPUSH (+ EXPIRE the first time) + PUBLISH (+ END_STREAM). */
-  private async push(items: readonly string[], ends: boolean): Promise<void> {
+  protected async writeItems(items: readonly string[], ends: boolean): Promise<void> {
     const { responses, signalChannel, controlChannel } = this.place.keys;
     const producer = this.opened(this.connections.producer, 'producer');
     const setsTtl = this.firstWrite;
@@ -59,7 +51,7 @@ class ListStream extends RedisStreamBase {
       this.noteAcknowledged(await this.script.run(items, { ttlSeconds, ends }));
       return;
     }
-    const commands: RedisCommand[] = [['rpush', responses, ...items]];
+    const commands: RespCommand[] = [['rpush', responses, ...items]];
     if (setsTtl) commands.push(['expire', responses, this.settings.ttlSeconds]);
     commands.push(['publish', signalChannel, NEW_SIGNAL]);
     if (ends) commands.push(['publish', controlChannel, END_STREAM]);

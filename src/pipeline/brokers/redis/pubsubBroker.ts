@@ -33,17 +33,8 @@ class RedisPubsubStream extends RedisStreamBase {
     super(place, tally, connections);
   }
 
-  write(items: string[]): Promise<void> {
-    return this.tracked(this.publish(items, false));
-  }
-
-  async end(endItem: string): Promise<void> {
-    await this.tracked(this.publish([endItem], true));
-    this.throwIfAWriteFailed();
-  }
-
   /** One PUBLISH per item (and END_STREAM at the end), sent back to back; settles at the last reply. */
-  private async publish(items: readonly string[], ends: boolean): Promise<void> {
+  protected async writeItems(items: readonly string[], ends: boolean): Promise<void> {
     const { signalChannel, controlChannel } = this.place.keys;
     const producer = this.opened(this.connections.producer, 'producer');
     const messages = items.map((payload) => `${this.nextWritePosition++} ${payload}`);

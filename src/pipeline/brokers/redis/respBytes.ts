@@ -5,7 +5,7 @@
  * checks that the shares add up to the socket's byte counters).
  */
 
-/** One Redis command: name first, then its arguments. */
+/** One Redis command: name first (lower case, as INFO commandstats names it), then its arguments. */
 export type RespCommand = readonly [name: string, ...args: (string | number)[]];
 
 /** A reply as ioredis returns it (RESP2, strings decoded as UTF-8). */

@@ -87,7 +87,6 @@ export const redisPubsubSettingsSchema = z.strictObject({
   connections: connectionsSchema,
   commandTimeoutMs: commandTimeoutMsSchema,
 });
-export type RedisPubsubSettings = z.infer<typeof redisPubsubSettingsSchema>;
 
 /** Any Redis broker's settings, keyed on `type`. */
 export const redisBrokerSettingsSchema = z.discriminatedUnion('type', [

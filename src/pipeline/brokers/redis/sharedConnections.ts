@@ -16,13 +16,12 @@ import { type CommandDeadline, ConnectionDeadline, namedFailure } from './comman
 import { openRedisConnection } from './connection.js';
 import { isClusterUrl } from './clusterUrl.js';
 import { RedisSetupError } from './redisSetupError.js';
-import { commandBytes, pushedMessageBytes, replyBytes, type RespReply, subscriptionReplyBytes } from './respBytes.js';
+import { commandBytes, pushedMessageBytes, replyBytes, type RespCommand, type RespReply, subscriptionReplyBytes } from './respBytes.js';
 import { SocketMeter, type ByteCounts } from './socketMeter.js';
 import {
   type ConnectionRole,
   type ConnectionTally,
   countCommand,
-  type RedisCommand,
   type StreamConnection,
 } from './streamConnection.js';
 
@@ -180,7 +179,7 @@ class SharedConnectionView implements StreamConnection {
     private readonly deadline: CommandDeadline,
   ) {}
 
-  async send(command: RedisCommand, waitMs = 0): Promise<unknown> {
+  async send(command: RespCommand, waitMs = 0): Promise<unknown> {
     const [name, ...args] = command;
     this.countSent([command]);
     try {
@@ -194,7 +193,7 @@ class SharedConnectionView implements StreamConnection {
     }
   }
 
-  async sendPipeline(commands: readonly RedisCommand[]): Promise<unknown[]> {
+  async sendPipeline(commands: readonly RespCommand[]): Promise<unknown[]> {
     this.countSent(commands); // one round trip for the whole pipeline
     const label = `pipeline (${commands.map(([name]) => name).join(' ')})`;
     const results = await this.link.watch.track(this.link.redis.pipeline(commands.map((command) => [...command])).exec(), label);
@@ -239,7 +238,7 @@ class SharedConnectionView implements StreamConnection {
   }
 
   /** Counts `commands` sent as one round trip, and their bytes. */
-  private countSent(commands: readonly RedisCommand[]): void {
+  private countSent(commands: readonly RespCommand[]): void {
     this.tally.roundTrips++;
     for (const command of commands) {
       countCommand(this.tally, command[0]);

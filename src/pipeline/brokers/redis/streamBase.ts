@@ -37,11 +37,11 @@ export function connectionRolesFor<Role extends string>(side: StreamRole, produc
   return [...producer, ...consumer];
 }
 
-/** The shared half of a Redis stream; each family adds write, end and read. */
+/** The shared half of a Redis stream; each family adds how it writes and how it reads. */
 export abstract class RedisStreamBase implements RedisBrokerStream {
   abstract readonly awaitWrites: boolean;
-  abstract write(items: string[]): Promise<void>;
-  abstract end(endItem: string): Promise<void>;
+  /** Writes `items` in the family's way; `ends`: the last of them is the end item, and the end is signalled. */
+  protected abstract writeItems(items: readonly string[], ends: boolean): Promise<void>;
   /** Starts the family's consumer on `session` (queueing its work; nothing awaited here). */
   protected abstract startReading(session: ReadSession): void;
 
@@ -66,6 +66,16 @@ export abstract class RedisStreamBase implements RedisBrokerStream {
         this.session?.fail(reason ?? new Error(`Redis ${role} connection to ${place.redactedUrl} closed during the stream`)),
       );
     }
+  }
+
+  write(items: string[]): Promise<void> {
+    return this.tracked(this.writeItems(items, false));
+  }
+
+  /** Writes the end item, then reports the first failure of any write nobody awaited. */
+  async end(endItem: string): Promise<void> {
+    await this.tracked(this.writeItems([endItem], true));
+    this.throwIfAWriteFailed();
   }
 
   /**
@@ -100,7 +110,7 @@ export abstract class RedisStreamBase implements RedisBrokerStream {
    * Remembers a failure of `write` even when the producer does not await it (fire-and-forget),
    * so end() can report it; the promise is returned unchanged.
    */
-  protected tracked<T>(write: Promise<T>): Promise<T> {
+  private tracked<T>(write: Promise<T>): Promise<T> {
     write.catch((error: unknown) => {
       this.writeFailure ??= error;
     });
@@ -108,7 +118,7 @@ export abstract class RedisStreamBase implements RedisBrokerStream {
   }
 
   /** Throws the first failure of a write nobody awaited. */
-  protected throwIfAWriteFailed(): void {
+  private throwIfAWriteFailed(): void {
     if (this.writeFailure !== null) throw this.writeFailure;
   }
 

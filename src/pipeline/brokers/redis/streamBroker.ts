@@ -52,17 +52,8 @@ class RedisStreamStream extends RedisStreamBase {
     super(place, tally, connections);
   }
 
-  write(items: string[]): Promise<void> {
-    return this.tracked(this.append(items, false));
-  }
-
-  async end(endItem: string): Promise<void> {
-    await this.tracked(this.append([endItem], true));
-    this.throwIfAWriteFailed();
-  }
-
   /** XADD per item, sent back to back (EXPIRE after the stream's first entry); settles at the last reply. */
-  private async append(items: readonly string[], ends: boolean): Promise<void> {
+  protected async writeItems(items: readonly string[], ends: boolean): Promise<void> {
     const key = this.place.keys.responses;
     const producer = this.opened(this.connections.producer, 'producer');
     const trim = this.settings.maxLen === undefined ? [] : ['MAXLEN', '~', this.settings.maxLen];

@@ -9,9 +9,6 @@ import type { ByteCounts } from './socketMeter.js';
 
 export type { ByteCounts } from './socketMeter.js';
 
-/** One Redis command: name first (lower case, as INFO commandstats names it), then its arguments. */
-export type RedisCommand = RespCommand;
-
 /** What a stream's connections sent and were pushed, shared by its connections. */
 export interface ConnectionTally {
   commands: number;
@@ -40,9 +37,9 @@ export interface StreamConnection {
    * Sends one command: one command, one round trip. Resolves with the reply, or rejects when none
    * came within the broker's command deadline plus `waitMs` (a blocking command's own wait).
    */
-  send(command: RedisCommand, waitMs?: number): Promise<unknown>;
+  send(command: RespCommand, waitMs?: number): Promise<unknown>;
   /** Sends commands as one pipeline: one round trip. Rejects with the first command error. */
-  sendPipeline(commands: readonly RedisCommand[]): Promise<unknown[]>;
+  sendPipeline(commands: readonly RespCommand[]): Promise<unknown[]>;
   /** SUBSCRIBE to `channels` (one command, one round trip); `onMessage` gets every message after it. */
   subscribe(channels: string[], onMessage: (channel: string, message: string) => void): Promise<void>;
   /** Calls `listener` once if the connection closes before `close()` was asked for. */
