@@ -195,7 +195,7 @@ describe('statistical gate', () => {
     const few = sameCodeRuns({ streams: 3 });
     const tooFew = find(evaluateGates(few.base, few.head, parseGateFlags('tokenLatencyP99Ms')).verdicts, 'a', 'tokenLatencyP99Ms');
     expect(tooFew.verdict).toBe('inconclusive');
-    expect(tooFew.reason).toBe('too few samples (base 3, head 3; at least 5 needed): run with --iterations 10');
+    expect(tooFew.reason).toBe('too few samples (base 3, head 3; at least 5 needed): run with --streams 10');
     // Jitter far above the allowance: a 3 ms slowdown on a 15 ms metric with a 10 % gate cannot be told apart.
     const base = runOf([configWithStreams('a', { ...SHAPE, jitterMs: 12 })], 'base');
     const head = runOf([configWithStreams('a', { ...SHAPE, jitterMs: 12, runSeed: 9, slowdownMs: 3 })], 'head');

@@ -142,7 +142,7 @@ export function reasonText(decision: GateDecision, cause: GateCause): string {
       break;
     }
     case 'tooFewSamples':
-      return `${prefixOf(cause.qualifiers)}too few samples (base ${decision.samples.base}, head ${decision.samples.head}; at least ${cause.minSamples} needed): run with --iterations ${Math.max(10, cause.minSamples)}`;
+      return `${prefixOf(cause.qualifiers)}too few samples (base ${decision.samples.base}, head ${decision.samples.head}; at least ${cause.minSamples} needed): run with --streams ${Math.max(10, cause.minSamples)}`;
     case 'interval': {
       const allowed = decision.allowed ?? 0;
       const relative = decision.relativeChange;
@@ -181,7 +181,7 @@ export function noteText(decision: GateDecision, note: GateNote): string {
     }
     case 'likelyToFlap': {
       const interval = decision.interval ?? { low: 0, high: 0, confidence: 0 };
-      return `likely to flap: the ${Math.round(interval.confidence * 100)}% CI [${signed(interval.low)}, ${signed(interval.high)}] reaches across the allowed increase +${formatNumber(decision.allowed ?? 0)}; about ${note.streamsNeeded} streams per config (--iterations) would narrow it, or allow more than ${decision.gate}`;
+      return `likely to flap: the ${Math.round(interval.confidence * 100)}% CI [${signed(interval.low)}, ${signed(interval.high)}] reaches across the allowed increase +${formatNumber(decision.allowed ?? 0)}; about ${note.streamsNeeded} streams per config (--streams) would narrow it, or allow more than ${decision.gate}`;
     }
     case 'disturbedRun':
       return `the ${note.disturbance.side} run was disturbed (${disturbanceText(note.disturbance)}): its timings are less trustworthy`;
