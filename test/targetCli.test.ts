@@ -38,7 +38,7 @@ function slowScenario(): { folder: string; scenario: string; log: string } {
   return { folder, scenario, log };
 }
 
-/** Waits (15 s at most: a busy machine running two test files at once starts node slowly) until the relay has logged its pid. */
+/** Waits (15 s at most: node starts slowly on a busy machine) until the relay has logged its pid. */
 async function appPid(log: string): Promise<number> {
   let pid = 0;
   for (let attempt = 0; attempt < 150 && pid === 0; attempt++) {
