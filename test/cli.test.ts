@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './helpers/cli.js';
+import { runCli, runCliInProcess } from './helpers/cli.js';
 
 const validateResult = new Ajv2020({ strict: false }).compile(JSON.parse(readFileSync('schemas/result.schema.json', 'utf8')));
 const temporaryFolder = () => mkdtempSync(join(tmpdir(), 'streambench-cli-'));
@@ -14,7 +14,7 @@ describe('streambench CLI (built binary)', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/run \[options\] \[scenario\.\.\.\]/);
     expect(help.stdout).toMatch(/compare \[options\] <base> <head>/);
-    const runHelp = await runCli(['run', '--help']);
+    const runHelp = await runCliInProcess(['run', '--help']);
     expect(runHelp.code).toBe(0);
     expect(runHelp.stdout).toMatch(/--streams <n>/);
     // --iterations, the old name, still works but is not shown.
@@ -22,31 +22,31 @@ describe('streambench CLI (built binary)', () => {
   });
 
   it('exits 2 for a bad flag value, naming the flag', async () => {
-    const result = await runCli(['run', 'test/fixtures/tiny.yaml', '--streams', 'many']);
+    const result = await runCliInProcess(['run', 'test/fixtures/tiny.yaml', '--streams', 'many']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--streams <n>.*expected a whole number ≥ 1, got "many"/);
-    const old = await runCli(['run', 'test/fixtures/tiny.yaml', '--iterations', 'many']);
+    const old = await runCliInProcess(['run', 'test/fixtures/tiny.yaml', '--iterations', 'many']);
     expect(old.code).toBe(2);
     expect(old.stderr).toMatch(/--iterations <n>.*expected a whole number ≥ 1, got "many"/);
   });
 
   it('exits 2 for an unknown command or option', async () => {
-    expect((await runCli(['frobnicate'])).code).toBe(2);
-    expect((await runCli(['run', '--iteration', '3'])).code).toBe(2);
+    expect((await runCliInProcess(['frobnicate'])).code).toBe(2);
+    expect((await runCliInProcess(['run', '--iteration', '3'])).code).toBe(2);
   });
 
   it('exits 2 for an invalid scenario and writes nothing', async () => {
     const folder = temporaryFolder();
     const scenario = join(folder, 'bad.yaml');
     writeFileSync(scenario, 'name: bad\nsource: { type: synthetic, tokens: -1 }\n');
-    const result = await runCli(['run', scenario, '--out', folder]);
+    const result = await runCliInProcess(['run', scenario, '--out', folder]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/bad\.yaml: source\.tokens: /);
     expect(readdirSync(folder)).toEqual(['bad.yaml']);
   });
 
   it('--json prints one result document that validates against the published schema', async () => {
-    const result = await runCli(['run', 'test/fixtures/tiny.yaml', '--json', '--no-save']);
+    const result = await runCliInProcess(['run', 'test/fixtures/tiny.yaml', '--json', '--no-save']);
     expect(result.code).toBe(0);
     const document = JSON.parse(result.stdout);
     expect(validateResult(document), JSON.stringify(validateResult.errors)).toBe(true);
@@ -59,7 +59,7 @@ describe('streambench CLI (built binary)', () => {
 
   it('saves a result file atomically in the --out folder and prints where', async () => {
     const folder = temporaryFolder();
-    const result = await runCli(['run', 'test/fixtures/tiny.yaml', '--out', folder, '--seed', '9']);
+    const result = await runCliInProcess(['run', 'test/fixtures/tiny.yaml', '--out', folder, '--seed', '9']);
     expect(result.code).toBe(0);
     const files = readdirSync(folder);
     expect(files).toHaveLength(1);
@@ -73,7 +73,7 @@ describe('streambench CLI (built binary)', () => {
   it('exits 3 when a config errors, and still writes the whole file', async () => {
     const folder = temporaryFolder();
     const out = join(folder, 'stale.json');
-    const result = await runCli(['run', 'test/fixtures/stale-cache.yaml', '--out', out, '--quiet']);
+    const result = await runCliInProcess(['run', 'test/fixtures/stale-cache.yaml', '--out', out, '--quiet']);
     expect(result.code).toBe(3);
     expect(result.stdout).toBe('');
     const document = JSON.parse(readFileSync(out, 'utf8'));
@@ -85,28 +85,28 @@ describe('streambench CLI (built binary)', () => {
     const folder = temporaryFolder();
     const base = join(folder, 'base.json');
     const head = join(folder, 'head.json');
-    expect((await runCli(['run', 'test/fixtures/tiny.yaml', '--out', base, '--quiet'])).code).toBe(0);
+    expect((await runCliInProcess(['run', 'test/fixtures/tiny.yaml', '--out', base, '--quiet'])).code).toBe(0);
     const document = JSON.parse(readFileSync(base, 'utf8'));
     document.configs[1].metrics.counters.jsonOpsPerToken += 1;
     writeFileSync(head, JSON.stringify(document));
 
-    const same = await runCli(['compare', base, base, '--fail-on', 'counters.jsonOpsPerToken>0']);
+    const same = await runCliInProcess(['compare', base, base, '--fail-on', 'counters.jsonOpsPerToken>0']);
     expect(same.code).toBe(0);
     expect(same.stdout).toContain('corrected');
 
-    const regressed = await runCli(['compare', base, head, '--fail-on', 'counters.jsonOpsPerToken>0,ttftMs.p50>+1000%']);
+    const regressed = await runCliInProcess(['compare', base, head, '--fail-on', 'counters.jsonOpsPerToken>0,ttftMs.p50>+1000%']);
     expect(regressed.code).toBe(1);
     expect(regressed.stdout).toMatch(/corrected: counters\.jsonOpsPerToken>0 breached/);
     expect(regressed.stdout).not.toMatch(/field: counters/);
 
-    const badRule = await runCli(['compare', base, head, '--fail-on', 'ttftMs.p50 bigger 10%']);
+    const badRule = await runCliInProcess(['compare', base, head, '--fail-on', 'ttftMs.p50 bigger 10%']);
     expect(badRule.code).toBe(2);
     expect(badRule.stderr).toMatch(/--fail-on: /);
 
-    const unknownMetric = await runCli(['compare', base, head, '--fail-on', 'counters.nope>0']);
+    const unknownMetric = await runCliInProcess(['compare', base, head, '--fail-on', 'counters.nope>0']);
     expect(unknownMetric.code).toBe(2);
 
-    const missing = await runCli(['compare', base, join(folder, 'nope.json')]);
+    const missing = await runCliInProcess(['compare', base, join(folder, 'nope.json')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/nope\.json: cannot read the result file \(no such file\)/);
   });

@@ -7,7 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import { shardFromEnvironment } from '../src/cli/parseOptions.js';
 import type { ResultDocument } from '../src/result/resultSchema.js';
 import { loadScenarioFile } from '../src/scenario/loadScenario.js';
-import { runCli } from './helpers/cli.js';
+import { runCli, runCliInProcess } from './helpers/cli.js';
 
 // The manifests as docs/distributed.md shows them: the test reads the page, so they cannot drift apart.
 const page = readFileSync('docs/distributed.md', 'utf8');
@@ -92,7 +92,7 @@ describe('docs/distributed.md', () => {
     );
     for (const index of [0, 1]) {
       const out = join(folder, `shard-${index}.json`);
-      const result = await runCli(['run', scenarioPath, '--shard', 'env', '--out', out, '-q'], { env: { JOB_COMPLETION_INDEX: String(index), STREAMBENCH_SHARD_COUNT: '2' } });
+      const result = await runCliInProcess(['run', scenarioPath, '--shard', 'env', '--out', out, '-q'], { env: { JOB_COMPLETION_INDEX: String(index), STREAMBENCH_SHARD_COUNT: '2' } });
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       const document = JSON.parse(readFileSync(out, 'utf8')) as ResultDocument;
@@ -109,7 +109,7 @@ describe('docs/distributed.md', () => {
 
   it('refuses --shard env without its variables, naming them (exit 2, nothing written)', async () => {
     const out = join(folder, 'never.json');
-    const result = await runCli(['run', 'scenarios/default.yaml', '--shard', 'env', '--out', out], { env: { JOB_COMPLETION_INDEX: '', STREAMBENCH_SHARD_INDEX: '', STREAMBENCH_SHARD_COUNT: '' } });
+    const result = await runCliInProcess(['run', 'scenarios/default.yaml', '--shard', 'env', '--out', out], { env: { JOB_COMPLETION_INDEX: '', STREAMBENCH_SHARD_INDEX: '', STREAMBENCH_SHARD_COUNT: '' } });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/STREAMBENCH_SHARD_INDEX or JOB_COMPLETION_INDEX/);
     expect(existsSync(out)).toBe(false);

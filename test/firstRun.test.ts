@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from './helpers/cli.js';
+import { runCli, runCliInProcess } from './helpers/cli.js';
 import { redisUrlForTests } from './helpers/redisUrl.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'streambench-first-run-'));
@@ -29,7 +29,7 @@ const sharedUrl = await redisUrlForTests();
 describe('a first run without Redis (built binary)', () => {
   it('falls back to the in-process memory broker, says what changed and how to get Redis, and measures', async () => {
     const out = join(folder, 'no-redis.json');
-    const result = await runCli(['run', 'test/fixtures/tiny.yaml', '--out', out], { env: NO_REDIS });
+    const result = await runCliInProcess(['run', 'test/fixtures/tiny.yaml', '--out', out], { env: NO_REDIS });
     expect(result.code).toBe(0);
     const text = result.stdout.replace(/\s+/g, ' ');
     expect(result.stdout).toMatch(/^broker: nothing answered at redis:\/\/127\.0\.0\.1:1 and redis-server is not on PATH/m);
@@ -42,7 +42,7 @@ describe('a first run without Redis (built binary)', () => {
   });
 
   it('--broker memory asks for the memory broker directly', async () => {
-    const result = await runCli(['run', 'test/fixtures/tiny.yaml', '--no-save', '--json', '--broker', 'memory'], { env: NO_REDIS });
+    const result = await runCliInProcess(['run', 'test/fixtures/tiny.yaml', '--no-save', '--json', '--broker', 'memory'], { env: NO_REDIS });
     expect(result.code).toBe(0);
     const document = JSON.parse(result.stdout);
     expect(document.context.redis.note).toMatch(/^--broker memory: the redis-\* configs ran on the in-process memory broker/);
@@ -50,7 +50,7 @@ describe('a first run without Redis (built binary)', () => {
   });
 
   it('exits 3 when nothing was measured', async () => {
-    const result = await runCli(['run', 'test/fixtures/tiny.yaml', '--no-save', '--redis', 'off']);
+    const result = await runCliInProcess(['run', 'test/fixtures/tiny.yaml', '--no-save', '--redis', 'off']);
     expect(result.code).toBe(3);
     expect(result.stderr).toBe('streambench: nothing was measured in tiny: no config completed (see the messages above)\n');
   });
@@ -58,7 +58,7 @@ describe('a first run without Redis (built binary)', () => {
   it('refuses a REDIS_URL that does not answer (exit 2, naming REDIS_URL and the fix, nothing written), even with redis-server on PATH', async () => {
     const out = join(folder, 'down-env.json');
     for (const env of [{ ...NO_REDIS, REDIS_URL: DOWN_URL }, { REDIS_URL: DOWN_URL }]) {
-      const result = await runCli(['run', 'test/fixtures/tiny.yaml', '--out', out], { env });
+      const result = await runCliInProcess(['run', 'test/fixtures/tiny.yaml', '--out', out], { env });
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/^streambench: REDIS_URL \(redis:\/\/127\.0\.0\.1:1\) did not answer \(.*\)\. Start that Redis or correct REDIS_URL; or unset it .* or pass --broker memory to run without Redis\.\n$/);
       expect(existsSync(out)).toBe(false);
@@ -66,19 +66,19 @@ describe('a first run without Redis (built binary)', () => {
   });
 
   it('refuses a --redis URL or --redis-file that does not answer (exit 2, naming the flag), never the memory broker', async () => {
-    const flag = await runCli(['run', 'test/fixtures/tiny.yaml', '--no-save', '--redis', DOWN_URL], { env: NO_REDIS });
+    const flag = await runCliInProcess(['run', 'test/fixtures/tiny.yaml', '--no-save', '--redis', DOWN_URL], { env: NO_REDIS });
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/^streambench: --redis: Cannot connect to Redis at redis:\/\/127\.0\.0\.1:1 \(.*\)\. Provide one with --redis /);
     const file = join(folder, 'redis-url.txt');
     writeFileSync(file, `${DOWN_URL}\n`);
-    const fromFile = await runCli(['run', 'test/fixtures/tiny.yaml', '--no-save', '--redis-file', file], { env: NO_REDIS });
+    const fromFile = await runCliInProcess(['run', 'test/fixtures/tiny.yaml', '--no-save', '--redis-file', file], { env: NO_REDIS });
     expect(fromFile.code).toBe(2);
     expect(fromFile.stderr).toMatch(new RegExp(`^streambench: --redis-file ${file.replace(/[.]/g, '\\.')}: Cannot connect to Redis at redis://127\\.0\\.0\\.1:1 `));
   });
 
   it('names a malformed REDIS_URL as REDIS_URL (exit 2, nothing written)', async () => {
     const out = join(folder, 'bad-url.json');
-    const result = await runCli(['run', 'test/fixtures/tiny.yaml', '--out', out], { env: { REDIS_URL: 'localhost:6379' } });
+    const result = await runCliInProcess(['run', 'test/fixtures/tiny.yaml', '--out', out], { env: { REDIS_URL: 'localhost:6379' } });
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('streambench: REDIS_URL must be a redis:// or rediss:// URL (or redis+cluster://host:port,...); got "localhost:6379". Fix or unset REDIS_URL, or pass --redis URL.\n');
   });
@@ -86,7 +86,7 @@ describe('a first run without Redis (built binary)', () => {
 
 describe.skipIf(sharedUrl === null)('which Redis (built binary)', () => {
   it('is named on the terminal and in the result context, with its version', async () => {
-    const result = await runCli(['run', 'test/fixtures/tiny.yaml', '--no-save', '--json'], { env: { REDIS_URL: sharedUrl! } });
+    const result = await runCliInProcess(['run', 'test/fixtures/tiny.yaml', '--no-save', '--json'], { env: { REDIS_URL: sharedUrl! } });
     expect(result.code).toBe(0);
     const redis = JSON.parse(result.stdout).context.redis;
     expect(redis).toMatchObject({ broker: 'redis', origin: 'REDIS_URL', url: sharedUrl });
@@ -97,7 +97,7 @@ describe.skipIf(sharedUrl === null)('which Redis (built binary)', () => {
 
 describe('--iterations under load (built binary)', () => {
   it('replaces load.streams instead of being ignored', async () => {
-    const result = await runCli(['run', 'test/fixtures/load-closed.yaml', '--no-save', '--json', '--iterations', '6', '--warmup', '0']);
+    const result = await runCliInProcess(['run', 'test/fixtures/load-closed.yaml', '--no-save', '--json', '--iterations', '6', '--warmup', '0']);
     expect(result.code).toBe(0);
     const document = JSON.parse(result.stdout);
     expect(document.configs.map((config: { load: { streamsStarted: number } }) => config.load.streamsStarted)).toEqual([6, 6]);
@@ -107,9 +107,9 @@ describe('--iterations under load (built binary)', () => {
 describe('merge (built binary)', () => {
   it('says "merged 1 shard", not "1 shards"', async () => {
     const shard = join(folder, 'shard-1.json');
-    expect((await runCli(['run', 'test/fixtures/tiny.yaml', '--shard', '1/1', '--broker', 'memory', '--out', shard, '--quiet'])).code).toBe(0);
+    expect((await runCliInProcess(['run', 'test/fixtures/tiny.yaml', '--shard', '1/1', '--broker', 'memory', '--out', shard, '--quiet'])).code).toBe(0);
     const merged = join(folder, 'merged.json');
-    const result = await runCli(['merge', shard, '--out', merged]);
+    const result = await runCliInProcess(['merge', shard, '--out', merged]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`\\nmerged 1 shard into ${merged.replace(/\./g, '\\.')}\\n$`));
   });
@@ -137,7 +137,7 @@ describe('lazy loading (built binary)', () => {
 
   it('compare loads none of the heavy modules', async () => {
     const base = join(folder, 'lazy-base.json');
-    expect((await runCli(['run', 'test/fixtures/tiny.yaml', '--out', base, '--quiet', '--broker', 'memory'])).code).toBe(0);
+    expect((await runCliInProcess(['run', 'test/fixtures/tiny.yaml', '--out', base, '--quiet', '--broker', 'memory'])).code).toBe(0);
     const loaded = await loadedPackages(['compare', base, base]);
     expect(HEAVY.filter((name) => loaded.has(name))).toEqual([]);
     const report = await loadedPackages(['report', base]);
@@ -162,7 +162,7 @@ describe('record (built binary)', () => {
       expect(anthropicUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
       for (const url of [anthropicUrl, anthropicUrl.replace(/\/v1$/, '')]) {
         const out = join(folder, 'anthropic.jsonl');
-        const result = await runCli(['record', '--api', 'anthropic', '--url', url, '--requests', '2', '--out', out]);
+        const result = await runCliInProcess(['record', '--api', 'anthropic', '--url', url, '--requests', '2', '--out', out]);
         expect(result.code, result.stderr).toBe(0);
         const ends = readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line)).filter((line) => line.type === 'end');
         expect(ends).toHaveLength(2);

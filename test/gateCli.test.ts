@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './helpers/cli.js';
+import { runCli, runCliInProcess } from './helpers/cli.js';
 import { configWithStreams, runOf } from './helpers/gateFixtures.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'streambench-gate-'));
@@ -19,26 +19,26 @@ const slower = write('slower.json', runOf([configWithStreams('a', { ...shape, ru
 
 describe('compare (built binary)', () => {
   it('exits 0 for two runs of the same code and 1 for an injected slowdown, naming config and metric', async () => {
-    const ok = await runCli(['compare', base, same]);
+    const ok = await runCliInProcess(['compare', base, same]);
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/✓ no regression: 12 unchanged \(streams paired/);
-    const regressed = await runCli(['compare', base, slower]);
+    const regressed = await runCliInProcess(['compare', base, slower]);
     expect(regressed.code).toBe(1);
     expect(regressed.stdout).toMatch(/^✗ a tokenLatencyP99Ms regressed: median 28\.7 → 34\.5 \(\+5\.80, \+20\.2%\); 95% CI \[\+5\.\d+, \+6\.\d+\] lies above the allowed ±5\.00 \(10% of base, raised to the 5\.00 ms minimum effect\)$/m);
     expect(regressed.stdout).toMatch(/^✗ regression: 2 regressed, 10 unchanged/m); // p50 and p99 of config a
     expect(regressed.stdout).not.toMatch(/^✗ b /m);
     // A looser gate on the command line lets the same slowdown through.
-    const loose = await runCli(['compare', base, slower, '--gate', 'tokenLatencyP99Ms:25%']);
+    const loose = await runCliInProcess(['compare', base, slower, '--gate', 'tokenLatencyP99Ms:25%']);
     expect(loose.code).toBe(0);
   });
 
   it('prints markdown and JSON', async () => {
-    const markdown = await runCli(['compare', base, slower, '--format', 'markdown', '--gate', 'tokenLatencyP99Ms']);
+    const markdown = await runCliInProcess(['compare', base, slower, '--format', 'markdown', '--gate', 'tokenLatencyP99Ms']);
     expect(markdown.code).toBe(1);
     expect(markdown.stdout.split('\n')[0]).toBe('### streambench compare: ✗ regression');
     expect(markdown.stdout).toContain('| a | tokenLatencyP99Ms |');
-    const json = await runCli(['compare', base, slower, '--json', '--gate', 'tokenLatencyP99Ms']);
+    const json = await runCliInProcess(['compare', base, slower, '--json', '--gate', 'tokenLatencyP99Ms']);
     const parsed = JSON.parse(json.stdout);
     expect(parsed.regressed).toBe(true);
     expect(parsed.verdicts.map((verdict: { config: string; verdict: string }) => `${verdict.config}:${verdict.verdict}`)).toEqual(['a:regressed', 'b:unchanged']);
@@ -46,11 +46,11 @@ describe('compare (built binary)', () => {
 
   it('exits 2 for bad input, saying what is wrong', async () => {
     const old = write('old.json', { ...JSON.parse(readFileSync(base, 'utf8')), schemaVersion: 0 });
-    const version = await runCli(['compare', old, base]);
+    const version = await runCliInProcess(['compare', old, base]);
     expect(version.code).toBe(2);
     expect(version.stderr).toMatch(/old\.json: schemaVersion is 0, this streambench reads schemaVersion 1/);
     const fewer = write('fewer.json', runOf([configWithStreams('a', { ...shape, runSeed: 3 })], 'fewer'));
-    const mismatch = await runCli(['compare', base, fewer]);
+    const mismatch = await runCliInProcess(['compare', base, fewer]);
     expect(mismatch.code).toBe(2);
     expect(mismatch.stderr).toBe(`streambench: the configs do not match (only in ${base}: b); compare runs of the same scenario version, or re-run the baseline\n`);
   });
@@ -59,12 +59,12 @@ describe('compare (built binary)', () => {
 describe('run --baseline, --format and --csv (built binary)', () => {
   const baseline = join(folder, 'tiny-base.json');
   beforeAll(async () => {
-    expect((await runCli(['run', 'test/fixtures/tiny.yaml', '--out', baseline, '--quiet'])).code).toBe(0);
+    expect((await runCliInProcess(['run', 'test/fixtures/tiny.yaml', '--out', baseline, '--quiet'])).code).toBe(0);
   });
 
   it('runs and compares in one step; no progress bar when stderr is not a terminal', async () => {
     const csvPath = join(folder, 'tiny.csv');
-    const result = await runCli(['run', 'test/fixtures/tiny.yaml', '--no-save', '--baseline', baseline, '--gate', 'ttftMs', '--csv', csvPath]);
+    const result = await runCliInProcess(['run', 'test/fixtures/tiny.yaml', '--no-save', '--baseline', baseline, '--gate', 'ttftMs', '--csv', csvPath]);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     // Nothing was decided: the outcome says so with its cause, one line per cause, and never shows a check mark.
@@ -78,17 +78,17 @@ describe('run --baseline, --format and --csv (built binary)', () => {
   });
 
   it('--format json with --baseline prints {result, comparison}; markdown prints tables for a PR', async () => {
-    const json = await runCli(['run', 'test/fixtures/tiny.yaml', '--no-save', '--baseline', baseline, '--gate', 'ttftMs', '--format', 'json']);
+    const json = await runCliInProcess(['run', 'test/fixtures/tiny.yaml', '--no-save', '--baseline', baseline, '--gate', 'ttftMs', '--format', 'json']);
     const parsed = JSON.parse(json.stdout);
     expect(Object.keys(parsed)).toEqual(['result', 'comparison']);
     expect(parsed.comparison.regressed).toBe(false);
-    const markdown = await runCli(['run', 'test/fixtures/tiny.yaml', '--no-save', '--format', 'markdown']);
+    const markdown = await runCliInProcess(['run', 'test/fixtures/tiny.yaml', '--no-save', '--format', 'markdown']);
     expect(markdown.stdout).toMatch(/^### streambench: tiny\n\ntwo quick configs for CLI tests\n\n\| config \| state \| TTFT p50 \(ms\) \|/);
     expect(markdown.stderr).toMatch(/│ field /); // the tables moved to stderr
   });
 
   it('exits 2 before running when the baseline is missing', async () => {
-    const result = await runCli(['run', 'test/fixtures/tiny.yaml', '--no-save', '--baseline', join(folder, 'none.json')]);
+    const result = await runCliInProcess(['run', 'test/fixtures/tiny.yaml', '--no-save', '--baseline', join(folder, 'none.json')]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--baseline: .*none\.json: cannot read the result file \(no such file\)/);
   });
@@ -96,7 +96,7 @@ describe('run --baseline, --format and --csv (built binary)', () => {
 
 describe('sweep (built binary)', () => {
   it('runs the grid, marks the Pareto front and recommends a setting', async () => {
-    const result = await runCli([
+    const result = await runCliInProcess([
       'sweep', 'test/fixtures/tiny.yaml', '--variant', 'corrected', '--param', 'batch.size=1,5', '--param', 'batch.timeoutMs=5,20', '--iterations', '1', '--warmup', '0', '--no-save', '--json',
     ]);
     expect(result.code).toBe(0);
@@ -110,7 +110,7 @@ describe('sweep (built binary)', () => {
   });
 
   it('names the parameter when a path or value is wrong', async () => {
-    const path = await runCli(['sweep', 'test/fixtures/tiny.yaml', '--param', 'batch.sise=1,2', '--no-save']);
+    const path = await runCliInProcess(['sweep', 'test/fixtures/tiny.yaml', '--param', 'batch.sise=1,2', '--no-save']);
     expect(path.code).toBe(2);
     expect(path.stderr).toBe('streambench: --param batch.sise: "sise" is not a field of batch; fields there: mode, size, timeoutMs, merge, firstImmediate\n');
   });

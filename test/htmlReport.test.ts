@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderHtmlReport } from '../src/report/htmlReport.js';
 import { resultDocumentSchema, type ResultDocument } from '../src/result/resultSchema.js';
-import { runCli } from './helpers/cli.js';
+import { runCli, runCliInProcess } from './helpers/cli.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -55,9 +55,9 @@ describe('HTML report', () => {
   let result: ResultDocument;
 
   beforeAll(async () => {
-    const run = await runCli(['run', 'test/fixtures/tiny.yaml', '--out', resultPath, '--quiet']);
+    const run = await runCliInProcess(['run', 'test/fixtures/tiny.yaml', '--out', resultPath, '--quiet']);
     expect(run.code).toBe(0);
-    const report = await runCli(['report', resultPath, '--html', htmlPath, '--quiet']);
+    const report = await runCliInProcess(['report', resultPath, '--html', htmlPath, '--quiet']);
     expect(report.code).toBe(0);
     result = resultDocumentSchema.parse(JSON.parse(readFileSync(resultPath, 'utf8')));
   });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTrace } from '../src/traces/parseTrace.js';
-import { runCli } from './helpers/cli.js';
+import { runCli, runCliInProcess } from './helpers/cli.js';
 
 const SECRET = 'sk-test-SECRET123';
 const temporaryFolder = () => mkdtempSync(join(tmpdir(), 'streambench-http-cli-'));
@@ -72,7 +72,7 @@ describe('streambench mock-server (built binary)', () => {
   });
 
   it('exits 2 for a bad fault option', async () => {
-    const result = await runCli(['mock-server', '--fail-rate', '2']);
+    const result = await runCliInProcess(['mock-server', '--fail-rate', '2']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--fail-rate <r>.*expected a number from 0 to 1, got "2"/);
   });
@@ -82,7 +82,7 @@ describe('streambench record (built binary)', () => {
   it('records N streams into a valid synthetic-labelled trace and prints one line', async () => {
     const out = join(temporaryFolder(), 'traces', 'mock.jsonl');
     mkdirSync(dirname(out)); // streambench creates no folders (but results/)
-    const result = await runCli(['record', '--url', mock.baseUrl, '--requests', '2', '--include-usage', '--out', out]);
+    const result = await runCliInProcess(['record', '--url', mock.baseUrl, '--requests', '2', '--include-usage', '--out', out]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`^recorded 2 streams, \\d+ chunks, TTFT p50 [\\d.]+ ms from streambench-mock at ${mock.baseUrl.replace(/\./g, '\\.')} \\(synthetic\\) → ${out.replace(/\./g, '\\.')}\\n$`));
@@ -95,7 +95,7 @@ describe('streambench record (built binary)', () => {
   it('exits 3 and writes nothing when a request fails, without the key in any output', async () => {
     const folder = temporaryFolder();
     const out = join(folder, 'x.jsonl');
-    const result = await runCli(['record', '--url', echoBaseUrl, '--api-key-env', 'SB_TEST_KEY', '--out', out], { env: { SB_TEST_KEY: SECRET } });
+    const result = await runCliInProcess(['record', '--url', echoBaseUrl, '--api-key-env', 'SB_TEST_KEY', '--out', out], { env: { SB_TEST_KEY: SECRET } });
     expect(result.code).toBe(3);
     expect(result.stderr).toBe(
       `streambench: request 1 of 1 failed, nothing written: HTTP 401 from POST ${echoBaseUrl}/chat/completions: Invalid credentials: Bearer [REDACTED] (authentication_error)\n`,
@@ -152,7 +152,7 @@ describe('streambench run with an http source (built binary)', () => {
     writeFileSync(trace, '{"type":"header","version":1}\n');
     const path = join(folder, 'replay.yaml');
     writeFileSync(path, `name: r\nsource: { type: replay, trace: '${trace}' }\n`);
-    const result = await runCli(['run', path, '--no-save']);
+    const result = await runCliInProcess(['run', path, '--no-save']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(new RegExp(`^streambench: (${path.replace(/\./g, '\\.')}: )?source\\.trace: ${trace.replace(/\./g, '\\.')}:1: recordedAt: `));
   });

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './helpers/cli.js';
+import { runCli, runCliInProcess } from './helpers/cli.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'streambench-limits-'));
 
@@ -19,7 +19,7 @@ const trace = (offsetMs: number) =>
 
 /** Runs the CLI and expects exit 2 with a message matching `message` and no stack trace. */
 async function refused(args: string[], message: RegExp): Promise<void> {
-  const result = await runCli(args);
+  const result = await runCliInProcess(args);
   expect(result.stderr).toMatch(message);
   expect(result.stderr).not.toMatch(/\n\s+at /);
   expect(result.code).toBe(2);
@@ -82,7 +82,7 @@ describe('invalid input is exit 2, naming the flag', () => {
 
   it('control characters quoted from an input file are escaped', async () => {
     const path = scenarioFile('control.yaml', 'name: x\nsource: [\u001b[31mred\u001b]0;title\u0007\n  bad: {\n');
-    const result = await runCli(['run', path, '--no-save']);
+    const result = await runCliInProcess(['run', path, '--no-save']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('\\u001b[31mred\\u001b]0;title\\u0007');
     expect(result.stderr).not.toMatch(/[\u001b\u0007]/);
@@ -93,7 +93,7 @@ describe('--redis-file', () => {
   it('reads the URL from a file (so the password is not on the command line) and never shows the password', async () => {
     const path = join(folder, 'redis.url');
     writeFileSync(path, '\nredis://:hunter2secret@127.0.0.1:1\n');
-    const result = await runCli(['run', 'test/fixtures/redis-presets.yaml', '--no-save', '--redis-file', path]);
+    const result = await runCliInProcess(['run', 'test/fixtures/redis-presets.yaml', '--no-save', '--redis-file', path]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/redis:\/\/:\*\*\*@127\.0\.0\.1:1/);
     expect(result.stderr).not.toContain('hunter2secret');

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../src/result/writeResult.js';
-import { runCli } from './helpers/cli.js';
+import { runCli, runCliInProcess } from './helpers/cli.js';
 
 const temporaryFolder = () => mkdtempSync(join(tmpdir(), 'streambench-out-'));
 
 /** Runs the CLI and expects exit 2 with a message matching `message`, no stack trace. */
 async function refused(args: string[], message: RegExp): Promise<void> {
-  const result = await runCli(args);
+  const result = await runCliInProcess(args);
   expect(result.stderr).toMatch(message);
   expect(result.stderr).not.toMatch(/\n\s+at /);
   expect(result.code).toBe(2);
@@ -79,7 +79,7 @@ describe.skipIf(!mounted)('a full disk', () => {
     const out = join(tiny, 'result.json');
     // Leave room for the probe, not for a result (a few hundred kB).
     writeFileSync(join(tiny, 'filler'), Buffer.alloc(48 * 1024));
-    const result = await runCli(['run', 'test/fixtures/tiny.yaml', '--out', out, '-q']);
+    const result = await runCliInProcess(['run', 'test/fixtures/tiny.yaml', '--out', out, '-q']);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     const fallback = /the result was kept in (\S+)$/m.exec(result.stderr)?.[1];
     expect(result.stderr).toMatch(/could not write .*result\.json \(ENOSPC\)/);
@@ -96,7 +96,7 @@ describe('compare and merge refuse partial results unless --allow-partial', () =
   it('names what is missing', async () => {
     const folder = temporaryFolder();
     const whole = join(folder, 'whole.json');
-    expect((await runCli(['run', 'test/fixtures/tiny.yaml', '--out', whole, '-q'])).code).toBe(0);
+    expect((await runCliInProcess(['run', 'test/fixtures/tiny.yaml', '--out', whole, '-q'])).code).toBe(0);
     const document = JSON.parse(readFileSync(whole, 'utf8'));
     const interrupted = join(folder, 'interrupted.json');
     writeFileSync(interrupted, JSON.stringify({ ...document, interrupted: true, configs: [{ ...document.configs[0], state: 'interrupted' }, document.configs[1]] }));
@@ -107,7 +107,7 @@ describe('compare and merge refuse partial results unless --allow-partial', () =
     await refused(['merge', incomplete, '--out', join(folder, 'merged.json')], /incomplete\.json: not a whole run/);
     await refused(['run', 'test/fixtures/tiny.yaml', '--no-save', '--baseline', incomplete], /--baseline .*incomplete\.json: not a whole run/);
     await refused(['compare', '/dev/zero', whole], /\/dev\/zero: not a regular file/);
-    const allowed = await runCli(['compare', whole, interrupted, '--allow-partial']);
+    const allowed = await runCliInProcess(['compare', whole, interrupted, '--allow-partial']);
     expect(allowed.code).not.toBe(2);
     expect(existsSync(join(folder, 'merged.json'))).toBe(false);
   });

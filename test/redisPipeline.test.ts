@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScenario } from '../src/run/runScenario.js';
 import { loadScenarioFile } from '../src/scenario/loadScenario.js';
-import { runCli } from './helpers/cli.js';
+import { runCli, runCliInProcess } from './helpers/cli.js';
 import { redisUrlForTests } from './helpers/redisUrl.js';
 
 const url = await redisUrlForTests();
@@ -47,14 +47,14 @@ describe.skipIf(url === null)('pipelines through a real Redis', () => {
   });
 
   it('--redis with an unreachable URL exits 2 with a clear message and no stack trace', async () => {
-    const result = await runCli(['run', 'test/fixtures/redis-presets.yaml', '--no-save', '--redis', 'redis://:hunter2@127.0.0.1:1']);
+    const result = await runCliInProcess(['run', 'test/fixtures/redis-presets.yaml', '--no-save', '--redis', 'redis://:hunter2@127.0.0.1:1']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^streambench: --redis: .*127\.0\.0\.1:1/m);
     expect(result.stderr).not.toMatch(/hunter2|\n\s+at /);
   });
 
   it('--redis off skips the Redis configs with a message, and a run that measured nothing exits 3', async () => {
-    const result = await runCli(['run', 'test/fixtures/redis-presets.yaml', '--no-save', '--json', '--redis', 'off']);
+    const result = await runCliInProcess(['run', 'test/fixtures/redis-presets.yaml', '--no-save', '--json', '--redis', 'off']);
     // Every config needs Redis: nothing was measured, which is not a success.
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/nothing was measured in \S+: no config completed/);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { ResultDocument } from '../src/result/resultSchema.js';
 import { runScenario } from '../src/run/runScenario.js';
 import { mergeShardResults, MergeError } from '../src/stats/mergeResults.js';
-import { runCli } from './helpers/cli.js';
+import { runCli, runCliInProcess } from './helpers/cli.js';
 import { scenarioFrom } from './helpers/scenario.js';
 
 const scenario = () =>
@@ -47,19 +47,19 @@ describe('--shard and merge', () => {
   });
 
   it('CLI: --shard validates its value, and merge writes the combined file', async () => {
-    const bad = await runCli(['run', 'test/fixtures/tiny.yaml', '--shard', '4/3', '--no-save']);
+    const bad = await runCliInProcess(['run', 'test/fixtures/tiny.yaml', '--shard', '4/3', '--no-save']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--shard <i\/n>.*expected i\/n with 1 ≤ i ≤ n/);
     const folder = mkdtempSync(join(tmpdir(), 'streambench-shard-'));
     for (const shard of ['1/2', '2/2']) {
-      const result = await runCli(['run', 'test/fixtures/tiny.yaml', '--shard', shard, '--out', join(folder, `s${shard[0]}.json`), '-q']);
+      const result = await runCliInProcess(['run', 'test/fixtures/tiny.yaml', '--shard', shard, '--out', join(folder, `s${shard[0]}.json`), '-q']);
       expect(result.code).toBe(0);
     }
-    const merged = await runCli(['merge', join(folder, 's1.json'), join(folder, 's2.json'), '--out', join(folder, 'merged.json'), '-q']);
+    const merged = await runCliInProcess(['merge', join(folder, 's1.json'), join(folder, 's2.json'), '--out', join(folder, 'merged.json'), '-q']);
     expect(merged.code).toBe(0);
     const document = JSON.parse(readFileSync(join(folder, 'merged.json'), 'utf8'));
     expect(document.configs[0].iterations).toHaveLength(2);
-    const notShards = await runCli(['merge', join(folder, 'merged.json'), '--out', join(folder, 'again.json')]);
+    const notShards = await runCliInProcess(['merge', join(folder, 'merged.json'), '--out', join(folder, 'again.json')]);
     expect(notShards.code).toBe(2);
     expect(notShards.stderr).toMatch(/is not a shard result/);
   });

@@ -15,7 +15,7 @@ import type { BrowserStreamTimeline } from '../src/pipeline/client/browser/openB
 import { interpretTimeline, pageDecoderForApp, pageTransportFor } from '../src/target/browserAppStream.js';
 import type { AppRequest } from '../src/target/appStream/types.js';
 import { ensureBuiltDist } from './helpers/builtDist.js';
-import { runCli } from './helpers/cli.js';
+import { runCli, runCliInProcess } from './helpers/cli.js';
 import { privateRedisForTheseTests } from './helpers/privateRedis.js';
 import { scenarioFrom } from './helpers/scenario.js';
 import { runTargets } from './helpers/targetRun.js';
@@ -109,16 +109,16 @@ describe('the browser client of an app: refusals', () => {
   beforeAll(() => ensureBuiltDist('dist/cli.js'));
 
   it('a format the page cannot read is refused with exit 2, naming the flag and the formats it reads', async () => {
-    const run = await runCli(['target', '--url', 'http://127.0.0.1:1/chat', '--format', 'ndjson', '--client', 'browser', '--no-save']);
+    const run = await runCliInProcess(['target', '--url', 'http://127.0.0.1:1/chat', '--format', 'ndjson', '--client', 'browser', '--no-save']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/--format: client browser reads the formats openai-sse, anthropic-sse, ai-sdk-ui, sse, websocket; "ndjson"/);
   });
 
   it('a render strategy without the browser client, or one that does not parse, is refused with exit 2', async () => {
-    const withoutBrowser = await runCli(['target', '--url', 'http://127.0.0.1:1/chat', '--format', 'sse', '--render', 'frame', '--no-save']);
+    const withoutBrowser = await runCliInProcess(['target', '--url', 'http://127.0.0.1:1/chat', '--format', 'sse', '--render', 'frame', '--no-save']);
     expect(withoutBrowser.code).toBe(2);
     expect(withoutBrowser.stderr).toMatch(/--render: render applies to client: browser only/);
-    const unparsed = await runCli(['target', '--url', 'http://127.0.0.1:1/chat', '--format', 'sse', '--client', 'browser', '--render', 'sometimes', '--no-save']);
+    const unparsed = await runCliInProcess(['target', '--url', 'http://127.0.0.1:1/chat', '--format', 'sse', '--client', 'browser', '--render', 'sometimes', '--no-save']);
     expect(unparsed.code).toBe(2);
     expect(unparsed.stderr).toMatch(/--render: "sometimes" is not a render strategy: use every, debounce:MS, throttle:MS or frame/);
     expect(() => scenarioFrom({ variants: [{ name: 'a', target: { url: 'http://x/', format: 'ai-sdk-ui', client: 'browser', resume: { mode: 'url', afterEvents: 1, urlTemplate: 'x', streamIdFrom: { header: 'x' } } } }] })).toThrow(

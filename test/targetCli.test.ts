@@ -38,10 +38,10 @@ function slowScenario(): { folder: string; scenario: string; log: string } {
   return { folder, scenario, log };
 }
 
-/** Waits (5 s at most) until the relay has logged its pid. */
+/** Waits (15 s at most: node starts slowly on a busy machine) until the relay has logged its pid. */
 async function appPid(log: string): Promise<number> {
   let pid = 0;
-  for (let attempt = 0; attempt < 50 && pid === 0; attempt++) {
+  for (let attempt = 0; attempt < 150 && pid === 0; attempt++) {
     await new Promise((resolve) => setTimeout(resolve, 100));
     if (existsSync(log)) pid = Number(/pid (\d+)/.exec(readFileSync(log, 'utf8'))?.[1] ?? 0);
   }

@@ -2,11 +2,12 @@
 import { readResultFile, ResultFileError } from '../result/readResult.js';
 import { partialResultProblem } from '../result/partialResult.js';
 import type { ResultDocument } from '../result/resultSchema.js';
-import { ComparisonInputError, decideComparison } from '../stats/decideComparison.js';
+import { type ComparisonDecision, ComparisonInputError, decideComparison } from '../stats/decideComparison.js';
 import { type Gate, GateSyntaxError, parseGateFlags } from '../stats/gates.js';
 import { parseRules, type Rule, RuleSyntaxError } from '../stats/rules.js';
 import { CliError } from './exitCodes.js';
-import { decisionExitCode, renderDecision, writeMarkdownFile } from './gateOutput.js';
+import { decisionExitCode, type GateOutputOptions, renderDecision, writeMarkdownFile } from './gateOutput.js';
+import type { CliIo } from './io.js';
 import { chosenFormat, type OutputFormat } from './outputFormat.js';
 import { terminalWidth } from '../report/terminalWidth.js';
 
@@ -45,18 +46,11 @@ export function parseGateOptions(options: Pick<CompareCommandOptions, 'failOn' |
   }
 }
 
-/** Compares `base` with `head` and prints the decision; returns the exit code (throws CliError for bad input). */
-export async function gateAndPrint(
-  base: ResultDocument,
-  head: ResultDocument,
-  names: { base: string; head: string },
-  options: CompareCommandOptions,
-  write: (text: string) => void,
-): Promise<number> {
+/** Compares `base` with `head` under the gate options; throws CliError for bad input. */
+export function decideGate(base: ResultDocument, head: ResultDocument, names: { base: string; head: string }, options: CompareCommandOptions): ComparisonDecision {
   const { rules, flagGates } = parseGateOptions(options);
-  let decision;
   try {
-    decision = decideComparison(base, head, {
+    return decideComparison(base, head, {
       rules,
       flagGates,
       names,
@@ -70,29 +64,35 @@ export async function gateAndPrint(
     if (error instanceof ComparisonInputError) throw new CliError(error.message);
     throw error;
   }
-  const output = {
+}
+
+/** How the gate options present a decision: format, names, and tables fitted to io's stdout. */
+export function gateOutputOptions(options: CompareCommandOptions, names: { base: string; head: string }, io: CliIo): GateOutputOptions {
+  return {
     format: chosenFormat(options),
     names,
     details: options.details,
     markdownFile: options.markdown,
-    width: terminalWidth(),
+    width: terminalWidth(io.stdout, io.env),
     wide: options.wide,
     verbose: options.verbose,
   };
-  write(renderDecision(decision, output));
-  await writeMarkdownFile(decision, output);
-  return decisionExitCode(decision, options.failOnInconclusive);
 }
 
 /** Runs the command; returns the exit code. */
-export async function compareCommand(basePath: string, headPath: string, options: CompareCommandOptions): Promise<number> {
+export async function compareCommand(basePath: string, headPath: string, options: CompareCommandOptions, io: CliIo): Promise<number> {
   parseGateOptions(options); // bad flags fail before any file is read
   const [base, head] = await Promise.all([readOrFail(basePath), readOrFail(headPath)]);
   if (!options.allowPartial) {
     refusePartial(base, basePath);
     refusePartial(head, headPath);
   }
-  return gateAndPrint(base, head, { base: basePath, head: headPath }, options, (text) => process.stdout.write(text));
+  const names = { base: basePath, head: headPath };
+  const decision = decideGate(base, head, names, options);
+  const output = gateOutputOptions(options, names, io);
+  io.stdout.write(renderDecision(decision, output));
+  await writeMarkdownFile(decision, output);
+  return decisionExitCode(decision, options.failOnInconclusive);
 }
 
 async function readOrFail(path: string): Promise<ResultDocument> {

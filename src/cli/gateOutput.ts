@@ -28,11 +28,24 @@ export interface GateOutputOptions {
   failOnInconclusive?: boolean;
 }
 
+/** The decision as the JSON format prints it (`compare --json`, and `comparison` beside the result of `run --baseline --json`). */
+export function decisionJson(decision: ComparisonDecision): Record<string, unknown> {
+  return {
+    regressed: decision.regressed,
+    pairing: decision.report.pairing,
+    gates: decision.gates,
+    verdicts: wordVerdicts(decision.report.verdicts),
+    informational: decision.report.informational.map((verdict) => ({ ...wordVerdict(verdict), informational: verdict.informational })),
+    breaches: decision.rules.breaches,
+    unchecked: decision.rules.unchecked,
+  };
+}
+
 /** The decision in the chosen format (a string ending in a newline). */
 export function renderDecision(decision: ComparisonDecision, options: GateOutputOptions): string {
   switch (options.format) {
     case 'json':
-      return `${JSON.stringify({ regressed: decision.regressed, pairing: decision.report.pairing, gates: decision.gates, verdicts: wordVerdicts(decision.report.verdicts), informational: decision.report.informational.map((verdict) => ({ ...wordVerdict(verdict), informational: verdict.informational })), breaches: decision.rules.breaches, unchecked: decision.rules.unchecked }, null, 2)}\n`;
+      return `${JSON.stringify(decisionJson(decision), null, 2)}\n`;
     case 'markdown':
       return renderComparisonMarkdown(decision, options.names);
     case 'csv':

@@ -9,6 +9,7 @@
 import { setMaxListeners } from 'node:events';
 import type { ConfigResult, ResultDocument } from '../result/resultSchema.js';
 import { EXIT } from './exitCodes.js';
+import type { CliOutput } from './io.js';
 import { writeFileAtomicSync } from './resultFallback.js';
 import type { RunInProgress } from './runAndSave.js';
 
@@ -20,19 +21,19 @@ const EXIT_AFTER_INTERRUPTION_MS = 300;
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
-/** Listens for the stop signals while a run goes; `dispose()` stops listening. */
-export function watchInterruptions(progress: RunInProgress): { signal: AbortSignal; dispose(): void } {
+/** Listens for the stop signals while a run goes, telling what it does on `stderr`; `dispose()` stops listening. */
+export function watchInterruptions(progress: RunInProgress, stderr: CliOutput): { signal: AbortSignal; dispose(): void } {
   const interruption = new AbortController();
   // Every stream in flight listens for the interruption: under load that is thousands.
   setMaxListeners(0, interruption.signal);
   let graceTimer: NodeJS.Timeout | undefined;
   const onSignal = (signalName: NodeJS.Signals) => {
-    if (interruption.signal.aborted) forceStop(progress, `${signalName} again`);
-    process.stderr.write(
+    if (interruption.signal.aborted) forceStop(progress, `${signalName} again`, stderr);
+    stderr.write(
       `\n${signalName}: stopping; streams in flight are cut short and partial results saved within ${STOP_GRACE_MS / 1000} s (send again to stop at once)\n`,
     );
     interruption.abort();
-    graceTimer = setTimeout(() => forceStop(progress, `the run did not stop within ${STOP_GRACE_MS / 1000} s`), STOP_GRACE_MS);
+    graceTimer = setTimeout(() => forceStop(progress, `the run did not stop within ${STOP_GRACE_MS / 1000} s`, stderr), STOP_GRACE_MS);
   };
   for (const name of SIGNALS) process.on(name, onSignal);
   return {
@@ -69,25 +70,25 @@ export function forcedStopDocument(document: ResultDocument, runningConfig: stri
   return { ...document, interrupted: true, incomplete: true, configs };
 }
 
-function forceStop(progress: RunInProgress, reason: string): never {
+function forceStop(progress: RunInProgress, reason: string, stderr: CliOutput): never {
   const { document, outputPath, runningConfig } = progress;
   // The running config's streams measured so far; building them must not stop the exit.
   let partial: ConfigResult | null = null;
   try {
     partial = progress.runningPartial?.() ?? null;
   } catch (error) {
-    process.stderr.write(`streambench: could not collect the running config's streams (${(error as Error).message})\n`);
+    stderr.write(`streambench: could not collect the running config's streams (${(error as Error).message})\n`);
   }
   if (document !== null && outputPath !== null) {
     try {
       writeFileAtomicSync(outputPath, `${JSON.stringify(forcedStopDocument(document, runningConfig, partial), null, 2)}\n`);
       const kept = partial === null ? '' : `, and ${partial.iterations.length} measured stream(s) of the running config "${partial.name}"`;
-      process.stderr.write(`streambench: ${reason}: stopped at once; ${document.configs.length} finished config(s)${kept} saved to ${outputPath} (marked interrupted)\n`);
+      stderr.write(`streambench: ${reason}: stopped at once; ${document.configs.length} finished config(s)${kept} saved to ${outputPath} (marked interrupted)\n`);
     } catch (error) {
-      process.stderr.write(`streambench: ${reason}: stopped at once; could not save ${outputPath} (${(error as Error).message})\n`);
+      stderr.write(`streambench: ${reason}: stopped at once; could not save ${outputPath} (${(error as Error).message})\n`);
     }
   } else {
-    process.stderr.write(`streambench: ${reason}: stopped at once${outputPath === null ? '' : '; no config had finished, nothing saved'}\n`);
+    stderr.write(`streambench: ${reason}: stopped at once${outputPath === null ? '' : '; no config had finished, nothing saved'}\n`);
   }
   process.exit(EXIT.interrupted);
 }

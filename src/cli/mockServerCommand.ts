@@ -8,6 +8,7 @@ import { type MockServerSettingsInput, resolveMockSettings } from '../mock/mockS
 import { formatIssues } from '../input/formatIssues.js';
 import type { ProfileName } from '../sources/profiles.js';
 import { CliError, EXIT } from './exitCodes.js';
+import type { CliIo } from './io.js';
 
 /** Options of `streambench mock-server` as commander parses them. */
 export interface MockServerCommandOptions {
@@ -50,7 +51,7 @@ export function mockSettingsFromOptions(options: MockServerCommandOptions): Mock
 }
 
 /** Runs the server until a signal stops it; returns the exit code. */
-export async function mockServerCommand(options: MockServerCommandOptions): Promise<number> {
+export async function mockServerCommand(options: MockServerCommandOptions, io: CliIo): Promise<number> {
   let settings;
   try {
     settings = resolveMockSettings(mockSettingsFromOptions(options));
@@ -59,9 +60,9 @@ export async function mockServerCommand(options: MockServerCommandOptions): Prom
     throw error;
   }
   if (options.failStatus !== undefined && options.failRate === undefined) {
-    process.stderr.write('streambench mock-server: --fail-status has no effect without --fail-rate\n');
+    io.stderr.write('streambench mock-server: --fail-status has no effect without --fail-rate\n');
   }
-  const log = options.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
+  const log = options.quiet ? undefined : (line: string) => io.stderr.write(`${line}\n`);
   let server;
   try {
     server = await startMockServer({ settings, host: options.host, port: options.port, log });
@@ -69,9 +70,9 @@ export async function mockServerCommand(options: MockServerCommandOptions): Prom
     throw new CliError(`cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`, EXIT.runFailed);
   }
   if (!/^(127\.|::1$|localhost$)/.test(options.host)) {
-    process.stderr.write(`streambench mock-server: warning: listening on ${options.host}, reachable from other machines; it has no authentication\n`);
+    io.stderr.write(`streambench mock-server: warning: listening on ${options.host}, reachable from other machines; it has no authentication\n`);
   }
-  process.stdout.write(
+  io.stdout.write(
     `streambench mock server listening on ${server.url}\n` +
       `  OpenAI-compatible base URL: ${server.baseUrl}  (POST /v1/chat/completions, /v1/completions)\n` +
       `  Anthropic base URL:         ${server.baseUrl}  (POST /v1/messages; the Anthropic SDK takes ${server.url} and adds /v1 itself)\n` +

@@ -46,9 +46,13 @@ export function shardFromEnvironment(environment: NodeJS.ProcessEnv): { index: n
   return { index, count };
 }
 
-/** Commander parser for `--shard i/n` (1-based i) or `--shard env` (see shardFromEnvironment), returned 0-based. */
-export function shardOption(value: string): { index: number; count: number } {
-  if (value.trim() === 'env') return shardFromEnvironment(process.env);
+/** Commander parser for `--shard i/n` (1-based i) or `--shard env` (see shardFromEnvironment, read from `env`), returned 0-based. */
+export function shardOption(env: NodeJS.ProcessEnv): (value: string) => { index: number; count: number } {
+  return (value) => parseShard(value, env);
+}
+
+function parseShard(value: string, env: NodeJS.ProcessEnv): { index: number; count: number } {
+  if (value.trim() === 'env') return shardFromEnvironment(env);
   const match = /^(\d+)\/(\d+)$/.exec(value.trim());
   const index = match ? Number(match[1]) : NaN;
   const count = match ? Number(match[2]) : NaN;

@@ -16,6 +16,7 @@ import { recordStream } from '../traces/recordTrace.js';
 import { serializeTrace } from '../traces/serializeTrace.js';
 import { TRACE_FORMAT_VERSION, type Trace, type TraceStream } from '../traces/traceFormat.js';
 import { CliError, EXIT } from './exitCodes.js';
+import type { CliIo } from './io.js';
 import { checkOutputFile } from './outputPaths.js';
 import { keepUnsaved } from './resultFallback.js';
 
@@ -75,14 +76,14 @@ function settingsFrom(options: RecordCommandOptions): ResolvedHttpSettings {
 }
 
 /** Records the streams and writes the trace; returns the exit code. */
-export async function recordCommand(options: RecordCommandOptions): Promise<number> {
+export async function recordCommand(options: RecordCommandOptions, io: CliIo): Promise<number> {
   const settings = settingsFrom(options);
   // Invalid input, found before any request: an unset key variable, an output that cannot be written.
-  if (settings.apiKeyEnv !== null && !process.env[settings.apiKeyEnv]) {
+  if (settings.apiKeyEnv !== null && !io.env[settings.apiKeyEnv]) {
     throw new CliError(`--api-key-env ${settings.apiKeyEnv}: the environment variable is not set; export it with your API key, or drop --api-key-env for an endpoint that needs none`);
   }
   await checkOutputFile(options.out, '--out');
-  const source = await createHttpSource(settings, 1);
+  const source = await createHttpSource(settings, 1, io.env);
   const streams: TraceStream[] = [];
   let fromMockServer = false;
   const recordedAt = new Date().toISOString();
@@ -105,7 +106,7 @@ export async function recordCommand(options: RecordCommandOptions): Promise<numb
   } finally {
     await source.close?.();
   }
-  const key = settings.apiKeyEnv ? process.env[settings.apiKeyEnv] : undefined;
+  const key = settings.apiKeyEnv ? io.env[settings.apiKeyEnv] : undefined;
   const trace: Trace = {
     header: {
       type: 'header',
@@ -127,6 +128,6 @@ export async function recordCommand(options: RecordCommandOptions): Promise<numb
   await writeFileAtomic(options.out, text).catch((error: unknown) => {
     throw keepUnsaved(options.out, text, error);
   });
-  process.stdout.write(`${recordSummary(trace, options.out)}\n`);
+  io.stdout.write(`${recordSummary(trace, options.out)}\n`);
   return EXIT.ok;
 }

@@ -11,6 +11,7 @@ import { collectWarnings, renderWarningBlock } from '../report/runWarnings.js';
 import { terminalWidth } from '../report/terminalWidth.js';
 import { writeFileAtomic } from '../result/writeResult.js';
 import { CliError, EXIT } from './exitCodes.js';
+import type { CliIo } from './io.js';
 import { checkOutputFile } from './outputPaths.js';
 import { chosenFormat, type OutputFormat } from './outputFormat.js';
 
@@ -26,7 +27,7 @@ export interface ReportCommandOptions {
 }
 
 /** Runs the command; returns the exit code. */
-export async function reportCommand(path: string, options: ReportCommandOptions): Promise<number> {
+export async function reportCommand(path: string, options: ReportCommandOptions, io: CliIo): Promise<number> {
   if (options.html) await checkOutputFile(options.html, '--html');
   if (options.csv) await checkOutputFile(options.csv, '--csv');
   let document: ResultDocument;
@@ -40,29 +41,29 @@ export async function reportCommand(path: string, options: ReportCommandOptions)
     // The HTML renderer (charts, markdown lexer) loads only when a report is asked for.
     const { renderHtmlReport } = await import('../report/htmlReport.js');
     await writeFileAtomic(resolve(options.html), renderHtmlReport(document));
-    if (!options.quiet) process.stderr.write(`HTML report written to ${resolve(options.html)}\n`);
+    if (!options.quiet) io.stderr.write(`HTML report written to ${resolve(options.html)}\n`);
   }
   if (options.csv) {
     await writeFileAtomic(resolve(options.csv), resultToCsv(document));
-    if (!options.quiet) process.stderr.write(`CSV written to ${resolve(options.csv)}\n`);
+    if (!options.quiet) io.stderr.write(`CSV written to ${resolve(options.csv)}\n`);
   }
   if (options.quiet) return EXIT.ok;
   switch (chosenFormat(options)) {
     case 'json':
-      process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
       break;
     case 'csv':
-      process.stdout.write(resultToCsv(document));
+      io.stdout.write(resultToCsv(document));
       break;
     case 'markdown':
-      process.stdout.write(renderResultMarkdown(document));
+      io.stdout.write(renderResultMarkdown(document));
       break;
     case 'table': {
-      const layout = { width: terminalWidth(), wide: options.wide };
+      const layout = { width: terminalWidth(io.stdout, io.env), wide: options.wide };
       const redisLine = redisNote(document);
       const tables = [...(redisLine ? [wrapText(redisLine, layout.width)] : []), ...renderRunTables(document, layout), renderCountersTable(document)];
       const warnings = renderWarningBlock(collectWarnings(document), { verbose: options.verbose, width: layout.width });
-      process.stdout.write(`${[...tables, ...(warnings ? [warnings] : [])].join('\n')}\n`);
+      io.stdout.write(`${[...tables, ...(warnings ? [warnings] : [])].join('\n')}\n`);
     }
   }
   return EXIT.ok;

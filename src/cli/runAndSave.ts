@@ -12,6 +12,7 @@ import type { PartialConfig } from '../run/types.js';
 import type { Scenario } from '../scenario/loadScenario.js';
 import { CliError } from './exitCodes.js';
 import { keepUnsaved } from './resultFallback.js';
+import type { CliOutput } from './io.js';
 import type { ProgressDisplay } from './progress.js';
 
 /**
@@ -26,11 +27,11 @@ export interface RunInProgress {
   outputPath: string | null;
 }
 
-/** Runs `scenario`, showing progress on `bar` and saving to `outputPath` (null: no file). */
+/** Runs `scenario`, showing progress on `bar` and saving to `outputPath` (null: no file); a failed intermediate save is told on `stderr`. */
 export async function runAndSave(
   scenario: Scenario,
   runOptions: Omit<RunOptions, 'onStream' | 'onConfigDone' | 'onConfigStart' | 'onConfigPartial'>,
-  output: { bar: ProgressDisplay | null; outputPath: string | null; progress?: RunInProgress; redisFlag?: string },
+  output: { bar: ProgressDisplay | null; outputPath: string | null; progress?: RunInProgress; redisFlag?: string; stderr: CliOutput },
 ): Promise<ResultDocument> {
   const { bar, outputPath } = output;
   const progress: RunInProgress = output.progress ?? { document: null, runningConfig: null, outputPath };
@@ -48,7 +49,7 @@ export async function runAndSave(
     } catch (error) {
       // The run goes on; the final write tries again and keeps a fallback if it fails too.
       intermediateFailure = error;
-      process.stderr.write(`streambench: could not save ${outputPath} after a config (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the run goes on\n`);
+      output.stderr.write(`streambench: could not save ${outputPath} after a config (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the run goes on\n`);
     }
   };
   const iterations = runOptions.iterations ?? scenario.iterations;

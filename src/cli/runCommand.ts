@@ -5,7 +5,6 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { resultToCsv } from '../report/csv.js';
-import { renderResultMarkdown } from '../report/markdown.js';
 import { readResultFile, ResultFileError } from '../result/readResult.js';
 import type { ResultDocument } from '../result/resultSchema.js';
 import { renderRunTables } from '../report/runTables.js';
@@ -14,7 +13,10 @@ import { fileTimestamp, writeFileAtomic } from '../result/writeResult.js';
 import { collectWarnings, renderWarningBlock } from '../report/runWarnings.js';
 import { loadScenarioFile, type Scenario } from '../scenario/loadScenario.js';
 import { ScenarioError } from '../input/scenarioError.js';
-import { type CompareCommandOptions, gateAndPrint, parseGateOptions, refusePartial } from './compareCommand.js';
+import { type CompareCommandOptions, decideGate, gateOutputOptions, parseGateOptions, refusePartial } from './compareCommand.js';
+import { decisionExitCode, writeMarkdownFile } from './gateOutput.js';
+import type { CliIo } from './io.js';
+import { createRunOutput } from './runOutput.js';
 import { CliError, EXIT } from './exitCodes.js';
 import { chosenFormat } from './outputFormat.js';
 import { createProgress } from './progress.js';
@@ -60,7 +62,7 @@ export interface RunCommandOptions extends CompareCommandOptions {
 export { DEFAULT_SCENARIO } from './defaultScenario.js';
 
 /** Runs the command; returns the exit code. */
-export async function runCommand(scenarioPaths: string[], options: RunCommandOptions): Promise<number> {
+export async function runCommand(scenarioPaths: string[], options: RunCommandOptions, io: CliIo): Promise<number> {
   const paths = scenarioPaths.length > 0 ? scenarioPaths : [DEFAULT_SCENARIO];
   checkRunOptions(paths, options);
   // Load and validate everything before running anything: a typo in the third file should
@@ -74,7 +76,7 @@ export async function runCommand(scenarioPaths: string[], options: RunCommandOpt
       throw error;
     }
   }
-  return runScenarios(scenarios, options);
+  return runScenarios(scenarios, options, io);
 }
 
 /** Rejects option combinations that cannot work with this many scenarios (before anything runs). */
@@ -92,7 +94,7 @@ function checkRunOptions(paths: string[], options: RunCommandOptions): void {
 }
 
 /** Runs validated scenarios as `run` does (also `target`, with the scenario it builds from flags); returns the exit code. */
-export async function runScenarios(scenarios: Scenario[], options: RunCommandOptions): Promise<number> {
+export async function runScenarios(scenarios: Scenario[], options: RunCommandOptions, io: CliIo): Promise<number> {
   checkRunOptions(scenarios.map((scenario) => scenario.name), options);
   const format = chosenFormat(options);
   // Read the baseline first: a missing or stale file should not cost a whole run.
@@ -111,25 +113,21 @@ export async function runScenarios(scenarios: Scenario[], options: RunCommandOpt
   const redisFlag = options.redisFile !== undefined ? `--redis-file ${options.redisFile}` : '--redis';
   await checkRunOutputs(options);
 
-  // Tables are for people: on stdout when it carries nothing else, else on stderr.
-  const human = (text: string) => {
-    if (!options.quiet) (format === 'table' ? process.stdout : process.stderr).write(`${text}\n`);
-  };
-  const bar = createProgress(process.stderr, { quiet: options.quiet, machineOutput: format !== 'table' });
+  const output = createRunOutput(format, io, options.quiet);
+  const { human } = output;
+  const bar = createProgress(io.stderr, { quiet: options.quiet, machineOutput: format !== 'table' });
 
   const progress: RunInProgress = { document: null, runningConfig: null, outputPath: null };
-  const interruption = watchInterruptions(progress);
+  const interruption = watchInterruptions(progress, io.stderr);
 
-  const documents: ResultDocument[] = [];
-  const comparisonByDocument = new Map<ResultDocument, unknown>();
   let exitCode: number = EXIT.ok;
   try {
     for (const scenario of scenarios) {
       const outputPath = options.save ? resultPath(scenario.name, options.out) : null;
       const document = await runAndSave(
         scenario,
-        { iterations: options.streams ?? options.iterations, warmup: options.warmup, seed: options.seed, redis, broker: options.broker, shard: options.shard, signal: interruption.signal },
-        { bar, outputPath, progress, redisFlag },
+        { iterations: options.streams ?? options.iterations, warmup: options.warmup, seed: options.seed, redis, broker: options.broker, shard: options.shard, signal: interruption.signal, env: io.env },
+        { bar, outputPath, progress, redisFlag, stderr: io.stderr },
       );
       if (options.csv) {
         const csv = resultToCsv(document);
@@ -137,9 +135,8 @@ export async function runScenarios(scenarios: Scenario[], options: RunCommandOpt
           throw keepUnsaved(resolve(options.csv!), csv, error);
         });
       }
-      documents.push(document);
 
-      const layout = { width: terminalWidth(format === 'table' ? process.stdout : process.stderr), wide: options.wide };
+      const layout = { width: terminalWidth(output.humanStream, io.env), wide: options.wide };
       human(`\n${wrapText(`${scenario.name}${scenario.description ? ` — ${scenario.description.trim()}` : ''}`, layout.width)}`);
       const brokerLine = redisNote(document);
       if (brokerLine) human(wrapText(brokerLine, layout.width));
@@ -148,30 +145,20 @@ export async function runScenarios(scenarios: Scenario[], options: RunCommandOpt
       if (warnings !== '') human(warnings);
       if (outputPath) human(`results written to ${outputPath}`);
       if (options.csv) human(`CSV written to ${resolve(options.csv)}`);
-      if (format === 'markdown') process.stdout.write(renderResultMarkdown(document));
-      if (format === 'csv') process.stdout.write(resultToCsv(document));
+      output.document(document);
       if (baseline && !document.interrupted) {
-        let comparisonJson = '';
-        const gateExit = await gateAndPrint(
-          baseline,
-          document,
-          { base: options.baseline!, head: outputPath ?? 'this run' },
-          // CSV on stdout is the result's; the verdicts go to stderr as a table.
-          format === 'csv' ? { ...options, format: 'table' } : options,
-          (text) => {
-            if (format === 'json') comparisonJson = text;
-            else if (options.quiet && format === 'table') return; // the exit code still tells
-            else if (format === 'csv') process.stderr.write(text);
-            else process.stdout.write(`\n${text}`);
-          },
-        );
-        if (format === 'json') comparisonByDocument.set(document, JSON.parse(comparisonJson));
+        const names = { base: options.baseline!, head: outputPath ?? 'this run' };
+        const decision = decideGate(baseline, document, names, options);
+        const gate = gateOutputOptions(options, names, io);
+        output.comparison(document, decision, gate);
+        await writeMarkdownFile(decision, gate);
+        const gateExit = decisionExitCode(decision, options.failOnInconclusive);
         if (gateExit !== EXIT.ok) exitCode = Math.max(exitCode, gateExit);
       }
       if (document.configs.some((config) => config.state === 'errored')) exitCode = EXIT.runFailed;
       if (!document.interrupted && !document.configs.some((config) => config.state === 'completed')) {
         // Skipped configs measure nothing: a green exit would hide that the run did nothing.
-        process.stderr.write(`streambench: nothing was measured in ${scenario.name}: no config completed (see the messages above)\n`);
+        io.stderr.write(`streambench: nothing was measured in ${scenario.name}: no config completed (see the messages above)\n`);
         exitCode = Math.max(exitCode, EXIT.runFailed);
       }
       if (document.interrupted) {
@@ -182,13 +169,7 @@ export async function runScenarios(scenarios: Scenario[], options: RunCommandOpt
   } finally {
     interruption.dispose();
   }
-  if (format === 'json') {
-    // With --baseline the comparison travels beside the result: {result, comparison}.
-    const shaped = documents.map((document) =>
-      comparisonByDocument.has(document) ? { result: document, comparison: comparisonByDocument.get(document) } : document,
-    );
-    process.stdout.write(`${JSON.stringify(shaped.length === 1 ? shaped[0] : shaped, null, 2)}\n`);
-  }
+  output.finish();
   return exitCode;
 }
 

@@ -14,6 +14,7 @@ import { ScenarioError } from '../input/scenarioError.js';
 import { parseThreshold } from '../stats/gates.js';
 import { parseParamFlag, parseRawScenario, planSweep, type SweepPlan } from '../sweep/sweepGrid.js';
 import { CliError, EXIT } from './exitCodes.js';
+import type { CliIo } from './io.js';
 import { chosenFormat, type OutputFormat } from './outputFormat.js';
 import { createProgress } from './progress.js';
 import { watchInterruptions } from './interruptions.js';
@@ -52,7 +53,7 @@ export interface SweepCommandOptions {
 }
 
 /** Runs the command; returns the exit code. */
-export async function sweepCommand(path: string, options: SweepCommandOptions): Promise<number> {
+export async function sweepCommand(path: string, options: SweepCommandOptions, io: CliIo): Promise<number> {
   let plan: SweepPlan;
   let budgetText: string | number;
   try {
@@ -77,7 +78,7 @@ export async function sweepCommand(path: string, options: SweepCommandOptions): 
   }
 
   const format = chosenFormat(options);
-  const bar = createProgress(process.stderr, { quiet: options.quiet, machineOutput: format !== 'table' });
+  const bar = createProgress(io.stderr, { quiet: options.quiet, machineOutput: format !== 'table' });
   refuseBeyondMachine(plan.scenario, options, options.force === true);
   const redis = await redisOption(options);
   const redisFlag = options.redisFile !== undefined ? `--redis-file ${options.redisFile}` : '--redis';
@@ -88,40 +89,40 @@ export async function sweepCommand(path: string, options: SweepCommandOptions): 
   }
   const outputPath = options.save ? resolve(options.out ?? `results/${plan.scenario.name}-${fileTimestamp(new Date())}.json`) : null;
   const progress: RunInProgress = { document: null, runningConfig: null, outputPath };
-  const interruption = watchInterruptions(progress);
+  const interruption = watchInterruptions(progress, io.stderr);
   const document = await runAndSave(
     plan.scenario,
-    { iterations: streams, warmup: options.warmup, seed: options.seed, redis, broker: options.broker, signal: interruption.signal },
-    { bar, outputPath, progress, redisFlag },
+    { iterations: streams, warmup: options.warmup, seed: options.seed, redis, broker: options.broker, signal: interruption.signal, env: io.env },
+    { bar, outputPath, progress, redisFlag, stderr: io.stderr },
   ).finally(() => interruption.dispose());
 
   const summary = summarizeSweep(document, { value: budget.value, relative: budget.relative });
   const point = summary.recommendation ? plan.points.find((candidate) => candidate.name === summary.recommendation!.id) : undefined;
   switch (format) {
     case 'json':
-      process.stdout.write(`${JSON.stringify({ params: plan.params, points: plan.points, front: summary.front, recommendation: summary.recommendation && { ...summary.recommendation, values: point?.values }, ...(summary.noRecommendation && { noRecommendation: summary.noRecommendation }), result: document }, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify({ params: plan.params, points: plan.points, front: summary.front, recommendation: summary.recommendation && { ...summary.recommendation, values: point?.values }, ...(summary.noRecommendation && { noRecommendation: summary.noRecommendation }), result: document }, null, 2)}\n`);
       break;
     case 'csv':
-      process.stdout.write(resultToCsv(document));
+      io.stdout.write(resultToCsv(document));
       break;
     case 'markdown':
-      process.stdout.write(renderSweepMarkdown(document, plan.params, plan.points, summary));
+      io.stdout.write(renderSweepMarkdown(document, plan.params, plan.points, summary));
       break;
     case 'table':
       if (!options.quiet) {
-        const layout = { width: terminalWidth(), wide: options.wide };
+        const layout = { width: terminalWidth(io.stdout, io.env), wide: options.wide };
         const harnessLimits = renderHarnessLimits(document, layout);
-        if (harnessLimits !== '') process.stdout.write(`${harnessLimits}\n`);
+        if (harnessLimits !== '') io.stdout.write(`${harnessLimits}\n`);
         const redisLine = redisNote(document);
-        if (redisLine) process.stdout.write(`${wrapWords(redisLine, layout.width)}\n`);
-        process.stdout.write(`${renderSweepTable(document, plan.params, plan.points, summary, layout)}\n`);
+        if (redisLine) io.stdout.write(`${wrapWords(redisLine, layout.width)}\n`);
+        io.stdout.write(`${renderSweepTable(document, plan.params, plan.points, summary, layout)}\n`);
         // A concurrency sweep: throughput and how the tool held up, point by point.
         const loadTable = renderLoadTable(document, { ...layout, warnings: false, harnessLimitsFirst: false });
-        if (loadTable !== '') process.stdout.write(`${loadTable}\n`);
+        if (loadTable !== '') io.stdout.write(`${loadTable}\n`);
         // A sweep is not compared stream by stream: the compare-specific warning would only distract.
         const warnings = renderWarningBlock(collectWarnings(document).filter((warning) => warning.kind !== 'too few streams for compare'), { verbose: options.verbose, width: layout.width });
-        if (warnings !== '') process.stdout.write(`${warnings}\n`);
-        if (outputPath) process.stdout.write(`results written to ${outputPath}\n`);
+        if (warnings !== '') io.stdout.write(`${warnings}\n`);
+        if (outputPath) io.stdout.write(`results written to ${outputPath}\n`);
       }
   }
   if (document.interrupted) return EXIT.interrupted;

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { CliError } from './exitCodes.js';
+import type { CliIo } from './io.js';
 import type { OutputFormat } from './outputFormat.js';
 import { type RunCommandOptions, runScenarios } from './runCommand.js';
 import { resolveScenario } from '../scenario/loadScenario.js';
@@ -137,7 +138,7 @@ const FLAG_OF_FIELD: Record<string, string> = {
 };
 
 /** Runs the command; returns the exit code. */
-export async function targetCommand(options: TargetCommandOptions): Promise<number> {
+export async function targetCommand(options: TargetCommandOptions, io: CliIo): Promise<number> {
   const raw = targetScenarioFromFlags(options);
   let scenario;
   try {
@@ -148,5 +149,5 @@ export async function targetCommand(options: TargetCommandOptions): Promise<numb
     for (const [field, flag] of Object.entries(FLAG_OF_FIELD)) message = message.replaceAll(`${field}:`, `${flag}:`);
     throw new CliError(message);
   }
-  return runScenarios([scenario], { ...options, format: options.outputFormat });
+  return runScenarios([scenario], { ...options, format: options.outputFormat }, io);
 }

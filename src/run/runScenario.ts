@@ -32,6 +32,8 @@ export interface RunOptions {
   clock?: Clock;
   /** Stops the run after the stream in progress; the document is marked interrupted. */
   signal?: AbortSignal;
+  /** The environment `redis: auto` reads (REDIS_URL, STREAMBENCH_DEFAULT_REDIS_URL, PATH for redis-server); default process.env. */
+  env?: NodeJS.ProcessEnv;
   /** Called with the document so far after every config, so a caller can save it. */
   onConfigDone?: (document: ResultDocument) => void | Promise<void>;
   onStream?: StreamProgress;
@@ -52,7 +54,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const warmup = options.warmup ?? scenario.warmup;
   const runId = `${startedAt.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
   // Resolve Redis once, and only when a config needs it (RedisSetupError for a bad --redis).
-  const resolution = usesRedis(scenario.configs) && options.broker !== 'memory' ? await resolveRedis(options.redis) : null;
+  const resolution = usesRedis(scenario.configs) && options.broker !== 'memory' ? await resolveRedis(options.redis, options.env) : null;
   const plan = planBroker(scenario.configs, options.broker, resolution);
   const redis = plan.redis;
   let configs = plan.configs;

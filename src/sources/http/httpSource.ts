@@ -38,8 +38,8 @@ function tokenCountingNote(settings: ResolvedHttpSettings): string {
 /** How long a warm-up request may take beyond connecting. */
 const WARM_RESPONSE_MS = 5000;
 
-/** Builds an http source; starts the mock server when the settings ask for one (`close()` stops it). */
-export async function createHttpSource(settings: ResolvedHttpSettings, seed: number): Promise<TokenSource> {
+/** Builds an http source (the API key read from `environment`); starts the mock server when the settings ask for one (`close()` stops it). */
+export async function createHttpSource(settings: ResolvedHttpSettings, seed: number, environment: NodeJS.ProcessEnv = process.env): Promise<TokenSource> {
   const tokenizer = await loadTokenizer(settings.tokenizer);
   // On its own thread, so a pipeline that blocks the event loop cannot delay the upstream.
   const mock: MockServerThread | null = settings.mockServer ? await startMockServerThread({ settings: settings.mockServer, seed }) : null;
@@ -63,7 +63,7 @@ export async function createHttpSource(settings: ResolvedHttpSettings, seed: num
       headers: publicHeaders(settings.headers),
       extraBody: settings.extraBody,
       apiKeyEnv: settings.apiKeyEnv,
-      apiKeySet: settings.apiKeyEnv !== null && Boolean(process.env[settings.apiKeyEnv]),
+      apiKeySet: settings.apiKeyEnv !== null && Boolean(environment[settings.apiKeyEnv]),
       includeUsage: settings.includeUsage,
       tokenizer: settings.tokenizer,
       tokenCounting: tokenCountingNote(settings),
@@ -74,7 +74,7 @@ export async function createHttpSource(settings: ResolvedHttpSettings, seed: num
       mockServer: settings.mockServer ? { ...settings.mockServer, seed: settings.mockServer.seed ?? seed } : null,
     };
     // Belt and braces: even a key pasted into a prompt or header never reaches the result.
-    const key = settings.apiKeyEnv ? process.env[settings.apiKeyEnv] : undefined;
+    const key = settings.apiKeyEnv ? environment[settings.apiKeyEnv] : undefined;
     return JSON.parse(redactSecrets(JSON.stringify(described), [key, ...headerSecrets])) as Record<string, unknown>;
   };
 
@@ -84,7 +84,7 @@ export async function createHttpSource(settings: ResolvedHttpSettings, seed: num
     open({ clock, streamIndex, signal, observer }) {
       let apiKey: string | null;
       try {
-        apiKey = readApiKey(settings.apiKeyEnv);
+        apiKey = readApiKey(settings.apiKeyEnv, environment);
       } catch (error) {
         return failingStream(error as Error);
       }
@@ -109,7 +109,7 @@ export async function createHttpSource(settings: ResolvedHttpSettings, seed: num
       // as a stream. Any answer will do, a 401 or 404 too; a failure is left to the timed request.
       let apiKey: string | null = null;
       try {
-        apiKey = readApiKey(settings.apiKeyEnv);
+        apiKey = readApiKey(settings.apiKeyEnv, environment);
       } catch {
         // The timed request reports a missing key.
       }
