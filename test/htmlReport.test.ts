@@ -98,7 +98,6 @@ describe('HTML report', () => {
       await page.goto(url, { waitUntil: 'load' });
       // Runs in the page; typed loosely because the project's TypeScript has no DOM library.
       const charts = await page.evaluate(() =>
-        // eslint-disable-next-line @typescript-eslint/no-explicit-any
         [...(globalThis as any).document.querySelectorAll('svg[data-chart]')].map((svg: any) => {
           const box = svg.getBoundingClientRect();
           const marks: any[] = [...svg.querySelectorAll('rect[data-stage], path[data-config], path[data-lane]')];

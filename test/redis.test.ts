@@ -8,7 +8,7 @@ import { systemClock } from '../src/clock.js';
 import { createRedisBroker, type RedisBroker } from '../src/pipeline/brokers/redis/broker.js';
 import { redactUrl, resolveRedis, RedisSetupError } from '../src/pipeline/brokers/redis/connection.js';
 import { runKeyPrefix, streamKeys } from '../src/pipeline/brokers/redis/keys.js';
-import { startPrivateRedisServer, type PrivateRedisServer } from '../src/pipeline/brokers/redis/privateServer.js';
+import { startPrivateRedisServer } from '../src/pipeline/brokers/redis/privateServer.js';
 import { redisBrokerSettingsSchema, type RedisBrokerSettings } from '../src/pipeline/brokers/redis/settings.js';
 import type { RedisBrokerStream } from '../src/pipeline/brokers/redis/streamBase.js';
 import type { BrokerItem } from '../src/pipeline/types.js';

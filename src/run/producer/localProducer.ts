@@ -5,11 +5,10 @@
  */
 import type { BrokerStream } from '../../pipeline/types.js';
 import { JsonCounter } from '../../probes/jsonCounter.js';
-import type { StreamTrace } from '../../probes/streamTrace.js';
 import type { UpstreamRecord } from '../../probes/upstreamRecord.js';
 import { runProducerStages } from './producerStages.js';
 import type { BuiltPipeline } from '../types.js';
-import type { ProducedStream, StreamProducer } from './types.js';
+import type { StreamProducer } from './types.js';
 
 /** Opens the producer side of a stream in this process, writing to `brokerStream` (the consumer reads the same one). */
 export function openLocalProducer(
