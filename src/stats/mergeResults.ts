@@ -4,7 +4,7 @@
  * recomputed, every shard's context kept. Pure: documents in, a document out.
  */
 import type { ConfigResult, ResultDocument } from '../result/resultSchema.js';
-import { TargetMeasurements } from '../target/targetMeasurements.js';
+import { TargetMeasurements } from './targetMeasurements.js';
 import { ConfigMeasurements } from './configMeasurements.js';
 import { percentileList } from './streamDetails.js';
 

@@ -15,7 +15,8 @@ import { readBody, sendJson } from '../mock/httpMessages.js';
 import { openAiChatWire, openAiErrorBody } from '../mock/openaiWire.js';
 import type { ResponseWire } from '../mock/wire.js';
 import type { TokenSource } from '../sources/types.js';
-import type { MarkerRegistry, MatchMethod } from './markerMatching.js';
+import type { MarkerRegistry } from './markerMatching.js';
+import type { MatchMethod } from '../stats/targetSample.js';
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 

@@ -4,9 +4,9 @@
  * the block exactly from every shard's streams. Pure: samples in, summaries out.
  */
 import type { Summary, TargetResult } from '../result/resultSchema.js';
-import { Distribution } from '../stats/distribution.js';
-import type { TargetStreamSample } from './targetStream.js';
-import { decideVerdict, type VerdictThresholds } from './verdicts.js';
+import { Distribution } from './distribution.js';
+import type { TargetStreamSample } from './targetSample.js';
+import { decideVerdict, type VerdictThresholds } from './targetVerdicts.js';
 
 /** The app's Redis calls over the measured streams (raw counts, not per token). */
 export interface RedisCallCounts {
