@@ -56,13 +56,15 @@ export function bootstrapMedianDifference(
   for (let r = 0; r < resamples; r++) {
     if (options.paired) {
       for (let i = 0; i < base.length; i++) {
+        // random.int draws within 0..length - 1 (paired: base and head have the same length).
         const index = random.int(0, base.length - 1);
-        baseDraw[i] = base[index];
-        headDraw[i] = head[index];
+        baseDraw[i] = base[index]!;
+        headDraw[i] = head[index]!;
       }
     } else {
-      for (let i = 0; i < base.length; i++) baseDraw[i] = base[random.int(0, base.length - 1)];
-      for (let i = 0; i < head.length; i++) headDraw[i] = head[random.int(0, head.length - 1)];
+      // random.int draws within 0..length - 1.
+      for (let i = 0; i < base.length; i++) baseDraw[i] = base[random.int(0, base.length - 1)]!;
+      for (let i = 0; i < head.length; i++) headDraw[i] = head[random.int(0, head.length - 1)]!;
     }
     baseDraw.sort((a, b) => a - b);
     headDraw.sort((a, b) => a - b);
@@ -85,5 +87,8 @@ function quantileOfSorted(sorted: Float64Array, q: number): number {
   const position = q * (sorted.length - 1);
   const lower = Math.floor(position);
   const upper = Math.min(lower + 1, sorted.length - 1);
-  return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower);
+  const low = sorted[lower];
+  const high = sorted[upper];
+  if (low === undefined || high === undefined) return Number.NaN;
+  return low + (high - low) * (position - lower);
 }

@@ -66,7 +66,7 @@ export function matchByOffset(chunkTexts: readonly string[], events: readonly Cl
     let complete = text.length > 0;
     for (let offset = start; offset < start + text.length; offset++) {
       if (coveredBy[offset] === -1) complete = false;
-      else last = Math.max(last, coveredBy[offset]);
+      else last = Math.max(last, coveredBy[offset]!); // offset < sent.length: the chunks' texts make up the sent text
     }
     chunkEvent.push(complete ? last : -1);
     start += text.length;

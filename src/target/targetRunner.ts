@@ -210,8 +210,9 @@ function writeLatencyOf(notificationsMs: number[], upstreamWritesMs: number[]) {
   const distribution = new Distribution();
   let index = 0;
   for (const atMs of [...notificationsMs].sort((a, b) => a - b)) {
-    while (index + 1 < writes.length && writes[index + 1] <= atMs) index++;
-    if (writes.length > 0 && writes[index] <= atMs) distribution.record(atMs - writes[index]);
+    for (let next = writes[index + 1]; next !== undefined && next <= atMs; next = writes[index + 1]) index++;
+    const latest = writes[index];
+    if (latest !== undefined && latest <= atMs) distribution.record(atMs - latest);
   }
   return distribution;
 }

@@ -149,7 +149,8 @@ export async function runTargetStream(context: TargetStreamContext, streamIndex:
   });
   trace.messageCount = events.length;
   match.chunkEvent.forEach((seq, index) => {
-    if (seq >= 0) trace.chunks[index].messageSeq = seq;
+    const chunk = trace.chunks[index];
+    if (seq >= 0 && chunk) chunk.messageSeq = seq;
   });
   if (browserRead) addPaints(trace, browserRead.renders);
 
@@ -163,7 +164,7 @@ export async function runTargetStream(context: TargetStreamContext, streamIndex:
   if (browserRead?.pageProblem) problems.push(`browser page: ${browserRead.pageProblem}`);
   if (record.abandonedByApp) problems.push(`the app closed its upstream request after ${writes.length} chunks, before the stream ended`);
   else if (!record.completed) problems.push(`the upstream had not finished writing ${context.drainMs} ms after the client's read ended`);
-  const undelivered = match.chunkEvent.filter((seq, index) => seq < 0 && writes[index].text.length > 0).length;
+  const undelivered = match.chunkEvent.filter((seq, index) => seq < 0 && (writes[index]?.text.length ?? 0) > 0).length;
   const counts: StreamCounts = {
     delivery: {
       events: allEvents,

@@ -98,7 +98,7 @@ export async function startUpstream(options: UpstreamOptions): Promise<RunningUp
 
   const handle = async (httpRequest: IncomingMessage, response: ServerResponse): Promise<void> => {
     const arrivedMs = clock.nowMs();
-    const path = (httpRequest.url ?? '/').split('?')[0];
+    const [path = '/'] = (httpRequest.url ?? '/').split('?');
     if (httpRequest.method === 'GET' && (path === '/health' || path === '/v1/models')) {
       sendJson(response, 200, path === '/health' ? { ok: true } : { object: 'list', data: [{ id: 'streambench-upstream', object: 'model', created: 0, owned_by: 'streambench' }] });
       return;

@@ -28,7 +28,8 @@ export async function startSseRelayServer(options: SseServerOptions, clock: Cloc
 
   const handleRequest = (request: IncomingMessage, response: ServerResponse): void => {
     const match = /^\/streams\/([^/?]+)$/.exec(new URL(request.url ?? '/', 'http://relay').pathname);
-    const stream = match ? streams.get(decodeURIComponent(match[1])) : undefined;
+    const streamId = match?.[1];
+    const stream = streamId !== undefined ? streams.get(decodeURIComponent(streamId)) : undefined;
     // A browser page served from another loopback origin (the browser client) reads the stream
     // cross-origin: answer its CORS preflight, and allow its origin. Node clients send no Origin.
     const cors = corsHeaders(request);

@@ -47,7 +47,8 @@ export async function startWebSocketRelayServer(options: { perMessageDeflate: bo
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(request.url ?? '/', 'http://relay');
     const match = /^\/streams\/([^/]+)$/.exec(url.pathname);
-    const stream = match ? streams.get(decodeURIComponent(match[1])) : undefined;
+    const streamId = match?.[1];
+    const stream = streamId !== undefined ? streams.get(decodeURIComponent(streamId)) : undefined;
     if (!stream) {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
