@@ -214,13 +214,16 @@ describe('readAppStream: websocket', () => {
     await new Promise((resolve) => server.once('listening', resolve));
     const received: string[] = [];
     server.on('connection', (socket) => {
-      socket.once('message', async (data) => {
-        received.push(String(data));
-        for (const message of messages) {
-          socket.send(message);
-          await new Promise((resolve) => setTimeout(resolve, 2));
-        }
-        if (close) socket.close(1000);
+      // Not awaited by ws: the replies go out on their own timer; a throw still surfaces as an unhandled rejection, which fails the test run.
+      socket.once('message', (data) => {
+        void (async () => {
+          received.push(String(data));
+          for (const message of messages) {
+            socket.send(message);
+            await new Promise((resolve) => setTimeout(resolve, 2));
+          }
+          if (close) socket.close(1000);
+        })();
       });
     });
     stops.push(() => new Promise((resolve) => (server.clients.forEach((client) => client.terminate()), server.close(resolve))));

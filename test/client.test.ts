@@ -1,3 +1,4 @@
+import type * as Marked from 'marked';
 import { describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../src/clock.js';
 import { createClient } from '../src/pipeline/client/createClient.js';
@@ -11,7 +12,7 @@ import { JsonCounter } from '../src/probes/jsonCounter.js';
 // included), to check what each render lexes.
 const lexed = vi.hoisted(() => ({ inputs: [] as string[] }));
 vi.mock('marked', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('marked')>();
+  const actual = await importOriginal<typeof Marked>();
   class RecordingLexer extends actual.Lexer {}
   const blockTokens = RecordingLexer.prototype.blockTokens;
   RecordingLexer.prototype.blockTokens = function (this: InstanceType<typeof actual.Lexer>, src: string, ...rest: unknown[]) {

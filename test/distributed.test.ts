@@ -7,7 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import { shardFromEnvironment } from '../src/cli/parseOptions.js';
 import type { ResultDocument } from '../src/result/resultSchema.js';
 import { loadScenarioFile } from '../src/scenario/loadScenario.js';
-import { runCli, runCliInProcess } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli.js';
 
 // The manifests as docs/distributed.md shows them: the test reads the page, so they cannot drift apart.
 const page = readFileSync('docs/distributed.md', 'utf8');

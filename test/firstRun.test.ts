@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, runCliInProcess } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli.js';
 import { redisUrlForTests } from './helpers/redisUrl.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'streambench-first-run-'));

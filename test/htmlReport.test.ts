@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderHtmlReport } from '../src/report/htmlReport.js';
 import { resultDocumentSchema, type ResultDocument } from '../src/result/resultSchema.js';
-import { runCli, runCliInProcess } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -98,7 +98,6 @@ describe('HTML report', () => {
       await page.goto(url, { waitUntil: 'load' });
       // Runs in the page; typed loosely because the project's TypeScript has no DOM library.
       const charts = await page.evaluate(() =>
-        // eslint-disable-next-line @typescript-eslint/no-explicit-any
         [...(globalThis as any).document.querySelectorAll('svg[data-chart]')].map((svg: any) => {
           const box = svg.getBoundingClientRect();
           const marks: any[] = [...svg.querySelectorAll('rect[data-stage], path[data-config], path[data-lane]')];

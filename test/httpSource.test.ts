@@ -32,7 +32,7 @@ const fastStream = (overrides: MockServerSettingsInput = {}) => resolveMockSetti
 const servers: { close(): Promise<void> }[] = [];
 const sources: TokenSource[] = [];
 afterEach(async () => {
-  await Promise.all(sources.splice(0).map((source) => source.close?.()));
+  await Promise.all(sources.splice(0).map(async (source) => source.close?.()));
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../src/result/writeResult.js';
-import { runCli, runCliInProcess } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli.js';
 
 const temporaryFolder = () => mkdtempSync(join(tmpdir(), 'streambench-out-'));
 

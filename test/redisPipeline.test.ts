@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScenario } from '../src/run/runScenario.js';
 import { loadScenarioFile } from '../src/scenario/loadScenario.js';
-import { runCli, runCliInProcess } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli.js';
 import { redisUrlForTests } from './helpers/redisUrl.js';
 
 const url = await redisUrlForTests();

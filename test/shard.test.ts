@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { ResultDocument } from '../src/result/resultSchema.js';
 import { runScenario } from '../src/run/runScenario.js';
 import { mergeShardResults, MergeError } from '../src/stats/mergeResults.js';
-import { runCli, runCliInProcess } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli.js';
 import { scenarioFrom } from './helpers/scenario.js';
 
 const scenario = () =>

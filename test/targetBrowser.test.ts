@@ -15,7 +15,7 @@ import type { BrowserStreamTimeline } from '../src/pipeline/client/browser/openB
 import { interpretTimeline, pageDecoderForApp, pageTransportFor } from '../src/target/browserAppStream.js';
 import type { AppRequest } from '../src/target/appStream/types.js';
 import { ensureBuiltDist } from './helpers/builtDist.js';
-import { runCli, runCliInProcess } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli.js';
 import { privateRedisForTheseTests } from './helpers/privateRedis.js';
 import { scenarioFrom } from './helpers/scenario.js';
 import { runTargets } from './helpers/targetRun.js';

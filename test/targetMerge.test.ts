@@ -8,8 +8,8 @@ import { resultDocumentSchema } from '../src/result/resultSchema.js';
 import { runScenario } from '../src/run/runScenario.js';
 import { mergeShardResults } from '../src/stats/mergeResults.js';
 import { Distribution } from '../src/stats/distribution.js';
-import { TargetMeasurements } from '../src/target/targetMeasurements.js';
-import type { TargetStreamSample } from '../src/target/targetStream.js';
+import { TargetMeasurements } from '../src/stats/targetMeasurements.js';
+import type { TargetStreamSample } from '../src/stats/targetSample.js';
 import { targetScenario } from './helpers/targetRun.js';
 
 const OPENAI_BODY = { model: 'm', stream: true, messages: [{ role: 'user', content: '{{prompt}}' }] };

@@ -6,7 +6,7 @@ import { describeIntegrity, matchByOffset } from '../src/target/offsetMatching.j
 import { buildAppRequest } from '../src/target/requestTemplate.js';
 import { describeTarget, hideCommandSecrets } from '../src/target/describeTarget.js';
 import { targetSchema } from '../src/scenario/targetSchema.js';
-import { decideVerdict } from '../src/target/verdicts.js';
+import { decideVerdict } from '../src/stats/targetVerdicts.js';
 
 const event = (atMs: number, text: string) => ({ atMs, text });
 

@@ -39,7 +39,7 @@ for (const name of SERIALIZER_NAMES) {
     const producer = serializer.open(json);
     const relay = serializer.open(json);
     const decoder = serializer.open(json);
-    for (let seq = 0; seq < MESSAGES_PER_TASK; seq++) decoder.decode(relay.relay(producer.encode({ seq, text: texts[seq] })));
+    texts.forEach((text, seq) => decoder.decode(relay.relay(producer.encode({ seq, text }))));
   });
 }
 
@@ -73,7 +73,9 @@ const lean = resolveScenario(
   '',
 );
 const source = createSyntheticSource(lean.source as Extract<typeof lean.source, { type: 'synthetic' }>, 1);
-const pipeline = await buildPipeline(lean.configs[0].pipeline, { runId: 'bench', seed: 1, clock: systemClock, source, redis: null });
+const leanConfig = lean.configs[0];
+if (!leanConfig) throw new Error('the lean scenario has no config');
+const pipeline = await buildPipeline(leanConfig.pipeline, { runId: 'bench', seed: 1, clock: systemClock, source, redis: null });
 // Sustained rate = tokens / (last token at the client − request start), per stream: the
 // time tokens flow, not counting the wait for the last frame to paint.
 let streamIndex = 0;
@@ -87,7 +89,7 @@ bench.add('lean in-process pipeline (zero-delay stream)', async () => {
 
 await bench.run();
 await pipeline.close();
-const medianDeliveredTokensPerSecond = [...deliveredTokensPerSecond].sort((a, b) => a - b)[Math.floor(deliveredTokensPerSecond.length / 2)];
+const medianDeliveredTokensPerSecond = [...deliveredTokensPerSecond].sort((a, b) => a - b)[Math.floor(deliveredTokensPerSecond.length / 2)] ?? Number.NaN;
 
 const rows: Row[] = bench.tasks.map((task) => {
   const result = task.result;

@@ -33,14 +33,15 @@ for (const tokens of TOKEN_COUNTS) {
   for (const config of document.configs) {
     const counters = config.metrics?.counters;
     if (config.state !== 'completed' || !counters) throw new Error(`${config.name}: ${config.state} ${config.message ?? ''}`);
-    const bytesPerToken = counters.redisBytesReadPerToken;
+    // Counters a Redis run always records; NaN shows a missing one in the table.
+    const bytesPerToken = counters.redisBytesReadPerToken ?? Number.NaN;
     table.push([
       tokens,
       config.name,
       Math.round(bytesPerToken * tokens).toLocaleString('en-US'),
       bytesPerToken.toFixed(1),
-      counters.brokerPayloadBytesPerToken.toFixed(1),
-      counters.redisCommandsPerToken.toFixed(2),
+      (counters.brokerPayloadBytesPerToken ?? Number.NaN).toFixed(1),
+      (counters.redisCommandsPerToken ?? Number.NaN).toFixed(2),
     ]);
   }
 }

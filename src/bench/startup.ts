@@ -31,7 +31,7 @@ function timeOnce(args: string[]): number {
  */
 function timeSideBySide(commands: string[][]): number[] {
   const times = commands.map((): number[] => []);
-  for (let round = 0; round < runs; round++) commands.forEach((args, index) => times[index].push(timeOnce(args)));
+  for (let round = 0; round < runs; round++) commands.forEach((args, index) => times[index]?.push(timeOnce(args)));
   return times.map((samples) => median(samples));
 }
 
@@ -67,8 +67,8 @@ try {
     ['streambench report base.json', [cli, 'report', base]],
   ];
   const medians = timeSideBySide(commands.map(([, args]) => args));
-  const bare = medians[0];
-  const rows = commands.map(([name], index): [string, number] => [name, medians[index]]);
+  const bare = medians[0] ?? Number.NaN;
+  const rows = commands.map(([name], index): [string, number] => [name, medians[index] ?? Number.NaN]);
   console.log(`median of ${runs} rounds, the commands in turn in each (Node ${process.version}); target: at most 2× node -e 0`);
   for (const [name, ms] of rows) console.log(`${name.padEnd(42)} ${ms.toFixed(0).padStart(5)} ms  ${(ms / bare).toFixed(2)}×`);
 } finally {

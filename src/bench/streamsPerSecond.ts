@@ -49,9 +49,10 @@ function startMock(): Promise<{ origin: string; stop: () => void }> {
     child.stdout!.on('data', (chunk) => {
       out += chunk;
       const match = /listening on (http:\/\/[^\s]+)/.exec(out);
-      if (!match) return;
+      const origin = match?.[1];
+      if (origin === undefined) return;
       clearTimeout(deadline);
-      resolve({ origin: match[1], stop: () => child.kill('SIGTERM') });
+      resolve({ origin, stop: () => child.kill('SIGTERM') });
     });
     child.once('exit', (code) => reject(new Error(`the mock server exited (code ${code}) before listening`)));
   });
@@ -103,6 +104,7 @@ async function runStreambench(origin: string, folder: string): Promise<SideResul
   children.delete(child);
   const document = JSON.parse(out) as ResultDocument;
   const config = document.configs[0];
+  if (!config) throw new Error('streambench run produced no config');
   if (!config.load) throw new Error(`streambench run produced no load result: ${config.message ?? config.state}`);
   return {
     perSecond: config.load.completedStreamsPerSecond,
@@ -114,7 +116,7 @@ async function runStreambench(origin: string, folder: string): Promise<SideResul
 }
 
 const cores = availableParallelism();
-const [load1] = loadavg();
+const [load1 = 0] = loadavg(); // loadavg() always has three entries (zeros on Windows)
 process.stdout.write(`bench:streams — ${tokens}-token answers from the mock server (zero-delay, own process), ${connections} concurrent, ${durationS} s per side, ${rounds} round(s)\n`);
 process.stdout.write(`machine: ${cores} cores, load average ${load1.toFixed(1)} at the start${load1 > cores * 0.5 ? ' — a busy machine: read the ratio, not the absolute figures' : ''}\n`);
 const folder = mkdtempSync(join(tmpdir(), 'streambench-streams-'));
@@ -137,5 +139,5 @@ try {
   mock.stop();
   rmSync(folder, { recursive: true, force: true });
 }
-const median = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)];
+const median = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)] ?? Number.NaN;
 process.stdout.write(`Streams per second against the mock: ${median.toFixed(2)}× autocannon's requests per second on the same endpoint (target ≥ 0.8×)\n`);

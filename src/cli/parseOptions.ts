@@ -28,8 +28,10 @@ export function shardFromEnvironment(environment: NodeJS.ProcessEnv): { index: n
       `--shard env needs the shard's 0-based index in ${SHARD_ENVIRONMENT.index.join(' or ')} (Kubernetes Indexed Jobs set JOB_COMPLETION_INDEX; in a GitHub Actions matrix set STREAMBENCH_SHARD_INDEX: \${{ strategy.job-index }}); neither is set`,
     );
   }
-  if (indexes.length === 2 && indexes[0].value !== indexes[1].value) {
-    throw new InvalidArgumentError(`--shard env: ${indexes[0].name}=${indexes[0].value} and ${indexes[1].name}=${indexes[1].value} disagree; unset one of them`);
+  const [first, second] = indexes;
+  if (first === undefined) throw new Error('unreachable: indexes is not empty');
+  if (second !== undefined && first.value !== second.value) {
+    throw new InvalidArgumentError(`--shard env: ${first.name}=${first.value} and ${second.name}=${second.value} disagree; unset one of them`);
   }
   const countText = environment[SHARD_ENVIRONMENT.count]?.trim();
   if (!countText) {
@@ -37,7 +39,7 @@ export function shardFromEnvironment(environment: NodeJS.ProcessEnv): { index: n
       `--shard env needs the number of shards in ${SHARD_ENVIRONMENT.count} (set it to the Job's completions, or \${{ strategy.job-total }} in a GitHub Actions matrix)`,
     );
   }
-  const { name, value } = indexes[0];
+  const { name, value } = first;
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`--shard env: ${name} must be a whole number ≥ 0 (0-based), got "${value}"`);
   if (!/^\d+$/.test(countText) || Number(countText) < 1) throw new InvalidArgumentError(`--shard env: ${SHARD_ENVIRONMENT.count} must be a whole number ≥ 1, got "${countText}"`);
   const index = Number(value);

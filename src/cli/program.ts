@@ -10,7 +10,7 @@ import { profileNames } from '../sources/profiles.js';
 import { escapeControlCharacters } from './escapeControl.js';
 import type { CliIo } from './io.js';
 import { TOOL_VERSION } from '../run/context.js';
-import { APP_FORMATS } from '../target/appFormats.js';
+import { APP_FORMATS } from '../scenario/appFormats.js';
 import { ITERATIONS_MAX, TOKENS_MAX, WARMUP_MAX } from '../input/inputLimits.js';
 
 const ITERATIONS_WHY = 'every measured stream keeps a sample in memory and in the result file';

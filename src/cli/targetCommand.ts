@@ -51,7 +51,7 @@ const RENDER_HELP = 'every, debounce:MS, throttle:MS or frame (frame:MS sets the
 
 /** `--render every|debounce:50|throttle:50|frame[:16.7]` as a scenario's render block ({strategy, intervalMs}); exit 2 naming the flag when it does not parse. */
 export function parseRenderFlag(value: string): { strategy: string; intervalMs: number } {
-  const [strategy, interval, ...rest] = value.trim().split(':');
+  const [strategy = '', interval, ...rest] = value.trim().split(':');
   const needsInterval = strategy === 'debounce' || strategy === 'throttle';
   if (!['every', 'debounce', 'throttle', 'frame'].includes(strategy) || rest.length > 0) throw new CliError(`--render: "${value}" is not a render strategy: use ${RENDER_HELP}`);
   if (interval === undefined) {

@@ -16,7 +16,7 @@ export function formatIssues(where: string, issues: readonly z.core.$ZodIssue[],
     .flatMap((issue) => {
       if (issue.code === 'invalid_union' && issue.errors.length > 0) {
         // Show the branch that got furthest: the one with the fewest problems.
-        const best = [...issue.errors].sort((a, b) => a.length - b.length)[0];
+        const best = [...issue.errors].sort((a, b) => a.length - b.length)[0] ?? [];
         return [formatIssues(where, best, [...pathPrefix, ...issue.path])];
       }
       const path = formatPath([...pathPrefix, ...issue.path]);

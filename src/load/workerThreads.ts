@@ -109,7 +109,7 @@ export async function runConfigOnWorkers(
   const cpuUs = cpu ? cpu.user + cpu.system : 0;
   if (merged.load && wallMs > 0) merged.load.toolCpuShare = cpuUs / 1000 / wallMs;
   if (merged.metrics) {
-    const tokens = merged.metrics.counters.tokensPerStream * merged.iterations.length;
+    const tokens = (merged.metrics.counters.tokensPerStream ?? 0) * merged.iterations.length;
     if (tokens > 0) merged.metrics.counters.cpuUsPerToken = cpuUs / tokens;
     merged.metrics.eventLoopDelayMs = worstEventLoopDelay(parts);
   }

@@ -25,7 +25,10 @@ export interface MockResponsePlan {
 function truncateToTokens(plan: SyntheticStreamPlan, maxTokens: number): { plan: SyntheticStreamPlan; truncated: boolean } {
   let tokens = 0;
   let keep = 0;
-  while (keep < plan.chunks.length && tokens + plan.chunks[keep].tokens <= maxTokens) tokens += plan.chunks[keep++].tokens;
+  for (let chunk = plan.chunks[keep]; chunk !== undefined && tokens + chunk.tokens <= maxTokens; chunk = plan.chunks[keep]) {
+    tokens += chunk.tokens;
+    keep++;
+  }
   if (keep === plan.chunks.length) return { plan, truncated: false };
   return { plan: { chunks: plan.chunks.slice(0, keep), offsetsMs: plan.offsetsMs.slice(0, keep) }, truncated: true };
 }
@@ -57,15 +60,15 @@ export function planMockResponse(
     );
     thinking.chunks.forEach((chunk, index) => {
       chunks.push({ index: chunks.length, text: '', tokens: 0, reasoning: chunk.text });
-      offsetsMs.push(thinking.offsetsMs[index]);
+      offsetsMs.push(thinking.offsetsMs[index]!); // a plan has one offset per chunk
       reasoning += chunk.text;
     });
-    answerStartMs = thinking.offsetsMs[thinking.offsetsMs.length - 1];
+    answerStartMs = thinking.offsetsMs.at(-1) ?? 0;
   }
   let text = '';
   content.chunks.forEach((chunk, index) => {
     chunks.push({ index: chunks.length, text: chunk.text, tokens: chunk.tokens });
-    offsetsMs.push(answerStartMs + content.offsetsMs[index]);
+    offsetsMs.push(answerStartMs + content.offsetsMs[index]!); // a plan has one offset per chunk
     text += chunk.text;
   });
   return { schedule: { chunks, offsetsMs }, finishReason: truncated ? 'length' : 'stop', text, reasoning };

@@ -138,7 +138,7 @@ export async function startMockServer(options: MockServerOptions): Promise<Runni
 
   const handle = async (httpRequest: IncomingMessage, response: ServerResponse): Promise<void> => {
     const arrivedMs = clock.nowMs();
-    const path = (httpRequest.url ?? '/').split('?')[0];
+    const [path = '/'] = (httpRequest.url ?? '/').split('?');
     if (httpRequest.method === 'GET' && path === '/v1/models') {
       sendJson(response, 200, { object: 'list', data: [{ id: 'streambench-mock', object: 'model', created: 0, owned_by: 'streambench' }] });
       return;

@@ -106,12 +106,13 @@ export function openAiCompletionsWire(identity: ResponseIdentity): ResponseWire 
 
 /** OpenAI's JSON error body for a status the mock answers with. */
 export function openAiErrorBody(status: number, message: string): unknown {
+  const serverError = { type: 'server_error', code: null };
   const kinds: Record<number, { type: string; code: string | null }> = {
     400: { type: 'invalid_request_error', code: null },
     404: { type: 'invalid_request_error', code: 'unknown_url' },
     429: { type: 'requests', code: 'rate_limit_exceeded' },
-    500: { type: 'server_error', code: null },
+    500: serverError,
   };
-  const kind = kinds[status] ?? kinds[500];
+  const kind = kinds[status] ?? serverError;
   return { error: { message, type: kind.type, param: null, code: kind.code } };
 }

@@ -14,12 +14,12 @@ const POLL_WINDOW_MS = 2;
 
 /** Yields each chunk at `startMs + offsetsMs[i]` on the clock, polling the last moments; stops when `signal` aborts. */
 export async function* emitPrecisely(plan: SyntheticStreamPlan, startMs: number, clock: Clock, signal?: AbortSignal): AsyncGenerator<SourceChunk> {
-  for (let index = 0; index < plan.chunks.length; index++) {
-    const dueMs = startMs + plan.offsetsMs[index];
+  for (const [index, chunk] of plan.chunks.entries()) {
+    const dueMs = startMs + plan.offsetsMs[index]!; // a plan has one offset per chunk
     const sleepMs = dueMs - clock.nowMs() - POLL_WINDOW_MS;
     if (sleepMs > 0) await new Promise<void>((resolve) => clock.setTimer(resolve, sleepMs));
     while (clock.nowMs() < dueMs && !signal?.aborted) await nextTurn();
     if (signal?.aborted) return;
-    yield plan.chunks[index];
+    yield chunk;
   }
 }

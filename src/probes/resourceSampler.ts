@@ -62,7 +62,8 @@ export function resourceReport(samples: ResourceSample[]): ResourceReport {
   const median = (part: ResourceSample[], pick: (sample: ResourceSample) => number) => {
     const values = part.map(pick).sort((a, b) => a - b);
     const middle = Math.floor(values.length / 2);
-    return values.length % 2 === 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+    // part is never empty (third >= 1), so middle (and, length even, middle - 1) is in range.
+    return values.length % 2 === 1 ? values[middle]! : (values[middle - 1]! + values[middle]!) / 2;
   };
   return {
     samples,

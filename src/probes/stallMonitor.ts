@@ -49,7 +49,7 @@ export class StallMonitor {
     let longest = 0;
     for (let i = this.stalls.length - 1; i >= 0; i--) {
       const stall = this.stalls[i];
-      if (stall.endMs < fromMs) break; // stalls are in time order
+      if (stall === undefined || stall.endMs < fromMs) break; // stalls are in time order
       const overlap = Math.min(stall.endMs, toMs) - Math.max(stall.startMs, fromMs);
       if (overlap > longest) longest = overlap;
     }

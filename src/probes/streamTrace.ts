@@ -62,7 +62,11 @@ export class StreamTrace {
 
   /** Records that message `seq` carries the given chunks (by their emit order). */
   assign(seq: number, chunkIndexes: number[]): void {
-    for (const index of chunkIndexes) this.chunks[index].messageSeq = seq;
+    for (const index of chunkIndexes) {
+      const chunk = this.chunks[index];
+      if (chunk === undefined) throw new Error(`message ${seq} names chunk ${index}, not yet emitted (${this.chunks.length} so far)`);
+      chunk.messageSeq = seq;
+    }
     this.messageCount = Math.max(this.messageCount, seq + 1);
   }
 

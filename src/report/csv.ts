@@ -43,7 +43,7 @@ export function resultToCsv(doc: ResultDocument): string {
     config.state,
     config.message ?? null,
     config.iterations.length,
-    ...columns.map((column) => flattened[index].get(column) ?? null),
+    ...columns.map((column) => flattened[index]?.get(column) ?? null),
   ]);
   return toCsv([['scenario', 'runId', 'config', 'state', 'message', 'streams', ...columns], ...rows]);
 }

@@ -26,13 +26,13 @@ function causeDetail(cause: string, group: readonly MetricVerdict[]): string {
   switch (cause) {
     case 'too few streams': {
       const counts = [...new Set(group.map((verdict) => `base ${verdict.samples.base}, head ${verdict.samples.head}`))].join('; ');
-      const needed = /at least (\d+) needed/.exec(group[0].reason)?.[1] ?? '5';
+      const needed = /at least (\d+) needed/.exec(group[0]?.reason ?? '')?.[1] ?? '5';
       return `${counts} streams per config, at least ${needed} needed: run both with --streams 10`;
     }
     case "too few streams undisturbed by the tool's stalls":
       return 'the machine held the tool up during most streams (iterations[].toolStallMs): re-run on a quieter machine or with more --streams';
     case 'a disturbed run':
-      return `${/\((event-loop delay[^)]*)\)/.exec(group[0].reason)?.[1] ?? 'the machine was busy'}: re-run on a quiet machine`;
+      return `${/\((event-loop delay[^)]*)\)/.exec(group[0]?.reason ?? '')?.[1] ?? 'the machine was busy'}: re-run on a quiet machine`;
     case 'too noisy':
       return 'the confidence interval straddles the allowance: more streams (--streams) or a wider allowance';
     case 'counts that move with timing':
@@ -45,7 +45,7 @@ function causeDetail(cause: string, group: readonly MetricVerdict[]): string {
     case 'a config did not complete':
       return group.map((verdict) => `${verdict.config}: ${verdict.reason}`).join('; ');
     default:
-      return group[0].reason;
+      return group[0]?.reason ?? cause;
   }
 }
 
@@ -91,8 +91,9 @@ export function groupedWarningLines(verdicts: readonly MetricVerdict[]): string[
       byKind.set(kind, [...(byKind.get(kind) ?? []), { verdict, warning }]);
     }
   }
-  return [...byKind].map(([kind, group]) => {
-    const first = group[0];
+  return [...byKind].map(([kind, [first, ...rest]]) => {
+    if (first === undefined) return kind; // a kind is added with its first warning
+    const group = [first, ...rest];
     const more = group.length === 1 ? '' : ` ×${group.length}, e.g.`;
     return `${kind}${more}: ${first.verdict.config} ${first.verdict.metric}: ${first.warning}`;
   });

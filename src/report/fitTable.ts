@@ -50,13 +50,13 @@ export function wrapWords(text: string, width: number): string {
 
 /** Width of a table with these columns (borders and one space of padding each side). */
 function tableWidth(columns: readonly number[], widths: readonly number[]): number {
-  return columns.reduce((sum, index) => sum + widths[index] + 3, 1);
+  return columns.reduce((sum, index) => sum + (widths[index] ?? 0) + 3, 1);
 }
 
 /** The table as text, fitted to `options.width` unless `options.wide`, with a note when columns were hidden. */
 export function fitTable(columns: readonly FitColumn[], rows: readonly FitRow[], options: FitOptions): string {
   const widths = columns.map((column, index) =>
-    Math.max(cellWidth(column.head), ...rows.map((row) => (Array.isArray(row) ? cellWidth(row[index] ?? '') : index < row.lead.length ? cellWidth(row.lead[index]) : 0))),
+    Math.max(cellWidth(column.head), ...rows.map((row) => (Array.isArray(row) ? cellWidth(row[index] ?? '') : cellWidth(row.lead[index] ?? '')))),
   );
   let shown = columns.map((_, index) => index);
   if (!options.wide) {
@@ -69,9 +69,10 @@ export function fitTable(columns: readonly FitColumn[], rows: readonly FitRow[],
       shown = shown.filter((candidate) => candidate !== index);
     }
   }
+  const shownColumns = columns.filter((_, index) => shown.includes(index));
   const table = new Table({
-    head: shown.map((index) => columns[index].head),
-    colAligns: shown.map((index) => columns[index].align),
+    head: shownColumns.map((column) => column.head),
+    colAligns: shownColumns.map((column) => column.align),
     style: { head: [], border: [], compact: true },
   });
   for (const row of rows) {

@@ -155,7 +155,9 @@ export function renderStageTable(doc: ResultDocument, _layout?: TableLayout): st
       table.push([config.name, { colSpan: STAGE_HEAD.length - 1, content: 'no stages recorded', hAlign: 'left' }]);
     }
     for (const stage of stages) {
-      const { ttftMs, latencyMs } = config.metrics.stages[stage];
+      const stageMetrics = config.metrics.stages[stage];
+      if (!stageMetrics) continue; // orderedStageNames lists recorded stages only
+      const { ttftMs, latencyMs } = stageMetrics;
       table.push([
         config.name,
         stage,

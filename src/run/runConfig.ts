@@ -122,7 +122,8 @@ export async function runConfigInThisThread(
       if (measured) {
         measurements.addStream(run.trace, run.counts);
         target?.addMeasured(run as TargetStreamRun, measurements.iterations.at(-1));
-        if (stalls) measurements.iterations[measurements.iterations.length - 1].toolStallMs = stalls.longestStallMs(run.trace.requestStartMs, monotonicNowMs());
+        const iteration = measurements.iterations.at(-1);
+        if (stalls && iteration) iteration.toolStallMs = stalls.longestStallMs(run.trace.requestStartMs, monotonicNowMs());
         if (dueAtMs !== null) measurements.recordStartDelay(run.trace.requestStartMs - dueAtMs);
         timeline ??= streamTimeline(run.trace, index - plan.warmup + 1);
       }
@@ -196,12 +197,12 @@ export async function runConfigInThisThread(
   const loadResult = outcome && summarizeLoad(load, { ...outcome, peakInFlight }, failedStreams, measurements, cpuUs, resourceReport);
   if (metrics && loadResult && load !== null) {
     // Concurrent streams share the process: CPU is measured over the whole load, not per stream.
-    const tokens = metrics.counters.tokensPerStream * measurements.iterations.length;
+    const tokens = (metrics.counters.tokensPerStream ?? 0) * measurements.iterations.length;
     if (tokens > 0) metrics.counters.cpuUsPerToken = cpuUs / tokens;
   }
   if (metrics && browserCpuMs !== null) {
     // Over the whole measured run: concurrent pages share the browser processes.
-    const tokens = metrics.counters.tokensPerStream * measurements.iterations.length;
+    const tokens = (metrics.counters.tokensPerStream ?? 0) * measurements.iterations.length;
     if (tokens > 0) metrics.counters.browserCpuUsPerToken = (browserCpuMs * 1000) / tokens;
     metrics.counters.browserMemoryMaxMB = pipeline!.browser!.peakMemoryMB;
   }
@@ -241,7 +242,8 @@ function stallWarnings(iterations: readonly { toolStallMs?: number }[]): string[
 
 function describeFailures(failures: string[], failedStreams: number, started: number): string | null {
   if (failures.length === 0) return null;
-  if (failures.length === 1) return failures[0];
+  const [only] = failures;
+  if (failures.length === 1 && only !== undefined) return only;
   const shown = failures.slice(0, 3).join('; ');
   return `${failedStreams} streams failed (of ${started} measured): ${shown}${failures.length > 3 ? '; …' : ''}`;
 }

@@ -11,7 +11,7 @@ import { resolveRedis } from '../pipeline/brokers/redis/connection.js';
 import { createSource } from '../sources/sourceSettings.js';
 import { collectContext, TOOL_VERSION } from './context.js';
 import { planBroker, usesRedis } from './memoryFallback.js';
-import { collectWarnings, warningsForResult } from '../report/runWarnings.js';
+import { collectWarnings, warningsForResult } from '../stats/runWarnings.js';
 import { runConfig } from './runConfig.js';
 import type { PartialConfig, StreamProgress } from './types.js';
 

@@ -15,7 +15,8 @@ export function deepPartial(schema: z.ZodType): z.ZodType {
     partial = z.strictObject(shape);
   } else if (schema instanceof z.ZodDiscriminatedUnion || schema instanceof z.ZodUnion) {
     const options = (schema.options as z.ZodType[]).map(deepPartial);
-    partial = options.length === 1 ? options[0] : z.union(options as [z.ZodType, z.ZodType, ...z.ZodType[]]);
+    const [only] = options;
+    partial = options.length === 1 && only !== undefined ? only : z.union(options as [z.ZodType, z.ZodType, ...z.ZodType[]]);
   } else if (schema instanceof z.ZodDefault || schema instanceof z.ZodOptional) {
     partial = deepPartial(schema.unwrap() as z.ZodType);
   }

@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 import { renderSettingsSchema } from './pipelineSchema.js';
-import { APP_FORMATS } from '../target/appFormats.js';
-import { BROWSER_APP_FORMATS, browserClientProblems } from '../target/browserClientSupport.js';
+import { APP_FORMATS } from './appFormats.js';
+import { BROWSER_APP_FORMATS, browserClientProblems } from './browserClientSupport.js';
 
 /** The app wire formats, as scenario and `--format` values. */
 export { APP_FORMATS };

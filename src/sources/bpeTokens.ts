@@ -150,17 +150,17 @@ export function attributeTokens(chunkTexts: readonly string[], tokenizer: Tokeni
   let attributed = 0;
   for (const piece of tokenizer.pieces(text)) {
     const lastCharOffset = piece.start + piece.text.length - 1;
-    while (endOffsets[chunk] <= lastCharOffset) chunk++;
+    while ((endOffsets[chunk] ?? Infinity) <= lastCharOffset) chunk++;
     const tokens = tokenizer.count(piece.text);
-    counts[chunk] += tokens;
+    counts[chunk] = (counts[chunk] ?? 0) + tokens;
     attributed += tokens;
   }
   // Pieces always add up to the whole; this only guards against a tokenizer that differs.
   const difference = tokenizer.count(text) - attributed;
   if (difference !== 0) {
     let last = chunkTexts.length - 1;
-    while (chunkTexts[last].length === 0) last--;
-    counts[last] = Math.max(0, counts[last] + difference);
+    while (last > 0 && chunkTexts[last]?.length === 0) last--;
+    counts[last] = Math.max(0, (counts[last] ?? 0) + difference);
   }
   return counts;
 }

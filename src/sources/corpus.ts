@@ -223,7 +223,9 @@ function pickWeighted(random: Random, choices: readonly (readonly [number, Block
     roll -= weight;
     if (roll < 0) return make;
   }
-  return choices[choices.length - 1][1];
+  const last = choices.at(-1);
+  if (!last) throw new RangeError('pickWeighted() needs at least one choice');
+  return last[1];
 }
 
 // Per style: the block that opens the text and the mix of blocks that follow.
@@ -267,8 +269,9 @@ const STYLES: Record<CorpusStyle, { opening: BlockMaker; body: readonly (readonl
  */
 export function generateText(random: Random, style: CorpusStyle, minChars: number): string {
   const { opening, body } = STYLES[style];
-  const blocks = [opening(random)];
-  let length = blocks[0].length;
+  const first = opening(random);
+  const blocks = [first];
+  let length = first.length;
   while (length < minChars) {
     const block = pickWeighted(random, body)(random);
     blocks.push(block);

@@ -84,7 +84,8 @@ export function createRandom(seed: number): Random {
     chance: (probability) => random.next() < probability,
     pick(items) {
       if (items.length === 0) throw new RangeError('pick() needs a non-empty array');
-      return items[Math.floor(random.next() * items.length)];
+      // next() is in [0, 1), so the index is in range.
+      return items[Math.floor(random.next() * items.length)]!;
     },
     normal() {
       if (spareNormal !== undefined) {

@@ -71,8 +71,8 @@ function planOffsets(
       delayMs =
         bursts !== null && isInBurst(emittedTokens, bursts) ? sampleMs(bursts.gapMs, burstRandom) : normalGapMs;
     }
-    while (nextStall < stalls.length && stalls[nextStall].afterTokens <= emittedTokens) {
-      delayMs += sampleMs(stalls[nextStall].ms, stallRandom);
+    for (let stall = stalls[nextStall]; stall !== undefined && stall.afterTokens <= emittedTokens; stall = stalls[nextStall]) {
+      delayMs += sampleMs(stall.ms, stallRandom);
       nextStall++;
     }
     timeMs += delayMs;
@@ -145,7 +145,7 @@ function schedulePacer(plan: SyntheticStreamPlan, startMs: number, clock: Clock,
   return {
     ready(index: number): boolean | Promise<boolean> {
       if (signal?.aborted) return false;
-      const dueAtMs = startMs + plan.offsetsMs[index];
+      const dueAtMs = startMs + plan.offsetsMs[index]!; // a plan has one offset per chunk, and ready() is asked for chunks only
       if (dueAtMs - clock.nowMs() >= 1) return waitThenGo(dueAtMs, true);
       if (chunksSinceMacrotask >= CHUNKS_PER_MACROTASK_YIELD) return waitThenGo(dueAtMs, false);
       return goes(dueAtMs);
@@ -164,9 +164,9 @@ export async function* emitOnSchedule(
 ): AsyncGenerator<SourceChunk> {
   const pacer = schedulePacer(plan, startMs, clock, signal, observer);
   try {
-    for (let index = 0; index < plan.chunks.length; index++) {
+    for (const [index, chunk] of plan.chunks.entries()) {
       if (!(await pacer.ready(index))) return;
-      yield plan.chunks[index];
+      yield chunk;
     }
   } finally {
     pacer.dispose();
@@ -188,10 +188,10 @@ export async function pushOnSchedule(
 ): Promise<void> {
   const pacer = schedulePacer(plan, startMs, clock, signal, observer);
   try {
-    for (let index = 0; index < plan.chunks.length; index++) {
+    for (const [index, chunk] of plan.chunks.entries()) {
       const ready = pacer.ready(index);
       if (ready === false || (ready !== true && !(await ready))) return;
-      const wait = onChunk(plan.chunks[index]);
+      const wait = onChunk(chunk);
       if (wait) await wait;
     }
   } finally {

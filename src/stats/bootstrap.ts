@@ -58,13 +58,15 @@ export function bootstrapMedianDifference(
   for (let r = 0; r < resamples; r++) {
     if (options.paired) {
       for (let i = 0; i < base.length; i++) {
+        // random.int draws within 0..length - 1 (paired: base and head have the same length).
         const index = random.int(0, base.length - 1);
-        baseDraw[i] = base[index];
-        headDraw[i] = head[index];
+        baseDraw[i] = base[index]!;
+        headDraw[i] = head[index]!;
       }
     } else {
-      for (let i = 0; i < base.length; i++) baseDraw[i] = base[random.int(0, base.length - 1)];
-      for (let i = 0; i < head.length; i++) headDraw[i] = head[random.int(0, head.length - 1)];
+      // random.int draws within 0..length - 1.
+      for (let i = 0; i < base.length; i++) baseDraw[i] = base[random.int(0, base.length - 1)]!;
+      for (let i = 0; i < head.length; i++) headDraw[i] = head[random.int(0, head.length - 1)]!;
     }
     baseDraw.sort();
     headDraw.sort();
@@ -85,7 +87,8 @@ export function bootstrapMedianDifference(
 /** Median of a sorted, non-empty draw (mean of the middle two for an even count), as medianOfSorted. */
 function medianOfSortedDraw(sorted: Float64Array): number {
   const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  // In range: the draw is non-empty, so middle and middle - 1 (for an even length ≥ 2) index it.
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** Linear-interpolated quantile q (0–1) of sorted values. */
@@ -93,5 +96,8 @@ function quantileOfSorted(sorted: Float64Array, q: number): number {
   const position = q * (sorted.length - 1);
   const lower = Math.floor(position);
   const upper = Math.min(lower + 1, sorted.length - 1);
-  return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower);
+  const low = sorted[lower];
+  const high = sorted[upper];
+  if (low === undefined || high === undefined) return Number.NaN;
+  return low + (high - low) * (position - lower);
 }

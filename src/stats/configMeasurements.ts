@@ -194,7 +194,7 @@ function addTotals(config: Omit<CounterTotals, 'streams' | 'tokens'>, stream: Co
 
 /** Records a stream's samples, in the order they were taken. */
 function recordSamples(distribution: Distribution, samples: Samples): void {
-  for (let i = 0; i < samples.valuesMs.length; i++) distribution.record(samples.valuesMs[i], samples.weights[i]);
+  samples.valuesMs.forEach((valueMs, i) => distribution.record(valueMs, samples.weights[i] ?? 1));
 }
 
 /** A stage's distribution, created at its first sample. */

@@ -29,7 +29,8 @@ export const COUNTER_KINDS: Readonly<Record<string, CounterKind>> = {
 
 /** The kind of a named counter from `source` (see COUNTER_KINDS). */
 export function counterKind(name: string, source: CounterSource = 'pipeline'): CounterKind {
-  return Object.hasOwn(COUNTER_KINDS, name) ? COUNTER_KINDS[name] : source === 'client' ? 'perStream' : 'perToken';
+  // hasOwn, not a plain lookup: a counter named like an Object method must not find one.
+  return Object.hasOwn(COUNTER_KINDS, name) ? COUNTER_KINDS[name]! : source === 'client' ? 'perStream' : 'perToken';
 }
 
 /** Counts of an upstream server's streams (http sources), summed over streams. */

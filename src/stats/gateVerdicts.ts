@@ -360,7 +360,7 @@ function uniformShift(base: (number | null)[], head: (number | null)[], paired: 
     for (let i = 0; i < Math.min(base.length, head.length); i++) {
       const b = base[i];
       const h = head[i];
-      if (b === null || h === null) continue;
+      if (b === null || h === null || b === undefined || h === undefined) continue;
       pairs++;
       if (shift === undefined) shift = h - b;
       else if (!same(shift, h - b)) return null;
@@ -372,7 +372,8 @@ function uniformShift(base: (number | null)[], head: (number | null)[], paired: 
   }
   const constant = (values: (number | null)[]) => {
     const present = values.filter((value): value is number => value !== null);
-    return present.every((value) => same(value, present[0]));
+    const [first] = present;
+    return first === undefined || present.every((value) => same(value, first));
   };
   return constant(base) && constant(head) ? 0 : null;
 }

@@ -167,7 +167,7 @@ export function parseGateFlags(text: string): Gate[] {
     .map((part) => part.trim())
     .filter((part) => part !== '')
     .map((part) => {
-      const [metric, allowance, ...rest] = part.split(':').map((piece) => piece.trim());
+      const [metric = '', allowance, ...rest] = part.split(':').map((piece) => piece.trim());
       if (rest.length > 0 || !isGateMetric(metric)) {
         throw new GateSyntaxError(`--gate "${part}": expected METRIC[:MAX_INCREASE] where METRIC is ${METRIC_HINT.replace(/^use /, '')}, e.g. "tokenLatencyP99Ms:10%"`);
       }

@@ -4,7 +4,7 @@
  * recomputed, every shard's context kept. Pure: documents in, a document out.
  */
 import { configEnd, type ConfigResult, type ResultDocument } from '../result/resultSchema.js';
-import { TargetMeasurements } from '../target/targetMeasurements.js';
+import { TargetMeasurements } from './targetMeasurements.js';
 import { ConfigMeasurements } from './configMeasurements.js';
 import { percentileList } from './streamDetails.js';
 
@@ -15,8 +15,8 @@ export class MergeError extends Error {
 
 /** Merges shard documents (named by `labels` in messages) into one result document. */
 export function mergeShardResults(documents: readonly ResultDocument[], labels: readonly string[]): ResultDocument {
-  if (documents.length === 0) throw new MergeError('give at least one shard result file');
   const [first] = documents;
+  if (!first) throw new MergeError('give at least one shard result file');
   documents.forEach((document, index) => {
     if (!document.shard) throw new MergeError(`${labels[index]} is not a shard result (run it with --shard I/N)`);
     if (document.scenario.contentHash !== first.scenario.contentHash) {
@@ -67,6 +67,7 @@ export function mergeConfigParts(parts: readonly ConfigResult[]): ConfigResult {
   const merged = measurements.iterations.length > 0 ? measurements.toMetrics(null) : null;
   const loads = parts.map((part) => part.load).filter((load) => load !== undefined);
   const [base] = parts;
+  if (!base) throw new Error('mergeConfigParts needs at least one part');
   const timeline = parts.find((part) => part.timeline)?.timeline;
   // Completed only when every part completed; else as the first part that did not.
   const ended = configEnd(notCompleted?.state ?? 'completed', merged);
@@ -107,8 +108,8 @@ export function mergeConfigParts(parts: readonly ConfigResult[]): ConfigResult {
  */
 function mergeTargetParts(config: ConfigResult, parts: readonly ConfigResult[], measurements: ConfigMeasurements): ConfigResult {
   const withTarget = parts.filter((part) => part.target);
-  if (withTarget.length === 0) return config;
-  const first = withTarget[0].target!;
+  const first = withTarget[0]?.target;
+  if (!first) return config;
   const notes: string[] = [];
   const snapshots = withTarget.map((part) => part.target!.snapshot).filter((snapshot) => snapshot !== undefined);
   if (snapshots.length < parts.length) {

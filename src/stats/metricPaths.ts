@@ -85,7 +85,8 @@ export function flattenMetrics(
     }
   }
   for (const name of Object.keys(metrics.counters).sort()) {
-    flat.set(`counters.${name}`, metrics.counters[name]);
+    const value = metrics.counters[name];
+    if (value !== undefined) flat.set(`counters.${name}`, value);
   }
   addSummary(flat, 'eventLoopDelayMs', metrics.eventLoopDelayMs, statistics);
   return flat;
@@ -112,10 +113,10 @@ export function getMetricValue(metrics: ConfigMetrics, path: string): number | u
     const [, stage, key, statistic, ...rest] = parts;
     if (rest.length > 0 || stage === undefined || !Object.hasOwn(metrics.stages, stage)) return undefined;
     if (key !== 'ttftMs' && key !== 'latencyMs') return undefined;
-    const summary = metrics.stages[stage][key];
+    const summary = metrics.stages[stage]?.[key];
     return summary && isStatistic(statistic) ? summary[statistic] : undefined;
   }
-  const [key, statistic, ...rest] = parts;
+  const [key = '', statistic, ...rest] = parts;
   if (rest.length > 0 || !Object.hasOwn(SUMMARY_METRIC_ORDER, key)) return undefined;
   const summary = metrics[key as SummaryMetricKey];
   return summary && isStatistic(statistic) ? summary[statistic] : undefined;

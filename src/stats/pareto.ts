@@ -15,9 +15,10 @@ export interface ParetoPoint {
 /** True when `a` is no worse than `b` everywhere and better somewhere. */
 export function dominates(a: readonly number[], b: readonly number[]): boolean {
   let better = false;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] > b[i]) return false;
-    if (a[i] < b[i]) better = true;
+  for (const [i, value] of a.entries()) {
+    const other = b[i] ?? Number.NaN; // a missing objective compares as neither worse nor better, as before
+    if (value > other) return false;
+    if (value < other) better = true;
   }
   return better;
 }
@@ -101,7 +102,8 @@ export function recommend(outcomes: readonly SweepOutcome[], budget: LatencyBudg
   const best = outcomes.reduce((a, b) => (b.tokenLatencyP99Ms < a.tokenLatencyP99Ms ? b : a));
   const limit = budget.relative ? best.tokenLatencyP99Ms * (1 + budget.value / 100) : best.tokenLatencyP99Ms + budget.value;
   const candidates = outcomes.filter((outcome) => front.has(outcome.id) && outcome.tokenLatencyP99Ms <= limit);
-  const chosen = [...candidates].sort((a, b) => a.eventsPerToken - b.eventsPerToken || a.tokenLatencyP99Ms - b.tokenLatencyP99Ms)[0];
+  // Never empty: the lowest latency, or a point that dominates it, is on the front and within the budget.
+  const chosen = [...candidates].sort((a, b) => a.eventsPerToken - b.eventsPerToken || a.tokenLatencyP99Ms - b.tokenLatencyP99Ms)[0] ?? best;
   const ties = chosen.spread ? indistinguishable(chosen, outcomes) : [];
   const tieText = ties.length > 0 ? `; not told apart from ${ties.join(', ')} within the stream-to-stream spread` : '';
   const budgetText = budget.relative ? `${budget.value}%` : `${budget.value} ms`;

@@ -20,7 +20,8 @@ export function medianOfSorted(sorted: readonly number[]): number {
   const n = sorted.length;
   if (n === 0) return Number.NaN;
   const middle = n >> 1;
-  return n % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  // n > 0, so middle (and, n even, middle - 1) is in range.
+  return n % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** Median of `values`; NaN when empty. */

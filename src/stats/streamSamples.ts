@@ -61,12 +61,13 @@ export class StreamSamples {
     const fpCount = (Math.min(p, 100) / 100) * this.total;
     const target = Math.max(Math.ceil(fpCount - ulp(fpCount)), 1);
     let cumulative = 0;
-    let valueUs = this.valuesUs[this.order[this.length - 1]];
+    // order holds 0..length - 1 (sortOnce), all within valuesUs and weights; length > 0 (total > 0).
+    let valueUs = this.valuesUs[this.order[this.length - 1]!]!;
     for (let rank = 0; rank < this.length; rank++) {
-      const index = this.order[rank];
-      cumulative += this.weights[index];
+      const index = this.order[rank]!;
+      cumulative += this.weights[index]!;
       if (cumulative >= target) {
-        valueUs = this.valuesUs[index];
+        valueUs = this.valuesUs[index]!;
         break;
       }
     }
@@ -80,7 +81,7 @@ export class StreamSamples {
     const order = this.order.subarray(0, this.length);
     for (let index = 0; index < this.length; index++) order[index] = index;
     const values = this.valuesUs;
-    order.sort((a, b) => values[a] - values[b]);
+    order.sort((a, b) => values[a]! - values[b]!); // order holds indexes below length
     this.sorted = true;
   }
 

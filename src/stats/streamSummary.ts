@@ -78,7 +78,7 @@ const scratch = new StreamSamples();
 function streamPercentile(samples: Samples, p: number): number | null {
   if (samples.valuesMs.length === 0) return null;
   scratch.reset();
-  for (let i = 0; i < samples.valuesMs.length; i++) scratch.record(samples.valuesMs[i], samples.weights[i]);
+  samples.valuesMs.forEach((valueMs, i) => scratch.record(valueMs, samples.weights[i] ?? 1));
   return scratch.count > 0 ? scratch.percentile(p) : null;
 }
 

@@ -45,12 +45,13 @@ function parseScalar(text: string): ParamValue {
 /** Parses `--param path=v1,v2,…`; throws ScenarioError naming the flag. */
 export function parseParamFlag(text: string): SweepParam {
   const match = /^\s*([A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*)+)\s*=\s*(.+)$/.exec(text);
-  if (!match) {
+  const [, path, valueList] = match ?? [];
+  if (path === undefined || valueList === undefined) {
     throw new ScenarioError(`--param "${text}": expected a pipeline field path and values, e.g. --param batch.size=1,2,5,10`);
   }
-  const values = match[2].split(',').map(parseScalar);
+  const values = valueList.split(',').map(parseScalar);
   if (values.some((value) => value === '')) throw new ScenarioError(`--param "${text}": an empty value in the list`);
-  return { path: match[1], values };
+  return { path, values };
 }
 
 /** The params of a `sweep:` block. */
@@ -151,7 +152,9 @@ export function planSweep(raw: Record<string, unknown>, where: string, contentHa
   if (variantName !== undefined && !startVariant) {
     throw new ScenarioError(`${where}: no variant named "${variantName}" to sweep from; variants: ${variants.map((variant) => variant.name).join(', ') || 'none'}`);
   }
-  const startConfig = original.configs.find((config) => config.name === (variantName ?? original.configs[0].name)) ?? original.configs[0];
+  const [firstConfig] = original.configs;
+  const startConfig = original.configs.find((config) => config.name === (variantName ?? firstConfig?.name)) ?? firstConfig;
+  if (!startConfig) throw new ScenarioError(`${where}: the scenario has no config to sweep from`);
   const startPipeline = (startVariant?.pipeline as Record<string, unknown> | undefined) ?? {};
   const startLoad = startConfig.load as Record<string, unknown> | null;
   // A target variant (target mode) has no pipeline to vary: only its load (the app under growing load).

@@ -14,8 +14,8 @@ import type { Clock } from '../clock.js';
 export function parseCommandStats(info: string): Map<string, number> {
   const calls = new Map<string, number>();
   for (const line of info.split(/\r?\n/)) {
-    const found = /^cmdstat_([^:]+):calls=(\d+)/.exec(line);
-    if (found) calls.set(found[1].toLowerCase(), Number(found[2]));
+    const [, command, count] = /^cmdstat_([^:]+):calls=(\d+)/.exec(line) ?? [];
+    if (command !== undefined && count !== undefined) calls.set(command.toLowerCase(), Number(count));
   }
   return calls;
 }

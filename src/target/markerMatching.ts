@@ -5,9 +5,7 @@
  * marker takes the oldest client stream still waiting, and the match says so.
  */
 import { randomBytes } from 'node:crypto';
-
-/** How an upstream request was tied to its client stream. */
-export type MatchMethod = 'marker' | 'arrival-order';
+import type { MatchMethod } from '../stats/targetSample.js';
 
 /** A client stream waiting for its upstream request. */
 export interface Expectation<T> {

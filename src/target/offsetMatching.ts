@@ -4,25 +4,12 @@
  * delivered its last character. Also counts what went wrong: text never delivered, delivered
  * twice, out of order, or never sent. Pure.
  */
+import type { TextIntegrity } from '../stats/targetSample.js';
 
 /** The client's events that carried content, in arrival order. */
 export interface ClientContentEvent {
   atMs: number;
   text: string;
-}
-
-/** How the client's text relates to the upstream's. */
-export interface TextIntegrity {
-  /** Characters the upstream sent that never reached the client. */
-  missingChars: number;
-  /** Characters the client received more than once. */
-  duplicatedChars: number;
-  /** Client events whose text belongs before text already received (and was not received before). */
-  reorderedEvents: number;
-  /** Characters the client received that the upstream never sent. */
-  foreignChars: number;
-  /** The client's text equals the upstream's exactly. */
-  exact: boolean;
 }
 
 /** Per upstream chunk: the index of the client content event that completed it, or -1. */
@@ -79,7 +66,7 @@ export function matchByOffset(chunkTexts: readonly string[], events: readonly Cl
     let complete = text.length > 0;
     for (let offset = start; offset < start + text.length; offset++) {
       if (coveredBy[offset] === -1) complete = false;
-      else last = Math.max(last, coveredBy[offset]);
+      else last = Math.max(last, coveredBy[offset]!); // offset < sent.length: the chunks' texts make up the sent text
     }
     chunkEvent.push(complete ? last : -1);
     start += text.length;

@@ -10,7 +10,7 @@ import { BrowserPool } from '../pipeline/client/browser/browserPool.js';
 import type { BrowserResourceReading } from '../pipeline/client/browser/browserProcesses.js';
 import { resolveChromium } from '../pipeline/client/browser/chromiumLauncher.js';
 import { readAppStreamInBrowser } from './browserAppStream.js';
-import { DEFAULT_BROWSER_RENDER } from './browserClientSupport.js';
+import { DEFAULT_BROWSER_RENDER } from '../scenario/browserClientSupport.js';
 import type { ResolvedConfig } from '../scenario/loadScenario.js';
 import type { ConfigResult, IterationSample } from '../result/resultSchema.js';
 import type { ConfigMeasurements } from '../stats/configMeasurements.js';
@@ -22,7 +22,7 @@ import { hideCommandSecrets } from './describeTarget.js';
 import { type AppProcess, freePort, startApp } from './appProcess.js';
 import { readAppStream } from './appStream/readAppStream.js';
 import { MarkerRegistry } from './markerMatching.js';
-import { TargetMeasurements } from './targetMeasurements.js';
+import { TargetMeasurements } from '../stats/targetMeasurements.js';
 import type { TargetSettings } from '../scenario/targetSchema.js';
 import { runTargetStream, type TargetStreamRun } from './targetStream.js';
 import { type RunningUpstream, startUpstream, type UpstreamStreamRecord } from './upstreamServer.js';
@@ -210,8 +210,9 @@ function writeLatencyOf(notificationsMs: number[], upstreamWritesMs: number[]) {
   const distribution = new Distribution();
   let index = 0;
   for (const atMs of [...notificationsMs].sort((a, b) => a - b)) {
-    while (index + 1 < writes.length && writes[index + 1] <= atMs) index++;
-    if (writes.length > 0 && writes[index] <= atMs) distribution.record(atMs - writes[index]);
+    for (let next = writes[index + 1]; next !== undefined && next <= atMs; next = writes[index + 1]) index++;
+    const latest = writes[index];
+    if (latest !== undefined && latest <= atMs) distribution.record(atMs - latest);
   }
   return distribution;
 }

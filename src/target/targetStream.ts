@@ -8,34 +8,16 @@ import type { Clock } from '../clock.js';
 import { StreamTrace } from '../probes/streamTrace.js';
 import type { StreamRun } from '../run/runStream.js';
 import type { StreamCounts } from '../stats/streamSummary.js';
+import type { TargetStreamSample, TextIntegrity } from '../stats/targetSample.js';
 import type { BrowserPool } from '../pipeline/client/browser/browserPool.js';
 import type { RenderSettings } from '../pipeline/client/types.js';
 import { AppStreamError, type AppRequest, type AppStreamSummary, type ReadAppStream } from './appStream/types.js';
 import type { BrowserAppRead, BrowserRender } from './browserAppStream.js';
-import type { MarkerRegistry, MatchMethod } from './markerMatching.js';
-import { type ClientContentEvent, describeIntegrity, matchByOffset, type TextIntegrity } from './offsetMatching.js';
+import type { MarkerRegistry } from './markerMatching.js';
+import { type ClientContentEvent, describeIntegrity, matchByOffset } from './offsetMatching.js';
 import { buildAppRequest } from './requestTemplate.js';
 import type { TargetSettings } from '../scenario/targetSchema.js';
 import { UpstreamStreamRecord } from './upstreamServer.js';
-
-/** What target mode measured about one stream, beside its trace. */
-export interface TargetStreamSample {
-  matchedBy: MatchMethod;
-  /** Client request start → the app's upstream request arrived. */
-  appUpstreamRequestMs: number;
-  /** Client TTFT − upstream TTFT (first content written), or null without content at the client. */
-  ttftAddedMs: number | null;
-  /** Share of the text (characters) that reached the client in the last 10 % of the stream (upstream's first content write → client's last content). */
-  lastTenthTextShare: number | null;
-  /** First → last content write of the upstream, ms. */
-  upstreamSpanMs: number;
-  upstreamChunks: number;
-  clientContentEvents: number;
-  contentBytes: number;
-  wireBytes: number;
-  integrity: TextIntegrity;
-  endMarkerSeen: boolean;
-}
 
 /** One stream's run, with target mode's sample. */
 export interface TargetStreamRun extends StreamRun {
@@ -167,7 +149,8 @@ export async function runTargetStream(context: TargetStreamContext, streamIndex:
   });
   trace.messageCount = events.length;
   match.chunkEvent.forEach((seq, index) => {
-    if (seq >= 0) trace.chunks[index].messageSeq = seq;
+    const chunk = trace.chunks[index];
+    if (seq >= 0 && chunk) chunk.messageSeq = seq;
   });
   if (browserRead) addPaints(trace, browserRead.renders);
 
@@ -181,7 +164,7 @@ export async function runTargetStream(context: TargetStreamContext, streamIndex:
   if (browserRead?.pageProblem) problems.push(`browser page: ${browserRead.pageProblem}`);
   if (record.abandonedByApp) problems.push(`the app closed its upstream request after ${writes.length} chunks, before the stream ended`);
   else if (!record.completed) problems.push(`the upstream had not finished writing ${context.drainMs} ms after the client's read ended`);
-  const undelivered = match.chunkEvent.filter((seq, index) => seq < 0 && writes[index].text.length > 0).length;
+  const undelivered = match.chunkEvent.filter((seq, index) => seq < 0 && (writes[index]?.text.length ?? 0) > 0).length;
   const counts: StreamCounts = {
     delivery: {
       events: allEvents,

@@ -15,7 +15,8 @@ import { readBody, sendJson } from '../mock/httpMessages.js';
 import { openAiChatWire, openAiErrorBody } from '../mock/openaiWire.js';
 import type { ResponseWire } from '../mock/wire.js';
 import type { TokenSource } from '../sources/types.js';
-import type { MarkerRegistry, MatchMethod } from './markerMatching.js';
+import type { MarkerRegistry } from './markerMatching.js';
+import type { MatchMethod } from '../stats/targetSample.js';
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -97,7 +98,7 @@ export async function startUpstream(options: UpstreamOptions): Promise<RunningUp
 
   const handle = async (httpRequest: IncomingMessage, response: ServerResponse): Promise<void> => {
     const arrivedMs = clock.nowMs();
-    const path = (httpRequest.url ?? '/').split('?')[0];
+    const [path = '/'] = (httpRequest.url ?? '/').split('?');
     if (httpRequest.method === 'GET' && (path === '/health' || path === '/v1/models')) {
       sendJson(response, 200, path === '/health' ? { ok: true } : { object: 'list', data: [{ id: 'streambench-upstream', object: 'model', created: 0, owned_by: 'streambench' }] });
       return;

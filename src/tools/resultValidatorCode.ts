@@ -26,7 +26,7 @@ function nullableObjectsInline(schema: unknown): unknown {
   const branches = node.anyOf;
   if (Array.isArray(branches) && branches.length === 2 && Object.keys(node).every((key) => key === 'anyOf' || key === 'description' || key === 'default')) {
     const [object, empty] = branches as Record<string, unknown>[];
-    if (object.type === 'object' && empty.type === 'null' && Object.keys(empty).length === 1) {
+    if (object?.type === 'object' && empty?.type === 'null' && Object.keys(empty).length === 1) {
       const { anyOf: _branches, ...rest } = node;
       return { ...object, ...rest, type: ['object', 'null'] };
     }

@@ -49,9 +49,10 @@ export function parseTrace(text: string, where: string): Trace {
     }
     if (entry.stream === streams.length) streams.push({ chunks: [], usage: null, firstByteMs: null, firstEventMs: null, ended: false });
     const stream = streams[entry.stream];
+    if (!stream) throw new TraceError(`${at}: stream ${entry.stream} is not a stream number (0, 1, 2, …)`);
     if (stream.ended) throw new TraceError(`${at}: stream ${entry.stream} already ended on an earlier line`);
     if (entry.type === 'chunk') {
-      const previous = stream.chunks[stream.chunks.length - 1];
+      const previous = stream.chunks.at(-1);
       if (previous && entry.offsetMs < previous.offsetMs) {
         throw new TraceError(`${at}: offsetMs ${entry.offsetMs} is before the previous chunk's ${previous.offsetMs}; chunks of a stream come in arrival order`);
       }

@@ -26,13 +26,15 @@ export async function startAppServer(
 ): Promise<AppServer> {
   const sockets = new Set<Socket>();
   const requests: ReceivedRequest[] = [];
-  const server = createServer(async (incoming, response) => {
+  const serve = async (incoming: IncomingMessage, response: ServerResponse) => {
     let body = '';
     for await (const part of incoming) body += part;
     const request = { method: incoming.method ?? '', url: incoming.url ?? '', headers: incoming.headers, body };
     requests.push(request);
     await handler(request, response, requests.length - 1);
-  });
+  };
+  // node:http does not await its listener; a handler that throws surfaces as an unhandled rejection, which fails the test run.
+  const server = createServer((incoming, response) => void serve(incoming, response));
   server.on('connection', (socket) => sockets.add(socket));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -73,7 +73,7 @@ const describe = (result: ProbeResult) =>
   `${result.failedStreams} failed — ${heldPlan(result) ? 'on plan' : `MISSED the plan (${planMiss(result)})`}`;
 
 const cores = availableParallelism();
-const [load1] = loadavg();
+const [load1 = 0] = loadavg(); // loadavg() always has three entries (zeros on Windows)
 say(`bench:floor — ${tokens}-token streams at ${1000 / PLANNED_TPOT_MS} tokens/s through Redis and SSE; each probe a fresh process, the yardstick and streambench side by side`);
 say(`machine: ${cores} cores, load average ${load1.toFixed(1)} at the start${load1 > cores * 0.5 ? ' — a busy machine: absolute figures move, the side-by-side ratios are what to read' : ''}`);
 
@@ -93,18 +93,24 @@ const run = async (tool: Tool, streams: number): Promise<ProbeResult> => {
 };
 
 // The two fixed levels (each round: both tools back to back), then the search.
-const fixedRuns: Record<number, Record<Tool, ProbeResult[]>> = {};
+const FIXED_LEVELS = [100, 300] as const;
+const fixedRuns: Record<(typeof FIXED_LEVELS)[number], Record<Tool, ProbeResult[]>> = { 100: { yardstick: [], streambench: [] }, 300: { yardstick: [], streambench: [] } };
 for (let round = 0; round < rounds; round++) {
-  for (const streams of [100, 300]) {
-    fixedRuns[streams] ??= { yardstick: [], streambench: [] };
+  for (const streams of FIXED_LEVELS) {
     for (const tool of TOOLS) fixedRuns[streams][tool].push(await run(tool, streams));
   }
 }
 /** The round whose CPU per token is the median, per tool and level (its other figures come along). */
-const medianRun = (results: ProbeResult[]) => [...results].sort((a, b) => a.cpuUsPerToken - b.cpuUsPerToken)[Math.floor(results.length / 2)];
-const fixed: Record<number, Record<Tool, ProbeResult>> = {};
-for (const streams of [100, 300]) fixed[streams] = { yardstick: medianRun(fixedRuns[streams].yardstick), streambench: medianRun(fixedRuns[streams].streambench) };
-const medianOf = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const medianRun = (results: ProbeResult[]): ProbeResult => {
+  const median = [...results].sort((a, b) => a.cpuUsPerToken - b.cpuUsPerToken)[Math.floor(results.length / 2)];
+  if (!median) throw new Error('bench:floor: no round ran (--rounds must be at least 1)');
+  return median;
+};
+const fixed = {
+  100: { yardstick: medianRun(fixedRuns[100].yardstick), streambench: medianRun(fixedRuns[100].streambench) },
+  300: { yardstick: medianRun(fixedRuns[300].yardstick), streambench: medianRun(fixedRuns[300].streambench) },
+};
+const medianOf = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 if (search) {
   // The fixed levels count as steps already taken; --max-steps bounds the search's own.
   const bounds = { maxStreams, resolution: 50, maxSteps: maxSteps + 2 * rounds };
@@ -117,9 +123,9 @@ if (search) {
 
 say('');
 const ratio = (value: number, floor: number) => (floor > 0 ? `${(value / floor).toFixed(2)}×` : 'n/a');
-for (const streams of [100, 300]) {
-  const ours = fixed[streams].streambench!;
-  const floor = fixed[streams].yardstick!;
+for (const streams of FIXED_LEVELS) {
+  const ours = fixed[streams].streambench;
+  const floor = fixed[streams].yardstick;
   const caveat = [ours, floor].filter((result) => !heldPlan(result)).map((result) => `${result.tool} missed the plan: ${planMiss(result)}`);
   say(
     `CPU per delivered token, ${streams} streams: ${ratio(ours.cpuUsPerToken, floor.cpuUsPerToken)} the floor ` +

@@ -34,11 +34,13 @@ if (tool === 'yardstick') {
   if (warmup.failedStreams > 0) throw new Error(`yardstick warm-up failed: ${warmup.failures.join('; ')}`);
   const rssBefore = process.memoryUsage.rss();
   const sampler = setInterval(sampleRss, 100);
+  const loadSettings = scenario.configs[0]?.load;
+  if (!loadSettings) throw new Error('the floor scenario has no load settings');
   const outcome = await runYardstick({
     redisUrl,
     keyPrefix,
     plans: plans.slice(FLOOR_WARMUP_STREAMS),
-    rampMs: scenario.configs[0].load!.rampS * 1000,
+    rampMs: loadSettings.rampS * 1000,
     streamDeadlineMs: 60_000,
   });
   clearInterval(sampler);
@@ -63,6 +65,7 @@ if (tool === 'yardstick') {
   const document = await runScenario(scenario, { redis: redisUrl });
   clearInterval(sampler);
   const config = document.configs[0];
+  if (!config) throw new Error('the floor scenario ran no config');
   const load = config.load;
   const failures = config.state === 'completed' ? [] : [config.message ?? config.state];
   result = {

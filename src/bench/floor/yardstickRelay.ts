@@ -218,13 +218,15 @@ export async function runYardstick(options: YardstickOptions): Promise<Yardstick
       let index = 0;
       const emit = () => {
         const now = monotonicNowMs();
-        const dueMs = startMs + plan.offsetsMs[index];
+        const chunk = plan.chunks[index];
+        const dueMs = startMs + (plan.offsetsMs[index] ?? 0);
+        if (chunk === undefined) throw new Error(`yardstick: stream ${seq} has no chunk ${index} (an empty plan)`);
         if (dueMs - now >= 1) {
           setTimeout(emit, dueMs - now);
           return;
         }
         lagMaxMs = Math.max(lagMaxMs, now - dueMs);
-        const chunk = plan.chunks[index++];
+        index++;
         if (chunk.text.length > 0) {
           batch += chunk.text;
           batchTokens += chunk.tokens;
@@ -234,7 +236,7 @@ export async function runYardstick(options: YardstickOptions): Promise<Yardstick
           else batchTimer ??= setTimeout(flush, BATCH_TIMEOUT_MS);
         }
         if (index < plan.chunks.length) {
-          setTimeout(emit, startMs + plan.offsetsMs[index] - monotonicNowMs());
+          setTimeout(emit, startMs + (plan.offsetsMs[index] ?? 0) - monotonicNowMs());
           return;
         }
         flush();
@@ -273,7 +275,7 @@ export async function runYardstick(options: YardstickOptions): Promise<Yardstick
     let next = 0;
     const startDue = () => {
       const elapsedMs = monotonicNowMs() - startedMs;
-      while (next < options.plans.length && next * spacingMs <= elapsedMs) runs.push(runOne(next, options.plans[next++]));
+      for (let plan = options.plans[next]; plan !== undefined && next * spacingMs <= elapsedMs; plan = options.plans[next]) runs.push(runOne(next++, plan));
       if (next < options.plans.length) setTimeout(startDue, next * spacingMs - elapsedMs);
       else resolve();
     };

@@ -50,6 +50,7 @@ function openMemoryStream(settings: MemoryBrokerSettings): BrokerStream {
           const items: BrokerItem[] = [];
           for (let position = start; position < stopExclusive; position++) {
             const payload = list[position];
+            if (payload === undefined) break; // a range past the list's end reads what is there, as Redis's LRANGE does
             counters.brokerItemsRead++;
             counters.brokerBytesRead += Buffer.byteLength(payload);
             if (position >= nextPosition) items.push({ position, payload });
@@ -58,8 +59,9 @@ function openMemoryStream(settings: MemoryBrokerSettings): BrokerStream {
         };
 
         const deliver = (items: BrokerItem[]) => {
-          if (items.length === 0) return;
-          nextPosition = items[items.length - 1].position + 1;
+          const last = items.at(-1);
+          if (last === undefined) return;
+          nextPosition = last.position + 1;
           onItems(items);
         };
 

@@ -156,7 +156,7 @@ export class IncrementalMarkdown {
   private settleBlocks(): void {
     let boundary = -1;
     for (let index = this.tailBlocks.length - 3; index >= 0; index--) {
-      if (this.tailBlocks[index].type === 'space') {
+      if (this.tailBlocks[index]?.type === 'space') {
         boundary = index;
         break;
       }
@@ -214,7 +214,8 @@ export function stableInlineCut(tokens: readonly Token[]): { index: number; offs
     const delimiter = raw.search(UNMATCHED_DELIMITER);
     const limit = delimiter === -1 ? raw.length : delimiter;
     for (let offset = limit - 1; offset >= 2; offset--) {
-      if (raw[offset - 1] === ' ' && !/\s/.test(raw[offset - 2]) && !/\s/.test(raw[offset])) {
+      // offset is in 2..limit - 1 with limit <= raw.length, so all three characters exist.
+      if (raw[offset - 1] === ' ' && !/\s/.test(raw[offset - 2]!) && !/\s/.test(raw[offset]!)) {
         best = { index, offset };
         break;
       }

@@ -10,7 +10,7 @@ const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9
 
 /** The colour of series `index`. */
 export function seriesColor(index: number): string {
-  return PALETTE[index % PALETTE.length];
+  return PALETTE[index % PALETTE.length]!; // the remainder is always in range
 }
 
 /** A coordinate to two decimals: enough for a screen, short in the file. */

@@ -15,10 +15,11 @@ export function tokenLatencyCdfSvg(configs: readonly ConfigResult[], width = 860
     .filter((config) => config.state === 'completed' && config.tokenLatencyPercentilesMs?.length === 101)
     .map((config) => ({ name: config.name, values: config.tokenLatencyPercentilesMs!.map((value) => Math.max(value, FLOOR_MS)) }));
   if (series.length === 0) return null;
-  const min = Math.min(...series.map((entry) => entry.values[0]));
-  const max = Math.max(...series.map((entry) => entry.values[100]), min * 10);
+  // Each series has 101 values (filtered above), so indexes 0 and 100 exist.
+  const min = Math.min(...series.map((entry) => entry.values[0]!));
+  const max = Math.max(...series.map((entry) => entry.values[100]!), min * 10);
   const ticks = logTicks(min, max);
-  const [low, high] = [ticks[0], ticks.at(-1)!];
+  const [low, high] = [ticks[0]!, ticks.at(-1)!]; // max >= min, so logTicks gives at least one tick
   const left = 60;
   const right = 20;
   const top = 10;

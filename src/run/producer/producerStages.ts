@@ -104,7 +104,7 @@ export async function runProducerStages(chunks: AsyncIterable<SourceChunk>, stag
     batcher.push({ index: index++, chunk });
     if (broker.awaitWrites) {
       const last = acknowledged[acknowledged.length - 1];
-      if (last) return last.then(throwIfWriteFailed);
+      if (last !== undefined) return last.then(throwIfWriteFailed);
     }
     throwIfWriteFailed();
     return undefined;

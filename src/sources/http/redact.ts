@@ -6,7 +6,7 @@
 const REDACTED = '[REDACTED]';
 
 // Shapes of credentials that can turn up in a server's error text or a header value.
-const SECRET_PATTERNS: RegExp[] = [
+const SECRET_PATTERNS: readonly [RegExp, RegExp, RegExp] = [
   /\bBearer\s+[^\s"',;]+/gi,
   /\bsk-[A-Za-z0-9_-]{6,}/g,
   /\b(x-api-key|api-key|api_key|apikey|access_token|token|key)(["']?\s*[:=]\s*["']?)[^\s"'&,;]+/gi,

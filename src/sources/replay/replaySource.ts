@@ -16,7 +16,7 @@ import type { ResolvedReplaySettings } from './replaySchema.js';
 export function planReplayStream(stream: TraceStream, speed: number, tokenCounts: readonly number[]): SyntheticStreamPlan {
   return {
     chunks: stream.chunks.map((chunk, index): SourceChunk => {
-      const source: SourceChunk = { index, text: chunk.text, tokens: tokenCounts[index] };
+      const source: SourceChunk = { index, text: chunk.text, tokens: tokenCounts[index] ?? 0 };
       if (chunk.reasoning !== undefined) source.reasoning = chunk.reasoning;
       return source;
     }),
@@ -41,15 +41,17 @@ export async function createReplaySourceFromTrace(trace: Trace, settings: Resolv
     open({ clock, streamIndex, signal, observer }) {
       const recorded = streamIndex % trace.streams.length;
       const stream = trace.streams[recorded];
+      const plan = plans[recorded];
+      if (!stream || !plan) throw new Error(`replay: the trace has no streams`);
       const startMs = clock.nowMs();
       if (observer) {
         // Recorded upstream facts, on this replay's timeline.
         if (stream.firstByteMs !== null) observer.firstByte(startMs + stream.firstByteMs / settings.speed);
         if (stream.firstEventMs !== null) observer.firstEvent(startMs + stream.firstEventMs / settings.speed);
         if (stream.usage) observer.usage(stream.usage);
-        observer.tokenCount({ method: `tokenizer:${settings.tokenizer}`, reasoningTokens: reasoningTokens[recorded] });
+        observer.tokenCount({ method: `tokenizer:${settings.tokenizer}`, reasoningTokens: reasoningTokens[recorded] ?? 0 });
       }
-      return emitOnSchedule(plans[recorded], startMs, clock, signal, observer);
+      return emitOnSchedule(plan, startMs, clock, signal, observer);
     },
   };
 }

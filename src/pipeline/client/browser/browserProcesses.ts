@@ -23,13 +23,15 @@ export function parseProcStat(line: string): ProcessEntry | null {
   const close = line.lastIndexOf(')');
   if (open === -1 || close === -1) return null;
   const fields = line.slice(close + 2).split(' ');
+  const [state] = fields;
+  if (state === undefined) return null;
   // fields[0] is field 3 (state): ppid is field 4, utime..cstime are fields 14..17.
   const number = (field: number) => Number(fields[field - 3]);
   return {
     pid: Number(line.slice(0, open).trim()),
     ppid: number(4),
     comm: line.slice(open + 1, close),
-    state: fields[0],
+    state,
     cpuTicks: number(14) + number(15) + number(16) + number(17),
   };
 }

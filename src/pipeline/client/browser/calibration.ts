@@ -22,8 +22,8 @@ export interface ClockCalibration {
 
 /** The calibration from the tightest round trip of `samples` (pure). */
 export function calibrate(samples: readonly CalibrationSample[]): ClockCalibration {
-  if (samples.length === 0) throw new Error('clock calibration needs at least one round trip');
   let best = samples[0];
+  if (best === undefined) throw new Error('clock calibration needs at least one round trip');
   for (const sample of samples) {
     if (sample.receivedAtMs - sample.sentAtMs < best.receivedAtMs - best.sentAtMs) best = sample;
   }

@@ -1,12 +1,11 @@
 /**
  * Everything a run warns about — noisy metrics, outliers, the tool's own stalls and load limits,
- * too few streams for `compare` — as one list (kept whole in the result's `warnings`), and a
- * grouped block for the terminal: one line per kind with its count and worst instance.
+ * too few streams for `compare` — as one list (kept whole in the result's `warnings`). The
+ * grouped block for the terminal is report/warningBlock.ts.
  */
 import type { ResultDocument } from '../result/resultSchema.js';
-import { NOISY_CV, runNoise } from '../stats/runNoise.js';
-import { DEFAULT_GATE_OPTIONS } from '../stats/gateVerdicts.js';
-import { wrapWords } from './fitTable.js';
+import { NOISY_CV, runNoise } from './runNoise.js';
+import { DEFAULT_GATE_OPTIONS } from './gateVerdicts.js';
 
 /** One warning: its kind (for grouping), the config, the message, and how bad it is (to pick the worst). */
 export interface RunWarning {
@@ -73,33 +72,4 @@ export function collectWarnings(doc: ResultDocument): RunWarning[] {
 /** The warnings as the result stores them. */
 export function warningsForResult(warnings: readonly RunWarning[]): { kind: string; config: string; message: string }[] {
   return warnings.map(({ kind, config, message }) => ({ kind, config, message }));
-}
-
-/** A warning's finding without its explanation and advice (cut at the first ": " or "; " past 30 characters); --verbose prints it whole. */
-export function headline(message: string): string {
-  const cut = /[:;] /g;
-  for (let match = cut.exec(message); match !== null; match = cut.exec(message)) {
-    if (match.index >= 30) return `${message.slice(0, match.index)} …`;
-  }
-  return message;
-}
-
-/**
- * The terminal block: with `verbose` every warning on its own line; else one line per kind, its
- * count and its worst instance. Empty string when there are none.
- */
-export function renderWarningBlock(warnings: readonly RunWarning[], options: { verbose?: boolean; width: number }): string {
-  if (warnings.length === 0) return '';
-  const wrap = (text: string) => wrapWords(text, options.width - 4).replace(/\n/g, '\n    ');
-  if (options.verbose) return [`warnings (${warnings.length}):`, ...warnings.map((warning) => `  ! ${wrap(`${warning.config}: ${warning.message}`)}`)].join('\n');
-  const kinds = new Map<string, RunWarning[]>();
-  for (const warning of warnings) kinds.set(warning.kind, [...(kinds.get(warning.kind) ?? []), warning]);
-  const lines = [wrapWords(`warnings: ${warnings.length} in ${kinds.size} kind${kinds.size === 1 ? '' : 's'} (--verbose lists each; all are in the result file's "warnings")`, options.width)];
-  for (const [kind, group] of kinds) {
-    const worst = group.reduce((a, b) => (b.severity > a.severity ? b : a));
-    const configs = new Set(group.map((warning) => warning.config)).size;
-    const count = group.length === 1 ? '' : ` ×${group.length} (${configs} config${configs === 1 ? '' : 's'}), worst`;
-    lines.push(`  ! ${wrap(`${kind}${count}: ${worst.config} ${headline(worst.message)}`)}`);
-  }
-  return lines.join('\n');
 }

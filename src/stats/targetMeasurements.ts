@@ -4,9 +4,9 @@
  * the block exactly from every shard's streams. Pure: samples in, summaries out.
  */
 import type { Summary, TargetResult } from '../result/resultSchema.js';
-import { Distribution } from '../stats/distribution.js';
-import type { TargetStreamSample } from './targetStream.js';
-import { decideVerdict, type VerdictThresholds } from './verdicts.js';
+import { Distribution } from './distribution.js';
+import type { TargetStreamSample } from './targetSample.js';
+import { decideVerdict, type VerdictThresholds } from './targetVerdicts.js';
 
 /** The app's Redis calls over the measured streams (raw counts, not per token). */
 export interface RedisCallCounts {
@@ -48,7 +48,8 @@ const median = (values: number[]): number | null => {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  // Non-empty, so middle (and, length even, middle - 1) is in range.
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 
 const total = (calls: Record<string, number>) => Object.values(calls).reduce((sum, value) => sum + value, 0);
