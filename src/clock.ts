@@ -103,9 +103,7 @@ export class ManualClock implements Clock {
   advance(ms: number): void {
     const targetMs = this.currentMs + ms;
     for (;;) {
-      const due = this.timers
-        .filter((timer) => timer.dueMs <= targetMs)
-        .sort((a, b) => a.dueMs - b.dueMs || a.id - b.id)[0];
+      const due = this.timers.filter((timer) => timer.dueMs <= targetMs).sort((a, b) => a.dueMs - b.dueMs || a.id - b.id)[0];
       if (!due) break;
       this.timers = this.timers.filter((timer) => timer !== due);
       this.currentMs = Math.max(this.currentMs, due.dueMs);

@@ -197,8 +197,8 @@ describe('readAppStream faults', () => {
   });
 
   it('a malformed textPath is an error naming the field', async () => {
-    await expect(readAppStream(requestFor('http://127.0.0.1:1/', 'sse', { textPath: 'a..b' }), systemClock, recordingObserver().observer, new AbortController().signal)).rejects.toThrow(
-      /^textPath: path "a\.\.b": empty segment/,
-    );
+    await expect(
+      readAppStream(requestFor('http://127.0.0.1:1/', 'sse', { textPath: 'a..b' }), systemClock, recordingObserver().observer, new AbortController().signal),
+    ).rejects.toThrow(/^textPath: path "a\.\.b": empty segment/);
   });
 });

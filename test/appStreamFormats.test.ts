@@ -170,7 +170,10 @@ describe('readAppStream: generic sse with a text path', () => {
   });
 
   it('says closed-without-end-marker when donePath never appeared', async () => {
-    const server = await app(WORDS.map((word) => `data: ${JSON.stringify({ t: word })}\n\n`), 'text/event-stream');
+    const server = await app(
+      WORDS.map((word) => `data: ${JSON.stringify({ t: word })}\n\n`),
+      'text/event-stream',
+    );
     const { seen, summary } = await read(requestFor(server.url, 'sse', { textPath: 't', donePath: 'done' }));
     expect(seen.text()).toBe(TEXT);
     expect(summary.ending).toBe('closed-without-end-marker');

@@ -99,7 +99,10 @@ describe('readAppStream resume: Last-Event-ID', () => {
   it('an app that sends no ids cannot be resumed this way: says so', async () => {
     const server = await appWith(async (_request, response) => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
-      await writeFrames(response, PARTS.map((part) => `data: ${JSON.stringify(part)}\n\n`));
+      await writeFrames(
+        response,
+        PARTS.map((part) => `data: ${JSON.stringify(part)}\n\n`),
+      );
       response.end();
     });
     const failure = read(requestFor(`${server.url}/api/chat`, 'ai-sdk-ui', { mode: 'last-event-id', afterEvents: 2 }));

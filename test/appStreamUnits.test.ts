@@ -74,7 +74,10 @@ function split(splitter: UnitSplitter, body: Buffer, cuts: number[]): WireUnit[]
 const cutsOf = (length: number) => fc.uniqueArray(fc.integer({ min: 0, max: length }), { maxLength: 12 }).map((cuts) => cuts.sort((a, b) => a - b));
 
 describe('wire units', () => {
-  const data = fc.array(fc.string({ unit: 'grapheme', maxLength: 12 }).filter((text) => !/[\r\n]/.test(text)), { minLength: 1, maxLength: 8 });
+  const data = fc.array(
+    fc.string({ unit: 'grapheme', maxLength: 12 }).filter((text) => !/[\r\n]/.test(text)),
+    { minLength: 1, maxLength: 8 },
+  );
 
   it('SSE: the same events and the same bytes however the body is cut, any line ending', () => {
     fc.assert(

@@ -67,17 +67,37 @@ describe('browser client: pure parts', () => {
   it('refuses a browser client without a wire, and browser settings on a modelled client', () => {
     expect(() => scenarioFrom({ pipeline: { client: { type: 'browser' } } })).toThrow(ScenarioError);
     expect(() => scenarioFrom({ pipeline: { client: { type: 'browser' } } })).toThrow(/delivery\.type sse or websocket/);
-    expect(() => scenarioFrom({ pipeline: { delivery: { type: 'sse' }, client: { type: 'lean', browser: { request: 'fetch' } } } })).toThrow(/client\.browser applies to client\.type browser/);
-    expect(() => scenarioFrom({ pipeline: { delivery: { type: 'sse' }, client: { type: 'browser' } }, load: { concurrency: 4, streams: 8, workers: 2 } })).toThrow(/load\.workers must be 1 with client\.type browser/);
+    expect(() => scenarioFrom({ pipeline: { delivery: { type: 'sse' }, client: { type: 'lean', browser: { request: 'fetch' } } } })).toThrow(
+      /client\.browser applies to client\.type browser/,
+    );
+    expect(() => scenarioFrom({ pipeline: { delivery: { type: 'sse' }, client: { type: 'browser' } }, load: { concurrency: 4, streams: 8, workers: 2 } })).toThrow(
+      /load\.workers must be 1 with client\.type browser/,
+    );
   });
 
   it('the render table shows model and browser rows side by side, within 120 columns', () => {
-    const model = { ...completedConfig('debounce-50ms-model', metricsOf({ stalenessMs: summaryOf(700), counters: { rendersPerStream: 1.5 }, stages: { render: { ttftMs: summaryOf(890), latencyMs: null } } })), settings: { client: { type: 'field', render: { strategy: 'debounce', intervalMs: 50 } } } };
+    const model = {
+      ...completedConfig(
+        'debounce-50ms-model',
+        metricsOf({ stalenessMs: summaryOf(700), counters: { rendersPerStream: 1.5 }, stages: { render: { ttftMs: summaryOf(890), latencyMs: null } } }),
+      ),
+      settings: { client: { type: 'field', render: { strategy: 'debounce', intervalMs: 50 } } },
+    };
     const browser = {
-      ...completedConfig('debounce-50ms-browser', metricsOf({ stalenessMs: summaryOf(650), counters: { rendersPerStream: 2, longTasksPerStream: 0.5, droppedFramesPerStream: 1, clockCalibrationErrorMaxMs: 0.25 }, stages: { render: { ttftMs: summaryOf(1000), latencyMs: null } } })),
+      ...completedConfig(
+        'debounce-50ms-browser',
+        metricsOf({
+          stalenessMs: summaryOf(650),
+          counters: { rendersPerStream: 2, longTasksPerStream: 0.5, droppedFramesPerStream: 1, clockCalibrationErrorMaxMs: 0.25 },
+          stages: { render: { ttftMs: summaryOf(1000), latencyMs: null } },
+        }),
+      ),
       settings: { client: { type: 'browser', render: { strategy: 'debounce', intervalMs: 50 } } },
     };
-    const skipped = { ...failedConfig('throttle-50ms-browser', 'skipped', 'client.type browser: Chromium is not installed at /usr/bin/chromium: install it (apt-get install chromium)'), settings: { client: { type: 'browser', render: { strategy: 'throttle', intervalMs: 50 } } } };
+    const skipped = {
+      ...failedConfig('throttle-50ms-browser', 'skipped', 'client.type browser: Chromium is not installed at /usr/bin/chromium: install it (apt-get install chromium)'),
+      settings: { client: { type: 'browser', render: { strategy: 'throttle', intervalMs: 50 } } },
+    };
     const document = resultDocument([model, browser, skipped]);
     expect(hasBrowserClient(document)).toBe(true);
     expect(hasBrowserClient(resultDocument([model]))).toBe(false);
@@ -96,7 +116,12 @@ describe('browser client: pure parts', () => {
     process.env[CHROMIUM_ENV] = '/nonexistent/chromium';
     try {
       const document = await runScenario(
-        scenarioFrom({ iterations: 1, warmup: 0, source: { type: 'synthetic', profile: 'zero-delay', tokens: 5 }, pipeline: { delivery: { type: 'sse' }, client: { type: 'browser' } } }),
+        scenarioFrom({
+          iterations: 1,
+          warmup: 0,
+          source: { type: 'synthetic', profile: 'zero-delay', tokens: 5 },
+          pipeline: { delivery: { type: 'sse' }, client: { type: 'browser' } },
+        }),
         { redis: 'off' },
       );
       expect(document.configs[0].state).toBe('skipped');
@@ -231,7 +256,13 @@ describe.skipIf(!haveChromium)('browser client in Chromium', () => {
   });
 
   it('throttle and frame-paced rendering paint during the stream, fewer times than events arrive', async () => {
-    const throttle = await open({ url: `${streams.origin}/sse?n=40&gap=5`, transport: 'fetch', method: 'POST', body: '{"messages":[]}', render: { strategy: 'throttle', intervalMs: 50 } });
+    const throttle = await open({
+      url: `${streams.origin}/sse?n=40&gap=5`,
+      transport: 'fetch',
+      method: 'POST',
+      body: '{"messages":[]}',
+      render: { strategy: 'throttle', intervalMs: 50 },
+    });
     expect(throttle.text).toBe(expectedText(40));
     expect(streams.requests.at(-1)).toEqual({ method: 'POST', body: '{"messages":[]}' });
     const lastEventMs = throttle.events.at(-1)!.atMs;
@@ -350,12 +381,14 @@ describe.skipIf(!haveChromium)('browser configs in a run', () => {
         'pipeline: { delivery: { type: sse }, client: { type: browser } }',
       ].join('\n'),
     );
-    const child = spawn(process.execPath, [join(process.cwd(), 'dist', 'cli.js'), 'run', scenarioPath, '--out', join(folder, 'out.json'), '--quiet', '--redis', 'off'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [join(process.cwd(), 'dist', 'cli.js'), 'run', scenarioPath, '--out', join(folder, 'out.json'), '--quiet', '--redis', 'off'], {
+      stdio: 'ignore',
+    });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
       // Wait (with a deadline) until the run's Chromium is up and a stream is under way.
       let pids: number[] = [];
-      for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
         pids = browserProcessesUnder(child.pid!, listProcesses()).map((entry) => entry.pid);
         if (pids.length >= 3) break;
         await new Promise((resolve) => setTimeout(resolve, 200));

@@ -42,35 +42,39 @@ describe('the CI workflow', () => {
     expect(block).toBe(withoutComments);
   });
 
-  it.skipIf(sharedUrl === null)('runs its streambench commands as written: baseline, the pull request against it, the HTML report', () => {
-    const workflow = parse(workflowText) as { env?: Record<string, string>; jobs: Record<string, { env?: Record<string, string>; steps: Step[] }> };
-    const job = Object.values(workflow.jobs)[0];
-    // The job's checkouts (base/ and head/) are this worktree; ../ from them is the workspace.
-    symlinkSync(process.cwd(), join(workspace, 'base'));
-    symlinkSync(process.cwd(), join(workspace, 'head'));
-    const summary = join(workspace, 'step-summary.md');
-    const ran: string[] = [];
-    for (const step of job.steps) {
-      for (const command of commandsOf(step)) {
-        // Fewer streams than CI runs, to keep the test quick; everything else as written.
-        const quick = command.replace(/--iterations \d+/g, '--iterations 1 --warmup 0');
-        const inCheckout = step['working-directory'] !== undefined;
-        const shellCommand = inCheckout ? quick.replace(/\.\.\//g, `${workspace}/`) : quick;
-        const result = spawnSync('bash', ['-c', shellCommand], {
-          cwd: inCheckout ? process.cwd() : workspace,
-          env: { ...process.env, ...job.env, REDIS_URL: sharedUrl!, GITHUB_STEP_SUMMARY: summary },
-          encoding: 'utf8',
-          timeout: 120_000,
-        });
-        // A gate may find a regression between two one-stream runs (exit 1): the command still
-        // works. Rot is a usage error (2) or a failed run (3).
-        const allowed = /--baseline|compare/.test(command) ? [0, 1] : [0];
-        expect(allowed, `${step.name}: ${command} exited ${result.status}\n${result.stderr}`).toContain(result.status);
-        ran.push(step.name ?? command);
+  it.skipIf(sharedUrl === null)(
+    'runs its streambench commands as written: baseline, the pull request against it, the HTML report',
+    () => {
+      const workflow = parse(workflowText) as { env?: Record<string, string>; jobs: Record<string, { env?: Record<string, string>; steps: Step[] }> };
+      const job = Object.values(workflow.jobs)[0];
+      // The job's checkouts (base/ and head/) are this worktree; ../ from them is the workspace.
+      symlinkSync(process.cwd(), join(workspace, 'base'));
+      symlinkSync(process.cwd(), join(workspace, 'head'));
+      const summary = join(workspace, 'step-summary.md');
+      const ran: string[] = [];
+      for (const step of job.steps) {
+        for (const command of commandsOf(step)) {
+          // Fewer streams than CI runs, to keep the test quick; everything else as written.
+          const quick = command.replace(/--iterations \d+/g, '--iterations 1 --warmup 0');
+          const inCheckout = step['working-directory'] !== undefined;
+          const shellCommand = inCheckout ? quick.replace(/\.\.\//g, `${workspace}/`) : quick;
+          const result = spawnSync('bash', ['-c', shellCommand], {
+            cwd: inCheckout ? process.cwd() : workspace,
+            env: { ...process.env, ...job.env, REDIS_URL: sharedUrl!, GITHUB_STEP_SUMMARY: summary },
+            encoding: 'utf8',
+            timeout: 120_000,
+          });
+          // A gate may find a regression between two one-stream runs (exit 1): the command still
+          // works. Rot is a usage error (2) or a failed run (3).
+          const allowed = /--baseline|compare/.test(command) ? [0, 1] : [0];
+          expect(allowed, `${step.name}: ${command} exited ${result.status}\n${result.stderr}`).toContain(result.status);
+          ran.push(step.name ?? command);
+        }
       }
-    }
-    expect(ran).toEqual(['Baseline (base branch)', 'Pull request, compared with the baseline', 'HTML report']);
-    for (const file of ['baseline.json', 'head.json', 'report.html']) expect(existsSync(join(workspace, file)), file).toBe(true);
-    expect(readFileSync(summary, 'utf8')).toMatch(/^### streambench compare: /m);
-  }, 180_000);
+      expect(ran).toEqual(['Baseline (base branch)', 'Pull request, compared with the baseline', 'HTML report']);
+      for (const file of ['baseline.json', 'head.json', 'report.html']) expect(existsSync(join(workspace, file)), file).toBe(true);
+      expect(readFileSync(summary, 'utf8')).toMatch(/^### streambench compare: /m);
+    },
+    180_000,
+  );
 });

@@ -210,12 +210,8 @@ describe('createRenderScheduler', () => {
   });
 
   it('rejects a frame length no timer can honour, naming the option', () => {
-    expect(() => createRenderScheduler({ strategy: 'frame', frameMs: 0 }, new ManualClock(), () => {})).toThrow(
-      /render\.frameMs must be a finite number > 0 .*got 0.*16\.7/,
-    );
-    expect(() =>
-      createRenderScheduler({ strategy: 'debounce', delayMs: Number.NaN }, new ManualClock(), () => {}),
-    ).toThrow(/render\.delayMs/);
+    expect(() => createRenderScheduler({ strategy: 'frame', frameMs: 0 }, new ManualClock(), () => {})).toThrow(/render\.frameMs must be a finite number > 0 .*got 0.*16\.7/);
+    expect(() => createRenderScheduler({ strategy: 'debounce', delayMs: Number.NaN }, new ManualClock(), () => {})).toThrow(/render\.delayMs/);
   });
 });
 
@@ -230,9 +226,7 @@ describe('clients under each render strategy', () => {
     clock.advance(49);
     expect(renders).toEqual([]);
     clock.advance(1);
-    expect(renders.map(({ seqs, atMs }) => ({ seqs, atMs }))).toEqual([
-      { seqs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], atMs: 230 },
-    ]);
+    expect(renders.map(({ seqs, atMs }) => ({ seqs, atMs }))).toEqual([{ seqs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], atMs: 230 }]);
     // Staleness of the first token: it waited for the whole stream and then the delay.
     const streamSpanMs = times[times.length - 1] - times[0];
     expect(renders[0].atMs - received[0].atMs).toBe(streamSpanMs + 50);
@@ -368,9 +362,12 @@ describe('lean client', () => {
     await lean.client.finish();
     expect(lean.client.text()).toBe(fullText);
     // One render per chunk and the final one (nothing new): chunks 8, 16, … are measured.
-    expect(lean.measured.slice(0, chunks.length).map((measured, index) => (measured ? index + 1 : 0)).filter(Boolean)).toEqual(
-      Array.from({ length: Math.floor(chunks.length / 8) }, (_, index) => 8 * (index + 1)),
-    );
+    expect(
+      lean.measured
+        .slice(0, chunks.length)
+        .map((measured, index) => (measured ? index + 1 : 0))
+        .filter(Boolean),
+    ).toEqual(Array.from({ length: Math.floor(chunks.length / 8) }, (_, index) => 8 * (index + 1)));
     // Each sampled render lexed the open words since the last boundary: a few chunks, never the paragraph.
     expect(lexed.inputs.length).toBeGreaterThan(0);
     expect(Math.max(...lexed.inputs.map((input) => input.length))).toBeLessThanOrEqual(8 * 5 + 'paragraph '.length);

@@ -12,7 +12,10 @@ function searchFor(capacity: number, start: SearchStep[] = []): { steps: SearchS
 
 describe('the concurrency search of bench:floor', () => {
   it('doubles while the plan holds, then bisects to the resolution', () => {
-    const { steps, held } = searchFor(700, [{ streams: 100, held: true }, { streams: 300, held: true }]);
+    const { steps, held } = searchFor(700, [
+      { streams: 100, held: true },
+      { streams: 300, held: true },
+    ]);
     expect(steps.map((step) => step.streams)).toEqual([100, 300, 600, 1200, 900, 750, 700]);
     expect(held).toBe(700);
   });
@@ -30,6 +33,12 @@ describe('the concurrency search of bench:floor', () => {
   });
 
   it('takes a level that missed in any round as missed', () => {
-    expect(mostHeld([{ streams: 100, held: true }, { streams: 300, held: true }, { streams: 300, held: false }])).toBe(100);
+    expect(
+      mostHeld([
+        { streams: 100, held: true },
+        { streams: 300, held: true },
+        { streams: 300, held: false },
+      ]),
+    ).toBe(100);
   });
 });

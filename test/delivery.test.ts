@@ -10,7 +10,6 @@ import { formatSseEvent } from '../src/pipeline/delivery/sseFrames.js';
 import { createWebSocketDelivery } from '../src/pipeline/delivery/websocket.js';
 import type { Delivery } from '../src/pipeline/types.js';
 
-
 const opened: Delivery[] = [];
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((delivery) => delivery.close()));
@@ -112,9 +111,7 @@ describe('settings', () => {
 describe('SSE frames', () => {
   it('writes id, event and one data line per line of data', () => {
     expect(formatSseEvent('{"a":1}', 7, { ids: false, eventName: null })).toBe('data: {"a":1}\n\n');
-    expect(formatSseEvent('a\nb\r\nc\rd', 7, { ids: true, eventName: 'token' })).toBe(
-      'id: 7\nevent: token\ndata: a\ndata: b\ndata: c\ndata: d\n\n',
-    );
+    expect(formatSseEvent('a\nb\r\nc\rd', 7, { ids: true, eventName: 'token' })).toBe('id: 7\nevent: token\ndata: a\ndata: b\ndata: c\ndata: d\n\n');
   });
 });
 
@@ -137,9 +134,7 @@ describe.each([
 
   it('serves several streams at once, each its own', async () => {
     const delivery = await make();
-    const results = await Promise.all(
-      ['a', 'b', 'c'].map((id) => roundTrip(delivery, [`${id}0`, `${id}1`, `${id}2`], `stream ${id}/é`)),
-    );
+    const results = await Promise.all(['a', 'b', 'c'].map((id) => roundTrip(delivery, [`${id}0`, `${id}1`, `${id}2`], `stream ${id}/é`)));
     expect(results.map((result) => result.received)).toEqual([
       ['a0', 'a1', 'a2'],
       ['b0', 'b1', 'b2'],
@@ -158,18 +153,12 @@ describe('bytes on the wire (hand count)', () => {
   ])('SSE with %s: client count = head + chunked frames, byte for byte', async (_name, frameOptions) => {
     const delivery = await sse(frameOptions);
     const channel = await delivery.open('s1', () => {});
-    const raw = rawCapture(delivery.origin, 'GET /streams/s1 HTTP/1.1\r\nhost: relay\r\n\r\n', '\r\n\r\n', (bytes) =>
-      bytes.toString('latin1').endsWith('\r\n0\r\n\r\n'),
-    );
+    const raw = rawCapture(delivery.origin, 'GET /streams/s1 HTTP/1.1\r\nhost: relay\r\n\r\n', '\r\n\r\n', (bytes) => bytes.toString('latin1').endsWith('\r\n0\r\n\r\n'));
     await raw.head;
     events.forEach((data, seq) => channel.send(data, seq));
     await channel.end();
 
-    const frames = [
-      ...events.map((data, seq) =>
-        frameOptions.ids ? `id: ${seq}\nevent: message\ndata: ${data}\n\n` : `data: ${data}\n\n`,
-      ),
-    ];
+    const frames = [...events.map((data, seq) => (frameOptions.ids ? `id: ${seq}\nevent: message\ndata: ${data}\n\n` : `data: ${data}\n\n`))];
     const expectedWire =
       'HTTP/1.1 200 OK\r\n' +
       'content-type: text/event-stream\r\n' +
@@ -195,16 +184,12 @@ describe('bytes on the wire (hand count)', () => {
       'GET /streams/s1 HTTP/1.1\r\nHost: relay\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
       'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
     const closeFrame = Buffer.from([0x88, 0x02, 0x03, 0xe8]); // FIN+close, 2-byte payload: code 1000
-    const raw = rawCapture(delivery.origin, request, '\r\n\r\n', (bytes) =>
-      bytes.subarray(-4).equals(closeFrame),
-    );
+    const raw = rawCapture(delivery.origin, request, '\r\n\r\n', (bytes) => bytes.subarray(-4).equals(closeFrame));
     await raw.head;
     events.forEach((data, seq) => channel.send(data, seq));
     await channel.end();
 
-    const head =
-      'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-      'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n';
+    const head = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' + 'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n';
     const textFrame = (data: string) => {
       const payload = Buffer.from(data);
       return Buffer.concat([Buffer.from([0x81, payload.length]), payload]); // FIN+text, unmasked, length < 126
@@ -285,13 +270,19 @@ describe.each([
     return roundTrip(delivery, events);
   }
 
-  it.each([['live', pingPong], ['burst', burst]])('%s: resuming gets every event exactly once', async (_mode, drive) => {
+  it.each([
+    ['live', pingPong],
+    ['burst', burst],
+  ])('%s: resuming gets every event exactly once', async (_mode, drive) => {
     const { received, counters } = await drive(await make({ afterEvents: 3, resume: true }, true));
     expect(seqsOf(received)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(counters).toMatchObject({ events: TOTAL, reconnects: 1 });
   });
 
-  it.each([['live', pingPong], ['burst', burst]])('%s: replay from the start gets exactly 3 duplicates', async (_mode, drive) => {
+  it.each([
+    ['live', pingPong],
+    ['burst', burst],
+  ])('%s: replay from the start gets exactly 3 duplicates', async (_mode, drive) => {
     const { received, counters } = await drive(await make({ afterEvents: 3, resume: false }, false));
     expect(seqsOf(received)).toEqual([0, 1, 2, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(counters).toMatchObject({ events: TOTAL + 3, reconnects: 1 });
@@ -389,6 +380,12 @@ describe('SSE for a browser page (a remote client)', () => {
 
   it('refuses a remote client on direct delivery: it has no URL', async () => {
     const direct = await createDelivery({ type: 'direct' }, { clock: systemClock });
-    await expect(direct.open('s', () => {}, { connect: () => { throw new Error('unreachable'); } })).rejects.toThrow(/delivery\.type sse or websocket/);
+    await expect(
+      direct.open('s', () => {}, {
+        connect: () => {
+          throw new Error('unreachable');
+        },
+      }),
+    ).rejects.toThrow(/delivery\.type sse or websocket/);
   });
 });

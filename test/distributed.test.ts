@@ -18,7 +18,11 @@ const mergeJob = jobs.find((job) => job !== loadJob)!;
 const workflow = manifests.find((manifest) => manifest.jobs !== undefined)!;
 
 /** A streambench command as argv after `streambench`: Kubernetes args, or a shell line's words. */
-const shellWords = (line: string) => line.trim().split(/\s+/).map((word) => word.replace(/^"(.*)"$/, '$1'));
+const shellWords = (line: string) =>
+  line
+    .trim()
+    .split(/\s+/)
+    .map((word) => word.replace(/^"(.*)"$/, '$1'));
 const streambenchCommands = (): string[][] => {
   const commands: string[][] = [loadJob.spec.template.spec.containers[0].args];
   for (const line of mergeJob.spec.template.spec.containers[0].args as string[]) commands.push(shellWords(line).slice(1));
@@ -92,7 +96,9 @@ describe('docs/distributed.md', () => {
     );
     for (const index of [0, 1]) {
       const out = join(folder, `shard-${index}.json`);
-      const result = await runCliInProcess(['run', scenarioPath, '--shard', 'env', '--out', out, '-q'], { env: { JOB_COMPLETION_INDEX: String(index), STREAMBENCH_SHARD_COUNT: '2' } });
+      const result = await runCliInProcess(['run', scenarioPath, '--shard', 'env', '--out', out, '-q'], {
+        env: { JOB_COMPLETION_INDEX: String(index), STREAMBENCH_SHARD_COUNT: '2' },
+      });
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       const document = JSON.parse(readFileSync(out, 'utf8')) as ResultDocument;
@@ -109,7 +115,9 @@ describe('docs/distributed.md', () => {
 
   it('refuses --shard env without its variables, naming them (exit 2, nothing written)', async () => {
     const out = join(folder, 'never.json');
-    const result = await runCliInProcess(['run', 'scenarios/default.yaml', '--shard', 'env', '--out', out], { env: { JOB_COMPLETION_INDEX: '', STREAMBENCH_SHARD_INDEX: '', STREAMBENCH_SHARD_COUNT: '' } });
+    const result = await runCliInProcess(['run', 'scenarios/default.yaml', '--shard', 'env', '--out', out], {
+      env: { JOB_COMPLETION_INDEX: '', STREAMBENCH_SHARD_INDEX: '', STREAMBENCH_SHARD_COUNT: '' },
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/STREAMBENCH_SHARD_INDEX or JOB_COMPLETION_INDEX/);
     expect(existsSync(out)).toBe(false);

@@ -304,4 +304,3 @@ describeRedis('example relays: Redis commands per token (private redis-server, I
     console.log(`corrected relay: ${tokens} tokens, ${batches} batches, ${sum(calls)} commands: ${(sum(calls) / tokens).toFixed(3)} per token`, calls);
   });
 });
-

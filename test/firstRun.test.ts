@@ -60,7 +60,9 @@ describe('a first run without Redis (built binary)', () => {
     for (const env of [{ ...NO_REDIS, REDIS_URL: DOWN_URL }, { REDIS_URL: DOWN_URL }]) {
       const result = await runCliInProcess(['run', 'test/fixtures/tiny.yaml', '--out', out], { env });
       expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/^streambench: REDIS_URL \(redis:\/\/127\.0\.0\.1:1\) did not answer \(.*\)\. Start that Redis or correct REDIS_URL; or unset it .* or pass --broker memory to run without Redis\.\n$/);
+      expect(result.stderr).toMatch(
+        /^streambench: REDIS_URL \(redis:\/\/127\.0\.0\.1:1\) did not answer \(.*\)\. Start that Redis or correct REDIS_URL; or unset it .* or pass --broker memory to run without Redis\.\n$/,
+      );
       expect(existsSync(out)).toBe(false);
     }
   });
@@ -80,7 +82,9 @@ describe('a first run without Redis (built binary)', () => {
     const out = join(folder, 'bad-url.json');
     const result = await runCliInProcess(['run', 'test/fixtures/tiny.yaml', '--out', out], { env: { REDIS_URL: 'localhost:6379' } });
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('streambench: REDIS_URL must be a redis:// or rediss:// URL (or redis+cluster://host:port,...); got "localhost:6379". Fix or unset REDIS_URL, or pass --redis URL.\n');
+    expect(result.stderr).toBe(
+      'streambench: REDIS_URL must be a redis:// or rediss:// URL (or redis+cluster://host:port,...); got "localhost:6379". Fix or unset REDIS_URL, or pass --redis URL.\n',
+    );
   });
 });
 
@@ -119,7 +123,10 @@ describe('lazy loading (built binary)', () => {
   /** The packages a command loaded, from a resolve hook that prints every resolved module. */
   async function loadedPackages(args: string[]): Promise<Set<string>> {
     const hook = join(folder, 'hook.mjs');
-    writeFileSync(hook, "export async function resolve(specifier, context, next) { const result = await next(specifier, context); process.stderr.write(`LOADED ${result.url}\\n`); return result; }\n");
+    writeFileSync(
+      hook,
+      'export async function resolve(specifier, context, next) { const result = await next(specifier, context); process.stderr.write(`LOADED ${result.url}\\n`); return result; }\n',
+    );
     const register = join(folder, 'register.mjs');
     writeFileSync(register, `import { register } from 'node:module'; register(${JSON.stringify(`file://${hook}`)});\n`);
     const child = spawn(process.execPath, ['--import', register, 'dist/cli.js', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -164,7 +171,11 @@ describe('record (built binary)', () => {
         const out = join(folder, 'anthropic.jsonl');
         const result = await runCliInProcess(['record', '--api', 'anthropic', '--url', url, '--requests', '2', '--out', out]);
         expect(result.code, result.stderr).toBe(0);
-        const ends = readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line)).filter((line) => line.type === 'end');
+        const ends = readFileSync(out, 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line))
+          .filter((line) => line.type === 'end');
         expect(ends).toHaveLength(2);
         for (const end of ends) {
           const phases = end.phasesMs;

@@ -68,12 +68,76 @@ function loaderOutcome(where: string, load: () => Scenario, tally?: Tally): Outc
 
 /** Fragments of YAML (and JSON) syntax, scenario words and awkward scalars, glued at random. */
 const yamlFragment = fc.constantFrom(
-  'name: ', 'source: ', 'type: synthetic', 'type: http', 'type: replay', 'trace: missing.jsonl', 'tokens: ', 'pipeline: ',
-  'variants:', '- name: a', 'preset: ', 'seed-corrected', 'field-baseline', 'broker: ', 'type: redis-list', 'delivery: ',
-  'batch: ', 'client: ', 'render: ', 'gates: ', 'sweep: ', 'params: ', 'metric: ', '__proto__: ', 'constructor: ',
-  '\n', '\n  ', '  ', ' ', '- ', ': ', ', ', '{', '}', '[', ']', '"', "'", '|', '>-', '#', '? ', '&a ', '*a', '<<: *a',
-  '!!str ', '!!int ', '!!binary ', '!tag ', '%YAML 1.2\n', '---\n', '...\n', '~', 'null', 'true', 'no', '.nan', '-.inf',
-  '1e309', '-1', '0x1F', '0o17', '1_000', '9007199254740993', '\t', '\r\n', '\u0000', '\uFEFF', 'é', '😀',
+  'name: ',
+  'source: ',
+  'type: synthetic',
+  'type: http',
+  'type: replay',
+  'trace: missing.jsonl',
+  'tokens: ',
+  'pipeline: ',
+  'variants:',
+  '- name: a',
+  'preset: ',
+  'seed-corrected',
+  'field-baseline',
+  'broker: ',
+  'type: redis-list',
+  'delivery: ',
+  'batch: ',
+  'client: ',
+  'render: ',
+  'gates: ',
+  'sweep: ',
+  'params: ',
+  'metric: ',
+  '__proto__: ',
+  'constructor: ',
+  '\n',
+  '\n  ',
+  '  ',
+  ' ',
+  '- ',
+  ': ',
+  ', ',
+  '{',
+  '}',
+  '[',
+  ']',
+  '"',
+  "'",
+  '|',
+  '>-',
+  '#',
+  '? ',
+  '&a ',
+  '*a',
+  '<<: *a',
+  '!!str ',
+  '!!int ',
+  '!!binary ',
+  '!tag ',
+  '%YAML 1.2\n',
+  '---\n',
+  '...\n',
+  '~',
+  'null',
+  'true',
+  'no',
+  '.nan',
+  '-.inf',
+  '1e309',
+  '-1',
+  '0x1F',
+  '0o17',
+  '1_000',
+  '9007199254740993',
+  '\t',
+  '\r\n',
+  '\u0000',
+  '\uFEFF',
+  'é',
+  '😀',
 );
 const yamlSoup = fc.array(yamlFragment, { maxLength: 60 }).map((parts) => parts.join(''));
 
@@ -90,10 +154,9 @@ variants:
 
 /** Scenario texts shipped with the project and used by the tests: the valid seeds of the mutations. */
 function shippedScenarioTexts(): { file: string; text: string }[] {
-  const files = [
-    ...readdirSync('scenarios').map((name) => join('scenarios', name)),
-    ...readdirSync('test/fixtures').map((name) => join('test/fixtures', name)),
-  ].filter((file) => /\.(ya?ml|json)$/.test(file));
+  const files = [...readdirSync('scenarios').map((name) => join('scenarios', name)), ...readdirSync('test/fixtures').map((name) => join('test/fixtures', name))].filter((file) =>
+    /\.(ya?ml|json)$/.test(file),
+  );
   return files.map((file) => ({ file, text: readFileSync(file, 'utf8') })).concat({ file: 'anchored.yaml', text: ANCHORED });
 }
 
@@ -146,14 +209,78 @@ function pathsOf(value: unknown, prefix: Path = []): Path[] {
 /** Values that are wrong, huge, negative, not-a-number or exotic in some field or other. */
 const strangeValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom<unknown>(
-    1e308, -1e308, Number.MAX_VALUE, Number.MIN_VALUE, Number.MAX_SAFE_INTEGER + 2, 2 ** 31, 2 ** 53, -1, -0, 0, 0.5, -0.5, 1e-320,
-    Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY,
-    'NaN', 'Infinity', '-Infinity', '1e309', '-1', '0', '', ' ', '\n', '0x10', '5ms', '10%', '-5%', 'abc%',
-    null, true, false, [], {}, [[]], { type: 'synthetic' }, { dist: 'gamma', mean: -1, stddev: 2 },
-    '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'base', 'a', 'redis-list', 'redis-stream', 'redis-pubsub',
-    'memory', 'sse', 'websocket', 'direct', 'field-baseline', 'seed-proposed', 'seed-corrected', 'seed-cache-mutated', 'raw-text',
-    'timer', 'seed', 'none', 'frame', 'debounce', 'every', 'gzip', 'char', 'token', 'replay', 'http', 'tokenLatencyP99Ms',
-    'counters.eventsPerToken', 'scenarios', 'missing-trace.jsonl', 'https://example.invalid/v1',
+    1e308,
+    -1e308,
+    Number.MAX_VALUE,
+    Number.MIN_VALUE,
+    Number.MAX_SAFE_INTEGER + 2,
+    2 ** 31,
+    2 ** 53,
+    -1,
+    -0,
+    0,
+    0.5,
+    -0.5,
+    1e-320,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    'NaN',
+    'Infinity',
+    '-Infinity',
+    '1e309',
+    '-1',
+    '0',
+    '',
+    ' ',
+    '\n',
+    '0x10',
+    '5ms',
+    '10%',
+    '-5%',
+    'abc%',
+    null,
+    true,
+    false,
+    [],
+    {},
+    [[]],
+    { type: 'synthetic' },
+    { dist: 'gamma', mean: -1, stddev: 2 },
+    '__proto__',
+    'constructor',
+    'toString',
+    'hasOwnProperty',
+    'base',
+    'a',
+    'redis-list',
+    'redis-stream',
+    'redis-pubsub',
+    'memory',
+    'sse',
+    'websocket',
+    'direct',
+    'field-baseline',
+    'seed-proposed',
+    'seed-corrected',
+    'seed-cache-mutated',
+    'raw-text',
+    'timer',
+    'seed',
+    'none',
+    'frame',
+    'debounce',
+    'every',
+    'gzip',
+    'char',
+    'token',
+    'replay',
+    'http',
+    'tokenLatencyP99Ms',
+    'counters.eventsPerToken',
+    'scenarios',
+    'missing-trace.jsonl',
+    'https://example.invalid/v1',
   ),
   fc.double(),
   fc.integer(),
@@ -170,12 +297,73 @@ const strangeValue: fc.Arbitrary<unknown> = fc.oneof(
 
 /** Field names of the scenario format (and a few that are not), for renames and additions. */
 const fieldName = fc.constantFrom(
-  'name', 'description', 'seed', 'iterations', 'warmup', 'source', 'pipeline', 'variants', 'gates', 'sweep', 'preset', 'serializer',
-  'batch', 'mode', 'size', 'timeoutMs', 'merge', 'firstImmediate', 'broker', 'type', 'read', 'window', 'write', 'ttlSeconds',
-  'maxLen', 'blockMs', 'count', 'delivery', 'ids', 'eventName', 'heartbeatMs', 'compression', 'reconnect', 'afterEvents',
-  'resume', 'perMessageDeflate', 'client', 'render', 'strategy', 'intervalMs', 'tokens', 'profile', 'text', 'granularity',
-  'ttftMs', 'gapMs', 'dist', 'mean', 'stddev', 'value', 'bursts', 'stalls', 'trace', 'speed', 'metric', 'maxIncrease', 'configs',
-  'params', 'latencyBudget', '$schema', '__proto__', 'constructor', 'prototype', 'toString', 'Name', 'sise', '',
+  'name',
+  'description',
+  'seed',
+  'iterations',
+  'warmup',
+  'source',
+  'pipeline',
+  'variants',
+  'gates',
+  'sweep',
+  'preset',
+  'serializer',
+  'batch',
+  'mode',
+  'size',
+  'timeoutMs',
+  'merge',
+  'firstImmediate',
+  'broker',
+  'type',
+  'read',
+  'window',
+  'write',
+  'ttlSeconds',
+  'maxLen',
+  'blockMs',
+  'count',
+  'delivery',
+  'ids',
+  'eventName',
+  'heartbeatMs',
+  'compression',
+  'reconnect',
+  'afterEvents',
+  'resume',
+  'perMessageDeflate',
+  'client',
+  'render',
+  'strategy',
+  'intervalMs',
+  'tokens',
+  'profile',
+  'text',
+  'granularity',
+  'ttftMs',
+  'gapMs',
+  'dist',
+  'mean',
+  'stddev',
+  'value',
+  'bursts',
+  'stalls',
+  'trace',
+  'speed',
+  'metric',
+  'maxIncrease',
+  'configs',
+  'params',
+  'latencyBudget',
+  '$schema',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'Name',
+  'sise',
+  '',
 );
 
 type Mutation =
@@ -326,7 +514,7 @@ describe('the scenario loader under fuzzing', () => {
 
   it('a scenario top level with arbitrary values in every field gives a scenario or a ScenarioError', () => {
     /** Mostly `valid`, sometimes something strange. */
-    const mostly = <T,>(valid: fc.Arbitrary<T>) => fc.oneof({ arbitrary: valid, weight: 4 }, { arbitrary: strangeValue, weight: 1 });
+    const mostly = <T>(valid: fc.Arbitrary<T>) => fc.oneof({ arbitrary: valid, weight: 4 }, { arbitrary: strangeValue, weight: 1 });
     const source = mostly(
       fc.oneof(
         fc.record({ type: fc.constant('synthetic'), tokens: fc.integer({ min: 1, max: 100 }) }),
@@ -401,9 +589,8 @@ describe('the scenario loader under fuzzing', () => {
     fc.assert(
       fc.property(nestedText, ({ depth, shape, field, where }) => {
         const close = { '[': ']', '{a: ': '}', '{"a": ': '}', '- ': '' }[shape];
-        const nested = shape === '- '
-          ? Array.from({ length: depth }, (_, level) => `${' '.repeat(2 * level)}- `).join('\n') + '1'
-          : shape.repeat(depth) + '1' + close.repeat(depth);
+        const nested =
+          shape === '- ' ? Array.from({ length: depth }, (_, level) => `${' '.repeat(2 * level)}- `).join('\n') + '1' : shape.repeat(depth) + '1' + close.repeat(depth);
         const text = where === 'deep.json' ? `{"name": "deep", "${field}": ${nested}}` : `name: deep\n${field}:\n${nested.replace(/^/gm, '  ')}\n`;
         expect(loaderOutcome(where, () => parseScenarioText(text, where))).toBe('error');
       }),
@@ -434,7 +621,10 @@ describe('the scenario loader under fuzzing', () => {
           { requiredKeys: [] },
         ),
         broker: fc.oneof(
-          fc.record({ type: fc.constant('memory'), read: fc.constantFrom('full', 'from-index', 'window', 'window-catchup'), window: fc.integer({ min: 1, max: 64 }) }, { requiredKeys: ['type'] }),
+          fc.record(
+            { type: fc.constant('memory'), read: fc.constantFrom('full', 'from-index', 'window', 'window-catchup'), window: fc.integer({ min: 1, max: 64 }) },
+            { requiredKeys: ['type'] },
+          ),
           fc.record({ type: fc.constant('redis-list'), write: fc.constantFrom('fire-and-forget', 'awaited', 'pipelined', 'eval') }, { requiredKeys: ['type'] }),
           fc.record({ type: fc.constant('redis-stream'), count: fc.integer({ min: 1, max: 500 }) }, { requiredKeys: ['type'] }),
           fc.constant({ type: 'redis-pubsub' }),
@@ -482,9 +672,7 @@ describe('the scenario loader under fuzzing', () => {
 describe('inputs the fuzzers found, pinned', () => {
   it('a replay trace that cannot be read is a ScenarioError naming the scenario file, then the field', () => {
     expect(() => resolveScenario({ name: 'r', source: { type: 'replay', trace: 'missing-trace.jsonl' } }, 'replay.yaml', 'hash')).toThrow(
-      new ScenarioError(
-        'replay.yaml: source.trace: missing-trace.jsonl: cannot read the trace (no such file); relative paths resolve from the current directory',
-      ),
+      new ScenarioError('replay.yaml: source.trace: missing-trace.jsonl: cannot read the trace (no such file); relative paths resolve from the current directory'),
     );
   });
 
@@ -575,13 +763,20 @@ describe('the trace loader under fuzzing', () => {
 
   it('arbitrary text gives a trace or a TraceError naming the file', () => {
     fc.assert(
-      fc.property(fc.oneof(yamlSoup, fc.string({ maxLength: 300 }), fc.jsonValue().map((value) => JSON.stringify(value))), (text) => {
-        try {
-          parseTrace(text, 'text.jsonl');
-        } catch (error) {
-          if (!(error instanceof TraceError) || !error.message.startsWith('text.jsonl')) throw error;
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          yamlSoup,
+          fc.string({ maxLength: 300 }),
+          fc.jsonValue().map((value) => JSON.stringify(value)),
+        ),
+        (text) => {
+          try {
+            parseTrace(text, 'text.jsonl');
+          } catch (error) {
+            if (!(error instanceof TraceError) || !error.message.startsWith('text.jsonl')) throw error;
+          }
+        },
+      ),
       { seed: SEED, numRuns: 300 },
     );
   });

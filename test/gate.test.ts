@@ -87,7 +87,11 @@ describe('gates', () => {
       [],
       [{ metric: 'tokenLatencyP99Ms', maxIncrease: '10%' }, { metric: 'counters.jsonOpsPerToken' }],
       [{ metric: 'e2eMs', maxIncrease: 5, configs: ['a', 'b'] }],
-      [{ metric: 'e2eMs', maxIncrease: '+2.5%' }, { metric: 'ttftMs', maxIncrease: '5ms' }, { metric: 'ttftMs', maxIncrease: '.5' }],
+      [
+        { metric: 'e2eMs', maxIncrease: '+2.5%' },
+        { metric: 'ttftMs', maxIncrease: '5ms' },
+        { metric: 'ttftMs', maxIncrease: '.5' },
+      ],
       [{ metric: 'latency' }],
       [{ metric: 'e2eMs', maxIncrase: '10%' }],
       [{ metric: 'e2eMs', maxIncrease: 'ten' }],
@@ -163,10 +167,7 @@ describe('statistical gate', () => {
   it('flags a counter change exactly, with the counted values in the reason', () => {
     const { base } = sameCodeRuns();
     const head = runOf(
-      [
-        configWithStreams('a', { ...SHAPE, runSeed: 3, counters: { jsonOpsPerToken: 3, eventsPerToken: 1.0125 } }),
-        configWithStreams('b', { ...SHAPE, p99Ms: 60, runSeed: 4 }),
-      ],
+      [configWithStreams('a', { ...SHAPE, runSeed: 3, counters: { jsonOpsPerToken: 3, eventsPerToken: 1.0125 } }), configWithStreams('b', { ...SHAPE, p99Ms: 60, runSeed: 4 })],
       'head',
     );
     const verdicts = decideComparison(base, head, { flagGates: [], rules: [] }).report.verdicts;
@@ -186,7 +187,9 @@ describe('statistical gate', () => {
     expect(verdict.method).toBe('bootstrap-paired');
     // The streams differ between runs, but the medians agree; a timing counter is allowed 5 % unless the gate says.
     expect(verdict.verdict).toBe('unchanged');
-    expect(verdict.reason).toMatch(/^moves with timing from stream to stream \(timer batching, renders\); median 0\.400 → 0\.400 \(0, 0\.0%\); 95% CI \[0, 0\] within ±0\.0200 \(5% of base\)$/);
+    expect(verdict.reason).toMatch(
+      /^moves with timing from stream to stream \(timer batching, renders\); median 0\.400 → 0\.400 \(0, 0\.0%\); 95% CI \[0, 0\] within ±0\.0200 \(5% of base\)$/,
+    );
     const strict = find(evaluateGates(base, head, parseGateFlags('counters.eventsPerToken:0')).verdicts, 'a', 'counters.eventsPerToken');
     expect(strict).toMatchObject({ verdict: 'unchanged', allowed: 0 });
   });
@@ -212,7 +215,9 @@ describe('statistical gate', () => {
     head.configs[0].metrics!.eventLoopDelayMs = summaryOf(5.2, { p99: 45.9 });
     const verdict = find(evaluateGates(base, head, parseGateFlags('tokenLatencyP99Ms')).verdicts, 'a', 'tokenLatencyP99Ms');
     expect(verdict.verdict).toBe('inconclusive');
-    expect(verdict.reason).toMatch(/^the head run was disturbed \(event-loop delay p99 45\.9 ms in head vs 10\.8 ms in base\): would be regressed, but the machine, not the code, may explain it; re-run on a quiet machine\. median /);
+    expect(verdict.reason).toMatch(
+      /^the head run was disturbed \(event-loop delay p99 45\.9 ms in head vs 10\.8 ms in base\): would be regressed, but the machine, not the code, may explain it; re-run on a quiet machine\. median /,
+    );
     // 1.5× but under the probe's 5 ms resolution: not a disturbance.
     base.configs[0].metrics!.eventLoopDelayMs = summaryOf(5.2, { p99: 6 });
     head.configs[0].metrics!.eventLoopDelayMs = summaryOf(5.2, { p99: 10 });
@@ -254,9 +259,7 @@ describe('statistical gate', () => {
     expect(decision.report.verdicts.some((verdict) => verdict.metric === 'counters.jsonOpsPerToken')).toBe(true);
     expect(outcomeOf(wordDecision(decision)).mark).toBe('✓');
     const text = renderVerdictTable(decision, { width: 200 });
-    expect(text).toContain(
-      'i informational, not gated: field-baseline renderLatencyP99Ms inconclusive, field-baseline stalenessP99Ms inconclusive — a trailing 16 ms debounce',
-    );
+    expect(text).toContain('i informational, not gated: field-baseline renderLatencyP99Ms inconclusive, field-baseline stalenessP99Ms inconclusive — a trailing 16 ms debounce');
     expect(text.split('\n').at(-1)).toMatch(/^✓ no regression: 16 unchanged; 2 informational verdicts not gated \(above\) \(/);
     expect(renderComparisonMarkdown(decision, { base: 'a.json', head: 'b.json' })).toContain('- ℹ informational, not gated: field-baseline renderLatencyP99Ms inconclusive');
     // A --gate on the metric decides it after all (and here the data cannot).
@@ -283,7 +286,9 @@ describe('statistical gate', () => {
     const other = sameCodeRuns().head;
     other.scenario.name = 'other';
     expect(comparabilityProblem(base, other)).toMatch(/base is a run of scenario "fixture" but head of "other"/);
-    expect(() => decideComparison(base, sameCodeRuns().head, { flagGates: parseGateFlags('counters.nope'), rules: [] })).toThrow(/no config in either file measured "counters.nope"/);
+    expect(() => decideComparison(base, sameCodeRuns().head, { flagGates: parseGateFlags('counters.nope'), rules: [] })).toThrow(
+      /no config in either file measured "counters.nope"/,
+    );
   });
 
   it('pairs streams only when seed, warm-up and source agree', () => {

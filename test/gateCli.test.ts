@@ -25,7 +25,9 @@ describe('compare (built binary)', () => {
     expect(ok.stdout).toMatch(/✓ no regression: 12 unchanged \(streams paired/);
     const regressed = await runCliInProcess(['compare', base, slower]);
     expect(regressed.code).toBe(1);
-    expect(regressed.stdout).toMatch(/^✗ a tokenLatencyP99Ms regressed: median 28\.7 → 34\.5 \(\+5\.80, \+20\.2%\); 95% CI \[\+5\.\d+, \+6\.\d+\] lies above the allowed ±5\.00 \(10% of base, raised to the 5\.00 ms minimum effect\)$/m);
+    expect(regressed.stdout).toMatch(
+      /^✗ a tokenLatencyP99Ms regressed: median 28\.7 → 34\.5 \(\+5\.80, \+20\.2%\); 95% CI \[\+5\.\d+, \+6\.\d+\] lies above the allowed ±5\.00 \(10% of base, raised to the 5\.00 ms minimum effect\)$/m,
+    );
     expect(regressed.stdout).toMatch(/^✗ regression: 2 regressed, 10 unchanged/m); // p50 and p99 of config a
     expect(regressed.stdout).not.toMatch(/^✗ b /m);
     // A looser gate on the command line lets the same slowdown through.
@@ -97,12 +99,32 @@ describe('run --baseline, --format and --csv (built binary)', () => {
 describe('sweep (built binary)', () => {
   it('runs the grid, marks the Pareto front and recommends a setting', async () => {
     const result = await runCliInProcess([
-      'sweep', 'test/fixtures/tiny.yaml', '--variant', 'corrected', '--param', 'batch.size=1,5', '--param', 'batch.timeoutMs=5,20', '--iterations', '1', '--warmup', '0', '--no-save', '--json',
+      'sweep',
+      'test/fixtures/tiny.yaml',
+      '--variant',
+      'corrected',
+      '--param',
+      'batch.size=1,5',
+      '--param',
+      'batch.timeoutMs=5,20',
+      '--iterations',
+      '1',
+      '--warmup',
+      '0',
+      '--no-save',
+      '--json',
     ]);
     expect(result.code).toBe(0);
     const parsed = JSON.parse(result.stdout);
     expect(parsed.points.map((point: { name: string }) => point.name)).toEqual(['size-1_timeoutMs-5', 'size-1_timeoutMs-20', 'size-5_timeoutMs-5', 'size-5_timeoutMs-20']);
-    expect(parsed.result.configs.map((config: { settings: { batch: { size: number; timeoutMs: number } } }) => [config.settings.batch.size, config.settings.batch.timeoutMs])).toEqual([[1, 5], [1, 20], [5, 5], [5, 20]]);
+    expect(
+      parsed.result.configs.map((config: { settings: { batch: { size: number; timeoutMs: number } } }) => [config.settings.batch.size, config.settings.batch.timeoutMs]),
+    ).toEqual([
+      [1, 5],
+      [1, 20],
+      [5, 5],
+      [5, 20],
+    ]);
     expect(parsed.front.length).toBeGreaterThan(0);
     // One stream per point shows no spread to judge differences against: no recommendation, and why.
     expect(parsed.recommendation).toBeNull();

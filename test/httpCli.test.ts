@@ -85,7 +85,11 @@ describe('streambench record (built binary)', () => {
     const result = await runCliInProcess(['record', '--url', mock.baseUrl, '--requests', '2', '--include-usage', '--out', out]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(new RegExp(`^recorded 2 streams, \\d+ chunks, TTFT p50 [\\d.]+ ms from streambench-mock at ${mock.baseUrl.replace(/\./g, '\\.')} \\(synthetic\\) → ${out.replace(/\./g, '\\.')}\\n$`));
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `^recorded 2 streams, \\d+ chunks, TTFT p50 [\\d.]+ ms from streambench-mock at ${mock.baseUrl.replace(/\./g, '\\.')} \\(synthetic\\) → ${out.replace(/\./g, '\\.')}\\n$`,
+      ),
+    );
     const trace = parseTrace(readFileSync(out, 'utf8'), out);
     expect(trace.header).toMatchObject({ synthetic: true, api: 'openai-chat', baseUrl: mock.baseUrl, request: { stream: true, stream_options: { include_usage: true } } });
     expect(trace.streams).toHaveLength(2);

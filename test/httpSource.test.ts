@@ -109,7 +109,11 @@ describe('http source against the mock server (real HTTP)', () => {
     expect(contentOf(viaAnthropic.chunks)).toBe(plan.text);
     expect(viaAnthropic.chunks).toHaveLength(plan.schedule.chunks.length + 1);
     // Anthropic splits usage: input tokens in message_start, output tokens in message_delta.
-    expect(viaAnthropic.upstream.usageReport).toEqual({ promptTokens: tokenizer.count(resolveHttpSettings({ type: 'http', model: 'm', baseUrl: 'http://x/v1' }).messages![0].content), completionTokens: tokenizer.count(plan.text), reasoningTokens: null });
+    expect(viaAnthropic.upstream.usageReport).toEqual({
+      promptTokens: tokenizer.count(resolveHttpSettings({ type: 'http', model: 'm', baseUrl: 'http://x/v1' }).messages![0].content),
+      completionTokens: tokenizer.count(plan.text),
+      reasoningTokens: null,
+    });
     expect(viaAnthropic.upstream.tokenCountMethod).toBe('usage');
   });
 
@@ -148,17 +152,13 @@ describe('http source faults and errors', () => {
     const server = await mockServer({ faults: { failRate: 1, failStatus: 429 } });
     const error = await streamError(await httpSource({ baseUrl: server.baseUrl }));
     expect(error.name).toBe('HttpStatusError');
-    expect(error.message).toBe(
-      `HTTP 429 from POST ${server.baseUrl}/chat/completions: Rate limit reached for requests (mock server fault: --fail-rate) (requests)`,
-    );
+    expect(error.message).toBe(`HTTP 429 from POST ${server.baseUrl}/chat/completions: Rate limit reached for requests (mock server fault: --fail-rate) (requests)`);
   });
 
   it('a 500 on the Anthropic endpoint carries Anthropic’s error type', async () => {
     const server = await mockServer({ faults: { failRate: 1, failStatus: 500 } });
     const error = await streamError(await httpSource({ api: 'anthropic', baseUrl: server.baseUrl }));
-    expect(error.message).toBe(
-      `HTTP 500 from POST ${server.baseUrl}/messages: The server had an error while processing your request (mock server fault: --fail-rate) (api_error)`,
-    );
+    expect(error.message).toBe(`HTTP 500 from POST ${server.baseUrl}/messages: The server had an error while processing your request (mock server fault: --fail-rate) (api_error)`);
   });
 
   it('a stall longer than idleTimeoutMs is an idle timeout naming the setting; a shorter one is not', async () => {
@@ -223,7 +223,9 @@ describe('http source faults and errors', () => {
   it('never shows the API key: not in error messages (even when the server echoes it), not in describe()', async () => {
     process.env.STREAMBENCH_TEST_KEY = SECRET;
     try {
-      const baseUrl = await fixedServer(401, (authorization) => ({ error: { message: `Incorrect API key provided: ${authorization.replace('Bearer ', '')}`, type: 'invalid_request_error' } }));
+      const baseUrl = await fixedServer(401, (authorization) => ({
+        error: { message: `Incorrect API key provided: ${authorization.replace('Bearer ', '')}`, type: 'invalid_request_error' },
+      }));
       const source = await httpSource({ baseUrl, apiKeyEnv: 'STREAMBENCH_TEST_KEY', headers: { 'X-Gateway-Token': 'gw-secret-value' } });
       const error = await streamError(source);
       expect(error.message).toBe(`HTTP 401 from POST ${baseUrl}/chat/completions: Incorrect API key provided: [REDACTED] (invalid_request_error)`);
@@ -294,7 +296,14 @@ describe('http source settings', () => {
         api,
         baseUrl: 'https://example.test/v1/?api-version=1',
         model: 'm',
-        ...(api === 'openai-completions' ? { prompt: 'P' } : { messages: [{ role: 'system', content: 'S' }, { role: 'user', content: 'U' }] }),
+        ...(api === 'openai-completions'
+          ? { prompt: 'P' }
+          : {
+              messages: [
+                { role: 'system', content: 'S' },
+                { role: 'user', content: 'U' },
+              ],
+            }),
         maxTokens: 9,
         includeUsage: true,
       });
@@ -305,7 +314,10 @@ describe('http source settings', () => {
       model: 'm',
       max_tokens: 9,
       stream: true,
-      messages: [{ role: 'system', content: 'S' }, { role: 'user', content: 'U' }],
+      messages: [
+        { role: 'system', content: 'S' },
+        { role: 'user', content: 'U' },
+      ],
       stream_options: { include_usage: true },
     });
     const completions = buildUpstreamRequest(settings('openai-completions'), 'https://example.test/v1', null, null);
@@ -332,19 +344,26 @@ describe('SSE event decoding', () => {
     expect(decodeEvent('openai-chat', '[DONE]', undefined)).toMatchObject({ done: true });
     expect(decodeEvent('openai-chat', '{"choices":[', undefined)).toBe(MALFORMED);
     expect(decodeEvent('openai-chat', JSON.stringify({ error: { message: 'overloaded', type: 'server_error' } }), undefined)).toMatchObject({ error: 'overloaded (server_error)' });
-    expect(decodeEvent('anthropic', JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'x' } }), 'content_block_delta')).toMatchObject({ reasoning: 'x' });
-    expect(decodeEvent('anthropic', JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }), 'error')).toMatchObject({ error: 'Overloaded (overloaded_error)' });
+    expect(
+      decodeEvent('anthropic', JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'x' } }), 'content_block_delta'),
+    ).toMatchObject({ reasoning: 'x' });
+    expect(decodeEvent('anthropic', JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }), 'error')).toMatchObject({
+      error: 'Overloaded (overloaded_error)',
+    });
   });
 
   it('an error event mid-stream fails the stream with the server message', () => {
     const decoder = new StreamDecoder('anthropic', tokenizer, false, new UpstreamRecord());
-    expect(() =>
-      decoder.feed('event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n', 1),
-    ).toThrow('the server sent an error in the stream after 0 chunks: Overloaded (overloaded_error)');
+    expect(() => decoder.feed('event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n', 1)).toThrow(
+      'the server sent an error in the stream after 0 chunks: Overloaded (overloaded_error)',
+    );
   });
 
   it('splits across any byte boundaries gives the same chunks, and counts lines that are not SSE', () => {
-    const body = ['data: {"choices":[{"index":0,"delta":{"content":"Hello"}}]}', 'this line is not SSE', 'data: {"choices":[{"index":0,"delta":{"content":" world"}}]}', 'data: [DONE]'].join('\n\n') + '\n\n';
+    const body =
+      ['data: {"choices":[{"index":0,"delta":{"content":"Hello"}}]}', 'this line is not SSE', 'data: {"choices":[{"index":0,"delta":{"content":" world"}}]}', 'data: [DONE]'].join(
+        '\n\n',
+      ) + '\n\n';
     for (const cut of [1, 7, 40, body.length]) {
       const record = new UpstreamRecord();
       const decoder = new StreamDecoder('openai-chat', tokenizer, false, record);

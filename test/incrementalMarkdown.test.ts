@@ -5,16 +5,71 @@ import { IncrementalMarkdown } from '../src/pipeline/client/incrementalMarkdown.
 
 /** Pieces of markdown that streamed answers contain: words, inline marks, lines of block constructs. */
 const piece = fc.constantFrom(
-  'word ', 'the ', 'answer', ' is', ', ', '. ', '!', 'x', '  ', ' ',
-  '*', '**', '_', '~~', '`', '``', '[', ']', '(', ')', '<', '>', '\\', '&amp;', '@', ':', 'www.a.b ', 'https://e.x/p ',
-  '*em* ', '**strong** ', '`code` ', '[link](https://e.x) ', '[ref] ', '<b>', '</b>',
-  '\n', '\n\n', '\n\n\n', '# ', '## Title\n', '- ', '* ', '1. ', '2) ', '> ', '    ', '\t',
-  '```\n', '```js\n', '~~~\n', '---\n', '***\n', '===\n', '| a | b |\n|---|---|\n', '| c | d |\n',
-  '[ref]: https://e.x/r\n', '<div>\n', '</div>\n', '<!-- c -->\n',
+  'word ',
+  'the ',
+  'answer',
+  ' is',
+  ', ',
+  '. ',
+  '!',
+  'x',
+  '  ',
+  ' ',
+  '*',
+  '**',
+  '_',
+  '~~',
+  '`',
+  '``',
+  '[',
+  ']',
+  '(',
+  ')',
+  '<',
+  '>',
+  '\\',
+  '&amp;',
+  '@',
+  ':',
+  'www.a.b ',
+  'https://e.x/p ',
+  '*em* ',
+  '**strong** ',
+  '`code` ',
+  '[link](https://e.x) ',
+  '[ref] ',
+  '<b>',
+  '</b>',
+  '\n',
+  '\n\n',
+  '\n\n\n',
+  '# ',
+  '## Title\n',
+  '- ',
+  '* ',
+  '1. ',
+  '2) ',
+  '> ',
+  '    ',
+  '\t',
+  '```\n',
+  '```js\n',
+  '~~~\n',
+  '---\n',
+  '***\n',
+  '===\n',
+  '| a | b |\n|---|---|\n',
+  '| c | d |\n',
+  '[ref]: https://e.x/r\n',
+  '<div>\n',
+  '</div>\n',
+  '<!-- c -->\n',
 );
 const markdown = fc.array(piece, { maxLength: 60 }).map((pieces) => pieces.join(''));
 /** One long line with no line break: words and inline marks only. */
-const oneLine = fc.array(fc.constantFrom('word ', 'the ', 'answer', ', ', '. ', '*em* ', '**b** ', '`c` ', '*', '_', '`', '[a](u) ', 'x'), { maxLength: 80 }).map((pieces) => pieces.join(''));
+const oneLine = fc
+  .array(fc.constantFrom('word ', 'the ', 'answer', ', ', '. ', '*em* ', '**b** ', '`c` ', '*', '_', '`', '[a](u) ', 'x'), { maxLength: 80 })
+  .map((pieces) => pieces.join(''));
 
 /** Lexes `text` incrementally in the chunks `cuts` makes, lexing after every chunk (as the client renders). */
 function incremental(text: string, cuts: number[]): unknown[] {
@@ -48,7 +103,14 @@ describe('incremental markdown lexing', () => {
   it('the same for one long line without a line break, split into single characters', () => {
     fc.assert(
       fc.property(oneLine, (text) => {
-        expect(plain(incremental(text, [...text].map((_, index) => index + 1)))).toEqual(plain(full(text)));
+        expect(
+          plain(
+            incremental(
+              text,
+              [...text].map((_, index) => index + 1),
+            ),
+          ),
+        ).toEqual(plain(full(text)));
       }),
       { numRuns: 300 },
     );

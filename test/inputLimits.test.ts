@@ -63,7 +63,10 @@ describe('upper bounds are validated before anything runs (exit 2, saying what i
     writeFileSync(join(folder, 'far.jsonl'), trace(1e12));
     await refused(['run', scenarioFile('far.yaml', `name: t\nsource: { type: replay, trace: ${join(folder, 'far.jsonl')} }\n`), '--no-save'], /offsetMs: at most 86,400,000 ms/);
     writeFileSync(join(folder, 'hour.jsonl'), trace(3_600_000));
-    await refused(['run', scenarioFile('slow.yaml', `name: t\nsource: { type: replay, trace: ${join(folder, 'hour.jsonl')}, speed: 0.001 }\n`), '--no-save'], /source\.speed: 0\.001 stretches/);
+    await refused(
+      ['run', scenarioFile('slow.yaml', `name: t\nsource: { type: replay, trace: ${join(folder, 'hour.jsonl')}, speed: 0.001 }\n`), '--no-save'],
+      /source\.speed: 0\.001 stretches/,
+    );
     await refused(['run', scenarioFile('zero.yaml', 'name: t\nsource: { type: replay, trace: /dev/zero }\n'), '--no-save'], /\/dev\/zero: not a regular file/);
   });
 });

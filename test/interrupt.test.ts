@@ -93,45 +93,49 @@ describe('stopping a run', () => {
   it.each([
     ['one SIGINT: the orderly stop, its cleanup no longer waiting out full deadlines', 1],
     ['two SIGINTs: the forced stop (synchronous write)', 2],
-  ])('a paused Redis, %s, keeps the running config\'s measured streams', async (_, signals) => {
-    if (!server) return;
-    const folder = mkdtempSync(join(tmpdir(), 'streambench-frozen-kept-'));
-    const out = join(folder, 'partial.json');
-    const run = startRun([twoConfigScenario(folder, '{ type: redis-list }', 300), '--out', out, '--redis', server.url]);
-    try {
-      await streamStarted(server.url, '1-2');
-      process.kill(server.pid, 'SIGSTOP');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      const signalledAt = performance.now();
-      run.child.kill('SIGINT');
-      if (signals === 2) {
+  ])(
+    "a paused Redis, %s, keeps the running config's measured streams",
+    async (_, signals) => {
+      if (!server) return;
+      const folder = mkdtempSync(join(tmpdir(), 'streambench-frozen-kept-'));
+      const out = join(folder, 'partial.json');
+      const run = startRun([twoConfigScenario(folder, '{ type: redis-list }', 300), '--out', out, '--redis', server.url]);
+      try {
+        await streamStarted(server.url, '1-2');
+        process.kill(server.pid, 'SIGSTOP');
         await new Promise((resolve) => setTimeout(resolve, 100));
+        const signalledAt = performance.now();
         run.child.kill('SIGINT');
+        if (signals === 2) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          run.child.kill('SIGINT');
+        }
+        const code = await run.exit;
+        const stoppedMs = performance.now() - signalledAt;
+        if (process.env.SB_SHOW_TIMES) console.log(`${signals} signal(s): stopped ${Math.round(stoppedMs)} ms after the first`);
+        expect(code).toBe(130);
+        expect(run.stderr()).not.toMatch(/\n\s+at /);
+        const document = JSON.parse(readFileSync(out, 'utf8'));
+        expect(validate(document), JSON.stringify(validate.errors)).toBe(true);
+        expect(document.interrupted).toBe(true);
+        // Only the forced stop leaves the document marked incomplete: the orderly one finished within the grace period.
+        expect(document.incomplete).toBe(signals === 2 ? true : undefined);
+        expect(document.configs.map((config: { name: string; state: string }) => [config.name, config.state])).toEqual([
+          ['first', 'completed'],
+          ['second', 'interrupted'],
+        ]);
+        const second = document.configs[1];
+        expect(second.iterations).toHaveLength(2);
+        expect(second.message).toMatch(/2 measured streams/);
+        expect(second.metrics.counters.tokensPerStream).toBe(second.iterations[0].tokens);
+        expect(second.metrics.tokenLatencyMs.n).toBe(second.iterations[0].tokens + second.iterations[1].tokens);
+      } finally {
+        run.child.kill('SIGKILL');
+        process.kill(server.pid, 'SIGCONT');
       }
-      const code = await run.exit;
-      const stoppedMs = performance.now() - signalledAt;
-      if (process.env.SB_SHOW_TIMES) console.log(`${signals} signal(s): stopped ${Math.round(stoppedMs)} ms after the first`);
-      expect(code).toBe(130);
-      expect(run.stderr()).not.toMatch(/\n\s+at /);
-      const document = JSON.parse(readFileSync(out, 'utf8'));
-      expect(validate(document), JSON.stringify(validate.errors)).toBe(true);
-      expect(document.interrupted).toBe(true);
-      // Only the forced stop leaves the document marked incomplete: the orderly one finished within the grace period.
-      expect(document.incomplete).toBe(signals === 2 ? true : undefined);
-      expect(document.configs.map((config: { name: string; state: string }) => [config.name, config.state])).toEqual([
-        ['first', 'completed'],
-        ['second', 'interrupted'],
-      ]);
-      const second = document.configs[1];
-      expect(second.iterations).toHaveLength(2);
-      expect(second.message).toMatch(/2 measured streams/);
-      expect(second.metrics.counters.tokensPerStream).toBe(second.iterations[0].tokens);
-      expect(second.metrics.tokenLatencyMs.n).toBe(second.iterations[0].tokens + second.iterations[1].tokens);
-    } finally {
-      run.child.kill('SIGKILL');
-      process.kill(server.pid, 'SIGCONT');
-    }
-  }, 30_000);
+    },
+    30_000,
+  );
 
   it('SIGHUP is handled like SIGTERM: the running config is saved as interrupted, not completed', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'streambench-hup-'));

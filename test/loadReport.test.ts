@@ -74,7 +74,17 @@ describe('load table', () => {
       settings: {},
       metrics: metricsOf({ tokenLatencyMs: summaryOf(4) }),
       iterations: [],
-      load: { mode: 'open-loop', streamsStarted: 12, streamsFailed: 1, peakConcurrentStreams: 7, durationMs: 1000, deliveredTokensPerSecond: 480, completedStreamsPerSecond: 11, startDelayMs: summaryOf(1), toolCpuShare: 0.5 },
+      load: {
+        mode: 'open-loop',
+        streamsStarted: 12,
+        streamsFailed: 1,
+        peakConcurrentStreams: 7,
+        durationMs: 1000,
+        deliveredTokensPerSecond: 480,
+        completedStreamsPerSecond: 11,
+        startDelayMs: summaryOf(1),
+        toolCpuShare: 0.5,
+      },
       warnings: ['the tool was busy'],
     };
     const document = { configs: [{ ...config, name: 'plain', load: undefined, warnings: undefined }] } as unknown as ResultDocument;

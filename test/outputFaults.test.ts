@@ -112,4 +112,3 @@ describe('compare and merge refuse partial results unless --allow-partial', () =
     expect(existsSync(join(folder, 'merged.json'))).toBe(false);
   });
 });
-

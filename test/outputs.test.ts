@@ -65,7 +65,14 @@ describe('tables that fit', () => {
   });
 
   it('hides nothing and adds no note when the table fits', () => {
-    const table = fitTable([{ head: 'a', align: 'left' }, { head: 'b', align: 'right', dropOrder: 1 }], [['x', '1']], { width: 120 });
+    const table = fitTable(
+      [
+        { head: 'a', align: 'left' },
+        { head: 'b', align: 'right', dropOrder: 1 },
+      ],
+      [['x', '1']],
+      { width: 120 },
+    );
     expect(table).not.toContain('hidden');
     expect(table.split('\n')[1]).toBe('│ a │ b │');
   });
@@ -76,7 +83,7 @@ describe('tables that fit', () => {
     expect(terminalWidth({ isTTY: false }, {})).toBe(120);
   });
 
-  it("prints the counters a scenario names in columns:, a dash where a config has none", () => {
+  it('prints the counters a scenario names in columns:, a dash where a config has none', () => {
     const doc: ResultDocument = { ...wideDoc, scenario: { ...wideDoc.scenario, settings: { columns: ['jsonOpsPerToken', 'jsonCacheEntries'] } } };
     const table = renderScenarioCountersTable(doc);
     expect(table.split('\n')[1]).toMatch(/│ config\s+│\s+jsonOpsPerToken │\s+jsonCacheEntries │/);
@@ -119,34 +126,43 @@ describe("compare's outcome", () => {
     expect(text).not.toContain('✓');
     const undecided = text.split('\n').filter((line) => line.startsWith('? undecided ('));
     expect(undecided).toHaveLength(1);
-    expect(undecided[0]).toMatch(/^\? undecided \(too few streams\): 10 verdicts — a, b × ttftMs, tokenLatencyP50Ms, tokenLatencyP99Ms and 2 more — base 3, head 3 streams per config, at least 5/);
+    expect(undecided[0]).toMatch(
+      /^\? undecided \(too few streams\): 10 verdicts — a, b × ttftMs, tokenLatencyP50Ms, tokenLatencyP99Ms and 2 more — base 3, head 3 streams per config, at least 5/,
+    );
     // The decided are counted apart: the undecided never read as if among them.
     expect(text.split('\n').at(-1)).toMatch(/^\? undecided: 10 of 12 verdicts \(too few streams\); decided: 2 \(2 unchanged\), no regression among them \(/);
     expect(renderComparisonMarkdown(decision, { base: 'b.json', head: 'h.json' })).toMatch(/^### streambench compare: \? undecided: 10 of 12 verdicts/);
   });
 
   it('names counts that move with timing as a cause of their own, apart from noisy timings', () => {
-    const verdict = (config: string, metric: string): MetricVerdict => ({
-      config,
-      metric,
-      verdict: 'inconclusive',
-      reason: `${metric.startsWith('counters.') ? 'moves with timing from stream to stream (timer batching, renders); ' : ''}median 0.725 → 0.725 (0, 0.0%); 95% CI [0, +0.0375] straddles the allowed increase +0.0363: too noisy to tell`,
-      method: 'bootstrap',
-      base: 0.725,
-      head: 0.725,
-      change: 0,
-      relativeChange: 0,
-      interval: { low: 0, high: 0.0375, confidence: 0.95 },
-      allowed: 0.0363,
-      gate: '5%',
-      samples: { base: 5, head: 5 },
-      cv: { base: 0.05, head: 0.05 },
-      outliers: { base: 0, head: 0 },
-      warnings: [],
-    }) as MetricVerdict;
-    const lines = undecidedLines([verdict('seed-proposed', 'counters.redisCommandsPerToken'), verdict('seed-proposed', 'counters.eventsPerToken'), verdict('seed-proposed', 'tokenLatencyP50Ms')]);
+    const verdict = (config: string, metric: string): MetricVerdict =>
+      ({
+        config,
+        metric,
+        verdict: 'inconclusive',
+        reason: `${metric.startsWith('counters.') ? 'moves with timing from stream to stream (timer batching, renders); ' : ''}median 0.725 → 0.725 (0, 0.0%); 95% CI [0, +0.0375] straddles the allowed increase +0.0363: too noisy to tell`,
+        method: 'bootstrap',
+        base: 0.725,
+        head: 0.725,
+        change: 0,
+        relativeChange: 0,
+        interval: { low: 0, high: 0.0375, confidence: 0.95 },
+        allowed: 0.0363,
+        gate: '5%',
+        samples: { base: 5, head: 5 },
+        cv: { base: 0.05, head: 0.05 },
+        outliers: { base: 0, head: 0 },
+        warnings: [],
+      }) as MetricVerdict;
+    const lines = undecidedLines([
+      verdict('seed-proposed', 'counters.redisCommandsPerToken'),
+      verdict('seed-proposed', 'counters.eventsPerToken'),
+      verdict('seed-proposed', 'tokenLatencyP50Ms'),
+    ]);
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^undecided \(counts that move with timing\): 2 verdicts — seed-proposed × counters\.redisCommandsPerToken, counters\.eventsPerToken — the same streams gave different counts in the two runs \(batches closed by timers\)/);
+    expect(lines[0]).toMatch(
+      /^undecided \(counts that move with timing\): 2 verdicts — seed-proposed × counters\.redisCommandsPerToken, counters\.eventsPerToken — the same streams gave different counts in the two runs \(batches closed by timers\)/,
+    );
     expect(lines[0]).toContain('(--gate counters.<name>:10%)');
     expect(lines[1]).toMatch(/^undecided \(too noisy\): 1 verdict — seed-proposed × tokenLatencyP50Ms — the confidence interval straddles/);
   });
@@ -159,7 +175,8 @@ describe("compare's outcome", () => {
   });
 
   it('does not call a counter that moved in a single stream pair a regression: one pair cannot tell timing from a change', () => {
-    const one = (runSeed: number, events: number) => runOf([configWithStreams('a', { ...shape, streams: 1, runSeed, counters: {}, varyingCounters: { eventsPerToken: [events] } })], `run-${runSeed}`);
+    const one = (runSeed: number, events: number) =>
+      runOf([configWithStreams('a', { ...shape, streams: 1, runSeed, counters: {}, varyingCounters: { eventsPerToken: [events] } })], `run-${runSeed}`);
     const decision = decideComparison(one(1, 0.225), one(2, 0.2375), { flagGates: parseGateFlags('counters.eventsPerToken'), rules: [] });
     expect(decision.regressed).toBe(false);
     expect(decision.report.verdicts[0]).toMatchObject({ verdict: 'inconclusive' });
@@ -179,7 +196,9 @@ describe("compare's outcome", () => {
     const gated = decideComparison(base, head, { flagGates: parseGateFlags('ttftMs,tokenLatencyP50Ms'), rules: [] });
     const ttft = wordVerdict(gated.report.verdicts.find((verdict) => verdict.metric === 'ttftMs')!);
     expect(ttft.samples).toEqual({ base: 3, head: 3 });
-    expect(ttft.reason).toMatch(/^3 streams left out: the tool's own event loop stalled during them for at least the allowed change \([\d.]+ ms; 0 in base, 3 in head\); too few samples/);
+    expect(ttft.reason).toMatch(
+      /^3 streams left out: the tool's own event loop stalled during them for at least the allowed change \([\d.]+ ms; 0 in base, 3 in head\); too few samples/,
+    );
     // A p50 is hardly moved by one stall: its streams all stay.
     expect(gated.report.verdicts.find((verdict) => verdict.metric === 'tokenLatencyP50Ms')!.samples).toEqual({ base: 6, head: 6 });
   });
@@ -258,9 +277,21 @@ describe('small things', () => {
   });
 
   it('says which Redis was used, or what ran instead and how to get Redis', () => {
-    const withRedis = { ...wideDoc, context: { ...wideDoc.context, redis: { broker: 'redis' as const, origin: 'private' as const, url: 'redis://127.0.0.1:40000', version: '7.0.15' } } };
+    const withRedis = {
+      ...wideDoc,
+      context: { ...wideDoc.context, redis: { broker: 'redis' as const, origin: 'private' as const, url: 'redis://127.0.0.1:40000', version: '7.0.15' } },
+    };
     expect(redisNote(withRedis)).toBe('Redis: redis://127.0.0.1:40000 (a private redis-server started for this run and stopped after it), Redis 7.0.15');
-    const memory = { ...wideDoc, context: { ...wideDoc.context, redis: { broker: 'memory' as const, note: 'nothing answered at redis://127.0.0.1:6379 and redis-server is not on PATH: the redis-* configs ran on the in-process memory broker' } } };
+    const memory = {
+      ...wideDoc,
+      context: {
+        ...wideDoc.context,
+        redis: {
+          broker: 'memory' as const,
+          note: 'nothing answered at redis://127.0.0.1:6379 and redis-server is not on PATH: the redis-* configs ran on the in-process memory broker',
+        },
+      },
+    };
     expect(redisNote(memory)).toMatch(/^broker: nothing answered .* memory broker\. To measure Redis too: start one on 127\.0\.0\.1:6379, set REDIS_URL/);
     expect(redisNote(wideDoc)).toBeNull();
   });
@@ -276,7 +307,17 @@ describe('small things', () => {
   it('logs progress when stderr is not a terminal: nothing in a short run, then a line every few seconds', () => {
     const lines: string[] = [];
     const log = new ProgressLog({ write: (text) => lines.push(text) > 0 }, 5000, 10_000);
-    const state = (elapsedMs: number): ProgressState => ({ scenario: 's', config: 1, configs: 1, configName: 'c', streamsDone: 1, streamsTotal: 4, configStreamsDone: 1, configStreams: 4, elapsedMs });
+    const state = (elapsedMs: number): ProgressState => ({
+      scenario: 's',
+      config: 1,
+      configs: 1,
+      configName: 'c',
+      streamsDone: 1,
+      streamsTotal: 4,
+      configStreamsDone: 1,
+      configStreams: 4,
+      elapsedMs,
+    });
     for (const ms of [1000, 9000, 10_500, 12_000, 15_600, 16_000]) log.update(state(ms));
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^progress: s \[.{10}\] 25% config 1\/1 c, stream 1\/4 · 11s, ETA \d+s\n$/);

@@ -27,7 +27,6 @@ function settingsOf(input: Record<string, unknown>): RedisBrokerSettings {
   return redisBrokerSettingsSchema.parse(input);
 }
 
-
 /** What a consumer got: every item, and the batches as read. */
 class Collector {
   readonly items: BrokerItem[] = [];
@@ -107,10 +106,7 @@ describe('connecting to an unreachable Redis', () => {
 
   it('never shows the password of the URL', async () => {
     const url = 'redis://:hunter2-secret@127.0.0.1:1/3';
-    for (const attempt of [
-      () => resolveRedis(url),
-      () => createRedisBroker(settingsOf({ type: 'redis-list' }), { url, runId: newRunId(), clock: systemClock }),
-    ]) {
+    for (const attempt of [() => resolveRedis(url), () => createRedisBroker(settingsOf({ type: 'redis-list' }), { url, runId: newRunId(), clock: systemClock })]) {
       const error = (await attempt().catch((caught: unknown) => caught)) as Error;
       expect(error).toBeInstanceOf(RedisSetupError);
       expect(`${error.message} ${error.stack}`).not.toContain('hunter2-secret');
@@ -141,8 +137,7 @@ describe.skipIf(sharedUrl === null)('Redis brokers', () => {
   });
   afterAll(() => inspector?.disconnect());
 
-  const withBroker = <T>(settings: RedisBrokerSettings, body: (broker: RedisBroker, runId: string) => Promise<T>, brokerUrl = url) =>
-    withRedisBroker(settings, brokerUrl, body);
+  const withBroker = <T>(settings: RedisBrokerSettings, body: (broker: RedisBroker, runId: string) => Promise<T>, brokerUrl = url) => withRedisBroker(settings, brokerUrl, body);
 
   /** Writes `items` as fast as the stream allows, then the end item; returns what the reader got. */
   async function relayBurst(stream: RedisBrokerStream, items: string[]): Promise<Collector> {
@@ -291,17 +286,13 @@ describe.skipIf(sharedUrl === null)('Redis brokers', () => {
         expectExactDelivery(collector, items);
 
         const messages = [...items, END_ITEM].map((payload, position) => `${position} ${payload}`);
-        const published: [string, string][] = [
-          ...messages.map((message): [string, string] => [keys.signalChannel, message]),
-          [keys.controlChannel, 'END_STREAM'],
-        ];
+        const published: [string, string][] = [...messages.map((message): [string, string] => [keys.signalChannel, message]), [keys.controlChannel, 'END_STREAM']];
         const written =
           respCommandBytes(['subscribe', keys.signalChannel, keys.controlChannel]) +
           published.reduce((sum, [channel, message]) => sum + respCommandBytes(['publish', channel, message]), 0);
         // SUBSCRIBE answers once per channel: [subscribe, channel, count]; each message is
         // pushed as [message, channel, payload]; each PUBLISH is answered with 1 (one subscriber).
-        const subscribeReply = (channel: string, count: number) =>
-          '*3\r\n'.length + respBulkBytes('subscribe') + respBulkBytes(channel) + respIntegerBytes(count);
+        const subscribeReply = (channel: string, count: number) => '*3\r\n'.length + respBulkBytes('subscribe') + respBulkBytes(channel) + respIntegerBytes(count);
         const subscribeReplies = subscribeReply(keys.signalChannel, 1) + subscribeReply(keys.controlChannel, 2);
         const pushed = published.reduce((sum, [channel, message]) => sum + respCommandBytes(['message', channel, message]), 0);
         const read = subscribeReplies + pushed + published.length * respIntegerBytes(1);
@@ -346,7 +337,7 @@ describe.skipIf(sharedUrl === null)('Redis brokers', () => {
     });
   });
 
-  describe('the seed\'s bounded window falls behind under bursts; window-catchup does not', () => {
+  describe("the seed's bounded window falls behind under bursts; window-catchup does not", () => {
     // Item 0 is written before the reader joins, so its join read returns exactly that item and
     // the reader is idle afterwards. Then each burst is one write of 30 items: one RPUSH and one
     // "new" signal for 30 items.
@@ -444,21 +435,24 @@ describe.skipIf(sharedUrl === null)('Redis brokers', () => {
   // The rest of connections: shared is in sharedConnections.test.ts.
   describe('shared connections, on a server of their own (CLIENT LIST sees only these connections)', () => {
     const own = privateRedisForTheseTests(url);
-    const sharedClients = async () =>
-      ((await own.inspector.client('LIST')) as string).split('\n').filter((line) => / name=streambench-shared-/.test(line));
+    const sharedClients = async () => ((await own.inspector.client('LIST')) as string).split('\n').filter((line) => / name=streambench-shared-/.test(line));
 
     it('three connections serve every stream of a broker', async () => {
       if (own.server === null) return; // without redis-server on PATH, other runs may share the server
-      await withBroker(settingsOf({ type: 'redis-list', write: 'eval', read: 'window-catchup', connections: 'shared' }), async (broker) => {
-        const streams = await Promise.all(['a', 'b', 'c', 'd'].map((streamId) => broker.openStream(streamId)));
-        await Promise.all(streams.map((stream) => relayBurst(stream, contentItems(5))));
-        expect((await sharedClients()).map((line) => / name=(\S+)/.exec(line)![1]).sort()).toEqual([
-          'streambench-shared-consumer',
-          'streambench-shared-producer',
-          'streambench-shared-subscriber',
-        ]);
-        for (const stream of streams) await stream.dispose();
-      }, own.url);
+      await withBroker(
+        settingsOf({ type: 'redis-list', write: 'eval', read: 'window-catchup', connections: 'shared' }),
+        async (broker) => {
+          const streams = await Promise.all(['a', 'b', 'c', 'd'].map((streamId) => broker.openStream(streamId)));
+          await Promise.all(streams.map((stream) => relayBurst(stream, contentItems(5))));
+          expect((await sharedClients()).map((line) => / name=(\S+)/.exec(line)![1]).sort()).toEqual([
+            'streambench-shared-consumer',
+            'streambench-shared-producer',
+            'streambench-shared-subscriber',
+          ]);
+          for (const stream of streams) await stream.dispose();
+        },
+        own.url,
+      );
     });
   });
 

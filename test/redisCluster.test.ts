@@ -89,10 +89,7 @@ describe('redis+cluster:// URLs', () => {
 
   it('an unreachable cluster gives a clear error with the redacted URL and no stack trace', async () => {
     const url = 'redis+cluster://:hunter2-secret@127.0.0.1:1,127.0.0.1:2';
-    for (const attempt of [
-      () => resolveRedis(url),
-      () => createRedisBroker(settingsOf({ type: 'redis-list' }), { url, runId: newRunId(), clock: systemClock }),
-    ]) {
+    for (const attempt of [() => resolveRedis(url), () => createRedisBroker(settingsOf({ type: 'redis-list' }), { url, runId: newRunId(), clock: systemClock })]) {
       const error = (await attempt().catch((caught: unknown) => caught)) as Error;
       expect(error).toBeInstanceOf(RedisSetupError);
       const text = `${error.message} ${error.stack}`;
@@ -320,17 +317,14 @@ describe.skipIf(cluster === null)('Redis brokers on a three-master cluster', () 
         const singleInspector = new Redis(single!.url, { lazyConnect: true });
         await singleInspector.connect();
         try {
-          const onOne = await lockstep(single!.url, settingsOf(settings), async (channel) =>
-            Number((await singleInspector.pubsub('NUMSUB', channel))[1]),
-          );
+          const onOne = await lockstep(single!.url, settingsOf(settings), async (channel) => Number((await singleInspector.pubsub('NUMSUB', channel))[1]));
           // Non-sharded pub/sub counts subscribers per node: ask the node that holds the stream.
           const onCluster = await lockstep(url, settingsOf(settings), async (channel) => {
             const owner = masters[cluster!.ports.indexOf(portServing(keySlot(channel)))]!;
             return Number((await owner.pubsub('NUMSUB', channel))[1]);
           });
           expect(onCluster.byName).toEqual(onOne.byName);
-          const comparable = (counters: BrokerCounters) =>
-            bytesMatch ? counters : { ...counters, redisBytesWritten: 0, redisBytesRead: 0 };
+          const comparable = (counters: BrokerCounters) => (bytesMatch ? counters : { ...counters, redisBytesWritten: 0, redisBytesRead: 0 });
           expect(comparable(onCluster.counters)).toEqual(comparable(onOne.counters));
           expect(onCluster.counters.redisBytesWritten).toBeGreaterThan(0);
           expect(onCluster.counters.redisBytesRead).toBeGreaterThan(0);

@@ -24,26 +24,28 @@ const brokers = [
 ];
 
 describe('a Redis that stops answering', () => {
-  it.each(brokers)('fails the stream naming role, command and URL, and ends the run (%o)', async (broker) => {
-    if (!server) return;
-    const scenario = scenarioFrom({
-      iterations: 1,
-      warmup: 0,
-      source: { type: 'synthetic', tokens: 400, ttftMs: 5, gapMs: 4 },
-      variants: [{ name: 'frozen', pipeline: { broker: { ...broker, commandTimeoutMs: 300 } } }],
-    });
-    // Pause the server once the stream is under way; resume it after the run ended.
-    const pause = setTimeout(() => process.kill(server!.pid, 'SIGSTOP'), 400);
-    try {
-      const document = await runScenario(scenario, { redis: server.url });
-      const [config] = document.configs;
-      expect(config.state).toBe('errored');
-      expect(config.message).toMatch(
-        /^stream 1: Redis (shared )?(producer|consumer|subscriber): [A-Z]+ got no reply from redis:\/\/127\.0\.0\.1:\d+ within \d+ ms/,
-      );
-    } finally {
-      clearTimeout(pause);
-      process.kill(server.pid, 'SIGCONT');
-    }
-  }, 20_000);
+  it.each(brokers)(
+    'fails the stream naming role, command and URL, and ends the run (%o)',
+    async (broker) => {
+      if (!server) return;
+      const scenario = scenarioFrom({
+        iterations: 1,
+        warmup: 0,
+        source: { type: 'synthetic', tokens: 400, ttftMs: 5, gapMs: 4 },
+        variants: [{ name: 'frozen', pipeline: { broker: { ...broker, commandTimeoutMs: 300 } } }],
+      });
+      // Pause the server once the stream is under way; resume it after the run ended.
+      const pause = setTimeout(() => process.kill(server!.pid, 'SIGSTOP'), 400);
+      try {
+        const document = await runScenario(scenario, { redis: server.url });
+        const [config] = document.configs;
+        expect(config.state).toBe('errored');
+        expect(config.message).toMatch(/^stream 1: Redis (shared )?(producer|consumer|subscriber): [A-Z]+ got no reply from redis:\/\/127\.0\.0\.1:\d+ within \d+ ms/);
+      } finally {
+        clearTimeout(pause);
+        process.kill(server.pid, 'SIGCONT');
+      }
+    },
+    20_000,
+  );
 });

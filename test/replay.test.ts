@@ -19,7 +19,16 @@ import { serializeTrace } from '../src/traces/serializeTrace.js';
 import type { Trace } from '../src/traces/traceFormat.js';
 import { contentOf, readStream, readStreamOnManualClock } from './helpers/httpStreams.js';
 
-const HEADER = { type: 'header', version: 1, recordedAt: '2026-01-02T03:04:05.000Z', model: 'm', api: 'openai-chat', baseUrl: 'http://127.0.0.1:1/v1', request: {}, synthetic: true };
+const HEADER = {
+  type: 'header',
+  version: 1,
+  recordedAt: '2026-01-02T03:04:05.000Z',
+  model: 'm',
+  api: 'openai-chat',
+  baseUrl: 'http://127.0.0.1:1/v1',
+  request: {},
+  synthetic: true,
+};
 const lines = (...objects: object[]) => objects.map((object) => JSON.stringify(object)).join('\n') + '\n';
 
 /** A hand-made trace: two streams, one with reasoning. */

@@ -21,9 +21,7 @@ describe('commandBytes: a command as an array of bulk strings', () => {
   it('sends numbers as their decimal text', () => {
     expect(commandBytes(['expire', 'k', 300])).toBe(wire('*3\r\n', '$6\r\nexpire\r\n', '$1\r\nk\r\n', '$3\r\n300\r\n'));
     expect(commandBytes(['eval', 'return 1', 0])).toBe(wire('*3\r\n', '$4\r\neval\r\n', '$8\r\nreturn 1\r\n', '$1\r\n0\r\n'));
-    expect(commandBytes(['lrange', 'k', -10, 1234567890])).toBe(
-      wire('*4\r\n', '$6\r\nlrange\r\n', '$1\r\nk\r\n', '$3\r\n-10\r\n', '$10\r\n1234567890\r\n'),
-    );
+    expect(commandBytes(['lrange', 'k', -10, 1234567890])).toBe(wire('*4\r\n', '$6\r\nlrange\r\n', '$1\r\nk\r\n', '$3\r\n-10\r\n', '$10\r\n1234567890\r\n'));
     expect(commandBytes(['set', 'k', 1.5])).toBe(wire('*3\r\n', '$3\r\nset\r\n', '$1\r\nk\r\n', '$3\r\n1.5\r\n'));
   });
 
@@ -33,9 +31,7 @@ describe('commandBytes: a command as an array of bulk strings', () => {
 
   it('measures multi-byte UTF-8 by bytes, in the length header too', () => {
     // é: 2 bytes, 漢: 3 bytes, 🙂: 4 bytes (two UTF-16 code units, one code point).
-    expect(commandBytes(['rpush', 'é', '漢', '🙂'])).toBe(
-      wire('*4\r\n', '$5\r\nrpush\r\n', '$2\r\né\r\n', '$3\r\n漢\r\n', '$4\r\n🙂\r\n'),
-    );
+    expect(commandBytes(['rpush', 'é', '漢', '🙂'])).toBe(wire('*4\r\n', '$5\r\nrpush\r\n', '$2\r\né\r\n', '$3\r\n漢\r\n', '$4\r\n🙂\r\n'));
     // 5 characters, 10 bytes: the header has two digits although the string has five characters.
     expect(commandBytes(['publish', 'ch', 'ééééé'])).toBe(wire('*3\r\n', '$7\r\npublish\r\n', '$2\r\nch\r\n', '$10\r\nééééé\r\n'));
     // A ZWJ sequence: 👩 (4) + U+200D (3) + 💻 (4) = 11 bytes.
@@ -76,9 +72,7 @@ describe('replyBytes: a reply as ioredis returns it', () => {
 
   it('counts errors as -message, without the marker in the message', () => {
     expect(replyBytes(new Error('ERR unknown command'))).toBe(wire('-ERR unknown command\r\n'));
-    expect(replyBytes(new Error('NOSCRIPT No matching script. Please use EVAL.'))).toBe(
-      wire('-NOSCRIPT No matching script. Please use EVAL.\r\n'),
-    );
+    expect(replyBytes(new Error('NOSCRIPT No matching script. Please use EVAL.'))).toBe(wire('-NOSCRIPT No matching script. Please use EVAL.\r\n'));
     expect(replyBytes(new Error('ERR clé 漢 🙂'))).toBe(wire('-ERR clé 漢 🙂\r\n'));
   });
 
@@ -86,9 +80,7 @@ describe('replyBytes: a reply as ioredis returns it', () => {
     expect(replyBytes([])).toBe(wire('*0\r\n'));
     expect(replyBytes(['a', 'bc'])).toBe(wire('*2\r\n', '$1\r\na\r\n', '$2\r\nbc\r\n'));
     expect(replyBytes([[]])).toBe(wire('*1\r\n', '*0\r\n'));
-    expect(replyBytes(['a', ['bc', 7, null], []])).toBe(
-      wire('*3\r\n', '$1\r\na\r\n', '*3\r\n', '$2\r\nbc\r\n', ':7\r\n', '$-1\r\n', '*0\r\n'),
-    );
+    expect(replyBytes(['a', ['bc', 7, null], []])).toBe(wire('*3\r\n', '$1\r\na\r\n', '*3\r\n', '$2\r\nbc\r\n', ':7\r\n', '$-1\r\n', '*0\r\n'));
     // An LRANGE reply of field-shaped items with multi-byte content.
     const items = ['{"content":"é"}', '{"content":"漢"}', '{"content":"🙂"}'];
     expect(replyBytes(items)).toBe(wire('*3\r\n', '$16\r\n{"content":"é"}\r\n', '$17\r\n{"content":"漢"}\r\n', '$18\r\n{"content":"🙂"}\r\n'));
@@ -106,13 +98,9 @@ describe('replyBytes: a reply as ioredis returns it', () => {
 describe('pub/sub replies', () => {
   it('subscriptionReplyBytes: [kind, channel, count]', () => {
     expect(subscriptionReplyBytes('subscribe', 'ch', 1)).toBe(wire('*3\r\n', '$9\r\nsubscribe\r\n', '$2\r\nch\r\n', ':1\r\n'));
-    expect(subscriptionReplyBytes('subscribe', 'streambench:r:{s}:control', 12)).toBe(
-      wire('*3\r\n', '$9\r\nsubscribe\r\n', '$25\r\nstreambench:r:{s}:control\r\n', ':12\r\n'),
-    );
+    expect(subscriptionReplyBytes('subscribe', 'streambench:r:{s}:control', 12)).toBe(wire('*3\r\n', '$9\r\nsubscribe\r\n', '$25\r\nstreambench:r:{s}:control\r\n', ':12\r\n'));
     expect(subscriptionReplyBytes('unsubscribe', 'ch', 0)).toBe(wire('*3\r\n', '$11\r\nunsubscribe\r\n', '$2\r\nch\r\n', ':0\r\n'));
-    expect(subscriptionReplyBytes('unsubscribe', 'canal-é', 1000)).toBe(
-      wire('*3\r\n', '$11\r\nunsubscribe\r\n', '$8\r\ncanal-é\r\n', ':1000\r\n'),
-    );
+    expect(subscriptionReplyBytes('unsubscribe', 'canal-é', 1000)).toBe(wire('*3\r\n', '$11\r\nunsubscribe\r\n', '$8\r\ncanal-é\r\n', ':1000\r\n'));
   });
 
   it('pushedMessageBytes: [message, channel, payload]', () => {

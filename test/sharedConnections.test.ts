@@ -31,7 +31,6 @@ function settingsOf(input: Record<string, unknown>): RedisBrokerSettings {
   return redisBrokerSettingsSchema.parse(input);
 }
 
-
 /** Field-shaped items of one stream, in batches, with 2-, 3- and 4-byte UTF-8 characters. */
 function batchesOf(streamIndex: number): string[][] {
   let sequence = 0;
@@ -136,8 +135,7 @@ describe.skipIf(sharedUrl === null)('connections: shared', () => {
   });
   afterAll(() => inspector?.disconnect());
 
-  const withBroker = <T>(settings: RedisBrokerSettings, body: (broker: RedisBroker, runId: string) => Promise<T>, brokerUrl = url) =>
-    withRedisBroker(settings, brokerUrl, body);
+  const withBroker = <T>(settings: RedisBrokerSettings, body: (broker: RedisBroker, runId: string) => Promise<T>, brokerUrl = url) => withRedisBroker(settings, brokerUrl, body);
 
   /**
    * Runs `STREAMS` concurrent streams on one shared broker, checks exact delivery, disposes
@@ -202,10 +200,7 @@ describe.skipIf(sharedUrl === null)('connections: shared', () => {
    * `afterBatch` runs after each batch arrived. With shared connections, also checks that the
    * stream's bytes plus the unattributed ones (its UNSUBSCRIBE) are the sockets' bytes.
    */
-  async function lockstep(
-    settings: RedisBrokerSettings,
-    options: { url?: string; inspector?: Redis; afterBatch?: (index: number) => Promise<void> } = {},
-  ) {
+  async function lockstep(settings: RedisBrokerSettings, options: { url?: string; inspector?: Redis; afterBatch?: (index: number) => Promise<void> } = {}) {
     const batches = batchesOf(0);
     const serverInspector = options.inspector ?? inspector;
     return withBroker(
@@ -389,7 +384,15 @@ describe.skipIf(sharedUrl === null)('connections: shared', () => {
         const streamIds = ['b0', 'b1', 'b2', 'b3'];
         const streams = await Promise.all(streamIds.map((streamId) => broker.openStream(streamId)));
         // Each list holds 34 items before its reader joins, then reads them one LRANGE at a time.
-        await Promise.all(streams.map((stream, index) => stream.write(batchesOf(index).flat().concat(batchesOf(index + 10).flat()))));
+        await Promise.all(
+          streams.map((stream, index) =>
+            stream.write(
+              batchesOf(index)
+                .flat()
+                .concat(batchesOf(index + 10).flat()),
+            ),
+          ),
+        );
         const collectors = streams.map(() => new Collector());
         const readings = streams.map((stream, index) => stream.read(collectors[index]!.onItems));
         await Promise.all(
@@ -508,10 +511,7 @@ describe.skipIf(sharedUrl === null)('connections: shared', () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     });
 
-    for (const input of [
-      { type: 'redis-list', write: 'eval', read: 'from-index' },
-      { type: 'redis-pubsub' },
-    ]) {
+    for (const input of [{ type: 'redis-list', write: 'eval', read: 'from-index' }, { type: 'redis-pubsub' }]) {
       for (const scheme of ['redis+cluster', 'rediss+cluster']) {
         it(`with a message naming connections: shared, before any connection attempt: ${input.type}, ${scheme}://`, async () => {
           const error = (await createRedisBroker(settingsOf({ ...input, connections: 'shared' }), {

@@ -7,12 +7,7 @@ import { distributionSchema, sampleMs, type DistributionSetting } from '../src/s
 import { PROFILES, profileNames } from '../src/sources/profiles.js';
 import { createRandom, deriveSeed } from '../src/sources/random.js';
 import { createSyntheticSource, planSyntheticStream } from '../src/sources/synthetic.js';
-import {
-  resolveSyntheticSettings,
-  syntheticSourceSchema,
-  type ResolvedSyntheticSettings,
-  type SyntheticSourceInput,
-} from '../src/sources/syntheticSchema.js';
+import { resolveSyntheticSettings, syntheticSourceSchema, type ResolvedSyntheticSettings, type SyntheticSourceInput } from '../src/sources/syntheticSchema.js';
 import { tokenize } from '../src/sources/tokenize.js';
 import type { SourceChunk } from '../src/sources/types.js';
 
@@ -80,14 +75,7 @@ describe('random', () => {
 
   it('derives distinct seeds per label, deterministically', () => {
     expect(deriveSeed(7, 'text', 0)).toBe(deriveSeed(7, 'text', 0));
-    const derived = [
-      deriveSeed(7, 'text', 0),
-      deriveSeed(7, 'text', 1),
-      deriveSeed(7, 'timing', 0),
-      deriveSeed(8, 'text', 0),
-      deriveSeed(7, 'text', '0'),
-      deriveSeed(7),
-    ];
+    const derived = [deriveSeed(7, 'text', 0), deriveSeed(7, 'text', 1), deriveSeed(7, 'timing', 0), deriveSeed(8, 'text', 0), deriveSeed(7, 'text', '0'), deriveSeed(7)];
     expect(new Set(derived).size).toBe(derived.length);
     for (const seed of derived) expect(Number.isSafeInteger(seed) && seed >= 0).toBe(true);
   });
@@ -137,9 +125,7 @@ describe('distributions', () => {
 
 describe('corpus and tokenize', () => {
   it('splits like the GPT-2 pre-tokenizer', () => {
-    expect(tokenize("Hello  world, it's 2024!\n\n- ação 🚀⚠️ x")).toEqual([
-      'Hello', ' ', ' world', ',', ' it', "'s", ' 2024', '!', '\n', '\n', '-', ' ação', ' 🚀⚠️', ' x',
-    ]);
+    expect(tokenize("Hello  world, it's 2024!\n\n- ação 🚀⚠️ x")).toEqual(['Hello', ' ', ' world', ',', ' it', "'s", ' 2024', '!', '\n', '\n', '-', ' ação', ' 🚀⚠️', ' x']);
     expect(tokenize('')).toEqual([]);
   });
 
@@ -236,9 +222,7 @@ describe('synthetic settings', () => {
     expect(resolved.ttftMs).toEqual(PROFILES['multi-token'].ttftMs);
     expect(resolved.gapMs).toBe(5);
     expect(resolved.tokens).toBe(12);
-    expect(resolveSyntheticSettings({ type: 'synthetic', profile: 'multi-token', granularity: 'char' }).granularity).toBe(
-      'char',
-    );
+    expect(resolveSyntheticSettings({ type: 'synthetic', profile: 'multi-token', granularity: 'char' }).granularity).toBe('char');
   });
 
   it('rejects unknown fields and bad values', () => {
@@ -247,9 +231,7 @@ describe('synthetic settings', () => {
     expect(unknownField.error?.issues[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['tokenz'] });
     expect(syntheticSourceSchema.safeParse({ type: 'synthetic', profile: 'turbo' }).success).toBe(false);
     expect(syntheticSourceSchema.safeParse({ type: 'synthetic', tokens: 0 }).success).toBe(false);
-    expect(
-      syntheticSourceSchema.safeParse({ type: 'synthetic', stalls: [{ afterTokens: 3, ms: 10, why: 'x' }] }).success,
-    ).toBe(false);
+    expect(syntheticSourceSchema.safeParse({ type: 'synthetic', stalls: [{ afterTokens: 3, ms: 10, why: 'x' }] }).success).toBe(false);
     expect(() => resolveSyntheticSettings({ type: 'synthetic', bursts: { everyTokens: 0, lengthTokens: 1, gapMs: 0 } })).toThrow();
   });
 
@@ -312,9 +294,7 @@ describe('planSyntheticStream', () => {
     const withStall = planSyntheticStream(stalled, 5, 0).offsetsMs;
     withStall.forEach((offset, i) => expect(offset - withoutStall[i]).toBeCloseTo(i < 10 ? 0 : 250, 9));
 
-    expect(planSyntheticStream(constantSettings({ tokens: 3, stalls: [{ afterTokens: 0, ms: 50 }] }), 1, 0).offsetsMs).toEqual(
-      [150, 160, 170],
-    );
+    expect(planSyntheticStream(constantSettings({ tokens: 3, stalls: [{ afterTokens: 0, ms: 50 }] }), 1, 0).offsetsMs).toEqual([150, 160, 170]);
   });
 
   it('places a stall by completed tokens under char granularity', () => {
@@ -393,7 +373,10 @@ describe('createSyntheticSource', () => {
     clock.advance(10);
     await pull();
     await pull();
-    expect(received.slice(2)).toEqual([{ done: false, value: expected[2] }, { done: true, value: undefined }]);
+    expect(received.slice(2)).toEqual([
+      { done: false, value: expected[2] },
+      { done: true, value: undefined },
+    ]);
   });
 
   it('measures offsets from the clock time at open, not at the first pull', async () => {
@@ -401,7 +384,9 @@ describe('createSyntheticSource', () => {
     const stream = createSyntheticSource(constantSettings({ tokens: 1 }), 1).open({ clock, streamIndex: 0 });
     clock.advance(100); // the TTFT passes before anyone pulls
     let first: IteratorResult<SourceChunk> | undefined;
-    void stream[Symbol.asyncIterator]().next().then((result) => (first = result));
+    void stream[Symbol.asyncIterator]()
+      .next()
+      .then((result) => (first = result));
     await flushEventLoop();
     expect(first?.done).toBe(false);
     expect(clock.pendingTimers()).toBe(0);

@@ -32,7 +32,6 @@ async function keysOfRun(redis: Redis, runId: string): Promise<string[]> {
   return redis.keys(`streambench:${runId}:*`);
 }
 
-
 /** A run environment for `scenario` on the test Redis, under a fresh run id. */
 async function environmentFor(scenario: Scenario): Promise<RunEnvironment> {
   return {
@@ -86,9 +85,7 @@ function stageOrderProblems(trace: StreamTrace): string[] {
   const problems: string[] = [];
   for (let seq = 0; seq < trace.endSeq; seq++) {
     const lastEmitMs = Math.max(...trace.chunks.filter((chunk) => chunk.messageSeq === seq).map((chunk) => chunk.emitMs));
-    const [batched, processed, brokerWrite, brokerRead] = (['batched', 'processed', 'brokerWrite', 'brokerRead'] as const).map((stage) =>
-      trace.stampOf(stage, seq),
-    );
+    const [batched, processed, brokerWrite, brokerRead] = (['batched', 'processed', 'brokerWrite', 'brokerRead'] as const).map((stage) => trace.stampOf(stage, seq));
     if ([batched, processed, brokerWrite, brokerRead].some((atMs) => atMs === undefined)) problems.push(`message ${seq}: a stage is not stamped`);
     else if (!(lastEmitMs <= batched! && batched! <= processed! && processed! <= brokerWrite!)) problems.push(`message ${seq}: producer stamps out of order`);
     else if (!(brokerRead! >= processed!)) problems.push(`message ${seq}: read before it was processed`);
@@ -107,7 +104,12 @@ describe.skipIf(url === null)('producer and consumer in separate processes (proc
 
   describe('a broker stream opened one side at a time, each side on its own broker (as in two processes)', () => {
     const cases = [
-      { settings: { type: 'redis-list', write: 'fire-and-forget', read: 'from-index' }, producer: { rpush: 21, expire: 1, publish: 22 }, consumer: { subscribe: 1, lrange: 22 }, storesItems: true },
+      {
+        settings: { type: 'redis-list', write: 'fire-and-forget', read: 'from-index' },
+        producer: { rpush: 21, expire: 1, publish: 22 },
+        consumer: { subscribe: 1, lrange: 22 },
+        storesItems: true,
+      },
       { settings: { type: 'redis-stream' }, producer: { xadd: 21, expire: 1 }, consumer: null, storesItems: true },
       { settings: { type: 'redis-pubsub' }, producer: { publish: 22 }, consumer: { subscribe: 1 }, storesItems: false },
     ];
@@ -115,9 +117,7 @@ describe.skipIf(url === null)('producer and consumer in separate processes (proc
       it(`${settings.type}: exact delivery, each side's own commands, and the consumer side owns the keys`, async () => {
         const parsed = redisBrokerSettingsSchema.parse(settings);
         const runId = `test-split-${randomUUID()}`;
-        const [producerBroker, consumerBroker] = await Promise.all(
-          [0, 1].map(() => createRedisBroker(parsed, { url: url!, runId, clock: systemClock })),
-        );
+        const [producerBroker, consumerBroker] = await Promise.all([0, 1].map(() => createRedisBroker(parsed, { url: url!, runId, clock: systemClock })));
         try {
           const consumer = await consumerBroker.openStream('sides', { role: 'consumer' });
           const producer = await producerBroker.openStream('sides', { role: 'producer' });
@@ -149,7 +149,6 @@ describe.skipIf(url === null)('producer and consumer in separate processes (proc
         }
       });
     }
-
   });
 
   // Zero-delay source, 100 tokens at token granularity: one message per chunk, no batching.
@@ -243,7 +242,7 @@ describe.skipIf(url === null)('producer and consumer in separate processes (proc
     expect(await keysOfRun(redis, environment.runId)).toEqual([]);
   });
 
-  it("under load, reports the source lag of every stream produced in the child", async () => {
+  it('under load, reports the source lag of every stream produced in the child', async () => {
     const scenario = scenarioFrom({
       source: { type: 'synthetic', tokens: 40, ttftMs: 5, gapMs: 2 },
       pipeline: { preset: 'field-baseline', processes: 'split' },
@@ -278,9 +277,9 @@ describe('processes: split and the memory broker', () => {
     expect(() => scenarioFrom({ pipeline: { processes: 'split' } })).toThrow(
       'test.yaml (config "base"): pipeline.processes: split runs the producer in a child process, which the in-process memory broker cannot reach',
     );
-    expect(() => scenarioFrom({ pipeline: { broker: { type: 'redis-list' } }, variants: [{ name: 'in-memory', pipeline: { broker: { type: 'memory' }, processes: 'split' } }] })).toThrow(
-      /test\.yaml \(config "in-memory"\): variants\[0\]\.pipeline\.processes: split runs the producer in a child process/,
-    );
+    expect(() =>
+      scenarioFrom({ pipeline: { broker: { type: 'redis-list' } }, variants: [{ name: 'in-memory', pipeline: { broker: { type: 'memory' }, processes: 'split' } }] }),
+    ).toThrow(/test\.yaml \(config "in-memory"\): variants\[0\]\.pipeline\.processes: split runs the producer in a child process/);
   });
 
   it('the memory broker refuses to open one side of a stream', async () => {

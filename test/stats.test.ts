@@ -319,10 +319,7 @@ describe('isBreached', () => {
 
 describe('evaluateRules and compareResults', () => {
   const base = resultDocument([
-    completedConfig(
-      'list',
-      metricsOf({ ttftMs: summaryOf(100), counters: { jsonOpsPerToken: 3, bytesPerToken: 0 } }),
-    ),
+    completedConfig('list', metricsOf({ ttftMs: summaryOf(100), counters: { jsonOpsPerToken: 3, bytesPerToken: 0 } })),
     completedConfig('streams', metricsOf({ ttftMs: summaryOf(100), counters: { jsonOpsPerToken: 3 } })),
     completedConfig('broken-later', metricsOf({ ttftMs: summaryOf(100) })),
     completedConfig('gone', metricsOf({ ttftMs: summaryOf(100) })),
@@ -347,9 +344,7 @@ describe('evaluateRules and compareResults', () => {
   });
 
   it('reports breaches per config, unknown metrics, and rules that could not be checked', () => {
-    const rules = parseRules(
-      'ttftMs.p50>+10%,counters.jsonOpsPerToken>0,ttftMs.p95>0,stages.render.latencyMs.p99>0,ttftMs.p95<0',
-    );
+    const rules = parseRules('ttftMs.p50>+10%,counters.jsonOpsPerToken>0,ttftMs.p95>0,stages.render.latencyMs.p99>0,ttftMs.p95<0');
     const result = evaluateRules(rules, base, head);
     expect(result.breaches).toEqual([
       {
@@ -372,9 +367,7 @@ describe('evaluateRules and compareResults', () => {
       },
     ]);
     expect(result.unknownMetrics).toEqual(['ttftMs.p95']);
-    expect(result.unchecked).toEqual([
-      { config: 'list', rule: 'stages.render.latencyMs.p99>0', metric: 'stages.render.latencyMs.p99', missingIn: 'base' },
-    ]);
+    expect(result.unchecked).toEqual([{ config: 'list', rule: 'stages.render.latencyMs.p99>0', metric: 'stages.render.latencyMs.p99', missingIn: 'base' }]);
   });
 
   it('reports a breach from a base of 0 with relativeChange null', () => {
@@ -401,9 +394,7 @@ describe('evaluateRules and compareResults', () => {
     const comparison = compareResults(base, head);
     expect(comparison.onlyInBase).toEqual(['gone']);
     expect(comparison.onlyInHead).toEqual(['new']);
-    expect(comparison.notCompared).toEqual([
-      { config: 'broken-later', baseState: 'completed', headState: 'errored', headMessage: 'ECONNREFUSED 127.0.0.1:6379' },
-    ]);
+    expect(comparison.notCompared).toEqual([{ config: 'broken-later', baseState: 'completed', headState: 'errored', headMessage: 'ECONNREFUSED 127.0.0.1:6379' }]);
     expect(comparison.rows.map((row) => `${row.config} ${row.metric}`)).toEqual([
       'list ttftMs.mean',
       'list ttftMs.p50',
@@ -438,9 +429,6 @@ describe('evaluateRules and compareResults', () => {
 
   it('compares with chosen statistics', () => {
     const comparison = compareResults(base, head, ['max']);
-    expect(comparison.rows.filter((row) => row.config === 'streams').map((row) => row.metric)).toEqual([
-      'ttftMs.max',
-      'counters.jsonOpsPerToken',
-    ]);
+    expect(comparison.rows.filter((row) => row.config === 'streams').map((row) => row.metric)).toEqual(['ttftMs.max', 'counters.jsonOpsPerToken']);
   });
 });

@@ -53,7 +53,10 @@ describe('sweep grid', () => {
   });
 
   it('sweeps load fields too (a concurrency sweep), keeping the rest of the load block', () => {
-    const raw = parseRawScenario(`${SCENARIO.replace('sweep:\n  params: { batch.size: [1, 5], client.render.strategy: [every, frame] }\n', '')}load: { concurrency: 2, streams: 8, rampS: 1 }\n`, 'grid.yaml');
+    const raw = parseRawScenario(
+      `${SCENARIO.replace('sweep:\n  params: { batch.size: [1, 5], client.render.strategy: [every, frame] }\n', '')}load: { concurrency: 2, streams: 8, rampS: 1 }\n`,
+      'grid.yaml',
+    );
     const plan = planSweep(raw, 'grid.yaml', 'hash', [parseParamFlag('load.concurrency=1,4,8')]);
     expect(plan.scenario.configs.map((config) => [config.name, config.load])).toEqual([
       ['concurrency-1', expect.objectContaining({ concurrency: 1, streams: 8, rampS: 1 })],
@@ -61,7 +64,9 @@ describe('sweep grid', () => {
       ['concurrency-8', expect.objectContaining({ concurrency: 8, streams: 8, rampS: 1 })],
     ]);
     expect(() => planSweep(raw, 'grid.yaml', 'hash', [parseParamFlag('load.concurrency=0')])).toThrow(/^--param load\.concurrency=0: load\.concurrency: /);
-    expect(() => planSweep(raw, 'grid.yaml', 'hash', [parseParamFlag('load.mode=a')])).toThrow('--param load.mode: "mode" is not a load field a sweep can vary; fields: concurrency, streams, durationS, rampS, workers');
+    expect(() => planSweep(raw, 'grid.yaml', 'hash', [parseParamFlag('load.mode=a')])).toThrow(
+      '--param load.mode: "mode" is not a load field a sweep can vary; fields: concurrency, streams, durationS, rampS, workers',
+    );
     const noLoad = parseRawScenario(SCENARIO, 'grid.yaml');
     expect(() => planSweep(noLoad, 'grid.yaml', 'hash', [parseParamFlag('load.concurrency=1,2')])).toThrow(/has no load block; add one/);
   });
@@ -72,12 +77,16 @@ describe('sweep grid', () => {
     expect(fails(['client.render.strategy=every,sometimes'])).toThrow(ScenarioError);
     expect(fails(['client.render.strategy=every,sometimes'])).toThrow(/^--param client\.render\.strategy=sometimes: client\.render\.strategy: /);
     expect(fails(['batch=1'])).toThrow('--param "batch=1": expected a pipeline field path and values, e.g. --param batch.size=1,2,5,10');
-    expect(fails(['client.render=1'])).toThrow('--param client.render: names a group of fields (strategy, intervalMs), not one value; sweep one of them, e.g. client.render.strategy');
+    expect(fails(['client.render=1'])).toThrow(
+      '--param client.render: names a group of fields (strategy, intervalMs), not one value; sweep one of them, e.g. client.render.strategy',
+    );
     expect(fails(['batch.size=1'], 'nope')).toThrow('grid.yaml: no variant named "nope" to sweep from; variants: plain, sse');
     expect(fails(['batch.size=1', 'batch.size=2'])).toThrow('--param batch.size is given twice; list all its values in one --param');
     expect(fails(['batch.size=1,0'])).toThrow(/^--param batch\.size=0: batch\.size: Too small: expected number to be >=1/);
     const withoutBlock = { ...raw, sweep: undefined };
-    expect(() => planSweep(withoutBlock, 'grid.yaml', 'hash', [])).toThrow('grid.yaml: nothing to sweep: pass --param PATH=V1,V2 (e.g. --param batch.size=1,2,5,10) or add a sweep: block to the scenario');
+    expect(() => planSweep(withoutBlock, 'grid.yaml', 'hash', [])).toThrow(
+      'grid.yaml: nothing to sweep: pass --param PATH=V1,V2 (e.g. --param batch.size=1,2,5,10) or add a sweep: block to the scenario',
+    );
   });
 });
 
@@ -92,7 +101,11 @@ describe('Pareto front and recommendation', () => {
   it('keeps the points nothing beats on all three objectives', () => {
     expect(dominates([1, 1, 1], [1, 2, 1])).toBe(true);
     expect(dominates([1, 1, 1], [1, 1, 1])).toBe(false);
-    expect(paretoFront(outcomes.map((o) => ({ id: o.id, objectives: [o.tokenLatencyP99Ms, o.eventsPerToken, o.cpuUsPerToken] })))).toEqual(['fast-chatty', 'near-fast-lean', 'slow-leanest']);
+    expect(paretoFront(outcomes.map((o) => ({ id: o.id, objectives: [o.tokenLatencyP99Ms, o.eventsPerToken, o.cpuUsPerToken] })))).toEqual([
+      'fast-chatty',
+      'near-fast-lean',
+      'slow-leanest',
+    ]);
   });
 
   it('recommends the cheapest front point within the latency budget, and says why', () => {

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatCount, formatMs, formatNumber, formatPercent, formatSigned } from '../src/report/format.js';
 import { resultDocumentSchema } from '../src/result/resultSchema.js';
-import {
-  BREACH_MARK,
-  renderComparisonTable,
-  renderCountersTable,
-  renderStageTable,
-  renderSummaryTable,
-} from '../src/report/tables.js';
+import { BREACH_MARK, renderComparisonTable, renderCountersTable, renderStageTable, renderSummaryTable } from '../src/report/tables.js';
 import { compareResults } from '../src/stats/compareResults.js';
 import { evaluateRules, parseRules } from '../src/stats/rules.js';
 import { completedConfig, failedConfig, metricsOf, resultDocument, summaryOf } from './helpers/resultFixtures.js';
@@ -29,8 +23,7 @@ function cells(line: string): string[] {
     .map((cell) => cell.trim());
 }
 
-const LONG_MESSAGE =
-  'connect ECONNREFUSED 127.0.0.1:6379: is Redis running? Start one with docker run -p 6379:6379 redis:7 or pass --redis-url';
+const LONG_MESSAGE = 'connect ECONNREFUSED 127.0.0.1:6379: is Redis running? Start one with docker run -p 6379:6379 redis:7 or pass --redis-url';
 
 const doc = resultDocument([
   completedConfig(
@@ -109,67 +102,11 @@ describe('renderSummaryTable', () => {
     const table = renderSummaryTable(doc, { wide: true });
     expect(table).not.toMatch(ANSI_ESCAPE);
     const lines = table.split('\n');
-    expect(cells(lines[1])).toEqual([
-      'config',
-      'state',
-      'TTFT',
-      'token lat.',
-      'token lat.',
-      'ITL',
-      'e2e',
-      'staleness',
-      'events',
-      'bytes',
-      'JSON ops',
-      'CPU µs',
-      'renders',
-    ]);
-    expect(cells(lines[2])).toEqual([
-      '',
-      '',
-      'p50 (ms)',
-      'p50 (ms)',
-      'p99 (ms)',
-      'p50 (ms)',
-      'p50 (ms)',
-      'p99 (ms)',
-      '/token',
-      '/token',
-      '/token',
-      '/token',
-      '/stream',
-    ]);
-    expect(cells(lineWith(table, 'list-pubsub'))).toEqual([
-      'list-pubsub',
-      'completed',
-      '121',
-      '3.21',
-      '9.63',
-      '20.0',
-      '2346',
-      '48.0',
-      '1',
-      '87.3',
-      '5',
-      '12.3',
-      '40',
-    ]);
+    expect(cells(lines[1])).toEqual(['config', 'state', 'TTFT', 'token lat.', 'token lat.', 'ITL', 'e2e', 'staleness', 'events', 'bytes', 'JSON ops', 'CPU µs', 'renders']);
+    expect(cells(lines[2])).toEqual(['', '', 'p50 (ms)', 'p50 (ms)', 'p99 (ms)', 'p50 (ms)', 'p50 (ms)', 'p99 (ms)', '/token', '/token', '/token', '/token', '/stream']);
+    expect(cells(lineWith(table, 'list-pubsub'))).toEqual(['list-pubsub', 'completed', '121', '3.21', '9.63', '20.0', '2346', '48.0', '1', '87.3', '5', '12.3', '40']);
     // Missing summaries and counters read as a dash, never as 0.
-    expect(cells(lineWith(table, 'streams'))).toEqual([
-      'streams',
-      'completed',
-      '90.0',
-      '—',
-      '—',
-      '—',
-      '—',
-      '—',
-      '0.2',
-      '—',
-      '—',
-      '—',
-      '—',
-    ]);
+    expect(cells(lineWith(table, 'streams'))).toEqual(['streams', 'completed', '90.0', '—', '—', '—', '—', '—', '0.2', '—', '—', '—', '—']);
   });
 
   it('shows the message of an errored or skipped config in place of numbers, wrapped', () => {
@@ -177,20 +114,13 @@ describe('renderSummaryTable', () => {
     const lines = table.split('\n');
     const erroredAt = lines.indexOf(lineWith(table, 'redis-down'));
     // Wrapped at word boundaries inside one spanning cell rather than stretching the table.
-    expect(cells(lines[erroredAt])).toEqual([
-      'redis-down',
-      'errored',
-      'errored: connect ECONNREFUSED 127.0.0.1:6379: is Redis running? Start one with docker run -p',
-    ]);
+    expect(cells(lines[erroredAt])).toEqual(['redis-down', 'errored', 'errored: connect ECONNREFUSED 127.0.0.1:6379: is Redis running? Start one with docker run -p']);
     expect(cells(lines[erroredAt + 1])).toEqual(['', '', '6379:6379 redis:7 or pass --redis-url']);
     expect(cells(lineWith(table, 'ws'))).toEqual(['ws', 'skipped', 'skipped: ws transport not configured']);
   });
 
   it('renders an exact table for a minimal document', () => {
-    const minimal = resultDocument([
-      completedConfig('a', metricsOf({ ttftMs: summaryOf(1) })),
-      failedConfig('b', 'errored', 'boom'),
-    ]);
+    const minimal = resultDocument([completedConfig('a', metricsOf({ ttftMs: summaryOf(1) })), failedConfig('b', 'errored', 'boom')]);
     expect(renderSummaryTable(minimal, { wide: true })).toBe(
       [
         '┌────────┬───────────┬──────────┬────────────┬────────────┬──────────┬──────────┬───────────┬────────┬────────┬──────────┬────────┬─────────┐',
@@ -261,11 +191,7 @@ describe('renderComparisonTable', () => {
     completedConfig('new', metricsOf({})),
   ]);
   const comparison = compareResults(base, head);
-  const { breaches } = evaluateRules(
-    parseRules('ttftMs.p50>+10%,counters.jsonOpsPerToken>0,ttftMs.max>0'),
-    base,
-    head,
-  );
+  const { breaches } = evaluateRules(parseRules('ttftMs.p50>+10%,counters.jsonOpsPerToken>0,ttftMs.max>0'), base, head);
 
   it('shows base, head, Δ and Δ% per config and metric, marking breached rows only', () => {
     const table = renderComparisonTable(comparison, breaches);
@@ -293,11 +219,7 @@ describe('renderComparisonTable', () => {
 
   it('lists configs that could not be compared below the table', () => {
     const lines = renderComparisonTable(comparison, breaches).split('\n');
-    expect(lines.slice(-3)).toEqual([
-      'only in base: gone',
-      'only in head: new',
-      'not compared: ws: base skipped (not configured), head errored (ECONNRESET)',
-    ]);
+    expect(lines.slice(-3)).toEqual(['only in base: gone', 'only in head: new', 'not compared: ws: base skipped (not configured), head errored (ECONNRESET)']);
   });
 
   it('says so when nothing could be compared', () => {

@@ -106,11 +106,22 @@ describe('target mode faults: a clear message, nothing lost, no orphan', () => {
   }, 30000);
 
   it('an app that exits before it is ready, or never gets ready, is errored with its log named', async () => {
-    const exits = await runTargets([{ name: 'exits', target: { url: 'http://127.0.0.1:{appPort}/chat', format: 'text', app: { command: 'echo starting; exit 3', log: join(LOGS, 'exits.log') } } }], { source: SOURCE, streams: 1 });
+    const exits = await runTargets(
+      [{ name: 'exits', target: { url: 'http://127.0.0.1:{appPort}/chat', format: 'text', app: { command: 'echo starting; exit 3', log: join(LOGS, 'exits.log') } } }],
+      { source: SOURCE, streams: 1 },
+    );
     expect(exits.configs[0].state).toBe('errored');
     expect(exits.configs[0].message).toMatch(/exited with code 3 before it was ready/);
     expect(exits.configs[0].message).toMatch(/starting/);
-    const slow = await runTargets([{ name: 'slow', target: { url: 'http://127.0.0.1:{appPort}/chat', format: 'text', app: { command: 'echo pid $$; sleep 30', readyTimeoutMs: 400, log: join(LOGS, 'slow.log') } } }], { source: SOURCE, streams: 1 });
+    const slow = await runTargets(
+      [
+        {
+          name: 'slow',
+          target: { url: 'http://127.0.0.1:{appPort}/chat', format: 'text', app: { command: 'echo pid $$; sleep 30', readyTimeoutMs: 400, log: join(LOGS, 'slow.log') } },
+        },
+      ],
+      { source: SOURCE, streams: 1 },
+    );
     expect(slow.configs[0].state).toBe('errored');
     expect(slow.configs[0].message).toMatch(/not ready within 400 ms/);
     expect(relayAlive(join(LOGS, 'slow.log'))).toBe(false);
@@ -159,16 +170,19 @@ describe('target scenarios', () => {
   }, 30000);
 
   it('the Anthropic upstream: the client straight at /v1/messages reads the exact text', async () => {
-    const document = await runTargets([
-      {
-        name: 'anthropic-direct',
-        target: {
-          url: '{upstreamUrl}/v1/messages',
-          format: 'anthropic-sse',
-          body: { model: 'claude', max_tokens: 100, stream: true, messages: [{ role: 'user', content: '{{prompt}}' }] },
+    const document = await runTargets(
+      [
+        {
+          name: 'anthropic-direct',
+          target: {
+            url: '{upstreamUrl}/v1/messages',
+            format: 'anthropic-sse',
+            body: { model: 'claude', max_tokens: 100, stream: true, messages: [{ role: 'user', content: '{{prompt}}' }] },
+          },
         },
-      },
-    ], { source: SOURCE, streams: 2 });
+      ],
+      { source: SOURCE, streams: 2 },
+    );
     const config = document.configs[0];
     expect(config.message).toBeUndefined();
     expect(config.target?.integrity.exactStreams).toBe(2);
@@ -176,7 +190,15 @@ describe('target scenarios', () => {
   }, 30000);
 
   it('the upstream replays a recorded trace as well as a synthetic profile', async () => {
-    const document = await runTargets([{ name: 'replay-direct', target: { url: '{upstreamUrl}/v1/chat/completions', format: 'openai-sse', body: { model: 'm', stream: true, messages: [{ role: 'user', content: '{{prompt}}' }] } } }], { source: { type: 'replay', trace: 'traces/sample-synthetic.jsonl', speed: 10 }, streams: 2 });
+    const document = await runTargets(
+      [
+        {
+          name: 'replay-direct',
+          target: { url: '{upstreamUrl}/v1/chat/completions', format: 'openai-sse', body: { model: 'm', stream: true, messages: [{ role: 'user', content: '{{prompt}}' }] } },
+        },
+      ],
+      { source: { type: 'replay', trace: 'traces/sample-synthetic.jsonl', speed: 10 }, streams: 2 },
+    );
     const config = document.configs[0];
     expect(config.message).toBeUndefined();
     expect(config.target?.integrity.exactStreams).toBe(2);

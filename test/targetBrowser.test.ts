@@ -63,7 +63,10 @@ describe('the browser client of an app: pure parts', () => {
   it('reads the field relay’s JSON-in-JSON path in the page as the Node reader does', () => {
     expect(pageDecoderForApp(request({ format: 'sse', textPath: 'content@json.content', donePath: 'status' }))).toEqual({
       kind: 'app',
-      text: [{ key: 'content', json: true }, { key: 'content', json: false }],
+      text: [
+        { key: 'content', json: true },
+        { key: 'content', json: false },
+      ],
       when: null,
       done: [{ key: 'status', json: false }],
       doneData: '[DONE]',
@@ -72,7 +75,13 @@ describe('the browser client of an app: pure parts', () => {
   });
 
   it("ties the page's events and paints to content events, and says when the page's text differs from the reader's", () => {
-    const events = ['{"type":"start"}', '{"type":"text-delta","id":"0","delta":"Hel"}', '{"type":"reasoning-delta","delta":"x"}', '{"type":"text-delta","id":"0","delta":"lo"}', '[DONE]'];
+    const events = [
+      '{"type":"start"}',
+      '{"type":"text-delta","id":"0","delta":"Hel"}',
+      '{"type":"reasoning-delta","delta":"x"}',
+      '{"type":"text-delta","id":"0","delta":"lo"}',
+      '[DONE]',
+    ];
     const timeline: BrowserStreamTimeline = {
       requestStartMs: 100,
       calibrationErrorMs: 0.2,
@@ -92,7 +101,10 @@ describe('the browser client of an app: pure parts', () => {
       error: null,
     };
     const read = interpretTimeline(request({}), timeline);
-    expect(read.events).toEqual([{ atMs: 111, text: 'Hel' }, { atMs: 113, text: 'lo' }]);
+    expect(read.events).toEqual([
+      { atMs: 111, text: 'Hel' },
+      { atMs: 113, text: 'lo' },
+    ]);
     expect(read.renders).toEqual([
       { paintedAtMs: 120, domUpdatedAtMs: 112, renderMs: 1, contentSeqs: [0] },
       { paintedAtMs: 130, domUpdatedAtMs: 117, renderMs: 1, contentSeqs: [] },
@@ -121,9 +133,16 @@ describe('the browser client of an app: refusals', () => {
     const unparsed = await runCliInProcess(['target', '--url', 'http://127.0.0.1:1/chat', '--format', 'sse', '--client', 'browser', '--render', 'sometimes', '--no-save']);
     expect(unparsed.code).toBe(2);
     expect(unparsed.stderr).toMatch(/--render: "sometimes" is not a render strategy: use every, debounce:MS, throttle:MS or frame/);
-    expect(() => scenarioFrom({ variants: [{ name: 'a', target: { url: 'http://x/', format: 'ai-sdk-ui', client: 'browser', resume: { mode: 'url', afterEvents: 1, urlTemplate: 'x', streamIdFrom: { header: 'x' } } } }] })).toThrow(
-      /target\.resume: client browser does not drop and resume/,
-    );
+    expect(() =>
+      scenarioFrom({
+        variants: [
+          {
+            name: 'a',
+            target: { url: 'http://x/', format: 'ai-sdk-ui', client: 'browser', resume: { mode: 'url', afterEvents: 1, urlTemplate: 'x', streamIdFrom: { header: 'x' } } },
+          },
+        ],
+      }),
+    ).toThrow(/target\.resume: client browser does not drop and resume/);
   });
 
   it('without Chromium the browser target is skipped with how to install it', async () => {
@@ -144,28 +163,45 @@ describe.skipIf(!haveChromium)('the browser client of the example relays, in Chr
   const redis = privateRedisForTheseTests(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 
   it('reads the corrected relay (ai-sdk-ui), the field relay (sse, content@json.content) and a WebSocket app exactly, with paint metrics, and closes its browsers', async () => {
-    const document = await runTargets([
-      {
-        name: 'corrected-browser',
-        target: { url: 'http://127.0.0.1:{appPort}/api/chat', format: 'ai-sdk-ui', client: 'browser', render: { strategy: 'frame', intervalMs: 16.7 }, app: { ...app('corrected-relay.mjs'), env: { REDIS_URL: redis.url } } },
-      },
-      {
-        name: 'field-browser',
-        target: { url: 'http://127.0.0.1:{appPort}/api/chat', format: 'sse', textPath: 'content@json.content', donePath: 'status', client: 'browser', app: { ...app('field-relay.mjs'), env: { REDIS_URL: redis.url } } },
-      },
-      {
-        name: 'websocket-browser',
-        target: {
-          url: 'ws://127.0.0.1:{appPort}/chat',
-          format: 'websocket',
-          textPath: 'delta',
-          donePath: 'done',
-          client: 'browser',
-          render: { strategy: 'throttle', intervalMs: 50 },
-          app: { command: `node --input-type=module -e '${WEBSOCKET_APP}'`, log: join(LOGS, 'websocket.log') },
+    const document = await runTargets(
+      [
+        {
+          name: 'corrected-browser',
+          target: {
+            url: 'http://127.0.0.1:{appPort}/api/chat',
+            format: 'ai-sdk-ui',
+            client: 'browser',
+            render: { strategy: 'frame', intervalMs: 16.7 },
+            app: { ...app('corrected-relay.mjs'), env: { REDIS_URL: redis.url } },
+          },
         },
-      },
-    ], { source: SOURCE, streams: 2 }, { redis: 'off' });
+        {
+          name: 'field-browser',
+          target: {
+            url: 'http://127.0.0.1:{appPort}/api/chat',
+            format: 'sse',
+            textPath: 'content@json.content',
+            donePath: 'status',
+            client: 'browser',
+            app: { ...app('field-relay.mjs'), env: { REDIS_URL: redis.url } },
+          },
+        },
+        {
+          name: 'websocket-browser',
+          target: {
+            url: 'ws://127.0.0.1:{appPort}/chat',
+            format: 'websocket',
+            textPath: 'delta',
+            donePath: 'done',
+            client: 'browser',
+            render: { strategy: 'throttle', intervalMs: 50 },
+            app: { command: `node --input-type=module -e '${WEBSOCKET_APP}'`, log: join(LOGS, 'websocket.log') },
+          },
+        },
+      ],
+      { source: SOURCE, streams: 2 },
+      { redis: 'off' },
+    );
     for (const config of document.configs) {
       expect(config.state, `${config.name}: ${config.message}`).toBe('completed');
       expect(config.target?.integrity).toMatchObject({ streams: 2, exactStreams: 2, missingChars: 0, duplicatedChars: 0, foreignChars: 0, streamsWithoutEndMarker: 0 });
@@ -198,10 +234,14 @@ describe.skipIf(!haveChromium)('the browser client of the example relays, in Chr
 
   it('pointed straight at the upstream (no app between), it reads OpenAI and Anthropic SSE exactly', async () => {
     const body = { model: 'm', stream: true, max_tokens: 256, messages: [{ role: 'user', content: '{{prompt}}' }] };
-    const document = await runTargets([
-      { name: 'openai', target: { url: '{upstreamUrl}/v1/chat/completions', format: 'openai-sse', body, client: 'browser' } },
-      { name: 'anthropic', target: { url: '{upstreamUrl}/v1/messages', format: 'anthropic-sse', body, client: 'browser', render: { strategy: 'frame', intervalMs: 16.7 } } },
-    ], { source: SOURCE, streams: 1 }, { redis: 'off' });
+    const document = await runTargets(
+      [
+        { name: 'openai', target: { url: '{upstreamUrl}/v1/chat/completions', format: 'openai-sse', body, client: 'browser' } },
+        { name: 'anthropic', target: { url: '{upstreamUrl}/v1/messages', format: 'anthropic-sse', body, client: 'browser', render: { strategy: 'frame', intervalMs: 16.7 } } },
+      ],
+      { source: SOURCE, streams: 1 },
+      { redis: 'off' },
+    );
     for (const config of document.configs) {
       expect(config.state, `${config.name}: ${config.message}`).toBe('completed');
       expect(config.target?.integrity).toMatchObject({ exactStreams: 1, missingChars: 0, streamsWithoutEndMarker: 0 });
@@ -212,10 +252,14 @@ describe.skipIf(!haveChromium)('the browser client of the example relays, in Chr
 
   it('an app that fails (a 500, an answer that is not the format) errors the config with the reason, and the browser is closed', async () => {
     const relay = (mode: string) => ({ command: 'node test/fixtures/target/relay.mjs', env: { MODE: mode }, log: join(LOGS, `relay-${mode}.log`) });
-    const document = await runTargets([
-      { name: 'status-500', target: { url: 'http://127.0.0.1:{appPort}/chat', format: 'openai-sse', client: 'browser', app: relay('status-500') } },
-      { name: 'garbage', target: { url: 'http://127.0.0.1:{appPort}/chat', format: 'openai-sse', client: 'browser', app: relay('garbage') } },
-    ], { source: SOURCE, streams: 1 }, { redis: 'off' });
+    const document = await runTargets(
+      [
+        { name: 'status-500', target: { url: 'http://127.0.0.1:{appPort}/chat', format: 'openai-sse', client: 'browser', app: relay('status-500') } },
+        { name: 'garbage', target: { url: 'http://127.0.0.1:{appPort}/chat', format: 'openai-sse', client: 'browser', app: relay('garbage') } },
+      ],
+      { source: SOURCE, streams: 1 },
+      { redis: 'off' },
+    );
     const [failed, garbage] = document.configs;
     expect(failed.state).toBe('errored');
     expect(failed.message).toMatch(/in the browser: .*HTTP 500/);
@@ -230,15 +274,36 @@ describe.skipIf(!haveChromium)('the browser client of the example relays, in Chr
     const child = spawn(
       process.execPath,
       [
-        join(process.cwd(), 'dist', 'cli.js'), 'target', '--upstream-port', '0', '--app-command', 'node test/fixtures/target/relay.mjs', '--url', 'http://127.0.0.1:{appPort}/chat',
-        '--format', 'openai-sse', '--client', 'browser', '--profile', 'slow-local', '--tokens', '200', '--iterations', '20', '--warmup', '0', '--out', join(folder, 'out.json'), '--quiet',
+        join(process.cwd(), 'dist', 'cli.js'),
+        'target',
+        '--upstream-port',
+        '0',
+        '--app-command',
+        'node test/fixtures/target/relay.mjs',
+        '--url',
+        'http://127.0.0.1:{appPort}/chat',
+        '--format',
+        'openai-sse',
+        '--client',
+        'browser',
+        '--profile',
+        'slow-local',
+        '--tokens',
+        '200',
+        '--iterations',
+        '20',
+        '--warmup',
+        '0',
+        '--out',
+        join(folder, 'out.json'),
+        '--quiet',
       ],
       { stdio: 'ignore' },
     );
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
       let pids: number[] = [];
-      for (const deadline = Date.now() + 30_000; Date.now() < deadline && pids.length < 3; ) {
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline && pids.length < 3;) {
         await new Promise((resolve) => setTimeout(resolve, 200));
         pids = browserProcessesUnder(child.pid!, listProcesses()).map((entry) => entry.pid);
       }

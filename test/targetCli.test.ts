@@ -52,8 +52,26 @@ async function appPid(log: string): Promise<number> {
 describe('streambench target', () => {
   it('measures an app from flags; --output-format json prints the document with the target block', async () => {
     const run = await cli([
-      'target', '--upstream-port', '0', '--app-command', RELAY, '--url', 'http://127.0.0.1:{appPort}/chat', '--format', 'openai-sse',
-      '--tokens', '20', '--profile', 'zero-delay', '--iterations', '2', '--warmup', '0', '--no-save', '--output-format', 'json',
+      'target',
+      '--upstream-port',
+      '0',
+      '--app-command',
+      RELAY,
+      '--url',
+      'http://127.0.0.1:{appPort}/chat',
+      '--format',
+      'openai-sse',
+      '--tokens',
+      '20',
+      '--profile',
+      'zero-delay',
+      '--iterations',
+      '2',
+      '--warmup',
+      '0',
+      '--no-save',
+      '--output-format',
+      'json',
     ]);
     expect(run.stderr).not.toMatch(/error/i);
     expect(run.code).toBe(0);
@@ -67,8 +85,27 @@ describe('streambench target', () => {
 
   it('header values never reach the result', async () => {
     const run = await cli([
-      'target', '--upstream-port', '0', '--app-command', RELAY, '--url', 'http://127.0.0.1:{appPort}/chat', '--format', 'openai-sse',
-      '--header', 'Authorization: Bearer sk-secret-123', '--tokens', '5', '--profile', 'zero-delay', '--iterations', '1', '--warmup', '0', '--no-save', '--json',
+      'target',
+      '--upstream-port',
+      '0',
+      '--app-command',
+      RELAY,
+      '--url',
+      'http://127.0.0.1:{appPort}/chat',
+      '--format',
+      'openai-sse',
+      '--header',
+      'Authorization: Bearer sk-secret-123',
+      '--tokens',
+      '5',
+      '--profile',
+      'zero-delay',
+      '--iterations',
+      '1',
+      '--warmup',
+      '0',
+      '--no-save',
+      '--json',
     ]);
     expect(run.code).toBe(0);
     expect(run.stdout).not.toContain('sk-secret-123');
@@ -87,8 +124,26 @@ describe('streambench target', () => {
     const folder = mkdtempSync(join(WORK, 'run-'));
     const out = join(folder, 'crash.json');
     const run = await cli([
-      'target', '--upstream-port', '0', '--app-command', `MODE=crash-after-1 ${RELAY}`, '--url', 'http://127.0.0.1:{appPort}/chat',
-      '--format', 'openai-sse', '--tokens', '10', '--profile', 'zero-delay', '--iterations', '3', '--warmup', '0', '--out', out, '--quiet',
+      'target',
+      '--upstream-port',
+      '0',
+      '--app-command',
+      `MODE=crash-after-1 ${RELAY}`,
+      '--url',
+      'http://127.0.0.1:{appPort}/chat',
+      '--format',
+      'openai-sse',
+      '--tokens',
+      '10',
+      '--profile',
+      'zero-delay',
+      '--iterations',
+      '3',
+      '--warmup',
+      '0',
+      '--out',
+      out,
+      '--quiet',
     ]);
     expect(run.code).toBe(3);
     const document = JSON.parse(readFileSync(out, 'utf8'));

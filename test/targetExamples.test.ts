@@ -18,18 +18,28 @@ const OPENAI_BODY = { model: 'm', stream: true, messages: [{ role: 'user', conte
 describe('the example relays, with their Redis on a private redis-server', () => {
   const redis = privateRedisForTheseTests(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 
-  it("the field relay makes about 3 Redis commands per token, the corrected one at most 0.3; neither loses text", async (context) => {
+  it('the field relay makes about 3 Redis commands per token, the corrected one at most 0.3; neither loses text', async (context) => {
     // Exact counts need a Redis with nothing else on it: skipped without redis-server, except in CI.
     if (redis.server === null && process.env.CI === 'true') throw new Error('CI needs redis-server on PATH for the exact command counts');
     if (redis.server === null) return context.skip('redis-server is not on PATH');
     const app = (script: string) => ({ command: `node examples/${script}`, readyUrl: 'http://127.0.0.1:{appPort}/health', log: join(LOGS, `${script}.log`) });
-    const document = await runTargets([
-      {
-        name: 'field-relay',
-        target: { url: 'http://127.0.0.1:{appPort}/api/chat', format: 'sse', textPath: 'content@json.content', donePath: 'status', app: app('field-relay.mjs'), redis: { url: redis.url } },
-      },
-      { name: 'corrected-relay', target: { url: 'http://127.0.0.1:{appPort}/api/chat', format: 'ai-sdk-ui', app: app('corrected-relay.mjs'), redis: { url: redis.url } } },
-    ], { source: SOURCE, streams: 3, warmup: 1 });
+    const document = await runTargets(
+      [
+        {
+          name: 'field-relay',
+          target: {
+            url: 'http://127.0.0.1:{appPort}/api/chat',
+            format: 'sse',
+            textPath: 'content@json.content',
+            donePath: 'status',
+            app: app('field-relay.mjs'),
+            redis: { url: redis.url },
+          },
+        },
+        { name: 'corrected-relay', target: { url: 'http://127.0.0.1:{appPort}/api/chat', format: 'ai-sdk-ui', app: app('corrected-relay.mjs'), redis: { url: redis.url } } },
+      ],
+      { source: SOURCE, streams: 3, warmup: 1 },
+    );
     const [field, corrected] = document.configs;
     for (const config of [field, corrected]) {
       expect(config.message).toBeUndefined();
@@ -67,18 +77,21 @@ describe('the example relays, with their Redis on a private redis-server', () =>
   }, 60000);
 
   it('a client that drops and resumes with Last-Event-ID gets the text whole, the reconnect counted', async () => {
-    const document = await runTargets([
-      {
-        name: 'corrected-resume',
-        target: {
-          url: 'http://127.0.0.1:{appPort}/api/chat',
-          format: 'ai-sdk-ui',
-          resume: { mode: 'last-event-id', afterEvents: 3, urlTemplate: 'http://127.0.0.1:{appPort}/api/chat/{streamId}/stream', streamIdFrom: { header: 'x-stream-id' } },
-          app: { command: 'node examples/corrected-relay.mjs', readyUrl: 'http://127.0.0.1:{appPort}/health', log: join(LOGS, 'resume.log') },
-          redis: { url: redis.url },
+    const document = await runTargets(
+      [
+        {
+          name: 'corrected-resume',
+          target: {
+            url: 'http://127.0.0.1:{appPort}/api/chat',
+            format: 'ai-sdk-ui',
+            resume: { mode: 'last-event-id', afterEvents: 3, urlTemplate: 'http://127.0.0.1:{appPort}/api/chat/{streamId}/stream', streamIdFrom: { header: 'x-stream-id' } },
+            app: { command: 'node examples/corrected-relay.mjs', readyUrl: 'http://127.0.0.1:{appPort}/health', log: join(LOGS, 'resume.log') },
+            redis: { url: redis.url },
+          },
         },
-      },
-    ], { source: SOURCE, streams: 2 });
+      ],
+      { source: SOURCE, streams: 2 },
+    );
     const config = document.configs[0];
     expect(config.message).toBeUndefined();
     expect(config.target?.integrity).toMatchObject({ exactStreams: 2, missingChars: 0, duplicatedChars: 0 });
@@ -89,19 +102,22 @@ describe('the example relays, with their Redis on a private redis-server', () =>
     // Never reconfigure the shared Redis.
     if (redis.server === null) return context.skip('redis-server is not on PATH');
     const [, before] = (await redis.inspector.config('GET', 'notify-keyspace-events')) as [string, string];
-    const document = await runTargets([
-      {
-        name: 'field-relay',
-        target: {
-          url: 'http://127.0.0.1:{appPort}/api/chat',
-          format: 'sse',
-          textPath: 'content@json.content',
-          donePath: 'status',
-          app: { command: 'node examples/field-relay.mjs', readyUrl: 'http://127.0.0.1:{appPort}/health', log: join(LOGS, 'keyspace.log') },
-          redis: { url: redis.url, keyspaceNotifications: true },
+    const document = await runTargets(
+      [
+        {
+          name: 'field-relay',
+          target: {
+            url: 'http://127.0.0.1:{appPort}/api/chat',
+            format: 'sse',
+            textPath: 'content@json.content',
+            donePath: 'status',
+            app: { command: 'node examples/field-relay.mjs', readyUrl: 'http://127.0.0.1:{appPort}/health', log: join(LOGS, 'keyspace.log') },
+            redis: { url: redis.url, keyspaceNotifications: true },
+          },
         },
-      },
-    ], { source: SOURCE, streams: 1 });
+      ],
+      { source: SOURCE, streams: 1 },
+    );
     const config = document.configs[0];
     expect(config.state).toBe('completed');
     expect(config.target?.redis?.writeLatencyMs?.n).toBeGreaterThan(0);
@@ -109,18 +125,21 @@ describe('the example relays, with their Redis on a private redis-server', () =>
     expect(after).toBe(before);
   }, 60000);
 
-  it('runs under load (closed loop) against the app, with every stream matched by its marker and the tool\'s CPU reported', async () => {
-    const document = await runTargets([
-      {
-        name: 'corrected-relay',
-        target: {
-          url: 'http://127.0.0.1:{appPort}/api/chat',
-          format: 'ai-sdk-ui',
-          app: { command: 'node examples/corrected-relay.mjs', readyUrl: 'http://127.0.0.1:{appPort}/health', log: join(LOGS, 'load.log') },
-          redis: { url: redis.url },
+  it("runs under load (closed loop) against the app, with every stream matched by its marker and the tool's CPU reported", async () => {
+    const document = await runTargets(
+      [
+        {
+          name: 'corrected-relay',
+          target: {
+            url: 'http://127.0.0.1:{appPort}/api/chat',
+            format: 'ai-sdk-ui',
+            app: { command: 'node examples/corrected-relay.mjs', readyUrl: 'http://127.0.0.1:{appPort}/health', log: join(LOGS, 'load.log') },
+            redis: { url: redis.url },
+          },
         },
-      },
-    ], { source: SOURCE, streams: 1, warmup: 1, load: { concurrency: 4, streams: 8 } });
+      ],
+      { source: SOURCE, streams: 1, warmup: 1, load: { concurrency: 4, streams: 8 } },
+    );
     const config = document.configs[0];
     expect(config.message).toBeUndefined();
     expect(config.load).toMatchObject({ mode: 'closed-loop', streamsStarted: 8, streamsFailed: 0 });
@@ -131,7 +150,6 @@ describe('the example relays, with their Redis on a private redis-server', () =>
   }, 60000);
 });
 
-
 describe('the example proxy', () => {
   const proxy = (flags: string) => ({
     url: 'http://127.0.0.1:{appPort}/v1/chat/completions',
@@ -141,10 +159,13 @@ describe('the example proxy', () => {
   });
 
   it('buffering the whole answer is reported as buffering; streaming through is not', async () => {
-    const document = await runTargets([
-      { name: 'streaming', target: proxy('') },
-      { name: 'buffering', target: proxy('--buffer') },
-    ], { source: SOURCE, streams: 2 });
+    const document = await runTargets(
+      [
+        { name: 'streaming', target: proxy('') },
+        { name: 'buffering', target: proxy('--buffer') },
+      ],
+      { source: SOURCE, streams: 2 },
+    );
     const [streaming, buffering] = document.configs;
     expect(streaming.state).toBe('completed');
     expect(buffering.state).toBe('completed');
@@ -154,7 +175,10 @@ describe('the example proxy', () => {
   }, 60000);
 
   it('the client pointed straight at the upstream (no app between) reads the exact text', async () => {
-    const document = await runTargets([{ name: 'direct', target: { url: '{upstreamUrl}/v1/chat/completions', format: 'openai-sse', body: OPENAI_BODY } }], { source: SOURCE, streams: 2 });
+    const document = await runTargets([{ name: 'direct', target: { url: '{upstreamUrl}/v1/chat/completions', format: 'openai-sse', body: OPENAI_BODY } }], {
+      source: SOURCE,
+      streams: 2,
+    });
     const direct = document.configs[0];
     expect(direct.state).toBe('completed');
     expect(direct.target?.app).toBeNull();

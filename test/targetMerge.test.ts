@@ -79,7 +79,12 @@ describe('merging target shard runs', () => {
     expect(result.redis?.commandsSentByType).toEqual({ evalsha: 10 / 40, lrange: 1 / 40 });
     expect(result.redis?.commandsExecutedPerToken).toBe(61 / 40);
     expect(result.redis?.scriptCallsPerToken).toBe(10 / 40);
-    expect(whole.counters()).toMatchObject({ appRedisCommandsPerToken: 11 / 40, appRedisCommandsExecutedPerToken: 61 / 40, appRedis_evalshaPerToken: 10 / 40, upstreamChunksPerClientEvent: 40 / 12 });
+    expect(whole.counters()).toMatchObject({
+      appRedisCommandsPerToken: 11 / 40,
+      appRedisCommandsExecutedPerToken: 61 / 40,
+      appRedis_evalshaPerToken: 10 / 40,
+      upstreamChunksPerClientEvent: 40 / 12,
+    });
     expect(result.integrity.streams).toBe(4);
     // Median of 0.1, 0.1, 0.9, 0.9.
     expect(result.lastTenthTextShare).toEqual({ median: 0.5, max: 0.9 });

@@ -38,7 +38,12 @@ describe('MarkerRegistry', () => {
     const registry = new MarkerRegistry<string>();
     const first = registry.expect(0, 'first');
     const second = registry.expect(1, 'second');
-    const body = JSON.stringify({ messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: `hi ${second.marker}` }] });
+    const body = JSON.stringify({
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: `hi ${second.marker}` },
+      ],
+    });
     expect(registry.match(body)).toMatchObject({ expectation: { value: 'second' }, method: 'marker' });
     expect(registry.match(body)).toMatchObject({ expectation: null });
     expect(registry.match('{"messages":[]}')).toMatchObject({ expectation: { value: 'first' }, method: 'arrival-order' });
@@ -51,7 +56,15 @@ describe('MarkerRegistry', () => {
 
 describe('decideVerdict', () => {
   const thresholds = { delayThresholdMs: 3, bufferShare: 0.8 };
-  const base = { streams: 3, upstreamSpanMsMedian: 500, upstreamChunksMedian: 50, upstreamChunksPerClientEvent: 1, addedLatencyP10Ms: 0.2, addedLatencyP50Ms: 0.3, addedLatencyP99Ms: 1 };
+  const base = {
+    streams: 3,
+    upstreamSpanMsMedian: 500,
+    upstreamChunksMedian: 50,
+    upstreamChunksPerClientEvent: 1,
+    addedLatencyP10Ms: 0.2,
+    addedLatencyP50Ms: 0.3,
+    addedLatencyP99Ms: 1,
+  };
   it('buffers, delays, streams through, or cannot decide — with the evidence', () => {
     const buffers = decideVerdict({ ...base, lastTenthTextShareMedian: 0.97, upstreamChunksPerClientEvent: 50, addedLatencyP50Ms: 250 }, thresholds);
     expect(buffers.kind).toBe('buffers');
@@ -71,16 +84,23 @@ describe('decideVerdict', () => {
 });
 
 describe('INFO commandstats', () => {
-  it('parses calls per command and leaves streambench\'s own commands out of the delta', () => {
+  it("parses calls per command and leaves streambench's own commands out of the delta", () => {
     const before = parseCommandStats('# Commandstats\r\ncmdstat_rpush:calls=10,usec=5,usec_per_call=0.5\r\ncmdstat_info:calls=3,usec=1\r\n');
-    const after = parseCommandStats('# Commandstats\r\ncmdstat_rpush:calls=25,usec=9\r\ncmdstat_publish:calls=15,usec=1\r\ncmdstat_info:calls=5,usec=1\r\ncmdstat_client|setname:calls=1,usec=1\r\n');
+    const after = parseCommandStats(
+      '# Commandstats\r\ncmdstat_rpush:calls=25,usec=9\r\ncmdstat_publish:calls=15,usec=1\r\ncmdstat_info:calls=5,usec=1\r\ncmdstat_client|setname:calls=1,usec=1\r\n',
+    );
     expect(commandDelta(before, after, new Set(['info', 'client|setname']))).toEqual({ rpush: 15, publish: 15 });
   });
 });
 
 describe('buildAppRequest', () => {
   it('fills prompt, marker and stream id into body, headers and URL; an object body goes as JSON', () => {
-    const target = targetSchema.parse({ url: 'http://127.0.0.1:1/chat/{{streamId}}', format: 'ai-sdk-ui', headers: { 'X-Trace': '{{marker}}' }, body: { messages: [{ role: 'user', content: '{{prompt}}' }], id: '{{streamId}}' } });
+    const target = targetSchema.parse({
+      url: 'http://127.0.0.1:1/chat/{{streamId}}',
+      format: 'ai-sdk-ui',
+      headers: { 'X-Trace': '{{marker}}' },
+      body: { messages: [{ role: 'user', content: '{{prompt}}' }], id: '{{streamId}}' },
+    });
     const request = buildAppRequest(target, target.url, { prompt: 'Hi "there" sbmark-1', marker: 'sbmark-1', streamId: 's 1' });
     expect(request.url).toBe('http://127.0.0.1:1/chat/s%201');
     expect(request.headers).toEqual({ 'x-trace': 'sbmark-1', 'content-type': 'application/json' });
@@ -113,7 +133,10 @@ describe('sweeping a target variant', () => {
       variants: [{ name: 'app', target: { url: 'http://127.0.0.1:1/chat', format: 'text' }, load: { concurrency: 1, streams: 2 } }],
     };
     const plan = planSweep(raw, 's.yaml', 'hash', [{ path: 'load.concurrency', values: [1, 4] }], 'app');
-    expect(plan.scenario.configs.map((config) => [config.target?.format, config.load?.concurrency])).toEqual([['text', 1], ['text', 4]]);
+    expect(plan.scenario.configs.map((config) => [config.target?.format, config.load?.concurrency])).toEqual([
+      ['text', 1],
+      ['text', 4],
+    ]);
     expect(() => planSweep(raw, 's.yaml', 'hash', [{ path: 'batch.size', values: [1] }], 'app')).toThrow(/is a target \(your app\), which has no pipeline fields/);
   });
 });

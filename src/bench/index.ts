@@ -51,7 +51,12 @@ const batchSettings: BatchSettings[] = [
 for (const settings of batchSettings) {
   bench.add(`batcher ${settings.mode}`, () => {
     let flushed = 0;
-    const batcher = createBatcher<string>(settings, new ManualClock(), () => true, (items) => (flushed += items.length));
+    const batcher = createBatcher<string>(
+      settings,
+      new ManualClock(),
+      () => true,
+      (items) => (flushed += items.length),
+    );
     for (const text of texts) batcher.push(text);
     batcher.end();
     if (flushed !== texts.length) throw new Error('batcher lost items');
@@ -118,5 +123,7 @@ for (const row of rows) {
     row.target ? `${row.target.text}: ${row.target.met ? 'met' : 'MISSED'}` : '',
   ]);
 }
-process.stdout.write(`${table.toString()}\nNode ${process.version}; ns/unit = mean tinybench sample ÷ units per task; the pipeline row is the median delivered rate over ${deliveredTokensPerSecond.length} streams of ${PIPELINE_TOKENS.toLocaleString('en-US')} tokens\n`);
+process.stdout.write(
+  `${table.toString()}\nNode ${process.version}; ns/unit = mean tinybench sample ÷ units per task; the pipeline row is the median delivered rate over ${deliveredTokensPerSecond.length} streams of ${PIPELINE_TOKENS.toLocaleString('en-US')} tokens\n`,
+);
 if (rows.some((row) => row.target && !row.target.met)) process.exitCode = 1;

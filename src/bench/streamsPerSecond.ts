@@ -117,8 +117,12 @@ async function runStreambench(origin: string, folder: string): Promise<SideResul
 
 const cores = availableParallelism();
 const [load1 = 0] = loadavg(); // loadavg() always has three entries (zeros on Windows)
-process.stdout.write(`bench:streams — ${tokens}-token answers from the mock server (zero-delay, own process), ${connections} concurrent, ${durationS} s per side, ${rounds} round(s)\n`);
-process.stdout.write(`machine: ${cores} cores, load average ${load1.toFixed(1)} at the start${load1 > cores * 0.5 ? ' — a busy machine: read the ratio, not the absolute figures' : ''}\n`);
+process.stdout.write(
+  `bench:streams — ${tokens}-token answers from the mock server (zero-delay, own process), ${connections} concurrent, ${durationS} s per side, ${rounds} round(s)\n`,
+);
+process.stdout.write(
+  `machine: ${cores} cores, load average ${load1.toFixed(1)} at the start${load1 > cores * 0.5 ? ' — a busy machine: read the ratio, not the absolute figures' : ''}\n`,
+);
 const folder = mkdtempSync(join(tmpdir(), 'streambench-streams-'));
 const mock = await startMock();
 const ratios: number[] = [];

@@ -22,14 +22,14 @@ export function addGateOptions(command: Command, formatFlags = '--format <format
       'decide on this metric: a per-stream time metric (ttftMs, tokenLatencyP50Ms, tokenLatencyP99Ms, itlP50Ms, e2eMs, renderLatencyP99Ms, stalenessP99Ms; default allowance 10%) or counters.<name> (default 0: any increase fails), e.g. "tokenLatencyP99Ms:15%"; repeat or comma-separate. Adds to the scenario\'s gates',
       collect,
     )
-    .option(
-      '--fail-on <rules...>',
-      'also fail on exact single-number rules over the summaries, e.g. "ttftMs.p50>+10%" or "counters.jsonOpsPerToken>0"; comma-separate or repeat',
-    )
+    .option('--fail-on <rules...>', 'also fail on exact single-number rules over the summaries, e.g. "ttftMs.p50>+10%" or "counters.jsonOpsPerToken>0"; comma-separate or repeat')
     .option('--no-default-gates', 'when neither the scenario nor --gate names a gate, decide on nothing rather than on the default gates')
     .addOption(new Option('--min-effect <ms>', 'smallest change of a time metric that counts, in ms (timer and scheduler jitter)').default(1).argParser(milliseconds))
     .addOption(
-      new Option('--min-effect-tail <ms>', 'the same for the per-stream p99 metrics (tokenLatencyP99Ms, renderLatencyP99Ms, stalenessP99Ms), which GC and scheduler pauses move by several ms')
+      new Option(
+        '--min-effect-tail <ms>',
+        'the same for the per-stream p99 metrics (tokenLatencyP99Ms, renderLatencyP99Ms, stalenessP99Ms), which GC and scheduler pauses move by several ms',
+      )
         .default(5)
         .argParser(milliseconds),
     )

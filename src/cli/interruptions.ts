@@ -29,9 +29,7 @@ export function watchInterruptions(progress: RunInProgress, stderr: CliOutput): 
   let graceTimer: NodeJS.Timeout | undefined;
   const onSignal = (signalName: NodeJS.Signals) => {
     if (interruption.signal.aborted) forceStop(progress, `${signalName} again`, stderr);
-    stderr.write(
-      `\n${signalName}: stopping; streams in flight are cut short and partial results saved within ${STOP_GRACE_MS / 1000} s (send again to stop at once)\n`,
-    );
+    stderr.write(`\n${signalName}: stopping; streams in flight are cut short and partial results saved within ${STOP_GRACE_MS / 1000} s (send again to stop at once)\n`);
     interruption.abort();
     graceTimer = setTimeout(() => forceStop(progress, `the run did not stop within ${STOP_GRACE_MS / 1000} s`, stderr), STOP_GRACE_MS);
   };
@@ -58,14 +56,15 @@ export function forcedStopDocument(document: ResultDocument, runningConfig: stri
   const configs = [...document.configs];
   if (runningConfig !== null && !configs.some((config) => config.name === runningConfig)) {
     if (partial !== null && partial.name === runningConfig) configs.push(partial);
-    else configs.push({
-      name: runningConfig,
-      state: 'interrupted',
-      message: 'stopped by force while it ran (a second signal, or no orderly stop within the grace period): its measurements are lost',
-      settings: {},
-      metrics: null,
-      iterations: [],
-    });
+    else
+      configs.push({
+        name: runningConfig,
+        state: 'interrupted',
+        message: 'stopped by force while it ran (a second signal, or no orderly stop within the grace period): its measurements are lost',
+        settings: {},
+        metrics: null,
+        iterations: [],
+      });
   }
   return { ...document, interrupted: true, incomplete: true, configs };
 }

@@ -16,7 +16,10 @@ export async function mergeCommand(paths: string[], options: { out: string; quie
     if (!options.allowPartial) documents.forEach((document, index) => refusePartial(document, paths[index]!));
     const merged = mergeShardResults(documents, paths);
     await writeFileAtomic(options.out, `${JSON.stringify(merged, null, 2)}\n`);
-    if (!options.quiet) io.stdout.write(`${[renderHarnessLimits(merged), renderSummaryTable(merged), renderLoadTable(merged, { harnessLimitsFirst: false })].filter((table) => table !== '').join('\n')}\nmerged ${paths.length} shard${paths.length === 1 ? '' : 's'} into ${options.out}\n`);
+    if (!options.quiet)
+      io.stdout.write(
+        `${[renderHarnessLimits(merged), renderSummaryTable(merged), renderLoadTable(merged, { harnessLimitsFirst: false })].filter((table) => table !== '').join('\n')}\nmerged ${paths.length} shard${paths.length === 1 ? '' : 's'} into ${options.out}\n`,
+      );
     return merged.configs.some((config) => config.state === 'errored') ? EXIT.runFailed : EXIT.ok;
   } catch (error) {
     if (error instanceof ResultFileError || error instanceof MergeError) throw new CliError(error.message);

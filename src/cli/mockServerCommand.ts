@@ -34,8 +34,7 @@ export { shareOfOne } from './parseOptions.js';
 
 /** The mock settings the flags describe (fields left unset keep the profile's). */
 export function mockSettingsFromOptions(options: MockServerCommandOptions): MockServerSettingsInput {
-  const defined = <T extends Record<string, unknown>>(record: T) =>
-    Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Partial<T>;
+  const defined = <T extends Record<string, unknown>>(record: T) => Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Partial<T>;
   return {
     ...defined({ profile: options.profile, tokens: options.tokens, ttftMs: options.ttftMs, gapMs: options.gapMs, reasoningTokens: options.reasoningTokens }),
     seed: options.seed,

@@ -26,8 +26,7 @@ function createProgram(io: CliIo): { program: Command; exitCode(): number } {
   const program = new Command()
     .name('streambench')
     .description(
-      'Benchmark LLM token-stream relay pipelines: drive token streams through configurable relay\n' +
-        'pipelines, time every token at every stage, and compare configurations.',
+      'Benchmark LLM token-stream relay pipelines: drive token streams through configurable relay\n' + 'pipelines, time every token at every stage, and compare configurations.',
     )
     .version(TOOL_VERSION)
     .showHelpAfterError('(run with --help for usage)')
@@ -50,7 +49,11 @@ function createProgram(io: CliIo): { program: Command; exitCode(): number } {
     .option('--out <path>', 'where to save: a .json file, or a folder (default: results/<scenario>-<UTC time>.json)')
     .option('--no-save', 'do not write a result file')
     .option('--force', "run even when the estimate of the run's memory exceeds what the machine has")
-    .addOption(new Option('--streams <n>', "measured streams per config (overrides the scenario's streams, and load.streams of a config under load)").argParser(wholeNumber(1, ITERATIONS_MAX, ITERATIONS_WHY)))
+    .addOption(
+      new Option('--streams <n>', "measured streams per config (overrides the scenario's streams, and load.streams of a config under load)").argParser(
+        wholeNumber(1, ITERATIONS_MAX, ITERATIONS_WHY),
+      ),
+    )
     .addOption(new Option('--iterations <n>', 'the old name of --streams').argParser(wholeNumber(1, ITERATIONS_MAX, ITERATIONS_WHY)).hideHelp())
     .addOption(new Option('--warmup <n>', 'warm-up streams per config (overrides the scenario)').argParser(wholeNumber(0, WARMUP_MAX)))
     .addOption(new Option('--seed <n>', 'random seed (overrides the scenario)').argParser(wholeNumber(0)))
@@ -61,7 +64,10 @@ function createProgram(io: CliIo): { program: Command; exitCode(): number } {
     )
     .option('--redis-file <path>', 'read the Redis URL from this file (keeps a password out of the process list; REDIS_URL with --redis auto does too)')
     .addOption(
-      new Option('--broker <auto|memory>', 'memory: run the redis-* configs on the in-process memory broker; auto (default): only when --redis auto finds no Redis and cannot start one')
+      new Option(
+        '--broker <auto|memory>',
+        'memory: run the redis-* configs on the in-process memory broker; auto (default): only when --redis auto finds no Redis and cannot start one',
+      )
         .choices(['auto', 'memory'])
         .default('auto'),
     )
@@ -70,7 +76,10 @@ function createProgram(io: CliIo): { program: Command; exitCode(): number } {
     .option('--csv <file>', 'also write the result as CSV (one row per config, one column per metric)')
     .option('--allow-partial', 'accept an interrupted or incomplete --baseline file')
     .addOption(
-      new Option('--shard <i/n>', 'run only share i of n of every config\'s measured streams (1-based), for loading one system from n machines; combine with `streambench merge`. "env": the 0-based index from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or STREAMBENCH_SHARD_INDEX, the count from STREAMBENCH_SHARD_COUNT').argParser(shardOption(io.env)),
+      new Option(
+        '--shard <i/n>',
+        'run only share i of n of every config\'s measured streams (1-based), for loading one system from n machines; combine with `streambench merge`. "env": the 0-based index from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or STREAMBENCH_SHARD_INDEX, the count from STREAMBENCH_SHARD_COUNT',
+      ).argParser(shardOption(io.env)),
     );
   addGateOptions(runCommandDefinition)
     .addHelpText(
@@ -123,7 +132,10 @@ function createProgram(io: CliIo): { program: Command; exitCode(): number } {
   program
     .command('record')
     .description('Record streaming responses of an LLM endpoint (or the mock server) as a trace file for the replay source')
-    .requiredOption('--url <baseUrl>', 'API base URL up to its version segment, e.g. https://api.openai.com/v1 or http://127.0.0.1:8400/v1 (for --api anthropic, https://api.anthropic.com works too: /v1 is added)')
+    .requiredOption(
+      '--url <baseUrl>',
+      'API base URL up to its version segment, e.g. https://api.openai.com/v1 or http://127.0.0.1:8400/v1 (for --api anthropic, https://api.anthropic.com works too: /v1 is added)',
+    )
     .addOption(new Option('--api <api>', 'wire protocol').choices(httpApis).default('openai-chat'))
     .option('--model <name>', 'model name', 'streambench-mock')
     .option('--prompt <text>', 'the prompt (default: a ~300-word explanation request)')
@@ -182,11 +194,21 @@ function createProgram(io: CliIo): { program: Command; exitCode(): number } {
 
   program
     .command('sweep')
-    .description('Run a grid of pipeline settings, mark the Pareto front (token latency p99, events per token; CPU per token shown, not deciding) and recommend one when the points differ beyond their noise')
+    .description(
+      'Run a grid of pipeline settings, mark the Pareto front (token latency p99, events per token; CPU per token shown, not deciding) and recommend one when the points differ beyond their noise',
+    )
     .argument('<scenario>', 'scenario file; the grid starts from its base pipeline, or from --variant')
-    .option('--param <path=values>', 'a pipeline field by dotted path and the values to try, e.g. batch.size=1,2,5,10, or a load field, e.g. load.concurrency=100,300,600; repeat for a grid (default: the scenario\'s sweep: block)', (value: string, previous: string[] = []) => [...previous, value])
+    .option(
+      '--param <path=values>',
+      "a pipeline field by dotted path and the values to try, e.g. batch.size=1,2,5,10, or a load field, e.g. load.concurrency=100,300,600; repeat for a grid (default: the scenario's sweep: block)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('--variant <name>', 'start every point from this variant of the scenario')
-    .addOption(new Option('--streams <n>', "measured streams per point (overrides the scenario's streams, and load.streams under load)").argParser(wholeNumber(1, ITERATIONS_MAX, ITERATIONS_WHY)))
+    .addOption(
+      new Option('--streams <n>', "measured streams per point (overrides the scenario's streams, and load.streams under load)").argParser(
+        wholeNumber(1, ITERATIONS_MAX, ITERATIONS_WHY),
+      ),
+    )
     .addOption(new Option('--iterations <n>', 'the old name of --streams').argParser(wholeNumber(1, ITERATIONS_MAX, ITERATIONS_WHY)).hideHelp())
     .addOption(new Option('--warmup <n>', 'warm-up streams per point (overrides the scenario)').argParser(wholeNumber(0, WARMUP_MAX)))
     .addOption(new Option('--seed <n>', 'random seed (overrides the scenario)').argParser(wholeNumber(0)))
@@ -194,7 +216,10 @@ function createProgram(io: CliIo): { program: Command; exitCode(): number } {
     .option('--redis-file <path>', 'read the Redis URL from this file (as for run)')
     .addOption(new Option('--broker <auto|memory>', 'memory: run the redis-* configs on the in-process memory broker (as for run)').choices(['auto', 'memory']).default('auto'))
     .option('--force', "run even when the estimate of the run's memory exceeds what the machine has")
-    .option('--latency-budget <allowance>', 'recommend the cheapest front point whose token latency p99 is within this of the best: ms (default 16.7, one frame at 60 Hz) or a percentage (10%)')
+    .option(
+      '--latency-budget <allowance>',
+      'recommend the cheapest front point whose token latency p99 is within this of the best: ms (default 16.7, one frame at 60 Hz) or a percentage (10%)',
+    )
     .option('--out <file>', 'where to save the result (default: results/<scenario>-sweep-<UTC time>.json)')
     .option('--no-save', 'do not write a result file')
     .option('--json', 'same as --format json')
@@ -220,7 +245,7 @@ function createProgram(io: CliIo): { program: Command; exitCode(): number } {
     .command('report')
     .description('Print the tables of a saved result; write a self-contained HTML report (charts as inline SVG) or CSV')
     .argument('<result>', 'result file written by streambench run')
-    .option('--html <file>', 'write the HTML report here: per-stage latency breakdown, token-latency CDF, one stream\'s timeline per config')
+    .option('--html <file>', "write the HTML report here: per-stage latency breakdown, token-latency CDF, one stream's timeline per config")
     .option('--csv <file>', 'write the result as CSV here (one row per config, one column per metric)')
     .option('--json', 'same as --format json')
     .addOption(formatOption())
@@ -235,28 +260,49 @@ function createProgram(io: CliIo): { program: Command; exitCode(): number } {
 
   const targetCommandDefinition = program
     .command('target')
-    .description("Measure your own app: streambench serves its model upstream and reads its streamed answer as the browser would")
+    .description('Measure your own app: streambench serves its model upstream and reads its streamed answer as the browser would')
     .requiredOption('--url <url>', "the app's streaming endpoint, e.g. http://127.0.0.1:3000/api/chat")
-    .addOption(new Option('--format <format>', "the wire format the app streams to its browser (not the output format: see --output-format)").choices(APP_FORMATS).makeOptionMandatory())
-    .addOption(new Option('--upstream-port <n>', 'port of the upstream the app calls (point its OPENAI_BASE_URL at http://127.0.0.1:<n>/v1); 0 picks a free one (default: 8400, or 0 with --app-command, which passes the URL to the app)').argParser(wholeNumber(0)))
+    .addOption(
+      new Option('--format <format>', 'the wire format the app streams to its browser (not the output format: see --output-format)').choices(APP_FORMATS).makeOptionMandatory(),
+    )
+    .addOption(
+      new Option(
+        '--upstream-port <n>',
+        'port of the upstream the app calls (point its OPENAI_BASE_URL at http://127.0.0.1:<n>/v1); 0 picks a free one (default: 8400, or 0 with --app-command, which passes the URL to the app)',
+      ).argParser(wholeNumber(0)),
+    )
     .option('--upstream-host <host>', 'address the upstream listens on', '127.0.0.1')
     .addOption(new Option('--method <method>', 'request method').choices(['GET', 'POST', 'get', 'post']))
     .option('--header <name: value>', 'a request header (repeatable); values never reach results or logs', (value: string, previous: string[] = []) => [...previous, value])
-    .option('--body <template>', 'request body: JSON (sent as JSON) or text, with {{prompt}} (prompt + marker), {{marker}}, {{streamId}} filled in (default: {"messages":[{"role":"user","content":"{{prompt}}"}]})')
+    .option(
+      '--body <template>',
+      'request body: JSON (sent as JSON) or text, with {{prompt}} (prompt + marker), {{marker}}, {{streamId}} filled in (default: {"messages":[{"role":"user","content":"{{prompt}}"}]})',
+    )
     .option('--prompt <text>', 'the user prompt; the unique marker is appended to it')
     .option('--text-path <path>', 'dot path to the text field (formats sse, ndjson, websocket), e.g. choices.0.delta.content')
     .option('--done-path <path>', 'dot path to a field that marks the end of the stream (sse, ndjson, websocket)')
-    .option('--app-command <command>', 'start the app with this shell command (it gets OPENAI_BASE_URL, ANTHROPIC_BASE_URL, STREAMBENCH_UPSTREAM_URL, PORT) and stop it and its children at the end; {appPort} in --url is filled in')
+    .option(
+      '--app-command <command>',
+      'start the app with this shell command (it gets OPENAI_BASE_URL, ANTHROPIC_BASE_URL, STREAMBENCH_UPSTREAM_URL, PORT) and stop it and its children at the end; {appPort} in --url is filled in',
+    )
     .option('--app-cwd <dir>', 'working directory for --app-command')
     .addOption(new Option('--app-port <n>', 'the port passed to the app as PORT (default: a free one)').argParser(wholeNumber(1)))
     .option('--ready-url <url>', 'with --app-command: GET this until 2xx before measuring (default: wait for the app port to accept connections)')
     .addOption(new Option('--ready-timeout <ms>', 'how long the app may take to become ready').argParser(wholeNumber(1)))
-    .option('--app-redis <url>', "the Redis the app uses: its commands per token by type, sent (MONITOR, script commands left out) and executed (INFO commandstats deltas); writes nothing")
+    .option(
+      '--app-redis <url>',
+      'the Redis the app uses: its commands per token by type, sent (MONITOR, script commands left out) and executed (INFO commandstats deltas); writes nothing',
+    )
     .option('--keyspace-notifications', "with --app-redis: enable keyspace notifications on that Redis (restored after) to time the app's writes")
     .addOption(new Option('--profile <name>', 'synthetic timing profile of the upstream streams').choices(profileNames).default('fast-hosted'))
     .addOption(new Option('--tokens <n>', 'tokens per upstream stream').default(100).argParser(wholeNumber(1)))
     .option('--trace <file>', 'replay a recorded trace as the upstream streams instead of a synthetic profile')
-    .addOption(new Option('--client <client>', "who reads the app's answer: node (streambench's readers, every format) or browser (a page in headless Chromium: fetch/EventSource/WebSocket, markdown rendered into the DOM, paint metrics; formats openai-sse, anthropic-sse, ai-sdk-ui, sse, websocket)").choices(['node', 'browser']))
+    .addOption(
+      new Option(
+        '--client <client>',
+        "who reads the app's answer: node (streambench's readers, every format) or browser (a page in headless Chromium: fetch/EventSource/WebSocket, markdown rendered into the DOM, paint metrics; formats openai-sse, anthropic-sse, ai-sdk-ui, sse, websocket)",
+      ).choices(['node', 'browser']),
+    )
     .option('--render <strategy>', 'with --client browser: when the page renders: every (default), debounce:MS, throttle:MS or frame')
     .addOption(new Option('--delay-threshold <ms>', 'verdict "delays" when the added latency per token is at least this at p10 (default 3)').argParser(Number))
     .option('--name <name>', 'name of the result (file name and tables)', 'target')
@@ -294,12 +340,15 @@ function createProgram(io: CliIo): { program: Command; exitCode(): number } {
 
   program
     .command('merge')
-    .description('Combine the result files of shard runs (run --shard i/n) into one: histograms merged exactly, counters summed, each shard\'s context kept')
+    .description("Combine the result files of shard runs (run --shard i/n) into one: histograms merged exactly, counters summed, each shard's context kept")
     .argument('<shards...>', 'result files of `streambench run --shard i/n`, one per shard')
     .requiredOption('--out <file>', 'where to write the merged result')
     .option('--allow-partial', 'accept interrupted or incomplete shard files (refused by default)')
     .option('-q, --quiet', 'print nothing but errors')
-    .addHelpText('after', '\nExit codes: 0 ok, 2 invalid input (not shard results, different scenarios, a shard given twice).\nExample:\n  streambench merge shard-1.json shard-2.json shard-3.json --out merged.json')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 ok, 2 invalid input (not shard results, different scenarios, a shard given twice).\nExample:\n  streambench merge shard-1.json shard-2.json shard-3.json --out merged.json',
+    )
     .action(async (shards: string[], options) => {
       const { mergeCommand } = await import('./mergeCommand.js');
       exitCode = await mergeCommand(shards, options, io);

@@ -109,7 +109,10 @@ export class ProgressLog implements ProgressDisplay {
 }
 
 /** The progress display for stderr: a bar on a terminal, a log line every few seconds elsewhere, none when quiet. */
-export function createProgress(stderr: { isTTY?: boolean; columns?: number; write(text: string): boolean }, options: { quiet?: boolean; machineOutput: boolean }): ProgressDisplay | null {
+export function createProgress(
+  stderr: { isTTY?: boolean; columns?: number; write(text: string): boolean },
+  options: { quiet?: boolean; machineOutput: boolean },
+): ProgressDisplay | null {
   if (options.quiet) return null;
   if (stderr.isTTY === true) return options.machineOutput ? null : new ProgressBar(stderr);
   return new ProgressLog(stderr);

@@ -82,7 +82,9 @@ export async function recordCommand(options: RecordCommandOptions, io: CliIo): P
   const settings = settingsFrom(options);
   // Invalid input, found before any request: an unset key variable, an output that cannot be written.
   if (settings.apiKeyEnv !== null && !io.env[settings.apiKeyEnv]) {
-    throw new CliError(`--api-key-env ${settings.apiKeyEnv}: the environment variable is not set; export it with your API key, or drop --api-key-env for an endpoint that needs none`);
+    throw new CliError(
+      `--api-key-env ${settings.apiKeyEnv}: the environment variable is not set; export it with your API key, or drop --api-key-env for an endpoint that needs none`,
+    );
   }
   await checkOutputFile(options.out, '--out');
   const source = await createHttpSource(settings, 1, io.env);
@@ -120,9 +122,7 @@ export async function recordCommand(options: RecordCommandOptions, io: CliIo): P
       // The body never holds the key; redacting it anyway costs nothing.
       request: JSON.parse(redactSecrets(JSON.stringify(requestBody(settings)), [key])) as Record<string, unknown>,
       synthetic: fromMockServer || options.synthetic === true,
-      ...(options.note !== undefined || fromMockServer
-        ? { note: options.note ?? 'recorded from a streambench mock server: synthetic text and timing, not a real model' }
-        : {}),
+      ...(options.note !== undefined || fromMockServer ? { note: options.note ?? 'recorded from a streambench mock server: synthetic text and timing, not a real model' } : {}),
     },
     streams,
   };

@@ -11,7 +11,10 @@ export async function readRedisUrlFile(path: string): Promise<string> {
   try {
     const entry = await stat(path);
     if (!entry.isFile() || entry.size > 64 * 1024) throw new CliError(`--redis-file ${path}: not a regular file of at most 64 kB holding one Redis URL`);
-    const url = (await readFile(path, 'utf8')).split('\n').map((line) => line.trim()).find((line) => line !== '');
+    const url = (await readFile(path, 'utf8'))
+      .split('\n')
+      .map((line) => line.trim())
+      .find((line) => line !== '');
     if (url === undefined) throw new CliError(`--redis-file ${path}: the file is empty; write one redis:// URL in it`);
     return url;
   } catch (error) {

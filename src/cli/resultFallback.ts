@@ -46,6 +46,9 @@ export function keepUnsaved(path: string, text: string, error: unknown): CliErro
     return new CliError(`could not write ${path} (${cause}); the result was kept in ${fallback}`, EXIT.runFailed);
   } catch (fallbackError) {
     const fallbackCause = (fallbackError as NodeJS.ErrnoException).code ?? (fallbackError as Error).message;
-    return new CliError(`could not write ${path} (${cause}), nor the fallback ${fallback} (${fallbackCause}): the result is lost; rerun with --json to get it on stdout`, EXIT.runFailed);
+    return new CliError(
+      `could not write ${path} (${cause}), nor the fallback ${fallback} (${fallbackCause}): the result is lost; rerun with --json to get it on stdout`,
+      EXIT.runFailed,
+    );
   }
 }

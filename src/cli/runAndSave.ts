@@ -57,7 +57,9 @@ export async function runAndSave(
   // A load block sets its own stream count, and every worker thread warms up on its own; a
   // timed load (durationS) starts as many as fit, so the total is unknown (0).
   const timed = scenario.configs.some((config) => config.load?.durationS !== undefined);
-  const streamsTotal = timed ? 0 : scenario.configs.reduce((total, config) => total + (config.load?.workers ?? 1) * warmup + (runOptions.iterations ?? config.load?.streams ?? iterations), 0);
+  const streamsTotal = timed
+    ? 0
+    : scenario.configs.reduce((total, config) => total + (config.load?.workers ?? 1) * warmup + (runOptions.iterations ?? config.load?.streams ?? iterations), 0);
   const startedMs = monotonicNowMs();
   let streamsDone = 0;
   const document = await runScenario(scenario, {

@@ -96,7 +96,10 @@ function checkRunOptions(paths: string[], options: RunCommandOptions): void {
 
 /** Runs validated scenarios as `run` does (also `target`, with the scenario it builds from flags); returns the exit code. */
 export async function runScenarios(scenarios: Scenario[], options: RunCommandOptions, io: CliIo): Promise<number> {
-  checkRunOptions(scenarios.map((scenario) => scenario.name), options);
+  checkRunOptions(
+    scenarios.map((scenario) => scenario.name),
+    options,
+  );
   const format = chosenFormat(options);
   // Read the baseline first: a missing or stale file should not cost a whole run.
   let baseline: ResultDocument | null = null;
@@ -127,7 +130,16 @@ export async function runScenarios(scenarios: Scenario[], options: RunCommandOpt
       const outputPath = options.save ? resultPath(scenario.name, options.out) : null;
       const document = await runAndSave(
         scenario,
-        { iterations: options.streams ?? options.iterations, warmup: options.warmup, seed: options.seed, redis, broker: options.broker, shard: options.shard, signal: interruption.signal, env: io.env },
+        {
+          iterations: options.streams ?? options.iterations,
+          warmup: options.warmup,
+          seed: options.seed,
+          redis,
+          broker: options.broker,
+          shard: options.shard,
+          signal: interruption.signal,
+          env: io.env,
+        },
         { bar, outputPath, progress, redisFlag, stderr: io.stderr },
       );
       if (options.csv) {
@@ -194,11 +206,12 @@ async function checkRunOutputs(options: RunCommandOptions): Promise<void> {
     if (options.out === undefined) await ensureResultsFolder('results');
     else if (options.out.endsWith('.json')) await checkOutputFile(options.out, '--out');
     else {
-      const isFolder = await stat(options.out).then((entry) => entry.isDirectory(), () => false);
+      const isFolder = await stat(options.out).then(
+        (entry) => entry.isDirectory(),
+        () => false,
+      );
       if (!isFolder) {
-        throw new CliError(
-          `--out ${options.out}: neither a .json file nor an existing folder; name a .json file, or create the folder first`,
-        );
+        throw new CliError(`--out ${options.out}: neither a .json file nor an existing folder; name a .json file, or create the folder first`);
       }
       await checkOutputFolder(options.out, '--out');
     }

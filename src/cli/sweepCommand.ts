@@ -101,7 +101,9 @@ export async function sweepCommand(path: string, options: SweepCommandOptions, i
   const point = summary.recommendation ? plan.points.find((candidate) => candidate.name === summary.recommendation!.id) : undefined;
   switch (format) {
     case 'json':
-      io.stdout.write(`${JSON.stringify({ params: plan.params, points: plan.points, front: summary.front, recommendation: summary.recommendation && { ...summary.recommendation, values: point?.values }, ...(summary.noRecommendation && { noRecommendation: summary.noRecommendation }), result: document }, null, 2)}\n`);
+      io.stdout.write(
+        `${JSON.stringify({ params: plan.params, points: plan.points, front: summary.front, recommendation: summary.recommendation && { ...summary.recommendation, values: point?.values }, ...(summary.noRecommendation && { noRecommendation: summary.noRecommendation }), result: document }, null, 2)}\n`,
+      );
       break;
     case 'csv':
       io.stdout.write(resultToCsv(document));
@@ -121,7 +123,10 @@ export async function sweepCommand(path: string, options: SweepCommandOptions, i
         const loadTable = renderLoadTable(document, { ...layout, warnings: false, harnessLimitsFirst: false });
         if (loadTable !== '') io.stdout.write(`${loadTable}\n`);
         // A sweep is not compared stream by stream: the compare-specific warning would only distract.
-        const warnings = renderWarningBlock(collectWarnings(document).filter((warning) => warning.kind !== 'too few streams for compare'), { verbose: options.verbose, width: layout.width });
+        const warnings = renderWarningBlock(
+          collectWarnings(document).filter((warning) => warning.kind !== 'too few streams for compare'),
+          { verbose: options.verbose, width: layout.width },
+        );
         if (warnings !== '') io.stdout.write(`${warnings}\n`);
         if (outputPath) io.stdout.write(`results written to ${outputPath}\n`);
       }

@@ -14,12 +14,7 @@ const START_DELAY_P99_LIMIT_MS = 5;
 const SOURCE_LAG_P99_LIMIT_MS = 5;
 
 /** Warnings for a config run on `threads` threads (1, or its load's worker threads) of a machine with `cores` cores. */
-export function harnessWarnings(
-  metrics: ConfigMetrics | null,
-  load: ConfigResult['load'] | null,
-  threads: number,
-  cores: number = availableParallelism(),
-): string[] {
+export function harnessWarnings(metrics: ConfigMetrics | null, load: ConfigResult['load'] | null, threads: number, cores: number = availableParallelism()): string[] {
   const warnings: string[] = [];
   const eventLoopDelayMs = metrics?.eventLoopDelayMs;
   if (eventLoopDelayMs && eventLoopDelayMs.p99 > EVENT_LOOP_DELAY_P99_LIMIT_MS) {
@@ -45,9 +40,7 @@ export function harnessWarnings(
     );
   }
   if (load?.startDelayMs && load.startDelayMs.p99 > START_DELAY_P99_LIMIT_MS) {
-    warnings.push(
-      `streams started up to ${load.startDelayMs.p99.toFixed(1)} ms (p99) after they were due: the tool could not keep up with the arrival rate`,
-    );
+    warnings.push(`streams started up to ${load.startDelayMs.p99.toFixed(1)} ms (p99) after they were due: the tool could not keep up with the arrival rate`);
   }
   return warnings;
 }
@@ -64,12 +57,7 @@ export function harnessShare(load: NonNullable<ConfigResult['load']>, threads: n
  * streams starting late because the tool was busy. Returns the sentence that says so, with
  * the evidence, or null when the evidence does not say so.
  */
-export function harnessLimit(
-  metrics: ConfigMetrics | null,
-  load: ConfigResult['load'] | null,
-  threads: number,
-  cores: number = availableParallelism(),
-): string | null {
+export function harnessLimit(metrics: ConfigMetrics | null, load: ConfigResult['load'] | null, threads: number, cores: number = availableParallelism()): string | null {
   if (!load || load.mode === 'sequential') return null;
   const evidence: string[] = [];
   const usableCores = Math.max(1, Math.min(threads, cores));

@@ -53,11 +53,7 @@ export async function runSchedule(options: {
   // streams, arrivals and text as one big run (computed, not listed: `streams` may be huge with durationS).
   const ownStreamCount = shard.index < options.streams ? Math.ceil((options.streams - shard.index) / shard.count) : 0;
   let started = 0;
-  const mayStartAnother = () =>
-    started < ownStreamCount &&
-    !signal?.aborted &&
-    !options.shouldStop?.() &&
-    (durationMs === undefined || clock.nowMs() - startedAtMs < durationMs);
+  const mayStartAnother = () => started < ownStreamCount && !signal?.aborted && !options.shouldStop?.() && (durationMs === undefined || clock.nowMs() - startedAtMs < durationMs);
   const nextIndex = () => options.firstIndex + shard.index + shard.count * started++;
 
   if (!load || load.concurrency !== undefined) {

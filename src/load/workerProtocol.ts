@@ -23,8 +23,4 @@ export interface WorkerTask {
 export type MainMessage = { type: 'go' } | { type: 'abort' };
 
 /** Worker → main: warm-up done, one stream done, the result, or a failure before any result. */
-export type WorkerMessage =
-  | { type: 'warm' }
-  | { type: 'stream' }
-  | { type: 'result'; result: ConfigResult }
-  | { type: 'failed'; message: string };
+export type WorkerMessage = { type: 'warm' } | { type: 'stream' } | { type: 'result'; result: ConfigResult } | { type: 'failed'; message: string };

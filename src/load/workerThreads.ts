@@ -20,13 +20,7 @@ import type { MainMessage, WorkerMessage, WorkerTask } from './workerProtocol.js
 type WorkerOutcome = { result: ConfigResult } | { failure: string };
 
 /** Runs a config whose load sets `workers` > 1 and returns its merged result. */
-export async function runConfigOnWorkers(
-  config: ResolvedConfig,
-  configIndex: number,
-  plan: StreamPlan,
-  environment: RunEnvironment,
-  hooks: ConfigHooks,
-): Promise<ConfigResult> {
+export async function runConfigOnWorkers(config: ResolvedConfig, configIndex: number, plan: StreamPlan, environment: RunEnvironment, hooks: ConfigHooks): Promise<ConfigResult> {
   const load = config.load!;
   const settings = { preset: config.preset, description: config.description, ...config.pipeline, load };
   const refuse = (message: string): ConfigResult => ({ name: config.name, state: 'errored', message, settings, metrics: null, iterations: [] });

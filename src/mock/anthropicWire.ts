@@ -35,10 +35,7 @@ export function anthropicWire(identity: ResponseIdentity, promptTokens: number):
     if (!openBlock) return '';
     let frames = '';
     if (openBlock.kind === 'thinking') {
-      frames += sseFrame(
-        { type: 'content_block_delta', index: openBlock.index, delta: { type: 'signature_delta', signature: MOCK_SIGNATURE } },
-        'content_block_delta',
-      );
+      frames += sseFrame({ type: 'content_block_delta', index: openBlock.index, delta: { type: 'signature_delta', signature: MOCK_SIGNATURE } }, 'content_block_delta');
     }
     frames += sseFrame({ type: 'content_block_stop', index: openBlock.index }, 'content_block_stop');
     openBlock = null;

@@ -38,12 +38,7 @@ function truncateToTokens(plan: SyntheticStreamPlan, maxTokens: number): { plan:
  * stream's timing model, and the answer follows after its own time to first token. A
  * request's `max_tokens` cuts the answer (finish reason `length`).
  */
-export function planMockResponse(
-  settings: ResolvedMockSettings,
-  seed: number,
-  streamIndex: number,
-  maxTokens: number | null,
-): MockResponsePlan {
+export function planMockResponse(settings: ResolvedMockSettings, seed: number, streamIndex: number, maxTokens: number | null): MockResponsePlan {
   const full = planSyntheticStream(settings.stream, seed, streamIndex);
   const { plan: content, truncated } = maxTokens !== null ? truncateToTokens(full, maxTokens) : { plan: full, truncated: false };
 

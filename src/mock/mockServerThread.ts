@@ -23,9 +23,7 @@ interface MockWorkerData {
 
 /** Messages from the worker. */
 type MockWorkerMessage =
-  | { type: 'listening'; url: string; baseUrl: string }
-  | { type: 'chunk'; streamIndex: number; chunkIndex: number; atMs: number; requestArrivedMs: number }
-  | { type: 'closed' };
+  { type: 'listening'; url: string; baseUrl: string } | { type: 'chunk'; streamIndex: number; chunkIndex: number; atMs: number; requestArrivedMs: number } | { type: 'closed' };
 
 /** A mock server on its own thread (or in-process, see `isolated`). */
 export interface MockServerThread {
@@ -56,7 +54,15 @@ export async function startMockServerThread(options: MockServerThreadOptions): P
     const server = await startMockServer({ settings: options.settings, seed: options.seed, host, port, onChunkSent: options.onChunkSent, precise: options.precise });
     return { url: server.url, baseUrl: server.baseUrl, isolated: false, close: () => server.close() };
   }
-  const data: MockWorkerData = { streambenchMockServer: true, settings: options.settings, seed: options.seed, host, port, reportChunks: options.onChunkSent !== undefined, precise: options.precise ?? false };
+  const data: MockWorkerData = {
+    streambenchMockServer: true,
+    settings: options.settings,
+    seed: options.seed,
+    host,
+    port,
+    reportChunks: options.onChunkSent !== undefined,
+    precise: options.precise ?? false,
+  };
   const worker = new Worker(new URL(import.meta.url), { workerData: data });
   let markClosed!: () => void;
   const closed = new Promise<void>((resolve) => (markClosed = resolve));

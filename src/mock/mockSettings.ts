@@ -23,12 +23,7 @@ export const mockFaultsSchema = z
     stallMs: z.number().positive().optional().describe('a pause of this many ms mid-stream, after `stallAfterChunks` chunks'),
     stallAfterChunks: z.number().int().nonnegative().optional().describe('chunks sent before the stall (default 1)'),
     dropAfterChunks: z.number().int().nonnegative().optional().describe('close the connection abruptly after this many chunks (no end of stream)'),
-    malformedEvery: z
-      .number()
-      .int()
-      .min(1)
-      .optional()
-      .describe('after every N-th chunk, send an extra event whose JSON is cut short (clients should count it and go on)'),
+    malformedEvery: z.number().int().min(1).optional().describe('after every N-th chunk, send an extra event whose JSON is cut short (clients should count it and go on)'),
   })
   .describe('faults the mock server injects, for testing error handling');
 /** Fault settings as written. */

@@ -35,8 +35,7 @@ export function openAiChatWire(identity: ResponseIdentity): ResponseWire {
   });
   return {
     preamble: () => sseFrame(chunkEvent({ role: 'assistant', content: '', refusal: null }, null)),
-    chunk: (chunk: SourceChunk) =>
-      sseFrame(chunkEvent(chunk.reasoning !== undefined ? { reasoning_content: chunk.reasoning } : { content: chunk.text }, null)),
+    chunk: (chunk: SourceChunk) => sseFrame(chunkEvent(chunk.reasoning !== undefined ? { reasoning_content: chunk.reasoning } : { content: chunk.text }, null)),
     malformed: () => `data: {"id":"${identity.id}","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"\n\n`,
     end(finishReason, usage) {
       let frames = sseFrame(chunkEvent({}, finishReason));

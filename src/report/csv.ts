@@ -51,7 +51,26 @@ export function resultToCsv(doc: ResultDocument): string {
 /** Verdicts as CSV, one row each, numbers unformatted. */
 export function verdictsToCsv(verdictsIn: readonly (GateDecision | MetricVerdict)[]): string {
   const verdicts = wordVerdicts(verdictsIn);
-  const head = ['config', 'metric', 'verdict', 'method', 'base', 'head', 'change', 'relativeChange', 'ciLow', 'ciHigh', 'allowed', 'gate', 'baseSamples', 'headSamples', 'baseCv', 'headCv', 'reason', 'warnings'];
+  const head = [
+    'config',
+    'metric',
+    'verdict',
+    'method',
+    'base',
+    'head',
+    'change',
+    'relativeChange',
+    'ciLow',
+    'ciHigh',
+    'allowed',
+    'gate',
+    'baseSamples',
+    'headSamples',
+    'baseCv',
+    'headCv',
+    'reason',
+    'warnings',
+  ];
   const rows = verdicts.map((verdict) => [
     verdict.config,
     verdict.metric,

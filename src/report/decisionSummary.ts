@@ -69,9 +69,7 @@ export function undecidedLines(verdicts: readonly MetricVerdict[]): string[] {
     const cause = undecidedCause(verdict);
     byCause.set(cause, [...(byCause.get(cause) ?? []), verdict]);
   }
-  return [...byCause].map(
-    ([cause, group]) => `undecided (${cause}): ${group.length} verdict${group.length === 1 ? '' : 's'} — ${affected(group)} — ${causeDetail(cause, group)}`,
-  );
+  return [...byCause].map(([cause, group]) => `undecided (${cause}): ${group.length} verdict${group.length === 1 ? '' : 's'} — ${affected(group)} — ${causeDetail(cause, group)}`);
 }
 
 /** The kind of a noise warning, from its wording. */

@@ -91,6 +91,9 @@ export function fitTable(columns: readonly FitColumn[], rows: readonly FitRow[],
     table.push([...leadShown.map((index) => row.lead[index]), { colSpan: span, content: wrapWords(row.message, spanWidth), hAlign: 'left' }]);
   }
   const hidden = columns.filter((_, index) => !shown.includes(index)).map((column) => column.head.replace(/\n/g, ' '));
-  const note = hidden.length > 0 ? `\n${wrapWords(`(${hidden.length} column${hidden.length === 1 ? '' : 's'} hidden to fit ${options.width} columns: ${hidden.join(', ')}; --wide shows all)`, options.width)}` : '';
+  const note =
+    hidden.length > 0
+      ? `\n${wrapWords(`(${hidden.length} column${hidden.length === 1 ? '' : 's'} hidden to fit ${options.width} columns: ${hidden.join(', ')}; --wide shows all)`, options.width)}`
+      : '';
   return `${table.toString()}${note}`;
 }

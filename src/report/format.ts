@@ -37,10 +37,7 @@ export function formatCount(value: number | null | undefined): string {
 }
 
 /** A change with its sign (`+1.23`, `-0.500`, `0`), formatted by `format`; `—` when missing. */
-export function formatSigned(
-  value: number | null | undefined,
-  format: (value: number | null | undefined) => string = formatNumber,
-): string {
+export function formatSigned(value: number | null | undefined, format: (value: number | null | undefined) => string = formatNumber): string {
   const text = format(value);
   return typeof value === 'number' && value > 0 ? `+${text}` : text;
 }

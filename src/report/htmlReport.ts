@@ -29,7 +29,9 @@ export function renderHtmlReport(doc: ResultDocument): string {
   const rows = doc.configs
     .map((config) =>
       config.state === 'completed'
-        ? `<tr><td>${escapeXml(config.name)}</td><td>${config.state}</td>${summaryCells(config).map((cell) => `<td>${escapeXml(cell)}</td>`).join('')}</tr>`
+        ? `<tr><td>${escapeXml(config.name)}</td><td>${config.state}</td>${summaryCells(config)
+            .map((cell) => `<td>${escapeXml(cell)}</td>`)
+            .join('')}</tr>`
         : `<tr><td>${escapeXml(config.name)}</td><td>${config.state}</td><td class="message" colspan="${SUMMARY_HEAD.length - 2}">${escapeXml(config.message ?? '')}</td></tr>`,
     )
     .join('');
@@ -50,10 +52,7 @@ export function renderHtmlReport(doc: ResultDocument): string {
   );
 
   const timelines = doc.configs.filter((config) => config.timeline);
-  const maxMs = Math.max(
-    1,
-    ...timelines.flatMap((config) => [...config.timeline!.emitsMs, ...config.timeline!.receivesMs, ...config.timeline!.rendersMs]),
-  );
+  const maxMs = Math.max(1, ...timelines.flatMap((config) => [...config.timeline!.emitsMs, ...config.timeline!.receivesMs, ...config.timeline!.rendersMs]));
   sections.push(
     `<h2>One stream, event by event</h2><p class="note">The first measured stream of each config: when the source emitted chunks, when the client received events and when it rendered. Same time axis for every config.</p>${
       timelines.length > 0

@@ -20,7 +20,8 @@ export function renderResultMarkdown(doc: ResultDocument): string {
       : [config.name, config.state, config.message ?? '', ...Array<string>(head.length - 3).fill('')],
   );
   const title = `### streambench: ${doc.scenario.name}${doc.interrupted ? ' (interrupted)' : ''}`;
-  const description = typeof doc.scenario.settings.description === 'string' && doc.scenario.settings.description.trim() !== '' ? `\n\n${doc.scenario.settings.description.trim()}` : '';
+  const description =
+    typeof doc.scenario.settings.description === 'string' && doc.scenario.settings.description.trim() !== '' ? `\n\n${doc.scenario.settings.description.trim()}` : '';
   const target = renderTargetMarkdown(doc);
   return `${title}${description}\n\n${markdownTable(head, rows, (index) => index >= 2)}\n${target === '' ? '' : `\n${target}`}`;
 }
@@ -45,7 +46,11 @@ export function renderComparisonMarkdown(decisionIn: ComparisonDecision | Worded
     for (const line of informational) out.push(`- ℹ ${markdownCell(line)}`);
   }
   const table = (rows: typeof verdicts) =>
-    markdownTable([...VERDICT_HEAD, 'reason'], rows.map((verdict) => [...verdictCells(verdict), verdict.reason]), (index) => index >= 2 && index <= 8);
+    markdownTable(
+      [...VERDICT_HEAD, 'reason'],
+      rows.map((verdict) => [...verdictCells(verdict), verdict.reason]),
+      (index) => index >= 2 && index <= 8,
+    );
   // A PR comment should lead with what needs a look; long lists of unchanged gates fold away.
   const folded = verdicts.length > FOLD_AFTER ? verdicts.filter((verdict) => verdict.verdict === 'unchanged') : [];
   const shown = verdicts.filter((verdict) => !folded.includes(verdict));

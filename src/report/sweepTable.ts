@@ -93,7 +93,10 @@ export function renderSweepTable(
   }));
   const width = layout.width ?? DEFAULT_WIDTH;
   const table = fitTable(columns, body, { width, wide: layout.wide });
-  const legend = wrapWords('◆ Pareto front of token latency p99 and events per token (no other point is at least as good on both; CPU per token is shown, not decided on: it moves too much between runs)', width);
+  const legend = wrapWords(
+    '◆ Pareto front of token latency p99 and events per token (no other point is at least as good on both; CPU per token is shown, not decided on: it moves too much between runs)',
+    width,
+  );
   return `${table}\n${legend}\n${wrapWords(recommendationLine(params, points, summary), width)}`;
 }
 

@@ -158,13 +158,7 @@ export function renderStageTable(doc: ResultDocument, _layout?: TableLayout): st
       const stageMetrics = config.metrics.stages[stage];
       if (!stageMetrics) continue; // orderedStageNames lists recorded stages only
       const { ttftMs, latencyMs } = stageMetrics;
-      table.push([
-        config.name,
-        stage,
-        formatMs(stat(ttftMs, 'p50')),
-        formatMs(stat(latencyMs, 'p50')),
-        formatMs(stat(latencyMs, 'p99')),
-      ]);
+      table.push([config.name, stage, formatMs(stat(ttftMs, 'p50')), formatMs(stat(latencyMs, 'p50')), formatMs(stat(latencyMs, 'p99'))]);
     }
   }
   return table.toString();
@@ -230,11 +224,8 @@ export function renderComparisonTable(comparison: Comparison, breaches: readonly
   if (comparison.onlyInBase.length > 0) notes.push(`only in base: ${comparison.onlyInBase.join(', ')}`);
   if (comparison.onlyInHead.length > 0) notes.push(`only in head: ${comparison.onlyInHead.join(', ')}`);
   for (const entry of comparison.notCompared) {
-    const side = (state: string, message: string | undefined): string =>
-      message === undefined ? state : `${state} (${message})`;
-    notes.push(
-      `not compared: ${entry.config}: base ${side(entry.baseState, entry.baseMessage)}, head ${side(entry.headState, entry.headMessage)}`,
-    );
+    const side = (state: string, message: string | undefined): string => (message === undefined ? state : `${state} (${message})`);
+    notes.push(`not compared: ${entry.config}: base ${side(entry.baseState, entry.baseMessage)}, head ${side(entry.headState, entry.headMessage)}`);
   }
   const body = rows.length > 0 ? table.toString() : 'no metrics in common';
   return [body, ...notes].join('\n');

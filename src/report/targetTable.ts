@@ -73,7 +73,7 @@ function targetRows(doc: ResultDocument): { latency: string[][]; cost: string[][
           .map(([command, perToken]) => `${command} ${formatCount(perToken)}`)
           .join(', ') || 'none';
       const redis = target.redis;
-      const sent = redis.commandsSentByType ? byType(redis.commandsSentByType) : redis.sentNote ?? 'not counted';
+      const sent = redis.commandsSentByType ? byType(redis.commandsSentByType) : (redis.sentNote ?? 'not counted');
       notes.push(`${config.name}: Redis per token, sent by the app: ${sent}; executed by Redis (scripts' own commands included): ${byType(redis.commandsExecutedByType)}`);
     }
     if (target?.matching.note) notes.push(`${config.name}: ${target.matching.note}`);

@@ -57,7 +57,12 @@ export const VERDICT_HEAD: readonly string[] = HEAD;
 export function verdictTotals(verdicts: readonly MetricVerdict[]): string {
   const counts = countVerdicts(verdicts);
   const order: Verdict[] = ['regressed', 'inconclusive', 'improved', 'unchanged'];
-  return order.filter((verdict) => counts[verdict] > 0).map((verdict) => `${counts[verdict]} ${verdict}`).join(', ') || 'nothing compared';
+  return (
+    order
+      .filter((verdict) => counts[verdict] > 0)
+      .map((verdict) => `${counts[verdict]} ${verdict}`)
+      .join(', ') || 'nothing compared'
+  );
 }
 
 /** Which verdict columns give way first on a narrow terminal (lower: hidden first). */
@@ -104,7 +109,8 @@ export function renderVerdictTable(decisionIn: ComparisonDecision | WordedDecisi
     lines.push(`! ${unchecked.config}: ${unchecked.rule} not checked: ${unchecked.metric} missing in ${unchecked.missingIn}`);
   }
   for (const line of informationalLines(decision.report.informational)) lines.push(wrapped('i', line));
-  if (layout.verbose) for (const verdict of decision.report.informational) lines.push(`i ${verdict.config} ${verdict.metric} ${verdict.verdict} (informational): ${wordVerdict(verdict).reason}`);
+  if (layout.verbose)
+    for (const verdict of decision.report.informational) lines.push(`i ${verdict.config} ${verdict.metric} ${verdict.verdict} (informational): ${wordVerdict(verdict).reason}`);
   const outcome = outcomeOf(decision);
   const breaches = decision.rules.breaches.length > 0 ? `, ${plural(decision.rules.breaches.length, 'rule')} breached` : '';
   const totals = outcome.decidedCounted ? '' : `: ${verdictTotals(verdicts)}`;

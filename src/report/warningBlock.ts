@@ -24,7 +24,9 @@ export function renderWarningBlock(warnings: readonly RunWarning[], options: { v
   if (options.verbose) return [`warnings (${warnings.length}):`, ...warnings.map((warning) => `  ! ${wrap(`${warning.config}: ${warning.message}`)}`)].join('\n');
   const kinds = new Map<string, RunWarning[]>();
   for (const warning of warnings) kinds.set(warning.kind, [...(kinds.get(warning.kind) ?? []), warning]);
-  const lines = [wrapWords(`warnings: ${warnings.length} in ${kinds.size} kind${kinds.size === 1 ? '' : 's'} (--verbose lists each; all are in the result file's "warnings")`, options.width)];
+  const lines = [
+    wrapWords(`warnings: ${warnings.length} in ${kinds.size} kind${kinds.size === 1 ? '' : 's'} (--verbose lists each; all are in the result file's "warnings")`, options.width),
+  ];
   for (const [kind, group] of kinds) {
     const worst = group.reduce((a, b) => (b.severity > a.severity ? b : a));
     const configs = new Set(group.map((warning) => warning.config)).size;

@@ -144,11 +144,7 @@ const configResultTail = {
       mode: z.enum(['sequential', 'closed-loop', 'open-loop']),
       streamsStarted: z.number().int(),
       streamsFailed: z.number().int(),
-      peakConcurrentStreams: z
-        .number()
-        .int()
-        .optional()
-        .describe('the most measured streams in flight at once (merged parts: the sum of their peaks, an upper bound)'),
+      peakConcurrentStreams: z.number().int().optional().describe('the most measured streams in flight at once (merged parts: the sum of their peaks, an upper bound)'),
       durationMs: z.number().describe('first measured stream started → last one ended'),
       deliveredTokensPerSecond: z.number().describe('tokens of the streams that completed ÷ duration'),
       completedStreamsPerSecond: z.number(),
@@ -157,7 +153,9 @@ const configResultTail = {
         .number()
         .optional()
         .describe('client.type browser: CPU time of the Chromium processes over the measured streams ÷ duration (1 = one core busy all the time), from /proc'),
-      toolCpuShare: z.number().describe("the tool's CPU time (every thread, and a processes: split producer child) over the measured load ÷ duration (1 = one core busy all the time)"),
+      toolCpuShare: z
+        .number()
+        .describe("the tool's CPU time (every thread, and a processes: split producer child) over the measured load ÷ duration (1 = one core busy all the time)"),
       resources: z
         .strictObject({
           samples: z.array(
@@ -178,9 +176,7 @@ const configResultTail = {
     .describe('how the measured streams were loaded, and throughput'),
   warnings: z.array(z.string()).optional().describe('things that make these numbers less trustworthy, with advice'),
   target: targetResultSchemaWith(summarySchema).optional().describe("target mode: what the user's app did to the stream (docs/target.md)"),
-  snapshot: measurementSnapshotSchema
-    .optional()
-    .describe('shard runs only: the exact measurement state (encoded HdrHistograms, sums) that `streambench merge` combines'),
+  snapshot: measurementSnapshotSchema.optional().describe('shard runs only: the exact measurement state (encoded HdrHistograms, sums) that `streambench merge` combines'),
 };
 
 const configResultHead = {
@@ -267,7 +263,10 @@ export const resultDocumentSchema = z.strictObject({
     redis: z
       .strictObject({
         broker: z.enum(['redis', 'memory']).describe('redis: the redis-* configs ran on the Redis below. memory: they ran on the in-process memory broker instead'),
-        origin: z.enum(['--redis', 'REDIS_URL', 'default', 'private']).optional().describe('how the Redis was found: --redis URL, REDIS_URL, 127.0.0.1:6379, or a private redis-server started for the run'),
+        origin: z
+          .enum(['--redis', 'REDIS_URL', 'default', 'private'])
+          .optional()
+          .describe('how the Redis was found: --redis URL, REDIS_URL, 127.0.0.1:6379, or a private redis-server started for the run'),
         url: z.string().optional().describe('the Redis URL, password redacted'),
         version: z.string().nullable().optional().describe("the server's redis_version"),
         note: z.string().optional().describe('what changed and why (nothing answered at the default address, the memory broker in place of Redis)'),
@@ -278,7 +277,7 @@ export const resultDocumentSchema = z.strictObject({
   shard: z
     .strictObject({ index: z.number().int().nonnegative(), count: z.number().int().positive() })
     .optional()
-    .describe('this run covered only the share `index` (0-based) of `count` of every config\'s measured streams'),
+    .describe("this run covered only the share `index` (0-based) of `count` of every config's measured streams"),
   shards: z
     .array(z.strictObject({ runId: z.string(), shard: z.string(), context: z.record(z.string(), z.unknown()) }))
     .optional()
@@ -304,7 +303,9 @@ export const resultDocumentWireSchema = resultDocumentSchema.extend({
       state: z.enum(['completed', 'errored', 'interrupted', 'skipped']),
       metrics: configMetricsSchema
         .nullable()
-        .describe('completed: always (null only in files of older versions, for a config that measured no stream); errored or interrupted: the streams measured before it ended, null when none; skipped: null'),
+        .describe(
+          'completed: always (null only in files of older versions, for a config that measured no stream); errored or interrupted: the streams measured before it ended, null when none; skipped: null',
+        ),
       ...configResultTail,
     }),
   ),

@@ -33,5 +33,8 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
 
 /** `20261124T013000Z`: a UTC timestamp that sorts and fits in a file name. */
 export function fileTimestamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }

@@ -116,7 +116,6 @@ async function createBroker(settings: PipelineSettings['broker'], environment: R
   return createRedisBroker(settings, { url: redis.url, runId: environment.runId, clock: environment.clock, interruption: environment.signal });
 }
 
-
 /** A browser client listens for the SSE delivery's event name (EventSource hands named events only to their listeners). */
 function withSseEventName(client: ClientSettings, delivery: PipelineSettings['delivery']): ClientSettings {
   if (client.type !== 'browser' || delivery.type !== 'sse' || delivery.eventName === null) return client;

@@ -27,19 +27,8 @@ import { describeTarget } from '../target/describeTarget.js';
 /** Under load, the client's render cost is measured on 1 render in this many (the rest paint without the markdown work). */
 const RENDER_COST_SAMPLE_EVERY_UNDER_LOAD = 8;
 
-
-
-
-
-
 /** Runs a config's streams and returns its result (on worker threads when its load says so). */
-export async function runConfig(
-  config: ResolvedConfig,
-  configIndex: number,
-  plan: StreamPlan,
-  environment: RunEnvironment,
-  hooks: ConfigHooks = {},
-): Promise<ConfigResult> {
+export async function runConfig(config: ResolvedConfig, configIndex: number, plan: StreamPlan, environment: RunEnvironment, hooks: ConfigHooks = {}): Promise<ConfigResult> {
   if ((config.load?.workers ?? 1) > 1) return runConfigOnWorkers(config, configIndex, plan, environment, hooks);
   return runConfigInThisThread(config, configIndex, plan, environment, hooks);
 }
@@ -211,20 +200,23 @@ export async function runConfigInThisThread(
   const warnings = [...harnessWarnings(metrics, loadResult, 1), ...stallWarnings(measurements.iterations)];
   const ended = configEnd(problem ? 'errored' : 'completed', metrics);
   // Assigning `ended` over it types state and metrics together; their keys keep the places set here.
-  const result: ConfigResult = Object.assign({
-    name: config.name,
-    state: ended.state,
-    ...(problem ? { message: problem } : {}),
-    settings: load ? { ...settings, load } : settings,
-    metrics: ended.metrics,
-    iterations: measurements.iterations,
-    ...(measurements.tokenLatencyDistribution().count > 0 && { tokenLatencyPercentilesMs: percentileList(measurements.tokenLatencyDistribution()) }),
-    ...(timeline && { timeline }),
-    ...(loadResult && { load: loadResult }),
-    ...(warnings.length > 0 && { warnings }),
-    // Shard results carry their exact state so `streambench merge` can combine them.
-    ...(environment.shard && measurements.iterations.length > 0 && { snapshot: measurements.toSnapshot() }),
-  }, ended);
+  const result: ConfigResult = Object.assign(
+    {
+      name: config.name,
+      state: ended.state,
+      ...(problem ? { message: problem } : {}),
+      settings: load ? { ...settings, load } : settings,
+      metrics: ended.metrics,
+      iterations: measurements.iterations,
+      ...(measurements.tokenLatencyDistribution().count > 0 && { tokenLatencyPercentilesMs: percentileList(measurements.tokenLatencyDistribution()) }),
+      ...(timeline && { timeline }),
+      ...(loadResult && { load: loadResult }),
+      ...(warnings.length > 0 && { warnings }),
+      // Shard results carry their exact state so `streambench merge` can combine them.
+      ...(environment.shard && measurements.iterations.length > 0 && { snapshot: measurements.toSnapshot() }),
+    },
+    ended,
+  );
   target?.finish(result, measurements);
   return result;
 }

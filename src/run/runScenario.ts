@@ -98,7 +98,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       const result =
         'skipped' in config
           ? { name: config.name, state: 'skipped' as const, message: config.skipped, settings: {}, metrics: null, iterations: [] }
-          : await runConfig(config, index, { warmup, iterations }, environment, { signal: options.signal, onStream: options.onStream, onPartial: options.onConfigPartial && ((partial) => options.onConfigPartial!(partial, document)) });
+          : await runConfig(config, index, { warmup, iterations }, environment, {
+              signal: options.signal,
+              onStream: options.onStream,
+              onPartial: options.onConfigPartial && ((partial) => options.onConfigPartial!(partial, document)),
+            });
       // Stopped while it ran: not `completed`, whatever it measured before (which is kept). An error
       // that ended it as the stop cut its waits short (a stream stuck on a paused Redis, a pipeline
       // still connecting) is the stop's doing as much as the fault's: it stays in the message.

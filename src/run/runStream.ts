@@ -17,7 +17,6 @@ import { openLocalProducer } from './producer/localProducer.js';
 import type { StreamProducer } from './producer/types.js';
 import type { BuiltPipeline } from './types.js';
 
-
 /** One stream's trace and counts. */
 export interface StreamRun {
   trace: StreamTrace;
@@ -88,12 +87,14 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
     // producer, and a reader never joins after the end of a short stream.
     const heldForClient: { data: string; seq: number }[] = [];
     let connectedChannel: DeliveryChannel | undefined;
-    const channelOpened = pipeline.delivery.open(streamId, (data) => client.onEvent(data), client.remote).then((channel) => {
-      for (const held of heldForClient) channel.send(held.data, held.seq);
-      heldForClient.length = 0;
-      connectedChannel = channel;
-      return channel;
-    });
+    const channelOpened = pipeline.delivery
+      .open(streamId, (data) => client.onEvent(data), client.remote)
+      .then((channel) => {
+        for (const held of heldForClient) channel.send(held.data, held.seq);
+        heldForClient.length = 0;
+        connectedChannel = channel;
+        return channel;
+      });
     const consumerDone = Promise.all([
       channelOpened,
       brokerStream.read((items) => {

@@ -23,7 +23,8 @@ interface ClientFields {
 export function browserClientProblems(target: ClientFields): { path: string[]; message: string }[] {
   const problems: { path: string[]; message: string }[] = [];
   if (target.client !== 'browser') {
-    if (target.render !== undefined) problems.push({ path: ['render'], message: 'render applies to client: browser only (the node client does not render): remove it, or set client: browser' });
+    if (target.render !== undefined)
+      problems.push({ path: ['render'], message: 'render applies to client: browser only (the node client does not render): remove it, or set client: browser' });
     return problems;
   }
   if (!(BROWSER_APP_FORMATS as readonly string[]).includes(target.format)) {

@@ -64,7 +64,9 @@ export async function readScenarioText(path: string): Promise<string> {
     const entry = await stat(path);
     if (!entry.isFile()) throw new ScenarioError(`${path}: not a regular file; give a path to a .yaml or .json file, e.g. scenarios/default.yaml`);
     if (entry.size > SCENARIO_FILE_MAX_BYTES) {
-      throw new ScenarioError(`${path}: ${entry.size.toLocaleString('en-US')} bytes; a scenario may have ${tooLarge('bytes', SCENARIO_FILE_MAX_BYTES, 'real ones have a few kB, and parsing costs ~40 bytes of memory per byte')}`);
+      throw new ScenarioError(
+        `${path}: ${entry.size.toLocaleString('en-US')} bytes; a scenario may have ${tooLarge('bytes', SCENARIO_FILE_MAX_BYTES, 'real ones have a few kB, and parsing costs ~40 bytes of memory per byte')}`,
+      );
     }
     const text = await readFile(path, 'utf8');
     checkScenarioTextSize(text, path);
@@ -145,12 +147,7 @@ export function resolveScenario(raw: unknown, where: string, contentHash: string
   const configs = variants.map((variant, index): ResolvedConfig => {
     const variantPipeline = (variant.pipeline ?? {}) as Record<string, unknown>;
     const preset = (variantPipeline.preset ?? basePipeline.preset ?? null) as PresetName | null;
-    const merged = mergeSettings(
-      DEFAULT_PIPELINE,
-      preset ? PRESETS[preset] : undefined,
-      withoutPreset(basePipeline),
-      withoutPreset(variantPipeline),
-    );
+    const merged = mergeSettings(DEFAULT_PIPELINE, preset ? PRESETS[preset] : undefined, withoutPreset(basePipeline), withoutPreset(variantPipeline));
     const resolved = pipelineSchema.safeParse(merged);
     if (!resolved.success) {
       const prefix = scenario.variants ? ['variants', index, 'pipeline'] : ['pipeline'];

@@ -14,7 +14,8 @@ export const loadSettingsSchema = z
       .int()
       .min(1)
       .max(CONCURRENCY_MAX, tooLarge('concurrent streams', CONCURRENCY_MAX, 'each holds sockets, buffers and its plan; 1,000 already saturate 2 cores'))
-      .optional().describe('closed loop: keep this many streams in flight; a finished stream is replaced at once'),
+      .optional()
+      .describe('closed loop: keep this many streams in flight; a finished stream is replaced at once'),
     rate: z
       .strictObject({
         perSecond: z
@@ -31,8 +32,14 @@ export const loadSettingsSchema = z
       .int()
       .min(1)
       .max(ITERATIONS_MAX, tooLarge('streams', ITERATIONS_MAX, 'every measured stream keeps a sample in memory and in the result file'))
-      .optional().describe('streams to start in all (default: the scenario\'s streams)'),
-    durationS: z.number().positive().max(MAX_TIMER_MS / 1000, 'at most 2,147,483 seconds (about 24.8 days, the longest timer Node honours)').optional().describe('stop starting new streams after this many seconds (whichever of streams and durationS comes first)'),
+      .optional()
+      .describe("streams to start in all (default: the scenario's streams)"),
+    durationS: z
+      .number()
+      .positive()
+      .max(MAX_TIMER_MS / 1000, 'at most 2,147,483 seconds (about 24.8 days, the longest timer Node honours)')
+      .optional()
+      .describe('stop starting new streams after this many seconds (whichever of streams and durationS comes first)'),
     rampS: z
       .number()
       .nonnegative()

@@ -19,8 +19,7 @@ function mergeTwo(base: unknown, override: unknown, topLevel = false): unknown {
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(override)) {
     const baseValue = base[key];
-    const typeChanged =
-      topLevel && STAGES_KEYED_BY_TYPE.has(key) && isPlainObject(value) && isPlainObject(baseValue) && 'type' in value && value.type !== baseValue.type;
+    const typeChanged = topLevel && STAGES_KEYED_BY_TYPE.has(key) && isPlainObject(value) && isPlainObject(baseValue) && 'type' in value && value.type !== baseValue.type;
     merged[key] = typeChanged ? value : mergeTwo(baseValue, value);
   }
   return merged;

@@ -21,7 +21,9 @@ export const renderSettingsSchema = z
   .strictObject({
     strategy: z
       .enum(['every', 'debounce', 'throttle', 'frame'])
-      .describe('every: render on each event. debounce: trailing debounce of intervalMs (the seed). throttle: at most one render per intervalMs, leading and trailing. frame: one render per frame of intervalMs (requestAnimationFrame)'),
+      .describe(
+        'every: render on each event. debounce: trailing debounce of intervalMs (the seed). throttle: at most one render per intervalMs, leading and trailing. frame: one render per frame of intervalMs (requestAnimationFrame)',
+      ),
     intervalMs: timerMsSchema.describe('debounce delay, throttle interval or frame length in ms (ignored by every)'),
   })
   .describe('When the client paints');
@@ -31,7 +33,9 @@ export const browserClientSchema = z
     request: z
       .enum(['eventsource', 'fetch'])
       .default('eventsource')
-      .describe('how the page asks for an SSE stream: eventsource (GET, EventSource) or fetch (POST with a JSON body, read with a streamed body reader, as the AI SDK useChat does); WebSocket deliveries use a WebSocket'),
+      .describe(
+        'how the page asks for an SSE stream: eventsource (GET, EventSource) or fetch (POST with a JSON body, read with a streamed body reader, as the AI SDK useChat does); WebSocket deliveries use a WebSocket',
+      ),
     pagesPerContext: z.number().int().min(1).max(1000).default(10).describe('open pages per browser context before another context is made'),
     contextsPerBrowser: z.number().int().min(1).max(1000).default(10).describe('browser contexts per Chromium process before another Chromium is launched'),
     blockMainThread: z

@@ -12,17 +12,12 @@ import { pipelineSchema } from './pipelineSchema.js';
 import { PRESET_NAMES } from './presets.js';
 import { targetSchema } from './targetSchema.js';
 
-const nameSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" and "-" (it becomes part of a file name)');
+const nameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" and "-" (it becomes part of a file name)');
 
 /** A pipeline as a scenario writes it: any subset of the fields, optionally from a preset. */
 export const pipelineOverrideSchema = (deepPartial(pipelineSchema) as z.ZodObject)
   .extend({
-    preset: z
-      .enum(PRESET_NAMES)
-      .optional()
-      .describe('start from a preset pipeline (field-baseline, seed-proposed, seed-corrected); fields set here win'),
+    preset: z.enum(PRESET_NAMES).optional().describe('start from a preset pipeline (field-baseline, seed-proposed, seed-corrected); fields set here win'),
   })
   .describe('Pipeline settings; unset fields come from the preset, then the defaults');
 
@@ -47,7 +42,9 @@ export const sweepSchema = z
     latencyBudget: z
       .union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?(%|ms)?$/)])
       .optional()
-      .describe('the recommendation takes the cheapest Pareto point whose token latency p99 is within this of the best: ms (default 16.7, one frame at 60 Hz) or a percentage (10%)'),
+      .describe(
+        'the recommendation takes the cheapest Pareto point whose token latency p99 is within this of the best: ms (default 16.7, one frame at 60 Hz) or a percentage (10%)',
+      ),
   })
   .describe('a parameter grid for `streambench sweep`');
 export type SweepInput = z.infer<typeof sweepSchema>;
@@ -85,10 +82,7 @@ export const scenarioSchema = z
       .min(1)
       .optional()
       .describe('named configs, each overriding parts of the base pipeline; without variants the base pipeline runs as one config named "base"'),
-    gates: z
-      .array(gateSchema)
-      .optional()
-      .describe('regression gates `compare` and `run --baseline` apply to runs of this scenario (see docs/ci.md)'),
+    gates: z.array(gateSchema).optional().describe('regression gates `compare` and `run --baseline` apply to runs of this scenario (see docs/ci.md)'),
     sweep: sweepSchema.optional(),
     columns: z
       .array(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'a counter name such as redisCommandsPerToken (see `streambench report` for the names)'))
@@ -107,10 +101,18 @@ export const scenarioSchema = z
       }
       seen.add(variant.name);
       if (variant.target && variant.pipeline) {
-        context.addIssue({ code: 'custom', path: ['variants', index, 'pipeline'], message: 'a target variant measures the app, not a built pipeline: remove "pipeline" or "target"' });
+        context.addIssue({
+          code: 'custom',
+          path: ['variants', index, 'pipeline'],
+          message: 'a target variant measures the app, not a built pipeline: remove "pipeline" or "target"',
+        });
       }
       if (variant.target && (variant.load ?? scenario.load)?.workers !== undefined && (variant.load ?? scenario.load)!.workers > 1) {
-        context.addIssue({ code: 'custom', path: ['variants', index, 'load', 'workers'], message: 'target variants run on one thread (the upstream and the client share its clock): set load.workers to 1' });
+        context.addIssue({
+          code: 'custom',
+          path: ['variants', index, 'load', 'workers'],
+          message: 'target variants run on one thread (the upstream and the client share its clock): set load.workers to 1',
+        });
       }
     });
   });

@@ -36,12 +36,14 @@ const resumeSchema = z
 
 const appSchema = z
   .strictObject({
-    command: z.string().min(1).describe('shell command that starts the app (run with /bin/sh -c in its own process group); it gets OPENAI_BASE_URL, ANTHROPIC_BASE_URL, STREAMBENCH_UPSTREAM_URL and PORT in its environment'),
+    command: z
+      .string()
+      .min(1)
+      .describe(
+        'shell command that starts the app (run with /bin/sh -c in its own process group); it gets OPENAI_BASE_URL, ANTHROPIC_BASE_URL, STREAMBENCH_UPSTREAM_URL and PORT in its environment',
+      ),
     cwd: z.string().optional().describe('working directory of the command (default: the current directory)'),
-    env: z
-      .record(z.string(), z.string())
-      .optional()
-      .describe('extra environment variables; values may use {upstreamUrl} (the upstream\'s origin, no /v1), {appPort}, {redisUrl}'),
+    env: z.record(z.string(), z.string()).optional().describe("extra environment variables; values may use {upstreamUrl} (the upstream's origin, no /v1), {appPort}, {redisUrl}"),
     port: z
       .union([z.literal('auto'), z.number().int().min(1).max(65535)])
       .default('auto')
@@ -49,35 +51,42 @@ const appSchema = z
     readyUrl: z.string().optional().describe('GET this URL until it answers 2xx before the first stream (default: wait for the app to accept TCP connections on its port)'),
     readyTimeoutMs: z.number().int().positive().default(15000).describe('how long the app may take to become ready'),
     stopTimeoutMs: z.number().int().positive().default(3000).describe('after SIGTERM, how long the app has to exit before SIGKILL'),
-    log: z.string().optional().describe('file for the app\'s stdout and stderr (default: results/<scenario>-<variant>-app.log)'),
+    log: z.string().optional().describe("file for the app's stdout and stderr (default: results/<scenario>-<variant>-app.log)"),
   })
   .describe('start the app for this variant and stop it (and everything it started) at the end');
 
 const redisSchema = z
   .strictObject({
-    url: z
-      .string()
-      .describe('the Redis the app uses: a redis:// URL, or "auto" for the run\'s Redis (--redis); read with INFO commandstats, never written'),
+    url: z.string().describe('the Redis the app uses: a redis:// URL, or "auto" for the run\'s Redis (--redis); read with INFO commandstats, never written'),
     keyspaceNotifications: z
       .boolean()
       .default(false)
-      .describe('allow streambench to enable keyspace notifications (CONFIG SET notify-keyspace-events) on this Redis to time the app\'s writes; restored at the end. Off by default: nothing is changed on that Redis'),
+      .describe(
+        "allow streambench to enable keyspace notifications (CONFIG SET notify-keyspace-events) on this Redis to time the app's writes; restored at the end. Off by default: nothing is changed on that Redis",
+      ),
     countSent: z
       .boolean()
       .default(true)
-      .describe("count the commands the app sends (an EVALSHA is one) with MONITOR over the measured streams (read-only; Redis copies every command to streambench, so turn it off on a busy shared Redis); false: only what Redis executed (INFO commandstats)"),
+      .describe(
+        'count the commands the app sends (an EVALSHA is one) with MONITOR over the measured streams (read-only; Redis copies every command to streambench, so turn it off on a busy shared Redis); false: only what Redis executed (INFO commandstats)',
+      ),
   })
   .describe("the app's Redis: its commands per token by type, from INFO commandstats deltas (exact only when nothing else uses that Redis)");
 
 export const targetSchema = z
   .strictObject({
-    url: z.string().min(1).describe('the app\'s streaming endpoint, e.g. http://127.0.0.1:{appPort}/api/chat ({appPort} from app.port; {upstreamUrl} for the upstream itself, the zero check)'),
+    url: z
+      .string()
+      .min(1)
+      .describe("the app's streaming endpoint, e.g. http://127.0.0.1:{appPort}/api/chat ({appPort} from app.port; {upstreamUrl} for the upstream itself, the zero check)"),
     method: z.enum(['GET', 'POST']).default('POST'),
     headers: z.record(z.string(), z.string()).optional().describe('request headers (templates like body); content-type defaults to application/json for a POST'),
     body: z
       .union([z.string(), z.record(z.string(), z.unknown())])
       .optional()
-      .describe('the request body: a string, or an object sent as JSON; {{prompt}} (the prompt with the marker), {{marker}} and {{streamId}} are filled in (default: an OpenAI-style messages body)'),
+      .describe(
+        'the request body: a string, or an object sent as JSON; {{prompt}} (the prompt with the marker), {{marker}} and {{streamId}} are filled in (default: an OpenAI-style messages body)',
+      ),
     prompt: z.string().default('Answer briefly.').describe('the user prompt; the unique marker is appended to it'),
     format: z.enum(APP_FORMATS).describe('the wire format the app streams to its browser'),
     textPath: z.string().optional().describe('dot path to the text field for sse, ndjson and websocket (e.g. choices.0.delta.content)'),
@@ -117,9 +126,7 @@ export const targetSchema = z
       .describe(
         `who reads the app's answer: node (streambench's own readers, every format) or browser (a page in headless Chromium on the app's origin sends the request with fetch, EventSource or WebSocket and renders the markdown into the DOM; paint metrics added; formats ${BROWSER_APP_FORMATS.join(', ')}; docs/target.md#in-a-real-browser)`,
       ),
-    render: renderSettingsSchema
-      .optional()
-      .describe('client browser only: when the page renders, spelled as pipeline.client.render (default: every event)'),
+    render: renderSettingsSchema.optional().describe('client browser only: when the page renders, spelled as pipeline.client.render (default: every event)'),
   })
   .superRefine((target, context) => {
     for (const problem of browserClientProblems(target)) context.addIssue({ code: 'custom', path: problem.path, message: problem.message });

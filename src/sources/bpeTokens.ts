@@ -14,9 +14,7 @@ export const tokenizerEncodings = ['o200k_base', 'cl100k_base'] as const;
 /** A BPE encoding gpt-tokenizer bundles: o200k_base (GPT-4o and later), cl100k_base (GPT-4, GPT-3.5). */
 export type TokenizerEncoding = (typeof tokenizerEncodings)[number];
 
-export const tokenizerEncodingSchema = z
-  .enum(tokenizerEncodings)
-  .describe('BPE encoding used to count tokens: o200k_base (GPT-4o and later) or cl100k_base (GPT-4, GPT-3.5)');
+export const tokenizerEncodingSchema = z.enum(tokenizerEncodings).describe('BPE encoding used to count tokens: o200k_base (GPT-4o and later) or cl100k_base (GPT-4, GPT-3.5)');
 
 /** Counts tokens of text with one encoding. */
 export interface Tokenizer {
@@ -44,8 +42,7 @@ const MAX_CACHED_COUNTS = 50_000;
 /** Loads an encoding (its rank tables are a few MB, so only when a source needs them). */
 export async function loadTokenizer(encoding: TokenizerEncoding): Promise<Tokenizer> {
   const constants = await import('gpt-tokenizer/encodingParams/constants');
-  const module =
-    encoding === 'o200k_base' ? await import('gpt-tokenizer/encoding/o200k_base') : await import('gpt-tokenizer/encoding/cl100k_base');
+  const module = encoding === 'o200k_base' ? await import('gpt-tokenizer/encoding/o200k_base') : await import('gpt-tokenizer/encoding/cl100k_base');
   // Our own copy: matchAll starts from a global regex's lastIndex, which the library's copy may have moved.
   const sourceRegex = encoding === 'o200k_base' ? constants.O200K_TOKEN_SPLIT_REGEX : constants.CL100K_TOKEN_SPLIT_REGEX;
   const splitRegex = new RegExp(sourceRegex.source, 'gu');

@@ -11,24 +11,43 @@ export const corpusStyles = ['chat', 'prose', 'markdown', 'code'] as const;
 export type CorpusStyle = (typeof corpusStyles)[number];
 
 const NOUNS = [
-  'worker', 'API server', 'Redis list', 'event loop', 'buffer', 'consumer', 'producer', 'stream',
-  'batch', 'payload', 'client', 'browser tab', 'queue', 'socket', 'timer', 'parser', 'model',
+  'worker',
+  'API server',
+  'Redis list',
+  'event loop',
+  'buffer',
+  'consumer',
+  'producer',
+  'stream',
+  'batch',
+  'payload',
+  'client',
+  'browser tab',
+  'queue',
+  'socket',
+  'timer',
+  'parser',
+  'model',
 ];
 const ADJECTIVES = ['small', 'bounded', 'slow', 'fast', 'idle', 'partial', 'stale', 'fresh', 'large', 'single'];
-const VERBS = [
-  'reads', 'writes', 'flushes', 'parses', 'buffers', 'forwards', 'drops', 'serializes', 'delays',
-  'batches', 'renders', 'publishes',
-];
+const VERBS = ['reads', 'writes', 'flushes', 'parses', 'buffers', 'forwards', 'drops', 'serializes', 'delays', 'batches', 'renders', 'publishes'];
 const TAILS = [
-  'before the next chunk arrives', 'on every signal', 'once per request', 'after a short pause',
-  'without waiting for an acknowledgement', 'in about {n} ms', 'for each of the {n} tokens',
-  'when the stream ends', 'while the model is still generating', "so the user doesn't notice",
+  'before the next chunk arrives',
+  'on every signal',
+  'once per request',
+  'after a short pause',
+  'without waiting for an acknowledgement',
+  'in about {n} ms',
+  'for each of the {n} tokens',
+  'when the stream ends',
+  'while the model is still generating',
+  "so the user doesn't notice",
 ];
 const SENTENCE_TEMPLATES = [
   'The {term} {verb} the {adj} {noun} {tail}.',
   'If the {noun} is {adj}, the {term} {verb} it {tail}.',
   'Each {term} {verb} {n} items {tail}.',
-  "This is why the {noun} {verb} the {term} {tail}.",
+  'This is why the {noun} {verb} the {term} {tail}.',
   'In practice, a {adj} {term} {verb} the {noun} {tail}.',
   "Keep in mind that the {term} isn't the bottleneck here.",
   'Measure the {noun} first: a {adj} {term} can hide {n} ms of latency.',
@@ -45,8 +64,15 @@ const PORTUGUESE_ASIDES = [
 ];
 const EMOJI = ['🚀', '✅', '⚠️', '👍', '💡'];
 const HEADINGS = [
-  'Why this happens', 'What to measure', 'A simpler approach', 'Trade-offs', 'Configuração recomendada',
-  'Next steps', 'How the relay works', 'Common pitfalls', 'Otimização do pipeline',
+  'Why this happens',
+  'What to measure',
+  'A simpler approach',
+  'Trade-offs',
+  'Configuração recomendada',
+  'Next steps',
+  'How the relay works',
+  'Common pitfalls',
+  'Otimização do pipeline',
 ];
 const DOCUMENT_TITLES = ['Streaming latency notes', 'Guia de otimização do streaming', 'Relay pipeline review'];
 const CHAT_OPENERS = [
@@ -189,11 +215,7 @@ function pythonSnippet(random: Random): string {
         '        yield "".join(buffer)',
       ].join('\n');
     default:
-      return [
-        `def ${fn}(${name}: str) -> str:`,
-        '    # não reprocessar o texto inteiro a cada chunk',
-        `    return ${name}.strip()`,
-      ].join('\n');
+      return [`def ${fn}(${name}: str) -> str:`, '    # não reprocessar o texto inteiro a cada chunk', `    return ${name}.strip()`].join('\n');
   }
 }
 

@@ -15,9 +15,7 @@ import { createSyntheticSource } from './synthetic.js';
 import { type ResolvedSyntheticSettings, resolveSyntheticSettings, syntheticSourceSchema } from './syntheticSchema.js';
 import type { TokenSource } from './types.js';
 
-export const sourceSchema = z
-  .discriminatedUnion('type', [syntheticSourceSchema, httpSourceSchema, replaySourceSchema])
-  .describe('where the token stream comes from');
+export const sourceSchema = z.discriminatedUnion('type', [syntheticSourceSchema, httpSourceSchema, replaySourceSchema]).describe('where the token stream comes from');
 export type SourceInput = z.input<typeof sourceSchema>;
 
 /** A source's settings with every field set. */

@@ -43,12 +43,7 @@ function isInBurst(emittedTokens: number, bursts: BurstSetting): boolean {
 }
 
 /** Arrival offsets of the chunks: TTFT, then per chunk a gap (or burst gap) plus any stalls due. */
-function planOffsets(
-  settings: ResolvedSyntheticSettings,
-  chunks: readonly SourceChunk[],
-  seed: number,
-  streamIndex: number,
-): number[] {
+function planOffsets(settings: ResolvedSyntheticSettings, chunks: readonly SourceChunk[], seed: number, streamIndex: number): number[] {
   // One generator per purpose, so adding a stall or a burst leaves every other delay as it was.
   const ttftRandom = createRandom(deriveSeed(seed, 'timing', streamIndex, 'ttft'));
   const gapRandom = createRandom(deriveSeed(seed, 'timing', streamIndex, 'gap'));
@@ -68,8 +63,7 @@ function planOffsets(
     } else {
       // Drawn even inside a burst, so the gaps after the burst do not depend on it.
       const normalGapMs = sampleMs(settings.gapMs, gapRandom);
-      delayMs =
-        bursts !== null && isInBurst(emittedTokens, bursts) ? sampleMs(bursts.gapMs, burstRandom) : normalGapMs;
+      delayMs = bursts !== null && isInBurst(emittedTokens, bursts) ? sampleMs(bursts.gapMs, burstRandom) : normalGapMs;
     }
     for (let stall = stalls[nextStall]; stall !== undefined && stall.afterTokens <= emittedTokens; stall = stalls[nextStall]) {
       delayMs += sampleMs(stall.ms, stallRandom);
@@ -87,14 +81,12 @@ function planOffsets(
  * independent sub-seeds (changing timing settings never changes the text); the same
  * seed and streamIndex always give the same plan.
  */
-export function planSyntheticStream(
-  settings: ResolvedSyntheticSettings,
-  seed: number,
-  streamIndex: number,
-): SyntheticStreamPlan {
-  const chunks = chunkTokens(streamTokens(settings, seed, streamIndex), settings.granularity).map(
-    (chunk, index): SourceChunk => ({ index, text: chunk.text, tokens: chunk.tokens }),
-  );
+export function planSyntheticStream(settings: ResolvedSyntheticSettings, seed: number, streamIndex: number): SyntheticStreamPlan {
+  const chunks = chunkTokens(streamTokens(settings, seed, streamIndex), settings.granularity).map((chunk, index): SourceChunk => ({
+    index,
+    text: chunk.text,
+    tokens: chunk.tokens,
+  }));
   return { chunks, offsetsMs: planOffsets(settings, chunks, seed, streamIndex) };
 }
 
@@ -155,13 +147,7 @@ function schedulePacer(plan: SyntheticStreamPlan, startMs: number, clock: Clock,
 }
 
 /** Yields each planned chunk once the clock reaches `startMs + offsetsMs[i]`; returns early when `signal` aborts. */
-export async function* emitOnSchedule(
-  plan: SyntheticStreamPlan,
-  startMs: number,
-  clock: Clock,
-  signal?: AbortSignal,
-  observer?: SourceObserver,
-): AsyncGenerator<SourceChunk> {
+export async function* emitOnSchedule(plan: SyntheticStreamPlan, startMs: number, clock: Clock, signal?: AbortSignal, observer?: SourceObserver): AsyncGenerator<SourceChunk> {
   const pacer = schedulePacer(plan, startMs, clock, signal, observer);
   try {
     for (const [index, chunk] of plan.chunks.entries()) {

@@ -26,11 +26,7 @@ export type BurstSetting = z.infer<typeof burstSchema>;
 
 export const stallSchema = z
   .strictObject({
-    afterTokens: z
-      .number()
-      .int()
-      .nonnegative()
-      .describe('the pause comes before the first chunk sent after this many tokens were emitted (0: added to TTFT)'),
+    afterTokens: z.number().int().nonnegative().describe('the pause comes before the first chunk sent after this many tokens were emitted (0: added to TTFT)'),
     ms: distributionSchema.describe('length of the pause in milliseconds, on top of the normal gap'),
   })
   .describe('an extra pause, e.g. a tool call or a slow GPU batch');
@@ -40,10 +36,7 @@ export type StallSetting = z.infer<typeof stallSchema>;
 export const syntheticSourceSchema = z
   .strictObject({
     type: z.literal('synthetic').describe('generated text with modelled timing, deterministic for a seed'),
-    profile: z
-      .enum(profileNames)
-      .optional()
-      .describe(`timing profile filling every timing field not set here (default ${DEFAULT_PROFILE})`),
+    profile: z.enum(profileNames).optional().describe(`timing profile filling every timing field not set here (default ${DEFAULT_PROFILE})`),
     tokens: z
       .number()
       .int()
@@ -52,13 +45,9 @@ export const syntheticSourceSchema = z
       .default(DEFAULT_TOKENS)
       .describe(`tokens in each stream (at most ${TOKENS_MAX})`),
     text: z.enum(corpusStyles).default('chat').describe('style of the generated text'),
-    granularity: granularitySchema
-      .optional()
-      .describe("upstream chunk granularity: 'char', 'token' or {tokensPerChunk: N} (default: the profile's)"),
+    granularity: granularitySchema.optional().describe("upstream chunk granularity: 'char', 'token' or {tokensPerChunk: N} (default: the profile's)"),
     ttftMs: distributionSchema.optional().describe("time to the first chunk, in milliseconds (default: the profile's)"),
-    gapMs: distributionSchema
-      .optional()
-      .describe("gap between consecutive chunks, in milliseconds (default: the profile's)"),
+    gapMs: distributionSchema.optional().describe("gap between consecutive chunks, in milliseconds (default: the profile's)"),
     bursts: burstSchema.optional(),
     stalls: z.array(stallSchema).optional().describe('extra pauses at given token counts'),
   })

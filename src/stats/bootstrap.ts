@@ -37,11 +37,7 @@ export const DEFAULT_RESAMPLES = 2000;
 export const DEFAULT_CONFIDENCE = 0.95;
 
 /** Percentile bootstrap CI of median(head) − median(base); throws on empty input or unequal paired lengths. */
-export function bootstrapMedianDifference(
-  base: readonly number[],
-  head: readonly number[],
-  options: BootstrapOptions,
-): MedianDifferenceInterval {
+export function bootstrapMedianDifference(base: readonly number[], head: readonly number[], options: BootstrapOptions): MedianDifferenceInterval {
   const resamples = options.resamples ?? DEFAULT_RESAMPLES;
   const confidence = options.confidence ?? DEFAULT_CONFIDENCE;
   if (base.length === 0 || head.length === 0) throw new RangeError('bootstrapMedianDifference: both samples need at least one value');

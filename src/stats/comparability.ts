@@ -14,10 +14,9 @@ export function comparabilityProblem(base: ResultDocument, head: ResultDocument,
   const onlyInBase = baseNames.filter((name) => !headNames.includes(name));
   const onlyInHead = headNames.filter((name) => !baseNames.includes(name));
   if (onlyInBase.length === 0 && onlyInHead.length === 0) return null;
-  const parts = [
-    onlyInBase.length > 0 && `only in ${names.base}: ${onlyInBase.join(', ')}`,
-    onlyInHead.length > 0 && `only in ${names.head}: ${onlyInHead.join(', ')}`,
-  ].filter(Boolean);
+  const parts = [onlyInBase.length > 0 && `only in ${names.base}: ${onlyInBase.join(', ')}`, onlyInHead.length > 0 && `only in ${names.head}: ${onlyInHead.join(', ')}`].filter(
+    Boolean,
+  );
   return `the configs do not match (${parts.join('; ')}); compare runs of the same scenario version, or re-run the baseline`;
 }
 
@@ -35,9 +34,7 @@ export interface Pairing {
  */
 export function streamPairing(base: ResultDocument, head: ResultDocument): Pairing {
   const keys = ['seed', 'warmup', 'source'] as const;
-  const differing = keys.filter(
-    (key) => JSON.stringify(base.scenario.settings[key]) !== JSON.stringify(head.scenario.settings[key]),
-  );
+  const differing = keys.filter((key) => JSON.stringify(base.scenario.settings[key]) !== JSON.stringify(head.scenario.settings[key]));
   if (differing.length > 0) {
     return { paired: false, reason: `streams not paired: ${differing.join(', ')} differ between the runs, so stream i is not the same stream in both` };
   }

@@ -50,11 +50,7 @@ export function relativeChange(base: number, head: number): number | null {
  * Compares configs matched by name (rows in base's config and metric order), for the given
  * summary statistics (default mean, p50, p90, p99) and every counter.
  */
-export function compareResults(
-  base: ResultDocument,
-  head: ResultDocument,
-  statistics: readonly SummaryStatistic[] = DEFAULT_STATISTICS,
-): Comparison {
+export function compareResults(base: ResultDocument, head: ResultDocument, statistics: readonly SummaryStatistic[] = DEFAULT_STATISTICS): Comparison {
   const headByName = new Map(head.configs.map((config) => [config.name, config]));
   const baseNames = new Set(base.configs.map((config) => config.name));
   const rows: ComparisonRow[] = [];

@@ -34,10 +34,26 @@ export function counterKind(name: string, source: CounterSource = 'pipeline'): C
 }
 
 /** Counts of an upstream server's streams (http sources), summed over streams. */
-export type UpstreamTotals = { streams: number; malformedLines: number; reasoningTokens: number; usageStreams: number; usagePromptTokens: number; usageCompletionTokens: number; tokensFromUsage: number };
+export type UpstreamTotals = {
+  streams: number;
+  malformedLines: number;
+  reasoningTokens: number;
+  usageStreams: number;
+  usagePromptTokens: number;
+  usageCompletionTokens: number;
+  tokensFromUsage: number;
+};
 
 /** Upstream totals of no stream. */
-export const emptyUpstreamTotals = (): UpstreamTotals => ({ streams: 0, malformedLines: 0, reasoningTokens: 0, usageStreams: 0, usagePromptTokens: 0, usageCompletionTokens: 0, tokensFromUsage: 0 });
+export const emptyUpstreamTotals = (): UpstreamTotals => ({
+  streams: 0,
+  malformedLines: 0,
+  reasoningTokens: 0,
+  usageStreams: 0,
+  usagePromptTokens: 0,
+  usageCompletionTokens: 0,
+  tokensFromUsage: 0,
+});
 
 /** The additive state that counters are computed from: a config's, or one stream's. */
 export interface CounterTotals {
@@ -53,7 +69,20 @@ export interface CounterTotals {
 export const CLIENT_SUM_PREFIX = 'client.';
 
 /** Sums that have a counter of their own below; every other sum becomes `<name>PerToken`. */
-const BUILT_IN_SUMS = new Set(['events', 'bytes', 'jsonStringify', 'jsonParse', 'cpuUs', 'renders', 'reconnects', 'heartbeats', 'contentEvents', 'duplicateEvents', 'missingMessages', 'reorderedEvents']);
+const BUILT_IN_SUMS = new Set([
+  'events',
+  'bytes',
+  'jsonStringify',
+  'jsonParse',
+  'cpuUs',
+  'renders',
+  'reconnects',
+  'heartbeats',
+  'contentEvents',
+  'duplicateEvents',
+  'missingMessages',
+  'reorderedEvents',
+]);
 
 /** Counters per token or per stream, from a config's or one stream's totals. Pure. */
 export function countersOf(totals: CounterTotals): Record<string, number> {

@@ -22,7 +22,7 @@ export const gateSchema = z
       .min(1, INFORMATIONAL_MESSAGE)
       .optional()
       .describe(
-        "why this metric cannot be gated for these configs: its verdict is still computed and shown, apart and with this reason, but never passes or fails the comparison. Informational entries replace no other gate (with only informational entries, the default gates still apply to everything else)",
+        'why this metric cannot be gated for these configs: its verdict is still computed and shown, apart and with this reason, but never passes or fails the comparison. Informational entries replace no other gate (with only informational entries, the default gates still apply to everything else)',
       ),
   })
   .describe('a regression gate for `streambench compare` and `run --baseline`');

@@ -9,16 +9,7 @@ import type { CompletedConfig, ConfigResult, ResultDocument } from '../result/re
 import { deriveSeed } from '../sources/random.js';
 import { bootstrapMedianDifference, DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES } from './bootstrap.js';
 import { type Pairing, streamPairing } from './comparability.js';
-import {
-  DEFAULT_COUNTER_INCREASE,
-  DEFAULT_TIME_INCREASE,
-  formatThreshold,
-  type Gate,
-  isCounterMetric,
-  type IterationMetric,
-  MEASURED_COUNTERS,
-  type Threshold,
-} from './gates.js';
+import { DEFAULT_COUNTER_INCREASE, DEFAULT_TIME_INCREASE, formatThreshold, type Gate, isCounterMetric, type IterationMetric, MEASURED_COUNTERS, type Threshold } from './gates.js';
 import { coefficientOfVariation, madOutliers, median } from './sampleStats.js';
 import { DISTURBING_STALL_MS } from '../probes/stallMonitor.js';
 
@@ -147,12 +138,7 @@ export function countVerdicts(verdicts: readonly { verdict: Verdict }[]): Record
 }
 
 /** Applies every gate to every config present in both documents (callers check comparability first). */
-export function evaluateGates(
-  base: ResultDocument,
-  head: ResultDocument,
-  gates: readonly Gate[],
-  options: GateOptions = DEFAULT_GATE_OPTIONS,
-): GateReport {
+export function evaluateGates(base: ResultDocument, head: ResultDocument, gates: readonly Gate[], options: GateOptions = DEFAULT_GATE_OPTIONS): GateReport {
   const pairing = streamPairing(base, head);
   const headByName = new Map(head.configs.map((config) => [config.name, config]));
   const verdicts: GateDecision[] = [];
@@ -327,7 +313,11 @@ function decideGate(base: CompletedConfig, head: CompletedConfig, gate: Gate, pa
  * as the change the gate allows could alone move the stream's value past it. Their values become
  * null (paired: the partner stream is then left out too); returns how many on each side.
  */
-function leaveOutStalledStreams(values: { base: (number | null)[]; head: (number | null)[] }, stalls: { base: number[]; head: number[] }, allowed: number): { base: number; head: number } {
+function leaveOutStalledStreams(
+  values: { base: (number | null)[]; head: (number | null)[] },
+  stalls: { base: number[]; head: number[] },
+  allowed: number,
+): { base: number; head: number } {
   const count = { base: 0, head: 0 };
   for (const side of ['base', 'head'] as const) {
     values[side] = values[side].map((value, index) => {

@@ -3,15 +3,7 @@
  * scenario (`gates:`), as `--gate` flags, or taken from the defaults when neither says.
  */
 /** Time metrics kept once per measured stream (IterationSample fields), in display order. */
-export const ITERATION_METRICS = [
-  'ttftMs',
-  'tokenLatencyP50Ms',
-  'tokenLatencyP99Ms',
-  'itlP50Ms',
-  'e2eMs',
-  'renderLatencyP99Ms',
-  'stalenessP99Ms',
-] as const;
+export const ITERATION_METRICS = ['ttftMs', 'tokenLatencyP50Ms', 'tokenLatencyP99Ms', 'itlP50Ms', 'e2eMs', 'renderLatencyP99Ms', 'stalenessP99Ms'] as const;
 /** A per-stream time metric. */
 export type IterationMetric = (typeof ITERATION_METRICS)[number];
 

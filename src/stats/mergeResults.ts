@@ -72,32 +72,35 @@ export function mergeConfigParts(parts: readonly ConfigResult[]): ConfigResult {
   // Completed only when every part completed; else as the first part that did not.
   const ended = configEnd(notCompleted?.state ?? 'completed', merged);
   // Assigning `ended` over it types state and metrics together; their keys keep the places set here.
-  const config: ConfigResult = Object.assign({
-    name: base.name,
-    state: ended.state,
-    ...(notCompleted?.message && { message: notCompleted.message }),
-    settings: base.settings,
-    metrics: ended.metrics,
-    iterations: measurements.iterations,
-    ...(measurements.tokenLatencyDistribution().count > 0 && { tokenLatencyPercentilesMs: percentileList(measurements.tokenLatencyDistribution()) }),
-    ...(timeline && { timeline }),
-    ...(loads.length > 0 && {
-      load: {
-        mode: loads[0]!.mode,
-        streamsStarted: sum(loads.map((load) => load!.streamsStarted)),
-        streamsFailed: sum(loads.map((load) => load!.streamsFailed)),
-        peakConcurrentStreams: sum(loads.map((load) => load!.peakConcurrentStreams ?? 0)),
-        // Parts run at the same time: the whole run lasts as long as the longest.
-        durationMs: Math.max(...loads.map((load) => load!.durationMs)),
-        deliveredTokensPerSecond: sum(loads.map((load) => load!.deliveredTokensPerSecond)),
-        completedStreamsPerSecond: sum(loads.map((load) => load!.completedStreamsPerSecond)),
-        startDelayMs: measurements.startDelaySummary(),
-        toolCpuShare: Math.max(...loads.map((load) => load!.toolCpuShare)),
-        ...(loads[0]!.resources && { resources: loads[0]!.resources }),
-      },
-    }),
-    ...(measurements.iterations.length > 0 && { snapshot: measurements.toSnapshot() }),
-  }, ended);
+  const config: ConfigResult = Object.assign(
+    {
+      name: base.name,
+      state: ended.state,
+      ...(notCompleted?.message && { message: notCompleted.message }),
+      settings: base.settings,
+      metrics: ended.metrics,
+      iterations: measurements.iterations,
+      ...(measurements.tokenLatencyDistribution().count > 0 && { tokenLatencyPercentilesMs: percentileList(measurements.tokenLatencyDistribution()) }),
+      ...(timeline && { timeline }),
+      ...(loads.length > 0 && {
+        load: {
+          mode: loads[0]!.mode,
+          streamsStarted: sum(loads.map((load) => load!.streamsStarted)),
+          streamsFailed: sum(loads.map((load) => load!.streamsFailed)),
+          peakConcurrentStreams: sum(loads.map((load) => load!.peakConcurrentStreams ?? 0)),
+          // Parts run at the same time: the whole run lasts as long as the longest.
+          durationMs: Math.max(...loads.map((load) => load!.durationMs)),
+          deliveredTokensPerSecond: sum(loads.map((load) => load!.deliveredTokensPerSecond)),
+          completedStreamsPerSecond: sum(loads.map((load) => load!.completedStreamsPerSecond)),
+          startDelayMs: measurements.startDelaySummary(),
+          toolCpuShare: Math.max(...loads.map((load) => load!.toolCpuShare)),
+          ...(loads[0]!.resources && { resources: loads[0]!.resources }),
+        },
+      }),
+      ...(measurements.iterations.length > 0 && { snapshot: measurements.toSnapshot() }),
+    },
+    ended,
+  );
   return mergeTargetParts(config, parts, measurements);
 }
 
@@ -115,13 +118,18 @@ function mergeTargetParts(config: ConfigResult, parts: readonly ConfigResult[], 
   if (snapshots.length < parts.length) {
     // Without every part's streams nothing can be recomputed: keep the first part's block, marked.
     const { snapshot: _snapshot, ...kept } = first;
-    notes.push(`${parts.length - snapshots.length} of ${parts.length} shard results carry no target snapshot (a config that failed before measuring, or an older streambench): this block is the first shard's alone, not the merged run's`);
+    notes.push(
+      `${parts.length - snapshots.length} of ${parts.length} shard results carry no target snapshot (a config that failed before measuring, or an older streambench): this block is the first shard's alone, not the merged run's`,
+    );
     return { ...config, target: { ...kept, merged: { shards: parts.length, notes } } };
   }
   const target = new TargetMeasurements();
   for (const snapshot of snapshots) target.mergeSnapshot(snapshot);
   const upstreams = new Set(withTarget.map((part) => part.target!.upstreamUrl));
-  if (upstreams.size > 1) notes.push(`upstreamUrl and app are the first shard's (each shard ran its own upstream${first.app ? ' and app, logs: ' + withTarget.map((part) => part.target!.app?.log).join(', ') : ''})`);
+  if (upstreams.size > 1)
+    notes.push(
+      `upstreamUrl and app are the first shard's (each shard ran its own upstream${first.app ? ' and app, logs: ' + withTarget.map((part) => part.target!.app?.log).join(', ') : ''})`,
+    );
   if (snapshots.some((snapshot) => snapshot.redis)) {
     notes.push(
       "Redis counts are the sum of the shards' deltas: exact when each shard's app used a Redis of its own (or the shards ran one after another); shards that shared one Redis at the same time each counted the others' commands too",

@@ -40,9 +40,7 @@ const SUMMARY_METRIC_ORDER: Record<SummaryMetricKey, number> = {
   sourceLagMs: 13,
   paintDelayMs: 14,
 };
-const SUMMARY_METRIC_KEYS = (Object.keys(SUMMARY_METRIC_ORDER) as SummaryMetricKey[]).sort(
-  (a, b) => SUMMARY_METRIC_ORDER[a] - SUMMARY_METRIC_ORDER[b],
-);
+const SUMMARY_METRIC_KEYS = (Object.keys(SUMMARY_METRIC_ORDER) as SummaryMetricKey[]).sort((a, b) => SUMMARY_METRIC_ORDER[a] - SUMMARY_METRIC_ORDER[b]);
 
 /** The Summary-valued metrics of one stage. */
 const STAGE_METRIC_KEYS = ['ttftMs', 'latencyMs'] as const;
@@ -56,12 +54,7 @@ export function orderedStageNames(metrics: ConfigMetrics): string[] {
 }
 
 /** Adds `<prefix>.<statistic>` for each statistic of a non-null summary. */
-function addSummary(
-  into: Map<string, number>,
-  prefix: string,
-  summary: Summary | null | undefined,
-  statistics: readonly SummaryStatistic[],
-): void {
+function addSummary(into: Map<string, number>, prefix: string, summary: Summary | null | undefined, statistics: readonly SummaryStatistic[]): void {
   if (!summary) return;
   for (const statistic of statistics) into.set(`${prefix}.${statistic}`, summary[statistic]);
 }
@@ -70,10 +63,7 @@ function addSummary(
  * Flattens metrics into path → value: client summaries, then stages in pipeline order, then
  * counters by name, then event-loop delay. Null summaries are skipped; every counter is kept.
  */
-export function flattenMetrics(
-  metrics: ConfigMetrics,
-  statistics: readonly SummaryStatistic[] = DEFAULT_STATISTICS,
-): Map<string, number> {
+export function flattenMetrics(metrics: ConfigMetrics, statistics: readonly SummaryStatistic[] = DEFAULT_STATISTICS): Map<string, number> {
   const flat = new Map<string, number>();
   for (const key of SUMMARY_METRIC_KEYS) {
     // Event-loop delay is harness overhead, not a pipeline metric: listed last.

@@ -63,9 +63,7 @@ function distinct(a: SweepOutcome, b: SweepOutcome, objective: 'tokenLatencyP99M
 
 /** Ids of the points `chosen` cannot be told apart from on any objective. */
 export function indistinguishable(chosen: SweepOutcome, outcomes: readonly SweepOutcome[]): string[] {
-  return outcomes
-    .filter((other) => other.id !== chosen.id && !distinct(chosen, other, 'tokenLatencyP99Ms') && !distinct(chosen, other, 'eventsPerToken'))
-    .map((other) => other.id);
+  return outcomes.filter((other) => other.id !== chosen.id && !distinct(chosen, other, 'tokenLatencyP99Ms') && !distinct(chosen, other, 'eventsPerToken')).map((other) => other.id);
 }
 
 /**
@@ -76,7 +74,8 @@ export function indistinguishable(chosen: SweepOutcome, outcomes: readonly Sweep
 export function noiseProblem(outcomes: readonly SweepOutcome[]): string | null {
   if (outcomes.length < 2) return null;
   const fewest = Math.min(...outcomes.map((outcome) => outcome.spread?.streams ?? 0));
-  if (fewest < 2) return `${fewest} measured stream${fewest === 1 ? '' : 's'} per point shows no stream-to-stream spread to judge differences against: run with --streams 3 or more`;
+  if (fewest < 2)
+    return `${fewest} measured stream${fewest === 1 ? '' : 's'} per point shows no stream-to-stream spread to judge differences against: run with --streams 3 or more`;
   const anyDistinct = outcomes.some((a) => outcomes.some((b) => a !== b && (distinct(a, b, 'tokenLatencyP99Ms') || distinct(a, b, 'eventsPerToken'))));
   if (!anyDistinct) {
     return 'no point differs from another by more than the stream-to-stream spread (the per-stream ranges of token latency p99 and of events per token overlap): the swept values make no difference a run this short can show; sweep values further apart or run more --streams';

@@ -76,9 +76,7 @@ function parseRule(text: string): Rule {
   const op = text[opIndex] as '>' | '<';
   const thresholdText = text.slice(opIndex + 1).trim();
   if (!METRIC_PATH.test(metric)) {
-    throw new RuleSyntaxError(
-      `Invalid rule "${text}": "${metric}" is not a metric path like ttftMs.p50 or counters.bytesPerToken; ${RULE_FORMAT_HINT}`,
-    );
+    throw new RuleSyntaxError(`Invalid rule "${text}": "${metric}" is not a metric path like ttftMs.p50 or counters.bytesPerToken; ${RULE_FORMAT_HINT}`);
   }
   const match = THRESHOLD.exec(thresholdText);
   if (!match) {
@@ -136,9 +134,7 @@ export function evaluateRules(rules: readonly Rule[], base: ResultDocument, head
   const unknownMetrics: string[] = [];
 
   for (const rule of rules) {
-    const known = [...baseConfigs.values(), ...headConfigs.values()].some(
-      (metrics) => getMetricValue(metrics, rule.metric) !== undefined,
-    );
+    const known = [...baseConfigs.values(), ...headConfigs.values()].some((metrics) => getMetricValue(metrics, rule.metric) !== undefined);
     if (!known) {
       if (!unknownMetrics.includes(rule.metric)) unknownMetrics.push(rule.metric);
       continue;

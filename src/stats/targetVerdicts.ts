@@ -67,7 +67,9 @@ export function decideVerdict(evidence: VerdictEvidence, thresholds: VerdictThre
   // A p10 or share near its threshold can fall either side on another run: say so rather than sound sure.
   const borderline: string[] = [];
   if (Math.abs(p10 - thresholds.delayThresholdMs) <= thresholds.delayThresholdMs * BORDERLINE_SHARE) {
-    borderline.push(`borderline: p10 ${ms(p10)} is within ${percent(BORDERLINE_SHARE)} of the ${ms(thresholds.delayThresholdMs)} delay threshold, another run may decide the other way`);
+    borderline.push(
+      `borderline: p10 ${ms(p10)} is within ${percent(BORDERLINE_SHARE)} of the ${ms(thresholds.delayThresholdMs)} delay threshold, another run may decide the other way`,
+    );
   }
   if (thresholds.bufferShare - share <= BORDERLINE_BUFFER_SHARE) {
     borderline.push(`borderline: ${percent(share)} at the end is close to the ${percent(thresholds.bufferShare)} buffering threshold`);
@@ -76,6 +78,8 @@ export function decideVerdict(evidence: VerdictEvidence, thresholds: VerdictThre
     lines.push(`even the fastest 10 % of tokens were ${ms(p10)} late (threshold ${ms(thresholds.delayThresholdMs)}): a steady delay per token`);
     return { kind: 'delays', evidence: [...lines, ...borderline] };
   }
-  lines.push(`text arrives as the upstream writes it (p10 below the ${ms(thresholds.delayThresholdMs)} delay threshold, the last 10 % holds less than ${percent(thresholds.bufferShare)})`);
+  lines.push(
+    `text arrives as the upstream writes it (p10 below the ${ms(thresholds.delayThresholdMs)} delay threshold, the last 10 % holds less than ${percent(thresholds.bufferShare)})`,
+  );
   return { kind: 'streams-through', evidence: [...lines, ...borderline] };
 }

@@ -44,9 +44,10 @@ export function inertParamProblems(
     const reasons = points.map((pipeline) => inertReason(pipeline, path));
     if (reasons.some((reason) => reason === null)) continue;
     const matters = variants.filter((variant) => inertReason(variant.pipeline, path) === null).map((variant) => variant.name);
-    const where = matters.length > 0
-      ? `it matters for ${matters.length === 1 ? 'variant' : 'variants'} ${matters.join(', ')}: start from one with --variant ${matters[0]} (or variant: in the sweep: block)`
-      : 'no variant of the scenario uses it either: sweep the field that turns it on too (e.g. --param batch.mode=timer)';
+    const where =
+      matters.length > 0
+        ? `it matters for ${matters.length === 1 ? 'variant' : 'variants'} ${matters.join(', ')}: start from one with --variant ${matters[0]} (or variant: in the sweep: block)`
+        : 'no variant of the scenario uses it either: sweep the field that turns it on too (e.g. --param batch.mode=timer)';
     problems.push(`--param ${path} changes nothing: in ${startName}, ${reasons[0]}, so every point would run the same pipeline; ${where}`);
   }
   return problems;

@@ -71,9 +71,7 @@ export function pointName(values: Record<string, ParamValue>): string {
   const paths = Object.keys(values);
   const last = (path: string) => path.split('.').at(-1)!;
   const unique = new Set(paths.map(last)).size === paths.length;
-  return paths
-    .map((path) => `${unique ? last(path) : path}-${String(values[path]).replace(/[^A-Za-z0-9._-]/g, '-')}`)
-    .join('_');
+  return paths.map((path) => `${unique ? last(path) : path}-${String(values[path]).replace(/[^A-Za-z0-9._-]/g, '-')}`).join('_');
 }
 
 /** Sets `value` at a dotted path of a plain object, creating objects on the way. */
@@ -100,7 +98,8 @@ function checkPath(pipeline: Record<string, unknown>, load: Record<string, unkno
   const field = loadField(path);
   if (field !== null) {
     if (load === null) throw new ScenarioError(`--param ${path}: the swept config has no load block; add one (e.g. load: { concurrency: 10 }) to sweep its fields`);
-    if (!SWEEPABLE_LOAD_FIELDS.includes(field)) throw new ScenarioError(`--param ${path}: "${field}" is not a load field a sweep can vary; fields: ${SWEEPABLE_LOAD_FIELDS.join(', ')}`);
+    if (!SWEEPABLE_LOAD_FIELDS.includes(field))
+      throw new ScenarioError(`--param ${path}: "${field}" is not a load field a sweep can vary; fields: ${SWEEPABLE_LOAD_FIELDS.join(', ')}`);
     return;
   }
   let node: unknown = pipeline;
@@ -161,7 +160,9 @@ export function planSweep(raw: Record<string, unknown>, where: string, contentHa
   const startTarget = startVariant?.target as Record<string, unknown> | undefined;
   for (const param of params) {
     if (startTarget && loadField(param.path) === null) {
-      throw new ScenarioError(`--param ${param.path}: variant "${variantName}" is a target (your app), which has no pipeline fields; sweep its load, e.g. --param load.concurrency=1,4,16`);
+      throw new ScenarioError(
+        `--param ${param.path}: variant "${variantName}" is a target (your app), which has no pipeline fields; sweep its load, e.g. --param load.concurrency=1,4,16`,
+      );
     }
     checkPath(startConfig.pipeline as unknown as Record<string, unknown>, startLoad, param.path);
   }
@@ -189,7 +190,10 @@ export function planSweep(raw: Record<string, unknown>, where: string, contentHa
         resolveScenario(scenarioWith([variantFor('check', { [param.path]: value })]), where, contentHash);
       } catch (error) {
         if (!(error instanceof ScenarioError)) throw error;
-        const detail = error.message.split('\n').map((line) => line.replace(/^.*?variants\[0\]\.(pipeline\.)?/, '')).join('; ');
+        const detail = error.message
+          .split('\n')
+          .map((line) => line.replace(/^.*?variants\[0\]\.(pipeline\.)?/, ''))
+          .join('; ');
         throw new ScenarioError(`--param ${param.path}=${String(value)}: ${detail}`);
       }
     }

@@ -21,7 +21,12 @@ export function parseCommandStats(info: string): Map<string, number> {
 }
 
 /** The calls made between two snapshots, by command, less the observer's own (`own`: known counts); commands with no calls left out. Pure. */
-export function commandDelta(before: Map<string, number>, after: Map<string, number>, ignore: ReadonlySet<string>, own: Readonly<Record<string, number>> = {}): Record<string, number> {
+export function commandDelta(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  ignore: ReadonlySet<string>,
+  own: Readonly<Record<string, number>> = {},
+): Record<string, number> {
   const delta: Record<string, number> = {};
   for (const [command, calls] of after) {
     if (ignore.has(command)) continue;
@@ -32,7 +37,23 @@ export function commandDelta(before: Map<string, number>, after: Map<string, num
 }
 
 // Commands whose first argument names the subcommand (as INFO commandstats names them: client|setname).
-const CONTAINER_COMMANDS = new Set(['acl', 'client', 'cluster', 'command', 'config', 'function', 'latency', 'memory', 'module', 'object', 'pubsub', 'script', 'slowlog', 'xgroup', 'xinfo']);
+const CONTAINER_COMMANDS = new Set([
+  'acl',
+  'client',
+  'cluster',
+  'command',
+  'config',
+  'function',
+  'latency',
+  'memory',
+  'module',
+  'object',
+  'pubsub',
+  'script',
+  'slowlog',
+  'xgroup',
+  'xinfo',
+]);
 
 /** A MONITOR line's command name as INFO commandstats spells it (`client|setname`). Pure. */
 export function commandName(args: readonly string[]): string {
@@ -113,7 +134,6 @@ const OWN_MARKER_CALLS = { info: 1, echo: 2, exec: 1, multi: 1 };
 // How long the end marker may take to come back through MONITOR.
 const MONITOR_DRAIN_MS = 5000;
 
-
 /** Watches one Redis for the duration of a config's measured streams. */
 export class AppRedisStats {
   private before: Map<string, number> | null = null;
@@ -134,7 +154,14 @@ export class AppRedisStats {
 
   /** Connects (read-only use); throws with a message naming the setting when the Redis does not answer. */
   static async open(url: string, clock: Clock): Promise<AppRedisStats> {
-    const connection = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000, commandTimeout: 5000, enableReadyCheck: false, connectionName: 'streambench-target-observer' });
+    const connection = new Redis(url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 3000,
+      commandTimeout: 5000,
+      enableReadyCheck: false,
+      connectionName: 'streambench-target-observer',
+    });
     try {
       await connection.connect();
     } catch (error) {

@@ -141,8 +141,14 @@ export function interpretTimeline(request: AppRequest, timeline: BrowserStreamTi
     }
   });
   if (timeline.events.length > 0 && parsed === 0) {
-    const first = timeline.events.map((event) => event.data).join('\n').slice(0, 200);
-    throw new AppStreamError(`expected ${expectedOf(request)}, but none of the ${timeline.events.length} events the page received parsed; the first: ${JSON.stringify(first)}`, 'format');
+    const first = timeline.events
+      .map((event) => event.data)
+      .join('\n')
+      .slice(0, 200);
+    throw new AppStreamError(
+      `expected ${expectedOf(request)}, but none of the ${timeline.events.length} events the page received parsed; the first: ${JSON.stringify(first)}`,
+      'format',
+    );
   }
   if (timeline.events.length === 0 && timeline.error === null && timeline.openedAtMs !== null) {
     // A page's reader hands over complete events only: it cannot show the bytes of an answer that has none.

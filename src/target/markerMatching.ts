@@ -49,7 +49,10 @@ export class MarkerRegistry<T> {
     if (found) {
       const expectation = this.waiting.get(found[0]);
       if (!expectation || expectation.matched) {
-        return { expectation: null, reason: `the request carries marker ${found[0]}, whose stream is not waiting for an upstream request (a retry, or a second call for the same prompt)` };
+        return {
+          expectation: null,
+          reason: `the request carries marker ${found[0]}, whose stream is not waiting for an upstream request (a retry, or a second call for the same prompt)`,
+        };
       }
       expectation.matched = true;
       return { expectation, method: 'marker' };

@@ -46,9 +46,11 @@ export async function openTargetRunner(config: ResolvedConfig, environment: RunE
   const settings = config.target as TargetSettings;
   const { clock } = environment;
   const registry = new MarkerRegistry<UpstreamStreamRecord>();
-  const upstream: RunningUpstream = await startUpstream({ source: environment.source, clock, registry, host: settings.upstream.host, port: settings.upstream.port }).catch((error: Error) => {
-    throw new Error(`target.upstream: cannot listen on ${settings.upstream.host}:${settings.upstream.port} (${error.message}); choose another --upstream-port`);
-  });
+  const upstream: RunningUpstream = await startUpstream({ source: environment.source, clock, registry, host: settings.upstream.host, port: settings.upstream.port }).catch(
+    (error: Error) => {
+      throw new Error(`target.upstream: cannot listen on ${settings.upstream.host}:${settings.upstream.port} (${error.message}); choose another --upstream-port`);
+    },
+  );
   let app: AppProcess | null = null;
   let redisStats: AppRedisStats | null = null;
   let browserPool: BrowserPool | null = null;
@@ -200,7 +202,8 @@ function resolveRedisUrl(settings: TargetSettings, environment: RunEnvironment):
   if (settings.redis.url !== 'auto') return settings.redis.url;
   const redis = environment.redis;
   // Like a redis-* broker without Redis: the config is skipped, saying how to provide one.
-  if (!redis || 'skipped' in redis) throw new StageUnavailableError(`target.redis.url is "auto" but no Redis is available: ${redis && 'skipped' in redis ? redis.skipped : 'give a redis:// URL'}`);
+  if (!redis || 'skipped' in redis)
+    throw new StageUnavailableError(`target.redis.url is "auto" but no Redis is available: ${redis && 'skipped' in redis ? redis.skipped : 'give a redis:// URL'}`);
   return redis.url;
 }
 

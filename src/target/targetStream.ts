@@ -100,17 +100,22 @@ export async function runTargetStream(context: TargetStreamContext, streamIndex:
         ({ requestStartMs, summary, allEvents, firstByteAtMs, firstEventAtMs } = browserRead);
         events.push(...browserRead.events);
       } else {
-        summary = await context.readAppStream(request, clock, {
-          connected: () => {},
-          responseHead: (atMs) => {
-            firstByteAtMs ??= atMs;
+        summary = await context.readAppStream(
+          request,
+          clock,
+          {
+            connected: () => {},
+            responseHead: (atMs) => {
+              firstByteAtMs ??= atMs;
+            },
+            event: (atMs, text) => {
+              allEvents++;
+              firstEventAtMs ??= atMs;
+              if (text.length > 0) events.push({ atMs, text });
+            },
           },
-          event: (atMs, text) => {
-            allEvents++;
-            firstEventAtMs ??= atMs;
-            if (text.length > 0) events.push({ atMs, text });
-          },
-        }, reading.signal);
+          reading.signal,
+        );
       }
     } catch (error) {
       if (failure !== null) throw new Error(failure);
@@ -141,7 +146,10 @@ export async function runTargetStream(context: TargetStreamContext, streamIndex:
   const trace = new StreamTrace(requestStartMs);
   const writes = record.writes;
   writes.forEach((write, index) => trace.emit({ index, text: write.text, tokens: write.tokens }, write.writeMs));
-  const match = matchByOffset(writes.map((write) => write.text), events);
+  const match = matchByOffset(
+    writes.map((write) => write.text),
+    events,
+  );
   // Client content events are the trace's messages; each upstream chunk belongs to the event that completed it.
   events.forEach((event, seq) => {
     trace.stamp('clientReceive', seq, event.atMs);

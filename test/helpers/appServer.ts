@@ -21,9 +21,7 @@ export interface AppServer {
 }
 
 /** Starts a server whose every request is answered by `handler` (the body already read). */
-export async function startAppServer(
-  handler: (request: ReceivedRequest, response: ServerResponse, index: number) => void | Promise<void>,
-): Promise<AppServer> {
+export async function startAppServer(handler: (request: ReceivedRequest, response: ServerResponse, index: number) => void | Promise<void>): Promise<AppServer> {
   const sockets = new Set<Socket>();
   const requests: ReceivedRequest[] = [];
   const serve = async (incoming: IncomingMessage, response: ServerResponse) => {

@@ -36,7 +36,7 @@ export function streamsOf(shape: StreamShape): IterationSample[] {
     return {
       ttftMs: 300 + stream * 200 + jitter() + slow,
       e2eMs: 1300 + stream * 200 + jitter() + slow,
-      tokenLatencyP50Ms: shape.p99Ms / 2 + stream * shape.spreadMs / 2 + jitter() + slow,
+      tokenLatencyP50Ms: shape.p99Ms / 2 + (stream * shape.spreadMs) / 2 + jitter() + slow,
       tokenLatencyP99Ms: shape.p99Ms + stream * shape.spreadMs + jitter() + slow,
       itlP50Ms: 12 + stream + jitter(),
       tokens: 80,

@@ -87,17 +87,27 @@ export async function startLocalCluster(): Promise<LocalCluster | null> {
     spawn(
       'redis-server',
       [
-        '--port', String(port),
-        '--bind', '127.0.0.1',
-        '--cluster-enabled', 'yes',
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--cluster-enabled',
+        'yes',
         // The bus port defaults to port + 10000, which may be taken: give it a free one too.
-        '--cluster-port', String(allPorts[3 + index]),
-        '--cluster-config-file', join(directory, `nodes-${port}.conf`),
-        '--save', '',
-        '--appendonly', 'no',
-        '--dir', directory,
-        '--logfile', join(directory, `redis-${port}.log`),
-        '--daemonize', 'no',
+        '--cluster-port',
+        String(allPorts[3 + index]),
+        '--cluster-config-file',
+        join(directory, `nodes-${port}.conf`),
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        directory,
+        '--logfile',
+        join(directory, `redis-${port}.log`),
+        '--daemonize',
+        'no',
       ],
       { stdio: 'ignore' },
     ),
@@ -134,11 +144,10 @@ export async function startLocalCluster(): Promise<LocalCluster | null> {
       }
       probe.disconnect();
     }
-    const create = spawnSync(
-      'redis-cli',
-      ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes'],
-      { encoding: 'utf8', timeout: READY_TIMEOUT_MS },
-    );
+    const create = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes'], {
+      encoding: 'utf8',
+      timeout: READY_TIMEOUT_MS,
+    });
     if (create.status !== 0) throw new Error(`redis-cli --cluster create failed:\n${create.stdout}\n${create.stderr}`);
     await waitUntilOk(ports, deadline);
     return { url: `redis+cluster://${ports.map((port) => `127.0.0.1:${port}`).join(',')}`, ports, stop };

@@ -75,7 +75,9 @@ const describe = (result: ProbeResult) =>
 const cores = availableParallelism();
 const [load1 = 0] = loadavg(); // loadavg() always has three entries (zeros on Windows)
 say(`bench:floor — ${tokens}-token streams at ${1000 / PLANNED_TPOT_MS} tokens/s through Redis and SSE; each probe a fresh process, the yardstick and streambench side by side`);
-say(`machine: ${cores} cores, load average ${load1.toFixed(1)} at the start${load1 > cores * 0.5 ? ' — a busy machine: absolute figures move, the side-by-side ratios are what to read' : ''}`);
+say(
+  `machine: ${cores} cores, load average ${load1.toFixed(1)} at the start${load1 > cores * 0.5 ? ' — a busy machine: absolute figures move, the side-by-side ratios are what to read' : ''}`,
+);
 
 const probes: ProbeResult[] = [];
 const steps: Record<Tool, SearchStep[]> = { yardstick: [], streambench: [] };
@@ -84,7 +86,21 @@ const run = async (tool: Tool, streams: number): Promise<ProbeResult> => {
   try {
     result = await probe(tool, streams);
   } catch (error) {
-    result = { tool, streams, failedStreams: streams, failures: [(error as Error).message], deliveredTokens: 0, durationMs: 0, cpuUsPerToken: 0, cpuCores: 0, rssBeforeMB: 0, rssPeakMB: 0, tpotP50Ms: null, sourceLagP99Ms: null, warnings: [] };
+    result = {
+      tool,
+      streams,
+      failedStreams: streams,
+      failures: [(error as Error).message],
+      deliveredTokens: 0,
+      durationMs: 0,
+      cpuUsPerToken: 0,
+      cpuCores: 0,
+      rssBeforeMB: 0,
+      rssPeakMB: 0,
+      tpotP50Ms: null,
+      sourceLagP99Ms: null,
+      warnings: [],
+    };
   }
   probes.push(result);
   steps[tool].push({ streams, held: heldPlan(result) });

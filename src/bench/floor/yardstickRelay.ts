@@ -152,7 +152,18 @@ export async function runYardstick(options: YardstickOptions): Promise<Yardstick
   const runOne = async (index: number, plan: SyntheticStreamPlan): Promise<void> => {
     const id = `${index}`;
     const base = `${options.keyPrefix}{${id}}:`;
-    const stream: RelayStream = { list: `${base}l`, signal: `${base}n`, control: `${base}c`, response: null, held: [], next: 0, reading: false, readAgain: false, ended: false, finished: false };
+    const stream: RelayStream = {
+      list: `${base}l`,
+      signal: `${base}n`,
+      control: `${base}c`,
+      response: null,
+      held: [],
+      next: 0,
+      reading: false,
+      readAgain: false,
+      ended: false,
+      finished: false,
+    };
     relays.set(id, stream);
     // The relay reads from the start, whenever the client connects (as streambench's does):
     // subscribed before anything is written, so no signal is missed, and holding what it read.
@@ -231,7 +242,8 @@ export async function runYardstick(options: YardstickOptions): Promise<Yardstick
           batch += chunk.text;
           batchTokens += chunk.tokens;
           batchCount++;
-          if (seq === 0 && batchCount === 1) flush(); // the first chunk goes at once
+          if (seq === 0 && batchCount === 1)
+            flush(); // the first chunk goes at once
           else if (batchCount >= BATCH_SIZE) flush();
           else batchTimer ??= setTimeout(flush, BATCH_TIMEOUT_MS);
         }

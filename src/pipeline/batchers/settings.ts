@@ -13,7 +13,9 @@ export const batchSettingsSchema = z
     timeoutMs: timerMsSchema.describe('flush when the oldest held chunk (timer) or the last send (seed) is this old, in ms'),
     merge: z
       .boolean()
-      .describe("true: a batch becomes one message with the chunks' text joined (the seed's merge_chunks). false: each chunk stays its own message and the batch is written in one broker write with one signal"),
+      .describe(
+        "true: a batch becomes one message with the chunks' text joined (the seed's merge_chunks). false: each chunk stays its own message and the batch is written in one broker write with one signal",
+      ),
     firstImmediate: z.boolean().describe('timer mode: send the first non-empty chunk at once, so batching never delays the first token'),
   })
   .describe('Micro-batching of chunks before they become messages');

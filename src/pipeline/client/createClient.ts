@@ -15,7 +15,7 @@ export function createClient(settings: ClientSettings, deps: ClientDeps): Stream
       return createLeanClient(settings.render, deps);
     case 'browser': {
       const { browser, serializerName } = deps;
-      if (!browser || serializerName === undefined) throw new Error('internal: a browser client needs the config\'s browser pool and serializer name');
+      if (!browser || serializerName === undefined) throw new Error("internal: a browser client needs the config's browser pool and serializer name");
       return createBrowserClient(settings.render, settings.browser ?? DEFAULT_BROWSER_OPTIONS, { ...deps, browser, serializerName });
     }
     default: {

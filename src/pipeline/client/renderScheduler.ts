@@ -118,9 +118,7 @@ function validateRenderSettings(settings: RenderSettings): void {
       return check('frameMs', settings.frameMs, false, 'use 16.7 for a 60 Hz display');
     default: {
       const unknown: never = settings;
-      throw new RangeError(
-        `render.strategy must be every, debounce, throttle or frame (got ${JSON.stringify(unknown)})`,
-      );
+      throw new RangeError(`render.strategy must be every, debounce, throttle or frame (got ${JSON.stringify(unknown)})`);
     }
   }
 }
@@ -141,11 +139,7 @@ function validateRenderSettings(settings: RenderSettings): void {
  *
  * Notifies after `dispose()` are ignored: the page is gone.
  */
-export function createRenderScheduler(
-  settings: RenderSettings,
-  clock: Clock,
-  renderNow: () => void,
-): RenderScheduler {
+export function createRenderScheduler(settings: RenderSettings, clock: Clock, renderNow: () => void): RenderScheduler {
   validateRenderSettings(settings);
   let disposed = false;
 

@@ -5,10 +5,7 @@ import type { BrowserPool } from './browser/browserPool.js';
 
 /** When the client paints what it received. */
 export type RenderSettings =
-  | { strategy: 'every' }
-  | { strategy: 'debounce'; delayMs: number }
-  | { strategy: 'throttle'; intervalMs: number }
-  | { strategy: 'frame'; frameMs: number };
+  { strategy: 'every' } | { strategy: 'debounce'; delayMs: number } | { strategy: 'throttle'; intervalMs: number } | { strategy: 'frame'; frameMs: number };
 
 /** The browser client's own settings. */
 export interface BrowserClientOptions {

@@ -8,17 +8,11 @@ import { MAX_TIMER_MS } from '../../clockLimits.js';
 
 export const reconnectSettingsSchema = z
   .strictObject({
-    afterEvents: z
-      .number()
-      .int()
-      .positive()
-      .describe('the client drops its connection once, after receiving this many events, and reconnects at once'),
+    afterEvents: z.number().int().positive().describe('the client drops its connection once, after receiving this many events, and reconnects at once'),
     resume: z
       .boolean()
       .default(false)
-      .describe(
-        'the client asks to resume after what it saw (SSE: Last-Event-ID, needs ids; WebSocket: a resume offset); false replays from the start, as the field does',
-      ),
+      .describe('the client asks to resume after what it saw (SSE: Last-Event-ID, needs ids; WebSocket: a resume offset); false replays from the start, as the field does'),
   })
   .describe('Drop and reconnect mid-stream; the relay keeps each stream’s sent events so it can replay them');
 export type ReconnectSettings = z.infer<typeof reconnectSettingsSchema>;
@@ -41,7 +35,8 @@ export const sseDeliverySettingsSchema = z
       .describe('write `event: <name>` on every event (null: no event line, the client sees "message")'),
     heartbeatMs: z
       .number()
-      .min(1).max(MAX_TIMER_MS)
+      .min(1)
+      .max(MAX_TIMER_MS)
       .nullable()
       .default(null)
       .describe('write a `: ping` comment at this interval while a client is connected (null: none, as in the field)'),
@@ -57,10 +52,7 @@ export type SseDeliverySettings = z.infer<typeof sseDeliverySettingsSchema>;
 export const websocketDeliverySettingsSchema = z
   .strictObject({
     type: z.literal('websocket').describe('a `ws` server and client on loopback, one text message per event'),
-    perMessageDeflate: z
-      .boolean()
-      .default(false)
-      .describe('negotiate permessage-deflate and compress every message (no size threshold)'),
+    perMessageDeflate: z.boolean().default(false).describe('negotiate permessage-deflate and compress every message (no size threshold)'),
     reconnect: reconnectSettingsSchema.optional(),
   })
   .describe('WebSocket carrying the same event data as SSE');

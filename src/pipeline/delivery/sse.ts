@@ -8,8 +8,10 @@ import { streamPathFor } from './streamRegistry.js';
 /** Server-Sent Events over loopback: one node:http server per delivery, one undici client connection per stream. */
 export async function createSseDelivery(settings: SseDeliverySettings, clock: Clock): Promise<NetworkDelivery> {
   const server = await startSseRelayServer(settings, clock);
-  return createRelayDelivery('sse', server, (streamId, onEvent) =>
-    startSseClient({ origin: server.origin, path: streamPathFor(streamId), reconnect: settings.reconnect, clock, onEvent }),
+  return createRelayDelivery(
+    'sse',
+    server,
+    (streamId, onEvent) => startSseClient({ origin: server.origin, path: streamPathFor(streamId), reconnect: settings.reconnect, clock, onEvent }),
     streamPathFor,
   );
 }

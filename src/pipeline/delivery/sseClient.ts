@@ -51,8 +51,7 @@ export function startSseClient(options: SseClientOptions): RelayClientHandle {
       throw new Error(`SSE client: GET ${options.path} answered ${response.statusCode}, expected 200`);
     }
     state.markConnected();
-    const source: Readable =
-      response.headers['content-encoding'] === 'gzip' ? pipeline(response.body, createGunzip(), () => {}) : response.body;
+    const source: Readable = response.headers['content-encoding'] === 'gzip' ? pipeline(response.body, createGunzip(), () => {}) : response.body;
 
     let dropped = false;
     const parser = createParser({

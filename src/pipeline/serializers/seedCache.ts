@@ -67,4 +67,3 @@ export function createSeedCacheSerializer(reuseMessageObject: boolean): Serializ
     },
   };
 }
-

@@ -51,7 +51,9 @@ export function stageBreakdownSvg(configs: readonly ConfigResult[], width = 860)
       if (!segment.summary) return;
       const w = (segment.summary.mean / scaleMax) * plotWidth;
       const title = `${row.name} · ${segment.stage}: mean ${formatNumber(segment.summary.mean)} ms, p50 ${formatNumber(segment.summary.p50)} ms, p99 ${formatNumber(segment.summary.p99)} ms`;
-      parts.push(`<rect x="${px(x(offset))}" y="${px(y)}" width="${px(Math.max(w, 0.5))}" height="${barHeight}" fill="${seriesColor(stageIndex)}" data-stage="${segment.stage}"><title>${escapeXml(title)}</title></rect>`);
+      parts.push(
+        `<rect x="${px(x(offset))}" y="${px(y)}" width="${px(Math.max(w, 0.5))}" height="${barHeight}" fill="${seriesColor(stageIndex)}" data-stage="${segment.stage}"><title>${escapeXml(title)}</title></rect>`,
+      );
       offset += segment.summary.mean;
     });
     parts.push(`<text x="${px(x(offset) + 4)}" y="${px(y + barHeight * 0.7)}" class="value">${formatNumber(offset)} ms</text>`);

@@ -29,7 +29,9 @@ export function streamTimelineSvg(configName: string, timeline: StreamTimeline, 
     parts.push(`<line x1="${px(x(tick))}" y1="${top}" x2="${px(x(tick))}" y2="${px(top + plotHeight)}" class="grid"/>`);
     parts.push(`<text x="${px(x(tick))}" y="${px(top + plotHeight + 14)}" class="tick" text-anchor="middle">${tickLabel(tick)}</text>`);
   }
-  parts.push(`<text x="${px(left + plotWidth / 2)}" y="${px(top + plotHeight + 30)}" class="axis" text-anchor="middle">ms since the request started (stream ${timeline.stream})</text>`);
+  parts.push(
+    `<text x="${px(left + plotWidth / 2)}" y="${px(top + plotHeight + 30)}" class="axis" text-anchor="middle">ms since the request started (stream ${timeline.stream})</text>`,
+  );
   LANES.forEach((lane, index) => {
     const y = top + index * laneHeight;
     const times = timeline[lane.key];
@@ -37,7 +39,9 @@ export function streamTimelineSvg(configName: string, timeline: StreamTimeline, 
     if (times.length === 0) return;
     // One path of vertical strokes per lane keeps a 2,000-token stream small.
     const d = times.map((ms) => `M${px(x(ms))} ${px(y + 4)}V${px(y + laneHeight - 4)}`).join('');
-    parts.push(`<path d="${d}" stroke="${seriesColor(index)}" stroke-width="1" data-lane="${lane.key}"><title>${escapeXml(`${configName}: ${times.length} ${lane.label}`)}</title></path>`);
+    parts.push(
+      `<path d="${d}" stroke="${seriesColor(index)}" stroke-width="1" data-lane="${lane.key}"><title>${escapeXml(`${configName}: ${times.length} ${lane.label}`)}</title></path>`,
+    );
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" data-chart="timeline" data-config="${escapeXml(configName)}" viewBox="0 0 ${width} ${px(height)}" width="${width}" height="${px(height)}" role="img" aria-label="timeline of one stream of ${escapeXml(configName)}">${parts.join('')}</svg>`;
 }

@@ -39,12 +39,23 @@ export function tokenLatencyCdfSvg(configs: readonly ConfigResult[], width = 860
     parts.push(`<line x1="${left}" y1="${px(y(percent))}" x2="${px(left + plotWidth)}" y2="${px(y(percent))}" class="grid"/>`);
     parts.push(`<text x="${left - 6}" y="${px(y(percent) + 4)}" class="tick" text-anchor="end">${percent}%</text>`);
   }
-  parts.push(`<text x="${px(left + plotWidth / 2)}" y="${px(top + plotHeight + 32)}" class="axis" text-anchor="middle">token latency (client receive − source emit), ms, log scale</text>`);
+  parts.push(
+    `<text x="${px(left + plotWidth / 2)}" y="${px(top + plotHeight + 32)}" class="axis" text-anchor="middle">token latency (client receive − source emit), ms, log scale</text>`,
+  );
   series.forEach((entry, index) => {
     // A step per percentile: the share of tokens at or below each latency.
     const d = entry.values.map((value, percent) => `${percent === 0 ? 'M' : 'L'}${px(x(value))} ${px(y(percent))}`).join(' ');
-    parts.push(`<path d="${d}" fill="none" stroke="${seriesColor(index)}" stroke-width="2" data-config="${escapeXml(entry.name)}"><title>${escapeXml(`${entry.name}: p50 ${entry.values[50]} ms, p99 ${entry.values[99]} ms`)}</title></path>`);
+    parts.push(
+      `<path d="${d}" fill="none" stroke="${seriesColor(index)}" stroke-width="2" data-config="${escapeXml(entry.name)}"><title>${escapeXml(`${entry.name}: p50 ${entry.values[50]} ms, p99 ${entry.values[99]} ms`)}</title></path>`,
+    );
   });
-  parts.push(legend(series.map((entry) => entry.name), left, legendY, plotWidth));
+  parts.push(
+    legend(
+      series.map((entry) => entry.name),
+      left,
+      legendY,
+      plotWidth,
+    ),
+  );
   return `<svg xmlns="http://www.w3.org/2000/svg" data-chart="cdf" viewBox="0 0 ${width} ${px(height)}" width="${width}" height="${px(height)}" role="img" aria-label="token latency CDF per config">${parts.join('')}</svg>`;
 }

@@ -55,22 +55,11 @@ export const httpSourceSchema = z
       .regex(ENV_NAME, 'give the NAME of an environment variable that holds the key (e.g. OPENAI_API_KEY), never the key itself')
       .optional()
       .describe('name of the environment variable holding the API key (sent as a Bearer token, or x-api-key for anthropic)'),
-    includeUsage: z
-      .boolean()
-      .default(false)
-      .describe("ask for the server's token usage (OpenAI: stream_options.include_usage) and count tokens with it when it comes"),
+    includeUsage: z.boolean().default(false).describe("ask for the server's token usage (OpenAI: stream_options.include_usage) and count tokens with it when it comes"),
     tokenizer: tokenizerEncodingSchema.default('o200k_base'),
     connectTimeoutMs: z.number().positive().default(HTTP_DEFAULTS.connectTimeoutMs).describe('give up when the TCP/TLS connection takes longer (ms)'),
-    firstByteTimeoutMs: z
-      .number()
-      .positive()
-      .default(HTTP_DEFAULTS.firstByteTimeoutMs)
-      .describe('give up when the response head takes longer than this after the request (ms)'),
-    idleTimeoutMs: z
-      .number()
-      .positive()
-      .default(HTTP_DEFAULTS.idleTimeoutMs)
-      .describe('give up when the response body stays silent longer than this (ms)'),
+    firstByteTimeoutMs: z.number().positive().default(HTTP_DEFAULTS.firstByteTimeoutMs).describe('give up when the response head takes longer than this after the request (ms)'),
+    idleTimeoutMs: z.number().positive().default(HTTP_DEFAULTS.idleTimeoutMs).describe('give up when the response body stays silent longer than this (ms)'),
     streamIndexHeader: z
       .boolean()
       .optional()
@@ -79,7 +68,8 @@ export const httpSourceSchema = z
   })
   .superRefine((source, context) => {
     if (!source.mockServer) {
-      if (!source.baseUrl) context.addIssue({ code: 'custom', path: ['baseUrl'], message: 'required unless mockServer is set: the endpoint base URL, e.g. https://api.openai.com/v1' });
+      if (!source.baseUrl)
+        context.addIssue({ code: 'custom', path: ['baseUrl'], message: 'required unless mockServer is set: the endpoint base URL, e.g. https://api.openai.com/v1' });
       if (!source.model) context.addIssue({ code: 'custom', path: ['model'], message: 'required unless mockServer is set: the model name, e.g. gpt-4o-mini' });
     }
     if (source.messages && source.prompt) {

@@ -130,12 +130,13 @@ export function openHttpStream(options: HttpStreamOptions): AsyncIterable<Source
     const armIdle = () => {
       disarmIdle();
       // After the end marker (or the finish reason) a silent server is done, not stalled: stop waiting for its close.
-      idleTimer = decoder.done || decoder.finished
-        ? clock.setTimer(() => abort.abort(), CLOSE_GRACE_MS)
-        : clock.setTimer(
-            () => fail(new UpstreamTimeoutError('idle', options.idleTimeoutMs, options.request.url, `no data after ${decoder.chunks} chunks from`)),
-            options.idleTimeoutMs,
-          );
+      idleTimer =
+        decoder.done || decoder.finished
+          ? clock.setTimer(() => abort.abort(), CLOSE_GRACE_MS)
+          : clock.setTimer(
+              () => fail(new UpstreamTimeoutError('idle', options.idleTimeoutMs, options.request.url, `no data after ${decoder.chunks} chunks from`)),
+              options.idleTimeoutMs,
+            );
     };
     let body: Dispatcher.ResponseData['body'] | null = null;
     try {
@@ -154,7 +155,9 @@ export function openHttpStream(options: HttpStreamOptions): AsyncIterable<Source
       const contentType = String(response.headers['content-type'] ?? '');
       if (contentType.startsWith('application/json')) {
         const text = await readLimited(response.body, ERROR_BODY_LIMIT).catch(() => '');
-        throw new UpstreamStreamError(`expected an event stream from ${publicUrl(options.request.url)} but got JSON (does the endpoint support stream: true?): ${serverMessage(text)}`);
+        throw new UpstreamStreamError(
+          `expected an event stream from ${publicUrl(options.request.url)} but got JSON (does the endpoint support stream: true?): ${serverMessage(text)}`,
+        );
       }
 
       const textDecoder = new TextDecoder();

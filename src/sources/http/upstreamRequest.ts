@@ -58,12 +58,7 @@ export function requestBody(settings: ResolvedHttpSettings): Record<string, unkn
 }
 
 /** The request for one stream; `apiKey` null sends no credentials; `streamIndex` non-null adds the mock's stream header. */
-export function buildUpstreamRequest(
-  settings: ResolvedHttpSettings,
-  baseUrl: string,
-  apiKey: string | null,
-  streamIndex: number | null,
-): UpstreamRequest {
+export function buildUpstreamRequest(settings: ResolvedHttpSettings, baseUrl: string, apiKey: string | null, streamIndex: number | null): UpstreamRequest {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' };
   if (settings.api === 'anthropic') {
     headers['anthropic-version'] = ANTHROPIC_VERSION;

@@ -5,15 +5,8 @@ import { type TokenizerEncoding, tokenizerEncodingSchema } from '../bpeTokens.js
 export const replaySourceSchema = z
   .strictObject({
     type: z.literal('replay').describe('plays a recorded trace (streambench record) with its original timing, or scaled'),
-    trace: z
-      .string()
-      .min(1)
-      .describe('path of the trace file (.jsonl); a relative path resolves from the current directory, not from the scenario file'),
-    speed: z
-      .number()
-      .positive()
-      .default(1)
-      .describe('timing factor: 2 plays twice as fast (offsets halved), 0.5 half as fast; 1 is the recorded timing'),
+    trace: z.string().min(1).describe('path of the trace file (.jsonl); a relative path resolves from the current directory, not from the scenario file'),
+    speed: z.number().positive().default(1).describe('timing factor: 2 plays twice as fast (offsets halved), 0.5 half as fast; 1 is the recorded timing'),
     tokenizer: tokenizerEncodingSchema.default('o200k_base'),
   })
   .describe('a recorded trace played back as a token source');

@@ -28,7 +28,16 @@ export function planReplayStream(stream: TraceStream, speed: number, tokenCounts
 export async function createReplaySourceFromTrace(trace: Trace, settings: ResolvedReplaySettings): Promise<TokenSource> {
   const tokenizer = await loadTokenizer(settings.tokenizer);
   // Planned once: token counting is not part of any stream's time.
-  const plans = trace.streams.map((stream) => planReplayStream(stream, settings.speed, attributeTokens(stream.chunks.map((chunk) => chunk.text), tokenizer)));
+  const plans = trace.streams.map((stream) =>
+    planReplayStream(
+      stream,
+      settings.speed,
+      attributeTokens(
+        stream.chunks.map((chunk) => chunk.text),
+        tokenizer,
+      ),
+    ),
+  );
   const reasoningTokens = trace.streams.map((stream) => tokenizer.count(stream.chunks.map((chunk) => chunk.reasoning ?? '').join('')));
   return {
     kind: 'replay',

@@ -24,18 +24,10 @@ const AFTER_END_GRACE_MS = 1_000;
 type ConnectionOutcome = 'ended' | 'dropped';
 
 /** Reads one streamed answer over HTTP; see ReadAppStream. */
-export async function readHttpAppStream(
-  request: AppRequest,
-  clock: Clock,
-  observer: AppStreamObserver,
-  signal: AbortSignal,
-): Promise<AppStreamSummary> {
+export async function readHttpAppStream(request: AppRequest, clock: Clock, observer: AppStreamObserver, signal: AbortSignal): Promise<AppStreamSummary> {
   const format = httpFormatSpec(request);
   if (!/^https?:$/.test(URL.canParse(request.url) ? new URL(request.url).protocol : '')) {
-    throw new AppStreamError(
-      `url ${safeUrl(request.url)}: format ${request.format} needs an http:// or https:// URL (ws:// and wss:// go with format websocket)`,
-      'unreachable',
-    );
+    throw new AppStreamError(`url ${safeUrl(request.url)}: format ${request.format} needs an http:// or https:// URL (ws:// and wss:// go with format websocket)`, 'unreachable');
   }
   const ledger = new EventLedger(request, observer);
   const meter = new ClientSocketMeter(clock);
@@ -156,13 +148,7 @@ async function readConnection(target: HttpTarget, context: ReadContext): Promise
 }
 
 /** Reads the body through the format's splitter; resolves when it ends or is dropped for a resume. */
-function readBody(
-  body: Readable,
-  context: ReadContext,
-  deadline: Deadline,
-  fail: (error: unknown) => AppStreamError,
-  onFirstChunk: () => void,
-): Promise<ConnectionOutcome> {
+function readBody(body: Readable, context: ReadContext, deadline: Deadline, fail: (error: unknown) => AppStreamError, onFirstChunk: () => void): Promise<ConnectionOutcome> {
   const { format, ledger, clock, firstBytes, request } = context;
   const splitter = splitterFor(format);
   const decoder = new TextDecoder();
@@ -218,19 +204,14 @@ function splitterFor(format: FormatSpec): UnitSplitter {
 
 /** The body, decompressed when the app compressed it (the reader never asks for compression; a header the user set might). */
 function decoded(body: Readable, encoding: string | undefined): Readable {
-  const decompress =
-    encoding === 'gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : encoding === 'br' ? createBrotliDecompress() : null;
+  const decompress = encoding === 'gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : encoding === 'br' ? createBrotliDecompress() : null;
   if (!decompress) return body;
   body.on('error', (error) => decompress.destroy(error));
   return body.pipe(decompress);
 }
 
 /** A non-2xx answer: its status and the first bytes of its body. */
-async function statusError(
-  response: Dispatcher.ResponseData,
-  target: HttpTarget,
-  fail: (error: unknown) => AppStreamError,
-): Promise<AppStreamError> {
+async function statusError(response: Dispatcher.ResponseData, target: HttpTarget, fail: (error: unknown) => AppStreamError): Promise<AppStreamError> {
   const firstBytes = new FirstBytes();
   try {
     for await (const chunk of response.body) {
@@ -242,8 +223,7 @@ async function statusError(
     if (failure.kind === 'aborted') return failure;
   }
   return new AppStreamError(
-    `the app answered ${response.statusCode} to ${target.method} ${safeUrl(target.url)}, expected 2xx; ` +
-      `the body begins: ${escapedFirstBytes(firstBytes.bytes())}`,
+    `the app answered ${response.statusCode} to ${target.method} ${safeUrl(target.url)}, expected 2xx; ` + `the body begins: ${escapedFirstBytes(firstBytes.bytes())}`,
     'status',
   );
 }

@@ -15,9 +15,7 @@ export function resumeTarget(request: AppRequest, ledger: EventLedger): HttpTarg
   const { resume } = request;
   if (resume.mode === 'none') throw new Error('resumeTarget: the request has no resume');
   // A GET to a resume URL carries no body: drop the headers that describe one.
-  const getHeaders = Object.fromEntries(
-    Object.entries(request.headers).filter(([name]) => !['content-type', 'content-length'].includes(name.toLowerCase())),
-  );
+  const getHeaders = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !['content-type', 'content-length'].includes(name.toLowerCase())));
   if (resume.mode === 'last-event-id') {
     if (ledger.lastEventId === undefined) {
       throw new AppStreamError(

@@ -82,9 +82,4 @@ export class AppStreamError extends Error {
 }
 
 /** Reads one streamed answer from the app. Implemented in src/target/appStream/readAppStream.ts. */
-export type ReadAppStream = (
-  request: AppRequest,
-  clock: Clock,
-  observer: AppStreamObserver,
-  signal: AbortSignal,
-) => Promise<AppStreamSummary>;
+export type ReadAppStream = (request: AppRequest, clock: Clock, observer: AppStreamObserver, signal: AbortSignal) => Promise<AppStreamSummary>;

@@ -22,12 +22,7 @@ export function webSocketFrameHeaderBytes(length: number): number {
 }
 
 /** Reads one streamed answer over WebSocket; see ReadAppStream. */
-export async function readWebSocketAppStream(
-  request: AppRequest,
-  clock: Clock,
-  observer: AppStreamObserver,
-  signal: AbortSignal,
-): Promise<AppStreamSummary> {
+export async function readWebSocketAppStream(request: AppRequest, clock: Clock, observer: AppStreamObserver, signal: AbortSignal): Promise<AppStreamSummary> {
   if (request.resume.mode !== 'none') {
     throw new AppStreamError('resume is supported for the HTTP formats only; set resume.mode none for format websocket', 'format');
   }
@@ -97,7 +92,10 @@ export async function readWebSocketAppStream(
         const body = new FirstBytes();
         response.on('data', (chunk: Buffer) => body.add(chunk));
         const done = () => {
-          failure ??= new AppStreamError(`the app answered ${status} to the WebSocket upgrade at ${url}, expected 101; the body begins: ${escapedFirstBytes(body.bytes())}`, 'status');
+          failure ??= new AppStreamError(
+            `the app answered ${status} to the WebSocket upgrade at ${url}, expected 101; the body begins: ${escapedFirstBytes(body.bytes())}`,
+            'status',
+          );
           ws.terminate();
         };
         response.once('end', done);
@@ -129,7 +127,10 @@ export async function readWebSocketAppStream(
     });
     if (ledger.parsedEvents === 0 && ledger.malformedEvents > 0) {
       const expected = textPath ? `JSON messages with the text at \`${textPath.source}\`` : 'text messages';
-      throw new AppStreamError(`the messages from ${url} do not parse as format websocket: expected ${expected}; the first bytes received: ${escapedFirstBytes(firstBytes.bytes())}`, 'format');
+      throw new AppStreamError(
+        `the messages from ${url} do not parse as format websocket: expected ${expected}; the first bytes received: ${escapedFirstBytes(firstBytes.bytes())}`,
+        'format',
+      );
     }
     const clean = closeCode === 1000 || closeCode === 1005;
     if (!clean && !ledger.ended) {

@@ -17,9 +17,7 @@ import { describeCause, redactUrl } from './urlSecrets.js';
 
 const CLUSTER_URL_FORM = 'redis+cluster://[[user]:password@]host:port[,host:port...] (rediss+cluster:// for TLS)';
 
-const HOW_TO_FIX_CLUSTER =
-  'Check that the nodes are up and that `redis-cli -h HOST -p PORT cluster info` says cluster_state:ok ' +
-  '(one reachable node in the URL is enough)';
+const HOW_TO_FIX_CLUSTER = 'Check that the nodes are up and that `redis-cli -h HOST -p PORT cluster info` says cluster_state:ok ' + '(one reachable node in the URL is enough)';
 
 /** Rejects with `message` when `promise` has not settled within `timeoutMs`. */
 async function within<T>(promise: Promise<T>, timeoutMs: number, message: string): Promise<T> {
@@ -45,9 +43,7 @@ export async function openRedisCluster(url: string, role: string, timeoutMs = 50
   try {
     parsed = parseClusterUrl(url);
   } catch (error) {
-    throw new RedisSetupError(
-      `Not a usable Redis Cluster URL: ${redactedUrl} (${(error as Error).message}); the form is ${CLUSTER_URL_FORM}.`,
-    );
+    throw new RedisSetupError(`Not a usable Redis Cluster URL: ${redactedUrl} (${(error as Error).message}); the form is ${CLUSTER_URL_FORM}.`);
   }
   // The Cluster client sets these itself per node (and its types refuse them here).
   const { lazyConnect: _lazy, retryStrategy: _retry, enableOfflineQueue: _queue, ...nodeOptions } = connectionOptions(role, timeoutMs);
@@ -173,9 +169,7 @@ export async function connectAllMasters(cluster: Cluster, url: string, timeoutMs
   const masters = cluster.nodes('master');
   const outcomes = await Promise.allSettled(masters.map((node) => within(ready(node), timeoutMs, `no answer within ${timeoutMs} ms`)));
   const problems = outcomes.flatMap((outcome, index) =>
-    outcome.status === 'rejected'
-      ? [`${masters[index]!.options.host}:${masters[index]!.options.port}: ${describeCause(outcome.reason, url)}`]
-      : [],
+    outcome.status === 'rejected' ? [`${masters[index]!.options.host}:${masters[index]!.options.port}: ${describeCause(outcome.reason, url)}`] : [],
   );
   if (problems.length > 0) {
     throw new RedisSetupError(`Cannot connect to every master of the Redis Cluster at ${redactUrl(url)} (${problems.join('; ')}). ${HOW_TO_FIX_CLUSTER}.`);

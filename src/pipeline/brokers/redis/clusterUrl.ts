@@ -49,9 +49,7 @@ function splitClusterUrl(url: string): { scheme: string; userInfo: string | null
   if (scheme === undefined) throw new ClusterUrlError('expected redis+cluster:// or rediss+cluster://');
   const afterScheme = url.slice(scheme.length);
   const at = afterScheme.lastIndexOf('@');
-  return at === -1
-    ? { scheme, userInfo: null, rest: afterScheme }
-    : { scheme, userInfo: afterScheme.slice(0, at), rest: afterScheme.slice(at + 1) };
+  return at === -1 ? { scheme, userInfo: null, rest: afterScheme } : { scheme, userInfo: afterScheme.slice(0, at), rest: afterScheme.slice(at + 1) };
 }
 
 function parseNode(text: string): ClusterNodeAddress {

@@ -96,9 +96,7 @@ export async function openRedisConnection(url: string, role: string, timeoutMs =
     redis.disconnect();
     const causes = new Set((errors.length > 0 ? errors : [error]).map((cause) => describeCause(cause, url)));
     const cause = [...causes].join('; ');
-    throw new RedisSetupError(
-      `Cannot connect to Redis at ${redactUrl(url)} (${cause}). ${HOW_TO_PROVIDE_REDIS}, or pass --redis off to skip the Redis configs.`,
-    );
+    throw new RedisSetupError(`Cannot connect to Redis at ${redactUrl(url)} (${cause}). ${HOW_TO_PROVIDE_REDIS}, or pass --redis off to skip the Redis configs.`);
   } finally {
     clearTimeout(timer);
   }
@@ -152,7 +150,9 @@ async function clusterNodeProblem(redis: Redis, url: string): Promise<string | n
   if (!/^cluster_enabled:1/m.test(info)) return null;
   return (
     `Redis at ${redactUrl(url)} is a node of a Redis Cluster: a single connection would get MOVED for keys on other nodes. ` +
-    `Use --redis ${redactUrl(url).replace(/^redis(s?):\/\//i, 'redis$1+cluster://').replace(/\/\d*$/, '')}`
+    `Use --redis ${redactUrl(url)
+      .replace(/^redis(s?):\/\//i, 'redis$1+cluster://')
+      .replace(/\/\d*$/, '')}`
   );
 }
 

@@ -60,7 +60,10 @@ class ListStream extends RedisStreamBase {
       case 'fire-and-forget': {
         // Everything is handed to the connection at once; the promise settles at the last reply.
         const replies = commands.map((command) => producer.send(command));
-        replies[0]!.then((length) => this.noteAcknowledged(length as number), () => {});
+        replies[0]!.then(
+          (length) => this.noteAcknowledged(length as number),
+          () => {},
+        );
         await Promise.all(replies);
         return;
       }

@@ -32,16 +32,7 @@ export class ListWriteScript {
    * > 0. Resolves with the list length after the push.
    */
   async run(items: readonly string[], options: { ttlSeconds: number; ends: boolean }): Promise<number> {
-    const args = [
-      1,
-      this.keys.responses,
-      options.ttlSeconds,
-      this.keys.signalChannel,
-      options.ends ? this.keys.controlChannel : '',
-      NEW_SIGNAL,
-      END_STREAM,
-      ...items,
-    ];
+    const args = [1, this.keys.responses, options.ttlSeconds, this.keys.signalChannel, options.ends ? this.keys.controlChannel : '', NEW_SIGNAL, END_STREAM, ...items];
     if (this.loaded) {
       try {
         return (await this.connection.send(['evalsha', SCRIPT_SHA, ...args])) as number;

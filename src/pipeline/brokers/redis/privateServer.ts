@@ -124,20 +124,25 @@ function watchdogPid(child: ChildProcess): Promise<{ pid: number } | { exitCode:
  * server's log when it starts but never answers. `extraArgs` are appended (tests use them).
  * The server dies with this process, however it ends (see WATCHDOG).
  */
-export async function startPrivateRedisServer(
-  options: { env?: NodeJS.ProcessEnv; extraArgs?: string[] } = {},
-): Promise<PrivateRedisServer | null> {
+export async function startPrivateRedisServer(options: { env?: NodeJS.ProcessEnv; extraArgs?: string[] } = {}): Promise<PrivateRedisServer | null> {
   const directory = await mkdtemp(join(tmpdir(), 'streambench-redis-'));
   const logFile = join(directory, 'redis.log');
   const port = await freeLoopbackPort();
   const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--save', '',
-    '--appendonly', 'no',
-    '--dir', directory,
-    '--logfile', logFile,
-    '--daemonize', 'no',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    directory,
+    '--logfile',
+    logFile,
+    '--daemonize',
+    'no',
     ...(options.extraArgs ?? []),
   ];
   const child = spawn('/bin/sh', ['-c', WATCHDOG, 'streambench-redis-watchdog', directory, ...args], {

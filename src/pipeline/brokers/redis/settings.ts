@@ -4,12 +4,7 @@
  */
 import { z } from 'zod';
 
-const ttlSecondsSchema = z
-  .number()
-  .int()
-  .positive()
-  .default(300)
-  .describe('TTL set on every key with its first write, so a crashed run leaves nothing behind for long');
+const ttlSecondsSchema = z.number().int().positive().default(300).describe('TTL set on every key with its first write, so a crashed run leaves nothing behind for long');
 
 const commandTimeoutMsSchema = z
   .number()
@@ -61,18 +56,8 @@ export type RedisListSettings = z.infer<typeof redisListSettingsSchema>;
 /** `redis-stream`: XADD, catch-up with XRANGE, then XREAD BLOCK from the last id (the field's later design). */
 export const redisStreamSettingsSchema = z.strictObject({
   type: z.literal('redis-stream').describe('a Redis stream: XADD per item, XRANGE catch-up, then XREAD BLOCK'),
-  maxLen: z
-    .number()
-    .int()
-    .positive()
-    .optional()
-    .describe('XADD MAXLEN ~ maxLen: approximate trimming; a late reader may then miss trimmed items'),
-  blockMs: z
-    .number()
-    .int()
-    .positive()
-    .default(1000)
-    .describe('XREAD BLOCK timeout in ms; never 0, which blocks forever'),
+  maxLen: z.number().int().positive().optional().describe('XADD MAXLEN ~ maxLen: approximate trimming; a late reader may then miss trimmed items'),
+  blockMs: z.number().int().positive().default(1000).describe('XREAD BLOCK timeout in ms; never 0, which blocks forever'),
   count: z.number().int().positive().default(100).describe('COUNT of each XRANGE page and XREAD'),
   ttlSeconds: ttlSecondsSchema,
   commandTimeoutMs: commandTimeoutMsSchema,
@@ -81,17 +66,11 @@ export type RedisStreamSettings = z.infer<typeof redisStreamSettingsSchema>;
 
 /** `redis-pubsub`: the payload travels in PUBLISH and nothing is stored. */
 export const redisPubsubSettingsSchema = z.strictObject({
-  type: z
-    .literal('redis-pubsub')
-    .describe('payload in PUBLISH, nothing stored: a reader that subscribes late loses what was sent before'),
+  type: z.literal('redis-pubsub').describe('payload in PUBLISH, nothing stored: a reader that subscribes late loses what was sent before'),
   connections: connectionsSchema,
   commandTimeoutMs: commandTimeoutMsSchema,
 });
 
 /** Any Redis broker's settings, keyed on `type`. */
-export const redisBrokerSettingsSchema = z.discriminatedUnion('type', [
-  redisListSettingsSchema,
-  redisStreamSettingsSchema,
-  redisPubsubSettingsSchema,
-]);
+export const redisBrokerSettingsSchema = z.discriminatedUnion('type', [redisListSettingsSchema, redisStreamSettingsSchema, redisPubsubSettingsSchema]);
 export type RedisBrokerSettings = z.infer<typeof redisBrokerSettingsSchema>;

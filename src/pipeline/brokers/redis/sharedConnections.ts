@@ -18,12 +18,7 @@ import { isClusterUrl } from './clusterUrl.js';
 import { RedisSetupError } from './redisSetupError.js';
 import { commandBytes, pushedMessageBytes, replyBytes, type RespCommand, type RespReply, subscriptionReplyBytes } from './respBytes.js';
 import { SocketMeter, type ByteCounts } from './socketMeter.js';
-import {
-  type ConnectionRole,
-  type ConnectionTally,
-  countCommand,
-  type StreamConnection,
-} from './streamConnection.js';
+import { type ConnectionRole, type ConnectionTally, countCommand, type StreamConnection } from './streamConnection.js';
 
 type MessageHandler = (channel: string, message: string) => void;
 

@@ -62,9 +62,7 @@ export abstract class RedisStreamBase implements RedisBrokerStream {
     const opened = Object.entries(connectionsByRole).filter((entry): entry is [string, StreamConnection] => entry[1] !== undefined);
     this.allConnections = opened.map(([, connection]) => connection);
     for (const [role, connection] of opened) {
-      connection.onUnexpectedClose((reason) =>
-        this.session?.fail(reason ?? new Error(`Redis ${role} connection to ${place.redactedUrl} closed during the stream`)),
-      );
+      connection.onUnexpectedClose((reason) => this.session?.fail(reason ?? new Error(`Redis ${role} connection to ${place.redactedUrl} closed during the stream`)));
     }
   }
 

@@ -90,9 +90,7 @@ class RedisStreamStream extends RedisStreamBase {
     this.noteReadPass(acknowledgedBefore);
     while (!this.ended && session.active) {
       acknowledgedBefore = this.itemsAcknowledged;
-      const reply = (await consumer.send([
-        'xread', 'COUNT', count, 'BLOCK', blockMs, 'STREAMS', key, this.lastId,
-      ], blockMs)) as [key: string, entries: StreamEntry[]][] | null;
+      const reply = (await consumer.send(['xread', 'COUNT', count, 'BLOCK', blockMs, 'STREAMS', key, this.lastId], blockMs)) as [key: string, entries: StreamEntry[]][] | null;
       // null: BLOCK timed out with nothing new; ask again from the same id.
       for (const [, entries] of reply ?? []) this.accept(entries);
       this.noteReadPass(acknowledgedBefore);

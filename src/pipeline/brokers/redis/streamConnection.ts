@@ -54,8 +54,4 @@ export interface StreamConnection {
 export type ConnectionRole = 'producer' | 'consumer' | 'subscriber';
 
 /** Opens one connection per role for a stream, all counting into `tally`; `homeKey` is a key of the stream (its cluster node). */
-export type OpenStreamConnections = <Role extends ConnectionRole>(
-  roles: readonly Role[],
-  tally: ConnectionTally,
-  homeKey: string,
-) => Promise<Record<Role, StreamConnection>>;
+export type OpenStreamConnections = <Role extends ConnectionRole>(roles: readonly Role[], tally: ConnectionTally, homeKey: string) => Promise<Record<Role, StreamConnection>>;

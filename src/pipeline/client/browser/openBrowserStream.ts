@@ -80,16 +80,16 @@ export function parseTextPath(path: string): (string | number)[] {
  * the per-event and per-paint timeline. Pass a `pool` to reuse browsers across streams (it is
  * then not closed); without one a browser is launched and closed here, also on failure.
  */
-export async function openBrowserStream(
-  request: BrowserStreamRequest,
-  options: { pool?: BrowserPool; clock?: Clock; signal?: AbortSignal } = {},
-): Promise<BrowserStreamTimeline> {
+export async function openBrowserStream(request: BrowserStreamRequest, options: { pool?: BrowserPool; clock?: Clock; signal?: AbortSignal } = {}): Promise<BrowserStreamTimeline> {
   const clock = options.clock ?? systemClock;
   if (request.transport === 'eventsource' && request.method && request.method !== 'GET') {
     throw new RangeError(`transport eventsource sends GET only (got method ${request.method}): use transport fetch for ${request.method}`);
   }
-  const decoder: PageDecoder =
-    request.appDecoder ?? { kind: 'textPath', path: parseTextPath(request.textPath ?? ''), doneData: request.doneData === undefined ? '[DONE]' : request.doneData };
+  const decoder: PageDecoder = request.appDecoder ?? {
+    kind: 'textPath',
+    path: parseTextPath(request.textPath ?? ''),
+    doneData: request.doneData === undefined ? '[DONE]' : request.doneData,
+  };
   const signal = options.signal;
   let pool = options.pool;
   if (!pool) {

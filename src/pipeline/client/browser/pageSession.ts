@@ -34,11 +34,7 @@ export interface PagePathStep {
 }
 
 /** The page's render strategy, as the modelled client's RenderSettings. */
-export type PageRender =
-  | { strategy: 'every' }
-  | { strategy: 'debounce'; delayMs: number }
-  | { strategy: 'throttle'; intervalMs: number }
-  | { strategy: 'frame' };
+export type PageRender = { strategy: 'every' } | { strategy: 'debounce'; delayMs: number } | { strategy: 'throttle'; intervalMs: number } | { strategy: 'frame' };
 
 /** What the page is told to do. */
 export interface PageStreamConfig {
@@ -134,8 +130,9 @@ export class PageSession {
     try {
       const url = server.pageUrl(id, sameOriginAs);
       if (sameOriginAs) {
-        await page.route((candidate) => candidate.href === url, (route) =>
-          route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', headers: { ...CROSS_ORIGIN_ISOLATION_HEADERS }, body: server.html }),
+        await page.route(
+          (candidate) => candidate.href === url,
+          (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', headers: { ...CROSS_ORIGIN_ISOLATION_HEADERS }, body: server.html }),
         );
       }
       await page.goto(url, { waitUntil: 'load', timeout: PAGE_TIMEOUTS.open });
@@ -243,14 +240,11 @@ export class PageSession {
         reject(error);
       };
       this.failureListeners.add(onFailure);
-      promise.then(
-        (value) => {
-          clearTimeout(timer);
-          this.failureListeners.delete(onFailure);
-          resolve(value);
-        },
-        onFailure,
-      );
+      promise.then((value) => {
+        clearTimeout(timer);
+        this.failureListeners.delete(onFailure);
+        resolve(value);
+      }, onFailure);
     });
   }
 }
