@@ -296,9 +296,10 @@ describe.skipIf(!haveChromium)('browser client in Chromium', () => {
     expect(render.paintedMs! - tenth).toBeGreaterThanOrEqual(199);
     expect(longTask!.startMs).toBeLessThanOrEqual(render.paintedMs!);
     expect(render.paintedMs!).toBeGreaterThanOrEqual(longTask!.startMs + longTask!.durationMs - 1);
-    // Events the server wrote during the block reached the page's handler only after it.
-    const sentDuringBlock = streams.sentAtMs.filter((atMs) => atMs > tenth + 20 && atMs < tenth + 150);
-    expect(sentDuringBlock.length).toBeGreaterThan(0);
+    // Events the server wrote before the block ended reached the page's handler only after it
+    // (on a busy machine the page may lag the server, so they may even have been sent before the block began).
+    const sentBeforeBlockEnded = streams.sentAtMs.filter((atMs) => atMs < tenth + 150);
+    expect(sentBeforeBlockEnded.length).toBeGreaterThan(10);
     expect(timeline.events[10].atMs).toBeGreaterThanOrEqual(tenth + 199);
   });
 
