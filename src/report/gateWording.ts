@@ -4,29 +4,16 @@
  * verdict keeps the shape `compare --format json` and the CSV have always printed.
  */
 import type { ComparisonDecision } from '../stats/decideComparison.js';
-import type { AllowedBand, GateCause, GateDecision, GateNote, GateQualifier, Method, Verdict } from '../stats/gateVerdicts.js';
+import type { AllowedBand, GateCause, GateDecision, GateNote, GateQualifier } from '../stats/gateVerdicts.js';
 import { formatCount, formatNumber, formatPercent } from './format.js';
 
-/** One config × metric verdict with its reason and warnings in words (the JSON and CSV row). */
-export interface MetricVerdict {
-  config: string;
-  /** Gate metric (`tokenLatencyP99Ms`, `counters.eventsPerToken`), or `state` for a config that did not complete. */
-  metric: string;
-  verdict: Verdict;
+/** One config × metric verdict with its reason and warnings in words (the JSON and CSV row): the decision, its cause and notes worded. */
+export type MetricVerdict = Omit<GateDecision, 'cause' | 'notes'> & {
+  /** Why, in words, with the figures. */
   reason: string;
-  method: Method;
-  base: number | null;
-  head: number | null;
-  change: number | null;
-  relativeChange: number | null;
-  interval: { low: number; high: number; confidence: number } | null;
-  allowed: number | null;
-  gate: string;
-  samples: { base: number; head: number };
-  cv: { base: number | null; head: number | null };
-  outliers: { base: number; head: number };
+  /** Noise warnings in words. */
   warnings: string[];
-}
+};
 
 /** A comparison decision whose verdicts are worded, for the renderers. */
 export type WordedDecision = Omit<ComparisonDecision, 'report'> & { report: Omit<ComparisonDecision['report'], 'verdicts'> & { verdicts: MetricVerdict[] } };

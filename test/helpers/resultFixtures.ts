@@ -2,7 +2,7 @@
  * Hand-built result-document fixtures for the stats and table tests. Every builder returns a
  * value of the schema's own types, so a schema change breaks these at compile time.
  */
-import type { ConfigMetrics, ConfigResult, ResultDocument, Summary } from '../../src/result/resultSchema.js';
+import { type ConfigMetrics, type ConfigResult, noStreamMetrics, type ResultDocument, type Summary } from '../../src/result/resultSchema.js';
 
 /** A summary whose statistics are all derived from `p50` unless overridden (keeps fixtures short). */
 export function summaryOf(p50: number, overrides: Partial<Summary> = {}): Summary {
@@ -22,23 +22,7 @@ export function summaryOf(p50: number, overrides: Partial<Summary> = {}): Summar
 /** Metrics with every summary null, no stages and no counters, then the overrides. */
 export function metricsOf(overrides: Partial<ConfigMetrics> = {}): ConfigMetrics {
   return {
-    ttftMs: null,
-    timeToFirstByteMs: null,
-    timeToFirstEventMs: null,
-    upstreamTimeToFirstByteMs: null,
-    upstreamTimeToFirstEventMs: null,
-    sourceLagMs: null,
-    tokenLatencyMs: null,
-    renderLatencyMs: null,
-    itlMs: null,
-    tpotMs: null,
-    e2eMs: null,
-    stalenessMs: null,
-    renderMs: null,
-    paintDelayMs: null,
-    stages: {},
-    counters: {},
-    eventLoopDelayMs: null,
+    ...noStreamMetrics(),
     ...overrides,
   };
 }
