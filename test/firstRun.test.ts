@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCliInProcess } from './helpers/cli.js';
 import { redisUrlForTests } from './helpers/redisUrl.js';
-import { at } from './helpers/indexed.js';
+import { itemAt } from './helpers/indexed.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'streambench-first-run-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -134,7 +134,7 @@ describe('lazy loading (built binary)', () => {
     let stderr = '';
     child.stderr.on('data', (data) => (stderr += data));
     await new Promise((resolve) => child.on('close', resolve));
-    return new Set([...stderr.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)\//g)].map((match) => at(match, 1, 'package name')));
+    return new Set([...stderr.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)\//g)].map((match) => itemAt(match, 1, 'package name')));
   }
 
   const HEAVY = ['ioredis', 'undici', 'gpt-tokenizer', 'marked', 'ws', 'hdr-histogram-js'];
@@ -163,7 +163,7 @@ describe('record (built binary)', () => {
         child.stdout.on('data', (data) => {
           stdout += data;
           const match = /Anthropic base URL:\s+(\S+)/.exec(stdout);
-          if (match) resolve(at(match, 1, 'Anthropic base URL'));
+          if (match) resolve(itemAt(match, 1, 'Anthropic base URL'));
         });
         void exited.then(() => reject(new Error(`mock-server exited: ${stdout}`)));
       });

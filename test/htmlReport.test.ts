@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { renderHtmlReport } from '../src/report/htmlReport.js';
 import { resultDocumentSchema, type ResultDocument } from '../src/result/resultSchema.js';
 import { runCliInProcess } from './helpers/cli.js';
-import { at } from './helpers/indexed.js';
+import { firstOf, itemAt } from './helpers/indexed.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -67,12 +67,12 @@ describe('HTML report', () => {
     for (const config of result.configs) {
       expect(config.tokenLatencyPercentilesMs).toHaveLength(101);
       const percentiles = config.tokenLatencyPercentilesMs!;
-      expect(percentiles.every((value, index) => index === 0 || value >= at(percentiles, index - 1, 'percentiles'))).toBe(true);
+      expect(percentiles.every((value, index) => index === 0 || value >= itemAt(percentiles, index - 1, 'percentiles'))).toBe(true);
       expect(config.timeline!.stream).toBe(1);
       expect(config.timeline!.emitsMs).toHaveLength(config.timeline!.emitTokens.length);
       expect(config.timeline!.emitTokens.reduce((a, b) => a + b, 0)).toBe(50); // tiny.yaml: 50 tokens a stream
       expect(config.timeline!.receivesMs.length).toBeGreaterThan(0);
-      expect(at(config.iterations, 0, 'config.iterations').counters?.eventsPerToken).toBeGreaterThan(0);
+      expect(firstOf(config.iterations, 'config.iterations').counters?.eventsPerToken).toBeGreaterThan(0);
     }
   });
 
@@ -137,11 +137,11 @@ describe('HTML report', () => {
         expect(chart.outside, `${chart.chart} ${chart.config ?? ''}: drawn outside the chart`).toEqual([]);
       }
       // A labelled bar per config, and an axis reaching past the longest one.
-      expect(at(charts, 0, 'charts').values).toHaveLength(result.configs.length);
-      expect(at(charts, 0, 'charts').lastTick).toBeGreaterThanOrEqual(Math.max(...at(charts, 0, 'charts').values));
-      expect(at(charts, 0, 'charts').marks).toBeGreaterThanOrEqual(2 * 3); // two configs, at least three stages each
-      expect(at(charts, 1, 'charts').marks).toBe(2); // a CDF line per config
-      expect(at(charts, 2, 'charts').marks).toBe(3); // emits, receives, renders
+      expect(firstOf(charts, 'charts').values).toHaveLength(result.configs.length);
+      expect(firstOf(charts, 'charts').lastTick).toBeGreaterThanOrEqual(Math.max(...firstOf(charts, 'charts').values));
+      expect(firstOf(charts, 'charts').marks).toBeGreaterThanOrEqual(2 * 3); // two configs, at least three stages each
+      expect(itemAt(charts, 1, 'charts').marks).toBe(2); // a CDF line per config
+      expect(itemAt(charts, 2, 'charts').marks).toBe(3); // emits, receives, renders
     } finally {
       await browser.close();
     }
