@@ -125,9 +125,9 @@ describe('browser client: pure parts', () => {
         }),
         { redis: 'off' },
       );
-      const documentConfig = firstOf(document.configs, 'document.configs');
-      expect(documentConfig.state).toBe('skipped');
-      expect(documentConfig.message).toMatch(/apt-get install chromium/);
+      const config = firstOf(document.configs, 'document.configs');
+      expect(config.state).toBe('skipped');
+      expect(config.message).toMatch(/apt-get install chromium/);
     } finally {
       if (saved === undefined) delete process.env[CHROMIUM_ENV];
       else process.env[CHROMIUM_ENV] = saved;

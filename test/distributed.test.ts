@@ -12,7 +12,9 @@ import { firstOf, itemAt, leadingOf } from './helpers/indexed.js';
 
 // The manifests as docs/distributed.md shows them: the test reads the page, so they cannot drift apart.
 const page = readFileSync('docs/distributed.md', 'utf8');
-const manifests = [...page.matchAll(/```yaml\n([\s\S]*?)```/g)].flatMap((match) => parseAllDocuments(itemAt(match, 1, 'yaml block')).map((document) => document.toJS() as Record<string, any>));
+const manifests = [...page.matchAll(/```yaml\n([\s\S]*?)```/g)].flatMap((match) =>
+  parseAllDocuments(itemAt(match, 1, 'yaml block')).map((document) => document.toJS() as Record<string, any>),
+);
 const jobs = manifests.filter((manifest) => manifest.kind === 'Job');
 const loadJob = jobs.find((job) => job.spec.completionMode === 'Indexed')!;
 const mergeJob = jobs.find((job) => job !== loadJob)!;

@@ -125,7 +125,10 @@ describe('streambench run with an http source (built binary)', () => {
     const path = scenario(folder, '{ type: http, apiKeyEnv: SB_TEST_KEY, includeUsage: true, mockServer: { tokens: 20, ttftMs: 5, gapMs: 1 } }');
     const result = await runCli(['run', path, '--out', folder, '--json'], { env: { SB_TEST_KEY: SECRET } });
     expect(result.code).toBe(0);
-    const resultFile = firstOf(readdirSync(folder).filter((name) => name.endsWith('.json')), 'result files');
+    const resultFile = firstOf(
+      readdirSync(folder).filter((name) => name.endsWith('.json')),
+      'result files',
+    );
     const written = readFileSync(join(folder, resultFile), 'utf8');
     for (const text of [result.stdout, result.stderr, written]) expect(text).not.toContain('SECRET123');
     const document = JSON.parse(written);
@@ -140,7 +143,10 @@ describe('streambench run with an http source (built binary)', () => {
     const path = scenario(folder, `{ type: http, baseUrl: '${echoBaseUrl}', model: m, apiKeyEnv: SB_TEST_KEY }`);
     const result = await runCli(['run', path, '--out', folder], { env: { SB_TEST_KEY: SECRET } });
     expect(result.code).toBe(3);
-    const resultFile = firstOf(readdirSync(folder).filter((name) => name.endsWith('.json')), 'result files');
+    const resultFile = firstOf(
+      readdirSync(folder).filter((name) => name.endsWith('.json')),
+      'result files',
+    );
     const written = readFileSync(join(folder, resultFile), 'utf8');
     for (const text of [result.stdout, result.stderr, written]) expect(text).not.toContain('SECRET123');
     const document = JSON.parse(written);

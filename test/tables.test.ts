@@ -103,8 +103,36 @@ describe('renderSummaryTable', () => {
     const table = renderSummaryTable(doc, { wide: true });
     expect(table).not.toMatch(ANSI_ESCAPE);
     const lines = table.split('\n');
-    expect(cells(itemAt(lines, 1, 'table lines'))).toEqual(['config', 'state', 'TTFT', 'token lat.', 'token lat.', 'ITL', 'e2e', 'staleness', 'events', 'bytes', 'JSON ops', 'CPU µs', 'renders']);
-    expect(cells(itemAt(lines, 2, 'table lines'))).toEqual(['', '', 'p50 (ms)', 'p50 (ms)', 'p99 (ms)', 'p50 (ms)', 'p50 (ms)', 'p99 (ms)', '/token', '/token', '/token', '/token', '/stream']);
+    expect(cells(itemAt(lines, 1, 'table lines'))).toEqual([
+      'config',
+      'state',
+      'TTFT',
+      'token lat.',
+      'token lat.',
+      'ITL',
+      'e2e',
+      'staleness',
+      'events',
+      'bytes',
+      'JSON ops',
+      'CPU µs',
+      'renders',
+    ]);
+    expect(cells(itemAt(lines, 2, 'table lines'))).toEqual([
+      '',
+      '',
+      'p50 (ms)',
+      'p50 (ms)',
+      'p99 (ms)',
+      'p50 (ms)',
+      'p50 (ms)',
+      'p99 (ms)',
+      '/token',
+      '/token',
+      '/token',
+      '/token',
+      '/stream',
+    ]);
     expect(cells(lineWith(table, 'list-pubsub'))).toEqual(['list-pubsub', 'completed', '121', '3.21', '9.63', '20.0', '2346', '48.0', '1', '87.3', '5', '12.3', '40']);
     // Missing summaries and counters read as a dash, never as 0.
     expect(cells(lineWith(table, 'streams'))).toEqual(['streams', 'completed', '90.0', '—', '—', '—', '—', '—', '0.2', '—', '—', '—', '—']);
@@ -115,7 +143,11 @@ describe('renderSummaryTable', () => {
     const lines = table.split('\n');
     const erroredAt = lines.indexOf(lineWith(table, 'redis-down'));
     // Wrapped at word boundaries inside one spanning cell rather than stretching the table.
-    expect(cells(itemAt(lines, erroredAt, 'table lines'))).toEqual(['redis-down', 'errored', 'errored: connect ECONNREFUSED 127.0.0.1:6379: is Redis running? Start one with docker run -p']);
+    expect(cells(itemAt(lines, erroredAt, 'table lines'))).toEqual([
+      'redis-down',
+      'errored',
+      'errored: connect ECONNREFUSED 127.0.0.1:6379: is Redis running? Start one with docker run -p',
+    ]);
     expect(cells(itemAt(lines, erroredAt + 1, 'table lines'))).toEqual(['', '', '6379:6379 redis:7 or pass --redis-url']);
     expect(cells(lineWith(table, 'ws'))).toEqual(['ws', 'skipped', 'skipped: ws transport not configured']);
   });

@@ -135,16 +135,16 @@ describe('target mode faults: a clear message, nothing lost, no orphan', () => {
 
   it('an error the app reports inside its stream makes the config errored with its words', async () => {
     const document = await runScenario(relayScenario('stream-error'));
-    const documentConfig = firstOf(document.configs, 'document.configs');
-    expect(documentConfig.state).toBe('errored');
-    expect(documentConfig.message).toMatch(/the app reported an error in its stream: .*upstream quota exceeded/);
+    const config = firstOf(document.configs, 'document.configs');
+    expect(config.state).toBe('errored');
+    expect(config.message).toMatch(/the app reported an error in its stream: .*upstream quota exceeded/);
   }, 30000);
 
   it('an unreachable app is errored naming the URL', async () => {
     const document = await runTargets([{ name: 'gone', target: { url: 'http://127.0.0.1:9/chat', format: 'openai-sse' } }], { source: SOURCE, streams: 1 });
-    const documentConfig = firstOf(document.configs, 'document.configs');
-    expect(documentConfig.state).toBe('errored');
-    expect(documentConfig.message).toMatch(/127\.0\.0\.1:9/);
+    const config = firstOf(document.configs, 'document.configs');
+    expect(config.state).toBe('errored');
+    expect(config.message).toMatch(/127\.0\.0\.1:9/);
   }, 30000);
 
   it('an app that crashes mid-run: the streams so far are kept, the config is errored, the process group is gone', async () => {
