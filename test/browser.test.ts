@@ -25,7 +25,7 @@ import { scenarioFrom } from './helpers/scenario.js';
 import { completedConfig, failedConfig, metricsOf, resultDocument, summaryOf } from './helpers/resultFixtures.js';
 import { hasBrowserClient, renderRenderTable } from '../src/report/renderTable.js';
 import { ensureBuiltDist } from './helpers/builtDist.js';
-import { firstOf, itemAt, leadingOf } from './helpers/indexed.js';
+import { entryOf, firstOf, itemAt, leadingOf } from './helpers/indexed.js';
 
 const chromium = resolveChromium();
 if ('missing' in chromium && process.env.CI === 'true') throw new Error(`CI needs Chromium for the browser client tests: ${chromium.missing}`);
@@ -355,7 +355,7 @@ describe.skipIf(!haveChromium)('browser configs in a run', () => {
     expect(counters.rendersPerStream).toBe(31); // 30 content events and the end item, every one rendered
     expect(counters.jsonParsePerToken).toBe(lean.metrics!.counters.jsonParsePerToken); // the page's decodes, counted
     expect(loaded.metrics!.stalenessMs!.n).toBe(120);
-    expect(loaded.metrics!.stages.render!.ttftMs!.n).toBe(4);
+    expect(entryOf(loaded.metrics!.stages, 'render', 'stages').ttftMs!.n).toBe(4);
     expect(loaded.metrics!.paintDelayMs!.n).toBe(4 * 31); // paint − DOM update, per render
     expect(loaded.metrics!.paintDelayMs!.min).toBeGreaterThanOrEqual(0);
     expect(lean.metrics!.paintDelayMs).toBeNull(); // a model has no paint
