@@ -3,6 +3,7 @@ import { systemClock } from '../src/clock.js';
 import { readAppStream } from '../src/target/appStream/readAppStream.js';
 import type { AppFormat, AppRequest } from '../src/target/appStream/types.js';
 import { type AppServer, recordingObserver, startAppServer, writeFrames } from './helpers/appServer.js';
+import { firstOf, itemAt } from './helpers/indexed.js';
 
 const servers: AppServer[] = [];
 afterEach(async () => {
@@ -61,10 +62,10 @@ describe('readAppStream: openai-sse', () => {
     expect(seen.connectedMs).toHaveLength(1);
     expect(seen.heads).toMatchObject([{ status: 200, headers: { 'content-type': 'text/event-stream' } }]);
     // One clock, in order: connected ≤ head ≤ first event ≤ … ≤ last event.
-    const times = [seen.connectedMs[0], seen.heads[0].atMs, ...seen.events.map((event) => event.atMs)];
+    const times = [firstOf(seen.connectedMs, 'seen.connectedMs'), firstOf(seen.heads, 'seen.heads').atMs, ...seen.events.map((event) => event.atMs)];
     expect([...times].sort((a, b) => a - b)).toEqual(times);
     expect(server.requests[0]).toMatchObject({ method: 'POST', url: '/api/chat' });
-    expect(JSON.parse(server.requests[0].body)).toEqual({ messages: [{ role: 'user', content: 'hi' }] });
+    expect(JSON.parse(firstOf(server.requests, 'server.requests').body)).toEqual({ messages: [{ role: 'user', content: 'hi' }] });
   });
 
   it('splits events that share a chunk and joins events split across chunks, CRLF framing included', async () => {
@@ -99,7 +100,7 @@ describe('readAppStream: openai-sse', () => {
     const before = systemClock.nowMs() + OFFSET_MS;
     await readAppStream(requestFor(server.url, 'openai-sse'), shifted, observer, new AbortController().signal);
     const after = systemClock.nowMs() + OFFSET_MS;
-    for (const atMs of [seen.connectedMs[0], seen.heads[0].atMs, ...seen.events.map((event) => event.atMs)]) {
+    for (const atMs of [seen.connectedMs[0], firstOf(seen.heads, 'seen.heads').atMs, ...seen.events.map((event) => event.atMs)]) {
       expect(atMs).toBeGreaterThanOrEqual(before);
       expect(atMs).toBeLessThanOrEqual(after);
     }
@@ -135,7 +136,7 @@ describe('readAppStream: ai-sdk-ui', () => {
     expect(seen.eventBytes()).toBe(bytes(frames));
     expect(summary).toMatchObject({ ending: 'done', status: 200, malformedEvents: 0 });
     expect(summary.wireBytes).toBe(server.bytesWritten());
-    expect(seen.heads[0].headers['x-vercel-ai-ui-message-stream']).toBe('v1');
+    expect(firstOf(seen.heads, 'seen.heads').headers['x-vercel-ai-ui-message-stream']).toBe('v1');
   });
 
   it('counts malformed parts without failing when others parse, and passes heartbeat bytes on to the next event', async () => {
@@ -152,7 +153,7 @@ describe('readAppStream: ai-sdk-ui', () => {
     const summary = await readAppStream(requestFor(server.url, 'ai-sdk-ui'), systemClock, observer, new AbortController().signal);
     expect(seen.text()).toBe('ab');
     expect(seen.events).toHaveLength(5);
-    expect(seen.events[1].wireBytes).toBe(Buffer.byteLength(frames[1] + frames[2]));
+    expect(itemAt(seen.events, 1, 'seen.events').wireBytes).toBe(Buffer.byteLength(itemAt(frames, 1, 'frames') + itemAt(frames, 2, 'frames')));
     expect(seen.eventBytes()).toBe(bytes(frames));
     expect(summary).toMatchObject({ ending: 'done', malformedEvents: 1 });
   });

@@ -5,6 +5,7 @@ import { interpretByPaths } from '../src/target/appStream/formats/jsonPathFormat
 import { escapedFirstBytes, safeUrl } from '../src/target/appStream/messages.js';
 import { parseTextPath, resolvePath } from '../src/target/appStream/textPath.js';
 import { LineSplitter, SseSplitter, type UnitSplitter, type WireUnit } from '../src/target/appStream/wireUnits.js';
+import { firstOf } from './helpers/indexed.js';
 
 describe('text paths', () => {
   it('index arrays with numbers and descend into JSON-encoded strings with @json', () => {
@@ -84,7 +85,7 @@ describe('wire units', () => {
       fc.property(data, fc.constantFrom('\n', '\r\n', '\r'), fc.integer({ min: 0, max: 1000 }), (texts, eol, seed) => {
         const frames = texts.map((text, i) => (i % 3 === 1 ? `: ping${eol}${eol}` : '') + `id: ${i}${eol}data: ${text}${eol}${eol}`);
         const body = Buffer.from(frames.join(''));
-        const cuts = fc.sample(cutsOf(body.length), { numRuns: 1, seed })[0];
+        const cuts = firstOf(fc.sample(cutsOf(body.length), { numRuns: 1, seed }), 'cut samples');
         const units = split(new SseSplitter(), body, cuts);
         expect(units.map((unit) => unit.data)).toEqual(texts);
         expect(units.map((unit) => unit.id)).toEqual(texts.map((_, i) => String(i)));
@@ -104,7 +105,7 @@ describe('wire units', () => {
       fc.property(data, fc.integer({ min: 0, max: 1000 }), (texts, seed) => {
         const nonBlank = texts.filter((text) => text.trim() !== '');
         const body = Buffer.from(texts.join('\r\n'));
-        const cuts = fc.sample(cutsOf(body.length), { numRuns: 1, seed })[0];
+        const cuts = firstOf(fc.sample(cutsOf(body.length), { numRuns: 1, seed }), 'cut samples');
         const units = split(new LineSplitter(), body, cuts);
         expect(units.map((unit) => unit.data)).toEqual(nonBlank);
         if (nonBlank.length === texts.length || texts.at(-1)!.trim() !== '') {

@@ -25,6 +25,7 @@ import { scenarioFrom } from './helpers/scenario.js';
 import { completedConfig, failedConfig, metricsOf, resultDocument, summaryOf } from './helpers/resultFixtures.js';
 import { hasBrowserClient, renderRenderTable } from '../src/report/renderTable.js';
 import { ensureBuiltDist } from './helpers/builtDist.js';
+import { entryOf, firstOf, itemAt, leadingOf } from './helpers/indexed.js';
 
 const chromium = resolveChromium();
 if ('missing' in chromium && process.env.CI === 'true') throw new Error(`CI needs Chromium for the browser client tests: ${chromium.missing}`);
@@ -124,8 +125,9 @@ describe('browser client: pure parts', () => {
         }),
         { redis: 'off' },
       );
-      expect(document.configs[0].state).toBe('skipped');
-      expect(document.configs[0].message).toMatch(/apt-get install chromium/);
+      const config = firstOf(document.configs, 'document.configs');
+      expect(config.state).toBe('skipped');
+      expect(config.message).toMatch(/apt-get install chromium/);
     } finally {
       if (saved === undefined) delete process.env[CHROMIUM_ENV];
       else process.env[CHROMIUM_ENV] = saved;
@@ -241,7 +243,7 @@ describe.skipIf(!haveChromium)('browser client in Chromium', () => {
     expect(Number.isFinite(timeline.clockOffsetChangeMs)).toBe(true);
     expect(timeline.pageClockResolutionMs).toBe(0.005); // cross-origin isolated, also on the app's origin
     // Mapped to the tool's clock: the page received each event after the server wrote it.
-    expect(timeline.events[0].atMs).toBeGreaterThan(timeline.requestStartMs);
+    expect(firstOf(timeline.events, 'timeline.events').atMs).toBeGreaterThan(timeline.requestStartMs);
     expect(timeline.frames.count).toBeGreaterThan(0);
   });
 
@@ -250,9 +252,9 @@ describe.skipIf(!haveChromium)('browser client in Chromium', () => {
     expect(timeline.text).toBe(expectedText(30));
     expect(timeline.renders).toHaveLength(1);
     const lastEventMs = timeline.events.at(-1)!.atMs;
-    expect(timeline.renders[0].startMs).toBeGreaterThanOrEqual(lastEventMs + 299);
+    expect(firstOf(timeline.renders, 'timeline.renders').startMs).toBeGreaterThanOrEqual(lastEventMs + 299);
     // The first token waited for the whole stream and the delay.
-    expect(timeline.renders[0].paintedMs! - timeline.events[0].atMs).toBeGreaterThan(300);
+    expect(firstOf(timeline.renders, 'timeline.renders').paintedMs! - firstOf(timeline.events, 'timeline.events').atMs).toBeGreaterThan(300);
   });
 
   it('throttle and frame-paced rendering paint during the stream, fewer times than events arrive', async () => {
@@ -270,7 +272,7 @@ describe.skipIf(!haveChromium)('browser client in Chromium', () => {
     expect(throttle.renders.length).toBeLessThan(40);
     // Renders are at least one interval apart (the page's timers may run late, never early).
     const starts = throttle.renders.map((render) => render.startMs);
-    for (let index = 1; index < starts.length; index++) expect(starts[index] - starts[index - 1]).toBeGreaterThanOrEqual(49);
+    for (let index = 1; index < starts.length; index++) expect(itemAt(starts, index, 'starts') - itemAt(starts, index - 1, 'starts')).toBeGreaterThanOrEqual(49);
 
     const frame = await open({ url: `${streams.origin}/ws?n=40&gap=5`, transport: 'websocket', doneData: null, render: { strategy: 'frame', frameMs: 1000 / 60 } });
     expect(frame.text).toBe(expectedText(40));
@@ -290,8 +292,8 @@ describe.skipIf(!haveChromium)('browser client in Chromium', () => {
     const longTask = timeline.longTasks.find((task) => task.durationMs >= 200);
     expect(longTask).toBeDefined();
     // The 10th event was rendered, then the block ran: its paint came only after the block.
-    const tenth = timeline.events[9].atMs;
-    const render = timeline.renders[9];
+    const tenth = itemAt(timeline.events, 9, 'timeline.events').atMs;
+    const render = itemAt(timeline.renders, 9, 'timeline.renders');
     expect(render.startMs).toBeGreaterThanOrEqual(tenth);
     expect(render.paintedMs! - tenth).toBeGreaterThanOrEqual(199);
     expect(longTask!.startMs).toBeLessThanOrEqual(render.paintedMs!);
@@ -300,7 +302,7 @@ describe.skipIf(!haveChromium)('browser client in Chromium', () => {
     // (on a busy machine the page may lag the server, so they may even have been sent before the block began).
     const sentBeforeBlockEnded = streams.sentAtMs.filter((atMs) => atMs < tenth + 150);
     expect(sentBeforeBlockEnded.length).toBeGreaterThan(10);
-    expect(timeline.events[10].atMs).toBeGreaterThanOrEqual(tenth + 199);
+    expect(itemAt(timeline.events, 10, 'timeline.events').atMs).toBeGreaterThanOrEqual(tenth + 199);
   });
 
   it('a stream that cannot connect is an error, and a browser launched for it is closed after the failure', async () => {
@@ -344,7 +346,7 @@ describe.skipIf(!haveChromium)('browser configs in a run', () => {
       }),
       { redis: 'off' },
     );
-    const [loaded, websocket, fetched, lean] = document.configs;
+    const [loaded, websocket, fetched, lean] = leadingOf(document.configs, 4, 'document.configs');
     expect(loaded.state, loaded.message).toBe('completed');
     expect(websocket.state, websocket.message).toBe('completed');
     expect(fetched.state, fetched.message).toBe('completed'); // POST through the relay's CORS preflight
@@ -354,7 +356,7 @@ describe.skipIf(!haveChromium)('browser configs in a run', () => {
     expect(counters.rendersPerStream).toBe(31); // 30 content events and the end item, every one rendered
     expect(counters.jsonParsePerToken).toBe(lean.metrics!.counters.jsonParsePerToken); // the page's decodes, counted
     expect(loaded.metrics!.stalenessMs!.n).toBe(120);
-    expect(loaded.metrics!.stages.render.ttftMs!.n).toBe(4);
+    expect(entryOf(loaded.metrics!.stages, 'render', 'stages').ttftMs!.n).toBe(4);
     expect(loaded.metrics!.paintDelayMs!.n).toBe(4 * 31); // paint − DOM update, per render
     expect(loaded.metrics!.paintDelayMs!.min).toBeGreaterThanOrEqual(0);
     expect(lean.metrics!.paintDelayMs).toBeNull(); // a model has no paint

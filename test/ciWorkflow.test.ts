@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { redisUrlForTests } from './helpers/redisUrl.js';
+import { firstOf } from './helpers/indexed.js';
 
 const WORKFLOW = '.github/workflows/streambench.yml';
 const workflowText = readFileSync(WORKFLOW, 'utf8');
@@ -46,7 +47,7 @@ describe('the CI workflow', () => {
     'runs its streambench commands as written: baseline, the pull request against it, the HTML report',
     () => {
       const workflow = parse(workflowText) as { env?: Record<string, string>; jobs: Record<string, { env?: Record<string, string>; steps: Step[] }> };
-      const job = Object.values(workflow.jobs)[0];
+      const job = firstOf(Object.values(workflow.jobs), 'workflow.jobs');
       // The job's checkouts (base/ and head/) are this worktree; ../ from them is the workspace.
       symlinkSync(process.cwd(), join(workspace, 'base'));
       symlinkSync(process.cwd(), join(workspace, 'head'));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { runCli, runCliInProcess } from './helpers/cli.js';
+import { firstOf } from './helpers/indexed.js';
 
 const validateResult = new Ajv2020({ strict: false }).compile(JSON.parse(readFileSync('schemas/result.schema.json', 'utf8')));
 const temporaryFolder = () => mkdtempSync(join(tmpdir(), 'streambench-cli-'));
@@ -64,8 +65,9 @@ describe('streambench CLI (built binary)', () => {
     const files = readdirSync(folder);
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(/^tiny-\d{8}T\d{6}Z\.json$/);
-    expect(result.stdout).toContain(`results written to ${join(folder, files[0])}`);
-    const document = JSON.parse(readFileSync(join(folder, files[0]), 'utf8'));
+    const file = firstOf(files, 'files');
+    expect(result.stdout).toContain(`results written to ${join(folder, file)}`);
+    const document = JSON.parse(readFileSync(join(folder, file), 'utf8'));
     expect(validateResult(document)).toBe(true);
     expect(document.scenario.settings.seed).toBe(9);
   });

@@ -7,6 +7,7 @@ import { createRenderScheduler, nextFrameBoundaryMs } from '../src/pipeline/clie
 import type { ClientSettings, RenderSettings, StreamClient } from '../src/pipeline/client/types.js';
 import type { DecodedEvent, SerializerStream } from '../src/pipeline/types.js';
 import { JsonCounter } from '../src/probes/jsonCounter.js';
+import { firstOf, itemAt, lastOf } from './helpers/indexed.js';
 
 // Every string the clients hand to the markdown lexer (the lean client's block lexing
 // included), to check what each render lexes.
@@ -153,7 +154,7 @@ describe('createRenderScheduler', () => {
     clock.advance(200 - clock.nowMs());
     const frames = renderTimes.map((atMs) => atMs / frameMs);
     expect(frames).toHaveLength(4);
-    frames.forEach((frame, i) => expect(frame).toBeCloseTo([1, 2, 3, 6][i], 9));
+    frames.forEach((frame, i) => expect(frame).toBeCloseTo(itemAt([1, 2, 3, 6], i, 'frame boundaries'), 9));
   });
 
   it('frame: a notify at a frame boundary waits for the next frame, as requestAnimationFrame does', () => {
@@ -228,8 +229,8 @@ describe('clients under each render strategy', () => {
     clock.advance(1);
     expect(renders.map(({ seqs, atMs }) => ({ seqs, atMs }))).toEqual([{ seqs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], atMs: 230 }]);
     // Staleness of the first token: it waited for the whole stream and then the delay.
-    const streamSpanMs = times[times.length - 1] - times[0];
-    expect(renders[0].atMs - received[0].atMs).toBe(streamSpanMs + 50);
+    const streamSpanMs = lastOf(times, 'times') - firstOf(times, 'times');
+    expect(firstOf(renders, 'renders').atMs - firstOf(received, 'received').atMs).toBe(streamSpanMs + 50);
     await client.finish();
     expect(client.renderCount).toBe(1);
   });
@@ -257,8 +258,8 @@ describe('clients under each render strategy', () => {
     clock.advance(20);
     await finished;
     expect(renders.map(({ seqs }) => seqs)).toEqual([[0, 1, 2], [3]]);
-    expect(renders[0].atMs).toBeCloseTo(16.7, 9);
-    expect(renders[1].atMs).toBeCloseTo(33.4, 9);
+    expect(firstOf(renders, 'renders').atMs).toBeCloseTo(16.7, 9);
+    expect(itemAt(renders, 1, 'renders').atMs).toBeCloseTo(33.4, 9);
   });
 
   it('every: one render per event, at the time it arrives', async () => {

@@ -8,10 +8,13 @@ import { shardFromEnvironment } from '../src/cli/parseOptions.js';
 import type { ResultDocument } from '../src/result/resultSchema.js';
 import { loadScenarioFile } from '../src/scenario/loadScenario.js';
 import { runCliInProcess } from './helpers/cli.js';
+import { firstOf, itemAt, leadingOf } from './helpers/indexed.js';
 
 // The manifests as docs/distributed.md shows them: the test reads the page, so they cannot drift apart.
 const page = readFileSync('docs/distributed.md', 'utf8');
-const manifests = [...page.matchAll(/```yaml\n([\s\S]*?)```/g)].flatMap((match) => parseAllDocuments(match[1]).map((document) => document.toJS() as Record<string, any>));
+const manifests = [...page.matchAll(/```yaml\n([\s\S]*?)```/g)].flatMap((match) =>
+  parseAllDocuments(itemAt(match, 1, 'yaml block')).map((document) => document.toJS() as Record<string, any>),
+);
 const jobs = manifests.filter((manifest) => manifest.kind === 'Job');
 const loadJob = jobs.find((job) => job.spec.completionMode === 'Indexed')!;
 const mergeJob = jobs.find((job) => job !== loadJob)!;
@@ -54,13 +57,13 @@ describe('docs/distributed.md', () => {
     const commands = streambenchCommands();
     expect(commands.map((command) => command[0])).toEqual(['run', 'merge', 'run', 'merge', 'report']);
     for (const [subcommand, ...rest] of commands) {
-      const help = helpOf(subcommand);
+      const help = helpOf(subcommand!);
       for (const flag of rest.filter((word) => word.startsWith('--'))) expect(help, `${subcommand} ${flag}`).toContain(`${flag} `);
     }
   });
 
   it('runs the load with --shard env, the shard count beside the job size, and a scenario that loads', async () => {
-    const [run, scenarioPath] = loadJob.spec.template.spec.containers[0].args as string[];
+    const [run, scenarioPath] = leadingOf(loadJob.spec.template.spec.containers[0].args as string[], 2, 'load job args');
     expect(run).toBe('run');
     const kubernetesArgs = loadJob.spec.template.spec.containers[0].args.join(' ');
     expect(kubernetesArgs).toContain('--shard env');
@@ -103,14 +106,15 @@ describe('docs/distributed.md', () => {
       expect(result.code).toBe(0);
       const document = JSON.parse(readFileSync(out, 'utf8')) as ResultDocument;
       expect(document.shard).toEqual({ index, count: 2 });
-      expect(document.configs[0].iterations).toHaveLength(2);
+      expect(firstOf(document.configs, 'document.configs').iterations).toHaveLength(2);
     }
     // The merge Job's own shell line, pointed at this folder.
     const mergeLine = (mergeJob.spec.template.spec.containers[0].args[0] as string).replaceAll('/results', folder).replace(/^streambench /, `"${process.execPath}" dist/cli.js `);
     execFileSync('sh', ['-c', `${mergeLine} -q`]);
     const merged = JSON.parse(readFileSync(join(folder, 'merged.json'), 'utf8')) as ResultDocument;
-    expect(merged.configs[0].iterations).toHaveLength(4);
-    expect(merged.configs[0].load).toMatchObject({ streamsStarted: 4, streamsFailed: 0 });
+    const mergedConfig = firstOf(merged.configs, 'merged.configs');
+    expect(mergedConfig.iterations).toHaveLength(4);
+    expect(mergedConfig.load).toMatchObject({ streamsStarted: 4, streamsFailed: 0 });
   });
 
   it('refuses --shard env without its variables, naming them (exit 2, nothing written)', async () => {

@@ -15,6 +15,7 @@ import { recordingObserver } from './helpers/appServer.js';
 import { startExample, type RunningExample } from './helpers/exampleProcess.js';
 import { privateRedisForTheseTests } from './helpers/privateRedis.js';
 import { redisUrlForTests } from './helpers/redisUrl.js';
+import { entryOf, firstOf, itemAt } from './helpers/indexed.js';
 
 const sharedRedisUrl = await redisUrlForTests();
 const describeRedis = sharedRedisUrl ? describe : describe.skip;
@@ -115,7 +116,7 @@ describeRedis('example relays: the text arrives whole (shared Redis)', () => {
     expect(seen.text()).toBe(upstream.text);
     expect(seen.contentEvents()).toBeLessThan(upstream.chunks);
     expect(summary).toMatchObject({ ending: 'done', status: 200, malformedEvents: 0 });
-    expect(seen.heads[0].headers['x-vercel-ai-ui-message-stream']).toBe('v1');
+    expect(firstOf(seen.heads, 'seen.heads').headers['x-vercel-ai-ui-message-stream']).toBe('v1');
     expect(await keysUnder(sharedRedisUrl!, prefix)).toEqual([]);
     expect(await relay.stop()).toBe(0);
   });
@@ -233,7 +234,7 @@ describe('proxy.mjs in front of the mock model endpoint', () => {
 /** INFO commandstats as calls per command. */
 async function commandCalls(redis: Redis): Promise<Record<string, number>> {
   const calls: Record<string, number> = {};
-  for (const match of (await redis.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls[match[1]] = Number(match[2]);
+  for (const match of (await redis.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls[itemAt(match, 1, 'cmdstat name')] = Number(match[2]);
   return calls;
 }
 
@@ -292,7 +293,7 @@ describeRedis('example relays: Redis commands per token (private redis-server, I
     const { seen } = await read(chatRequest(relay.url, { format: 'ai-sdk-ui' }));
     const calls = delta(before, await commandCalls(redis.inspector));
     const tokens = (await upstreamAnswer(mock)).chunks;
-    const batches = calls.rpush;
+    const batches = entryOf(calls, 'rpush', 'command calls');
     // Every batch is one script call (EVALSHA; EVAL once when the script was not loaded yet) that appends and publishes.
     expect((calls.evalsha ?? 0) + (calls.eval ?? 0)).toBe(batches);
     expect(calls.publish).toBe(batches);

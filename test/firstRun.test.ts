@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCliInProcess } from './helpers/cli.js';
 import { redisUrlForTests } from './helpers/redisUrl.js';
+import { itemAt } from './helpers/indexed.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'streambench-first-run-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -133,7 +134,7 @@ describe('lazy loading (built binary)', () => {
     let stderr = '';
     child.stderr.on('data', (data) => (stderr += data));
     await new Promise((resolve) => child.on('close', resolve));
-    return new Set([...stderr.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)\//g)].map((match) => match[1]));
+    return new Set([...stderr.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)\//g)].map((match) => itemAt(match, 1, 'package name')));
   }
 
   const HEAVY = ['ioredis', 'undici', 'gpt-tokenizer', 'marked', 'ws', 'hdr-histogram-js'];
@@ -162,7 +163,7 @@ describe('record (built binary)', () => {
         child.stdout.on('data', (data) => {
           stdout += data;
           const match = /Anthropic base URL:\s+(\S+)/.exec(stdout);
-          if (match) resolve(match[1]);
+          if (match) resolve(itemAt(match, 1, 'Anthropic base URL'));
         });
         void exited.then(() => reject(new Error(`mock-server exited: ${stdout}`)));
       });

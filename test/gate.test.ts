@@ -16,6 +16,7 @@ import { coefficientOfVariation, madOutliers, median, medianAbsoluteDeviation } 
 import { configWithStreams, runOf, type StreamShape } from './helpers/gateFixtures.js';
 import { summaryOf } from './helpers/resultFixtures.js';
 import { scenarioFrom } from './helpers/scenario.js';
+import { firstOf, itemAt } from './helpers/indexed.js';
 
 const SHAPE: StreamShape = { streams: 12, p99Ms: 30, spreadMs: 10, jitterMs: 1, runSeed: 1, counters: { jsonOpsPerToken: 2, eventsPerToken: 1.0125 } };
 
@@ -211,16 +212,16 @@ describe('statistical gate', () => {
   it('does not blame the code for a slowdown in a run whose own event loop was held up', () => {
     const { base } = sameCodeRuns();
     const head = runOf([configWithStreams('a', { ...SHAPE, runSeed: 3, slowdownMs: 8 }), configWithStreams('b', { ...SHAPE, p99Ms: 60, runSeed: 4 })], 'head');
-    base.configs[0].metrics!.eventLoopDelayMs = summaryOf(5.2, { p99: 10.8 });
-    head.configs[0].metrics!.eventLoopDelayMs = summaryOf(5.2, { p99: 45.9 });
+    firstOf(base.configs, 'base.configs').metrics!.eventLoopDelayMs = summaryOf(5.2, { p99: 10.8 });
+    firstOf(head.configs, 'head.configs').metrics!.eventLoopDelayMs = summaryOf(5.2, { p99: 45.9 });
     const verdict = find(evaluateGates(base, head, parseGateFlags('tokenLatencyP99Ms')).verdicts, 'a', 'tokenLatencyP99Ms');
     expect(verdict.verdict).toBe('inconclusive');
     expect(verdict.reason).toMatch(
       /^the head run was disturbed \(event-loop delay p99 45\.9 ms in head vs 10\.8 ms in base\): would be regressed, but the machine, not the code, may explain it; re-run on a quiet machine\. median /,
     );
     // 1.5× but under the probe's 5 ms resolution: not a disturbance.
-    base.configs[0].metrics!.eventLoopDelayMs = summaryOf(5.2, { p99: 6 });
-    head.configs[0].metrics!.eventLoopDelayMs = summaryOf(5.2, { p99: 10 });
+    firstOf(base.configs, 'base.configs').metrics!.eventLoopDelayMs = summaryOf(5.2, { p99: 6 });
+    firstOf(head.configs, 'head.configs').metrics!.eventLoopDelayMs = summaryOf(5.2, { p99: 10 });
     expect(find(evaluateGates(base, head, parseGateFlags('tokenLatencyP99Ms')).verdicts, 'a', 'tokenLatencyP99Ms').verdict).toBe('regressed');
   });
 
@@ -232,8 +233,8 @@ describe('statistical gate', () => {
     const run = (side: 'base' | 'head', runSeed: number) => {
       const field = configWithStreams('field-baseline', { ...shape, runSeed });
       field.iterations.forEach((sample, index) => {
-        sample.renderLatencyP99Ms = flapping[side][index];
-        sample.stalenessP99Ms = flapping[side][index] - 1;
+        sample.renderLatencyP99Ms = itemAt(flapping[side], index, 'flapping');
+        sample.stalenessP99Ms = itemAt(flapping[side], index, 'flapping') - 1;
       });
       const corrected = configWithStreams('seed-corrected', { ...shape, runSeed: runSeed + 10 });
       corrected.iterations.forEach((sample) => {
@@ -270,7 +271,7 @@ describe('statistical gate', () => {
 
   it('treats a config that errored in head as a regression', () => {
     const { base, head } = sameCodeRuns();
-    head.configs[1] = { ...head.configs[1], state: 'errored', message: 'text mismatch at 12', metrics: null };
+    head.configs[1] = { ...itemAt(head.configs, 1, 'head.configs'), state: 'errored', message: 'text mismatch at 12', metrics: null };
     const decision = decideComparison(base, head, { flagGates: [], rules: [] });
     expect(find(decision.report.verdicts, 'b', 'state')).toMatchObject({ verdict: 'regressed', reason: 'head errored: text mismatch at 12' });
     expect(decision.regressed).toBe(true);
@@ -278,7 +279,7 @@ describe('statistical gate', () => {
 
   it('refuses documents that do not match, saying which configs', () => {
     const { base, head } = sameCodeRuns();
-    head.configs = [head.configs[0]];
+    head.configs = [firstOf(head.configs, 'head.configs')];
     expect(comparabilityProblem(base, head, { base: 'a.json', head: 'b.json' })).toBe(
       'the configs do not match (only in a.json: b); compare runs of the same scenario version, or re-run the baseline',
     );

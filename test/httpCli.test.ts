@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTrace } from '../src/traces/parseTrace.js';
 import { runCli, runCliInProcess } from './helpers/cli.js';
+import { firstOf, itemAt } from './helpers/indexed.js';
 
 const SECRET = 'sk-test-SECRET123';
 const temporaryFolder = () => mkdtempSync(join(tmpdir(), 'streambench-http-cli-'));
@@ -31,7 +32,7 @@ function startMockChild(args: string[]): Promise<MockChild> {
     child.stdout.on('data', (data) => {
       stdout += data;
       const match = /OpenAI-compatible base URL: (http:\/\/127\.0\.0\.1:\d+\/v1)/.exec(stdout);
-      if (match) resolve({ child, baseUrl: match[1], stdout: () => stdout, stderr: () => stderr, exited });
+      if (match) resolve({ child, baseUrl: itemAt(match, 1, 'base URL'), stdout: () => stdout, stderr: () => stderr, exited });
     });
     void exited.then((code) => reject(new Error(`mock-server exited with ${code}: ${stderr}`)));
   });
@@ -124,7 +125,10 @@ describe('streambench run with an http source (built binary)', () => {
     const path = scenario(folder, '{ type: http, apiKeyEnv: SB_TEST_KEY, includeUsage: true, mockServer: { tokens: 20, ttftMs: 5, gapMs: 1 } }');
     const result = await runCli(['run', path, '--out', folder, '--json'], { env: { SB_TEST_KEY: SECRET } });
     expect(result.code).toBe(0);
-    const [resultFile] = readdirSync(folder).filter((name) => name.endsWith('.json'));
+    const resultFile = firstOf(
+      readdirSync(folder).filter((name) => name.endsWith('.json')),
+      'result files',
+    );
     const written = readFileSync(join(folder, resultFile), 'utf8');
     for (const text of [result.stdout, result.stderr, written]) expect(text).not.toContain('SECRET123');
     const document = JSON.parse(written);
@@ -139,7 +143,10 @@ describe('streambench run with an http source (built binary)', () => {
     const path = scenario(folder, `{ type: http, baseUrl: '${echoBaseUrl}', model: m, apiKeyEnv: SB_TEST_KEY }`);
     const result = await runCli(['run', path, '--out', folder], { env: { SB_TEST_KEY: SECRET } });
     expect(result.code).toBe(3);
-    const [resultFile] = readdirSync(folder).filter((name) => name.endsWith('.json'));
+    const resultFile = firstOf(
+      readdirSync(folder).filter((name) => name.endsWith('.json')),
+      'result files',
+    );
     const written = readFileSync(join(folder, resultFile), 'utf8');
     for (const text of [result.stdout, result.stderr, written]) expect(text).not.toContain('SECRET123');
     const document = JSON.parse(written);

@@ -17,6 +17,7 @@ import type { TokenSource } from '../src/sources/types.js';
 import { UpstreamRecord } from '../src/probes/upstreamRecord.js';
 import { scenarioFrom } from './helpers/scenario.js';
 import { contentOf, readStream, reasoningOf, streamError } from './helpers/httpStreams.js';
+import { firstOf } from './helpers/indexed.js';
 
 const SEED = 3;
 const SECRET = 'sk-test-SECRET123';
@@ -110,7 +111,7 @@ describe('http source against the mock server (real HTTP)', () => {
     expect(viaAnthropic.chunks).toHaveLength(plan.schedule.chunks.length + 1);
     // Anthropic splits usage: input tokens in message_start, output tokens in message_delta.
     expect(viaAnthropic.upstream.usageReport).toEqual({
-      promptTokens: tokenizer.count(resolveHttpSettings({ type: 'http', model: 'm', baseUrl: 'http://x/v1' }).messages![0].content),
+      promptTokens: tokenizer.count(firstOf(resolveHttpSettings({ type: 'http', model: 'm', baseUrl: 'http://x/v1' }).messages!, 'messages').content),
       completionTokens: tokenizer.count(plan.text),
       reasoningTokens: null,
     });
@@ -274,7 +275,7 @@ describe('http source in a scenario (mockServer:)', () => {
 
   it('a synthetic source reports no upstream metrics', async () => {
     const document = await runScenario(scenarioFrom({ iterations: 1, warmup: 0 }));
-    const metrics = document.configs[0].metrics!;
+    const metrics = firstOf(document.configs, 'document.configs').metrics!;
     expect(metrics.upstreamTimeToFirstByteMs).toBeNull();
     expect(metrics.upstreamTimeToFirstEventMs).toBeNull();
     expect(Object.keys(metrics.counters)).not.toContain('malformedLinesPerStream');

@@ -4,6 +4,7 @@ import { planArrivals } from '../src/load/arrivals.js';
 import { loadSettingsSchema } from '../src/scenario/loadSettings.js';
 import { runSchedule } from '../src/load/streamScheduler.js';
 import { createRandom } from '../src/sources/random.js';
+import { firstOf, itemAt, lastOf, leadingOf } from './helpers/indexed.js';
 
 describe('planArrivals', () => {
   it('spaces constant arrivals evenly from 0', () => {
@@ -14,7 +15,7 @@ describe('planArrivals', () => {
     const plan = () => planArrivals({ count: 5000, perSecond: 50, arrivals: 'poisson', rampMs: 0, random: createRandom(7) });
     const offsets = plan();
     expect(plan()).toEqual(offsets);
-    const meanGapMs = offsets[offsets.length - 1] / offsets.length;
+    const meanGapMs = lastOf(offsets, 'offsets') / offsets.length;
     expect(meanGapMs).toBeGreaterThan(19);
     expect(meanGapMs).toBeLessThan(21);
   });
@@ -30,7 +31,7 @@ describe('planArrivals', () => {
     expect(offsets[0]).toBe(0);
     expect(offsets[1]).toBeCloseTo(Math.sqrt(4000), 6);
     expect(offsets[10]).toBeCloseTo(200, 6);
-    expect(offsets[49] - offsets[48]).toBeCloseTo(10, 6);
+    expect(itemAt(offsets, 49, 'offsets') - itemAt(offsets, 48, 'offsets')).toBeCloseTo(10, 6);
   });
 });
 
@@ -105,7 +106,7 @@ describe('runSchedule', () => {
       },
     });
     expect(starts.map((start) => start.index)).toEqual(Array.from({ length: 10 }, (_, index) => index));
-    expect(starts[1].dueAtMs! - starts[0].dueAtMs!).toBeCloseTo(5, 6);
+    expect(itemAt(starts, 1, 'starts').dueAtMs! - firstOf(starts, 'starts').dueAtMs!).toBeCloseTo(5, 6);
     expect(mostInFlight).toBeGreaterThan(1);
   });
 
@@ -132,7 +133,7 @@ describe('a scenario under load', () => {
     const { loadScenarioFile } = await import('../src/scenario/loadScenario.js');
     const { runScenario } = await import('../src/run/runScenario.js');
     const document = await runScenario(await loadScenarioFile('test/fixtures/load-closed.yaml'));
-    const [closed, open] = document.configs;
+    const [closed, open] = leadingOf(document.configs, 2, 'document.configs');
     expect(closed.state).toBe('completed');
     expect(closed.iterations).toHaveLength(24);
     expect(closed.load).toMatchObject({ mode: 'closed-loop', streamsStarted: 24, streamsFailed: 0 });
@@ -151,7 +152,7 @@ describe('endpoint faults under load', () => {
     const { loadScenarioFile } = await import('../src/scenario/loadScenario.js');
     const { runScenario } = await import('../src/run/runScenario.js');
     const document = await runScenario(await loadScenarioFile('test/fixtures/faults-under-load.yaml'));
-    const [config] = document.configs;
+    const config = firstOf(document.configs, 'document.configs');
     expect(config.state).toBe('errored');
     expect(config.load!.streamsStarted).toBe(30);
     // Every stream either failed with the 429 or completed with exact text (the delivery check passed).

@@ -6,6 +6,7 @@ import { planMockResponse } from '../src/mock/mockPlan.js';
 import { type RunningMockServer, startMockServer } from '../src/mock/mockServer.js';
 import { type MockServerSettingsInput, resolveMockSettings } from '../src/mock/mockSettings.js';
 import { loadTokenizer, type Tokenizer } from '../src/sources/bpeTokens.js';
+import { firstOf } from './helpers/indexed.js';
 
 const SEED = 11;
 const SETTINGS: MockServerSettingsInput = { tokens: 40, ttftMs: 3, gapMs: 1, reasoningTokens: 0 };
@@ -71,7 +72,7 @@ describe('mock server and the official OpenAI SDK', () => {
     expect(text).toBe(plan.text);
 
     const whole = await openai.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'Hi' }] }, stream(1));
-    expect(whole.choices[0].message.content).toBe(plan.text);
+    expect(firstOf(whole.choices, 'whole.choices').message.content).toBe(plan.text);
     expect(whole.usage?.completion_tokens).toBe(tokenizer.count(plan.text));
 
     const short = planMockResponse(settings, SEED, 1, 5);
@@ -139,7 +140,7 @@ describe('mock server determinism and routing', () => {
       const client = new OpenAI({ apiKey: 'x', baseURL: fresh.baseUrl, maxRetries: 0 });
       for (const index of [0, 1, 2]) {
         const reply = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'Hi' }] });
-        expect(reply.choices[0].message.content).toBe(planMockResponse(settings, SEED, index, null).text);
+        expect(firstOf(reply.choices, 'reply.choices').message.content).toBe(planMockResponse(settings, SEED, index, null).text);
       }
       expect(fresh.requests()).toBe(3);
     } finally {

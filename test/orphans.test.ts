@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startPrivateRedisServer } from '../src/pipeline/brokers/redis/privateServer.js';
 import { processAlive as alive } from '../src/processAlive.js';
+import { firstOf } from './helpers/indexed.js';
 
 const hasRedisServer = await startPrivateRedisServer().then(async (server) => {
   await server?.stop();
@@ -128,7 +129,7 @@ describe.skipIf(!hasRedisServer)('a double Ctrl-C on `run --redis private`', () 
       expect(await eventually(() => existsSync(out), 20_000)).toBe(true);
       const serverFolders = readdirSync(temporary).filter((name) => name.startsWith('streambench-redis-'));
       expect(serverFolders).toHaveLength(1);
-      serverPid = Number(/pid=(\d+)/.exec(readFileSync(join(temporary, serverFolders[0], 'redis.log'), 'utf8'))?.[1]);
+      serverPid = Number(/pid=(\d+)/.exec(readFileSync(join(temporary, firstOf(serverFolders, 'serverFolders'), 'redis.log'), 'utf8'))?.[1]);
       expect(alive(serverPid)).toBe(true);
       tool.kill('SIGINT');
       await new Promise((resolve) => setTimeout(resolve, 20));

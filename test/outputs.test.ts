@@ -31,6 +31,7 @@ import { ProgressLog, type ProgressState } from '../src/cli/progress.js';
 import { readFileSync } from 'node:fs';
 import { configWithStreams, runOf } from './helpers/gateFixtures.js';
 import { completedConfig, failedConfig, metricsOf, resultDocument, summaryOf } from './helpers/resultFixtures.js';
+import { firstOf, itemAt } from './helpers/indexed.js';
 
 /** The widest line of a text. */
 const widest = (text: string) => Math.max(...text.split('\n').map((line) => [...line].length));
@@ -180,19 +181,20 @@ describe("compare's outcome", () => {
     const decision = decideComparison(one(1, 0.225), one(2, 0.2375), { flagGates: parseGateFlags('counters.eventsPerToken'), rules: [] });
     expect(decision.regressed).toBe(false);
     expect(decision.report.verdicts[0]).toMatchObject({ verdict: 'inconclusive' });
-    expect(wordVerdict(decision.report.verdicts[0]).reason).toMatch(/too few samples \(base 1, head 1/);
+    expect(wordVerdict(firstOf(decision.report.verdicts, 'verdicts')).reason).toMatch(/too few samples \(base 1, head 1/);
   });
 
   it("leaves out of TTFT, e2e and p99 verdicts the streams the tool's own stalls disturbed, and says so", () => {
     const base = runOf([configWithStreams('a', { ...shape, streams: 6, runSeed: 1 })], 'base');
     const head = runOf([configWithStreams('a', { ...shape, streams: 6, runSeed: 2 })], 'head');
     // A 200 ms stall during head's stream 2 moved its TTFT by 70 ms: a false alarm before.
-    head.configs[0].iterations[1].ttftMs! += 70;
-    head.configs[0].iterations[1].toolStallMs = 200;
-    head.configs[0].iterations[2].ttftMs! += 70;
-    head.configs[0].iterations[2].toolStallMs = 200;
-    head.configs[0].iterations[3].ttftMs! += 70;
-    head.configs[0].iterations[3].toolStallMs = 200;
+    const headIterations = firstOf(head.configs, 'head.configs').iterations;
+    itemAt(headIterations, 1, 'head iterations').ttftMs! += 70;
+    itemAt(headIterations, 1, 'head iterations').toolStallMs = 200;
+    itemAt(headIterations, 2, 'head iterations').ttftMs! += 70;
+    itemAt(headIterations, 2, 'head iterations').toolStallMs = 200;
+    itemAt(headIterations, 3, 'head iterations').ttftMs! += 70;
+    itemAt(headIterations, 3, 'head iterations').toolStallMs = 200;
     const gated = decideComparison(base, head, { flagGates: parseGateFlags('ttftMs,tokenLatencyP50Ms'), rules: [] });
     const ttft = wordVerdict(gated.report.verdicts.find((verdict) => verdict.metric === 'ttftMs')!);
     expect(ttft.samples).toEqual({ base: 3, head: 3 });

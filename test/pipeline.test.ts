@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../src/run/runScenario.js';
 import { scenarioFrom } from './helpers/scenario.js';
+import { firstOf, itemAt, leadingOf } from './helpers/indexed.js';
 
 // Zero-delay source, 100 tokens at token granularity: 100 chunks, one message each without batching.
 const base = { iterations: 2, warmup: 0 };
@@ -8,7 +9,7 @@ const base = { iterations: 2, warmup: 0 };
 describe('in-process pipeline', () => {
   it('the field-baseline format makes exactly the hand-counted JSON calls per token', async () => {
     const document = await runScenario(scenarioFrom({ ...base, pipeline: { preset: 'field-baseline', broker: { type: 'memory' }, client: { render: { strategy: 'every' } } } }));
-    const [config] = document.configs;
+    const config = firstOf(document.configs, 'document.configs');
     expect(config.state).toBe('completed');
     // Per content message: producer 3 S + 1 P, relay 1 P + 1 S, decode 3 P, field client 2 P;
     // the end item: 2 S and 4 P. (400 + 2) stringify + (700 + 4) parse over 100 tokens.
@@ -20,7 +21,7 @@ describe('in-process pipeline', () => {
 
   it('seed-corrected delivers exact text with fewer messages than tokens', async () => {
     const document = await runScenario(scenarioFrom({ ...base, pipeline: { preset: 'seed-corrected', broker: { type: 'memory' } } }));
-    const [config] = document.configs;
+    const config = firstOf(document.configs, 'document.configs');
     expect(config.state).toBe('completed');
     expect(config.iterations).toHaveLength(2);
     expect(config.metrics?.counters.tokensPerStream).toBe(100);
@@ -41,7 +42,7 @@ describe('in-process pipeline', () => {
         ],
       }),
     );
-    const [window, catchup] = document.configs;
+    const [window, catchup] = leadingOf(document.configs, 2, 'document.configs');
     expect(window.state).toBe('completed');
     // 30 items per signal, 10 read per signal: 20 left behind after the first read.
     expect(window.metrics?.counters.readLagMaxItems).toBeGreaterThanOrEqual(20);
@@ -50,8 +51,9 @@ describe('in-process pipeline', () => {
 
   it('marks the seed cache with a reused message object errored: stale JSON', async () => {
     const document = await runScenario(scenarioFrom({ ...base, pipeline: { serializer: 'seed-cache-mutated' } }));
-    expect(document.configs[0].state).toBe('errored');
-    expect(document.configs[0].message).toMatch(/text differs from the text sent/);
+    const config = firstOf(document.configs, 'document.configs');
+    expect(config.state).toBe('errored');
+    expect(config.message).toMatch(/text differs from the text sent/);
   });
 
   it('runs the same streams for every config (same seed, same text)', async () => {
@@ -61,6 +63,6 @@ describe('in-process pipeline', () => {
       [100, 100],
       [100, 100],
     ]);
-    expect(document.configs[1].metrics?.counters.jsonOpsPerToken).toBe(0);
+    expect(itemAt(document.configs, 1, 'document.configs').metrics?.counters.jsonOpsPerToken).toBe(0);
   });
 });

@@ -16,6 +16,7 @@ import { contentItems, waitFor } from './helpers/brokerItems.js';
 import { privateRedisForTheseTests } from './helpers/privateRedis.js';
 import { newRunId, withRedisBroker } from './helpers/redisBroker.js';
 import { redisUrlForTests } from './helpers/redisUrl.js';
+import { entryOf } from './helpers/indexed.js';
 
 const sharedUrl = await redisUrlForTests();
 
@@ -319,7 +320,7 @@ describe.skipIf(sharedUrl === null)('Redis brokers', () => {
           }
           await stream.end(END_ITEM);
           await reading;
-          bytesRead[read] = stream.counters().redisBytesRead;
+          bytesRead[read] = entryOf(stream.counters(), 'redisBytesRead', 'stream counters');
           await stream.dispose();
         });
       }

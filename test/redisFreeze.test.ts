@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrivateRedisServer, type PrivateRedisServer } from '../src/pipeline/brokers/redis/privateServer.js';
 import { runScenario } from '../src/run/runScenario.js';
 import { scenarioFrom } from './helpers/scenario.js';
+import { firstOf } from './helpers/indexed.js';
 
 // A Redis that stops answering without closing its sockets (SIGSTOP on a private server this
 // file starts; never the shared one): every awaited command has a deadline, so the run ends.
@@ -38,7 +39,7 @@ describe('a Redis that stops answering', () => {
       const pause = setTimeout(() => process.kill(server!.pid, 'SIGSTOP'), 400);
       try {
         const document = await runScenario(scenario, { redis: server.url });
-        const [config] = document.configs;
+        const config = firstOf(document.configs, 'document.configs');
         expect(config.state).toBe('errored');
         expect(config.message).toMatch(/^stream 1: Redis (shared )?(producer|consumer|subscriber): [A-Z]+ got no reply from redis:\/\/127\.0\.0\.1:\d+ within \d+ ms/);
       } finally {

@@ -18,6 +18,7 @@ import { recordStream } from '../src/traces/recordTrace.js';
 import { serializeTrace } from '../src/traces/serializeTrace.js';
 import type { Trace } from '../src/traces/traceFormat.js';
 import { contentOf, readStream, readStreamOnManualClock } from './helpers/httpStreams.js';
+import { firstOf, itemAt } from './helpers/indexed.js';
 
 const HEADER = {
   type: 'header',
@@ -112,7 +113,7 @@ describe('replay source', () => {
     const first = await readStream(source, 0);
     expect(first.chunks.map((chunk) => chunk.tokens)).toEqual([1, 1, 1, 2]); // "Hello" " world" "!" " Bye" "."
     expect(first.chunks.reduce((sum, chunk) => sum + chunk.tokens, 0)).toBe(tokenizer.count('Hello world! Bye.'));
-    expect(first.upstream.usageReport).toEqual(TRACE.streams[0].usage);
+    expect(first.upstream.usageReport).toEqual(firstOf(TRACE.streams, 'TRACE.streams').usage);
     // Recorded first byte and first event, placed on this replay's timeline.
     const upstream = new UpstreamRecord();
     source.open({ clock: new ManualClock(1000), streamIndex: 0, observer: upstream });
@@ -135,8 +136,9 @@ describe('replay source', () => {
     // Relative to the current directory, as documented.
     const scenario = parseScenarioText(`name: r\niterations: 2\nwarmup: 0\nsource: { type: replay, trace: ${relative(process.cwd(), tracePath)}, speed: 4 }\n`, 'r.yaml');
     const document = await runScenario(scenario);
-    expect(document.configs[0].state).toBe('completed');
-    expect(document.configs[0].iterations.map((iteration) => iteration.tokens)).toEqual([5, 1]);
+    const config = firstOf(document.configs, 'document.configs');
+    expect(config.state).toBe('completed');
+    expect(config.iterations.map((iteration) => iteration.tokens)).toEqual([5, 1]);
 
     // The scenario loader may prefix the scenario file's name; the trace's own part is ours.
     expect(() => parseScenarioText('name: r\nsource: { type: replay, trace: no/such.jsonl }\n', 'r.yaml')).toThrow(
@@ -172,7 +174,7 @@ describe('record then replay (real HTTP)', () => {
       expect(chunks.map((chunk) => [chunk.text, chunk.reasoning])).toEqual(stream.chunks.map((chunk) => [chunk.text, chunk.reasoning]));
       offsetsMs.forEach((offset, chunk) => {
         // The file keeps microseconds; a chunk less than 1 ms after the previous comes with it, never later than recorded.
-        const recordedMs = Math.round(stream.chunks[chunk].offsetMs * 1000) / 1000;
+        const recordedMs = Math.round(itemAt(stream.chunks, chunk, 'stream.chunks').offsetMs * 1000) / 1000;
         expect(offset).toBeLessThanOrEqual(recordedMs);
         expect(recordedMs - offset).toBeLessThan(1);
       });
@@ -182,8 +184,8 @@ describe('record then replay (real HTTP)', () => {
   it('on the real clock, a replayed chunk never comes more than 1 ms before its recorded offset', async () => {
     const replay = await createReplaySourceFromTrace(TRACE, resolveReplaySettings({ type: 'replay', trace: 'unused', speed: 4 }));
     const { offsetsMs } = await readStream(replay, 0);
-    const recorded = TRACE.streams[0].chunks.map((chunk) => chunk.offsetMs / 4);
+    const recorded = firstOf(TRACE.streams, 'TRACE.streams').chunks.map((chunk) => chunk.offsetMs / 4);
     // Up to 1 ms early by design; the test reads its start a few µs after the source read its own.
-    offsetsMs.forEach((offset, index) => expect(offset).toBeGreaterThanOrEqual(recorded[index] - 1.05));
+    offsetsMs.forEach((offset, index) => expect(offset).toBeGreaterThanOrEqual(itemAt(recorded, index, 'recorded') - 1.05));
   });
 });

@@ -5,6 +5,7 @@ import { validate } from '../src/result/resultValidator.generated.js';
 import { resultValidatorCode } from '../src/tools/resultValidatorCode.js';
 import { configWithStreams, runOf } from './helpers/gateFixtures.js';
 import { completedConfig, failedConfig, metricsOf, resultDocument } from './helpers/resultFixtures.js';
+import { firstOf } from './helpers/indexed.js';
 
 /** A deep copy, so the validator's filled-in defaults never leak between cases. */
 const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
@@ -18,8 +19,9 @@ describe('the result validator compiled at build time', () => {
     const valid = resultDocument([completedConfig('a', metricsOf()), failedConfig('b', 'errored', 'boom')]);
     const withStreams = runOf([configWithStreams('a', { streams: 6, p99Ms: 30, spreadMs: 10, jitterMs: 1, runSeed: 1 })], 'run-2');
     const olderFile = copy(valid) as unknown as { configs: { metrics: Record<string, unknown> | null }[] };
-    delete olderFile.configs[0].metrics!.upstreamTimeToFirstByteMs;
-    delete olderFile.configs[0].metrics!.paintDelayMs;
+    const olderFileConfig = firstOf(olderFile.configs, 'olderFile.configs');
+    delete olderFileConfig.metrics!.upstreamTimeToFirstByteMs;
+    delete olderFileConfig.metrics!.paintDelayMs;
     const documents: unknown[] = [
       valid,
       withStreams,

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioFile, parseScenarioText } from '../src/scenario/loadScenario.js';
 import { ScenarioError } from '../src/input/scenarioError.js';
+import { firstOf, itemAt, leadingOf } from './helpers/indexed.js';
 
 const messageFor = (yaml: string) => {
   try {
@@ -55,7 +56,7 @@ describe('scenario validation', () => {
       `${minimal}pipeline: { preset: seed-proposed, batch: { size: 8 } }\nvariants:\n  - name: a\n  - name: b\n    pipeline: { preset: field-baseline, client: { render: { intervalMs: 30 } } }\n`,
       'ok.yaml',
     );
-    const [a, b] = scenario.configs;
+    const [a, b] = leadingOf(scenario.configs, 2, 'scenario.configs');
     expect(a.pipeline.batch).toEqual({ mode: 'seed', size: 8, timeoutMs: 100, merge: true, firstImmediate: false });
     expect(a.pipeline.broker).toEqual({ type: 'redis-list', connections: 'per-stream', write: 'fire-and-forget', read: 'window', window: 10, ttlSeconds: 300 });
     expect(b.preset).toBe('field-baseline');
@@ -68,8 +69,8 @@ describe('scenario validation', () => {
       `${minimal}pipeline: { preset: seed-proposed }\nvariants:\n  - name: stream\n    pipeline: { broker: { type: redis-stream } }\n  - name: wider\n    pipeline: { broker: { window: 50 } }\n`,
       'ok.yaml',
     );
-    expect(scenario.configs[0].pipeline.broker).toEqual({ type: 'redis-stream', blockMs: 1000, count: 100, ttlSeconds: 300 });
-    expect(scenario.configs[1].pipeline.broker).toMatchObject({ type: 'redis-list', read: 'window', window: 50 });
+    expect(firstOf(scenario.configs, 'scenario.configs').pipeline.broker).toEqual({ type: 'redis-stream', blockMs: 1000, count: 100, ttlSeconds: 300 });
+    expect(itemAt(scenario.configs, 1, 'scenario.configs').pipeline.broker).toMatchObject({ type: 'redis-list', read: 'window', window: 50 });
   });
 
   it('loads every shipped scenario', async () => {

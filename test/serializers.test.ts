@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createSerializer, SERIALIZER_NAMES } from '../src/pipeline/serializers/index.js';
 import { IdentityJsonCache } from '../src/pipeline/serializers/seedCache.js';
 import { JsonCounter } from '../src/probes/jsonCounter.js';
+import { itemAt } from './helpers/indexed.js';
 
 /** Runs `messages` content messages and the end item through producer, relay and decoder. */
 function roundTrip(name: (typeof SERIALIZER_NAMES)[number], texts: string[]) {
@@ -23,7 +24,7 @@ describe('serializers', () => {
     expect(decoded.slice(0, -1).map((event) => event.text)).toEqual(hundredTexts);
     expect(decoded.slice(0, -1).map((event) => event.seq)).toEqual(hundredTexts.map((_, seq) => seq));
     expect(decoded.every((event, index) => event.end === (index === 100))).toBe(true);
-    expect(decoded[100].seq).toBe(100);
+    expect(itemAt(decoded, 100, 'decoded').seq).toBe(100);
   });
 
   // Hand counts per content message (producer + relay + decode), plus the end item:

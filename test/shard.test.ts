@@ -7,6 +7,7 @@ import { runScenario } from '../src/run/runScenario.js';
 import { mergeShardResults, MergeError } from '../src/stats/mergeResults.js';
 import { runCliInProcess } from './helpers/cli.js';
 import { scenarioFrom } from './helpers/scenario.js';
+import { firstOf } from './helpers/indexed.js';
 
 const scenario = () =>
   scenarioFrom({
@@ -23,11 +24,11 @@ describe('--shard and merge', () => {
     const whole = await runScenario(scenario(), { shard: { index: 0, count: 1 } });
     const shards: ResultDocument[] = [];
     for (let index = 0; index < 3; index++) shards.push(await runScenario(scenario(), { shard: { index, count: 3 } }));
-    expect(shards.map((shard) => shard.configs[0].iterations.length)).toEqual([3, 3, 3]);
+    expect(shards.map((shard) => firstOf(shard.configs, 'shard.configs').iterations.length)).toEqual([3, 3, 3]);
 
     const merged = mergeShardResults(shards, ['a', 'b', 'c']);
-    const [config] = merged.configs;
-    const [wholeConfig] = whole.configs;
+    const config = firstOf(merged.configs, 'merged.configs');
+    const wholeConfig = firstOf(whole.configs, 'whole.configs');
     expect(config.state).toBe('completed');
     expect(config.iterations).toHaveLength(9);
     expect(merged.shards?.map((shard) => shard.shard)).toEqual(['1/3', '2/3', '3/3']);

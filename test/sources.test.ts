@@ -10,6 +10,7 @@ import { createSyntheticSource, planSyntheticStream } from '../src/sources/synth
 import { resolveSyntheticSettings, syntheticSourceSchema, type ResolvedSyntheticSettings, type SyntheticSourceInput } from '../src/sources/syntheticSchema.js';
 import { tokenize } from '../src/sources/tokenize.js';
 import type { SourceChunk } from '../src/sources/types.js';
+import { itemAt } from './helpers/indexed.js';
 
 /** Settings with constant timing, so offsets can be asserted exactly. */
 function constantSettings(overrides: Partial<SyntheticSourceInput> = {}): ResolvedSyntheticSettings {
@@ -18,7 +19,7 @@ function constantSettings(overrides: Partial<SyntheticSourceInput> = {}): Resolv
 
 /** Gaps between consecutive offsets (the first entry is the first offset itself). */
 function gapsOf(offsetsMs: number[]): number[] {
-  return offsetsMs.map((offset, i) => (i === 0 ? offset : offset - offsetsMs[i - 1]));
+  return offsetsMs.map((offset, i) => (i === 0 ? offset : offset - itemAt(offsetsMs, i - 1, 'offsetsMs')));
 }
 
 /** Lets pending promise callbacks and one macrotask turn run. */
@@ -269,7 +270,7 @@ describe('planSyntheticStream', () => {
       expect(plan.chunks.reduce((sum, chunk) => sum + chunk.tokens, 0)).toBe(150);
       expect(plan.chunks.map((chunk) => chunk.index)).toEqual(plan.chunks.map((_, i) => i));
       expect(plan.offsetsMs).toHaveLength(plan.chunks.length);
-      plan.offsetsMs.forEach((offset, i) => expect(offset).toBeGreaterThanOrEqual(i === 0 ? 0 : plan.offsetsMs[i - 1]));
+      plan.offsetsMs.forEach((offset, i) => expect(offset).toBeGreaterThanOrEqual(i === 0 ? 0 : itemAt(plan.offsetsMs, i - 1, 'plan.offsetsMs')));
     }
   });
 
@@ -292,7 +293,7 @@ describe('planSyntheticStream', () => {
     const stalled = { ...base, stalls: [{ afterTokens: 10, ms: 250 }] };
     const withoutStall = planSyntheticStream(base, 5, 0).offsetsMs;
     const withStall = planSyntheticStream(stalled, 5, 0).offsetsMs;
-    withStall.forEach((offset, i) => expect(offset - withoutStall[i]).toBeCloseTo(i < 10 ? 0 : 250, 9));
+    withStall.forEach((offset, i) => expect(offset - itemAt(withoutStall, i, 'withoutStall')).toBeCloseTo(i < 10 ? 0 : 250, 9));
 
     expect(planSyntheticStream(constantSettings({ tokens: 3, stalls: [{ afterTokens: 0, ms: 50 }] }), 1, 0).offsetsMs).toEqual([150, 160, 170]);
   });
@@ -329,7 +330,7 @@ describe('planSyntheticStream', () => {
     const bursty = gapsOf(planSyntheticStream(withBursts, 9, 0).offsetsMs);
     bursty.forEach((gap, i) => {
       const inBurst = i >= 20 && i % 20 < 5;
-      expect(gap).toBeCloseTo(inBurst ? 0 : plain[i], 9);
+      expect(gap).toBeCloseTo(inBurst ? 0 : itemAt(plain, i, 'plain gaps'), 9);
     });
   });
 });

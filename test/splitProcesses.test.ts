@@ -23,6 +23,7 @@ import { ensureBuiltDist } from './helpers/builtDist.js';
 import { redisUrlForTests } from './helpers/redisUrl.js';
 import { scenarioFrom } from './helpers/scenario.js';
 import { processAlive as processExists } from '../src/processAlive.js';
+import { entryOf, firstOf, itemAt, leadingOf } from './helpers/indexed.js';
 
 const url = await redisUrlForTests();
 const STREAMS = 3;
@@ -56,7 +57,7 @@ interface ConfigRun {
 /** Runs streams 0..STREAMS-1 of `scenario`'s config `index` through buildPipeline and runStream, and closes the pipeline. */
 async function runConfigStreams(scenario: Scenario, index: number): Promise<ConfigRun> {
   const environment = await environmentFor(scenario);
-  const pipeline = await buildPipeline(scenario.configs[index].pipeline, environment);
+  const pipeline = await buildPipeline(itemAt(scenario.configs, index, 'scenario.configs').pipeline, environment);
   const brokerStreams: RedisBrokerStream[] = [];
   const broker = pipeline.broker;
   pipeline.broker = {
@@ -117,7 +118,7 @@ describe.skipIf(url === null)('producer and consumer in separate processes (proc
       it(`${settings.type}: exact delivery, each side's own commands, and the consumer side owns the keys`, async () => {
         const parsed = redisBrokerSettingsSchema.parse(settings);
         const runId = `test-split-${randomUUID()}`;
-        const [producerBroker, consumerBroker] = await Promise.all([0, 1].map(() => createRedisBroker(parsed, { url: url!, runId, clock: systemClock })));
+        const [producerBroker, consumerBroker] = leadingOf(await Promise.all([0, 1].map(() => createRedisBroker(parsed, { url: url!, runId, clock: systemClock }))), 2, 'brokers');
         try {
           const consumer = await consumerBroker.openStream('sides', { role: 'consumer' });
           const producer = await producerBroker.openStream('sides', { role: 'producer' });
@@ -164,7 +165,7 @@ describe.skipIf(url === null)('producer and consumer in separate processes (proc
 
     expect(single.childPid).toBeNull();
     for (let stream = 0; stream < STREAMS; stream++) {
-      const [one, two] = [single.runs[stream], split.runs[stream]];
+      const [one, two] = [itemAt(single.runs, stream, 'single.runs'), itemAt(split.runs, stream, 'split.runs')];
       expect(two.counts.check.problem).toBeNull();
       expect(two.counts.check.textMatches).toBe(true);
       expect(two.trace.sentText()).toBe(one.trace.sentText());
@@ -179,7 +180,7 @@ describe.skipIf(url === null)('producer and consumer in separate processes (proc
         expect(run.counts.broker.redisRoundTrips).toBe(3 * writes + 4);
       }
       for (const counter of ['redisSignalsReceived', 'brokerPayloadBytes'] as const) {
-        expect(two.counts.broker[counter]).toBe(one.counts.broker[counter]);
+        expect(entryOf(two.counts.broker, counter, 'two.counts.broker')).toBe(entryOf(one.counts.broker, counter, 'one.counts.broker'));
       }
       expect(two.counts.serializer).toEqual(one.counts.serializer);
       expect(stageOrderProblems(two.trace)).toEqual([]);
@@ -202,7 +203,7 @@ describe.skipIf(url === null)('producer and consumer in separate processes (proc
     const split = await runConfigStreams(scenario, 1);
 
     for (let stream = 0; stream < STREAMS; stream++) {
-      const [one, two] = [single.runs[stream], split.runs[stream]];
+      const [one, two] = [itemAt(single.runs, stream, 'single.runs'), itemAt(split.runs, stream, 'split.runs')];
       expect(two.counts.check.problem).toBeNull();
       expect(two.trace.sentText()).toBe(one.trace.sentText());
       expect([two.counts.jsonStringifyCalls, two.counts.jsonParseCalls]).toEqual([one.counts.jsonStringifyCalls, one.counts.jsonParseCalls]);
@@ -210,11 +211,11 @@ describe.skipIf(url === null)('producer and consumer in separate processes (proc
       // How many XRANGE/XREAD the reader needs depends on timing, in one process as in two; the
       // producer's commands do not: one XADD per item (content + end) and one EXPIRE.
       const items = one.trace.endSeq + 1;
-      const singleByName = single.brokerStreams[stream].commandsByName();
-      expect(singleByName.xadd + singleByName.expire).toBe(items + 1);
-      const consumerHere = split.brokerStreams[stream];
+      const singleByName = itemAt(single.brokerStreams, stream, 'single.brokerStreams').commandsByName();
+      expect(entryOf(singleByName, 'xadd', 'singleByName') + entryOf(singleByName, 'expire', 'singleByName')).toBe(items + 1);
+      const consumerHere = itemAt(split.brokerStreams, stream, 'split.brokerStreams');
       expect(Object.keys(consumerHere.commandsByName()).sort()).toEqual(['xrange', 'xread']);
-      const producerCommands = two.counts.broker.redisCommands - consumerHere.counters().redisCommands;
+      const producerCommands = entryOf(two.counts.broker, 'redisCommands', 'two.counts.broker') - entryOf(consumerHere.counters(), 'redisCommands', 'consumerHere.counters()');
       expect(producerCommands).toBe(items + 1);
       expect(stageOrderProblems(two.trace)).toEqual([]);
     }
@@ -230,7 +231,7 @@ describe.skipIf(url === null)('producer and consumer in separate processes (proc
       pipeline: { preset: 'field-baseline', processes: 'split' },
     });
     const environment = await environmentFor(scenario);
-    const pipeline = await buildPipeline(scenario.configs[0].pipeline, environment);
+    const pipeline = await buildPipeline(firstOf(scenario.configs, 'scenario.configs').pipeline, environment);
     const pid = pipeline.producerProcess!.pid;
     try {
       const stream = runStream(pipeline, 0, 'doomed');
@@ -249,7 +250,7 @@ describe.skipIf(url === null)('producer and consumer in separate processes (proc
       load: { concurrency: 4, streams: 8 },
     });
     const document = await runScenario(scenario, { redis: url!, warmup: 0 });
-    const [config] = document.configs;
+    const config = firstOf(document.configs, 'document.configs');
     expect(config.state, config.message).toBe('completed');
     expect(config.metrics!.sourceLagMs!.n).toBe(8);
     expect(await keysOfRun(redis, document.runId)).toEqual([]);
@@ -267,7 +268,7 @@ describe.skipIf(url === null)('producer and consumer in separate processes (proc
     });
     const document = await runScenario({ ...shipped, configs: [config] }, { redis: url!, iterations: 1, warmup: 0 });
     expect(document.configs.map((result) => [result.state, result.message])).toEqual([['completed', undefined]]);
-    expect(document.configs[0].settings.processes).toBe('split');
+    expect(firstOf(document.configs, 'document.configs').settings.processes).toBe('split');
     expect(await keysOfRun(redis, document.runId)).toEqual([]);
   });
 });
@@ -288,7 +289,7 @@ describe('processes: split and the memory broker', () => {
   });
 
   it('defaults to single and accepts split with a Redis broker', () => {
-    expect(scenarioFrom({}).configs[0].pipeline.processes).toBe('single');
-    expect(scenarioFrom({ pipeline: { broker: { type: 'redis-stream' }, processes: 'split' } }).configs[0].pipeline.processes).toBe('split');
+    expect(firstOf(scenarioFrom({}).configs, 'configs').pipeline.processes).toBe('single');
+    expect(firstOf(scenarioFrom({ pipeline: { broker: { type: 'redis-stream' }, processes: 'split' } }).configs, 'configs').pipeline.processes).toBe('split');
   });
 });

@@ -5,6 +5,7 @@ import { Distribution, summarize } from '../src/stats/distribution.js';
 import { flattenMetrics, getMetricValue, orderedStageNames } from '../src/stats/metricPaths.js';
 import { evaluateRules, isBreached, parseRules, RuleSyntaxError, type Rule } from '../src/stats/rules.js';
 import { completedConfig, failedConfig, metricsOf, resultDocument, summaryOf } from './helpers/resultFixtures.js';
+import { firstOf } from './helpers/indexed.js';
 
 const oneToHundred = Array.from({ length: 100 }, (_, i) => i + 1);
 
@@ -276,7 +277,7 @@ describe('parseRules', () => {
 });
 
 describe('isBreached', () => {
-  const rule = (text: string): Rule => parseRules(text)[0];
+  const rule = (text: string): Rule => firstOf(parseRules(text), `rules parsed from ${text}`);
 
   it('relative >: breached only when the increase exceeds the percentage of base', () => {
     expect(isBreached(rule('m.p50>+10%'), 100, 110)).toBe(false);

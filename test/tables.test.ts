@@ -5,6 +5,7 @@ import { BREACH_MARK, renderComparisonTable, renderCountersTable, renderStageTab
 import { compareResults } from '../src/stats/compareResults.js';
 import { evaluateRules, parseRules } from '../src/stats/rules.js';
 import { completedConfig, failedConfig, metricsOf, resultDocument, summaryOf } from './helpers/resultFixtures.js';
+import { itemAt } from './helpers/indexed.js';
 
 const ANSI_ESCAPE = /\u001b\[/;
 
@@ -102,8 +103,36 @@ describe('renderSummaryTable', () => {
     const table = renderSummaryTable(doc, { wide: true });
     expect(table).not.toMatch(ANSI_ESCAPE);
     const lines = table.split('\n');
-    expect(cells(lines[1])).toEqual(['config', 'state', 'TTFT', 'token lat.', 'token lat.', 'ITL', 'e2e', 'staleness', 'events', 'bytes', 'JSON ops', 'CPU µs', 'renders']);
-    expect(cells(lines[2])).toEqual(['', '', 'p50 (ms)', 'p50 (ms)', 'p99 (ms)', 'p50 (ms)', 'p50 (ms)', 'p99 (ms)', '/token', '/token', '/token', '/token', '/stream']);
+    expect(cells(itemAt(lines, 1, 'table lines'))).toEqual([
+      'config',
+      'state',
+      'TTFT',
+      'token lat.',
+      'token lat.',
+      'ITL',
+      'e2e',
+      'staleness',
+      'events',
+      'bytes',
+      'JSON ops',
+      'CPU µs',
+      'renders',
+    ]);
+    expect(cells(itemAt(lines, 2, 'table lines'))).toEqual([
+      '',
+      '',
+      'p50 (ms)',
+      'p50 (ms)',
+      'p99 (ms)',
+      'p50 (ms)',
+      'p50 (ms)',
+      'p99 (ms)',
+      '/token',
+      '/token',
+      '/token',
+      '/token',
+      '/stream',
+    ]);
     expect(cells(lineWith(table, 'list-pubsub'))).toEqual(['list-pubsub', 'completed', '121', '3.21', '9.63', '20.0', '2346', '48.0', '1', '87.3', '5', '12.3', '40']);
     // Missing summaries and counters read as a dash, never as 0.
     expect(cells(lineWith(table, 'streams'))).toEqual(['streams', 'completed', '90.0', '—', '—', '—', '—', '—', '0.2', '—', '—', '—', '—']);
@@ -114,8 +143,12 @@ describe('renderSummaryTable', () => {
     const lines = table.split('\n');
     const erroredAt = lines.indexOf(lineWith(table, 'redis-down'));
     // Wrapped at word boundaries inside one spanning cell rather than stretching the table.
-    expect(cells(lines[erroredAt])).toEqual(['redis-down', 'errored', 'errored: connect ECONNREFUSED 127.0.0.1:6379: is Redis running? Start one with docker run -p']);
-    expect(cells(lines[erroredAt + 1])).toEqual(['', '', '6379:6379 redis:7 or pass --redis-url']);
+    expect(cells(itemAt(lines, erroredAt, 'table lines'))).toEqual([
+      'redis-down',
+      'errored',
+      'errored: connect ECONNREFUSED 127.0.0.1:6379: is Redis running? Start one with docker run -p',
+    ]);
+    expect(cells(itemAt(lines, erroredAt + 1, 'table lines'))).toEqual(['', '', '6379:6379 redis:7 or pass --redis-url']);
     expect(cells(lineWith(table, 'ws'))).toEqual(['ws', 'skipped', 'skipped: ws transport not configured']);
   });
 
@@ -140,8 +173,8 @@ describe('renderStageTable', () => {
     const table = renderStageTable(doc);
     expect(table).not.toMatch(ANSI_ESCAPE);
     const lines = table.split('\n');
-    expect(cells(lines[1])).toEqual(['config', 'stage', 'TTFT', 'latency', 'latency']);
-    expect(cells(lines[2])).toEqual(['', '', 'p50 (ms)', 'p50 (ms)', 'p99 (ms)']);
+    expect(cells(itemAt(lines, 1, 'table lines'))).toEqual(['config', 'stage', 'TTFT', 'latency', 'latency']);
+    expect(cells(itemAt(lines, 2, 'table lines'))).toEqual(['', '', 'p50 (ms)', 'p50 (ms)', 'p99 (ms)']);
     const stageRows = lines.filter((line) => line.includes('list-pubsub')).map(cells);
     expect(stageRows).toEqual([
       ['list-pubsub', 'emit', '100', '—', '—'],

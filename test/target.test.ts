@@ -7,6 +7,7 @@ import { renderTargetTable } from '../src/report/targetTable.js';
 import { scenarioFrom } from './helpers/scenario.js';
 import { runTargets, targetScenario } from './helpers/targetRun.js';
 import { processAlive } from '../src/processAlive.js';
+import { firstOf } from './helpers/indexed.js';
 
 const RELAY = 'node test/fixtures/target/relay.mjs';
 const LOGS = mkdtempSync(join(tmpdir(), 'sb-target-logs-'));
@@ -34,7 +35,7 @@ function relayScenario(mode: string, extra: Record<string, unknown> = {}) {
 describe('target mode through a relay', () => {
   it('measures a relay that streams through: exact text, every stream matched by its marker', async () => {
     const document = await runScenario(relayScenario('pass'));
-    const config = document.configs[0];
+    const config = firstOf(document.configs, 'document.configs');
     expect(config.message).toBeUndefined();
     expect(config.state).toBe('completed');
     expect(config.target?.integrity).toMatchObject({ streams: 2, exactStreams: 2, missingChars: 0, duplicatedChars: 0, foreignChars: 0 });
@@ -58,7 +59,7 @@ describe('target mode through a relay', () => {
 
   it('reports a relay that holds the answer back as buffering', async () => {
     const document = await runScenario(relayScenario('buffer'));
-    const config = document.configs[0];
+    const config = firstOf(document.configs, 'document.configs');
     expect(config.state).toBe('completed');
     expect(config.target?.verdict.kind).toBe('buffers');
     expect(config.target?.verdict.evidence.join(' ')).toMatch(/last 10 %/);
@@ -75,20 +76,21 @@ function relayAlive(logPath: string): boolean {
 describe('target mode faults: a clear message, nothing lost, no orphan', () => {
   it('an app that never answers nor calls the upstream fails after the upstream timeout', async () => {
     const document = await runScenario(relayScenario('hang', { timeouts: { upstreamMs: 300 } }));
-    const config = document.configs[0];
+    const config = firstOf(document.configs, 'document.configs');
     expect(config.state).toBe('errored');
     expect(config.message).toMatch(/never called the upstream within 300 ms/);
   }, 30000);
 
   it('an app that answers without calling the upstream is errored, not fast', async () => {
     const document = await runScenario(relayScenario('no-upstream'));
-    expect(document.configs[0].state).toBe('errored');
-    expect(document.configs[0].message).toMatch(/without calling the upstream/);
+    const config = firstOf(document.configs, 'document.configs');
+    expect(config.state).toBe('errored');
+    expect(config.message).toMatch(/without calling the upstream/);
   }, 30000);
 
   it('an app that loses text is errored and the loss is counted', async () => {
     const document = await runScenario(relayScenario('lose-text'));
-    const config = document.configs[0];
+    const config = firstOf(document.configs, 'document.configs');
     expect(config.state).toBe('errored');
     expect(config.message).toMatch(/never reached the client/);
     expect(config.target?.integrity.missingChars).toBeGreaterThan(0);
@@ -97,12 +99,14 @@ describe('target mode faults: a clear message, nothing lost, no orphan', () => {
 
   it('a non-2xx answer and an answer in another format are errored with what was received', async () => {
     const status = await runScenario(relayScenario('status-500'));
-    expect(status.configs[0].state).toBe('errored');
-    expect(status.configs[0].message).toMatch(/500/);
+    const statusConfig = firstOf(status.configs, 'status.configs');
+    expect(statusConfig.state).toBe('errored');
+    expect(statusConfig.message).toMatch(/500/);
     const garbage = await runScenario(relayScenario('garbage'));
-    expect(garbage.configs[0].state).toBe('errored');
-    expect(garbage.configs[0].message).toMatch(/openai-sse/);
-    expect(garbage.configs[0].message).toMatch(/html/);
+    const garbageConfig = firstOf(garbage.configs, 'garbage.configs');
+    expect(garbageConfig.state).toBe('errored');
+    expect(garbageConfig.message).toMatch(/openai-sse/);
+    expect(garbageConfig.message).toMatch(/html/);
   }, 30000);
 
   it('an app that exits before it is ready, or never gets ready, is errored with its log named', async () => {
@@ -110,9 +114,10 @@ describe('target mode faults: a clear message, nothing lost, no orphan', () => {
       [{ name: 'exits', target: { url: 'http://127.0.0.1:{appPort}/chat', format: 'text', app: { command: 'echo starting; exit 3', log: join(LOGS, 'exits.log') } } }],
       { source: SOURCE, streams: 1 },
     );
-    expect(exits.configs[0].state).toBe('errored');
-    expect(exits.configs[0].message).toMatch(/exited with code 3 before it was ready/);
-    expect(exits.configs[0].message).toMatch(/starting/);
+    const exitsConfig = firstOf(exits.configs, 'exits.configs');
+    expect(exitsConfig.state).toBe('errored');
+    expect(exitsConfig.message).toMatch(/exited with code 3 before it was ready/);
+    expect(exitsConfig.message).toMatch(/starting/);
     const slow = await runTargets(
       [
         {
@@ -122,26 +127,29 @@ describe('target mode faults: a clear message, nothing lost, no orphan', () => {
       ],
       { source: SOURCE, streams: 1 },
     );
-    expect(slow.configs[0].state).toBe('errored');
-    expect(slow.configs[0].message).toMatch(/not ready within 400 ms/);
+    const slowConfig = firstOf(slow.configs, 'slow.configs');
+    expect(slowConfig.state).toBe('errored');
+    expect(slowConfig.message).toMatch(/not ready within 400 ms/);
     expect(relayAlive(join(LOGS, 'slow.log'))).toBe(false);
   }, 30000);
 
   it('an error the app reports inside its stream makes the config errored with its words', async () => {
     const document = await runScenario(relayScenario('stream-error'));
-    expect(document.configs[0].state).toBe('errored');
-    expect(document.configs[0].message).toMatch(/the app reported an error in its stream: .*upstream quota exceeded/);
+    const config = firstOf(document.configs, 'document.configs');
+    expect(config.state).toBe('errored');
+    expect(config.message).toMatch(/the app reported an error in its stream: .*upstream quota exceeded/);
   }, 30000);
 
   it('an unreachable app is errored naming the URL', async () => {
     const document = await runTargets([{ name: 'gone', target: { url: 'http://127.0.0.1:9/chat', format: 'openai-sse' } }], { source: SOURCE, streams: 1 });
-    expect(document.configs[0].state).toBe('errored');
-    expect(document.configs[0].message).toMatch(/127\.0\.0\.1:9/);
+    const config = firstOf(document.configs, 'document.configs');
+    expect(config.state).toBe('errored');
+    expect(config.message).toMatch(/127\.0\.0\.1:9/);
   }, 30000);
 
   it('an app that crashes mid-run: the streams so far are kept, the config is errored, the process group is gone', async () => {
     const document = await runScenario({ ...relayScenario('crash-after-1'), iterations: 3 });
-    const config = document.configs[0];
+    const config = firstOf(document.configs, 'document.configs');
     expect(config.state).toBe('errored');
     expect(config.message).toMatch(/exited with code 7/);
     expect(config.iterations).toHaveLength(1);
@@ -151,7 +159,7 @@ describe('target mode faults: a clear message, nothing lost, no orphan', () => {
 
   it('an app that drops the marker is matched by arrival order, and the result says so', async () => {
     const document = await runScenario(relayScenario('drop-marker'));
-    const config = document.configs[0];
+    const config = firstOf(document.configs, 'document.configs');
     expect(config.state).toBe('completed');
     expect(config.target?.matching).toMatchObject({ byMarker: 0, byArrivalOrder: 2 });
     expect(config.target?.matching.note).toMatch(/arrival order/);
@@ -162,7 +170,7 @@ describe('target mode faults: a clear message, nothing lost, no orphan', () => {
 describe('target scenarios', () => {
   it('a second upstream call for a finished stream is refused and counted, the stream itself measured', async () => {
     const document = await runScenario(relayScenario('double'));
-    const config = document.configs[0];
+    const config = firstOf(document.configs, 'document.configs');
     expect(config.state).toBe('completed');
     expect(config.target?.matching.byMarker).toBe(2);
     // The relay's second call after the last stream may come after the config ended: at least the first is counted.
@@ -183,7 +191,7 @@ describe('target scenarios', () => {
       ],
       { source: SOURCE, streams: 2 },
     );
-    const config = document.configs[0];
+    const config = firstOf(document.configs, 'document.configs');
     expect(config.message).toBeUndefined();
     expect(config.target?.integrity.exactStreams).toBe(2);
     expect(config.metrics?.counters.tokensPerStream).toBe(30);
@@ -199,7 +207,7 @@ describe('target scenarios', () => {
       ],
       { source: { type: 'replay', trace: 'traces/sample-synthetic.jsonl', speed: 10 }, streams: 2 },
     );
-    const config = document.configs[0];
+    const config = firstOf(document.configs, 'document.configs');
     expect(config.message).toBeUndefined();
     expect(config.target?.integrity.exactStreams).toBe(2);
     expect(config.metrics?.counters.tokensPerStream).toBeGreaterThan(0);

@@ -19,6 +19,7 @@ import { runCliInProcess } from './helpers/cli.js';
 import { privateRedisForTheseTests } from './helpers/privateRedis.js';
 import { scenarioFrom } from './helpers/scenario.js';
 import { runTargets } from './helpers/targetRun.js';
+import { firstOf, leadingOf } from './helpers/indexed.js';
 
 const chromium = resolveChromium();
 if ('missing' in chromium && process.env.CI === 'true') throw new Error(`CI needs Chromium for the browser target tests: ${chromium.missing}`);
@@ -150,8 +151,9 @@ describe('the browser client of an app: refusals', () => {
     process.env[CHROMIUM_ENV] = '/nonexistent/chromium';
     try {
       const document = await runTargets([{ name: 'app', target: { url: 'http://127.0.0.1:1/chat', format: 'ai-sdk-ui', client: 'browser' } }], { streams: 1 }, { redis: 'off' });
-      expect(document.configs[0].state).toBe('skipped');
-      expect(document.configs[0].message).toMatch(/target\.client browser: .*apt-get install chromium/);
+      const config = firstOf(document.configs, 'document.configs');
+      expect(config.state).toBe('skipped');
+      expect(config.message).toMatch(/target\.client browser: .*apt-get install chromium/);
     } finally {
       if (saved === undefined) delete process.env[CHROMIUM_ENV];
       else process.env[CHROMIUM_ENV] = saved;
@@ -222,7 +224,7 @@ describe.skipIf(!haveChromium)('the browser client of the example relays, in Chr
       expect(metrics.counters.browserMemoryMaxMB).toBeGreaterThan(0);
       expect(config.settings.client).toMatchObject({ type: 'browser' });
     }
-    const [corrected, field, websocket] = document.configs;
+    const [corrected, field, websocket] = leadingOf(document.configs, 3, 'document.configs');
     // The corrected relay batches: fewer events than tokens, so fewer renders than the field relay's one per event.
     expect(corrected.target!.upstreamChunksPerClientEvent).toBeGreaterThan(1);
     expect(field.target!.upstreamChunksPerClientEvent).toBe(1);
@@ -260,7 +262,7 @@ describe.skipIf(!haveChromium)('the browser client of the example relays, in Chr
       { source: SOURCE, streams: 1 },
       { redis: 'off' },
     );
-    const [failed, garbage] = document.configs;
+    const [failed, garbage] = leadingOf(document.configs, 2, 'document.configs');
     expect(failed.state).toBe('errored');
     expect(failed.message).toMatch(/in the browser: .*HTTP 500/);
     expect(garbage.state).toBe('errored');

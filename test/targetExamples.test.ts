@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { privateRedisForTheseTests } from './helpers/privateRedis.js';
 import { runTargets } from './helpers/targetRun.js';
+import { entryOf, firstOf, leadingOf } from './helpers/indexed.js';
 
 const LOGS = mkdtempSync(join(tmpdir(), 'sb-target-logs-'));
 afterAll(() => rmSync(LOGS, { recursive: true, force: true }));
@@ -40,7 +41,7 @@ describe('the example relays, with their Redis on a private redis-server', () =>
       ],
       { source: SOURCE, streams: 3, warmup: 1 },
     );
-    const [field, corrected] = document.configs;
+    const [field, corrected] = leadingOf(document.configs, 2, 'document.configs');
     for (const config of [field, corrected]) {
       expect(config.message).toBeUndefined();
       expect(config.state).toBe('completed');
@@ -68,7 +69,8 @@ describe('the example relays, with their Redis on a private redis-server', () =>
     expect(correctedRedis.commandsExecutedByType.rpush).toBeGreaterThan(0);
     expect(correctedRedis.commandsSentPerToken).toBeLessThanOrEqual(0.3);
     // Executed = sent + what the scripts ran (RPUSH, PUBLISH, EXPIRE once per stream), exactly.
-    const scriptRan = correctedRedis.commandsExecutedByType.rpush + correctedRedis.commandsExecutedByType.publish + (correctedRedis.commandsExecutedByType.expire ?? 0);
+    const executed = correctedRedis.commandsExecutedByType;
+    const scriptRan = entryOf(executed, 'rpush', 'commandsExecutedByType') + entryOf(executed, 'publish', 'commandsExecutedByType') + (executed.expire ?? 0);
     expect(correctedRedis.commandsExecutedPerToken - scriptRan).toBeCloseTo(correctedRedis.commandsSentPerToken!, 9);
     expect(corrected.metrics?.counters.appRedisCommandsPerToken).toBe(correctedRedis.commandsSentPerToken);
     expect(corrected.metrics?.counters.appRedisCommandsExecutedPerToken).toBe(correctedRedis.commandsExecutedPerToken);
@@ -92,7 +94,7 @@ describe('the example relays, with their Redis on a private redis-server', () =>
       ],
       { source: SOURCE, streams: 2 },
     );
-    const config = document.configs[0];
+    const config = firstOf(document.configs, 'document.configs');
     expect(config.message).toBeUndefined();
     expect(config.target?.integrity).toMatchObject({ exactStreams: 2, missingChars: 0, duplicatedChars: 0 });
     expect(config.metrics?.counters.reconnectsPerStream).toBe(1);
@@ -118,7 +120,7 @@ describe('the example relays, with their Redis on a private redis-server', () =>
       ],
       { source: SOURCE, streams: 1 },
     );
-    const config = document.configs[0];
+    const config = firstOf(document.configs, 'document.configs');
     expect(config.state).toBe('completed');
     expect(config.target?.redis?.writeLatencyMs?.n).toBeGreaterThan(0);
     const [, after] = (await redis.inspector.config('GET', 'notify-keyspace-events')) as [string, string];
@@ -140,7 +142,7 @@ describe('the example relays, with their Redis on a private redis-server', () =>
       ],
       { source: SOURCE, streams: 1, warmup: 1, load: { concurrency: 4, streams: 8 } },
     );
-    const config = document.configs[0];
+    const config = firstOf(document.configs, 'document.configs');
     expect(config.message).toBeUndefined();
     expect(config.load).toMatchObject({ mode: 'closed-loop', streamsStarted: 8, streamsFailed: 0 });
     expect(config.load?.peakConcurrentStreams).toBeGreaterThan(1);
@@ -166,7 +168,7 @@ describe('the example proxy', () => {
       ],
       { source: SOURCE, streams: 2 },
     );
-    const [streaming, buffering] = document.configs;
+    const [streaming, buffering] = leadingOf(document.configs, 2, 'document.configs');
     expect(streaming.state).toBe('completed');
     expect(buffering.state).toBe('completed');
     expect(streaming.target?.verdict.kind).not.toBe('buffers');
@@ -179,7 +181,7 @@ describe('the example proxy', () => {
       source: SOURCE,
       streams: 2,
     });
-    const direct = document.configs[0];
+    const direct = firstOf(document.configs, 'document.configs');
     expect(direct.state).toBe('completed');
     expect(direct.target?.app).toBeNull();
     expect(direct.target?.integrity.exactStreams).toBe(2);

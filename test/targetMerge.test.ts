@@ -11,6 +11,7 @@ import { Distribution } from '../src/stats/distribution.js';
 import { TargetMeasurements } from '../src/stats/targetMeasurements.js';
 import type { TargetStreamSample } from '../src/stats/targetSample.js';
 import { targetScenario } from './helpers/targetRun.js';
+import { firstOf } from './helpers/indexed.js';
 
 const OPENAI_BODY = { model: 'm', stream: true, messages: [{ role: 'user', content: '{{prompt}}' }] };
 const scenario = () =>
@@ -39,11 +40,12 @@ describe('merging target shard runs', () => {
   it('rebuilds the target block from both shards exactly, with the counters and a recomputed verdict', async () => {
     const shards = [await runScenario(scenario(), { shard: { index: 0, count: 2 } }), await runScenario(scenario(), { shard: { index: 1, count: 2 } })];
     for (const shard of shards) {
-      expect(shard.configs[0].state).toBe('completed');
-      expect(shard.configs[0].target?.snapshot?.streams).toHaveLength(2);
+      const shardConfig = firstOf(shard.configs, 'shard.configs');
+      expect(shardConfig.state).toBe('completed');
+      expect(shardConfig.target?.snapshot?.streams).toHaveLength(2);
     }
     const merged = mergeShardResults(shards, ['a.json', 'b.json']);
-    const [config] = merged.configs;
+    const config = firstOf(merged.configs, 'merged.configs');
     const target = config.target!;
     expect(target.integrity).toMatchObject({ streams: 4, exactStreams: 4, missingChars: 0 });
     expect(target.matching).toMatchObject({ byMarker: 4, byArrivalOrder: 0, unmatchedUpstreamRequests: 0 });

@@ -4,13 +4,14 @@ import { ManualClock } from '../src/clock.js';
 import { loadScenarioFile } from '../src/scenario/loadScenario.js';
 import { runScenario } from '../src/run/runScenario.js';
 import { redisUrlForTests } from './helpers/redisUrl.js';
+import { firstOf, itemAt, leadingOf } from './helpers/indexed.js';
 
 // Worker threads run the built dist/load/loadWorker.js, which `npm test` builds first.
 describe('load.workers', () => {
   it('spreads the streams over worker threads and merges them into the counts of one thread', async () => {
     const scenario = await loadScenarioFile('test/fixtures/load-workers.yaml');
     const document = await runScenario({ ...scenario, configs: scenario.configs.slice(0, 3) }, { redis: 'off' });
-    const [oneThread, workers, openLoop] = document.configs;
+    const [oneThread, workers, openLoop] = leadingOf(document.configs, 3, 'document.configs');
     for (const config of [oneThread, workers, openLoop]) expect(config.state, config.message).toBe('completed');
 
     expect(workers.iterations).toHaveLength(12);
@@ -38,8 +39,8 @@ describe('load.workers', () => {
     const url = await redisUrlForTests();
     if (url === null) return;
     const scenario = await loadScenarioFile('test/fixtures/load-workers.yaml');
-    const document = await runScenario({ ...scenario, configs: [scenario.configs[3]] }, { redis: url });
-    const [config] = document.configs;
+    const document = await runScenario({ ...scenario, configs: [itemAt(scenario.configs, 3, 'scenario.configs')] }, { redis: url });
+    const config = firstOf(document.configs, 'document.configs');
     expect(config.state, config.message).toBe('completed');
     expect(config.iterations).toHaveLength(8);
     expect(config.metrics!.counters.redisCommandsPerToken).toBeGreaterThan(0);
@@ -53,7 +54,7 @@ describe('load.workers', () => {
 
   it('refuses a manual clock with a clear message', async () => {
     const scenario = await loadScenarioFile('test/fixtures/load-workers.yaml');
-    const document = await runScenario({ ...scenario, configs: [scenario.configs[1]] }, { clock: new ManualClock() });
+    const document = await runScenario({ ...scenario, configs: [itemAt(scenario.configs, 1, 'scenario.configs')] }, { clock: new ManualClock() });
     expect(document.configs[0]).toMatchObject({ state: 'errored', message: 'load.workers needs the system clock' });
   });
 });

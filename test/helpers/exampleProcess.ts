@@ -1,6 +1,7 @@
 /** Runs an example relay (examples/*.mjs) as a child process for a test, and always stops it. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { itemAt } from './indexed.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 const READY_TIMEOUT_MS = 10_000;
@@ -48,7 +49,7 @@ export async function startExample(file: string, env: Record<string, string>, ar
         const match = stdout.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
         if (match) {
           clearTimeout(timer);
-          resolve(match[1]);
+          resolve(itemAt(match, 1, 'listening URL'));
         }
       });
       void exited.then((code) => reject(new Error(`${file} exited with ${code} before it was ready; stderr: ${stderr}`)));

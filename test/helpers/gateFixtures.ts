@@ -5,6 +5,7 @@
 import type { ConfigResult, IterationSample, ResultDocument } from '../../src/result/resultSchema.js';
 import { createRandom } from '../../src/sources/random.js';
 import { completedConfig, metricsOf, resultDocument, summaryOf } from './resultFixtures.js';
+import { itemAt } from './indexed.js';
 
 /** What one config's streams look like. */
 export interface StreamShape {
@@ -32,7 +33,7 @@ export function streamsOf(shape: StreamShape): IterationSample[] {
     const stream = streamRandom.next() - 0.5;
     const jitter = () => (runRandom.next() - 0.5) * shape.jitterMs;
     const counters: Record<string, number> = { ...shape.counters };
-    for (const [name, values] of Object.entries(shape.varyingCounters ?? {})) counters[name] = values[index];
+    for (const [name, values] of Object.entries(shape.varyingCounters ?? {})) counters[name] = itemAt(values, index, `varyingCounters.${name}`);
     return {
       ttftMs: 300 + stream * 200 + jitter() + slow,
       e2eMs: 1300 + stream * 200 + jitter() + slow,
