@@ -52,8 +52,8 @@ describe.skipIf(!hasRedisServer)('the private redis-server dies with the tool', 
         expect(existsSync(started.directory)).toBe(true);
         child.kill(signal);
         await new Promise((resolve) => child.on('close', resolve));
-        expect(await eventually(() => !alive(serverPid), 5000)).toBe(true);
-        expect(await eventually(() => !existsSync(started.directory), 5000)).toBe(true);
+        expect(await eventually(() => !alive(serverPid), 15_000)).toBe(true);
+        expect(await eventually(() => !existsSync(started.directory), 15_000)).toBe(true);
       } finally {
         if (alive(serverPid)) process.kill(serverPid, 'SIGKILL');
         serverPid = 0;
@@ -94,7 +94,7 @@ describe.skipIf(!hasRedisServer)('split producer processes die with the tool', (
       expect(producers.length).toBeGreaterThan(0);
       tool.kill('SIGKILL');
       await new Promise((resolve) => tool.on('close', resolve));
-      expect(await eventually(() => producers.every((pid) => !alive(pid)), 5000)).toBe(true);
+      expect(await eventually(() => producers.every((pid) => !alive(pid)), 15_000)).toBe(true);
     } finally {
       tool.kill('SIGKILL');
       await server.stop();
@@ -136,8 +136,8 @@ describe.skipIf(!hasRedisServer)('a double Ctrl-C on `run --redis private`', () 
       tool.kill('SIGINT');
       expect(await exit).toBe(130);
       expect(stderr).not.toMatch(/\n\s+at /);
-      expect(await eventually(() => !alive(serverPid), 5000)).toBe(true);
-      expect(await eventually(() => readdirSync(temporary).length === 0, 5000)).toBe(true);
+      expect(await eventually(() => !alive(serverPid), 15_000)).toBe(true);
+      expect(await eventually(() => readdirSync(temporary).length === 0, 15_000)).toBe(true);
       const document = JSON.parse(readFileSync(out, 'utf8'));
       expect(document.interrupted).toBe(true);
       expect(document.configs.map((config: { state: string }) => config.state)).toEqual(['completed', 'interrupted']);
