@@ -49,30 +49,17 @@ async function appPid(log: string): Promise<number> {
   return pid;
 }
 
+/** `streambench target` against the example relay (openai-sse, zero-delay upstream, no warm-up), then `extra` flags. */
+function relayTarget(options: { tokens: number; streams: number; app?: string }, ...extra: string[]): string[] {
+  const app = options.app ?? RELAY;
+  const url = 'http://127.0.0.1:{appPort}/chat';
+  const shape = ['--tokens', String(options.tokens), '--profile', 'zero-delay', '--streams', String(options.streams), '--warmup', '0'];
+  return ['target', '--upstream-port', '0', '--app-command', app, '--url', url, '--format', 'openai-sse', ...shape, ...extra];
+}
+
 describe('streambench target', () => {
   it('measures an app from flags; --output-format json prints the document with the target block', async () => {
-    const run = await cli([
-      'target',
-      '--upstream-port',
-      '0',
-      '--app-command',
-      RELAY,
-      '--url',
-      'http://127.0.0.1:{appPort}/chat',
-      '--format',
-      'openai-sse',
-      '--tokens',
-      '20',
-      '--profile',
-      'zero-delay',
-      '--iterations',
-      '2',
-      '--warmup',
-      '0',
-      '--no-save',
-      '--output-format',
-      'json',
-    ]);
+    const run = await cli(relayTarget({ tokens: 20, streams: 2 }, '--no-save', '--output-format', 'json'));
     expect(run.stderr).not.toMatch(/error/i);
     expect(run.code).toBe(0);
     const document = JSON.parse(run.stdout);
@@ -84,29 +71,7 @@ describe('streambench target', () => {
   }, 30000);
 
   it('header values never reach the result', async () => {
-    const run = await cli([
-      'target',
-      '--upstream-port',
-      '0',
-      '--app-command',
-      RELAY,
-      '--url',
-      'http://127.0.0.1:{appPort}/chat',
-      '--format',
-      'openai-sse',
-      '--header',
-      'Authorization: Bearer sk-secret-123',
-      '--tokens',
-      '5',
-      '--profile',
-      'zero-delay',
-      '--iterations',
-      '1',
-      '--warmup',
-      '0',
-      '--no-save',
-      '--json',
-    ]);
+    const run = await cli(relayTarget({ tokens: 5, streams: 1 }, '--header', 'Authorization: Bearer sk-secret-123', '--no-save', '--json'));
     expect(run.code).toBe(0);
     expect(run.stdout).not.toContain('sk-secret-123');
     expect(run.stderr).not.toContain('sk-secret-123');
@@ -123,28 +88,7 @@ describe('streambench target', () => {
   it('an app that crashes mid-run exits 3 with the streams so far saved', async () => {
     const folder = mkdtempSync(join(WORK, 'run-'));
     const out = join(folder, 'crash.json');
-    const run = await cli([
-      'target',
-      '--upstream-port',
-      '0',
-      '--app-command',
-      `MODE=crash-after-1 ${RELAY}`,
-      '--url',
-      'http://127.0.0.1:{appPort}/chat',
-      '--format',
-      'openai-sse',
-      '--tokens',
-      '10',
-      '--profile',
-      'zero-delay',
-      '--iterations',
-      '3',
-      '--warmup',
-      '0',
-      '--out',
-      out,
-      '--quiet',
-    ]);
+    const run = await cli(relayTarget({ tokens: 10, streams: 3, app: `MODE=crash-after-1 ${RELAY}` }, '--out', out, '--quiet'));
     expect(run.code).toBe(3);
     const document = JSON.parse(readFileSync(out, 'utf8'));
     expect(document.configs[0].state).toBe('errored');
