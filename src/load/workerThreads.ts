@@ -14,15 +14,23 @@ import type { ResolvedConfig } from '../scenario/loadScenario.js';
 import { mergeConfigParts } from '../stats/mergeResults.js';
 import type { RunEnvironment } from '../run/buildPipeline.js';
 import type { ConfigHooks, StreamPlan } from '../run/types.js';
+import type { WorkersChoice } from './automaticWorkers.js';
 import { harnessWarnings } from './harnessWarnings.js';
 import type { MainMessage, WorkerMessage, WorkerTask } from './workerProtocol.js';
 
 type WorkerOutcome = { result: ConfigResult } | { failure: string };
 
-/** Runs a config whose load sets `workers` > 1 and returns its merged result. */
-export async function runConfigOnWorkers(config: ResolvedConfig, configIndex: number, plan: StreamPlan, environment: RunEnvironment, hooks: ConfigHooks): Promise<ConfigResult> {
-  const load = config.load!;
-  const settings = { preset: config.preset, description: config.description, ...config.pipeline, load };
+/** Runs a config whose load sets `workers` > 1 and returns its merged result; `choice`: how streambench chose the workers (null: the scenario set them). */
+export async function runConfigOnWorkers(
+  config: ResolvedConfig,
+  configIndex: number,
+  plan: StreamPlan,
+  environment: RunEnvironment,
+  hooks: ConfigHooks,
+  choice: WorkersChoice | null = null,
+): Promise<ConfigResult> {
+  const load = { ...config.load!, workers: config.load!.workers ?? 1 };
+  const settings = { preset: config.preset, description: config.description, ...config.pipeline, load: { ...load, ...choice } };
   const refuse = (message: string): ConfigResult => ({ name: config.name, state: 'errored', message, settings, metrics: null, iterations: [] });
   // Worker threads read the system's monotonic clock and build their own source from its settings.
   if (environment.clock !== systemClock) return refuse('load.workers needs the system clock');

@@ -9,6 +9,7 @@ import { orderedStageNames } from '../stats/metricPaths.js';
 import type { Breach } from '../stats/rules.js';
 import { formatCount, formatMs, formatPercent, formatSigned } from './format.js';
 import { harnessLimit, harnessShare } from '../load/harnessWarnings.js';
+import { workersChoiceNote } from '../load/automaticWorkers.js';
 import { fitTable, type FitColumn, type FitOptions, type FitRow, wrapWords } from './fitTable.js';
 import { DEFAULT_WIDTH } from './terminalWidth.js';
 
@@ -302,7 +303,7 @@ export function renderLoadTable(doc: ResultDocument, layout?: TableLayout & { wa
   const fitted = layoutOf(layout);
   const width = Math.min(MESSAGE_WIDTH, fitted.width);
   const cores = doc.context?.cores;
-  const shares = configs.map((config) => wrapText(`${config.name}: ${harnessShare(config.load!, threadsOf(config), cores)}`, width));
+  const shares = configs.map((config) => wrapText(`${config.name}: ${harnessShare(config.load!, threadsOf(config), cores)}${workersChoiceNote(config.settings.load)}`, width));
   // Callers that print the grouped warning block (run, sweep, report) leave them out here.
   const warnings = layout?.warnings === false ? [] : configs.flatMap((config) => (config.warnings ?? []).map((warning) => wrapText(`${config.name}: ${warning}`, width)));
   return [...(lead === '' ? [] : [lead]), fitTable(columns, rows, fitted), ...shares, ...warnings].join('\n');

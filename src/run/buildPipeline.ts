@@ -39,12 +39,16 @@ export interface RunEnvironment {
   signal?: AbortSignal;
 }
 
-/** Builds the stages of one config. */
-export async function buildPipeline(settings: PipelineSettings, environment: RunEnvironment): Promise<BuiltPipeline & { close(): Promise<void> }> {
+/** Builds the stages of one config; `concurrency`: streams this thread expects in flight at once (default 1). */
+export async function buildPipeline(
+  settings: PipelineSettings,
+  environment: RunEnvironment,
+  expected: { concurrency?: number } = {},
+): Promise<BuiltPipeline & { close(): Promise<void> }> {
   const broker = await createBroker(settings.broker, environment);
   let delivery: Delivery;
   try {
-    delivery = await createDelivery(settings.delivery, { clock: environment.clock });
+    delivery = await createDelivery(settings.delivery, { clock: environment.clock, concurrency: expected.concurrency });
   } catch (error) {
     await broker.close();
     throw error;

@@ -10,6 +10,8 @@ import { DISTURBING_STALL_MS, StallMonitor } from '../probes/stallMonitor.js';
 import { type ResourceReport, sampleResources } from '../probes/resourceSampler.js';
 import type { LoadSettings } from '../scenario/loadSettings.js';
 import { harnessWarnings } from '../load/harnessWarnings.js';
+import { withAutomaticWorkers } from '../load/automaticWorkers.js';
+import { concurrencyOfShare, plannedStream } from '../load/plannedLoad.js';
 import { runSchedule, type ScheduleOutcome, type StreamStart } from '../load/streamScheduler.js';
 import { configEnd, type ConfigResult } from '../result/resultSchema.js';
 import type { ResolvedConfig } from '../scenario/loadScenario.js';
@@ -29,7 +31,8 @@ const RENDER_COST_SAMPLE_EVERY_UNDER_LOAD = 8;
 
 /** Runs a config's streams and returns its result (on worker threads when its load says so). */
 export async function runConfig(config: ResolvedConfig, configIndex: number, plan: StreamPlan, environment: RunEnvironment, hooks: ConfigHooks = {}): Promise<ConfigResult> {
-  if ((config.load?.workers ?? 1) > 1) return runConfigOnWorkers(config, configIndex, plan, environment, hooks);
+  const chosen = withAutomaticWorkers(config, environment);
+  if ((chosen.config.load?.workers ?? 1) > 1) return runConfigOnWorkers(chosen.config, configIndex, plan, environment, hooks, chosen.choice);
   return runConfigInThisThread(config, configIndex, plan, environment, hooks);
 }
 
@@ -50,7 +53,7 @@ export async function runConfigInThisThread(
   let target: TargetRunner | null = null;
   try {
     if (config.target) target = await openTargetRunner(config, environment);
-    else pipeline = await buildPipeline(config.pipeline, environment);
+    else pipeline = await buildPipeline(config.pipeline, environment, { concurrency: expectedConcurrency(config, environment) });
   } catch (error) {
     const state = error instanceof StageUnavailableError ? 'skipped' : 'errored';
     return { name: config.name, state, message: (error as Error).message, settings, metrics: null, iterations: [] };
@@ -263,4 +266,10 @@ function summarizeLoad(
     toolCpuShare: durationMs > 0 ? cpuUs / 1000 / durationMs : 0,
     ...(resources && { resources }),
   };
+}
+
+/** Streams this thread expects in flight at once (sizes the relay server's listening sockets). */
+function expectedConcurrency(config: ResolvedConfig, environment: RunEnvironment): number {
+  const stream = environment.sourceSettings ? plannedStream(environment.sourceSettings, environment.seed) : null;
+  return concurrencyOfShare(config.load ?? undefined, environment.shard ?? { index: 0, count: 1 }, stream);
 }

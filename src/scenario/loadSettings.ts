@@ -55,9 +55,9 @@ export const loadSettingsSchema = z
       .int()
       .min(1)
       .max(64)
-      .default(1)
+      .optional()
       .describe(
-        'worker threads that share the load, each running its share of the streams with its own relay server, client and Redis connections; results are merged exactly. More than the cores the machine has only adds contention',
+        'worker threads that share the load, each running its share of the streams with its own relay server, client and Redis connections; results are merged exactly. More than the cores the machine has only adds contention. Unset: 1, or as many as the planned tokens per second need (one thread per 10,000 tokens/s, at most the cores) when the source plans its pace (synthetic); the result says when streambench chose',
       ),
   })
   .refine((load) => (load.concurrency === undefined) !== (load.rate === undefined), {

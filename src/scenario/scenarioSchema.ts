@@ -107,7 +107,7 @@ export const scenarioSchema = z
           message: 'a target variant measures the app, not a built pipeline: remove "pipeline" or "target"',
         });
       }
-      if (variant.target && (variant.load ?? scenario.load)?.workers !== undefined && (variant.load ?? scenario.load)!.workers > 1) {
+      if (variant.target && ((variant.load ?? scenario.load)?.workers ?? 1) > 1) {
         context.addIssue({
           code: 'custom',
           path: ['variants', index, 'load', 'workers'],

@@ -32,6 +32,8 @@ export interface ProbeResult {
   rssPeakMB: number;
   tpotP50Ms: number | null;
   sourceLagP99Ms: number | null;
+  /** Threads the load ran on: streambench's worker threads (chosen by itself when the load needs them), 1 for the yardstick. */
+  threads: number;
   /** What the tool itself warned about (streambench only). */
   warnings: string[];
 }

@@ -68,7 +68,7 @@ function probe(tool: Tool, streams: number): Promise<ProbeResult> {
 
 const fmt = (value: number, digits = 0) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const describe = (result: ProbeResult) =>
-  `${result.tool.padEnd(11)} ${String(result.streams).padStart(5)} streams: ${fmt(result.cpuUsPerToken)} µs CPU/token, ${result.cpuCores.toFixed(2)} cores, ` +
+  `${result.tool.padEnd(11)} ${String(result.streams).padStart(5)} streams${result.threads > 1 ? ` (${result.threads} worker threads)` : ''}: ${fmt(result.cpuUsPerToken)} µs CPU/token, ${result.cpuCores.toFixed(2)} cores, ` +
   `RSS peak ${fmt(result.rssPeakMB)} MB, TPOT p50 ${result.tpotP50Ms?.toFixed(1) ?? '–'} ms, source lag p99 ${result.sourceLagP99Ms?.toFixed(0) ?? '–'} ms, ` +
   `${result.failedStreams} failed — ${heldPlan(result) ? 'on plan' : `MISSED the plan (${planMiss(result)})`}`;
 
@@ -99,6 +99,7 @@ const run = async (tool: Tool, streams: number): Promise<ProbeResult> => {
       rssPeakMB: 0,
       tpotP50Ms: null,
       sourceLagP99Ms: null,
+      threads: 1,
       warnings: [],
     };
   }
@@ -138,11 +139,15 @@ if (search) {
 }
 
 say('');
+/** Printed when streambench spread a load over worker threads and the yardstick (one thread) did not: the ratio is per machine. */
+const threadsNote = (threads: number) =>
+  `streambench spread this load over ${threads} worker threads by itself (load.workers unset), the yardstick ran on one thread: a per-machine comparison on ${cores} cores`;
 const ratio = (value: number, floor: number) => (floor > 0 ? `${(value / floor).toFixed(2)}×` : 'n/a');
 for (const streams of FIXED_LEVELS) {
   const ours = fixed[streams].streambench;
   const floor = fixed[streams].yardstick;
   const caveat = [ours, floor].filter((result) => !heldPlan(result)).map((result) => `${result.tool} missed the plan: ${planMiss(result)}`);
+  if (ours.threads > 1) caveat.push(threadsNote(ours.threads));
   say(
     `CPU per delivered token, ${streams} streams: ${ratio(ours.cpuUsPerToken, floor.cpuUsPerToken)} the floor ` +
       `(streambench ${fmt(ours.cpuUsPerToken)} µs, yardstick ${fmt(floor.cpuUsPerToken)} µs; target ≤ 1.2×)${caveat.length > 0 ? ` — ${caveat.join('; ')}` : ''}`,
@@ -156,9 +161,11 @@ say(
 if (search) {
   const held = { yardstick: mostHeld(steps.yardstick), streambench: mostHeld(steps.streambench) };
   const bound = (tool: Tool) => (steps[tool].every((step) => step.held) ? ` (held at every level tried, up to --max-streams ${maxStreams})` : '');
+  const heldProbe = probes.find((result) => result.tool === 'streambench' && result.streams === held.streambench && heldPlan(result));
+  const threads = heldProbe && heldProbe.threads > 1 ? ` — ${threadsNote(heldProbe.threads)}` : '';
   say(
     `Most concurrent streams held on plan: ${held.streambench !== null && held.yardstick !== null ? ratio(held.streambench, held.yardstick) : 'n/a'} the floor ` +
-      `(streambench ${held.streambench ?? 'none'}${bound('streambench')}, yardstick ${held.yardstick ?? 'none'}${bound('yardstick')}; target ≥ 0.8×)`,
+      `(streambench ${held.streambench ?? 'none'}${bound('streambench')}, yardstick ${held.yardstick ?? 'none'}${bound('yardstick')}; target ≥ 0.8×)${threads}`,
   );
 }
 if (values.json) process.stdout.write(`${JSON.stringify({ cores, loadAverageAtStart: load1, tokens, probes }, null, 2)}\n`);

@@ -57,6 +57,7 @@ if (tool === 'yardstick') {
     rssPeakMB: rssPeakBytes / MB,
     tpotP50Ms: percentileOf(outcome.tpotMs, 50),
     sourceLagP99Ms: percentileOf(outcome.sourceLagMaxMs, 99),
+    threads: 1,
     warnings: [],
   };
 } else {
@@ -81,6 +82,7 @@ if (tool === 'yardstick') {
     rssPeakMB: rssPeakBytes / MB,
     tpotP50Ms: config.metrics?.tpotMs?.p50 ?? null,
     sourceLagP99Ms: config.metrics?.sourceLagMs?.p99 ?? null,
+    threads: workersOf(config.settings.load),
     warnings: config.warnings ?? [],
   };
   if (config.state !== 'completed' && result.failedStreams === 0) result.failedStreams = streams;
@@ -88,3 +90,9 @@ if (tool === 'yardstick') {
 process.stdout.write(`${JSON.stringify(result)}\n`);
 // Whatever a library left open, the probe is over.
 process.exit(0);
+
+/** Worker threads a streambench load ran on (1 when it ran on the main thread). */
+function workersOf(settingsLoad: unknown): number {
+  const workers = (settingsLoad as { workers?: unknown } | undefined)?.workers;
+  return typeof workers === 'number' && workers > 1 ? workers : 1;
+}

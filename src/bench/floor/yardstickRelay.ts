@@ -16,6 +16,7 @@ import { createParser } from 'eventsource-parser';
 import { Redis } from 'ioredis';
 import { Agent, request } from 'undici';
 import { monotonicNowMs } from '../../clock.js';
+import { listenersFor, listenSpread } from '../../net/listenerSpread.js';
 import type { SyntheticStreamPlan } from '../../sources/synthetic.js';
 
 const BATCH_SIZE = 5;
@@ -135,7 +136,10 @@ export async function runYardstick(options: YardstickOptions): Promise<Yardstick
     if (stream.finished) res.end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // The same listening sockets as streambench's relay for this many streams: Node 20 accepts
+  // one connection per socket per loop turn, and a hand-written relay would spread too.
+  const spread = await listenSpread(server, listenersFor(options.plans.length) - 1);
+  const origins = [`http://127.0.0.1:${(server.address() as AddressInfo).port}`, ...spread.origins];
   const agent = new Agent({ connections: null, pipelining: 0 });
 
   const outcome: YardstickOutcome = {
@@ -182,7 +186,7 @@ export async function runYardstick(options: YardstickOptions): Promise<Yardstick
     let sawEnd = false;
     const tokensOf = new Map<number, number>();
     const client = (async () => {
-      const response = await request(`${origin}/s/${id}`, { dispatcher: agent, headers: { accept: 'text/event-stream' } });
+      const response = await request(`${origins[index % origins.length]!}/s/${id}`, { dispatcher: agent, headers: { accept: 'text/event-stream' } });
       const parser = createParser({
         onEvent(event) {
           const message = JSON.parse(event.data) as { seq: number; type: string; text?: string };
@@ -305,7 +309,7 @@ export async function runYardstick(options: YardstickOptions): Promise<Yardstick
     await redis.unlink(...keys);
   }
   await agent.close();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await Promise.all([spread.close(), new Promise<void>((resolve) => server.close(() => resolve()))]);
   redis.disconnect();
   subscriber.disconnect();
   return outcome;

@@ -5,13 +5,16 @@ import { startSseClient } from './sseClient.js';
 import { startSseRelayServer } from './sseServer.js';
 import { streamPathFor } from './streamRegistry.js';
 
-/** Server-Sent Events over loopback: one node:http server per delivery, one undici client connection per stream. */
-export async function createSseDelivery(settings: SseDeliverySettings, clock: Clock): Promise<NetworkDelivery> {
-  const server = await startSseRelayServer(settings, clock);
+/**
+ * Server-Sent Events over loopback: one node:http server per delivery, one undici client
+ * connection per stream; the server listens on `listeners` sockets and the clients spread over them.
+ */
+export async function createSseDelivery(settings: SseDeliverySettings, clock: Clock, listeners = 1): Promise<NetworkDelivery> {
+  const server = await startSseRelayServer(settings, clock, listeners);
   return createRelayDelivery(
     'sse',
     server,
-    (streamId, onEvent) => startSseClient({ origin: server.origin, path: streamPathFor(streamId), reconnect: settings.reconnect, clock, onEvent }),
+    (streamId, onEvent) => startSseClient({ origin: server.originFor(), path: streamPathFor(streamId), reconnect: settings.reconnect, clock, onEvent }),
     streamPathFor,
   );
 }

@@ -3,6 +3,7 @@ import { pipeline, type Writable } from 'node:stream';
 import { constants as zlibConstants, createGzip } from 'node:zlib';
 import type { Clock, TimerHandle } from '../../clock.js';
 import { closeServer, listenOnLoopback } from '../../net/loopbackServer.js';
+import { listenSpread } from '../../net/listenerSpread.js';
 import type { RelayServer } from './relayDelivery.js';
 import type { ResumableStream } from './resumableStream.js';
 import { StreamRegistry } from './streamRegistry.js';
@@ -16,9 +17,11 @@ export interface SseServerOptions extends SseFrameOptions {
 
 /**
  * Starts the relay's SSE server on 127.0.0.1, on an ephemeral port: `GET` (or `POST`)
- * `/streams/<streamId>`, one connection per client.
+ * `/streams/<streamId>`, one connection per client. `listeners` > 1 opens that many listening
+ * sockets in all (src/net/listenerSpread.ts: Node 20 accepts one connection per socket per
+ * loop turn) and `originFor` spreads the clients over them.
  */
-export async function startSseRelayServer(options: SseServerOptions, clock: Clock): Promise<RelayServer> {
+export async function startSseRelayServer(options: SseServerOptions, clock: Clock, listeners = 1): Promise<RelayServer & { originFor(): string }> {
   const streams = new StreamRegistry();
   const heartbeatTimers = new Set<TimerHandle>();
 
@@ -81,14 +84,25 @@ export async function startSseRelayServer(options: SseServerOptions, clock: Cloc
 
   const server = createServer(handleRequest);
   const port = await listenOnLoopback(server);
+  const origin = `http://127.0.0.1:${port}`;
+  let spread;
+  try {
+    spread = await listenSpread(server, listeners - 1);
+  } catch (error) {
+    await closeServer(server);
+    throw error;
+  }
+  const origins = [origin, ...spread.origins];
+  let nextOrigin = 0;
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin,
+    originFor: () => origins[nextOrigin++ % origins.length]!,
     openStream: (streamId) => streams.open(streamId),
     releaseStream: (streamId) => streams.release(streamId),
     async close() {
       for (const timer of heartbeatTimers) clock.clearTimer(timer);
       heartbeatTimers.clear();
-      await closeServer(server);
+      await Promise.all([spread.close(), closeServer(server)]);
     },
   };
 }

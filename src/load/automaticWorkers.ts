@@ -1,0 +1,37 @@
+/**
+ * A load whose scenario left `load.workers` unset spreads over worker threads by itself when
+ * its planned tokens per second need more than one thread (src/load/plannedLoad.ts). The
+ * result's `settings.load` then holds the workers chosen and `workersChosenBy: 'streambench'`
+ * with the planned rate, and the load table says so beside the tool's share.
+ */
+import { availableParallelism } from 'node:os';
+import { systemClock } from '../clock.js';
+import type { RunEnvironment } from '../run/buildPipeline.js';
+import type { ResolvedConfig } from '../scenario/loadScenario.js';
+import { automaticWorkers, plannedStream } from './plannedLoad.js';
+
+/** How the worker threads of a config's load were chosen, as kept in its result's settings.load. */
+export interface WorkersChoice {
+  workersChosenBy: 'streambench';
+  plannedTokensPerSecond: number;
+}
+
+/** The config to run: `config` itself, or a copy whose load sets the workers streambench chose (with why). */
+export function withAutomaticWorkers(config: ResolvedConfig, environment: RunEnvironment, cores: number = availableParallelism()): { config: ResolvedConfig; choice: WorkersChoice | null } {
+  const load = config.load;
+  // Only a load that left workers unset, whose source plans its pace, in a setup worker threads can run.
+  if (!load || load.workers !== undefined || config.target || !environment.sourceSettings || environment.clock !== systemClock) return { config, choice: null };
+  if (config.pipeline.client.type === 'browser' || config.pipeline.processes === 'split') return { config, choice: null };
+  const stream = plannedStream(environment.sourceSettings, environment.seed);
+  const { workers, plannedTokensPerSecond } = automaticWorkers(load, stream, environment.shard?.count ?? 1, cores);
+  if (workers <= 1 || plannedTokensPerSecond === null) return { config, choice: null };
+  return { config: { ...config, load: { ...load, workers } }, choice: { workersChosenBy: 'streambench', plannedTokensPerSecond: Math.round(plannedTokensPerSecond) } };
+}
+
+/** The words the load table adds after the tool's share when streambench chose the worker threads; '' otherwise. */
+export function workersChoiceNote(settingsLoad: unknown): string {
+  const load = settingsLoad as { workers?: unknown; workersChosenBy?: unknown; plannedTokensPerSecond?: unknown } | undefined;
+  if (load?.workersChosenBy !== 'streambench' || typeof load.workers !== 'number') return '';
+  const rate = typeof load.plannedTokensPerSecond === 'number' ? `${load.plannedTokensPerSecond.toLocaleString('en-US')} tokens/s planned` : 'the planned rate';
+  return ` (spread over ${load.workers} worker threads by streambench: load.workers was not set and ${rate} need more than one thread)`;
+}

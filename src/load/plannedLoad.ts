@@ -1,0 +1,52 @@
+/**
+ * What a load asks of the tool before it runs, from its settings and the source's plan:
+ * streams in flight at once and tokens per second. Sizes the relay's listening sockets and
+ * decides whether the load spreads over worker threads by itself. Pure.
+ */
+import type { LoadSettings } from '../scenario/loadSettings.js';
+import type { ResolvedSourceSettings } from '../sources/sourceSettings.js';
+import { planSyntheticStream } from '../sources/synthetic.js';
+import type { Shard } from './streamScheduler.js';
+
+/** Tokens per second one thread is given before the load spreads over more (200 streams at 50 tokens/s; bench:floor held 300 on one thread only on a quiet machine). */
+export const TOKENS_PER_SECOND_PER_THREAD = 10_000;
+/** Plans sampled to learn a synthetic source's pace (they are deterministic for a seed). */
+const PLANS_SAMPLED = 8;
+/** Open loop with a source whose pace is not planned (http, replay): streams assumed to last this long, only to size listening sockets. */
+const UNPLANNED_STREAM_S = 10;
+
+/** One stream as the source plans it: tokens and seconds from request to the last chunk (null: the source plans no pace). */
+export function plannedStream(source: ResolvedSourceSettings, seed: number): { tokens: number; seconds: number } | null {
+  if (source.type !== 'synthetic') return null;
+  let tokens = 0;
+  let ms = 0;
+  for (let index = 0; index < PLANS_SAMPLED; index++) {
+    const plan = planSyntheticStream(source, seed, index);
+    for (const chunk of plan.chunks) tokens += chunk.tokens;
+    ms += plan.offsetsMs.at(-1) ?? 0;
+  }
+  return ms > 0 ? { tokens: tokens / PLANS_SAMPLED, seconds: ms / 1000 / PLANS_SAMPLED } : null;
+}
+
+/** Streams in flight at once in this thread's share (`share`: the machine's shard, divided again among worker threads). */
+export function concurrencyOfShare(load: LoadSettings | undefined, share: Shard, stream: { seconds: number } | null): number {
+  if (!load) return 1;
+  const inFlight = load.concurrency ?? (load.rate?.perSecond ?? 0) * (stream?.seconds ?? UNPLANNED_STREAM_S);
+  // A closed loop never has more in flight than it has streams to run.
+  const total = load.streams !== undefined ? Math.min(inFlight, load.streams) : inFlight;
+  return Math.max(1, Math.ceil(total / share.count));
+}
+
+/** Worker threads a load is spread over when its scenario did not set `load.workers`, with the planned rate that decided it. */
+export function automaticWorkers(
+  load: LoadSettings,
+  stream: { tokens: number; seconds: number } | null,
+  shardCount: number,
+  cores: number,
+): { workers: number; plannedTokensPerSecond: number | null } {
+  if (!stream || stream.seconds <= 0) return { workers: 1, plannedTokensPerSecond: null };
+  const concurrency = concurrencyOfShare(load, { index: 0, count: shardCount }, stream);
+  const plannedTokensPerSecond = (concurrency * stream.tokens) / stream.seconds;
+  const workers = Math.max(1, Math.min(cores, Math.ceil(plannedTokensPerSecond / TOKENS_PER_SECOND_PER_THREAD)));
+  return { workers, plannedTokensPerSecond };
+}
