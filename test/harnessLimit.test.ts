@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { harnessLimit, harnessShare } from '../src/load/harnessWarnings.js';
 import type { ConfigResult, ResultDocument } from '../src/result/resultSchema.js';
 import { renderHarnessLimits, renderLoadTable } from '../src/report/tables.js';
+import { renderResultMarkdown } from '../src/report/markdown.js';
+import { renderHtmlReport } from '../src/report/htmlReport.js';
 import { metricsOf, summaryOf } from './helpers/resultFixtures.js';
 
 const load = (toolCpuShare: number, mode: 'closed-loop' | 'sequential' = 'closed-loop'): NonNullable<ConfigResult['load']> => ({
@@ -68,5 +70,55 @@ describe('load output', () => {
     const document = { context: { cores: 2 }, configs: [config('calm', 0.3)] } as unknown as ResultDocument;
     expect(renderHarnessLimits(document)).toBe('');
     expect(renderLoadTable(document).split('\n')[0]).not.toMatch(/limit/);
+  });
+});
+
+describe('every rendering of a load result (markdown, HTML)', () => {
+  const config = (name: string, toolCpuShare: number): ConfigResult => ({
+    name,
+    state: 'completed',
+    settings: {},
+    metrics: metricsOf({ tokenLatencyMs: summaryOf(4) }),
+    iterations: [],
+    load: load(toolCpuShare),
+  });
+  const document = {
+    runId: 'r1',
+    scenario: { name: 'load', file: null, contentHash: '', settings: { description: 'at 300 streams' } },
+    context: { cores: 2, node: 'v20', os: 'linux', cpuModel: 'cpu', gitCommit: null, startedAt: '2026-12-01T00:00:00Z' },
+    configs: [config('calm', 0.3), config('swamped', 0.95)],
+  } as unknown as ResultDocument;
+  /** Where the first figure (a digit) of the result's own text starts, after `from`. */
+  const firstFigure = (text: string, from: number) => from + text.slice(from).search(/\d/);
+
+  it('markdown says which load the tool limited right under the title, before any figure, and states every share', () => {
+    const markdown = renderResultMarkdown(document);
+    const titleEnd = markdown.indexOf('\n');
+    const limit = markdown.indexOf('swamped — The tool itself was the limit of this load');
+    expect(limit).toBeGreaterThan(titleEnd);
+    expect(limit).toBeLessThan(firstFigure(markdown, titleEnd));
+    expect(markdown).toContain("calm: the tool's own share: 0.30 cores, 30 % of the 1 core its 1 thread could use");
+    expect(markdown).toContain("swamped: the tool's own share: 0.95 cores");
+    expect(markdown).not.toMatch(/calm — The tool itself/);
+  });
+
+  it('HTML says which load the tool limited right under the title, before any figure, and states every share', () => {
+    const html = renderHtmlReport(document);
+    const body = html.indexOf('<h1>');
+    const titleEnd = html.indexOf('</h1>', body);
+    const limit = html.indexOf('swamped — The tool itself was the limit of this load');
+    expect(limit).toBeGreaterThan(titleEnd);
+    expect(limit).toBeLessThan(
+      firstFigure(
+        html.replace(/<[^>]*>/g, (tag) => ' '.repeat(tag.length)),
+        titleEnd,
+      ),
+    );
+    expect(html).toContain('calm: the tool&#39;s own share: 0.30 cores');
+  });
+
+  it('a sequential run states no share and no limit', () => {
+    const sequential = { ...document, configs: [{ ...config('one', 1.9), load: load(1.9, 'sequential') }] } as unknown as ResultDocument;
+    expect(renderResultMarkdown(sequential)).not.toMatch(/own share|limit of this load/);
   });
 });

@@ -17,7 +17,11 @@ export interface WorkersChoice {
 }
 
 /** The config to run: `config` itself, or a copy whose load sets the workers streambench chose (with why). */
-export function withAutomaticWorkers(config: ResolvedConfig, environment: RunEnvironment, cores: number = availableParallelism()): { config: ResolvedConfig; choice: WorkersChoice | null } {
+export function withAutomaticWorkers(
+  config: ResolvedConfig,
+  environment: RunEnvironment,
+  cores: number = availableParallelism(),
+): { config: ResolvedConfig; choice: WorkersChoice | null } {
   const load = config.load;
   // Only a load that left workers unset, whose source plans its pace, in a setup worker threads can run.
   if (!load || load.workers !== undefined || config.target || !environment.sourceSettings || environment.clock !== systemClock) return { config, choice: null };

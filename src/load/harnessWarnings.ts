@@ -79,3 +79,27 @@ export function harnessLimit(metrics: ConfigMetrics | null, load: ConfigResult['
 function formatLag(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`;
 }
+
+/** Threads a config's load ran on (its worker threads, else 1), from its result's settings. */
+export function loadThreadsOf(config: ConfigResult): number {
+  const workers = (config.settings.load as { workers?: unknown } | undefined)?.workers;
+  return typeof workers === 'number' && workers > 0 ? workers : 1;
+}
+
+/**
+ * What every rendering of a result says about the tool itself, per load config (sequential
+ * runs have none): `limits`, the configs the tool limited, in words (to print before any
+ * figure); `shares`, the tool's own share of every load config (to print beside its figures).
+ */
+export function harnessStatements(configs: readonly ConfigResult[], cores?: number): { limits: string[]; shares: string[] } {
+  const limits: string[] = [];
+  const shares: string[] = [];
+  for (const config of configs) {
+    if (!config.load || config.load.mode === 'sequential') continue;
+    const threads = loadThreadsOf(config);
+    const limit = harnessLimit(config.metrics, config.load, threads, cores);
+    if (limit !== null) limits.push(`${config.name} — ${limit.charAt(0).toUpperCase()}${limit.slice(1)}.`);
+    shares.push(`${config.name}: ${harnessShare(config.load, threads, cores)}`);
+  }
+  return { limits, shares };
+}

@@ -9,6 +9,7 @@ import { streamTimelineSvg } from './charts/streamTimeline.js';
 import { tokenLatencyCdfSvg } from './charts/tokenLatencyCdf.js';
 import type { ResultDocument } from '../result/resultSchema.js';
 import { SUMMARY_HEAD, summaryCells } from './tables.js';
+import { harnessStatements } from '../load/harnessWarnings.js';
 
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:920px;color:#1b1b1b;padding:0 12px}
@@ -17,13 +18,16 @@ p.meta,p.note{color:#555;margin:2px 0}table{border-collapse:collapse;font-size:1
 th,td{border-bottom:1px solid #ddd;padding:3px 6px;text-align:right;white-space:nowrap}th:nth-child(-n+2),td:nth-child(-n+2){text-align:left}
 td.message{text-align:left;white-space:normal;color:#a00}svg{max-width:100%;height:auto;display:block}
 svg .grid{stroke:#e4e4e4;stroke-width:1}svg .tick{font-size:10px;fill:#666}svg .axis{font-size:11px;fill:#444}
-svg .label,svg .legend,svg .value{font-size:11px;fill:#222}div.scroll{overflow-x:auto}`;
+p.limit{color:#a00;font-weight:600;margin:6px 0}svg .label,svg .legend,svg .value{font-size:11px;fill:#222}div.scroll{overflow-x:auto}`;
 
 /** The full HTML page for `doc`. */
 export function renderHtmlReport(doc: ResultDocument): string {
   const title = `streambench: ${doc.scenario.name}`;
   const description = typeof doc.scenario.settings.description === 'string' ? doc.scenario.settings.description.trim() : '';
   const sections: string[] = [];
+  // The tool's own limits first, in words, before any figure; its share beside the summary.
+  const harness = harnessStatements(doc.configs, doc.context?.cores);
+  const limits = harness.limits.map((limit) => `<p class="limit">${escapeXml(limit)}</p>`).join('\n');
 
   const head = SUMMARY_HEAD.map((cell) => `<th>${escapeXml(cell.replace(/\n/g, ' '))}</th>`).join('');
   const rows = doc.configs
@@ -35,7 +39,8 @@ export function renderHtmlReport(doc: ResultDocument): string {
         : `<tr><td>${escapeXml(config.name)}</td><td>${config.state}</td><td class="message" colspan="${SUMMARY_HEAD.length - 2}">${escapeXml(config.message ?? '')}</td></tr>`,
     )
     .join('');
-  sections.push(`<h2>Summary</h2><div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div>`);
+  const shares = harness.shares.map((share) => `<p class="note">${escapeXml(share)}</p>`).join('');
+  sections.push(`<h2>Summary</h2><div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div>${shares}`);
 
   const stages = stageBreakdownSvg(doc.configs);
   sections.push(
@@ -73,7 +78,7 @@ export function renderHtmlReport(doc: ResultDocument): string {
 </head>
 <body>
 <h1>${escapeXml(title)}</h1>
-${description ? `<p>${escapeXml(description)}</p>` : ''}
+${limits}${description ? `<p>${escapeXml(description)}</p>` : ''}
 <p class="meta">${meta}</p>
 ${sections.join('\n')}
 </body>

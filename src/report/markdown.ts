@@ -2,6 +2,7 @@
  * Markdown for pull-request comments and $GITHUB_STEP_SUMMARY: a result's summary table and a
  * comparison's verdicts. Returns strings; GitHub-flavoured tables, no HTML beyond <details>.
  */
+import { harnessStatements } from '../load/harnessWarnings.js';
 import { renderTargetMarkdown } from './targetTable.js';
 import type { ComparisonDecision } from '../stats/decideComparison.js';
 import { type WordedDecision, wordDecision } from './gateWording.js';
@@ -23,7 +24,11 @@ export function renderResultMarkdown(doc: ResultDocument): string {
   const description =
     typeof doc.scenario.settings.description === 'string' && doc.scenario.settings.description.trim() !== '' ? `\n\n${doc.scenario.settings.description.trim()}` : '';
   const target = renderTargetMarkdown(doc);
-  return `${title}${description}\n\n${markdownTable(head, rows, (index) => index >= 2)}\n${target === '' ? '' : `\n${target}`}`;
+  // The tool's own limits first, in words, before any figure; its share under the table.
+  const harness = harnessStatements(doc.configs, doc.context?.cores);
+  const limits = harness.limits.map((limit) => `\n\n> **${markdownCell(limit)}**`).join('');
+  const shares = harness.shares.length > 0 ? `\n${harness.shares.map((share) => `- ${markdownCell(share)}`).join('\n')}\n` : '';
+  return `${title}${limits}${description}\n\n${markdownTable(head, rows, (index) => index >= 2)}\n${shares}${target === '' ? '' : `\n${target}`}`;
 }
 
 /** Above this many verdicts, the unchanged ones fold into a <details> block. */

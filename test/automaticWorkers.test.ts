@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { systemClock } from '../src/clock.js';
+import { withAutomaticWorkers, workersChoiceNote } from '../src/load/automaticWorkers.js';
+import { automaticWorkers, concurrencyOfShare, plannedStream } from '../src/load/plannedLoad.js';
+import type { RunEnvironment } from '../src/run/buildPipeline.js';
+import { resolveScenario } from '../src/scenario/loadScenario.js';
+import { floorScenario } from '../src/bench/floor/floorWorkload.js';
+
+const floor = (streams: number, workers?: number) => {
+  const scenario = floorScenario(streams, 150);
+  const config = scenario.configs[0]!;
+  return { scenario, config: workers === undefined ? config : { ...config, load: { ...config.load!, workers } } };
+};
+const environmentOf = (scenario: ReturnType<typeof floorScenario>, overrides: Partial<RunEnvironment> = {}) =>
+  ({ runId: 'r', seed: scenario.seed, clock: systemClock, source: null, sourceSettings: scenario.source, redis: null, ...overrides }) as unknown as RunEnvironment;
+
+describe('the load a config plans', () => {
+  it("reads a synthetic source's pace from its plans: 150 tokens in 3.08 s (100 ms, then 149 gaps of 20 ms)", () => {
+    const stream = plannedStream(floor(1).scenario.source, 16)!;
+    expect(stream.tokens).toBe(150);
+    expect(stream.seconds).toBeCloseTo(3.08, 5);
+  });
+
+  it('counts streams in flight per share, never more than the streams to run', () => {
+    const { config } = floor(300);
+    expect(concurrencyOfShare(config.load!, { index: 0, count: 1 }, null)).toBe(300);
+    expect(concurrencyOfShare(config.load!, { index: 0, count: 2 }, null)).toBe(150);
+    expect(concurrencyOfShare({ ...config.load!, streams: 40 }, { index: 0, count: 1 }, null)).toBe(40);
+    expect(concurrencyOfShare(undefined, { index: 0, count: 1 }, null)).toBe(1);
+  });
+
+  it('needs one thread per 10,000 planned tokens/s, at most the cores', () => {
+    const stream = { tokens: 150, seconds: 3 };
+    expect(automaticWorkers(floor(100).config.load!, stream, 1, 2)).toEqual({ workers: 1, plannedTokensPerSecond: 5000 });
+    expect(automaticWorkers(floor(300).config.load!, stream, 1, 2)).toEqual({ workers: 2, plannedTokensPerSecond: 15000 });
+    expect(automaticWorkers(floor(1000).config.load!, stream, 1, 2).workers).toBe(2);
+    expect(automaticWorkers(floor(1000).config.load!, stream, 1, 8).workers).toBe(5);
+    expect(automaticWorkers(floor(300).config.load!, null, 1, 2)).toEqual({ workers: 1, plannedTokensPerSecond: null });
+  });
+});
+
+describe('spreading over worker threads by itself', () => {
+  it('spreads a load whose workers were not set and says why; keeps a load whose workers were set', () => {
+    const { scenario, config } = floor(300);
+    const chosen = withAutomaticWorkers(config, environmentOf(scenario), 2);
+    expect(chosen.config.load!.workers).toBe(2);
+    expect(chosen.choice).toEqual({ workersChosenBy: 'streambench', plannedTokensPerSecond: 14610 });
+    const set = floor(300, 1);
+    expect(withAutomaticWorkers(set.config, environmentOf(set.scenario), 2)).toEqual({ config: set.config, choice: null });
+  });
+
+  it('does not spread a light load, one core, a manual clock or a source without a planned pace', () => {
+    const light = floor(100);
+    expect(withAutomaticWorkers(light.config, environmentOf(light.scenario), 2).choice).toBeNull();
+    const { scenario, config } = floor(300);
+    expect(withAutomaticWorkers(config, environmentOf(scenario), 1).choice).toBeNull();
+    expect(withAutomaticWorkers(config, environmentOf(scenario, { clock: { ...systemClock } }), 2).choice).toBeNull();
+    const http = resolveScenario({ name: 'h', source: { type: 'http', baseUrl: 'http://127.0.0.1:9/v1', model: 'm' }, load: { concurrency: 300, streams: 300 } }, 'test', '');
+    expect(withAutomaticWorkers(http.configs[0]!, environmentOf(http), 2).choice).toBeNull();
+  });
+
+  it('the load table line says streambench chose the threads, and why', () => {
+    expect(workersChoiceNote({ workers: 2, workersChosenBy: 'streambench', plannedTokensPerSecond: 14610 })).toBe(
+      ' (spread over 2 worker threads by streambench: load.workers was not set and 14,610 tokens/s planned need more than one thread)',
+    );
+    expect(workersChoiceNote({ workers: 2 })).toBe('');
+    expect(workersChoiceNote(undefined)).toBe('');
+  });
+});
