@@ -21,11 +21,11 @@ const sseSettings = () => {
 };
 
 describe('listening sockets spread by expected concurrency', () => {
-  it('opens one socket up to 20 streams, then one per 20, at most MAX_LISTENERS', () => {
+  it('opens one socket up to 10 streams, then one per 10, at most MAX_LISTENERS', () => {
     expect(listenersFor(1)).toBe(1);
-    expect(listenersFor(20)).toBe(1);
-    expect(listenersFor(21)).toBe(2);
-    expect(listenersFor(300)).toBe(15);
+    expect(listenersFor(10)).toBe(1);
+    expect(listenersFor(11)).toBe(2);
+    expect(listenersFor(300)).toBe(30);
     expect(listenersFor(100_000)).toBe(MAX_LISTENERS);
     expect(listenersFor(Number.NaN)).toBe(1);
   });

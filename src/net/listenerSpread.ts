@@ -10,11 +10,11 @@ import type { Server as HttpServer } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 
 /** Concurrent connections per listening socket: below this a single socket keeps up. */
-export const STREAMS_PER_LISTENER = 20;
+export const STREAMS_PER_LISTENER = 10;
 /** At most this many listening sockets per server (each is one file descriptor and one poll entry). */
 export const MAX_LISTENERS = 64;
 
-/** How many listening sockets a server expecting `concurrency` concurrent connections opens: 1 up to 20, then one per 20, at most 64. */
+/** How many listening sockets a server expecting `concurrency` concurrent connections opens: 1 up to 10, then one per 10, at most 64. */
 export function listenersFor(concurrency: number): number {
   if (!Number.isFinite(concurrency) || concurrency <= STREAMS_PER_LISTENER) return 1;
   return Math.min(MAX_LISTENERS, Math.ceil(concurrency / STREAMS_PER_LISTENER));
