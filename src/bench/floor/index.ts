@@ -156,7 +156,11 @@ for (const streams of FIXED_LEVELS) {
 const slope = (tool: Tool) => (medianOf(fixedRuns[300][tool].map((run) => run.rssPeakMB)) - medianOf(fixedRuns[100][tool].map((run) => run.rssPeakMB))) / 200;
 say(
   `Memory per stream (RSS slope 100→300): ${ratio(slope('streambench'), slope('yardstick'))} the floor ` +
-    `(streambench ${slope('streambench').toFixed(2)} MB, yardstick ${slope('yardstick').toFixed(2)} MB; target ≤ 1.5×)`,
+    `(streambench ${slope('streambench').toFixed(2)} MB, yardstick ${slope('yardstick').toFixed(2)} MB; target ≤ 1.5×)${
+      fixed[100].streambench.threads !== fixed[300].streambench.threads
+        ? ` — streambench ran 100 streams on ${fixed[100].streambench.threads} thread(s) and 300 on ${fixed[300].streambench.threads}: the slope includes the extra threads' own memory`
+        : ''
+    }`,
 );
 if (search) {
   const held = { yardstick: mostHeld(steps.yardstick), streambench: mostHeld(steps.streambench) };
