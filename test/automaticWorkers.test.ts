@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
-import { withAutomaticWorkers, workersChoiceNote } from '../src/load/automaticWorkers.js';
+import { withAutomaticWorkers, workersChoiceNote, workersOfRun } from '../src/load/automaticWorkers.js';
 import { automaticWorkers, concurrencyOfShare, plannedStream } from '../src/load/plannedLoad.js';
 import type { RunEnvironment } from '../src/run/buildPipeline.js';
 import { resolveScenario } from '../src/scenario/loadScenario.js';
@@ -57,6 +57,13 @@ describe('spreading over worker threads by itself', () => {
     expect(withAutomaticWorkers(config, environmentOf(scenario, { clock: { ...systemClock } }), 2).choice).toBeNull();
     const http = resolveScenario({ name: 'h', source: { type: 'http', baseUrl: 'http://127.0.0.1:9/v1', model: 'm' }, load: { concurrency: 300, streams: 300 } }, 'test', '');
     expect(withAutomaticWorkers(http.configs[0]!, environmentOf(http), 2).choice).toBeNull();
+  });
+
+  it('counts the threads a run will use ahead (each warms up on its own): set, chosen or one', () => {
+    const set = floor(300, 3);
+    expect(workersOfRun(set.config, environmentOf(set.scenario))).toBe(3);
+    const light = floor(100);
+    expect(workersOfRun(light.config, environmentOf(light.scenario))).toBe(1);
   });
 
   it('the load table line says streambench chose the threads, and why', () => {

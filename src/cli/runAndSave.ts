@@ -3,7 +3,8 @@
  * after every config (a later failure loses nothing measured so far) and at the end, and turn
  * a bad `--redis` into a usage error.
  */
-import { monotonicNowMs } from '../clock.js';
+import { monotonicNowMs, systemClock } from '../clock.js';
+import { workersOfRun } from '../load/automaticWorkers.js';
 import { RedisSetupError } from '../pipeline/brokers/redis/connection.js';
 import type { ResultDocument } from '../result/resultSchema.js';
 import { writeFileAtomic } from '../result/writeResult.js';
@@ -57,9 +58,11 @@ export async function runAndSave(
   // A load block sets its own stream count, and every worker thread warms up on its own; a
   // timed load (durationS) starts as many as fit, so the total is unknown (0).
   const timed = scenario.configs.some((config) => config.load?.durationS !== undefined);
+  // A load that left load.workers unset may spread by itself: each of its threads warms up too.
+  const planned = { sourceSettings: scenario.source, seed: runOptions.seed ?? scenario.seed, clock: runOptions.clock ?? systemClock, shard: runOptions.shard ?? null };
   const streamsTotal = timed
     ? 0
-    : scenario.configs.reduce((total, config) => total + (config.load?.workers ?? 1) * warmup + (runOptions.iterations ?? config.load?.streams ?? iterations), 0);
+    : scenario.configs.reduce((total, config) => total + workersOfRun(config, planned) * warmup + (runOptions.iterations ?? config.load?.streams ?? iterations), 0);
   const startedMs = monotonicNowMs();
   let streamsDone = 0;
   const document = await runScenario(scenario, {

@@ -39,3 +39,8 @@ export function workersChoiceNote(settingsLoad: unknown): string {
   const rate = typeof load.plannedTokensPerSecond === 'number' ? `${load.plannedTokensPerSecond.toLocaleString('en-US')} tokens/s planned` : 'the planned rate';
   return ` (spread over ${load.workers} worker threads by streambench: load.workers was not set and ${rate} need more than one thread)`;
 }
+
+/** Worker threads a config's load will run on: its `load.workers`, else what streambench would choose (for counting warm-up streams ahead). */
+export function workersOfRun(config: ResolvedConfig, environment: Pick<RunEnvironment, 'sourceSettings' | 'seed' | 'clock' | 'shard'>): number {
+  return withAutomaticWorkers(config, environment as RunEnvironment).config.load?.workers ?? 1;
+}
