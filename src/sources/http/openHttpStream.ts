@@ -7,7 +7,8 @@
 import { type Dispatcher, request } from 'undici';
 import type { Clock, TimerHandle } from '../../clock.js';
 import type { Tokenizer } from '../bpeTokens.js';
-import type { SourceChunk, SourceObserver } from '../types.js';
+import { pushableChunks } from '../pushedChunks.js';
+import type { PushableChunks, SourceChunk, SourceObserver } from '../types.js';
 import { HttpStatusError, UpstreamStreamError, UpstreamTimeoutError } from './httpErrors.js';
 import type { HttpApi } from './httpSchema.js';
 import { publicUrl, redactSecrets } from './redact.js';
@@ -80,8 +81,8 @@ function redacted(error: unknown, secrets: string[]): Error {
   return error;
 }
 
-/** Starts the request now and returns its chunks as an async iterable (read it once). */
-export function openHttpStream(options: HttpStreamOptions): AsyncIterable<SourceChunk> {
+/** Starts the request now and returns its chunks, to push or to iterate (read it once). */
+export function openHttpStream(options: HttpStreamOptions): PushableChunks {
   const { clock, observer } = options;
   const abort = new AbortController();
   // The named reason when we abort the request ourselves (a timeout).
@@ -120,7 +121,9 @@ export function openHttpStream(options: HttpStreamOptions): AsyncIterable<Source
   // Awaited by the reader; a stream never read must not leave an unhandled rejection.
   responsePromise.catch(() => {});
 
-  async function* readChunks(): AsyncGenerator<SourceChunk> {
+  // Pushes each chunk to `onChunk` as it is decoded, waiting for what it returns before the
+  // next: no async-generator step and promise per chunk.
+  async function pushChunks(onChunk: (chunk: SourceChunk) => void | Promise<void>): Promise<void> {
     let idleTimer: TimerHandle | null = null;
     const disarmIdle = () => {
       if (idleTimer !== null) clock.clearTimer(idleTimer);
@@ -167,7 +170,10 @@ export function openHttpStream(options: HttpStreamOptions): AsyncIterable<Source
           const atMs = clock.nowMs();
           disarmIdle();
           const chunks = decoder.feed(textDecoder.decode(bytes as Buffer, { stream: true }), atMs);
-          for (const chunk of chunks) yield chunk;
+          for (const chunk of chunks) {
+            const wait = onChunk(chunk);
+            if (wait) await wait;
+          }
           armIdle();
         }
       } catch (error) {
@@ -184,7 +190,7 @@ export function openHttpStream(options: HttpStreamOptions): AsyncIterable<Source
         throw new UpstreamStreamError(`the stream ended after ${decoder.chunks} chunks without the server finishing it (no finish reason, no end marker)`);
       }
       const closing = decoder.finish();
-      if (closing) yield closing;
+      if (closing) await onChunk(closing);
     } catch (error) {
       throw redacted(error, options.secrets);
     } finally {
@@ -195,5 +201,5 @@ export function openHttpStream(options: HttpStreamOptions): AsyncIterable<Source
       if (body && !body.readableEnded) abort.abort();
     }
   }
-  return readChunks();
+  return pushableChunks(pushChunks, () => abort.abort());
 }
