@@ -81,6 +81,53 @@ function redacted(error: unknown, secrets: string[]): Error {
   return error;
 }
 
+/**
+ * Reads a response body in flowing mode, calling `onBytes` with each piece and pausing the
+ * body while the promise it returns is pending: the order and back-pressure of `for await`,
+ * without a promise per piece. Rejects as `for await` would throw (an error, a premature close).
+ */
+function readBody(body: Dispatcher.ResponseData['body'], onBytes: (bytes: Buffer) => void | Promise<void>): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const settle = (error?: unknown) => {
+      if (settled) return;
+      settled = true;
+      body.off('data', onData);
+      if (error === undefined) resolve();
+      else reject(error instanceof Error ? error : new Error(String(error)));
+    };
+    const onData = (bytes: Buffer) => {
+      let wait: void | Promise<void>;
+      try {
+        wait = onBytes(bytes);
+      } catch (error) {
+        return settle(error);
+      }
+      if (!wait) return;
+      body.pause();
+      wait.then(
+        () => {
+          if (!settled) body.resume();
+        },
+        (error: unknown) => settle(error),
+      );
+    };
+    body.on('data', onData);
+    body.once('end', () => settle());
+    body.once('error', (error) => settle(error));
+    body.once('close', () => settle(Object.assign(new Error('premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' })));
+  });
+}
+
+/** Pushes `chunks` in order, waiting for what `onChunk` returns; undefined when nothing had to be waited for. */
+function pushAll(chunks: SourceChunk[], onChunk: (chunk: SourceChunk) => void | Promise<void>): Promise<void> | undefined {
+  for (let position = 0; position < chunks.length; position++) {
+    const wait = onChunk(chunks[position]!);
+    if (wait) return wait.then(() => pushAll(chunks.slice(position + 1), onChunk));
+  }
+  return undefined;
+}
+
 /** Starts the request now and returns its chunks, to push or to iterate (read it once). */
 export function openHttpStream(options: HttpStreamOptions): PushableChunks {
   const { clock, observer } = options;
@@ -166,16 +213,14 @@ export function openHttpStream(options: HttpStreamOptions): PushableChunks {
       const textDecoder = new TextDecoder();
       armIdle();
       try {
-        for await (const bytes of response.body) {
+        await readBody(response.body, (bytes) => {
           const atMs = clock.nowMs();
           disarmIdle();
-          const chunks = decoder.feed(textDecoder.decode(bytes as Buffer, { stream: true }), atMs);
-          for (const chunk of chunks) {
-            const wait = onChunk(chunk);
-            if (wait) await wait;
-          }
-          armIdle();
-        }
+          const chunks = decoder.feed(textDecoder.decode(bytes, { stream: true }), atMs);
+          const pushed = pushAll(chunks, onChunk);
+          if (!pushed) return armIdle();
+          return pushed.then(armIdle);
+        });
       } catch (error) {
         if (failure) throw failure;
         if (error instanceof UpstreamStreamError) throw error;
