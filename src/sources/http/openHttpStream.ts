@@ -29,7 +29,8 @@ export interface HttpStreamOptions {
   connectTimeoutMs: number;
   /** Values to redact from every error message (the API key, secret header values). */
   secrets: string[];
-  signal?: AbortSignal;
+  /** Aborting any of them stops the stream quietly (the run's interruption, the source's close). */
+  signals: readonly AbortSignal[];
   observer?: SourceObserver;
 }
 
@@ -138,8 +139,10 @@ export function openHttpStream(options: HttpStreamOptions): PushableChunks {
     failure ??= error;
     abort.abort(error);
   };
-  const onOuterAbort = () => abort.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  // Listened to one by one: AbortSignal.any would cost a signal and its bookkeeping per stream.
+  const onOuterAbort = (event: Event) => abort.abort((event.target as AbortSignal).reason);
+  for (const signal of options.signals) signal.addEventListener('abort', onOuterAbort, { once: true });
+  const interrupted = () => options.signals.some((signal) => signal.aborted);
 
   const firstByteTimer = clock.setTimer(
     () => fail(new UpstreamTimeoutError('first-byte', options.firstByteTimeoutMs, options.request.url, 'no response head from')),
@@ -194,7 +197,7 @@ export function openHttpStream(options: HttpStreamOptions): PushableChunks {
       try {
         response = await responsePromise;
       } catch (error) {
-        if (!failure && options.signal?.aborted) return;
+        if (!failure && interrupted()) return;
         throw failure ?? describeRequestError(error, options);
       }
       body = response.body;
@@ -224,13 +227,13 @@ export function openHttpStream(options: HttpStreamOptions): PushableChunks {
       } catch (error) {
         if (failure) throw failure;
         if (error instanceof UpstreamStreamError) throw error;
-        if (options.signal?.aborted) return; // the run was interrupted: end quietly
+        if (interrupted()) return; // the run was interrupted: end quietly
         // Once the answer is complete, a close (ours after the grace, or the server's) is a normal end.
         if (!decoder.done && !decoder.finished) {
           throw new UpstreamStreamError(`the connection closed mid-stream after ${decoder.chunks} chunks (${(error as Error).message})`);
         }
       }
-      if (options.signal?.aborted) return;
+      if (interrupted()) return;
       if (!decoder.done && !decoder.finished) {
         throw new UpstreamStreamError(`the stream ended after ${decoder.chunks} chunks without the server finishing it (no finish reason, no end marker)`);
       }
@@ -241,7 +244,7 @@ export function openHttpStream(options: HttpStreamOptions): PushableChunks {
     } finally {
       disarmIdle();
       clock.clearTimer(firstByteTimer);
-      options.signal?.removeEventListener('abort', onOuterAbort);
+      for (const signal of options.signals) signal.removeEventListener('abort', onOuterAbort);
       // A reader that stops early (or a failure) must not leave the response open.
       if (body && !body.readableEnded) abort.abort();
     }
