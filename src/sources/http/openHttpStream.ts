@@ -116,7 +116,10 @@ function readBody(body: Dispatcher.ResponseData['body'], onBytes: (bytes: Buffer
     body.on('data', onData);
     body.once('end', () => settle());
     body.once('error', (error) => settle(error));
-    body.once('close', () => settle(Object.assign(new Error('premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' })));
+    // After 'end' or 'error' a close is expected: the error (and its stack) only for a close before either.
+    body.once('close', () => {
+      if (!settled) settle(Object.assign(new Error('premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    });
   });
 }
 
@@ -174,22 +177,44 @@ export function openHttpStream(options: HttpStreamOptions): PushableChunks {
   // Pushes each chunk to `onChunk` as it is decoded, waiting for what it returns before the
   // next: no async-generator step and promise per chunk.
   async function pushChunks(onChunk: (chunk: SourceChunk) => void | Promise<void>): Promise<void> {
+    const decoder = new StreamDecoder(options.api, options.tokenizer, options.includeUsage, observer);
+    // One idle timer per stream, moved lazily: data only notes when the server went quiet (a
+    // timer set and cleared per body piece cost more than parsing the piece), and a timer that
+    // fires before the limit waits out the rest. It fires when the old per-piece timer would have.
     let idleTimer: TimerHandle | null = null;
-    const disarmIdle = () => {
+    let idleTimerIsGrace = false;
+    let quietSinceMs = 0;
+    // While a body piece is pushed on (a slow pipeline), the server is not the one being waited for.
+    let pushing = false;
+    // After the end marker (or the finish reason) a silent server is done, not stalled: stop waiting for its close.
+    const answered = () => decoder.done || decoder.finished;
+    const quietLimitMs = () => (answered() ? CLOSE_GRACE_MS : options.idleTimeoutMs);
+    const onIdleTimer = () => {
+      idleTimer = null;
+      const limitMs = quietLimitMs();
+      const quietMs = clock.nowMs() - quietSinceMs;
+      if (pushing || quietMs < limitMs) {
+        idleTimer = clock.setTimer(onIdleTimer, pushing ? limitMs : limitMs - quietMs);
+        return;
+      }
+      if (answered()) abort.abort();
+      else fail(new UpstreamTimeoutError('idle', options.idleTimeoutMs, options.request.url, `no data after ${decoder.chunks} chunks from`));
+    };
+    const stopIdle = () => {
       if (idleTimer !== null) clock.clearTimer(idleTimer);
       idleTimer = null;
     };
-    const decoder = new StreamDecoder(options.api, options.tokenizer, options.includeUsage, observer);
+    const startPushing = () => {
+      pushing = true;
+    };
     const armIdle = () => {
-      disarmIdle();
-      // After the end marker (or the finish reason) a silent server is done, not stalled: stop waiting for its close.
-      idleTimer =
-        decoder.done || decoder.finished
-          ? clock.setTimer(() => abort.abort(), CLOSE_GRACE_MS)
-          : clock.setTimer(
-              () => fail(new UpstreamTimeoutError('idle', options.idleTimeoutMs, options.request.url, `no data after ${decoder.chunks} chunks from`)),
-              options.idleTimeoutMs,
-            );
+      pushing = false;
+      quietSinceMs = clock.nowMs();
+      const grace = answered();
+      if (idleTimer !== null && idleTimerIsGrace === grace) return;
+      stopIdle();
+      idleTimerIsGrace = grace;
+      idleTimer = clock.setTimer(onIdleTimer, quietLimitMs());
     };
     let body: Dispatcher.ResponseData['body'] | null = null;
     try {
@@ -218,7 +243,7 @@ export function openHttpStream(options: HttpStreamOptions): PushableChunks {
       try {
         await readBody(response.body, (bytes) => {
           const atMs = clock.nowMs();
-          disarmIdle();
+          startPushing();
           const chunks = decoder.feed(textDecoder.decode(bytes, { stream: true }), atMs);
           const pushed = pushAll(chunks, onChunk);
           if (!pushed) return armIdle();
@@ -242,7 +267,7 @@ export function openHttpStream(options: HttpStreamOptions): PushableChunks {
     } catch (error) {
       throw redacted(error, options.secrets);
     } finally {
-      disarmIdle();
+      stopIdle();
       clock.clearTimer(firstByteTimer);
       for (const signal of options.signals) signal.removeEventListener('abort', onOuterAbort);
       // A reader that stops early (or a failure) must not leave the response open.
