@@ -4,12 +4,12 @@
  * `mockServer`. The API key is read from the environment variable the scenario names, at
  * each request, and never leaves the request headers.
  */
-import { setMaxListeners } from 'node:events';
 import { Agent, request as undiciRequest } from 'undici';
 import { type MockServerThread, startMockServerThread } from '../../mock/mockServerThread.js';
 import { loadTokenizer } from '../bpeTokens.js';
 import type { SourceChunk, TokenSource } from '../types.js';
 import type { ResolvedHttpSettings } from './httpSchema.js';
+import { AbortFanout } from './abortFanout.js';
 import { openHttpStream } from './openHttpStream.js';
 import { publicHeaders, publicUrl, redactSecrets, secretHeaderValues } from './redact.js';
 import { buildUpstreamRequest, type UpstreamRequest } from './upstreamRequest.js';
@@ -49,8 +49,7 @@ export async function createHttpSource(settings: ResolvedHttpSettings, seed: num
   const dispatcher = new Agent({ connect: { timeout: settings.connectTimeoutMs }, headersTimeout: 0, bodyTimeout: 0 });
   // Aborts every request still in flight when the source closes.
   const closing = new AbortController();
-  // Every stream in flight listens to it (not a leak: each removes its listener when it ends).
-  setMaxListeners(0, closing.signal);
+  const abortFanout = new AbortFanout();
   const headerSecrets = secretHeaderValues(settings.headers);
   // Without a per-stream header every request is the same: built once per API key read (not
   // per stream: a URL parse and the body's JSON each time).
@@ -110,6 +109,7 @@ export async function createHttpSource(settings: ResolvedHttpSettings, seed: num
         idleTimeoutMs: settings.idleTimeoutMs,
         secrets: [...(apiKey !== null ? [apiKey] : []), ...headerSecrets],
         signals: signal ? [signal, closing.signal] : [closing.signal],
+        abortFanout,
         observer,
       });
     },

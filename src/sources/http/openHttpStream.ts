@@ -12,6 +12,7 @@ import type { PushableChunks, SourceChunk, SourceObserver } from '../types.js';
 import { HttpStatusError, UpstreamStreamError, UpstreamTimeoutError } from './httpErrors.js';
 import type { HttpApi } from './httpSchema.js';
 import { publicUrl, redactSecrets } from './redact.js';
+import type { AbortFanout } from './abortFanout.js';
 import { StreamDecoder } from './streamDecoder.js';
 import { errorMessageOf } from './upstreamEvents.js';
 import type { UpstreamRequest } from './upstreamRequest.js';
@@ -31,6 +32,8 @@ export interface HttpStreamOptions {
   secrets: string[];
   /** Aborting any of them stops the stream quietly (the run's interruption, the source's close). */
   signals: readonly AbortSignal[];
+  /** Registers the stream's reaction to `signals` (one listener per signal for all streams). */
+  abortFanout: AbortFanout;
   observer?: SourceObserver;
 }
 
@@ -142,9 +145,9 @@ export function openHttpStream(options: HttpStreamOptions): PushableChunks {
     failure ??= error;
     abort.abort(error);
   };
-  // Listened to one by one: AbortSignal.any would cost a signal and its bookkeeping per stream.
-  const onOuterAbort = (event: Event) => abort.abort((event.target as AbortSignal).reason);
-  for (const signal of options.signals) signal.addEventListener('abort', onOuterAbort, { once: true });
+  // Through the source's fan-out: neither an AbortSignal.any nor an event listener per stream.
+  const onOuterAbort = (reason: unknown) => abort.abort(reason);
+  const unregister = options.signals.map((signal) => options.abortFanout.register(signal, onOuterAbort));
   const interrupted = () => options.signals.some((signal) => signal.aborted);
 
   const firstByteTimer = clock.setTimer(
@@ -269,7 +272,7 @@ export function openHttpStream(options: HttpStreamOptions): PushableChunks {
     } finally {
       stopIdle();
       clock.clearTimer(firstByteTimer);
-      for (const signal of options.signals) signal.removeEventListener('abort', onOuterAbort);
+      for (const undo of unregister) undo();
       // A reader that stops early (or a failure) must not leave the response open.
       if (body && !body.readableEnded) abort.abort();
     }
