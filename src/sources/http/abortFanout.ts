@@ -4,28 +4,40 @@
  * EventTarget listener costs several times more, and a stream needed two).
  */
 
+type OnAbort = (reason: unknown) => void;
+
+interface Registration {
+  streams: Set<OnAbort>;
+  listener: () => void;
+}
+
 /** Calls `onAbort` of every registered stream when its signal aborts. */
 export class AbortFanout {
-  private readonly registered = new WeakMap<AbortSignal, Set<(reason: unknown) => void>>();
+  private readonly bySignal = new Map<AbortSignal, Registration>();
 
   /** Calls `onAbort` once when `signal` aborts (never when it already has); returns the unregistration. */
-  register(signal: AbortSignal, onAbort: (reason: unknown) => void): () => void {
-    let listeners = this.registered.get(signal);
-    if (listeners === undefined) {
-      const created = new Set<(reason: unknown) => void>();
-      listeners = created;
-      this.registered.set(signal, created);
-      signal.addEventListener(
-        'abort',
-        () => {
-          for (const listener of [...created]) listener(signal.reason);
-          created.clear();
-        },
-        { once: true },
-      );
+  register(signal: AbortSignal, onAbort: OnAbort): () => void {
+    let registration = this.bySignal.get(signal);
+    if (registration === undefined) {
+      const streams = new Set<OnAbort>();
+      const listener = () => {
+        this.bySignal.delete(signal);
+        for (const stream of [...streams]) stream(signal.reason);
+        streams.clear();
+      };
+      registration = { streams, listener };
+      this.bySignal.set(signal, registration);
+      signal.addEventListener('abort', listener, { once: true });
     }
-    const set = listeners;
-    set.add(onAbort);
-    return () => set.delete(onAbort);
+    const { streams, listener } = registration;
+    streams.add(onAbort);
+    return () => {
+      streams.delete(onAbort);
+      // The last stream gone: no listener left behind on a signal that outlives the source (the run's).
+      if (streams.size === 0 && this.bySignal.get(signal) === registration) {
+        this.bySignal.delete(signal);
+        signal.removeEventListener('abort', listener);
+      }
+    };
   }
 }
