@@ -13,7 +13,8 @@ import { publicHeaders, publicUrl, redactSecrets } from '../src/sources/http/red
 import { StreamDecoder } from '../src/sources/http/streamDecoder.js';
 import { decodeEvent, MALFORMED } from '../src/sources/http/upstreamEvents.js';
 import { buildUpstreamRequest } from '../src/sources/http/upstreamRequest.js';
-import type { TokenSource } from '../src/sources/types.js';
+import { isPushable, type SourceChunk, type TokenSource } from '../src/sources/types.js';
+import { systemClock } from '../src/clock.js';
 import { UpstreamRecord } from '../src/probes/upstreamRecord.js';
 import { scenarioFrom } from './helpers/scenario.js';
 import { contentOf, readStream, reasoningOf, streamError } from './helpers/httpStreams.js';
@@ -82,6 +83,49 @@ describe('http source against the mock server (real HTTP)', () => {
     expect(upstream.malformedLines).toBe(0);
     expect(upstream.firstByteAtMs).not.toBeNull();
     expect(upstream.firstEventAtMs!).toBeGreaterThanOrEqual(upstream.firstByteAtMs!);
+  });
+
+  it('pushed (pushTo) and iterated, a stream gives the same chunks', async () => {
+    const server = await mockServer();
+    const source = await httpSource({ baseUrl: server.baseUrl });
+    const { chunks: iterated } = await readStream(source, 4);
+    const pushedChunks = source.open({ clock: systemClock, streamIndex: 4 });
+    const pushed: SourceChunk[] = [];
+    expect(isPushable(pushedChunks)).toBe(true);
+    if (!isPushable(pushedChunks)) return;
+    // A consumer that makes the source wait on every chunk, as an awaiting producer does.
+    await pushedChunks.pushTo(async (chunk) => {
+      pushed.push(chunk);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    });
+    expect(pushed).toEqual(iterated);
+  });
+
+  it('a reader that leaves after the first chunk ends the request; the source then closes', async () => {
+    const server = await mockServer({ tokens: 200 });
+    const source = await httpSource({ baseUrl: server.baseUrl });
+    let read = 0;
+    for await (const chunk of source.open({ clock: systemClock, streamIndex: 0 })) {
+      read += chunk.text.length > 0 ? 1 : 0;
+      break;
+    }
+    expect(read).toBe(1);
+    await source.close?.();
+  });
+
+  it('closing the source mid-stream ends every open stream quietly', async () => {
+    const server = await mockServer({ tokens: 200, gapMs: 5 });
+    const source = await httpSource({ baseUrl: server.baseUrl });
+    const reads = [0, 1, 2].map((streamIndex) => readStream(source, streamIndex));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await source.close?.();
+    // No error: each stream ends where it was, with a prefix of its answer.
+    const results = await Promise.all(reads);
+    for (const [streamIndex, { chunks }] of results.entries()) {
+      const answer = planMockResponse(fastStream({ tokens: 200, gapMs: 5 }), SEED, streamIndex, null).text;
+      expect(answer.startsWith(contentOf(chunks))).toBe(true);
+      expect(contentOf(chunks).length).toBeLessThan(answer.length);
+    }
   });
 
   it('parses the usage chunk when includeUsage is set and counts the stream with it', async () => {

@@ -19,4 +19,18 @@ describe('Tokenizer.settledLength', () => {
       { numRuns: 2000 },
     );
   });
+
+  it.each(tokenizerEncodings)('%s: settle is settledLength and the count of the text before it, asked twice (remembered) or not', async (encoding) => {
+    const tokenizer = await loadTokenizer(encoding);
+    const text = fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 40 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(text, (value) => {
+        const length = tokenizer.settledLength(value);
+        const expected = { length, tokens: tokenizer.count(value.slice(0, length)) };
+        expect(tokenizer.settle(value)).toEqual(expected);
+        expect(tokenizer.settle(value)).toEqual(expected);
+      }),
+      { numRuns: 1000 },
+    );
+  });
 });

@@ -29,6 +29,17 @@ export interface Tokenizer {
    * `pieces`, without building them: a streaming counter asks on every chunk.)
    */
   settledLength(text: string): number;
+  /**
+   * `settledLength(text)` and the tokens of the text before it, remembered for short texts: a
+   * streaming counter asks on every chunk, mostly about the same short tails again and again.
+   */
+  settle(text: string): Settled;
+}
+
+/** Where the settled part of a text ends, and its tokens. */
+export interface Settled {
+  readonly length: number;
+  readonly tokens: number;
 }
 
 // Model output is plain text: a literal "<|endoftext|>" in it is text, not a control token.
@@ -38,6 +49,9 @@ const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
 const MAX_CACHED_TEXT_LENGTH = 32;
 /** …up to this many of them (then the memory starts over). */
 const MAX_CACHED_COUNTS = 50_000;
+/** Unsettled tails up to this long have their settled part remembered (same bound on their number). */
+const MAX_CACHED_TAIL_LENGTH = 64;
+const NOTHING_SETTLED: Settled = { length: 0, tokens: 0 };
 
 /** Loads an encoding (its rank tables are a few MB, so only when a source needs them). */
 export async function loadTokenizer(encoding: TokenizerEncoding): Promise<Tokenizer> {
@@ -60,24 +74,41 @@ export async function loadTokenizer(encoding: TokenizerEncoding): Promise<Tokeni
     }
     return tokens;
   };
+  const settledLength = (text: string): number => {
+    // The last two pieces' starts, walking the same global regex as `pieces` (matchAll's
+    // steps: an empty match moves on by one code point; the regex never matches empty).
+    let pieceCount = 0;
+    let secondLastStart = 0;
+    let lastStart = 0;
+    splitRegex.lastIndex = 0;
+    for (let match = splitRegex.exec(text); match !== null; match = splitRegex.exec(text)) {
+      if (match[0].length === 0) splitRegex.lastIndex += text.codePointAt(splitRegex.lastIndex)! > 0xffff ? 2 : 1;
+      pieceCount++;
+      secondLastStart = lastStart;
+      lastStart = match.index;
+    }
+    return pieceCount < 3 ? 0 : secondLastStart;
+  };
+  const settle = (text: string): Settled => {
+    const length = settledLength(text);
+    return length === 0 ? NOTHING_SETTLED : { length, tokens: count(text.slice(0, length)) };
+  };
+  // A text's settled part never changes, so remembering it is exact.
+  const settledTails = new Map<string, Settled>();
   return {
     encoding,
     count,
     pieces: (text) => Array.from(text.matchAll(splitRegex), (match) => ({ start: match.index, text: match[0] })),
-    settledLength(text) {
-      // The last two pieces' starts, walking the same global regex as `pieces` (matchAll's
-      // steps: an empty match moves on by one code point; the regex never matches empty).
-      let pieceCount = 0;
-      let secondLastStart = 0;
-      let lastStart = 0;
-      splitRegex.lastIndex = 0;
-      for (let match = splitRegex.exec(text); match !== null; match = splitRegex.exec(text)) {
-        if (match[0].length === 0) splitRegex.lastIndex += text.codePointAt(splitRegex.lastIndex)! > 0xffff ? 2 : 1;
-        pieceCount++;
-        secondLastStart = lastStart;
-        lastStart = match.index;
+    settledLength,
+    settle(text) {
+      if (text.length > MAX_CACHED_TAIL_LENGTH) return settle(text);
+      let settled = settledTails.get(text);
+      if (settled === undefined) {
+        settled = settle(text);
+        if (settledTails.size >= MAX_CACHED_COUNTS) settledTails.clear();
+        settledTails.set(text, settled);
       }
-      return pieceCount < 3 ? 0 : secondLastStart;
+      return settled;
     },
   };
 }
@@ -90,7 +121,8 @@ export async function loadTokenizer(encoding: TokenizerEncoding): Promise<Tokeni
  */
 export class IncrementalTokenCounter {
   private text = '';
-  private settledUpTo = 0;
+  /** The text not yet counted (short: the last two pieces and what was appended since). */
+  private unsettled = '';
   private counted = 0;
 
   constructor(private readonly tokenizer: Tokenizer) {}
@@ -99,13 +131,12 @@ export class IncrementalTokenCounter {
   push(text: string): number {
     if (text.length === 0) return 0;
     this.text += text;
-    const pending = this.text.slice(this.settledUpTo);
-    const settleEnd = this.tokenizer.settledLength(pending);
-    if (settleEnd === 0) return 0;
-    const completed = this.tokenizer.count(pending.slice(0, settleEnd));
-    this.settledUpTo += settleEnd;
-    this.counted += completed;
-    return completed;
+    this.unsettled += text;
+    const settled = this.tokenizer.settle(this.unsettled);
+    if (settled.length === 0) return 0;
+    this.unsettled = this.unsettled.slice(settled.length);
+    this.counted += settled.tokens;
+    return settled.tokens;
   }
 
   /** Tokens counted so far. */

@@ -26,7 +26,18 @@ function openMemoryStream(settings: MemoryBrokerSettings): BrokerStream {
   const counters = { brokerReads: 0, brokerItemsRead: 0, brokerBytesRead: 0, brokerSignals: 0, readLagMaxItems: 0 };
   let onSignal: ((control: boolean) => void) | undefined;
 
-  const signal = (control: boolean) => setImmediate(() => onSignal?.(control));
+  // Signals sent in one turn are delivered one by one on the next, as before, from one
+  // setImmediate (a chunk of tokens arriving in one read is many writes: an Immediate each
+  // cost more than the signal's read).
+  let queuedSignals: boolean[] = [];
+  const deliverSignals = () => {
+    const signals = queuedSignals;
+    queuedSignals = [];
+    for (const control of signals) onSignal?.(control);
+  };
+  const signal = (control: boolean) => {
+    if (queuedSignals.push(control) === 1) setImmediate(deliverSignals);
+  };
 
   return {
     awaitWrites: false, // the write is in the list when write() returns: nothing to wait for

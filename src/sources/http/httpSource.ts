@@ -9,9 +9,10 @@ import { type MockServerThread, startMockServerThread } from '../../mock/mockSer
 import { loadTokenizer } from '../bpeTokens.js';
 import type { SourceChunk, TokenSource } from '../types.js';
 import type { ResolvedHttpSettings } from './httpSchema.js';
+import { AbortFanout } from './abortFanout.js';
 import { openHttpStream } from './openHttpStream.js';
 import { publicHeaders, publicUrl, redactSecrets, secretHeaderValues } from './redact.js';
-import { buildUpstreamRequest } from './upstreamRequest.js';
+import { buildUpstreamRequest, type UpstreamRequest } from './upstreamRequest.js';
 import { warmDecoder } from './warmDecoder.js';
 
 /** The key named by `apiKeyEnv`: null when none is named; throws when the variable is unset. */
@@ -48,7 +49,15 @@ export async function createHttpSource(settings: ResolvedHttpSettings, seed: num
   const dispatcher = new Agent({ connect: { timeout: settings.connectTimeoutMs }, headersTimeout: 0, bodyTimeout: 0 });
   // Aborts every request still in flight when the source closes.
   const closing = new AbortController();
+  const abortFanout = new AbortFanout();
   const headerSecrets = secretHeaderValues(settings.headers);
+  // Without a per-stream header every request is the same: built once per API key read (not
+  // per stream: a URL parse and the body's JSON each time).
+  let lastRequest: { apiKey: string | null; request: UpstreamRequest } | null = null;
+  const sameRequestFor = (apiKey: string | null): UpstreamRequest => {
+    if (lastRequest?.apiKey !== apiKey) lastRequest = { apiKey, request: buildUpstreamRequest(settings, baseUrl, apiKey, null) };
+    return lastRequest.request;
+  };
 
   const describe = (): Record<string, unknown> => {
     const described = {
@@ -89,7 +98,7 @@ export async function createHttpSource(settings: ResolvedHttpSettings, seed: num
         return failingStream(error as Error);
       }
       return openHttpStream({
-        request: buildUpstreamRequest(settings, baseUrl, apiKey, settings.streamIndexHeader ? streamIndex : null),
+        request: settings.streamIndexHeader ? buildUpstreamRequest(settings, baseUrl, apiKey, streamIndex) : sameRequestFor(apiKey),
         api: settings.api,
         dispatcher,
         clock,
@@ -99,7 +108,8 @@ export async function createHttpSource(settings: ResolvedHttpSettings, seed: num
         firstByteTimeoutMs: settings.firstByteTimeoutMs,
         idleTimeoutMs: settings.idleTimeoutMs,
         secrets: [...(apiKey !== null ? [apiKey] : []), ...headerSecrets],
-        signal: signal ? AbortSignal.any([signal, closing.signal]) : closing.signal,
+        signals: signal ? [signal, closing.signal] : [closing.signal],
+        abortFanout,
         observer,
       });
     },

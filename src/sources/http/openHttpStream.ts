@@ -7,10 +7,12 @@
 import { type Dispatcher, request } from 'undici';
 import type { Clock, TimerHandle } from '../../clock.js';
 import type { Tokenizer } from '../bpeTokens.js';
-import type { SourceChunk, SourceObserver } from '../types.js';
+import { pushableChunks } from '../pushedChunks.js';
+import type { PushableChunks, SourceChunk, SourceObserver } from '../types.js';
 import { HttpStatusError, UpstreamStreamError, UpstreamTimeoutError } from './httpErrors.js';
 import type { HttpApi } from './httpSchema.js';
 import { publicUrl, redactSecrets } from './redact.js';
+import type { AbortFanout } from './abortFanout.js';
 import { StreamDecoder } from './streamDecoder.js';
 import { errorMessageOf } from './upstreamEvents.js';
 import type { UpstreamRequest } from './upstreamRequest.js';
@@ -28,7 +30,10 @@ export interface HttpStreamOptions {
   connectTimeoutMs: number;
   /** Values to redact from every error message (the API key, secret header values). */
   secrets: string[];
-  signal?: AbortSignal;
+  /** Aborting any of them stops the stream quietly (the run's interruption, the source's close). */
+  signals: readonly AbortSignal[];
+  /** Registers the stream's reaction to `signals` (one listener per signal for all streams). */
+  abortFanout: AbortFanout;
   observer?: SourceObserver;
 }
 
@@ -80,8 +85,58 @@ function redacted(error: unknown, secrets: string[]): Error {
   return error;
 }
 
-/** Starts the request now and returns its chunks as an async iterable (read it once). */
-export function openHttpStream(options: HttpStreamOptions): AsyncIterable<SourceChunk> {
+/**
+ * Reads a response body in flowing mode, calling `onBytes` with each piece and pausing the
+ * body while the promise it returns is pending: the order and back-pressure of `for await`,
+ * without a promise per piece. Rejects as `for await` would throw (an error, a premature close).
+ */
+function readBody(body: Dispatcher.ResponseData['body'], onBytes: (bytes: Buffer) => void | Promise<void>): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const settle = (error?: unknown) => {
+      if (settled) return;
+      settled = true;
+      body.off('data', onData);
+      if (error === undefined) resolve();
+      else reject(error instanceof Error ? error : new Error(String(error)));
+    };
+    const onData = (bytes: Buffer) => {
+      let wait: void | Promise<void>;
+      try {
+        wait = onBytes(bytes);
+      } catch (error) {
+        return settle(error);
+      }
+      if (!wait) return;
+      body.pause();
+      wait.then(
+        () => {
+          if (!settled) body.resume();
+        },
+        (error: unknown) => settle(error),
+      );
+    };
+    body.on('data', onData);
+    body.once('end', () => settle());
+    body.once('error', (error) => settle(error));
+    // After 'end' or 'error' a close is expected: the error (and its stack) only for a close before either.
+    body.once('close', () => {
+      if (!settled) settle(Object.assign(new Error('premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    });
+  });
+}
+
+/** Pushes `chunks` in order, waiting for what `onChunk` returns; undefined when nothing had to be waited for. */
+function pushAll(chunks: SourceChunk[], onChunk: (chunk: SourceChunk) => void | Promise<void>): Promise<void> | undefined {
+  for (let position = 0; position < chunks.length; position++) {
+    const wait = onChunk(chunks[position]!);
+    if (wait) return wait.then(() => pushAll(chunks.slice(position + 1), onChunk));
+  }
+  return undefined;
+}
+
+/** Starts the request now and returns its chunks, to push or to iterate (read it once). */
+export function openHttpStream(options: HttpStreamOptions): PushableChunks {
   const { clock, observer } = options;
   const abort = new AbortController();
   // The named reason when we abort the request ourselves (a timeout).
@@ -90,8 +145,10 @@ export function openHttpStream(options: HttpStreamOptions): AsyncIterable<Source
     failure ??= error;
     abort.abort(error);
   };
-  const onOuterAbort = () => abort.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  // Through the source's fan-out: neither an AbortSignal.any nor an event listener per stream.
+  const onOuterAbort = (reason: unknown) => abort.abort(reason);
+  const unregister = options.signals.map((signal) => options.abortFanout.register(signal, onOuterAbort));
+  const interrupted = () => options.signals.some((signal) => signal.aborted);
 
   const firstByteTimer = clock.setTimer(
     () => fail(new UpstreamTimeoutError('first-byte', options.firstByteTimeoutMs, options.request.url, 'no response head from')),
@@ -120,23 +177,47 @@ export function openHttpStream(options: HttpStreamOptions): AsyncIterable<Source
   // Awaited by the reader; a stream never read must not leave an unhandled rejection.
   responsePromise.catch(() => {});
 
-  async function* readChunks(): AsyncGenerator<SourceChunk> {
+  // Pushes each chunk to `onChunk` as it is decoded, waiting for what it returns before the
+  // next: no async-generator step and promise per chunk.
+  async function pushChunks(onChunk: (chunk: SourceChunk) => void | Promise<void>): Promise<void> {
+    const decoder = new StreamDecoder(options.api, options.tokenizer, options.includeUsage, observer);
+    // One idle timer per stream, moved lazily: data only notes when the server went quiet (a
+    // timer set and cleared per body piece cost more than parsing the piece), and a timer that
+    // fires before the limit waits out the rest. It fires when the old per-piece timer would have.
     let idleTimer: TimerHandle | null = null;
-    const disarmIdle = () => {
+    let idleTimerIsGrace = false;
+    let quietSinceMs = 0;
+    // While a body piece is pushed on (a slow pipeline), the server is not the one being waited for.
+    let pushing = false;
+    // After the end marker (or the finish reason) a silent server is done, not stalled: stop waiting for its close.
+    const answered = () => decoder.done || decoder.finished;
+    const quietLimitMs = () => (answered() ? CLOSE_GRACE_MS : options.idleTimeoutMs);
+    const onIdleTimer = () => {
+      idleTimer = null;
+      const limitMs = quietLimitMs();
+      const quietMs = clock.nowMs() - quietSinceMs;
+      if (pushing || quietMs < limitMs) {
+        idleTimer = clock.setTimer(onIdleTimer, pushing ? limitMs : limitMs - quietMs);
+        return;
+      }
+      if (answered()) abort.abort();
+      else fail(new UpstreamTimeoutError('idle', options.idleTimeoutMs, options.request.url, `no data after ${decoder.chunks} chunks from`));
+    };
+    const stopIdle = () => {
       if (idleTimer !== null) clock.clearTimer(idleTimer);
       idleTimer = null;
     };
-    const decoder = new StreamDecoder(options.api, options.tokenizer, options.includeUsage, observer);
+    const startPushing = () => {
+      pushing = true;
+    };
     const armIdle = () => {
-      disarmIdle();
-      // After the end marker (or the finish reason) a silent server is done, not stalled: stop waiting for its close.
-      idleTimer =
-        decoder.done || decoder.finished
-          ? clock.setTimer(() => abort.abort(), CLOSE_GRACE_MS)
-          : clock.setTimer(
-              () => fail(new UpstreamTimeoutError('idle', options.idleTimeoutMs, options.request.url, `no data after ${decoder.chunks} chunks from`)),
-              options.idleTimeoutMs,
-            );
+      pushing = false;
+      quietSinceMs = clock.nowMs();
+      const grace = answered();
+      if (idleTimer !== null && idleTimerIsGrace === grace) return;
+      stopIdle();
+      idleTimerIsGrace = grace;
+      idleTimer = clock.setTimer(onIdleTimer, quietLimitMs());
     };
     let body: Dispatcher.ResponseData['body'] | null = null;
     try {
@@ -144,7 +225,7 @@ export function openHttpStream(options: HttpStreamOptions): AsyncIterable<Source
       try {
         response = await responsePromise;
       } catch (error) {
-        if (!failure && options.signal?.aborted) return;
+        if (!failure && interrupted()) return;
         throw failure ?? describeRequestError(error, options);
       }
       body = response.body;
@@ -163,37 +244,38 @@ export function openHttpStream(options: HttpStreamOptions): AsyncIterable<Source
       const textDecoder = new TextDecoder();
       armIdle();
       try {
-        for await (const bytes of response.body) {
+        await readBody(response.body, (bytes) => {
           const atMs = clock.nowMs();
-          disarmIdle();
-          const chunks = decoder.feed(textDecoder.decode(bytes as Buffer, { stream: true }), atMs);
-          for (const chunk of chunks) yield chunk;
-          armIdle();
-        }
+          startPushing();
+          const chunks = decoder.feed(textDecoder.decode(bytes, { stream: true }), atMs);
+          const pushed = pushAll(chunks, onChunk);
+          if (!pushed) return armIdle();
+          return pushed.then(armIdle);
+        });
       } catch (error) {
         if (failure) throw failure;
         if (error instanceof UpstreamStreamError) throw error;
-        if (options.signal?.aborted) return; // the run was interrupted: end quietly
+        if (interrupted()) return; // the run was interrupted: end quietly
         // Once the answer is complete, a close (ours after the grace, or the server's) is a normal end.
         if (!decoder.done && !decoder.finished) {
           throw new UpstreamStreamError(`the connection closed mid-stream after ${decoder.chunks} chunks (${(error as Error).message})`);
         }
       }
-      if (options.signal?.aborted) return;
+      if (interrupted()) return;
       if (!decoder.done && !decoder.finished) {
         throw new UpstreamStreamError(`the stream ended after ${decoder.chunks} chunks without the server finishing it (no finish reason, no end marker)`);
       }
       const closing = decoder.finish();
-      if (closing) yield closing;
+      if (closing) await onChunk(closing);
     } catch (error) {
       throw redacted(error, options.secrets);
     } finally {
-      disarmIdle();
+      stopIdle();
       clock.clearTimer(firstByteTimer);
-      options.signal?.removeEventListener('abort', onOuterAbort);
+      for (const undo of unregister) undo();
       // A reader that stops early (or a failure) must not leave the response open.
       if (body && !body.readableEnded) abort.abort();
     }
   }
-  return readChunks();
+  return pushableChunks(pushChunks, () => abort.abort());
 }
