@@ -47,25 +47,26 @@ export function bootstrapMedianDifference(base: readonly number[], head: readonl
   const random = createRandom(deriveSeed(options.seed, 'bootstrap-median-difference'));
   const estimate = medianOfSorted(sortedCopy(head)) - medianOfSorted(sortedCopy(base));
   const differences = new Float64Array(resamples);
-  // Typed arrays sort numerically without a comparator: the same order, several times faster,
-  // which `compare` feels (thousands of resamples for every config × gate).
+  // Draws live in typed arrays reused by every resample, sorted numerically (sortDraw): `compare`
+  // feels this loop (thousands of resamples for every config × gate).
   const baseDraw = new Float64Array(base.length);
   const headDraw = new Float64Array(head.length);
+  // random.next() rather than random.int(0, n - 1): the same draw (int is min + floor(next() × n)),
+  // without int's argument checks on every one of the resamples × n draws.
   for (let r = 0; r < resamples; r++) {
     if (options.paired) {
       for (let i = 0; i < base.length; i++) {
-        // random.int draws within 0..length - 1 (paired: base and head have the same length).
-        const index = random.int(0, base.length - 1);
+        // In range: next() is in [0, 1), and paired base and head have the same length.
+        const index = Math.floor(random.next() * base.length);
         baseDraw[i] = base[index]!;
         headDraw[i] = head[index]!;
       }
     } else {
-      // random.int draws within 0..length - 1.
-      for (let i = 0; i < base.length; i++) baseDraw[i] = base[random.int(0, base.length - 1)]!;
-      for (let i = 0; i < head.length; i++) headDraw[i] = head[random.int(0, head.length - 1)]!;
+      for (let i = 0; i < base.length; i++) baseDraw[i] = base[Math.floor(random.next() * base.length)]!;
+      for (let i = 0; i < head.length; i++) headDraw[i] = head[Math.floor(random.next() * head.length)]!;
     }
-    baseDraw.sort();
-    headDraw.sort();
+    sortDraw(baseDraw);
+    sortDraw(headDraw);
     differences[r] = medianOfSortedDraw(headDraw) - medianOfSortedDraw(baseDraw);
   }
   differences.sort();
@@ -78,6 +79,35 @@ export function bootstrapMedianDifference(base: readonly number[], head: readonl
     resamples,
     paired: options.paired,
   };
+}
+
+/** Draws up to this long are sorted by insertion: no allocation, where TypedArray#sort copies the array each call. */
+const INSERTION_SORT_MAX = 48;
+
+/** Whether `a` sorts before `b` in TypedArray#sort's numeric order (-0 before +0; no NaN in samples). */
+function sortsBefore(a: number, b: number): boolean {
+  return a < b || (a === 0 && b === 0 && Object.is(a, -0) && !Object.is(b, -0));
+}
+
+/**
+ * Sorts a draw in place in the order TypedArray#sort gives. Short draws (the usual few to few
+ * dozen streams) by insertion: `compare` sorts two draws per resample for every config × gate,
+ * and the typed sort's per-call copies were most of its garbage collection.
+ */
+function sortDraw(draw: Float64Array): void {
+  if (draw.length > INSERTION_SORT_MAX) {
+    draw.sort();
+    return;
+  }
+  for (let i = 1; i < draw.length; i++) {
+    const value = draw[i]!;
+    let j = i - 1;
+    while (j >= 0 && sortsBefore(value, draw[j]!)) {
+      draw[j + 1] = draw[j]!;
+      j--;
+    }
+    draw[j + 1] = value;
+  }
 }
 
 /** Median of a sorted, non-empty draw (mean of the middle two for an even count), as medianOfSorted. */
