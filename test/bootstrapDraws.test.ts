@@ -55,3 +55,14 @@ describe('the bootstrap draws', () => {
     }
   });
 });
+
+describe('random indexes in bulk', () => {
+  it('are the values and the order random.int gives', () => {
+    const one = createRandom(5);
+    const other = createRandom(5);
+    const indexes = new Int32Array(1000);
+    one.fillIndexes(indexes, 7);
+    expect([...indexes]).toEqual(Array.from({ length: 1000 }, () => other.int(0, 6)));
+    expect(one.next()).toBe(other.next());
+  });
+});
