@@ -22,7 +22,14 @@ describe('the result validator compiled at build time', () => {
     const olderFileConfig = firstOf(olderFile.configs, 'olderFile.configs');
     delete olderFileConfig.metrics!.upstreamTimeToFirstByteMs;
     delete olderFileConfig.metrics!.paintDelayMs;
+    // Summaries are checked by one shared definition ($ref): a bad one is still rejected wherever it sits.
+    const summary = { n: 3, min: 1, mean: 2, p50: 2, p90: 3, p99: 3, max: 3, stddev: 1 };
+    const withSummaries = (ttftMs: object, e2eMs: object) =>
+      resultDocument([completedConfig('a', metricsOf({ ttftMs: ttftMs as typeof summary, e2eMs: e2eMs as typeof summary }))]);
     const documents: unknown[] = [
+      withSummaries(summary, summary),
+      withSummaries(summary, { ...summary, p50: 'fast' }),
+      withSummaries({ ...summary, p42: 1 }, summary),
       valid,
       withStreams,
       olderFile,

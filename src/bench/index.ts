@@ -5,6 +5,7 @@
  * timestamp ≤ 200 ns; the lean pipeline ≥ 1,000,000 tokens/s on a quiet machine), exiting 1 if one is missed.
  */
 import Table from 'cli-table3';
+import { wrapWords } from '../report/fitTable.js';
 import { Bench } from 'tinybench';
 import { ManualClock, monotonicNowMs, systemClock } from '../clock.js';
 import { createBatcher } from '../pipeline/batchers/createBatcher.js';
@@ -20,6 +21,8 @@ import { createSyntheticSource } from '../sources/synthetic.js';
 const MESSAGES_PER_TASK = 1_000;
 const STAMPS_PER_TASK = 10_000;
 const PIPELINE_TOKENS = 20_000;
+/** The table and its footer fit this many columns. */
+const OUTPUT_WIDTH = 120;
 const texts = Array.from({ length: MESSAGES_PER_TASK }, (_, index) => ` token${index}`);
 
 interface Row {
@@ -85,7 +88,7 @@ const pipeline = await buildPipeline(leanConfig.pipeline, { runId: 'bench', seed
 // time tokens flow, not counting the wait for the last frame to paint.
 let streamIndex = 0;
 const deliveredTokensPerSecond: number[] = [];
-bench.add('lean in-process pipeline (zero-delay stream)', async () => {
+bench.add('lean in-process pipeline', async () => {
   const run = await runStream(pipeline, streamIndex++ % 4, `bench-${streamIndex}`);
   if (run.counts.check.problem) throw new Error(run.counts.check.problem);
   const lastReceiveMs = Math.max(...(run.trace.messageStamps.get('clientReceive') ?? []).filter((value) => value !== undefined));
@@ -106,7 +109,8 @@ const rows: Row[] = bench.tasks.map((task) => {
   const row: Row = { name: task.name, perUnitNs, unit, throughputPerSecond: 1e9 / perUnitNs };
   if (task.name.startsWith('probe')) row.target = { text: '≤ 200 ns', met: perUnitNs <= 200 };
   if (task.name.startsWith('lean')) {
-    row.name += ', median delivered rate';
+    // Short labels keep the table within 120 columns; the footer says what the row measures.
+    row.name += ', median delivered';
     row.throughputPerSecond = medianDeliveredTokensPerSecond;
     row.perUnitNs = 1e9 / medianDeliveredTokensPerSecond;
     row.target = { text: '≥ 1,000,000 tokens/s', met: row.throughputPerSecond >= 1_000_000 };
@@ -123,7 +127,6 @@ for (const row of rows) {
     row.target ? `${row.target.text}: ${row.target.met ? 'met' : 'MISSED'}` : '',
   ]);
 }
-process.stdout.write(
-  `${table.toString()}\nNode ${process.version}; ns/unit = mean tinybench sample ÷ units per task; the pipeline row is the median delivered rate over ${deliveredTokensPerSecond.length} streams of ${PIPELINE_TOKENS.toLocaleString('en-US')} tokens\n`,
-);
+const footer = `Node ${process.version}; ns/unit = mean tinybench sample ÷ units per task; the pipeline row is the median delivered rate over ${deliveredTokensPerSecond.length} zero-delay streams of ${PIPELINE_TOKENS.toLocaleString('en-US')} tokens`;
+process.stdout.write(`${table.toString()}\n${wrapWords(footer, OUTPUT_WIDTH)}\n`);
 if (rows.some((row) => row.target && !row.target.met)) process.exitCode = 1;

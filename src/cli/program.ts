@@ -9,7 +9,7 @@ import { httpApis } from '../sources/http/httpApis.js';
 import { profileNames } from '../sources/profiles.js';
 import { escapeControlCharacters } from './escapeControl.js';
 import type { CliIo } from './io.js';
-import { TOOL_VERSION } from '../run/context.js';
+import { TOOL_VERSION } from '../run/toolVersion.js';
 import { APP_FORMATS } from '../scenario/appFormats.js';
 import { ITERATIONS_MAX, TOKENS_MAX, WARMUP_MAX } from '../input/inputLimits.js';
 

@@ -1,7 +1,5 @@
 /** `streambench report RESULT.json [--html FILE] [--csv FILE]`: tables of a saved result, and the HTML report. */
 import { resolve } from 'node:path';
-import { resultToCsv } from '../report/csv.js';
-import { renderResultMarkdown } from '../report/markdown.js';
 import { readResultFile, ResultFileError } from '../result/readResult.js';
 import type { ResultDocument } from '../result/resultSchema.js';
 import { renderCountersTable, wrapText } from '../report/tables.js';
@@ -10,10 +8,8 @@ import { redisNote } from '../report/redisNote.js';
 import { collectWarnings } from '../stats/runWarnings.js';
 import { renderWarningBlock } from '../report/warningBlock.js';
 import { terminalWidth } from '../report/terminalWidth.js';
-import { writeFileAtomic } from '../result/writeResult.js';
 import { CliError, EXIT } from './exitCodes.js';
 import type { CliIo } from './io.js';
-import { checkOutputFile } from './outputPaths.js';
 import { chosenFormat, type OutputFormat } from './outputFormat.js';
 
 /** Options of `streambench report`. */
@@ -27,10 +23,14 @@ export interface ReportCommandOptions {
   verbose?: boolean;
 }
 
+// The CSV and markdown renderers and the file writers load only for the formats and files asked
+// for: the table a bare `streambench report` prints needs none of them (npm run bench:startup).
+
 /** Runs the command; returns the exit code. */
 export async function reportCommand(path: string, options: ReportCommandOptions, io: CliIo): Promise<number> {
-  if (options.html) await checkOutputFile(options.html, '--html');
-  if (options.csv) await checkOutputFile(options.csv, '--csv');
+  const writing = options.html || options.csv ? { ...(await import('./outputPaths.js')), ...(await import('../result/writeResult.js')) } : null;
+  if (options.html) await writing?.checkOutputFile(options.html, '--html');
+  if (options.csv) await writing?.checkOutputFile(options.csv, '--csv');
   let document: ResultDocument;
   try {
     document = await readResultFile(path);
@@ -41,11 +41,12 @@ export async function reportCommand(path: string, options: ReportCommandOptions,
   if (options.html) {
     // The HTML renderer (charts, markdown lexer) loads only when a report is asked for.
     const { renderHtmlReport } = await import('../report/htmlReport.js');
-    await writeFileAtomic(resolve(options.html), renderHtmlReport(document));
+    await writing?.writeFileAtomic(resolve(options.html), renderHtmlReport(document));
     if (!options.quiet) io.stderr.write(`HTML report written to ${resolve(options.html)}\n`);
   }
   if (options.csv) {
-    await writeFileAtomic(resolve(options.csv), resultToCsv(document));
+    const { resultToCsv } = await import('../report/csv.js');
+    await writing?.writeFileAtomic(resolve(options.csv), resultToCsv(document));
     if (!options.quiet) io.stderr.write(`CSV written to ${resolve(options.csv)}\n`);
   }
   if (options.quiet) return EXIT.ok;
@@ -53,12 +54,16 @@ export async function reportCommand(path: string, options: ReportCommandOptions,
     case 'json':
       io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
       break;
-    case 'csv':
+    case 'csv': {
+      const { resultToCsv } = await import('../report/csv.js');
       io.stdout.write(resultToCsv(document));
       break;
-    case 'markdown':
+    }
+    case 'markdown': {
+      const { renderResultMarkdown } = await import('../report/markdown.js');
       io.stdout.write(renderResultMarkdown(document));
       break;
+    }
     case 'table': {
       const layout = { width: terminalWidth(io.stdout, io.env), wide: options.wide };
       const redisLine = redisNote(document);

@@ -13,8 +13,7 @@ const TICK_MS = 5;
 /** Lateness below this is timer jitter, not a stall (ms). */
 const STALL_FLOOR_MS = 5;
 
-/** At and above this, a stream counts as disturbed by the tool's own stalls (warnings, compare). */
-export const DISTURBING_STALL_MS = 20;
+export { DISTURBING_STALL_MS } from './disturbingStall.js';
 
 /** One stall: the loop was blocked from `startMs` to `endMs` (monotonic ms). */
 interface Stall {

@@ -3,7 +3,7 @@
  * first, until the table fits, and a note says which (`--wide` shows them all). Rows can end in
  * one message cell spanning the remaining columns (an errored or skipped config), wrapped to fit.
  */
-import Table from 'cli-table3';
+import { BoxTable } from './boxTable.js';
 
 /** One column: its title (may hold line breaks), alignment, and when it may be hidden. */
 export interface FitColumn {
@@ -70,11 +70,10 @@ export function fitTable(columns: readonly FitColumn[], rows: readonly FitRow[],
     }
   }
   const shownColumns = columns.filter((_, index) => shown.includes(index));
-  const table = new Table({
-    head: shownColumns.map((column) => column.head),
-    colAligns: shownColumns.map((column) => column.align),
-    style: { head: [], border: [], compact: true },
-  });
+  const table = new BoxTable(
+    shownColumns.map((column) => column.head),
+    shownColumns.map((column) => column.align),
+  );
   for (const row of rows) {
     if (Array.isArray(row)) {
       table.push(shown.map((index) => row[index] ?? ''));
@@ -88,7 +87,7 @@ export function fitTable(columns: readonly FitColumn[], rows: readonly FitRow[],
     const natural = Math.max(40, tableWidth(spanned, widths) - 4);
     const limit = options.wide ? MESSAGE_WIDTH : Math.min(MESSAGE_WIDTH, options.width - tableWidth(leadShown, widths) - 3);
     const spanWidth = Math.max(20, Math.min(limit, natural));
-    table.push([...leadShown.map((index) => row.lead[index]), { colSpan: span, content: wrapWords(row.message, spanWidth), hAlign: 'left' }]);
+    table.push([...leadShown.map((index) => row.lead[index] ?? ''), { colSpan: span, content: wrapWords(row.message, spanWidth), hAlign: 'left' }]);
   }
   const hidden = columns.filter((_, index) => !shown.includes(index)).map((column) => column.head.replace(/\n/g, ' '));
   const note =

@@ -2,7 +2,6 @@
  * Plain-text tables (cli-table3, no colours) of a result document and of a comparison. Every
  * function returns a string; printing is the caller's business.
  */
-import Table from 'cli-table3';
 import type { CompletedConfig, ConfigResult, ResultDocument, Summary } from '../result/resultSchema.js';
 import type { Comparison } from '../stats/compareResults.js';
 import { orderedStageNames } from '../stats/metricPaths.js';
@@ -12,6 +11,7 @@ import { harnessLimit, harnessShare } from '../load/harnessWarnings.js';
 import { workersChoiceNote } from '../load/automaticWorkers.js';
 import { fitTable, type FitColumn, type FitOptions, type FitRow, wrapWords } from './fitTable.js';
 import { DEFAULT_WIDTH } from './terminalWidth.js';
+import { type BoxCell, BoxTable } from './boxTable.js';
 
 /** How a table is laid out: the width to fit (default 120) and whether to show every column anyway. */
 export type TableLayout = Partial<FitOptions>;
@@ -31,19 +31,18 @@ export const BREACH_MARK = '✗';
  * A table without ANSI colours (output goes to logs and files) and without row separators;
  * text columns are left-aligned, number columns right-aligned.
  */
-export function plainTable(head: string[], isTextColumn: (index: number) => boolean): Table.Table {
-  return new Table({
+export function plainTable(head: string[], isTextColumn: (index: number) => boolean): BoxTable {
+  return new BoxTable(
     head,
-    colAligns: head.map((_, index) => (isTextColumn(index) ? 'left' : 'right')),
-    style: { head: [], border: [], compact: true },
-  });
+    head.map((_, index) => (isTextColumn(index) ? 'left' : 'right')),
+  );
 }
 
 /** Wraps text at word boundaries to at most `width` characters per line (longer words stay whole). */
 export const wrapText = wrapWords;
 
 /** A left-aligned cell spanning `columns` columns, holding why a config has no numbers. */
-function messageCell(config: ConfigResult, columns: number): Table.Cell {
+function messageCell(config: ConfigResult, columns: number): BoxCell {
   const text = config.message === undefined ? config.state : `${config.state}: ${config.message}`;
   return { colSpan: columns, content: wrapText(text, MESSAGE_WIDTH), hAlign: 'left' };
 }

@@ -5,13 +5,24 @@
 import type { RunWarning } from '../stats/runWarnings.js';
 import { wrapWords } from './fitTable.js';
 
-/** A warning's finding without its explanation and advice (cut at the first ": " or "; " past 30 characters); --verbose prints it whole. */
+/** A headline longer than this is cut at a word (a result file written before the stall warning was shortened lists every stream). */
+const HEADLINE_MAX = 160;
+
+/** A warning's finding without its explanation and advice (cut at the first ": " or "; " past 30 characters, and to HEADLINE_MAX); --verbose prints it whole. */
 export function headline(message: string): string {
   const cut = /[:;] /g;
+  let finding = message;
   for (let match = cut.exec(message); match !== null; match = cut.exec(message)) {
-    if (match.index >= 30) return `${message.slice(0, match.index)} …`;
+    if (match.index >= 30) {
+      finding = message.slice(0, match.index);
+      break;
+    }
   }
-  return message;
+  if (finding.length > HEADLINE_MAX) {
+    const space = finding.lastIndexOf(' ', HEADLINE_MAX);
+    return `${finding.slice(0, space > 30 ? space : HEADLINE_MAX).replace(/,$/, '')} …`;
+  }
+  return finding === message ? message : `${finding} …`;
 }
 
 /**

@@ -1,12 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import type { ResultDocument } from '../result/resultSchema.js';
 
-const packageJson = createRequire(import.meta.url)('../../package.json') as { version: string };
-
-/** streambench's own version, from package.json. */
-export const TOOL_VERSION = packageJson.version;
+export { TOOL_VERSION } from './toolVersion.js';
 
 /** Where and when a run happens: Node, OS, CPU, git commit, wall-clock start. */
 export function collectContext(startedAt: Date): ResultDocument['context'] {

@@ -6,7 +6,8 @@
  */
 import { monotonicNowMs, systemClock } from '../clock.js';
 import { watchEventLoopDelay } from '../probes/eventLoopDelay.js';
-import { DISTURBING_STALL_MS, StallMonitor } from '../probes/stallMonitor.js';
+import { StallMonitor } from '../probes/stallMonitor.js';
+import { stallWarnings } from './stallWarning.js';
 import { type ResourceReport, sampleResources } from '../probes/resourceSampler.js';
 import type { LoadSettings } from '../scenario/loadSettings.js';
 import { harnessWarnings } from '../load/harnessWarnings.js';
@@ -222,17 +223,6 @@ export async function runConfigInThisThread(
   );
   target?.finish(result, measurements);
   return result;
-}
-
-/** A warning naming the measured streams the tool's own stalls disturbed, with the longest. */
-function stallWarnings(iterations: readonly { toolStallMs?: number }[]): string[] {
-  const disturbed = iterations.flatMap((sample, index) => ((sample.toolStallMs ?? 0) >= DISTURBING_STALL_MS ? [{ stream: index + 1, ms: sample.toolStallMs! }] : []));
-  if (disturbed.length === 0) return [];
-  const worst = disturbed.reduce((a, b) => (b.ms > a.ms ? b : a));
-  const streams = disturbed.map((entry) => entry.stream).join(', ');
-  return [
-    `the tool's event loop stalled for up to ${worst.ms.toFixed(0)} ms during measured stream${disturbed.length === 1 ? '' : 's'} ${streams} (of ${iterations.length}, the longest in stream ${worst.stream}): their timings may be late by that much; compare treats them as disturbed (iterations[].toolStallMs)`,
-  ];
 }
 
 function describeFailures(failures: string[], failedStreams: number, started: number): string | null {

@@ -8,6 +8,11 @@
 export interface Random {
   /** Uniform in [0, 1). */
   next(): number;
+  /**
+   * Fills `out` with the next `out.length` values of int(0, count - 1), in order: the same values
+   * as that many int() calls, without a call and argument checks per value (the bootstrap's loop).
+   */
+  fillIndexes(out: Int32Array, count: number): void;
   /** Uniform integer in [min, maxInclusive]. */
   int(min: number, maxInclusive: number): number;
   /** True with the given probability. */
@@ -75,6 +80,11 @@ export function createRandom(seed: number): Random {
 
   const random: Random = {
     next: () => nextWord() / TWO_TO_32,
+    fillIndexes(out, count) {
+      if (!Number.isInteger(count) || count < 1) throw new RangeError(`fillIndexes needs a whole count of at least 1, got ${count}`);
+      // int(0, count - 1) is 0 + floor(next() × count).
+      for (let i = 0; i < out.length; i++) out[i] = Math.floor((nextWord() / TWO_TO_32) * count);
+    },
     int(min, maxInclusive) {
       if (!Number.isInteger(min) || !Number.isInteger(maxInclusive) || maxInclusive < min) {
         throw new RangeError(`int(min, maxInclusive) needs integers with min <= max, got ${min}, ${maxInclusive}`);

@@ -47,26 +47,29 @@ export function bootstrapMedianDifference(base: readonly number[], head: readonl
   const random = createRandom(deriveSeed(options.seed, 'bootstrap-median-difference'));
   const estimate = medianOfSorted(sortedCopy(head)) - medianOfSorted(sortedCopy(base));
   const differences = new Float64Array(resamples);
-  // Typed arrays sort numerically without a comparator: the same order, several times faster,
-  // which `compare` feels (thousands of resamples for every config × gate).
-  const baseDraw = new Float64Array(base.length);
-  const headDraw = new Float64Array(head.length);
+  // Each resample draws ranks, not values: rank k stands for the k-th smallest sample, so a draw
+  // of ranks sorts as its values do, and its median is read from the sorted samples (the same
+  // doubles, the same sum for an even count). Integers sort and copy without boxing doubles while
+  // the loop still runs unoptimized: compare's garbage collection halved and compare ~12 % faster
+  // (npm run bench:startup side by side).
+  const baseSorted = numericallySorted(base);
+  const headSorted = numericallySorted(head);
+  const baseRanks = ranksOf(base);
+  const headRanks = ranksOf(head);
+  const baseDraw = new Int32Array(base.length);
+  const headDraw = new Int32Array(head.length);
+  const baseIndexes = new Int32Array(base.length);
+  // Paired: one index per pair, drawn once for both sides.
+  const headIndexes = options.paired ? baseIndexes : new Int32Array(head.length);
   for (let r = 0; r < resamples; r++) {
-    if (options.paired) {
-      for (let i = 0; i < base.length; i++) {
-        // random.int draws within 0..length - 1 (paired: base and head have the same length).
-        const index = random.int(0, base.length - 1);
-        baseDraw[i] = base[index]!;
-        headDraw[i] = head[index]!;
-      }
-    } else {
-      // random.int draws within 0..length - 1.
-      for (let i = 0; i < base.length; i++) baseDraw[i] = base[random.int(0, base.length - 1)]!;
-      for (let i = 0; i < head.length; i++) headDraw[i] = head[random.int(0, head.length - 1)]!;
-    }
-    baseDraw.sort();
-    headDraw.sort();
-    differences[r] = medianOfSortedDraw(headDraw) - medianOfSortedDraw(baseDraw);
+    // The same draws, in the same order, as random.int(0, n - 1) per stream: base's, then head's.
+    random.fillIndexes(baseIndexes, base.length);
+    if (!options.paired) random.fillIndexes(headIndexes, head.length);
+    for (let i = 0; i < base.length; i++) baseDraw[i] = baseRanks[baseIndexes[i]!]!;
+    for (let i = 0; i < head.length; i++) headDraw[i] = headRanks[headIndexes[i]!]!;
+    sortRanks(baseDraw);
+    sortRanks(headDraw);
+    differences[r] = medianOfDraw(headSorted, headDraw) - medianOfDraw(baseSorted, baseDraw);
   }
   differences.sort();
   const tail = (1 - confidence) / 2;
@@ -80,11 +83,49 @@ export function bootstrapMedianDifference(base: readonly number[], head: readonl
   };
 }
 
-/** Median of a sorted, non-empty draw (mean of the middle two for an even count), as medianOfSorted. */
-function medianOfSortedDraw(sorted: Float64Array): number {
-  const middle = sorted.length >> 1;
-  // In range: the draw is non-empty, so middle and middle - 1 (for an even length ≥ 2) index it.
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+/** The samples in TypedArray#sort's numeric order (-0 before +0). */
+function numericallySorted(values: readonly number[]): Float64Array {
+  return Float64Array.from(values).sort();
+}
+
+/** Whether `a` sorts before `b` in TypedArray#sort's numeric order (-0 before +0; samples hold no NaN). */
+function sortsBefore(a: number, b: number): boolean {
+  return a < b || (a === 0 && b === 0 && Object.is(a, -0) && !Object.is(b, -0));
+}
+
+/** For each sample, its position in numericallySorted(values) (equal values get distinct, adjacent ranks). */
+function ranksOf(values: readonly number[]): Int32Array {
+  const order = values.map((_, index) => index).sort((a, b) => (sortsBefore(values[a]!, values[b]!) ? -1 : sortsBefore(values[b]!, values[a]!) ? 1 : a - b));
+  const ranks = new Int32Array(values.length);
+  order.forEach((index, rank) => (ranks[index] = rank));
+  return ranks;
+}
+
+/** Draws up to this long are sorted by insertion: no allocation, where TypedArray#sort copies the array each call. */
+const INSERTION_SORT_MAX = 48;
+
+/** Sorts a draw of ranks in place, ascending. */
+function sortRanks(draw: Int32Array): void {
+  if (draw.length > INSERTION_SORT_MAX) {
+    draw.sort();
+    return;
+  }
+  for (let i = 1; i < draw.length; i++) {
+    const value = draw[i]!;
+    let j = i - 1;
+    while (j >= 0 && draw[j]! > value) {
+      draw[j + 1] = draw[j]!;
+      j--;
+    }
+    draw[j + 1] = value;
+  }
+}
+
+/** Median of the values a sorted, non-empty draw of ranks stands for (mean of the middle two for an even count), as medianOfSorted. */
+function medianOfDraw(sorted: Float64Array, draw: Int32Array): number {
+  const middle = draw.length >> 1;
+  // In range: the draw is non-empty and its ranks index `sorted`.
+  return draw.length % 2 === 1 ? sorted[draw[middle]!]! : (sorted[draw[middle - 1]!]! + sorted[draw[middle]!]!) / 2;
 }
 
 /** Linear-interpolated quantile q (0–1) of sorted values. */

@@ -11,7 +11,7 @@ import { bootstrapMedianDifference, DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES } from
 import { type Pairing, streamPairing } from './comparability.js';
 import { DEFAULT_COUNTER_INCREASE, DEFAULT_TIME_INCREASE, formatThreshold, type Gate, isCounterMetric, type IterationMetric, MEASURED_COUNTERS, type Threshold } from './gates.js';
 import { coefficientOfVariation, madOutliers, median } from './sampleStats.js';
-import { DISTURBING_STALL_MS } from '../probes/stallMonitor.js';
+import { DISTURBING_STALL_MS } from '../probes/disturbingStall.js';
 
 /** The four outcomes. Only `regressed` fails a gate. */
 export type Verdict = 'improved' | 'unchanged' | 'regressed' | 'inconclusive';

@@ -34,13 +34,88 @@ function nullableObjectsInline(schema: unknown): unknown {
   return node;
 }
 
+/** Subschemas shorter than this (as JSON) stay inline: a function call costs more than their checks. */
+const SHARED_SCHEMA_MIN_LENGTH = 200;
+
+/** Keywords that do not constrain a document: left out of the validator's schema. */
+const ANNOTATIONS = new Set(['description', 'title']);
+
+/** The schema without annotations (their text only made equal shapes look different). */
+function withoutAnnotations(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutAnnotations);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  return Object.fromEntries(
+    Object.entries(schema)
+      // A property may be named "description": only annotation keywords of a schema go.
+      .filter(([key]) => !ANNOTATIONS.has(key))
+      .map(([key, value]) => [key, key === 'properties' ? propertiesWithoutAnnotations(value) : withoutAnnotations(value)]),
+  );
+}
+
+/** A `properties` map: its keys are property names, so each value (a schema) is cleaned, never a key dropped. */
+function propertiesWithoutAnnotations(properties: unknown): unknown {
+  if (typeof properties !== 'object' || properties === null) return properties;
+  return Object.fromEntries(Object.entries(properties).map(([name, value]) => [name, withoutAnnotations(value)]));
+}
+
+/**
+ * Every subschema that occurs more than once (a Summary under each metric and stage, a config
+ * under each state) moved to `definitions` and referred to by `$ref`, so ajv compiles it into one
+ * function instead of inlining a copy at every place: the validator's code, and the time Node takes
+ * to compile it when `compare` or `report` reads a file, shrink several times. Schemas carrying a
+ * `default` stay in place, since ajv fills a property's default from the schema where the property
+ * is declared.
+ */
+function shareRepeatedSchemas(root: Record<string, unknown>): Record<string, unknown> {
+  const counts = new Map<string, number>();
+  const count = (node: unknown): void => {
+    if (typeof node !== 'object' || node === null) return;
+    if (!Array.isArray(node)) counts.set(JSON.stringify(node), (counts.get(JSON.stringify(node)) ?? 0) + 1);
+    Object.values(node).forEach(count);
+  };
+  Object.values(root).forEach(count);
+  const definitions: Record<string, unknown> = {};
+  const names = new Map<string, string>();
+  const share = (node: unknown, isSchema: boolean): unknown => {
+    if (typeof node !== 'object' || node === null) return node;
+    if (Array.isArray(node)) return node.map((item) => share(item, isSchema));
+    const text = JSON.stringify(node);
+    if (isSchema && (counts.get(text) ?? 0) > 1 && text.length >= SHARED_SCHEMA_MIN_LENGTH && !('default' in node)) {
+      let name = names.get(text);
+      if (name === undefined) {
+        name = `shared${names.size}`;
+        names.set(text, name);
+        definitions[name] = shareChildren(node as Record<string, unknown>);
+      }
+      return { $ref: `#/definitions/${name}` };
+    }
+    return shareChildren(node as Record<string, unknown>);
+  };
+  // Under `properties` the keys are names and every value a schema; `required`, `enum` and
+  // `const` hold data, never schemas.
+  const shareChildren = (node: Record<string, unknown>): Record<string, unknown> =>
+    Object.fromEntries(
+      Object.entries(node).map(([key, value]) => {
+        if (key === 'required' || key === 'enum' || key === 'const' || key === 'default') return [key, value];
+        if (key === 'properties' && typeof value === 'object' && value !== null) {
+          return [key, Object.fromEntries(Object.entries(value).map(([name, schema]) => [name, share(schema, true)]))];
+        }
+        return [key, share(value, true)];
+      }),
+    );
+  const shared = shareChildren(root);
+  return names.size === 0 ? shared : { ...shared, definitions };
+}
+
 /** TypeScript source (plain JavaScript under @ts-nocheck) of the standalone validator; the same text runs as dist/….js. */
 export function resultValidatorCode(): string {
   const { $schema: _draft, ...schema } = resultJsonSchema();
   // useDefaults fills the fields zod's .default(null) fills, so both paths return the same document.
-  const ajv = new Ajv({ code: { source: true, esm: true, lines: false }, useDefaults: true, strict: false, allErrors: false });
+  // inlineRefs false: each shared definition stays one function (shareRepeatedSchemas).
+  const ajv = new Ajv({ code: { source: true, esm: true, lines: false }, useDefaults: true, strict: false, allErrors: false, inlineRefs: false, messages: false });
+  const validatorSchema = shareRepeatedSchemas(withoutAnnotations(nullableObjectsInline(schema)) as Record<string, unknown>);
   // ajv's CommonJS module: its function is the default export's `default` under NodeNext.
-  const code = standalone.default(ajv, ajv.compile(nullableObjectsInline(schema) as Record<string, unknown>));
+  const code = standalone.default(ajv, ajv.compile(validatorSchema));
   if (/\brequire\(/.test(code)) throw new Error('the standalone result validator needs ajv at run time; keep the result schema to keywords ajv inlines');
   return `// @ts-nocheck\n// Generated by src/tools/writeSchemas.ts (npm run build) from src/result/resultSchema.ts: do not edit.\n${code}\n`;
 }

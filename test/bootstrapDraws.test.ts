@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { bootstrapMedianDifference } from '../src/stats/bootstrap.js';
+import { createRandom, deriveSeed } from '../src/sources/random.js';
+
+/** The bootstrap as first written: values drawn with random.int, sorted with Array#sort, medians of the draws. */
+function referenceInterval(base: number[], head: number[], paired: boolean, seed: number, resamples: number): { low: number; high: number } {
+  const random = createRandom(deriveSeed(seed, 'bootstrap-median-difference'));
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b || (Object.is(a, -0) ? -1 : Object.is(b, -0) ? 1 : 0));
+    const middle = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  };
+  const differences: number[] = [];
+  for (let r = 0; r < resamples; r++) {
+    let baseDraw: number[];
+    let headDraw: number[];
+    if (paired) {
+      const indexes = base.map(() => random.int(0, base.length - 1));
+      baseDraw = indexes.map((index) => base[index]!);
+      headDraw = indexes.map((index) => head[index]!);
+    } else {
+      baseDraw = base.map(() => base[random.int(0, base.length - 1)]!);
+      headDraw = head.map(() => head[random.int(0, head.length - 1)]!);
+    }
+    differences.push(median(headDraw) - median(baseDraw));
+  }
+  differences.sort((a, b) => a - b);
+  const quantile = (q: number) => {
+    const position = q * (differences.length - 1);
+    const lower = Math.floor(position);
+    const upper = Math.min(lower + 1, differences.length - 1);
+    return differences[lower]! + (differences[upper]! - differences[lower]!) * (position - lower);
+  };
+  return { low: quantile(0.025), high: quantile(0.975) };
+}
+
+describe('the bootstrap draws', () => {
+  it('give the interval the plain value-drawing bootstrap gives: ties, short and long samples, paired and not', () => {
+    const random = createRandom(11);
+    for (const [baseLength, headLength, paired] of [
+      [1, 1, true],
+      [2, 3, false],
+      [5, 5, true],
+      [6, 9, false],
+      [60, 60, true],
+      [70, 49, false],
+    ] as const) {
+      // Few distinct values, so draws hold many ties.
+      const sample = (length: number) => Array.from({ length }, () => random.pick([0, 1.5, 2.25, 2.25, 7, 10.125, 3]) + random.int(0, 2) * 0.5);
+      const base = sample(baseLength);
+      const head = sample(headLength);
+      const interval = bootstrapMedianDifference(base, head, { paired, seed: baseLength * 100 + headLength, resamples: 500 });
+      const reference = referenceInterval(base, head, paired, baseLength * 100 + headLength, 500);
+      expect({ low: interval.low, high: interval.high }).toEqual(reference);
+    }
+  });
+});
+
+describe('random indexes in bulk', () => {
+  it('are the values and the order random.int gives', () => {
+    const one = createRandom(5);
+    const other = createRandom(5);
+    const indexes = new Int32Array(1000);
+    one.fillIndexes(indexes, 7);
+    expect([...indexes]).toEqual(Array.from({ length: 1000 }, () => other.int(0, 6)));
+    expect(one.next()).toBe(other.next());
+  });
+});
