@@ -236,12 +236,18 @@ describe('statistical gate', () => {
         sample.renderLatencyP99Ms = itemAt(flapping[side], index, 'flapping');
         sample.stalenessP99Ms = itemAt(flapping[side], index, 'flapping') - 1;
       });
+      // The seed's 50 ms debounce flaps the same way.
+      const proposed = configWithStreams('seed-proposed', { ...shape, runSeed: runSeed + 5 });
+      proposed.iterations.forEach((sample, index) => {
+        sample.renderLatencyP99Ms = itemAt(flapping[side], index, 'flapping') + 30;
+        sample.stalenessP99Ms = itemAt(flapping[side], index, 'flapping') + 29;
+      });
       const corrected = configWithStreams('seed-corrected', { ...shape, runSeed: runSeed + 10 });
       corrected.iterations.forEach((sample) => {
         sample.renderLatencyP99Ms = 40;
         sample.stalenessP99Ms = 17;
       });
-      return runOf([field, corrected], side);
+      return runOf([field, proposed, corrected], side);
     };
     const base = run('base', 1);
     const head = run('head', 2);
@@ -252,6 +258,8 @@ describe('statistical gate', () => {
     expect(decision.report.informational.map((verdict) => [verdict.config, verdict.metric, verdict.verdict])).toEqual([
       ['field-baseline', 'renderLatencyP99Ms', 'inconclusive'],
       ['field-baseline', 'stalenessP99Ms', 'inconclusive'],
+      ['seed-proposed', 'renderLatencyP99Ms', 'inconclusive'],
+      ['seed-proposed', 'stalenessP99Ms', 'inconclusive'],
     ]);
     // Everything else keeps the default gates, the other config's render p99s included.
     expect(decision.report.verdicts.some((verdict) => verdict.config === 'field-baseline' && verdict.metric === 'renderLatencyP99Ms')).toBe(false);
@@ -261,7 +269,8 @@ describe('statistical gate', () => {
     expect(outcomeOf(wordDecision(decision)).mark).toBe('✓');
     const text = renderVerdictTable(decision, { width: 200 });
     expect(text).toContain('i informational, not gated: field-baseline renderLatencyP99Ms inconclusive, field-baseline stalenessP99Ms inconclusive — a trailing 16 ms debounce');
-    expect(text.split('\n').at(-1)).toMatch(/^✓ no regression: 16 unchanged; 2 informational verdicts not gated \(above\) \(/);
+    expect(text).toContain('i informational, not gated: seed-proposed renderLatencyP99Ms inconclusive, seed-proposed stalenessP99Ms inconclusive — a trailing 50 ms debounce');
+    expect(text.split('\n').at(-1)).toMatch(/^✓ no regression: 23 unchanged; 4 informational verdicts not gated \(above\) \(/);
     expect(renderComparisonMarkdown(decision, { base: 'a.json', head: 'b.json' })).toContain('- ℹ informational, not gated: field-baseline renderLatencyP99Ms inconclusive');
     // A --gate on the metric decides it after all (and here the data cannot).
     const flagged = decideComparison(base, head, { flagGates: parseGateFlags('renderLatencyP99Ms'), rules: [] });
