@@ -87,7 +87,10 @@ export class StreamTrace {
 
   /** The text the source sent, in order. */
   sentText(): string {
-    return this.chunks.map((chunk) => chunk.text).join('');
+    // Appended, not mapped and joined: no array of every chunk's text per stream.
+    let text = '';
+    for (const chunk of this.chunks) text += chunk.text;
+    return text;
   }
 
   /** Tokens the source sent. */

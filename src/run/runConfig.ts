@@ -13,7 +13,7 @@ import type { LoadSettings } from '../scenario/loadSettings.js';
 import { harnessWarnings } from '../load/harnessWarnings.js';
 import { withAutomaticWorkers } from '../load/automaticWorkers.js';
 import { concurrencyOfShare, plannedStream } from '../load/plannedLoad.js';
-import { runSchedule, type ScheduleOutcome, type StreamStart } from '../load/streamScheduler.js';
+import { runSchedule, type ScheduleOutcome, type Shard, type StreamStart } from '../load/streamScheduler.js';
 import { configEnd, type ConfigResult } from '../result/resultSchema.js';
 import type { ResolvedConfig } from '../scenario/loadScenario.js';
 import { ConfigMeasurements } from '../stats/configMeasurements.js';
@@ -23,6 +23,7 @@ import { buildPipeline, type RunEnvironment } from './buildPipeline.js';
 import { runStream } from './runStream.js';
 import { StageUnavailableError } from './stageUnavailableError.js';
 import type { ConfigHooks, StreamPlan } from './types.js';
+import type { TokenSource } from '../sources/types.js';
 import { openTargetRunner, type TargetRunner } from '../target/targetRunner.js';
 import type { TargetStreamRun } from '../target/targetStream.js';
 import { describeTarget } from '../target/describeTarget.js';
@@ -149,6 +150,11 @@ export async function runConfigInThisThread(
     if (failures.length === 0 && !signal?.aborted) {
       resources = load && sampleResources(environment.clock, load.sampleEveryS * 1000);
       peakInFlight = 0; // the warm-up's one stream is not the load's
+      // Plan the source's streams before the load (a synthetic source generates each stream's
+      // text and schedule): that is the model's work, not the relay's, and done during the ramp
+      // it delayed the streams already running (source lag) and counted as the tool's CPU.
+      // (A producer child process plans its own streams.)
+      if (pipeline && pipeline.producerProcess === null) prepareSourceAhead(pipeline.source, plan.warmup, measuredStreams, environment.shard ?? undefined);
       const cpuAtStart = process.cpuUsage();
       // With `processes: split` the producers run in the config's child: its CPU is the load's too.
       const childCpuAtStartUs = await pipeline?.producerProcess?.cpuUs();
@@ -262,4 +268,14 @@ function summarizeLoad(
 function expectedConcurrency(config: ResolvedConfig, environment: RunEnvironment): number {
   const stream = environment.sourceSettings ? plannedStream(environment.sourceSettings, environment.seed) : null;
   return concurrencyOfShare(config.load ?? undefined, environment.shard ?? { index: 0, count: 1 }, stream);
+}
+
+/** Streams planned ahead of a load at most (a synthetic source keeps 1,024 plans; a long soak plans the rest as it goes). */
+const MAX_STREAMS_PREPARED_AHEAD = 1000;
+
+/** Asks the source to prepare the streams this machine will run (the schedule's indexes), up to MAX_STREAMS_PREPARED_AHEAD. */
+function prepareSourceAhead(source: TokenSource, firstIndex: number, streams: number, shard: Shard | undefined): void {
+  if (!source.prepare) return;
+  const { index: shardIndex, count: shardCount } = shard ?? { index: 0, count: 1 };
+  for (let global = shardIndex, prepared = 0; global < streams && prepared < MAX_STREAMS_PREPARED_AHEAD; global += shardCount, prepared++) source.prepare(firstIndex + global);
 }

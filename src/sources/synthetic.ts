@@ -3,7 +3,7 @@
  * emitted on a modelled schedule (TTFT, gaps, bursts, stalls). The plan is pure and
  * deterministic for (settings, seed, streamIndex); only `open()` touches the clock.
  */
-import type { Clock } from '../clock.js';
+import type { Clock, TimerHandle } from '../clock.js';
 import { chunkTokens } from './chunking.js';
 import { generateText } from './corpus.js';
 import { sampleMs } from './distributions.js';
@@ -162,9 +162,11 @@ export async function* emitOnSchedule(plan: SyntheticStreamPlan, startMs: number
 /**
  * The push form of emitOnSchedule: calls `onChunk` with each planned chunk once the clock
  * reaches its time, waiting for what `onChunk` returns before the next. The same waits, the
- * same early return on abort and the same lag reports, without a promise per chunk.
+ * same early return on abort and the same lag reports, driven by timer callbacks: no promise,
+ * no async step per chunk (under load that is 50,000 chunks a second), only one per wait for
+ * an awaiting consumer.
  */
-export async function pushOnSchedule(
+export function pushOnSchedule(
   plan: SyntheticStreamPlan,
   startMs: number,
   clock: Clock,
@@ -172,17 +174,68 @@ export async function pushOnSchedule(
   observer: SourceObserver | undefined,
   onChunk: (chunk: SourceChunk) => void | Promise<void>,
 ): Promise<void> {
-  const pacer = schedulePacer(plan, startMs, clock, signal, observer);
-  try {
-    for (const [index, chunk] of plan.chunks.entries()) {
-      const ready = pacer.ready(index);
-      if (ready === false || (ready !== true && !(await ready))) return;
-      const wait = onChunk(chunk);
-      if (wait) await wait;
-    }
-  } finally {
-    pacer.dispose();
-  }
+  return new Promise<void>((resolve, reject) => {
+    let index = 0;
+    let chunksSinceMacrotask = 0;
+    let timer: TimerHandle | null = null;
+    let finished = false;
+    const finish = (error?: unknown) => {
+      if (finished) return;
+      finished = true;
+      if (timer !== null) clock.clearTimer(timer);
+      timer = null;
+      signal?.removeEventListener('abort', onAbort);
+      if (error === undefined) resolve();
+      else reject(error as Error);
+    };
+    // A wait for a chunk's time ends at once on abort; a wait for the consumer ends with it.
+    const onAbort = () => {
+      if (timer !== null) finish();
+    };
+    const afterWait = () => {
+      timer = null;
+      chunksSinceMacrotask = 0;
+      step();
+    };
+    const step = (): void => {
+      if (finished) return;
+      try {
+        while (index < plan.chunks.length) {
+          if (signal?.aborted) return finish();
+          const dueAtMs = startMs + plan.offsetsMs[index]!; // a plan has one offset per chunk
+          // Node's timers count from the event loop's cached time, which a busy loop leaves
+          // behind, so a timer can fire early: then this waits again for what is left. Waits
+          // under 1 ms are skipped (a timer could not honour them anyway).
+          const nowMs = clock.nowMs();
+          const waitMs = dueAtMs - nowMs;
+          if (waitMs >= 1) {
+            timer = clock.setTimer(afterWait, waitMs);
+            return;
+          }
+          if (chunksSinceMacrotask >= CHUNKS_PER_MACROTASK_YIELD) {
+            // Zero-delay streams still let the consumers' I/O and timers run.
+            chunksSinceMacrotask = 0;
+            setImmediate(step);
+            return;
+          }
+          // After a busy event loop the timer fires late: the tool could not keep the planned pace
+          // (the clock read just above: one read per chunk, not two).
+          observer?.scheduleLag?.(Math.max(0, nowMs - dueAtMs));
+          chunksSinceMacrotask++;
+          const wait = onChunk(plan.chunks[index++]!);
+          if (wait) {
+            wait.then(step, finish);
+            return;
+          }
+        }
+        finish();
+      } catch (error) {
+        finish(error);
+      }
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    step();
+  });
 }
 
 /** Plans a synthetic source keeps for reuse across configs (a 400-token plan is about 50 KB). */

@@ -91,22 +91,26 @@ export function summarizeStream(trace: StreamTrace, counts: StreamCounts): Strea
   const staleness = noSamples();
   const stageLatency = new Map<StageName, Samples>();
 
-  // Per token, through every stage.
+  // Per token, through every stage. Each stage's stamps are looked up once, not per chunk.
+  const messageStages = STAGES.filter((stage): stage is MessageStage => stage !== 'emit');
+  const stampsByStage = messageStages.map((stage) => trace.messageStamps.get(stage));
+  const receivedStamps = trace.messageStamps.get('clientReceive');
+  const renderStamps = trace.messageStamps.get('render');
   for (const chunk of trace.chunks) {
     if (chunk.tokens === 0 || chunk.messageSeq < 0) continue;
     let previousMs = chunk.emitMs;
-    for (const stage of STAGES) {
-      if (stage === 'emit') continue;
-      const atMs = trace.stampOf(stage, chunk.messageSeq);
+    for (let stageIndex = 0; stageIndex < messageStages.length; stageIndex++) {
+      const atMs = stampsByStage[stageIndex]?.[chunk.messageSeq];
       if (atMs === undefined) continue;
+      const stage = messageStages[stageIndex]!; // stageIndex < messageStages.length
       let samples = stageLatency.get(stage);
       if (!samples) stageLatency.set(stage, (samples = noSamples()));
       addSample(samples, atMs - previousMs, chunk.tokens);
       previousMs = atMs;
     }
-    const receivedMs = trace.stampOf('clientReceive', chunk.messageSeq);
+    const receivedMs = receivedStamps?.[chunk.messageSeq];
     if (receivedMs !== undefined) addSample(tokenLatency, receivedMs - chunk.emitMs, chunk.tokens);
-    const renderedMs = trace.stampOf('render', chunk.messageSeq);
+    const renderedMs = renderStamps?.[chunk.messageSeq];
     if (renderedMs !== undefined) {
       addSample(renderLatency, renderedMs - chunk.emitMs, chunk.tokens);
       if (receivedMs !== undefined) addSample(staleness, renderedMs - receivedMs, chunk.tokens);

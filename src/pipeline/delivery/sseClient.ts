@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { pipeline, type Readable } from 'node:stream';
+import { finished, pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { createParser } from 'eventsource-parser';
 import { Client, buildConnector } from 'undici';
@@ -68,16 +68,40 @@ export function startSseClient(options: SseClientOptions): RelayClientHandle {
       },
     });
     const decoder = new TextDecoder();
-    for await (const chunk of source) {
-      parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
-      if (dropped) {
+    // Read on 'data' events, not with `for await`: the async iterator costs a promise and a
+    // microtask turn per chunk, and every stream's client reads a chunk per event.
+    return new Promise<ConnectionOutcome>((resolve, reject) => {
+      let settled = false;
+      const onData = (chunk: Buffer) => {
+        if (settled) return;
+        try {
+          parser.feed(decoder.decode(chunk, { stream: true }));
+        } catch (error) {
+          settled = true;
+          source.destroy();
+          reject(error as Error);
+          return;
+        }
+        if (!dropped) return;
         // Close the TCP connection: when the whole response was already buffered, undici would
         // otherwise keep the socket alive and reuse it, which is not a drop.
-        await meter.closeAll();
-        return 'dropped';
-      }
-    }
-    return 'ended';
+        settled = true;
+        source.off('data', onData);
+        source.pause();
+        meter.closeAll().then(() => {
+          source.destroy();
+          resolve('dropped');
+        }, reject);
+      };
+      source.on('data', onData);
+      // An error or a close before the end rejects, as the iterator would have thrown.
+      finished(source, (error) => {
+        if (settled) return;
+        settled = true;
+        if (error) reject(error);
+        else resolve('ended');
+      });
+    });
   };
 
   const run = async (): Promise<void> => {

@@ -51,24 +51,34 @@ export async function runProducerStages(chunks: AsyncIterable<SourceChunk>, stag
   // fire-and-forget producer issues at once (one connection keeps order).
   let nextSeq = 0;
   let writeChain: Promise<void> = Promise.resolve();
-  const acknowledged: Promise<void>[] = [];
+  // Writes not yet acknowledged, counted rather than kept: a promise per message held to the
+  // stream's end was memory per stream, and the end only needs to know when none is left.
+  let pendingWrites = 0;
+  let allAcknowledged: (() => void) | null = null;
   let writeError: unknown;
   let payloadBytes = 0;
+  const acknowledge = () => {
+    if (--pendingWrites === 0 && allAcknowledged) allAcknowledged();
+  };
   const sendMessages = (seqs: number[], payloads: string[]) => {
     for (const payload of payloads) payloadBytes += Buffer.byteLength(payload);
     const write = broker.awaitWrites ? (writeChain = writeChain.then(() => broker.write(payloads))) : broker.write(payloads);
-    acknowledged.push(
-      write.then(
-        () => {
-          const atMs = clock.nowMs();
-          for (const seq of seqs) observer.stamp('brokerWrite', seq, atMs);
-        },
-        (error) => {
-          writeError ??= error;
-        },
-      ),
+    pendingWrites++;
+    const acknowledged = write.then(
+      () => {
+        const atMs = clock.nowMs();
+        for (const seq of seqs) observer.stamp('brokerWrite', seq, atMs);
+        acknowledge();
+      },
+      (error) => {
+        writeError ??= error;
+        acknowledge();
+      },
     );
+    if (broker.awaitWrites) lastAcknowledged = acknowledged;
   };
+  // An awaiting producer waits for the latest write's acknowledgement before the next chunk.
+  let lastAcknowledged: Promise<void> | null = null;
   // One message per batch (merged), or one per chunk written together.
   const encodeMessage = (batched: IndexedChunk[]) => {
     const seq = nextSeq++;
@@ -102,10 +112,7 @@ export async function runProducerStages(chunks: AsyncIterable<SourceChunk>, stag
   const onChunk = (chunk: SourceChunk): Promise<void> | undefined => {
     observer.emit(chunk, clock.nowMs());
     batcher.push({ index: index++, chunk });
-    if (broker.awaitWrites) {
-      const last = acknowledged[acknowledged.length - 1];
-      if (last !== undefined) return last.then(throwIfWriteFailed);
-    }
+    if (broker.awaitWrites && lastAcknowledged !== null) return lastAcknowledged.then(throwIfWriteFailed);
     throwIfWriteFailed();
     return undefined;
   };
@@ -118,7 +125,7 @@ export async function runProducerStages(chunks: AsyncIterable<SourceChunk>, stag
     }
   }
   batcher.end();
-  await Promise.all(acknowledged);
+  if (pendingWrites > 0) await new Promise<void>((resolve) => (allAcknowledged = resolve));
   if (writeError) throw writeError;
   await broker.end(serializer.encodeEnd(nextSeq));
   return { endSeq: nextSeq, payloadBytes };

@@ -13,9 +13,18 @@ export type RespReply = string | number | null | Error | readonly RespReply[];
 
 const CRLF_BYTES = 2;
 
+/** Decimal digits of a length (a non-negative integer), without formatting it: this runs for every part of every command. */
+function lengthDigits(length: number): number {
+  if (length < 10) return 1;
+  if (length < 100) return 2;
+  if (length < 1000) return 3;
+  if (length < 10000) return 4;
+  return String(length).length;
+}
+
 function bulkStringBytes(text: string): number {
   const length = Buffer.byteLength(text);
-  return 1 + String(length).length + CRLF_BYTES + length + CRLF_BYTES;
+  return 1 + lengthDigits(length) + CRLF_BYTES + length + CRLF_BYTES;
 }
 
 function integerBytes(value: number): number {
@@ -23,13 +32,13 @@ function integerBytes(value: number): number {
 }
 
 function arrayHeaderBytes(length: number): number {
-  return 1 + String(length).length + CRLF_BYTES;
+  return 1 + lengthDigits(length) + CRLF_BYTES;
 }
 
 /** Bytes of a command as a client sends it: an array of bulk strings (`*3\r\n$6\r\nLRANGE\r\n…`). */
 export function commandBytes(command: RespCommand): number {
   let total = arrayHeaderBytes(command.length);
-  for (const part of command) total += bulkStringBytes(String(part));
+  for (const part of command) total += bulkStringBytes(typeof part === 'string' ? part : String(part));
   return total;
 }
 
@@ -52,7 +61,11 @@ export function subscriptionReplyBytes(kind: 'subscribe' | 'unsubscribe', channe
   return replyBytes([kind, channel, subscribedCount]);
 }
 
+/** `*3\r\n$7\r\nmessage\r\n`: the part of every pushed message that does not vary. */
+const MESSAGE_PUSH_PREFIX_BYTES = arrayHeaderBytes(3) + bulkStringBytes('message');
+
 /** Bytes of one pushed pub/sub message: `[message, channel, payload]`. */
 export function pushedMessageBytes(channel: string, message: string): number {
-  return replyBytes(['message', channel, message]);
+  // replyBytes(['message', channel, message]) without building the array, once per message.
+  return MESSAGE_PUSH_PREFIX_BYTES + bulkStringBytes(channel) + bulkStringBytes(message);
 }
