@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
-import { withAutomaticWorkers, workersChoiceNote, workersOfRun } from '../src/load/automaticWorkers.js';
+import { withAutomaticWorkers, workersOfRun } from '../src/load/automaticWorkers.js';
+import { workersChoiceNote } from '../src/load/harnessWarnings.js';
 import { automaticWorkers, concurrencyOfShare, plannedStream } from '../src/load/plannedLoad.js';
 import type { RunEnvironment } from '../src/run/buildPipeline.js';
 import { resolveScenario } from '../src/scenario/loadScenario.js';

@@ -32,14 +32,6 @@ export function withAutomaticWorkers(
   return { config: { ...config, load: { ...load, workers } }, choice: { workersChosenBy: 'streambench', plannedTokensPerSecond: Math.round(plannedTokensPerSecond) } };
 }
 
-/** The words the load table adds after the tool's share when streambench chose the worker threads; '' otherwise. */
-export function workersChoiceNote(settingsLoad: unknown): string {
-  const load = settingsLoad as { workers?: unknown; workersChosenBy?: unknown; plannedTokensPerSecond?: unknown } | undefined;
-  if (load?.workersChosenBy !== 'streambench' || typeof load.workers !== 'number') return '';
-  const rate = typeof load.plannedTokensPerSecond === 'number' ? `${load.plannedTokensPerSecond.toLocaleString('en-US')} tokens/s planned` : 'the planned rate';
-  return ` (spread over ${load.workers} worker threads by streambench: load.workers was not set and ${rate} need more than one thread)`;
-}
-
 /** Worker threads a config's load will run on: its `load.workers`, else what streambench would choose (for counting warm-up streams ahead). */
 export function workersOfRun(config: ResolvedConfig, environment: Pick<RunEnvironment, 'sourceSettings' | 'seed' | 'clock' | 'shard'>): number {
   return withAutomaticWorkers(config, environment as RunEnvironment).config.load?.workers ?? 1;

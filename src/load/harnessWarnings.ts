@@ -103,3 +103,11 @@ export function harnessStatements(configs: readonly ConfigResult[], cores?: numb
   }
   return { limits, shares };
 }
+
+/** The words the load table adds after the tool's share when streambench chose the worker threads; '' otherwise. */
+export function workersChoiceNote(settingsLoad: unknown): string {
+  const load = settingsLoad as { workers?: unknown; workersChosenBy?: unknown; plannedTokensPerSecond?: unknown } | undefined;
+  if (load?.workersChosenBy !== 'streambench' || typeof load.workers !== 'number') return '';
+  const rate = typeof load.plannedTokensPerSecond === 'number' ? `${load.plannedTokensPerSecond.toLocaleString('en-US')} tokens/s planned` : 'the planned rate';
+  return ` (spread over ${load.workers} worker threads by streambench: load.workers was not set and ${rate} need more than one thread)`;
+}
