@@ -185,7 +185,7 @@ describe('record then replay (real HTTP)', () => {
     const replay = await createReplaySourceFromTrace(TRACE, resolveReplaySettings({ type: 'replay', trace: 'unused', speed: 4 }));
     const { offsetsMs } = await readStream(replay, 0);
     const recorded = firstOf(TRACE.streams, 'TRACE.streams').chunks.map((chunk) => chunk.offsetMs / 4);
-    // Up to 1 ms early by design; the test reads its start a few µs after the source read its own.
+    // Up to 1 ms early by design; the test reads its start just before the source reads its own.
     offsetsMs.forEach((offset, index) => expect(offset).toBeGreaterThanOrEqual(itemAt(recorded, index, 'recorded') - 1.05));
   });
 });

@@ -11,8 +11,10 @@ export async function readStream(
   clock: Clock = systemClock,
 ): Promise<{ chunks: SourceChunk[]; offsetsMs: number[]; upstream: UpstreamRecord; startMs: number }> {
   const upstream = new UpstreamRecord();
-  const iterable = source.open({ clock, streamIndex, observer: upstream });
+  // Read before open(): the source reads its own start inside open(), so an offset from here is never
+  // shorter than the source's own (a pause between the two reads cannot make a chunk look early).
   const startMs = clock.nowMs();
+  const iterable = source.open({ clock, streamIndex, observer: upstream });
   const chunks: SourceChunk[] = [];
   const offsetsMs: number[] = [];
   for await (const chunk of iterable) {
