@@ -87,6 +87,8 @@ export async function createRedisBroker(settings: RedisBrokerSettings, options: 
       closed = true;
       try {
         await Promise.allSettled([...openStreams].map((stream) => stream.dispose()));
+        // The shared connections close (after what they carry was processed) before the last DEL.
+        await shared?.close();
         await keyRegistry.deleteAll();
       } finally {
         await shared?.close();

@@ -62,6 +62,31 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 /** How long `auto` and explicit URLs get to answer PING. */
 export const PING_TIMEOUT_MS = 1000;
 
+/** How long closing a connection waits for the server to confirm it processed what was sent (ms). */
+export const QUIT_TIMEOUT_MS = 1000;
+
+/**
+ * Closes `client` after the server processed every command sent on it: QUIT is answered only
+ * after them (one socket, in order), so a key a late write would re-create — without its TTL —
+ * can then be deleted safely. Disconnects at once when it is not connected, and after `timeoutMs`
+ * when the server does not answer.
+ */
+export async function quitAfterPending(client: RedisClient, timeoutMs = QUIT_TIMEOUT_MS): Promise<void> {
+  if (client.status === 'ready') {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const overdue = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([
+      client.quit().then(
+        () => {},
+        () => {},
+      ),
+      overdue,
+    ]);
+    clearTimeout(timer);
+  }
+  client.disconnect();
+}
+
 const HOW_TO_PROVIDE_REDIS =
   'Provide one with --redis redis://[:password@]host:port[/db] (rediss:// for TLS; ' +
   'redis+cluster://host:port[,host:port...] for a Redis Cluster), set REDIS_URL, ' +

@@ -11,7 +11,7 @@
  */
 import { Cluster, type Redis } from 'ioredis';
 import { awaitReply, type CommandDeadline, ConnectionDeadline, namedFailure } from './commandDeadline.js';
-import { openRedisLink, type RedisLink } from './connection.js';
+import { openRedisLink, quitAfterPending, type RedisLink } from './connection.js';
 import { type ByteCounts, SocketMeter } from './socketMeter.js';
 import type { RespCommand } from './respBytes.js';
 import { type ConnectionRole, type ConnectionTally, countCommand, type StreamConnection } from './streamConnection.js';
@@ -23,6 +23,9 @@ import { type ConnectionRole, type ConnectionTally, countCommand, type StreamCon
  * order. On the stream's node, everything one producer sends stays in order, as on one server.
  */
 const SENT_TO_THE_STREAMS_NODE = new Set(['publish']);
+
+/** Closing waits at most this long (and never longer than a command may) for the server's QUIT reply. */
+const QUIT_WAIT_CAP_MS = 1000;
 
 /** One counted connection of a stream (producer, consumer or subscriber). */
 export class CountedConnection implements StreamConnection {
@@ -107,13 +110,13 @@ export class CountedConnection implements StreamConnection {
     return this.meter.bytes();
   }
 
-  /** Closes the sockets without a command (nothing more is counted). Safe to call twice. */
-  close(): void {
+  /** Closes the sockets once the server processed what was sent (QUIT, not counted: nothing more is). Safe to call twice. */
+  async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
     this.watch?.stop();
     this.meter.freeze();
-    this.link.client.disconnect();
+    await quitAfterPending(this.link.client, Math.min(QUIT_WAIT_CAP_MS, this.deadline.timeoutMs));
   }
 }
 

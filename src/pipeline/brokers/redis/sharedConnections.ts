@@ -13,7 +13,7 @@
  */
 import { type Redis, ReplyError } from 'ioredis';
 import { type CommandDeadline, ConnectionDeadline, namedFailure } from './commandDeadline.js';
-import { openRedisConnection } from './connection.js';
+import { openRedisConnection, quitAfterPending } from './connection.js';
 import { isClusterUrl } from './clusterUrl.js';
 import { RedisSetupError } from './redisSetupError.js';
 import { commandBytes, pushedMessageBytes, replyBytes, type RespCommand, type RespReply, subscriptionReplyBytes } from './respBytes.js';
@@ -79,12 +79,10 @@ export class SharedConnections {
   /** Closes every shared connection (streams still open see an unexpected close: none should be). */
   async close(): Promise<void> {
     this.closing = true;
-    const links = await Promise.allSettled(this.links.values());
-    for (const link of links) {
-      if (link.status !== 'fulfilled') continue;
-      link.value.watch.stop();
-      link.value.redis.disconnect();
-    }
+    const links = (await Promise.allSettled(this.links.values())).flatMap((link) => (link.status === 'fulfilled' ? [link.value] : []));
+    for (const link of links) link.watch.stop();
+    // Every stream's writes processed before the broker deletes their keys (see quitAfterPending).
+    await Promise.all(links.map((link) => quitAfterPending(link.redis)));
   }
 
   /** @internal Sends SUBSCRIBE for a stream; returns the bytes of the server's confirmations. */
@@ -225,7 +223,7 @@ class SharedConnectionView implements StreamConnection {
     return { ...this.counted };
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     if (this.closeListener) this.link.closeListeners.delete(this.closeListener);

@@ -157,7 +157,8 @@ export abstract class RedisStreamBase implements RedisBrokerStream {
     this.disposed = true;
     this.place.onDispose();
     this.session?.fail(new Error('the stream was disposed before its end item was read'));
-    for (const connection of this.allConnections) connection.close();
+    // Closed before the DEL: a write of an aborted stream still on its way would re-create the key without a TTL.
+    await Promise.all(this.allConnections.map((connection) => connection.close()));
     // A producer side must not delete what its consumer, in another process, may still be
     // reading: the consumer side owns the keys and deletes them.
     if (this.place.role === 'producer') this.place.keyRegistry.forget([this.place.keys.responses]);

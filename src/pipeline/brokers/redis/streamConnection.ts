@@ -46,8 +46,8 @@ export interface StreamConnection {
   onUnexpectedClose(listener: (reason?: Error) => void): void;
   /** This stream's bytes written and read (frozen once closed). */
   bytes(): ByteCounts;
-  /** Stops the stream's use of the connection (nothing more is counted). Safe to call twice. */
-  close(): void;
+  /** Stops the stream's use of the connection (nothing more is counted); resolves once what it sent was processed or cannot be. Safe to call twice. */
+  close(): Promise<void>;
 }
 
 /** The connection roles a stream family uses. */
