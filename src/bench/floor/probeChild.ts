@@ -76,7 +76,8 @@ if (tool === 'yardstick') {
     streams,
     failedStreams: load?.streamsFailed ?? streams,
     failures,
-    deliveredTokens: Math.round((load?.deliveredTokensPerSecond ?? 0) * ((load?.durationMs ?? 0) / 1000)),
+    // Counted, not rate × duration: merged worker shares' rate and duration do not multiply back.
+    deliveredTokens: config.iterations.reduce((sum, iteration) => sum + iteration.tokens, 0),
     durationMs: load?.durationMs ?? 0,
     cpuUsPerToken: config.metrics?.counters.cpuUsPerToken ?? 0,
     cpuCores: load?.toolCpuShare ?? 0,
