@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
 import { withAutomaticWorkers, workersOfRun } from '../src/load/automaticWorkers.js';
 import { workersChoiceNote } from '../src/load/harnessWarnings.js';
-import { automaticWorkers, concurrencyOfShare, plannedStream } from '../src/load/plannedLoad.js';
+import { automaticWorkers, concurrencyOfShare, loadThreadsForCores, plannedStream } from '../src/load/plannedLoad.js';
 import type { RunEnvironment } from '../src/run/buildPipeline.js';
 import { resolveScenario } from '../src/scenario/loadScenario.js';
 import { floorScenario } from '../src/bench/floor/floorWorkload.js';
@@ -30,20 +30,29 @@ describe('the load a config plans', () => {
     expect(concurrencyOfShare(undefined, { index: 0, count: 1 }, null)).toBe(1);
   });
 
-  it('needs one thread per 10,000 planned tokens/s, at most the cores', () => {
+  it('needs one thread per 10,000 planned tokens/s, at most one per 1.5 cores', () => {
     const stream = { tokens: 150, seconds: 3 };
     expect(automaticWorkers(floor(100).config.load!, stream, 1, 2)).toEqual({ workers: 1, plannedTokensPerSecond: 5000 });
-    expect(automaticWorkers(floor(300).config.load!, stream, 1, 2)).toEqual({ workers: 2, plannedTokensPerSecond: 15000 });
-    expect(automaticWorkers(floor(1000).config.load!, stream, 1, 2).workers).toBe(2);
+    expect(automaticWorkers(floor(300).config.load!, stream, 1, 4)).toEqual({ workers: 2, plannedTokensPerSecond: 15000 });
     expect(automaticWorkers(floor(1000).config.load!, stream, 1, 8).workers).toBe(5);
+    expect(automaticWorkers(floor(3000).config.load!, stream, 1, 8).workers).toBe(5);
+    expect(automaticWorkers(floor(3000).config.load!, stream, 1, 16).workers).toBe(10);
     expect(automaticWorkers(floor(300).config.load!, null, 1, 2)).toEqual({ workers: 1, plannedTokensPerSecond: null });
+  });
+
+  it("never spreads by itself on 2 cores: the second core is what one thread's GC, compiler and Redis use", () => {
+    const stream = { tokens: 150, seconds: 3 };
+    expect(automaticWorkers(floor(300).config.load!, stream, 1, 2)).toEqual({ workers: 1, plannedTokensPerSecond: 15000 });
+    expect(automaticWorkers(floor(1000).config.load!, stream, 1, 2).workers).toBe(1);
+    expect([1, 2, 3, 4, 6, 8].map(loadThreadsForCores)).toEqual([1, 1, 2, 2, 4, 5]);
   });
 });
 
 describe('spreading over worker threads by itself', () => {
   it('spreads a load whose workers were not set and says why; keeps a load whose workers were set', () => {
     const { scenario, config } = floor(300);
-    const chosen = withAutomaticWorkers(config, environmentOf(scenario), 2);
+    expect(withAutomaticWorkers(config, environmentOf(scenario), 2).choice).toBeNull();
+    const chosen = withAutomaticWorkers(config, environmentOf(scenario), 4);
     expect(chosen.config.load!.workers).toBe(2);
     expect(chosen.choice).toEqual({ workersChosenBy: 'streambench', plannedTokensPerSecond: 14610 });
     const set = floor(300, 1);
@@ -55,9 +64,9 @@ describe('spreading over worker threads by itself', () => {
     expect(withAutomaticWorkers(light.config, environmentOf(light.scenario), 2).choice).toBeNull();
     const { scenario, config } = floor(300);
     expect(withAutomaticWorkers(config, environmentOf(scenario), 1).choice).toBeNull();
-    expect(withAutomaticWorkers(config, environmentOf(scenario, { clock: { ...systemClock } }), 2).choice).toBeNull();
+    expect(withAutomaticWorkers(config, environmentOf(scenario, { clock: { ...systemClock } }), 4).choice).toBeNull();
     const http = resolveScenario({ name: 'h', source: { type: 'http', baseUrl: 'http://127.0.0.1:9/v1', model: 'm' }, load: { concurrency: 300, streams: 300 } }, 'test', '');
-    expect(withAutomaticWorkers(http.configs[0]!, environmentOf(http), 2).choice).toBeNull();
+    expect(withAutomaticWorkers(http.configs[0]!, environmentOf(http), 4).choice).toBeNull();
   });
 
   it('counts the threads a run will use ahead (each warms up on its own): set, chosen or one', () => {

@@ -1,6 +1,7 @@
 /**
  * A load whose scenario left `load.workers` unset spreads over worker threads by itself when
- * its planned tokens per second need more than one thread (src/load/plannedLoad.ts). The
+ * its planned tokens per second need more than one thread and the machine's cores carry more
+ * than one load thread (1.5 cores each: never on 2 cores; src/load/plannedLoad.ts). The
  * result's `settings.load` then holds the workers chosen and `workersChosenBy: 'streambench'`
  * with the planned rate, and the load table says so beside the tool's share.
  */

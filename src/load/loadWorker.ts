@@ -42,6 +42,7 @@ try {
           post({ type: 'warm' });
           await started;
         },
+        onMeasuredEnd: () => post({ type: 'measured' }),
       },
     );
     post({ type: 'result', result });

@@ -10,6 +10,14 @@ import type { Shard } from './streamScheduler.js';
 
 /** Tokens per second one thread is given before the load spreads over more (200 streams at 50 tokens/s; bench:floor held 300 on one thread only on a quiet machine). */
 export const TOKENS_PER_SECOND_PER_THREAD = 10_000;
+/**
+ * Cores one load thread keeps busy, with what runs beside it: a Node thread's garbage collection
+ * and compilation run on V8's helper threads (about 40 % of a one-thread 300-stream floor probe's
+ * CPU, 186 of 475 ticks sampled per thread), and the load used 1.26-1.32 cores in all, the local
+ * Redis another 0.03-0.06 (docs/benchmarks.md). A second load thread helps only where the cores
+ * carry both: on 2 cores two threads fought V8's helpers, Redis and each other, and lagged more.
+ */
+export const CORES_PER_LOAD_THREAD = 1.5;
 /** Plans sampled to learn a synthetic source's pace (they are deterministic for a seed). */
 const PLANS_SAMPLED = 8;
 /** Open loop with a source whose pace is not planned (http, replay): streams assumed to last this long, only to size listening sockets. */
@@ -37,7 +45,12 @@ export function concurrencyOfShare(load: LoadSettings | undefined, share: Shard,
   return Math.max(1, Math.ceil(total / share.count));
 }
 
-/** Worker threads a load is spread over when its scenario did not set `load.workers`, with the planned rate that decided it. */
+/** Load threads `cores` carry side by side (at least 1): one per CORES_PER_LOAD_THREAD cores. */
+export function loadThreadsForCores(cores: number): number {
+  return Math.max(1, Math.floor(cores / CORES_PER_LOAD_THREAD));
+}
+
+/** Worker threads a load is spread over when its scenario did not set `load.workers` (one per TOKENS_PER_SECOND_PER_THREAD planned, at most loadThreadsForCores), with the planned rate that decided it. */
 export function automaticWorkers(
   load: LoadSettings,
   stream: { tokens: number; seconds: number } | null,
@@ -47,6 +60,6 @@ export function automaticWorkers(
   if (!stream || stream.seconds <= 0) return { workers: 1, plannedTokensPerSecond: null };
   const concurrency = concurrencyOfShare(load, { index: 0, count: shardCount }, stream);
   const plannedTokensPerSecond = (concurrency * stream.tokens) / stream.seconds;
-  const workers = Math.max(1, Math.min(cores, Math.ceil(plannedTokensPerSecond / TOKENS_PER_SECOND_PER_THREAD)));
+  const workers = Math.max(1, Math.min(loadThreadsForCores(cores), Math.ceil(plannedTokensPerSecond / TOKENS_PER_SECOND_PER_THREAD)));
   return { workers, plannedTokensPerSecond };
 }

@@ -22,5 +22,5 @@ export interface WorkerTask {
 /** Main → worker: start the measured streams (all workers together), or stop. */
 export type MainMessage = { type: 'go' } | { type: 'abort' };
 
-/** Worker → main: warm-up done, one stream done, the result, or a failure before any result. */
-export type WorkerMessage = { type: 'warm' } | { type: 'stream' } | { type: 'result'; result: ConfigResult } | { type: 'failed'; message: string };
+/** Worker → main: warm-up done (streams planned), one stream done, measured streams ended, the result, or a failure before any result. */
+export type WorkerMessage = { type: 'warm' } | { type: 'stream' } | { type: 'measured' } | { type: 'result'; result: ConfigResult } | { type: 'failed'; message: string };

@@ -2,9 +2,10 @@
  * `load.workers`: one config's streams spread over worker threads. Each worker runs its share
  * (the machine's `--shard`, divided again: worker w of W on shard s of S runs shard s + S·w of
  * S·W) with its own relay server, client and Redis connections, and posts its result with an
- * exact snapshot; the shares merge like shard results. Workers warm up on their own, then
- * start their measured streams together, so the tool's CPU (process-wide, every thread) is
- * measured over the measured streams only.
+ * exact snapshot; the shares merge like shard results. Workers warm up and plan their streams
+ * on their own, then start their measured streams together, so the tool's CPU (process-wide,
+ * every thread) is measured from that start until the last worker's measured streams end — the
+ * window one thread measures, without the workers' start-up, planning or closing.
  */
 import { Worker } from 'node:worker_threads';
 import { systemClock } from '../clock.js';
@@ -44,14 +45,24 @@ export async function runConfigOnWorkers(
 
   const workers: Worker[] = [];
   let waitingToWarm = load.workers;
+  let waitingToMeasure = load.workers;
   let cpuAtStart: NodeJS.CpuUsage | null = null;
   let startedAtMs = 0;
+  // The process's CPU and the wall time over the measured streams (set when the last ends).
+  const window: { cpu: NodeJS.CpuUsage | null; wallMs: number } = { cpu: null, wallMs: 0 };
   // Once every live worker has warmed up (or ended), the measured streams start together.
   const oneLessToWarm = () => {
     if (--waitingToWarm > 0) return;
     cpuAtStart = process.cpuUsage();
     startedAtMs = systemClock.nowMs();
     for (const worker of workers) send(worker, { type: 'go' });
+  };
+  // Once every live worker's measured streams have ended (or it ended), the CPU window closes:
+  // closing pipelines, summaries and posting results are not the load's work.
+  const oneLessMeasuring = () => {
+    if (--waitingToMeasure > 0 || !cpuAtStart) return;
+    window.cpu = process.cpuUsage(cpuAtStart);
+    window.wallMs = systemClock.nowMs() - startedAtMs;
   };
 
   const outcomes = Array.from({ length: load.workers }, (_, workerIndex) => {
@@ -74,11 +85,15 @@ export async function runConfigOnWorkers(
     workers.push(worker);
     return new Promise<WorkerOutcome>((resolve) => {
       let warmed = false;
+      let measured = false;
       let outcome: WorkerOutcome | null = null;
       worker.on('message', (message: WorkerMessage) => {
         if (message.type === 'warm') {
           warmed = true;
           oneLessToWarm();
+        } else if (message.type === 'measured') {
+          measured = true;
+          oneLessMeasuring();
         } else if (message.type === 'stream') {
           hooks.onStream?.({ config: config.name, stream: ++finishedStreams, streams: totalStreams });
         } else {
@@ -88,6 +103,7 @@ export async function runConfigOnWorkers(
       worker.on('error', (error) => (outcome ??= { failure: error.message }));
       worker.on('exit', (code) => {
         if (!warmed) oneLessToWarm();
+        if (!measured) oneLessMeasuring();
         resolve(outcome ?? { failure: `the worker thread exited with code ${code} before posting its result` });
       });
     });
@@ -101,9 +117,7 @@ export async function runConfigOnWorkers(
   } finally {
     hooks.signal?.removeEventListener('abort', abort);
   }
-  const cpu = cpuAtStart ? process.cpuUsage(cpuAtStart) : null;
-  const wallMs = systemClock.nowMs() - startedAtMs;
-
+  const { cpu, wallMs } = window;
   const parts = settled.flatMap((outcome) => ('result' in outcome ? [outcome.result] : []));
   const failures = settled.flatMap((outcome, index) => ('failure' in outcome ? [`worker ${index + 1}: ${outcome.failure}`] : []));
   if (parts.length === 0) return refuse(failures.join('; '));

@@ -146,15 +146,18 @@ export async function runConfigInThisThread(
     for (let index = 0; index < plan.warmup && !signal?.aborted && failures.length === 0; index++) {
       await runOne({ index, dueAtMs: null }, false);
     }
+    // Plan the source's streams before the load (a synthetic source generates each stream's
+    // text and schedule): that is the model's work, not the relay's, and done during the ramp
+    // it delayed the streams already running (source lag) and counted as the tool's CPU. Done
+    // before onWarm, so worker threads plan their shares before the process's CPU window opens.
+    // (A producer child process plans its own streams.)
+    if (failures.length === 0 && !signal?.aborted && pipeline && pipeline.producerProcess === null) {
+      prepareSourceAhead(pipeline.source, plan.warmup, measuredStreams, environment.shard ?? undefined);
+    }
     if (failures.length === 0) await hooks.onWarm?.();
     if (failures.length === 0 && !signal?.aborted) {
       resources = load && sampleResources(environment.clock, load.sampleEveryS * 1000);
       peakInFlight = 0; // the warm-up's one stream is not the load's
-      // Plan the source's streams before the load (a synthetic source generates each stream's
-      // text and schedule): that is the model's work, not the relay's, and done during the ramp
-      // it delayed the streams already running (source lag) and counted as the tool's CPU.
-      // (A producer child process plans its own streams.)
-      if (pipeline && pipeline.producerProcess === null) prepareSourceAhead(pipeline.source, plan.warmup, measuredStreams, environment.shard ?? undefined);
       const cpuAtStart = process.cpuUsage();
       // With `processes: split` the producers run in the config's child: its CPU is the load's too.
       const childCpuAtStartUs = await pipeline?.producerProcess?.cpuUs();
@@ -175,6 +178,7 @@ export async function runConfigInThisThread(
         runOne: (start) => runOne(start, true),
       });
       const cpu = process.cpuUsage(cpuAtStart);
+      hooks.onMeasuredEnd?.();
       await target?.endMeasured();
       const childCpuUs = childCpuAtStartUs === undefined ? 0 : (await pipeline!.producerProcess!.cpuUs()) - childCpuAtStartUs;
       cpuUs = cpu.user + cpu.system + childCpuUs;

@@ -47,6 +47,8 @@ export interface ConfigHooks {
   onStream?: StreamProgress;
   /** Awaited after the warm-up streams, before the measured ones start (worker threads start together). */
   onWarm?: () => Promise<void>;
+  /** Called as soon as the measured streams have ended, before the pipeline closes (worker threads: the end of the process's CPU window). */
+  onMeasuredEnd?: () => void;
   /**
    * Given, once the config's streams start, a synchronous view of the config as measured so far
    * (state `interrupted`): what a forced stop saves of the running config.

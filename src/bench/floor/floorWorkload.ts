@@ -43,8 +43,8 @@ export function rampSeconds(streams: number): number {
   return Math.min(2, Math.max(0.5, streams / 300));
 }
 
-/** The floor scenario for `streams` concurrent streams of `tokens` tokens: the corrected relay, shared connections, SSE. */
-export function floorScenario(streams: number, tokens: number): Scenario {
+/** The floor scenario for `streams` concurrent streams of `tokens` tokens: the corrected relay, shared connections, SSE (`workers`: load.workers, unset as bench:floor runs it). */
+export function floorScenario(streams: number, tokens: number, workers?: number): Scenario {
   return resolveScenario(
     {
       name: 'floor',
@@ -53,7 +53,7 @@ export function floorScenario(streams: number, tokens: number): Scenario {
       warmup: FLOOR_WARMUP_STREAMS,
       source: { type: 'synthetic', tokens, granularity: 'token', ttftMs: 100, gapMs: PLANNED_TPOT_MS },
       pipeline: { preset: 'seed-corrected', broker: { connections: 'shared' }, delivery: { type: 'sse' } },
-      load: { concurrency: streams, streams, rampS: rampSeconds(streams), sampleEveryS: 60 },
+      load: { concurrency: streams, streams, rampS: rampSeconds(streams), sampleEveryS: 60, ...(workers !== undefined && { workers }) },
     },
     'bench:floor',
     '',

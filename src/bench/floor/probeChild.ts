@@ -1,7 +1,8 @@
 /**
  * One probe of `npm run bench:floor`, in a process of its own so CPU and RSS are the tool's
- * alone: `node probeChild.js <yardstick|streambench> <streams> <tokens> <redisUrl>`. Prints one
- * JSON line (a ProbeResult) on stdout.
+ * alone: `node probeChild.js <yardstick|streambench> <streams> <tokens> <redisUrl> [workers]`
+ * (workers: streambench's `load.workers`, to compare thread counts; unset, streambench chooses,
+ * as bench:floor runs it). Prints one JSON line (a ProbeResult) on stdout.
  */
 import { randomBytes } from 'node:crypto';
 import { runScenario } from '../../run/runScenario.js';
@@ -10,16 +11,17 @@ import type { ResolvedSyntheticSettings } from '../../sources/syntheticSchema.js
 import { FLOOR_SEED, FLOOR_WARMUP_STREAMS, floorScenario, percentileOf, type ProbeResult } from './floorWorkload.js';
 import { runYardstick } from './yardstickRelay.js';
 
-const [tool, streamsText, tokensText, redisUrl] = process.argv.slice(2);
+const [tool, streamsText, tokensText, redisUrl, workersText] = process.argv.slice(2);
 const streams = Number(streamsText);
 const tokens = Number(tokensText);
-if ((tool !== 'yardstick' && tool !== 'streambench') || !(streams > 0) || !(tokens > 1) || !redisUrl) {
-  process.stderr.write('usage: probeChild.js <yardstick|streambench> <streams> <tokens> <redisUrl>\n');
+const workers = workersText === undefined ? undefined : Number(workersText);
+if ((tool !== 'yardstick' && tool !== 'streambench') || !(streams > 0) || !(tokens > 1) || !redisUrl || (workers !== undefined && !(Number.isInteger(workers) && workers >= 1))) {
+  process.stderr.write('usage: probeChild.js <yardstick|streambench> <streams> <tokens> <redisUrl> [workers]\n');
   process.exit(2);
 }
 
 const MB = 1024 * 1024;
-const scenario = floorScenario(streams, tokens);
+const scenario = floorScenario(streams, tokens, workers);
 // Both tools' RSS is sampled the same way while the load runs.
 let rssPeakBytes = 0;
 const sampleRss = () => (rssPeakBytes = Math.max(rssPeakBytes, process.memoryUsage.rss()));
@@ -74,7 +76,8 @@ if (tool === 'yardstick') {
     streams,
     failedStreams: load?.streamsFailed ?? streams,
     failures,
-    deliveredTokens: Math.round((load?.deliveredTokensPerSecond ?? 0) * ((load?.durationMs ?? 0) / 1000)),
+    // Counted, not rate × duration: merged worker shares' rate and duration do not multiply back.
+    deliveredTokens: config.iterations.reduce((sum, iteration) => sum + iteration.tokens, 0),
     durationMs: load?.durationMs ?? 0,
     cpuUsPerToken: config.metrics?.counters.cpuUsPerToken ?? 0,
     cpuCores: load?.toolCpuShare ?? 0,
