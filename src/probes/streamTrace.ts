@@ -3,7 +3,7 @@
  * it as tokens pass; statistics read it afterwards. Stamps are per message (a message may
  * carry several chunks after batching) except `emit`, which is per chunk.
  *
- * Everything is kept in columns (one Float64Array per field, growing by doubling), not an
+ * Everything is kept in columns (one array of numbers per field: numberColumn.ts), not an
  * object per chunk, event or render: a stream holds its trace until it ends, and objects per
  * token were most of what a stream kept alive and what the garbage collector traced.
  */
@@ -34,20 +34,20 @@ const HAS_CONTENT = 2;
 /** Everything measured about one stream. */
 export class StreamTrace {
   /** Chunks, by emit order: when emitted, tokens, the carrying message (-1 until batched), text. */
-  private readonly chunkEmitMs = new NumberColumn(64);
-  private readonly chunkTokens = new NumberColumn(64);
-  private readonly chunkMessageSeq = new NumberColumn(64);
+  private readonly chunkEmitMs = new NumberColumn();
+  private readonly chunkTokens = new NumberColumn();
+  private readonly chunkMessageSeq = new NumberColumn();
   private readonly chunkTexts: string[] = [];
   /** Per message stage (in pipeline order), message seq → first time the message reached it (NaN: not yet). */
-  private readonly stamps: NumberColumn[] = [...MESSAGE_STAGE_INDEX.keys()].map(() => new NumberColumn(32));
+  private readonly stamps: NumberColumn[] = [...MESSAGE_STAGE_INDEX.keys()].map(() => new NumberColumn());
   /** Events as the client saw them, in arrival order: seq, time, flags (END, HAS_CONTENT). */
-  private readonly receivedSeq = new NumberColumn(32);
-  private readonly receivedAtMs = new NumberColumn(32);
-  private readonly receivedFlags = new NumberColumn(32);
+  private readonly receivedSeq = new NumberColumn();
+  private readonly receivedAtMs = new NumberColumn();
+  private readonly receivedFlags = new NumberColumn();
   /** Renders of the client: when painted, their measured CPU time (NaN: not measured), a browser's DOM update end (NaN: none). */
-  private readonly renderAtMs = new NumberColumn(32);
-  private readonly renderCostMs = new NumberColumn(32);
-  private readonly renderDomUpdatedAtMs = new NumberColumn(32);
+  private readonly renderAtMs = new NumberColumn();
+  private readonly renderCostMs = new NumberColumn();
+  private readonly renderDomUpdatedAtMs = new NumberColumn();
   /** Content messages (seq) and the end-of-stream status item's seq. */
   messageCount = 0;
   endSeq = -1;
@@ -93,7 +93,7 @@ export class StreamTrace {
   }
 
   /** Every stamp of `stage` by message seq, NaN where a message did not reach it (a view: read it before the trace grows). */
-  stampsOf(stage: MessageStage): Float64Array {
+  stampsOf(stage: MessageStage): readonly number[] {
     return this.stamps[MESSAGE_STAGE_INDEX.get(stage)!]!.view();
   }
 

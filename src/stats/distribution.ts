@@ -91,7 +91,7 @@ export class Distribution {
    * samples that fall on the same microsecond goes into the histogram as one count, which is
    * what the histogram would hold after recording them one by one.
    */
-  recordAll(valuesMs: Float64Array, weights: Float64Array, length: number): void {
+  recordAll(valuesMs: ArrayLike<number>, weights: ArrayLike<number>, length: number): void {
     let pendingUs = -1;
     let pendingCount = 0;
     try {

@@ -25,32 +25,20 @@ export interface StreamCounts {
   check: DeliveryCheck;
 }
 
-/**
- * Samples of a time metric, in the order they were taken: values in ms, each with its weight
- * (the tokens it stands for; 1 otherwise). Two typed arrays, not a number per array slot.
- */
+/** Samples of a time metric, in the order they were taken: values in ms, each with its weight (the tokens it stands for; 1 otherwise). */
 export class Samples {
-  valuesMs: Float64Array;
-  weights: Float64Array;
-  length = 0;
+  readonly valuesMs: number[] = [];
+  readonly weights: number[] = [];
 
-  constructor(capacity = 16) {
-    this.valuesMs = new Float64Array(Math.max(1, capacity));
-    this.weights = new Float64Array(Math.max(1, capacity));
+  /** Samples taken. */
+  get length(): number {
+    return this.valuesMs.length;
   }
 
   /** Appends one sample. */
   add(valueMs: number, weight = 1): void {
-    if (this.length === this.valuesMs.length) {
-      const valuesMs = new Float64Array(this.length * 2);
-      valuesMs.set(this.valuesMs);
-      const weights = new Float64Array(this.length * 2);
-      weights.set(this.weights);
-      this.valuesMs = valuesMs;
-      this.weights = weights;
-    }
-    this.valuesMs[this.length] = valueMs;
-    this.weights[this.length++] = weight;
+    this.valuesMs.push(valueMs);
+    this.weights.push(weight);
   }
 }
 
@@ -105,9 +93,9 @@ export function summarizeStream(trace: StreamTrace, counts: StreamCounts): Strea
   const start = trace.requestStartMs;
   const tokens = trace.tokenCount();
   const chunkCount = trace.chunkCount;
-  const tokenLatency = new Samples(chunkCount);
-  const renderLatency = new Samples(chunkCount);
-  const staleness = new Samples(chunkCount);
+  const tokenLatency = new Samples();
+  const renderLatency = new Samples();
+  const staleness = new Samples();
   const stageLatency = new Map<StageName, Samples>();
 
   // Per token, through every stage: one pass over the chunk columns, each stage's stamps read
@@ -125,7 +113,7 @@ export function summarizeStream(trace: StreamTrace, counts: StreamCounts): Strea
     for (let stageIndex = 0; stageIndex < MESSAGE_STAGES.length; stageIndex++) {
       const atMs = stampsByStage[stageIndex]![seq]; // one column per stage; undefined past its end
       if (atMs === undefined || Number.isNaN(atMs)) continue;
-      (stageSamples[stageIndex] ??= new Samples(chunkCount)).add(atMs - previousMs, tokensOfChunk);
+      (stageSamples[stageIndex] ??= new Samples()).add(atMs - previousMs, tokensOfChunk);
       previousMs = atMs;
     }
     const receivedMs = receivedStamps[seq];
@@ -164,7 +152,7 @@ export function summarizeStream(trace: StreamTrace, counts: StreamCounts): Strea
 
   // Client view: first events, gaps between content events, end to end.
   const ttftMs = stageTtftMs.get('clientReceive') ?? null;
-  const itl = new Samples(trace.receivedCount);
+  const itl = new Samples();
   const seen = new Set<number>();
   let previousContentMs: number | undefined;
   let lastContentMs: number | undefined;
@@ -178,7 +166,7 @@ export function summarizeStream(trace: StreamTrace, counts: StreamCounts): Strea
     lastContentMs = Math.max(lastContentMs ?? -Infinity, atMs);
   }
   const e2eMs = lastContentMs !== undefined ? lastContentMs - start : null;
-  const renderDuration = new Samples(trace.renderCount);
+  const renderDuration = new Samples();
   const paintDelay = new Samples();
   for (let index = 0; index < trace.renderCount; index++) {
     const renderMs = trace.renderMsAt(index);

@@ -17,7 +17,7 @@ export interface StreamSubscriber {
 /** One stream's events as the relay sent them, and the connections attached to it. */
 export class ResumableStream {
   private readonly data: string[] = [];
-  private readonly seqs = new NumberColumn(32);
+  private readonly seqs = new NumberColumn();
   private readonly subscribers = new Set<StreamSubscriber>();
   private ended = false;
 
