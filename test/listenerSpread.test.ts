@@ -50,7 +50,7 @@ describe('listening sockets spread by expected concurrency', () => {
     expect(new Set(origins.slice(0, 3)).size).toBe(3);
     expect(origins[3]).toBe(origins[0]);
     const stream = relay.openStream('s1');
-    stream.append({ data: '{"x":1}', seq: 0 });
+    stream.append('{"x":1}', 0);
     stream.finish();
     for (const origin of origins.slice(0, 3)) {
       const response = await request(origin + streamPathFor('s1'));

@@ -85,7 +85,12 @@ async function runConfigStreams(scenario: Scenario, index: number): Promise<Conf
 function stageOrderProblems(trace: StreamTrace): string[] {
   const problems: string[] = [];
   for (let seq = 0; seq < trace.endSeq; seq++) {
-    const lastEmitMs = Math.max(...trace.chunks.filter((chunk) => chunk.messageSeq === seq).map((chunk) => chunk.emitMs));
+    const lastEmitMs = Math.max(
+      ...trace
+        .chunkRecords()
+        .filter((chunk) => chunk.messageSeq === seq)
+        .map((chunk) => chunk.emitMs),
+    );
     const [batched, processed, brokerWrite, brokerRead] = (['batched', 'processed', 'brokerWrite', 'brokerRead'] as const).map((stage) => trace.stampOf(stage, seq));
     if ([batched, processed, brokerWrite, brokerRead].some((atMs) => atMs === undefined)) problems.push(`message ${seq}: a stage is not stamped`);
     else if (!(lastEmitMs <= batched! && batched! <= processed! && processed! <= brokerWrite!)) problems.push(`message ${seq}: producer stamps out of order`);

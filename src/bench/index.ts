@@ -91,7 +91,7 @@ const deliveredTokensPerSecond: number[] = [];
 bench.add('lean in-process pipeline', async () => {
   const run = await runStream(pipeline, streamIndex++ % 4, `bench-${streamIndex}`);
   if (run.counts.check.problem) throw new Error(run.counts.check.problem);
-  const lastReceiveMs = Math.max(...(run.trace.messageStamps.get('clientReceive') ?? []).filter((value) => value !== undefined));
+  const lastReceiveMs = Math.max(...run.trace.stampsOf('clientReceive').filter((value) => !Number.isNaN(value)));
   deliveredTokensPerSecond.push(run.trace.tokenCount() / ((lastReceiveMs - run.trace.requestStartMs) / 1000));
 });
 

@@ -96,7 +96,7 @@ for (let stream = 0; stream < WARMUP_STREAMS + streams; stream++) {
   if (counts.check.problem) throw new Error(counts.check.problem);
   if (stream < WARMUP_STREAMS) continue;
   const plan = planMockResponse(mockSettings, 1, stream, null);
-  const content = trace.chunks.filter((chunk) => chunk.text.length > 0);
+  const content = trace.chunkRecords().filter((chunk) => chunk.text.length > 0);
   if (content.length !== plan.schedule.chunks.length) throw new Error(`stream ${stream}: ${content.length} chunks, expected ${plan.schedule.chunks.length}`);
   // Let the worker's last messages arrive.
   await new Promise((resolve) => setTimeout(resolve, 20));

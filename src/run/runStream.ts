@@ -57,12 +57,11 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
     serializerName: pipeline.serializerName,
     observer: {
       received(event, atMs) {
-        trace.received.push({ seq: event.seq, atMs, end: event.end, hasContent: event.text.length > 0 });
+        trace.receive(event.seq, atMs, event.end, event.text.length > 0);
         if (!event.end) trace.stamp('clientReceive', event.seq, atMs);
       },
       rendered(seqs, atMs, renderMs, costMeasured, domUpdatedAtMs) {
-        trace.renders.push({ atMs, renderMs: costMeasured === false ? null : renderMs, seqs, ...(domUpdatedAtMs !== undefined && { domUpdatedAtMs }) });
-        for (const seq of seqs) trace.stamp('render', seq, atMs);
+        trace.render(atMs, costMeasured === false ? null : renderMs, seqs, domUpdatedAtMs);
       },
     },
   });

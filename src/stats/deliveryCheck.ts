@@ -23,15 +23,16 @@ export function checkDelivery(trace: StreamTrace, clientText: string): DeliveryC
   let reorderedEvents = 0;
   let highestSeq = -1;
   let endReceived = false;
-  for (const event of trace.received) {
-    if (event.end) endReceived = true;
-    if (seen.has(event.seq)) {
+  for (let index = 0; index < trace.receivedCount; index++) {
+    const seq = trace.receivedSeqAt(index);
+    if (trace.receivedEndAt(index)) endReceived = true;
+    if (seen.has(seq)) {
       duplicateEvents++;
       continue;
     }
-    seen.add(event.seq);
-    if (event.seq < highestSeq) reorderedEvents++;
-    highestSeq = Math.max(highestSeq, event.seq);
+    seen.add(seq);
+    if (seq < highestSeq) reorderedEvents++;
+    highestSeq = Math.max(highestSeq, seq);
   }
   let missingMessages = 0;
   for (let seq = 0; seq < trace.messageCount; seq++) if (!seen.has(seq)) missingMessages++;

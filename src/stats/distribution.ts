@@ -85,6 +85,48 @@ export class Distribution {
     if (value > state.max) state.max = value;
   }
 
+  /**
+   * Records `length` samples, value i with weight i, exactly as that many `record` calls in
+   * order would (the same exact accumulators, bit for bit, and the same histogram): a run of
+   * samples that fall on the same microsecond goes into the histogram as one count, which is
+   * what the histogram would hold after recording them one by one.
+   */
+  recordAll(valuesMs: ArrayLike<number>, weights: ArrayLike<number>, length: number): void {
+    let pendingUs = -1;
+    let pendingCount = 0;
+    try {
+      for (let i = 0; i < length; i++) {
+        const valueMs = valuesMs[i]!; // i < length ≤ valuesMs.length
+        const count = weights[i]!;
+        if (!Number.isFinite(valueMs)) {
+          throw new RangeError(`Distribution.record: value must be a finite number of ms, got ${valueMs}`);
+        }
+        assertWeight(count);
+        if (count === 0) continue;
+        const value = Math.max(0, valueMs);
+        const valueUs = Math.round(value * US_PER_MS);
+        if (valueUs === pendingUs) pendingCount += count;
+        else {
+          if (pendingCount > 0) this.histogram.recordValueWithCount(pendingUs, pendingCount);
+          pendingUs = valueUs;
+          pendingCount = count;
+        }
+        // The same weighted Welford update as record(), in the same order.
+        const state = this.exact;
+        const n = state.n + count;
+        const delta = value - state.runningMean;
+        state.runningMean += (delta * count) / n;
+        state.m2 += delta * count * (value - state.runningMean);
+        state.n = n;
+        state.sum += value * count;
+        if (value < state.min) state.min = value;
+        if (value > state.max) state.max = value;
+      }
+    } finally {
+      if (pendingCount > 0) this.histogram.recordValueWithCount(pendingUs, pendingCount);
+    }
+  }
+
   /** Adds every sample of `other` to this distribution (exact: same as recording them here). */
   merge(other: Distribution): void {
     // Snapshot first so that merging a distribution into itself doubles it correctly.

@@ -20,16 +20,17 @@ export function streamTimeline(trace: StreamTrace, stream: number): StreamTimeli
   const start = trace.requestStartMs;
   const seen = new Set<number>();
   const receivesMs: number[] = [];
-  for (const event of trace.received) {
-    if (!event.hasContent || seen.has(event.seq)) continue;
-    seen.add(event.seq);
-    receivesMs.push(roundUs(event.atMs - start));
+  for (let index = 0; index < trace.receivedCount; index++) {
+    const seq = trace.receivedSeqAt(index);
+    if (!trace.receivedHasContentAt(index) || seen.has(seq)) continue;
+    seen.add(seq);
+    receivesMs.push(roundUs(trace.receivedAtMsAt(index) - start));
   }
   return {
     stream,
-    emitsMs: trace.chunks.map((chunk) => roundUs(chunk.emitMs - start)),
-    emitTokens: trace.chunks.map((chunk) => chunk.tokens),
+    emitsMs: Array.from({ length: trace.chunkCount }, (_, index) => roundUs(trace.emitMsAt(index) - start)),
+    emitTokens: Array.from({ length: trace.chunkCount }, (_, index) => trace.tokensAt(index)),
     receivesMs,
-    rendersMs: trace.renders.map((render) => roundUs(render.atMs - start)),
+    rendersMs: Array.from({ length: trace.renderCount }, (_, index) => roundUs(trace.renderAtMsAt(index) - start)),
   };
 }

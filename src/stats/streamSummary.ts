@@ -26,9 +26,20 @@ export interface StreamCounts {
 }
 
 /** Samples of a time metric, in the order they were taken: values in ms, each with its weight (the tokens it stands for; 1 otherwise). */
-export interface Samples {
-  valuesMs: number[];
-  weights: number[];
+export class Samples {
+  readonly valuesMs: number[] = [];
+  readonly weights: number[] = [];
+
+  /** Samples taken. */
+  get length(): number {
+    return this.valuesMs.length;
+  }
+
+  /** Appends one sample. */
+  add(valueMs: number, weight = 1): void {
+    this.valuesMs.push(valueMs);
+    this.weights.push(weight);
+  }
 }
 
 /** One stream's time metrics and counters, as plain data. */
@@ -63,12 +74,7 @@ export interface StreamSummary {
   iteration: IterationSample;
 }
 
-const noSamples = (): Samples => ({ valuesMs: [], weights: [] });
-
-const addSample = (samples: Samples, valueMs: number, weight = 1) => {
-  samples.valuesMs.push(valueMs);
-  samples.weights.push(weight);
-};
+const MESSAGE_STAGES = STAGES.filter((stage): stage is MessageStage => stage !== 'emit');
 
 // Per-stream percentiles without a histogram per stream: reset at the start of every summary and
 // read before it returns, so summaries do not depend on each other.
@@ -76,9 +82,9 @@ const scratch = new StreamSamples();
 
 /** A percentile of one stream's samples, or null when it has none. */
 function streamPercentile(samples: Samples, p: number): number | null {
-  if (samples.valuesMs.length === 0) return null;
+  if (samples.length === 0) return null;
   scratch.reset();
-  samples.valuesMs.forEach((valueMs, i) => scratch.record(valueMs, samples.weights[i] ?? 1));
+  for (let i = 0; i < samples.length; i++) scratch.record(samples.valuesMs[i]!, samples.weights[i]!); // i < samples.length
   return scratch.count > 0 ? scratch.percentile(p) : null;
 }
 
@@ -86,68 +92,87 @@ function streamPercentile(samples: Samples, p: number): number | null {
 export function summarizeStream(trace: StreamTrace, counts: StreamCounts): StreamSummary {
   const start = trace.requestStartMs;
   const tokens = trace.tokenCount();
-  const tokenLatency = noSamples();
-  const renderLatency = noSamples();
-  const staleness = noSamples();
+  const chunkCount = trace.chunkCount;
+  const tokenLatency = new Samples();
+  const renderLatency = new Samples();
+  const staleness = new Samples();
   const stageLatency = new Map<StageName, Samples>();
 
-  // Per token, through every stage. Each stage's stamps are looked up once, not per chunk.
-  const messageStages = STAGES.filter((stage): stage is MessageStage => stage !== 'emit');
-  const stampsByStage = messageStages.map((stage) => trace.messageStamps.get(stage));
-  const receivedStamps = trace.messageStamps.get('clientReceive');
-  const renderStamps = trace.messageStamps.get('render');
-  for (const chunk of trace.chunks) {
-    if (chunk.tokens === 0 || chunk.messageSeq < 0) continue;
-    let previousMs = chunk.emitMs;
-    for (let stageIndex = 0; stageIndex < messageStages.length; stageIndex++) {
-      const atMs = stampsByStage[stageIndex]?.[chunk.messageSeq];
-      if (atMs === undefined) continue;
-      const stage = messageStages[stageIndex]!; // stageIndex < messageStages.length
-      let samples = stageLatency.get(stage);
-      if (!samples) stageLatency.set(stage, (samples = noSamples()));
-      addSample(samples, atMs - previousMs, chunk.tokens);
+  // Per token, through every stage: one pass over the chunk columns, each stage's stamps read
+  // once (NaN where a message did not reach the stage).
+  const stampsByStage = MESSAGE_STAGES.map((stage) => trace.stampsOf(stage));
+  const stageSamples: (Samples | undefined)[] = MESSAGE_STAGES.map(() => undefined);
+  const receivedStamps = trace.stampsOf('clientReceive');
+  const renderStamps = trace.stampsOf('render');
+  for (let index = 0; index < chunkCount; index++) {
+    const tokensOfChunk = trace.tokensAt(index);
+    const seq = trace.messageSeqAt(index);
+    if (tokensOfChunk === 0 || seq < 0) continue;
+    const emitMs = trace.emitMsAt(index);
+    let previousMs = emitMs;
+    for (let stageIndex = 0; stageIndex < MESSAGE_STAGES.length; stageIndex++) {
+      const atMs = stampsByStage[stageIndex]![seq]; // one column per stage; undefined past its end
+      if (atMs === undefined || Number.isNaN(atMs)) continue;
+      (stageSamples[stageIndex] ??= new Samples()).add(atMs - previousMs, tokensOfChunk);
       previousMs = atMs;
     }
-    const receivedMs = receivedStamps?.[chunk.messageSeq];
-    if (receivedMs !== undefined) addSample(tokenLatency, receivedMs - chunk.emitMs, chunk.tokens);
-    const renderedMs = renderStamps?.[chunk.messageSeq];
-    if (renderedMs !== undefined) {
-      addSample(renderLatency, renderedMs - chunk.emitMs, chunk.tokens);
-      if (receivedMs !== undefined) addSample(staleness, renderedMs - receivedMs, chunk.tokens);
+    const receivedMs = receivedStamps[seq];
+    const received = receivedMs !== undefined && !Number.isNaN(receivedMs);
+    if (received) tokenLatency.add(receivedMs - emitMs, tokensOfChunk);
+    const renderedMs = renderStamps[seq];
+    if (renderedMs !== undefined && !Number.isNaN(renderedMs)) {
+      renderLatency.add(renderedMs - emitMs, tokensOfChunk);
+      if (received) staleness.add(renderedMs - receivedMs, tokensOfChunk);
     }
   }
+  // Stages in the order first seen (as before: pipeline order, a stage without samples left out).
+  stageSamples.forEach((samples, stageIndex) => samples && stageLatency.set(MESSAGE_STAGES[stageIndex]!, samples));
 
-  // Time to first non-empty content token at every stage.
-  const firstContent = trace.chunks.find((chunk) => chunk.text.length > 0);
+  // Time to first non-empty content token at every stage: the first content chunk's emit, and
+  // each stage's earliest stamp over the messages carrying content.
   const stageTtftMs = new Map<StageName, number>();
-  if (firstContent) stageTtftMs.set('emit', firstContent.emitMs - start);
-  const contentSeqs = new Set(trace.chunks.filter((chunk) => chunk.text.length > 0).map((chunk) => chunk.messageSeq));
-  for (const stage of STAGES) {
-    if (stage === 'emit') continue;
-    let first = Infinity;
-    for (const seq of contentSeqs) first = Math.min(first, trace.stampOf(stage as MessageStage, seq) ?? Infinity);
-    if (first !== Infinity) stageTtftMs.set(stage, first - start);
+  const firstAt = MESSAGE_STAGES.map(() => Infinity);
+  let firstContentSeen = false;
+  let lastSeq = Number.NaN;
+  for (let index = 0; index < chunkCount; index++) {
+    if (trace.textAt(index).length === 0) continue;
+    if (!firstContentSeen) {
+      stageTtftMs.set('emit', trace.emitMsAt(index) - start);
+      firstContentSeen = true;
+    }
+    const seq = trace.messageSeqAt(index);
+    if (seq === lastSeq) continue; // chunks of one message share its stamps
+    lastSeq = seq;
+    for (let stageIndex = 0; stageIndex < MESSAGE_STAGES.length; stageIndex++) {
+      const atMs = stampsByStage[stageIndex]![seq];
+      if (atMs !== undefined && atMs < firstAt[stageIndex]!) firstAt[stageIndex] = atMs; // NaN compares false
+    }
   }
+  firstAt.forEach((atMs, stageIndex) => atMs !== Infinity && stageTtftMs.set(MESSAGE_STAGES[stageIndex]!, atMs - start));
 
   // Client view: first events, gaps between content events, end to end.
   const ttftMs = stageTtftMs.get('clientReceive') ?? null;
-  const itl = noSamples();
+  const itl = new Samples();
   const seen = new Set<number>();
   let previousContentMs: number | undefined;
   let lastContentMs: number | undefined;
-  for (const event of trace.received) {
-    if (!event.hasContent || seen.has(event.seq)) continue;
-    seen.add(event.seq);
-    if (previousContentMs !== undefined) addSample(itl, event.atMs - previousContentMs);
-    previousContentMs = event.atMs;
-    lastContentMs = Math.max(lastContentMs ?? -Infinity, event.atMs);
+  for (let index = 0; index < trace.receivedCount; index++) {
+    const seq = trace.receivedSeqAt(index);
+    if (!trace.receivedHasContentAt(index) || seen.has(seq)) continue;
+    seen.add(seq);
+    const atMs = trace.receivedAtMsAt(index);
+    if (previousContentMs !== undefined) itl.add(atMs - previousContentMs);
+    previousContentMs = atMs;
+    lastContentMs = Math.max(lastContentMs ?? -Infinity, atMs);
   }
   const e2eMs = lastContentMs !== undefined ? lastContentMs - start : null;
-  const renderDuration = noSamples();
-  const paintDelay = noSamples();
-  for (const render of trace.renders) {
-    if (render.renderMs !== null) addSample(renderDuration, render.renderMs);
-    if (render.domUpdatedAtMs !== undefined) addSample(paintDelay, render.atMs - render.domUpdatedAtMs);
+  const renderDuration = new Samples();
+  const paintDelay = new Samples();
+  for (let index = 0; index < trace.renderCount; index++) {
+    const renderMs = trace.renderMsAt(index);
+    if (renderMs !== null) renderDuration.add(renderMs);
+    const domUpdatedAtMs = trace.domUpdatedAtMsAt(index);
+    if (domUpdatedAtMs !== undefined) paintDelay.add(trace.renderAtMsAt(index) - domUpdatedAtMs);
   }
   const upstream = upstreamOf(trace);
 
@@ -159,7 +184,7 @@ export function summarizeStream(trace: StreamTrace, counts: StreamCounts): Strea
   add('jsonStringify', counts.jsonStringifyCalls);
   add('jsonParse', counts.jsonParseCalls);
   if (counts.cpuUs !== null) add('cpuUs', counts.cpuUs);
-  add('renders', trace.renders.length);
+  add('renders', trace.renderCount);
   add('reconnects', counts.delivery.reconnects ?? 0);
   add('heartbeats', counts.delivery.heartbeats ?? 0);
   add('contentEvents', seen.size);

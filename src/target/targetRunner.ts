@@ -146,7 +146,7 @@ export async function openTargetRunner(config: ResolvedConfig, environment: RunE
       addMeasured: (run, sample) => {
         measurements.add(run.target, run.trace.tokenCount());
         if (sample?.counters) Object.assign(sample.counters, TargetMeasurements.streamCounters(run.target));
-        for (const chunk of run.trace.chunks) writeTimesMs.push(chunk.emitMs);
+        for (let index = 0; index < run.trace.chunkCount; index++) writeTimesMs.push(run.trace.emitMsAt(index));
         // The browsers' memory, read as streams end, at most once a second.
         if (browserPool && clock.nowMs() - lastBrowserReadingMs >= 1000) {
           lastBrowserReadingMs = clock.nowMs();

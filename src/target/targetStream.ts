@@ -145,7 +145,7 @@ export async function runTargetStream(context: TargetStreamContext, streamIndex:
   const cpu = process.cpuUsage(cpuAtStart);
   const trace = new StreamTrace(requestStartMs);
   const writes = record.writes;
-  writes.forEach((write, index) => trace.emit({ index, text: write.text, tokens: write.tokens }, write.writeMs));
+  writes.forEach((write) => trace.emit({ text: write.text, tokens: write.tokens }, write.writeMs));
   const match = matchByOffset(
     writes.map((write) => write.text),
     events,
@@ -153,12 +153,11 @@ export async function runTargetStream(context: TargetStreamContext, streamIndex:
   // Client content events are the trace's messages; each upstream chunk belongs to the event that completed it.
   events.forEach((event, seq) => {
     trace.stamp('clientReceive', seq, event.atMs);
-    trace.received.push({ seq, atMs: event.atMs, end: false, hasContent: true });
+    trace.receive(seq, event.atMs, false, true);
   });
   trace.messageCount = events.length;
   match.chunkEvent.forEach((seq, index) => {
-    const chunk = trace.chunks[index];
-    if (seq >= 0 && chunk) chunk.messageSeq = seq;
+    if (seq >= 0) trace.setChunkMessage(index, seq);
   });
   if (browserRead) addPaints(trace, browserRead.renders);
 
@@ -239,8 +238,7 @@ function sampleOf(
 /** The page's painted renders into the trace, as the browser client reports them: painted at `atMs`, each content event stamped at the paint that first showed it. */
 function addPaints(trace: StreamTrace, renders: BrowserRender[]): void {
   for (const render of renders) {
-    trace.renders.push({ atMs: render.paintedAtMs, renderMs: render.renderMs, seqs: render.contentSeqs, domUpdatedAtMs: render.domUpdatedAtMs });
-    for (const seq of render.contentSeqs) trace.stamp('render', seq, render.paintedAtMs);
+    trace.render(render.paintedAtMs, render.renderMs, render.contentSeqs, render.domUpdatedAtMs);
   }
 }
 

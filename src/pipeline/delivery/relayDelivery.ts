@@ -69,7 +69,7 @@ export function createRelayDelivery(
       done.catch(() => {}); // surfaced by end() (or by open() if the first connect fails)
       await Promise.race([client.connected, done]);
       return {
-        send: (data, seq) => stream.append({ data, seq }),
+        send: (data, seq) => stream.append(data, seq),
         async end() {
           stream.finish();
           client.relayEnded?.();

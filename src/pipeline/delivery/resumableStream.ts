@@ -3,30 +3,30 @@
  * in send order, plus whether the stream has ended. Connections attach at a position and get
  * the events from there on (replay), then the live ones; several may be attached at once
  * (a client reconnecting before the server noticed the old connection drop, or a second tab).
+ * Events are kept in two columns (their data, their seq), not an object per event: a relay
+ * holds every stream's events until the stream ends.
  */
+import { NumberColumn } from '../../probes/numberColumn.js';
 
-/** One event as the relay sent it. */
-export interface RelayedEvent {
-  data: string;
-  seq: number;
-}
-
-/** A connection's writer: what the transport does with an event and with the end. */
+/** A connection's writer: what the transport does with an event (its data and seq) and with the end. */
 export interface StreamSubscriber {
-  event(event: RelayedEvent): void;
+  event(data: string, seq: number): void;
   end(): void;
 }
 
+/** One stream's events as the relay sent them, and the connections attached to it. */
 export class ResumableStream {
-  private readonly events: RelayedEvent[] = [];
+  private readonly data: string[] = [];
+  private readonly seqs = new NumberColumn();
   private readonly subscribers = new Set<StreamSubscriber>();
   private ended = false;
 
   /** Stores an event and writes it to every attached connection. */
-  append(event: RelayedEvent): void {
+  append(data: string, seq: number): void {
     if (this.ended) throw new Error('send() after end(): the stream has already ended');
-    this.events.push(event);
-    for (const subscriber of this.subscribers) subscriber.event(event);
+    this.data.push(data);
+    this.seqs.push(seq);
+    for (const subscriber of this.subscribers) subscriber.event(data, seq);
   }
 
   /** Marks the stream ended and ends every attached connection. */
@@ -43,7 +43,9 @@ export class ResumableStream {
    * detach function.
    */
   attach(subscriber: StreamSubscriber, fromPosition: number): () => void {
-    for (const event of this.events.slice(Math.max(0, fromPosition))) subscriber.event(event);
+    // The replay's length is fixed first: a subscriber's write may not append here, but be safe.
+    const replayEnd = this.data.length;
+    for (let position = Math.max(0, fromPosition); position < replayEnd; position++) subscriber.event(this.data[position]!, this.seqs.at(position));
     if (this.ended) {
       subscriber.end();
       return () => {};
@@ -58,7 +60,8 @@ export class ResumableStream {
    * rather than skipping one.
    */
   positionAfterSeq(seq: number): number {
-    const index = this.events.findIndex((event) => event.seq === seq);
+    const seqs = this.seqs.view();
+    const index = seqs.indexOf(seq);
     return index === -1 ? 0 : index + 1;
   }
 }

@@ -68,7 +68,7 @@ export async function startSseRelayServer(options: SseServerOptions, clock: Cloc
     armHeartbeat();
     const detach = stream.attach(
       {
-        event: (event) => body.write(formatSseEvent(event.data, event.seq, options)),
+        event: (data, seq) => body.write(formatSseEvent(data, seq, options)),
         end: () => {
           stopHeartbeat();
           body.end();

@@ -32,7 +32,7 @@ export async function startWebSocketRelayServer(options: { perMessageDeflate: bo
     ws.on('error', () => {}); // a client dropping mid-write is expected (reconnect), not a failure
     const detach = stream.attach(
       {
-        event: (event) => ws.send(event.data),
+        event: (data) => ws.send(data),
         end: () => ws.close(1000),
       },
       fromPosition,

@@ -83,7 +83,7 @@ export function applyProducerRecords(records: readonly ProducerRecord[], trace: 
   for (const record of records) {
     switch (record.kind) {
       case 'emit':
-        trace.emit({ index: trace.chunks.length, text: record.text, tokens: record.tokens }, record.atMs);
+        trace.emit({ text: record.text, tokens: record.tokens }, record.atMs);
         break;
       case 'assign':
         trace.assign(record.seq, record.chunkIndexes);
