@@ -71,6 +71,54 @@ const oneLine = fc
   .array(fc.constantFrom('word ', 'the ', 'answer', ', ', '. ', '*em* ', '**b** ', '`c` ', '*', '_', '`', '[a](u) ', 'x'), { maxLength: 80 })
   .map((pieces) => pieces.join(''));
 
+/** How lines of a streamed answer begin: list items (nested, ordered, tasks), code, quotes, headings, tables. */
+const linePrefix = fc.constantFrom(
+  '',
+  '',
+  '- ',
+  '* ',
+  '+ ',
+  '1. ',
+  '2) ',
+  '  - ',
+  '    - ',
+  '  ',
+  '   ',
+  '    ',
+  '\t',
+  '> ',
+  '- > ',
+  '- [ ] ',
+  '- [x] ',
+  '-',
+  '# ',
+  '```\n',
+  '```js\n',
+  '~~~\n',
+  '```',
+  '  ```',
+  '| a | b |\n|---|---|\n',
+  '[r]: https://e.x/r\n',
+  '[r]:\n',
+  '<div>\n',
+  '===\n',
+  '---\n',
+);
+/** Words as a tokenizer streams them, and marks that could pair across them. */
+const word = fc.constantFrom('word', 'the', 'Ação', 'x', 'é', '**b**', '`c`', '*', '**', '_', '`', '```', '~~~', '[r]', '[a](u)', '<b>', '1.', '-', '|', '#', 'a|b', '[', ']', ':');
+/** One line as streamed pieces: its prefix, then each word with its leading space, sometimes split. */
+const line = fc.tuple(linePrefix, fc.array(fc.tuple(word, fc.boolean(), fc.boolean()), { maxLength: 8 })).map(([prefix, words]) => [
+  prefix,
+  ...words.flatMap(([text, leadingSpace, split]) => {
+    const piece = (leadingSpace ? ' ' : '') + text;
+    return split && piece.length > 1 ? [piece.slice(0, 1), piece.slice(1)] : [piece];
+  }),
+]);
+/** A streamed answer: lines separated by a line break or a blank line, as a list of streamed pieces. */
+const streamedAnswer = fc
+  .array(fc.tuple(line, fc.constantFrom('\n', '\n', '\n\n', ' \n', '\n  ')), { maxLength: 14 })
+  .map((lines) => lines.flatMap(([pieces, separator]) => [...pieces, separator]));
+
 /** Lexes `text` incrementally in the chunks `cuts` makes, lexing after every chunk (as the client renders). */
 function incremental(text: string, cuts: number[]): unknown[] {
   const markdownState = new IncrementalMarkdown();
@@ -114,6 +162,44 @@ describe('incremental markdown lexing', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('gives the block tokens marked gives the whole text, for streamed answers lexed after every piece', () => {
+    fc.assert(
+      fc.property(streamedAnswer, fc.nat(20), (pieces, dropLast) => {
+        const streamed = pieces.slice(0, Math.max(0, pieces.length - dropLast));
+        const state = new IncrementalMarkdown();
+        for (const piece of streamed) {
+          state.append(piece);
+          state.lex();
+        }
+        expect(plain(state.tokens())).toEqual(plain(full(streamed.join(''))));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('lexes only the open item of a growing list, and nothing of a growing fenced code line', () => {
+    const state = new IncrementalMarkdown();
+    let text = '';
+    const add = (piece: string) => {
+      text += piece;
+      state.append(piece);
+      state.lex();
+    };
+    for (let item = 0; item < 50; item++) {
+      add('- first');
+      for (let index = 0; index < 20; index++) add(' word');
+      add('\n');
+    }
+    add('- last');
+    add(' word');
+    // Only the last item's text is lexed: its inline tokens.
+    expect(state.lastLexedChars).toBe('last word'.length);
+    add('\n\n```js\nconst');
+    add(' x');
+    expect(state.lastLexedChars).toBe(0);
+    expect(plain(state.tokens())).toEqual(plain(full(text)));
   });
 
   it('lexes only the open word of a growing paragraph, not the whole paragraph', () => {

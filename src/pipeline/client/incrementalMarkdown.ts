@@ -23,6 +23,15 @@ import { Lexer, type Token, type Tokens } from 'marked';
 const UNMATCHED_DELIMITER = /[*_~`[\]<]/;
 /** A paragraph line whose block role no appended (line-break-free) text can change. */
 const LETTER_LINE = /^ {0,3}\p{L}/u;
+/** A line (inside a list item's text) whose first non-blank character is a letter. */
+const LETTER_START = /^[ \t]*\p{L}/u;
+/** A fenced code block opened at the start of its line (its text is its content, no indentation taken off). */
+const OPEN_FENCE = /^(?:```|~~~)/;
+/**
+ * The first four characters of a code line that cannot become a closing fence whatever is
+ * appended: a non-space that is not a fence character within the first four, or four spaces.
+ */
+const NOT_A_FENCE_LINE = /^(?: {0,3}[^ `~]| {4})/;
 
 /** The inline state of the open paragraph: tokens of its settled prefix and its open rest. */
 interface OpenParagraph {
@@ -56,11 +65,17 @@ export class IncrementalMarkdown {
   private links: Lexer['tokens']['links'] = Object.create(null);
   private settledLinks: Lexer['tokens']['links'] = Object.create(null);
   private paragraph: OpenParagraph | null = null;
+  /** The last character of the text, and the text's last line as it was when the pending text began. */
+  private lastChar = '';
+  private beforePending = { lastChar: '', lineHead: '' };
   /** Characters the last `lex()` ran marked's lexers over (for tests and the cost model). */
   lastLexedChars = 0;
 
   /** Adds streamed text at the end. */
   append(chunk: string): void {
+    if (chunk === '') return;
+    if (this.pending === '') this.beforePending = { lastChar: this.lastChar, lineHead: this.lastLineHead };
+    this.lastChar = chunk[chunk.length - 1]!;
     const newline = chunk.lastIndexOf('\n');
     if (newline !== -1) {
       this.lastLineStart = this.length + newline + 1;
@@ -84,15 +99,52 @@ export class IncrementalMarkdown {
     const appended = this.pending;
     this.pending = '';
     const paragraph = this.paragraph;
-    if (paragraph !== null && !appended.includes('\n') && this.lastLineStart < this.length - appended.length && LETTER_LINE.test(this.lastLineHead)) {
-      // Only the open line grew, and it stays paragraph text: the block tokens stand.
+    if (paragraph !== null && !appended.includes('\n') && this.lastLineStart < this.length - appended.length && LETTER_LINE.test(this.beforePending.lineHead)) {
+      // Only the open line grew, and it stays paragraph text: the block tokens stand. The line's
+      // head must be a letter before the append: a blank line that gets text can become a definition's URL.
       paragraph.token.raw += appended;
       paragraph.token.text += appended;
       paragraph.openText += appended;
       this.lastLexedChars = this.lexParagraphInline(paragraph);
       return;
     }
+    if (this.growOpenBlock(appended)) return;
     this.lexTail();
+  }
+
+  /**
+   * Grows the last block in place when only its last line grew and marked would still give the
+   * same blocks: an open fenced code block whose last line can no longer become its closing
+   * fence, or a list whose innermost last item ends in paragraph text on a line that starts
+   * with a letter (no list, fence, heading, HTML, quote or rule begins so; see the file comment).
+   * The text must end in a non-space before and after (marked trims a list's trailing spaces).
+   * Returns false, changing nothing, when it cannot tell.
+   */
+  private growOpenBlock(appended: string): boolean {
+    const last = this.tailBlocks.at(-1);
+    if (last === undefined || appended.includes('\n') || /\s/.test(this.beforePending.lastChar || ' ') || /\s/.test(this.lastChar)) return false;
+    if (last.type === 'code') {
+      const code = last as Tokens.Code;
+      if (code.codeBlockStyle === 'indented' || !OPEN_FENCE.test(code.raw) || !NOT_A_FENCE_LINE.test(this.beforePending.lineHead)) return false;
+      code.raw += appended;
+      code.text += appended;
+      this.lastLexedChars = 0;
+      return true;
+    }
+    const path = openListPath(last);
+    if (path === null) return false;
+    for (const container of path.containers) {
+      container.raw += appended;
+      if (container.type === 'list_item') (container as Tokens.ListItem).text += appended;
+    }
+    const text = path.text;
+    text.raw += appended;
+    text.text += appended;
+    const lexer = new Lexer();
+    Object.assign(lexer.tokens.links, this.links);
+    text.tokens = lexer.inlineTokens(text.text, []);
+    this.lastLexedChars = text.text.length;
+    return true;
   }
 
   /** The block tokens of the whole text, as marked's `lexer(text)` gives them. */
@@ -156,7 +208,7 @@ export class IncrementalMarkdown {
   private settleBlocks(): void {
     let boundary = -1;
     for (let index = this.tailBlocks.length - 3; index >= 0; index--) {
-      if (this.tailBlocks[index]?.type === 'space') {
+      if (isBlankLine(this.tailBlocks[index - 1], this.tailBlocks[index])) {
         boundary = index;
         break;
       }
@@ -199,6 +251,38 @@ export class IncrementalMarkdown {
     paragraph.openTokens = [after, ...tokens.slice(index + 1)];
     return open.length;
   }
+}
+
+/**
+ * Whether `space` (after `previous`) holds a whole blank line. A space token can also be just
+ * the rest of a line (the blanks marked trims off a list's end): no boundary, what follows can
+ * still change how that line lexes.
+ */
+function isBlankLine(previous: Token | undefined, space: Token | undefined): boolean {
+  if (space?.type !== 'space') return false;
+  const breaks = space.raw.split('\n').length - 1;
+  return breaks >= 2 || (breaks === 1 && (previous === undefined || previous.raw.endsWith('\n')));
+}
+
+/**
+ * The containers (lists and their last items) down to the paragraph text the list `block` ends
+ * in, if that text's last line starts with a letter and no item on the way is a task item
+ * (marked strips a task's checkbox from its text); null otherwise.
+ */
+function openListPath(block: Token): { containers: (Tokens.List | Tokens.ListItem)[]; text: Tokens.Text | Tokens.Paragraph } | null {
+  const containers: (Tokens.List | Tokens.ListItem)[] = [];
+  let token: Token | undefined = block;
+  while (token?.type === 'list') {
+    const list = token as Tokens.List;
+    const item = list.items.at(-1);
+    if (item === undefined || item.task) return null;
+    containers.push(list, item);
+    token = item.tokens.at(-1);
+  }
+  if (containers.length === 0 || (token?.type !== 'text' && token?.type !== 'paragraph') || !('tokens' in token) || token.tokens === undefined) return null;
+  const text = token as Tokens.Text | Tokens.Paragraph;
+  const lastLine = text.text.slice(text.text.lastIndexOf('\n') + 1);
+  return LETTER_START.test(lastLine) ? { containers, text } : null;
 }
 
 /**
