@@ -179,6 +179,33 @@ describe('incremental markdown lexing', () => {
     );
   });
 
+  /** Streams where a wrong boundary or fast path shows (each was a failure, or one the code guards against). */
+  const regressions: string[][] = [
+    // A list goes on past a blank line: it must not be settled before the item after it.
+    ['- a', '\n\n', '-', ' b'],
+    ['- a', '\n\n', '  b', ' c'],
+    // The trailing blanks marked trims off a list are a space token, not a blank line.
+    ['', 'word', '\n', '2) ', '\n', '  - ', ' ', 'word', '\n'],
+    // A blank line that gets text can be a definition's URL.
+    ['[r]:\n', ' ', 'word'],
+    // A definition in settled text applies to later references.
+    ['[r]: https://e.x/r', '\n\n', 'para', '\n\n', 'more', ' [r]', ' end'],
+    // A code line that can still become the closing fence.
+    ['```\n', 'x', '\n', '  ', '`', '``', '\n', 'after'],
+    // A list item's text with trailing blanks (trimmed by marked), then text.
+    ['- a', ' ', 'b'],
+    // Tasks: the checkbox is taken out of the item's text.
+    ['- [ ] ', 'a', ' b', '\n', '- [x] ', 'c', ' d'],
+  ];
+  it.each(regressions.map((pieces) => [JSON.stringify(pieces.join('')), pieces] as const))("gives marked's tokens for %s streamed piece by piece", (_name, pieces) => {
+    const state = new IncrementalMarkdown();
+    for (const piece of pieces) {
+      state.append(piece);
+      state.lex();
+    }
+    expect(plain(state.tokens())).toEqual(plain(full(pieces.join(''))));
+  });
+
   it('lexes only the open item of a growing list, and nothing of a growing fenced code line', () => {
     const state = new IncrementalMarkdown();
     let text = '';

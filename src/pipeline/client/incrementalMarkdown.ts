@@ -50,6 +50,8 @@ export class IncrementalMarkdown {
   // The text is only appended to and read whole on the slow path: V8 keeps it as a rope, and a
   // render that read it (slice, indexOf) would flatten it, copying the whole text every time.
   private text = '';
+  /** The text after `settledEnd`, kept apart so a tail lex never slices (flattens) the whole text. */
+  private tailText = '';
   private length = 0;
   /** Text appended since the last `lex()`. */
   private pending = '';
@@ -85,6 +87,7 @@ export class IncrementalMarkdown {
     }
     this.length += chunk.length;
     this.text += chunk;
+    this.tailText += chunk;
     this.pending += chunk;
   }
 
@@ -162,13 +165,14 @@ export class IncrementalMarkdown {
     const lexer = new Lexer();
     // The first definition of a label wins: only the settled ones are known before the tail.
     Object.assign(lexer.tokens.links, this.settledLinks);
-    const tail = this.text.slice(this.settledEnd);
+    const tail = this.tailText;
     const blocks = lexer.blockTokens(tail, []);
     if (JSON.stringify(lexer.tokens.links) !== JSON.stringify(this.links)) {
       // A new (or still growing) link definition changes how earlier text lexes: start over, with it known.
       this.links = { ...lexer.tokens.links };
       if (this.settledEnd > 0 || this.paragraph !== null) {
         this.settledEnd = 0;
+        this.tailText = this.text;
         this.settledBlocks = [];
         this.settledLinks = Object.create(null);
         this.paragraph = null;
@@ -207,24 +211,32 @@ export class IncrementalMarkdown {
   /** Moves the tail's blocks before its last stable boundary to the settled ones. */
   private settleBlocks(): void {
     let boundary = -1;
-    for (let index = this.tailBlocks.length - 3; index >= 0; index--) {
-      if (isBlankLine(this.tailBlocks[index - 1], this.tailBlocks[index])) {
+    const blocks = this.tailBlocks;
+    for (let index = blocks.length - 2; index >= 0; index--) {
+      // A blank line with two blocks after it, or with one after it and a block before it that nothing can continue.
+      if (isBlankLine(blocks[index - 1], blocks[index]) && (index <= blocks.length - 3 || endsAtBlankLine(blocks[index - 1]))) {
         boundary = index;
         break;
       }
     }
     if (boundary < 0) return;
     const settled = this.tailBlocks.slice(0, boundary + 1);
-    const start = this.settledEnd;
+    let settledChars = 0;
     for (const token of settled) {
-      this.settledEnd += token.raw.length;
+      settledChars += token.raw.length;
       this.settledBlocks.push(token);
     }
-    // Definitions in the settled text (also nested in quotes or lists): each settled text is lexed for them once.
-    const definitions = new Lexer();
-    Object.assign(definitions.tokens.links, this.settledLinks);
-    definitions.blockTokens(this.text.slice(start, this.settledEnd), []);
-    this.settledLinks = definitions.tokens.links;
+    this.settledEnd += settledChars;
+    const settledText = this.tailText.slice(0, settledChars);
+    this.tailText = this.tailText.slice(settledChars);
+    // Definitions in the settled text (also nested in quotes or lists): each settled text is lexed
+    // for them once — if it has any (every definition has "]:").
+    if (settledText.includes(']:')) {
+      const definitions = new Lexer();
+      Object.assign(definitions.tokens.links, this.settledLinks);
+      definitions.blockTokens(settledText, []);
+      this.settledLinks = definitions.tokens.links;
+    }
     this.tailBlocks = this.tailBlocks.slice(boundary + 1);
   }
 
@@ -262,6 +274,16 @@ function isBlankLine(previous: Token | undefined, space: Token | undefined): boo
   if (space?.type !== 'space') return false;
   const breaks = space.raw.split('\n').length - 1;
   return breaks >= 2 || (breaks === 1 && (previous === undefined || previous.raw.endsWith('\n')));
+}
+
+/**
+ * Whether a blank line after `block` ends it for good: a paragraph, heading, rule or closed
+ * fenced code block (lists, indented code, HTML blocks and quotes can go on past a blank line).
+ */
+function endsAtBlankLine(block: Token | undefined): boolean {
+  if (block === undefined) return false;
+  if (block.type === 'code') return OPEN_FENCE.test(block.raw);
+  return block.type === 'paragraph' || block.type === 'heading' || block.type === 'hr';
 }
 
 /**
