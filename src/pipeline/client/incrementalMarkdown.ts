@@ -167,7 +167,7 @@ export class IncrementalMarkdown {
     Object.assign(lexer.tokens.links, this.settledLinks);
     const tail = this.tailText;
     const blocks = lexer.blockTokens(tail, []);
-    if (JSON.stringify(lexer.tokens.links) !== JSON.stringify(this.links)) {
+    if (!sameLinks(lexer.tokens.links, this.links)) {
       // A new (or still growing) link definition changes how earlier text lexes: start over, with it known.
       this.links = { ...lexer.tokens.links };
       if (this.settledEnd > 0 || this.paragraph !== null) {
@@ -274,6 +274,16 @@ function isBlankLine(previous: Token | undefined, space: Token | undefined): boo
   if (space?.type !== 'space') return false;
   const breaks = space.raw.split('\n').length - 1;
   return breaks >= 2 || (breaks === 1 && (previous === undefined || previous.raw.endsWith('\n')));
+}
+
+/** Whether two sets of link definitions are the same (labels, targets, titles). */
+function sameLinks(a: Lexer['tokens']['links'], b: Lexer['tokens']['links']): boolean {
+  const labels = Object.keys(a);
+  if (labels.length !== Object.keys(b).length) return false;
+  return labels.every((label) => {
+    const other = b[label];
+    return other !== undefined && other.href === a[label]!.href && other.title === a[label]!.title;
+  });
 }
 
 /**
