@@ -5,9 +5,12 @@
  * at random points).
  *
  * Two levels of settled work are kept:
- * - Block tokens before the last stable block boundary: a blank line (`space` token) followed
- *   by at least two more block tokens, so the block after it is complete and nothing appended
- *   can reach back over it (a list or indented code that continued would be one token).
+ * - Block tokens before the last stable block boundary: a blank line (a `space` token holding a
+ *   whole blank line, not just the blanks marked trims off a list's last line) followed by at
+ *   least two more block tokens, so the block after it is complete and nothing appended can
+ *   reach back over it (a list or indented code that continued would be one token) — or by
+ *   one, when the block before it cannot go on past a blank line (paragraph, heading, rule,
+ *   closed fenced code).
  * - In the open last paragraph, the inline tokens before the last stable inline boundary: a
  *   space inside a plain text token, followed by a known non-space character, with no
  *   unmatched delimiter (`*`, `_`, `~`, a backtick, `[`, `]`, `<`) left in text before it —
@@ -15,6 +18,13 @@
  * While only text without a line break is appended to a paragraph's last line that starts with
  * a letter, the block structure cannot change (no rule turns such a line into anything but
  * paragraph text until a line break comes): only the paragraph's open inline part is lexed.
+ * Likewise, while only such text is appended to the last line of a list whose innermost last
+ * item ends in paragraph text on a line starting with a letter (no bullet, fence, heading,
+ * HTML, quote or rule starts with one), the lists and items only grow: only that item's
+ * inline text is lexed; and to a line of an open fenced code block that can no longer become
+ * its closing fence, nothing is lexed. The line must have had its letter (or first character)
+ * before the append, and the text must end in a non-space before and after it (marked trims a
+ * list's trailing blanks).
  * A new link reference definition applies to the whole text: then everything is lexed again.
  */
 import { Lexer, type Token, type Tokens } from 'marked';
