@@ -134,6 +134,19 @@ function incremental(text: string, cuts: number[]): unknown[] {
   return markdownState.tokens();
 }
 
+/**
+ * Whether marked lexes `text` without throwing. marked 18 throws on some texts (e.g. "- [x] \n  > *\nword":
+ * its blockquote tokenizer inside a task item); those say nothing about incremental lexing.
+ */
+function markedLexes(text: string): boolean {
+  try {
+    lexer(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** marked's tokens without the `links` property the list carries. */
 const full = (text: string) => [...lexer(text)];
 const plain = (tokens: unknown) => JSON.parse(JSON.stringify(tokens));
@@ -142,6 +155,7 @@ describe('incremental markdown lexing', () => {
   it('gives the block tokens marked gives the whole text, for random markdown split at random points', () => {
     fc.assert(
       fc.property(markdown, fc.array(fc.nat(400), { maxLength: 40 }), (text, cuts) => {
+        fc.pre([...cuts, text.length].every((cut) => markedLexes(text.slice(0, cut))));
         expect(plain(incremental(text, cuts))).toEqual(plain(full(text)));
       }),
       { numRuns: 1500 },
@@ -168,6 +182,7 @@ describe('incremental markdown lexing', () => {
     fc.assert(
       fc.property(streamedAnswer, fc.nat(20), (pieces, dropLast) => {
         const streamed = pieces.slice(0, Math.max(0, pieces.length - dropLast));
+        fc.pre(streamed.every((_, index) => markedLexes(streamed.slice(0, index + 1).join(''))));
         const state = new IncrementalMarkdown();
         for (const piece of streamed) {
           state.append(piece);
