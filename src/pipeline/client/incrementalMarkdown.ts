@@ -5,9 +5,12 @@
  * at random points).
  *
  * Two levels of settled work are kept:
- * - Block tokens before the last stable block boundary: a blank line (`space` token) followed
- *   by at least two more block tokens, so the block after it is complete and nothing appended
- *   can reach back over it (a list or indented code that continued would be one token).
+ * - Block tokens before the last stable block boundary: a blank line (a `space` token holding a
+ *   whole blank line, not just the blanks marked trims off a list's last line) followed by at
+ *   least two more block tokens, so the block after it is complete and nothing appended can
+ *   reach back over it (a list or indented code that continued would be one token) — or by
+ *   one, when the block before it cannot go on past a blank line (paragraph, heading, rule,
+ *   closed fenced code).
  * - In the open last paragraph, the inline tokens before the last stable inline boundary: a
  *   space inside a plain text token, followed by a known non-space character, with no
  *   unmatched delimiter (`*`, `_`, `~`, a backtick, `[`, `]`, `<`) left in text before it —
@@ -15,6 +18,13 @@
  * While only text without a line break is appended to a paragraph's last line that starts with
  * a letter, the block structure cannot change (no rule turns such a line into anything but
  * paragraph text until a line break comes): only the paragraph's open inline part is lexed.
+ * Likewise, while only such text is appended to the last line of a list whose innermost last
+ * item ends in paragraph text on a line starting with a letter (no bullet, fence, heading,
+ * HTML, quote or rule starts with one), the lists and items only grow: only that item's
+ * inline text is lexed; and to a line of an open fenced code block that can no longer become
+ * its closing fence, nothing is lexed. The line must have had its letter (or first character)
+ * before the append, and the text must end in a non-space before and after it (marked trims a
+ * list's trailing blanks).
  * A new link reference definition applies to the whole text: then everything is lexed again.
  */
 import { Lexer, type Token, type Tokens } from 'marked';
@@ -23,6 +33,15 @@ import { Lexer, type Token, type Tokens } from 'marked';
 const UNMATCHED_DELIMITER = /[*_~`[\]<]/;
 /** A paragraph line whose block role no appended (line-break-free) text can change. */
 const LETTER_LINE = /^ {0,3}\p{L}/u;
+/** A line (inside a list item's text) whose first non-blank character is a letter. */
+const LETTER_START = /^[ \t]*\p{L}/u;
+/** A fenced code block opened at the start of its line (its text is its content, no indentation taken off). */
+const OPEN_FENCE = /^(?:```|~~~)/;
+/**
+ * The first four characters of a code line that cannot become a closing fence whatever is
+ * appended: a non-space that is not a fence character within the first four, or four spaces.
+ */
+const NOT_A_FENCE_LINE = /^(?: {0,3}[^ `~]| {4})/;
 
 /** The inline state of the open paragraph: tokens of its settled prefix and its open rest. */
 interface OpenParagraph {
@@ -41,6 +60,8 @@ export class IncrementalMarkdown {
   // The text is only appended to and read whole on the slow path: V8 keeps it as a rope, and a
   // render that read it (slice, indexOf) would flatten it, copying the whole text every time.
   private text = '';
+  /** The text after `settledEnd`, kept apart so a tail lex never slices (flattens) the whole text. */
+  private tailText = '';
   private length = 0;
   /** Text appended since the last `lex()`. */
   private pending = '';
@@ -56,11 +77,17 @@ export class IncrementalMarkdown {
   private links: Lexer['tokens']['links'] = Object.create(null);
   private settledLinks: Lexer['tokens']['links'] = Object.create(null);
   private paragraph: OpenParagraph | null = null;
+  /** The last character of the text, and the text's last line as it was when the pending text began. */
+  private lastChar = '';
+  private beforePending = { lastChar: '', lineHead: '' };
   /** Characters the last `lex()` ran marked's lexers over (for tests and the cost model). */
   lastLexedChars = 0;
 
   /** Adds streamed text at the end. */
   append(chunk: string): void {
+    if (chunk === '') return;
+    if (this.pending === '') this.beforePending = { lastChar: this.lastChar, lineHead: this.lastLineHead };
+    this.lastChar = chunk[chunk.length - 1]!;
     const newline = chunk.lastIndexOf('\n');
     if (newline !== -1) {
       this.lastLineStart = this.length + newline + 1;
@@ -70,6 +97,7 @@ export class IncrementalMarkdown {
     }
     this.length += chunk.length;
     this.text += chunk;
+    this.tailText += chunk;
     this.pending += chunk;
   }
 
@@ -84,15 +112,52 @@ export class IncrementalMarkdown {
     const appended = this.pending;
     this.pending = '';
     const paragraph = this.paragraph;
-    if (paragraph !== null && !appended.includes('\n') && this.lastLineStart < this.length - appended.length && LETTER_LINE.test(this.lastLineHead)) {
-      // Only the open line grew, and it stays paragraph text: the block tokens stand.
+    if (paragraph !== null && !appended.includes('\n') && this.lastLineStart < this.length - appended.length && LETTER_LINE.test(this.beforePending.lineHead)) {
+      // Only the open line grew, and it stays paragraph text: the block tokens stand. The line's
+      // head must be a letter before the append: a blank line that gets text can become a definition's URL.
       paragraph.token.raw += appended;
       paragraph.token.text += appended;
       paragraph.openText += appended;
       this.lastLexedChars = this.lexParagraphInline(paragraph);
       return;
     }
+    if (this.growOpenBlock(appended)) return;
     this.lexTail();
+  }
+
+  /**
+   * Grows the last block in place when only its last line grew and marked would still give the
+   * same blocks: an open fenced code block whose last line can no longer become its closing
+   * fence, or a list whose innermost last item ends in paragraph text on a line that starts
+   * with a letter (no list, fence, heading, HTML, quote or rule begins so; see the file comment).
+   * The text must end in a non-space before and after (marked trims a list's trailing spaces).
+   * Returns false, changing nothing, when it cannot tell.
+   */
+  private growOpenBlock(appended: string): boolean {
+    const last = this.tailBlocks.at(-1);
+    if (last === undefined || appended.includes('\n') || /\s/.test(this.beforePending.lastChar || ' ') || /\s/.test(this.lastChar)) return false;
+    if (last.type === 'code') {
+      const code = last as Tokens.Code;
+      if (code.codeBlockStyle === 'indented' || !OPEN_FENCE.test(code.raw) || !NOT_A_FENCE_LINE.test(this.beforePending.lineHead)) return false;
+      code.raw += appended;
+      code.text += appended;
+      this.lastLexedChars = 0;
+      return true;
+    }
+    const path = openListPath(last);
+    if (path === null) return false;
+    for (const container of path.containers) {
+      container.raw += appended;
+      if (container.type === 'list_item') (container as Tokens.ListItem).text += appended;
+    }
+    const text = path.text;
+    text.raw += appended;
+    text.text += appended;
+    const lexer = new Lexer();
+    Object.assign(lexer.tokens.links, this.links);
+    text.tokens = lexer.inlineTokens(text.text, []);
+    this.lastLexedChars = text.text.length;
+    return true;
   }
 
   /** The block tokens of the whole text, as marked's `lexer(text)` gives them. */
@@ -110,13 +175,14 @@ export class IncrementalMarkdown {
     const lexer = new Lexer();
     // The first definition of a label wins: only the settled ones are known before the tail.
     Object.assign(lexer.tokens.links, this.settledLinks);
-    const tail = this.text.slice(this.settledEnd);
+    const tail = this.tailText;
     const blocks = lexer.blockTokens(tail, []);
-    if (JSON.stringify(lexer.tokens.links) !== JSON.stringify(this.links)) {
+    if (!sameLinks(lexer.tokens.links, this.links)) {
       // A new (or still growing) link definition changes how earlier text lexes: start over, with it known.
       this.links = { ...lexer.tokens.links };
       if (this.settledEnd > 0 || this.paragraph !== null) {
         this.settledEnd = 0;
+        this.tailText = this.text;
         this.settledBlocks = [];
         this.settledLinks = Object.create(null);
         this.paragraph = null;
@@ -155,24 +221,32 @@ export class IncrementalMarkdown {
   /** Moves the tail's blocks before its last stable boundary to the settled ones. */
   private settleBlocks(): void {
     let boundary = -1;
-    for (let index = this.tailBlocks.length - 3; index >= 0; index--) {
-      if (this.tailBlocks[index]?.type === 'space') {
+    const blocks = this.tailBlocks;
+    for (let index = blocks.length - 2; index >= 0; index--) {
+      // A blank line with two blocks after it, or with one after it and a block before it that nothing can continue.
+      if (isBlankLine(blocks[index - 1], blocks[index]) && (index <= blocks.length - 3 || endsAtBlankLine(blocks[index - 1]))) {
         boundary = index;
         break;
       }
     }
     if (boundary < 0) return;
     const settled = this.tailBlocks.slice(0, boundary + 1);
-    const start = this.settledEnd;
+    let settledChars = 0;
     for (const token of settled) {
-      this.settledEnd += token.raw.length;
+      settledChars += token.raw.length;
       this.settledBlocks.push(token);
     }
-    // Definitions in the settled text (also nested in quotes or lists): each settled text is lexed for them once.
-    const definitions = new Lexer();
-    Object.assign(definitions.tokens.links, this.settledLinks);
-    definitions.blockTokens(this.text.slice(start, this.settledEnd), []);
-    this.settledLinks = definitions.tokens.links;
+    this.settledEnd += settledChars;
+    const settledText = this.tailText.slice(0, settledChars);
+    this.tailText = this.tailText.slice(settledChars);
+    // Definitions in the settled text (also nested in quotes or lists): each settled text is lexed
+    // for them once — if it has any (every definition has "]:").
+    if (settledText.includes(']:')) {
+      const definitions = new Lexer();
+      Object.assign(definitions.tokens.links, this.settledLinks);
+      definitions.blockTokens(settledText, []);
+      this.settledLinks = definitions.tokens.links;
+    }
     this.tailBlocks = this.tailBlocks.slice(boundary + 1);
   }
 
@@ -199,6 +273,58 @@ export class IncrementalMarkdown {
     paragraph.openTokens = [after, ...tokens.slice(index + 1)];
     return open.length;
   }
+}
+
+/**
+ * Whether `space` (after `previous`) holds a whole blank line. A space token can also be just
+ * the rest of a line (the blanks marked trims off a list's end): no boundary, what follows can
+ * still change how that line lexes.
+ */
+function isBlankLine(previous: Token | undefined, space: Token | undefined): boolean {
+  if (space?.type !== 'space') return false;
+  const breaks = space.raw.split('\n').length - 1;
+  return breaks >= 2 || (breaks === 1 && (previous === undefined || previous.raw.endsWith('\n')));
+}
+
+/** Whether two sets of link definitions are the same (labels, targets, titles). */
+function sameLinks(a: Lexer['tokens']['links'], b: Lexer['tokens']['links']): boolean {
+  const labels = Object.keys(a);
+  if (labels.length !== Object.keys(b).length) return false;
+  return labels.every((label) => {
+    const other = b[label];
+    return other !== undefined && other.href === a[label]!.href && other.title === a[label]!.title;
+  });
+}
+
+/**
+ * Whether a blank line after `block` ends it for good: a paragraph, heading, rule or closed
+ * fenced code block (lists, indented code, HTML blocks and quotes can go on past a blank line).
+ */
+function endsAtBlankLine(block: Token | undefined): boolean {
+  if (block === undefined) return false;
+  if (block.type === 'code') return OPEN_FENCE.test(block.raw);
+  return block.type === 'paragraph' || block.type === 'heading' || block.type === 'hr';
+}
+
+/**
+ * The containers (lists and their last items) down to the paragraph text the list `block` ends
+ * in, if that text's last line starts with a letter and no item on the way is a task item
+ * (marked strips a task's checkbox from its text); null otherwise.
+ */
+function openListPath(block: Token): { containers: (Tokens.List | Tokens.ListItem)[]; text: Tokens.Text | Tokens.Paragraph } | null {
+  const containers: (Tokens.List | Tokens.ListItem)[] = [];
+  let token: Token | undefined = block;
+  while (token?.type === 'list') {
+    const list = token as Tokens.List;
+    const item = list.items.at(-1);
+    if (item === undefined || item.task) return null;
+    containers.push(list, item);
+    token = item.tokens.at(-1);
+  }
+  if (containers.length === 0 || (token?.type !== 'text' && token?.type !== 'paragraph') || !('tokens' in token) || token.tokens === undefined) return null;
+  const text = token as Tokens.Text | Tokens.Paragraph;
+  const lastLine = text.text.slice(text.text.lastIndexOf('\n') + 1);
+  return LETTER_START.test(lastLine) ? { containers, text } : null;
 }
 
 /**

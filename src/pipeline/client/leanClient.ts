@@ -2,9 +2,10 @@
  * A lean browser client, the reference the field client is compared with: one decode per
  * event, duplicates dropped by sequence number, text appended as it arrives, and an
  * incremental render that lexes only what was appended since the last stable markdown
- * boundary (IncrementalMarkdown: a settled block, or inside an open paragraph a settled run of
- * inline text), with the tokens marked gives the whole text, so render cost stays flat however
- * long the answer grows, also when it has no line break. Under load it can do that work on a
+ * boundary (IncrementalMarkdown: a settled block, inside an open paragraph a settled run of
+ * inline text, in a growing list only the last item's text, in a growing code line nothing),
+ * with the tokens marked gives the whole text, so render cost stays flat however long the
+ * answer grows, also when it has no line break. Under load it can do that work on a
  * sample of its renders only (ClientDeps.renderCostSampleEvery).
  *
  * It appends in arrival order: it relies on the delivery path preserving order (as a Redis
