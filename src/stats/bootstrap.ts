@@ -47,16 +47,16 @@ export function bootstrapMedianDifference(base: readonly number[], head: readonl
   const random = createRandom(deriveSeed(options.seed, 'bootstrap-median-difference'));
   const estimate = medianOfSorted(sortedCopy(head)) - medianOfSorted(sortedCopy(base));
   const differences = new Float64Array(resamples);
-  // Each resample draws ranks, not values: rank k stands for the k-th smallest sample, so a
-  // draw's median is the value of its middle rank(s), read from the sorted samples (the same
-  // doubles, the same sum for an even count). A draw's ranks are counted, not sorted: its middle
-  // ranks come from one walk over the counts, with no comparisons and no allocation.
+  // Each resample draws indexes, not values, and counts how often it drew each: walking the
+  // indexes in the order of their values up to the middle count gives the draw's middle rank(s),
+  // whose values are read from the sorted samples (the same doubles, the same sum for an even
+  // count, as sorting the drawn values): no comparisons and no allocation per resample.
   drawDifferences(differences, random, {
     paired: options.paired,
     baseSorted: numericallySorted(base),
     headSorted: numericallySorted(head),
-    baseRanks: ranksOf(base),
-    headRanks: ranksOf(head),
+    baseOrder: sortingOrder(base),
+    headOrder: sortingOrder(head),
   });
   differences.sort();
   const tail = (1 - confidence) / 2;
@@ -80,21 +80,19 @@ function sortsBefore(a: number, b: number): boolean {
   return a < b || (a === 0 && b === 0 && Object.is(a, -0) && !Object.is(b, -0));
 }
 
-/** For each sample, its position in numericallySorted(values) (equal values get distinct, adjacent ranks). */
-function ranksOf(values: readonly number[]): Int32Array {
+/** The index of each sample of numericallySorted(values), in its order (equal values by index). */
+function sortingOrder(values: readonly number[]): Int32Array {
   const order = values.map((_, index) => index).sort((a, b) => (sortsBefore(values[a]!, values[b]!) ? -1 : sortsBefore(values[b]!, values[a]!) ? 1 : a - b));
-  const ranks = new Int32Array(values.length);
-  order.forEach((index, rank) => (ranks[index] = rank));
-  return ranks;
+  return Int32Array.from(order);
 }
 
-/** The samples of one bootstrap, ready for drawing: each side's sorted values and each sample's rank among them. */
+/** The samples of one bootstrap, ready for drawing: each side's sorted values and the index of each of them. */
 interface Samples {
   paired: boolean;
   baseSorted: Float64Array;
   headSorted: Float64Array;
-  baseRanks: Int32Array;
-  headRanks: Int32Array;
+  baseOrder: Int32Array;
+  headOrder: Int32Array;
 }
 
 /** Random indexes drawn at a time, at most: a block's buffer stays small however many streams a run had. */
@@ -109,15 +107,16 @@ const BLOCK_INDEXES = 1 << 16;
  * first gates (npm run bench:startup).
  */
 function drawDifferences(differences: Float64Array, random: Random, samples: Samples): void {
-  const { paired, baseSorted, headSorted, baseRanks, headRanks } = samples;
-  const baseLength = baseRanks.length;
-  const headLength = headRanks.length;
+  const { paired, baseSorted, headSorted, baseOrder, headOrder } = samples;
+  const baseLength = baseOrder.length;
+  const headLength = headOrder.length;
   // Indexes per resample: one per pair, or base's then head's.
   const perResample = paired ? baseLength : baseLength + headLength;
   const resamplesPerBlock = Math.max(1, Math.floor(BLOCK_INDEXES / perResample));
   const indexes = new Int32Array(Math.min(differences.length, resamplesPerBlock) * perResample);
+  // How often each index was drawn; paired, one count serves both sides.
   const baseCounts = new Int32Array(baseLength);
-  const headCounts = new Int32Array(headLength);
+  const headCounts = paired ? baseCounts : new Int32Array(headLength);
   const baseMiddle = baseLength >> 1;
   const headMiddle = headLength >> 1;
   // Even counts average the two middle ranks; odd ones take the middle rank twice.
@@ -137,29 +136,21 @@ function drawDifferences(differences: Float64Array, random: Random, samples: Sam
     for (let r = 0; r < blockResamples; r++) {
       const first = r * perResample;
       baseCounts.fill(0);
-      headCounts.fill(0);
-      if (paired) {
-        for (let i = first; i < first + baseLength; i++) {
-          const index = block[i]!;
-          baseCounts[baseRanks[index]!]!++;
-          headCounts[headRanks[index]!]!++;
-        }
-      } else {
-        for (let i = first; i < first + baseLength; i++) baseCounts[baseRanks[block[i]!]!]!++;
-        for (let i = first + baseLength; i < first + perResample; i++) headCounts[headRanks[block[i]!]!]!++;
-      }
-      // The ranks at the middle positions of the draw in ascending order, walking the counts.
+      if (!paired) headCounts.fill(0);
+      for (let i = first; i < first + baseLength; i++) baseCounts[block[i]!]!++;
+      if (!paired) for (let i = first + baseLength; i < first + perResample; i++) headCounts[block[i]!]!++;
+      // The ranks at the middle positions of the draw in ascending order, walking the counts in value order.
       let seen = 0;
       let rank = 0;
-      while (seen + baseCounts[rank]! <= baseLowPosition) seen += baseCounts[rank++]!;
+      while (seen + baseCounts[baseOrder[rank]!]! <= baseLowPosition) seen += baseCounts[baseOrder[rank++]!]!;
       const baseLow = baseSorted[rank]!;
-      while (seen + baseCounts[rank]! <= baseMiddle) seen += baseCounts[rank++]!;
+      while (seen + baseCounts[baseOrder[rank]!]! <= baseMiddle) seen += baseCounts[baseOrder[rank++]!]!;
       const baseMedian = baseLength % 2 === 1 ? baseLow : (baseLow + baseSorted[rank]!) / 2;
       seen = 0;
       rank = 0;
-      while (seen + headCounts[rank]! <= headLowPosition) seen += headCounts[rank++]!;
+      while (seen + headCounts[headOrder[rank]!]! <= headLowPosition) seen += headCounts[headOrder[rank++]!]!;
       const headLow = headSorted[rank]!;
-      while (seen + headCounts[rank]! <= headMiddle) seen += headCounts[rank++]!;
+      while (seen + headCounts[headOrder[rank]!]! <= headMiddle) seen += headCounts[headOrder[rank++]!]!;
       const headMedian = headLength % 2 === 1 ? headLow : (headLow + headSorted[rank]!) / 2;
       differences[blockStart + r] = headMedian - baseMedian;
     }
