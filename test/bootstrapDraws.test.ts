@@ -56,6 +56,24 @@ describe('the bootstrap draws', () => {
   });
 });
 
+describe('the bootstrap draws of long samples', () => {
+  it('give the same interval when the indexes come in several blocks: paired, equal and unequal lengths', () => {
+    const random = createRandom(13);
+    for (const [baseLength, headLength, paired] of [
+      [300, 300, true],
+      [400, 400, false],
+      [400, 301, false],
+    ] as const) {
+      const sample = (length: number) => Array.from({ length }, () => random.int(0, 40) * 0.25);
+      const base = sample(baseLength);
+      const head = sample(headLength);
+      const seed = baseLength * 1000 + headLength;
+      const interval = bootstrapMedianDifference(base, head, { paired, seed, resamples: 500 });
+      expect({ low: interval.low, high: interval.high }).toEqual(referenceInterval(base, head, paired, seed, 500));
+    }
+  });
+});
+
 describe('random indexes in bulk', () => {
   it('are the values and the order random.int gives', () => {
     const one = createRandom(5);

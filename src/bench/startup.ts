@@ -2,7 +2,8 @@
  * `npm run bench:startup`: how long `streambench --help`, `compare` and `report` take to start
  * and finish, against a bare `node -e 0`, as medians of repeated runs. The target is at most
  * 2× the bare start: commands must load heavy modules (tokenizer tables, Redis and HTTP
- * clients, the markdown lexer) only when they need them.
+ * clients, the markdown lexer) only when they need them. STARTUP_BEFORE_CLI=<another build's
+ * dist/cli.js> times that build's commands in the same rounds.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,9 @@ import { median } from '../stats/sampleStats.js';
 
 const cli = resolve(fileURLToPath(import.meta.url), '../../cli.js');
 const runs = Number(process.env.STARTUP_RUNS ?? 15);
+// Another build's cli.js (e.g. a copy of dist/ from before a change) to time in the same rounds:
+// on a shared machine only a side-by-side ratio says whether a change helped.
+const beforeCli = process.env.STARTUP_BEFORE_CLI;
 
 /** Wall time of one `node …args`, in ms; throws when the command fails. */
 function timeOnce(args: string[]): number {
@@ -65,12 +69,19 @@ try {
     ['streambench --help', [cli, '--help']],
     ['streambench compare base.json head.json', [cli, 'compare', base, head]],
     ['streambench report base.json', [cli, 'report', base]],
+    ...(beforeCli
+      ? ([
+          ['before: streambench --help', [beforeCli, '--help']],
+          ['before: streambench compare base.json head.json', [beforeCli, 'compare', base, head]],
+          ['before: streambench report base.json', [beforeCli, 'report', base]],
+        ] satisfies [string, string[]][])
+      : []),
   ];
   const medians = timeSideBySide(commands.map(([, args]) => args));
   const bare = medians[0] ?? Number.NaN;
   const rows = commands.map(([name], index): [string, number] => [name, medians[index] ?? Number.NaN]);
   console.log(`median of ${runs} rounds, the commands in turn in each (Node ${process.version}); target: at most 2× node -e 0`);
-  for (const [name, ms] of rows) console.log(`${name.padEnd(42)} ${ms.toFixed(0).padStart(5)} ms  ${(ms / bare).toFixed(2)}×`);
+  for (const [name, ms] of rows) console.log(`${name.padEnd(50)} ${ms.toFixed(0).padStart(5)} ms  ${(ms / bare).toFixed(2)}×`);
 } finally {
   rmSync(folder, { recursive: true, force: true });
 }

@@ -90,7 +90,7 @@ export async function compareCommand(basePath: string, headPath: string, options
   const names = { base: basePath, head: headPath };
   const decision = decideGate(base, head, names, options);
   const output = gateOutputOptions(options, names, io);
-  io.stdout.write(renderDecision(decision, output));
+  io.stdout.write(await renderDecision(decision, output));
   await writeMarkdownFile(decision, output);
   return decisionExitCode(decision, options.failOnInconclusive);
 }

@@ -3,10 +3,7 @@
  * alike. Reads and writes files only at the edge (`--markdown FILE` appends).
  */
 import { appendFile } from 'node:fs/promises';
-import { renderComparisonMarkdown } from '../report/markdown.js';
-import { verdictsToCsv } from '../report/csv.js';
 import { wordVerdict, wordVerdicts } from '../report/gateWording.js';
-import { renderComparisonTable } from '../report/tables.js';
 import { renderVerdictTable } from '../report/verdictTable.js';
 import type { ComparisonDecision } from '../stats/decideComparison.js';
 import { EXIT } from './exitCodes.js';
@@ -41,17 +38,24 @@ export function decisionJson(decision: ComparisonDecision): Record<string, unkno
   };
 }
 
+// The markdown and CSV renderers and the --details table load only when asked for: the verdict
+// table a bare `streambench compare` prints needs none of them (npm run bench:startup).
+
 /** The decision in the chosen format (a string ending in a newline). */
-export function renderDecision(decision: ComparisonDecision, options: GateOutputOptions): string {
+export async function renderDecision(decision: ComparisonDecision, options: GateOutputOptions): Promise<string> {
   switch (options.format) {
     case 'json':
       return `${JSON.stringify(decisionJson(decision), null, 2)}\n`;
-    case 'markdown':
+    case 'markdown': {
+      const { renderComparisonMarkdown } = await import('../report/markdown.js');
       return renderComparisonMarkdown(decision, options.names);
-    case 'csv':
+    }
+    case 'csv': {
+      const { verdictsToCsv } = await import('../report/csv.js');
       return verdictsToCsv(decision.report.verdicts);
+    }
     case 'table': {
-      const parts = options.details ? [renderComparisonTable(decision.comparison, decision.rules.breaches)] : [];
+      const parts = options.details ? [(await import('../report/tables.js')).renderComparisonTable(decision.comparison, decision.rules.breaches)] : [];
       parts.push(renderVerdictTable(decision, { width: options.width, wide: options.wide, verbose: options.verbose }));
       return `${parts.join('\n')}\n`;
     }
@@ -67,5 +71,7 @@ export function decisionExitCode(decision: ComparisonDecision, failOnInconclusiv
 
 /** Appends the markdown form to `options.markdownFile` when one was given. */
 export async function writeMarkdownFile(decision: ComparisonDecision, options: GateOutputOptions): Promise<void> {
-  if (options.markdownFile) await appendFile(options.markdownFile, renderComparisonMarkdown(decision, options.names));
+  if (!options.markdownFile) return;
+  const { renderComparisonMarkdown } = await import('../report/markdown.js');
+  await appendFile(options.markdownFile, renderComparisonMarkdown(decision, options.names));
 }

@@ -163,7 +163,7 @@ export async function runScenarios(scenarios: Scenario[], options: RunCommandOpt
         const names = { base: options.baseline!, head: outputPath ?? 'this run' };
         const decision = decideGate(baseline, document, names, options);
         const gate = gateOutputOptions(options, names, io);
-        output.comparison(document, decision, gate);
+        await output.comparison(document, decision, gate);
         await writeMarkdownFile(decision, gate);
         const gateExit = decisionExitCode(decision, options.failOnInconclusive);
         if (gateExit !== EXIT.ok) exitCode = Math.max(exitCode, gateExit);

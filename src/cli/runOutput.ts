@@ -20,7 +20,7 @@ export interface RunOutput {
   /** A scenario's finished document. */
   document(document: ResultDocument): void;
   /** The gate's decision on `document` against the baseline, shown with `gate`'s names and layout. */
-  comparison(document: ResultDocument, decision: ComparisonDecision, gate: GateOutputOptions): void;
+  comparison(document: ResultDocument, decision: ComparisonDecision, gate: GateOutputOptions): Promise<void>;
   /** After the last scenario: what had to wait for every document. */
   finish(): void;
 }
@@ -37,8 +37,8 @@ export function createRunOutput(format: OutputFormat, io: CliIo, quiet: boolean 
         humanStream,
         human,
         document() {},
-        comparison(_document, decision, gate) {
-          if (!quiet) io.stdout.write(`\n${renderDecision(decision, { ...gate, format: 'table' })}`);
+        async comparison(_document, decision, gate) {
+          if (!quiet) io.stdout.write(`\n${await renderDecision(decision, { ...gate, format: 'table' })}`);
         },
         finish() {},
       };
@@ -47,7 +47,7 @@ export function createRunOutput(format: OutputFormat, io: CliIo, quiet: boolean 
         humanStream,
         human,
         document: (document) => io.stdout.write(renderResultMarkdown(document)),
-        comparison: (_document, decision, gate) => io.stdout.write(`\n${renderDecision(decision, { ...gate, format: 'markdown' })}`),
+        comparison: async (_document, decision, gate) => void io.stdout.write(`\n${await renderDecision(decision, { ...gate, format: 'markdown' })}`),
         finish() {},
       };
     case 'csv':
@@ -56,7 +56,7 @@ export function createRunOutput(format: OutputFormat, io: CliIo, quiet: boolean 
         human,
         document: (document) => io.stdout.write(resultToCsv(document)),
         // CSV on stdout is the result's; the verdicts go to stderr as a table.
-        comparison: (_document, decision, gate) => io.stderr.write(renderDecision(decision, { ...gate, format: 'table' })),
+        comparison: async (_document, decision, gate) => void io.stderr.write(await renderDecision(decision, { ...gate, format: 'table' })),
         finish() {},
       };
     case 'json': {
@@ -66,7 +66,7 @@ export function createRunOutput(format: OutputFormat, io: CliIo, quiet: boolean 
         humanStream,
         human,
         document: (document) => documents.push(document),
-        comparison: (document, decision) => comparisonByDocument.set(document, decisionJson(decision)),
+        comparison: async (document, decision) => void comparisonByDocument.set(document, decisionJson(decision)),
         finish() {
           // With --baseline the comparison travels beside the result: {result, comparison}.
           const shaped = documents.map((document) => {
