@@ -4,6 +4,7 @@
  * and open-loop start delays. Pure.
  */
 import { availableParallelism } from 'node:os';
+import { loadThreadsForCores } from './threadsForCores.js';
 import type { ConfigMetrics, ConfigResult } from '../result/resultSchema.js';
 
 // Above these, the tool itself is likely part of what was measured.
@@ -31,10 +32,11 @@ export function harnessWarnings(metrics: ConfigMetrics | null, load: ConfigResul
   }
   const usableCores = Math.min(threads, cores);
   if (load && load.toolCpuShare > TOOL_CPU_SHARE_LIMIT * usableCores) {
+    // More threads help only where the cores carry them (threadsForCores.ts): on 2 cores a second one lagged more.
     const advice =
-      threads < cores
-        ? `spread it over worker threads (load.workers; this machine has ${cores} cores) or machines (--shard)`
-        : 'lower the load or split it over machines with --shard';
+      threads < loadThreadsForCores(cores)
+        ? `spread it over worker threads (load.workers, up to ${loadThreadsForCores(cores)} on this machine's ${cores} cores) or machines (--shard)`
+        : `lower the load or split it over machines with --shard (${cores} cores carry ${loadThreadsForCores(cores) === 1 ? 'one load thread' : `${loadThreadsForCores(cores)} load threads`}: more lag, not less)`;
     warnings.push(
       `the tool used ${(load.toolCpuShare * 100).toFixed(0)} % of a core (${threads} thread${threads === 1 ? '' : 's'}, ${cores} cores): it may be the bottleneck, not the relay; ${advice}`,
     );

@@ -7,17 +7,10 @@ import type { LoadSettings } from '../scenario/loadSettings.js';
 import type { ResolvedSourceSettings } from '../sources/sourceSettings.js';
 import { planSyntheticStream } from '../sources/synthetic.js';
 import type { Shard } from './streamScheduler.js';
+import { loadThreadsForCores } from './threadsForCores.js';
 
 /** Tokens per second one thread is given before the load spreads over more (200 streams at 50 tokens/s; bench:floor held 300 on one thread only on a quiet machine). */
 export const TOKENS_PER_SECOND_PER_THREAD = 10_000;
-/**
- * Cores one load thread keeps busy, with what runs beside it: a Node thread's garbage collection
- * and compilation run on V8's helper threads (about 40 % of a one-thread 300-stream floor probe's
- * CPU, 186 of 475 ticks sampled per thread), and the load used 1.26-1.32 cores in all, the local
- * Redis another 0.03-0.06 (docs/benchmarks.md). A second load thread helps only where the cores
- * carry both: on 2 cores two threads fought V8's helpers, Redis and each other, and lagged more.
- */
-export const CORES_PER_LOAD_THREAD = 1.5;
 /** Plans sampled to learn a synthetic source's pace (they are deterministic for a seed). */
 const PLANS_SAMPLED = 8;
 /** Open loop with a source whose pace is not planned (http, replay): streams assumed to last this long, only to size listening sockets. */
@@ -43,11 +36,6 @@ export function concurrencyOfShare(load: LoadSettings | undefined, share: Shard,
   // A closed loop never has more in flight than it has streams to run.
   const total = load.streams !== undefined ? Math.min(inFlight, load.streams) : inFlight;
   return Math.max(1, Math.ceil(total / share.count));
-}
-
-/** Load threads `cores` carry side by side (at least 1): one per CORES_PER_LOAD_THREAD cores. */
-export function loadThreadsForCores(cores: number): number {
-  return Math.max(1, Math.floor(cores / CORES_PER_LOAD_THREAD));
 }
 
 /** Worker threads a load is spread over when its scenario did not set `load.workers` (one per TOKENS_PER_SECOND_PER_THREAD planned, at most loadThreadsForCores), with the planned rate that decided it. */
