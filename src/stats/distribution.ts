@@ -72,8 +72,11 @@ export class Distribution {
     if (count === 0) return;
     const value = Math.max(0, valueMs);
     this.histogram.recordValueWithCount(Math.round(value * US_PER_MS), count);
+    this.accumulate(value, count);
+  }
 
-    // Weighted Welford update: numerically stable where a naive sum of squares is not.
+  /** The exact accumulators' weighted Welford update: numerically stable where a naive sum of squares is not. */
+  private accumulate(value: number, count: number): void {
     const state = this.exact;
     const n = state.n + count;
     const delta = value - state.runningMean;
@@ -111,16 +114,8 @@ export class Distribution {
           pendingUs = valueUs;
           pendingCount = count;
         }
-        // The same weighted Welford update as record(), in the same order.
-        const state = this.exact;
-        const n = state.n + count;
-        const delta = value - state.runningMean;
-        state.runningMean += (delta * count) / n;
-        state.m2 += delta * count * (value - state.runningMean);
-        state.n = n;
-        state.sum += value * count;
-        if (value < state.min) state.min = value;
-        if (value > state.max) state.max = value;
+        // The same update as record(), in the same order.
+        this.accumulate(value, count);
       }
     } finally {
       if (pendingCount > 0) this.histogram.recordValueWithCount(pendingUs, pendingCount);
