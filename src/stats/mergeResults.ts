@@ -125,8 +125,9 @@ function mergeTargetParts(config: ConfigResult, parts: readonly ConfigResult[], 
   }
   const target = new TargetMeasurements();
   for (const snapshot of snapshots) target.mergeSnapshot(snapshot);
-  const upstreams = new Set(withTarget.map((part) => part.target!.upstreamUrl));
-  if (upstreams.size > 1)
+  // Every shard starts an upstream of its own; equal URLs (a port reused, or the same port on two
+  // machines) do not make it the same upstream.
+  if (withTarget.length > 1)
     notes.push(
       `upstreamUrl and app are the first shard's (each shard ran its own upstream${first.app ? ' and app, logs: ' + withTarget.map((part) => part.target!.app?.log).join(', ') : ''})`,
     );
