@@ -3,6 +3,7 @@
  * time metric, its counter totals and its own headline sample (IterationSample) out. Pure: a
  * config's accumulator (ConfigMeasurements) only adds summaries up.
  */
+import { emptyDoubleArray } from '../probes/numberColumn.js';
 import { STAGES, type StageName } from '../probes/stages.js';
 import type { BrokerCounters, DeliveryCounters } from '../pipeline/types.js';
 import type { MessageStage, StreamTrace } from '../probes/streamTrace.js';
@@ -27,7 +28,8 @@ export interface StreamCounts {
 
 /** Samples of a time metric, in the order they were taken: values in ms, each with its weight (the tokens it stands for; 1 otherwise). */
 export class Samples {
-  readonly valuesMs: number[] = [];
+  // Doubles from the start, also when every value is whole (a render costing 0 ms): the histogram code reading them sees one element kind.
+  readonly valuesMs: number[] = emptyDoubleArray();
   readonly weights: number[] = [];
 
   /** Samples taken. */
