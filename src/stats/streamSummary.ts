@@ -92,10 +92,11 @@ function streamPercentile(samples: Samples, p: number): number | null {
 
 /**
  * Summarises one measured stream from its trace and the counts gathered around it. Pure.
- * Each pass is a function of its own: V8 optimises a function this size (it runs once per
- * stream) on a background thread, and one that did every pass inline took 60–85 ms to compile,
- * recompiled 5–6 times per run after a deopt (≈ 10 µs of CPU per token at bench:floor's 200
- * streams); small functions compile in a few ms each and a deopt recompiles only its own.
+ * Each pass is a function of its own: V8 optimises this code (it runs once per stream) on a
+ * background thread, in the measured window of a fresh process, and one function doing every
+ * pass took 60–85 ms per compile (wall time, busy machine) and was compiled 5–6 times per
+ * bench:floor probe after deopts; split, a deopt recompiles only its own pass (see
+ * docs/benchmarks.md, "What a fresh probe pays to compile the tool").
  */
 export function summarizeStream(trace: StreamTrace, counts: StreamCounts): StreamSummary {
   const start = trace.requestStartMs;
