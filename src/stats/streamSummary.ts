@@ -3,6 +3,7 @@
  * time metric, its counter totals and its own headline sample (IterationSample) out. Pure: a
  * config's accumulator (ConfigMeasurements) only adds summaries up.
  */
+import { emptyDoubleArray } from '../probes/numberColumn.js';
 import { STAGES, type StageName } from '../probes/stages.js';
 import type { BrokerCounters, DeliveryCounters } from '../pipeline/types.js';
 import type { MessageStage, StreamTrace } from '../probes/streamTrace.js';
@@ -27,7 +28,8 @@ export interface StreamCounts {
 
 /** Samples of a time metric, in the order they were taken: values in ms, each with its weight (the tokens it stands for; 1 otherwise). */
 export class Samples {
-  readonly valuesMs: number[] = [];
+  // Doubles from the start, also when every value is whole (a render costing 0 ms): the histogram code reading them sees one element kind.
+  readonly valuesMs: number[] = emptyDoubleArray();
   readonly weights: number[] = [];
 
   /** Samples taken. */
@@ -88,18 +90,68 @@ function streamPercentile(samples: Samples, p: number): number | null {
   return scratch.count > 0 ? scratch.percentile(p) : null;
 }
 
-/** Summarises one measured stream from its trace and the counts gathered around it. Pure. */
+/**
+ * Summarises one measured stream from its trace and the counts gathered around it. Pure.
+ * Each pass is a function of its own: V8 optimises this code (it runs once per stream) on a
+ * background thread, in the measured window of a fresh process, and one function doing every
+ * pass took 60–85 ms per compile (wall time, busy machine) and was compiled 5–6 times per
+ * bench:floor probe after deopts; split, a deopt recompiles only its own pass (see
+ * docs/benchmarks.md, "What a fresh probe pays to compile the tool").
+ */
 export function summarizeStream(trace: StreamTrace, counts: StreamCounts): StreamSummary {
   const start = trace.requestStartMs;
   const tokens = trace.tokenCount();
+  const { tokenLatency, renderLatency, staleness, stageLatency } = perTokenSamples(trace);
+  const stageTtftMs = stageTtfts(trace, start);
+  const ttftMs = stageTtftMs.get('clientReceive') ?? null;
+  const client = clientView(trace);
+  const e2eMs = client.lastContentMs !== undefined ? client.lastContentMs - start : null;
+  const { renderDuration, paintDelay } = renderSamples(trace);
+  const upstream = upstreamOf(trace);
+  const totals = counterTotalsOf(trace, counts, upstream.totals, tokens, client.contentEvents);
+
+  const tpotMs = e2eMs !== null && ttftMs !== null && tokens > 1 ? (e2eMs - ttftMs) / (tokens - 1) : null;
+  const iteration: IterationSample = {
+    ttftMs,
+    e2eMs,
+    tokenLatencyP50Ms: streamPercentile(tokenLatency, 50),
+    tokenLatencyP99Ms: streamPercentile(tokenLatency, 99),
+    itlP50Ms: streamPercentile(client.itl, 50),
+    tokens,
+    renderLatencyP99Ms: streamPercentile(renderLatency, 99),
+    stalenessP99Ms: streamPercentile(staleness, 99),
+    counters: streamCounters(totals, counts.cpuUs !== null),
+  };
+  return {
+    tokens,
+    ttftMs,
+    timeToFirstByteMs: counts.delivery.firstByteAtMs !== null ? counts.delivery.firstByteAtMs - start : null,
+    timeToFirstEventMs: counts.delivery.firstEventAtMs !== null ? counts.delivery.firstEventAtMs - start : null,
+    upstreamTimeToFirstByteMs: upstream.timeToFirstByteMs,
+    upstreamTimeToFirstEventMs: upstream.timeToFirstEventMs,
+    sourceLagMs: trace.upstream.scheduleLagMaxMs,
+    e2eMs,
+    tpotMs,
+    tokenLatency,
+    renderLatency,
+    staleness,
+    itl: client.itl,
+    renderDuration,
+    paintDelay,
+    stageTtftMs,
+    stageLatency,
+    counters: totals,
+    iteration,
+  };
+}
+
+/** Per token, through every stage: one pass over the chunk columns, each stage's stamps read once (NaN where a message did not reach the stage). */
+function perTokenSamples(trace: StreamTrace): Pick<StreamSummary, 'tokenLatency' | 'renderLatency' | 'staleness' | 'stageLatency'> {
   const chunkCount = trace.chunkCount;
   const tokenLatency = new Samples();
   const renderLatency = new Samples();
   const staleness = new Samples();
   const stageLatency = new Map<StageName, Samples>();
-
-  // Per token, through every stage: one pass over the chunk columns, each stage's stamps read
-  // once (NaN where a message did not reach the stage).
   const stampsByStage = MESSAGE_STAGES.map((stage) => trace.stampsOf(stage));
   const stageSamples: (Samples | undefined)[] = MESSAGE_STAGES.map(() => undefined);
   const receivedStamps = trace.stampsOf('clientReceive');
@@ -127,9 +179,16 @@ export function summarizeStream(trace: StreamTrace, counts: StreamCounts): Strea
   }
   // Stages in the order first seen (as before: pipeline order, a stage without samples left out).
   stageSamples.forEach((samples, stageIndex) => samples && stageLatency.set(MESSAGE_STAGES[stageIndex]!, samples));
+  return { tokenLatency, renderLatency, staleness, stageLatency };
+}
 
-  // Time to first non-empty content token at every stage: the first content chunk's emit, and
-  // each stage's earliest stamp over the messages carrying content.
+/**
+ * Time to first non-empty content token at every stage: the first content chunk's emit, and
+ * each stage's earliest stamp over the messages carrying content.
+ */
+function stageTtfts(trace: StreamTrace, start: number): Map<StageName, number> {
+  const chunkCount = trace.chunkCount;
+  const stampsByStage = MESSAGE_STAGES.map((stage) => trace.stampsOf(stage));
   const stageTtftMs = new Map<StageName, number>();
   const firstAt = MESSAGE_STAGES.map(() => Infinity);
   let firstContentSeen = false;
@@ -149,9 +208,11 @@ export function summarizeStream(trace: StreamTrace, counts: StreamCounts): Strea
     }
   }
   firstAt.forEach((atMs, stageIndex) => atMs !== Infinity && stageTtftMs.set(MESSAGE_STAGES[stageIndex]!, atMs - start));
+  return stageTtftMs;
+}
 
-  // Client view: first events, gaps between content events, end to end.
-  const ttftMs = stageTtftMs.get('clientReceive') ?? null;
+/** Client view: gaps between content events (duplicates skipped), the content events seen, the last one's arrival. */
+function clientView(trace: StreamTrace): { itl: Samples; contentEvents: number; lastContentMs: number | undefined } {
   const itl = new Samples();
   const seen = new Set<number>();
   let previousContentMs: number | undefined;
@@ -165,7 +226,11 @@ export function summarizeStream(trace: StreamTrace, counts: StreamCounts): Strea
     previousContentMs = atMs;
     lastContentMs = Math.max(lastContentMs ?? -Infinity, atMs);
   }
-  const e2eMs = lastContentMs !== undefined ? lastContentMs - start : null;
+  return { itl, contentEvents: seen.size, lastContentMs };
+}
+
+/** Per render: its measured cost, and the delay from the DOM update to the paint. */
+function renderSamples(trace: StreamTrace): { renderDuration: Samples; paintDelay: Samples } {
   const renderDuration = new Samples();
   const paintDelay = new Samples();
   for (let index = 0; index < trace.renderCount; index++) {
@@ -174,10 +239,12 @@ export function summarizeStream(trace: StreamTrace, counts: StreamCounts): Strea
     const domUpdatedAtMs = trace.domUpdatedAtMsAt(index);
     if (domUpdatedAtMs !== undefined) paintDelay.add(trace.renderAtMsAt(index) - domUpdatedAtMs);
   }
-  const upstream = upstreamOf(trace);
+  return { renderDuration, paintDelay };
+}
 
-  // Counters: the stream's own totals.
-  const totals: CounterTotals = { sums: new Map(), maxima: new Map(), levels: new Map(), upstream: upstream.totals, streams: 1, tokens };
+/** The stream's own counter totals. */
+function counterTotalsOf(trace: StreamTrace, counts: StreamCounts, upstream: UpstreamTotals, tokens: number, contentEvents: number): CounterTotals {
+  const totals: CounterTotals = { sums: new Map(), maxima: new Map(), levels: new Map(), upstream, streams: 1, tokens };
   const add = (name: string, value: number) => totals.sums.set(name, (totals.sums.get(name) ?? 0) + value);
   add('events', counts.delivery.events);
   add('bytes', counts.delivery.bytes);
@@ -187,7 +254,7 @@ export function summarizeStream(trace: StreamTrace, counts: StreamCounts): Strea
   add('renders', trace.renderCount);
   add('reconnects', counts.delivery.reconnects ?? 0);
   add('heartbeats', counts.delivery.heartbeats ?? 0);
-  add('contentEvents', seen.size);
+  add('contentEvents', contentEvents);
   add('duplicateEvents', counts.check.duplicateEvents);
   add('missingMessages', counts.check.missingMessages);
   add('reorderedEvents', counts.check.reorderedEvents);
@@ -202,40 +269,7 @@ export function summarizeStream(trace: StreamTrace, counts: StreamCounts): Strea
     else if (kind === 'perStream') add(`${CLIENT_SUM_PREFIX}${name}`, value);
     else add(name, value);
   }
-
-  const tpotMs = e2eMs !== null && ttftMs !== null && tokens > 1 ? (e2eMs - ttftMs) / (tokens - 1) : null;
-  const iteration: IterationSample = {
-    ttftMs,
-    e2eMs,
-    tokenLatencyP50Ms: streamPercentile(tokenLatency, 50),
-    tokenLatencyP99Ms: streamPercentile(tokenLatency, 99),
-    itlP50Ms: streamPercentile(itl, 50),
-    tokens,
-    renderLatencyP99Ms: streamPercentile(renderLatency, 99),
-    stalenessP99Ms: streamPercentile(staleness, 99),
-    counters: streamCounters(totals, counts.cpuUs !== null),
-  };
-  return {
-    tokens,
-    ttftMs,
-    timeToFirstByteMs: counts.delivery.firstByteAtMs !== null ? counts.delivery.firstByteAtMs - start : null,
-    timeToFirstEventMs: counts.delivery.firstEventAtMs !== null ? counts.delivery.firstEventAtMs - start : null,
-    upstreamTimeToFirstByteMs: upstream.timeToFirstByteMs,
-    upstreamTimeToFirstEventMs: upstream.timeToFirstEventMs,
-    sourceLagMs: trace.upstream.scheduleLagMaxMs,
-    e2eMs,
-    tpotMs,
-    tokenLatency,
-    renderLatency,
-    staleness,
-    itl,
-    renderDuration,
-    paintDelay,
-    stageTtftMs,
-    stageLatency,
-    counters: totals,
-    iteration,
-  };
+  return totals;
 }
 
 /** Upstream timings and counts reported by a source that talks to a server (all empty otherwise). */

@@ -6,6 +6,9 @@ import { Client, buildConnector } from 'undici';
 import type { RelayClientHandle } from './relayDelivery.js';
 import { RelayClientState, type ConnectionOutcome, type RelayClientOptions } from './relayClientState.js';
 
+/** TextDecoder options for a chunk of a longer stream, made once rather than per chunk. */
+const STREAMING = { stream: true } as const;
+
 /** Where and how an SSE client reads one stream. */
 export interface SseClientOptions extends RelayClientOptions {
   /** `http://127.0.0.1:<port>` */
@@ -75,7 +78,7 @@ export function startSseClient(options: SseClientOptions): RelayClientHandle {
       const onData = (chunk: Buffer) => {
         if (settled) return;
         try {
-          parser.feed(decoder.decode(chunk, { stream: true }));
+          parser.feed(decoder.decode(chunk, STREAMING));
         } catch (error) {
           settled = true;
           source.destroy();

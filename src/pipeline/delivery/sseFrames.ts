@@ -23,6 +23,8 @@ export const SSE_RESPONSE_HEADERS: Readonly<Record<string, string>> = {
 /** A heartbeat: a comment line, which clients skip, plus the blank line that ends a block. */
 export const SSE_HEARTBEAT_FRAME = ': ping\n\n';
 
+const LINE_BREAK = /[\r\n]/;
+
 /**
  * Formats one event: `id:` and `event:` lines when enabled, then one `data:` line per line
  * of `data` (the spec splits on CRLF, CR and LF; the client joins with LF, so CR and CRLF
@@ -32,6 +34,8 @@ export function formatSseEvent(data: string, seq: number, options: SseFrameOptio
   let frame = '';
   if (options.ids) frame += `id: ${seq}\n`;
   if (options.eventName !== null) frame += `event: ${options.eventName}\n`;
+  // One line (every JSON payload: its line breaks are escaped) needs no split.
+  if (!LINE_BREAK.test(data)) return `${frame}data: ${data}\n\n`;
   for (const line of data.split(/\r\n|\r|\n/)) frame += `data: ${line}\n`;
   return frame + '\n';
 }

@@ -143,7 +143,8 @@ class ListStream extends RedisStreamBase {
   /** LRANGE start stop; delivers the items not delivered yet. Returns how many items came back. */
   private async readRange(start: number, stop: number): Promise<number> {
     const payloads = (await this.opened(this.connections.consumer, 'consumer').send(['lrange', this.place.keys.responses, start, stop])) as string[];
-    this.session!.deliver(payloads.map((payload, index) => ({ position: start + index, payload })));
+    // An empty reply (signals that arrived together find nothing left) delivers nothing: no empty array of items.
+    if (payloads.length > 0) this.session!.deliver(payloads.map((payload, index) => ({ position: start + index, payload })));
     return payloads.length;
   }
 }

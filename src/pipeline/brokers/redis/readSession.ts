@@ -32,9 +32,10 @@ export class ReadSession {
   }
 
   /** Hands over the items not delivered yet (by position), in order. */
-  deliver(items: readonly BrokerItem[]): void {
+  deliver(items: BrokerItem[]): void {
     if (this.settled) return;
-    const fresh = items.filter((item) => item.position >= this.nextPosition);
+    // The usual read has only new items: then no copy of them is made.
+    const fresh = items.every((item) => item.position >= this.nextPosition) ? items : items.filter((item) => item.position >= this.nextPosition);
     if (fresh.length === 0) return;
     this.nextPosition = fresh[fresh.length - 1]!.position + 1;
     try {
