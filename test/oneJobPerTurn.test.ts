@@ -11,8 +11,8 @@ describe('oneJobPerTurn', () => {
     expect(results[0]).toMatchObject({ value: 10 });
   });
 
-  it('lets due timers fire between two jobs queued together (one job per event-loop turn)', async () => {
-    const queue = oneJobPerTurn();
+  it('lets due timers fire between two jobs queued together (with no budget: one job per event-loop turn)', async () => {
+    const queue = oneJobPerTurn(0);
     const order: string[] = [];
     // Both timers are due before the jobs start: queued back to back in one turn, the jobs would run first.
     setTimeout(() => order.push('timer'), 0);
@@ -33,6 +33,17 @@ describe('oneJobPerTurn', () => {
     });
     await queue.run(() => ran.push('c'));
     expect(ran).toEqual(['a', 'b', 'c']);
+  });
+
+  it('runs as many jobs in one turn as fit in its budget', async () => {
+    const queue = oneJobPerTurn(1000);
+    const order: string[] = [];
+    setTimeout(() => order.push('timer'), 0);
+    const start = Date.now();
+    while (Date.now() - start < 5);
+    await Promise.all([queue.run(() => order.push('job')), queue.run(() => order.push('job')), queue.run(() => order.push('job'))]);
+    // The timer may come before the first job (which phase the test is in), never between them.
+    expect(order.join(',')).toContain('job,job,job');
   });
 });
 

@@ -125,7 +125,7 @@ export async function runConfigInThisThread(
           if (dueAtMs !== null) measurements.recordStartDelay(run.trace.requestStartMs - dueAtMs);
           timeline ??= streamTimeline(run.trace, index - plan.warmup + 1);
         };
-        // Under load, one stream's summary per loop turn: the running streams' timers fire between them.
+        // Under load, the summaries go a few ms per loop turn: the running streams' timers fire between them.
         if (endOfStreamWork) await endOfStreamWork.run(addMeasured);
         else addMeasured();
       }
