@@ -3,7 +3,7 @@
  * corrected relay (seed-corrected, shared connections, SSE), with nothing else — no traces,
  * no histograms, no counters. Per stream: a timer source on the planned schedule, timer
  * batches (5 tokens or 25 ms, the first chunk at once), one EVAL per batch (RPUSH + EXPIRE +
- * PUBLISH, END_STREAM on the last; awaited as streambench's \`write: eval\` producer awaits them,
+ * PUBLISH, END_STREAM on the last; awaited as streambench's `write: eval` producer awaits them,
  * see YardstickOptions.awaitWrites) on one shared auto-pipelined ioredis connection, one shared
  * subscriber, LRANGE catch-up reads of at most 10 items until a short read, SSE frames over
  * node:http to an undici client parsing with eventsource-parser, and the text checked at the end.
@@ -267,7 +267,9 @@ export async function runYardstick(options: YardstickOptions): Promise<Yardstick
         }
         if (index < plan.chunks.length) {
           const next = () => setTimeout(emit, startMs + (plan.offsetsMs[index] ?? 0) - monotonicNowMs());
-          if (latestWrite !== null) latestWrite.then(next, next);
+          // After an acknowledgement, a chunk already due goes at once, as streambench's source steps on.
+          const afterWrite = () => (startMs + (plan.offsetsMs[index] ?? 0) - monotonicNowMs() >= 1 ? next() : emit());
+          if (latestWrite !== null) latestWrite.then(afterWrite, afterWrite);
           else next();
           return;
         }
