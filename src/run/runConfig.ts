@@ -14,6 +14,7 @@ import { harnessWarnings } from '../load/harnessWarnings.js';
 import { withAutomaticWorkers } from '../load/automaticWorkers.js';
 import { concurrencyOfShare, plannedStream } from '../load/plannedLoad.js';
 import { runSchedule, type ScheduleOutcome, type Shard, type StreamStart } from '../load/streamScheduler.js';
+import { oneJobPerTurn } from '../load/oneJobPerTurn.js';
 import { configEnd, type ConfigResult } from '../result/resultSchema.js';
 import type { ResolvedConfig } from '../scenario/loadScenario.js';
 import { ConfigMeasurements } from '../stats/configMeasurements.js';
@@ -91,6 +92,7 @@ export async function runConfigInThisThread(
 
   // Overlapping streams share the process's CPU: it is measured over the whole load instead.
   const streamsOverlap = load !== null && load.concurrency !== 1;
+  const endOfStreamWork = streamsOverlap ? oneJobPerTurn() : null;
 
   // The browsers' memory (client.type browser), read as streams end, at most once a second.
   let lastBrowserReadingMs = -Infinity;
@@ -114,12 +116,18 @@ export async function runConfigInThisThread(
       // An interruption cuts the stream short: a partial stream is not a measurement.
       if (signal?.aborted) return;
       if (measured) {
-        measurements.addStream(run.trace, run.counts);
-        target?.addMeasured(run as TargetStreamRun, measurements.iterations.at(-1));
-        const iteration = measurements.iterations.at(-1);
-        if (stalls && iteration) iteration.toolStallMs = stalls.longestStallMs(run.trace.requestStartMs, monotonicNowMs());
-        if (dueAtMs !== null) measurements.recordStartDelay(run.trace.requestStartMs - dueAtMs);
-        timeline ??= streamTimeline(run.trace, index - plan.warmup + 1);
+        const endedMs = monotonicNowMs();
+        const addMeasured = () => {
+          measurements.addStream(run.trace, run.counts);
+          target?.addMeasured(run as TargetStreamRun, measurements.iterations.at(-1));
+          const iteration = measurements.iterations.at(-1);
+          if (stalls && iteration) iteration.toolStallMs = stalls.longestStallMs(run.trace.requestStartMs, endedMs);
+          if (dueAtMs !== null) measurements.recordStartDelay(run.trace.requestStartMs - dueAtMs);
+          timeline ??= streamTimeline(run.trace, index - plan.warmup + 1);
+        };
+        // Under load, the summaries go a few ms per loop turn: the running streams' timers fire between them.
+        if (endOfStreamWork) await endOfStreamWork.run(addMeasured);
+        else addMeasured();
       }
       if (run.counts.check.problem) {
         failedStreams++;

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { runScenario } from '../../run/runScenario.js';
+import type { Scenario } from '../../scenario/loadScenario.js';
 import { planSyntheticStream } from '../../sources/synthetic.js';
 import type { ResolvedSyntheticSettings } from '../../sources/syntheticSchema.js';
 import { FLOOR_SEED, FLOOR_WARMUP_STREAMS, floorScenario, percentileOf, type ProbeResult } from './floorWorkload.js';
@@ -22,6 +23,10 @@ if ((tool !== 'yardstick' && tool !== 'streambench') || !(streams > 0) || !(toke
 
 const MB = 1024 * 1024;
 const scenario = floorScenario(streams, tokens, workers);
+// The yardstick's producer awaits its writes when streambench's does (`write: eval` awaits, as
+// every write mode but fire-and-forget): the source lag both are judged by then counts the same
+// waits. SB_FLOOR_YARDSTICK_PIPELINED=1 runs the yardstick with pipelined writes, as before.
+const YARDSTICK_AWAITS_WRITES = brokerAwaitsWrites(scenario) && process.env.SB_FLOOR_YARDSTICK_PIPELINED !== '1';
 // Both tools' RSS is sampled the same way while the load runs.
 let rssPeakBytes = 0;
 const sampleRss = () => (rssPeakBytes = Math.max(rssPeakBytes, process.memoryUsage.rss()));
@@ -32,7 +37,14 @@ if (tool === 'yardstick') {
   // Stream i of streambench's load is plan FLOOR_WARMUP_STREAMS + i: the same plans here.
   const plans = Array.from({ length: FLOOR_WARMUP_STREAMS + streams }, (_, index) => planSyntheticStream(settings, FLOOR_SEED, index));
   const keyPrefix = `sbfloor:${randomBytes(4).toString('hex')}:`;
-  const warmup = await runYardstick({ redisUrl, keyPrefix: `${keyPrefix}warmup:`, plans: plans.slice(0, FLOOR_WARMUP_STREAMS), rampMs: 0, streamDeadlineMs: 60_000 });
+  const warmup = await runYardstick({
+    redisUrl,
+    keyPrefix: `${keyPrefix}warmup:`,
+    plans: plans.slice(0, FLOOR_WARMUP_STREAMS),
+    rampMs: 0,
+    streamDeadlineMs: 60_000,
+    awaitWrites: YARDSTICK_AWAITS_WRITES,
+  });
   if (warmup.failedStreams > 0) throw new Error(`yardstick warm-up failed: ${warmup.failures.join('; ')}`);
   const rssBefore = process.memoryUsage.rss();
   const sampler = setInterval(sampleRss, 100);
@@ -44,6 +56,7 @@ if (tool === 'yardstick') {
     plans: plans.slice(FLOOR_WARMUP_STREAMS),
     rampMs: loadSettings.rampS * 1000,
     streamDeadlineMs: 60_000,
+    awaitWrites: YARDSTICK_AWAITS_WRITES,
   });
   clearInterval(sampler);
   result = {
@@ -93,6 +106,12 @@ if (tool === 'yardstick') {
 process.stdout.write(`${JSON.stringify(result)}\n`);
 // Whatever a library left open, the probe is over.
 process.exit(0);
+
+/** Whether the floor scenario's broker awaits its writes (a redis-list broker whose write mode is not fire-and-forget). */
+function brokerAwaitsWrites(floor: Scenario): boolean {
+  const broker = floor.configs[0]?.pipeline?.broker as { type?: string; write?: string } | undefined;
+  return broker?.type === 'redis-list' && broker.write !== 'fire-and-forget';
+}
 
 /** Worker threads a streambench load ran on (1 when it ran on the main thread). */
 function workersOf(settingsLoad: unknown): number {

@@ -3,7 +3,8 @@
  * corrected relay (seed-corrected, shared connections, SSE), with nothing else — no traces,
  * no histograms, no counters. Per stream: a timer source on the planned schedule, timer
  * batches (5 tokens or 25 ms, the first chunk at once), one EVAL per batch (RPUSH + EXPIRE +
- * PUBLISH, END_STREAM on the last) on one shared auto-pipelined ioredis connection, one shared
+ * PUBLISH, END_STREAM on the last; awaited as streambench's `write: eval` producer awaits them,
+ * see YardstickOptions.awaitWrites) on one shared auto-pipelined ioredis connection, one shared
  * subscriber, LRANGE catch-up reads of at most 10 items until a short read, SSE frames over
  * node:http to an undici client parsing with eventsource-parser, and the text checked at the end.
  *
@@ -57,6 +58,13 @@ export interface YardstickOptions {
   rampMs: number;
   /** No stream may outlive this (ms after its start). */
   streamDeadlineMs: number;
+  /**
+   * The producer awaits its writes as streambench's `write: eval` producer does: a batch's EVAL
+   * is sent once the one before it was acknowledged, and no chunk is taken while the latest
+   * write is unacknowledged (the chunk waits, late against its plan: source lag). Off, writes
+   * are pipelined and the source never waits for Redis.
+   */
+  awaitWrites: boolean;
 }
 
 interface RelayStream {
@@ -214,8 +222,14 @@ export async function runYardstick(options: YardstickOptions): Promise<Yardstick
     let firstWrite = true;
     let lagMaxMs = 0;
     const writes: Promise<number>[] = [];
+    // Awaiting writes: the latest one, which the next write and the next chunk wait for.
+    let latestWrite: Promise<number> | null = null;
     const write = (items: string[], ends: boolean) => {
-      writes.push(push(stream.list, firstWrite ? KEY_TTL_SECONDS : 0, stream.signal, ends ? stream.control : '', 'new', END_STREAM, ...items));
+      const ttl = firstWrite ? KEY_TTL_SECONDS : 0;
+      const send = () => push(stream.list, ttl, stream.signal, ends ? stream.control : '', 'new', END_STREAM, ...items);
+      const sent = options.awaitWrites && latestWrite !== null ? latestWrite.then(send) : send();
+      if (options.awaitWrites) latestWrite = sent;
+      writes.push(sent);
       firstWrite = false;
     };
     const flush = () => {
@@ -252,7 +266,11 @@ export async function runYardstick(options: YardstickOptions): Promise<Yardstick
           else batchTimer ??= setTimeout(flush, BATCH_TIMEOUT_MS);
         }
         if (index < plan.chunks.length) {
-          setTimeout(emit, startMs + (plan.offsetsMs[index] ?? 0) - monotonicNowMs());
+          const next = () => setTimeout(emit, startMs + (plan.offsetsMs[index] ?? 0) - monotonicNowMs());
+          // After an acknowledgement, a chunk already due goes at once, as streambench's source steps on.
+          const afterWrite = () => (startMs + (plan.offsetsMs[index] ?? 0) - monotonicNowMs() >= 1 ? next() : emit());
+          if (latestWrite !== null) latestWrite.then(afterWrite, afterWrite);
+          else next();
           return;
         }
         flush();

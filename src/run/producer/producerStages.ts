@@ -108,11 +108,13 @@ export async function runProducerStages(chunks: AsyncIterable<SourceChunk>, stag
   const throwIfWriteFailed = () => {
     if (writeError) throw writeError;
   };
-  // Per chunk; returns what to wait for before the next chunk (an awaiting producer's last acknowledgement).
+  // Per chunk; returns what to wait for before the next chunk (an awaiting producer's last
+  // acknowledgement, while a write is unacknowledged: once none is, nothing to wait for, and no
+  // promise per chunk — under load most chunks come after the latest write's acknowledgement).
   const onChunk = (chunk: SourceChunk): Promise<void> | undefined => {
     observer.emit(chunk, clock.nowMs());
     batcher.push({ index: index++, chunk });
-    if (broker.awaitWrites && lastAcknowledged !== null) return lastAcknowledged.then(throwIfWriteFailed);
+    if (broker.awaitWrites && lastAcknowledged !== null && pendingWrites > 0) return lastAcknowledged.then(throwIfWriteFailed);
     throwIfWriteFailed();
     return undefined;
   };
