@@ -14,7 +14,7 @@ import { harnessWarnings } from '../load/harnessWarnings.js';
 import { withAutomaticWorkers } from '../load/automaticWorkers.js';
 import { concurrencyOfShare, plannedStream } from '../load/plannedLoad.js';
 import { runSchedule, type ScheduleOutcome, type Shard, type StreamStart } from '../load/streamScheduler.js';
-import { oneJobPerTurn } from '../load/oneJobPerTurn.js';
+import { timeSlicedQueue } from '../load/timeSlicedQueue.js';
 import { configEnd, type ConfigResult } from '../result/resultSchema.js';
 import type { ResolvedConfig } from '../scenario/loadScenario.js';
 import { ConfigMeasurements } from '../stats/configMeasurements.js';
@@ -92,7 +92,7 @@ export async function runConfigInThisThread(
 
   // Overlapping streams share the process's CPU: it is measured over the whole load instead.
   const streamsOverlap = load !== null && load.concurrency !== 1;
-  const endOfStreamWork = streamsOverlap ? oneJobPerTurn() : null;
+  const endOfStreamWork = streamsOverlap ? timeSlicedQueue() : null;
 
   // The browsers' memory (client.type browser), read as streams end, at most once a second.
   let lastBrowserReadingMs = -Infinity;

@@ -14,13 +14,13 @@ import { monotonicNowMs } from '../clock.js';
 export const JOB_TURN_BUDGET_MS = 2;
 
 /** Runs each job given to `run` after those before it, a few ms of them per event-loop turn. */
-export interface OneJobPerTurn {
+export interface TimeSlicedQueue {
   /** Runs `job` in a later turn, after every job queued before it; resolves with what it returned. */
   run<T>(job: () => T): Promise<T>;
 }
 
 /** A new, empty queue. */
-export function oneJobPerTurn(budgetMs = JOB_TURN_BUDGET_MS): OneJobPerTurn {
+export function timeSlicedQueue(budgetMs = JOB_TURN_BUDGET_MS): TimeSlicedQueue {
   const jobs: (() => void)[] = [];
   let next = 0;
   let scheduled = false;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { oneJobPerTurn } from '../src/load/oneJobPerTurn.js';
+import { timeSlicedQueue } from '../src/load/timeSlicedQueue.js';
 
-describe('oneJobPerTurn', () => {
+describe('timeSlicedQueue', () => {
   it('runs jobs in order and resolves each with what it returned (a throw rejects only its own)', async () => {
-    const queue = oneJobPerTurn();
+    const queue = timeSlicedQueue();
     const ran: number[] = [];
     const results = await Promise.allSettled([1, 2, 3].map((job) => queue.run(() => (job === 2 ? fail() : (ran.push(job), job * 10)))));
     expect(ran).toEqual([1, 3]);
@@ -12,7 +12,7 @@ describe('oneJobPerTurn', () => {
   });
 
   it('lets due timers fire between two jobs queued together (with no budget: one job per event-loop turn)', async () => {
-    const queue = oneJobPerTurn(0);
+    const queue = timeSlicedQueue(0);
     const order: string[] = [];
     // Both timers are due before the jobs start: queued back to back in one turn, the jobs would run first.
     setTimeout(() => order.push('timer'), 0);
@@ -25,7 +25,7 @@ describe('oneJobPerTurn', () => {
   });
 
   it('takes jobs queued while another runs, and runs again after it emptied', async () => {
-    const queue = oneJobPerTurn();
+    const queue = timeSlicedQueue();
     const ran: string[] = [];
     await queue.run(() => {
       ran.push('a');
@@ -36,7 +36,7 @@ describe('oneJobPerTurn', () => {
   });
 
   it('runs as many jobs in one turn as fit in its budget', async () => {
-    const queue = oneJobPerTurn(1000);
+    const queue = timeSlicedQueue(1000);
     const order: string[] = [];
     setTimeout(() => order.push('timer'), 0);
     const start = Date.now();
