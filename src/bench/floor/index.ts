@@ -79,6 +79,12 @@ say(
   `machine: ${cores} cores, load average ${load1.toFixed(1)} at the start${load1 > cores * 0.5 ? ' — a busy machine: absolute figures move, the side-by-side ratios are what to read' : ''}`,
 );
 
+say(
+  process.env.SB_FLOOR_YARDSTICK_PIPELINED === '1'
+    ? "yardstick writes: pipelined (SB_FLOOR_YARDSTICK_PIPELINED=1), while streambench's `write: eval` producer awaits each EVAL: not the same work"
+    : "yardstick writes: each EVAL awaited, as streambench's `write: eval` producer does (SB_FLOOR_YARDSTICK_PIPELINED=1 pipelines them)",
+);
+
 const probes: ProbeResult[] = [];
 const steps: Record<Tool, SearchStep[]> = { yardstick: [], streambench: [] };
 const run = async (tool: Tool, streams: number): Promise<ProbeResult> => {
