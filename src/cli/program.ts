@@ -1,5 +1,5 @@
 /** The `streambench` program: its commands, options and help, and main(), which runs one invocation against an io. */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Option } from './commander.js';
 import { addGateOptions } from './gateOptions.js';
 import { DEFAULT_SCENARIO } from './defaultScenario.js';
 import { CliError, EXIT } from './exitCodes.js';
