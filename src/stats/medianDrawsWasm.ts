@@ -26,8 +26,6 @@ const OP = {
   localGet: 0x20,
   localSet: 0x21,
   localTee: 0x22,
-  globalGet: 0x23,
-  globalSet: 0x24,
   i32Load: 0x28,
   f64Load: 0x2b,
   i32Store: 0x36,
@@ -86,8 +84,6 @@ const name = (text: string): Code => vector([...text].map((character) => [charac
 const get = (local: number): Code => [OP.localGet, ...unsigned(local)];
 const set = (local: number): Code => [OP.localSet, ...unsigned(local)];
 const tee = (local: number): Code => [OP.localTee, ...unsigned(local)];
-const getGlobal = (global: number): Code => [OP.globalGet, ...unsigned(global)];
-const setGlobal = (global: number): Code => [OP.globalSet, ...unsigned(global)];
 const int = (value: number): Code => [OP.i32Const, ...signed(value)];
 const double = (value: number): Code => [OP.f64Const, ...new Uint8Array(new Float64Array([value]).buffer)];
 const loadInt: Code = [OP.i32Load, 2, 0];
@@ -122,27 +118,8 @@ interface WasmFunction {
   body: Code;
 }
 
-// The generator's four state words (sfc32's a, b, c, d), globals 0–3.
-const [A, B, C, D] = [0, 1, 2, 3];
-
-/** Function 0, nextIndex(count): one sfc32 step, as int(0, count - 1) of sources/random.ts. Local 1: the word t. */
-const nextIndex: WasmFunction = {
-  params: [I32],
-  results: [I32],
-  locals: [I32],
-  // prettier-ignore
-  body: [
-    ...getGlobal(A), ...getGlobal(B), OP.i32Add, ...getGlobal(D), OP.i32Add, ...set(1),
-    ...getGlobal(D), ...int(1), OP.i32Add, ...setGlobal(D),
-    ...getGlobal(B), ...getGlobal(B), ...int(9), OP.i32ShrU, OP.i32Xor, ...setGlobal(A),
-    ...getGlobal(C), ...getGlobal(C), ...int(3), OP.i32Shl, OP.i32Add, ...setGlobal(B),
-    ...getGlobal(C), ...int(21), OP.i32Rotl, ...get(1), OP.i32Add, ...setGlobal(C),
-    ...get(1), OP.f64ConvertI32U, ...double(4294967296), OP.f64Div, ...get(0), OP.f64ConvertI32U, OP.f64Mul, OP.f64Floor, OP.i32TruncF64U,
-  ],
-};
-
 /**
- * Function 1, median(counts, sorted, length): the median of a draw from how often it drew each
+ * Function 0, median(counts, sorted, length): the median of a draw from how often it drew each
  * rank, walking the ranks up to the middle position(s). Locals: 3 seen, 4 rank, 5 middle, 6 the
  * low middle position, 7 the value there.
  */
@@ -190,27 +167,42 @@ const L = {
   draw: 16,
   index: 17,
   address: 18,
+  word: 19,
 } as const;
 
 /**
- * Function 2, exported as draw(paired, baseLength, headLength, resamples, then the byte addresses of
+ * One sfc32 step on the state words in locals a–d, leaving int(0, count - 1) of
+ * sources/random.ts on the stack: inline, with the state in locals, as WebAssembly's baseline
+ * compiler keeps locals in registers where a call or a global would go through memory.
+ */
+// prettier-ignore
+const nextIndex = (count: number): Code => [
+  ...get(L.a), ...get(L.b), OP.i32Add, ...get(L.d), OP.i32Add, ...set(L.word),
+  ...get(L.d), ...int(1), OP.i32Add, ...set(L.d),
+  ...get(L.b), ...get(L.b), ...int(9), OP.i32ShrU, OP.i32Xor, ...set(L.a),
+  ...get(L.c), ...get(L.c), ...int(3), OP.i32Shl, OP.i32Add, ...set(L.b),
+  ...get(L.c), ...int(21), OP.i32Rotl, ...get(L.word), OP.i32Add, ...set(L.c),
+  ...get(L.word), OP.f64ConvertI32U, ...double(4294967296), OP.f64Div, ...get(count), OP.f64ConvertI32U, OP.f64Mul, OP.f64Floor, OP.i32TruncF64U,
+];
+
+/**
+ * Function 1, exported as draw(paired, baseLength, headLength, resamples, then the byte addresses of
  * baseSorted, headSorted, baseRanks, headRanks, baseCounts, headCounts, differences, then the
  * state words a, b, c, d): fills differences with one difference of medians per resample.
  */
 const draw: WasmFunction = {
   params: Array.from({ length: 15 }, () => I32),
   results: [],
-  locals: [I32, I32, I32, I32],
+  locals: [I32, I32, I32, I32, I32],
   // prettier-ignore
   body: [
-    ...get(L.a), ...setGlobal(A), ...get(L.b), ...setGlobal(B), ...get(L.c), ...setGlobal(C), ...get(L.d), ...setGlobal(D),
     ...whileLoop([...get(L.resample), ...get(L.resamples), OP.i32LtU], [
       ...get(L.baseCounts), ...int(0), ...get(L.baseLength), ...int(2), OP.i32Shl, ...fillMemory,
       ...get(L.headCounts), ...int(0), ...get(L.headLength), ...int(2), OP.i32Shl, ...fillMemory,
       // base's draws (paired: one index per pair, counted on both sides), then head's when not paired
       ...int(0), ...set(L.draw),
       ...whileLoop([...get(L.draw), ...get(L.baseLength), OP.i32LtU], [
-        ...get(L.baseLength), OP.call, 0, ...set(L.index),
+        ...nextIndex(L.baseLength), ...set(L.index),
         ...countRank(L.baseCounts, L.baseRanks, L.index, L.address),
         ...get(L.paired), OP.if, NO_RESULT, ...countRank(L.headCounts, L.headRanks, L.index, L.address), OP.end,
         ...increment(L.draw),
@@ -218,24 +210,24 @@ const draw: WasmFunction = {
       ...get(L.paired), OP.i32Eqz, OP.if, NO_RESULT,
       ...int(0), ...set(L.draw),
       ...whileLoop([...get(L.draw), ...get(L.headLength), OP.i32LtU], [
-        ...get(L.headLength), OP.call, 0, ...set(L.index),
+        ...nextIndex(L.headLength), ...set(L.index),
         ...countRank(L.headCounts, L.headRanks, L.index, L.address),
         ...increment(L.draw),
       ]),
       OP.end,
       // differences[resample] = median(head) - median(base)
       ...doubleAt(L.differences, get(L.resample)),
-      ...get(L.headCounts), ...get(L.headSorted), ...get(L.headLength), OP.call, 1,
-      ...get(L.baseCounts), ...get(L.baseSorted), ...get(L.baseLength), OP.call, 1,
+      ...get(L.headCounts), ...get(L.headSorted), ...get(L.headLength), OP.call, 0,
+      ...get(L.baseCounts), ...get(L.baseSorted), ...get(L.baseLength), OP.call, 0,
       OP.f64Sub, ...storeDouble,
       ...increment(L.resample),
     ]),
   ],
 };
 
-/** The module's bytes: one memory and `draw` exported, the state words as mutable globals. */
+/** The module's bytes: one memory and `draw` exported. */
 function moduleBytes(): Uint8Array {
-  const functions = [nextIndex, median, draw];
+  const functions = [median, draw];
   const locals = (types: number[]): Code => vector(types.map((type) => [1, type]));
   const bodies = functions.map((fn) => [...locals(fn.locals), ...fn.body, OP.end]);
   return new Uint8Array([
@@ -243,12 +235,11 @@ function moduleBytes(): Uint8Array {
     ...section(1, vector(functions.map((fn) => [0x60, ...vector(fn.params.map((type) => [type])), ...vector(fn.results.map((type) => [type]))]))),
     ...section(3, vector(functions.map((_, index) => unsigned(index)))),
     ...section(5, vector([[0x00, 1]])),
-    ...section(6, vector([A, B, C, D].map(() => [I32, 1, ...int(0), OP.end]))),
     ...section(
       7,
       vector([
         [...name('memory'), 0x02, 0],
-        [...name('draw'), 0x00, 2],
+        [...name('draw'), 0x00, 1],
       ]),
     ),
     ...section(10, vector(bodies.map((body) => [...unsigned(body.length), ...body]))),
