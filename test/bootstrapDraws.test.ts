@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { bootstrapMedianDifference } from '../src/stats/bootstrap.js';
-import { createRandom, deriveSeed } from '../src/sources/random.js';
+import { createRandom, deriveSeed, seededWords } from '../src/sources/random.js';
+import { drawDifferences, type DrawSamples } from '../src/stats/medianDraws.js';
+import { drawDifferencesWasm } from '../src/stats/medianDrawsWasm.js';
 
 /** The bootstrap as first written: values drawn with random.int, sorted with Array#sort, medians of the draws. */
 function referenceInterval(base: number[], head: number[], paired: boolean, seed: number, resamples: number): { low: number; high: number } {
@@ -82,5 +84,51 @@ describe('random indexes in bulk', () => {
     one.fillIndexes(indexes, 7);
     expect([...indexes]).toEqual(Array.from({ length: 1000 }, () => other.int(0, 6)));
     expect(one.next()).toBe(other.next());
+  });
+});
+
+describe('the WebAssembly draws', () => {
+  /** The samples of drawDifferences: sorted values and the index of each, in TypedArray#sort's order (-0 before +0). */
+  function drawSamples(base: number[], head: number[], paired: boolean): DrawSamples {
+    const order = (values: number[]) =>
+      Int32Array.from(
+        values
+          .map((value, index) => [value, index] as const)
+          .sort(([a, i], [b, j]) => (Object.is(a, b) ? i - j : a < b || (a === 0 && Object.is(a, -0)) ? -1 : 1))
+          .map(([, index]) => index),
+      );
+    return { paired, baseSorted: Float64Array.from(base).sort(), headSorted: Float64Array.from(head).sort(), baseOrder: order(base), headOrder: order(head) };
+  }
+
+  it('give the differences the JavaScript loop gives, draw for draw: paired and not, odd and even, ties, -0, long samples', () => {
+    const random = createRandom(17);
+    for (const [baseLength, headLength, paired, resamples] of [
+      [1, 1, true, 50],
+      [1, 4, false, 50],
+      [5, 5, true, 2000],
+      [5, 5, false, 2000],
+      [6, 9, false, 700],
+      [8, 8, true, 700],
+      [70, 49, false, 300],
+      [3000, 3000, true, 40],
+      [2500, 1700, false, 40],
+    ] as const) {
+      const sample = (length: number) => Array.from({ length }, () => random.pick([0, -0, 1.5, 2.25, 7, 10.125, 3, 1e-300, 123456.789]) + random.int(0, 2) * 0.5);
+      const samples = drawSamples(sample(baseLength), sample(headLength), paired);
+      const seed = deriveSeed(baseLength, headLength, resamples);
+      const fromJavaScript = new Float64Array(resamples);
+      drawDifferences(fromJavaScript, createRandom(seed), samples);
+      const fromWasm = new Float64Array(resamples);
+      expect(drawDifferencesWasm(fromWasm, seededWords(seed), samples)).toBe(true);
+      expect(fromWasm).toEqual(fromJavaScript);
+    }
+  });
+
+  it('start from the state createRandom starts from', () => {
+    const words = seededWords(42);
+    const random = createRandom(42);
+    // sfc32's first output from those words, as random.next() gives it.
+    const [a, b, , d] = words;
+    expect(random.next()).toBe(((((a + b) | 0) + d) >>> 0) / 4294967296);
   });
 });

@@ -36,6 +36,17 @@ describe('streambench CLI (built binary)', () => {
     expect((await runCliInProcess(['run', '--iteration', '3'])).code).toBe(2);
   });
 
+  it('words errors alike whether it registered one command (no help asked) or all', async () => {
+    // compare alone registers only compare; the help flag registers every command.
+    const typo = await runCliInProcess(['compare', 'a.json', 'b.json', '--gat', 'ttftMs']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe("error: unknown option '--gat'\n(Did you mean --gate?)\n(run with --help for usage)\n");
+    const unknown = await runCliInProcess(['compar']);
+    expect(unknown.stderr).toBe("error: unknown command 'compar'\n(Did you mean compare?)\n(run with --help for usage)\n");
+    const help = await runCliInProcess(['compare', '--help']);
+    expect(help.stdout).toMatch(/^Usage: streambench compare \[options\] <base> <head>/);
+  });
+
   it('exits 2 for an invalid scenario and writes nothing', async () => {
     const folder = temporaryFolder();
     const scenario = join(folder, 'bad.yaml');

@@ -121,7 +121,7 @@ describe('merge (built binary)', () => {
 });
 
 describe('lazy loading (built binary)', () => {
-  /** The packages a command loaded, from a resolve hook that prints every resolved module. */
+  /** The packages a command loaded: from a resolve hook that prints every module imported, and the CommonJS modules required (commander is), printed at exit. */
   async function loadedPackages(args: string[]): Promise<Set<string>> {
     const hook = join(folder, 'hook.mjs');
     writeFileSync(
@@ -129,7 +129,11 @@ describe('lazy loading (built binary)', () => {
       'export async function resolve(specifier, context, next) { const result = await next(specifier, context); process.stderr.write(`LOADED ${result.url}\\n`); return result; }\n',
     );
     const register = join(folder, 'register.mjs');
-    writeFileSync(register, `import { register } from 'node:module'; register(${JSON.stringify(`file://${hook}`)});\n`);
+    writeFileSync(
+      register,
+      `import { createRequire, register } from 'node:module'; register(${JSON.stringify(`file://${hook}`)});\n` +
+        "const required = createRequire(import.meta.url).cache; process.on('exit', () => { for (const file of Object.keys(required)) process.stderr.write(`LOADED ${file}\\n`); });\n",
+    );
     const child = spawn(process.execPath, ['--import', register, 'dist/cli.js', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (data) => (stderr += data));

@@ -1,5 +1,5 @@
 /** The gate options shared by `compare` and `run --baseline`, added to a commander command. */
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from './commander.js';
 import { formatOption } from './outputFormat.js';
 
 /** Collects a repeatable option's values. */

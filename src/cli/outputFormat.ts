@@ -1,5 +1,5 @@
 /** The `--format` choices of `run` and `compare`, and how `--json` maps onto them. */
-import { Option } from 'commander';
+import { Option } from './commander.js';
 
 export const OUTPUT_FORMATS = ['table', 'markdown', 'json', 'csv'] as const;
 /** One output format. */

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError } from './commander.js';
 
 /** Commander parser for a whole number from `min` to `max` (with why `max`), with an error naming what is expected. */
 export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER, why = ''): (value: string) => number {

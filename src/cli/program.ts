@@ -1,5 +1,5 @@
 /** The `streambench` program: its commands, options and help, and main(), which runs one invocation against an io. */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Option } from './commander.js';
 import { addGateOptions } from './gateOptions.js';
 import { DEFAULT_SCENARIO } from './defaultScenario.js';
 import { CliError, EXIT } from './exitCodes.js';
@@ -20,27 +20,8 @@ const ITERATIONS_WHY = 'every measured stream keeps a sample in memory and in th
 // only `run`, `sweep`, `record` and `mock-server` use (docs/reports.md, npm run bench:startup).
 // Options and help text stay here, so `--help` needs nothing else. One registration per command.
 
-/** The program for one invocation, and the exit code its action set (0 for help and version). */
-function createProgram(io: CliIo): { program: Command; exitCode(): number } {
-  let exitCode: number = EXIT.ok;
-  const program = new Command()
-    .name('streambench')
-    .description(
-      'Benchmark LLM token-stream relay pipelines: drive token streams through configurable relay\n' + 'pipelines, time every token at every stage, and compare configurations.',
-    )
-    .version(TOOL_VERSION)
-    .showHelpAfterError('(run with --help for usage)')
-    // Commander neither exits nor writes to the process: usage errors, help and the version go
-    // to io, and main turns them into exit codes. Commands added below inherit both settings.
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
-      // Commander's own defaults, read from io: undefined means "not a terminal".
-      getOutHelpWidth: () => (io.stdout.isTTY ? io.stdout.columns : undefined) as number,
-      getErrHelpWidth: () => (io.stderr.isTTY ? io.stderr.columns : undefined) as number,
-    });
-
+/** Adds `streambench run`. */
+function registerRun(program: Command, io: CliIo, finish: (code: number) => void): void {
   const runCommandDefinition = program
     .command('run')
     .description(`Run benchmark scenarios (default: ${DEFAULT_SCENARIO}), print tables and save result JSON`)
@@ -98,9 +79,12 @@ function createProgram(io: CliIo): { program: Command; exitCode(): number } {
     )
     .action(async (scenarios: string[], options) => {
       const { runCommand } = await import('./runCommand.js');
-      exitCode = await runCommand(scenarios, options, io);
+      finish(await runCommand(scenarios, options, io));
     });
+}
 
+/** Adds `streambench compare`. */
+function registerCompare(program: Command, io: CliIo, finish: (code: number) => void): void {
   addGateOptions(
     program
       .command('compare')
@@ -126,9 +110,12 @@ function createProgram(io: CliIo): { program: Command; exitCode(): number } {
     )
     .action(async (base: string, head: string, options) => {
       const { compareCommand } = await import('./compareCommand.js');
-      exitCode = await compareCommand(base, head, options, io);
+      finish(await compareCommand(base, head, options, io));
     });
+}
 
+/** Adds `streambench record`. */
+function registerRecord(program: Command, io: CliIo, finish: (code: number) => void): void {
   program
     .command('record')
     .description('Record streaming responses of an LLM endpoint (or the mock server) as a trace file for the replay source')
@@ -157,9 +144,12 @@ function createProgram(io: CliIo): { program: Command; exitCode(): number } {
     )
     .action(async (options) => {
       const { recordCommand } = await import('./recordCommand.js');
-      exitCode = await recordCommand(options, io);
+      finish(await recordCommand(options, io));
     });
+}
 
+/** Adds `streambench mock-server`. */
+function registerMockServer(program: Command, io: CliIo, finish: (code: number) => void): void {
   program
     .command('mock-server')
     .description('Serve OpenAI-compatible and Anthropic streaming endpoints with synthetic text and timing, for testing without a provider')
@@ -189,9 +179,12 @@ function createProgram(io: CliIo): { program: Command; exitCode(): number } {
     )
     .action(async (options) => {
       const { mockServerCommand } = await import('./mockServerCommand.js');
-      exitCode = await mockServerCommand(options, io);
+      finish(await mockServerCommand(options, io));
     });
+}
 
+/** Adds `streambench sweep`. */
+function registerSweep(program: Command, io: CliIo, finish: (code: number) => void): void {
   program
     .command('sweep')
     .description(
@@ -238,9 +231,12 @@ function createProgram(io: CliIo): { program: Command; exitCode(): number } {
     )
     .action(async (scenario: string, options) => {
       const { sweepCommand } = await import('./sweepCommand.js');
-      exitCode = await sweepCommand(scenario, options, io);
+      finish(await sweepCommand(scenario, options, io));
     });
+}
 
+/** Adds `streambench report`. */
+function registerReport(program: Command, io: CliIo, finish: (code: number) => void): void {
   program
     .command('report')
     .description('Print the tables of a saved result; write a self-contained HTML report (charts as inline SVG) or CSV')
@@ -255,9 +251,12 @@ function createProgram(io: CliIo): { program: Command; exitCode(): number } {
     .addHelpText('after', '\nExit codes: 0 ok, 2 invalid input.\nExample:\n  streambench report results/default-20261124T013000Z.json --html report.html')
     .action(async (result: string, options) => {
       const { reportCommand } = await import('./reportCommand.js');
-      exitCode = await reportCommand(result, options, io);
+      finish(await reportCommand(result, options, io));
     });
+}
 
+/** Adds `streambench target`. */
+function registerTarget(program: Command, io: CliIo, finish: (code: number) => void): void {
   const targetCommandDefinition = program
     .command('target')
     .description('Measure your own app: streambench serves its model upstream and reads its streamed answer as the browser would')
@@ -335,9 +334,12 @@ function createProgram(io: CliIo): { program: Command; exitCode(): number } {
     )
     .action(async (options) => {
       const { targetCommand } = await import('./targetCommand.js');
-      exitCode = await targetCommand(options, io);
+      finish(await targetCommand(options, io));
     });
+}
 
+/** Adds `streambench merge`. */
+function registerMerge(program: Command, io: CliIo, finish: (code: number) => void): void {
   program
     .command('merge')
     .description("Combine the result files of shard runs (run --shard i/n) into one: histograms merged exactly, counters summed, each shard's context kept")
@@ -351,8 +353,61 @@ function createProgram(io: CliIo): { program: Command; exitCode(): number } {
     )
     .action(async (shards: string[], options) => {
       const { mergeCommand } = await import('./mergeCommand.js');
-      exitCode = await mergeCommand(shards, options, io);
+      finish(await mergeCommand(shards, options, io));
     });
+}
+
+/** Every command's registration, in the order help lists them. */
+const REGISTRATIONS: Record<string, (program: Command, io: CliIo, finish: (code: number) => void) => void> = {
+  run: registerRun,
+  compare: registerCompare,
+  record: registerRecord,
+  'mock-server': registerMockServer,
+  sweep: registerSweep,
+  report: registerReport,
+  target: registerTarget,
+  merge: registerMerge,
+};
+
+/**
+ * The command `argv` runs when it names one of `commands` first and asks for no help anywhere
+ * (help, and errors for an unknown command, list every command: then undefined).
+ */
+function soleCommand(argv: readonly string[], commands: readonly string[]): string | undefined {
+  const [first] = argv;
+  if (first === undefined || !commands.includes(first)) return undefined;
+  return argv.some((argument) => argument === '-h' || argument === '--help') ? undefined : first;
+}
+
+/** The program for one invocation, and the exit code its action set (0 for help and version). */
+function createProgram(argv: readonly string[], io: CliIo): { program: Command; exitCode(): number } {
+  let exitCode: number = EXIT.ok;
+  const program = new Command()
+    .name('streambench')
+    .description(
+      'Benchmark LLM token-stream relay pipelines: drive token streams through configurable relay\n' + 'pipelines, time every token at every stage, and compare configurations.',
+    )
+    .version(TOOL_VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    // Commander neither exits nor writes to the process: usage errors, help and the version go
+    // to io, and main turns them into exit codes. Commands added below inherit both settings.
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      // Commander's own defaults, read from io: undefined means "not a terminal".
+      getOutHelpWidth: () => (io.stdout.isTTY ? io.stdout.columns : undefined) as number,
+      getErrHelpWidth: () => (io.stderr.isTTY ? io.stderr.columns : undefined) as number,
+    });
+
+  // One registration per command, in the order help lists them. An invocation of one command
+  // that asks for no help registers only that one: commander splits each option's flags as it is
+  // added, 2–3 ms of every start for all eight commands (npm run bench:startup).
+  const finish = (code: number) => {
+    exitCode = code;
+  };
+  const only = soleCommand(argv, Object.keys(REGISTRATIONS));
+  for (const [name, register] of Object.entries(REGISTRATIONS)) if (only === undefined || name === only) register(program, io, finish);
 
   return { program, exitCode: () => exitCode };
 }
@@ -362,7 +417,7 @@ function createProgram(io: CliIo): { program: Command; exitCode(): number } {
  * script); every output goes to `io`. Returns the exit code; never exits the process.
  */
 export async function main(argv: string[], io: CliIo): Promise<number> {
-  const { program, exitCode } = createProgram(io);
+  const { program, exitCode } = createProgram(argv, io);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode();

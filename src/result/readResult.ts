@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { formatIssues } from '../input/formatIssues.js';
 import type { ResultDocument } from './resultSchema.js';
-import { validate as isResultDocument } from './resultValidator.generated.js';
+import { resultValidator } from './cachedResultValidator.js';
 import { RESULT_SCHEMA_VERSION } from './schemaVersion.js';
 
 /** A result file that cannot be used; the message names the file and what is wrong. */
@@ -36,6 +36,7 @@ export async function readResultFile(path: string): Promise<ResultDocument> {
   // The validator compiled from the JSON Schema at build time accepts a valid file without
   // loading zod (start-up of compare and report); zod, the source of truth, explains a file it
   // rejects, in the same words as before (and has the last word should the two ever disagree).
+  const isResultDocument = await resultValidator();
   if (isResultDocument(raw) && holdsMetricsByState(raw as ResultDocument)) return raw as ResultDocument;
   const { resultDocumentSchema } = await import('./resultSchema.js');
   const parsed = resultDocumentSchema.safeParse(raw);

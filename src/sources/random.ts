@@ -50,8 +50,23 @@ function hashString(text: string): number {
   return hash >>> 0;
 }
 
-/** Creates a generator whose whole sequence is fixed by `seed` (a safe integer). */
-export function createRandom(seed: number): Random {
+/** One sfc32 step on `words` (a, b, c, d, updated in place); returns the 32-bit output. */
+function sfc32Step(words: [number, number, number, number]): number {
+  const [a, b, c, d] = words;
+  const t = (((a + b) | 0) + d) | 0;
+  words[3] = (d + 1) | 0;
+  words[0] = b ^ (b >>> 9);
+  words[1] = (c + (c << 3)) | 0;
+  words[2] = (((c << 21) | (c >>> 11)) + t) | 0;
+  return t >>> 0;
+}
+
+/**
+ * The four sfc32 state words (a, b, c, d) a generator seeded with `seed` starts from, once its
+ * first outputs are discarded: createRandom's state, for a loop that steps sfc32 itself (the
+ * bootstrap's WebAssembly loop).
+ */
+export function seededWords(seed: number): [number, number, number, number] {
   const [low, high] = seedWords(seed);
   // splitmix32 turns a possibly low-entropy seed (0, 1, 2...) into four well-mixed words.
   let splitState = mix32(low ^ mix32(high ^ 0x9e3779b9));
@@ -59,10 +74,15 @@ export function createRandom(seed: number): Random {
     splitState = (splitState + 0x9e3779b9) | 0;
     return mix32(splitState);
   };
-  let a = splitmix32();
-  let b = splitmix32();
-  let c = splitmix32();
-  let d = splitmix32();
+  const words: [number, number, number, number] = [splitmix32(), splitmix32(), splitmix32(), splitmix32()];
+  // The reference sfc32 discards its first outputs so the state is fully mixed.
+  for (let i = 0; i < 12; i++) sfc32Step(words);
+  return words;
+}
+
+/** Creates a generator whose whole sequence is fixed by `seed` (a safe integer). */
+export function createRandom(seed: number): Random {
+  let [a, b, c, d] = seededWords(seed);
 
   const nextWord = (): number => {
     const t = (((a + b) | 0) + d) | 0;
@@ -73,8 +93,6 @@ export function createRandom(seed: number): Random {
     c = (c + t) | 0;
     return t >>> 0;
   };
-  // The reference sfc32 discards its first outputs so the state is fully mixed.
-  for (let i = 0; i < 12; i++) nextWord();
 
   let spareNormal: number | undefined;
 

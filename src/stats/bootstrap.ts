@@ -3,7 +3,9 @@
  * samples. Seeded, so the same inputs always give the same interval: a CI gate must not
  * change its verdict when re-run on the same files.
  */
-import { createRandom, deriveSeed, type Random } from '../sources/random.js';
+import { createRandom, deriveSeed, seededWords } from '../sources/random.js';
+import { drawDifferences } from './medianDraws.js';
+import { drawDifferencesWasm } from './medianDrawsWasm.js';
 import { medianOfSorted, sortedCopy } from './sampleStats.js';
 
 /** The point estimate and the percentile interval around it. */
@@ -44,20 +46,23 @@ export function bootstrapMedianDifference(base: readonly number[], head: readonl
   if (options.paired && base.length !== head.length) {
     throw new RangeError(`bootstrapMedianDifference: paired samples need equal lengths, got ${base.length} and ${head.length}`);
   }
-  const random = createRandom(deriveSeed(options.seed, 'bootstrap-median-difference'));
+  const seed = deriveSeed(options.seed, 'bootstrap-median-difference');
   const estimate = medianOfSorted(sortedCopy(head)) - medianOfSorted(sortedCopy(base));
   const differences = new Float64Array(resamples);
   // Each resample draws indexes, not values, and counts how often it drew each: walking the
   // indexes in the order of their values up to the middle count gives the draw's middle rank(s),
   // whose values are read from the sorted samples (the same doubles, the same sum for an even
   // count, as sorting the drawn values): no comparisons and no allocation per resample.
-  drawDifferences(differences, random, {
+  const samples = {
     paired: options.paired,
     baseSorted: numericallySorted(base),
     headSorted: numericallySorted(head),
     baseOrder: sortingOrder(base),
     headOrder: sortingOrder(head),
-  });
+  };
+  // The WebAssembly loop runs as machine code from its first resample, where V8 interprets the
+  // JavaScript one for most of compare's gates (npm run bench:startup); the same draws either way.
+  if (!drawDifferencesWasm(differences, seededWords(seed), samples)) drawDifferences(differences, createRandom(seed), samples);
   differences.sort();
   const tail = (1 - confidence) / 2;
   return {
@@ -84,77 +89,6 @@ function sortsBefore(a: number, b: number): boolean {
 function sortingOrder(values: readonly number[]): Int32Array {
   const order = values.map((_, index) => index).sort((a, b) => (sortsBefore(values[a]!, values[b]!) ? -1 : sortsBefore(values[b]!, values[a]!) ? 1 : a - b));
   return Int32Array.from(order);
-}
-
-/** The samples of one bootstrap, ready for drawing: each side's sorted values and the index of each of them. */
-interface Samples {
-  paired: boolean;
-  baseSorted: Float64Array;
-  headSorted: Float64Array;
-  baseOrder: Int32Array;
-  headOrder: Int32Array;
-}
-
-/** Random indexes drawn at a time, at most: a block's buffer stays small however many streams a run had. */
-const BLOCK_INDEXES = 1 << 16;
-
-/**
- * Fills `differences` with one difference of medians (head − base) per resample. The random
- * indexes come in blocks of whole resamples from one fillIndexes call, in the order random.int
- * per stream would give them (base's, then head's; one per pair when paired), and the whole
- * loop is one function without calls: V8 compiles it on the first compare while it runs (on-stack
- * replacement), where a call per resample and per draw ran interpreted for most of the
- * first gates (npm run bench:startup).
- */
-function drawDifferences(differences: Float64Array, random: Random, samples: Samples): void {
-  const { paired, baseSorted, headSorted, baseOrder, headOrder } = samples;
-  const baseLength = baseOrder.length;
-  const headLength = headOrder.length;
-  // Indexes per resample: one per pair, or base's then head's.
-  const perResample = paired ? baseLength : baseLength + headLength;
-  const resamplesPerBlock = Math.max(1, Math.floor(BLOCK_INDEXES / perResample));
-  const indexes = new Int32Array(Math.min(differences.length, resamplesPerBlock) * perResample);
-  // How often each index was drawn; paired, one count serves both sides.
-  const baseCounts = new Int32Array(baseLength);
-  const headCounts = paired ? baseCounts : new Int32Array(headLength);
-  const baseMiddle = baseLength >> 1;
-  const headMiddle = headLength >> 1;
-  // Even counts average the two middle ranks; odd ones take the middle rank twice.
-  const baseLowPosition = baseLength % 2 === 1 ? baseMiddle : baseMiddle - 1;
-  const headLowPosition = headLength % 2 === 1 ? headMiddle : headMiddle - 1;
-  for (let blockStart = 0; blockStart < differences.length; blockStart += resamplesPerBlock) {
-    const blockResamples = Math.min(resamplesPerBlock, differences.length - blockStart);
-    const block = blockResamples * perResample === indexes.length ? indexes : indexes.subarray(0, blockResamples * perResample);
-    if (paired || baseLength === headLength) {
-      random.fillIndexes(block, baseLength);
-    } else {
-      for (let r = 0; r < blockResamples; r++) {
-        random.fillIndexes(block.subarray(r * perResample, r * perResample + baseLength), baseLength);
-        random.fillIndexes(block.subarray(r * perResample + baseLength, (r + 1) * perResample), headLength);
-      }
-    }
-    for (let r = 0; r < blockResamples; r++) {
-      const first = r * perResample;
-      baseCounts.fill(0);
-      if (!paired) headCounts.fill(0);
-      for (let i = first; i < first + baseLength; i++) baseCounts[block[i]!]!++;
-      if (!paired) for (let i = first + baseLength; i < first + perResample; i++) headCounts[block[i]!]!++;
-      // The ranks at the middle positions of the draw in ascending order, walking the counts in value order.
-      let seen = 0;
-      let rank = 0;
-      while (seen + baseCounts[baseOrder[rank]!]! <= baseLowPosition) seen += baseCounts[baseOrder[rank++]!]!;
-      const baseLow = baseSorted[rank]!;
-      while (seen + baseCounts[baseOrder[rank]!]! <= baseMiddle) seen += baseCounts[baseOrder[rank++]!]!;
-      const baseMedian = baseLength % 2 === 1 ? baseLow : (baseLow + baseSorted[rank]!) / 2;
-      seen = 0;
-      rank = 0;
-      while (seen + headCounts[headOrder[rank]!]! <= headLowPosition) seen += headCounts[headOrder[rank++]!]!;
-      const headLow = headSorted[rank]!;
-      while (seen + headCounts[headOrder[rank]!]! <= headMiddle) seen += headCounts[headOrder[rank++]!]!;
-      const headMedian = headLength % 2 === 1 ? headLow : (headLow + headSorted[rank]!) / 2;
-      differences[blockStart + r] = headMedian - baseMedian;
-    }
-  }
 }
 
 /** Linear-interpolated quantile q (0–1) of sorted values. */

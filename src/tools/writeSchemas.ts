@@ -1,7 +1,8 @@
 /**
  * Build step: writes the published JSON Schemas (scenario and result) from the zod schemas, and
  * the result validator compiled from the result schema (src/result/resultValidator.generated.ts,
- * and its JavaScript beside this build's dist/result/ so the build just made uses it at once).
+ * and its JavaScript beside this build's dist/result/ so the build just made uses it at once, with
+ * the V8 code cache that compare and report load it with).
  */
 import { writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,6 +11,7 @@ import { z } from 'zod';
 import { resultDocumentWireSchema } from '../result/resultSchema.js';
 import { scenarioSchema } from '../scenario/scenarioSchema.js';
 import { resultValidatorCode } from './resultValidatorCode.js';
+import { writeValidatorCodeCache } from './validatorCodeCache.js';
 
 const distFolder = join(dirname(fileURLToPath(import.meta.url)), '..');
 const repoFolder = join(distFolder, '..');
@@ -36,3 +38,4 @@ const writeIfChanged = (path: string, text: string) => {
 const validatorCode = resultValidatorCode();
 writeIfChanged(join(repoFolder, 'src', 'result', 'resultValidator.generated.ts'), validatorCode);
 writeIfChanged(join(distFolder, 'result', 'resultValidator.generated.js'), validatorCode);
+writeValidatorCodeCache(join(distFolder, 'result'), validatorCode);
