@@ -3,7 +3,9 @@
  * and finish, against a bare `node -e 0`, as medians of repeated runs. The target is at most
  * 2× the bare start: commands must load heavy modules (tokenizer tables, Redis and HTTP
  * clients, the markdown lexer) only when they need them. STARTUP_BEFORE_CLI=<another build's
- * dist/cli.js> times that build's commands in the same rounds.
+ * dist/cli.js> times that build's commands in the same rounds. Every command runs without
+ * NODE_EXTRA_CA_CERTS: Node loads that file at every start (30 ms on a machine with a full CA
+ * bundle), which would add the same cost to both sides and flatter the ratio.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,10 +21,15 @@ const runs = Number(process.env.STARTUP_RUNS ?? 15);
 // on a shared machine only a side-by-side ratio says whether a change helped.
 const beforeCli = process.env.STARTUP_BEFORE_CLI;
 
+const extraCaCerts = process.env.NODE_EXTRA_CA_CERTS;
+/** The environment of every timed command: this one without NODE_EXTRA_CA_CERTS (a per-process cost that is not the tool's). */
+const timedEnv: NodeJS.ProcessEnv = { ...process.env };
+delete timedEnv.NODE_EXTRA_CA_CERTS;
+
 /** Wall time of one `node …args`, in ms; throws when the command fails. */
-function timeOnce(args: string[]): number {
+function timeOnce(args: string[], env = timedEnv): number {
   const started = monotonicNowMs();
-  const child = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const child = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', env });
   const elapsed = monotonicNowMs() - started;
   if (child.status !== 0 && child.status !== 1) throw new Error(`node ${args.join(' ')} exited ${child.status}: ${child.stderr}`);
   return elapsed;
@@ -81,6 +88,12 @@ try {
   const bare = medians[0] ?? Number.NaN;
   const rows = commands.map(([name], index): [string, number] => [name, medians[index] ?? Number.NaN]);
   console.log(`median of ${runs} rounds, the commands in turn in each (Node ${process.version}); target: at most 2× node -e 0`);
+  if (extraCaCerts !== undefined) {
+    const withCerts = median(Array.from({ length: runs }, () => timeOnce(['-e', '0'], process.env)));
+    console.log(
+      `NODE_EXTRA_CA_CERTS is set here: every command is timed without it (node -e 0 takes ${withCerts.toFixed(0)} ms with it, ${bare.toFixed(0)} ms without; the difference is not the tool's)`,
+    );
+  }
   for (const [name, ms] of rows) console.log(`${name.padEnd(50)} ${ms.toFixed(0).padStart(5)} ms  ${(ms / bare).toFixed(2)}×`);
 } finally {
   rmSync(folder, { recursive: true, force: true });
