@@ -40,6 +40,8 @@ export interface HttpStreamOptions {
 
 // How much of an error response body to read for its message.
 const ERROR_BODY_LIMIT = 64 * 1024;
+// Decoding options of every body piece (a multi-byte character may span two pieces).
+const STREAMING = { stream: true } as const;
 // After the end marker, how long a server may take to close the response.
 const CLOSE_GRACE_MS = 1_000;
 
@@ -204,7 +206,7 @@ export function openHttpStream(options: HttpStreamOptions): PushableChunks {
         await exchange.readBody((bytes) => {
           const atMs = clock.nowMs();
           startPushing();
-          const chunks = decoder.feed(textDecoder.decode(bytes, { stream: true }), atMs);
+          const chunks = decoder.feed(textDecoder.decode(bytes, STREAMING), atMs);
           const pushed = pushAll(chunks, onChunk);
           if (!pushed) return armIdle();
           return pushed.then(armIdle);

@@ -6,6 +6,7 @@
  * CPU per stream against a fast server, for nothing a stream here uses.
  */
 import type { Dispatcher } from 'undici';
+import type { UpstreamRequest } from './upstreamRequest.js';
 
 /** The response head. */
 export interface ResponseHead {
@@ -13,20 +14,24 @@ export interface ResponseHead {
   headers: Record<string, string | string[]>;
 }
 
-/** A request's target as the dispatch API takes it. */
-interface DispatchTarget {
+/** A request as the dispatch API takes it. */
+interface DispatchRequest {
   origin: string;
   path: string;
+  headers: Record<string, string>;
+  body: Buffer;
 }
 
-// Every stream of a source sends to the same URL: parsed once, not per request.
-let lastTarget: { url: string; target: DispatchTarget } | null = null;
-function dispatchTarget(url: string): DispatchTarget {
-  if (lastTarget?.url !== url) {
-    const parsed = new URL(url);
-    lastTarget = { url, target: { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` } };
+// Every stream of a source sends the same request object (unless it carries a per-stream
+// header): its URL parsed and its body encoded once, not per request (undici would encode a
+// string body for every request). undici only reads the body Buffer, so requests can share it.
+let lastPrepared: { request: UpstreamRequest; prepared: DispatchRequest } | null = null;
+function prepared(request: UpstreamRequest): DispatchRequest {
+  if (lastPrepared?.request !== request) {
+    const url = new URL(request.url);
+    lastPrepared = { request, prepared: { origin: url.origin, path: `${url.pathname}${url.search}`, headers: request.headers, body: Buffer.from(request.body) } };
   }
-  return lastTarget.target;
+  return lastPrepared.prepared;
 }
 
 /** Raw header pairs (names and values as undici hands them) as an object, lower-case names, repeated names as arrays. */
@@ -77,11 +82,11 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   }
 
   /** Sends the request through `dispatcher` now (not at all when it was aborted before: it fails with the reason). */
-  send(dispatcher: Dispatcher, request: { url: string; headers: Record<string, string>; body: string }): void {
+  send(dispatcher: Dispatcher, request: UpstreamRequest): void {
     if (this.abortReason) return this.onError(this.abortReason);
-    const { origin, path } = dispatchTarget(request.url);
+    const { origin, path, headers, body } = prepared(request);
     // Our own timers govern (their errors name the setting); undici's would fire first.
-    dispatcher.dispatch({ origin, path, method: 'POST', headers: request.headers, body: request.body, headersTimeout: 0, bodyTimeout: 0 }, this);
+    dispatcher.dispatch({ origin, path, method: 'POST', headers, body, headersTimeout: 0, bodyTimeout: 0 }, this);
   }
 
   /** Aborts the request (a no-op once it completed or failed); undici then fails it with `reason`. */
