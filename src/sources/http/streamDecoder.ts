@@ -10,12 +10,14 @@ import { IncrementalTokenCounter, type Tokenizer } from '../bpeTokens.js';
 import type { SourceChunk, SourceObserver, TokenCountMethod, UpstreamUsage } from '../types.js';
 import { UpstreamStreamError } from './httpErrors.js';
 import type { HttpApi } from './httpSchema.js';
-import { decodeEvent, MALFORMED } from './upstreamEvents.js';
+import { ContentSlotDecoder } from './contentSlot.js';
+import { MALFORMED } from './upstreamEvents.js';
 
 /** Decodes one response stream; `feed` the body text as it arrives, then `finish`. */
 export class StreamDecoder {
   private readonly parser: EventSourceParser;
   private readonly counter: IncrementalTokenCounter;
+  private readonly eventDecoder: ContentSlotDecoder;
   private pending: SourceChunk[] = [];
   private nextIndex = 0;
   private reasoningText = '';
@@ -32,12 +34,13 @@ export class StreamDecoder {
   done = false;
 
   constructor(
-    private readonly api: HttpApi,
+    api: HttpApi,
     private readonly tokenizer: Tokenizer,
     private readonly includeUsage: boolean,
     private readonly observer?: SourceObserver,
   ) {
     this.counter = new IncrementalTokenCounter(tokenizer);
+    this.eventDecoder = new ContentSlotDecoder(api);
     this.parser = createParser({
       onEvent: (message) => this.onEvent(message.data, message.event),
       // Unknown fields, bad retry values, oversized lines: counted, never fatal.
@@ -57,7 +60,7 @@ export class StreamDecoder {
 
   private onEvent(data: string, eventName: string | undefined): void {
     if (this.events++ === 0) this.observer?.firstEvent(this.feedAtMs);
-    const decoded = decodeEvent(this.api, data, eventName);
+    const decoded = this.eventDecoder.decode(data, eventName);
     if (decoded === MALFORMED) {
       this.observer?.malformedLine();
       return;
