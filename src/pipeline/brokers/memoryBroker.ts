@@ -32,11 +32,16 @@ function openMemoryStream(settings: MemoryBrokerSettings): BrokerStream {
   // Signals sent in one turn are delivered one by one on the next, as before, from one
   // setImmediate (a chunk of tokens arriving in one read is many writes: an Immediate each
   // cost more than the signal's read).
+  // Two arrays taking turns: the one being delivered is emptied and kept for the next turn
+  // (a new array per stream per turn was garbage on every read).
   let queuedSignals: boolean[] = [];
+  let spareSignals: boolean[] = [];
   const deliverSignals = () => {
     const signals = queuedSignals;
-    queuedSignals = [];
+    queuedSignals = spareSignals;
     for (const control of signals) onSignal?.(control);
+    signals.length = 0;
+    spareSignals = signals;
   };
   const signal = (control: boolean) => {
     if (queuedSignals.push(control) === 1) setImmediate(deliverSignals);

@@ -57,14 +57,34 @@ export class ContentSlotDecoder {
 
   /** Decodes one SSE event of the stream: the same result as `decodeEvent`. */
   decode(data: string, eventName: string | undefined): DecodedEvent | typeof MALFORMED {
-    const prefix = this.prefix;
-    if (prefix !== null && eventName === this.eventName) {
-      const end = data.length - this.suffix.length;
-      if (end >= prefix.length && data.startsWith(prefix) && data.endsWith(this.suffix) && isPlainStringBody(data, prefix.length, end)) {
-        const template = this.template!;
-        return { content: data.slice(prefix.length, end), reasoning: template.reasoning, usage: null, finished: template.finished, done: template.done, error: null };
-      }
+    const content = this.slotContent(data, eventName);
+    if (content !== null) {
+      const template = this.template!;
+      return { content, reasoning: template.reasoning, usage: null, finished: template.finished, done: template.done, error: null };
     }
+    return this.decodeInFull(data, eventName);
+  }
+
+  /**
+   * The content of an event that fits the learnt slot, its other facts being `slotFacts()`'s;
+   * null when it does not fit (then `decodeInFull` it). A caller that reads the facts from the
+   * template needs no event object per token.
+   */
+  slotContent(data: string, eventName: string | undefined): string | null {
+    const prefix = this.prefix;
+    if (prefix === null || eventName !== this.eventName) return null;
+    const end = data.length - this.suffix.length;
+    if (end >= prefix.length && data.startsWith(prefix) && data.endsWith(this.suffix) && isPlainStringBody(data, prefix.length, end)) return data.slice(prefix.length, end);
+    return null;
+  }
+
+  /** The facts besides the content of every event `slotContent` accepts (no usage, no error). */
+  slotFacts(): DecodedEvent {
+    return this.template!;
+  }
+
+  /** Decodes an event with JSON.parse, learning the slot from it when it can: the same result as `decodeEvent`. */
+  decodeInFull(data: string, eventName: string | undefined): DecodedEvent | typeof MALFORMED {
     const decoded = decodeEvent(this.api, data, eventName);
     if (decoded !== MALFORMED && this.learns < MAX_LEARNS && learnable(decoded)) this.learn(data, eventName, decoded);
     return decoded;

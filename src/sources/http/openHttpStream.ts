@@ -94,7 +94,7 @@ function redacted(error: unknown, secrets: string[]): Error {
 }
 
 /** Pushes `chunks` in order, waiting for what `onChunk` returns; undefined when nothing had to be waited for. */
-function pushAll(chunks: SourceChunk[], onChunk: (chunk: SourceChunk) => void | Promise<void>): Promise<void> | undefined {
+function pushAll(chunks: readonly SourceChunk[], onChunk: (chunk: SourceChunk) => void | Promise<void>): Promise<void> | undefined {
   for (let position = 0; position < chunks.length; position++) {
     const wait = onChunk(chunks[position]!);
     if (wait) return wait.then(() => pushAll(chunks.slice(position + 1), onChunk));
