@@ -18,28 +18,19 @@ import type { ClientDeps, RenderSettings, StreamClient } from './types.js';
 
 /** Seqs below this are flagged in a dense array (a stream's messages; a relay's own numbering above it goes to a Set). */
 const MAX_FLAGGED_SEQ = 1 << 20;
-/** Flags a stream starts with: V8 keeps a typed array of up to 64 bytes on the heap (no buffer of its own). */
-const INITIAL_FLAGS = 64;
 
 /** Creates the lean client: one decode per event, dedupe by seq, incremental render. */
 export function createLeanClient(render: RenderSettings, deps: ClientDeps): StreamClient {
-  // Seqs count up from 0: applied ones are flags in a byte array (a Set grew and rehashed per
-  // stream; an array of booleans grew by pushes), doubled when a seq passes its end; a seq that
-  // is not a small whole number (a foreign relay's) goes to the Set.
-  let appliedFlags = new Uint8Array(INITIAL_FLAGS);
+  // Seqs count up from 0: applied ones are flags in an array (a Set grew and rehashed per stream);
+  // a seq that is not a small whole number (a foreign relay's) goes to the Set.
+  const appliedFlags: boolean[] = [];
   const appliedOtherSeqs = new Set<number>();
   /** Marks `seq` applied; false when it already was. */
   const applyOnce = (seq: number): boolean => {
     if (Number.isInteger(seq) && seq >= 0 && seq < MAX_FLAGGED_SEQ) {
-      if (seq >= appliedFlags.length) {
-        let length = appliedFlags.length * 2;
-        while (length <= seq) length *= 2;
-        const grown = new Uint8Array(length);
-        grown.set(appliedFlags);
-        appliedFlags = grown;
-      }
-      if (appliedFlags[seq] === 1) return false;
-      appliedFlags[seq] = 1;
+      while (appliedFlags.length <= seq) appliedFlags.push(false);
+      if (appliedFlags[seq]) return false;
+      appliedFlags[seq] = true;
       return true;
     }
     if (appliedOtherSeqs.has(seq)) return false;
