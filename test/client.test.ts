@@ -332,6 +332,16 @@ describe('lean client', () => {
     expect(renders.map(({ seqs }) => seqs)).toEqual([[0], [1], [2], []]);
   });
 
+  it('drops duplicates of seqs far past the first flags (the flags grow) and of a relay numbering of its own', async () => {
+    const { clock, client, renders } = setup({ type: 'lean', render: { strategy: 'every' } });
+    const seqs = [...Array.from({ length: 200 }, (_, seq) => seq), 5000, 3000, 70000, 2.5, -1];
+    const events = seqs.flatMap((seq) => [content(seq, `${seq};`), content(seq, `${seq};`)]);
+    events.forEach((data, i) => deliverAt(clock, client, i, data));
+    await client.finish();
+    expect(client.text()).toBe(seqs.map((seq) => `${seq};`).join(''));
+    expect(renders.flatMap(({ seqs: painted }) => painted)).toEqual(seqs);
+  });
+
   it('text equals the concatenation; each render lexes only the text after the last stable block boundary', async () => {
     const paragraphs = Array.from({ length: 60 }, (_, i) => `Paragraph ${i} says something short.\n\n`);
     const fullText = paragraphs.join('');

@@ -200,6 +200,16 @@ export class StreamTrace {
     return text;
   }
 
+  /** Whether `text` is exactly the text the source sent, compared chunk by chunk (no copy of the sent text built). */
+  sentTextEquals(text: string): boolean {
+    let offset = 0;
+    for (const chunk of this.chunkTexts) {
+      if (!text.startsWith(chunk, offset)) return false;
+      offset += chunk.length;
+    }
+    return offset === text.length;
+  }
+
   /** Tokens the source sent. */
   tokenCount(): number {
     let tokens = 0;

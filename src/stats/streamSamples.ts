@@ -10,6 +10,9 @@ import { equivalentValueRangeUs } from './distribution.js';
 const US_PER_MS = 1000;
 
 /** HdrHistogram's unit in the last place, as its getValueAtPercentile uses it. */
+/** Up to this many samples are sorted by insertion (a stream's tokens, typically): no allocation, and quick at that size. */
+const INSERTION_SORT_MAX = 96;
+
 const ulp = (x: number) => Math.pow(2, Math.floor(Math.log2(x)) - 52);
 
 /** Reusable per-stream samples: record, read percentiles, reset for the next stream. */
@@ -78,9 +81,22 @@ export class StreamSamples {
 
   private sortOnce(): void {
     if (this.sorted) return;
+    const values = this.valuesUs;
+    if (this.length <= INSERTION_SORT_MAX) {
+      // A stream's few samples: an insertion sort in place, stable like sort() (equal values keep
+      // their order), without the subarray and sort()'s work arrays per call (garbage per stream).
+      const order = this.order;
+      for (let index = 0; index < this.length; index++) {
+        const valueUs = values[index]!;
+        let slot = index;
+        for (; slot > 0 && values[order[slot - 1]!]! > valueUs; slot--) order[slot] = order[slot - 1]!; // slot - 1 < index < length
+        order[slot] = index;
+      }
+      this.sorted = true;
+      return;
+    }
     const order = this.order.subarray(0, this.length);
     for (let index = 0; index < this.length; index++) order[index] = index;
-    const values = this.valuesUs;
     order.sort((a, b) => values[a]! - values[b]!); // order holds indexes below length
     this.sorted = true;
   }

@@ -8,6 +8,9 @@
 import type { Broker, BrokerCounters, BrokerItem, BrokerStream } from '../types.js';
 import type { MemoryBrokerSettings } from './memorySettings.js';
 
+/** What every write returns: the items are in the list when write() returns. */
+const STORED: Promise<void> = Promise.resolve();
+
 /** Creates the in-process broker. */
 export function createMemoryBroker(settings: MemoryBrokerSettings): Broker {
   return {
@@ -29,11 +32,16 @@ function openMemoryStream(settings: MemoryBrokerSettings): BrokerStream {
   // Signals sent in one turn are delivered one by one on the next, as before, from one
   // setImmediate (a chunk of tokens arriving in one read is many writes: an Immediate each
   // cost more than the signal's read).
+  // Two arrays taking turns: the one being delivered is emptied and kept for the next turn
+  // (a new array per stream per turn was garbage on every read).
   let queuedSignals: boolean[] = [];
+  let spareSignals: boolean[] = [];
   const deliverSignals = () => {
     const signals = queuedSignals;
-    queuedSignals = [];
+    queuedSignals = spareSignals;
     for (const control of signals) onSignal?.(control);
+    signals.length = 0;
+    spareSignals = signals;
   };
   const signal = (control: boolean) => {
     if (queuedSignals.push(control) === 1) setImmediate(deliverSignals);
@@ -41,9 +49,11 @@ function openMemoryStream(settings: MemoryBrokerSettings): BrokerStream {
 
   return {
     awaitWrites: false, // the write is in the list when write() returns: nothing to wait for
-    async write(items) {
-      list.push(...items);
+    write(items) {
+      for (const item of items) list.push(item);
       signal(false);
+      // Stored now: one settled promise for every write, not an async function's new one each.
+      return STORED;
     },
     async end(endItem) {
       list.push(endItem);

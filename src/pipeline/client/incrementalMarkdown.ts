@@ -57,9 +57,11 @@ interface OpenParagraph {
 
 /** Lexes a growing markdown text incrementally; see the file comment. */
 export class IncrementalMarkdown {
-  // The text is only appended to and read whole on the slow path: V8 keeps it as a rope, and a
-  // render that read it (slice, indexOf) would flatten it, copying the whole text every time.
-  private text = '';
+  // The text is kept as its settled part and the tail, each a rope V8 only flattens when read
+  // (a render that read the whole text would copy it every time); the whole text is their sum,
+  // joined when asked for, not appended to per token as well.
+  /** The text before `settledEnd`. */
+  private settledText = '';
   /** The text after `settledEnd`, kept apart so a tail lex never slices (flattens) the whole text. */
   private tailText = '';
   private length = 0;
@@ -96,14 +98,13 @@ export class IncrementalMarkdown {
       this.lastLineHead += chunk.slice(0, 4 - this.lastLineHead.length);
     }
     this.length += chunk.length;
-    this.text += chunk;
     this.tailText += chunk;
     this.pending += chunk;
   }
 
   /** The whole text. */
   fullText(): string {
-    return this.text;
+    return this.settledText + this.tailText;
   }
 
   /** Brings the tokens up to date with the text appended since the last call. */
@@ -182,7 +183,8 @@ export class IncrementalMarkdown {
       this.links = { ...lexer.tokens.links };
       if (this.settledEnd > 0 || this.paragraph !== null) {
         this.settledEnd = 0;
-        this.tailText = this.text;
+        this.tailText = this.settledText + this.tailText;
+        this.settledText = '';
         this.settledBlocks = [];
         this.settledLinks = Object.create(null);
         this.paragraph = null;
@@ -238,6 +240,7 @@ export class IncrementalMarkdown {
     }
     this.settledEnd += settledChars;
     const settledText = this.tailText.slice(0, settledChars);
+    this.settledText += settledText;
     this.tailText = this.tailText.slice(settledChars);
     // Definitions in the settled text (also nested in quotes or lists): each settled text is lexed
     // for them once — if it has any (every definition has "]:").

@@ -4,7 +4,7 @@
  * when it is first read, so pipeline set-up never counts as upstream time. Timeouts run on
  * the run's clock and name the setting that governs them; every error message is redacted.
  */
-import { type Dispatcher, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Clock, TimerHandle } from '../../clock.js';
 import type { Tokenizer } from '../bpeTokens.js';
 import { pushableChunks } from '../pushedChunks.js';
@@ -16,6 +16,7 @@ import type { AbortFanout } from './abortFanout.js';
 import { StreamDecoder } from './streamDecoder.js';
 import { errorMessageOf } from './upstreamEvents.js';
 import type { UpstreamRequest } from './upstreamRequest.js';
+import { type ResponseHead, UpstreamExchange } from './upstreamExchange.js';
 
 /** Everything one stream needs. */
 export interface HttpStreamOptions {
@@ -39,17 +40,24 @@ export interface HttpStreamOptions {
 
 // How much of an error response body to read for its message.
 const ERROR_BODY_LIMIT = 64 * 1024;
+// Decoding options of every body piece (a multi-byte character may span two pieces).
+const STREAMING = { stream: true } as const;
 // After the end marker, how long a server may take to close the response.
 const CLOSE_GRACE_MS = 1_000;
 
-/** Reads up to `limit` bytes of a body as text and discards the rest. */
-async function readLimited(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
+/** Reads up to `limit` bytes of a response body as text and stops reading (the request is aborted) there. */
+async function readLimited(exchange: UpstreamExchange, limit: number): Promise<string> {
   const parts: Buffer[] = [];
   let bytes = 0;
-  for await (const part of body) {
-    parts.push(part as Buffer);
-    bytes += (part as Buffer).length;
-    if (bytes >= limit) break;
+  const enough = new Error('enough of the body read');
+  try {
+    await exchange.readBody((part) => {
+      parts.push(part);
+      bytes += part.length;
+      if (bytes >= limit) throw enough;
+    });
+  } catch (error) {
+    if (error !== enough) throw error;
   }
   return Buffer.concat(parts).toString('utf8').slice(0, limit);
 }
@@ -85,49 +93,8 @@ function redacted(error: unknown, secrets: string[]): Error {
   return error;
 }
 
-/**
- * Reads a response body in flowing mode, calling `onBytes` with each piece and pausing the
- * body while the promise it returns is pending: the order and back-pressure of `for await`,
- * without a promise per piece. Rejects as `for await` would throw (an error, a premature close).
- */
-function readBody(body: Dispatcher.ResponseData['body'], onBytes: (bytes: Buffer) => void | Promise<void>): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    let settled = false;
-    const settle = (error?: unknown) => {
-      if (settled) return;
-      settled = true;
-      body.off('data', onData);
-      if (error === undefined) resolve();
-      else reject(error instanceof Error ? error : new Error(String(error)));
-    };
-    const onData = (bytes: Buffer) => {
-      let wait: void | Promise<void>;
-      try {
-        wait = onBytes(bytes);
-      } catch (error) {
-        return settle(error);
-      }
-      if (!wait) return;
-      body.pause();
-      wait.then(
-        () => {
-          if (!settled) body.resume();
-        },
-        (error: unknown) => settle(error),
-      );
-    };
-    body.on('data', onData);
-    body.once('end', () => settle());
-    body.once('error', (error) => settle(error));
-    // After 'end' or 'error' a close is expected: the error (and its stack) only for a close before either.
-    body.once('close', () => {
-      if (!settled) settle(Object.assign(new Error('premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
-    });
-  });
-}
-
 /** Pushes `chunks` in order, waiting for what `onChunk` returns; undefined when nothing had to be waited for. */
-function pushAll(chunks: SourceChunk[], onChunk: (chunk: SourceChunk) => void | Promise<void>): Promise<void> | undefined {
+function pushAll(chunks: readonly SourceChunk[], onChunk: (chunk: SourceChunk) => void | Promise<void>): Promise<void> | undefined {
   for (let position = 0; position < chunks.length; position++) {
     const wait = onChunk(chunks[position]!);
     if (wait) return wait.then(() => pushAll(chunks.slice(position + 1), onChunk));
@@ -138,15 +105,15 @@ function pushAll(chunks: SourceChunk[], onChunk: (chunk: SourceChunk) => void | 
 /** Starts the request now and returns its chunks, to push or to iterate (read it once). */
 export function openHttpStream(options: HttpStreamOptions): PushableChunks {
   const { clock, observer } = options;
-  const abort = new AbortController();
+  const exchange = new UpstreamExchange();
   // The named reason when we abort the request ourselves (a timeout).
   let failure: Error | null = null;
   const fail = (error: Error) => {
     failure ??= error;
-    abort.abort(error);
+    exchange.abort(error);
   };
   // Through the source's fan-out: neither an AbortSignal.any nor an event listener per stream.
-  const onOuterAbort = (reason: unknown) => abort.abort(reason);
+  const onOuterAbort = (reason: unknown) => exchange.abort(reason);
   const unregister = options.signals.map((signal) => options.abortFanout.register(signal, onOuterAbort));
   const interrupted = () => options.signals.some((signal) => signal.aborted);
 
@@ -154,20 +121,11 @@ export function openHttpStream(options: HttpStreamOptions): PushableChunks {
     () => fail(new UpstreamTimeoutError('first-byte', options.firstByteTimeoutMs, options.request.url, 'no response head from')),
     options.firstByteTimeoutMs,
   );
-  const responsePromise = request(options.request.url, {
-    method: 'POST',
-    headers: options.request.headers,
-    body: options.request.body,
-    signal: abort.signal,
-    dispatcher: options.dispatcher,
-    // Our own timers govern (their errors name the setting); undici's would fire first.
-    headersTimeout: 0,
-    bodyTimeout: 0,
-  }).then(
-    (response) => {
+  const responsePromise = exchange.head.then(
+    (head) => {
       clock.clearTimer(firstByteTimer);
-      observer?.firstByte(clock.nowMs(), response.headers);
-      return response;
+      observer?.firstByte(clock.nowMs(), head.headers);
+      return head;
     },
     (error: unknown) => {
       clock.clearTimer(firstByteTimer);
@@ -176,6 +134,7 @@ export function openHttpStream(options: HttpStreamOptions): PushableChunks {
   );
   // Awaited by the reader; a stream never read must not leave an unhandled rejection.
   responsePromise.catch(() => {});
+  exchange.send(options.dispatcher, options.request);
 
   // Pushes each chunk to `onChunk` as it is decoded, waiting for what it returns before the
   // next: no async-generator step and promise per chunk.
@@ -200,7 +159,7 @@ export function openHttpStream(options: HttpStreamOptions): PushableChunks {
         idleTimer = clock.setTimer(onIdleTimer, pushing ? limitMs : limitMs - quietMs);
         return;
       }
-      if (answered()) abort.abort();
+      if (answered()) exchange.abort();
       else fail(new UpstreamTimeoutError('idle', options.idleTimeoutMs, options.request.url, `no data after ${decoder.chunks} chunks from`));
     };
     const stopIdle = () => {
@@ -219,23 +178,23 @@ export function openHttpStream(options: HttpStreamOptions): PushableChunks {
       idleTimerIsGrace = grace;
       idleTimer = clock.setTimer(onIdleTimer, quietLimitMs());
     };
-    let body: Dispatcher.ResponseData['body'] | null = null;
+    let reading = false;
     try {
-      let response: Dispatcher.ResponseData;
+      let response: ResponseHead;
       try {
         response = await responsePromise;
       } catch (error) {
         if (!failure && interrupted()) return;
         throw failure ?? describeRequestError(error, options);
       }
-      body = response.body;
+      reading = true;
       if (response.statusCode < 200 || response.statusCode > 299) {
-        const text = await readLimited(response.body, ERROR_BODY_LIMIT).catch(() => '');
+        const text = await readLimited(exchange, ERROR_BODY_LIMIT).catch(() => '');
         throw new HttpStatusError(response.statusCode, options.request.url, serverMessage(text));
       }
       const contentType = String(response.headers['content-type'] ?? '');
       if (contentType.startsWith('application/json')) {
-        const text = await readLimited(response.body, ERROR_BODY_LIMIT).catch(() => '');
+        const text = await readLimited(exchange, ERROR_BODY_LIMIT).catch(() => '');
         throw new UpstreamStreamError(
           `expected an event stream from ${publicUrl(options.request.url)} but got JSON (does the endpoint support stream: true?): ${serverMessage(text)}`,
         );
@@ -244,10 +203,10 @@ export function openHttpStream(options: HttpStreamOptions): PushableChunks {
       const textDecoder = new TextDecoder();
       armIdle();
       try {
-        await readBody(response.body, (bytes) => {
+        await exchange.readBody((bytes) => {
           const atMs = clock.nowMs();
           startPushing();
-          const chunks = decoder.feed(textDecoder.decode(bytes, { stream: true }), atMs);
+          const chunks = decoder.feed(textDecoder.decode(bytes, STREAMING), atMs);
           const pushed = pushAll(chunks, onChunk);
           if (!pushed) return armIdle();
           return pushed.then(armIdle);
@@ -274,8 +233,8 @@ export function openHttpStream(options: HttpStreamOptions): PushableChunks {
       clock.clearTimer(firstByteTimer);
       for (const undo of unregister) undo();
       // A reader that stops early (or a failure) must not leave the response open.
-      if (body && !body.readableEnded) abort.abort();
+      if (reading && !exchange.complete) exchange.abort();
     }
   }
-  return pushableChunks(pushChunks, () => abort.abort());
+  return pushableChunks(pushChunks, () => exchange.abort());
 }

@@ -10,12 +10,17 @@ import { IncrementalTokenCounter, type Tokenizer } from '../bpeTokens.js';
 import type { SourceChunk, SourceObserver, TokenCountMethod, UpstreamUsage } from '../types.js';
 import { UpstreamStreamError } from './httpErrors.js';
 import type { HttpApi } from './httpSchema.js';
-import { decodeEvent, MALFORMED } from './upstreamEvents.js';
+import { ContentSlotDecoder } from './contentSlot.js';
+import { MALFORMED } from './upstreamEvents.js';
+
+/** What `feed` returns when a piece completed no chunk (shared: never written to). */
+const NO_CHUNKS: readonly SourceChunk[] = Object.freeze([]);
 
 /** Decodes one response stream; `feed` the body text as it arrives, then `finish`. */
 export class StreamDecoder {
   private readonly parser: EventSourceParser;
   private readonly counter: IncrementalTokenCounter;
+  private readonly eventDecoder: ContentSlotDecoder;
   private pending: SourceChunk[] = [];
   private nextIndex = 0;
   private reasoningText = '';
@@ -32,12 +37,13 @@ export class StreamDecoder {
   done = false;
 
   constructor(
-    private readonly api: HttpApi,
+    api: HttpApi,
     private readonly tokenizer: Tokenizer,
     private readonly includeUsage: boolean,
     private readonly observer?: SourceObserver,
   ) {
     this.counter = new IncrementalTokenCounter(tokenizer);
+    this.eventDecoder = new ContentSlotDecoder(api);
     this.parser = createParser({
       onEvent: (message) => this.onEvent(message.data, message.event),
       // Unknown fields, bad retry values, oversized lines: counted, never fatal.
@@ -46,18 +52,27 @@ export class StreamDecoder {
   }
 
   /** Parses the next piece of body text, read at `atMs`; returns the chunks it completed. Throws on an error event. */
-  feed(text: string, atMs: number): SourceChunk[] {
+  feed(text: string, atMs: number): readonly SourceChunk[] {
     this.feedAtMs = atMs;
     this.parser.feed(text);
     if (this.streamError !== null) throw new UpstreamStreamError(`the server sent an error in the stream after ${this.chunks} chunks: ${this.streamError}`);
     const chunks = this.pending;
+    // Most pieces of body complete an event or two, some none: no new array for those.
+    if (chunks.length === 0) return NO_CHUNKS;
     this.pending = [];
     return chunks;
   }
 
   private onEvent(data: string, eventName: string | undefined): void {
     if (this.events++ === 0) this.observer?.firstEvent(this.feedAtMs);
-    const decoded = decodeEvent(this.api, data, eventName);
+    // Most events only change the text: their content alone, the rest from the slot's template (no event object per token).
+    const slotContent = this.eventDecoder.slotContent(data, eventName);
+    if (slotContent !== null) {
+      const facts = this.eventDecoder.slotFacts();
+      this.take(slotContent, facts.reasoning, facts.finished, facts.done);
+      return;
+    }
+    const decoded = this.eventDecoder.decodeInFull(data, eventName);
     if (decoded === MALFORMED) {
       this.observer?.malformedLine();
       return;
@@ -70,12 +85,17 @@ export class StreamDecoder {
         reasoningTokens: decoded.usage.reasoningTokens ?? this.usage?.reasoningTokens ?? null,
       };
     }
-    this.finished ||= decoded.finished;
-    this.done ||= decoded.done;
-    if (decoded.content.length === 0 && decoded.reasoning.length === 0) return;
-    this.reasoningText += decoded.reasoning;
-    const chunk: SourceChunk = { index: this.nextIndex++, text: decoded.content, tokens: this.counter.push(decoded.content) };
-    if (decoded.reasoning.length > 0) chunk.reasoning = decoded.reasoning;
+    this.take(decoded.content, decoded.reasoning, decoded.finished, decoded.done);
+  }
+
+  /** Notes an event's end flags and hands out a chunk for its content or reasoning, if any. */
+  private take(content: string, reasoning: string, finished: boolean, done: boolean): void {
+    this.finished ||= finished;
+    this.done ||= done;
+    if (content.length === 0 && reasoning.length === 0) return;
+    if (reasoning.length > 0) this.reasoningText += reasoning;
+    const chunk: SourceChunk = { index: this.nextIndex++, text: content, tokens: this.counter.push(content) };
+    if (reasoning.length > 0) chunk.reasoning = reasoning;
     this.pending.push(chunk);
     this.chunks++;
   }
