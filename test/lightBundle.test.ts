@@ -83,7 +83,7 @@ describe('light bundle', () => {
     const copy = packageCopy('routed');
     writeFileSync(
       join(copy, 'dist', 'cli.bundle.cjs'),
-      "module.exports = { processIo: () => null, main: async (argv) => { process.stdout.write('bundle ' + JSON.stringify(argv)); return 5; } };\n",
+      "(function (exports, require, module) { module.exports = { processIo: () => null, main: async (argv) => { process.stdout.write('bundle ' + JSON.stringify(argv)); return 5; } }; })\n",
     );
     const bin = join(copy, 'dist', 'streambench.cjs');
     expect(run(bin, ['compare', 'a', 'b'])).toMatchObject({ code: 5, stdout: 'bundle ["compare","a","b"]' });

@@ -32,9 +32,12 @@ export function runsFromLightBundle(argv: readonly string[]): boolean {
   return argv.length === 1 && (first === '--help' || first === '-h' || first === '--version' || first === '-V');
 }
 
-/** The bundle's code with its hash line appended (the build writes this). */
-export function withHashLine(code: string, sha256Hex: string): string {
-  return `${code}\n${HASH_LINE_PREFIX}${sha256Hex}\n`;
+/**
+ * The bundle file's text (the build writes this): esbuild's CommonJS code in the wrapper Node puts
+ * around a module, written into the file so that the script is the file as read, then the hash line.
+ */
+export function bundleFileText(code: string, sha256Hex: string): string {
+  return `(function (exports, require, module, __filename, __dirname, __streambenchImport) {${code}\n})\n${HASH_LINE_PREFIX}${sha256Hex}\n`;
 }
 
 /** The cache file's content: the bundle's hash, then V8's cache data. */
@@ -83,7 +86,7 @@ export function loadLightBundle(distFolder: string, withCache = true): LoadedLig
       cache = 'missing';
     }
   }
-  const script = new Script(`(function (exports, require, module, __filename, __dirname, __streambenchImport) {${source}\n})`, { filename: file, cachedData });
+  const script = new Script(source, { filename: file, cachedData });
   if (cachedData) cache = script.cachedDataRejected === true ? 'rejected' : 'accepted';
   const module = { exports: {} as LightBundleExports };
   const wrapper = script.runInThisContext() as (

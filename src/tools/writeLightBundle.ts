@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
-import { LIGHT_BUNDLE_CACHE_FILE, LIGHT_BUNDLE_FILE, cacheFileContent, loadLightBundle, withHashLine } from '../cli/lightBundle.cjs';
+import { LIGHT_BUNDLE_CACHE_FILE, LIGHT_BUNDLE_FILE, cacheFileContent, loadLightBundle, bundleFileText } from '../cli/lightBundle.cjs';
 
 const distFolder = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -87,7 +87,7 @@ const bundledCommander: Plugin = {
   },
 };
 
-/** The bundle's code, with its hash line, and that hash. */
+/** The bundle file's text (wrapped, with its hash line), and that hash. */
 async function bundleCode(): Promise<{ code: string; hash: string }> {
   const result = await build({
     entryPoints: [join(distFolder, 'cli', 'lightEntry.js')],
@@ -107,7 +107,7 @@ async function bundleCode(): Promise<{ code: string; hash: string }> {
   if (/\bimport\(/.test(code) || code.includes('import.meta'))
     throw new Error('the light bundle still holds an import() or import.meta, which a vm script cannot run: update src/tools/writeLightBundle.ts');
   const hash = createHash('sha256').update(code).digest('hex');
-  return { code: withHashLine(code, hash), hash };
+  return { code: bundleFileText(code, hash), hash };
 }
 
 /** A quick scenario on the in-process broker, run twice for two result files to compare and report. */
