@@ -16,7 +16,7 @@ const layers = [
   { name: 'run', paths: ['src/run/', 'src/load/', 'src/target/'] },
   { name: 'sweep', paths: ['src/sweep/'] },
   { name: 'report', paths: ['src/report/'] },
-  { name: 'cli', paths: ['src/cli/', 'src/cli.ts', 'src/index.ts'] },
+  { name: 'cli', paths: ['src/cli/', 'src/cli.ts', 'src/streambench.cts', 'src/index.ts'] },
   { name: 'bench/tools', paths: ['src/bench/', 'src/tools/'] },
 ];
 
@@ -41,7 +41,7 @@ function layerZones() {
 export default tseslint.config(
   { ignores: ['dist/**', 'results/**', 'node_modules/**', 'schemas/**', 'traces/**', 'test/fixtures/**', 'src/**/*.generated.ts'] },
   {
-    files: ['src/**/*.ts', 'test/**/*.ts'],
+    files: ['src/**/*.ts', 'src/**/*.cts', 'test/**/*.ts'],
     languageOptions: {
       parser: tseslint.parser,
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
@@ -74,7 +74,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/**/*.ts'],
+    files: ['src/**/*.ts', 'src/**/*.cts'],
     rules: { 'import-x/no-restricted-paths': ['error', { zones: layerZones() }] },
   },
 );

@@ -122,7 +122,7 @@ describe('merge (built binary)', () => {
 
 describe('lazy loading (built binary)', () => {
   /** The packages a command loaded: from a resolve hook that prints every module imported, and the CommonJS modules required (commander is), printed at exit. */
-  async function loadedPackages(args: string[]): Promise<Set<string>> {
+  async function loadedPackages(args: string[], entry = 'dist/streambench.cjs'): Promise<Set<string>> {
     const hook = join(folder, 'hook.mjs');
     writeFileSync(
       hook,
@@ -134,7 +134,7 @@ describe('lazy loading (built binary)', () => {
       `import { createRequire, register } from 'node:module'; register(${JSON.stringify(`file://${hook}`)});\n` +
         "const required = createRequire(import.meta.url).cache; process.on('exit', () => { for (const file of Object.keys(required)) process.stderr.write(`LOADED ${file}\\n`); });\n",
     );
-    const child = spawn(process.execPath, ['--import', register, 'dist/cli.js', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', register, entry, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (data) => (stderr += data));
     await new Promise((resolve) => child.on('close', resolve));
@@ -143,8 +143,9 @@ describe('lazy loading (built binary)', () => {
 
   const HEAVY = ['ioredis', 'undici', 'gpt-tokenizer', 'marked', 'ws', 'hdr-histogram-js'];
 
-  it('--help loads commander only', async () => {
-    expect([...(await loadedPackages(['--help']))]).toEqual(['commander']);
+  it('--help loads commander only: bundled, from the bin entry; from node_modules, from the ES module entry', async () => {
+    expect([...(await loadedPackages(['--help']))]).toEqual([]);
+    expect([...(await loadedPackages(['--help'], 'dist/cli.js'))]).toEqual(['commander']);
   });
 
   it('compare loads none of the heavy modules', async () => {

@@ -21,7 +21,7 @@ function twoConfigScenario(folder: string, broker: string, tokens: number): stri
 }
 
 function startRun(args: string[]): { child: ChildProcess; stderr: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, ['dist/cli.js', 'run', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['dist/streambench.cjs', 'run', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (data) => (stderr += data));
   const exit = new Promise<number | null>((resolve) => child.on('close', resolve));

@@ -2,8 +2,9 @@
  * `npm run bench:startup`: how long `streambench --help`, `compare` and `report` take to start
  * and finish, against a bare `node -e 0`, as medians of repeated runs. The target is at most
  * 2× the bare start: commands must load heavy modules (tokenizer tables, Redis and HTTP
- * clients, the markdown lexer) only when they need them. STARTUP_BEFORE_CLI=<another build's
- * dist/cli.js> times that build's commands in the same rounds. Every command runs without
+ * clients, the markdown lexer) only when they need them. The commands run the bin entry
+ * (dist/streambench.cjs, as npm installs it). STARTUP_BEFORE_CLI=<another build's bin entry,
+ * e.g. dist/cli.js before there was one> times that build's commands in the same rounds. Every command runs without
  * NODE_EXTRA_CA_CERTS: Node loads that file at every start (30 ms on a machine with a full CA
  * bundle), which would add the same cost to both sides and flatter the ratio.
  */
@@ -15,9 +16,9 @@ import { fileURLToPath } from 'node:url';
 import { monotonicNowMs } from '../clock.js';
 import { median } from '../stats/sampleStats.js';
 
-const cli = resolve(fileURLToPath(import.meta.url), '../../cli.js');
+const cli = resolve(fileURLToPath(import.meta.url), '../../streambench.cjs');
 const runs = Number(process.env.STARTUP_RUNS ?? 15);
-// Another build's cli.js (e.g. a copy of dist/ from before a change) to time in the same rounds:
+// Another build's bin entry (e.g. a copy of dist/ from before a change) to time in the same rounds:
 // on a shared machine only a side-by-side ratio says whether a change helped.
 const beforeCli = process.env.STARTUP_BEFORE_CLI;
 

@@ -17,10 +17,11 @@ function newestMtimeMs(folder: string): number {
   return newest;
 }
 
-/** Builds dist/ (tsc -p tsconfig.build.json) unless `builtFile` is newer than every source. */
+/** Builds dist/ (tsc -p tsconfig.build.json, then the light bundle the bin entry runs from its new modules) unless `builtFile` is newer than every source. */
 export function ensureBuiltDist(builtFile: string): void {
   const root = process.cwd();
   const built = join(root, builtFile);
   if (existsSync(built) && statSync(built).mtimeMs >= newestMtimeMs(join(root, 'src'))) return;
   execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, 'dist', 'tools', 'writeLightBundle.js')], { cwd: root, stdio: 'inherit' });
 }

@@ -7,10 +7,10 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the built `streambench` binary (dist/cli.js, built by `npm test`'s pretest). */
+/** Runs the built `streambench` bin entry (dist/streambench.cjs, built by `npm test`'s pretest), as npm installs it. */
 export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`${process.cwd()}/dist/cli.js`, ...args], {
+    const child = spawn(process.execPath, [`${process.cwd()}/dist/streambench.cjs`, ...args], {
       cwd: options.cwd ?? process.cwd(),
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
