@@ -2,7 +2,6 @@
  * Turns a comparison decision into output and an exit code, for `compare` and `run --baseline`
  * alike. Reads and writes files only at the edge (`--markdown FILE` appends).
  */
-import { appendFile } from 'node:fs/promises';
 import { wordVerdict, wordVerdicts } from '../report/gateWording.js';
 import { renderVerdictTable } from '../report/verdictTable.js';
 import type { ComparisonDecision } from '../stats/decideComparison.js';
@@ -73,5 +72,7 @@ export function decisionExitCode(decision: ComparisonDecision, failOnInconclusiv
 export async function writeMarkdownFile(decision: ComparisonDecision, options: GateOutputOptions): Promise<void> {
   if (!options.markdownFile) return;
   const { renderComparisonMarkdown } = await import('../report/markdown.js');
+  // Loaded here, not at the top: node:fs/promises would load on every compare's start.
+  const { appendFile } = await import('node:fs/promises');
   await appendFile(options.markdownFile, renderComparisonMarkdown(decision, options.names));
 }

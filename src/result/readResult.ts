@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import { formatIssues } from '../input/formatIssues.js';
 import type { ResultDocument } from './resultSchema.js';
 import { resultValidator } from './cachedResultValidator.js';
@@ -13,9 +13,10 @@ export class ResultFileError extends Error {
 export async function readResultFile(path: string): Promise<ResultDocument> {
   let text: string;
   try {
-    // A device such as /dev/zero never ends: refused before reading.
-    if (!(await stat(path)).isFile()) throw new ResultFileError(`${path}: not a regular file; pass a file written by streambench run`);
-    text = await readFile(path, 'utf8');
+    // A device such as /dev/zero never ends: refused before reading. Read synchronously: one
+    // file at a command's edge, and node:fs/promises would load on every compare and report start.
+    if (!statSync(path).isFile()) throw new ResultFileError(`${path}: not a regular file; pass a file written by streambench run`);
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     if (error instanceof ResultFileError) throw error;
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
