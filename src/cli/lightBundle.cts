@@ -7,7 +7,6 @@
  * module loader (~3 ms of its own).
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
@@ -99,6 +98,8 @@ export function loadLightBundle(distFolder: string, withCache = true): LoadedLig
   ) => void;
   // The modules the bundle leaves out (run, sweep, the HTML report…): imported by Node's loader from this module, packages by name and files by their path in dist/.
   const importModule = (specifier: string) => import(specifier.startsWith('./') ? pathToFileURL(join(distFolder, specifier)).href : specifier);
-  wrapper.call(module.exports, module.exports, createRequire(file), module, file, distFolder, importModule);
+  // This module's own require: the bundle requires only Node's built-in modules (the build keeps
+  // packages and files out of it), and node:module's createRequire would load on every start.
+  wrapper.call(module.exports, module.exports, require, module, file, distFolder, importModule);
   return { exports: module.exports, script, cache };
 }
