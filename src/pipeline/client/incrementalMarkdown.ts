@@ -31,10 +31,15 @@ import { Lexer, type Token, type Tokens } from 'marked';
 
 /** Characters that, unmatched in a text token, could still pair with text appended later. */
 const UNMATCHED_DELIMITER = /[*_~`[\]<]/;
-/** A paragraph line whose block role no appended (line-break-free) text can change. */
-const LETTER_LINE = /^ {0,3}\p{L}/u;
-/** A line (inside a list item's text) whose first non-blank character is a letter. */
-const LETTER_START = /^[ \t]*\p{L}/u;
+/**
+ * A paragraph line whose block role no appended (line-break-free) text can change: it starts
+ * with a letter, or with `**` and a letter or digit (a bold lead-in, as list items of streamed
+ * answers often start: no block begins with two asterisks and then a letter — a bullet needs a
+ * blank after its `*`, a rule holds nothing but `*` and blanks).
+ */
+const LETTER_LINE = /^ {0,3}(?:\p{L}|\*\*[\p{L}\p{N}])/u;
+/** A line (inside a list item's text) whose first non-blank character is a letter, or that starts with `**` and a letter or digit (see LETTER_LINE). */
+const LETTER_START = /^[ \t]*(?:\p{L}|\*\*[\p{L}\p{N}])/u;
 /** A fenced code block opened at the start of its line (its text is its content, no indentation taken off). */
 const OPEN_FENCE = /^(?:```|~~~)/;
 /**
