@@ -215,6 +215,10 @@ describe('incremental markdown lexing', () => {
     ['1. **', 'Partial', ' buffer', '**:', ' Measure', ' the', '\n', '2. **', '3', ' ms', '**', ' x'],
     ['**', 'Bold', ' lead', '**', ' text', '\n', '**', '*', ' z', '\n\n', '**', ' *', ' *'],
     ['- a', '\n', '  **', 'b', ' c', '\n', '**', '-', '-', ' d'],
+    // A backtick inside an emphasis is not settled: a later one makes "`_, word `" a code span, and no emphasis.
+    [...'_`_, word `c` '],
+    // Likewise a bracket inside an emphasis: a later "](u)" makes a link of it.
+    [...'_[_ x y](u)'],
   ];
   it.each(regressions.map((pieces) => [JSON.stringify(pieces.join('')), pieces] as const))("gives marked's tokens for %s streamed piece by piece", (_name, pieces) => {
     const state = new IncrementalMarkdown();

@@ -13,7 +13,8 @@
  *   closed fenced code).
  * - In the open last paragraph, the inline tokens before the last stable inline boundary: a
  *   space inside a plain text token, followed by a known non-space character, with no
- *   unmatched delimiter (`*`, `_`, `~`, a backtick, `[`, `]`, `<`) left in text before it —
+ *   unmatched delimiter (`*`, `_`, `~`, a backtick, `[`, `]`, `<`) left in text before it,
+ *   also not inside an emphasis or link (a backtick there can still open a code span) —
  *   nothing appended can then pair with anything before the boundary.
  * While only text without a line break is appended to a paragraph's last line that starts with
  * a letter, the block structure cannot change (no rule turns such a line into anything but
@@ -335,12 +336,16 @@ function openListPath(block: Token): { containers: (Tokens.List | Tokens.ListIte
 /**
  * The last stable inline boundary in `tokens` (the inline tokens of an open paragraph's text):
  * a position in a plain text token just after a single space that follows a non-space and is
- * followed by a non-space, with no unmatched delimiter in any text before it. Null if none.
+ * followed by a non-space, with no unmatched delimiter in any text before it, top-level or
+ * inside an emphasis or link (see closedInline). Null if none.
  */
 export function stableInlineCut(tokens: readonly Token[]): { index: number; offset: number } | null {
   let best: { index: number; offset: number } | null = null;
   for (const [index, token] of tokens.entries()) {
-    if (token.type !== 'text' || (token as Tokens.Text).raw !== (token as Tokens.Text).text || 'tokens' in token) continue;
+    if (token.type !== 'text' || (token as Tokens.Text).raw !== (token as Tokens.Text).text || 'tokens' in token) {
+      if (!closedInline(token)) return best;
+      continue;
+    }
     const raw = token.raw;
     const delimiter = raw.search(UNMATCHED_DELIMITER);
     const limit = delimiter === -1 ? raw.length : delimiter;
@@ -354,6 +359,34 @@ export function stableInlineCut(tokens: readonly Token[]): { index: number; offs
     if (delimiter !== -1) return best;
   }
   return best;
+}
+
+/**
+ * Whether nothing inside the inline token `token` can pair with text after it. An emphasis or
+ * link can hold an unmatched delimiter: in "_`_" the backtick is the emphasis's text until a
+ * later backtick makes "`_, word `" a code span, which marked masks before matching emphasis.
+ * So their inner text is checked as top-level text is; a code span, escape or break is closed;
+ * any other token (tag, autolink, image, a link's target) must hold no backtick.
+ */
+function closedInline(token: Token): boolean {
+  switch (token.type) {
+    case 'codespan':
+    case 'escape':
+    case 'br':
+      return true;
+    case 'text':
+      return !('tokens' in token && token.tokens !== undefined) && !UNMATCHED_DELIMITER.test(token.raw);
+    case 'em':
+    case 'strong':
+    case 'del':
+      return (token as Tokens.Em | Tokens.Strong | Tokens.Del).tokens.every(closedInline);
+    case 'link': {
+      const link = token as Tokens.Link;
+      return link.tokens.every(closedInline) && !`${link.href}${link.title ?? ''}`.includes('`');
+    }
+    default:
+      return !token.raw.includes('`');
+  }
 }
 
 /** Appends `tokens` to `settled` in place, joining text tokens as marked joins them. */
