@@ -219,6 +219,8 @@ describe('incremental markdown lexing', () => {
     [...'_`_, word `c` '],
     // Likewise a bracket inside an emphasis: a later "](u)" makes a link of it.
     [...'_[_ x y](u)'],
+    // The same in a bold lead-in: "**a`**" holds a backtick that a later one pairs with.
+    ['**a', '`', '**', ' x', ' !', '`', '\n'],
   ];
   it.each(regressions.map((pieces) => [JSON.stringify(pieces.join('')), pieces] as const))("gives marked's tokens for %s streamed piece by piece", (_name, pieces) => {
     const state = new IncrementalMarkdown();
