@@ -221,6 +221,10 @@ describe('incremental markdown lexing', () => {
     [...'_[_ x y](u)'],
     // The same in a bold lead-in: "**a`**" holds a backtick that a later one pairs with.
     ['**a', '`', '**', ' x', ' !', '`', '\n'],
+    // A definition's label can span lines: a letter line can still end one, in a paragraph or a list item.
+    ['', '[', '\n', '', 'x', ']', ':', '_'],
+    ['- [', '\n', '  x', ']', ':', 'u'],
+    ['- a\n\n  [', '\n', '  x', ']', ':', 'u'],
   ];
   it.each(regressions.map((pieces) => [JSON.stringify(pieces.join('')), pieces] as const))("gives marked's tokens for %s streamed piece by piece", (_name, pieces) => {
     const state = new IncrementalMarkdown();

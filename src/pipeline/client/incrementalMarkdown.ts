@@ -25,7 +25,8 @@
  * inline text is lexed; and to a line of an open fenced code block that can no longer become
  * its closing fence, nothing is lexed. The line must have had its letter (or first character)
  * before the append, and the text must end in a non-space before and after it (marked trims a
- * list's trailing blanks).
+ * list's trailing blanks); and the paragraph or item text must not start with `[` (a link
+ * definition's label can span lines, so "[\nx]" becomes one when ":" and a URL follow).
  * A new link reference definition applies to the whole text: then everything is lexed again.
  */
 import { Lexer, type Token, type Tokens } from 'marked';
@@ -41,6 +42,8 @@ const UNMATCHED_DELIMITER = /[*_~`[\]<]/;
 const LETTER_LINE = /^ {0,3}(?:\p{L}|\*\*[\p{L}\p{N}])/u;
 /** A line (inside a list item's text) whose first non-blank character is a letter, or that starts with `**` and a letter or digit (see LETTER_LINE). */
 const LETTER_START = /^[ \t]*(?:\p{L}|\*\*[\p{L}\p{N}])/u;
+/** A block that can still become a link definition, whose label (from `[`) can span lines. */
+const DEFINITION_START = /^\s*\[/;
 /** A fenced code block opened at the start of its line (its text is its content, no indentation taken off). */
 const OPEN_FENCE = /^(?:```|~~~)/;
 /**
@@ -59,6 +62,8 @@ interface OpenParagraph {
   /** The paragraph text after the settled part, and its tokens. */
   openText: string;
   openTokens: Token[];
+  /** Whether the paragraph starts with `[`: a link definition's label can span its lines, so a letter line can still end one. */
+  mayBeDefinition: boolean;
 }
 
 /** Lexes a growing markdown text incrementally; see the file comment. */
@@ -118,7 +123,13 @@ export class IncrementalMarkdown {
     const appended = this.pending;
     this.pending = '';
     const paragraph = this.paragraph;
-    if (paragraph !== null && !appended.includes('\n') && this.lastLineStart < this.length - appended.length && LETTER_LINE.test(this.beforePending.lineHead)) {
+    if (
+      paragraph !== null &&
+      !paragraph.mayBeDefinition &&
+      !appended.includes('\n') &&
+      this.lastLineStart < this.length - appended.length &&
+      LETTER_LINE.test(this.beforePending.lineHead)
+    ) {
       // Only the open line grew, and it stays paragraph text: the block tokens stand. The line's
       // head must be a letter before the append: a blank line that gets text can become a definition's URL.
       paragraph.token.raw += appended;
@@ -213,7 +224,7 @@ export class IncrementalMarkdown {
           ? { settledLength: previous.settledLength, settledTokens: previous.settledTokens }
           : { settledLength: 0, settledTokens: [] };
       this.paragraphStart = paragraphStart;
-      this.paragraph = { token, ...kept, openText: token.text.slice(kept.settledLength), openTokens: [] };
+      this.paragraph = { token, ...kept, openText: token.text.slice(kept.settledLength), openTokens: [], mayBeDefinition: DEFINITION_START.test(token.raw) };
       lexedChars = tail.length - token.text.length + this.lexParagraphInline(this.paragraph);
     }
     this.tailBlocks = blocks;
@@ -330,7 +341,8 @@ function openListPath(block: Token): { containers: (Tokens.List | Tokens.ListIte
   if (containers.length === 0 || (token?.type !== 'text' && token?.type !== 'paragraph') || !('tokens' in token) || token.tokens === undefined) return null;
   const text = token as Tokens.Text | Tokens.Paragraph;
   const lastLine = text.text.slice(text.text.lastIndexOf('\n') + 1);
-  return LETTER_START.test(lastLine) ? { containers, text } : null;
+  // A text starting with "[" can still become a link definition ("[\nx]:" + "u"): its label can span lines.
+  return LETTER_START.test(lastLine) && !DEFINITION_START.test(text.text) ? { containers, text } : null;
 }
 
 /**
