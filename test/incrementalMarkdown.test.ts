@@ -211,6 +211,20 @@ describe('incremental markdown lexing', () => {
     ['- a', ' ', 'b'],
     // Tasks: the checkbox is taken out of the item's text.
     ['- [ ] ', 'a', ' b', '\n', '- [x] ', 'c', ' d'],
+    // Bold lead-ins (lines starting with `**` and a letter or digit grow in place); asterisks that are not one.
+    ['1. **', 'Partial', ' buffer', '**:', ' Measure', ' the', '\n', '2. **', '3', ' ms', '**', ' x'],
+    ['**', 'Bold', ' lead', '**', ' text', '\n', '**', '*', ' z', '\n\n', '**', ' *', ' *'],
+    ['- a', '\n', '  **', 'b', ' c', '\n', '**', '-', '-', ' d'],
+    // A backtick inside an emphasis is not settled: a later one makes "`_, word `" a code span, and no emphasis.
+    [...'_`_, word `c` '],
+    // Likewise a bracket inside an emphasis: a later "](u)" makes a link of it.
+    [...'_[_ x y](u)'],
+    // The same in a bold lead-in: "**a`**" holds a backtick that a later one pairs with.
+    ['**a', '`', '**', ' x', ' !', '`', '\n'],
+    // A definition's label can span lines: a letter line can still end one, in a paragraph or a list item.
+    ['', '[', '\n', '', 'x', ']', ':', '_'],
+    ['- [', '\n', '  x', ']', ':', 'u'],
+    ['- a\n\n  [', '\n', '  x', ']', ':', 'u'],
   ];
   it.each(regressions.map((pieces) => [JSON.stringify(pieces.join('')), pieces] as const))("gives marked's tokens for %s streamed piece by piece", (_name, pieces) => {
     const state = new IncrementalMarkdown();
@@ -241,6 +255,24 @@ describe('incremental markdown lexing', () => {
     add('\n\n```js\nconst');
     add(' x');
     expect(state.lastLexedChars).toBe(0);
+    expect(plain(state.tokens())).toEqual(plain(full(text)));
+  });
+
+  it('lexes only the open item of a list whose items start in bold, as streamed answers write them', () => {
+    const state = new IncrementalMarkdown();
+    let text = '';
+    const add = (piece: string) => {
+      text += piece;
+      state.append(piece);
+      state.lex();
+    };
+    for (let item = 1; item <= 20; item++) {
+      for (const piece of [`${item}.`, ' **', 'Lead', ' in', '**:', ' some', ' words']) add(piece);
+      add('\n');
+    }
+    for (const piece of ['21.', ' **', 'Last', ' one', '**:', ' word']) add(piece);
+    // Only the last item's text is lexed.
+    expect(state.lastLexedChars).toBe('**Last one**: word'.length);
     expect(plain(state.tokens())).toEqual(plain(full(text)));
   });
 

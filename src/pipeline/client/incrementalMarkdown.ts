@@ -13,7 +13,8 @@
  *   closed fenced code).
  * - In the open last paragraph, the inline tokens before the last stable inline boundary: a
  *   space inside a plain text token, followed by a known non-space character, with no
- *   unmatched delimiter (`*`, `_`, `~`, a backtick, `[`, `]`, `<`) left in text before it —
+ *   unmatched delimiter (`*`, `_`, `~`, a backtick, `[`, `]`, `<`) left in text before it,
+ *   also not inside an emphasis or link (a backtick there can still open a code span) —
  *   nothing appended can then pair with anything before the boundary.
  * While only text without a line break is appended to a paragraph's last line that starts with
  * a letter, the block structure cannot change (no rule turns such a line into anything but
@@ -24,17 +25,25 @@
  * inline text is lexed; and to a line of an open fenced code block that can no longer become
  * its closing fence, nothing is lexed. The line must have had its letter (or first character)
  * before the append, and the text must end in a non-space before and after it (marked trims a
- * list's trailing blanks).
+ * list's trailing blanks); and the paragraph or item text must not start with `[` (a link
+ * definition's label can span lines, so "[\nx]" becomes one when ":" and a URL follow).
  * A new link reference definition applies to the whole text: then everything is lexed again.
  */
 import { Lexer, type Token, type Tokens } from 'marked';
 
 /** Characters that, unmatched in a text token, could still pair with text appended later. */
 const UNMATCHED_DELIMITER = /[*_~`[\]<]/;
-/** A paragraph line whose block role no appended (line-break-free) text can change. */
-const LETTER_LINE = /^ {0,3}\p{L}/u;
-/** A line (inside a list item's text) whose first non-blank character is a letter. */
-const LETTER_START = /^[ \t]*\p{L}/u;
+/**
+ * A paragraph line whose block role no appended (line-break-free) text can change: it starts
+ * with a letter, or with `**` and a letter or digit (a bold lead-in, as list items of streamed
+ * answers often start: no block begins with two asterisks and then a letter — a bullet needs a
+ * blank after its `*`, a rule holds nothing but `*` and blanks).
+ */
+const LETTER_LINE = /^ {0,3}(?:\p{L}|\*\*[\p{L}\p{N}])/u;
+/** A line (inside a list item's text) whose first non-blank character is a letter, or that starts with `**` and a letter or digit (see LETTER_LINE). */
+const LETTER_START = /^[ \t]*(?:\p{L}|\*\*[\p{L}\p{N}])/u;
+/** A block that can still become a link definition, whose label (from `[`) can span lines. */
+const DEFINITION_START = /^\s*\[/;
 /** A fenced code block opened at the start of its line (its text is its content, no indentation taken off). */
 const OPEN_FENCE = /^(?:```|~~~)/;
 /**
@@ -53,6 +62,8 @@ interface OpenParagraph {
   /** The paragraph text after the settled part, and its tokens. */
   openText: string;
   openTokens: Token[];
+  /** Whether the paragraph starts with `[`: a link definition's label can span its lines, so a letter line can still end one. */
+  mayBeDefinition: boolean;
 }
 
 /** Lexes a growing markdown text incrementally; see the file comment. */
@@ -113,7 +124,13 @@ export class IncrementalMarkdown {
     const appended = this.pending;
     this.pending = '';
     const paragraph = this.paragraph;
-    if (paragraph !== null && !appended.includes('\n') && this.lastLineStart < this.length - appended.length && LETTER_LINE.test(this.beforePending.lineHead)) {
+    if (
+      paragraph !== null &&
+      !paragraph.mayBeDefinition &&
+      !appended.includes('\n') &&
+      this.lastLineStart < this.length - appended.length &&
+      LETTER_LINE.test(this.beforePending.lineHead)
+    ) {
       // Only the open line grew, and it stays paragraph text: the block tokens stand. The line's
       // head must be a letter before the append: a blank line that gets text can become a definition's URL.
       paragraph.token.raw += appended;
@@ -209,7 +226,7 @@ export class IncrementalMarkdown {
           ? { settledLength: previous.settledLength, settledTokens: previous.settledTokens }
           : { settledLength: 0, settledTokens: [] };
       this.paragraphStart = paragraphStart;
-      this.paragraph = { token, ...kept, openText: token.text.slice(kept.settledLength), openTokens: [] };
+      this.paragraph = { token, ...kept, openText: token.text.slice(kept.settledLength), openTokens: [], mayBeDefinition: DEFINITION_START.test(token.raw) };
       lexedChars = tail.length - token.text.length + this.lexParagraphInline(this.paragraph);
     }
     this.tailBlocks = blocks;
@@ -327,18 +344,23 @@ function openListPath(block: Token): { containers: (Tokens.List | Tokens.ListIte
   if (containers.length === 0 || (token?.type !== 'text' && token?.type !== 'paragraph') || !('tokens' in token) || token.tokens === undefined) return null;
   const text = token as Tokens.Text | Tokens.Paragraph;
   const lastLine = text.text.slice(text.text.lastIndexOf('\n') + 1);
-  return LETTER_START.test(lastLine) ? { containers, text } : null;
+  // A text starting with "[" can still become a link definition ("[\nx]:" + "u"): its label can span lines.
+  return LETTER_START.test(lastLine) && !DEFINITION_START.test(text.text) ? { containers, text } : null;
 }
 
 /**
  * The last stable inline boundary in `tokens` (the inline tokens of an open paragraph's text):
  * a position in a plain text token just after a single space that follows a non-space and is
- * followed by a non-space, with no unmatched delimiter in any text before it. Null if none.
+ * followed by a non-space, with no unmatched delimiter in any text before it, top-level or
+ * inside an emphasis or link (see closedInline). Null if none.
  */
 export function stableInlineCut(tokens: readonly Token[]): { index: number; offset: number } | null {
   let best: { index: number; offset: number } | null = null;
   for (const [index, token] of tokens.entries()) {
-    if (token.type !== 'text' || (token as Tokens.Text).raw !== (token as Tokens.Text).text || 'tokens' in token) continue;
+    if (token.type !== 'text' || (token as Tokens.Text).raw !== (token as Tokens.Text).text || 'tokens' in token) {
+      if (!closedInline(token)) return best;
+      continue;
+    }
     const raw = token.raw;
     const delimiter = raw.search(UNMATCHED_DELIMITER);
     const limit = delimiter === -1 ? raw.length : delimiter;
@@ -352,6 +374,34 @@ export function stableInlineCut(tokens: readonly Token[]): { index: number; offs
     if (delimiter !== -1) return best;
   }
   return best;
+}
+
+/**
+ * Whether nothing inside the inline token `token` can pair with text after it. An emphasis or
+ * link can hold an unmatched delimiter: in "_`_" the backtick is the emphasis's text until a
+ * later backtick makes "`_, word `" a code span, which marked masks before matching emphasis.
+ * So their inner text is checked as top-level text is; a code span, escape or break is closed;
+ * any other token (tag, autolink, image, a link's target) must hold no backtick.
+ */
+function closedInline(token: Token): boolean {
+  switch (token.type) {
+    case 'codespan':
+    case 'escape':
+    case 'br':
+      return true;
+    case 'text':
+      return !('tokens' in token && token.tokens !== undefined) && !UNMATCHED_DELIMITER.test(token.raw);
+    case 'em':
+    case 'strong':
+    case 'del':
+      return (token as Tokens.Em | Tokens.Strong | Tokens.Del).tokens.every(closedInline);
+    case 'link': {
+      const link = token as Tokens.Link;
+      return link.tokens.every(closedInline) && !`${link.href}${link.title ?? ''}`.includes('`');
+    }
+    default:
+      return !token.raw.includes('`');
+  }
 }
 
 /** Appends `tokens` to `settled` in place, joining text tokens as marked joins them. */

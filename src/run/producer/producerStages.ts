@@ -61,7 +61,7 @@ export async function runProducerStages(chunks: AsyncIterable<SourceChunk>, stag
     if (--pendingWrites === 0 && allAcknowledged) allAcknowledged();
   };
   const sendMessages = (seqs: number[], payloads: string[]) => {
-    for (const payload of payloads) payloadBytes += Buffer.byteLength(payload);
+    for (let i = 0; i < payloads.length; i++) payloadBytes += Buffer.byteLength(payloads[i]!); // indexed: an iterator over arrays of other maps deoptimised the write chain
     const write = broker.awaitWrites ? (writeChain = writeChain.then(() => broker.write(payloads))) : broker.write(payloads);
     pendingWrites++;
     const acknowledged = write.then(
@@ -79,8 +79,11 @@ export async function runProducerStages(chunks: AsyncIterable<SourceChunk>, stag
   };
   // An awaiting producer waits for the latest write's acknowledgement before the next chunk.
   let lastAcknowledged: Promise<void> | null = null;
-  // One message per batch (merged), or one per chunk written together.
-  const encodeMessage = (batched: IndexedChunk[]) => {
+  // One message per batch (merged), or one per chunk written together; its seq and payload are
+  // appended to `seqs` and `payloads`. Those arrays are filled by push, not `map` (whose result
+  // is a holey array): the end item's write passes a literal `[item]` (a packed one), and the
+  // broker code reading both kinds was deoptimised and compiled again in each fresh process.
+  const encodeMessage = (batched: IndexedChunk[], seqs: number[], payloads: string[]) => {
     const seq = nextSeq++;
     observer.assign(
       seq,
@@ -89,18 +92,19 @@ export async function runProducerStages(chunks: AsyncIterable<SourceChunk>, stag
     observer.stamp('batched', seq, clock.nowMs());
     const payload = serializer.encode({ seq, text: batched.map((item) => item.chunk.text).join('') });
     observer.stamp('processed', seq, clock.nowMs());
-    return { seq, payload };
+    seqs.push(seq);
+    payloads.push(payload);
   };
   const batcher = createBatcher<IndexedChunk>(
     batch,
     clock,
     (item) => item.chunk.text.length > 0,
     (batched) => {
-      const messages = batch.merge ? [encodeMessage(batched)] : batched.map((item) => encodeMessage([item]));
-      sendMessages(
-        messages.map((message) => message.seq),
-        messages.map((message) => message.payload),
-      );
+      const seqs: number[] = [];
+      const payloads: string[] = [];
+      if (batch.merge) encodeMessage(batched, seqs, payloads);
+      else for (let i = 0; i < batched.length; i++) encodeMessage([batched[i]!], seqs, payloads);
+      sendMessages(seqs, payloads);
     },
   );
 

@@ -4,6 +4,7 @@
  * round trip (LibreChat's fix: per-delta commands folded into one EVAL).
  */
 import { createHash } from 'node:crypto';
+import type { RespCommand } from './respBytes.js';
 import type { StreamConnection } from './streamConnection.js';
 import { END_STREAM, NEW_SIGNAL, type StreamKeys } from './keys.js';
 
@@ -32,18 +33,30 @@ export class ListWriteScript {
    * > 0. Resolves with the list length after the push.
    */
   async run(items: readonly string[], options: { ttlSeconds: number; ends: boolean }): Promise<number> {
-    const args = [1, this.keys.responses, options.ttlSeconds, this.keys.signalChannel, options.ends ? this.keys.controlChannel : '', NEW_SIGNAL, END_STREAM, ...items];
     if (this.loaded) {
       try {
-        return (await this.connection.send(['evalsha', SCRIPT_SHA, ...args])) as number;
+        return (await this.connection.send(this.command('evalsha', SCRIPT_SHA, items, options))) as number;
       } catch (error) {
         // The server's script cache was flushed or evicted it: send the body again (counted too).
         if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
       }
     }
     // EVAL caches the script on the server, so later writes can send only its SHA.
-    const length = (await this.connection.send(['eval', SCRIPT, ...args])) as number;
+    const length = (await this.connection.send(this.command('eval', SCRIPT, items, options))) as number;
     this.loaded = true;
     return length;
+  }
+
+  /**
+   * The command's words, filled in one array by index: spreads of the items (arrays of several
+   * element kinds) deoptimised `run` in each fresh process.
+   */
+  private command(name: string, script: string, items: readonly string[], options: { ttlSeconds: number; ends: boolean }): RespCommand {
+    // The control channel is read whether or not this write ends the stream: read only on the
+    // last write, it had no type feedback when `run` was optimised, and the end deoptimised it.
+    const { responses, signalChannel, controlChannel } = this.keys;
+    const command: [string, ...(string | number)[]] = [name, script, 1, responses, options.ttlSeconds, signalChannel, options.ends ? controlChannel : '', NEW_SIGNAL, END_STREAM];
+    for (let i = 0; i < items.length; i++) command.push(items[i]!);
+    return command;
   }
 }
