@@ -9,12 +9,13 @@
  * bundle), which would add the same cost to both sides and flatter the ratio.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monotonicNowMs } from '../clock.js';
 import { median } from '../stats/sampleStats.js';
+import { writeSampleResults } from '../tools/sampleResults.js';
 
 const cli = resolve(fileURLToPath(import.meta.url), '../../streambench.cjs');
 const runs = Number(process.env.STARTUP_RUNS ?? 15);
@@ -48,31 +49,9 @@ function timeSideBySide(commands: string[][]): number[] {
   return times.map((samples) => median(samples));
 }
 
-/** A quick scenario on the in-process broker, run once to have real result files to compare and report. */
-const SCENARIO = `name: startup
-seed: 1
-iterations: 5
-warmup: 0
-source: { type: synthetic, profile: zero-delay, tokens: 40 }
-variants:
-  - { name: field, pipeline: { preset: field-baseline, broker: { type: memory } } }
-  - { name: corrected, pipeline: { preset: seed-corrected, broker: { type: memory } } }
-`;
-
-/** Runs the scenario once into `out` (setup, not timed). */
-function runOnce(scenario: string, out: string): void {
-  const child = spawnSync(process.execPath, [cli, 'run', scenario, '--out', out, '--quiet'], { encoding: 'utf8' });
-  if (child.status !== 0) throw new Error(`streambench run exited ${child.status}: ${child.stderr}`);
-}
-
 const folder = mkdtempSync(join(tmpdir(), 'streambench-startup-'));
 try {
-  const base = join(folder, 'base.json');
-  const head = join(folder, 'head.json');
-  const scenario = join(folder, 'startup.yaml');
-  writeFileSync(scenario, SCENARIO);
-  runOnce(scenario, base);
-  runOnce(scenario, head);
+  const { base, head } = writeSampleResults(cli, folder);
   const commands: [string, string[]][] = [
     ['node -e 0', ['-e', '0']],
     ['streambench --help', [cli, '--help']],

@@ -6,7 +6,6 @@
  * modules the program imports lazily (the other commands, the HTML report, CSV, markdown…) stay
  * out of it as import() of their files in dist/, and so do other packages.
  */
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { writeSampleResults } from './sampleResults.js';
 import { LIGHT_BUNDLE_CACHE_FILE, LIGHT_BUNDLE_FILE, cacheFileContent, loadLightBundle, bundleFileText } from '../cli/lightBundle.cjs';
 
 const distFolder = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -110,23 +110,6 @@ async function bundleCode(): Promise<{ code: string; hash: string }> {
   return { code: bundleFileText(code, hash), hash };
 }
 
-/** A quick scenario on the in-process broker, run twice for two result files to compare and report. */
-const WARM_UP_SCENARIO = `name: warm-up
-seed: 1
-iterations: 5
-warmup: 0
-source: { type: synthetic, profile: zero-delay, tokens: 40 }
-variants:
-  - { name: field, pipeline: { preset: field-baseline, broker: { type: memory } } }
-  - { name: corrected, pipeline: { preset: seed-corrected, broker: { type: memory } } }
-`;
-
-/** Runs the scenario with the ES module entry into `out`. */
-function runScenario(scenario: string, out: string): void {
-  const child = spawnSync(process.execPath, [join(distFolder, 'cli.js'), 'run', scenario, '--out', out, '--quiet'], { encoding: 'utf8' });
-  if (child.status !== 0) throw new Error(`streambench run exited ${child.status}: ${child.stderr}`);
-}
-
 /** Every command the bundle runs, in the forms the bin entry sends it, on the files `base` and `head`. */
 function warmUpCommands(base: string, head: string): string[][] {
   const compare = ['compare', base, head];
@@ -150,13 +133,10 @@ const bundle = loadLightBundle(distFolder, false);
 if (bundle === null) throw new Error(`${LIGHT_BUNDLE_FILE} was not written`);
 const folder = mkdtempSync(join(tmpdir(), 'streambench-bundle-'));
 try {
-  const scenario = join(folder, 'warm-up.yaml');
-  writeFileSync(scenario, WARM_UP_SCENARIO);
-  runScenario(scenario, join(folder, 'base.json'));
-  runScenario(scenario, join(folder, 'head.json'));
+  const { base, head } = writeSampleResults(join(distFolder, 'cli.js'), folder);
   // V8 compiles functions on their first call; the cache made after these runs holds their code.
   const discard = { write: () => true };
-  for (const argv of warmUpCommands(join(folder, 'base.json'), join(folder, 'head.json'))) await bundle.exports.main(argv, { stdout: discard, stderr: discard, env: {} });
+  for (const argv of warmUpCommands(base, head)) await bundle.exports.main(argv, { stdout: discard, stderr: discard, env: {} });
 } finally {
   rmSync(folder, { recursive: true, force: true });
 }
