@@ -1,3 +1,4 @@
+import { SeenSeqs } from '../pipeline/seenSeqs.js';
 import type { StreamTrace } from '../probes/streamTrace.js';
 
 /** What reached the client compared with what the source sent. */
@@ -18,23 +19,8 @@ export interface DeliveryCheck {
 
 /** Checks a stream's delivery at the client: exact text, in order, each message once. */
 export function checkDelivery(trace: StreamTrace, clientText: string): DeliveryCheck {
-  // The stream's own seqs (0 up to the end item's, messageCount) are flags in one byte array (a
-  // Set grew and rehashed per stream); any other seq (a relay's own numbering) goes to a Set.
-  const flaggedSeqs = trace.messageCount + 1;
-  const seenFlags = new Uint8Array(flaggedSeqs);
-  let otherSeqs: Set<number> | null = null;
-  /** Marks `seq` seen; false when it already was. */
-  const firstSight = (seq: number): boolean => {
-    if (Number.isInteger(seq) && seq >= 0 && seq < flaggedSeqs) {
-      if (seenFlags[seq] === 1) return false;
-      seenFlags[seq] = 1;
-      return true;
-    }
-    otherSeqs ??= new Set<number>();
-    if (otherSeqs.has(seq)) return false;
-    otherSeqs.add(seq);
-    return true;
-  };
+  // The stream's own seqs run from 0 up to the end item's (messageCount).
+  const seen = new SeenSeqs(trace.messageCount + 1);
   let duplicateEvents = 0;
   let reorderedEvents = 0;
   let highestSeq = -1;
@@ -42,7 +28,7 @@ export function checkDelivery(trace: StreamTrace, clientText: string): DeliveryC
   for (let index = 0; index < trace.receivedCount; index++) {
     const seq = trace.receivedSeqAt(index);
     if (trace.receivedEndAt(index)) endReceived = true;
-    if (!firstSight(seq)) {
+    if (!seen.add(seq)) {
       duplicateEvents++;
       continue;
     }
@@ -50,7 +36,7 @@ export function checkDelivery(trace: StreamTrace, clientText: string): DeliveryC
     highestSeq = Math.max(highestSeq, seq);
   }
   let missingMessages = 0;
-  for (let seq = 0; seq < trace.messageCount; seq++) if (seenFlags[seq] !== 1) missingMessages++;
+  for (let seq = 0; seq < trace.messageCount; seq++) if (!seen.has(seq)) missingMessages++;
   // Compared chunk by chunk: the sent text is only built to describe a mismatch.
   const textMatches = trace.sentTextEquals(clientText);
 

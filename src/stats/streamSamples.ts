@@ -9,10 +9,10 @@ import { equivalentValueRangeUs } from './distribution.js';
 
 const US_PER_MS = 1000;
 
-/** HdrHistogram's unit in the last place, as its getValueAtPercentile uses it. */
 /** Up to this many samples are sorted by insertion (a stream's tokens, typically): no allocation, and quick at that size. */
 const INSERTION_SORT_MAX = 96;
 
+/** HdrHistogram's unit in the last place, as its getValueAtPercentile uses it. */
 const ulp = (x: number) => Math.pow(2, Math.floor(Math.log2(x)) - 52);
 
 /** Reusable per-stream samples: record, read percentiles, reset for the next stream. */

@@ -12,31 +12,14 @@
  * Stream read does) rather than sorting on every render.
  */
 import { monotonicNowMs } from '../../clock.js';
+import { SeenSeqs } from '../seenSeqs.js';
 import { IncrementalMarkdown } from './incrementalMarkdown.js';
 import { createRenderingClient } from './renderingClient.js';
 import type { ClientDeps, RenderSettings, StreamClient } from './types.js';
 
-/** Seqs below this are flagged in a dense array (a stream's messages; a relay's own numbering above it goes to a Set). */
-const MAX_FLAGGED_SEQ = 1 << 20;
-
 /** Creates the lean client: one decode per event, dedupe by seq, incremental render. */
 export function createLeanClient(render: RenderSettings, deps: ClientDeps): StreamClient {
-  // Seqs count up from 0: applied ones are flags in an array (a Set grew and rehashed per stream);
-  // a seq that is not a small whole number (a foreign relay's) goes to the Set.
-  const appliedFlags: boolean[] = [];
-  const appliedOtherSeqs = new Set<number>();
-  /** Marks `seq` applied; false when it already was. */
-  const applyOnce = (seq: number): boolean => {
-    if (Number.isInteger(seq) && seq >= 0 && seq < MAX_FLAGGED_SEQ) {
-      while (appliedFlags.length <= seq) appliedFlags.push(false);
-      if (appliedFlags[seq]) return false;
-      appliedFlags[seq] = true;
-      return true;
-    }
-    if (appliedOtherSeqs.has(seq)) return false;
-    appliedOtherSeqs.add(seq);
-    return true;
-  };
+  const appliedSeqs = new SeenSeqs();
   // Tokens before the last stable boundary are kept; a render lexes what came after it.
   const markdown = new IncrementalMarkdown();
   // Under load the markdown work runs on a sample of renders (see ClientDeps.renderCostSampleEvery):
@@ -47,7 +30,7 @@ export function createLeanClient(render: RenderSettings, deps: ClientDeps): Stre
 
   return createRenderingClient(render, deps, {
     accept(event) {
-      if (!applyOnce(event.seq)) return false; // already applied: nothing new to paint
+      if (!appliedSeqs.add(event.seq)) return false; // already applied: nothing new to paint
       markdown.append(event.text);
       return true;
     },
