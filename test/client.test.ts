@@ -52,14 +52,14 @@ interface Render {
   renderMs: number;
 }
 
-function setup(settings: ClientSettings, renderCostSampleEvery?: number) {
+function setup(settings: ClientSettings, measureRenderCost?: boolean) {
   const clock = new ManualClock();
   const json = new JsonCounter();
   const received: { seq: number; atMs: number }[] = [];
   const renders: Render[] = [];
   const measured: boolean[] = [];
   const client = createClient(settings, {
-    renderCostSampleEvery,
+    measureRenderCost,
     clock,
     decoder: fakeDecoder(json),
     json,
@@ -365,23 +365,41 @@ describe('lean client', () => {
     expect(lexed.inputs.at(-1)).toBe(fullText);
   });
 
-  it('sampling the render cost 1 in 8: the markdown work runs on every 8th render with new text, lexing all text since the last', async () => {
+  it('outside the render-cost sample: the text is kept exactly, nothing is lexed, every render is reported unmeasured at its time', async () => {
+    const fullText = 'Intro.\n\n- one\n- two\n\n' + 'a long paragraph without a line break, '.repeat(20);
+    const chunks = fullText.match(/[\s\S]{1,5}/g) ?? [];
+    const events = [...chunks.map((chunk, seq) => content(seq, chunk)), content(3, 'dup'), status(chunks.length)];
+    const unsampled = setup({ type: 'lean', render: { strategy: 'frame', frameMs: 16.7 } }, false);
+    events.forEach((data, i) => deliverAt(unsampled.clock, unsampled.client, 10 * i, data));
+    unsampled.clock.advance(20); // the last frame
+    await unsampled.client.finish();
+    expect(unsampled.client.text()).toBe(fullText);
+    expect(lexed.inputs).toEqual([]);
+    expect(unsampled.measured.every((measured) => !measured)).toBe(true);
+    expect(unsampled.renders.every(({ renderMs }) => renderMs === 0)).toBe(true);
+
+    // The same events in a sampled stream: the same renders at the same times, painting the same seqs, each measured.
+    const sampled = setup({ type: 'lean', render: { strategy: 'frame', frameMs: 16.7 } }, true);
+    events.forEach((data, i) => deliverAt(sampled.clock, sampled.client, 10 * i, data));
+    sampled.clock.advance(20);
+    await sampled.client.finish();
+    expect(sampled.client.text()).toBe(fullText);
+    expect(lexed.inputs.length).toBeGreaterThan(0);
+    expect(sampled.measured.every(Boolean)).toBe(true);
+    expect(sampled.renders.map(({ seqs, atMs }) => ({ seqs, atMs }))).toEqual(unsampled.renders.map(({ seqs, atMs }) => ({ seqs, atMs })));
+    expect(sampled.client.renderCount).toBe(unsampled.client.renderCount);
+  });
+
+  it('a sampled stream lexes on every render: a line growing in an open paragraph lexes only its open words', async () => {
     const fullText = 'one long paragraph without a line break, '.repeat(40);
     const chunks = fullText.match(/[\s\S]{1,5}/g) ?? [];
-    const lean = setup({ type: 'lean', render: { strategy: 'every' } }, 8);
+    const lean = setup({ type: 'lean', render: { strategy: 'every' } }, true);
     chunks.forEach((chunk, seq) => deliverAt(lean.clock, lean.client, seq, content(seq, chunk)));
     await lean.client.finish();
     expect(lean.client.text()).toBe(fullText);
-    // One render per chunk and the final one (nothing new): chunks 8, 16, … are measured.
-    expect(
-      lean.measured
-        .slice(0, chunks.length)
-        .map((measured, index) => (measured ? index + 1 : 0))
-        .filter(Boolean),
-    ).toEqual(Array.from({ length: Math.floor(chunks.length / 8) }, (_, index) => 8 * (index + 1)));
-    // Each sampled render lexed the open words since the last boundary: a few chunks, never the paragraph.
-    expect(lexed.inputs.length).toBeGreaterThan(0);
-    expect(Math.max(...lexed.inputs.map((input) => input.length))).toBeLessThanOrEqual(8 * 5 + 'paragraph '.length);
+    expect(lean.measured).toEqual(Array.from({ length: chunks.length }, () => true));
+    expect(lexed.inputs.length).toBeGreaterThanOrEqual(chunks.length);
+    expect(Math.max(...lexed.inputs.map((input) => input.length))).toBeLessThanOrEqual(5 + 'paragraph '.length + 5);
   });
 
   it('never cuts inside a fenced code block, even at a blank line', async () => {

@@ -140,6 +140,9 @@ describe('a scenario under load', () => {
     expect(closed.load!.deliveredTokensPerSecond).toBeGreaterThan(0);
     expect(closed.metrics!.counters.tokensPerStream).toBe(40);
     expect(closed.metrics!.counters.duplicateEventsPerStream).toBe(0);
+    // Render cost under load: measured streams 0, 8 and 16 (1 in 8) measure every render of theirs, the others none.
+    expect(closed.metrics!.counters.rendersPerStream).toBe(41);
+    expect(closed.metrics!.renderMs!.n).toBe(3 * 41);
     expect(open.state).toBe('completed');
     expect(open.iterations).toHaveLength(20);
     expect(open.load).toMatchObject({ mode: 'open-loop', streamsStarted: 20 });

@@ -21,6 +21,7 @@ import { ConfigMeasurements } from '../stats/configMeasurements.js';
 import { percentileList, streamTimeline } from '../stats/streamDetails.js';
 import { runConfigOnWorkers } from '../load/workerThreads.js';
 import { buildPipeline, type RunEnvironment } from './buildPipeline.js';
+import { measuresRenderCost } from './renderCostSample.js';
 import { runStream } from './runStream.js';
 import { StageUnavailableError } from './stageUnavailableError.js';
 import type { ConfigHooks, StreamPlan } from './types.js';
@@ -28,9 +29,6 @@ import type { TokenSource } from '../sources/types.js';
 import { openTargetRunner, type TargetRunner } from '../target/targetRunner.js';
 import type { TargetStreamRun } from '../target/targetStream.js';
 import { describeTarget } from '../target/describeTarget.js';
-
-/** Under load, the client's render cost is measured on 1 render in this many (the rest paint without the markdown work). */
-const RENDER_COST_SAMPLE_EVERY_UNDER_LOAD = 8;
 
 /** Runs a config's streams and returns its result (on worker threads when its load says so). */
 export async function runConfig(config: ResolvedConfig, configIndex: number, plan: StreamPlan, environment: RunEnvironment, hooks: ConfigHooks = {}): Promise<ConfigResult> {
@@ -111,7 +109,7 @@ export async function runConfigInThisThread(
         ? await target.runStream(index, `${configIndex}-${index}`, signal)
         : await runStream(pipeline!, index, `${configIndex}-${index}`, signal, {
             sampleCpu: !measured || !streamsOverlap,
-            renderCostSampleEvery: measured && streamsOverlap ? RENDER_COST_SAMPLE_EVERY_UNDER_LOAD : 1,
+            measureRenderCost: measuresRenderCost(index, plan.warmup, streamsOverlap),
           });
       // An interruption cuts the stream short: a partial stream is not a measurement.
       if (signal?.aborted) return;

@@ -32,8 +32,8 @@ export interface StreamRunOptions {
    * meaning anything.
    */
   sampleCpu?: boolean;
-  /** Measure the client's render cost on 1 render in this many (default 1); see ClientDeps.renderCostSampleEvery. */
-  renderCostSampleEvery?: number;
+  /** Whether the client measures its render cost (default true); see ClientDeps.measureRenderCost. */
+  measureRenderCost?: boolean;
 }
 
 /** Runs one stream to its end and returns what was measured. */
@@ -51,7 +51,7 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
     clock,
     decoder,
     json,
-    renderCostSampleEvery: options.renderCostSampleEvery,
+    measureRenderCost: options.measureRenderCost,
     browser: pipeline.browser ?? undefined,
     deliveryKind: pipeline.delivery.kind,
     serializerName: pipeline.serializerName,

@@ -5,8 +5,9 @@
  * boundary (IncrementalMarkdown: a settled block, inside an open paragraph a settled run of
  * inline text, in a growing list only the last item's text, in a growing code line nothing),
  * with the tokens marked gives the whole text, so render cost stays flat however long the
- * answer grows, also when it has no line break. Under load it can do that work on a
- * sample of its renders only (ClientDeps.renderCostSampleEvery).
+ * answer grows, also when it has no line break. Under load only a sample of the streams
+ * does that work (ClientDeps.measureRenderCost); the others keep the text and render at the
+ * same times without it.
  *
  * It appends in arrival order: it relies on the delivery path preserving order (as a Redis
  * Stream read does) rather than sorting on every render.
@@ -20,37 +21,33 @@ import type { ClientDeps, RenderSettings, StreamClient } from './types.js';
 /** Creates the lean client: one decode per event, dedupe by seq, incremental render. */
 export function createLeanClient(render: RenderSettings, deps: ClientDeps): StreamClient {
   const appliedSeqs = new SeenSeqs();
+  // Outside the render-cost sample (ClientDeps.measureRenderCost) the text is only kept: no markdown work.
+  if (deps.measureRenderCost === false) {
+    let text = '';
+    return createRenderingClient(render, deps, {
+      accept(event) {
+        if (!appliedSeqs.add(event.seq)) return false; // already applied: nothing new to paint
+        text += event.text;
+        return true;
+      },
+      // Duplicates never reach this list, so every seq here is painted for the first time.
+      render: (seqsSinceLastRender) => ({ firstPainted: seqsSinceLastRender, renderMs: 0, costMeasured: false }),
+      text: () => text,
+    });
+  }
   // Tokens before the last stable boundary are kept; a render lexes what came after it.
   const markdown = new IncrementalMarkdown();
-  // Under load the markdown work runs on a sample of renders (see ClientDeps.renderCostSampleEvery):
-  // the text is lexed then, all that arrived since the last lexed render.
-  const sampleEvery = Math.max(1, Math.floor(deps.renderCostSampleEvery ?? 1));
-  let unlexedText = false;
-  let rendersWithNewText = 0;
-
   return createRenderingClient(render, deps, {
     accept(event) {
-      if (!appliedSeqs.add(event.seq)) return false; // already applied: nothing new to paint
+      if (!appliedSeqs.add(event.seq)) return false;
       markdown.append(event.text);
       return true;
     },
     render(seqsSinceLastRender) {
-      if (seqsSinceLastRender.length > 0) {
-        unlexedText = true;
-        rendersWithNewText++;
-      }
-      // Every render is measured unless sampling; a sampled one lexes all text since the last.
-      const measured = sampleEvery === 1 || (unlexedText && rendersWithNewText % sampleEvery === 0);
-      let renderMs = 0;
-      if (measured) {
-        const startedMs = monotonicNowMs();
-        // Nothing new (e.g. the final render on the status item): the painted tokens stand.
-        if (unlexedText) markdown.lex();
-        unlexedText = false;
-        renderMs = monotonicNowMs() - startedMs;
-      }
-      // Duplicates never reach this list, so every seq here is painted for the first time.
-      return { firstPainted: seqsSinceLastRender, renderMs, costMeasured: measured };
+      const startedMs = monotonicNowMs();
+      // Nothing new (e.g. the final render on the status item): lex() returns at once, the painted tokens stand.
+      markdown.lex();
+      return { firstPainted: seqsSinceLastRender, renderMs: monotonicNowMs() - startedMs };
     },
     text: () => markdown.fullText(),
   });

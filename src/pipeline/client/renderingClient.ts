@@ -12,7 +12,7 @@ import type { ClientDeps, RenderSettings, StreamClient } from './types.js';
 export interface RenderOutcome {
   firstPainted: number[];
   renderMs: number;
-  /** False for a render outside the cost sample (see ClientDeps.renderCostSampleEvery); undefined: always measured. */
+  /** False for a render of a stream outside the cost sample (see ClientDeps.measureRenderCost); undefined: measured. */
   costMeasured?: boolean;
 }
 

@@ -38,8 +38,8 @@ export interface ClientObserver {
   received(event: DecodedEvent, atMs: number): void;
   /**
    * A render finished at `atMs`, painting the messages `seqs` for the first time; it took
-   * `renderMs` of CPU time — unless `costMeasured` is false (a render outside the sample, see
-   * ClientDeps.renderCostSampleEvery; `renderMs` is then 0). A browser reports the paint as
+   * `renderMs` of CPU time — unless `costMeasured` is false (a render of a stream outside the
+   * sample, see ClientDeps.measureRenderCost; `renderMs` is then 0). A browser reports the paint as
    * `atMs` and when the DOM was updated as `domUpdatedAtMs`.
    */
   rendered(seqs: number[], atMs: number, renderMs: number, costMeasured?: boolean, domUpdatedAtMs?: number): void;
@@ -54,11 +54,12 @@ export interface ClientDeps {
   json: JsonCounter;
   observer: ClientObserver;
   /**
-   * Measure render cost on 1 render in this many (default 1: every render). Under load the
-   * lean client's markdown work is the simulated browser's, not the relay's: sampling it keeps
-   * the harness light while renders, their times and the text stay as they are.
+   * Whether the client does its markdown work and measures each render's cost (default true).
+   * Under load the lean client's markdown work is the simulated browser's, not the relay's: it
+   * runs on a sample of the streams (src/run/renderCostSample.ts), every render of those; the
+   * other streams' renders, their times and the text (kept and verified) stay as they are.
    */
-  renderCostSampleEvery?: number;
+  measureRenderCost?: boolean;
   /** The config's browsers (type browser only). */
   browser?: BrowserPool;
   /** The delivery's kind: a browser page connects with EventSource, fetch or WebSocket accordingly. */
