@@ -210,6 +210,49 @@ describe('createRenderScheduler', () => {
     await expect(scheduler.settle()).rejects.toThrow('render failed');
   });
 
+  it('frame: schedulers on one clock share one timer per frame and render at the boundaries each would alone', () => {
+    const clock = new ManualClock();
+    const frameMs = 16.7;
+    const renders: { client: number; atMs: number }[] = [];
+    const schedulers = Array.from({ length: 5 }, (_, client) => createRenderScheduler({ strategy: 'frame', frameMs }, clock, () => renders.push({ client, atMs: clock.nowMs() })));
+    clock.advance(3);
+    schedulers.forEach((scheduler) => scheduler.notify());
+    expect(clock.pendingTimers()).toBe(1);
+    clock.advance(10);
+    schedulers[3]!.notify(); // already requested: nothing more
+    expect(clock.pendingTimers()).toBe(1);
+    clock.advance(4); // 17: past the first boundary
+    expect(renders).toEqual([0, 1, 2, 3, 4].map((client) => ({ client, atMs: 16.7 })));
+    expect(clock.pendingTimers()).toBe(0);
+    // A frame length of its own keeps its own timer; a disposed scheduler leaves the frame to the others.
+    const other = createRenderScheduler({ strategy: 'frame', frameMs: 10 }, clock, () => renders.push({ client: 9, atMs: clock.nowMs() }));
+    schedulers[0]!.notify();
+    schedulers[1]!.notify();
+    other.notify();
+    expect(clock.pendingTimers()).toBe(2);
+    schedulers[0]!.dispose();
+    expect(clock.pendingTimers()).toBe(2);
+    schedulers[1]!.dispose(); // nobody waits for 33.4 any more: its timer goes
+    expect(clock.pendingTimers()).toBe(1);
+    clock.advance(20);
+    expect(renders.slice(5)).toEqual([{ client: 9, atMs: 20 }]);
+  });
+
+  it('frame: a render that throws rejects its own settle() and the other clients of the frame still render', async () => {
+    const clock = new ManualClock();
+    const rendered: number[] = [];
+    const failing = createRenderScheduler({ strategy: 'frame', frameMs: 16.7 }, clock, () => {
+      throw new Error('render failed');
+    });
+    const healthy = createRenderScheduler({ strategy: 'frame', frameMs: 16.7 }, clock, () => rendered.push(clock.nowMs()));
+    failing.notify();
+    healthy.notify();
+    clock.advance(17);
+    expect(rendered).toEqual([16.7]);
+    await expect(failing.settle()).rejects.toThrow('render failed');
+    await expect(healthy.settle()).resolves.toBeUndefined();
+  });
+
   it('rejects a frame length no timer can honour, naming the option', () => {
     expect(() => createRenderScheduler({ strategy: 'frame', frameMs: 0 }, new ManualClock(), () => {})).toThrow(/render\.frameMs must be a finite number > 0 .*got 0.*16\.7/);
     expect(() => createRenderScheduler({ strategy: 'debounce', delayMs: Number.NaN }, new ManualClock(), () => {})).toThrow(/render\.delayMs/);

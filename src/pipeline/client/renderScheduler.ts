@@ -7,6 +7,7 @@
  * a test exact.
  */
 import type { Clock, TimerHandle } from '../../clock.js';
+import { type FrameTicker, sharedFrameTicker } from './frameTicker.js';
 import type { RenderScheduler, RenderSettings } from './types.js';
 
 /** Someone awaiting `settle()`. */
@@ -22,23 +23,39 @@ interface SettleWaiter {
  */
 class PendingRender {
   private timer: TimerHandle | null = null;
+  /** The frame boundary requested from `frames`, if any. */
+  private frameBoundaryMs: number | null = null;
   private waiters: SettleWaiter[] = [];
   private failure: { error: unknown } | null = null;
+  /** One callback for every timer and frame (a fresh closure per render would be garbage per render). */
+  private readonly onDue = (): void => {
+    if (!this.isPending) return; // cancelled while its frame was firing (another client's render disposed it)
+    this.timer = null;
+    this.frameBoundaryMs = null;
+    this.fire();
+  };
 
   constructor(
     private readonly clock: Clock,
     private readonly render: () => void,
+    private readonly frames: FrameTicker | null = null,
   ) {}
 
   /** Whether a render is scheduled and has not fired yet. */
   get isPending(): boolean {
-    return this.timer !== null;
+    return this.timer !== null || this.frameBoundaryMs !== null;
   }
 
   /** Schedules the render `delayMs` from now, replacing any render already scheduled. */
   scheduleIn(delayMs: number): void {
     this.cancelTimer();
-    this.timer = this.clock.setTimer(() => this.fire(), delayMs);
+    this.timer = this.clock.setTimer(this.onDue, delayMs);
+  }
+
+  /** Schedules the render on the next frame of the shared ticker, replacing any render already scheduled. */
+  scheduleNextFrame(): void {
+    this.cancelTimer();
+    this.frameBoundaryMs = this.frames!.request(this.onDue);
   }
 
   /** Resolves once nothing is pending; rejects if the render that fired threw. */
@@ -48,7 +65,7 @@ class PendingRender {
       this.failure = null;
       return Promise.reject(error);
     }
-    if (this.timer === null) return Promise.resolve();
+    if (!this.isPending) return Promise.resolve();
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
@@ -59,7 +76,6 @@ class PendingRender {
   }
 
   private fire(): void {
-    this.timer = null;
     try {
       this.render();
     } catch (error) {
@@ -72,7 +88,9 @@ class PendingRender {
 
   private cancelTimer(): void {
     if (this.timer !== null) this.clock.clearTimer(this.timer);
+    if (this.frameBoundaryMs !== null) this.frames!.cancel(this.frameBoundaryMs, this.onDue);
     this.timer = null;
+    this.frameBoundaryMs = null;
   }
 
   private releaseWaiters(failure: { error: unknown } | null): void {
@@ -85,18 +103,7 @@ class PendingRender {
   }
 }
 
-/**
- * The first frame boundary strictly after `nowMs`, frames falling on multiples of `frameMs`
- * of clock time. Strictly after, because a frame requested during a frame (same instant)
- * runs on the next one, as requestAnimationFrame does. The corrections guard against
- * floating-point division landing one frame off (16.7 is not exact in binary).
- */
-export function nextFrameBoundaryMs(nowMs: number, frameMs: number): number {
-  let frame = Math.floor(nowMs / frameMs) + 1;
-  while (frame * frameMs <= nowMs) frame++;
-  while (frame > 1 && (frame - 1) * frameMs > nowMs) frame--;
-  return frame * frameMs;
-}
+export { nextFrameBoundaryMs } from './frameTicker.js';
 
 /** Rejects settings a timer cannot honour, naming the option and the fix. */
 function validateRenderSettings(settings: RenderSettings): void {
@@ -135,7 +142,7 @@ function validateRenderSettings(settings: RenderSettings): void {
  *   lastRender + intervalMs (at most one pending).
  * - `frame`: requestAnimationFrame model; a notify requests the next frame boundary
  *   (a multiple of `frameMs` of clock time) unless one is requested; a frame renders once
- *   however many notifies came.
+ *   however many notifies came. All schedulers on one clock share the frames' timers (FrameTicker).
  *
  * Notifies after `dispose()` are ignored: the page is gone.
  */
@@ -161,7 +168,9 @@ export function createRenderScheduler(settings: RenderSettings, clock: Clock, re
     lastRenderAtMs = clock.nowMs();
     renderNow();
   };
-  const pending = new PendingRender(clock, renderAndRecord);
+  // Frames come from the ticker every client on this clock shares: one timer per frame, not per render.
+  const frames = settings.strategy === 'frame' ? sharedFrameTicker(clock, settings.frameMs) : null;
+  const pending = new PendingRender(clock, renderAndRecord, frames);
 
   const notifyByStrategy = (): void => {
     switch (settings.strategy) {
@@ -180,8 +189,7 @@ export function createRenderScheduler(settings: RenderSettings, clock: Clock, re
       }
       case 'frame': {
         if (pending.isPending) return; // this frame is already requested
-        const nowMs = clock.nowMs();
-        pending.scheduleIn(nextFrameBoundaryMs(nowMs, settings.frameMs) - nowMs);
+        pending.scheduleNextFrame();
         return;
       }
     }
