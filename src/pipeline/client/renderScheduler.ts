@@ -94,6 +94,7 @@ class PendingRender {
   }
 
   private releaseWaiters(failure: { error: unknown } | null): void {
+    if (this.waiters.length === 0) return; // the usual case: no fresh array per render
     const waiters = this.waiters;
     this.waiters = [];
     for (const waiter of waiters) {
@@ -162,12 +163,15 @@ export function createRenderScheduler(settings: RenderSettings, clock: Clock, re
     };
   }
 
-  // Throttle needs the time of the last render, whichever edge it came from.
+  // Throttle needs the time of the last render, whichever edge it came from (the others do not read the clock for it).
   let lastRenderAtMs: number | null = null;
-  const renderAndRecord = (): void => {
-    lastRenderAtMs = clock.nowMs();
-    renderNow();
-  };
+  const renderAndRecord =
+    settings.strategy === 'throttle'
+      ? (): void => {
+          lastRenderAtMs = clock.nowMs();
+          renderNow();
+        }
+      : renderNow;
   // Frames come from the ticker every client on this clock shares: one timer per frame, not per render.
   const frames = settings.strategy === 'frame' ? sharedFrameTicker(clock, settings.frameMs) : null;
   const pending = new PendingRender(clock, renderAndRecord, frames);
