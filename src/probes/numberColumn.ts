@@ -6,18 +6,6 @@
  * streams alive at once (no half-empty capacity, no off-heap buffer per column).
  */
 
-/**
- * An empty array that stores doubles from the start. V8 starts `[]` as small integers and
- * changes its element kind on the first fraction or NaN, so arrays filled by one piece of code
- * can reach the code that reads them with different kinds (whole-number samples and fractional
- * ones), which deoptimises that code and has it compiled again.
- */
-export function emptyDoubleArray(): number[] {
-  const values = [0.5];
-  values.pop(); // the element kind stays: an array never goes back to a narrower one
-  return values;
-}
-
 /** Numbers appended or set by index; unset slots read as NaN. */
 export class NumberColumn {
   private readonly values: number[] = [];

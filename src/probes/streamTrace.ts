@@ -66,12 +66,11 @@ export class StreamTrace {
     this.chunkTexts.push(chunk.text);
   }
 
-  /** Records that message `seq` carries the given chunks (by their emit order). */
-  assign(seq: number, chunkIndexes: readonly number[]): void {
-    for (const index of chunkIndexes) {
-      if (!(index >= 0 && index < this.chunkCount)) throw new Error(`message ${seq} names chunk ${index}, not yet emitted (${this.chunkCount} so far)`);
-      this.chunkMessageSeq.set(index, seq);
-    }
+  /** Records that message `seq` carries `chunkCount` chunks from emit index `firstChunk` on (a batch is consecutive chunks). */
+  assign(seq: number, firstChunk: number, chunkCount: number): void {
+    const end = firstChunk + chunkCount;
+    if (!(firstChunk >= 0 && end <= this.chunkCount)) throw new Error(`message ${seq} names chunks ${firstChunk}…${end - 1}, not all yet emitted (${this.chunkCount} so far)`);
+    for (let index = firstChunk; index < end; index++) this.chunkMessageSeq.set(index, seq);
     this.messageCount = Math.max(this.messageCount, seq + 1);
   }
 

@@ -3,14 +3,14 @@
  * It answers exactly as a Distribution would — HdrHistogram's buckets at 3 significant digits,
  * the top of the bucket, clamped to the exact min and max — without building a histogram per
  * stream: values go into typed arrays that are sorted once when a percentile is asked for, and
- * the arrays are reused from stream to stream.
+ * the arrays are reused from stream to stream (the sort too works in them: no garbage per stream).
  */
 import { equivalentValueRangeUs } from './distribution.js';
 
 const US_PER_MS = 1000;
 
-/** Up to this many samples are sorted by insertion (a stream's tokens, typically): no allocation, and quick at that size. */
-const INSERTION_SORT_MAX = 96;
+/** Runs of this many samples are sorted by insertion, then merged pairwise (quick at that size, and stable). */
+const INSERTION_RUN = 32;
 
 /** HdrHistogram's unit in the last place, as its getValueAtPercentile uses it. */
 const ulp = (x: number) => Math.pow(2, Math.floor(Math.log2(x)) - 52);
@@ -20,6 +20,8 @@ export class StreamSamples {
   private valuesUs = new Float64Array(256);
   private weights = new Float64Array(256);
   private order = new Uint32Array(256);
+  /** The merge sort's second buffer (it swaps with `order` at every pass). */
+  private spare = new Uint32Array(256);
   private length = 0;
   private total = 0;
   private minMs = Infinity;
@@ -79,25 +81,44 @@ export class StreamSamples {
     return Math.min(this.maxMs, Math.max(this.minMs, valueMs));
   }
 
+  /**
+   * Sorts the sample indexes by value into `order`: insertion-sorted runs merged bottom-up,
+   * stable like sort() (equal values keep their order), in the reused buffers. A typed array's
+   * sort() with a comparator copied the indexes to a work array per call (garbage per stream).
+   */
   private sortOnce(): void {
     if (this.sorted) return;
     const values = this.valuesUs;
-    if (this.length <= INSERTION_SORT_MAX) {
-      // A stream's few samples: an insertion sort in place, stable like sort() (equal values keep
-      // their order), without the subarray and sort()'s work arrays per call (garbage per stream).
-      const order = this.order;
-      for (let index = 0; index < this.length; index++) {
+    const length = this.length;
+    let order = this.order;
+    let spare = this.spare;
+    for (let runStart = 0; runStart < length; runStart += INSERTION_RUN) {
+      const runEnd = Math.min(runStart + INSERTION_RUN, length);
+      for (let index = runStart; index < runEnd; index++) {
         const valueUs = values[index]!;
         let slot = index;
-        for (; slot > 0 && values[order[slot - 1]!]! > valueUs; slot--) order[slot] = order[slot - 1]!; // slot - 1 < index < length
+        for (; slot > runStart && values[order[slot - 1]!]! > valueUs; slot--) order[slot] = order[slot - 1]!; // runStart ≤ slot - 1 < index < length
         order[slot] = index;
       }
-      this.sorted = true;
-      return;
     }
-    const order = this.order.subarray(0, this.length);
-    for (let index = 0; index < this.length; index++) order[index] = index;
-    order.sort((a, b) => values[a]! - values[b]!); // order holds indexes below length
+    for (let width = INSERTION_RUN; width < length; width *= 2) {
+      for (let left = 0; left < length; left += 2 * width) {
+        const middle = Math.min(left + width, length);
+        const right = Math.min(left + 2 * width, length);
+        let a = left;
+        let b = middle;
+        for (let out = left; out < right; out++) {
+          // Left run first on ties: stable. Indexes read are below `right` ≤ length.
+          if (a < middle && (b >= right || values[order[a]!]! <= values[order[b]!]!)) spare[out] = order[a++]!;
+          else spare[out] = order[b++]!;
+        }
+      }
+      const merged = spare;
+      spare = order;
+      order = merged;
+    }
+    this.order = order;
+    this.spare = spare;
     this.sorted = true;
   }
 
@@ -110,5 +131,6 @@ export class StreamSamples {
     this.valuesUs = values;
     this.weights = weights;
     this.order = new Uint32Array(size);
+    this.spare = new Uint32Array(size);
   }
 }

@@ -3,7 +3,6 @@
  * time metric, its counter totals and its own headline sample (IterationSample) out. Pure: a
  * config's accumulator (ConfigMeasurements) only adds summaries up.
  */
-import { emptyDoubleArray } from '../probes/numberColumn.js';
 import { STAGES, type StageName } from '../probes/stages.js';
 import type { BrokerCounters, DeliveryCounters } from '../pipeline/types.js';
 import type { MessageStage, StreamTrace } from '../probes/streamTrace.js';
@@ -26,21 +25,47 @@ export interface StreamCounts {
   check: DeliveryCheck;
 }
 
-/** Samples of a time metric, in the order they were taken: values in ms, each with its weight (the tokens it stands for; 1 otherwise). */
+/** A zero-length column shared by every Samples made empty (add replaces it on the first sample). */
+const NO_VALUES = new Float64Array(0);
+
+/**
+ * Samples of a time metric, in the order they were taken: values in ms, each with its weight (the
+ * tokens it stands for; 1 otherwise). Typed columns sized up front by the caller (a stream's chunks,
+ * events or renders): arrays grown by push were copied on the way up, most of a summary's garbage.
+ */
 export class Samples {
-  // Doubles from the start, also when every value is whole (a render costing 0 ms): the histogram code reading them sees one element kind.
-  readonly valuesMs: number[] = emptyDoubleArray();
-  readonly weights: number[] = [];
+  /** Values in ms; slots from `length` on are unused. */
+  valuesMs: Float64Array;
+  /** Weights, slot by slot with `valuesMs`. */
+  weights: Float64Array;
+  private count = 0;
+
+  constructor(capacity = 0) {
+    this.valuesMs = capacity > 0 ? new Float64Array(capacity) : NO_VALUES;
+    this.weights = capacity > 0 ? new Float64Array(capacity) : NO_VALUES;
+  }
 
   /** Samples taken. */
   get length(): number {
-    return this.valuesMs.length;
+    return this.count;
   }
 
   /** Appends one sample. */
   add(valueMs: number, weight = 1): void {
-    this.valuesMs.push(valueMs);
-    this.weights.push(weight);
+    if (this.count === this.valuesMs.length) this.grow();
+    this.valuesMs[this.count] = valueMs;
+    this.weights[this.count] = weight;
+    this.count++;
+  }
+
+  private grow(): void {
+    const size = Math.max(16, this.valuesMs.length * 2);
+    const values = new Float64Array(size);
+    values.set(this.valuesMs);
+    const weights = new Float64Array(size);
+    weights.set(this.weights);
+    this.valuesMs = values;
+    this.weights = weights;
   }
 }
 
@@ -148,9 +173,10 @@ export function summarizeStream(trace: StreamTrace, counts: StreamCounts): Strea
 /** Per token, through every stage: one pass over the chunk columns, each stage's stamps read once (NaN where a message did not reach the stage). */
 function perTokenSamples(trace: StreamTrace): Pick<StreamSummary, 'tokenLatency' | 'renderLatency' | 'staleness' | 'stageLatency'> {
   const chunkCount = trace.chunkCount;
-  const tokenLatency = new Samples();
-  const renderLatency = new Samples();
-  const staleness = new Samples();
+  // At most one sample per chunk in each: sized for that, they never grow.
+  const tokenLatency = new Samples(chunkCount);
+  const renderLatency = new Samples(chunkCount);
+  const staleness = new Samples(chunkCount);
   const stageLatency = new Map<StageName, Samples>();
   const stampsByStage = MESSAGE_STAGES.map((stage) => trace.stampsOf(stage));
   const stageSamples: (Samples | undefined)[] = MESSAGE_STAGES.map(() => undefined);
@@ -165,7 +191,7 @@ function perTokenSamples(trace: StreamTrace): Pick<StreamSummary, 'tokenLatency'
     for (let stageIndex = 0; stageIndex < MESSAGE_STAGES.length; stageIndex++) {
       const atMs = stampsByStage[stageIndex]![seq]; // one column per stage; undefined past its end
       if (atMs === undefined || Number.isNaN(atMs)) continue;
-      (stageSamples[stageIndex] ??= new Samples()).add(atMs - previousMs, tokensOfChunk);
+      (stageSamples[stageIndex] ??= new Samples(chunkCount)).add(atMs - previousMs, tokensOfChunk);
       previousMs = atMs;
     }
     const receivedMs = receivedStamps[seq];
@@ -213,7 +239,7 @@ function stageTtfts(trace: StreamTrace, start: number): Map<StageName, number> {
 
 /** Client view: gaps between content events (duplicates skipped), the content events seen, the last one's arrival. */
 function clientView(trace: StreamTrace): { itl: Samples; contentEvents: number; lastContentMs: number | undefined } {
-  const itl = new Samples();
+  const itl = new Samples(trace.receivedCount);
   const seen = new Set<number>();
   let previousContentMs: number | undefined;
   let lastContentMs: number | undefined;
@@ -231,8 +257,8 @@ function clientView(trace: StreamTrace): { itl: Samples; contentEvents: number; 
 
 /** Per render: its measured cost, and the delay from the DOM update to the paint. */
 function renderSamples(trace: StreamTrace): { renderDuration: Samples; paintDelay: Samples } {
-  const renderDuration = new Samples();
-  const paintDelay = new Samples();
+  const renderDuration = new Samples(trace.renderCount);
+  const paintDelay = new Samples(0); // a browser's only: grown when it has any
   for (let index = 0; index < trace.renderCount; index++) {
     const renderMs = trace.renderMsAt(index);
     if (renderMs !== null) renderDuration.add(renderMs);
