@@ -4,6 +4,7 @@
  * config's accumulator (ConfigMeasurements) only adds summaries up.
  */
 import { STAGES, type StageName } from '../probes/stages.js';
+import { SeenSeqs } from '../pipeline/seenSeqs.js';
 import type { BrokerCounters, DeliveryCounters } from '../pipeline/types.js';
 import type { MessageStage, StreamTrace } from '../probes/streamTrace.js';
 import type { IterationSample } from '../result/resultSchema.js';
@@ -240,19 +241,19 @@ function stageTtfts(trace: StreamTrace, start: number): Map<StageName, number> {
 /** Client view: gaps between content events (duplicates skipped), the content events seen, the last one's arrival. */
 function clientView(trace: StreamTrace): { itl: Samples; contentEvents: number; lastContentMs: number | undefined } {
   const itl = new Samples(trace.receivedCount);
-  const seen = new Set<number>();
+  const seen = new SeenSeqs(trace.messageCount + 1); // flags for the stream's own seqs, not a Set per stream
+  let contentEvents = 0;
   let previousContentMs: number | undefined;
   let lastContentMs: number | undefined;
   for (let index = 0; index < trace.receivedCount; index++) {
-    const seq = trace.receivedSeqAt(index);
-    if (!trace.receivedHasContentAt(index) || seen.has(seq)) continue;
-    seen.add(seq);
+    if (!trace.receivedHasContentAt(index) || !seen.add(trace.receivedSeqAt(index))) continue;
+    contentEvents++;
     const atMs = trace.receivedAtMsAt(index);
     if (previousContentMs !== undefined) itl.add(atMs - previousContentMs);
     previousContentMs = atMs;
     lastContentMs = Math.max(lastContentMs ?? -Infinity, atMs);
   }
-  return { itl, contentEvents: seen.size, lastContentMs };
+  return { itl, contentEvents, lastContentMs };
 }
 
 /** Per render: its measured cost, and the delay from the DOM update to the paint. */
