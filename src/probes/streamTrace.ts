@@ -91,8 +91,8 @@ export class StreamTrace {
     return Number.isNaN(atMs) ? undefined : atMs;
   }
 
-  /** Every stamp of `stage` by message seq, NaN where a message did not reach it (a view: read it before the trace grows). */
-  stampsOf(stage: MessageStage): readonly number[] {
+  /** Every stamp of `stage` by message seq, NaN where a message did not reach it (a view: read it before the trace grows, do not write). */
+  stampsOf(stage: MessageStage): Float64Array {
     return this.stamps[MESSAGE_STAGE_INDEX.get(stage)!]!.view();
   }
 

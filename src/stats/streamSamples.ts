@@ -3,14 +3,14 @@
  * It answers exactly as a Distribution would — HdrHistogram's buckets at 3 significant digits,
  * the top of the bucket, clamped to the exact min and max — without building a histogram per
  * stream: values go into typed arrays that are sorted once when a percentile is asked for, and
- * the arrays are reused from stream to stream (the sort too works in them: no garbage per stream).
+ * the arrays are reused from stream to stream.
  */
 import { equivalentValueRangeUs } from './distribution.js';
 
 const US_PER_MS = 1000;
 
-/** Runs of this many samples are sorted by insertion, then merged pairwise (quick at that size, and stable). */
-const INSERTION_RUN = 32;
+/** Integers up to this are exact in a double: a sort key (value × slots + index) must stay below it. */
+const EXACT_INTEGER_LIMIT = 2 ** 53;
 
 /** HdrHistogram's unit in the last place, as its getValueAtPercentile uses it. */
 const ulp = (x: number) => Math.pow(2, Math.floor(Math.log2(x)) - 52);
@@ -20,8 +20,8 @@ export class StreamSamples {
   private valuesUs = new Float64Array(256);
   private weights = new Float64Array(256);
   private order = new Uint32Array(256);
-  /** The merge sort's second buffer (it swaps with `order` at every pass). */
-  private spare = new Uint32Array(256);
+  /** Sort keys: value (µs) × a power of two above the sample count + the sample's index. */
+  private keys = new Float64Array(256);
   private length = 0;
   private total = 0;
   private minMs = Infinity;
@@ -82,43 +82,30 @@ export class StreamSamples {
   }
 
   /**
-   * Sorts the sample indexes by value into `order`: insertion-sorted runs merged bottom-up,
-   * stable like sort() (equal values keep their order), in the reused buffers. A typed array's
-   * sort() with a comparator copied the indexes to a work array per call (garbage per stream).
+   * Sorts the sample indexes by value into `order`, equal values in recording order (as a
+   * stable sort). Each sample becomes one whole-number key, value × slots + index, and the keys
+   * are sorted by the engine's numeric sort, in place (a comparator called per comparison cost
+   * several times more, and a typed array's sort() with one copies to a work array per call).
    */
   private sortOnce(): void {
     if (this.sorted) return;
     const values = this.valuesUs;
     const length = this.length;
-    let order = this.order;
-    let spare = this.spare;
-    for (let runStart = 0; runStart < length; runStart += INSERTION_RUN) {
-      const runEnd = Math.min(runStart + INSERTION_RUN, length);
-      for (let index = runStart; index < runEnd; index++) {
-        const valueUs = values[index]!;
-        let slot = index;
-        for (; slot > runStart && values[order[slot - 1]!]! > valueUs; slot--) order[slot] = order[slot - 1]!; // runStart ≤ slot - 1 < index < length
-        order[slot] = index;
-      }
+    const order = this.order;
+    let slots = 1;
+    while (slots < length) slots *= 2;
+    // The largest value recorded is round(maxMs µs): rounding keeps the order.
+    if (Math.round(this.maxMs * US_PER_MS) * slots + slots <= EXACT_INTEGER_LIMIT) {
+      const keys = this.keys;
+      for (let index = 0; index < length; index++) keys[index] = values[index]! * slots + index; // exact: below 2^53
+      keys.subarray(0, length).sort();
+      for (let rank = 0; rank < length; rank++) order[rank] = keys[rank]! % slots; // the index back, exactly
+    } else {
+      // Values too large for exact keys (hours in µs, times many samples): a comparator sort, stable.
+      const indexes = order.subarray(0, length);
+      for (let index = 0; index < length; index++) indexes[index] = index;
+      indexes.sort((a, b) => values[a]! - values[b]!); // indexes below length
     }
-    for (let width = INSERTION_RUN; width < length; width *= 2) {
-      for (let left = 0; left < length; left += 2 * width) {
-        const middle = Math.min(left + width, length);
-        const right = Math.min(left + 2 * width, length);
-        let a = left;
-        let b = middle;
-        for (let out = left; out < right; out++) {
-          // Left run first on ties: stable. Indexes read are below `right` ≤ length.
-          if (a < middle && (b >= right || values[order[a]!]! <= values[order[b]!]!)) spare[out] = order[a++]!;
-          else spare[out] = order[b++]!;
-        }
-      }
-      const merged = spare;
-      spare = order;
-      order = merged;
-    }
-    this.order = order;
-    this.spare = spare;
     this.sorted = true;
   }
 
@@ -131,6 +118,6 @@ export class StreamSamples {
     this.valuesUs = values;
     this.weights = weights;
     this.order = new Uint32Array(size);
-    this.spare = new Uint32Array(size);
+    this.keys = new Float64Array(size);
   }
 }

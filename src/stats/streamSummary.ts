@@ -108,12 +108,16 @@ const MESSAGE_STAGES = STAGES.filter((stage): stage is MessageStage => stage !==
 // read before it returns, so summaries do not depend on each other.
 const scratch = new StreamSamples();
 
-/** A percentile of one stream's samples, or null when it has none. */
-function streamPercentile(samples: Samples, p: number): number | null {
-  if (samples.length === 0) return null;
+/** Loads one stream's samples into the scratch (its previous samples forgotten); false when they weigh nothing. */
+function intoScratch(samples: Samples): boolean {
   scratch.reset();
   for (let i = 0; i < samples.length; i++) scratch.record(samples.valuesMs[i]!, samples.weights[i]!); // i < samples.length
-  return scratch.count > 0 ? scratch.percentile(p) : null;
+  return scratch.count > 0;
+}
+
+/** A percentile of one stream's samples, or null when it has none. */
+function streamPercentile(samples: Samples, p: number): number | null {
+  return samples.length > 0 && intoScratch(samples) ? scratch.percentile(p) : null;
 }
 
 /**
@@ -137,11 +141,15 @@ export function summarizeStream(trace: StreamTrace, counts: StreamCounts): Strea
   const totals = counterTotalsOf(trace, counts, upstream.totals, tokens, client.contentEvents);
 
   const tpotMs = e2eMs !== null && ttftMs !== null && tokens > 1 ? (e2eMs - ttftMs) / (tokens - 1) : null;
+  // Token latency's p50 and p99 from one load and one sort of its samples.
+  const tokenLatencyLoaded = tokenLatency.length > 0 && intoScratch(tokenLatency);
+  const tokenLatencyP50Ms = tokenLatencyLoaded ? scratch.percentile(50) : null;
+  const tokenLatencyP99Ms = tokenLatencyLoaded ? scratch.percentile(99) : null;
   const iteration: IterationSample = {
     ttftMs,
     e2eMs,
-    tokenLatencyP50Ms: streamPercentile(tokenLatency, 50),
-    tokenLatencyP99Ms: streamPercentile(tokenLatency, 99),
+    tokenLatencyP50Ms,
+    tokenLatencyP99Ms,
     itlP50Ms: streamPercentile(client.itl, 50),
     tokens,
     renderLatencyP99Ms: streamPercentile(renderLatency, 99),
