@@ -46,6 +46,14 @@ export class Samples {
     this.weights = capacity > 0 ? new Float64Array(capacity) : NO_VALUES;
   }
 
+  /** Forgets every sample, keeping room for at least `capacity` (a pooled Samples, reused). */
+  clear(capacity: number): void {
+    this.count = 0;
+    if (this.valuesMs.length >= capacity) return;
+    this.valuesMs = new Float64Array(capacity);
+    this.weights = new Float64Array(capacity);
+  }
+
   /** Samples taken. */
   get length(): number {
     return this.count;
@@ -67,6 +75,29 @@ export class Samples {
     weights.set(this.weights);
     this.valuesMs = values;
     this.weights = weights;
+  }
+}
+
+/**
+ * Samples handed out again summary after summary: a config's accumulator keeps one, so its
+ * summaries take no new columns once the first streams have sized them (each column a buffer
+ * off the heap, costly to allocate). A summary's samples are valid until the pool's next summary.
+ */
+export class SamplesPool {
+  private readonly pool: Samples[] = [];
+  private used = 0;
+
+  /** Starts a summary: every Samples handed out before is handed out again. */
+  reset(): void {
+    this.used = 0;
+  }
+
+  /** An empty Samples with room for `capacity` samples. */
+  take(capacity: number): Samples {
+    const samples = (this.pool[this.used] ??= new Samples());
+    this.used++;
+    samples.clear(capacity);
+    return samples;
   }
 }
 
@@ -128,15 +159,16 @@ function streamPercentile(samples: Samples, p: number): number | null {
  * bench:floor probe after deopts; split, a deopt recompiles only its own pass (see
  * docs/benchmarks.md, "What a fresh probe pays to compile the tool").
  */
-export function summarizeStream(trace: StreamTrace, counts: StreamCounts): StreamSummary {
+export function summarizeStream(trace: StreamTrace, counts: StreamCounts, pool: SamplesPool = new SamplesPool()): StreamSummary {
+  pool.reset();
   const start = trace.requestStartMs;
   const tokens = trace.tokenCount();
-  const { tokenLatency, renderLatency, staleness, stageLatency } = perTokenSamples(trace);
+  const { tokenLatency, renderLatency, staleness, stageLatency } = perTokenSamples(trace, pool);
   const stageTtftMs = stageTtfts(trace, start);
   const ttftMs = stageTtftMs.get('clientReceive') ?? null;
-  const client = clientView(trace);
+  const client = clientView(trace, pool);
   const e2eMs = client.lastContentMs !== undefined ? client.lastContentMs - start : null;
-  const { renderDuration, paintDelay } = renderSamples(trace);
+  const { renderDuration, paintDelay } = renderSamples(trace, pool);
   const upstream = upstreamOf(trace);
   const totals = counterTotalsOf(trace, counts, upstream.totals, tokens, client.contentEvents);
 
@@ -180,12 +212,12 @@ export function summarizeStream(trace: StreamTrace, counts: StreamCounts): Strea
 }
 
 /** Per token, through every stage: one pass over the chunk columns, each stage's stamps read once (NaN where a message did not reach the stage). */
-function perTokenSamples(trace: StreamTrace): Pick<StreamSummary, 'tokenLatency' | 'renderLatency' | 'staleness' | 'stageLatency'> {
+function perTokenSamples(trace: StreamTrace, pool: SamplesPool): Pick<StreamSummary, 'tokenLatency' | 'renderLatency' | 'staleness' | 'stageLatency'> {
   const chunkCount = trace.chunkCount;
   // At most one sample per chunk in each: sized for that, they never grow.
-  const tokenLatency = new Samples(chunkCount);
-  const renderLatency = new Samples(chunkCount);
-  const staleness = new Samples(chunkCount);
+  const tokenLatency = pool.take(chunkCount);
+  const renderLatency = pool.take(chunkCount);
+  const staleness = pool.take(chunkCount);
   const stageLatency = new Map<StageName, Samples>();
   const stampsByStage = MESSAGE_STAGES.map((stage) => trace.stampsOf(stage));
   const stageSamples: (Samples | undefined)[] = MESSAGE_STAGES.map(() => undefined);
@@ -200,7 +232,7 @@ function perTokenSamples(trace: StreamTrace): Pick<StreamSummary, 'tokenLatency'
     for (let stageIndex = 0; stageIndex < MESSAGE_STAGES.length; stageIndex++) {
       const atMs = stampsByStage[stageIndex]![seq]; // one column per stage; undefined past its end
       if (atMs === undefined || Number.isNaN(atMs)) continue;
-      (stageSamples[stageIndex] ??= new Samples(chunkCount)).add(atMs - previousMs, tokensOfChunk);
+      (stageSamples[stageIndex] ??= pool.take(chunkCount)).add(atMs - previousMs, tokensOfChunk);
       previousMs = atMs;
     }
     const receivedMs = receivedStamps[seq];
@@ -247,8 +279,8 @@ function stageTtfts(trace: StreamTrace, start: number): Map<StageName, number> {
 }
 
 /** Client view: gaps between content events (duplicates skipped), the content events seen, the last one's arrival. */
-function clientView(trace: StreamTrace): { itl: Samples; contentEvents: number; lastContentMs: number | undefined } {
-  const itl = new Samples(trace.receivedCount);
+function clientView(trace: StreamTrace, pool: SamplesPool): { itl: Samples; contentEvents: number; lastContentMs: number | undefined } {
+  const itl = pool.take(trace.receivedCount);
   const seen = new SeenSeqs(trace.messageCount + 1); // flags for the stream's own seqs, not a Set per stream
   let contentEvents = 0;
   let previousContentMs: number | undefined;
@@ -265,9 +297,9 @@ function clientView(trace: StreamTrace): { itl: Samples; contentEvents: number; 
 }
 
 /** Per render: its measured cost, and the delay from the DOM update to the paint. */
-function renderSamples(trace: StreamTrace): { renderDuration: Samples; paintDelay: Samples } {
-  const renderDuration = new Samples(trace.renderCount);
-  const paintDelay = new Samples(0); // a browser's only: grown when it has any
+function renderSamples(trace: StreamTrace, pool: SamplesPool): { renderDuration: Samples; paintDelay: Samples } {
+  const renderDuration = pool.take(trace.renderCount);
+  const paintDelay = pool.take(0); // a browser's only: grown when it has any
   for (let index = 0; index < trace.renderCount; index++) {
     const renderMs = trace.renderMsAt(index);
     if (renderMs !== null) renderDuration.add(renderMs);
