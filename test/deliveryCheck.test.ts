@@ -36,7 +36,7 @@ describe('checkDelivery', () => {
       const texts = Array.from({ length: messages }, () => ['', 'a', 'bc', 'é', 'Sure', ' x'][pick(6)]!);
       texts.forEach((text, seq) => {
         trace.emit({ text, tokens: 1 }, seq);
-        trace.assign(seq, [seq]);
+        trace.assign(seq, seq, 1);
       });
       const events = pick(2 * messages + 3);
       for (let index = 0; index < events; index++) {

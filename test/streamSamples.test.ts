@@ -25,6 +25,18 @@ describe('StreamSamples', () => {
     );
   });
 
+  it('gives the same percentiles for values too large for its exact sort keys (sorted by comparison then)', () => {
+    const samples = new StreamSamples();
+    const distribution = new Distribution();
+    // 2^33 ms is 2^43 µs: times 2^10 slots (600 samples) that passes 2^53.
+    for (let index = 0; index < 600; index++) {
+      const valueMs = index % 7 === 0 ? 2 ** 33 - index : (index * 37) % 500;
+      samples.record(valueMs, 1 + (index % 3));
+      distribution.record(valueMs, 1 + (index % 3));
+    }
+    for (const p of PERCENTILES) expect(samples.percentile(p)).toBe(distribution.percentile(p));
+  });
+
   it('rejects what a Distribution rejects', () => {
     const samples = new StreamSamples();
     expect(() => samples.record(Number.NaN)).toThrow(RangeError);

@@ -38,9 +38,10 @@ const plans: { startMs: number; steps: Step[] }[] = Array.from({ length: streams
     pending.push(chunk);
     if (random() >= 0.6 && chunk < TOKENS - 1) continue;
     const messageSeq = seq++;
-    const chunks = pending;
+    const firstChunk = pending[0]!; // pending holds consecutive chunks, this one at least
+    const chunkCount = pending.length;
     pending = [];
-    steps.push((trace) => trace.assign(messageSeq, chunks));
+    steps.push((trace) => trace.assign(messageSeq, firstChunk, chunkCount));
     let stampMs = atMs;
     for (const stage of PRODUCER_STAGES) {
       stampMs += random() * 2;

@@ -1,51 +1,59 @@
 /**
  * A growable column of numbers: what a stream's trace keeps per token or per message instead
- * of an object each. A plain array that only ever holds numbers is stored by V8 as unboxed
- * doubles (8 bytes a value, on the heap, nothing inside for the garbage collector to trace);
- * measured against one Float64Array per column grown by doubling, it held less memory for
- * streams alive at once (no half-empty capacity, no off-heap buffer per column).
+ * of an object each. Held in a Float64Array grown by doubling: its buffer is off the heap, so a
+ * stream's columns, alive for the whole stream, are never copied by the young-generation
+ * collector, and a column outgrown is freed without being traced (a plain array grown by push
+ * left a trail of ever larger arrays that lived for seconds, were promoted, then died).
  */
 
-/**
- * An empty array that stores doubles from the start. V8 starts `[]` as small integers and
- * changes its element kind on the first fraction or NaN, so arrays filled by one piece of code
- * can reach the code that reads them with different kinds (whole-number samples and fractional
- * ones), which deoptimises that code and has it compiled again.
- */
-export function emptyDoubleArray(): number[] {
-  const values = [0.5];
-  values.pop(); // the element kind stays: an array never goes back to a narrower one
-  return values;
-}
+/** Slots of a column's first buffer (then doubled as it fills). */
+const FIRST_CAPACITY = 64;
+
+/** No slot yet: shared by every column until its first value. */
+const NO_SLOTS = new Float64Array(0);
 
 /** Numbers appended or set by index; unset slots read as NaN. */
 export class NumberColumn {
-  private readonly values: number[] = [];
+  private values = NO_SLOTS;
+  private used = 0;
 
   /** Slots in use: one past the highest index appended or set. */
   get length(): number {
-    return this.values.length;
+    return this.used;
   }
 
   /** Appends `value`. */
   push(value: number): void {
-    this.values.push(value);
+    if (this.used === this.values.length) this.grow(this.used + 1);
+    this.values[this.used++] = value;
   }
 
-  /** The value at `index` (NaN when unset or out of range). */
+  /** The value at `index` (NaN when unset, out of range or not a slot index). */
   at(index: number): number {
-    return index >= 0 && index < this.values.length ? this.values[index]! : Number.NaN;
+    return index >= 0 && index < this.used ? (this.values[index] ?? Number.NaN) : Number.NaN;
   }
 
-  /** Sets `index` to `value`; slots skipped are filled with NaN (the array stays dense: no holes, no dictionary mode). */
+  /** Sets `index` to `value`; slots skipped read as NaN. An index that is not a whole number ≥ 0 names no slot: nothing is set. */
   set(index: number, value: number): void {
-    const values = this.values;
-    while (values.length < index) values.push(Number.NaN);
-    values[index] = value;
+    if (!(Number.isInteger(index) && index >= 0)) return;
+    if (index >= this.values.length) this.grow(index + 1);
+    if (index >= this.used) {
+      if (index > this.used) this.values.fill(Number.NaN, this.used, index);
+      this.used = index + 1;
+    }
+    this.values[index] = value;
   }
 
-  /** The values in use (read-only; valid until the next push or set). */
-  view(): readonly number[] {
-    return this.values;
+  /** The values in use (a view: do not write; valid until the next push or set). */
+  view(): Float64Array {
+    return this.values.subarray(0, this.used);
+  }
+
+  private grow(needed: number): void {
+    let capacity = Math.max(FIRST_CAPACITY, this.values.length * 2);
+    while (capacity < needed) capacity *= 2;
+    const values = new Float64Array(capacity);
+    values.set(this.values.subarray(0, this.used));
+    this.values = values;
   }
 }

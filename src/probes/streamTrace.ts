@@ -25,7 +25,10 @@ export interface ChunkRecord {
 }
 
 /** Index of each message stage in the trace's stamp columns. */
-const MESSAGE_STAGE_INDEX = new Map<MessageStage, number>(STAGES.filter((stage): stage is MessageStage => stage !== 'emit').map((stage, index) => [stage, index]));
+const MESSAGE_STAGES = STAGES.filter((stage): stage is MessageStage => stage !== 'emit');
+
+/** Index of each message stage in the trace's stamp columns: a frozen object, read per stamp by a property load rather than a Map's hash lookup. */
+const MESSAGE_STAGE_INDEX = Object.freeze(Object.fromEntries(MESSAGE_STAGES.map((stage, index) => [stage, index]))) as Readonly<Record<MessageStage, number>>;
 
 /** Bits of a received event's flags. */
 const END = 1;
@@ -39,7 +42,7 @@ export class StreamTrace {
   private readonly chunkMessageSeq = new NumberColumn();
   private readonly chunkTexts: string[] = [];
   /** Per message stage (in pipeline order), message seq → first time the message reached it (NaN: not yet). */
-  private readonly stamps: NumberColumn[] = [...MESSAGE_STAGE_INDEX.keys()].map(() => new NumberColumn());
+  private readonly stamps: NumberColumn[] = MESSAGE_STAGES.map(() => new NumberColumn());
   /** Events as the client saw them, in arrival order: seq, time, flags (END, HAS_CONTENT). */
   private readonly receivedSeq = new NumberColumn();
   private readonly receivedAtMs = new NumberColumn();
@@ -66,12 +69,11 @@ export class StreamTrace {
     this.chunkTexts.push(chunk.text);
   }
 
-  /** Records that message `seq` carries the given chunks (by their emit order). */
-  assign(seq: number, chunkIndexes: readonly number[]): void {
-    for (const index of chunkIndexes) {
-      if (!(index >= 0 && index < this.chunkCount)) throw new Error(`message ${seq} names chunk ${index}, not yet emitted (${this.chunkCount} so far)`);
-      this.chunkMessageSeq.set(index, seq);
-    }
+  /** Records that message `seq` carries `chunkCount` chunks from emit index `firstChunk` on (a batch is consecutive chunks). */
+  assign(seq: number, firstChunk: number, chunkCount: number): void {
+    const end = firstChunk + chunkCount;
+    if (!(firstChunk >= 0 && end <= this.chunkCount)) throw new Error(`message ${seq} names chunks ${firstChunk}…${end - 1}, not all yet emitted (${this.chunkCount} so far)`);
+    for (let index = firstChunk; index < end; index++) this.chunkMessageSeq.set(index, seq);
     this.messageCount = Math.max(this.messageCount, seq + 1);
   }
 
@@ -82,19 +84,19 @@ export class StreamTrace {
 
   /** Stamps message `seq` at `stage`, keeping the first time it got there. */
   stamp(stage: MessageStage, seq: number, atMs: number): void {
-    const stamps = this.stamps[MESSAGE_STAGE_INDEX.get(stage)!]!; // every MessageStage has an index
+    const stamps = this.stamps[MESSAGE_STAGE_INDEX[stage]]!; // every MessageStage has an index
     if (Number.isNaN(stamps.at(seq))) stamps.set(seq, atMs);
   }
 
   /** Time message `seq` first reached `stage`, if it did. */
   stampOf(stage: MessageStage, seq: number): number | undefined {
-    const atMs = this.stamps[MESSAGE_STAGE_INDEX.get(stage)!]!.at(seq);
+    const atMs = this.stamps[MESSAGE_STAGE_INDEX[stage]]!.at(seq);
     return Number.isNaN(atMs) ? undefined : atMs;
   }
 
-  /** Every stamp of `stage` by message seq, NaN where a message did not reach it (a view: read it before the trace grows). */
-  stampsOf(stage: MessageStage): readonly number[] {
-    return this.stamps[MESSAGE_STAGE_INDEX.get(stage)!]!.view();
+  /** Every stamp of `stage` by message seq, NaN where a message did not reach it (a view: read it before the trace grows, do not write). */
+  stampsOf(stage: MessageStage): Float64Array {
+    return this.stamps[MESSAGE_STAGE_INDEX[stage]]!.view();
   }
 
   /** Records an event the client received at `atMs`. */

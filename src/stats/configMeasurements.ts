@@ -8,7 +8,7 @@ import type { StreamTrace } from '../probes/streamTrace.js';
 import { type ConfigMetrics, configMetricsSchema, type IterationSample, type MeasurementSnapshot, type Summary } from '../result/resultSchema.js';
 import { type CounterTotals, countersOf, emptyUpstreamTotals, type UpstreamTotals } from './counterTotals.js';
 import { Distribution } from './distribution.js';
-import { type Samples, type StreamCounts, type StreamSummary, summarizeStream } from './streamSummary.js';
+import { type Samples, SamplesPool, type StreamCounts, type StreamSummary, summarizeStream } from './streamSummary.js';
 
 export type { MeasurementSnapshot } from '../result/resultSchema.js';
 
@@ -72,10 +72,12 @@ export class ConfigMeasurements {
   readonly iterations: IterationSample[] = [];
   private streams = 0;
   private tokens = 0;
+  /** Every summary's samples, reused: a summary here is added at once and not kept. */
+  private readonly samplesPool = new SamplesPool();
 
   /** Adds one measured stream, and keeps its own sample (for the gate's per-stream statistics). */
   addStream(trace: StreamTrace, counts: StreamCounts): void {
-    this.addSummary(summarizeStream(trace, counts));
+    this.addSummary(summarizeStream(trace, counts, this.samplesPool));
   }
 
   /** Adds one stream's summary to the config's distributions and counter totals. */

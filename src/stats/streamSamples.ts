@@ -9,8 +9,8 @@ import { equivalentValueRangeUs } from './distribution.js';
 
 const US_PER_MS = 1000;
 
-/** Up to this many samples are sorted by insertion (a stream's tokens, typically): no allocation, and quick at that size. */
-const INSERTION_SORT_MAX = 96;
+/** Integers up to this are exact in a double: a sort key (value × slots + index) must stay below it. */
+const EXACT_INTEGER_LIMIT = 2 ** 53;
 
 /** HdrHistogram's unit in the last place, as its getValueAtPercentile uses it. */
 const ulp = (x: number) => Math.pow(2, Math.floor(Math.log2(x)) - 52);
@@ -20,6 +20,8 @@ export class StreamSamples {
   private valuesUs = new Float64Array(256);
   private weights = new Float64Array(256);
   private order = new Uint32Array(256);
+  /** Sort keys: value (µs) × a power of two above the sample count + the sample's index. */
+  private keys = new Float64Array(256);
   private length = 0;
   private total = 0;
   private minMs = Infinity;
@@ -79,25 +81,31 @@ export class StreamSamples {
     return Math.min(this.maxMs, Math.max(this.minMs, valueMs));
   }
 
+  /**
+   * Sorts the sample indexes by value into `order`, equal values in recording order (as a
+   * stable sort). Each sample becomes one whole-number key, value × slots + index, and the keys
+   * are sorted by the engine's numeric sort, in place (a comparator called per comparison cost
+   * several times more, and a typed array's sort() with one copies to a work array per call).
+   */
   private sortOnce(): void {
     if (this.sorted) return;
     const values = this.valuesUs;
-    if (this.length <= INSERTION_SORT_MAX) {
-      // A stream's few samples: an insertion sort in place, stable like sort() (equal values keep
-      // their order), without the subarray and sort()'s work arrays per call (garbage per stream).
-      const order = this.order;
-      for (let index = 0; index < this.length; index++) {
-        const valueUs = values[index]!;
-        let slot = index;
-        for (; slot > 0 && values[order[slot - 1]!]! > valueUs; slot--) order[slot] = order[slot - 1]!; // slot - 1 < index < length
-        order[slot] = index;
-      }
-      this.sorted = true;
-      return;
+    const length = this.length;
+    const order = this.order;
+    let slots = 1;
+    while (slots < length) slots *= 2;
+    // The largest value recorded is round(maxMs µs): rounding keeps the order.
+    if (Math.round(this.maxMs * US_PER_MS) * slots + slots <= EXACT_INTEGER_LIMIT) {
+      const keys = this.keys;
+      for (let index = 0; index < length; index++) keys[index] = values[index]! * slots + index; // exact: below 2^53
+      keys.subarray(0, length).sort();
+      for (let rank = 0; rank < length; rank++) order[rank] = keys[rank]! % slots; // the index back, exactly
+    } else {
+      // Values too large for exact keys (hours in µs, times many samples): a comparator sort, stable.
+      const indexes = order.subarray(0, length);
+      for (let index = 0; index < length; index++) indexes[index] = index;
+      indexes.sort((a, b) => values[a]! - values[b]!); // indexes below length
     }
-    const order = this.order.subarray(0, this.length);
-    for (let index = 0; index < this.length; index++) order[index] = index;
-    order.sort((a, b) => values[a]! - values[b]!); // order holds indexes below length
     this.sorted = true;
   }
 
@@ -110,5 +118,6 @@ export class StreamSamples {
     this.valuesUs = values;
     this.weights = weights;
     this.order = new Uint32Array(size);
+    this.keys = new Float64Array(size);
   }
 }

@@ -3,8 +3,8 @@
  * time metric, its counter totals and its own headline sample (IterationSample) out. Pure: a
  * config's accumulator (ConfigMeasurements) only adds summaries up.
  */
-import { emptyDoubleArray } from '../probes/numberColumn.js';
 import { STAGES, type StageName } from '../probes/stages.js';
+import { SeenSeqs } from '../pipeline/seenSeqs.js';
 import type { BrokerCounters, DeliveryCounters } from '../pipeline/types.js';
 import type { MessageStage, StreamTrace } from '../probes/streamTrace.js';
 import type { IterationSample } from '../result/resultSchema.js';
@@ -26,21 +26,78 @@ export interface StreamCounts {
   check: DeliveryCheck;
 }
 
-/** Samples of a time metric, in the order they were taken: values in ms, each with its weight (the tokens it stands for; 1 otherwise). */
+/** A zero-length column shared by every Samples made empty (add replaces it on the first sample). */
+const NO_VALUES = new Float64Array(0);
+
+/**
+ * Samples of a time metric, in the order they were taken: values in ms, each with its weight (the
+ * tokens it stands for; 1 otherwise). Typed columns sized up front by the caller (a stream's chunks,
+ * events or renders): arrays grown by push were copied on the way up, most of a summary's garbage.
+ */
 export class Samples {
-  // Doubles from the start, also when every value is whole (a render costing 0 ms): the histogram code reading them sees one element kind.
-  readonly valuesMs: number[] = emptyDoubleArray();
-  readonly weights: number[] = [];
+  /** Values in ms; slots from `length` on are unused. */
+  valuesMs: Float64Array;
+  /** Weights, slot by slot with `valuesMs`. */
+  weights: Float64Array;
+  private count = 0;
+
+  constructor(capacity = 0) {
+    this.valuesMs = capacity > 0 ? new Float64Array(capacity) : NO_VALUES;
+    this.weights = capacity > 0 ? new Float64Array(capacity) : NO_VALUES;
+  }
+
+  /** Forgets every sample, keeping room for at least `capacity` (a pooled Samples, reused). */
+  clear(capacity: number): void {
+    this.count = 0;
+    if (this.valuesMs.length >= capacity) return;
+    this.valuesMs = new Float64Array(capacity);
+    this.weights = new Float64Array(capacity);
+  }
 
   /** Samples taken. */
   get length(): number {
-    return this.valuesMs.length;
+    return this.count;
   }
 
   /** Appends one sample. */
   add(valueMs: number, weight = 1): void {
-    this.valuesMs.push(valueMs);
-    this.weights.push(weight);
+    if (this.count === this.valuesMs.length) this.grow();
+    this.valuesMs[this.count] = valueMs;
+    this.weights[this.count] = weight;
+    this.count++;
+  }
+
+  private grow(): void {
+    const size = Math.max(16, this.valuesMs.length * 2);
+    const values = new Float64Array(size);
+    values.set(this.valuesMs);
+    const weights = new Float64Array(size);
+    weights.set(this.weights);
+    this.valuesMs = values;
+    this.weights = weights;
+  }
+}
+
+/**
+ * Samples handed out again summary after summary: a config's accumulator keeps one, so its
+ * summaries take no new columns once the first streams have sized them (each column a buffer
+ * off the heap, costly to allocate). A summary's samples are valid until the pool's next summary.
+ */
+export class SamplesPool {
+  private readonly pool: Samples[] = [];
+  private used = 0;
+
+  /** Starts a summary: every Samples handed out before is handed out again. */
+  reset(): void {
+    this.used = 0;
+  }
+
+  /** An empty Samples with room for `capacity` samples. */
+  take(capacity: number): Samples {
+    const samples = (this.pool[this.used] ??= new Samples());
+    this.used++;
+    samples.clear(capacity);
+    return samples;
   }
 }
 
@@ -82,12 +139,16 @@ const MESSAGE_STAGES = STAGES.filter((stage): stage is MessageStage => stage !==
 // read before it returns, so summaries do not depend on each other.
 const scratch = new StreamSamples();
 
-/** A percentile of one stream's samples, or null when it has none. */
-function streamPercentile(samples: Samples, p: number): number | null {
-  if (samples.length === 0) return null;
+/** Loads one stream's samples into the scratch (its previous samples forgotten); false when they weigh nothing. */
+function intoScratch(samples: Samples): boolean {
   scratch.reset();
   for (let i = 0; i < samples.length; i++) scratch.record(samples.valuesMs[i]!, samples.weights[i]!); // i < samples.length
-  return scratch.count > 0 ? scratch.percentile(p) : null;
+  return scratch.count > 0;
+}
+
+/** A percentile of one stream's samples, or null when it has none. */
+function streamPercentile(samples: Samples, p: number): number | null {
+  return samples.length > 0 && intoScratch(samples) ? scratch.percentile(p) : null;
 }
 
 /**
@@ -98,24 +159,29 @@ function streamPercentile(samples: Samples, p: number): number | null {
  * bench:floor probe after deopts; split, a deopt recompiles only its own pass (see
  * docs/benchmarks.md, "What a fresh probe pays to compile the tool").
  */
-export function summarizeStream(trace: StreamTrace, counts: StreamCounts): StreamSummary {
+export function summarizeStream(trace: StreamTrace, counts: StreamCounts, pool: SamplesPool = new SamplesPool()): StreamSummary {
+  pool.reset();
   const start = trace.requestStartMs;
   const tokens = trace.tokenCount();
-  const { tokenLatency, renderLatency, staleness, stageLatency } = perTokenSamples(trace);
+  const { tokenLatency, renderLatency, staleness, stageLatency } = perTokenSamples(trace, pool);
   const stageTtftMs = stageTtfts(trace, start);
   const ttftMs = stageTtftMs.get('clientReceive') ?? null;
-  const client = clientView(trace);
+  const client = clientView(trace, pool);
   const e2eMs = client.lastContentMs !== undefined ? client.lastContentMs - start : null;
-  const { renderDuration, paintDelay } = renderSamples(trace);
+  const { renderDuration, paintDelay } = renderSamples(trace, pool);
   const upstream = upstreamOf(trace);
   const totals = counterTotalsOf(trace, counts, upstream.totals, tokens, client.contentEvents);
 
   const tpotMs = e2eMs !== null && ttftMs !== null && tokens > 1 ? (e2eMs - ttftMs) / (tokens - 1) : null;
+  // Token latency's p50 and p99 from one load and one sort of its samples.
+  const tokenLatencyLoaded = tokenLatency.length > 0 && intoScratch(tokenLatency);
+  const tokenLatencyP50Ms = tokenLatencyLoaded ? scratch.percentile(50) : null;
+  const tokenLatencyP99Ms = tokenLatencyLoaded ? scratch.percentile(99) : null;
   const iteration: IterationSample = {
     ttftMs,
     e2eMs,
-    tokenLatencyP50Ms: streamPercentile(tokenLatency, 50),
-    tokenLatencyP99Ms: streamPercentile(tokenLatency, 99),
+    tokenLatencyP50Ms,
+    tokenLatencyP99Ms,
     itlP50Ms: streamPercentile(client.itl, 50),
     tokens,
     renderLatencyP99Ms: streamPercentile(renderLatency, 99),
@@ -146,11 +212,12 @@ export function summarizeStream(trace: StreamTrace, counts: StreamCounts): Strea
 }
 
 /** Per token, through every stage: one pass over the chunk columns, each stage's stamps read once (NaN where a message did not reach the stage). */
-function perTokenSamples(trace: StreamTrace): Pick<StreamSummary, 'tokenLatency' | 'renderLatency' | 'staleness' | 'stageLatency'> {
+function perTokenSamples(trace: StreamTrace, pool: SamplesPool): Pick<StreamSummary, 'tokenLatency' | 'renderLatency' | 'staleness' | 'stageLatency'> {
   const chunkCount = trace.chunkCount;
-  const tokenLatency = new Samples();
-  const renderLatency = new Samples();
-  const staleness = new Samples();
+  // At most one sample per chunk in each: sized for that, they never grow.
+  const tokenLatency = pool.take(chunkCount);
+  const renderLatency = pool.take(chunkCount);
+  const staleness = pool.take(chunkCount);
   const stageLatency = new Map<StageName, Samples>();
   const stampsByStage = MESSAGE_STAGES.map((stage) => trace.stampsOf(stage));
   const stageSamples: (Samples | undefined)[] = MESSAGE_STAGES.map(() => undefined);
@@ -165,7 +232,7 @@ function perTokenSamples(trace: StreamTrace): Pick<StreamSummary, 'tokenLatency'
     for (let stageIndex = 0; stageIndex < MESSAGE_STAGES.length; stageIndex++) {
       const atMs = stampsByStage[stageIndex]![seq]; // one column per stage; undefined past its end
       if (atMs === undefined || Number.isNaN(atMs)) continue;
-      (stageSamples[stageIndex] ??= new Samples()).add(atMs - previousMs, tokensOfChunk);
+      (stageSamples[stageIndex] ??= pool.take(chunkCount)).add(atMs - previousMs, tokensOfChunk);
       previousMs = atMs;
     }
     const receivedMs = receivedStamps[seq];
@@ -212,27 +279,27 @@ function stageTtfts(trace: StreamTrace, start: number): Map<StageName, number> {
 }
 
 /** Client view: gaps between content events (duplicates skipped), the content events seen, the last one's arrival. */
-function clientView(trace: StreamTrace): { itl: Samples; contentEvents: number; lastContentMs: number | undefined } {
-  const itl = new Samples();
-  const seen = new Set<number>();
+function clientView(trace: StreamTrace, pool: SamplesPool): { itl: Samples; contentEvents: number; lastContentMs: number | undefined } {
+  const itl = pool.take(trace.receivedCount);
+  const seen = new SeenSeqs(trace.messageCount + 1); // flags for the stream's own seqs, not a Set per stream
+  let contentEvents = 0;
   let previousContentMs: number | undefined;
   let lastContentMs: number | undefined;
   for (let index = 0; index < trace.receivedCount; index++) {
-    const seq = trace.receivedSeqAt(index);
-    if (!trace.receivedHasContentAt(index) || seen.has(seq)) continue;
-    seen.add(seq);
+    if (!trace.receivedHasContentAt(index) || !seen.add(trace.receivedSeqAt(index))) continue;
+    contentEvents++;
     const atMs = trace.receivedAtMsAt(index);
     if (previousContentMs !== undefined) itl.add(atMs - previousContentMs);
     previousContentMs = atMs;
     lastContentMs = Math.max(lastContentMs ?? -Infinity, atMs);
   }
-  return { itl, contentEvents: seen.size, lastContentMs };
+  return { itl, contentEvents, lastContentMs };
 }
 
 /** Per render: its measured cost, and the delay from the DOM update to the paint. */
-function renderSamples(trace: StreamTrace): { renderDuration: Samples; paintDelay: Samples } {
-  const renderDuration = new Samples();
-  const paintDelay = new Samples();
+function renderSamples(trace: StreamTrace, pool: SamplesPool): { renderDuration: Samples; paintDelay: Samples } {
+  const renderDuration = pool.take(trace.renderCount);
+  const paintDelay = pool.take(0); // a browser's only: grown when it has any
   for (let index = 0; index < trace.renderCount; index++) {
     const renderMs = trace.renderMsAt(index);
     if (renderMs !== null) renderDuration.add(renderMs);

@@ -42,7 +42,7 @@ export type ToProducerChild =
 /** One thing the producer observed, shipped to the main process's trace. */
 export type ProducerRecord =
   | { kind: 'emit'; text: string; tokens: number; atMs: number }
-  | { kind: 'assign'; seq: number; chunkIndexes: number[] }
+  | { kind: 'assign'; seq: number; firstChunk: number; chunkCount: number }
   | { kind: 'stamp'; stage: ProducerStage; seq: number; atMs: number }
   // What a source that talks to a server reported (SourceObserver).
   | { kind: 'firstByte'; atMs: number }

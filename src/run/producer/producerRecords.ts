@@ -25,8 +25,8 @@ export class ProducerRecorder implements ProducerObserver, SourceObserver {
     this.add({ kind: 'emit', text: chunk.text, tokens: chunk.tokens, atMs });
   }
 
-  assign(seq: number, chunkIndexes: number[]): void {
-    this.add({ kind: 'assign', seq, chunkIndexes });
+  assign(seq: number, firstChunk: number, chunkCount: number): void {
+    this.add({ kind: 'assign', seq, firstChunk, chunkCount });
   }
 
   stamp(stage: ProducerStage, seq: number, atMs: number): void {
@@ -86,7 +86,7 @@ export function applyProducerRecords(records: readonly ProducerRecord[], trace: 
         trace.emit({ text: record.text, tokens: record.tokens }, record.atMs);
         break;
       case 'assign':
-        trace.assign(record.seq, record.chunkIndexes);
+        trace.assign(record.seq, record.firstChunk, record.chunkCount);
         break;
       case 'stamp':
         trace.stamp(record.stage, record.seq, record.atMs);

@@ -17,8 +17,8 @@ export type ProducerStage = 'batched' | 'processed' | 'brokerWrite';
 export interface ProducerObserver {
   /** A chunk handed over by the source at `atMs` (chunks are numbered in this order). */
   emit(chunk: SourceChunk, atMs: number): void;
-  /** Message `seq` carries the chunks with these emit indexes. */
-  assign(seq: number, chunkIndexes: number[]): void;
+  /** Message `seq` carries `chunkCount` chunks from emit index `firstChunk` on (a batch holds consecutive chunks). */
+  assign(seq: number, firstChunk: number, chunkCount: number): void;
   /** Message `seq` reached `stage` at `atMs`. */
   stamp(stage: ProducerStage, seq: number, atMs: number): void;
 }
@@ -39,11 +39,6 @@ export interface ProducerResult {
   payloadBytes: number;
 }
 
-interface IndexedChunk {
-  index: number;
-  chunk: SourceChunk;
-}
-
 /** Produces the whole stream from `chunks`; resolves once the end item was acknowledged. */
 export async function runProducerStages(chunks: AsyncIterable<SourceChunk>, stages: ProducerStages, observer: ProducerObserver): Promise<ProducerResult> {
   const { clock, serializer, batch, broker } = stages;
@@ -60,14 +55,15 @@ export async function runProducerStages(chunks: AsyncIterable<SourceChunk>, stag
   const acknowledge = () => {
     if (--pendingWrites === 0 && allAcknowledged) allAcknowledged();
   };
-  const sendMessages = (seqs: number[], payloads: string[]) => {
+  // Messages firstSeq… (consecutive: one flush numbers its messages in a row) in one write.
+  const sendMessages = (firstSeq: number, payloads: string[]) => {
     for (let i = 0; i < payloads.length; i++) payloadBytes += Buffer.byteLength(payloads[i]!); // indexed: an iterator over arrays of other maps deoptimised the write chain
     const write = broker.awaitWrites ? (writeChain = writeChain.then(() => broker.write(payloads))) : broker.write(payloads);
     pendingWrites++;
     const acknowledged = write.then(
       () => {
         const atMs = clock.nowMs();
-        for (const seq of seqs) observer.stamp('brokerWrite', seq, atMs);
+        for (let i = 0; i < payloads.length; i++) observer.stamp('brokerWrite', firstSeq + i, atMs);
         acknowledge();
       },
       (error) => {
@@ -79,36 +75,36 @@ export async function runProducerStages(chunks: AsyncIterable<SourceChunk>, stag
   };
   // An awaiting producer waits for the latest write's acknowledgement before the next chunk.
   let lastAcknowledged: Promise<void> | null = null;
-  // One message per batch (merged), or one per chunk written together; its seq and payload are
-  // appended to `seqs` and `payloads`. Those arrays are filled by push, not `map` (whose result
-  // is a holey array): the end item's write passes a literal `[item]` (a packed one), and the
-  // broker code reading both kinds was deoptimised and compiled again in each fresh process.
-  const encodeMessage = (batched: IndexedChunk[], seqs: number[], payloads: string[]) => {
+  // Chunks handed to messages so far: a batch holds the next chunks in emit order, so its first
+  // chunk's index is this count (no index object per chunk, no index array per message).
+  let batchedChunks = 0;
+  // One message of `count` chunks from `batched[from]` on; its payload is appended to `payloads`
+  // (filled by push, not `map`, whose result is a holey array: the end item's write passes a
+  // literal `[item]`, a packed one, and broker code reading both kinds was deoptimised).
+  const encodeMessage = (batched: SourceChunk[], from: number, count: number, payloads: string[]) => {
     const seq = nextSeq++;
-    observer.assign(
-      seq,
-      batched.map((item) => item.index),
-    );
+    observer.assign(seq, batchedChunks, count);
+    batchedChunks += count;
     observer.stamp('batched', seq, clock.nowMs());
-    const payload = serializer.encode({ seq, text: batched.map((item) => item.chunk.text).join('') });
+    let text = batched[from]!.text; // from < batched.length
+    for (let i = from + 1; i < from + count; i++) text += batched[i]!.text; // the batch's texts, as join('') gives them
+    const payload = serializer.encode({ seq, text });
     observer.stamp('processed', seq, clock.nowMs());
-    seqs.push(seq);
     payloads.push(payload);
   };
-  const batcher = createBatcher<IndexedChunk>(
+  const batcher = createBatcher<SourceChunk>(
     batch,
     clock,
-    (item) => item.chunk.text.length > 0,
+    (chunk) => chunk.text.length > 0,
     (batched) => {
-      const seqs: number[] = [];
+      const firstSeq = nextSeq;
       const payloads: string[] = [];
-      if (batch.merge) encodeMessage(batched, seqs, payloads);
-      else for (let i = 0; i < batched.length; i++) encodeMessage([batched[i]!], seqs, payloads);
-      sendMessages(seqs, payloads);
+      if (batch.merge) encodeMessage(batched, 0, batched.length, payloads);
+      else for (let i = 0; i < batched.length; i++) encodeMessage(batched, i, 1, payloads);
+      sendMessages(firstSeq, payloads);
     },
   );
 
-  let index = 0;
   const throwIfWriteFailed = () => {
     if (writeError) throw writeError;
   };
@@ -117,7 +113,7 @@ export async function runProducerStages(chunks: AsyncIterable<SourceChunk>, stag
   // promise per chunk — under load most chunks come after the latest write's acknowledgement).
   const onChunk = (chunk: SourceChunk): Promise<void> | undefined => {
     observer.emit(chunk, clock.nowMs());
-    batcher.push({ index: index++, chunk });
+    batcher.push(chunk);
     if (broker.awaitWrites && lastAcknowledged !== null && pendingWrites > 0) return lastAcknowledged.then(throwIfWriteFailed);
     throwIfWriteFailed();
     return undefined;
