@@ -94,14 +94,13 @@ const HOW_TO_PROVIDE_REDIS =
 
 /**
  * Opens one ready connection (`role` names it in CLIENT LIST). Rejects with a RedisSetupError
- * naming the redacted URL when Redis does not answer within `timeoutMs`. `autoPipelining`
- * sends the commands issued in one event-loop turn in one write (shared connections).
+ * naming the redacted URL when Redis does not answer within `timeoutMs`.
  */
-export async function openRedisConnection(url: string, role: string, timeoutMs = 5000, autoPipelining = false): Promise<Redis> {
+export async function openRedisConnection(url: string, role: string, timeoutMs = 5000): Promise<Redis> {
   if (!/^rediss?:\/\//i.test(url)) {
     throw new RedisSetupError(`Not a single-server Redis URL: ${redactUrl(url)} (expected redis:// or rediss://)`);
   }
-  const redis = new Redis(url, { ...connectionOptions(role, timeoutMs), enableAutoPipelining: autoPipelining });
+  const redis = new Redis(url, connectionOptions(role, timeoutMs));
   // connect() itself only rejects with "Connection is closed."; the causes come as error events
   // (a failed AUTH can show as NOAUTH from SELECT first, so all of them are kept). Listening
   // also keeps ioredis from printing "Unhandled error event" with a stack.

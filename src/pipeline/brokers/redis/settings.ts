@@ -22,7 +22,7 @@ const connectionsSchema = z
   .default('per-stream')
   .describe(
     'per-stream: every stream opens its own producer, consumer and subscriber connections (bytes read off its sockets); ' +
-      'shared: all streams of a config share one auto-pipelined producer and consumer connection and one subscriber ' +
+      'shared: all streams of a config share one producer and one consumer connection (one socket write per event-loop turn) and one subscriber ' +
       '(a relay with a pool; needed for about 1,000 concurrent streams in one process; bytes computed from the RESP encoding)',
   );
 

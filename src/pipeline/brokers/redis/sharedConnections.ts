@@ -1,9 +1,10 @@
 /**
  * `connections: shared`: one producer, one consumer and one subscriber connection per broker,
  * used by all of its streams, as a relay process with a connection pool and one multiplexed
- * pub/sub connection works. Producer and consumer connections auto-pipeline: the commands all
- * streams issue in one event-loop turn leave in one socket write, which is what lets one
- * process carry a thousand streams (a write per command costs a wake-up of the Redis process).
+ * pub/sub connection works. Producer and consumer connections batch by turn: the commands all
+ * streams issue in one event-loop turn leave in one socket write (turnBatchedSender.ts), which
+ * is what lets one process carry a thousand streams (a write per command costs a wake-up of the
+ * Redis process).
  *
  * Counting stays per stream and exact: commands, round trips and pushed messages are counted
  * as each stream sends or receives them, and bytes are computed from the RESP encoding of the
@@ -19,12 +20,15 @@ import { RedisSetupError } from './redisSetupError.js';
 import { commandBytes, pushedMessageBytes, replyBytes, type RespCommand, type RespReply, subscriptionReplyBytes } from './respBytes.js';
 import { SocketMeter, type ByteCounts } from './socketMeter.js';
 import { type ConnectionRole, type ConnectionTally, countCommand, type StreamConnection } from './streamConnection.js';
+import { TurnBatchedSender } from './turnBatchedSender.js';
 
 type MessageHandler = (channel: string, message: string) => void;
 
 /** One shared connection, its byte meter and who to tell when it closes unexpectedly. */
 interface SharedLink {
   redis: Redis;
+  /** Sends a stream's commands, one socket write per event-loop turn. */
+  sender: TurnBatchedSender;
   meter: SocketMeter;
   /** The deadline of every command on it, for all streams. */
   watch: ConnectionDeadline;
@@ -123,10 +127,10 @@ export class SharedConnections {
   }
 
   private async openLink(role: ConnectionRole): Promise<SharedLink> {
-    // Auto-pipelining batches what all streams send in one turn; a subscriber sends only SUBSCRIBE.
-    const redis = await openRedisConnection(this.url, `shared-${role}`, this.deadline.timeoutMs, role !== 'subscriber');
+    const redis = await openRedisConnection(this.url, `shared-${role}`, this.deadline.timeoutMs);
     const link: SharedLink = {
       redis,
+      sender: new TurnBatchedSender(redis),
       meter: new SocketMeter(redis),
       watch: new ConnectionDeadline(redis, { ...this.deadline, role: `shared ${role}` }),
       closeListeners: new Set(),
@@ -173,10 +177,10 @@ class SharedConnectionView implements StreamConnection {
   ) {}
 
   async send(command: RespCommand, waitMs = 0): Promise<unknown> {
-    const [name, ...args] = command;
-    this.countSent([command]);
+    const name = command[0];
+    this.countSentCommand(command);
     try {
-      const reply = (await this.link.watch.track(this.link.redis.call(name, args), name, waitMs)) as RespReply;
+      const reply = (await this.link.watch.track(this.link.sender.send(name, command.slice(1)), name, waitMs)) as RespReply;
       this.countRead(replyBytes(reply));
       return reply;
     } catch (error) {
@@ -237,6 +241,13 @@ class SharedConnectionView implements StreamConnection {
       countCommand(this.tally, command[0]);
       this.counted.written += commandBytes(command);
     }
+  }
+
+  /** countSent([command]) without the array: once per command on the hot path. */
+  private countSentCommand(command: RespCommand): void {
+    this.tally.roundTrips++;
+    countCommand(this.tally, command[0]);
+    this.counted.written += commandBytes(command);
   }
 
   private countRead(bytes: number): void {
