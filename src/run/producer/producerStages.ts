@@ -87,11 +87,13 @@ export async function runProducerStages(chunks: AsyncIterable<SourceChunk>, stag
   };
   // An awaiting producer waits for the latest write's acknowledgement before the next chunk.
   let lastAcknowledged: Promise<void> | null = null;
-  // One message per batch (merged), or one per chunk written together; its seq and payload are
-  // appended to `seqs` and `payloads`. Those arrays are filled by push, not `map` (whose result
-  // is a holey array): the end item's write passes a literal `[item]` (a packed one), and the
-  // broker code reading both kinds was deoptimised and compiled again in each fresh process.
-  const encodeMessage = (batched: IndexedChunk[], seqs: number[], payloads: string[]) => {
+  // One message per batch (merged), or one per chunk written together; encodeMessage stamps it
+  // and returns its payload, its seq being `nextSeq - 1`. A batch of one message (merged, or one
+  // chunk: every chunk without batching) is written as literal one-item arrays: arrays filled by
+  // push from empty got room for 16 items each, two per chunk, most of the producer's garbage.
+  // The others are filled by push, not `map` (whose result is holey): the broker code reading
+  // both packed kinds was deoptimised and compiled again in each fresh process.
+  const encodeMessage = (batched: IndexedChunk[]): string => {
     const seq = nextSeq++;
     // A message of one chunk (no batching, the common case) needs no mapping and no join.
     const only = batched.length === 1 ? batched[0]! : null;
@@ -99,18 +101,24 @@ export async function runProducerStages(chunks: AsyncIterable<SourceChunk>, stag
     observer.stamp('batched', seq, clock.nowMs());
     const payload = serializer.encode({ seq, text: only ? only.chunk.text : batched.map((item) => item.chunk.text).join('') });
     observer.stamp('processed', seq, clock.nowMs());
-    seqs.push(seq);
-    payloads.push(payload);
+    return payload;
   };
   const batcher = createBatcher<IndexedChunk>(
     batch,
     clock,
     (item) => item.chunk.text.length > 0,
     (batched) => {
+      if (batch.merge || batched.length === 1) {
+        const payload = encodeMessage(batched);
+        sendMessages([nextSeq - 1], [payload]);
+        return;
+      }
       const seqs: number[] = [];
       const payloads: string[] = [];
-      if (batch.merge) encodeMessage(batched, seqs, payloads);
-      else for (let i = 0; i < batched.length; i++) encodeMessage([batched[i]!], seqs, payloads);
+      for (let i = 0; i < batched.length; i++) {
+        payloads.push(encodeMessage([batched[i]!]));
+        seqs.push(nextSeq - 1);
+      }
       sendMessages(seqs, payloads);
     },
   );
