@@ -92,11 +92,17 @@ function redacted(error: unknown, secrets: string[]): Error {
   return error;
 }
 
-/** Pushes `chunks` in order, waiting for what `onChunk` returns; undefined when nothing had to be waited for. */
+/**
+ * Pushes `chunks` in order, waiting for what `onChunk` returns; undefined when nothing had to be
+ * waited for. The chunks left after a wait are copied at once: the decoder reuses its array.
+ */
 function pushAll(chunks: readonly SourceChunk[], onChunk: (chunk: SourceChunk) => void | Promise<void>): Promise<void> | undefined {
   for (let position = 0; position < chunks.length; position++) {
     const wait = onChunk(chunks[position]!);
-    if (wait) return wait.then(() => pushAll(chunks.slice(position + 1), onChunk));
+    if (wait) {
+      const rest = chunks.slice(position + 1);
+      return wait.then(() => pushAll(rest, onChunk));
+    }
   }
   return undefined;
 }
