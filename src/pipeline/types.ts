@@ -72,6 +72,12 @@ export interface BrokerStream {
    */
   readonly awaitWrites: boolean;
   /**
+   * True when write() has stored the items by the time it returns and its promise is already
+   * resolved (the in-process broker): the producer then stamps the acknowledgement at once,
+   * with no promise per write. Absent: false.
+   */
+  readonly storesOnWrite?: boolean;
+  /**
    * Appends items and signals the reader. Resolves when the broker acknowledged the write,
    * in every mode (fire-and-forget only means the producer does not wait for it).
    */

@@ -49,6 +49,7 @@ function openMemoryStream(settings: MemoryBrokerSettings): BrokerStream {
 
   return {
     awaitWrites: false, // the write is in the list when write() returns: nothing to wait for
+    storesOnWrite: true,
     write(items) {
       for (const item of items) list.push(item);
       signal(false);

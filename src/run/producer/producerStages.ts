@@ -28,7 +28,7 @@ export interface ProducerStages {
   clock: Clock;
   serializer: SerializerStream;
   batch: BatchSettings;
-  broker: Pick<BrokerStream, 'awaitWrites' | 'write' | 'end'>;
+  broker: Pick<BrokerStream, 'awaitWrites' | 'storesOnWrite' | 'write' | 'end'>;
 }
 
 /** How the producer ended. */
@@ -58,6 +58,14 @@ export async function runProducerStages(chunks: AsyncIterable<SourceChunk>, stag
   // Messages firstSeq… (consecutive: one flush numbers its messages in a row) in one write.
   const sendMessages = (firstSeq: number, payloads: string[]) => {
     for (let i = 0; i < payloads.length; i++) payloadBytes += Buffer.byteLength(payloads[i]!); // indexed: an iterator over arrays of other maps deoptimised the write chain
+    if (broker.storesOnWrite === true) {
+      // Stored when write() returns (the in-process broker): acknowledged now, with no promise
+      // and callbacks per message to learn what is already known.
+      void broker.write(payloads);
+      const atMs = clock.nowMs();
+      for (let i = 0; i < payloads.length; i++) observer.stamp('brokerWrite', firstSeq + i, atMs);
+      return;
+    }
     const write = broker.awaitWrites ? (writeChain = writeChain.then(() => broker.write(payloads))) : broker.write(payloads);
     pendingWrites++;
     const acknowledged = write.then(
@@ -78,10 +86,8 @@ export async function runProducerStages(chunks: AsyncIterable<SourceChunk>, stag
   // Chunks handed to messages so far: a batch holds the next chunks in emit order, so its first
   // chunk's index is this count (no index object per chunk, no index array per message).
   let batchedChunks = 0;
-  // One message of `count` chunks from `batched[from]` on; its payload is appended to `payloads`
-  // (filled by push, not `map`, whose result is a holey array: the end item's write passes a
-  // literal `[item]`, a packed one, and broker code reading both kinds was deoptimised).
-  const encodeMessage = (batched: SourceChunk[], from: number, count: number, payloads: string[]) => {
+  // One message of `count` chunks from `batched[from]` on, stamped; returns its payload.
+  const encodeMessage = (batched: SourceChunk[], from: number, count: number): string => {
     const seq = nextSeq++;
     observer.assign(seq, batchedChunks, count);
     batchedChunks += count;
@@ -90,7 +96,7 @@ export async function runProducerStages(chunks: AsyncIterable<SourceChunk>, stag
     for (let i = from + 1; i < from + count; i++) text += batched[i]!.text; // the batch's texts, as join('') gives them
     const payload = serializer.encode({ seq, text });
     observer.stamp('processed', seq, clock.nowMs());
-    payloads.push(payload);
+    return payload;
   };
   const batcher = createBatcher<SourceChunk>(
     batch,
@@ -98,9 +104,16 @@ export async function runProducerStages(chunks: AsyncIterable<SourceChunk>, stag
     (chunk) => chunk.text.length > 0,
     (batched) => {
       const firstSeq = nextSeq;
+      // A batch of one message (merged, or one chunk: every chunk without batching) is written as
+      // a literal one-item array: an array filled by push from empty gets room for 16 items, which
+      // per chunk was most of the producer's garbage. The others are filled by push, not `map`
+      // (whose result is holey): broker code reading both kinds was deoptimised.
+      if (batch.merge || batched.length === 1) {
+        sendMessages(firstSeq, [encodeMessage(batched, 0, batched.length)]);
+        return;
+      }
       const payloads: string[] = [];
-      if (batch.merge) encodeMessage(batched, 0, batched.length, payloads);
-      else for (let i = 0; i < batched.length; i++) encodeMessage(batched, i, 1, payloads);
+      for (let i = 0; i < batched.length; i++) payloads.push(encodeMessage(batched, i, 1));
       sendMessages(firstSeq, payloads);
     },
   );

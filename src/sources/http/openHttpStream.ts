@@ -13,6 +13,7 @@ import { HttpStatusError, UpstreamStreamError, UpstreamTimeoutError } from './ht
 import type { HttpApi } from './httpSchema.js';
 import { publicUrl, redactSecrets } from './redact.js';
 import type { AbortFanout } from './abortFanout.js';
+import { BodyTextDecoder } from './bodyText.js';
 import { StreamDecoder } from './streamDecoder.js';
 import { errorMessageOf } from './upstreamEvents.js';
 import type { UpstreamRequest } from './upstreamRequest.js';
@@ -40,8 +41,6 @@ export interface HttpStreamOptions {
 
 // How much of an error response body to read for its message.
 const ERROR_BODY_LIMIT = 64 * 1024;
-// Decoding options of every body piece (a multi-byte character may span two pieces).
-const STREAMING = { stream: true } as const;
 // After the end marker, how long a server may take to close the response.
 const CLOSE_GRACE_MS = 1_000;
 
@@ -93,11 +92,17 @@ function redacted(error: unknown, secrets: string[]): Error {
   return error;
 }
 
-/** Pushes `chunks` in order, waiting for what `onChunk` returns; undefined when nothing had to be waited for. */
+/**
+ * Pushes `chunks` in order, waiting for what `onChunk` returns; undefined when nothing had to be
+ * waited for. The chunks left after a wait are copied at once: the decoder reuses its array.
+ */
 function pushAll(chunks: readonly SourceChunk[], onChunk: (chunk: SourceChunk) => void | Promise<void>): Promise<void> | undefined {
   for (let position = 0; position < chunks.length; position++) {
     const wait = onChunk(chunks[position]!);
-    if (wait) return wait.then(() => pushAll(chunks.slice(position + 1), onChunk));
+    if (wait) {
+      const rest = chunks.slice(position + 1);
+      return wait.then(() => pushAll(rest, onChunk));
+    }
   }
   return undefined;
 }
@@ -200,13 +205,13 @@ export function openHttpStream(options: HttpStreamOptions): PushableChunks {
         );
       }
 
-      const textDecoder = new TextDecoder();
+      const bodyText = new BodyTextDecoder();
       armIdle();
       try {
         await exchange.readBody((bytes) => {
           const atMs = clock.nowMs();
           startPushing();
-          const chunks = decoder.feed(textDecoder.decode(bytes, STREAMING), atMs);
+          const chunks = decoder.feed(bodyText.decode(bytes), atMs);
           const pushed = pushAll(chunks, onChunk);
           if (!pushed) return armIdle();
           return pushed.then(armIdle);

@@ -21,7 +21,7 @@ export class StreamDecoder {
   private readonly parser: EventSourceParser;
   private readonly counter: IncrementalTokenCounter;
   private readonly eventDecoder: ContentSlotDecoder;
-  private pending: SourceChunk[] = [];
+  private readonly pending: SourceChunk[] = [];
   private nextIndex = 0;
   private reasoningText = '';
   private usage: UpstreamUsage | null = null;
@@ -51,16 +51,17 @@ export class StreamDecoder {
     });
   }
 
-  /** Parses the next piece of body text, read at `atMs`; returns the chunks it completed. Throws on an error event. */
+  /**
+   * Parses the next piece of body text, read at `atMs`; returns the chunks it completed, in an
+   * array that the next `feed` reuses (read it, or copy it, before that). Throws on an error event.
+   */
   feed(text: string, atMs: number): readonly SourceChunk[] {
     this.feedAtMs = atMs;
+    // One array for every piece: a new one per piece got room for 16 chunks at its first push.
+    this.pending.length = 0;
     this.parser.feed(text);
     if (this.streamError !== null) throw new UpstreamStreamError(`the server sent an error in the stream after ${this.chunks} chunks: ${this.streamError}`);
-    const chunks = this.pending;
-    // Most pieces of body complete an event or two, some none: no new array for those.
-    if (chunks.length === 0) return NO_CHUNKS;
-    this.pending = [];
-    return chunks;
+    return this.pending.length === 0 ? NO_CHUNKS : this.pending;
   }
 
   private onEvent(data: string, eventName: string | undefined): void {
