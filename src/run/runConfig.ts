@@ -21,7 +21,7 @@ import { ConfigMeasurements } from '../stats/configMeasurements.js';
 import { percentileList, streamTimeline } from '../stats/streamDetails.js';
 import { runConfigOnWorkers } from '../load/workerThreads.js';
 import { buildPipeline, type RunEnvironment } from './buildPipeline.js';
-import { measuresRenderCost } from './renderCostSample.js';
+import { measuresRenderCost, renderCostStride } from './renderCostSample.js';
 import { runStream } from './runStream.js';
 import { StageUnavailableError } from './stageUnavailableError.js';
 import type { ConfigHooks, StreamPlan } from './types.js';
@@ -91,6 +91,8 @@ export async function runConfigInThisThread(
   // Overlapping streams share the process's CPU: it is measured over the whole load instead.
   const streamsOverlap = load !== null && load.concurrency !== 1;
   const endOfStreamWork = streamsOverlap ? timeSlicedQueue() : null;
+  // The render-cost sample's stride, from the whole run's streams in flight (the same in every shard and worker).
+  const renderCostEvery = renderCostStride(expectedConcurrency(config, { ...environment, shard: null }));
 
   // The browsers' memory (client.type browser), read as streams end, at most once a second.
   let lastBrowserReadingMs = -Infinity;
@@ -109,7 +111,7 @@ export async function runConfigInThisThread(
         ? await target.runStream(index, `${configIndex}-${index}`, signal)
         : await runStream(pipeline!, index, `${configIndex}-${index}`, signal, {
             sampleCpu: !measured || !streamsOverlap,
-            measureRenderCost: measuresRenderCost(index, plan.warmup, streamsOverlap),
+            measureRenderCost: measuresRenderCost(index, plan.warmup, streamsOverlap, renderCostEvery),
           });
       // An interruption cuts the stream short: a partial stream is not a measurement.
       if (signal?.aborted) return;
