@@ -32,16 +32,17 @@ export class ListWriteScript {
    * Appends `items`, signals, and ends the stream when `ends`; sets the TTL when `ttlSeconds`
    * > 0. Resolves with the list length after the push.
    */
-  async run(items: readonly string[], options: { ttlSeconds: number; ends: boolean }): Promise<number> {
-    if (this.loaded) {
-      try {
-        return (await this.connection.send(this.command('evalsha', SCRIPT_SHA, items, options))) as number;
-      } catch (error) {
-        // The server's script cache was flushed or evicted it: send the body again (counted too).
-        if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      }
-    }
-    // EVAL caches the script on the server, so later writes can send only its SHA.
+  run(items: readonly string[], options: { ttlSeconds: number; ends: boolean }): Promise<number> {
+    if (!this.loaded) return this.evalScript(items, options);
+    // Chained rather than an async function: one write per batch of every stream comes here.
+    return (this.connection.send(this.command('evalsha', SCRIPT_SHA, items, options)) as Promise<number>).then(undefined, (error: unknown) => {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return this.evalScript(items, options);
+    });
+  }
+
+  /** EVAL with the script's text (the first write, or after the server's script cache was flushed); EVALSHA from then on. */
+  private async evalScript(items: readonly string[], options: { ttlSeconds: number; ends: boolean }): Promise<number> {
     const length = (await this.connection.send(this.command('eval', SCRIPT, items, options))) as number;
     this.loaded = true;
     return length;

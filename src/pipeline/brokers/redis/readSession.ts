@@ -47,15 +47,23 @@ export class ReadSession {
 
   /** Runs `task` after every task queued before it; a failure ends the read. */
   enqueue(task: () => Promise<void> | void): void {
-    this.queue = this.queue.then(async () => {
-      if (this.settled) return;
-      try {
-        await task();
-      } catch (error) {
-        this.fail(error);
-      }
-    });
+    this.queue = this.queue.then(() => this.runTask(task));
   }
+
+  /** Runs one queued task; its failure fails the session (the queue itself never rejects). Not async: a read per signal of every stream runs here. */
+  private runTask(task: () => Promise<void> | void): Promise<void> | void {
+    if (this.settled) return;
+    let running: Promise<void> | void;
+    try {
+      running = task();
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    if (running) return running.then(undefined, this.failTask);
+  }
+
+  private readonly failTask = (error: unknown): void => this.fail(error);
 
   /** Ends the read successfully. */
   finish(): void {
