@@ -176,9 +176,9 @@ class SharedConnectionView implements StreamConnection {
     private readonly deadline: CommandDeadline,
   ) {}
 
-  send(command: RespCommand, waitMs = 0): Promise<unknown> {
+  send(command: RespCommand, waitMs = 0, sizeBytes?: number): Promise<unknown> {
     const name = command[0];
-    this.countSentCommand(command);
+    this.countSentCommand(name, sizeBytes ?? commandBytes(command));
     // Chained, not awaited in an async function: per command (two or three per token) an async
     // frame was a promise and a microtask more. A synchronous failure still becomes a rejection.
     let reply: Promise<unknown>;
@@ -255,11 +255,11 @@ class SharedConnectionView implements StreamConnection {
     }
   }
 
-  /** countSent([command]) without the array: once per command on the hot path. */
-  private countSentCommand(command: RespCommand): void {
+  /** countSent([command]) without the array, its size given: once per command on the hot path. */
+  private countSentCommand(name: string, sizeBytes: number): void {
     this.tally.roundTrips++;
-    countCommand(this.tally, command[0]);
-    this.counted.written += commandBytes(command);
+    countCommand(this.tally, name);
+    this.counted.written += sizeBytes;
   }
 
   private countRead(bytes: number): void {
