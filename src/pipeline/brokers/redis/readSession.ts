@@ -34,8 +34,10 @@ export class ReadSession {
   /** Hands over the items not delivered yet (by position), in order. */
   deliver(items: BrokerItem[]): void {
     if (this.settled) return;
-    // The usual read has only new items: then no copy of them is made.
-    const fresh = items.every((item) => item.position >= this.nextPosition) ? items : items.filter((item) => item.position >= this.nextPosition);
+    // The usual read has only new items: then no copy of them is made (checked in a loop: no closure per read).
+    let allFresh = true;
+    for (let i = 0; i < items.length && allFresh; i++) allFresh = items[i]!.position >= this.nextPosition;
+    const fresh = allFresh ? items : items.filter((item) => item.position >= this.nextPosition);
     if (fresh.length === 0) return;
     this.nextPosition = fresh[fresh.length - 1]!.position + 1;
     try {
