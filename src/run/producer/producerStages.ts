@@ -66,7 +66,13 @@ export async function runProducerStages(chunks: AsyncIterable<SourceChunk>, stag
       for (let i = 0; i < payloads.length; i++) observer.stamp('brokerWrite', firstSeq + i, atMs);
       return;
     }
-    const write = broker.awaitWrites ? (writeChain = writeChain.then(() => broker.write(payloads))) : broker.write(payloads);
+    // An awaiting producer with no write pending (every one acknowledged, none failed: the
+    // chain has settled) writes at once: no closure and no promise more per write.
+    const write = !broker.awaitWrites
+      ? broker.write(payloads)
+      : pendingWrites === 0 && writeError === undefined
+        ? (writeChain = broker.write(payloads))
+        : (writeChain = writeChain.then(() => broker.write(payloads)));
     pendingWrites++;
     const acknowledged = write.then(
       () => {

@@ -38,19 +38,28 @@ class ListStream extends RedisStreamBase {
   }
 
   /** One write in the configured mode: RPUSH (+ EXPIRE the first time) + PUBLISH (+ END_STREAM). */
-  protected async writeItems(items: readonly string[], ends: boolean): Promise<void> {
-    const { responses, signalChannel, controlChannel } = this.place.keys;
-    const producer = this.opened(this.connections.producer, 'producer');
-    const setsTtl = this.firstWrite;
-    if (setsTtl) this.place.keyRegistry.track(responses);
-    this.firstWrite = false;
-
-    if (this.settings.write === 'eval') {
-      const ttlSeconds = setsTtl ? this.settings.ttlSeconds : 0;
-      this.script ??= new ListWriteScript(producer, this.place.keys);
-      this.noteAcknowledged(await this.script.run(items, { ttlSeconds, ends }));
-      return;
+  protected writeItems(items: readonly string[], ends: boolean): Promise<void> {
+    // Not an async function: the eval write (one per batch of every stream) chains its reply
+    // straight to the acknowledgement; what throws here still ends as a rejection.
+    try {
+      const producer = this.opened(this.connections.producer, 'producer');
+      const setsTtl = this.firstWrite;
+      if (setsTtl) this.place.keyRegistry.track(this.place.keys.responses);
+      this.firstWrite = false;
+      if (this.settings.write === 'eval') {
+        const ttlSeconds = setsTtl ? this.settings.ttlSeconds : 0;
+        this.script ??= new ListWriteScript(producer, this.place.keys);
+        return this.script.run(items, { ttlSeconds, ends }).then(this.noteAcknowledged);
+      }
+      return this.writeCommands(producer, items, ends, setsTtl);
+    } catch (error) {
+      return Promise.reject(error);
     }
+  }
+
+  /** The write modes of separate commands: RPUSH (+ EXPIRE) + PUBLISH (+ END_STREAM), sent as the mode says. */
+  private async writeCommands(producer: StreamConnection, items: readonly string[], ends: boolean, setsTtl: boolean): Promise<void> {
+    const { responses, signalChannel, controlChannel } = this.place.keys;
     const commands: RespCommand[] = [['rpush', responses, ...items]];
     if (setsTtl) commands.push(['expire', responses, this.settings.ttlSeconds]);
     commands.push(['publish', signalChannel, NEW_SIGNAL]);
@@ -83,9 +92,9 @@ class ListStream extends RedisStreamBase {
   }
 
   /** RPUSH replies with the list length: that many items are on the server. */
-  private noteAcknowledged(listLength: number): void {
+  private readonly noteAcknowledged = (listLength: number): void => {
     this.itemsAcknowledged = Math.max(this.itemsAcknowledged, listLength);
-  }
+  };
 
   protected startReading(session: ReadSession): void {
     const { signalChannel, controlChannel } = this.place.keys;
@@ -93,11 +102,14 @@ class ListStream extends RedisStreamBase {
     // written from then on signals and anything before is in the catch-up: no gap.
     const subscribed = this.opened(this.connections.subscriber, 'subscriber').subscribe([signalChannel, controlChannel], (channel, message) => {
       if (channel === controlChannel && message === END_STREAM) session.enqueue(() => this.finish());
-      else if (channel === signalChannel) session.enqueue(() => this.readPass('signal'));
+      else if (channel === signalChannel) session.enqueue(this.readOnSignal);
     });
     session.enqueue(() => subscribed);
     session.enqueue(() => this.readPass('join'));
   }
+
+  /** The read pass a "new" signal queues (one function for every signal, not a closure each). */
+  private readonly readOnSignal = (): Promise<void> => this.readPass('signal');
 
   /** After END_STREAM: the status item was pushed before it, so a drain reaches it. */
   private async finish(): Promise<void> {

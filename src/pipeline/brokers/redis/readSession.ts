@@ -34,8 +34,10 @@ export class ReadSession {
   /** Hands over the items not delivered yet (by position), in order. */
   deliver(items: BrokerItem[]): void {
     if (this.settled) return;
-    // The usual read has only new items: then no copy of them is made.
-    const fresh = items.every((item) => item.position >= this.nextPosition) ? items : items.filter((item) => item.position >= this.nextPosition);
+    // The usual read has only new items: then no copy of them is made (checked in a loop: no closure per read).
+    let allFresh = true;
+    for (let i = 0; i < items.length && allFresh; i++) allFresh = items[i]!.position >= this.nextPosition;
+    const fresh = allFresh ? items : items.filter((item) => item.position >= this.nextPosition);
     if (fresh.length === 0) return;
     this.nextPosition = fresh[fresh.length - 1]!.position + 1;
     try {
@@ -47,15 +49,23 @@ export class ReadSession {
 
   /** Runs `task` after every task queued before it; a failure ends the read. */
   enqueue(task: () => Promise<void> | void): void {
-    this.queue = this.queue.then(async () => {
-      if (this.settled) return;
-      try {
-        await task();
-      } catch (error) {
-        this.fail(error);
-      }
-    });
+    this.queue = this.queue.then(() => this.runTask(task));
   }
+
+  /** Runs one queued task; its failure fails the session (the queue itself never rejects). Not async: a read per signal of every stream runs here. */
+  private runTask(task: () => Promise<void> | void): Promise<void> | void {
+    if (this.settled) return;
+    let running: Promise<void> | void;
+    try {
+      running = task();
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    if (running) return running.then(undefined, this.failTask);
+  }
+
+  private readonly failTask = (error: unknown): void => this.fail(error);
 
   /** Ends the read successfully. */
   finish(): void {

@@ -22,7 +22,8 @@ function lengthDigits(length: number): number {
   return String(length).length;
 }
 
-function bulkStringBytes(text: string): number {
+/** Bytes of one bulk string (`$5\r\nhello\r\n`): a command's word or a string reply. */
+export function bulkStringBytes(text: string): number {
   const length = Buffer.byteLength(text);
   return 1 + lengthDigits(length) + CRLF_BYTES + length + CRLF_BYTES;
 }
@@ -31,7 +32,8 @@ function integerBytes(value: number): number {
   return 1 + String(value).length + CRLF_BYTES;
 }
 
-function arrayHeaderBytes(length: number): number {
+/** Bytes of an array header (`*3\r\n`): a command of `length` words, or an array reply. */
+export function arrayHeaderBytes(length: number): number {
   return 1 + lengthDigits(length) + CRLF_BYTES;
 }
 

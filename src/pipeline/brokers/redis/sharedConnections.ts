@@ -176,19 +176,31 @@ class SharedConnectionView implements StreamConnection {
     private readonly deadline: CommandDeadline,
   ) {}
 
-  async send(command: RespCommand, waitMs = 0): Promise<unknown> {
+  send(command: RespCommand, waitMs = 0, sizeBytes?: number): Promise<unknown> {
     const name = command[0];
-    this.countSentCommand(command);
+    this.countSentCommand(name, sizeBytes ?? commandBytes(command));
+    // Chained, not awaited in an async function: per command (two or three per token) an async
+    // frame was a promise and a microtask more. A synchronous failure still becomes a rejection.
+    let reply: Promise<unknown>;
     try {
-      const reply = (await this.link.watch.track(this.link.sender.send(name, command.slice(1)), name, waitMs)) as RespReply;
-      this.countRead(replyBytes(reply));
-      return reply;
+      reply = this.link.watch.track(this.link.sender.send(name, command.slice(1)), name, waitMs);
     } catch (error) {
-      // A reply error crossed the wire; a closed connection's error did not.
-      if (error instanceof ReplyError) this.countRead(replyBytes(error as Error));
-      throw error;
+      return Promise.reject(error);
     }
+    return reply.then(this.countReply, this.countReplyError);
   }
+
+  /** Counts a reply's bytes and passes it on. */
+  private readonly countReply = (reply: unknown): unknown => {
+    this.countRead(replyBytes(reply as RespReply));
+    return reply;
+  };
+
+  /** Counts a reply error's bytes (it crossed the wire; a closed connection's error did not) and passes it on. */
+  private readonly countReplyError = (error: unknown): never => {
+    if (error instanceof ReplyError) this.countRead(replyBytes(error as Error));
+    throw error;
+  };
 
   async sendPipeline(commands: readonly RespCommand[]): Promise<unknown[]> {
     this.countSent(commands); // one round trip for the whole pipeline
@@ -243,11 +255,11 @@ class SharedConnectionView implements StreamConnection {
     }
   }
 
-  /** countSent([command]) without the array: once per command on the hot path. */
-  private countSentCommand(command: RespCommand): void {
+  /** countSent([command]) without the array, its size given: once per command on the hot path. */
+  private countSentCommand(name: string, sizeBytes: number): void {
     this.tally.roundTrips++;
-    countCommand(this.tally, command[0]);
-    this.counted.written += commandBytes(command);
+    countCommand(this.tally, name);
+    this.counted.written += sizeBytes;
   }
 
   private countRead(bytes: number): void {

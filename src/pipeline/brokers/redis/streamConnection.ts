@@ -36,8 +36,10 @@ export interface StreamConnection {
   /**
    * Sends one command: one command, one round trip. Resolves with the reply, or rejects when none
    * came within the broker's command deadline plus `waitMs` (a blocking command's own wait).
+   * `sizeBytes`: the command's RESP size (commandBytes) when the caller already has it, so a
+   * connection that counts it does not encode the command's words again.
    */
-  send(command: RespCommand, waitMs?: number): Promise<unknown>;
+  send(command: RespCommand, waitMs?: number, sizeBytes?: number): Promise<unknown>;
   /** Sends commands as one pipeline: one round trip. Rejects with the first command error. */
   sendPipeline(commands: readonly RespCommand[]): Promise<unknown[]>;
   /** SUBSCRIBE to `channels` (one command, one round trip); `onMessage` gets every message after it. */
