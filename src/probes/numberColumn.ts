@@ -12,10 +12,26 @@ const FIRST_CAPACITY = 64;
 /** No slot yet: shared by every column until its first value. */
 const NO_SLOTS = new Float64Array(0);
 
+/**
+ * Columns that share one first buffer, each given its own FIRST_CAPACITY slots of it: a
+ * stream's trace allocates one ArrayBuffer instead of one per column (an ArrayBuffer costs far
+ * more to make and to free than its bytes). A column that outgrows its slots moves to a buffer
+ * of its own, as any column does.
+ */
+export function carveColumns(count: number): NumberColumn[] {
+  const slab = new Float64Array(count * FIRST_CAPACITY);
+  return Array.from({ length: count }, (_, index) => new NumberColumn(slab.subarray(index * FIRST_CAPACITY, (index + 1) * FIRST_CAPACITY)));
+}
+
 /** Numbers appended or set by index; unset slots read as NaN. */
 export class NumberColumn {
-  private values = NO_SLOTS;
+  private values: Float64Array;
   private used = 0;
+
+  /** `firstSlots`: zeroed slots to start in (carveColumns); none by default. */
+  constructor(firstSlots: Float64Array = NO_SLOTS) {
+    this.values = firstSlots;
+  }
 
   /** Slots in use: one past the highest index appended or set. */
   get length(): number {
