@@ -48,3 +48,11 @@ describe('carveColumns', () => {
     expect(columns[2]!.at(expected[2]!.length)).toBeNaN();
   });
 });
+
+describe('carveColumns, call after call', () => {
+  it('gives each call columns of its own, across blocks', () => {
+    const calls = Array.from({ length: 40 }, () => carveColumns(16));
+    calls.forEach((columns, call) => columns.forEach((column, index) => column.push(call * 100 + index)));
+    calls.forEach((columns, call) => columns.forEach((column, index) => expect(Array.from(column.view())).toEqual([call * 100 + index])));
+  });
+});

@@ -12,15 +12,30 @@ const FIRST_CAPACITY = 64;
 /** No slot yet: shared by every column until its first value. */
 const NO_SLOTS = new Float64Array(0);
 
+/** Bytes of the blocks first slots are carved from: a few traces' worth, so that few blocks are ever made. */
+const BLOCK_BYTES = 64 * 1024;
+/** The block being carved, and where its free part starts. */
+let block = new ArrayBuffer(0);
+let blockOffset = 0;
+
 /**
- * Columns that share one first buffer, each given its own FIRST_CAPACITY slots of it: a
- * stream's trace allocates one ArrayBuffer instead of one per column (an ArrayBuffer costs far
- * more to make and to free than its bytes). A column that outgrows its slots moves to a buffer
- * of its own, as any column does.
+ * Columns whose first FIRST_CAPACITY slots are views of a block shared with other columns: a
+ * stream's trace makes no ArrayBuffer of its own (one costs far more to make and to free than
+ * its bytes), only views of a block that several traces share and the collector frees once
+ * none of them is left. A column that outgrows its slots moves to a buffer of its own.
  */
 export function carveColumns(count: number): NumberColumn[] {
-  const slab = new Float64Array(count * FIRST_CAPACITY);
-  return Array.from({ length: count }, (_, index) => new NumberColumn(slab.subarray(index * FIRST_CAPACITY, (index + 1) * FIRST_CAPACITY)));
+  const bytes = count * FIRST_CAPACITY * Float64Array.BYTES_PER_ELEMENT;
+  if (blockOffset + bytes > block.byteLength) {
+    block = new ArrayBuffer(Math.max(BLOCK_BYTES, bytes));
+    blockOffset = 0;
+  }
+  const columns = new Array<NumberColumn>(count);
+  for (let index = 0; index < count; index++) {
+    columns[index] = new NumberColumn(new Float64Array(block, blockOffset, FIRST_CAPACITY));
+    blockOffset += FIRST_CAPACITY * Float64Array.BYTES_PER_ELEMENT;
+  }
+  return columns;
 }
 
 /** Numbers appended or set by index; unset slots read as NaN. */

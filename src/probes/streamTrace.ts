@@ -41,7 +41,7 @@ const HAS_CONTENT = 2;
 
 /** Everything measured about one stream. */
 export class StreamTrace {
-  /** Every column below, carved from one buffer (numberColumn.ts: one allocation per trace, not one per column). */
+  /** Every column below, their first slots carved from a shared block (numberColumn.ts: no buffer of its own per column or trace). */
   private readonly columns = carveColumns(COLUMN_COUNT);
   /** Chunks, by emit order: when emitted, tokens, the carrying message (-1 until batched), text. */
   private readonly chunkEmitMs = this.columns[0]!;
