@@ -12,10 +12,41 @@ const FIRST_CAPACITY = 64;
 /** No slot yet: shared by every column until its first value. */
 const NO_SLOTS = new Float64Array(0);
 
+/** Bytes of the blocks first slots are carved from: a few traces' worth, so that few blocks are ever made. */
+const BLOCK_BYTES = 64 * 1024;
+/** The block being carved, and where its free part starts. */
+let block = new ArrayBuffer(0);
+let blockOffset = 0;
+
+/**
+ * Columns whose first FIRST_CAPACITY slots are views of a block shared with other columns: a
+ * stream's trace makes no ArrayBuffer of its own (one costs far more to make and to free than
+ * its bytes), only views of a block that several traces share and the collector frees once
+ * none of them is left. A column that outgrows its slots moves to a buffer of its own.
+ */
+export function carveColumns(count: number): NumberColumn[] {
+  const bytes = count * FIRST_CAPACITY * Float64Array.BYTES_PER_ELEMENT;
+  if (blockOffset + bytes > block.byteLength) {
+    block = new ArrayBuffer(Math.max(BLOCK_BYTES, bytes));
+    blockOffset = 0;
+  }
+  const columns = new Array<NumberColumn>(count);
+  for (let index = 0; index < count; index++) {
+    columns[index] = new NumberColumn(new Float64Array(block, blockOffset, FIRST_CAPACITY));
+    blockOffset += FIRST_CAPACITY * Float64Array.BYTES_PER_ELEMENT;
+  }
+  return columns;
+}
+
 /** Numbers appended or set by index; unset slots read as NaN. */
 export class NumberColumn {
-  private values = NO_SLOTS;
+  private values: Float64Array;
   private used = 0;
+
+  /** `firstSlots`: zeroed slots to start in (carveColumns); none by default. */
+  constructor(firstSlots: Float64Array = NO_SLOTS) {
+    this.values = firstSlots;
+  }
 
   /** Slots in use: one past the highest index appended or set. */
   get length(): number {

@@ -8,7 +8,7 @@
  * token were most of what a stream kept alive and what the garbage collector traced.
  */
 import type { SourceChunk } from '../sources/types.js';
-import { NumberColumn } from './numberColumn.js';
+import { carveColumns, type NumberColumn } from './numberColumn.js';
 import { STAGES, type StageName } from './stages.js';
 import { UpstreamRecord } from './upstreamRecord.js';
 
@@ -30,27 +30,34 @@ const MESSAGE_STAGES = STAGES.filter((stage): stage is MessageStage => stage !==
 /** Index of each message stage in the trace's stamp columns: a frozen object, read per stamp by a property load rather than a Map's hash lookup. */
 const MESSAGE_STAGE_INDEX = Object.freeze(Object.fromEntries(MESSAGE_STAGES.map((stage, index) => [stage, index]))) as Readonly<Record<MessageStage, number>>;
 
+/** Columns before the per-stage stamp columns (chunks 3, received events 3, renders 3)… */
+const FIXED_COLUMNS = 9;
+/** …and all of them. */
+const COLUMN_COUNT = FIXED_COLUMNS + MESSAGE_STAGES.length;
+
 /** Bits of a received event's flags. */
 const END = 1;
 const HAS_CONTENT = 2;
 
 /** Everything measured about one stream. */
 export class StreamTrace {
+  /** Every column below, their first slots carved from a shared block (numberColumn.ts: no buffer of its own per column or trace). */
+  private readonly columns = carveColumns(COLUMN_COUNT);
   /** Chunks, by emit order: when emitted, tokens, the carrying message (-1 until batched), text. */
-  private readonly chunkEmitMs = new NumberColumn();
-  private readonly chunkTokens = new NumberColumn();
-  private readonly chunkMessageSeq = new NumberColumn();
+  private readonly chunkEmitMs = this.columns[0]!;
+  private readonly chunkTokens = this.columns[1]!;
+  private readonly chunkMessageSeq = this.columns[2]!;
   private readonly chunkTexts: string[] = [];
-  /** Per message stage (in pipeline order), message seq → first time the message reached it (NaN: not yet). */
-  private readonly stamps: NumberColumn[] = MESSAGE_STAGES.map(() => new NumberColumn());
   /** Events as the client saw them, in arrival order: seq, time, flags (END, HAS_CONTENT). */
-  private readonly receivedSeq = new NumberColumn();
-  private readonly receivedAtMs = new NumberColumn();
-  private readonly receivedFlags = new NumberColumn();
+  private readonly receivedSeq = this.columns[3]!;
+  private readonly receivedAtMs = this.columns[4]!;
+  private readonly receivedFlags = this.columns[5]!;
   /** Renders of the client: when painted, their measured CPU time (NaN: not measured), a browser's DOM update end (NaN: none). */
-  private readonly renderAtMs = new NumberColumn();
-  private readonly renderCostMs = new NumberColumn();
-  private readonly renderDomUpdatedAtMs = new NumberColumn();
+  private readonly renderAtMs = this.columns[6]!;
+  private readonly renderCostMs = this.columns[7]!;
+  private readonly renderDomUpdatedAtMs = this.columns[8]!;
+  /** Per message stage (in pipeline order), message seq → first time the message reached it (NaN: not yet). */
+  private readonly stamps: NumberColumn[] = this.columns.slice(FIXED_COLUMNS);
   /** Content messages (seq) and the end-of-stream status item's seq. */
   messageCount = 0;
   endSeq = -1;

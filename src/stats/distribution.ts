@@ -4,6 +4,7 @@
  */
 import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
 import type { Summary } from '../result/resultSchema.js';
+import { PENDING_LIMIT_US, PendingBucketCounts } from './pendingBucketCounts.js';
 
 /** Microseconds per millisecond: the histogram records integer microseconds. */
 const US_PER_MS = 1000;
@@ -58,6 +59,8 @@ interface ExactState {
 /** Collects millisecond samples; record, merge, then read percentiles or a Summary. */
 export class Distribution {
   private histogram: Histogram = newHistogram();
+  /** Samples recordAll counted for the histogram but not yet handed to it (null: none). */
+  private pending: PendingBucketCounts | null = null;
   private exact: ExactState = { n: 0, min: Infinity, max: -Infinity, sum: 0, runningMean: 0, m2: 0 };
 
   /**
@@ -90,36 +93,33 @@ export class Distribution {
 
   /**
    * Records `length` samples, value i with weight i, exactly as that many `record` calls in
-   * order would (the same exact accumulators, bit for bit, and the same histogram): a run of
-   * samples that fall on the same microsecond goes into the histogram as one count, which is
-   * what the histogram would hold after recording them one by one.
+   * order would (the same exact accumulators, bit for bit, and the same histogram once read):
+   * the histogram's part is counted per bucket and handed over when the histogram is read
+   * (pendingBucketCounts.ts), since a config's distributions take every per-token sample.
    */
   recordAll(valuesMs: ArrayLike<number>, weights: ArrayLike<number>, length: number): void {
-    let pendingUs = -1;
-    let pendingCount = 0;
-    try {
-      for (let i = 0; i < length; i++) {
-        const valueMs = valuesMs[i]!; // i < length ≤ valuesMs.length
-        const count = weights[i]!;
-        if (!Number.isFinite(valueMs)) {
-          throw new RangeError(`Distribution.record: value must be a finite number of ms, got ${valueMs}`);
-        }
-        assertWeight(count);
-        if (count === 0) continue;
-        const value = Math.max(0, valueMs);
-        const valueUs = Math.round(value * US_PER_MS);
-        if (valueUs === pendingUs) pendingCount += count;
-        else {
-          if (pendingCount > 0) this.histogram.recordValueWithCount(pendingUs, pendingCount);
-          pendingUs = valueUs;
-          pendingCount = count;
-        }
-        // The same update as record(), in the same order.
-        this.accumulate(value, count);
+    const pending = (this.pending ??= new PendingBucketCounts());
+    for (let i = 0; i < length; i++) {
+      const valueMs = valuesMs[i]!; // i < length ≤ valuesMs.length
+      const count = weights[i]!;
+      if (!Number.isFinite(valueMs)) {
+        throw new RangeError(`Distribution.record: value must be a finite number of ms, got ${valueMs}`);
       }
-    } finally {
-      if (pendingCount > 0) this.histogram.recordValueWithCount(pendingUs, pendingCount);
+      assertWeight(count);
+      if (count === 0) continue;
+      const value = Math.max(0, valueMs);
+      const valueUs = Math.round(value * US_PER_MS);
+      if (valueUs < PENDING_LIMIT_US) pending.add(valueUs, count);
+      else this.histogram.recordValueWithCount(valueUs, count);
+      // The same update as record(), in the same order.
+      this.accumulate(value, count);
     }
+  }
+
+  /** The histogram with every sample recorded so far (pending counts handed over first). */
+  private settledHistogram(): Histogram {
+    this.pending?.flushInto(this.histogram);
+    return this.histogram;
   }
 
   /** Adds every sample of `other` to this distribution (exact: same as recording them here). */
@@ -127,7 +127,7 @@ export class Distribution {
     // Snapshot first so that merging a distribution into itself doubles it correctly.
     const b = { ...other.exact };
     if (b.n === 0) return;
-    this.histogram.add(other.histogram);
+    this.settledHistogram().add(other.settledHistogram());
     const a = this.exact;
     const n = a.n + b.n;
     const delta = b.runningMean - a.runningMean;
@@ -156,7 +156,7 @@ export class Distribution {
     if (this.exact.n === 0) {
       throw new RangeError('Distribution.percentile: the distribution is empty (check count first)');
     }
-    const valueMs = this.histogram.getValueAtPercentile(p) / US_PER_MS;
+    const valueMs = this.settledHistogram().getValueAtPercentile(p) / US_PER_MS;
     return Math.min(this.exact.max, Math.max(this.exact.min, valueMs));
   }
 
@@ -185,7 +185,7 @@ export class Distribution {
       // JSON has no Infinity; an empty distribution stores null and is restored as empty.
       min: this.exact.n === 0 ? null : this.exact.min,
       max: this.exact.n === 0 ? null : this.exact.max,
-      histogram: encodeIntoCompressedBase64(this.histogram),
+      histogram: encodeIntoCompressedBase64(this.settledHistogram()),
     });
   }
 
