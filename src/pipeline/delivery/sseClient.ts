@@ -17,11 +17,13 @@ export interface SseClientOptions extends RelayClientOptions {
   path: string;
 }
 
+/** undici's plain TCP connector, built once: built per stream, its TLS session cache and finalization registry were a cost per stream start. */
+const connectDefault = buildConnector({});
+
 /** Connects to the stream and reads it until it ends, reconnecting once if told to. */
 export function startSseClient(options: SseClientOptions): RelayClientHandle {
   const state = new RelayClientState(options.clock, options.reconnect);
   const meter = state.meter;
-  const connectDefault = buildConnector({});
   // One undici Client per stream: its sockets carry this stream only, so their byte counts are this stream's.
   const client = new Client(options.origin, {
     connect(connectOptions, callback) {
