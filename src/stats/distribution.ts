@@ -4,7 +4,7 @@
  */
 import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
 import type { Summary } from '../result/resultSchema.js';
-import { PENDING_LIMIT_US, PendingBucketCounts } from './pendingBucketCounts.js';
+import { HISTOGRAM_SIGNIFICANT_DIGITS, PENDING_LIMIT_US, PendingBucketCounts } from './pendingBucketCounts.js';
 
 /** Microseconds per millisecond: the histogram records integer microseconds. */
 const US_PER_MS = 1000;
@@ -19,9 +19,10 @@ const ENCODING_FORMAT = 'streambench-distribution/1';
  */
 function newHistogram(): Histogram {
   return build({
-    numberOfSignificantValueDigits: 3,
+    // The bucket layout PendingBucketCounts computes by itself: the same constants, from one place.
+    numberOfSignificantValueDigits: HISTOGRAM_SIGNIFICANT_DIGITS,
     autoResize: true,
-    highestTrackableValue: 2 ** 24,
+    highestTrackableValue: PENDING_LIMIT_US,
     lowestDiscernibleValue: 1,
     bitBucketSize: 32,
     useWebAssembly: false,

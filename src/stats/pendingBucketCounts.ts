@@ -9,14 +9,17 @@
  */
 import type { Histogram } from 'hdr-histogram-js';
 
+/** Significant digits of every distribution's HdrHistogram (its lowest discernible value is 1 µs); distribution.ts builds it with these. */
+export const HISTOGRAM_SIGNIFICANT_DIGITS = 3;
+
 /**
- * The histogram's sub-bucket magnitude: 3 significant digits give 2048 sub-buckets, the upper
- * half of which (1024 = 2^10) each bucket past the first uses. Lowest discernible value 1 µs.
+ * The histogram's sub-bucket magnitude, derived as HdrHistogram derives it: 3 significant
+ * digits give 2048 sub-buckets, the upper half of which (1024 = 2^10) each bucket past the first uses.
  */
-const SUB_BUCKET_HALF_COUNT_MAGNITUDE = 10;
+const SUB_BUCKET_HALF_COUNT_MAGNITUDE = Math.ceil(Math.log2(2 * 10 ** HISTOGRAM_SIGNIFICANT_DIGITS)) - 1;
 const SUB_BUCKET_HALF_COUNT = 1 << SUB_BUCKET_HALF_COUNT_MAGNITUDE;
 
-/** Values (µs) kept here are below this (the histogram's initial range); others go to it directly. */
+/** Values (µs) kept here are below this (the histogram's initial range, its highestTrackableValue); others go to it directly. */
 export const PENDING_LIMIT_US = 2 ** 24;
 
 /**
