@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mostHeld, nextSearchLevel, type SearchStep } from '../src/bench/floor/concurrencySearch.js';
+import { levelVerdict, mostHeld, nextSearchLevel, type SearchStep } from '../src/bench/floor/concurrencySearch.js';
 
 const bounds = { maxStreams: 1600, resolution: 50, maxSteps: 10 };
 
@@ -40,5 +40,29 @@ describe('the concurrency search of bench:floor', () => {
         { streams: 300, held: false },
       ]),
     ).toBe(100);
+  });
+});
+
+describe('the verdict of a level from its tries', () => {
+  it('is the majority of at most three tries, undecided until then', () => {
+    expect(levelVerdict([], 3)).toBeNull();
+    expect(levelVerdict([true], 3)).toBeNull();
+    expect(levelVerdict([false], 3)).toBeNull();
+    expect(levelVerdict([true, true], 3)).toBe(true);
+    expect(levelVerdict([false, false], 3)).toBe(false);
+    expect(levelVerdict([true, false], 3)).toBeNull();
+    expect(levelVerdict([true, false, true], 3)).toBe(true);
+    expect(levelVerdict([false, true, false], 3)).toBe(false);
+  });
+
+  it('takes one try as the verdict when one try is all a level gets', () => {
+    expect(levelVerdict([true], 1)).toBe(true);
+    expect(levelVerdict([false], 1)).toBe(false);
+  });
+
+  it('counts every try when more were made than the most (rounds of the fixed levels)', () => {
+    expect(levelVerdict([true, true, false, false], 3)).toBeNull();
+    expect(levelVerdict([true, true, false, false, false], 3)).toBe(false);
+    expect(levelVerdict([true, false, true, true, false], 3)).toBe(true);
   });
 });

@@ -1,8 +1,19 @@
 /**
  * The concurrency search `npm run bench:floor` runs for both tools alike: double the streams
  * while the plan holds, then bisect between the last level that held and the first that did
- * not, down to a step of `resolution` streams. Pure: it only says which level to try next.
+ * not, down to a step of `resolution` streams. A level's verdict is the majority of a few
+ * tries there (one probe on a 2-core machine can miss by a hiccup, or hold by luck). Pure: it
+ * only says which level to try next and what the tries decided.
  */
+
+/** Whether the tries at one level decide it: true when most of `maxTries` (or of all tries, if more were made) held, false when most missed, null while neither (try again). */
+export function levelVerdict(outcomes: readonly boolean[], maxTries: number): boolean | null {
+  const majority = Math.floor(Math.max(maxTries, outcomes.length) / 2) + 1;
+  const held = outcomes.filter(Boolean).length;
+  if (held >= majority) return true;
+  if (outcomes.length - held >= majority) return false;
+  return null;
+}
 
 /** One level tried, and whether the plan held there. */
 export interface SearchStep {

@@ -8,14 +8,15 @@
  *
  * Options: --tokens N (per stream, default 150), --max-streams N (search bound, default 1600),
  * --max-steps N (search levels per tool after the fixed ones, default 4), --rounds N (rounds of the 100 and 300 levels,
- * medians; default 1), --no-search, --redis URL (default REDIS_URL or
+ * medians; default 1), --tries N (odd: probes a level gets at most, its verdict their majority; default 3),
+ * --no-search, --redis URL (default REDIS_URL or
  * redis://127.0.0.1:6379), --json (the probes as JSON on stdout; text on stderr).
  */
 import { spawn } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { mostHeld, nextSearchLevel, type SearchStep } from './concurrencySearch.js';
+import { levelVerdict, mostHeld, nextSearchLevel, type SearchStep } from './concurrencySearch.js';
 import { heldPlan, planMiss, PLANNED_TPOT_MS, type ProbeResult } from './floorWorkload.js';
 import { wholeNumberFlag } from '../benchOptions.js';
 
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     'max-streams': { type: 'string', default: '1600' },
     'max-steps': { type: 'string', default: '4' },
     rounds: { type: 'string', default: '1' },
+    tries: { type: 'string', default: '3' },
     search: { type: 'boolean', default: true },
     'no-search': { type: 'boolean', default: false },
     redis: { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
@@ -40,6 +42,11 @@ const tokens = wholeNumberFlag('--tokens', values.tokens!);
 const maxStreams = wholeNumberFlag('--max-streams', values['max-streams']!);
 const maxSteps = wholeNumberFlag('--max-steps', values['max-steps']!);
 const rounds = wholeNumberFlag('--rounds', values.rounds!);
+const tries = wholeNumberFlag('--tries', values.tries!);
+if (tries % 2 === 0) {
+  process.stderr.write(`bench:floor: --tries must be odd, so that a majority decides a level (got ${tries}); use 1, 3 or 5\n`);
+  process.exit(2);
+}
 const search = values.search && !values['no-search'];
 const say = (line: string) => (values.json ? process.stderr : process.stdout).write(`${line}\n`);
 
@@ -86,7 +93,15 @@ say(
 );
 
 const probes: ProbeResult[] = [];
-const steps: Record<Tool, SearchStep[]> = { yardstick: [], streambench: [] };
+/** Per tool, whether each probe at a level held the plan, in the order tried. */
+const outcomes: Record<Tool, Map<number, boolean[]>> = { yardstick: new Map(), streambench: new Map() };
+const outcomesAt = (tool: Tool, streams: number): boolean[] => outcomes[tool].get(streams) ?? [];
+/** The levels a tool's tries have decided, as search steps. */
+const decidedSteps = (tool: Tool): SearchStep[] =>
+  [...outcomes[tool]].flatMap(([streams, held]) => {
+    const verdict = levelVerdict(held, tries);
+    return verdict === null ? [] : [{ streams, held: verdict }];
+  });
 const run = async (tool: Tool, streams: number): Promise<ProbeResult> => {
   let result: ProbeResult;
   try {
@@ -110,17 +125,32 @@ const run = async (tool: Tool, streams: number): Promise<ProbeResult> => {
     };
   }
   probes.push(result);
-  steps[tool].push({ streams, held: heldPlan(result) });
+  outcomes[tool].set(streams, [...outcomesAt(tool, streams), heldPlan(result)]);
   say(describe(result));
   return result;
 };
+/** Pass `pass` runs the tools in this order: which goes first alternates, so neither always runs in the other's wake (its sockets closing, its keys deleted). */
+const inTurn = <T>(items: readonly T[], pass: number): T[] => (pass % 2 === 0 ? [...items] : [...items].reverse());
+/** Probes each (tool, level) again, the tools alternating, until a majority of tries decides it; says the verdict of a level that took more than one. */
+const settle = async (levels: ReadonlyArray<readonly [Tool, number]>, firstPass = 0): Promise<void> => {
+  for (let pass = firstPass; ; pass++) {
+    const undecided = levels.filter(([tool, streams]) => levelVerdict(outcomesAt(tool, streams), tries) === null);
+    if (undecided.length === 0) break;
+    for (const [tool, streams] of inTurn(undecided, pass)) await run(tool, streams);
+  }
+  for (const [tool, streams] of levels) {
+    const held = outcomesAt(tool, streams);
+    if (held.length > 1)
+      say(`  → ${tool} at ${streams} streams: ${levelVerdict(held, tries) ? 'held' : 'missed'} the plan in ${held.filter(Boolean).length} of ${held.length} tries`);
+  }
+};
 
-// The two fixed levels (each round: both tools back to back), then the search.
+// The two fixed levels (each round: both tools back to back, the first one alternating), then the search.
 const FIXED_LEVELS = [100, 300] as const;
 const fixedRuns: Record<(typeof FIXED_LEVELS)[number], Record<Tool, ProbeResult[]>> = { 100: { yardstick: [], streambench: [] }, 300: { yardstick: [], streambench: [] } };
 for (let round = 0; round < rounds; round++) {
   for (const streams of FIXED_LEVELS) {
-    for (const tool of TOOLS) fixedRuns[streams][tool].push(await run(tool, streams));
+    for (const tool of inTurn(TOOLS, round)) fixedRuns[streams][tool].push(await run(tool, streams));
   }
 }
 /** The round whose CPU per token is the median, per tool and level (its other figures come along). */
@@ -135,12 +165,19 @@ const fixed = {
 };
 const medianOf = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 if (search) {
-  // The fixed levels count as steps already taken; --max-steps bounds the search's own.
-  const bounds = { maxStreams, resolution: 50, maxSteps: maxSteps + 2 * rounds };
+  // The fixed levels count as levels already decided; --max-steps bounds the search's own.
+  await settle(
+    FIXED_LEVELS.flatMap((streams) => TOOLS.map((tool) => [tool, streams] as const)),
+    rounds,
+  );
+  const bounds = { maxStreams, resolution: 50, maxSteps: maxSteps + FIXED_LEVELS.length };
   for (;;) {
-    const next = TOOLS.map((tool) => [tool, nextSearchLevel(steps[tool], bounds)] as const).filter(([, level]) => level !== null);
+    const next = TOOLS.flatMap((tool) => {
+      const level = nextSearchLevel(decidedSteps(tool), bounds);
+      return level === null ? [] : [[tool, level] as const];
+    });
     if (next.length === 0) break;
-    for (const [tool, level] of next) await run(tool, level!);
+    await settle(next);
   }
 }
 
@@ -172,13 +209,20 @@ say(
     }`,
 );
 if (search) {
+  const steps = { yardstick: decidedSteps('yardstick'), streambench: decidedSteps('streambench') };
   const held = { yardstick: mostHeld(steps.yardstick), streambench: mostHeld(steps.streambench) };
   const bound = (tool: Tool) => (steps[tool].every((step) => step.held) ? ` (held at every level tried, up to --max-streams ${maxStreams})` : '');
   const heldProbe = probes.find((result) => result.tool === 'streambench' && result.streams === held.streambench && heldPlan(result));
+  const rule = tries > 1 ? `; a level held when ${Math.floor(tries / 2) + 1} of at most ${tries} tries held` : '; one try per level';
   const threads = heldProbe && heldProbe.threads > 1 ? ` — ${threadsNote(heldProbe.threads)}` : '';
   say(
     `Most concurrent streams held on plan: ${held.streambench !== null && held.yardstick !== null ? ratio(held.streambench, held.yardstick) : 'n/a'} the floor ` +
-      `(streambench ${held.streambench ?? 'none'}${bound('streambench')}, yardstick ${held.yardstick ?? 'none'}${bound('yardstick')}; target ≥ 0.8×)${threads}`,
+      `(streambench ${held.streambench ?? 'none'}${bound('streambench')}, yardstick ${held.yardstick ?? 'none'}${bound('yardstick')}${rule}; target ≥ 0.8×)${threads}`,
   );
 }
-if (values.json) process.stdout.write(`${JSON.stringify({ cores, loadAverageAtStart: load1, tokens, probes }, null, 2)}\n`);
+/** Each level a tool tried: whether each try held, and the verdict (null: undecided, as a --no-search fixed level may stay). */
+const levels = (tool: Tool) => [...outcomes[tool]].map(([streams, held]) => ({ streams, tries: held, held: levelVerdict(held, tries) }));
+if (values.json)
+  process.stdout.write(
+    `${JSON.stringify({ cores, loadAverageAtStart: load1, tokens, tries, probes, levels: { yardstick: levels('yardstick'), streambench: levels('streambench') } }, null, 2)}\n`,
+  );
