@@ -15,7 +15,7 @@ const ENCODING_FORMAT = 'streambench-distribution/1';
 /**
  * Builds an empty histogram: JS implementation (no async WASM init), resizes to fit any value.
  * Sized for 16.7 s (2^24 µs) from the start: growing step by step from empty costs about twice
- * as much per stream, and every stream builds a few.
+ * as much, and a config builds one per metric and stage (streams no longer build their own).
  */
 function newHistogram(): Histogram {
   return build({
