@@ -141,7 +141,7 @@ const settle = async (levels: ReadonlyArray<readonly [Tool, number]>, firstPass 
   for (const [tool, streams] of levels) {
     const held = outcomesAt(tool, streams);
     if (held.length > 1)
-      say(`  → ${tool} at ${streams} streams: ${levelVerdict(held, tries) ? 'held' : 'missed'} the plan in ${held.filter(Boolean).length} of ${held.length} tries`);
+      say(`  → ${tool} at ${streams} streams: ${levelVerdict(held, tries) ? 'held' : 'missed'} (on plan in ${held.filter(Boolean).length} of ${held.length} tries)`);
   }
 };
 
