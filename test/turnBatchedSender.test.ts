@@ -1,8 +1,9 @@
 /**
  * TurnBatchedSender against a real Redis: the commands of one event-loop turn wait in the
  * corked socket and leave together after the turn, replies come back in order and decoded as
- * UTF-8 strings, error replies reject as ReplyError, and an explicit pipeline sent in the same
- * turn keeps its place in the order.
+ * UTF-8 strings, error replies reject as ReplyError, commands sent through ioredis' own methods
+ * join the turn's write after corkThisTurn, and an explicit pipeline sent in the same turn keeps
+ * its place in the order.
  */
 import { type Redis, ReplyError } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +47,28 @@ describe.skipIf(url === null)('TurnBatchedSender', () => {
     await expect(wrong).rejects.toBeInstanceOf(ReplyError);
     expect(await before).toBe(3);
     expect(await after).toBe('c');
+  });
+
+  it("holds commands sent through ioredis' own methods after corkThisTurn (a subscriber's SUBSCRIBEs) in the turn's one write", async () => {
+    const subscriber = await openRedisConnection(url!, 'test-turn-batched-subscriber');
+    try {
+      const sender = new TurnBatchedSender(subscriber);
+      const channels = [`${key}:a`, `${key}:b`, `${key}:c`];
+      const confirmations = channels.map((channel) => {
+        sender.corkThisTurn(); // once per stream, as each stream subscribes; a no-op after the first
+        return subscriber.subscribe(channel);
+      });
+      expect(subscriber.stream.writableCorked).toBe(1);
+      expect(subscriber.stream.writableLength).toBeGreaterThan(0);
+      expect(await Promise.all(confirmations)).toEqual([1, 2, 3]);
+      expect(subscriber.stream.writableCorked).toBe(0);
+      sender.corkThisTurn();
+      const left = subscriber.unsubscribe(...channels);
+      expect(subscriber.stream.writableCorked).toBe(1);
+      expect(await left).toBe(0);
+    } finally {
+      subscriber.disconnect();
+    }
   });
 
   it('keeps an explicit pipeline sent in the same turn in its place', async () => {

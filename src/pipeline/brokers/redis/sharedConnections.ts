@@ -4,7 +4,8 @@
  * pub/sub connection works. Producer and consumer connections batch by turn: the commands all
  * streams issue in one event-loop turn leave in one socket write (turnBatchedSender.ts), which
  * is what lets one process carry a thousand streams (a write per command costs a wake-up of the
- * Redis process).
+ * Redis process). The subscriber batches the same way: the SUBSCRIBEs of the streams that start
+ * in one turn (and the UNSUBSCRIBEs of those that end) leave in one write.
  *
  * Counting stays per stream and exact: commands, round trips and pushed messages are counted
  * as each stream sends or receives them, and bytes are computed from the RESP encoding of the
@@ -89,24 +90,27 @@ export class SharedConnections {
     await Promise.all(links.map((link) => quitAfterPending(link.redis)));
   }
 
-  /** @internal Sends SUBSCRIBE for a stream; returns the bytes of the server's confirmations. */
-  subscribe(redis: Redis, channels: string[], handler: MessageHandler): { sent: Promise<unknown>; replyBytes: number } {
+  /** @internal Sends SUBSCRIBE for a stream on the subscriber `link`, in the turn's write; returns the bytes of the server's confirmations. */
+  subscribe(link: SharedLink, channels: string[], handler: MessageHandler): { sent: Promise<unknown>; replyBytes: number } {
     let confirmationBytes = 0;
     for (const channel of channels) {
       this.handlers.set(channel, handler);
       confirmationBytes += subscriptionReplyBytes('subscribe', channel, ++this.subscribedChannels);
     }
-    return { sent: redis.subscribe(...channels), replyBytes: confirmationBytes };
+    link.sender.corkThisTurn();
+    return { sent: link.redis.subscribe(...channels), replyBytes: confirmationBytes };
   }
 
-  /** @internal Leaves a stream's channels; the traffic is nobody's stream's. */
-  unsubscribe(redis: Redis, channels: string[]): void {
+  /** @internal Leaves a stream's channels, in the turn's write; the traffic is nobody's stream's. */
+  unsubscribe(link: SharedLink, channels: string[]): void {
+    const { redis } = link;
     if (this.closing || redis.status !== 'ready') return;
     this.unattributed.written += commandBytes(['unsubscribe', ...channels]);
     for (const channel of channels) {
       this.handlers.delete(channel);
       this.unattributed.read += subscriptionReplyBytes('unsubscribe', channel, --this.subscribedChannels);
     }
+    link.sender.corkThisTurn();
     redis.unsubscribe(...channels).catch(() => {});
   }
 
@@ -217,7 +221,7 @@ class SharedConnectionView implements StreamConnection {
   async subscribe(channels: string[], onMessage: (channel: string, message: string) => void): Promise<void> {
     this.countSent([['subscribe', ...channels]]);
     this.channels.push(...channels);
-    const { sent, replyBytes: confirmationBytes } = this.shared.subscribe(this.link.redis, channels, (channel, message) => {
+    const { sent, replyBytes: confirmationBytes } = this.shared.subscribe(this.link, channels, (channel, message) => {
       this.tally.messagesReceived++;
       this.countRead(pushedMessageBytes(channel, message));
       onMessage(channel, message);
@@ -243,7 +247,7 @@ class SharedConnectionView implements StreamConnection {
     if (this.closed) return;
     this.closed = true;
     if (this.closeListener) this.link.closeListeners.delete(this.closeListener);
-    if (this.channels.length > 0) this.shared.unsubscribe(this.link.redis, this.channels);
+    if (this.channels.length > 0) this.shared.unsubscribe(this.link, this.channels);
   }
 
   /** Counts `commands` sent as one round trip, and their bytes. */

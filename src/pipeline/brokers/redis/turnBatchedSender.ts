@@ -20,16 +20,24 @@ export class TurnBatchedSender {
 
   /** Sends `name args…` (replies decoded as UTF-8 strings, as `redis.call` decodes them); resolves with the reply. */
   send(name: string, args: (string | number)[]): Promise<unknown> {
-    if (this.corked === null) {
-      // The socket a reconnect would replace is the one uncorked: it is kept, not looked up again.
-      const socket = this.redis.stream;
-      socket.cork();
-      this.corked = socket;
-      setImmediate(this.uncork);
-    }
+    this.corkThisTurn();
     const command = new Command(name, args, { replyEncoding: 'utf8' });
     this.redis.sendCommand(command);
     return command.promise as Promise<unknown>;
+  }
+
+  /**
+   * Holds whatever is written on the connection for the rest of this turn (a no-op if already
+   * held): commands sent through ioredis' own methods, such as a subscriber's SUBSCRIBE, then
+   * leave with the turn's other commands in one socket write.
+   */
+  corkThisTurn(): void {
+    if (this.corked !== null) return;
+    // The socket a reconnect would replace is the one uncorked: it is kept, not looked up again.
+    const socket = this.redis.stream;
+    socket.cork();
+    this.corked = socket;
+    setImmediate(this.uncork);
   }
 
   private readonly uncork = (): void => {
