@@ -32,6 +32,8 @@ export interface ProbeResult {
   rssPeakMB: number;
   tpotP50Ms: number | null;
   sourceLagP99Ms: number | null;
+  /** The tool's event-loop delay p99 over the load (ms), measured the same way in both (perf_hooks monitorEventLoopDelay). */
+  eventLoopDelayP99Ms: number | null;
   /** Threads the load ran on: streambench's worker threads (chosen by itself when the load needs them), 1 for the yardstick. */
   threads: number;
   /** What the tool itself warned about (streambench only). */
@@ -43,17 +45,30 @@ export function rampSeconds(streams: number): number {
   return Math.min(2, Math.max(0.5, streams / 300));
 }
 
-/** The floor scenario for `streams` concurrent streams of `tokens` tokens: the corrected relay, shared connections, SSE (`workers`: load.workers, unset as bench:floor runs it). */
-export function floorScenario(streams: number, tokens: number, workers?: number): Scenario {
+/** How a probe may differ from bench:floor's workload, to take it apart (probeChild.ts options); bench:floor itself sets none. */
+export interface FloorShape {
+  /** load.workers (unset: streambench chooses). */
+  workers?: number;
+  /** The first token's delay (ms; default 100). */
+  ttftMs?: number;
+  /** The ramp (s; default rampSeconds(streams)). */
+  rampS?: number;
+  /** Pipeline settings laid over the floor's (streambench only: the yardstick has one pipeline). */
+  pipeline?: Record<string, unknown>;
+}
+
+/** The floor scenario for `streams` concurrent streams of `tokens` tokens: the corrected relay, shared connections, SSE; `shape` as bench:floor leaves it unless a probe is told otherwise. */
+export function floorScenario(streams: number, tokens: number, shape: FloorShape = {}): Scenario {
+  const { workers, ttftMs = 100, rampS = rampSeconds(streams), pipeline = {} } = shape;
   return resolveScenario(
     {
       name: 'floor',
       seed: FLOOR_SEED,
       // One warm-up stream before the load, as streambench runs by default (the yardstick does the same).
       warmup: FLOOR_WARMUP_STREAMS,
-      source: { type: 'synthetic', tokens, granularity: 'token', ttftMs: 100, gapMs: PLANNED_TPOT_MS },
-      pipeline: { preset: 'seed-corrected', broker: { connections: 'shared' }, delivery: { type: 'sse' } },
-      load: { concurrency: streams, streams, rampS: rampSeconds(streams), sampleEveryS: 60, ...(workers !== undefined && { workers }) },
+      source: { type: 'synthetic', tokens, granularity: 'token', ttftMs, gapMs: PLANNED_TPOT_MS },
+      pipeline: { preset: 'seed-corrected', broker: { connections: 'shared' }, delivery: { type: 'sse' }, ...pipeline },
+      load: { concurrency: streams, streams, rampS, sampleEveryS: 60, ...(workers !== undefined && { workers }) },
     },
     'bench:floor',
     '',

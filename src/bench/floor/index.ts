@@ -77,6 +77,7 @@ const fmt = (value: number, digits = 0) => value.toLocaleString('en-US', { minim
 const describe = (result: ProbeResult) =>
   `${result.tool.padEnd(11)} ${String(result.streams).padStart(5)} streams${result.threads > 1 ? ` (${result.threads} worker threads)` : ''}: ${fmt(result.cpuUsPerToken)} µs CPU/token, ${result.cpuCores.toFixed(2)} cores, ` +
   `RSS peak ${fmt(result.rssPeakMB)} MB, TPOT p50 ${result.tpotP50Ms?.toFixed(1) ?? '–'} ms, source lag p99 ${result.sourceLagP99Ms?.toFixed(0) ?? '–'} ms, ` +
+  `loop delay p99 ${result.eventLoopDelayP99Ms?.toFixed(0) ?? '–'} ms, ` +
   `${result.failedStreams} failed — ${heldPlan(result) ? 'on plan' : `MISSED the plan (${planMiss(result)})`}`;
 
 const cores = availableParallelism();
@@ -120,6 +121,7 @@ const run = async (tool: Tool, streams: number): Promise<ProbeResult> => {
       rssPeakMB: 0,
       tpotP50Ms: null,
       sourceLagP99Ms: null,
+      eventLoopDelayP99Ms: null,
       threads: 1,
       warnings: [],
     };

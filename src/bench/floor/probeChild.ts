@@ -3,8 +3,14 @@
  * alone: `node probeChild.js <yardstick|streambench> <streams> <tokens> <redisUrl> [workers]`
  * (workers: streambench's `load.workers`, to compare thread counts; unset, streambench chooses,
  * as bench:floor runs it). Prints one JSON line (a ProbeResult) on stdout.
+ *
+ * To take the workload apart (bench:floor sets none of these): `--ttft-ms N` (the first token's
+ * delay, default 100), `--ramp-s S` (default as bench:floor) and, for streambench only,
+ * `--pipeline JSON` (pipeline settings laid over the floor's, e.g. '{"delivery":{"type":"direct"}}').
  */
 import { randomBytes } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import { runScenario } from '../../run/runScenario.js';
 import type { Scenario } from '../../scenario/loadScenario.js';
 import { planSyntheticStream } from '../../sources/synthetic.js';
@@ -12,17 +18,35 @@ import type { ResolvedSyntheticSettings } from '../../sources/syntheticSchema.js
 import { FLOOR_SEED, FLOOR_WARMUP_STREAMS, floorScenario, percentileOf, type ProbeResult } from './floorWorkload.js';
 import { runYardstick } from './yardstickRelay.js';
 
-const [tool, streamsText, tokensText, redisUrl, workersText] = process.argv.slice(2);
+const USAGE = "usage: probeChild.js <yardstick|streambench> <streams> <tokens> <redisUrl> [workers] [--ttft-ms N] [--ramp-s S] [--pipeline '{…}' (streambench only)]\n";
+let parsed: ReturnType<typeof parseProbeArgs>;
+try {
+  parsed = parseProbeArgs();
+} catch (error) {
+  usage((error as Error).message);
+}
+const { positionals, values: options } = parsed!;
+const [tool, streamsText, tokensText, redisUrl, workersText] = positionals;
 const streams = Number(streamsText);
 const tokens = Number(tokensText);
 const workers = workersText === undefined ? undefined : Number(workersText);
 if ((tool !== 'yardstick' && tool !== 'streambench') || !(streams > 0) || !(tokens > 1) || !redisUrl || (workers !== undefined && !(Number.isInteger(workers) && workers >= 1))) {
-  process.stderr.write('usage: probeChild.js <yardstick|streambench> <streams> <tokens> <redisUrl> [workers]\n');
-  process.exit(2);
+  usage('a positional argument is missing or out of range');
 }
+const ttftMs = options['ttft-ms'] === undefined ? undefined : Number(options['ttft-ms']);
+if (ttftMs !== undefined && !(ttftMs >= 0)) usage(`--ttft-ms must be a number of ms ≥ 0, got ${options['ttft-ms']}`);
+const rampS = options['ramp-s'] === undefined ? undefined : Number(options['ramp-s']);
+if (rampS !== undefined && !(rampS >= 0)) usage(`--ramp-s must be a number of seconds ≥ 0, got ${options['ramp-s']}`);
+const pipeline = options.pipeline === undefined ? undefined : pipelineOverride(options.pipeline);
+if (pipeline !== undefined && tool === 'yardstick') usage('--pipeline changes streambench only: the yardstick has one pipeline');
 
 const MB = 1024 * 1024;
-const scenario = floorScenario(streams, tokens, workers);
+let scenario: Scenario;
+try {
+  scenario = floorScenario(streams, tokens, { workers, ttftMs, rampS, pipeline });
+} catch (error) {
+  usage((error as Error).message); // a --pipeline setting the scenario schema refuses, named by it
+}
 // The yardstick's producer awaits its writes when streambench's does (`write: eval` awaits, as
 // every write mode but fire-and-forget): the source lag both are judged by then counts the same
 // waits. SB_FLOOR_YARDSTICK_PIPELINED=1 runs the yardstick with pipelined writes, as before.
@@ -50,6 +74,9 @@ if (tool === 'yardstick') {
   const sampler = setInterval(sampleRss, 100);
   const loadSettings = scenario.configs[0]?.load;
   if (!loadSettings) throw new Error('the floor scenario has no load settings');
+  // The delay monitor streambench keeps over its load (src/probes/eventLoopDelay.ts), over the yardstick's.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const outcome = await runYardstick({
     redisUrl,
     keyPrefix,
@@ -59,6 +86,7 @@ if (tool === 'yardstick') {
     awaitWrites: YARDSTICK_AWAITS_WRITES,
   });
   clearInterval(sampler);
+  loopDelay.disable();
   result = {
     tool,
     streams,
@@ -72,6 +100,7 @@ if (tool === 'yardstick') {
     rssPeakMB: rssPeakBytes / MB,
     tpotP50Ms: percentileOf(outcome.tpotMs, 50),
     sourceLagP99Ms: percentileOf(outcome.sourceLagMaxMs, 99),
+    eventLoopDelayP99Ms: loopDelay.count > 0 ? loopDelay.percentile(99) / 1e6 : null,
     threads: 1,
     warnings: [],
   };
@@ -98,6 +127,7 @@ if (tool === 'yardstick') {
     rssPeakMB: rssPeakBytes / MB,
     tpotP50Ms: config.metrics?.tpotMs?.p50 ?? null,
     sourceLagP99Ms: config.metrics?.sourceLagMs?.p99 ?? null,
+    eventLoopDelayP99Ms: config.metrics?.eventLoopDelayMs?.p99 ?? null,
     threads: workersOf(config.settings.load),
     warnings: config.warnings ?? [],
   };
@@ -106,6 +136,32 @@ if (tool === 'yardstick') {
 process.stdout.write(`${JSON.stringify(result)}\n`);
 // Whatever a library left open, the probe is over.
 process.exit(0);
+
+/** Exits with the usage and `problem` (exit code 2: invalid input). */
+function usage(problem: string): never {
+  process.stderr.write(`probeChild.js: ${problem}\n${USAGE}`);
+  process.exit(2);
+}
+
+/** The command line: positionals, and the options that take the workload apart. */
+function parseProbeArgs() {
+  return parseArgs({
+    allowPositionals: true,
+    options: { 'ttft-ms': { type: 'string' }, 'ramp-s': { type: 'string' }, pipeline: { type: 'string' } },
+  });
+}
+
+/** `--pipeline`'s JSON object (exits with a usage error when it is not one). */
+function pipelineOverride(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return usage(`--pipeline is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return usage('--pipeline must be a JSON object of pipeline settings');
+  return value as Record<string, unknown>;
+}
 
 /** Whether the floor scenario's broker awaits its writes (a redis-list broker whose write mode is not fire-and-forget). */
 function brokerAwaitsWrites(floor: Scenario): boolean {
