@@ -61,6 +61,10 @@ if (tool === 'yardstick') {
   // Stream i of streambench's load is plan FLOOR_WARMUP_STREAMS + i: the same plans here.
   const plans = Array.from({ length: FLOOR_WARMUP_STREAMS + streams }, (_, index) => planSyntheticStream(settings, FLOOR_SEED, index));
   const keyPrefix = `sbfloor:${randomBytes(4).toString('hex')}:`;
+  // The delay monitor streambench keeps over a config (src/probes/eventLoopDelay.ts): from before
+  // the warm-up stream to the end of the load, over the yardstick's the same.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const warmup = await runYardstick({
     redisUrl,
     keyPrefix: `${keyPrefix}warmup:`,
@@ -74,9 +78,6 @@ if (tool === 'yardstick') {
   const sampler = setInterval(sampleRss, 100);
   const loadSettings = scenario.configs[0]?.load;
   if (!loadSettings) throw new Error('the floor scenario has no load settings');
-  // The delay monitor streambench keeps over its load (src/probes/eventLoopDelay.ts), over the yardstick's.
-  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
-  loopDelay.enable();
   const outcome = await runYardstick({
     redisUrl,
     keyPrefix,
