@@ -32,7 +32,7 @@ export interface ProbeResult {
   rssPeakMB: number;
   tpotP50Ms: number | null;
   sourceLagP99Ms: number | null;
-  /** The tool's event-loop delay p99 over the load (ms), measured the same way in both (perf_hooks monitorEventLoopDelay). */
+  /** The tool's event-loop delay p99 (ms), from before the warm-up stream to the end of the load, measured the same way in both (perf_hooks monitorEventLoopDelay, 5 ms resolution). */
   eventLoopDelayP99Ms: number | null;
   /** Threads the load ran on: streambench's worker threads (chosen by itself when the load needs them), 1 for the yardstick. */
   threads: number;

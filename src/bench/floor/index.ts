@@ -10,7 +10,7 @@
  * --max-steps N (search levels per tool after the fixed ones, default 4), --rounds N (rounds of the 100 and 300 levels,
  * medians; default 1), --tries N (odd: probes a level gets at most, its verdict their majority; default 3),
  * --no-search, --redis URL (default REDIS_URL or
- * redis://127.0.0.1:6379), --json (the probes as JSON on stdout; text on stderr).
+ * redis://127.0.0.1:6379), --json (the probes and each level's tries and verdict as JSON on stdout; text on stderr).
  */
 import { spawn } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
@@ -99,8 +99,8 @@ const outcomes: Record<Tool, Map<number, boolean[]>> = { yardstick: new Map(), s
 const outcomesAt = (tool: Tool, streams: number): boolean[] => outcomes[tool].get(streams) ?? [];
 /** The levels a tool's tries have decided, as search steps. */
 const decidedSteps = (tool: Tool): SearchStep[] =>
-  [...outcomes[tool]].flatMap(([streams, held]) => {
-    const verdict = levelVerdict(held, tries);
+  [...outcomes[tool]].flatMap(([streams, onPlan]) => {
+    const verdict = levelVerdict(onPlan, tries);
     return verdict === null ? [] : [{ streams, held: verdict }];
   });
 const run = async (tool: Tool, streams: number): Promise<ProbeResult> => {
@@ -141,9 +141,9 @@ const settle = async (levels: ReadonlyArray<readonly [Tool, number]>, firstPass 
     for (const [tool, streams] of inTurn(undecided, pass)) await run(tool, streams);
   }
   for (const [tool, streams] of levels) {
-    const held = outcomesAt(tool, streams);
-    if (held.length > 1)
-      say(`  → ${tool} at ${streams} streams: ${levelVerdict(held, tries) ? 'held' : 'missed'} (on plan in ${held.filter(Boolean).length} of ${held.length} tries)`);
+    const onPlan = outcomesAt(tool, streams);
+    if (onPlan.length > 1)
+      say(`  → ${tool} at ${streams} streams: ${levelVerdict(onPlan, tries) ? 'held' : 'missed'} (on plan in ${onPlan.filter(Boolean).length} of ${onPlan.length} tries)`);
   }
 };
 
@@ -223,7 +223,7 @@ if (search) {
   );
 }
 /** Each level a tool tried: whether each try held, and the verdict (null: undecided, as a --no-search fixed level may stay). */
-const levels = (tool: Tool) => [...outcomes[tool]].map(([streams, held]) => ({ streams, tries: held, held: levelVerdict(held, tries) }));
+const levels = (tool: Tool) => [...outcomes[tool]].map(([streams, onPlan]) => ({ streams, tries: onPlan, held: levelVerdict(onPlan, tries) }));
 if (values.json)
   process.stdout.write(
     `${JSON.stringify({ cores, loadAverageAtStart: load1, tokens, tries, probes, levels: { yardstick: levels('yardstick'), streambench: levels('streambench') } }, null, 2)}\n`,

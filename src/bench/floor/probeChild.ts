@@ -19,13 +19,7 @@ import { FLOOR_SEED, FLOOR_WARMUP_STREAMS, floorScenario, percentileOf, type Pro
 import { runYardstick } from './yardstickRelay.js';
 
 const USAGE = "usage: probeChild.js <yardstick|streambench> <streams> <tokens> <redisUrl> [workers] [--ttft-ms N] [--ramp-s S] [--pipeline '{…}' (streambench only)]\n";
-let parsed: ReturnType<typeof parseProbeArgs>;
-try {
-  parsed = parseProbeArgs();
-} catch (error) {
-  usage((error as Error).message);
-}
-const { positionals, values: options } = parsed!;
+const { positionals, values: options } = parseProbeArgs();
 const [tool, streamsText, tokensText, redisUrl, workersText] = positionals;
 const streams = Number(streamsText);
 const tokens = Number(tokensText);
@@ -144,12 +138,16 @@ function usage(problem: string): never {
   process.exit(2);
 }
 
-/** The command line: positionals, and the options that take the workload apart. */
+/** The command line: positionals, and the options that take the workload apart (an unknown option exits with the usage). */
 function parseProbeArgs() {
-  return parseArgs({
-    allowPositionals: true,
-    options: { 'ttft-ms': { type: 'string' }, 'ramp-s': { type: 'string' }, pipeline: { type: 'string' } },
-  });
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: { 'ttft-ms': { type: 'string' }, 'ramp-s': { type: 'string' }, pipeline: { type: 'string' } },
+    });
+  } catch (error) {
+    return usage((error as Error).message);
+  }
 }
 
 /** `--pipeline`'s JSON object (exits with a usage error when it is not one). */
