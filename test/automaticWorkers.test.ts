@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
-import { withAutomaticWorkers, workersOfRun } from '../src/load/automaticWorkers.js';
-import { workersChoiceNote } from '../src/load/harnessWarnings.js';
-import { automaticWorkers, concurrencyOfShare, plannedStream } from '../src/load/plannedLoad.js';
+import { withAutomaticProducerProcess, withAutomaticWorkers, workersOfRun } from '../src/load/automaticWorkers.js';
+import { harnessShare, loadThreadsOf, workersChoiceNote } from '../src/load/harnessWarnings.js';
+import { automaticProducerProcess, automaticWorkers, concurrencyOfShare, plannedStream } from '../src/load/plannedLoad.js';
 import { loadThreadsForCores } from '../src/load/threadsForCores.js';
 import type { RunEnvironment } from '../src/run/buildPipeline.js';
 import { resolveScenario } from '../src/scenario/loadScenario.js';
-import { floorScenario } from '../src/bench/floor/floorWorkload.js';
+import { floorScenario, floorSplitsByItself } from '../src/bench/floor/floorWorkload.js';
 
 const floor = (streams: number, workers?: number) => {
   const scenario = floorScenario(streams, 150);
@@ -83,5 +83,59 @@ describe('spreading over worker threads by itself', () => {
     );
     expect(workersChoiceNote({ workers: 2 })).toBe('');
     expect(workersChoiceNote(undefined)).toBe('');
+  });
+});
+
+describe('splitting the producer side off by itself', () => {
+  it('on 2 cores splits a load that needs more than one thread, and says why', () => {
+    const stream = { tokens: 150, seconds: 3 };
+    expect(automaticProducerProcess(floor(300).config.load!, stream, 1, 2)).toEqual({ split: true, plannedTokensPerSecond: 15000 });
+    const { scenario, config } = floor(300);
+    const chosen = withAutomaticProducerProcess(config, environmentOf(scenario), 2);
+    expect(chosen.config.pipeline.processes).toBe('split');
+    expect(chosen.config.pipeline.broker).toEqual(config.pipeline.broker);
+    expect(chosen.choice).toEqual({ processesChosenBy: 'streambench', plannedTokensPerSecond: 14610 });
+  });
+
+  it('does not split a light load, where worker threads can spread it, on one core, or without a planned pace', () => {
+    const stream = { tokens: 150, seconds: 3 };
+    expect(automaticProducerProcess(floor(200).config.load!, stream, 1, 2)).toEqual({ split: false, plannedTokensPerSecond: 10000 });
+    expect(automaticProducerProcess(floor(300).config.load!, stream, 1, 4).split).toBe(false);
+    expect(automaticProducerProcess(floor(300).config.load!, stream, 1, 1).split).toBe(false);
+    expect(automaticProducerProcess(floor(300).config.load!, null, 1, 2)).toEqual({ split: false, plannedTokensPerSecond: null });
+    // Sharded, each machine plans its own share.
+    expect(automaticProducerProcess(floor(300).config.load!, stream, 2, 2).split).toBe(false);
+  });
+
+  it('keeps what the scenario set: processes, workers, a memory broker or a browser client', () => {
+    const { scenario, config } = floor(300);
+    const environment = environmentOf(scenario);
+    for (const pinned of [
+      { ...config, pipeline: { ...config.pipeline, processes: 'single' as const } },
+      { ...config, load: { ...config.load!, workers: 1 } },
+      { ...config, pipeline: { ...config.pipeline, broker: { type: 'memory' as const, read: 'from-index' as const, window: 10 } } },
+      { ...config, pipeline: { ...config.pipeline, client: { ...config.pipeline.client, type: 'browser' as const } } },
+    ]) {
+      expect(withAutomaticProducerProcess(pinned, environment, 2)).toEqual({ config: pinned, choice: null });
+    }
+    expect(withAutomaticProducerProcess(config, environmentOf(scenario, { clock: { ...systemClock } }), 2).choice).toBeNull();
+  });
+
+  it('the load table line and the harness share say the producer side was split off, and why', () => {
+    expect(workersChoiceNote({ processesChosenBy: 'streambench', plannedTokensPerSecond: 14610 })).toBe(
+      " (producer side in a child process, split by streambench: load.workers and pipeline.processes were not set, 14,610 tokens/s planned need more than one thread, and this machine's cores carry one load thread)",
+    );
+    const split = { settings: { processes: 'split', load: { processesChosenBy: 'streambench' } } };
+    expect(loadThreadsOf(split)).toBe(2);
+    expect(loadThreadsOf({ settings: { processes: 'single' } })).toBe(1);
+    expect(loadThreadsOf({ settings: { processes: 'split', load: { workers: 3 } } })).toBe(3);
+    const load = { toolCpuShare: 1.5 } as Parameters<typeof harnessShare>[0];
+    expect(harnessShare(load, 2, 2, true)).toBe("the tool's own share: 1.50 cores, 75 % of the 2 cores its thread and its producer process could use");
+    expect(harnessShare(load, 1, 2)).toBe("the tool's own share: 1.50 cores, 150 % of the 1 core its 1 thread could use");
+  });
+
+  it('bench:floor knows where streambench splits by itself: above 200 streams of the floor on 2 cores, never on 4', () => {
+    expect([100, 200, 250, 300].map((streams) => floorSplitsByItself(streams, 150, 2))).toEqual([false, false, true, true]);
+    expect(floorSplitsByItself(300, 150, 4)).toBe(false);
   });
 });

@@ -21,6 +21,11 @@ describe('the floor scenario', () => {
     expect(config.pipeline.broker).toMatchObject({ connections: 'shared' });
   });
 
+  it("leaves processes to streambench unless a probe pins it (bench:floor's CPU and memory rows pin one process)", () => {
+    expect(floorScenario(300, 150).configs[0]!.pipeline.processes).toBeUndefined();
+    expect(floorScenario(300, 150, { pipeline: { processes: 'single' } }).configs[0]!.pipeline.processes).toBe('single');
+  });
+
   it('refuses a pipeline setting the scenario schema does not know, naming it', () => {
     expect(() => floorScenario(10, 3, { pipeline: { delivery: { type: 'bogus' } } })).toThrow(/pipeline\.delivery/);
   });
@@ -42,6 +47,7 @@ describe('held on plan', () => {
     sourceLagP99Ms: 49,
     eventLoopDelayP99Ms: 12,
     threads: 1,
+    split: false,
     warnings: [],
   };
 

@@ -32,7 +32,13 @@ function expectCompleteScenario(scenario: Scenario): void {
   expect(scenario.configs.length).toBeGreaterThan(0);
   expect(new Set(scenario.configs.map((config) => config.name)).size).toBe(scenario.configs.length);
   for (const config of scenario.configs) {
-    expect(Object.keys(config.pipeline).sort()).toEqual(['batch', 'broker', 'client', 'delivery', 'processes', 'serializer']);
+    // processes may stay unset: streambench chooses at run time (docs/scenarios.md#processes).
+    expect(
+      Object.keys(config.pipeline)
+        .filter((key) => key !== 'processes')
+        .sort(),
+    ).toEqual(['batch', 'broker', 'client', 'delivery', 'serializer']);
+    expect([undefined, 'single', 'split']).toContain(config.pipeline.processes);
     const reparsed = pipelineSchema.safeParse(config.pipeline);
     if (!reparsed.success) throw new Error(`config "${config.name}" has an incomplete pipeline: ${reparsed.error.message}`);
   }

@@ -261,6 +261,30 @@ describe.skipIf(url === null)('producer and consumer in separate processes (proc
     expect(await keysOfRun(redis, document.runId)).toEqual([]);
   });
 
+  it('splits a load by itself on 2 cores when it needs more than one thread, says so, and keeps a load that pins processes', async () => {
+    // 30 streams of 30 tokens 1 ms apart: about 26,000 tokens/s planned, over one thread's 10,000.
+    const heavy = {
+      source: { type: 'synthetic', tokens: 30, ttftMs: 5, gapMs: 1 },
+      pipeline: { preset: 'seed-corrected', broker: { connections: 'shared' } },
+      load: { concurrency: 30, streams: 30 },
+    };
+    const document = await runScenario(scenarioFrom(heavy), { redis: url!, warmup: 0, cores: 2 });
+    const config = firstOf(document.configs, 'document.configs');
+    expect(config.state, config.message).toBe('completed');
+    expect(config.settings.processes).toBe('split');
+    expect(config.settings.load).toMatchObject({ processesChosenBy: 'streambench' });
+    expect((config.settings.load as { plannedTokensPerSecond: number }).plannedTokensPerSecond).toBeGreaterThan(10_000);
+    expect(config.iterations.every((iteration) => iteration.tokens === 30)).toBe(true);
+    expect(config.metrics!.sourceLagMs!.n).toBe(30);
+    expect(await keysOfRun(redis, document.runId)).toEqual([]);
+
+    const pinned = await runScenario(scenarioFrom({ ...heavy, pipeline: { ...heavy.pipeline, processes: 'single' } }), { redis: url!, warmup: 0, cores: 2 });
+    const single = firstOf(pinned.configs, 'pinned.configs');
+    expect(single.state, single.message).toBe('completed');
+    expect(single.settings.processes).toBe('single');
+    expect(single.settings.load).not.toHaveProperty('processesChosenBy');
+  });
+
   it('runs the split-processes variant of scenarios/redis.yaml: the field baseline, split', async () => {
     const shipped = await loadScenarioFile('scenarios/redis.yaml');
     const config = shipped.configs.find((candidate) => candidate.name === 'split-processes')!;
@@ -293,8 +317,9 @@ describe('processes: split and the memory broker', () => {
     await expect(broker.openStream('s', { role: 'consumer' })).rejects.toThrow('the memory broker lives in one process');
   });
 
-  it('defaults to single and accepts split with a Redis broker', () => {
-    expect(firstOf(scenarioFrom({}).configs, 'configs').pipeline.processes).toBe('single');
+  it('leaves processes unset for streambench to choose, and accepts single, and split with a Redis broker', () => {
+    expect(firstOf(scenarioFrom({}).configs, 'configs').pipeline.processes).toBeUndefined();
+    expect(firstOf(scenarioFrom({ pipeline: { processes: 'single' } }).configs, 'configs').pipeline.processes).toBe('single');
     expect(firstOf(scenarioFrom({ pipeline: { broker: { type: 'redis-stream' }, processes: 'split' } }).configs, 'configs').pipeline.processes).toBe('split');
   });
 });

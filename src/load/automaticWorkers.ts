@@ -4,16 +4,27 @@
  * than one load thread (1.5 cores each: never on 2 cores; src/load/plannedLoad.ts). The
  * result's `settings.load` then holds the workers chosen and `workersChosenBy: 'streambench'`
  * with the planned rate, and the load table says so beside the tool's share.
+ *
+ * Where the cores carry only one load thread (2 cores), such a load on a Redis broker that also
+ * left `pipeline.processes` unset runs its producer side in a child process instead
+ * (`processes: split`, `processesChosenBy: 'streambench'` in `settings.load`): on 2 cores that
+ * held more streams on plan than one process (docs/benchmarks.md).
  */
 import { availableParallelism } from 'node:os';
 import { systemClock } from '../clock.js';
 import type { RunEnvironment } from '../run/buildPipeline.js';
 import type { ResolvedConfig } from '../scenario/loadScenario.js';
-import { automaticWorkers, plannedStream } from './plannedLoad.js';
+import { automaticProducerProcess, automaticWorkers, plannedStream } from './plannedLoad.js';
 
 /** How the worker threads of a config's load were chosen, as kept in its result's settings.load. */
 export interface WorkersChoice {
   workersChosenBy: 'streambench';
+  plannedTokensPerSecond: number;
+}
+
+/** How a config's load came to run its producer side in a child process, as kept in its result's settings.load. */
+export interface ProcessesChoice {
+  processesChosenBy: 'streambench';
   plannedTokensPerSecond: number;
 }
 
@@ -31,6 +42,27 @@ export function withAutomaticWorkers(
   const { workers, plannedTokensPerSecond } = automaticWorkers(load, stream, environment.shard?.count ?? 1, cores);
   if (workers <= 1 || plannedTokensPerSecond === null) return { config, choice: null };
   return { config: { ...config, load: { ...load, workers } }, choice: { workersChosenBy: 'streambench', plannedTokensPerSecond: Math.round(plannedTokensPerSecond) } };
+}
+
+/** The config to run on this thread: `config` itself, or a copy whose pipeline runs its producer side in a child process, as streambench chose (with why). */
+export function withAutomaticProducerProcess(
+  config: ResolvedConfig,
+  environment: RunEnvironment,
+  cores: number = availableParallelism(),
+): { config: ResolvedConfig; choice: ProcessesChoice | null } {
+  const load = config.load;
+  // Only where the scenario left the spread to streambench (neither workers nor processes set), the source plans its pace, and a split can run.
+  if (!load || load.workers !== undefined || config.pipeline.processes !== undefined || config.target || !environment.sourceSettings || environment.clock !== systemClock) {
+    return { config, choice: null };
+  }
+  if (config.pipeline.client.type === 'browser' || config.pipeline.broker.type === 'memory') return { config, choice: null };
+  const stream = plannedStream(environment.sourceSettings, environment.seed);
+  const { split, plannedTokensPerSecond } = automaticProducerProcess(load, stream, environment.shard?.count ?? 1, cores);
+  if (!split || plannedTokensPerSecond === null) return { config, choice: null };
+  return {
+    config: { ...config, pipeline: { ...config.pipeline, processes: 'split' } },
+    choice: { processesChosenBy: 'streambench', plannedTokensPerSecond: Math.round(plannedTokensPerSecond) },
+  };
 }
 
 /** Worker threads a config's load will run on: its `load.workers`, else what streambench would choose (for counting warm-up streams ahead). */

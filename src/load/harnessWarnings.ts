@@ -14,8 +14,23 @@ const TOOL_CPU_SHARE_LIMIT = 0.85;
 const START_DELAY_P99_LIMIT_MS = 5;
 const SOURCE_LAG_P99_LIMIT_MS = 5;
 
-/** Warnings for a config run on `threads` threads (1, or its load's worker threads) of a machine with `cores` cores. */
-export function harnessWarnings(metrics: ConfigMetrics | null, load: ConfigResult['load'] | null, threads: number, cores: number = availableParallelism()): string[] {
+/** How a load's threads are named: `threads` of them, or (`split`) the main thread and the producer child process, which count as two. */
+function threadWords(threads: number, split: boolean): string {
+  if (split) return 'its thread and its producer process';
+  return `its ${threads} thread${threads === 1 ? '' : 's'}`;
+}
+
+/**
+ * Warnings for a config run on `threads` threads (1, or its load's worker threads; 2 when
+ * `split`: the main thread and the producer child process) of a machine with `cores` cores.
+ */
+export function harnessWarnings(
+  metrics: ConfigMetrics | null,
+  load: ConfigResult['load'] | null,
+  threads: number,
+  cores: number = availableParallelism(),
+  split = false,
+): string[] {
   const warnings: string[] = [];
   const eventLoopDelayMs = metrics?.eventLoopDelayMs;
   if (eventLoopDelayMs && eventLoopDelayMs.p99 > EVENT_LOOP_DELAY_P99_LIMIT_MS) {
@@ -34,11 +49,11 @@ export function harnessWarnings(metrics: ConfigMetrics | null, load: ConfigResul
   if (load && load.toolCpuShare > TOOL_CPU_SHARE_LIMIT * usableCores) {
     // More threads help only where the cores carry them (threadsForCores.ts): on 2 cores a second one lagged more.
     const advice =
-      threads < loadThreadsForCores(cores)
+      !split && threads < loadThreadsForCores(cores)
         ? `spread it over worker threads (load.workers, up to ${loadThreadsForCores(cores)} on this machine's ${cores} cores) or machines (--shard)`
         : `lower the load or split it over machines with --shard (${cores} cores carry ${loadThreadsForCores(cores) === 1 ? 'one load thread' : `${loadThreadsForCores(cores)} load threads`}: more lag, not less)`;
     warnings.push(
-      `the tool used ${(load.toolCpuShare * 100).toFixed(0)} % of a core (${threads} thread${threads === 1 ? '' : 's'}, ${cores} cores): it may be the bottleneck, not the relay; ${advice}`,
+      `the tool used ${(load.toolCpuShare * 100).toFixed(0)} % of a core (${split ? 'a thread and its producer process' : `${threads} thread${threads === 1 ? '' : 's'}`}, ${cores} cores): it may be the bottleneck, not the relay; ${advice}`,
     );
   }
   if (load?.startDelayMs && load.startDelayMs.p99 > START_DELAY_P99_LIMIT_MS) {
@@ -47,10 +62,10 @@ export function harnessWarnings(metrics: ConfigMetrics | null, load: ConfigResul
   return warnings;
 }
 
-/** The tool's own share of the machine during a load, in words: cores used and share of what it could use. */
-export function harnessShare(load: NonNullable<ConfigResult['load']>, threads: number, cores: number = availableParallelism()): string {
+/** The tool's own share of the machine during a load, in words: cores used and share of what it could use (`split`: see harnessWarnings). */
+export function harnessShare(load: NonNullable<ConfigResult['load']>, threads: number, cores: number = availableParallelism(), split = false): string {
   const usableCores = Math.max(1, Math.min(threads, cores));
-  return `the tool's own share: ${load.toolCpuShare.toFixed(2)} cores, ${((load.toolCpuShare / usableCores) * 100).toFixed(0)} % of the ${usableCores} core${usableCores === 1 ? '' : 's'} its ${threads} thread${threads === 1 ? '' : 's'} could use`;
+  return `the tool's own share: ${load.toolCpuShare.toFixed(2)} cores, ${((load.toolCpuShare / usableCores) * 100).toFixed(0)} % of the ${usableCores} core${usableCores === 1 ? '' : 's'} ${threadWords(threads, split)} could use`;
 }
 
 /**
@@ -82,10 +97,16 @@ function formatLag(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`;
 }
 
-/** Threads a config's load ran on (its worker threads, else 1), from its result's settings. */
-export function loadThreadsOf(config: ConfigResult): number {
+/** Threads a config's load ran on (its worker threads; 2 for a split producer side: the main thread and the producer process; else 1), from its result's settings. */
+export function loadThreadsOf(config: Pick<ConfigResult, 'settings'>): number {
   const workers = (config.settings.load as { workers?: unknown } | undefined)?.workers;
-  return typeof workers === 'number' && workers > 0 ? workers : 1;
+  if (typeof workers === 'number' && workers > 0) return workers;
+  return splitOf(config) ? 2 : 1;
+}
+
+/** Whether a config's producer side ran in a child process (`processes: split`, set or chosen by streambench), from its result's settings. */
+export function splitOf(config: Pick<ConfigResult, 'settings'>): boolean {
+  return config.settings.processes === 'split';
 }
 
 /**
@@ -101,15 +122,18 @@ export function harnessStatements(configs: readonly ConfigResult[], cores?: numb
     const threads = loadThreadsOf(config);
     const limit = harnessLimit(config.metrics, config.load, threads, cores);
     if (limit !== null) limits.push(`${config.name} — ${limit.charAt(0).toUpperCase()}${limit.slice(1)}.`);
-    shares.push(`${config.name}: ${harnessShare(config.load, threads, cores)}`);
+    shares.push(`${config.name}: ${harnessShare(config.load, threads, cores, splitOf(config))}`);
   }
   return { limits, shares };
 }
 
-/** The words the load table adds after the tool's share when streambench chose the worker threads; '' otherwise. */
+/** The words the load table adds after the tool's share when streambench chose the worker threads or split the producer side off; '' otherwise. */
 export function workersChoiceNote(settingsLoad: unknown): string {
-  const load = settingsLoad as { workers?: unknown; workersChosenBy?: unknown; plannedTokensPerSecond?: unknown } | undefined;
+  const load = settingsLoad as { workers?: unknown; workersChosenBy?: unknown; processesChosenBy?: unknown; plannedTokensPerSecond?: unknown } | undefined;
+  const rate = typeof load?.plannedTokensPerSecond === 'number' ? `${load.plannedTokensPerSecond.toLocaleString('en-US')} tokens/s planned` : 'the planned rate';
+  if (load?.processesChosenBy === 'streambench') {
+    return ` (producer side in a child process, split by streambench: load.workers and pipeline.processes were not set, ${rate} need more than one thread, and this machine's cores carry one load thread)`;
+  }
   if (load?.workersChosenBy !== 'streambench' || typeof load.workers !== 'number') return '';
-  const rate = typeof load.plannedTokensPerSecond === 'number' ? `${load.plannedTokensPerSecond.toLocaleString('en-US')} tokens/s planned` : 'the planned rate';
   return ` (spread over ${load.workers} worker threads by streambench: load.workers was not set and ${rate} need more than one thread)`;
 }

@@ -1,7 +1,8 @@
 /**
  * What a load asks of the tool before it runs, from its settings and the source's plan:
  * streams in flight at once and tokens per second. Sizes the relay's listening sockets and
- * decides whether the load spreads over worker threads by itself. Pure.
+ * decides whether the load spreads over worker threads, or its producer side into a process of
+ * its own, by itself. Pure.
  */
 import type { LoadSettings } from '../scenario/loadSettings.js';
 import type { ResolvedSourceSettings } from '../sources/sourceSettings.js';
@@ -50,4 +51,23 @@ export function automaticWorkers(
   const plannedTokensPerSecond = (concurrency * stream.tokens) / stream.seconds;
   const workers = Math.max(1, Math.min(loadThreadsForCores(cores), Math.ceil(plannedTokensPerSecond / TOKENS_PER_SECOND_PER_THREAD)));
   return { workers, plannedTokensPerSecond };
+}
+
+/**
+ * Whether a load whose scenario left both `load.workers` and `pipeline.processes` unset runs its
+ * producer side in a child process (`processes: split`): when its planned tokens per second need
+ * more than one thread but the machine's cores carry only one load thread (2 cores, where a second
+ * worker thread lagged more), yet more than one core. Splitting puts the source, batcher,
+ * serializer and broker writes on the other core and leaves the consumer side on this one; with
+ * the planned rate that decided it.
+ */
+export function automaticProducerProcess(
+  load: LoadSettings,
+  stream: { tokens: number; seconds: number } | null,
+  shardCount: number,
+  cores: number,
+): { split: boolean; plannedTokensPerSecond: number | null } {
+  const { plannedTokensPerSecond } = automaticWorkers(load, stream, shardCount, cores);
+  if (plannedTokensPerSecond === null) return { split: false, plannedTokensPerSecond };
+  return { split: cores >= 2 && loadThreadsForCores(cores) === 1 && plannedTokensPerSecond > TOKENS_PER_SECOND_PER_THREAD, plannedTokensPerSecond };
 }

@@ -7,7 +7,7 @@ import type { Comparison } from '../stats/compareResults.js';
 import { orderedStageNames } from '../stats/metricPaths.js';
 import type { Breach } from '../stats/rules.js';
 import { formatCount, formatMs, formatPercent, formatSigned } from './format.js';
-import { harnessLimit, harnessShare, workersChoiceNote } from '../load/harnessWarnings.js';
+import { harnessLimit, harnessShare, loadThreadsOf, splitOf, workersChoiceNote } from '../load/harnessWarnings.js';
 import { fitTable, type FitColumn, type FitOptions, type FitRow, wrapWords } from './fitTable.js';
 import { DEFAULT_WIDTH } from './terminalWidth.js';
 import { type BoxCell, BoxTable } from './boxTable.js';
@@ -301,7 +301,9 @@ export function renderLoadTable(doc: ResultDocument, layout?: TableLayout & { wa
   const fitted = layoutOf(layout);
   const width = Math.min(MESSAGE_WIDTH, fitted.width);
   const cores = doc.context?.cores;
-  const shares = configs.map((config) => wrapText(`${config.name}: ${harnessShare(config.load!, threadsOf(config), cores)}${workersChoiceNote(config.settings.load)}`, width));
+  const shares = configs.map((config) =>
+    wrapText(`${config.name}: ${harnessShare(config.load!, loadThreadsOf(config), cores, splitOf(config))}${workersChoiceNote(config.settings.load)}`, width),
+  );
   // Callers that print the grouped warning block (run, sweep, report) leave them out here.
   const warnings = layout?.warnings === false ? [] : configs.flatMap((config) => (config.warnings ?? []).map((warning) => wrapText(`${config.name}: ${warning}`, width)));
   return [...(lead === '' ? [] : [lead]), fitTable(columns, rows, fitted), ...shares, ...warnings].join('\n');
@@ -315,14 +317,8 @@ export function renderHarnessLimits(doc: ResultDocument, layout?: TableLayout): 
   const width = Math.min(MESSAGE_WIDTH, layoutOf(layout).width);
   const lines: string[] = [];
   for (const config of doc.configs) {
-    const limit = harnessLimit(config.metrics, config.load ?? null, threadsOf(config), doc.context?.cores);
+    const limit = harnessLimit(config.metrics, config.load ?? null, loadThreadsOf(config), doc.context?.cores);
     if (limit !== null) lines.push(wrapText(`${config.name} — ${limit.charAt(0).toUpperCase()}${limit.slice(1)}.`, width));
   }
   return lines.join('\n');
-}
-
-/** Threads a config's load ran on (its worker threads, else 1). */
-function threadsOf(config: ConfigResult): number {
-  const workers = (config.settings.load as { workers?: unknown } | undefined)?.workers;
-  return typeof workers === 'number' && workers > 0 ? workers : 1;
 }

@@ -37,6 +37,8 @@ export interface RunEnvironment {
   redis: RedisResolution | null;
   /** The run's interruption: cleanup after it waits on a Redis for a short deadline only. */
   signal?: AbortSignal;
+  /** The machine's cores as the automatic spread of a load sees them; default os.availableParallelism(). */
+  cores?: number;
 }
 
 /** Builds the stages of one config; `concurrency`: streams this thread expects in flight at once (default 1). */

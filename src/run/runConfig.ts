@@ -11,7 +11,7 @@ import { stallWarnings } from './stallWarning.js';
 import { type ResourceReport, sampleResources } from '../probes/resourceSampler.js';
 import type { LoadSettings } from '../scenario/loadSettings.js';
 import { harnessWarnings } from '../load/harnessWarnings.js';
-import { withAutomaticWorkers } from '../load/automaticWorkers.js';
+import { type ProcessesChoice, withAutomaticProducerProcess, withAutomaticWorkers } from '../load/automaticWorkers.js';
 import { concurrencyOfShare, plannedStream } from '../load/plannedLoad.js';
 import { runSchedule, type ScheduleOutcome, type Shard, type StreamStart } from '../load/streamScheduler.js';
 import { timeSlicedQueue } from '../load/timeSlicedQueue.js';
@@ -30,20 +30,22 @@ import { openTargetRunner, type TargetRunner } from '../target/targetRunner.js';
 import type { TargetStreamRun } from '../target/targetStream.js';
 import { describeTarget } from '../target/describeTarget.js';
 
-/** Runs a config's streams and returns its result (on worker threads when its load says so). */
+/** Runs a config's streams and returns its result (on worker threads, or with its producer side in a child process, when its load says so or needs it). */
 export async function runConfig(config: ResolvedConfig, configIndex: number, plan: StreamPlan, environment: RunEnvironment, hooks: ConfigHooks = {}): Promise<ConfigResult> {
-  const chosen = withAutomaticWorkers(config, environment);
+  const chosen = withAutomaticWorkers(config, environment, environment.cores);
   if ((chosen.config.load?.workers ?? 1) > 1) return runConfigOnWorkers(chosen.config, configIndex, plan, environment, hooks, chosen.choice);
-  return runConfigInThisThread(config, configIndex, plan, environment, hooks);
+  const split = withAutomaticProducerProcess(config, environment, environment.cores);
+  return runConfigInThisThread(split.config, configIndex, plan, environment, hooks, split.choice);
 }
 
-/** Runs a config's streams on this thread (a worker thread runs its share this way). */
+/** Runs a config's streams on this thread (a worker thread runs its share this way); `choice`: how streambench chose to split its producer side off (null: it did not). */
 export async function runConfigInThisThread(
   config: ResolvedConfig,
   configIndex: number,
   plan: StreamPlan,
   environment: RunEnvironment,
   hooks: ConfigHooks = {},
+  choice: ProcessesChoice | null = null,
 ): Promise<ConfigResult> {
   const { signal, onStream } = hooks;
   const settings: Record<string, unknown> = config.target
@@ -67,6 +69,8 @@ export async function runConfigInThisThread(
   // timestamps cannot be matched with real stalls).
   const stalls = environment.clock === systemClock ? new StallMonitor() : null;
   const load = config.load;
+  // What the result's settings.load holds: the load as set, with how streambench split it if it did.
+  const loadSettings = load && { ...load, ...choice };
   const measuredStreams = load?.streams ?? plan.iterations;
   const totalStreams = plan.warmup + measuredStreams;
   const failures: string[] = [];
@@ -82,7 +86,7 @@ export async function runConfigInThisThread(
       name: config.name,
       state: 'interrupted',
       message: `stopped by force while it ran (a second signal, or no orderly stop within the grace period) after ${iterations.length} measured streams; streams in flight were not measured`,
-      settings: load ? { ...settings, load } : settings,
+      settings: loadSettings ? { ...settings, load: loadSettings } : settings,
       metrics: iterations.length > 0 ? measurements.toMetrics(eventLoop.peek()) : null,
       iterations,
     };
@@ -219,7 +223,9 @@ export async function runConfigInThisThread(
   }
   if (loadResult && browserCpuMs !== null && loadResult.durationMs > 0) loadResult.browserCpuShare = browserCpuMs / loadResult.durationMs;
   const problem = fatal ?? describeFailures(failures, failedStreams, outcome?.started ?? 0);
-  const warnings = [...harnessWarnings(metrics, loadResult, 1), ...stallWarnings(measurements.iterations)];
+  // A split producer side ran on a second core: the main thread and the producer process.
+  const split = config.pipeline.processes === 'split';
+  const warnings = [...harnessWarnings(metrics, loadResult, split ? 2 : 1, undefined, split), ...stallWarnings(measurements.iterations)];
   const ended = configEnd(problem ? 'errored' : 'completed', metrics);
   // Assigning `ended` over it types state and metrics together; their keys keep the places set here.
   const result: ConfigResult = Object.assign(
@@ -227,7 +233,7 @@ export async function runConfigInThisThread(
       name: config.name,
       state: ended.state,
       ...(problem ? { message: problem } : {}),
-      settings: load ? { ...settings, load } : settings,
+      settings: loadSettings ? { ...settings, load: loadSettings } : settings,
       metrics: ended.metrics,
       iterations: measurements.iterations,
       ...(measurements.tokenLatencyDistribution().count > 0 && { tokenLatencyPercentilesMs: percentileList(measurements.tokenLatencyDistribution()) }),

@@ -30,6 +30,8 @@ export interface RunOptions {
    */
   broker?: 'auto' | 'memory';
   clock?: Clock;
+  /** The machine's cores as the automatic spread of a load sees them (worker threads, a split producer side); default os.availableParallelism(). */
+  cores?: number;
   /** Stops the run after the stream in progress; the document is marked interrupted. */
   signal?: AbortSignal;
   /** The environment `redis: auto` reads (REDIS_URL, STREAMBENCH_DEFAULT_REDIS_URL, PATH for redis-server); default process.env. */
@@ -64,7 +66,17 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     configs = configs.map((config) => ('skipped' in config || !config.load ? config : { ...config, load: { ...config.load, streams: options.iterations } }));
   }
   const source = await createSource(scenario.source, seed);
-  const environment = { runId, seed, shard: options.shard ?? null, clock: options.clock ?? systemClock, source, sourceSettings: scenario.source, redis, signal: options.signal };
+  const environment = {
+    runId,
+    seed,
+    shard: options.shard ?? null,
+    clock: options.clock ?? systemClock,
+    source,
+    sourceSettings: scenario.source,
+    redis,
+    signal: options.signal,
+    cores: options.cores,
+  };
 
   const document: ResultDocument = {
     schemaVersion: RESULT_SCHEMA_VERSION,

@@ -68,7 +68,7 @@ export const brokerSettingsSchema = z
 export const processesSchema = z
   .enum(['single', 'split'])
   .describe(
-    "single: the whole stream runs in one process. split: each stream's producer side (source, batcher, serializer, broker write) runs in a child process on its own Redis connections, the consumer side (broker read, relay, delivery, client) in the main process, as a worker and an API server do in the field; Redis brokers only",
+    "single: the whole stream runs in one process. split: each stream's producer side (source, batcher, serializer, broker write) runs in a child process on its own Redis connections, the consumer side (broker read, relay, delivery, client) in the main process, as a worker and an API server do in the field; Redis brokers only. Unset: single, unless a load on a Redis broker plans more tokens per second than one thread is given and the machine's cores carry only one load thread (2 cores): then streambench splits by itself and the result says so",
   );
 
 export const pipelineSchema = z
@@ -78,7 +78,7 @@ export const pipelineSchema = z
     broker: brokerSettingsSchema,
     delivery: deliverySettingsSchema,
     client: clientSettingsSchema,
-    processes: processesSchema,
+    processes: processesSchema.optional(),
   })
   .superRefine((pipeline, context) => {
     if (pipeline.client.type === 'browser' && pipeline.delivery.type === 'direct') {

@@ -14,7 +14,7 @@ export const DEFAULT_PIPELINE = {
   broker: { type: 'memory', read: 'from-index', window: 10 },
   delivery: { type: 'direct' },
   client: { type: 'lean', render: { strategy: 'every', intervalMs: 16.7 } },
-  processes: 'single',
+  // processes is left unset: single, unless the load needs the producer side in a process of its own (src/load/automaticWorkers.ts).
 };
 
 /** The presets, each a partial pipeline. */

@@ -3,6 +3,7 @@
  * 50 tokens/s (one token every 20 ms after a 100 ms first token), started over a short ramp,
  * through Redis and SSE — and the plan check both are judged by.
  */
+import { automaticProducerProcess, plannedStream } from '../../load/plannedLoad.js';
 import { resolveScenario, type Scenario } from '../../scenario/loadScenario.js';
 
 /** Planned time per output token (ms): 50 tokens/s. */
@@ -36,6 +37,8 @@ export interface ProbeResult {
   eventLoopDelayP99Ms: number | null;
   /** Threads the load ran on: streambench's worker threads (chosen by itself when the load needs them), 1 for the yardstick. */
   threads: number;
+  /** Whether streambench ran its producer side in a child process (`processes: split`, set or chosen by itself); false for the yardstick. */
+  split: boolean;
   /** What the tool itself warned about (streambench only). */
   warnings: string[];
 }
@@ -73,6 +76,14 @@ export function floorScenario(streams: number, tokens: number, shape: FloorShape
     'bench:floor',
     '',
   );
+}
+
+/** Whether streambench, left to choose, runs the floor workload at `streams` with its producer side in a child process on a machine of `cores` cores. */
+export function floorSplitsByItself(streams: number, tokens: number, cores: number): boolean {
+  const scenario = floorScenario(streams, tokens);
+  const load = scenario.configs[0]?.load;
+  if (!load) return false;
+  return automaticProducerProcess(load, plannedStream(scenario.source, FLOOR_SEED), 1, cores).split;
 }
 
 /** Whether a probe held the plan: TPOT p50 within 5 %, source lag p99 under 50 ms, no failed stream. */

@@ -17,7 +17,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { levelVerdict, mostHeld, nextSearchLevel, type SearchStep } from './concurrencySearch.js';
-import { heldPlan, planMiss, PLANNED_TPOT_MS, type ProbeResult } from './floorWorkload.js';
+import { floorSplitsByItself, heldPlan, planMiss, PLANNED_TPOT_MS, type ProbeResult } from './floorWorkload.js';
 import { wholeNumberFlag } from '../benchOptions.js';
 
 const TOOLS = ['yardstick', 'streambench'] as const;
@@ -51,11 +51,16 @@ const search = values.search && !values['no-search'];
 const say = (line: string) => (values.json ? process.stderr : process.stdout).write(`${line}\n`);
 
 const probeScript = fileURLToPath(new URL('./probeChild.js', import.meta.url));
+const cores = availableParallelism();
 
-/** Runs one probe in a child process and returns what it printed. */
-function probe(tool: Tool, streams: number): Promise<ProbeResult> {
+/** What `--pipeline` pins for a probe in one process (the CPU and memory rows: the yardstick is one process). */
+const ONE_PROCESS = JSON.stringify({ processes: 'single' });
+
+/** Runs one probe in a child process and returns what it printed; `oneProcess`: streambench pinned to one process. */
+function probe(tool: Tool, streams: number, oneProcess: boolean): Promise<ProbeResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [probeScript, tool, String(streams), String(tokens), values.redis!], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const pin = oneProcess && tool === 'streambench' ? ['--pipeline', ONE_PROCESS] : [];
+    const child = spawn(process.execPath, [probeScript, tool, String(streams), String(tokens), values.redis!, ...pin], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -75,12 +80,11 @@ function probe(tool: Tool, streams: number): Promise<ProbeResult> {
 
 const fmt = (value: number, digits = 0) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const describe = (result: ProbeResult) =>
-  `${result.tool.padEnd(11)} ${String(result.streams).padStart(5)} streams${result.threads > 1 ? ` (${result.threads} worker threads)` : ''}: ${fmt(result.cpuUsPerToken)} µs CPU/token, ${result.cpuCores.toFixed(2)} cores, ` +
+  `${result.tool.padEnd(11)} ${String(result.streams).padStart(5)} streams${result.threads > 1 ? ` (${result.threads} worker threads)` : ''}${result.split ? ' (producer in a child process)' : ''}: ${fmt(result.cpuUsPerToken)} µs CPU/token, ${result.cpuCores.toFixed(2)} cores, ` +
   `RSS peak ${fmt(result.rssPeakMB)} MB, TPOT p50 ${result.tpotP50Ms?.toFixed(1) ?? '–'} ms, source lag p99 ${result.sourceLagP99Ms?.toFixed(0) ?? '–'} ms, ` +
   `loop delay p99 ${result.eventLoopDelayP99Ms?.toFixed(0) ?? '–'} ms, ` +
   `${result.failedStreams} failed — ${heldPlan(result) ? 'on plan' : `MISSED the plan (${planMiss(result)})`}`;
 
-const cores = availableParallelism();
 const [load1 = 0] = loadavg(); // loadavg() always has three entries (zeros on Windows)
 say(`bench:floor — ${tokens}-token streams at ${1000 / PLANNED_TPOT_MS} tokens/s through Redis and SSE; each probe a fresh process, the yardstick and streambench side by side`);
 say(
@@ -91,6 +95,10 @@ say(
   process.env.SB_FLOOR_YARDSTICK_PIPELINED === '1'
     ? "yardstick writes: pipelined (SB_FLOOR_YARDSTICK_PIPELINED=1), while streambench's `write: eval` producer awaits each EVAL: not the same work"
     : "yardstick writes: each EVAL awaited, as streambench's `write: eval` producer does (SB_FLOOR_YARDSTICK_PIPELINED=1 pipelines them)",
+);
+say(
+  'CPU and memory rows: streambench in one process, as the yardstick is; the search for the most streams held: streambench as it chooses ' +
+    '(a load that needs more than one thread goes over worker threads where the cores carry them, else, on 2 cores, with its producer side in a child process)',
 );
 
 const probes: ProbeResult[] = [];
@@ -103,10 +111,15 @@ const decidedSteps = (tool: Tool): SearchStep[] =>
     const verdict = levelVerdict(onPlan, tries);
     return verdict === null ? [] : [{ streams, held: verdict }];
   });
-const run = async (tool: Tool, streams: number): Promise<ProbeResult> => {
+/**
+ * Runs a probe; `oneProcess` pins streambench to one process (the CPU and memory rows). Its
+ * outcome counts in the search unless the pin changed what streambench would run by itself at
+ * that level (a split producer side: the search compares what each tool holds as it chooses).
+ */
+const run = async (tool: Tool, streams: number, oneProcess = false): Promise<ProbeResult> => {
   let result: ProbeResult;
   try {
-    result = await probe(tool, streams);
+    result = await probe(tool, streams, oneProcess);
   } catch (error) {
     result = {
       tool,
@@ -123,11 +136,13 @@ const run = async (tool: Tool, streams: number): Promise<ProbeResult> => {
       sourceLagP99Ms: null,
       eventLoopDelayP99Ms: null,
       threads: 1,
+      split: false,
       warnings: [],
     };
   }
   probes.push(result);
-  outcomes[tool].set(streams, [...outcomesAt(tool, streams), heldPlan(result)]);
+  const pinChangedIt = oneProcess && tool === 'streambench' && floorSplitsByItself(streams, tokens, cores);
+  if (!pinChangedIt) outcomes[tool].set(streams, [...outcomesAt(tool, streams), heldPlan(result)]);
   say(describe(result));
   return result;
 };
@@ -152,7 +167,7 @@ const FIXED_LEVELS = [100, 300] as const;
 const fixedRuns: Record<(typeof FIXED_LEVELS)[number], Record<Tool, ProbeResult[]>> = { 100: { yardstick: [], streambench: [] }, 300: { yardstick: [], streambench: [] } };
 for (let round = 0; round < rounds; round++) {
   for (const streams of FIXED_LEVELS) {
-    for (const tool of inTurn(TOOLS, round)) fixedRuns[streams][tool].push(await run(tool, streams));
+    for (const tool of inTurn(TOOLS, round)) fixedRuns[streams][tool].push(await run(tool, streams, true));
   }
 }
 /** The round whose CPU per token is the median, per tool and level (its other figures come along). */
@@ -187,6 +202,8 @@ say('');
 /** Printed when streambench spread a load over worker threads and the yardstick (one thread) did not: the ratio is per machine. */
 const threadsNote = (threads: number) =>
   `streambench spread this load over ${threads} worker threads by itself (load.workers unset), the yardstick ran on one thread: a per-machine comparison on ${cores} cores`;
+/** Printed when the most streams streambench held ran with its producer side in a child process (its own choice). */
+const splitNote = `streambench ran its producer side in a child process by itself (pipeline.processes unset), the yardstick in one process: a per-machine comparison on ${cores} cores`;
 const ratio = (value: number, floor: number) => (floor > 0 ? `${(value / floor).toFixed(2)}×` : 'n/a');
 for (const streams of FIXED_LEVELS) {
   const ours = fixed[streams].streambench;
@@ -216,7 +233,7 @@ if (search) {
   const bound = (tool: Tool) => (steps[tool].every((step) => step.held) ? ` (held at every level tried, up to --max-streams ${maxStreams})` : '');
   const heldProbe = probes.find((result) => result.tool === 'streambench' && result.streams === held.streambench && heldPlan(result));
   const rule = tries > 1 ? `; a level held when ${Math.floor(tries / 2) + 1} of at most ${tries} tries held` : '; one try per level';
-  const threads = heldProbe && heldProbe.threads > 1 ? ` — ${threadsNote(heldProbe.threads)}` : '';
+  const threads = heldProbe && heldProbe.threads > 1 ? ` — ${threadsNote(heldProbe.threads)}` : heldProbe?.split ? ` — ${splitNote}` : '';
   say(
     `Most concurrent streams held on plan: ${held.streambench !== null && held.yardstick !== null ? ratio(held.streambench, held.yardstick) : 'n/a'} the floor ` +
       `(streambench ${held.streambench ?? 'none'}${bound('streambench')}, yardstick ${held.yardstick ?? 'none'}${bound('yardstick')}${rule}; target ≥ 0.8×)${threads}`,

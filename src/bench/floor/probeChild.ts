@@ -97,6 +97,7 @@ if (tool === 'yardstick') {
     sourceLagP99Ms: percentileOf(outcome.sourceLagMaxMs, 99),
     eventLoopDelayP99Ms: loopDelay.count > 0 ? loopDelay.percentile(99) / 1e6 : null,
     threads: 1,
+    split: false,
     warnings: [],
   };
 } else {
@@ -124,6 +125,7 @@ if (tool === 'yardstick') {
     sourceLagP99Ms: config.metrics?.sourceLagMs?.p99 ?? null,
     eventLoopDelayP99Ms: config.metrics?.eventLoopDelayMs?.p99 ?? null,
     threads: workersOf(config.settings.load),
+    split: config.settings.processes === 'split',
     warnings: config.warnings ?? [],
   };
   if (config.state !== 'completed' && result.failedStreams === 0) result.failedStreams = streams;
