@@ -393,6 +393,21 @@ describe('createSyntheticSource', () => {
     expect(clock.pendingTimers()).toBe(0);
   });
 
+  it('plans from startAtMs when given (a split producer gets its request start from the main process): a late start is source lag', async () => {
+    const clock = new ManualClock(1000);
+    const lags: number[] = [];
+    // The request started 250 ms before this process opened the source; the first token was due 100 ms after it.
+    const stream = createSyntheticSource(constantSettings({ tokens: 2 }), 1).open({
+      clock,
+      streamIndex: 0,
+      startAtMs: 750,
+      observer: { scheduleLag: (lagMs: number) => lags.push(lagMs) } as never,
+    });
+    const iterator = stream[Symbol.asyncIterator]();
+    expect((await iterator.next()).done).toBe(false); // due at 850: emitted at once, 150 ms late
+    expect(lags).toEqual([150]);
+  });
+
   it('runs zero-delay streams without timers, yielding to the event loop every 64 chunks', async () => {
     const clock = new ManualClock();
     const settings = resolveSyntheticSettings({ type: 'synthetic', profile: 'zero-delay', tokens: 200 });

@@ -262,10 +262,10 @@ export function createSyntheticSource(settings: ResolvedSyntheticSettings, seed:
     prepare(streamIndex) {
       planOf(streamIndex);
     },
-    open({ clock, streamIndex, signal, observer }) {
+    open({ clock, streamIndex, signal, observer, startAtMs }) {
       // Planned before the start time is read, so generating text never counts as TTFT.
       const plan = planOf(streamIndex);
-      const startMs = clock.nowMs();
+      const startMs = startAtMs ?? clock.nowMs();
       const chunks: PushableChunks = {
         [Symbol.asyncIterator]: () => emitOnSchedule(plan, startMs, clock, signal, observer),
         pushTo: (onChunk) => pushOnSchedule(plan, startMs, clock, signal, observer, onChunk),

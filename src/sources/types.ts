@@ -39,6 +39,12 @@ export interface SourceOpenOptions {
   signal?: AbortSignal;
   /** Told what a real endpoint did besides sending chunks (synthetic sources ignore it). */
   observer?: SourceObserver;
+  /**
+   * When the stream's plan starts, on the shared monotonic clock (default: now, when opened). A
+   * producer in another process gets its request's start from the main process, so that any
+   * wait before it starts producing counts as the source falling behind its plan, not hidden.
+   */
+  startAtMs?: number;
 }
 
 /** The server's own token counts for one stream, when it sent them. */

@@ -39,6 +39,8 @@ interface ChildStream {
 const clock = systemClock;
 let stages: ChildStages | null = null;
 const streams = new Map<string, ChildStream>();
+/** Streams whose open is under way (a start waits for it). */
+const opening = new Map<string, Promise<void>>();
 
 function send(message: FromProducerChild): void {
   // The channel is gone only when the main process is: the disconnect handler exits.
@@ -74,9 +76,11 @@ async function open(streamId: string, streamIndex: number): Promise<void> {
   streams.set(streamId, { streamIndex, brokerStream, json, serializer: serializer.open(json), abort: new AbortController(), running: false });
 }
 
-/** Produces one stream; its records and then its summary go to the main process. */
-async function start(streamId: string): Promise<void> {
+/** Produces one stream from `requestStartMs` on; its records and then its summary go to the main process. */
+async function start(streamId: string, requestStartMs: number): Promise<void> {
   const startReceivedAtMs = clock.nowMs();
+  // The main process does not wait for the open to start the request: a start can come first.
+  await opening.get(streamId);
   const stream = streams.get(streamId);
   if (!stream) throw new Error(`no open stream ${streamId} in the producer process`);
   const { settings, source } = requireStages();
@@ -84,7 +88,8 @@ async function start(streamId: string): Promise<void> {
   const recorder = new ProducerRecorder((records) => send({ type: 'records', streamId, records }));
   try {
     const cpuAtStart = process.cpuUsage();
-    const chunks = source.open({ clock, streamIndex: stream.streamIndex, signal: stream.abort.signal, observer: recorder });
+    // Planned from the request's start in the main process: a late open or start here is source lag, not hidden.
+    const chunks = source.open({ clock, streamIndex: stream.streamIndex, signal: stream.abort.signal, observer: recorder, startAtMs: requestStartMs });
     const produced = await runProducerStages(chunks, { clock, serializer: stream.serializer, batch: settings.batch, broker: stream.brokerStream }, recorder);
     const cpu = process.cpuUsage(cpuAtStart);
     recorder.flush();
@@ -113,6 +118,7 @@ async function start(streamId: string): Promise<void> {
 
 /** Releases a stream that will not run; a running one is stopped at its source and releases itself when it ends. */
 async function dispose(streamId: string): Promise<void> {
+  await opening.get(streamId); // an open under way would otherwise leave its stream behind
   const stream = streams.get(streamId);
   if (!stream) return;
   stream.abort.abort();
@@ -137,17 +143,25 @@ async function handle(message: ToProducerChild): Promise<void> {
         send({ type: 'failed', streamId: null, message: messageOf(error) });
       }
       return;
-    case 'open':
+    case 'open': {
+      const opened = open(message.streamId, message.streamIndex);
+      // Settled either way: a start waits for it, and the failure is reported once, here.
+      opening.set(
+        message.streamId,
+        opened.catch(() => {}),
+      );
       try {
-        await open(message.streamId, message.streamIndex);
-        send({ type: 'opened', streamId: message.streamId });
+        await opened;
       } catch (error) {
         send({ type: 'failed', streamId: message.streamId, message: messageOf(error) });
+      } finally {
+        opening.delete(message.streamId);
       }
       return;
+    }
     case 'start':
       try {
-        await start(message.streamId);
+        await start(message.streamId, message.requestStartMs);
       } catch (error) {
         send({ type: 'failed', streamId: message.streamId, message: messageOf(error) });
       }

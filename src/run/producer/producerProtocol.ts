@@ -27,10 +27,13 @@ export interface ProducerChildSettings {
 /** Main process → child. */
 export type ToProducerChild =
   | { type: 'init'; settings: ProducerChildSettings }
-  /** Open the producer side of a stream (broker connection, serializer, source plan): before its request starts. */
+  /** Open the producer side of a stream (broker connection, serializer, source plan): sent before its request starts. */
   | { type: 'open'; streamId: string; streamIndex: number }
-  /** The request started: open the source and produce. */
-  | { type: 'start'; streamId: string }
+  /**
+   * The request started at `requestStartMs` (the main process's clock, which the child shares):
+   * once the stream is open, open the source with its plan starting then, and produce.
+   */
+  | { type: 'start'; streamId: string; requestStartMs: number }
   /** Stop the source early (the run was interrupted). */
   | { type: 'abort'; streamId: string }
   /** Release a stream that will not run, or stop one that runs (the main process gave up on it). */
@@ -74,7 +77,6 @@ export type FromProducerChild =
   | { type: 'ready' }
   /** The child's CPU time (user + system) since it started, in µs: the answer to `cpu`. */
   | { type: 'cpu'; cpuUs: number }
-  | { type: 'opened'; streamId: string }
   /** Records in the order they happened; sent in batches, one per turn of the child's event loop. */
   | { type: 'records'; streamId: string; records: ProducerRecord[] }
   | { type: 'produced'; streamId: string; summary: ProducedSummary }

@@ -47,12 +47,12 @@ export async function createReplaySourceFromTrace(trace: Trace, settings: Resolv
       recorded: { recordedAt: trace.header.recordedAt, model: trace.header.model, api: trace.header.api, baseUrl: trace.header.baseUrl, synthetic: trace.header.synthetic },
       tokenCounting: `gpt-tokenizer ${settings.tokenizer}, each token counted at the chunk holding its last character`,
     }),
-    open({ clock, streamIndex, signal, observer }) {
+    open({ clock, streamIndex, signal, observer, startAtMs }) {
       const recorded = streamIndex % trace.streams.length;
       const stream = trace.streams[recorded];
       const plan = plans[recorded];
       if (!stream || !plan) throw new Error(`replay: the trace has no streams`);
-      const startMs = clock.nowMs();
+      const startMs = startAtMs ?? clock.nowMs();
       if (observer) {
         // Recorded upstream facts, on this replay's timeline.
         if (stream.firstByteMs !== null) observer.firstByte(startMs + stream.firstByteMs / settings.speed);
