@@ -14,6 +14,7 @@ import { availableParallelism } from 'node:os';
 import { systemClock } from '../clock.js';
 import type { RunEnvironment } from '../run/buildPipeline.js';
 import type { ResolvedConfig } from '../scenario/loadScenario.js';
+import type { LoadSettings } from '../scenario/loadSettings.js';
 import { automaticProducerProcess, automaticWorkers, plannedStream } from './plannedLoad.js';
 
 /** How the worker threads of a config's load were chosen, as kept in its result's settings.load. */
@@ -34,11 +35,10 @@ export function withAutomaticWorkers(
   environment: RunEnvironment,
   cores: number = availableParallelism(),
 ): { config: ResolvedConfig; choice: WorkersChoice | null } {
-  const load = config.load;
-  // Only a load that left workers unset, whose source plans its pace, in a setup worker threads can run.
-  if (!load || load.workers !== undefined || config.target || !environment.sourceSettings || environment.clock !== systemClock) return { config, choice: null };
-  if (config.pipeline.client.type === 'browser' || config.pipeline.processes === 'split') return { config, choice: null };
-  const stream = plannedStream(environment.sourceSettings, environment.seed);
+  // Only where worker threads can run: not beside a split producer side.
+  const planned = config.pipeline.processes === 'split' ? null : leftToStreambench(config, environment);
+  if (!planned) return { config, choice: null };
+  const { load, stream } = planned;
   const { workers, plannedTokensPerSecond } = automaticWorkers(load, stream, environment.shard?.count ?? 1, cores);
   if (workers <= 1 || plannedTokensPerSecond === null) return { config, choice: null };
   return { config: { ...config, load: { ...load, workers } }, choice: { workersChosenBy: 'streambench', plannedTokensPerSecond: Math.round(plannedTokensPerSecond) } };
@@ -50,19 +50,28 @@ export function withAutomaticProducerProcess(
   environment: RunEnvironment,
   cores: number = availableParallelism(),
 ): { config: ResolvedConfig; choice: ProcessesChoice | null } {
-  const load = config.load;
-  // Only where the scenario left the spread to streambench (neither workers nor processes set), the source plans its pace, and a split can run.
-  if (!load || load.workers !== undefined || config.pipeline.processes !== undefined || config.target || !environment.sourceSettings || environment.clock !== systemClock) {
-    return { config, choice: null };
-  }
-  if (config.pipeline.client.type === 'browser' || config.pipeline.broker.type === 'memory') return { config, choice: null };
-  const stream = plannedStream(environment.sourceSettings, environment.seed);
+  // Only where processes were left unset too, and a split can run: the memory broker lives in one process.
+  const planned = config.pipeline.processes !== undefined || config.pipeline.broker.type === 'memory' ? null : leftToStreambench(config, environment);
+  if (!planned) return { config, choice: null };
+  const { load, stream } = planned;
   const { split, plannedTokensPerSecond } = automaticProducerProcess(load, stream, environment.shard?.count ?? 1, cores);
   if (!split || plannedTokensPerSecond === null) return { config, choice: null };
   return {
     config: { ...config, pipeline: { ...config.pipeline, processes: 'split' } },
     choice: { processesChosenBy: 'streambench', plannedTokensPerSecond: Math.round(plannedTokensPerSecond) },
   };
+}
+
+/**
+ * The load and its source's planned stream when a config leaves its spread to streambench: a
+ * load that left `workers` unset, on the real clock, from a source that plans its pace, with no
+ * target and no browser client; else null.
+ */
+function leftToStreambench(config: ResolvedConfig, environment: RunEnvironment): { load: LoadSettings; stream: ReturnType<typeof plannedStream> } | null {
+  const load = config.load;
+  if (!load || load.workers !== undefined || config.target || config.pipeline.client.type === 'browser') return null;
+  if (!environment.sourceSettings || environment.clock !== systemClock) return null;
+  return { load, stream: plannedStream(environment.sourceSettings, environment.seed) };
 }
 
 /** Worker threads a config's load will run on: its `load.workers`, else what streambench would choose (for counting warm-up streams ahead). */
