@@ -10,7 +10,7 @@ import { StallMonitor } from '../probes/stallMonitor.js';
 import { stallWarnings } from './stallWarning.js';
 import { type ResourceReport, sampleResources } from '../probes/resourceSampler.js';
 import type { LoadSettings } from '../scenario/loadSettings.js';
-import { harnessWarnings } from '../load/harnessWarnings.js';
+import { harnessWarnings, loadThreadsOf, splitOf } from '../load/harnessWarnings.js';
 import { type ProcessesChoice, withAutomaticProducerProcess, withAutomaticWorkers } from '../load/automaticWorkers.js';
 import { concurrencyOfShare, plannedStream } from '../load/plannedLoad.js';
 import { runSchedule, type ScheduleOutcome, type Shard, type StreamStart } from '../load/streamScheduler.js';
@@ -223,9 +223,8 @@ export async function runConfigInThisThread(
   }
   if (loadResult && browserCpuMs !== null && loadResult.durationMs > 0) loadResult.browserCpuShare = browserCpuMs / loadResult.durationMs;
   const problem = fatal ?? describeFailures(failures, failedStreams, outcome?.started ?? 0);
-  // A split producer side ran on a second core: the main thread and the producer process.
-  const split = config.pipeline.processes === 'split';
-  const warnings = [...harnessWarnings(metrics, loadResult, split ? 2 : 1, undefined, split), ...stallWarnings(measurements.iterations)];
+  // A split producer side ran on a second core: the main thread and the producer process count as two.
+  const warnings = [...harnessWarnings(metrics, loadResult, loadThreadsOf({ settings }), undefined, splitOf({ settings })), ...stallWarnings(measurements.iterations)];
   const ended = configEnd(problem ? 'errored' : 'completed', metrics);
   // Assigning `ended` over it types state and metrics together; their keys keep the places set here.
   const result: ConfigResult = Object.assign(
