@@ -16,7 +16,7 @@ import { createSource } from '../../sources/sourceSettings.js';
 import type { TokenSource } from '../../sources/types.js';
 import { runProducerStages } from './producerStages.js';
 import type { FromProducerChild, ProducerChildSettings, ToProducerChild } from './producerProtocol.js';
-import { ProducerRecorder } from './producerRecords.js';
+import { RecordOutbox } from './producerRecords.js';
 
 /** The stages every stream of the config shares. */
 interface ChildStages {
@@ -46,6 +46,9 @@ function send(message: FromProducerChild): void {
   // The channel is gone only when the main process is: the disconnect handler exits.
   if (process.connected) process.send!(message);
 }
+
+/** Every stream's records, one message per turn. */
+const outbox = new RecordOutbox((streams) => send({ type: 'records', streams }));
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -85,14 +88,14 @@ async function start(streamId: string, requestStartMs: number): Promise<void> {
   if (!stream) throw new Error(`no open stream ${streamId} in the producer process`);
   const { settings, source } = requireStages();
   stream.running = true;
-  const recorder = new ProducerRecorder((records) => send({ type: 'records', streamId, records }));
+  const recorder = outbox.recorder(streamId);
   try {
     const cpuAtStart = process.cpuUsage();
     // Planned from the request's start in the main process: a late open or start here is source lag, not hidden.
     const chunks = source.open({ clock, streamIndex: stream.streamIndex, signal: stream.abort.signal, observer: recorder, startAtMs: requestStartMs });
     const produced = await runProducerStages(chunks, { clock, serializer: stream.serializer, batch: settings.batch, broker: stream.brokerStream }, recorder);
     const cpu = process.cpuUsage(cpuAtStart);
-    recorder.flush();
+    outbox.flush();
     send({
       type: 'produced',
       streamId,
@@ -108,7 +111,7 @@ async function start(streamId: string, requestStartMs: number): Promise<void> {
       },
     });
   } catch (error) {
-    recorder.flush();
+    outbox.flush();
     send({ type: 'failed', streamId, message: messageOf(error) });
   } finally {
     streams.delete(streamId);

@@ -10,7 +10,7 @@ import type { Clock } from '../../clock.js';
 import type { BrokerStream } from '../../pipeline/types.js';
 import type { UpstreamRecord } from '../../probes/upstreamRecord.js';
 import type { StreamTrace } from '../../probes/streamTrace.js';
-import type { FromProducerChild, ProducedSummary, ProducerChildSettings, ToProducerChild } from './producerProtocol.js';
+import type { FromProducerChild, ProducedSummary, ProducerChildSettings, ProducerRecord, ToProducerChild } from './producerProtocol.js';
 import { applyProducerRecords } from './producerRecords.js';
 import type { StreamProducer } from './types.js';
 
@@ -65,7 +65,8 @@ function deferred<T>(): Deferred<T> {
 
 /** What a stream's messages from the child go to. */
 interface StreamListener {
-  onMessage(message: Exclude<FromProducerChild, { type: 'ready' }>): void;
+  onRecords(records: readonly ProducerRecord[]): void;
+  onMessage(message: Extract<FromProducerChild, { type: 'produced' | 'failed' }>): void;
   onChildGone(error: Error): void;
 }
 
@@ -98,6 +99,7 @@ export async function startProducerProcess(settings: ProducerChildSettings, cloc
   child.on('message', (message: FromProducerChild) => {
     if (message.type === 'ready') ready.resolve();
     else if (message.type === 'cpu') cpuAnswers.shift()?.resolve(message.cpuUs);
+    else if (message.type === 'records') for (const { streamId, records } of message.streams) listeners.get(streamId)?.onRecords(records);
     else if (message.type === 'failed' && message.streamId === null) childGone(new Error(message.message));
     else if (message.streamId !== null) listeners.get(message.streamId)?.onMessage(message);
   });
@@ -150,13 +152,13 @@ export async function startProducerProcess(settings: ProducerChildSettings, cloc
       let acknowledgedItems = 0;
       let settled = false;
       listeners.set(streamId, {
+        onRecords(records) {
+          // Records come only after `start`, when the trace is known.
+          acknowledgedItems += applyProducerRecords(records, trace!, upstream);
+          consumer.producerAcknowledged?.(acknowledgedItems);
+        },
         onMessage(message) {
           switch (message.type) {
-            case 'records':
-              // Records come only after `start`, when the trace is known.
-              acknowledgedItems += applyProducerRecords(message.records, trace!, upstream);
-              consumer.producerAcknowledged?.(acknowledgedItems);
-              return;
             case 'produced':
               settled = true;
               produced.resolve(message.summary);

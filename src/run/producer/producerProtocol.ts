@@ -77,8 +77,8 @@ export type FromProducerChild =
   | { type: 'ready' }
   /** The child's CPU time (user + system) since it started, in µs: the answer to `cpu`. */
   | { type: 'cpu'; cpuUs: number }
-  /** Records in the order they happened; sent in batches, one per turn of the child's event loop. */
-  | { type: 'records'; streamId: string; records: ProducerRecord[] }
+  /** Every stream's records of one turn of the child's event loop, each stream's in the order they happened. */
+  | { type: 'records'; streams: { streamId: string; records: ProducerRecord[] }[] }
   | { type: 'produced'; streamId: string; summary: ProducedSummary }
   /** `streamId` null: the child itself failed (init, or an error outside any stream). */
   | { type: 'failed'; streamId: string | null; message: string };
