@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { levelVerdict, mostHeld, nextSearchLevel, type SearchStep } from '../src/bench/floor/concurrencySearch.js';
+import { heldSummary, levelVerdict, mostHeld, nextSearchLevel, type SearchStep } from '../src/bench/floor/concurrencySearch.js';
 
 const bounds = { maxStreams: 1600, resolution: 50, maxSteps: 10 };
 
@@ -64,5 +64,23 @@ describe('the verdict of a level from its tries', () => {
     expect(levelVerdict([true, true, false, false], 3)).toBeNull();
     expect(levelVerdict([true, true, false, false, false], 3)).toBe(false);
     expect(levelVerdict([true, false, true, true, false], 3)).toBe(true);
+  });
+});
+
+describe('the held-on-plan line over several searches', () => {
+  it('gives the median, the range and how many searches met the target', () => {
+    expect(heldSummary([1.71, 0.63, 1.29])).toBe(
+      'Most concurrent streams held on plan over 3 searches: median 1.29× the floor (0.63–1.71×; target ≥ 0.8×) — target met in 2 of 3 searches: they disagree, so this machine cannot decide it',
+    );
+    expect(heldSummary([1, 0.9])).toBe('Most concurrent streams held on plan over 2 searches: median 0.95× the floor (0.90–1.00×; target ≥ 0.8×) — target met in every search');
+    expect(heldSummary([0.5, 0.5, 0.75])).toContain('median 0.50× the floor (0.50–0.75×; target ≥ 0.8×) — target missed in every search');
+  });
+
+  it('counts a search in which a tool held no level apart, and never calls it met', () => {
+    expect(heldSummary([1.2, null])).toBe(
+      'Most concurrent streams held on plan over 2 searches: median 1.20× the floor (1.20–1.20×; 1 without a ratio; target ≥ 0.8×) — target met in 1 of 2 searches: they disagree, so this machine cannot decide it',
+    );
+    expect(heldSummary([0.4, null])).toContain('target missed in every search with a ratio');
+    expect(heldSummary([null, null])).toBe('Most concurrent streams held on plan over 2 searches: n/a (in every search a tool held no level)');
   });
 });

@@ -62,3 +62,32 @@ function bracket(steps: readonly SearchStep[]): { held: number | null; missed: n
   for (const step of steps) if (step.held && (missed === null || step.streams < missed) && (held === null || step.streams > held)) held = step.streams;
   return { held, missed };
 }
+
+/** The held-on-plan target: streambench holds at least this share of the streams the yardstick holds. */
+export const HELD_TARGET_RATIO = 0.8;
+
+/**
+ * One line over several searches' held-on-plan ratios (streambench's most streams held over
+ * the yardstick's; null where a tool held no level): the median, the range, and in how many
+ * searches the target was met. Where the searches disagree it says the machine cannot decide,
+ * rather than a verdict from the median alone.
+ */
+export function heldSummary(ratios: readonly (number | null)[]): string {
+  const decided = ratios.filter((ratio): ratio is number => ratio !== null).sort((a, b) => a - b);
+  const searches = `${ratios.length} searches`;
+  if (decided.length === 0) return `Most concurrent streams held on plan over ${searches}: n/a (in every search a tool held no level)`;
+  const middle = decided.length / 2;
+  const median = decided.length % 2 === 1 ? decided[Math.floor(middle)]! : (decided[middle - 1]! + decided[middle]!) / 2;
+  const met = decided.filter((ratio) => ratio >= HELD_TARGET_RATIO).length;
+  const withoutRatio = ratios.length - decided.length;
+  const verdict =
+    met === ratios.length
+      ? 'target met in every search'
+      : met === 0
+        ? `target missed in every search${withoutRatio > 0 ? ' with a ratio' : ''}`
+        : `target met in ${met} of ${searches}: they disagree, so this machine cannot decide it`;
+  return (
+    `Most concurrent streams held on plan over ${searches}: median ${median.toFixed(2)}× the floor ` +
+    `(${decided[0]!.toFixed(2)}–${decided.at(-1)!.toFixed(2)}×${withoutRatio > 0 ? `; ${withoutRatio} without a ratio` : ''}; target ≥ ${HELD_TARGET_RATIO}×) — ${verdict}`
+  );
+}

@@ -9,14 +9,15 @@
  * Options: --tokens N (per stream, default 150), --max-streams N (search bound, default 1600),
  * --max-steps N (search levels per tool after the fixed ones, default 4), --rounds N (rounds of the 100 and 300 levels,
  * medians; default 1), --tries N (odd: probes a level gets at most, its verdict their majority; default 3),
- * --no-search, --redis URL (default REDIS_URL or
+ * --searches N (whole concurrency searches, each from scratch after the first; the median ratio and how many met
+ * the target; default 1), --no-search, --redis URL (default REDIS_URL or
  * redis://127.0.0.1:6379), --json (the probes and each level's tries and verdict as JSON on stdout; text on stderr).
  */
 import { spawn } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { levelVerdict, mostHeld, nextSearchLevel, type SearchStep } from './concurrencySearch.js';
+import { heldSummary, levelVerdict, mostHeld, nextSearchLevel, type SearchStep } from './concurrencySearch.js';
 import { floorSplitsByItself, heldPlan, planMiss, PLANNED_TPOT_MS, type ProbeResult } from './floorWorkload.js';
 import { wholeNumberFlag } from '../benchOptions.js';
 
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     'max-steps': { type: 'string', default: '4' },
     rounds: { type: 'string', default: '1' },
     tries: { type: 'string', default: '3' },
+    searches: { type: 'string', default: '1' },
     search: { type: 'boolean', default: true },
     'no-search': { type: 'boolean', default: false },
     redis: { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
@@ -43,6 +45,7 @@ const maxStreams = wholeNumberFlag('--max-streams', values['max-streams']!);
 const maxSteps = wholeNumberFlag('--max-steps', values['max-steps']!);
 const rounds = wholeNumberFlag('--rounds', values.rounds!);
 const tries = wholeNumberFlag('--tries', values.tries!);
+const searches = wholeNumberFlag('--searches', values.searches!);
 if (tries % 2 === 0) {
   process.stderr.write(`bench:floor: --tries must be odd, so that a majority decides a level (got ${tries}); use 1, 3 or 5\n`);
   process.exit(2);
@@ -102,8 +105,8 @@ say(
 );
 
 const probes: ProbeResult[] = [];
-/** Per tool, whether each probe at a level held the plan, in the order tried. */
-const outcomes: Record<Tool, Map<number, boolean[]>> = { yardstick: new Map(), streambench: new Map() };
+/** Per tool, whether each probe at a level held the plan, in the order tried (the current search's: each search starts afresh). */
+let outcomes: Record<Tool, Map<number, boolean[]>> = { yardstick: new Map(), streambench: new Map() };
 const outcomesAt = (tool: Tool, streams: number): boolean[] => outcomes[tool].get(streams) ?? [];
 /** The levels a tool's tries have decided, as search steps. */
 const decidedSteps = (tool: Tool): SearchStep[] =>
@@ -181,20 +184,49 @@ const fixed = {
   300: { yardstick: medianRun(fixedRuns[300].yardstick), streambench: medianRun(fixedRuns[300].streambench) },
 };
 const medianOf = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+/** What one concurrency search found: the most streams each tool held, streambench's probe there, and every level's tries. */
+interface SearchOutcome {
+  held: Record<Tool, number | null>;
+  /** Whether a tool held every level it tried (its limit is above --max-streams). */
+  heldEverywhere: Record<Tool, boolean>;
+  heldProbe: ProbeResult | undefined;
+  levels: Record<Tool, { streams: number; tries: boolean[]; held: boolean | null }[]>;
+}
+/** Each level a tool tried in the current search: whether each try held, and the verdict (null: undecided, as a --no-search fixed level may stay). */
+const levels = (tool: Tool) => [...outcomes[tool]].map(([streams, onPlan]) => ({ streams, tries: onPlan, held: levelVerdict(onPlan, tries) }));
+const searchOutcomes: SearchOutcome[] = [];
 if (search) {
-  // The fixed levels count as levels already decided; --max-steps bounds the search's own.
-  await settle(
-    FIXED_LEVELS.flatMap((streams) => TOOLS.map((tool) => [tool, streams] as const)),
-    rounds,
-  );
-  const bounds = { maxStreams, resolution: 50, maxSteps: maxSteps + FIXED_LEVELS.length };
-  for (;;) {
-    const next = TOOLS.flatMap((tool) => {
-      const level = nextSearchLevel(decidedSteps(tool), bounds);
-      return level === null ? [] : [[tool, level] as const];
+  for (let searchIndex = 0; searchIndex < searches; searchIndex++) {
+    const probesBefore = probes.length;
+    if (searchIndex > 0) {
+      // A later search starts from scratch: its 100 and 300 levels are probed again, as the tools choose.
+      outcomes = { yardstick: new Map(), streambench: new Map() };
+      say(`search ${searchIndex + 1} of ${searches}:`);
+    }
+    // The fixed levels count as levels already decided; --max-steps bounds the search's own.
+    await settle(
+      FIXED_LEVELS.flatMap((streams) => TOOLS.map((tool) => [tool, streams] as const)),
+      searchIndex === 0 ? rounds : searchIndex,
+    );
+    const bounds = { maxStreams, resolution: 50, maxSteps: maxSteps + FIXED_LEVELS.length };
+    for (;;) {
+      const next = TOOLS.flatMap((tool) => {
+        const level = nextSearchLevel(decidedSteps(tool), bounds);
+        return level === null ? [] : [[tool, level] as const];
+      });
+      if (next.length === 0) break;
+      await settle(next);
+    }
+    const steps = { yardstick: decidedSteps('yardstick'), streambench: decidedSteps('streambench') };
+    const held = { yardstick: mostHeld(steps.yardstick), streambench: mostHeld(steps.streambench) };
+    // The first search's fixed levels may have been decided by pinned probes from before it: look at all of them then.
+    const searchProbes = searchIndex === 0 ? probes : probes.slice(probesBefore);
+    searchOutcomes.push({
+      held,
+      heldEverywhere: { yardstick: steps.yardstick.every((step) => step.held), streambench: steps.streambench.every((step) => step.held) },
+      heldProbe: searchProbes.find((result) => result.tool === 'streambench' && result.streams === held.streambench && heldPlan(result)),
+      levels: { yardstick: levels('yardstick'), streambench: levels('streambench') },
     });
-    if (next.length === 0) break;
-    await settle(next);
   }
 }
 
@@ -227,21 +259,34 @@ say(
         : ''
     }`,
 );
-if (search) {
-  const steps = { yardstick: decidedSteps('yardstick'), streambench: decidedSteps('streambench') };
-  const held = { yardstick: mostHeld(steps.yardstick), streambench: mostHeld(steps.streambench) };
-  const bound = (tool: Tool) => (steps[tool].every((step) => step.held) ? ` (held at every level tried, up to --max-streams ${maxStreams})` : '');
-  const heldProbe = probes.find((result) => result.tool === 'streambench' && result.streams === held.streambench && heldPlan(result));
-  const rule = tries > 1 ? `; a level held when ${Math.floor(tries / 2) + 1} of at most ${tries} tries held` : '; one try per level';
+const rule = tries > 1 ? `; a level held when ${Math.floor(tries / 2) + 1} of at most ${tries} tries held` : '; one try per level';
+/** streambench's held level over the yardstick's (0 when streambench held none); null when the yardstick held none. */
+const heldRatio = ({ held }: SearchOutcome) => (held.yardstick !== null && held.yardstick > 0 ? (held.streambench ?? 0) / held.yardstick : null);
+for (const [index, outcome] of searchOutcomes.entries()) {
+  const { held, heldProbe } = outcome;
+  const bound = (tool: Tool) => (outcome.heldEverywhere[tool] ? ` (held at every level tried, up to --max-streams ${maxStreams})` : '');
   const threads = heldProbe && heldProbe.threads > 1 ? ` — ${threadsNote(heldProbe.threads)}` : heldProbe?.split ? ` — ${splitNote}` : '';
+  const which = searches > 1 ? `, search ${index + 1} of ${searches}` : '';
   say(
-    `Most concurrent streams held on plan: ${held.streambench !== null && held.yardstick !== null ? ratio(held.streambench, held.yardstick) : 'n/a'} the floor ` +
+    `Most concurrent streams held on plan${which}: ${held.streambench !== null && held.yardstick !== null ? ratio(held.streambench, held.yardstick) : 'n/a'} the floor ` +
       `(streambench ${held.streambench ?? 'none'}${bound('streambench')}, yardstick ${held.yardstick ?? 'none'}${bound('yardstick')}${rule}; target ≥ 0.8×)${threads}`,
   );
 }
-/** Each level a tool tried: whether each try held, and the verdict (null: undecided, as a --no-search fixed level may stay). */
-const levels = (tool: Tool) => [...outcomes[tool]].map(([streams, onPlan]) => ({ streams, tries: onPlan, held: levelVerdict(onPlan, tries) }));
+if (searchOutcomes.length > 1) say(heldSummary(searchOutcomes.map(heldRatio)));
 if (values.json)
   process.stdout.write(
-    `${JSON.stringify({ cores, loadAverageAtStart: load1, tokens, tries, probes, levels: { yardstick: levels('yardstick'), streambench: levels('streambench') } }, null, 2)}\n`,
+    `${JSON.stringify(
+      {
+        cores,
+        loadAverageAtStart: load1,
+        tokens,
+        tries,
+        probes,
+        // The first search's levels (as before --searches), and every search's.
+        levels: searchOutcomes[0]?.levels ?? { yardstick: levels('yardstick'), streambench: levels('streambench') },
+        searches: searchOutcomes.map(({ held, levels }) => ({ held, levels })),
+      },
+      null,
+      2,
+    )}\n`,
   );
