@@ -27,6 +27,13 @@ describe('progress', () => {
     expect(formatDuration(65_000)).toBe('1m05s');
   });
 
+  it('shows no ETA when a config runs its streams concurrently (they end in waves: the rate so far predicts nothing)', () => {
+    // Two streams done in 17 s of a 2,406-stream load would have said "ETA 340m…".
+    expect(renderProgress({ ...state, streamsDone: 2, streamsTotal: 2406, configStreamsDone: 2, configStreams: 101, elapsedMs: 17_000, streamsOverlap: true }, 10)).toBe(
+      'default [░░░░░░░░░░] 0% config 2/3 seed-proposed, stream 2/101 · 17s',
+    );
+  });
+
   it('shows streams and elapsed time, no fraction or ETA, when a timed load leaves the total unknown', () => {
     expect(renderProgress({ ...state, streamsTotal: 0, configStreamsDone: 812 })).toBe('default config 2/3 seed-proposed, 812 streams · 9s');
   });

@@ -19,6 +19,11 @@ export interface ProgressState {
   configStreamsDone: number;
   configStreams: number;
   elapsedMs: number;
+  /**
+   * Some config runs its streams concurrently (a load): they end in waves, hundreds at once
+   * after seconds of none, so the rate so far predicts nothing and no ETA is shown.
+   */
+  streamsOverlap?: boolean;
 }
 
 /** Whether to show a progress bar. */
@@ -41,9 +46,11 @@ export function renderProgress(state: ProgressState, barWidth = 20): string {
   const fraction = state.streamsTotal > 0 ? Math.min(1, state.streamsDone / state.streamsTotal) : 0;
   const filled = Math.round(fraction * barWidth);
   const bar = `${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}`;
-  // Streams take about equally long, so the rate so far predicts the rest.
+  const head = `${state.scenario} [${bar}] ${Math.floor(fraction * 100)}% config ${state.config}/${state.configs} ${state.configName}, stream ${state.configStreamsDone}/${state.configStreams} · ${formatDuration(state.elapsedMs)}`;
+  if (state.streamsOverlap === true) return head;
+  // One stream after another, streams take about equally long: the rate so far predicts the rest.
   const eta = state.streamsDone > 0 ? formatDuration((state.elapsedMs / state.streamsDone) * (state.streamsTotal - state.streamsDone)) : '…';
-  return `${state.scenario} [${bar}] ${Math.floor(fraction * 100)}% config ${state.config}/${state.configs} ${state.configName}, stream ${state.configStreamsDone}/${state.configStreams} · ${formatDuration(state.elapsedMs)}, ETA ${eta}`;
+  return `${head}, ETA ${eta}`;
 }
 
 /** A writable terminal stream (process.stderr). */

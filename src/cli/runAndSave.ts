@@ -63,6 +63,8 @@ export async function runAndSave(
   const streamsTotal = timed
     ? 0
     : scenario.configs.reduce((total, config) => total + workersOfRun(config, planned) * warmup + (runOptions.iterations ?? config.load?.streams ?? iterations), 0);
+  // Concurrent streams (a closed loop over one stream, or arrivals at a rate) end in waves: no ETA from their rate.
+  const streamsOverlap = scenario.configs.some((config) => config.load != null && config.load.concurrency !== 1);
   const startedMs = monotonicNowMs();
   let streamsDone = 0;
   const document = await runScenario(scenario, {
@@ -79,6 +81,7 @@ export async function runAndSave(
         configStreamsDone: stream,
         configStreams: streams,
         elapsedMs: monotonicNowMs() - startedMs,
+        streamsOverlap,
       });
     },
     onConfigStart: (config) => {
