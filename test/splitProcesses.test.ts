@@ -81,6 +81,15 @@ async function runConfigStreams(scenario: Scenario, index: number): Promise<Conf
   return { runs, brokerStreams, childPid, childAliveDuringRun, runId: environment.runId };
 }
 
+/** The text stream `streamIndex` of `scenario`'s source gives in this process. */
+async function textOfStream(scenario: Scenario, streamIndex: number): Promise<string> {
+  const source = await createSource(scenario.source, scenario.seed);
+  let text = '';
+  for await (const chunk of source.open({ clock: systemClock, streamIndex })) text += chunk.text;
+  await source.close?.();
+  return text;
+}
+
 /** Every content message's stamps in pipeline order: emit ≤ batched ≤ processed ≤ brokerWrite, and brokerRead ≥ processed. */
 function stageOrderProblems(trace: StreamTrace): string[] {
   const problems: string[] = [];
@@ -245,6 +254,27 @@ describe.skipIf(url === null)('producer and consumer in separate processes (proc
     } finally {
       await pipeline.close();
     }
+    expect(await keysOfRun(redis, environment.runId)).toEqual([]);
+  });
+
+  it("plans streams in the child on request (a load's, before it starts), and a closed child refuses with its pid", async () => {
+    const scenario = scenarioFrom({
+      source: { type: 'synthetic', profile: 'zero-delay', tokens: 200 },
+      pipeline: { preset: 'field-baseline', processes: 'split' },
+    });
+    const environment = await environmentFor(scenario);
+    const pipeline = await buildPipeline(firstOf(scenario.configs, 'scenario.configs').pipeline, environment);
+    const child = pipeline.producerProcess!;
+    try {
+      await child.prepare([0, 1, 2, 3]);
+      // A planned stream runs as any other: the same text as the source plans in this process.
+      const run = await runStream(pipeline, 2, 'prepared');
+      expect(run.counts.check.problem).toBeNull();
+      expect(run.trace.sentText()).toBe(await textOfStream(scenario, 2));
+    } finally {
+      await pipeline.close();
+    }
+    await expect(child.prepare([0])).rejects.toThrow(new RegExp(`producer process`));
     expect(await keysOfRun(redis, environment.runId)).toEqual([]);
   });
 

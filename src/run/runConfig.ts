@@ -24,8 +24,7 @@ import { buildPipeline, type RunEnvironment } from './buildPipeline.js';
 import { measuresRenderCost, renderCostStride } from './renderCostSample.js';
 import { runStream } from './runStream.js';
 import { StageUnavailableError } from './stageUnavailableError.js';
-import type { ConfigHooks, StreamPlan } from './types.js';
-import type { TokenSource } from '../sources/types.js';
+import type { BuiltPipeline, ConfigHooks, StreamPlan } from './types.js';
 import { openTargetRunner, type TargetRunner } from '../target/targetRunner.js';
 import type { TargetStreamRun } from '../target/targetStream.js';
 import { describeTarget } from '../target/describeTarget.js';
@@ -162,9 +161,10 @@ export async function runConfigInThisThread(
     // text and schedule): that is the model's work, not the relay's, and done during the ramp
     // it delayed the streams already running (source lag) and counted as the tool's CPU. Done
     // before onWarm, so worker threads plan their shares before the process's CPU window opens.
-    // (A producer child process plans its own streams.)
-    if (failures.length === 0 && !signal?.aborted && pipeline && pipeline.producerProcess === null) {
-      prepareSourceAhead(pipeline.source, plan.warmup, measuredStreams, environment.shard ?? undefined);
+    // A producer child process plans them too, on request, before the window (planned as its
+    // streams opened, they cost it 0.7 ms each just as the first tokens were due).
+    if (failures.length === 0 && !signal?.aborted && pipeline) {
+      await prepareSourceAhead(pipeline, plan.warmup, measuredStreams, environment.shard ?? undefined);
     }
     if (failures.length === 0) await hooks.onWarm?.();
     if (failures.length === 0 && !signal?.aborted) {
@@ -290,9 +290,18 @@ function expectedConcurrency(config: ResolvedConfig, environment: RunEnvironment
 /** Streams planned ahead of a load at most (a synthetic source keeps 1,024 plans; a long soak plans the rest as it goes). */
 const MAX_STREAMS_PREPARED_AHEAD = 1000;
 
-/** Asks the source to prepare the streams this machine will run (the schedule's indexes), up to MAX_STREAMS_PREPARED_AHEAD. */
-function prepareSourceAhead(source: TokenSource, firstIndex: number, streams: number, shard: Shard | undefined): void {
-  if (!source.prepare) return;
+/** The streams this machine will run (the schedule's indexes) that a source prepares ahead of the load, up to MAX_STREAMS_PREPARED_AHEAD. */
+function streamsToPrepare(firstIndex: number, streams: number, shard: Shard | undefined): number[] {
   const { index: shardIndex, count: shardCount } = shard ?? { index: 0, count: 1 };
-  for (let global = shardIndex, prepared = 0; global < streams && prepared < MAX_STREAMS_PREPARED_AHEAD; global += shardCount, prepared++) source.prepare(firstIndex + global);
+  const indexes: number[] = [];
+  for (let global = shardIndex; global < streams && indexes.length < MAX_STREAMS_PREPARED_AHEAD; global += shardCount) indexes.push(firstIndex + global);
+  return indexes;
+}
+
+/** Asks the source to prepare the streams this machine will run, in this process or in the producer child (`processes: split`). */
+async function prepareSourceAhead(pipeline: BuiltPipeline, firstIndex: number, streams: number, shard: Shard | undefined): Promise<void> {
+  if (!pipeline.source.prepare) return;
+  const indexes = streamsToPrepare(firstIndex, streams, shard);
+  if (pipeline.producerProcess) await pipeline.producerProcess.prepare(indexes);
+  else for (const streamIndex of indexes) pipeline.source.prepare(streamIndex);
 }

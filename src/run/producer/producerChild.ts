@@ -175,6 +175,12 @@ async function handle(message: ToProducerChild): Promise<void> {
     case 'dispose':
       await dispose(message.streamId);
       return;
+    case 'prepare': {
+      const { source } = requireStages();
+      for (const streamIndex of message.streamIndexes) source.prepare?.(streamIndex);
+      send({ type: 'prepared' });
+      return;
+    }
     case 'cpu': {
       const cpu = process.cpuUsage();
       send({ type: 'cpu', cpuUs: cpu.user + cpu.system });

@@ -36,6 +36,8 @@ export interface ProducerProcess {
   readonly startLatenciesMs: readonly number[];
   /** Opens the producer side of a stream in the child, before its request starts. */
   openStream(options: RemoteStreamOptions): Promise<StreamProducer>;
+  /** Plans these streams in the child now (before the load, as one process does); resolves once it has. */
+  prepare(streamIndexes: number[]): Promise<void>;
   /** The child's CPU time (user + system) since it started, in µs. */
   cpuUs(): Promise<number>;
   /** Stops the child and waits until it has exited. Safe to call twice. */
@@ -44,6 +46,8 @@ export interface ProducerProcess {
 
 /** How long close() waits for the child to exit on its own before killing it. */
 const EXIT_GRACE_MS = 5_000;
+/** How long the child may take to plan a load's streams ahead (`prepare`). */
+const PREPARE_TIMEOUT_MS = 60_000;
 
 interface Deferred<T> {
   promise: Promise<T>;
@@ -84,8 +88,9 @@ export async function startProducerProcess(settings: ProducerChildSettings, cloc
   const startLatenciesMs: number[] = [];
   const ready = deferred<void>();
   const exited = deferred<void>();
-  // Answers to `cpu`, in the order asked (the channel keeps order).
+  // Answers to `cpu` and to `prepare`, each in the order asked (the channel keeps order).
   const cpuAnswers: Deferred<number>[] = [];
+  const prepareAnswers: Deferred<void>[] = [];
   let gone: Error | null = null;
   let closing = false;
 
@@ -93,12 +98,14 @@ export async function startProducerProcess(settings: ProducerChildSettings, cloc
     gone ??= error;
     ready.reject(gone);
     for (const answer of cpuAnswers.splice(0)) answer.reject(gone);
+    for (const answer of prepareAnswers.splice(0)) answer.reject(gone);
     for (const listener of listeners.values()) listener.onChildGone(gone);
     listeners.clear();
   };
   child.on('message', (message: FromProducerChild) => {
     if (message.type === 'ready') ready.resolve();
     else if (message.type === 'cpu') cpuAnswers.shift()?.resolve(message.cpuUs);
+    else if (message.type === 'prepared') prepareAnswers.shift()?.resolve();
     else if (message.type === 'records') for (const { streamId, records } of message.streams) listeners.get(streamId)?.onRecords(records);
     else if (message.type === 'failed' && message.streamId === null) childGone(new Error(message.message));
     else if (message.streamId !== null) listeners.get(message.streamId)?.onMessage(message);
@@ -140,6 +147,21 @@ export async function startProducerProcess(settings: ProducerChildSettings, cloc
     pid,
     startLatenciesMs,
     close,
+    prepare(streamIndexes) {
+      try {
+        send({ type: 'prepare', streamIndexes });
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+      const answer = deferred<void>();
+      prepareAnswers.push(answer);
+      // Planning 1,000 streams takes the child about a second; a child that takes minutes is stuck.
+      const timer = clock.setTimer(
+        () => answer.reject(new Error(`the producer process (pid ${pid}) did not plan its ${streamIndexes.length} streams within ${PREPARE_TIMEOUT_MS / 1000} s`)),
+        PREPARE_TIMEOUT_MS,
+      );
+      return answer.promise.finally(() => clock.clearTimer(timer));
+    },
     cpuUs() {
       const answer = deferred<number>();
       cpuAnswers.push(answer);

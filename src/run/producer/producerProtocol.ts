@@ -38,6 +38,8 @@ export type ToProducerChild =
   | { type: 'abort'; streamId: string }
   /** Release a stream that will not run, or stop one that runs (the main process gave up on it). */
   | { type: 'dispose'; streamId: string }
+  /** Plan these streams now, before the load (a synthetic source's text and schedule), as one process does ahead of its load; answered by `prepared`. */
+  | { type: 'prepare'; streamIndexes: number[] }
   /** Report the child's CPU time so far (a config under load measures the child's share). */
   | { type: 'cpu' }
   | { type: 'close' };
@@ -75,6 +77,8 @@ export interface ProducedSummary {
 /** Child → main process. */
 export type FromProducerChild =
   | { type: 'ready' }
+  /** The streams of `prepare` are planned. */
+  | { type: 'prepared' }
   /** The child's CPU time (user + system) since it started, in µs: the answer to `cpu`. */
   | { type: 'cpu'; cpuUs: number }
   /** Every stream's records of one turn of the child's event loop, each stream's in the order they happened. */
