@@ -63,7 +63,7 @@ export async function runAndSave(
   const streamsTotal = timed
     ? 0
     : scenario.configs.reduce((total, config) => total + workersOfRun(config, planned) * warmup + (runOptions.iterations ?? config.load?.streams ?? iterations), 0);
-  // Concurrent streams (a closed loop over one stream, or arrivals at a rate) end in waves: no ETA from their rate.
+  // Concurrent streams (a closed loop of more than one, or arrivals at a rate) end in waves: no ETA from their rate.
   const streamsOverlap = scenario.configs.some((config) => config.load != null && config.load.concurrency !== 1);
   const startedMs = monotonicNowMs();
   let streamsDone = 0;

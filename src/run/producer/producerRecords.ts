@@ -15,7 +15,7 @@ export interface StreamRecords {
   records: ProducerRecord[];
 }
 
-/** Records per message at most (then another): a message under ~32 KB of JSON stays a young, short-lived string in both processes. */
+/** Records per message at most (then another): a message stays near 32 KB of JSON however many streams a turn served. */
 export const MAX_RECORDS_PER_MESSAGE = 400;
 
 /**
