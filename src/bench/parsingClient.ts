@@ -25,7 +25,8 @@ export interface ParsingClientOutcome {
 
 /** Runs a closed loop of `connections` streams against `origin`'s chat completions for `durationS`. */
 export async function runParsingClient(origin: string, connections: number, durationS: number): Promise<ParsingClientOutcome> {
-  const pool = new Pool(origin, { connections });
+  // Every wait bounded: a mock that stops answering fails the stream within 10 s, not undici's default 300 s.
+  const pool = new Pool(origin, { connections, headersTimeout: 10_000, bodyTimeout: 10_000 });
   const body = JSON.stringify({ model: 'mock', stream: true, messages: [{ role: 'user', content: 'Say something.' }] });
   let completed = 0;
   let failures = 0;
