@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../result/writeResult.js';
 import { type RunOptions, runScenario } from '../run/runScenario.js';
 import type { PartialConfig } from '../run/types.js';
 import type { Scenario } from '../scenario/loadScenario.js';
+import { streamsOverlap as loadStreamsOverlap } from '../scenario/loadSettings.js';
 import { CliError } from './exitCodes.js';
 import { keepUnsaved } from './resultFallback.js';
 import type { CliOutput } from './io.js';
@@ -63,8 +64,8 @@ export async function runAndSave(
   const streamsTotal = timed
     ? 0
     : scenario.configs.reduce((total, config) => total + workersOfRun(config, planned) * warmup + (runOptions.iterations ?? config.load?.streams ?? iterations), 0);
-  // Concurrent streams (a closed loop of more than one, or arrivals at a rate) end in waves: no ETA from their rate.
-  const streamsOverlap = scenario.configs.some((config) => config.load != null && config.load.concurrency !== 1);
+  // Concurrent streams end in waves: no ETA from their rate.
+  const streamsOverlap = scenario.configs.some((config) => loadStreamsOverlap(config.load));
   const startedMs = monotonicNowMs();
   let streamsDone = 0;
   const document = await runScenario(scenario, {

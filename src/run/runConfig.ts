@@ -9,7 +9,7 @@ import { watchEventLoopDelay } from '../probes/eventLoopDelay.js';
 import { StallMonitor } from '../probes/stallMonitor.js';
 import { stallWarnings } from './stallWarning.js';
 import { type ResourceReport, sampleResources } from '../probes/resourceSampler.js';
-import type { LoadSettings } from '../scenario/loadSettings.js';
+import { type LoadSettings, streamsOverlap as loadStreamsOverlap } from '../scenario/loadSettings.js';
 import { harnessWarnings, loadThreadsOf, splitOf } from '../load/harnessWarnings.js';
 import { type ProcessesChoice, withAutomaticProducerProcess, withAutomaticWorkers } from '../load/automaticWorkers.js';
 import { concurrencyOfShare, plannedStream } from '../load/plannedLoad.js';
@@ -92,7 +92,7 @@ export async function runConfigInThisThread(
   });
 
   // Overlapping streams share the process's CPU: it is measured over the whole load instead.
-  const streamsOverlap = load !== null && load.concurrency !== 1;
+  const streamsOverlap = loadStreamsOverlap(load);
   const endOfStreamWork = streamsOverlap ? timeSlicedQueue() : null;
   // The render-cost sample's stride, from the whole run's streams in flight (the same in every shard and worker).
   const renderCostEvery = renderCostStride(expectedConcurrency(config, { ...environment, shard: null }));

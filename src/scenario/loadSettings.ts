@@ -65,3 +65,8 @@ export const loadSettingsSchema = z
   })
   .describe('Concurrent streams: closed loop (concurrency) or open loop (rate)');
 export type LoadSettings = z.infer<typeof loadSettingsSchema>;
+
+/** Whether a config's streams run at once (a closed loop of more than one, or arrivals at a rate): they share the process and end in waves. */
+export function streamsOverlap(load: LoadSettings | null | undefined): boolean {
+  return load != null && load.concurrency !== 1;
+}

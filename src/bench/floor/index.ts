@@ -17,7 +17,7 @@ import { spawn } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { heldSummary, levelVerdict, mostHeld, nextSearchLevel, type SearchStep } from './concurrencySearch.js';
+import { HELD_TARGET_RATIO, heldSummary, levelVerdict, mostHeld, nextSearchLevel, type SearchStep } from './concurrencySearch.js';
 import { floorSplitsByItself, heldPlan, planMiss, PLANNED_TPOT_MS, type ProbeResult } from './floorWorkload.js';
 import { wholeNumberFlag } from '../benchOptions.js';
 
@@ -269,7 +269,7 @@ for (const [index, outcome] of searchOutcomes.entries()) {
   const which = searches > 1 ? `, search ${index + 1} of ${searches}` : '';
   say(
     `Most concurrent streams held on plan${which}: ${held.streambench !== null && held.yardstick !== null ? ratio(held.streambench, held.yardstick) : 'n/a'} the floor ` +
-      `(streambench ${held.streambench ?? 'none'}${bound('streambench')}, yardstick ${held.yardstick ?? 'none'}${bound('yardstick')}${rule}; target ≥ 0.8×)${threads}`,
+      `(streambench ${held.streambench ?? 'none'}${bound('streambench')}, yardstick ${held.yardstick ?? 'none'}${bound('yardstick')}${rule}; target ≥ ${HELD_TARGET_RATIO}×)${threads}`,
   );
 }
 if (searchOutcomes.length > 1) say(heldSummary(searchOutcomes.map(heldRatio)));
