@@ -147,15 +147,19 @@ interface StreamServer {
 async function startStreamServer(): Promise<StreamServer> {
   const requests: StreamServer['requests'] = [];
   let sentAtMs: number[] = [];
-  const plan = (url: URL) => ({ n: Number(url.searchParams.get('n') ?? 20), gap: Number(url.searchParams.get('gap') ?? 10) });
-  const token = (index: number) => `t${index} `;
+  // `?texts=<JSON array>` streams those texts instead of t0, t1, …
+  const plan = (url: URL) => {
+    const texts = url.searchParams.has('texts') ? (JSON.parse(url.searchParams.get('texts')!) as string[]) : null;
+    return { n: texts?.length ?? Number(url.searchParams.get('n') ?? 20), gap: Number(url.searchParams.get('gap') ?? 10), texts };
+  };
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://test');
     let body = '';
     request.on('data', (chunk) => (body += chunk));
     request.on('end', () => {
       requests.push({ method: request.method ?? '', body });
-      const { n, gap } = plan(url);
+      const { n, gap, texts } = plan(url);
+      const token = (index: number) => texts?.[index] ?? `t${index} `;
       response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
       response.flushHeaders();
       sentAtMs = [];
@@ -175,7 +179,8 @@ async function startStreamServer(): Promise<StreamServer> {
   });
   const wss = new WebSocketServer({ server });
   wss.on('connection', (socket, request) => {
-    const { n, gap } = plan(new URL(request.url ?? '/', 'http://test'));
+    const { n, gap, texts } = plan(new URL(request.url ?? '/', 'http://test'));
+    const token = (index: number) => texts?.[index] ?? `t${index} `;
     sentAtMs = [];
     let index = 0;
     const next = () => {
@@ -301,6 +306,13 @@ describe.skipIf(!haveChromium)('browser client in Chromium', () => {
     // The next event reached the page's handler only after the block (whenever the server sent
     // it: a busy page lags the server, a starved test process sends late, neither moves this).
     expect(itemAt(timeline.events, 10, 'timeline.events').atMs).toBeGreaterThanOrEqual(tenth + 199);
+  });
+
+  it('a text marked cannot lex fails the stream with words that name the render, not a page error', async () => {
+    // marked 18.2 throws a TypeError on a task item holding a blockquote: a model may write it.
+    const texts = encodeURIComponent(JSON.stringify(['- [x] \n', '  > *\n', 'word']));
+    const timeline = await open({ url: `${streams.origin}/sse?texts=${texts}&gap=5`, transport: 'eventsource', render: { strategy: 'every' } });
+    expect(timeline.error).toMatch(/the page's markdown render \(marked\) threw on the stream's text \(\d+ characters\): Cannot read properties/);
   });
 
   it('a stream that cannot connect is an error, and a browser launched for it is closed after the failure', async () => {

@@ -210,6 +210,15 @@ describe('createRenderScheduler', () => {
     await expect(scheduler.settle()).rejects.toThrow('render failed');
   });
 
+  it.each<RenderSettings>([{ strategy: 'every' }, { strategy: 'throttle', intervalMs: 50 }])('$strategy: a render that throws at once (no timer) rejects settle() instead of escaping the notify', async (settings) => {
+    const clock = new ManualClock();
+    const scheduler = createRenderScheduler(settings, clock, () => {
+      throw new Error('render failed');
+    });
+    expect(() => scheduler.notify()).not.toThrow();
+    await expect(scheduler.settle()).rejects.toThrow('render failed');
+  });
+
   it('frame: schedulers on one clock share one timer per frame and render at the boundaries each would alone', () => {
     const clock = new ManualClock();
     const frameMs = 16.7;
@@ -318,6 +327,23 @@ describe('clients under each render strategy', () => {
       { seqs: [], atMs: 12 }, // the status item paints nothing new but still renders
     ]);
     for (const { renderMs } of renders) expect(renderMs).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('a text marked cannot lex', () => {
+  // marked 18.2 throws a TypeError on this text (a task item holding a blockquote): a model may write it.
+  const throwsInMarked = '- [x] \n  > *\nword';
+
+  it.each<ClientSettings>([
+    { type: 'lean', render: { strategy: 'every' } },
+    { type: 'field', render: { strategy: 'every' } },
+    { type: 'lean', render: { strategy: 'frame', frameMs: 16.7 } },
+  ])('$type client, $render.strategy: finish() rejects with words that name the render, and onEvent never throws', async (settings) => {
+    const { clock, client } = setup(settings);
+    expect(() => deliverAt(clock, client, 0, content(0, throwsInMarked))).not.toThrow();
+    expect(() => deliverAt(clock, client, 10, status(1))).not.toThrow();
+    clock.advance(20);
+    await expect(client.finish()).rejects.toThrow(/the client's markdown render \(marked\) threw on the stream's text \(17 characters\): Cannot read properties/);
   });
 });
 

@@ -75,6 +75,11 @@ class PendingRender {
     this.releaseWaiters(null);
   }
 
+  /** Renders now, outside any timer (`every`, a throttle's leading edge): a render that throws is kept for `settle()` like a timer's. */
+  fireNow(): void {
+    this.fire();
+  }
+
   private fire(): void {
     try {
       this.render();
@@ -151,18 +156,6 @@ export function createRenderScheduler(settings: RenderSettings, clock: Clock, re
   validateRenderSettings(settings);
   let disposed = false;
 
-  if (settings.strategy === 'every') {
-    return {
-      notify() {
-        if (!disposed) renderNow();
-      },
-      settle: () => Promise.resolve(),
-      dispose() {
-        disposed = true;
-      },
-    };
-  }
-
   // Throttle needs the time of the last render, whichever edge it came from (the others do not read the clock for it).
   let lastRenderAtMs: number | null = null;
   const renderAndRecord =
@@ -178,6 +171,9 @@ export function createRenderScheduler(settings: RenderSettings, clock: Clock, re
 
   const notifyByStrategy = (): void => {
     switch (settings.strategy) {
+      case 'every':
+        pending.fireNow();
+        return;
       case 'debounce':
         pending.scheduleIn(settings.delayMs);
         return;
@@ -185,7 +181,7 @@ export function createRenderScheduler(settings: RenderSettings, clock: Clock, re
         if (pending.isPending) return; // the trailing render will paint this too
         const nowMs = clock.nowMs();
         if (lastRenderAtMs === null || nowMs - lastRenderAtMs >= settings.intervalMs) {
-          renderAndRecord();
+          pending.fireNow();
         } else {
           pending.scheduleIn(lastRenderAtMs + settings.intervalMs - nowMs);
         }

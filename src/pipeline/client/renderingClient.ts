@@ -36,7 +36,16 @@ export function createRenderingClient(render: RenderSettings, deps: ClientDeps, 
   const renderNow = (): void => {
     const seqs = seqsSinceLastRender;
     seqsSinceLastRender = [];
-    const { firstPainted, renderMs, costMeasured } = model.render(seqs);
+    let outcome: RenderOutcome;
+    try {
+      outcome = model.render(seqs);
+    } catch (error) {
+      // A library bug on one text (marked 18 throws on a task item holding a blockquote, "- [x] \n  > *\nword")
+      // fails this stream with words that say so, not the run with a bare TypeError.
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`the client's markdown render (marked) threw on the stream's text (${model.text().length} characters): ${reason}`, { cause: error });
+    }
+    const { firstPainted, renderMs, costMeasured } = outcome;
     renderCount++;
     deps.observer.rendered(firstPainted, deps.clock.nowMs(), renderMs, costMeasured);
   };
