@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../src/clock.js';
+import { ManualClock, systemClock } from '../src/clock.js';
 import { createMemoryBroker } from '../src/pipeline/brokers/memoryBroker.js';
 import { createRedisBroker } from '../src/pipeline/brokers/redis/broker.js';
 import { redisBrokerSettingsSchema } from '../src/pipeline/brokers/redis/settings.js';
@@ -16,6 +16,7 @@ import type { BrokerItem, OpenStreamOptions } from '../src/pipeline/types.js';
 import type { StreamTrace } from '../src/probes/streamTrace.js';
 import { buildPipeline, type RunEnvironment } from '../src/run/buildPipeline.js';
 import { runScenario } from '../src/run/runScenario.js';
+import { startProducerProcess } from '../src/run/producer/producerProcess.js';
 import { runStream, type StreamRun } from '../src/run/runStream.js';
 import { loadScenarioFile, type Scenario } from '../src/scenario/loadScenario.js';
 import { createSource } from '../src/sources/sourceSettings.js';
@@ -281,6 +282,34 @@ describe.skipIf(url === null)('producer and consumer in separate processes (proc
     }
     await expect(child.prepare([0])).rejects.toThrow(new RegExp(`producer process`));
     expect(await keysOfRun(redis, environment.runId)).toEqual([]);
+  });
+
+  it('a child that does not answer misses its deadline, naming its pid, and answers the next question once it runs again', async () => {
+    const scenario = scenarioFrom({
+      source: { type: 'synthetic', profile: 'zero-delay', tokens: 20 },
+      pipeline: { preset: 'field-baseline', processes: 'split' },
+    });
+    const { pipeline } = firstOf(scenario.configs, 'scenario.configs');
+    if (pipeline.broker.type === 'memory') throw new Error('the field baseline relays through Redis');
+    // The deadlines run on the clock given: a manual one passes 10 s at once (the child keeps its own).
+    const clock = new ManualClock();
+    const child = await startProducerProcess(
+      { runId: `test-split-${randomUUID()}`, seed: scenario.seed, source: scenario.source, serializer: pipeline.serializer, batch: pipeline.batch, broker: pipeline.broker, redisUrl: url! },
+      clock,
+    );
+    try {
+      process.kill(child.pid, 'SIGSTOP');
+      const asked = child.cpuUs();
+      clock.advance(10_000);
+      await expect(asked).rejects.toThrow(`the producer process (pid ${child.pid}) did not say its CPU time within 10 s`);
+      process.kill(child.pid, 'SIGCONT');
+      // The late answer to the first question goes to it (already rejected), this one to this one.
+      const cpuUs = await child.cpuUs();
+      expect(cpuUs).toBeGreaterThan(0);
+    } finally {
+      process.kill(child.pid, 'SIGCONT');
+      await child.close();
+    }
   });
 
   it('under load, reports the source lag of every stream produced in the child', async () => {

@@ -46,8 +46,12 @@ export interface ProducerProcess {
 
 /** How long close() waits for the child to exit on its own before killing it. */
 const EXIT_GRACE_MS = 5_000;
-/** How long the child may take to plan a load's streams ahead (`prepare`). */
+/** How long the child may take to start (load its modules, build its source, connect to Redis). */
+const READY_TIMEOUT_MS = 60_000;
+/** How long the child may take to plan a load's streams ahead (`prepare`): 1,000 streams take it about a second. */
 const PREPARE_TIMEOUT_MS = 60_000;
+/** How long the child may take to say its CPU time (one `process.cpuUsage()` once its loop is free). */
+const CPU_TIMEOUT_MS = 10_000;
 
 interface Deferred<T> {
   promise: Promise<T>;
@@ -86,9 +90,9 @@ export async function startProducerProcess(settings: ProducerChildSettings, cloc
   const pid = child.pid ?? -1;
   const listeners = new Map<string, StreamListener>();
   const startLatenciesMs: number[] = [];
-  const ready = deferred<void>();
   const exited = deferred<void>();
-  // Answers to `cpu` and to `prepare`, each in the order asked (the channel keeps order).
+  // Answers to `init`, `cpu` and `prepare`, each in the order asked (the channel keeps order).
+  const readyAnswers: Deferred<void>[] = [];
   const cpuAnswers: Deferred<number>[] = [];
   const prepareAnswers: Deferred<void>[] = [];
   let gone: Error | null = null;
@@ -96,14 +100,14 @@ export async function startProducerProcess(settings: ProducerChildSettings, cloc
 
   const childGone = (error: Error) => {
     gone ??= error;
-    ready.reject(gone);
+    for (const answer of readyAnswers.splice(0)) answer.reject(gone);
     for (const answer of cpuAnswers.splice(0)) answer.reject(gone);
     for (const answer of prepareAnswers.splice(0)) answer.reject(gone);
     for (const listener of listeners.values()) listener.onChildGone(gone);
     listeners.clear();
   };
   child.on('message', (message: FromProducerChild) => {
-    if (message.type === 'ready') ready.resolve();
+    if (message.type === 'ready') readyAnswers.shift()?.resolve();
     else if (message.type === 'cpu') cpuAnswers.shift()?.resolve(message.cpuUs);
     else if (message.type === 'prepared') prepareAnswers.shift()?.resolve();
     else if (message.type === 'records') for (const { streamId, records } of message.streams) listeners.get(streamId)?.onRecords(records);
@@ -135,9 +139,22 @@ export async function startProducerProcess(settings: ProducerChildSettings, cloc
     }
   };
 
+  // Asks the child and waits for its answer, which comes in `answers`' order (the channel keeps
+  // order). A deadline missed leaves the answer in its queue, so a late reply still goes to it.
+  const ask = <T>(message: ToProducerChild, answers: Deferred<T>[], timeoutMs: number, what: string): Promise<T> => {
+    try {
+      send(message);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    const answer = deferred<T>();
+    answers.push(answer);
+    const timer = clock.setTimer(() => answer.reject(new Error(`the producer process (pid ${pid}) did not ${what} within ${timeoutMs / 1000} s`)), timeoutMs);
+    return answer.promise.finally(() => clock.clearTimer(timer));
+  };
+
   try {
-    send({ type: 'init', settings });
-    await ready.promise;
+    await ask({ type: 'init', settings }, readyAnswers, READY_TIMEOUT_MS, 'start');
   } catch (error) {
     await close();
     throw error;
@@ -147,27 +164,8 @@ export async function startProducerProcess(settings: ProducerChildSettings, cloc
     pid,
     startLatenciesMs,
     close,
-    prepare(streamIndexes) {
-      try {
-        send({ type: 'prepare', streamIndexes });
-      } catch (error) {
-        return Promise.reject(error as Error);
-      }
-      const answer = deferred<void>();
-      prepareAnswers.push(answer);
-      // Planning 1,000 streams takes the child about a second; a child that takes minutes is stuck.
-      const timer = clock.setTimer(
-        () => answer.reject(new Error(`the producer process (pid ${pid}) did not plan its ${streamIndexes.length} streams within ${PREPARE_TIMEOUT_MS / 1000} s`)),
-        PREPARE_TIMEOUT_MS,
-      );
-      return answer.promise.finally(() => clock.clearTimer(timer));
-    },
-    cpuUs() {
-      const answer = deferred<number>();
-      cpuAnswers.push(answer);
-      send({ type: 'cpu' });
-      return answer.promise;
-    },
+    prepare: (streamIndexes) => ask({ type: 'prepare', streamIndexes }, prepareAnswers, PREPARE_TIMEOUT_MS, `plan its ${streamIndexes.length} streams`),
+    cpuUs: () => ask({ type: 'cpu' }, cpuAnswers, CPU_TIMEOUT_MS, 'say its CPU time'),
     async openStream({ streamId, streamIndex, consumer, upstream, signal }) {
       const produced = deferred<ProducedSummary>();
       let trace: StreamTrace | null = null;
