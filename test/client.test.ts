@@ -210,14 +210,17 @@ describe('createRenderScheduler', () => {
     await expect(scheduler.settle()).rejects.toThrow('render failed');
   });
 
-  it.each<RenderSettings>([{ strategy: 'every' }, { strategy: 'throttle', intervalMs: 50 }])('$strategy: a render that throws at once (no timer) rejects settle() instead of escaping the notify', async (settings) => {
-    const clock = new ManualClock();
-    const scheduler = createRenderScheduler(settings, clock, () => {
-      throw new Error('render failed');
-    });
-    expect(() => scheduler.notify()).not.toThrow();
-    await expect(scheduler.settle()).rejects.toThrow('render failed');
-  });
+  it.each<RenderSettings>([{ strategy: 'every' }, { strategy: 'throttle', intervalMs: 50 }])(
+    '$strategy: a render that throws at once (no timer) rejects settle() instead of escaping the notify',
+    async (settings) => {
+      const clock = new ManualClock();
+      const scheduler = createRenderScheduler(settings, clock, () => {
+        throw new Error('render failed');
+      });
+      expect(() => scheduler.notify()).not.toThrow();
+      await expect(scheduler.settle()).rejects.toThrow('render failed');
+    },
+  );
 
   it('frame: schedulers on one clock share one timer per frame and render at the boundaries each would alone', () => {
     const clock = new ManualClock();

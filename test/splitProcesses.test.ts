@@ -294,7 +294,15 @@ describe.skipIf(url === null)('producer and consumer in separate processes (proc
     // The deadlines run on the clock given: a manual one passes 10 s at once (the child keeps its own).
     const clock = new ManualClock();
     const child = await startProducerProcess(
-      { runId: `test-split-${randomUUID()}`, seed: scenario.seed, source: scenario.source, serializer: pipeline.serializer, batch: pipeline.batch, broker: pipeline.broker, redisUrl: url! },
+      {
+        runId: `test-split-${randomUUID()}`,
+        seed: scenario.seed,
+        source: scenario.source,
+        serializer: pipeline.serializer,
+        batch: pipeline.batch,
+        broker: pipeline.broker,
+        redisUrl: url!,
+      },
       clock,
     );
     try {
