@@ -4,8 +4,10 @@
  * next to autocannon's requests per second on the same endpoint in the same run (autocannon
  * parses nothing: the closer streambench gets, the leaner its client path). Between them, a
  * minimal parsing client (parsingClient.ts) says what parsing and timing every token cost on
- * this machine. The mock runs in a process of its own (zero-delay profile), so each side's CPU
- * is its own. Prints both ratios (target ≥ 0.8× for streambench).
+ * this machine, and streambench's http source alone (httpSourceAlone.ts) how much of
+ * streambench's cost is its source and how much the rest of its pipeline. The mock runs in a
+ * process of its own (zero-delay profile), so each side's CPU is its own. Prints the three
+ * ratios (target ≥ 0.8× for streambench).
  *
  * Options: --duration S (each side, default 8), --rounds N (alternating rounds, default 1),
  * --tokens N (answer length, default 50), --connections N (default 50).
@@ -20,6 +22,7 @@ import autocannon from 'autocannon';
 import { stringify } from 'yaml';
 import type { ResultDocument } from '../result/resultSchema.js';
 import { wholeNumberFlag } from './benchOptions.js';
+import { runHttpSourceAlone } from './httpSourceAlone.js';
 import { runParsingClient } from './parsingClient.js';
 
 const { values } = parseArgs({
@@ -129,6 +132,7 @@ const folder = mkdtempSync(join(tmpdir(), 'streambench-streams-'));
 const mock = await startMock();
 const ratios: number[] = [];
 const parsingRatios: number[] = [];
+const sourceAloneRatios: number[] = [];
 const cpuPerStream = (side: SideResult) => (side.cpuCores * 1e6) / side.perSecond;
 try {
   for (let round = 1; round <= rounds; round++) {
@@ -139,6 +143,11 @@ try {
       `round ${round} parsing client: ${parsing.perSecond.toFixed(0)} streams/s at ${parsing.cpuCores.toFixed(2)} cores (${parsing.failures} failed, ${parsing.deltasPerStream.toFixed(0)} deltas/stream), ${cpuPerStream(parsing).toFixed(0)} µs per stream\n`,
     );
     parsingRatios.push(parsing.perSecond / cannon.perSecond);
+    const sourceAlone = await runHttpSourceAlone(mock.origin, connections, durationS);
+    process.stdout.write(
+      `round ${round} http source alone: ${sourceAlone.perSecond.toFixed(0)} streams/s at ${sourceAlone.cpuCores.toFixed(2)} cores (${sourceAlone.failures} failed), ${cpuPerStream(sourceAlone).toFixed(0)} µs per stream\n`,
+    );
+    sourceAloneRatios.push(sourceAlone.perSecond / cannon.perSecond);
     const ours = await runStreambench(mock.origin, folder);
     process.stdout.write(
       `round ${round} streambench: ${ours.perSecond.toFixed(0)} streams/s at ${ours.cpuCores.toFixed(2)} cores (${ours.failures} failed, ${ours.tokensPerStream.toFixed(0)} tokens/stream)\n`,
@@ -154,5 +163,8 @@ try {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 process.stdout.write(
   `A minimal parsing client (undici, eventsource-parser, JSON.parse and a timestamp per token; no relay, no statistics): ${median(parsingRatios).toFixed(2)}× autocannon's requests per second\n`,
+);
+process.stdout.write(
+  `streambench's http source alone (request, SSE, decoding, token counting, a timestamp per chunk; no relay, no client, no statistics): ${median(sourceAloneRatios).toFixed(2)}× autocannon's requests per second\n`,
 );
 process.stdout.write(`Streams per second against the mock: ${median(ratios).toFixed(2)}× autocannon's requests per second on the same endpoint (target ≥ 0.8×)\n`);

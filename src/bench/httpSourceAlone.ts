@@ -1,0 +1,57 @@
+/**
+ * A third side for `npm run bench:streams`: streambench's own http source with nothing after
+ * it — the request, SSE parsing, event decoding, token counting and a timestamp per chunk, as
+ * a run's `emit` stage gets them, but no relay, no client, no trace and no statistics. Between
+ * the parsing client (the least a client can do) and a whole `streambench run`, it says how
+ * much of streambench's cost per stream is its source and how much the rest of the pipeline.
+ */
+import { systemClock } from '../clock.js';
+import { UpstreamRecord } from '../probes/upstreamRecord.js';
+import { createSource, resolveSourceSettings } from '../sources/sourceSettings.js';
+import { isPushable, type SourceChunk } from '../sources/types.js';
+import type { ParsingClientOutcome } from './parsingClient.js';
+
+/** Runs a closed loop of `connections` streams of the http source against `origin` for `durationS`. */
+export async function runHttpSourceAlone(origin: string, connections: number, durationS: number): Promise<ParsingClientOutcome> {
+  // The source bench:streams' scenario uses (src/bench/streamsPerSecond.ts), with its deadlines.
+  const source = await createSource(resolveSourceSettings({ type: 'http', api: 'openai-chat', baseUrl: `${origin}/v1`, model: 'mock', includeUsage: true }), 1);
+  const clock = systemClock;
+  let completed = 0;
+  let failures = 0;
+  let deltas = 0;
+  let streamIndex = 0;
+
+  const oneStream = async (): Promise<void> => {
+    const chunks = source.open({ clock, streamIndex: streamIndex++, observer: new UpstreamRecord() });
+    // Kept as the trace keeps them: when each chunk was handed over.
+    const emitsMs: number[] = [];
+    const onChunk = (chunk: SourceChunk): void => {
+      if (chunk.text.length > 0) emitsMs.push(clock.nowMs());
+    };
+    if (isPushable(chunks)) await chunks.pushTo(onChunk);
+    else for await (const chunk of chunks) onChunk(chunk);
+    if (emitsMs.length === 0) throw new Error('no content');
+    deltas += emitsMs.length;
+  };
+  const startedMs = clock.nowMs();
+  const endMs = startedMs + durationS * 1000;
+  const cpuAtStart = process.cpuUsage();
+  const loop = async (): Promise<void> => {
+    while (clock.nowMs() < endMs) {
+      try {
+        await oneStream();
+        completed++;
+      } catch {
+        failures++;
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: connections }, loop));
+  } finally {
+    await source.close?.();
+  }
+  const seconds = (clock.nowMs() - startedMs) / 1000;
+  const cpu = process.cpuUsage(cpuAtStart);
+  return { perSecond: completed / seconds, cpuCores: (cpu.user + cpu.system) / 1e6 / seconds, failures, deltasPerStream: completed > 0 ? deltas / completed : 0 };
+}
