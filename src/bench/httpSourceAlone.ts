@@ -53,5 +53,5 @@ export async function runHttpSourceAlone(origin: string, connections: number, du
   }
   const seconds = (clock.nowMs() - startedMs) / 1000;
   const cpu = process.cpuUsage(cpuAtStart);
-  return { perSecond: completed / seconds, cpuCores: (cpu.user + cpu.system) / 1e6 / seconds, failures, deltasPerStream: completed > 0 ? deltas / completed : 0 };
+  return { perSecond: completed / seconds, cpuCores: (cpu.user + cpu.system) / 1e6 / seconds, seconds, failures, deltasPerStream: completed > 0 ? deltas / completed : 0 };
 }

@@ -17,6 +17,8 @@ export interface ParsingClientOutcome {
   perSecond: number;
   /** This process's CPU over the run, in cores. */
   cpuCores: number;
+  /** How long the run took, in seconds. */
+  seconds: number;
   /** Streams that failed (status, transport, or no content). */
   failures: number;
   /** Content deltas per completed stream (each one timed). */
@@ -68,5 +70,5 @@ export async function runParsingClient(origin: string, connections: number, dura
   }
   const seconds = (monotonicNowMs() - startedMs) / 1000;
   const cpu = process.cpuUsage(cpuAtStart);
-  return { perSecond: completed / seconds, cpuCores: (cpu.user + cpu.system) / 1e6 / seconds, failures, deltasPerStream: completed > 0 ? deltas / completed : 0 };
+  return { perSecond: completed / seconds, cpuCores: (cpu.user + cpu.system) / 1e6 / seconds, seconds, failures, deltasPerStream: completed > 0 ? deltas / completed : 0 };
 }

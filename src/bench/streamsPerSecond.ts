@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { stringify } from 'yaml';
+import { processCpuMs } from '../probes/procStat.js';
 import type { ResultDocument } from '../result/resultSchema.js';
 import { wholeNumberFlag } from './benchOptions.js';
 import { runHttpSourceAlone } from './httpSourceAlone.js';
@@ -45,7 +46,7 @@ process.on('exit', () => {
 });
 
 /** Starts `streambench mock-server` in a child process and resolves with its base URL. */
-function startMock(): Promise<{ origin: string; stop: () => void }> {
+function startMock(): Promise<{ origin: string; pid: number; stop: () => void }> {
   const child = spawn(process.execPath, [cli, 'mock-server', '--port', '0', '--profile', 'zero-delay', '--tokens', String(tokens), '-q'], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.add(child);
   return new Promise((resolve, reject) => {
@@ -57,7 +58,7 @@ function startMock(): Promise<{ origin: string; stop: () => void }> {
       const origin = match?.[1];
       if (origin === undefined) return;
       clearTimeout(deadline);
-      resolve({ origin, stop: () => child.kill('SIGTERM') });
+      resolve({ origin, pid: child.pid ?? -1, stop: () => child.kill('SIGTERM') });
     });
     child.once('exit', (code) => reject(new Error(`the mock server exited (code ${code}) before listening`)));
   });
@@ -66,6 +67,8 @@ function startMock(): Promise<{ origin: string; stop: () => void }> {
 interface SideResult {
   perSecond: number;
   cpuCores: number;
+  /** The side's measured window, in seconds. */
+  seconds: number;
   failures: number;
 }
 
@@ -82,7 +85,7 @@ async function runAutocannon(origin: string): Promise<SideResult> {
   });
   const cpu = process.cpuUsage(cpuAtStart);
   const seconds = result.duration;
-  return { perSecond: result['2xx'] / seconds, cpuCores: (cpu.user + cpu.system) / 1e6 / seconds, failures: result.non2xx + result.errors + result.timeouts };
+  return { perSecond: result['2xx'] / seconds, cpuCores: (cpu.user + cpu.system) / 1e6 / seconds, seconds, failures: result.non2xx + result.errors + result.timeouts };
 }
 
 /** streambench run, http source against the mock, closed loop at N streams for the duration. */
@@ -114,6 +117,7 @@ async function runStreambench(origin: string, folder: string): Promise<SideResul
   return {
     perSecond: config.load.completedStreamsPerSecond,
     cpuCores: config.load.toolCpuShare,
+    seconds: config.load.durationMs / 1000,
     failures: config.load.streamsFailed,
     tokensPerStream: config.metrics?.counters.tokensPerStream ?? 0,
     warnings: config.warnings ?? [],
@@ -134,23 +138,35 @@ const ratios: number[] = [];
 const parsingRatios: number[] = [];
 const sourceAloneRatios: number[] = [];
 const cpuPerStream = (side: SideResult) => (side.cpuCores * 1e6) / side.perSecond;
+// The mock's CPU over a side (read from /proc, Linux only): with the side's own, it says whether the machine's cores were all busy.
+const withMockCpu = async <T extends SideResult>(run: () => Promise<T>): Promise<T & { mockCores: number | null }> => {
+  const before = processCpuMs(mock.pid);
+  const side = await run();
+  const after = processCpuMs(mock.pid);
+  return { ...side, mockCores: before === null || after === null ? null : (after - before) / 1000 / side.seconds };
+};
+const mockCoresText = (side: SideResult & { mockCores: number | null }) =>
+  side.mockCores === null ? '' : `; the mock server ${side.mockCores.toFixed(2)} cores (${(side.cpuCores + side.mockCores).toFixed(2)} of ${cores} in all)`;
 try {
   for (let round = 1; round <= rounds; round++) {
-    const cannon = await runAutocannon(mock.origin);
-    process.stdout.write(`round ${round} autocannon:  ${cannon.perSecond.toFixed(0)} requests/s at ${cannon.cpuCores.toFixed(2)} cores (${cannon.failures} failed)\n`);
-    const parsing = await runParsingClient(mock.origin, connections, durationS);
+    const cannon = await withMockCpu(() => runAutocannon(mock.origin));
     process.stdout.write(
-      `round ${round} parsing client: ${parsing.perSecond.toFixed(0)} streams/s at ${parsing.cpuCores.toFixed(2)} cores (${parsing.failures} failed, ${parsing.deltasPerStream.toFixed(0)} deltas/stream), ${cpuPerStream(parsing).toFixed(0)} µs per stream\n`,
+      `round ${round} autocannon:  ${cannon.perSecond.toFixed(0)} requests/s at ${cannon.cpuCores.toFixed(2)} cores (${cannon.failures} failed)${mockCoresText(cannon)}\n`,
+    );
+    const parsing = await withMockCpu(() => runParsingClient(mock.origin, connections, durationS));
+    process.stdout.write(
+      `round ${round} parsing client: ${parsing.perSecond.toFixed(0)} streams/s at ${parsing.cpuCores.toFixed(2)} cores (${parsing.failures} failed, ${parsing.deltasPerStream.toFixed(0)} deltas/stream), ${cpuPerStream(parsing).toFixed(0)} µs per stream${mockCoresText(parsing)}\n`,
     );
     parsingRatios.push(parsing.perSecond / cannon.perSecond);
-    const sourceAlone = await runHttpSourceAlone(mock.origin, connections, durationS);
+    const sourceAlone = await withMockCpu(() => runHttpSourceAlone(mock.origin, connections, durationS));
     process.stdout.write(
-      `round ${round} http source alone: ${sourceAlone.perSecond.toFixed(0)} streams/s at ${sourceAlone.cpuCores.toFixed(2)} cores (${sourceAlone.failures} failed), ${cpuPerStream(sourceAlone).toFixed(0)} µs per stream\n`,
+      `round ${round} http source alone: ${sourceAlone.perSecond.toFixed(0)} streams/s at ${sourceAlone.cpuCores.toFixed(2)} cores (${sourceAlone.failures} failed), ${cpuPerStream(sourceAlone).toFixed(0)} µs per stream${mockCoresText(sourceAlone)}\n`,
     );
     sourceAloneRatios.push(sourceAlone.perSecond / cannon.perSecond);
-    const ours = await runStreambench(mock.origin, folder);
+    // Its warm-up stream and start-up request are the mock's work too (one stream of thousands).
+    const ours = await withMockCpu(() => runStreambench(mock.origin, folder));
     process.stdout.write(
-      `round ${round} streambench: ${ours.perSecond.toFixed(0)} streams/s at ${ours.cpuCores.toFixed(2)} cores (${ours.failures} failed, ${ours.tokensPerStream.toFixed(0)} tokens/stream)\n`,
+      `round ${round} streambench: ${ours.perSecond.toFixed(0)} streams/s at ${ours.cpuCores.toFixed(2)} cores (${ours.failures} failed, ${ours.tokensPerStream.toFixed(0)} tokens/stream)${mockCoresText(ours)}\n`,
     );
     for (const warning of ours.warnings) process.stdout.write(`  streambench warned: ${warning}\n`);
     process.stdout.write(`round ${round} CPU per stream: streambench ${cpuPerStream(ours).toFixed(0)} µs, autocannon ${cpuPerStream(cannon).toFixed(0)} µs per request\n`);

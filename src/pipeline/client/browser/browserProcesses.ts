@@ -3,38 +3,8 @@
  * started (the browser, its zygotes, renderers, GPU and utility processes). Linux only;
  * elsewhere the figures are null, never guessed.
  */
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-
-/** One process as /proc/<pid>/stat describes it. */
-export interface ProcessEntry {
-  pid: number;
-  ppid: number;
-  comm: string;
-  /** R, S, D, Z (zombie: ended, not yet reaped by its parent), … */
-  state: string;
-  /** utime + stime + cutime + cstime in clock ticks: its own CPU and that of its reaped children. */
-  cpuTicks: number;
-}
-
-/** Parses one /proc/<pid>/stat line (the command name may hold spaces and parentheses). Pure. */
-export function parseProcStat(line: string): ProcessEntry | null {
-  const open = line.indexOf('(');
-  const close = line.lastIndexOf(')');
-  if (open === -1 || close === -1) return null;
-  const fields = line.slice(close + 2).split(' ');
-  const [state] = fields;
-  if (state === undefined) return null;
-  // fields[0] is field 3 (state): ppid is field 4, utime..cstime are fields 14..17.
-  const number = (field: number) => Number(fields[field - 3]);
-  return {
-    pid: Number(line.slice(0, open).trim()),
-    ppid: number(4),
-    comm: line.slice(open + 1, close),
-    state,
-    cpuTicks: number(14) + number(15) + number(16) + number(17),
-  };
-}
+import { parseProcStat, type ProcessEntry, ticksPerSecond } from '../../../probes/procStat.js';
 
 /**
  * Every running process on the machine, or [] where /proc is not there. Zombies are left out:
@@ -75,19 +45,6 @@ export function browserProcessesUnder(rootPid: number, processes: readonly Proce
   };
   walk(rootPid, false);
   return found;
-}
-
-let clockTicksPerSecond: number | null = null;
-/** USER_HZ (the unit of /proc CPU times), from getconf; 100 where it cannot be asked. */
-function ticksPerSecond(): number {
-  if (clockTicksPerSecond === null) {
-    try {
-      clockTicksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    } catch {
-      clockTicksPerSecond = 100;
-    }
-  }
-  return clockTicksPerSecond;
 }
 
 /** Memory of one process in MB: proportional set size (shared pages split between sharers), else RSS. */
