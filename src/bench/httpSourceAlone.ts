@@ -9,19 +9,15 @@ import { systemClock } from '../clock.js';
 import { UpstreamRecord } from '../probes/upstreamRecord.js';
 import { createSource, resolveSourceSettings } from '../sources/sourceSettings.js';
 import { isPushable, type SourceChunk } from '../sources/types.js';
-import type { ParsingClientOutcome } from './parsingClient.js';
+import { type ClosedLoopOutcome, runClosedLoop } from './closedLoop.js';
 
 /** Runs a closed loop of `connections` streams of the http source against `origin` for `durationS`. */
-export async function runHttpSourceAlone(origin: string, connections: number, durationS: number): Promise<ParsingClientOutcome> {
+export async function runHttpSourceAlone(origin: string, connections: number, durationS: number): Promise<ClosedLoopOutcome> {
   // The source bench:streams' scenario uses (src/bench/streamsPerSecond.ts), with its deadlines.
   const source = await createSource(resolveSourceSettings({ type: 'http', api: 'openai-chat', baseUrl: `${origin}/v1`, model: 'mock', includeUsage: true }), 1);
   const clock = systemClock;
-  let completed = 0;
-  let failures = 0;
-  let deltas = 0;
   let streamIndex = 0;
-
-  const oneStream = async (): Promise<void> => {
+  const oneStream = async (): Promise<number> => {
     const chunks = source.open({ clock, streamIndex: streamIndex++, observer: new UpstreamRecord() });
     // Kept as the trace keeps them: when each chunk was handed over.
     const emitsMs: number[] = [];
@@ -31,27 +27,11 @@ export async function runHttpSourceAlone(origin: string, connections: number, du
     if (isPushable(chunks)) await chunks.pushTo(onChunk);
     else for await (const chunk of chunks) onChunk(chunk);
     if (emitsMs.length === 0) throw new Error('no content');
-    deltas += emitsMs.length;
-  };
-  const startedMs = clock.nowMs();
-  const endMs = startedMs + durationS * 1000;
-  const cpuAtStart = process.cpuUsage();
-  const loop = async (): Promise<void> => {
-    while (clock.nowMs() < endMs) {
-      try {
-        await oneStream();
-        completed++;
-      } catch {
-        failures++;
-      }
-    }
+    return emitsMs.length;
   };
   try {
-    await Promise.all(Array.from({ length: connections }, loop));
+    return await runClosedLoop(connections, durationS, oneStream);
   } finally {
     await source.close?.();
   }
-  const seconds = (clock.nowMs() - startedMs) / 1000;
-  const cpu = process.cpuUsage(cpuAtStart);
-  return { perSecond: completed / seconds, cpuCores: (cpu.user + cpu.system) / 1e6 / seconds, seconds, failures, deltasPerStream: completed > 0 ? deltas / completed : 0 };
 }

@@ -10,34 +10,14 @@
 import { createParser } from 'eventsource-parser';
 import { Pool } from 'undici';
 import { monotonicNowMs } from '../clock.js';
-
-/** What the parsing client measured. */
-export interface ParsingClientOutcome {
-  /** Completed streams per second over the run. */
-  perSecond: number;
-  /** This process's CPU over the run, in cores. */
-  cpuCores: number;
-  /** How long the run took, in seconds. */
-  seconds: number;
-  /** Streams that failed (status, transport, or no content). */
-  failures: number;
-  /** Content deltas per completed stream (each one timed). */
-  deltasPerStream: number;
-}
+import { type ClosedLoopOutcome, runClosedLoop } from './closedLoop.js';
 
 /** Runs a closed loop of `connections` streams against `origin`'s chat completions for `durationS`. */
-export async function runParsingClient(origin: string, connections: number, durationS: number): Promise<ParsingClientOutcome> {
+export async function runParsingClient(origin: string, connections: number, durationS: number): Promise<ClosedLoopOutcome> {
   // Every wait bounded: a mock that stops answering fails the stream within 10 s, not undici's default 300 s.
   const pool = new Pool(origin, { connections, headersTimeout: 10_000, bodyTimeout: 10_000 });
   const body = JSON.stringify({ model: 'mock', stream: true, messages: [{ role: 'user', content: 'Say something.' }] });
-  let completed = 0;
-  let failures = 0;
-  let deltas = 0;
-  const startedMs = monotonicNowMs();
-  const endMs = startedMs + durationS * 1000;
-  const cpuAtStart = process.cpuUsage();
-
-  const oneStream = async (): Promise<void> => {
+  const oneStream = async (): Promise<number> => {
     const response = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json' }, body });
     // Kept as a real client keeps them: when each delta arrived.
     const deltaArrivalsMs: number[] = [];
@@ -51,24 +31,11 @@ export async function runParsingClient(origin: string, connections: number, dura
     const decoder = new TextDecoder();
     for await (const bytes of response.body) parser.feed(decoder.decode(bytes as Uint8Array, { stream: true }));
     if (response.statusCode !== 200 || deltaArrivalsMs.length === 0) throw new Error(`status ${response.statusCode}, ${deltaArrivalsMs.length} content deltas`);
-    deltas += deltaArrivalsMs.length;
-  };
-  const loop = async (): Promise<void> => {
-    while (monotonicNowMs() < endMs) {
-      try {
-        await oneStream();
-        completed++;
-      } catch {
-        failures++;
-      }
-    }
+    return deltaArrivalsMs.length;
   };
   try {
-    await Promise.all(Array.from({ length: connections }, loop));
+    return await runClosedLoop(connections, durationS, oneStream);
   } finally {
     await pool.close();
   }
-  const seconds = (monotonicNowMs() - startedMs) / 1000;
-  const cpu = process.cpuUsage(cpuAtStart);
-  return { perSecond: completed / seconds, cpuCores: (cpu.user + cpu.system) / 1e6 / seconds, seconds, failures, deltasPerStream: completed > 0 ? deltas / completed : 0 };
 }
