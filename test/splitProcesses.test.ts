@@ -7,16 +7,17 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock, systemClock } from '../src/clock.js';
+import { type Clock, ManualClock, systemClock } from '../src/clock.js';
 import { createMemoryBroker } from '../src/pipeline/brokers/memoryBroker.js';
 import { createRedisBroker } from '../src/pipeline/brokers/redis/broker.js';
 import { redisBrokerSettingsSchema } from '../src/pipeline/brokers/redis/settings.js';
 import type { RedisBrokerStream } from '../src/pipeline/brokers/redis/streamBase.js';
-import type { BrokerItem, OpenStreamOptions } from '../src/pipeline/types.js';
-import type { StreamTrace } from '../src/probes/streamTrace.js';
+import type { BrokerItem, BrokerStream, OpenStreamOptions } from '../src/pipeline/types.js';
+import { StreamTrace } from '../src/probes/streamTrace.js';
+import { UpstreamRecord } from '../src/probes/upstreamRecord.js';
 import { buildPipeline, type RunEnvironment } from '../src/run/buildPipeline.js';
 import { runScenario } from '../src/run/runScenario.js';
-import { startProducerProcess } from '../src/run/producer/producerProcess.js';
+import { type ProducerProcess, startProducerProcess } from '../src/run/producer/producerProcess.js';
 import { runStream, type StreamRun } from '../src/run/runStream.js';
 import { loadScenarioFile, type Scenario } from '../src/scenario/loadScenario.js';
 import { createSource } from '../src/sources/sourceSettings.js';
@@ -32,6 +33,25 @@ const STREAMS = 3;
 /** Keys left under a run's prefix. */
 async function keysOfRun(redis: Redis, runId: string): Promise<string[]> {
   return redis.keys(`streambench:${runId}:*`);
+}
+
+/** A producer child with the field baseline's settings (a Redis list) on the test Redis, its deadlines on `clock`. */
+async function startFieldBaselineChild(clock: Clock): Promise<ProducerProcess> {
+  const scenario = scenarioFrom({
+    source: { type: 'synthetic', profile: 'zero-delay', tokens: 20 },
+    pipeline: { preset: 'field-baseline', processes: 'split' },
+  });
+  const { pipeline } = firstOf(scenario.configs, 'scenario.configs');
+  if (pipeline.broker.type === 'memory') throw new Error('the field baseline relays through Redis');
+  const settings = {
+    runId: `test-split-${randomUUID()}`,
+    seed: scenario.seed,
+    source: scenario.source,
+    serializer: pipeline.serializer,
+    batch: pipeline.batch,
+    broker: pipeline.broker,
+  };
+  return startProducerProcess({ ...settings, redisUrl: url! }, clock);
 }
 
 /** A run environment for `scenario` on the test Redis, under a fresh run id. */
@@ -285,26 +305,9 @@ describe.skipIf(url === null)('producer and consumer in separate processes (proc
   });
 
   it('a child that does not answer misses its deadline, naming its pid, and answers the next question once it runs again', async () => {
-    const scenario = scenarioFrom({
-      source: { type: 'synthetic', profile: 'zero-delay', tokens: 20 },
-      pipeline: { preset: 'field-baseline', processes: 'split' },
-    });
-    const { pipeline } = firstOf(scenario.configs, 'scenario.configs');
-    if (pipeline.broker.type === 'memory') throw new Error('the field baseline relays through Redis');
     // The deadlines run on the clock given: a manual one passes 10 s at once (the child keeps its own).
     const clock = new ManualClock();
-    const child = await startProducerProcess(
-      {
-        runId: `test-split-${randomUUID()}`,
-        seed: scenario.seed,
-        source: scenario.source,
-        serializer: pipeline.serializer,
-        batch: pipeline.batch,
-        broker: pipeline.broker,
-        redisUrl: url!,
-      },
-      clock,
-    );
+    const child = await startFieldBaselineChild(clock);
     try {
       process.kill(child.pid, 'SIGSTOP');
       const asked = child.cpuUs();
@@ -316,6 +319,19 @@ describe.skipIf(url === null)('producer and consumer in separate processes (proc
       expect(cpuUs).toBeGreaterThan(0);
     } finally {
       process.kill(child.pid, 'SIGCONT');
+      await child.close();
+    }
+  });
+
+  it("a stream the child cannot open fails when it runs, with the child's reason; the child goes on", async () => {
+    const child = await startFieldBaselineChild(systemClock);
+    try {
+      // A stream id the keys refuse: the child's open fails, after the main process went on to start the request.
+      const producer = await child.openStream({ streamId: 'bad{id}', streamIndex: 0, consumer: {} as BrokerStream, upstream: new UpstreamRecord() });
+      await expect(producer.run(new StreamTrace(systemClock.nowMs()))).rejects.toThrow('streamId must be non-empty and without { or }');
+      await producer.dispose();
+      expect(await child.cpuUs()).toBeGreaterThan(0);
+    } finally {
       await child.close();
     }
   });
