@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { harnessLimit, harnessShare } from '../src/load/harnessWarnings.js';
+import { harnessLimit, harnessShare, harnessWarnings } from '../src/load/harnessWarnings.js';
 import type { ConfigResult, ResultDocument } from '../src/result/resultSchema.js';
 import { renderHarnessLimits, renderLoadTable } from '../src/report/tables.js';
 import { renderResultMarkdown } from '../src/report/markdown.js';
 import { renderHtmlReport } from '../src/report/htmlReport.js';
 import { metricsOf, summaryOf } from './helpers/resultFixtures.js';
 
-const load = (toolCpuShare: number, mode: 'closed-loop' | 'sequential' = 'closed-loop'): NonNullable<ConfigResult['load']> => ({
+const load = (toolCpuShare: number, mode: 'closed-loop' | 'sequential' = 'closed-loop', durationMs = 1000): NonNullable<ConfigResult['load']> => ({
   mode,
   streamsStarted: 10,
   streamsFailed: 0,
-  durationMs: 1000,
+  durationMs,
   deliveredTokensPerSecond: 100,
   completedStreamsPerSecond: 1,
   startDelayMs: null,
@@ -30,6 +30,12 @@ describe('the harness as the limit of a load', () => {
     expect(harnessLimit(late, load(0.2), 1, 2)).toMatch(/event loop was up to 30 ms late \(p99\) and the source fell up to 300 ms behind its plan/);
     expect(harnessLimit(metricsOf({ sourceLagMs: summaryOf(100) }), load(0.2), 1, 2)).toBeNull();
     expect(harnessLimit(metricsOf({ eventLoopDelayMs: summaryOf(10) }), load(0.2), 1, 2)).toBeNull();
+  });
+
+  it('is not named, nor warned of, from the CPU share of a window under a second (start-up work on helper threads)', () => {
+    expect(harnessLimit(null, load(1.8, 'closed-loop', 51), 1, 2)).toBeNull();
+    expect(harnessWarnings(null, load(1.8, 'sequential', 51), 1, 2)).toEqual([]);
+    expect(harnessWarnings(null, load(1.8, 'sequential', 1000), 1, 2)).toEqual([expect.stringMatching(/^the tool used 180 % of a core \(1 thread, 2 cores\)/)]);
   });
 
   it('is never named for streams run one after another', () => {
