@@ -12,6 +12,7 @@ const EVENT_LOOP_DELAY_P99_LIMIT_MS = 20;
 /** Of the cores the tool's threads can use at most: min(threads, cores). */
 const TOOL_CPU_SHARE_LIMIT = 0.85;
 const START_DELAY_P99_LIMIT_MS = 5;
+const SOURCE_LAG_P99_LIMIT_MS = 5;
 /**
  * The shortest window whose CPU share says anything about the load: a shorter one holds mostly
  * start-up work on V8's helper threads (compiling, the first collections) — two streams of a
@@ -23,7 +24,6 @@ const CPU_SHARE_MIN_WINDOW_MS = 1000;
 function cpuNearlyAllUsed(load: NonNullable<ConfigResult['load']>, usableCores: number): boolean {
   return load.durationMs >= CPU_SHARE_MIN_WINDOW_MS && load.toolCpuShare > TOOL_CPU_SHARE_LIMIT * usableCores;
 }
-const SOURCE_LAG_P99_LIMIT_MS = 5;
 
 /** How a load's threads are named: `threads` of them, or (`split`) the main thread and the producer child process, which count as two. */
 function threadWords(threads: number, split: boolean): string {
