@@ -3,6 +3,10 @@ import { systemClock } from '../src/clock.js';
 import { planArrivals } from '../src/load/arrivals.js';
 import { loadSettingsSchema } from '../src/scenario/loadSettings.js';
 import { runSchedule } from '../src/load/streamScheduler.js';
+import { buildPipeline, type RunEnvironment } from '../src/run/buildPipeline.js';
+import { runStream } from '../src/run/runStream.js';
+import { createSource } from '../src/sources/sourceSettings.js';
+import { scenarioFrom } from './helpers/scenario.js';
 import { createRandom } from '../src/sources/random.js';
 import { firstOf, itemAt, lastOf, leadingOf } from './helpers/indexed.js';
 
@@ -110,6 +114,38 @@ describe('runSchedule', () => {
     expect(mostInFlight).toBeGreaterThan(1);
   });
 
+  it("starts a slot's next stream once its stream is released, while at most one stream per slot is still finishing", async () => {
+    const finishTail: (() => void)[] = [];
+    const started: number[] = [];
+    let unfinished = 0;
+    let mostUnfinished = 0;
+    const schedule = runSchedule({
+      load: { concurrency: 1, rampS: 0 },
+      streams: 3,
+      firstIndex: 0,
+      clock: systemClock,
+      seed: 1,
+      runOne: async ({ index }, release) => {
+        started.push(index);
+        mostUnfinished = Math.max(mostUnfinished, ++unfinished);
+        release(); // off the wire at once; its tail (final paint, summary) waits for the test
+        await new Promise<void>((resolve) => finishTail.push(resolve));
+        unfinished--;
+      },
+    });
+    await pause(5);
+    // Stream 1 took the released slot; stream 2 waits, because stream 0 is still finishing.
+    expect(started).toEqual([0, 1]);
+    itemAt(finishTail, 0, 'finishTail')();
+    await pause(5);
+    expect(started).toEqual([0, 1, 2]);
+    itemAt(finishTail, 1, 'finishTail')();
+    itemAt(finishTail, 2, 'finishTail')();
+    const outcome = await schedule;
+    expect(outcome.started).toBe(3);
+    expect(mostUnfinished).toBe(2);
+  });
+
   it('stops starting streams when aborted', async () => {
     const controller = new AbortController();
     const outcome = await runSchedule({
@@ -125,6 +161,28 @@ describe('runSchedule', () => {
       },
     });
     expect(outcome.started).toBeLessThan(10);
+  });
+});
+
+describe('a stream off the wire', () => {
+  it('is released when the client has its end, before the final paint on the next frame and before runStream resolves', async () => {
+    const scenario = scenarioFrom({
+      source: { type: 'synthetic', profile: 'zero-delay', tokens: 20 },
+      pipeline: { client: { type: 'lean', render: { strategy: 'frame', intervalMs: 50 } } },
+    });
+    const environment: RunEnvironment = { runId: 'test-release', seed: scenario.seed, clock: systemClock, source: await createSource(scenario.source, scenario.seed), redis: null };
+    const pipeline = await buildPipeline(firstOf(scenario.configs, 'scenario.configs').pipeline, environment);
+    try {
+      const releasedAtMs: number[] = [];
+      const run = await runStream(pipeline, 0, 'released', undefined, { onDeliveryEnd: () => releasedAtMs.push(systemClock.nowMs()) });
+      expect(run.counts.check.problem).toBeNull();
+      expect(releasedAtMs).toHaveLength(1);
+      // Frames are 50 ms apart: the paint of the last text comes on the frame after the end arrived.
+      expect(lastOf([...run.trace.stampsOf('render')].filter(Number.isFinite), 'render stamps')).toBeGreaterThan(firstOf(releasedAtMs, 'releasedAtMs'));
+    } finally {
+      await pipeline.close();
+      await environment.source.close?.();
+    }
   });
 });
 

@@ -43,7 +43,11 @@ export async function runSchedule(options: {
   shouldStop?: () => boolean;
   /** Run only this machine's share: global streams g with g mod count = index (`--shard`). */
   shard?: Shard;
-  runOne: (start: StreamStart) => Promise<void>;
+  /**
+   * Runs one stream; never rejects. A closed loop's slot takes its next stream once `release`
+   * is called (the stream is off the wire) or the promise settles, whichever comes first.
+   */
+  runOne: (start: StreamStart, release: () => void) => Promise<void>;
 }): Promise<ScheduleOutcome> {
   const { load, clock, signal, runOne } = options;
   const startedAtMs = clock.nowMs();
@@ -63,7 +67,18 @@ export async function runSchedule(options: {
     const rampMs = (load?.rampS ?? 0) * 1000;
     const worker = async (workerIndex: number) => {
       if (rampMs > 0 && concurrency > 1) await sleep(clock, (rampMs * workerIndex) / concurrency);
-      while (mayStartAnother()) await runOne({ index: nextIndex(), dueAtMs: null });
+      // A slot's next stream starts when its stream is released, once the slot's stream before
+      // that is wholly done: at most one stream per slot finishing its tail.
+      let previousDone: Promise<void> = Promise.resolve();
+      while (mayStartAnother()) {
+        let release!: () => void;
+        const released = new Promise<void>((resolve) => (release = resolve));
+        const done = runOne({ index: nextIndex(), dueAtMs: null }, release);
+        await Promise.race([released, done]);
+        await previousDone;
+        previousDone = done;
+      }
+      await previousDone;
     };
     await Promise.all(Array.from({ length: concurrency }, (_, workerIndex) => worker(workerIndex)));
   } else {
@@ -83,7 +98,7 @@ export async function runSchedule(options: {
       const waitMs = dueAtMs - clock.nowMs();
       if (waitMs >= 1) await sleep(clock, waitMs);
       if (signal?.aborted || options.shouldStop?.()) break;
-      running.push(runOne({ index: nextIndex(), dueAtMs }));
+      running.push(runOne({ index: nextIndex(), dueAtMs }, () => {}));
     }
     await Promise.all(running);
   }

@@ -107,14 +107,23 @@ export async function runConfigInThisThread(
   };
 
   // One stream, start to end; a failure is counted, never thrown, so other streams go on.
-  const runOne = async ({ index, dueAtMs }: StreamStart, measured: boolean) => {
+  const runOne = async ({ index, dueAtMs }: StreamStart, measured: boolean, release: () => void = () => {}) => {
     peakInFlight = Math.max(peakInFlight, ++inFlight);
+    let released = false;
+    const releaseSlot = () => {
+      if (released) return;
+      released = true;
+      inFlight--;
+      release();
+    };
     try {
       const run = target
         ? await target.runStream(index, `${configIndex}-${index}`, signal)
         : await runStream(pipeline!, index, `${configIndex}-${index}`, signal, {
             sampleCpu: !measured || !streamsOverlap,
             measureRenderCost: measuresRenderCost(index, plan.warmup, streamsOverlap, renderCostEvery),
+            // Overlapping streams only: one at a time, a stream's CPU sample must not see the next.
+            onDeliveryEnd: streamsOverlap ? releaseSlot : undefined,
           });
       // An interruption cuts the stream short: a partial stream is not a measurement.
       if (signal?.aborted) return;
@@ -141,7 +150,7 @@ export async function runConfigInThisThread(
       failedStreams++;
       failures.push(`stream ${index + 1}${measured ? '' : ' (warm-up)'}: ${(error as Error).message}`);
     } finally {
-      inFlight--;
+      releaseSlot();
       sampleBrowsers();
       onStream?.({ config: config.name, stream: ++finished, streams: totalStreams });
     }
@@ -187,7 +196,7 @@ export async function runConfigInThisThread(
         // failures are counted and the rest goes on.
         shouldStop: () => load === null && failures.length > 0,
         shard: environment.shard ?? undefined,
-        runOne: (start) => runOne(start, true),
+        runOne: (start, release) => runOne(start, true, release),
       });
       const cpu = process.cpuUsage(cpuAtStart);
       hooks.onMeasuredEnd?.();
