@@ -169,7 +169,11 @@ try {
       `round ${round} streambench: ${ours.perSecond.toFixed(0)} streams/s at ${ours.cpuCores.toFixed(2)} cores (${ours.failures} failed, ${ours.tokensPerStream.toFixed(0)} tokens/stream)${mockCoresText(ours)}\n`,
     );
     for (const warning of ours.warnings) process.stdout.write(`  streambench warned: ${warning}\n`);
-    process.stdout.write(`round ${round} CPU per stream: streambench ${cpuPerStream(ours).toFixed(0)} µs, autocannon ${cpuPerStream(cannon).toFixed(0)} µs per request\n`);
+    // What the relay stages, the client and the statistics add to the source, per stream and per token: the part a cut must come from.
+    const beyondSourceUs = cpuPerStream(ours) - cpuPerStream(sourceAlone);
+    process.stdout.write(
+      `round ${round} CPU per stream: streambench ${cpuPerStream(ours).toFixed(0)} µs (its http source alone ${cpuPerStream(sourceAlone).toFixed(0)} µs; the rest ${beyondSourceUs.toFixed(0)} µs, ${(beyondSourceUs / Math.max(1, ours.tokensPerStream)).toFixed(1)} µs per token), autocannon ${cpuPerStream(cannon).toFixed(0)} µs per request\n`,
+    );
     ratios.push(ours.perSecond / cannon.perSecond);
   }
 } finally {
