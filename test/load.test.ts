@@ -165,7 +165,7 @@ describe('runSchedule', () => {
 });
 
 describe('a stream off the wire', () => {
-  it('is released when the client has its end, before the final paint on the next frame and before runStream resolves', async () => {
+  it('is released when its delivery is over, before the final paint on the next frame and before runStream resolves', async () => {
     const scenario = scenarioFrom({
       source: { type: 'synthetic', profile: 'zero-delay', tokens: 20 },
       pipeline: { client: { type: 'lean', render: { strategy: 'frame', intervalMs: 50 } } },
@@ -175,8 +175,10 @@ describe('a stream off the wire', () => {
     try {
       const releasedAtMs: number[] = [];
       const run = await runStream(pipeline, 0, 'released', undefined, { onDeliveryEnd: () => releasedAtMs.push(systemClock.nowMs()) });
+      const resolvedAtMs = systemClock.nowMs();
       expect(run.counts.check.problem).toBeNull();
       expect(releasedAtMs).toHaveLength(1);
+      expect(firstOf(releasedAtMs, 'releasedAtMs')).toBeLessThan(resolvedAtMs);
       // Frames are 50 ms apart: the paint of the last text comes on the frame after the end arrived.
       expect(lastOf([...run.trace.stampsOf('render')].filter(Number.isFinite), 'render stamps')).toBeGreaterThan(firstOf(releasedAtMs, 'releasedAtMs'));
     } finally {

@@ -44,8 +44,9 @@ export async function runSchedule(options: {
   /** Run only this machine's share: global streams g with g mod count = index (`--shard`). */
   shard?: Shard;
   /**
-   * Runs one stream; never rejects. A closed loop's slot takes its next stream once `release`
-   * is called (the stream is off the wire) or the promise settles, whichever comes first.
+   * Runs one stream; never rejects. A closed loop's slot takes its next stream once this one is
+   * released (`release` called: its delivery is over) or settled, and the slot's stream before
+   * it has settled.
    */
   runOne: (start: StreamStart, release: () => void) => Promise<void>;
 }): Promise<ScheduleOutcome> {

@@ -144,7 +144,11 @@ const configResultTail = {
       mode: z.enum(['sequential', 'closed-loop', 'open-loop']),
       streamsStarted: z.number().int(),
       streamsFailed: z.number().int(),
-      peakConcurrentStreams: z.number().int().optional().describe('the most measured streams in flight at once (merged parts: the sum of their peaks, an upper bound)'),
+      peakConcurrentStreams: z
+        .number()
+        .int()
+        .optional()
+        .describe('the most measured streams in flight at once, each from its start until its delivery is over (merged parts: the sum of their peaks, an upper bound)'),
       durationMs: z.number().describe('first measured stream started → last one ended'),
       deliveredTokensPerSecond: z.number().describe('tokens of the streams that completed ÷ duration'),
       completedStreamsPerSecond: z.number(),

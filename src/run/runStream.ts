@@ -36,8 +36,8 @@ export interface StreamRunOptions {
   /** Whether the client measures its render cost (default true); see ClientDeps.measureRenderCost. */
   measureRenderCost?: boolean;
   /**
-   * Called when the client has received the stream's end (once): the stream is off the wire.
-   * Its final paint and the tool's end-of-stream work follow; a closed loop starts the next stream.
+   * Called once the stream's delivery is over (the producer ended, the relay read it all, the
+   * channel to the client closed): the client's last paint, the delivery check and disposal follow.
    */
   onDeliveryEnd?: () => void;
 }
@@ -52,7 +52,6 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
   const relay = pipeline.serializer.open(json);
   const decoder = pipeline.serializer.open(json);
   const upstream = new UpstreamRecord();
-  let deliveryEnded = false;
   // The observer is only called once the stream runs, after `trace` exists.
   const client = createClient(pipeline.client, {
     clock,
@@ -66,10 +65,6 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
       received(event, atMs) {
         trace.receive(event.seq, atMs, event.end, event.text.length > 0);
         if (!event.end) trace.stamp('clientReceive', event.seq, atMs);
-        else if (!deliveryEnded) {
-          deliveryEnded = true; // a repeated end (a resumed stream) does not release twice
-          options.onDeliveryEnd?.();
-        }
       },
       rendered(seqs, atMs, renderMs, costMeasured, domUpdatedAtMs) {
         trace.render(atMs, costMeasured === false ? null : renderMs, seqs, domUpdatedAtMs);
@@ -130,6 +125,7 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
       signal,
     );
     await channel.end();
+    options.onDeliveryEnd?.();
     await client.finish();
     const cpu = cpuAtStart ? process.cpuUsage(cpuAtStart) : null;
     const check = checkDelivery(trace, client.text());
