@@ -165,10 +165,12 @@ describe('runSchedule', () => {
 });
 
 describe('a stream off the wire', () => {
-  it('is released when its delivery is over, before the final paint on the next frame and before runStream resolves', async () => {
+  it('is released when its delivery is over, before the final paint and before runStream resolves', async () => {
+    // A 300 ms trailing debounce paints the text 300 ms after its last token: long after the end
+    // item, which follows the last token at once (a frame boundary could fall between the two).
     const scenario = scenarioFrom({
       source: { type: 'synthetic', profile: 'zero-delay', tokens: 20 },
-      pipeline: { client: { type: 'lean', render: { strategy: 'frame', intervalMs: 50 } } },
+      pipeline: { client: { type: 'lean', render: { strategy: 'debounce', intervalMs: 300 } } },
     });
     const environment: RunEnvironment = { runId: 'test-release', seed: scenario.seed, clock: systemClock, source: await createSource(scenario.source, scenario.seed), redis: null };
     const pipeline = await buildPipeline(firstOf(scenario.configs, 'scenario.configs').pipeline, environment);
@@ -179,7 +181,6 @@ describe('a stream off the wire', () => {
       expect(run.counts.check.problem).toBeNull();
       expect(releasedAtMs).toHaveLength(1);
       expect(firstOf(releasedAtMs, 'releasedAtMs')).toBeLessThan(resolvedAtMs);
-      // Frames are 50 ms apart: the paint of the last text comes on the frame after the end arrived.
       expect(lastOf([...run.trace.stampsOf('render')].filter(Number.isFinite), 'render stamps')).toBeGreaterThan(firstOf(releasedAtMs, 'releasedAtMs'));
     } finally {
       await pipeline.close();
