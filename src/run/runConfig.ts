@@ -122,7 +122,7 @@ export async function runConfigInThisThread(
         : await runStream(pipeline!, index, `${configIndex}-${index}`, signal, {
             sampleCpu: !measured || !streamsOverlap,
             measureRenderCost: measuresRenderCost(index, plan.warmup, streamsOverlap, renderCostEvery),
-            // Overlapping streams only: run one at a time, a stream's CPU sample must not see the next.
+            // Only where streams overlap anyway: a one-at-a-time run keeps each stream's CPU sample its own.
             onDeliveryEnd: streamsOverlap ? releaseSlot : undefined,
           });
       // An interruption cuts the stream short: a partial stream is not a measurement.
