@@ -7,14 +7,13 @@
  */
 import { systemClock } from '../clock.js';
 import { UpstreamRecord } from '../probes/upstreamRecord.js';
-import { createSource, resolveSourceSettings } from '../sources/sourceSettings.js';
+import { createSource, resolveSourceSettings, type SourceInput } from '../sources/sourceSettings.js';
 import { isPushable, type SourceChunk } from '../sources/types.js';
 import { type ClosedLoopOutcome, runClosedLoop } from './closedLoop.js';
 
-/** Runs a closed loop of `connections` streams of the http source against `origin` for `durationS`. */
-export async function runHttpSourceAlone(origin: string, connections: number, durationS: number): Promise<ClosedLoopOutcome> {
-  // The source bench:streams' scenario uses (src/bench/streamsPerSecond.ts), with its deadlines.
-  const source = await createSource(resolveSourceSettings({ type: 'http', api: 'openai-chat', baseUrl: `${origin}/v1`, model: 'mock', includeUsage: true }), 1);
+/** Runs a closed loop of `connections` streams of the http source `sourceInput` (bench:streams' scenario's source, with its deadlines) for `durationS`. */
+export async function runHttpSourceAlone(sourceInput: SourceInput, connections: number, durationS: number): Promise<ClosedLoopOutcome> {
+  const source = await createSource(resolveSourceSettings(sourceInput), 1);
   const clock = systemClock;
   let streamIndex = 0;
   const oneStream = async (): Promise<number> => {

@@ -10,15 +10,16 @@
 import { createParser } from 'eventsource-parser';
 import { Pool } from 'undici';
 import { monotonicNowMs } from '../clock.js';
+import type { UpstreamRequest } from '../sources/http/upstreamRequest.js';
 import { type ClosedLoopOutcome, runClosedLoop } from './closedLoop.js';
 
-/** Runs a closed loop of `connections` streams against `origin`'s chat completions for `durationS`. */
-export async function runParsingClient(origin: string, connections: number, durationS: number): Promise<ClosedLoopOutcome> {
+/** Runs a closed loop of `connections` streams sending `request` (a chat completions request to `origin`) for `durationS`. */
+export async function runParsingClient(origin: string, request: UpstreamRequest, connections: number, durationS: number): Promise<ClosedLoopOutcome> {
   // Every wait bounded: a mock that stops answering fails the stream within 10 s, not undici's default 300 s.
   const pool = new Pool(origin, { connections, headersTimeout: 10_000, bodyTimeout: 10_000 });
-  const body = JSON.stringify({ model: 'mock', stream: true, messages: [{ role: 'user', content: 'Say something.' }] });
+  const path = new URL(request.url).pathname;
   const oneStream = async (): Promise<number> => {
-    const response = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const response = await pool.request({ path, method: 'POST', headers: request.headers, body: request.body });
     // Kept as a real client keeps them: when each delta arrived.
     const deltaArrivalsMs: number[] = [];
     const parser = createParser({

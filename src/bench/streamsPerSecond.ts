@@ -6,11 +6,20 @@
  * minimal parsing client (parsingClient.ts) says what parsing and timing every token cost on
  * this machine, and streambench's http source alone (httpSourceAlone.ts) how much of
  * streambench's cost is its source and how much the rest of its pipeline. The mock runs in a
- * process of its own (zero-delay profile), so each side's CPU is its own. Prints the three
- * ratios (target ≥ 0.8× for streambench).
+ * process of its own (zero-delay profile), so each side's CPU is its own. Each round runs
+ * autocannon right before and right after streambench and compares with their mean (the
+ * machine's speed drifts within seconds). Prints the three median ratios, and for streambench
+ * each round's and whether the rounds agree on the target (≥ 0.8×).
  *
- * Options: --duration S (each side, default 8), --rounds N (alternating rounds, default 1),
- * --tokens N (answer length, default 50), --connections N (default 50).
+ * Every side sends the same request — the one streambench's http source builds from the
+ * benchmark's source settings — so the mock does the same work for each. Every side is measured
+ * warm: before round 1 the mock and the in-process sides run unmeasured for WARMUP_S, and each
+ * streambench run (a fresh process every round) first runs WARMUP_STREAMS unmeasured streams
+ * (its scenario's `warmup`), as the in-process sides are warm from their first round on.
+ *
+ * Options: --duration S (each side, default 8), --rounds N (rounds, default 1; 3 or more for a verdict the rounds agree on),
+ * --tokens N (answer length, default 50), --connections N (default 50), --no-warmup (every side
+ * cold: no warm-up run, streambench with one warm-up stream).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,9 +31,13 @@ import autocannon from 'autocannon';
 import { stringify } from 'yaml';
 import { processCpuMs } from '../probes/procStat.js';
 import type { ResultDocument } from '../result/resultSchema.js';
+import { buildUpstreamRequest, type UpstreamRequest } from '../sources/http/upstreamRequest.js';
+import { resolveSourceSettings } from '../sources/sourceSettings.js';
+import { median } from '../stats/sampleStats.js';
 import { wholeNumberFlag } from './benchOptions.js';
 import { runHttpSourceAlone } from './httpSourceAlone.js';
 import { runParsingClient } from './parsingClient.js';
+import { streamsRatioSummary } from './targetVerdict.js';
 
 const { values } = parseArgs({
   options: {
@@ -32,12 +45,18 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '1' },
     tokens: { type: 'string', default: '50' },
     connections: { type: 'string', default: '50' },
+    'no-warmup': { type: 'boolean', default: false },
   },
 });
 const durationS = wholeNumberFlag('--duration', values.duration!);
 const rounds = wholeNumberFlag('--rounds', values.rounds!);
 const tokens = wholeNumberFlag('--tokens', values.tokens!);
 const connections = wholeNumberFlag('--connections', values.connections!);
+const warm = !values['no-warmup'];
+/** Seconds the mock and the in-process sides run unmeasured before round 1. */
+const WARMUP_S = 2;
+/** Unmeasured streams each streambench run starts with (one at a time: the scenario's `warmup`), enough for V8 to optimise its per-token code. */
+const WARMUP_STREAMS = 300;
 
 const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
 const children = new Set<ChildProcess>();
@@ -72,17 +91,20 @@ interface SideResult {
   failures: number;
 }
 
-/** autocannon -c N on POST /v1/chat/completions, in this process (which does nothing else meanwhile). */
-async function runAutocannon(origin: string): Promise<SideResult> {
+/** The source every streambench side uses; the other sides send the request it builds. */
+const sourceInput = (origin: string) => ({ type: 'http' as const, api: 'openai-chat' as const, baseUrl: `${origin}/v1`, model: 'mock', includeUsage: true });
+
+/** The request streambench's http source sends for a stream (no key, no per-stream header): every side sends it. */
+function sharedRequest(origin: string): UpstreamRequest {
+  const settings = resolveSourceSettings(sourceInput(origin));
+  if (settings.type !== 'http' || settings.baseUrl === null) throw new Error('the benchmark source is not an http source with a base URL');
+  return buildUpstreamRequest(settings, settings.baseUrl, null, null);
+}
+
+/** autocannon -c N sending the shared request for `durationSeconds`, in this process (which does nothing else meanwhile). */
+async function runAutocannon(request: UpstreamRequest, durationSeconds: number): Promise<SideResult> {
   const cpuAtStart = process.cpuUsage();
-  const result = await autocannon({
-    url: `${origin}/v1/chat/completions`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'mock', stream: true, messages: [{ role: 'user', content: 'Say something.' }] }),
-    connections,
-    duration: durationS,
-  });
+  const result = await autocannon({ url: request.url, method: 'POST', headers: request.headers, body: request.body, connections, duration: durationSeconds });
   const cpu = process.cpuUsage(cpuAtStart);
   const seconds = result.duration;
   return { perSecond: result['2xx'] / seconds, cpuCores: (cpu.user + cpu.system) / 1e6 / seconds, seconds, failures: result.non2xx + result.errors + result.timeouts };
@@ -96,8 +118,8 @@ async function runStreambench(origin: string, folder: string): Promise<SideResul
     stringify({
       name: 'streams-per-second',
       seed: 1,
-      warmup: 1,
-      source: { type: 'http', api: 'openai-chat', baseUrl: `${origin}/v1`, model: 'mock', includeUsage: true },
+      warmup: warm ? WARMUP_STREAMS : 1,
+      source: sourceInput(origin),
       pipeline: { client: { type: 'lean', render: { strategy: 'frame' } } },
       load: { concurrency: connections, streams: 1_000_000, durationS },
     }),
@@ -132,8 +154,14 @@ process.stdout.write(
 process.stdout.write(
   `machine: ${cores} cores, load average ${load1.toFixed(1)} at the start${load1 > cores * 0.5 ? ' — a busy machine: read the ratio, not the absolute figures' : ''}\n`,
 );
+process.stdout.write(
+  warm
+    ? `every side sends streambench's request and is measured warm: the mock and the in-process sides ran ${WARMUP_S} s unmeasured first, each streambench run starts with ${WARMUP_STREAMS} unmeasured streams\n`
+    : `every side sends streambench's request and is measured cold (--no-warmup): no warm-up run, each streambench run starts with one unmeasured stream\n`,
+);
 const folder = mkdtempSync(join(tmpdir(), 'streambench-streams-'));
 const mock = await startMock();
+const request = sharedRequest(mock.origin);
 const ratios: number[] = [];
 const parsingRatios: number[] = [];
 const sourceAloneRatios: number[] = [];
@@ -147,44 +175,58 @@ const withMockCpu = async <T extends SideResult>(run: () => Promise<T>): Promise
 };
 const mockCoresText = (side: SideResult & { mockCores: number | null }) =>
   side.mockCores === null ? '' : `; the mock server ${side.mockCores.toFixed(2)} cores (${(side.cpuCores + side.mockCores).toFixed(2)} of ${cores} in all)`;
+const cannonText = (side: SideResult & { mockCores: number | null }) =>
+  `${side.perSecond.toFixed(0)} requests/s at ${side.cpuCores.toFixed(2)} cores (${side.failures} failed)${mockCoresText(side)}`;
 try {
+  if (warm) {
+    // The mock's JIT and each in-process side's code warm, as they are from round 2 on; streambench warms itself (its scenario's warm-up streams).
+    await runAutocannon(request, WARMUP_S);
+    await runParsingClient(mock.origin, request, connections, WARMUP_S);
+    await runHttpSourceAlone(sourceInput(mock.origin), connections, WARMUP_S);
+  }
   for (let round = 1; round <= rounds; round++) {
-    const cannon = await withMockCpu(() => runAutocannon(mock.origin));
-    process.stdout.write(
-      `round ${round} autocannon:  ${cannon.perSecond.toFixed(0)} requests/s at ${cannon.cpuCores.toFixed(2)} cores (${cannon.failures} failed)${mockCoresText(cannon)}\n`,
-    );
-    const parsing = await withMockCpu(() => runParsingClient(mock.origin, connections, durationS));
-    process.stdout.write(
-      `round ${round} parsing client: ${parsing.perSecond.toFixed(0)} streams/s at ${parsing.cpuCores.toFixed(2)} cores (${parsing.failures} failed, ${parsing.deltasPerStream.toFixed(0)} deltas/stream), ${cpuPerStream(parsing).toFixed(0)} µs per stream${mockCoresText(parsing)}\n`,
-    );
-    parsingRatios.push(parsing.perSecond / cannon.perSecond);
-    const sourceAlone = await withMockCpu(() => runHttpSourceAlone(mock.origin, connections, durationS));
-    process.stdout.write(
-      `round ${round} http source alone: ${sourceAlone.perSecond.toFixed(0)} streams/s at ${sourceAlone.cpuCores.toFixed(2)} cores (${sourceAlone.failures} failed), ${cpuPerStream(sourceAlone).toFixed(0)} µs per stream${mockCoresText(sourceAlone)}\n`,
-    );
-    sourceAloneRatios.push(sourceAlone.perSecond / cannon.perSecond);
-    // Its warm-up stream and start-up request are the mock's work too (one stream of thousands).
+    // autocannon right before and right after streambench: this machine's speed drifts within
+    // seconds, and the mean of the two brackets a steady drift, so the round's ratio is not the drift's.
+    const cannonBefore = await withMockCpu(() => runAutocannon(request, durationS));
+    process.stdout.write(`round ${round} autocannon (before): ${cannonText(cannonBefore)}\n`);
     const ours = await withMockCpu(() => runStreambench(mock.origin, folder));
     process.stdout.write(
       `round ${round} streambench: ${ours.perSecond.toFixed(0)} streams/s at ${ours.cpuCores.toFixed(2)} cores (${ours.failures} failed, ${ours.tokensPerStream.toFixed(0)} tokens/stream)${mockCoresText(ours)}\n`,
     );
     for (const warning of ours.warnings) process.stdout.write(`  streambench warned: ${warning}\n`);
+    const cannonAfter = await withMockCpu(() => runAutocannon(request, durationS));
+    process.stdout.write(`round ${round} autocannon (after): ${cannonText(cannonAfter)}\n`);
+    const cannonPerSecond = (cannonBefore.perSecond + cannonAfter.perSecond) / 2;
+    const cannonCpuPerRequestUs = (cpuPerStream(cannonBefore) + cpuPerStream(cannonAfter)) / 2;
+    ratios.push(ours.perSecond / cannonPerSecond);
+    const driftPercent = (100 * Math.abs(cannonAfter.perSecond - cannonBefore.perSecond)) / cannonPerSecond;
+    process.stdout.write(
+      `round ${round}: streambench ${(ours.perSecond / cannonPerSecond).toFixed(2)}× autocannon's mean of before and after (${cannonPerSecond.toFixed(0)} requests/s; they differ by ${driftPercent.toFixed(0)} %${driftPercent > 20 ? ': the machine changed speed within the round' : ''})\n`,
+    );
+    const sourceAlone = await withMockCpu(() => runHttpSourceAlone(sourceInput(mock.origin), connections, durationS));
+    process.stdout.write(
+      `round ${round} http source alone: ${sourceAlone.perSecond.toFixed(0)} streams/s at ${sourceAlone.cpuCores.toFixed(2)} cores (${sourceAlone.failures} failed), ${cpuPerStream(sourceAlone).toFixed(0)} µs per stream${mockCoresText(sourceAlone)}\n`,
+    );
+    sourceAloneRatios.push(sourceAlone.perSecond / cannonPerSecond);
     // What the relay stages, the client and the statistics add to the source, per stream and per token: the part a cut must come from.
     const beyondSourceUs = cpuPerStream(ours) - cpuPerStream(sourceAlone);
     process.stdout.write(
-      `round ${round} CPU per stream: streambench ${cpuPerStream(ours).toFixed(0)} µs (its http source alone ${cpuPerStream(sourceAlone).toFixed(0)} µs; the rest ${beyondSourceUs.toFixed(0)} µs, ${(beyondSourceUs / Math.max(1, ours.tokensPerStream)).toFixed(1)} µs per token), autocannon ${cpuPerStream(cannon).toFixed(0)} µs per request\n`,
+      `round ${round} CPU per stream: streambench ${cpuPerStream(ours).toFixed(0)} µs (its http source alone ${cpuPerStream(sourceAlone).toFixed(0)} µs; the rest ${beyondSourceUs.toFixed(0)} µs, ${(beyondSourceUs / Math.max(1, ours.tokensPerStream)).toFixed(1)} µs per token), autocannon ${cannonCpuPerRequestUs.toFixed(0)} µs per request\n`,
     );
-    ratios.push(ours.perSecond / cannon.perSecond);
+    const parsing = await withMockCpu(() => runParsingClient(mock.origin, request, connections, durationS));
+    process.stdout.write(
+      `round ${round} parsing client: ${parsing.perSecond.toFixed(0)} streams/s at ${parsing.cpuCores.toFixed(2)} cores (${parsing.failures} failed, ${parsing.deltasPerStream.toFixed(0)} deltas/stream), ${cpuPerStream(parsing).toFixed(0)} µs per stream${mockCoresText(parsing)}\n`,
+    );
+    parsingRatios.push(parsing.perSecond / cannonPerSecond);
   }
 } finally {
   mock.stop();
   rmSync(folder, { recursive: true, force: true });
 }
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 process.stdout.write(
   `A minimal parsing client (undici, eventsource-parser, JSON.parse and a timestamp per token; no relay, no statistics): ${median(parsingRatios).toFixed(2)}× autocannon's requests per second\n`,
 );
 process.stdout.write(
   `streambench's http source alone (request, SSE, decoding, token counting, a timestamp per chunk; no relay, no client, no statistics): ${median(sourceAloneRatios).toFixed(2)}× autocannon's requests per second\n`,
 );
-process.stdout.write(`Streams per second against the mock: ${median(ratios).toFixed(2)}× autocannon's requests per second on the same endpoint (target ≥ 0.8×)\n`);
+process.stdout.write(`${streamsRatioSummary(ratios)}\n`);

@@ -5,6 +5,8 @@
  * tries there (one probe on a 2-core machine can miss by a hiccup, or hold by luck). Pure: it
  * only says which level to try next and what the tries decided.
  */
+import { median } from '../../stats/sampleStats.js';
+import { targetAgreement } from '../targetVerdict.js';
 
 /** Whether the tries at one level decide it: true when most of `maxTries` (or of all tries, if more were made) held, false when most missed, null while neither (try again). */
 export function levelVerdict(outcomes: readonly boolean[], maxTries: number): boolean | null {
@@ -76,18 +78,11 @@ export function heldSummary(ratios: readonly (number | null)[]): string {
   const decided = ratios.filter((ratio): ratio is number => ratio !== null).sort((a, b) => a - b);
   const searches = `${ratios.length} searches`;
   if (decided.length === 0) return `Most concurrent streams held on plan over ${searches}: n/a (in every search a tool held no level)`;
-  const middle = decided.length / 2;
-  const median = decided.length % 2 === 1 ? decided[Math.floor(middle)]! : (decided[middle - 1]! + decided[middle]!) / 2;
   const met = decided.filter((ratio) => ratio >= HELD_TARGET_RATIO).length;
   const withoutRatio = ratios.length - decided.length;
-  const verdict =
-    met === ratios.length
-      ? 'target met in every search'
-      : met === 0
-        ? `target missed in every search${withoutRatio > 0 ? ' with a ratio' : ''}`
-        : `target met in ${met} of ${searches}: they disagree, so this machine cannot decide it`;
+  const verdict = targetAgreement(met, ratios.length, ['search', 'searches'], withoutRatio > 0 ? ' with a ratio' : '');
   return (
-    `Most concurrent streams held on plan over ${searches}: median ${median.toFixed(2)}× the floor ` +
+    `Most concurrent streams held on plan over ${searches}: median ${median(decided).toFixed(2)}× the floor ` +
     `(${decided[0]!.toFixed(2)}–${decided.at(-1)!.toFixed(2)}×${withoutRatio > 0 ? `; ${withoutRatio} without a ratio` : ''}; target ≥ ${HELD_TARGET_RATIO}×) — ${verdict}`
   );
 }

@@ -1,0 +1,27 @@
+/**
+ * A benchmark target judged over repeated measurements (bench:floor's searches, bench:streams'
+ * rounds): met only when every repetition meets it, missed only when none does, and otherwise
+ * "this machine cannot decide it" — a median alone would hide that the repetitions disagree.
+ */
+import { median } from '../stats/sampleStats.js';
+
+/** bench:streams' target: streambench's streams per second at least this share of autocannon's requests per second. */
+export const STREAMS_TARGET_RATIO = 0.8;
+
+/** Whether `met` of `total` repetitions (named `[singular, plural]`, e.g. `['search', 'searches']`) met the target, in words; `missedNote` qualifies "missed in every …". */
+export function targetAgreement(met: number, total: number, [singular, plural]: readonly [string, string], missedNote = ''): string {
+  if (met === total) return `target met in every ${singular}`;
+  if (met === 0) return `target missed in every ${singular}${missedNote}`;
+  return `target met in ${met} of ${total} ${plural}: they disagree, so this machine cannot decide it`;
+}
+
+/** bench:streams' last line: the median ratio, each round's, and whether the rounds agree on the target. */
+export function streamsRatioSummary(ratios: readonly number[]): string {
+  if (ratios.length === 0) return 'Streams per second against the mock: n/a (no round finished)';
+  const met = ratios.filter((ratio) => ratio >= STREAMS_TARGET_RATIO).length;
+  const byRound = ratios.length > 1 ? `by round ${ratios.map((ratio) => `${ratio.toFixed(2)}×`).join(', ')}; ` : '';
+  return (
+    `Streams per second against the mock: median ${median(ratios).toFixed(2)}× autocannon's requests per second on the same endpoint ` +
+    `(${byRound}target ≥ ${STREAMS_TARGET_RATIO}×) — ${targetAgreement(met, ratios.length, ['round', 'rounds'])}`
+  );
+}
