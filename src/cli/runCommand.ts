@@ -28,36 +28,17 @@ import { runAndSave, type RunInProgress } from './runAndSave.js';
 import { redisOption } from './redisUrlFile.js';
 import { refuseBeyondMachine } from './runEstimate.js';
 import { redisNote } from '../report/redisNote.js';
+import type { ScenarioRunOptions } from './scenarioRunOptions.js';
 import { terminalWidth } from '../report/terminalWidth.js';
 import { DEFAULT_SCENARIO } from './defaultScenario.js';
 
 /** Options of `streambench run` as commander parses them (the gate options apply with --baseline). */
-export interface RunCommandOptions extends CompareCommandOptions {
-  json?: boolean;
-  out?: string;
-  save: boolean;
-  /** --streams: measured streams per config. */
-  streams?: number;
-  /** --iterations, the old name of --streams. */
-  iterations?: number;
-  warmup?: number;
-  seed?: number;
-  redis?: string;
-  /** `--redis-file`: the Redis URL from a file. */
-  redisFile?: string;
-  /** `memory`: run the redis-* configs on the in-process memory broker. */
-  broker?: 'auto' | 'memory';
+export interface RunCommandOptions extends CompareCommandOptions, ScenarioRunOptions {
   shard?: { index: number; count: number };
-  quiet?: boolean;
-  /** Print every column / every warning. */
-  wide?: boolean;
-  verbose?: boolean;
   /** A result file to compare this run with. */
   baseline?: string;
   /** Also write the result as CSV here. */
   csv?: string;
-  /** Run even when the estimate exceeds what the machine has. */
-  force?: boolean;
 }
 
 export { DEFAULT_SCENARIO } from './defaultScenario.js';

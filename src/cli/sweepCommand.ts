@@ -23,34 +23,17 @@ import { checkOutputFile, ensureResultsFolder } from './outputPaths.js';
 import { runAndSave, type RunInProgress } from './runAndSave.js';
 import { redisOption } from './redisUrlFile.js';
 import { refuseBeyondMachine } from './runEstimate.js';
+import type { ScenarioRunOptions } from './scenarioRunOptions.js';
 
 /** The default latency budget of the recommendation, in ms. */
 export const DEFAULT_LATENCY_BUDGET = '16.7ms';
 
 /** Options of `streambench sweep`. */
-export interface SweepCommandOptions {
+export interface SweepCommandOptions extends ScenarioRunOptions {
   param?: string[];
   variant?: string;
-  /** --streams: measured streams per point. */
-  streams?: number;
-  /** --iterations, the old name of --streams. */
-  iterations?: number;
-  warmup?: number;
-  seed?: number;
-  redis?: string;
-  /** `--redis-file`: the Redis URL from a file. */
-  redisFile?: string;
-  /** Run even when the estimate exceeds what the machine has. */
-  force?: boolean;
-  broker?: 'auto' | 'memory';
-  out?: string;
-  save: boolean;
-  json?: boolean;
   format?: OutputFormat;
   latencyBudget?: string;
-  quiet?: boolean;
-  wide?: boolean;
-  verbose?: boolean;
 }
 
 /** Runs the command; returns the exit code. */
