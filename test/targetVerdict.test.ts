@@ -21,10 +21,12 @@ describe('streamsRatioSummary', () => {
     expect(streamsRatioSummary([0.61, 0.75, 0.57])).toMatch(/median 0\.61× .* — target missed in every round$/);
   });
 
-  it('lists no rounds for one round, and says n/a for none', () => {
+  it('gives no verdict for one round, a round without a yardstick never meets the target, and says n/a for none', () => {
     expect(streamsRatioSummary([0.72])).toBe(
-      "Streams per second against the mock: median 0.72× autocannon's requests per second on the same endpoint (target ≥ 0.8×) — target missed in every round",
+      "Streams per second against the mock: median 0.72× autocannon's requests per second on the same endpoint (target ≥ 0.8×) — missed in its one round, which decides nothing on a machine whose speed drifts: run --rounds 3 or more",
     );
+    expect(streamsRatioSummary([0.9])).toMatch(/— met in its one round, which decides nothing/);
+    expect(streamsRatioSummary([Infinity, 0.9, 0.85])).toMatch(/— target met in 2 of 3 rounds: they disagree/);
     expect(streamsRatioSummary([])).toBe('Streams per second against the mock: n/a (no round finished)');
   });
 });

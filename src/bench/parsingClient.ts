@@ -13,11 +13,12 @@ import { monotonicNowMs } from '../clock.js';
 import type { UpstreamRequest } from '../sources/http/upstreamRequest.js';
 import { type ClosedLoopOutcome, runClosedLoop } from './closedLoop.js';
 
-/** Runs a closed loop of `connections` streams sending `request` (a chat completions request to `origin`) for `durationS`. */
-export async function runParsingClient(origin: string, request: UpstreamRequest, connections: number, durationS: number): Promise<ClosedLoopOutcome> {
+/** Runs a closed loop of `connections` streams sending `request` (a chat completions request) for `durationS`. */
+export async function runParsingClient(request: UpstreamRequest, connections: number, durationS: number): Promise<ClosedLoopOutcome> {
+  const url = new URL(request.url);
   // Every wait bounded: a mock that stops answering fails the stream within 10 s, not undici's default 300 s.
-  const pool = new Pool(origin, { connections, headersTimeout: 10_000, bodyTimeout: 10_000 });
-  const path = new URL(request.url).pathname;
+  const pool = new Pool(url.origin, { connections, headersTimeout: 10_000, bodyTimeout: 10_000 });
+  const path = `${url.pathname}${url.search}`;
   const oneStream = async (): Promise<number> => {
     const response = await pool.request({ path, method: 'POST', headers: request.headers, body: request.body });
     // Kept as a real client keeps them: when each delta arrived.

@@ -9,7 +9,8 @@
  * process of its own (zero-delay profile), so each side's CPU is its own. Each round runs
  * autocannon right before and right after streambench and compares with their mean (the
  * machine's speed drifts within seconds). Prints the three median ratios, and for streambench
- * each round's and whether the rounds agree on the target (≥ 0.8×).
+ * each round's and whether the rounds agree on the target (STREAMS_TARGET_RATIO). The parsing
+ * client and the source alone run after the bracket, so their ratios carry any drift since.
  *
  * Every side sends the same request — the one streambench's http source builds from the
  * benchmark's source settings — so the mock does the same work for each. Every side is measured
@@ -17,9 +18,10 @@
  * streambench run (a fresh process every round) first runs WARMUP_STREAMS unmeasured streams
  * (its scenario's `warmup`), as the in-process sides are warm from their first round on.
  *
- * Options: --duration S (each side, default 8), --rounds N (rounds, default 1; 3 or more for a verdict the rounds agree on),
- * --tokens N (answer length, default 50), --connections N (default 50), --no-warmup (every side
- * cold: no warm-up run, streambench with one warm-up stream).
+ * Options: --duration S (each side, default 8), --rounds N (default 3: one round decides nothing),
+ * --tokens N (answer length, default 50; the request's max_tokens is the http source's default,
+ * 512), --connections N (default 50), --no-warmup (no warm-up runs: round 1 cold for every side,
+ * later rounds for streambench only, a fresh process each round with one warm-up stream).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,7 +44,7 @@ import { streamsRatioSummary } from './targetVerdict.js';
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '8' },
-    rounds: { type: 'string', default: '1' },
+    rounds: { type: 'string', default: '3' },
     tokens: { type: 'string', default: '50' },
     connections: { type: 'string', default: '50' },
     'no-warmup': { type: 'boolean', default: false },
@@ -157,11 +159,12 @@ process.stdout.write(
 process.stdout.write(
   warm
     ? `every side sends streambench's request and is measured warm: the mock and the in-process sides ran ${WARMUP_S} s unmeasured first, each streambench run starts with ${WARMUP_STREAMS} unmeasured streams\n`
-    : `every side sends streambench's request and is measured cold (--no-warmup): no warm-up run, each streambench run starts with one unmeasured stream\n`,
+    : `every side sends streambench's request; no warm-up (--no-warmup): round 1 is cold for every side, later rounds for streambench only (a fresh process each round, one unmeasured stream)\n`,
 );
 const folder = mkdtempSync(join(tmpdir(), 'streambench-streams-'));
 const mock = await startMock();
 const request = sharedRequest(mock.origin);
+const source = sourceInput(mock.origin);
 const ratios: number[] = [];
 const parsingRatios: number[] = [];
 const sourceAloneRatios: number[] = [];
@@ -173,16 +176,16 @@ const withMockCpu = async <T extends SideResult>(run: () => Promise<T>): Promise
   const after = processCpuMs(mock.pid);
   return { ...side, mockCores: before === null || after === null ? null : (after - before) / 1000 / side.seconds };
 };
-const mockCoresText = (side: SideResult & { mockCores: number | null }) =>
-  side.mockCores === null ? '' : `; the mock server ${side.mockCores.toFixed(2)} cores (${(side.cpuCores + side.mockCores).toFixed(2)} of ${cores} in all)`;
+const mockCoresText = (side: SideResult & { mockCores: number | null }, note = '') =>
+  side.mockCores === null ? '' : `; the mock server ${side.mockCores.toFixed(2)} cores${note} (${(side.cpuCores + side.mockCores).toFixed(2)} of ${cores} in all)`;
 const cannonText = (side: SideResult & { mockCores: number | null }) =>
   `${side.perSecond.toFixed(0)} requests/s at ${side.cpuCores.toFixed(2)} cores (${side.failures} failed)${mockCoresText(side)}`;
 try {
   if (warm) {
     // The mock's JIT and each in-process side's code warm, as they are from round 2 on; streambench warms itself (its scenario's warm-up streams).
     await runAutocannon(request, WARMUP_S);
-    await runParsingClient(mock.origin, request, connections, WARMUP_S);
-    await runHttpSourceAlone(sourceInput(mock.origin), connections, WARMUP_S);
+    await runParsingClient(request, connections, WARMUP_S);
+    await runHttpSourceAlone(source, connections, WARMUP_S);
   }
   for (let round = 1; round <= rounds; round++) {
     // autocannon right before and right after streambench: this machine's speed drifts within
@@ -191,19 +194,20 @@ try {
     process.stdout.write(`round ${round} autocannon (before): ${cannonText(cannonBefore)}\n`);
     const ours = await withMockCpu(() => runStreambench(mock.origin, folder));
     process.stdout.write(
-      `round ${round} streambench: ${ours.perSecond.toFixed(0)} streams/s at ${ours.cpuCores.toFixed(2)} cores (${ours.failures} failed, ${ours.tokensPerStream.toFixed(0)} tokens/stream)${mockCoresText(ours)}\n`,
+      `round ${round} streambench: ${ours.perSecond.toFixed(0)} streams/s at ${ours.cpuCores.toFixed(2)} cores (${ours.failures} failed, ${ours.tokensPerStream.toFixed(0)} tokens/stream)${mockCoresText(ours, warm ? `, a little high: its CPU over the whole run (the ${WARMUP_STREAMS} warm-up streams too) per second of the window` : '')}\n`,
     );
     for (const warning of ours.warnings) process.stdout.write(`  streambench warned: ${warning}\n`);
     const cannonAfter = await withMockCpu(() => runAutocannon(request, durationS));
     process.stdout.write(`round ${round} autocannon (after): ${cannonText(cannonAfter)}\n`);
     const cannonPerSecond = (cannonBefore.perSecond + cannonAfter.perSecond) / 2;
     const cannonCpuPerRequestUs = (cpuPerStream(cannonBefore) + cpuPerStream(cannonAfter)) / 2;
-    ratios.push(ours.perSecond / cannonPerSecond);
+    const ratio = ours.perSecond / cannonPerSecond;
+    ratios.push(ratio);
     const driftPercent = (100 * Math.abs(cannonAfter.perSecond - cannonBefore.perSecond)) / cannonPerSecond;
     process.stdout.write(
-      `round ${round}: streambench ${(ours.perSecond / cannonPerSecond).toFixed(2)}× autocannon's mean of before and after (${cannonPerSecond.toFixed(0)} requests/s; they differ by ${driftPercent.toFixed(0)} %${driftPercent > 20 ? ': the machine changed speed within the round' : ''})\n`,
+      `round ${round}: streambench ${ratio.toFixed(2)}× autocannon's mean of before and after (${cannonPerSecond.toFixed(0)} requests/s; they differ by ${driftPercent.toFixed(0)} %${driftPercent > 20 ? ': the machine changed speed within the round' : ''})\n`,
     );
-    const sourceAlone = await withMockCpu(() => runHttpSourceAlone(sourceInput(mock.origin), connections, durationS));
+    const sourceAlone = await withMockCpu(() => runHttpSourceAlone(source, connections, durationS));
     process.stdout.write(
       `round ${round} http source alone: ${sourceAlone.perSecond.toFixed(0)} streams/s at ${sourceAlone.cpuCores.toFixed(2)} cores (${sourceAlone.failures} failed), ${cpuPerStream(sourceAlone).toFixed(0)} µs per stream${mockCoresText(sourceAlone)}\n`,
     );
@@ -213,7 +217,7 @@ try {
     process.stdout.write(
       `round ${round} CPU per stream: streambench ${cpuPerStream(ours).toFixed(0)} µs (its http source alone ${cpuPerStream(sourceAlone).toFixed(0)} µs; the rest ${beyondSourceUs.toFixed(0)} µs, ${(beyondSourceUs / Math.max(1, ours.tokensPerStream)).toFixed(1)} µs per token), autocannon ${cannonCpuPerRequestUs.toFixed(0)} µs per request\n`,
     );
-    const parsing = await withMockCpu(() => runParsingClient(mock.origin, request, connections, durationS));
+    const parsing = await withMockCpu(() => runParsingClient(request, connections, durationS));
     process.stdout.write(
       `round ${round} parsing client: ${parsing.perSecond.toFixed(0)} streams/s at ${parsing.cpuCores.toFixed(2)} cores (${parsing.failures} failed, ${parsing.deltasPerStream.toFixed(0)} deltas/stream), ${cpuPerStream(parsing).toFixed(0)} µs per stream${mockCoresText(parsing)}\n`,
     );
