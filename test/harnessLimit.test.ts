@@ -38,6 +38,17 @@ describe('the harness as the limit of a load', () => {
     expect(harnessWarnings(null, load(1.8, 'sequential', 1000), 1, 2)).toEqual([expect.stringMatching(/^the tool used 180 % of a core \(1 thread, 2 cores\)/)]);
   });
 
+  it('advises what relieves the tool on this machine: worker threads only where the cores carry them, else a lower load or --shard', () => {
+    const twoCores = harnessLimit(null, load(0.9), 1, 2);
+    expect(twoCores).toMatch(/; lower the load or split it over machines with --shard \(2 cores carry one load thread: more lag, not less\)$/);
+    expect(twoCores).not.toMatch(/load\.workers/);
+    expect(harnessLimit(null, load(0.9), 1, 4)).toMatch(/; spread it over worker threads \(load\.workers, up to 2 on this machine's 4 cores\) or machines \(--shard\)$/);
+    // A split producer side already uses its second core: no worker threads to add, whatever the machine.
+    expect(harnessLimit(null, load(1.8), 2, 4, true)).toMatch(/; lower the load or split it over machines with --shard \(4 cores carry 2 load threads: more lag, not less\)$/);
+    const lagging = metricsOf({ sourceLagMs: summaryOf(100) });
+    expect(harnessWarnings(lagging, load(0.2), 1, 2)[0]).toMatch(/If the tool is busy, lower the load or split it over machines with --shard \(2 cores carry one load thread/);
+  });
+
   it('is never named for streams run one after another', () => {
     expect(harnessLimit(null, load(1.9, 'sequential'), 1, 2)).toBeNull();
   });

@@ -32,6 +32,18 @@ function threadWords(threads: number, split: boolean): string {
 }
 
 /**
+ * What relieves a tool that was the limit, on this machine: more worker threads only where its
+ * cores carry them (threadsForCores.ts; on 2 cores a second one lagged more), else a lower load
+ * or more machines.
+ */
+function relieveAdvice(threads: number, cores: number, split: boolean): string {
+  const carried = loadThreadsForCores(cores);
+  return !split && threads < carried
+    ? `spread it over worker threads (load.workers, up to ${carried} on this machine's ${cores} cores) or machines (--shard)`
+    : `lower the load or split it over machines with --shard (${cores} cores carry ${carried === 1 ? 'one load thread' : `${carried} load threads`}: more lag, not less)`;
+}
+
+/**
  * Warnings for a config run on `threads` threads (1, or its load's worker threads; 2 when
  * `split`: the main thread and the producer child process) of a machine with `cores` cores.
  */
@@ -53,18 +65,13 @@ export function harnessWarnings(
   if (sourceLagMs && sourceLagMs.p99 > SOURCE_LAG_P99_LIMIT_MS) {
     const planned = metrics.tpotMs ? ` (time per output token p50 ${metrics.tpotMs.p50.toFixed(1)} ms)` : '';
     warnings.push(
-      `the source emitted up to ${sourceLagMs.p99.toFixed(1)} ms (p99 over streams) behind its planned times${planned}: the producer was not ready for its chunks — a busy tool, or awaited broker writes holding the producer back (backpressure, as an upstream socket would buffer); token latency starts at the actual emit, so this wait is not in it. If the tool is busy, lower the load, add worker threads (load.workers) or split it over machines (--shard)`,
+      `the source emitted up to ${sourceLagMs.p99.toFixed(1)} ms (p99 over streams) behind its planned times${planned}: the producer was not ready for its chunks — a busy tool, or awaited broker writes holding the producer back (backpressure, as an upstream socket would buffer); token latency starts at the actual emit, so this wait is not in it. If the tool is busy, ${relieveAdvice(threads, cores, split)}`,
     );
   }
   const usableCores = Math.min(threads, cores);
   if (load && cpuNearlyAllUsed(load, usableCores)) {
-    // More threads help only where the cores carry them (threadsForCores.ts): on 2 cores a second one lagged more.
-    const advice =
-      !split && threads < loadThreadsForCores(cores)
-        ? `spread it over worker threads (load.workers, up to ${loadThreadsForCores(cores)} on this machine's ${cores} cores) or machines (--shard)`
-        : `lower the load or split it over machines with --shard (${cores} cores carry ${loadThreadsForCores(cores) === 1 ? 'one load thread' : `${loadThreadsForCores(cores)} load threads`}: more lag, not less)`;
     warnings.push(
-      `the tool used ${(load.toolCpuShare * 100).toFixed(0)} % of a core (${split ? 'a thread and its producer process' : `${threads} thread${threads === 1 ? '' : 's'}`}, ${cores} cores): it may be the bottleneck, not the relay; ${advice}`,
+      `the tool used ${(load.toolCpuShare * 100).toFixed(0)} % of a core (${split ? 'a thread and its producer process' : `${threads} thread${threads === 1 ? '' : 's'}`}, ${cores} cores): it may be the bottleneck, not the relay; ${relieveAdvice(threads, cores, split)}`,
     );
   }
   if (load?.startDelayMs && load.startDelayMs.p99 > START_DELAY_P99_LIMIT_MS) {
@@ -85,7 +92,13 @@ export function harnessShare(load: NonNullable<ConfigResult['load']>, threads: n
  * streams starting late because the tool was busy. Returns the sentence that says so, with
  * the evidence, or null when the evidence does not say so.
  */
-export function harnessLimit(metrics: ConfigMetrics | null, load: ConfigResult['load'] | null, threads: number, cores: number = availableParallelism()): string | null {
+export function harnessLimit(
+  metrics: ConfigMetrics | null,
+  load: ConfigResult['load'] | null,
+  threads: number,
+  cores: number = availableParallelism(),
+  split = false,
+): string | null {
   if (!load || load.mode === 'sequential') return null;
   const evidence: string[] = [];
   const usableCores = Math.max(1, Math.min(threads, cores));
@@ -101,7 +114,7 @@ export function harnessLimit(metrics: ConfigMetrics | null, load: ConfigResult['
     evidence.push(`streams started up to ${load.startDelayMs.p99.toFixed(0)} ms after they were due`);
   }
   if (evidence.length === 0) return null;
-  return `the tool itself was the limit of this load, not the system under test: ${evidence.join('; ')}. Its figures describe the tool as much as the relay; lower the load, add load.workers, or split it with --shard`;
+  return `the tool itself was the limit of this load, not the system under test: ${evidence.join('; ')}. Its figures describe the tool as much as the relay; ${relieveAdvice(threads, cores, split)}`;
 }
 
 function formatLag(ms: number): string {
@@ -131,7 +144,7 @@ export function harnessStatements(configs: readonly ConfigResult[], cores?: numb
   for (const config of configs) {
     if (!config.load || config.load.mode === 'sequential') continue;
     const threads = loadThreadsOf(config);
-    const limit = harnessLimit(config.metrics, config.load, threads, cores);
+    const limit = harnessLimit(config.metrics, config.load, threads, cores, splitOf(config));
     if (limit !== null) limits.push(`${config.name} — ${limit.charAt(0).toUpperCase()}${limit.slice(1)}.`);
     shares.push(`${config.name}: ${harnessShare(config.load, threads, cores, splitOf(config))}`);
   }

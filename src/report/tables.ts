@@ -7,7 +7,7 @@ import type { Comparison } from '../stats/compareResults.js';
 import { orderedStageNames } from '../stats/metricPaths.js';
 import type { Breach } from '../stats/rules.js';
 import { formatCount, formatMs, formatPercent, formatSigned } from './format.js';
-import { harnessLimit, harnessShare, loadThreadsOf, splitOf, workersChoiceNote } from '../load/harnessWarnings.js';
+import { harnessShare, harnessStatements, loadThreadsOf, splitOf, workersChoiceNote } from '../load/harnessWarnings.js';
 import { fitTable, type FitColumn, type FitOptions, type FitRow, wrapWords } from './fitTable.js';
 import { DEFAULT_WIDTH } from './terminalWidth.js';
 import { type BoxCell, BoxTable } from './boxTable.js';
@@ -315,10 +315,7 @@ export function renderLoadTable(doc: ResultDocument, layout?: TableLayout & { wa
  */
 export function renderHarnessLimits(doc: ResultDocument, layout?: TableLayout): string {
   const width = Math.min(MESSAGE_WIDTH, layoutOf(layout).width);
-  const lines: string[] = [];
-  for (const config of doc.configs) {
-    const limit = harnessLimit(config.metrics, config.load ?? null, loadThreadsOf(config), doc.context?.cores);
-    if (limit !== null) lines.push(wrapText(`${config.name} — ${limit.charAt(0).toUpperCase()}${limit.slice(1)}.`, width));
-  }
-  return lines.join('\n');
+  return harnessStatements(doc.configs, doc.context?.cores)
+    .limits.map((limit) => wrapText(limit, width))
+    .join('\n');
 }
