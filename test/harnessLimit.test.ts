@@ -45,6 +45,8 @@ describe('the harness as the limit of a load', () => {
     expect(harnessLimit(null, load(0.9), 1, 4)).toMatch(/; spread it over worker threads \(load\.workers, up to 2 on this machine's 4 cores\) or machines \(--shard\)$/);
     // A split producer side already uses its second core: no worker threads to add, whatever the machine.
     expect(harnessLimit(null, load(1.8), 2, 4, true)).toMatch(/; lower the load or split it over machines with --shard \(4 cores carry 2 load threads: more lag, not less\)$/);
+    // On cores that carry more than a split load's two threads, no claim that more threads would lag more.
+    expect(harnessLimit(null, load(1.8), 2, 8, true)).toMatch(/; lower the load or split it over machines with --shard$/);
     const lagging = metricsOf({ sourceLagMs: summaryOf(100) });
     expect(harnessWarnings(lagging, load(0.2), 1, 2)[0]).toMatch(/If the tool is busy, lower the load or split it over machines with --shard \(2 cores carry one load thread/);
   });

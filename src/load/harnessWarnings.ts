@@ -38,9 +38,10 @@ function threadWords(threads: number, split: boolean): string {
  */
 function relieveAdvice(threads: number, cores: number, split: boolean): string {
   const carried = loadThreadsForCores(cores);
-  return !split && threads < carried
-    ? `spread it over worker threads (load.workers, up to ${carried} on this machine's ${cores} cores) or machines (--shard)`
-    : `lower the load or split it over machines with --shard (${cores} cores carry ${carried === 1 ? 'one load thread' : `${carried} load threads`}: more lag, not less)`;
+  if (!split && threads < carried) return `spread it over worker threads (load.workers, up to ${carried} on this machine's ${cores} cores) or machines (--shard)`;
+  const advice = 'lower the load or split it over machines with --shard';
+  // Why not more threads, said only where it is true: a split load below what the cores carry is told no reason.
+  return threads >= carried ? `${advice} (${cores} cores carry ${carried === 1 ? 'one load thread' : `${carried} load threads`}: more lag, not less)` : advice;
 }
 
 /**
