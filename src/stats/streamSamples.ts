@@ -62,9 +62,11 @@ export class StreamSamples {
   percentile(p: number): number {
     if (!(p >= 0 && p <= 100)) throw new RangeError(`StreamSamples.percentile: p must be within 0..100, got ${p}`);
     if (this.total === 0) throw new RangeError('StreamSamples.percentile: no samples (check count first)');
-    this.sortOnce();
     const fpCount = (Math.min(p, 100) / 100) * this.total;
     const target = Math.max(Math.ceil(fpCount - ulp(fpCount)), 1);
+    // A rank at the total weight is the largest value's: no sort (a stream's p99 under 100 tokens, any p100).
+    if (target >= this.total) return this.valueAt(Math.round(this.maxMs * US_PER_MS), p);
+    this.sortOnce();
     let cumulative = 0;
     // order holds 0..length - 1 (sortOnce), all within valuesUs and weights; length > 0 (total > 0).
     let valueUs = this.valuesUs[this.order[this.length - 1]!]!;
@@ -76,6 +78,11 @@ export class StreamSamples {
         break;
       }
     }
+    return this.valueAt(valueUs, p);
+  }
+
+  /** What percentile `p` reads for a rank at `valueUs`: its bucket's top (bottom at p0), clamped to the exact min and max. */
+  private valueAt(valueUs: number, p: number): number {
     const range = equivalentValueRangeUs(valueUs);
     const valueMs = (p === 0 ? range.lowestUs : range.highestUs) / US_PER_MS;
     return Math.min(this.maxMs, Math.max(this.minMs, valueMs));
