@@ -443,6 +443,24 @@ describe('token counting', () => {
     );
   });
 
+  it("streamed counts sum to the whole text's count without it being counted again: whitespace runs, CRLF, contractions, astral characters", () => {
+    // Pieces the pre-tokenizer splits differently at a text's end than inside it ("\t\t" then a word).
+    const fragments = ['a', 'Bo', ' ', '  ', '\t', '\n', '\n\n', '\r\n', "'s", '123', '!', 'é', '日本', '😀', ' the', '   x'];
+    const chunk = fc.array(fc.constantFrom(...fragments), { maxLength: 4 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(fc.array(chunk, { maxLength: 30 }), (chunks) => {
+        const counter = new IncrementalTokenCounter(tokenizer);
+        const counted = chunks.reduce((sum, text) => sum + counter.push(text), 0) + counter.finish();
+        expect(counted).toBe(tokenizer.count(chunks.join('')));
+      }),
+      { numRuns: 3000 },
+    );
+    // "\t\t" settles as two tokens once a word follows, as the whole text counts it (one token on its own).
+    const counter = new IncrementalTokenCounter(tokenizer);
+    expect([counter.push('\t\t'), counter.push("😀's"), counter.finish()]).toEqual([0, 2, 3]);
+    expect(tokenizer.count("\t\t😀's")).toBe(5);
+  });
+
   it('a known text: tokens count at the chunk holding their last character', () => {
     // o200k_base: "Hello" " world" "!" → 3 tokens.
     expect(tokenizer.count('Hello world!')).toBe(3);

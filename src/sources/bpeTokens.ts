@@ -30,7 +30,8 @@ export interface Tokenizer {
    */
   settledLength(text: string): number;
   /**
-   * `settledLength(text)` and the tokens of the text before it, remembered for short texts: a
+   * `settledLength(text)` and the tokens of the pieces before it (each counted on its own, as
+   * the encoding of a whole text counts them), remembered for short texts: a
    * streaming counter asks on every chunk, mostly about the same short tails again and again.
    */
   settle(text: string): Settled;
@@ -90,8 +91,18 @@ export async function loadTokenizer(encoding: TokenizerEncoding): Promise<Tokeni
     return pieceCount < 3 ? 0 : secondLastStart;
   };
   const settle = (text: string): Settled => {
-    const length = settledLength(text);
-    return length === 0 ? NOTHING_SETTLED : { length, tokens: count(text.slice(0, length)) };
+    const starts: number[] = [];
+    splitRegex.lastIndex = 0;
+    for (let match = splitRegex.exec(text); match !== null; match = splitRegex.exec(text)) {
+      if (match[0].length === 0) splitRegex.lastIndex += text.codePointAt(splitRegex.lastIndex)! > 0xffff ? 2 : 1;
+      starts.push(match.index);
+    }
+    if (starts.length < 3) return NOTHING_SETTLED;
+    // Piece by piece, as the whole text's encoding counts them: the settled text re-split on its
+    // own can differ at its end ("\t\t" before a word is two pieces, at the end of a text one token).
+    let tokens = 0;
+    for (let piece = 0; piece < starts.length - 2; piece++) tokens += count(text.slice(starts[piece], starts[piece + 1]));
+    return { length: starts[starts.length - 2]!, tokens };
   };
   // A text's settled part never changes, so remembering it is exact.
   const settledTails = new Map<string, Settled>();
@@ -120,7 +131,6 @@ export async function loadTokenizer(encoding: TokenizerEncoding): Promise<Tokeni
  * pushes and the finish sum to the count of the whole text.
  */
 export class IncrementalTokenCounter {
-  private text = '';
   /** The text not yet counted (short: the last two pieces and what was appended since). */
   private unsettled = '';
   private counted = 0;
@@ -130,7 +140,6 @@ export class IncrementalTokenCounter {
   /** Appends a chunk's text; returns the tokens it completed. */
   push(text: string): number {
     if (text.length === 0) return 0;
-    this.text += text;
     this.unsettled += text;
     const settled = this.tokenizer.settle(this.unsettled);
     if (settled.length === 0) return 0;
@@ -144,18 +153,15 @@ export class IncrementalTokenCounter {
     return this.counted;
   }
 
-  /** The text pushed so far. */
-  fullText(): string {
-    return this.text;
-  }
-
   /**
    * Ends the stream: the tokens not yet counted, so the total equals the tokenizer's count of
-   * the whole text (or `total` when given and not below what was already counted).
+   * the whole text (or `total` when given and not below what was already counted). The whole
+   * text's count is what was counted plus the tail's: the counted pieces are the whole text's
+   * first pieces, and pieces never share a token (so no copy of the text is kept to count again).
    */
   finish(total?: number): number {
-    const target = total ?? this.tokenizer.count(this.text);
-    const rest = Math.max(0, target - this.counted);
+    const rest = total === undefined ? this.tokenizer.count(this.unsettled) : Math.max(0, total - this.counted);
+    this.unsettled = '';
     this.counted += rest;
     return rest;
   }

@@ -126,9 +126,4 @@ export class StreamDecoder {
     this.observer?.tokenCount({ method, reasoningTokens });
     return rest > 0 ? { index: this.nextIndex++, text: '', tokens: rest } : null;
   }
-
-  /** The content text decoded so far. */
-  text(): string {
-    return this.counter.fullText();
-  }
 }
