@@ -133,6 +133,30 @@ describe('target mode faults: a clear message, nothing lost, no orphan', () => {
     expect(relayAlive(join(LOGS, 'slow.log'))).toBe(false);
   }, 30000);
 
+  it('an interruption while the app is getting ready stops the wait at once: the config is interrupted, the app stopped', async () => {
+    const controller = new AbortController();
+    const interrupt = setTimeout(() => controller.abort(), 300);
+    const startedMs = performance.now();
+    const document = await runTargets(
+      [
+        {
+          name: 'starting',
+          target: { url: 'http://127.0.0.1:{appPort}/chat', format: 'text', app: { command: 'echo pid $$; sleep 30', readyTimeoutMs: 20000, log: join(LOGS, 'starting.log') } },
+        },
+      ],
+      { source: SOURCE, streams: 1 },
+      { signal: controller.signal },
+    );
+    clearTimeout(interrupt);
+    // Not the 20 s readiness timeout: the wait ends on the interruption (the app's stop takes up to its grace).
+    expect(performance.now() - startedMs).toBeLessThan(10000);
+    expect(document.interrupted).toBe(true);
+    const config = firstOf(document.configs, 'document.configs');
+    expect(config.state).toBe('interrupted');
+    expect(config.message).toMatch(/interrupted while waiting for the app to be ready/);
+    expect(relayAlive(join(LOGS, 'starting.log'))).toBe(false);
+  }, 30000);
+
   it('an error the app reports inside its stream makes the config errored with its words', async () => {
     const document = await runScenario(relayScenario('stream-error'));
     const config = firstOf(document.configs, 'document.configs');

@@ -54,7 +54,7 @@ export async function runConfigInThisThread(
   // Target mode: the streams go through the user's app instead of a built pipeline.
   let target: TargetRunner | null = null;
   try {
-    if (config.target) target = await openTargetRunner(config, environment);
+    if (config.target) target = await openTargetRunner(config, environment, signal);
     else pipeline = await buildPipeline(config.pipeline, environment, { concurrency: expectedConcurrency(config, environment) });
   } catch (error) {
     const state = error instanceof StageUnavailableError ? 'skipped' : 'errored';

@@ -22,6 +22,8 @@ export interface AppProcessOptions {
   port: number;
   readyTimeoutMs: number;
   stopTimeoutMs: number;
+  /** The run's interruption: stops the wait for readiness at once (the app is then stopped). */
+  signal?: AbortSignal;
 }
 
 /** A started app. */
@@ -167,6 +169,7 @@ async function waitReady(options: AppProcessOptions, exited: Promise<string>): P
   void exited.then((how) => (exitedHow = how));
   let lastProblem = 'no answer yet';
   while (monotonicNowMs() < deadline) {
+    if (options.signal?.aborted) throw new Error(`interrupted while waiting for the app to be ready (${lastProblem} so far)`);
     if (exitedHow !== null) {
       const tail = logTail(options.logPath);
       throw new Error(`the app ${exitedHow} before it was ready (command: ${hideCommandSecrets(options.command)}; log: ${options.logPath})${tail ? `\n${tail}` : ''}`);
@@ -174,10 +177,23 @@ async function waitReady(options: AppProcessOptions, exited: Promise<string>): P
     const problem = options.readyUrl ? await probeUrl(options.readyUrl) : await probePort(options.port);
     if (problem === null) return;
     lastProblem = problem;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await pause(100, options.signal);
   }
   const what = options.readyUrl ? `GET ${options.readyUrl}` : `a connection to 127.0.0.1:${options.port}`;
   throw new Error(`the app was not ready within ${options.readyTimeoutMs} ms (${what}: ${lastProblem}; log: ${options.logPath}); raise app.readyTimeoutMs or check the command`);
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** null when the URL answers 2xx, else why not. */

@@ -41,8 +41,8 @@ export interface TargetRunner {
   close(): Promise<void>;
 }
 
-/** Opens a target config; throws with a message a user can act on (the config is then errored). */
-export async function openTargetRunner(config: ResolvedConfig, environment: RunEnvironment): Promise<TargetRunner> {
+/** Opens a target config; throws with a message a user can act on (the config is then errored), or at once when `signal` aborts. */
+export async function openTargetRunner(config: ResolvedConfig, environment: RunEnvironment, signal?: AbortSignal): Promise<TargetRunner> {
   const settings = config.target as TargetSettings;
   const { clock } = environment;
   const registry = new MarkerRegistry<UpstreamStreamRecord>();
@@ -95,6 +95,7 @@ export async function openTargetRunner(config: ResolvedConfig, environment: RunE
         port: appPort!,
         readyTimeoutMs: settings.app.readyTimeoutMs,
         stopTimeoutMs: settings.app.stopTimeoutMs,
+        signal,
       });
     }
     if (redisUrl) redisStats = await AppRedisStats.open(redisUrl, clock);
@@ -102,7 +103,7 @@ export async function openTargetRunner(config: ResolvedConfig, environment: RunE
       const chromium = resolveChromium();
       // Like a browser config without Chromium: skipped, saying how to install it.
       if ('missing' in chromium) throw new StageUnavailableError(`target.client browser: ${chromium.missing}`);
-      browserPool = await BrowserPool.start(chromium.path, { pagesPerContext: 10, contextsPerBrowser: 10 }, clock);
+      browserPool = await untilInterrupted(BrowserPool.start(chromium.path, { pagesPerContext: 10, contextsPerBrowser: 10 }, clock), signal, 'launching Chromium');
     }
     const renderSettings = settings.render ?? DEFAULT_BROWSER_RENDER;
     let browserAtStart: BrowserResourceReading | null = null;
@@ -193,6 +194,28 @@ export async function openTargetRunner(config: ResolvedConfig, environment: RunE
   } catch (error) {
     await close();
     throw error;
+  }
+}
+
+/**
+ * `starting`, or an error as soon as `signal` aborts (Chromium takes seconds to launch: a Ctrl-C
+ * does not wait for it). A browser that comes up after the stop is closed at once.
+ */
+async function untilInterrupted(starting: Promise<BrowserPool>, signal: AbortSignal | undefined, what: string): Promise<BrowserPool> {
+  if (!signal) return starting;
+  let onAbort: () => void = () => {};
+  const interrupted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new Error(`interrupted while ${what}`));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([starting, interrupted]);
+  } catch (error) {
+    void starting.then((pool) => pool.close()).catch(() => {});
+    throw error;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
 }
 
