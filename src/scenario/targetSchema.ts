@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { renderSettingsSchema } from './pipelineSchema.js';
 import { APP_FORMATS } from './appFormats.js';
 import { BROWSER_APP_FORMATS, browserClientProblems } from './browserClientSupport.js';
+import { targetUrlProblems } from './targetUrl.js';
 
 /** The app wire formats, as scenario and `--format` values. */
 export { APP_FORMATS };
@@ -129,7 +130,7 @@ export const targetSchema = z
     render: renderSettingsSchema.optional().describe('client browser only: when the page renders, spelled as pipeline.client.render (default: every event)'),
   })
   .superRefine((target, context) => {
-    for (const problem of browserClientProblems(target)) context.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+    for (const problem of [...targetUrlProblems(target), ...browserClientProblems(target)]) context.addIssue({ code: 'custom', path: problem.path, message: problem.message });
   })
   .describe("measure the user's own app: streambench serves its model upstream and reads its streamed answer (docs/target.md)");
 export type TargetSettings = z.infer<typeof targetSchema>;
