@@ -32,10 +32,14 @@ const SOURCE = { type: 'synthetic', profile: 'fast-hosted', tokens: TOKENS, ttft
 const app = (script: string) => ({ command: `node examples/${script}`, readyUrl: 'http://127.0.0.1:{appPort}/health', log: join(LOGS, `${script}.log`) });
 
 // A WebSocket app: the first message is the chat request, each answer delta goes out as {"delta":"…"}, then {"done":true}.
+// Any plain HTTP request (none is expected: the page is served in the browser) is logged and answered 404.
 const WEBSOCKET_APP = [
+  'import { createServer } from "node:http";',
   'import { WebSocketServer } from "ws";',
   'import { streamCompletion } from "./examples/upstream.mjs";',
-  'const server = new WebSocketServer({ host: "127.0.0.1", port: Number(process.env.PORT) });',
+  'const http = createServer((request, response) => { console.log("HTTP " + request.method + " " + request.url); response.writeHead(404).end(); });',
+  'http.listen(Number(process.env.PORT), "127.0.0.1");',
+  'const server = new WebSocketServer({ server: http });',
   'server.on("connection", (socket) => socket.once("message", async (raw) => {',
   '  for await (const delta of streamCompletion(JSON.parse(String(raw)).messages)) socket.send(JSON.stringify({ delta }));',
   '  socket.send(JSON.stringify({ done: true }));',
@@ -232,6 +236,8 @@ describe.skipIf(!haveChromium)('the browser client of the example relays, in Chr
     expect(websocket.metrics!.counters.rendersPerStream).toBeLessThan(TOKENS);
     // No orphan browser: every Chromium the configs launched is closed.
     expect(readBrowserResources()?.pids ?? []).toEqual([]);
+    // The app saw its streams' WebSockets only: not the page (served in the browser) nor a /favicon.ico the page would ask for.
+    expect(readFileSync(join(LOGS, 'websocket.log'), 'utf8')).not.toMatch(/HTTP /);
   }, 120_000);
 
   it('pointed straight at the upstream (no app between), it reads OpenAI and Anthropic SSE exactly', async () => {

@@ -53,7 +53,8 @@ export function markedBrowserBuild(): string {
 /** The whole page, self-contained. */
 export function pageHtml(): string {
   return [
-    '<!doctype html><html><head><meta charset="utf-8"><title>streambench</title>',
+    // An icon of its own: Chromium asks the page's origin for /favicon.ico otherwise, and on an app's origin the app would see a request no user sent.
+    '<!doctype html><html><head><meta charset="utf-8"><title>streambench</title><link rel="icon" href="data:,">',
     '<style>body{font:16px/1.5 sans-serif;margin:16px;max-width:760px}pre{background:#f4f4f4;padding:8px}</style>',
     '</head><body><div id="out"></div>',
     `<script>${markedBrowserBuild()}</script>`,
