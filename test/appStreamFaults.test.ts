@@ -94,6 +94,27 @@ describe('readAppStream faults', () => {
     expect(seen.heads).toMatchObject([{ status: 401 }]);
   });
 
+  it("events that parse but hold no text (another API's events, a misspelt text path) name --format and --text-path, not lost text", async () => {
+    // AI SDK UI events read as OpenAI SSE: valid SSE and JSON, no choices[0].delta.content anywhere.
+    const aiSdk = await appWith((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.end('data: {"type":"text-delta","id":"0","delta":"Hello"}\n\ndata: {"type":"finish"}\n\ndata: [DONE]\n\n');
+    });
+    const { error } = await failure(requestFor(`${aiSdk.url}/api/chat`, 'openai-sse'));
+    expect(error.kind).toBe('format');
+    expect(error.message).toMatch(
+      new RegExp(
+        `^the answer from ${aiSdk.url}/api/chat parsed as format openai-sse, but none of its \\d+ events held text: check --format and --text-path \\(target\\.format, target\\.textPath\\) against what the app sends; the first bytes received: "data: \\{`,
+      ),
+    );
+    const field = await appWith((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.end('data: {"content":"Hello"}\n\ndata: {"content":" world"}\n\n');
+    });
+    const misspelt = await failure(requestFor(`${field.url}/api/chat`, 'sse', { textPath: 'contnet' }));
+    expect(misspelt.error.message).toMatch(/parsed as format sse, but none of its 2 events held text at text path `contnet`: check --format and --text-path/);
+  });
+
   it('a body that is not the format: names the expected format and shows the first bytes', async () => {
     const server = await appWith((_request, response) => {
       response.writeHead(200, { 'content-type': 'text/html' });

@@ -13,7 +13,7 @@ import { Deadline, timeoutError } from './deadline.js';
 import { EventLedger } from './eventLedger.js';
 import type { FormatSpec } from './formats/formatSpec.js';
 import { httpFormatSpec } from './formats/index.js';
-import { FIRST_BYTES_SHOWN, FirstBytes, describeCause, escapedFirstBytes, safeUrl } from './messages.js';
+import { FIRST_BYTES_SHOWN, FirstBytes, describeCause, escapedFirstBytes, safeUrl, textlessAnswerMessage } from './messages.js';
 import { resumeTarget, type HttpTarget } from './resumeTarget.js';
 import { AppStreamError, type AppRequest, type AppStreamObserver, type AppStreamSummary } from './types.js';
 import { ChunkSplitter, LineSplitter, SseSplitter, type UnitSplitter } from './wireUnits.js';
@@ -51,6 +51,9 @@ export async function readHttpAppStream(request: AppRequest, clock: Clock, obser
         `the first bytes received: ${escapedFirstBytes(firstBytes.bytes())}`,
       'format',
     );
+  }
+  if (ledger.parsedEvents > 0 && ledger.textChars === 0 && ledger.appError === undefined) {
+    throw new AppStreamError(textlessAnswerMessage(`the answer from ${safeUrl(request.url)}`, request, ledger.parsedEvents, firstBytes.bytes()), 'format');
   }
   return {
     ending: ledger.ended || !format.endMarker ? 'done' : 'closed-without-end-marker',

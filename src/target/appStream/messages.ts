@@ -45,3 +45,16 @@ export class FirstBytes {
     return Buffer.concat(this.parts);
   }
 }
+
+/**
+ * Why an answer whose events parsed but held no text at all fails: most often a format or text
+ * path that does not match what the app sends (events of another API, a misspelt path), which
+ * the text check would otherwise blame on the app as lost text.
+ */
+export function textlessAnswerMessage(what: string, request: { format: string; textPath?: string }, events: number, firstBytes: Buffer): string {
+  const where = request.textPath ? ` at text path \`${request.textPath}\`` : '';
+  return (
+    `${what} parsed as format ${request.format}, but none of its ${events} events held text${where}: check --format and --text-path ` +
+    `(target.format, target.textPath) against what the app sends; the first bytes received: ${escapedFirstBytes(firstBytes)}`
+  );
+}

@@ -13,7 +13,7 @@ import { ClientSocketMeter } from '../../pipeline/delivery/clientSocketMeter.js'
 import { Deadline, timeoutError } from './deadline.js';
 import { EventLedger } from './eventLedger.js';
 import { interpretByPaths, parsePaths } from './formats/jsonPathFormats.js';
-import { FirstBytes, describeCause, escapedFirstBytes, safeUrl } from './messages.js';
+import { FirstBytes, describeCause, escapedFirstBytes, safeUrl, textlessAnswerMessage } from './messages.js';
 import { AppStreamError, type AppRequest, type AppStreamObserver, type AppStreamSummary } from './types.js';
 
 /** Bytes of a server-to-client (unmasked) frame header for a payload of `length` bytes (RFC 6455 §5.2). */
@@ -131,6 +131,9 @@ export async function readWebSocketAppStream(request: AppRequest, clock: Clock, 
         `the messages from ${url} do not parse as format websocket: expected ${expected}; the first bytes received: ${escapedFirstBytes(firstBytes.bytes())}`,
         'format',
       );
+    }
+    if (ledger.parsedEvents > 0 && ledger.textChars === 0 && ledger.appError === undefined) {
+      throw new AppStreamError(textlessAnswerMessage(`the messages from ${url}`, request, ledger.parsedEvents, firstBytes.bytes()), 'format');
     }
     const clean = closeCode === 1000 || closeCode === 1005;
     if (!clean && !ledger.ended) {
