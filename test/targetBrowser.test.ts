@@ -119,6 +119,10 @@ describe('the browser client of an app: pure parts', () => {
     expect(read.pageProblem).toBeNull();
     expect(interpretTimeline(request({}), { ...timeline, text: 'Hellox' }).pageProblem).toMatch(/page assembled 6 characters .* finds 5/);
     expect(() => interpretTimeline(request({}), { ...timeline, events: [{ atMs: 1, data: '<html>' }] })).toThrow(/expected SSE of JSON parts.*"<html>"/);
+    // Events of another API: they parse, none holds text — the format is named, not lost text.
+    expect(() => interpretTimeline(request({ format: 'openai-sse' }), { ...timeline, events: timeline.events.slice(0, 4), text: '' })).toThrow(
+      /^the events the page received parsed as format openai-sse, but none of its 4 events held text: check --format and --text-path/,
+    );
   });
 });
 

@@ -15,6 +15,7 @@ import { httpFormatSpec } from './appStream/formats/index.js';
 import { interpretByPaths, parsePaths } from './appStream/formats/jsonPathFormats.js';
 import { parseTextPath, type TextPath } from './appStream/textPath.js';
 import { AppStreamError, type AppRequest, type AppStreamSummary } from './appStream/types.js';
+import { FIRST_BYTES_SHOWN, textlessAnswerMessage } from './appStream/messages.js';
 import type { ClientContentEvent } from './offsetMatching.js';
 import { pageCounters } from '../pipeline/client/browser/pageCounters.js';
 
@@ -153,6 +154,13 @@ export function interpretTimeline(request: AppRequest, timeline: BrowserStreamTi
   if (timeline.events.length === 0 && timeline.error === null && timeline.openedAtMs !== null) {
     // A page's reader hands over complete events only: it cannot show the bytes of an answer that has none.
     throw new AppStreamError(`expected ${expectedOf(request)}, but the page received no event before the app closed the connection`, 'format');
+  }
+  if (parsed > 0 && events.length === 0 && appError === undefined && timeline.error === null) {
+    const first = timeline.events
+      .map((event) => event.data)
+      .join('\n')
+      .slice(0, FIRST_BYTES_SHOWN);
+    throw new AppStreamError(textlessAnswerMessage('the events the page received', request, parsed, Buffer.from(first)), 'format');
   }
   const renders: BrowserRender[] = [];
   for (const render of timeline.renders) {
