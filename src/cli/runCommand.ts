@@ -152,7 +152,13 @@ export async function runScenarios(scenarios: Scenario[], options: RunCommandOpt
       if (document.configs.some((config) => config.state === 'errored')) exitCode = EXIT.runFailed;
       if (!document.interrupted && !document.configs.some((config) => config.state === 'completed')) {
         // Skipped configs measure nothing: a green exit would hide that the run did nothing.
-        io.stderr.write(`streambench: nothing was measured in ${scenario.name}: no config completed (see the messages above)\n`);
+        // Streams measured before a config failed are kept: say so rather than "nothing was measured".
+        const measured = document.configs.reduce((streams, config) => streams + config.iterations.length, 0);
+        io.stderr.write(
+          measured > 0
+            ? `streambench: no config of ${scenario.name} completed (see the messages above); the ${measured} stream${measured === 1 ? '' : 's'} measured before the failures ${measured === 1 ? 'is' : 'are'} kept in the result\n`
+            : `streambench: nothing was measured in ${scenario.name}: no config completed (see the messages above)\n`,
+        );
         exitCode = Math.max(exitCode, EXIT.runFailed);
       }
       if (document.interrupted) {
