@@ -58,3 +58,24 @@ describe('the grouped warning block', () => {
     expect(renderWarningBlock(collectWarnings(doc), { width: 120, verbose: true })).toContain(', 3010 (of 7001');
   });
 });
+
+describe('the end-marker warning of a target', () => {
+  const withIntegrity = (donePath: string | undefined, streams: number, withoutEndMarker: number) =>
+    ({
+      ...completedConfig('app', metricsOf()),
+      settings: { target: { format: 'sse', ...(donePath !== undefined && { donePath }) } },
+      target: { integrity: { streams, streamsWithoutEndMarker: withoutEndMarker } },
+    }) as unknown as Parameters<typeof resultDocument>[0][number];
+  const endWarnings = (config: ReturnType<typeof withIntegrity>) => collectWarnings(resultDocument([config])).filter((warning) => warning.kind === 'end marker never seen');
+
+  it('names a done path that no stream had (misspelt: every stream ended on the close alone)', () => {
+    expect(endWarnings(withIntegrity('stat', 2, 2)).map((warning) => warning.message)).toEqual([
+      "done path `stat` (--done-path, target.donePath) was in none of the 2 streams' events: each ended when the app closed the connection; check the path against the app's last event",
+    ]);
+  });
+
+  it('says nothing when some stream had it, or when no done path was given', () => {
+    expect(endWarnings(withIntegrity('status', 2, 1))).toEqual([]);
+    expect(endWarnings(withIntegrity(undefined, 2, 2))).toEqual([]);
+  });
+});

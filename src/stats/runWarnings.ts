@@ -66,6 +66,19 @@ export function collectWarnings(doc: ResultDocument): RunWarning[] {
       });
     }
   }
+  for (const config of doc.configs) {
+    // A done path that no stream's events held is most often misspelt: every stream then ended on the close alone.
+    const donePath = (config.settings.target as { donePath?: unknown } | undefined)?.donePath;
+    const integrity = config.target?.integrity;
+    if (typeof donePath === 'string' && donePath !== '' && integrity && integrity.streams > 0 && integrity.streamsWithoutEndMarker === integrity.streams) {
+      warnings.push({
+        kind: 'end marker never seen',
+        config: config.name,
+        message: `done path \`${donePath}\` (--done-path, target.donePath) was in none of the ${integrity.streams} streams' events: each ended when the app closed the connection; check the path against the app's last event`,
+        severity: integrity.streams,
+      });
+    }
+  }
   return warnings;
 }
 
