@@ -297,6 +297,31 @@ describe.skipIf(sharedUrl === null)('connections: shared', () => {
       }
     });
 
+    it('a stream disposed with writes in flight on the shared connection (an interrupted run), then written to: no key is made again', async () => {
+      const runId = newRunId();
+      const prefix = runKeyPrefix(runId);
+      for (const write of ['fire-and-forget', 'eval'] as const) {
+        const broker = await createRedisBroker(settingsOf({ type: 'redis-list', write, read: 'from-index', connections: 'shared' }), { url, runId, clock: systemClock });
+        try {
+          const stream = await broker.openStream(`interrupted-${write}`);
+          const reading = stream.read(() => {});
+          reading.catch(() => {});
+          // Writes sent and not yet answered when the stream is disposed (the DEL must come after them)…
+          const inFlight = batchesOf(0).map((batch) => stream.write(batch));
+          for (const sent of inFlight) sent.catch(() => {});
+          await stream.dispose();
+          // …and a write after it (an aborted producer's next chunk) is refused, not sent.
+          await expect(stream.write(['late'])).rejects.toThrow(/write\(\) on a disposed stream/);
+          await expect(stream.end(END_ITEM)).rejects.toThrow(/end\(\) on a disposed stream/);
+          await Promise.allSettled(inFlight);
+          expect(await keysUnder(inspector, prefix)).toEqual([]);
+        } finally {
+          await broker.close();
+        }
+      }
+      expect(await keysUnder(inspector, prefix)).toEqual([]);
+    });
+
     it('producer and consumer sides on two shared brokers: exact delivery, and the consumer side deletes the list', async () => {
       const runId = newRunId();
       const settings = settingsOf({ type: 'redis-list', write: 'pipelined', read: 'window-catchup', window: 4, connections: 'shared' });

@@ -37,6 +37,9 @@ export function connectionRolesFor<Role extends string>(side: StreamRole, produc
   return [...producer, ...consumer];
 }
 
+/** How long dispose() waits for the stream's writes in flight before its DEL, at most. */
+const WRITES_SETTLE_CAP_MS = 2000;
+
 /** The shared half of a Redis stream; each family adds how it writes and how it reads. */
 export abstract class RedisStreamBase implements RedisBrokerStream {
   abstract readonly awaitWrites: boolean;
@@ -52,6 +55,9 @@ export abstract class RedisStreamBase implements RedisBrokerStream {
   private readLagMaxItems = 0;
   private writeFailure: unknown = null;
   private disposed = false;
+  /** Writes sent and not yet answered, and who waits for them to reach zero (dispose). */
+  private writesInFlight = 0;
+  private onWritesSettled: (() => void) | null = null;
   private readonly allConnections: StreamConnection[];
 
   constructor(
@@ -67,11 +73,15 @@ export abstract class RedisStreamBase implements RedisBrokerStream {
   }
 
   write(items: string[]): Promise<void> {
+    // A disposed stream's keys are deleted: a write now (an aborted producer's next chunk, on a
+    // shared connection still open for other streams) would make the key again, without a TTL.
+    if (this.disposed) return Promise.reject(new Error('write() on a disposed stream'));
     return this.tracked(this.writeItems(items, false));
   }
 
   /** Writes the end item, then reports the first failure of any write nobody awaited. */
   async end(endItem: string): Promise<void> {
+    if (this.disposed) throw new Error('end() on a disposed stream');
     await this.tracked(this.writeItems([endItem], true));
     this.throwIfAWriteFailed();
   }
@@ -109,10 +119,32 @@ export abstract class RedisStreamBase implements RedisBrokerStream {
    * so end() can report it; the promise is returned unchanged.
    */
   private tracked<T>(write: Promise<T>): Promise<T> {
-    write.catch((error: unknown) => {
-      this.writeFailure ??= error;
-    });
+    this.writesInFlight++;
+    write.then(
+      () => this.writeSettled(),
+      (error: unknown) => {
+        this.writeFailure ??= error;
+        this.writeSettled();
+      },
+    );
     return write;
+  }
+
+  private writeSettled(): void {
+    if (--this.writesInFlight === 0) this.onWritesSettled?.();
+  }
+
+  /** Resolves once no write of this stream is in flight, or after `capMs` (each write has its own deadline too). */
+  private writesSettled(capMs: number): Promise<void> {
+    if (this.writesInFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, capMs);
+      timer.unref();
+      this.onWritesSettled = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 
   /** Throws the first failure of a write nobody awaited. */
@@ -159,6 +191,8 @@ export abstract class RedisStreamBase implements RedisBrokerStream {
     this.session?.fail(new Error('the stream was disposed before its end item was read'));
     // Closed before the DEL: a write of an aborted stream still on its way would re-create the key without a TTL.
     await Promise.all(this.allConnections.map((connection) => connection.close()));
+    // A shared connection stays open for the other streams: this stream's writes still on it are waited for too.
+    await this.writesSettled(WRITES_SETTLE_CAP_MS);
     // A producer side must not delete what its consumer, in another process, may still be
     // reading: the consumer side owns the keys and deletes them.
     if (this.place.role === 'producer') this.place.keyRegistry.forget([this.place.keys.responses]);
