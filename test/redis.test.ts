@@ -92,6 +92,19 @@ describe('redactUrl', () => {
     expect(redactUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
     expect(redactUrl('redis://host:6379/0?password=hush')).toBe('redis://host:6379/0?password=***');
   });
+
+  it('hides a password outside the userinfo of a URL one slash short, or of text that is not a URL', () => {
+    // "redis:/:…@" parses, with the secret in its path: no password field to blank.
+    expect(redactUrl('redis:/:TOPSECRET@127.0.0.1:6379')).not.toContain('TOPSECRET');
+    expect(redactUrl('redis//:TOPSECRET@127.0.0.1:6379')).not.toContain('TOPSECRET');
+    expect(redactUrl('redis://user:pa/ss@[::1]:6379')).not.toContain('pa/ss');
+  });
+
+  it('a redis:// URL that does not parse is named with its form, not a bare "Invalid URL", its password hidden', async () => {
+    const error = await resolveRedis('redis://:hunter2@127.0.0.1:notaport').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(RedisSetupError);
+    expect((error as Error).message).toBe('"redis://:***@127.0.0.1:notaport" is not a valid URL; write it as redis://[user:password@]host:port[/db] (a port is a number)');
+  });
 });
 
 describe('connecting to an unreachable Redis', () => {

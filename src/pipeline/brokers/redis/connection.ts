@@ -214,6 +214,14 @@ async function serverVersion(redis: Redis): Promise<string | null> {
   }
 }
 
+/** A redis:// URL that does not parse (a port that is not a number, say) is named with its form, its password hidden, rather than a bare "Invalid URL". */
+function throwIfUnparseable(url: string, where: '--redis' | 'REDIS_URL'): void {
+  if (isClusterUrl(url) || URL.canParse(url)) return;
+  // The CLI names --redis before every Redis setup error: only REDIS_URL is named here.
+  const source = where === 'REDIS_URL' ? 'REDIS_URL ' : '';
+  throw new RedisSetupError(`${source}"${redactUrl(url)}" is not a valid URL; write it as redis://[user:password@]host:port[/db] (a port is a number)`);
+}
+
 /** Environment variable naming where `auto` looks when REDIS_URL is unset (tests point it at a closed port). */
 export const DEFAULT_REDIS_URL_VARIABLE = 'STREAMBENCH_DEFAULT_REDIS_URL';
 
@@ -233,6 +241,7 @@ export async function resolveRedis(
   const choice = option ?? 'auto';
   if (choice === 'off') return { skipped: 'Redis configs skipped: --redis off.' };
   if (isRedisUrl(choice)) {
+    throwIfUnparseable(choice, '--redis');
     const probe = await pingRedis(choice);
     if (!probe.ok) throw new RedisSetupError(probe.reason);
     return { url: choice, redactedUrl: redactUrl(choice), release: noRelease, origin: '--redis', version: probe.version ?? null };
@@ -255,6 +264,7 @@ export async function resolveRedis(
     );
   }
   if (fromEnv !== undefined) {
+    throwIfUnparseable(fromEnv, 'REDIS_URL');
     // REDIS_URL is explicit configuration: when it does not answer, running on anything else
     // (a private server, the memory broker) would let a CI job whose Redis is down pass.
     const probe = await pingRedis(fromEnv);

@@ -12,11 +12,19 @@ export function redactUrl(url: string): string {
     const parsed = new URL(url);
     if (parsed.password !== '') parsed.password = '***';
     if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
-    return parsed.toString().replace('password=%2A%2A%2A', 'password=***');
+    return hideUserInfo(parsed.toString().replace('password=%2A%2A%2A', 'password=***'));
   } catch {
     // Not a parseable URL: still hide anything that looks like user:secret@.
-    return url.replace(/(\/\/[^:@/]*:)[^@/]*@/, '$1***@').replace(/(password=)[^&]*/i, '$1***');
+    return hideUserInfo(url.replace(/(password=)[^&]*/i, '$1***'));
   }
+}
+
+/**
+ * Hides whatever sits between a colon and an @: a URL that parses with its password outside the
+ * userinfo ("redis:/:secret@host", one slash short) still shows no secret.
+ */
+function hideUserInfo(text: string): string {
+  return text.replace(/:[^:@]*@/g, ':***@');
 }
 
 /** Every form of the URL's password that could show up in a text. */
