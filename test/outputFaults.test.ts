@@ -23,6 +23,14 @@ describe('output paths are checked before the run (exit 2, nothing measured, not
     expect(readdirSync(folder)).toEqual([]);
   });
 
+  it('--markdown in a folder that does not exist is refused before compare reads its files, and before run measures', async () => {
+    const folder = temporaryFolder();
+    const markdown = join(folder, 'no', 'summary.md');
+    await refused(['compare', 'base.json', 'head.json', '--markdown', markdown], /--markdown .*summary\.md: the folder .*no does not exist; create it first/);
+    await refused(['run', 'test/fixtures/tiny.yaml', '--no-save', '--markdown', markdown], /--markdown .*summary\.md: the folder .*no does not exist; create it first/);
+    expect(readdirSync(folder)).toEqual([]);
+  });
+
   it('--out x.txt is neither a .json file nor a folder', async () => {
     const folder = temporaryFolder();
     await refused(['run', 'test/fixtures/tiny.yaml', '--out', join(folder, 'x.txt')], /--out .*x\.txt: neither a \.json file nor an existing folder/);

@@ -10,6 +10,7 @@ import { decisionExitCode, type GateOutputOptions, renderDecision, writeMarkdown
 import type { CliIo } from './io.js';
 import { chosenFormat, type OutputFormat } from './outputFormat.js';
 import { terminalWidth } from '../report/terminalWidth.js';
+import { checkOutputFile } from './outputPaths.js';
 
 /** Options of `streambench compare` (and the gate options of `run --baseline`). */
 export interface CompareCommandOptions {
@@ -82,6 +83,7 @@ export function gateOutputOptions(options: CompareCommandOptions, names: { base:
 /** Runs the command; returns the exit code. */
 export async function compareCommand(basePath: string, headPath: string, options: CompareCommandOptions, io: CliIo): Promise<number> {
   parseGateOptions(options); // bad flags fail before any file is read
+  if (options.markdown !== undefined) await checkOutputFile(options.markdown, '--markdown');
   const [base, head] = await Promise.all([readOrFail(basePath), readOrFail(headPath)]);
   if (!options.allowPartial) {
     refusePartial(base, basePath);

@@ -204,4 +204,5 @@ async function checkRunOutputs(options: RunCommandOptions): Promise<void> {
     }
   }
   if (options.csv !== undefined) await checkOutputFile(options.csv, '--csv');
+  if (options.markdown !== undefined) await checkOutputFile(options.markdown, '--markdown');
 }
