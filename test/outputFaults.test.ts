@@ -114,6 +114,15 @@ describe('compare and merge refuse partial results unless --allow-partial', () =
     await refused(['compare', incomplete, whole], /incomplete\.json: not a whole run: the run was still going when it was written/);
     await refused(['merge', incomplete, '--out', join(folder, 'merged.json')], /incomplete\.json: not a whole run/);
     await refused(['run', 'test/fixtures/tiny.yaml', '--no-save', '--baseline', incomplete], /--baseline .*incomplete\.json: not a whole run/);
+    // A baseline of another scenario is refused before the run, not after it.
+    const other = join(folder, 'other.json');
+    writeFileSync(other, JSON.stringify({ ...document, scenario: { ...document.scenario, name: 'other' } }));
+    const results = temporaryFolder();
+    await refused(
+      ['run', 'test/fixtures/tiny.yaml', '--out', results, '--baseline', other],
+      /--baseline .*other\.json is a run of scenario "other", not of "tiny"; give a baseline of the same scenario/,
+    );
+    expect(readdirSync(results)).toEqual([]);
     await refused(['compare', '/dev/zero', whole], /\/dev\/zero: not a regular file/);
     const allowed = await runCliInProcess(['compare', whole, interrupted, '--allow-partial']);
     expect(allowed.code).not.toBe(2);

@@ -92,6 +92,11 @@ export async function runScenarios(scenarios: Scenario[], options: RunCommandOpt
       if (error instanceof ResultFileError) throw new CliError(`--baseline: ${error.message}`);
       throw error;
     }
+    // A baseline of another scenario cannot be compared: said now, not after the whole run.
+    const scenarioName = scenarios[0]?.name;
+    if (scenarioName !== undefined && baseline.scenario.name !== scenarioName) {
+      throw new CliError(`--baseline ${options.baseline} is a run of scenario "${baseline.scenario.name}", not of "${scenarioName}"; give a baseline of the same scenario`);
+    }
   }
   for (const scenario of scenarios) refuseBeyondMachine(scenario, options, options.force === true);
   const redis = await redisOption(options);
