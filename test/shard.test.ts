@@ -45,6 +45,9 @@ describe('--shard and merge', () => {
     expect(() => mergeShardResults([plain], ['plain.json'])).toThrow(MergeError);
     const shard = await runScenario(scenario(), { shard: { index: 0, count: 2 } });
     expect(() => mergeShardResults([shard, shard], ['x.json', 'y.json'])).toThrow(/y\.json repeats shard 1\/2/);
+    // One shard of two is part of the load: refused unless asked for.
+    expect(() => mergeShardResults([shard], ['x.json'])).toThrow("shard 2/2 of the run is missing: give every shard's result (--allow-partial merges these alone)");
+    expect(mergeShardResults([shard], ['x.json'], { allowMissing: true }).shards).toHaveLength(1);
   });
 
   it('CLI: --shard validates its value, and merge writes the combined file', async () => {

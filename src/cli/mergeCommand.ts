@@ -14,7 +14,7 @@ export async function mergeCommand(paths: string[], options: { out: string; quie
   try {
     const documents = await Promise.all(paths.map((path) => readResultFile(path)));
     if (!options.allowPartial) documents.forEach((document, index) => refusePartial(document, paths[index]!));
-    const merged = mergeShardResults(documents, paths);
+    const merged = mergeShardResults(documents, paths, { allowMissing: options.allowPartial === true });
     await writeFileAtomic(options.out, `${JSON.stringify(merged, null, 2)}\n`);
     if (!options.quiet)
       io.stdout.write(

@@ -13,8 +13,11 @@ export class MergeError extends Error {
   override readonly name = 'MergeError';
 }
 
-/** Merges shard documents (named by `labels` in messages) into one result document. */
-export function mergeShardResults(documents: readonly ResultDocument[], labels: readonly string[]): ResultDocument {
+/**
+ * Merges shard documents (named by `labels` in messages) into one result document. Every shard
+ * of the run must be there unless `allowMissing` (a merge of some shards measures part of the load).
+ */
+export function mergeShardResults(documents: readonly ResultDocument[], labels: readonly string[], options: { allowMissing?: boolean } = {}): ResultDocument {
   const [first] = documents;
   if (!first) throw new MergeError('give at least one shard result file');
   documents.forEach((document, index) => {
@@ -31,6 +34,14 @@ export function mergeShardResults(documents: readonly ResultDocument[], labels: 
     if (seen.has(document.shard!.index)) throw new MergeError(`${labels[index]} repeats shard ${document.shard!.index + 1}/${document.shard!.count}`);
     seen.add(document.shard!.index);
   });
+  const count = first.shard!.count;
+  const missing = Array.from({ length: count }, (_, index) => index).filter((index) => !seen.has(index));
+  if (missing.length > 0 && !options.allowMissing) {
+    const names = missing.map((index) => `${index + 1}/${count}`).join(', ');
+    throw new MergeError(
+      `shard${missing.length === 1 ? '' : 's'} ${names} of the run ${missing.length === 1 ? 'is' : 'are'} missing: give every shard's result (--allow-partial merges these alone)`,
+    );
+  }
 
   const configs = first.configs.map((config) => mergeConfig(config.name, documents, labels));
   const { shard: _shard, ...rest } = first;
