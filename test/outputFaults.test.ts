@@ -124,6 +124,11 @@ describe('compare and merge refuse partial results unless --allow-partial', () =
     );
     expect(readdirSync(results)).toEqual([]);
     await refused(['compare', '/dev/zero', whole], /\/dev\/zero: not a regular file/);
+    // report shows a partial file, saying first that it is one.
+    const report = await runCliInProcess(['report', incomplete, '--format', 'table']);
+    expect(report.code).toBe(0);
+    expect(report.stdout).toMatch(/^not a whole run: the run was still going when it was written/);
+    expect((await runCliInProcess(['report', whole, '--format', 'table'])).stdout).not.toMatch(/not a whole run/);
     const allowed = await runCliInProcess(['compare', whole, interrupted, '--allow-partial']);
     expect(allowed.code).not.toBe(2);
     expect(existsSync(join(folder, 'merged.json'))).toBe(false);

@@ -5,6 +5,7 @@ import type { ResultDocument } from '../result/resultSchema.js';
 import { renderCountersTable, wrapText } from '../report/tables.js';
 import { renderRunTables } from '../report/runTables.js';
 import { redisNote } from '../report/redisNote.js';
+import { partialResultProblem } from '../result/partialResult.js';
 import { collectWarnings } from '../stats/runWarnings.js';
 import { renderWarningBlock } from '../report/warningBlock.js';
 import { terminalWidth } from '../report/terminalWidth.js';
@@ -67,7 +68,10 @@ export async function reportCommand(path: string, options: ReportCommandOptions,
     case 'table': {
       const layout = { width: terminalWidth(io.stdout, io.env), wide: options.wide };
       const redisLine = redisNote(document);
-      const tables = [...(redisLine ? [wrapText(redisLine, layout.width)] : []), ...renderRunTables(document, layout), renderCountersTable(document)];
+      // A file left by a crash or an interruption says so before its tables: a config it lacks is not a config that was never in the run.
+      const partial = partialResultProblem(document);
+      const notes = [...(partial ? [`not a whole run: ${partial}`] : []), ...(redisLine ? [redisLine] : [])].map((note) => wrapText(note, layout.width));
+      const tables = [...notes, ...renderRunTables(document, layout), renderCountersTable(document)];
       const warnings = renderWarningBlock(collectWarnings(document), { verbose: options.verbose, width: layout.width });
       io.stdout.write(`${[...tables, ...(warnings ? [warnings] : [])].join('\n')}\n`);
     }
