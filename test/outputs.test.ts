@@ -87,9 +87,26 @@ describe('tables that fit', () => {
   it('prints the counters a scenario names in columns:, a dash where a config has none', () => {
     const doc: ResultDocument = { ...wideDoc, scenario: { ...wideDoc.scenario, settings: { columns: ['jsonOpsPerToken', 'jsonCacheEntries'] } } };
     const table = renderScenarioCountersTable(doc);
-    expect(table.split('\n')[1]).toMatch(/│ config\s+│\s+jsonOpsPerToken │\s+jsonCacheEntries │/);
+    // A counter's name breaks before its unit: narrower columns.
+    expect(table.split('\n')[1]).toMatch(/│ config\s+│\s+jsonOps │\s+jsonCacheEntries │/);
+    expect(table.split('\n')[2]).toMatch(/│\s+│\s+PerToken │\s+│/);
     expect(table).toMatch(/a-rather-long-config-name │\s+11\.1 │\s+— │/);
     expect(renderScenarioCountersTable(wideDoc)).toBe('');
+    // Many counters fit the width by hiding the rightmost ones, and say so.
+    const many = [
+      'redisCommandsPerToken',
+      'redisRoundTripsPerToken',
+      'redisBytesWrittenPerToken',
+      'redisBytesReadPerToken',
+      'brokerSignalsPerToken',
+      'brokerItemsReadPerToken',
+      'jsonOpsPerToken',
+      'eventsPerToken',
+      'bytesPerToken',
+    ];
+    const crowded = renderScenarioCountersTable({ ...wideDoc, scenario: { ...wideDoc.scenario, settings: { columns: many } } }, { width: 80 });
+    expect(Math.max(...crowded.split('\n').map((line) => line.length))).toBeLessThanOrEqual(80);
+    expect(crowded).toMatch(/redisCommands/);
   });
 });
 

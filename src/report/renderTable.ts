@@ -6,7 +6,8 @@
  */
 import type { ConfigResult, ResultDocument, Summary } from '../result/resultSchema.js';
 import { formatCount, formatMs } from './format.js';
-import { plainTable, wrapText } from './tables.js';
+import { fitTable, type FitColumn, type FitRow } from './fitTable.js';
+import { layoutOf, type TableLayout } from './tables.js';
 
 /** Headers kept narrow so the table fits 120 columns; per stream: long tasks and dropped frames. */
 export const RENDER_HEAD = [
@@ -41,18 +42,19 @@ export function hasBrowserClient(doc: ResultDocument): boolean {
  * (paint − receive), renders per stream, and the browser's long tasks and dropped frames per
  * stream and clock calibration error (— for modelled clients).
  */
-export function renderRenderTable(doc: ResultDocument): string {
-  const table = plainTable(RENDER_HEAD, (index) => index < 2);
+export function renderRenderTable(doc: ResultDocument, layout?: TableLayout): string {
+  // The browser's own figures go first when the width is short (the table says which it hid).
+  const columns: FitColumn[] = RENDER_HEAD.map((head, index) => ({ head, align: index < 2 ? 'left' : 'right', ...(index >= 6 && { dropOrder: RENDER_HEAD.length - index }) }));
+  const rows: FitRow[] = [];
   for (const config of doc.configs) {
     const { type, render } = clientOf(config);
     const metrics = config.state === 'completed' ? config.metrics : null;
     if (!metrics) {
-      const text = config.message === undefined ? config.state : `${config.state}: ${config.message}`;
-      table.push([config.name, `${type} ${render}`, { colSpan: RENDER_HEAD.length - 2, content: wrapText(text, 60), hAlign: 'left' }]);
+      rows.push({ lead: [config.name, `${type} ${render}`], message: config.message === undefined ? config.state : `${config.state}: ${config.message}` });
       continue;
     }
     const counters = metrics.counters;
-    table.push([
+    rows.push([
       config.name,
       `${type} ${render}`,
       formatMs(p(metrics.stages.render?.ttftMs, 'p50')),
@@ -64,5 +66,5 @@ export function renderRenderTable(doc: ResultDocument): string {
       formatMs(counters.clockCalibrationErrorMaxMs),
     ]);
   }
-  return table.toString();
+  return fitTable(columns, rows, layoutOf(layout));
 }

@@ -14,7 +14,7 @@ export function renderRunTables(doc: ResultDocument, layout?: TableLayout): stri
     renderSummaryTable(doc, layout),
     renderScenarioCountersTable(doc, layout),
     renderStageTable(doc, layout),
-    hasBrowserClient(doc) ? renderRenderTable(doc) : '',
+    hasBrowserClient(doc) ? renderRenderTable(doc, layout) : '',
     renderLoadTable(doc, { ...layout, warnings: false, harnessLimitsFirst: false }),
     renderTargetTable(doc, layout),
   ].filter((table) => table !== '');

@@ -16,7 +16,7 @@ import { type BoxCell, BoxTable } from './boxTable.js';
 export type TableLayout = Partial<FitOptions>;
 
 /** The layout with its defaults filled in. */
-function layoutOf(layout: TableLayout | undefined): FitOptions {
+export function layoutOf(layout: TableLayout | undefined): FitOptions {
   return { width: layout?.width ?? DEFAULT_WIDTH, wide: layout?.wide ?? false };
 }
 
@@ -124,7 +124,11 @@ export function renderSummaryTable(doc: ResultDocument, layout?: TableLayout): s
 export function renderScenarioCountersTable(doc: ResultDocument, layout?: TableLayout): string {
   const names = scenarioColumns(doc);
   if (names.length === 0) return '';
-  const columns: FitColumn[] = [{ head: 'config', align: 'left' }, ...names.map((name) => ({ head: name, align: 'right' as const }))];
+  // Long counter names break before their unit ("redisCommands\nPerToken"), and the rightmost go first when the width is short (the table says which).
+  const columns: FitColumn[] = [
+    { head: 'config', align: 'left' },
+    ...names.map((name, index) => ({ head: name.replace(/(?=Per[A-Z])/, '\n'), align: 'right' as const, ...(index > 0 && { dropOrder: names.length - index }) })),
+  ];
   const rows: FitRow[] = doc.configs.map((config) =>
     hasMetrics(config)
       ? [config.name, ...names.map((name) => formatCount(config.metrics.counters[name]))]
