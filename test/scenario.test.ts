@@ -17,9 +17,16 @@ const messageFor = (yaml: string) => {
 const minimal = 'name: t\nsource: { type: synthetic }\n';
 
 describe('scenario validation', () => {
-  it('names the file, the field path and the unknown field', () => {
+  it('names the file, the field path, the unknown field and the fields allowed there', () => {
     expect(messageFor(`${minimal}variants:\n  - name: a\n    pipeline: { batch: { sise: 5 } }\n`)).toBe(
-      'bad.yaml: variants[0].pipeline.batch: unknown field "sise" (check the spelling; see docs/scenarios.md for the fields allowed here)',
+      'bad.yaml: variants[0].pipeline.batch: unknown field "sise" (check the spelling; allowed here: mode, size, timeoutMs, merge, firstImmediate)',
+    );
+    expect(messageFor(`${minimal}load: { concurrency: 2, concurency: 3 }\n`)).toMatch(
+      /^bad\.yaml: load: unknown field "concurency" \(check the spelling; allowed here: concurrency, rate, streams, durationS, rampS, sampleEveryS, workers\)$/m,
+    );
+    // Where the walk cannot tell (a source is one of several kinds), the docs are named instead.
+    expect(messageFor(`name: t\nsource: { type: synthetic, tokenz: 3 }\n`)).toMatch(
+      /source: unknown field "tokenz" \(check the spelling; see docs\/scenarios\.md for the fields allowed here\)/,
     );
   });
 

@@ -139,7 +139,7 @@ export function resolveScenario(raw: unknown, where: string, contentHash: string
     throw new ScenarioError(`${where}: a scenario is a mapping with at least "name" and "source" (see docs/scenarios.md)`);
   }
   const parsed = scenarioSchema.safeParse(raw);
-  if (!parsed.success) throw new ScenarioError(formatIssues(where, parsed.error.issues));
+  if (!parsed.success) throw new ScenarioError(formatIssues(where, parsed.error.issues, [], scenarioSchema));
   const scenario = parsed.data;
   const basePipeline = (scenario.pipeline ?? {}) as Record<string, unknown>;
   const variants = scenario.variants ?? [{ name: 'base', description: undefined, pipeline: undefined }];
@@ -151,7 +151,7 @@ export function resolveScenario(raw: unknown, where: string, contentHash: string
     const resolved = pipelineSchema.safeParse(merged);
     if (!resolved.success) {
       const prefix = scenario.variants ? ['variants', index, 'pipeline'] : ['pipeline'];
-      throw new ScenarioError(formatIssues(`${where} (config "${variant.name}")`, resolved.error.issues, prefix));
+      throw new ScenarioError(formatIssues(`${where} (config "${variant.name}")`, resolved.error.issues, prefix, pipelineSchema));
     }
     const load = ('load' in variant ? variant.load : undefined) ?? scenario.load ?? null;
     if (resolved.data.client.type === 'browser' && (load?.workers ?? 1) > 1) {
