@@ -268,11 +268,15 @@ describe.skipIf(!haveChromium)('the browser client of the example relays, in Chr
       [
         { name: 'status-500', target: { url: 'http://127.0.0.1:{appPort}/chat', format: 'openai-sse', client: 'browser', app: relay('status-500') } },
         { name: 'garbage', target: { url: 'http://127.0.0.1:{appPort}/chat', format: 'openai-sse', client: 'browser', app: relay('garbage') } },
+        // Nothing listens on port 1: the page learns only "Failed to fetch".
+        { name: 'down', target: { url: 'http://127.0.0.1:1/chat', format: 'openai-sse', client: 'browser' } },
       ],
       { source: SOURCE, streams: 1 },
       { redis: 'off' },
     );
-    const [failed, garbage] = leadingOf(document.configs, 2, 'document.configs');
+    const [failed, garbage, down] = leadingOf(document.configs, 3, 'document.configs');
+    expect(down.state).toBe('errored');
+    expect(down.message).toMatch(/cannot reach the app at http:\/\/127\.0\.0\.1:1\/chat: .*ECONNREFUSED.* \(in the browser: /);
     expect(failed.state).toBe('errored');
     expect(failed.message).toMatch(/in the browser: .*HTTP 500/);
     expect(garbage.state).toBe('errored');

@@ -12,6 +12,8 @@ import type { TargetStreamSample, TextIntegrity } from '../stats/targetSample.js
 import type { BrowserPool } from '../pipeline/client/browser/browserPool.js';
 import type { RenderSettings } from '../pipeline/client/types.js';
 import { AppStreamError, type AppRequest, type AppStreamSummary, type ReadAppStream } from './appStream/types.js';
+import { safeUrl } from './appStream/messages.js';
+import { unreachableCause } from './appStream/reachable.js';
 import type { BrowserAppRead, BrowserRender } from './browserAppStream.js';
 import type { MarkerRegistry } from './markerMatching.js';
 import { type ClientContentEvent, describeIntegrity, matchByOffset } from './offsetMatching.js';
@@ -96,7 +98,12 @@ export async function runTargetStream(context: TargetStreamContext, streamIndex:
         });
         browserRead = await browser.read(request, { pool: browser.pool, render: browser.render, clock, signal: reading.signal });
         if (failure === null && signal?.aborted) failure = 'interrupted';
-        if (failure === null && browserRead.pageError !== null) throw new AppStreamError(`in the browser: ${browserRead.pageError}`, 'closed');
+        if (failure === null && browserRead.pageError !== null) {
+          // A page learns only "Failed to fetch" when the app is down: the URL and the cause come from a connection tried from here.
+          const cause = browserRead.firstByteAtMs === null ? await unreachableCause(request.url) : null;
+          if (cause !== null) throw new AppStreamError(`cannot reach the app at ${safeUrl(request.url)}: ${cause} (in the browser: ${browserRead.pageError})`, 'unreachable');
+          throw new AppStreamError(`in the browser: ${browserRead.pageError}`, 'closed');
+        }
         ({ requestStartMs, summary, allEvents, firstByteAtMs, firstEventAtMs } = browserRead);
         events.push(...browserRead.events);
       } else {

@@ -1,0 +1,35 @@
+/**
+ * Whether a TCP connection to a URL's host and port opens: what a page's bare "Failed to fetch"
+ * cannot say (a browser hides the cause of a failed request from the page), asked from Node.
+ */
+import { connect } from 'node:net';
+import { describeCause } from './messages.js';
+
+/** How long the probe waits for the connection. */
+const PROBE_TIMEOUT_MS = 2000;
+
+/** null when a connection to `url`'s host and port opens within 2 s, else why not (ECONNREFUSED…). */
+export function unreachableCause(url: string): Promise<string | null> {
+  let host: string;
+  let port: number;
+  try {
+    const parsed = new URL(url);
+    host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+    port = Number(parsed.port) || (parsed.protocol === 'https:' || parsed.protocol === 'wss:' ? 443 : 80);
+  } catch {
+    return Promise.resolve('not a valid URL');
+  }
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.setTimeout(PROBE_TIMEOUT_MS);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(null);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(`no connection within ${PROBE_TIMEOUT_MS} ms`);
+    });
+    socket.once('error', (error) => resolve(describeCause(error)));
+  });
+}
