@@ -66,8 +66,8 @@ describe('streambench target', () => {
     expect(document.configs[0].state).toBe('completed');
     expect(document.configs[0].target.integrity.exactStreams).toBe(2);
     expect(document.configs[0].settings.target.format).toBe('openai-sse');
-    // The app's log goes under the working folder's results/ (here the test's own folder).
-    expect(document.configs[0].target.app.log.startsWith(join(WORK, 'results'))).toBe(true);
+    // --no-save writes nothing under results/: the app's log goes to the temporary folder.
+    expect(document.configs[0].target.app.log.startsWith(join(tmpdir(), 'streambench-app-'))).toBe(true);
   }, 30000);
 
   it('header values never reach the result', async () => {
@@ -94,6 +94,8 @@ describe('streambench target', () => {
     expect(document.configs[0].state).toBe('errored');
     expect(document.configs[0].message).toMatch(/exited with code 7/);
     expect(document.configs[0].iterations).toHaveLength(1);
+    // A saved run keeps the app's log beside its results (under the working folder's results/).
+    expect(document.configs[0].target.app.log.startsWith(join(WORK, 'results'))).toBe(true);
     // Its last line says what was kept, not that nothing was measured.
     expect(run.stderr).toMatch(/no config of target completed \(see the messages above\); the 1 stream measured before the failures is kept in the result\n$/);
     expect(run.stderr).not.toMatch(/nothing was measured/);
