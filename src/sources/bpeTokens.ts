@@ -25,8 +25,7 @@ export interface Tokenizer {
   pieces(text: string): { start: number; text: string }[];
   /**
    * Where the second-to-last piece of `text` starts when it has at least three pieces, else 0:
-   * the text before it can no longer change as text is appended. (The same pieces as
-   * `pieces`, without building them: a streaming counter asks on every chunk.)
+   * the text before it can no longer change as text is appended (the same pieces as `pieces`).
    */
   settledLength(text: string): number;
   /**
@@ -75,28 +74,23 @@ export async function loadTokenizer(encoding: TokenizerEncoding): Promise<Tokeni
     }
     return tokens;
   };
-  const settledLength = (text: string): number => {
-    // The last two pieces' starts, walking the same global regex as `pieces` (matchAll's
-    // steps: an empty match moves on by one code point; the regex never matches empty).
-    let pieceCount = 0;
-    let secondLastStart = 0;
-    let lastStart = 0;
-    splitRegex.lastIndex = 0;
-    for (let match = splitRegex.exec(text); match !== null; match = splitRegex.exec(text)) {
-      if (match[0].length === 0) splitRegex.lastIndex += text.codePointAt(splitRegex.lastIndex)! > 0xffff ? 2 : 1;
-      pieceCount++;
-      secondLastStart = lastStart;
-      lastStart = match.index;
-    }
-    return pieceCount < 3 ? 0 : secondLastStart;
-  };
-  const settle = (text: string): Settled => {
+  // Where each piece starts, walking the same global regex as `pieces` (matchAll's steps: an
+  // empty match moves on by one code point; the regex never matches empty).
+  const pieceStarts = (text: string): number[] => {
     const starts: number[] = [];
     splitRegex.lastIndex = 0;
     for (let match = splitRegex.exec(text); match !== null; match = splitRegex.exec(text)) {
       if (match[0].length === 0) splitRegex.lastIndex += text.codePointAt(splitRegex.lastIndex)! > 0xffff ? 2 : 1;
       starts.push(match.index);
     }
+    return starts;
+  };
+  const settledLength = (text: string): number => {
+    const starts = pieceStarts(text);
+    return starts.length < 3 ? 0 : starts[starts.length - 2]!;
+  };
+  const settle = (text: string): Settled => {
+    const starts = pieceStarts(text);
     if (starts.length < 3) return NOTHING_SETTLED;
     // Piece by piece, as the whole text's encoding counts them: the settled text re-split on its
     // own can differ at its end ("\t\t" before a word is two pieces, at the end of a text one token).
