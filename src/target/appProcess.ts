@@ -6,10 +6,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, readFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { monotonicNowMs } from '../clock.js';
 import { hideCommandSecrets } from './describeTarget.js';
+import { tryConnect } from './appStream/reachable.js';
 
 /** How to start the app. */
 export interface AppProcessOptions {
@@ -209,17 +210,6 @@ async function probeUrl(url: string): Promise<string | null> {
 
 /** null when a TCP connection to the port succeeds, else why not. */
 async function probePort(port: number): Promise<string | null> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.setTimeout(1000);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(null);
-    });
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve('timed out');
-    });
-    socket.once('error', (error) => resolve(error.message));
-  });
+  const outcome = await tryConnect('127.0.0.1', port, 1000);
+  return outcome === null ? null : outcome === 'timeout' ? 'timed out' : outcome.message;
 }

@@ -19,17 +19,24 @@ export function unreachableCause(url: string): Promise<string | null> {
   } catch {
     return Promise.resolve('not a valid URL');
   }
+  return tryConnect(host, port, PROBE_TIMEOUT_MS).then((outcome) =>
+    outcome === null ? null : outcome === 'timeout' ? `no connection within ${PROBE_TIMEOUT_MS} ms` : describeCause(outcome),
+  );
+}
+
+/** Opens (then closes) a TCP connection to `host`:`port`: null when it opened, 'timeout' after `timeoutMs`, else the error. */
+export function tryConnect(host: string, port: number, timeoutMs: number): Promise<Error | 'timeout' | null> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
-    socket.setTimeout(PROBE_TIMEOUT_MS);
+    socket.setTimeout(timeoutMs);
     socket.once('connect', () => {
       socket.destroy();
       resolve(null);
     });
     socket.once('timeout', () => {
       socket.destroy();
-      resolve(`no connection within ${PROBE_TIMEOUT_MS} ms`);
+      resolve('timeout');
     });
-    socket.once('error', (error) => resolve(describeCause(error)));
+    socket.once('error', resolve);
   });
 }
