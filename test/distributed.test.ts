@@ -106,7 +106,12 @@ describe('docs/distributed.md', () => {
       expect(result.code).toBe(0);
       const document = JSON.parse(readFileSync(out, 'utf8')) as ResultDocument;
       expect(document.shard).toEqual({ index, count: 2 });
-      expect(firstOf(document.configs, 'document.configs').iterations).toHaveLength(2);
+      // The shard's streams keep the whole run's numbers: shard 0 runs measured streams 1 and 3, shard 1 streams 2 and 4.
+      expect(
+        firstOf(document.configs, 'document.configs')
+          .iterations.map((sample) => sample.stream)
+          .sort(),
+      ).toEqual([index + 1, index + 3]);
     }
     // The merge Job's own shell line, pointed at this folder.
     const mergeLine = (mergeJob.spec.template.spec.containers[0].args[0] as string).replaceAll('/results', folder).replace(/^streambench /, `"${process.execPath}" dist/cli.js `);

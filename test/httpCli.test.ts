@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ResultDocument } from '../src/result/resultSchema.js';
 import { parseTrace } from '../src/traces/parseTrace.js';
 import { runCli, runCliInProcess } from './helpers/cli.js';
 import { firstOf, itemAt } from './helpers/indexed.js';
@@ -155,6 +156,16 @@ describe('streambench run with an http source (built binary)', () => {
       expect(config.state).toBe('errored');
       expect(config.message).toBe(`stream 1: HTTP 401 from POST ${echoBaseUrl}/chat/completions: Invalid credentials: Bearer [REDACTED] (authentication_error)`);
     }
+  });
+
+  it('names a failing warm-up stream as one, apart from the measured streams (numbered from 1)', async () => {
+    const folder = temporaryFolder();
+    const path = join(folder, 'warm.yaml');
+    writeFileSync(path, `name: warm\niterations: 2\nwarmup: 1\nsource: { type: http, baseUrl: '${echoBaseUrl}', model: m }\n`);
+    const result = await runCliInProcess(['run', path, '--json', '--no-save']);
+    expect(result.code).toBe(3);
+    const document = JSON.parse(result.stdout) as ResultDocument;
+    expect(firstOf(document.configs, 'document.configs').message).toMatch(/^warm-up stream 1: HTTP 401 from POST /);
   });
 
   it('a replay scenario with a broken trace exits 2 naming the trace file and line', async () => {

@@ -197,6 +197,8 @@ describe('a scenario under load', () => {
     const [closed, open] = leadingOf(document.configs, 2, 'document.configs');
     expect(closed.state).toBe('completed');
     expect(closed.iterations).toHaveLength(24);
+    // Each measured stream keeps its start-order number (the tool's messages name streams by it), warm-ups apart.
+    expect(closed.iterations.map((sample) => sample.stream).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 24 }, (_, index) => index + 1));
     expect(closed.load).toMatchObject({ mode: 'closed-loop', streamsStarted: 24, streamsFailed: 0 });
     expect(closed.load!.deliveredTokensPerSecond).toBeGreaterThan(0);
     expect(closed.metrics!.counters.tokensPerStream).toBe(40);

@@ -29,6 +29,18 @@ describe('the tool-stall warning', () => {
     expect(stallWarnings([{ toolStallMs: 19.9 }, {}])).toEqual([]);
   });
 
+  it('names streams by their start-order number where the iterations (in the order streams ended) carry it', () => {
+    expect(
+      stallWarnings([
+        { stream: 3, toolStallMs: 25 },
+        { stream: 1, toolStallMs: 1 },
+        { stream: 2, toolStallMs: 40 },
+      ]),
+    ).toEqual([
+      "the tool's event loop stalled for up to 40 ms during 2 of 3 measured streams (2–3), the longest in stream 2: their timings may be late by that much; compare treats them as disturbed (every stream's stall: iterations[].toolStallMs)",
+    ]);
+  });
+
   it('stays one short line in the grouped block, ranked by its worst stall', () => {
     const doc = resultDocument([{ ...completedConfig('big', metricsOf()), warnings: stallWarnings(iterations) }]);
     const block = renderWarningBlock(collectWarnings(doc), { width: 120 });

@@ -68,6 +68,14 @@ export type ConfigMetrics = z.infer<typeof configMetricsSchema>;
 
 /** Headline numbers of one measured stream, kept for statistics across runs. */
 export const iterationSampleSchema = z.strictObject({
+  stream: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe(
+      "which measured stream of the config, in start order (1 = the first; the number the tool's messages and timeline.stream use); iterations are in the order streams ended",
+    ),
   ttftMs: z.number().nullable(),
   e2eMs: z.number().nullable(),
   tokenLatencyP50Ms: z.number().nullable(),

@@ -106,6 +106,10 @@ export async function runConfigInThisThread(
     pipeline.browser.resources();
   };
 
+  // Measured streams are numbered from 1 in start order, as in the result (iterations[].stream, timeline.stream) and the stall warning; warm-ups apart.
+  const measuredStreamNumber = (index: number) => index - plan.warmup + 1;
+  const streamName = (index: number, measured: boolean) => (measured ? `stream ${measuredStreamNumber(index)}` : `warm-up stream ${index + 1}`);
+
   // One stream, start to end; a failure is counted, never thrown, so other streams go on.
   const runOne = async ({ index, dueAtMs }: StreamStart, measured: boolean, release: () => void = () => {}) => {
     peakInFlight = Math.max(peakInFlight, ++inFlight);
@@ -133,9 +137,10 @@ export async function runConfigInThisThread(
           measurements.addStream(run.trace, run.counts);
           target?.addMeasured(run as TargetStreamRun, measurements.iterations.at(-1));
           const iteration = measurements.iterations.at(-1);
+          if (iteration) iteration.stream = measuredStreamNumber(index);
           if (stalls && iteration) iteration.toolStallMs = stalls.longestStallMs(run.trace.requestStartMs, endedMs);
           if (dueAtMs !== null) measurements.recordStartDelay(run.trace.requestStartMs - dueAtMs);
-          timeline ??= streamTimeline(run.trace, index - plan.warmup + 1);
+          timeline ??= streamTimeline(run.trace, measuredStreamNumber(index));
         };
         // Under load, the summaries go a few ms per loop turn: the running streams' timers fire between them.
         if (endOfStreamWork) await endOfStreamWork.run(addMeasured);
@@ -143,12 +148,12 @@ export async function runConfigInThisThread(
       }
       if (run.counts.check.problem) {
         failedStreams++;
-        failures.push(`stream ${index + 1}${measured ? '' : ' (warm-up)'}: ${run.counts.check.problem}`);
+        failures.push(`${streamName(index, measured)}: ${run.counts.check.problem}`);
       }
     } catch (error) {
       if (signal?.aborted) return;
       failedStreams++;
-      failures.push(`stream ${index + 1}${measured ? '' : ' (warm-up)'}: ${(error as Error).message}`);
+      failures.push(`${streamName(index, measured)}: ${(error as Error).message}`);
     } finally {
       releaseSlot();
       sampleBrowsers();

@@ -10,8 +10,11 @@ import { describeNumberRanges } from '../stats/numberRanges.js';
 const RANGES_SHOWN = 4;
 
 /** A warning naming the measured streams the tool's own stalls disturbed, with the longest; none when no stream was. */
-export function stallWarnings(iterations: readonly { toolStallMs?: number }[]): string[] {
-  const disturbed = iterations.flatMap((sample, index) => ((sample.toolStallMs ?? 0) >= DISTURBING_STALL_MS ? [{ stream: index + 1, ms: sample.toolStallMs! }] : []));
+export function stallWarnings(iterations: readonly { stream?: number; toolStallMs?: number }[]): string[] {
+  // Streams by their start-order number (iterations are in the order streams ended), as the tool's other messages name them.
+  const disturbed = iterations
+    .flatMap((sample, index) => ((sample.toolStallMs ?? 0) >= DISTURBING_STALL_MS ? [{ stream: sample.stream ?? index + 1, ms: sample.toolStallMs! }] : []))
+    .sort((a, b) => a.stream - b.stream);
   const [first] = disturbed;
   if (first === undefined) return [];
   const worst = disturbed.reduce((a, b) => (b.ms > a.ms ? b : a), first);
