@@ -3,6 +3,8 @@
  * after every config (a later failure loses nothing measured so far) and at the end, and turn
  * a bad `--redis` into a usage error.
  */
+import { tmpdir } from 'node:os';
+import { dirname } from 'node:path';
 import { monotonicNowMs, systemClock } from '../clock.js';
 import { workersOfRun } from '../load/automaticWorkers.js';
 import { RedisSetupError } from '../pipeline/brokers/redis/connection.js';
@@ -36,6 +38,8 @@ export async function runAndSave(
   output: { bar: ProgressDisplay | null; outputPath: string | null; progress?: RunInProgress; redisFlag?: string; stderr: CliOutput },
 ): Promise<ResultDocument> {
   const { bar, outputPath } = output;
+  // A target's app log goes beside the result file; with no file (--no-save), to the system's temporary folder, never under results/.
+  runOptions = { ...runOptions, appLogFolder: runOptions.appLogFolder ?? (outputPath ? dirname(outputPath) : tmpdir()) };
   const progress: RunInProgress = output.progress ?? { document: null, runningConfig: null, outputPath };
   progress.outputPath = outputPath;
   progress.document = null;

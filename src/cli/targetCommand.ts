@@ -4,9 +4,7 @@
  * same tables, result document, --baseline and gates. `--format` is the app's wire format
  * here; the output format is `--output-format`.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { CliError } from './exitCodes.js';
 import type { CliIo } from './io.js';
 import type { OutputFormat } from './outputFormat.js';
@@ -98,8 +96,6 @@ export function targetScenarioFromFlags(options: TargetCommandOptions): Record<s
         ...(options.appPort !== undefined && { port: options.appPort }),
         ...(options.readyUrl && { readyUrl: options.readyUrl }),
         ...(options.readyTimeout !== undefined && { readyTimeoutMs: options.readyTimeout }),
-        // --no-save writes nothing under results/: the app's log goes to the system's temporary folder.
-        ...(options.save === false && { log: join(tmpdir(), `streambench-app-${randomBytes(4).toString('hex')}.log`) }),
       }
     : undefined;
   const target = {

@@ -39,6 +39,8 @@ export interface RunEnvironment {
   signal?: AbortSignal;
   /** The machine's cores as the automatic spread of a load sees them; default os.availableParallelism(). */
   cores?: number;
+  /** Where a target's app log goes when its scenario sets no `app.log` (default results/). */
+  appLogFolder?: string;
 }
 
 /** Builds the stages of one config; `concurrency`: streams this thread expects in flight at once (default 1). */

@@ -32,6 +32,8 @@ export interface RunOptions {
   clock?: Clock;
   /** The machine's cores as the automatic spread of a load sees them (worker threads, a split producer side); default os.availableParallelism(). */
   cores?: number;
+  /** Where a target's app log goes when its scenario sets no `app.log`: the result file's folder (default results/). */
+  appLogFolder?: string;
   /** Stops the run after the stream in progress; the document is marked interrupted. */
   signal?: AbortSignal;
   /** The environment `redis: auto` reads (REDIS_URL, STREAMBENCH_DEFAULT_REDIS_URL, PATH for redis-server); default process.env. */
@@ -76,6 +78,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     redis,
     signal: options.signal,
     cores: options.cores,
+    appLogFolder: options.appLogFolder,
   };
 
   const document: ResultDocument = {

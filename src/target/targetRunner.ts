@@ -4,7 +4,7 @@
  * and closes everything it opened — the app and its whole process group included — whatever
  * happened.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { toClientSettings, type RunEnvironment } from '../run/buildPipeline.js';
 import { BrowserPool } from '../pipeline/client/browser/browserPool.js';
 import type { BrowserResourceReading } from '../pipeline/client/browser/browserProcesses.js';
@@ -85,7 +85,7 @@ export async function openTargetRunner(config: ResolvedConfig, environment: RunE
         ...(redisUrl && { REDIS_URL: redisUrl }),
       };
       for (const [name, value] of Object.entries(settings.app.env ?? {})) env[name] = fill(value);
-      const logPath = resolve(settings.app.log ?? `results/${environment.runId}-${config.name}-app.log`);
+      const logPath = resolve(settings.app.log ?? join(environment.appLogFolder ?? 'results', appLogName(environment.runId, config.name)));
       app = await startApp({
         command: settings.app.command,
         cwd: settings.app.cwd,
@@ -241,4 +241,9 @@ function writeLatencyOf(notificationsMs: number[], upstreamWritesMs: number[]) {
     if (latest !== undefined && latest <= atMs) distribution.record(atMs - latest);
   }
   return distribution;
+}
+
+/** The default name of a config's app log: `<runId>-<config>-app.log` (`<runId>-app.log` for `streambench target`'s config, named app). */
+export function appLogName(runId: string, configName: string): string {
+  return configName === 'app' ? `${runId}-app.log` : `${runId}-${configName}-app.log`;
 }
