@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runScenario } from '../src/run/runScenario.js';
@@ -86,6 +88,9 @@ describe('target mode faults: a clear message, nothing lost, no orphan', () => {
     const config = firstOf(document.configs, 'document.configs');
     expect(config.state).toBe('errored');
     expect(config.message).toMatch(/without calling the upstream/);
+    // An error in the app's answer usually names the cause: it is quoted.
+    const unreachable = firstOf((await runScenario(relayScenario('model-unreachable'))).configs, 'configs');
+    expect(unreachable.message).toMatch(/without calling the upstream \(.*its answer carried the error "connect ECONNREFUSED 127\.0\.0\.1:8400"\)/);
   }, 30000);
 
   it('an app that loses text is errored and the loss is counted', async () => {
@@ -107,6 +112,29 @@ describe('target mode faults: a clear message, nothing lost, no orphan', () => {
     expect(garbageConfig.state).toBe('errored');
     expect(garbageConfig.message).toMatch(/openai-sse/);
     expect(garbageConfig.message).toMatch(/html/);
+  }, 30000);
+
+  it('refuses to start the app when its address already answers (another process would be measured), and never starts it', async () => {
+    const other = createServer((_request, response) => response.end('not the app'));
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const { port } = other.address() as AddressInfo;
+    try {
+      const taken = await runTargets(
+        [
+          {
+            name: 'taken',
+            target: { url: `http://127.0.0.1:${port}/chat`, format: 'text', app: { command: 'echo started > /dev/stderr; sleep 30', log: join(LOGS, 'taken.log') } },
+          },
+        ],
+        { source: SOURCE, streams: 1 },
+      );
+      const config = firstOf(taken.configs, 'taken.configs');
+      expect(config.state).toBe('errored');
+      expect(config.message).toContain(`--url (target.url): 127.0.0.1:${port} already accepts connections before the app started`);
+      expect(existsSync(join(LOGS, 'taken.log'))).toBe(false);
+    } finally {
+      await new Promise((resolve) => other.close(resolve));
+    }
   }, 30000);
 
   it('an app that exits before it is ready, or never gets ready, is errored with its log named', async () => {

@@ -22,6 +22,7 @@ import { hideCommandSecrets } from './describeTarget.js';
 import { type AppProcess, freePort, startApp } from './appProcess.js';
 import { readAppStream } from './appStream/readAppStream.js';
 import { MarkerRegistry } from './markerMatching.js';
+import { loopbackListener } from './appStream/reachable.js';
 import { TargetMeasurements } from '../stats/targetMeasurements.js';
 import type { TargetSettings } from '../scenario/targetSchema.js';
 import { runTargetStream, type TargetStreamRun } from './targetStream.js';
@@ -85,6 +86,19 @@ export async function openTargetRunner(config: ResolvedConfig, environment: RunE
         ...(redisUrl && { REDIS_URL: redisUrl }),
       };
       for (const [name, value] of Object.entries(settings.app.env ?? {})) env[name] = fill(value);
+      // Nothing of the app listens before it starts: an address that already answers is another
+      // process, which readiness would accept and the streams would measure instead of the app.
+      for (const [address, field] of [
+        [url, '--url (target.url)'],
+        [settings.app.readyUrl ? fill(settings.app.readyUrl) : `http://127.0.0.1:${appPort}`, settings.app.readyUrl ? '--ready-url (app.readyUrl)' : '--app-port (app.port)'],
+      ] as const) {
+        const listener = await loopbackListener(address);
+        if (listener !== null) {
+          throw new Error(
+            `${field}: ${listener} already accepts connections before the app started: another process listens there, and streambench would measure it instead of the app; stop that process, or give the app a free port ({appPort} in --url and --ready-url picks one)`,
+          );
+        }
+      }
       const logPath = resolve(settings.app.log ?? join(environment.appLogFolder ?? 'results', appLogName(environment.runId, config.name)));
       app = await startApp({
         command: settings.app.command,

@@ -139,7 +139,9 @@ export async function runTargetStream(context: TargetStreamContext, streamIndex:
     }
     if (failure !== null) throw new Error(failure);
     if (record.requestAtMs === null) {
-      throw new Error('the app answered without calling the upstream (its answer cannot be tied to a model stream): check that its model base URL points at streambench');
+      // The app's own error, when its stream carried one, usually names the cause (a base URL it could not reach).
+      const appSaid = summary.appError ? `; its answer carried the error "${summary.appError}"` : '';
+      throw new Error(`the app answered without calling the upstream (its answer cannot be tied to a model stream${appSaid}): check that its model base URL points at streambench`);
     }
     // The client's read may end before the upstream wrote its last frame (the app closed early).
     await withDeadline(record.ended, context.drainMs, clock);

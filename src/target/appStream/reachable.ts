@@ -24,6 +24,23 @@ export function unreachableCause(url: string): Promise<string | null> {
   );
 }
 
+/** Loopback hosts: an address on one of them is this machine's, where a port already in use belongs to another process. */
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|::1)$/;
+
+/** `host:port` of `url` when its host is this machine's and a connection to it opens (something listens there), else null. */
+export async function loopbackListener(url: string): Promise<string | null> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (!LOOPBACK.test(host)) return null;
+  const port = Number(parsed.port) || (parsed.protocol === 'https:' ? 443 : 80);
+  return (await tryConnect(host, port, PROBE_TIMEOUT_MS)) === null ? `${parsed.host}` : null;
+}
+
 /** Opens (then closes) a TCP connection to `host`:`port`: null when it opened, 'timeout' after `timeoutMs`, else the error. */
 export function tryConnect(host: string, port: number, timeoutMs: number): Promise<Error | 'timeout' | null> {
   return new Promise((resolve) => {
