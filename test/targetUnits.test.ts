@@ -30,6 +30,10 @@ describe('matchByOffset', () => {
     expect(foreign.integrity).toMatchObject({ foreignChars: 3, missingChars: 0 });
     expect(describeIntegrity(missing.integrity, 6)).toMatch(/2 of 6 characters the upstream sent never reached the client/);
     expect(describeIntegrity(matchByOffset(['a'], [event(1, 'a')]).integrity, 1)).toBeNull();
+    // Nothing in common: the reader looked in the wrong place, which the message says rather than blame the app.
+    expect(describeIntegrity(matchByOffset(['abc'], [event(1, '{"id":1}')]).integrity, 3)).toMatch(
+      /^none of the 3 characters the upstream sent is in the 8 read from the app's answer: check that --format .* --text-path/,
+    );
   });
 });
 

@@ -80,6 +80,10 @@ export function matchByOffset(chunkTexts: readonly string[], events: readonly Cl
 /** A sentence describing an integrity problem, or null when the text is exact. */
 export function describeIntegrity(integrity: TextIntegrity, sentChars: number): string | null {
   if (integrity.exact) return null;
+  // Not one character in common: the text was read from the wrong place, not changed by the app.
+  if (sentChars > 0 && integrity.missingChars === sentChars && integrity.foreignChars > 0) {
+    return `none of the ${sentChars} characters the upstream sent is in the ${integrity.foreignChars} read from the app's answer: check that --format (target.format) and, for sse, ndjson and websocket, --text-path (target.textPath) name where the app puts the text`;
+  }
   const parts: string[] = [];
   if (integrity.missingChars > 0) parts.push(`${integrity.missingChars} of ${sentChars} characters the upstream sent never reached the client`);
   if (integrity.duplicatedChars > 0) parts.push(`${integrity.duplicatedChars} characters arrived twice`);
