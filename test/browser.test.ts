@@ -24,7 +24,8 @@ import { runScenario } from '../src/run/runScenario.js';
 import { ScenarioError } from '../src/input/scenarioError.js';
 import { scenarioFrom } from './helpers/scenario.js';
 import { completedConfig, failedConfig, metricsOf, resultDocument, summaryOf } from './helpers/resultFixtures.js';
-import { hasBrowserClient, renderRenderTable } from '../src/report/renderTable.js';
+import { hasBrowserClient } from '../src/report/configKinds.js';
+import { renderRenderTable } from '../src/report/renderTable.js';
 import { ensureBuiltDist } from './helpers/builtDist.js';
 import { entryOf, firstOf, itemAt, leadingOf } from './helpers/indexed.js';
 

@@ -182,7 +182,8 @@ describe('renderStageTable', () => {
     ]);
     expect(cells(lineWith(table, 'streams'))).toEqual(['streams', 'no stages recorded']);
     expect(cells(lineWith(table, 'ws'))).toEqual(['ws', 'skipped: ws transport not configured']);
-    expect(lineWith(table, 'redis-down')).toContain('errored: connect ECONNREFUSED');
+    // A long message is in the summary table: the stage table points there rather than repeat it.
+    expect(cells(lineWith(table, 'redis-down'))).toEqual(['redis-down', 'errored (the summary table above says why)']);
   });
 });
 
@@ -258,5 +259,26 @@ describe('renderComparisonTable', () => {
   it('says so when nothing could be compared', () => {
     const empty = compareResults(resultDocument([]), resultDocument([completedConfig('x', metricsOf({}))]));
     expect(renderComparisonTable(empty, [])).toBe('no metrics in common\nonly in head: x');
+  });
+});
+
+describe('tables of target configs and long words', () => {
+  it("leaves out of a target run's summary the columns of the tool's simulated relay (JSON calls, its CPU) and renders without a browser", () => {
+    const targetConfig = { ...completedConfig('app', metricsOf()), settings: { target: { format: 'openai-sse' }, client: { type: 'node' } } };
+    const head = renderSummaryTable(resultDocument([targetConfig]), { width: 120 })
+      .split('\n')
+      .slice(0, 3)
+      .join('\n');
+    expect(head).toContain('TTFT');
+    expect(head).not.toMatch(/JSON ops|CPU µs|renders/);
+    // A simulated pipeline's run keeps them.
+    expect(renderSummaryTable(resultDocument([completedConfig('relay', metricsOf())]), { width: 120, wide: true })).toMatch(/JSON ops[\s\S]*CPU µs[\s\S]*renders/);
+  });
+
+  it('cuts a word longer than the width (escaped JSON, a URL), so a message never widens a table past it', () => {
+    const longWord = `"${'x'.repeat(150)}"`;
+    const table = renderSummaryTable(resultDocument([failedConfig('app', 'errored', `the first bytes received: ${longWord}`)]), { width: 120 });
+    for (const line of table.split('\n')) expect(line.length).toBeLessThanOrEqual(120);
+    expect(table.replace(/[│\s]/g, '')).toContain(longWord);
   });
 });

@@ -30,12 +30,17 @@ function cellWidth(text: string): number {
   return Math.max(0, ...text.split('\n').map((line) => [...line].length));
 }
 
-/** Wraps text at word boundaries to at most `width` characters per line (longer words stay whole). */
+/** Wraps text at word boundaries to at most `width` characters per line (a longer word is cut into lines of `width`). */
 export function wrapWords(text: string, width: number): string {
   const lines: string[] = [];
   for (const paragraph of text.split('\n')) {
     let line = '';
-    for (const word of paragraph.split(/\s+/).filter((w) => w !== '')) {
+    // A word longer than a line (a URL, escaped JSON) is cut: a table cell or line never grows past the width.
+    const words = paragraph
+      .split(/\s+/)
+      .filter((w) => w !== '')
+      .flatMap((word) => (word.length <= width ? [word] : Array.from({ length: Math.ceil(word.length / width) }, (_, index) => word.slice(index * width, (index + 1) * width))));
+    for (const word of words) {
       if (line !== '' && line.length + 1 + word.length > width) {
         lines.push(line);
         line = word;

@@ -4,10 +4,11 @@
  * figures (long tasks, dropped frames, the clock calibration's error) beside the modelled
  * clients' rows. Returns a string; printing is the caller's business.
  */
-import type { ConfigResult, ResultDocument, Summary } from '../result/resultSchema.js';
+import type { ResultDocument, Summary } from '../result/resultSchema.js';
 import { formatCount, formatMs } from './format.js';
 import { fitTable, type FitColumn, type FitRow } from './fitTable.js';
 import { layoutOf, type TableLayout } from './tables.js';
+import { clientOf } from './configKinds.js';
 
 /** Headers kept narrow so the table fits 120 columns; per stream: long tasks and dropped frames. */
 export const RENDER_HEAD = [
@@ -22,20 +23,7 @@ export const RENDER_HEAD = [
   'clock\nerr (ms)',
 ];
 
-/** The client type and render strategy a config's settings name (`browser`, `every`/`debounce 50`…). */
-function clientOf(config: ConfigResult): { type: string; render: string } {
-  const client = (config.settings as { client?: { type?: string; render?: { strategy?: string; intervalMs?: number } } }).client;
-  const strategy = client?.render?.strategy ?? '?';
-  const render = strategy === 'every' || client?.render?.intervalMs === undefined ? strategy : `${strategy} ${client.render.intervalMs}`;
-  return { type: client?.type ?? '?', render };
-}
-
 const p = (summary: Summary | null | undefined, key: 'p50' | 'p99') => (summary ? summary[key] : undefined);
-
-/** Whether any config of the document ran the browser client. */
-export function hasBrowserClient(doc: ResultDocument): boolean {
-  return doc.configs.some((config) => clientOf(config).type === 'browser');
-}
 
 /**
  * One row per config: first paint (request start → first content painted), staleness p50/p99

@@ -1,6 +1,7 @@
 /** The tables `run` and `report` print for one result, in reading order. */
 import { renderTargetTable } from './targetTable.js';
-import { hasBrowserClient, renderRenderTable } from './renderTable.js';
+import { hasBrowserClient } from './configKinds.js';
+import { renderRenderTable } from './renderTable.js';
 import type { ResultDocument } from '../result/resultSchema.js';
 import { renderHarnessLimits, renderLoadTable, renderScenarioCountersTable, renderStageTable, renderSummaryTable, type TableLayout } from './tables.js';
 

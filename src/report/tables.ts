@@ -10,7 +10,8 @@ import { formatCount, formatMs, formatPercent, formatSigned } from './format.js'
 import { harnessShare, harnessStatements, loadThreadsOf, splitOf, workersChoiceNote } from '../load/harnessWarnings.js';
 import { fitTable, type FitColumn, type FitOptions, type FitRow, wrapWords } from './fitTable.js';
 import { DEFAULT_WIDTH } from './terminalWidth.js';
-import { type BoxCell, BoxTable } from './boxTable.js';
+import { BoxTable } from './boxTable.js';
+import { hasBrowserClient, isTargetConfig } from './configKinds.js';
 
 /** How a table is laid out: the width to fit (default 120) and whether to show every column anyway. */
 export type TableLayout = Partial<FitOptions>;
@@ -37,14 +38,8 @@ export function plainTable(head: string[], isTextColumn: (index: number) => bool
   );
 }
 
-/** Wraps text at word boundaries to at most `width` characters per line (longer words stay whole). */
+/** Wraps text at word boundaries to at most `width` characters per line (a longer word is cut). */
 export const wrapText = wrapWords;
-
-/** A left-aligned cell spanning `columns` columns, holding why a config has no numbers. */
-function messageCell(config: ConfigResult, columns: number): BoxCell {
-  const text = config.message === undefined ? config.state : `${config.state}: ${config.message}`;
-  return { colSpan: columns, content: wrapText(text, MESSAGE_WIDTH), hAlign: 'left' };
-}
 
 /** Whether the config has metrics to show. */
 function hasMetrics(config: ConfigResult): config is CompletedConfig {
@@ -108,13 +103,28 @@ const SUMMARY_DROP_ORDER: Record<string, number> = {
 
 /** One row per config with the headline numbers; errored or skipped configs show their message. */
 export function renderSummaryTable(doc: ResultDocument, layout?: TableLayout): string {
-  const columns: FitColumn[] = SUMMARY_HEAD.map((head, index) => ({ head, align: index < 2 ? 'left' : 'right', dropOrder: SUMMARY_DROP_ORDER[head] }));
-  const rows: FitRow[] = doc.configs.map((config) =>
-    config.state === 'completed'
-      ? [config.name, config.state, ...summaryCells(config)]
-      : { lead: [config.name, config.state], message: config.message === undefined ? config.state : `${config.state}: ${config.message}` },
-  );
+  // The user's app has no JSON calls or CPU of the tool's simulated relay to count (the CPU would be streambench's own), nor renders without a browser.
+  const notMeasured = doc.configs.every(isTargetConfig)
+    ? new Set(['JSON ops\n/token', 'CPU µs\n/token', ...(hasBrowserClient(doc) ? [] : ['renders\n/stream'])])
+    : new Set<string>();
+  const kept = SUMMARY_HEAD.flatMap((head, index) => (notMeasured.has(head) ? [] : [index]));
+  const columns: FitColumn[] = kept.map((index) => ({ head: SUMMARY_HEAD[index]!, align: index < 2 ? 'left' : 'right', dropOrder: SUMMARY_DROP_ORDER[SUMMARY_HEAD[index]!] }));
+  const rows: FitRow[] = doc.configs.map((config) => {
+    if (config.state !== 'completed') return { lead: [config.name, config.state], message: config.message === undefined ? config.state : `${config.state}: ${config.message}` };
+    const cells = [config.name, config.state, ...summaryCells(config)];
+    return kept.map((index) => cells[index]!);
+  });
   return fitTable(columns, rows, layoutOf(layout));
+}
+
+/** A message up to this long is repeated in the tables after the summary; a longer one is pointed to. */
+const REPEATED_MESSAGE_LENGTH = 80;
+
+/** Why a config has no figures, in the tables after the summary: its message when short, else where the summary table gives it in full. */
+function stateText(config: ConfigResult): string {
+  if (config.message === undefined) return config.state;
+  const full = `${config.state}: ${config.message}`;
+  return full.length <= REPEATED_MESSAGE_LENGTH ? full : `${config.state} (the summary table above says why)`;
 }
 
 /**
@@ -130,9 +140,7 @@ export function renderScenarioCountersTable(doc: ResultDocument, layout?: TableL
     ...names.map((name, index) => ({ head: name.replace(/(?=Per[A-Z])/, '\n'), align: 'right' as const, ...(index > 0 && { dropOrder: names.length - index }) })),
   ];
   const rows: FitRow[] = doc.configs.map((config) =>
-    hasMetrics(config)
-      ? [config.name, ...names.map((name) => formatCount(config.metrics.counters[name]))]
-      : { lead: [config.name], message: config.message === undefined ? config.state : `${config.state}: ${config.message}` },
+    hasMetrics(config) ? [config.name, ...names.map((name) => formatCount(config.metrics.counters[name]))] : { lead: [config.name], message: stateText(config) },
   );
   return fitTable(columns, rows, layoutOf(layout));
 }
@@ -150,7 +158,7 @@ export function renderStageTable(doc: ResultDocument, _layout?: TableLayout): st
   const table = plainTable(STAGE_HEAD, (index) => index < 2);
   for (const config of doc.configs) {
     if (!hasMetrics(config)) {
-      table.push([config.name, messageCell(config, STAGE_HEAD.length - 1)]);
+      table.push([config.name, { colSpan: STAGE_HEAD.length - 1, content: stateText(config), hAlign: 'left' }]);
       continue;
     }
     const stages = orderedStageNames(config.metrics);

@@ -10,6 +10,7 @@ import { markdownTable } from './markdownTable.js';
 import { fitTable, type FitColumn, type FitOptions, wrapWords } from './fitTable.js';
 import type { TableLayout } from './tables.js';
 import { DEFAULT_WIDTH } from './terminalWidth.js';
+import { isTargetConfig } from './configKinds.js';
 
 const LATENCY_HEAD = ['config', 'verdict', 'added\np50', 'added\np99', 'added\nmax', 'TTFT\napp', 'TTFT\nupstream', 'TTFT\nadded', 'to\nupstream'];
 const COST_HEAD = ['config', 'text', 'chunks\n/event', 'last\n10 %', 'events\n/token', 'bytes\n/token', 'framing', 'Redis sent\n/token', 'Redis exec.\n/token'];
@@ -32,7 +33,7 @@ function textState(config: ConfigResult): string {
 
 /** The rows of both target tables (the cost head too: without any app Redis its two columns go) and the notes under them. */
 function targetRows(doc: ResultDocument): { latency: string[][]; cost: string[][]; costHead: string[]; notes: string[] } | null {
-  const configs = doc.configs.filter((config) => config.target || (config.settings as { target?: unknown }).target);
+  const configs = doc.configs.filter(isTargetConfig);
   if (configs.length === 0) return null;
   const withRedis = configs.some((config) => config.target?.redis || (config.settings as { target?: { redis?: unknown } }).target?.redis);
   const costColumns = withRedis ? COST_HEAD.length : COST_HEAD.length - 2;
@@ -64,7 +65,6 @@ function targetRows(doc: ResultDocument): { latency: string[][]; cost: string[][
       formatCount(target?.redis?.commandsSentPerToken),
       formatCount(target?.redis?.commandsExecutedPerToken),
     ]);
-    if (config.message) notes.push(`${config.name}: ${config.state}: ${config.message}`);
     if (target && config.state === 'completed') notes.push(`${config.name}: ${target.verdict.kind} — ${target.verdict.evidence.join('; ')}`);
     if (target?.redis) {
       const byType = (calls: Record<string, number>) =>

@@ -52,7 +52,12 @@ const appSchema = z
     readyUrl: z.string().optional().describe('GET this URL until it answers 2xx before the first stream (default: wait for the app to accept TCP connections on its port)'),
     readyTimeoutMs: z.number().int().positive().default(15000).describe('how long the app may take to become ready'),
     stopTimeoutMs: z.number().int().positive().default(3000).describe('after SIGTERM, how long the app has to exit before SIGKILL'),
-    log: z.string().optional().describe("file for the app's stdout and stderr (default: <run id>-<variant>-app.log beside the result file, results/ unless --out; with --no-save in the system's temporary folder)"),
+    log: z
+      .string()
+      .optional()
+      .describe(
+        "file for the app's stdout and stderr (default: <run id>-<variant>-app.log beside the result file, results/ unless --out; with --no-save in the system's temporary folder)",
+      ),
   })
   .describe('start the app for this variant and stop it (and everything it started) at the end');
 
