@@ -13,7 +13,7 @@ import { checkGateInputs, defaultGates, GateSyntaxError, parseGateFlags, parseTh
 import { evaluateGates, type GateDecision } from '../src/stats/gateVerdicts.js';
 import { type MetricVerdict, wordDecision, wordVerdict } from '../src/report/gateWording.js';
 import { coefficientOfVariation, madOutliers, median, medianAbsoluteDeviation } from '../src/stats/sampleStats.js';
-import { configWithStreams, runOf, type StreamShape } from './helpers/gateFixtures.js';
+import { configWithStreams, outcomeLine, runOf, type StreamShape } from './helpers/gateFixtures.js';
 import { summaryOf } from './helpers/resultFixtures.js';
 import { scenarioFrom } from './helpers/scenario.js';
 import { firstOf, itemAt } from './helpers/indexed.js';
@@ -270,7 +270,7 @@ describe('statistical gate', () => {
     const text = renderVerdictTable(decision, { width: 200 });
     expect(text).toContain('i informational, not gated: field-baseline renderLatencyP99Ms inconclusive, field-baseline stalenessP99Ms inconclusive — a trailing 16 ms debounce');
     expect(text).toContain('i informational, not gated: seed-proposed renderLatencyP99Ms inconclusive, seed-proposed stalenessP99Ms inconclusive — a trailing 50 ms debounce');
-    expect(text.split('\n').at(-1)).toMatch(/^✓ no regression: 23 unchanged; 4 informational verdicts not gated \(above\) \(/);
+    expect(outcomeLine(text)).toMatch(/^✓ no regression: 23 unchanged; 4 informational verdicts not gated \(above\) \(/);
     expect(renderComparisonMarkdown(decision, { base: 'a.json', head: 'b.json' })).toContain('- ℹ informational, not gated: field-baseline renderLatencyP99Ms inconclusive');
     // A --gate on the metric decides it after all (and here the data cannot).
     const flagged = decideComparison(base, head, { flagGates: parseGateFlags('renderLatencyP99Ms'), rules: [] });

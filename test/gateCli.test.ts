@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCliInProcess } from './helpers/cli.js';
-import { configWithStreams, runOf } from './helpers/gateFixtures.js';
+import { configWithStreams, runOf, unwrapped } from './helpers/gateFixtures.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'streambench-gate-'));
 const write = (name: string, value: unknown) => {
@@ -25,7 +25,7 @@ describe('compare (built binary)', () => {
     expect(ok.stdout).toMatch(/✓ no regression: 12 unchanged \(streams paired/);
     const regressed = await runCliInProcess(['compare', base, slower]);
     expect(regressed.code).toBe(1);
-    expect(regressed.stdout).toMatch(
+    expect(unwrapped(regressed.stdout)).toMatch(
       /^✗ a tokenLatencyP99Ms regressed: median 28\.7 → 34\.5 \(\+5\.80, \+20\.2%\); 95% CI \[\+5\.\d+, \+6\.\d+\] lies above the allowed ±5\.00 \(10% of base, raised to the 5\.00 ms minimum effect\)$/m,
     );
     expect(regressed.stdout).toMatch(/^✗ regression: 2 regressed, 10 unchanged/m); // p50 and p99 of config a

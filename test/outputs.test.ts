@@ -29,7 +29,7 @@ import { parseRules } from '../src/stats/rules.js';
 import { parseRawScenario, planSweep } from '../src/sweep/sweepGrid.js';
 import { ProgressLog, type ProgressState } from '../src/cli/progress.js';
 import { readFileSync } from 'node:fs';
-import { configWithStreams, runOf } from './helpers/gateFixtures.js';
+import { configWithStreams, outcomeLine, runOf } from './helpers/gateFixtures.js';
 import { completedConfig, failedConfig, metricsOf, resultDocument, summaryOf } from './helpers/resultFixtures.js';
 import { firstOf, itemAt } from './helpers/indexed.js';
 
@@ -148,7 +148,7 @@ describe("compare's outcome", () => {
       /^\? undecided \(too few streams\): 10 verdicts — a, b × ttftMs, tokenLatencyP50Ms, tokenLatencyP99Ms and 2 more — base 3, head 3 streams per config, at least 5/,
     );
     // The decided are counted apart: the undecided never read as if among them.
-    expect(text.split('\n').at(-1)).toMatch(/^\? undecided: 10 of 12 verdicts \(too few streams\); decided: 2 \(2 unchanged\), no regression among them \(/);
+    expect(outcomeLine(text)).toMatch(/^\? undecided: 10 of 12 verdicts \(too few streams\); decided: 2 \(2 unchanged\), no regression among them \(/);
     expect(renderComparisonMarkdown(decision, { base: 'b.json', head: 'h.json' })).toMatch(/^### streambench compare: \? undecided: 10 of 12 verdicts/);
   });
 
@@ -189,7 +189,7 @@ describe("compare's outcome", () => {
     const base = runOf([configWithStreams('a', { ...shape, streams: 10, runSeed: 1 })], 'base');
     const head = runOf([configWithStreams('a', { ...shape, streams: 10, runSeed: 2 })], 'head');
     const text = renderVerdictTable(decideComparison(base, head, { flagGates: [], rules: [], defaultGates: true }));
-    expect(text.split('\n').at(-1)).toMatch(/^✓ no regression: 6 unchanged/);
+    expect(outcomeLine(text)).toMatch(/^✓ no regression: 6 unchanged/);
   });
 
   it('does not call a counter that moved in a single stream pair a regression: one pair cannot tell timing from a change', () => {
@@ -292,7 +292,10 @@ describe('small things', () => {
     const base = runOf([configWithStreams('a', { p99Ms: 20, spreadMs: 4, jitterMs: 0.5, streams: 5, runSeed: 1, counters: { jsonOpsPerToken: 1 } })], 'base');
     const head = runOf([configWithStreams('a', { p99Ms: 20, spreadMs: 4, jitterMs: 0.5, streams: 5, runSeed: 2, counters: { jsonOpsPerToken: 2 } })], 'head');
     const decision = decideComparison(base, head, { flagGates: [], rules: parseRules('counters.jsonOpsPerToken>0'), defaultGates: false });
-    expect(renderVerdictTable(decision).split('\n').at(-1)).toMatch(/^✗ regression: nothing compared, 1 rule breached/);
+    expect(outcomeLine(renderVerdictTable(decision))).toMatch(/^✗ regression: nothing compared, 1 rule breached/);
+    // Rules alone, all checked and none breached, pass by their thresholds (not "undecided: nothing was compared").
+    const passing = decideComparison(base, head, { flagGates: [], rules: parseRules('counters.jsonOpsPerToken>+200%'), defaultGates: false });
+    expect(outcomeLine(renderVerdictTable(passing))).toMatch(/^✓ no rule breached \(1 rule check; no statistical gate ran\) \(streams/);
   });
 
   it('says which Redis was used, or what ran instead and how to get Redis', () => {

@@ -388,7 +388,8 @@ describe('evaluateRules and compareResults', () => {
 
   it('finds no breach when head equals base', () => {
     const result = evaluateRules(parseRules('ttftMs.p50>0,counters.jsonOpsPerToken<0'), base, base);
-    expect(result).toEqual({ breaches: [], unknownMetrics: [], unchecked: [] });
+    // ttftMs.p50 on the 4 configs, jsonOpsPerToken on the 2 that count it (missing on both sides elsewhere: not a check).
+    expect(result).toEqual({ breaches: [], unknownMetrics: [], unchecked: [], checked: 6 });
   });
 
   it('compares configs matched by name, metric by metric', () => {

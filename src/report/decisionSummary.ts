@@ -21,16 +21,24 @@ export function undecidedCause(verdict: MetricVerdict): string {
   return 'other';
 }
 
+/** The streams each verdict of a group compared (`base 4, head 5; …`) and how many it needed. */
+function streamCounts(group: readonly MetricVerdict[]): { counts: string; needed: string } {
+  const counts = [...new Set(group.map((verdict) => `base ${verdict.samples.base}, head ${verdict.samples.head}`))].join('; ');
+  return { counts, needed: /at least (\d+) needed/.exec(group[0]?.reason ?? '')?.[1] ?? '5' };
+}
+
 /** Advice per cause, after the affected verdicts. */
 function causeDetail(cause: string, group: readonly MetricVerdict[]): string {
   switch (cause) {
     case 'too few streams': {
-      const counts = [...new Set(group.map((verdict) => `base ${verdict.samples.base}, head ${verdict.samples.head}`))].join('; ');
-      const needed = /at least (\d+) needed/.exec(group[0]?.reason ?? '')?.[1] ?? '5';
+      const { counts, needed } = streamCounts(group);
       return `${counts} streams per config, at least ${needed} needed: run both with --streams 10`;
     }
-    case "too few streams undisturbed by the tool's stalls":
-      return 'the machine held the tool up during most streams (iterations[].toolStallMs): re-run on a quieter machine or with more --streams';
+    case "too few streams undisturbed by the tool's stalls": {
+      // Even one stalled stream can leave a 5-stream run short: say how many were left, not "most".
+      const { counts, needed } = streamCounts(group);
+      return `streams during which the tool's own event loop stalled are left out (iterations[].toolStallMs), leaving ${counts}, at least ${needed} needed: run both with more --streams, on a quieter machine`;
+    }
     case 'a disturbed run':
       return `${/\((event-loop delay[^)]*)\)/.exec(group[0]?.reason ?? '')?.[1] ?? 'the machine was busy'}: re-run on a quiet machine`;
     case 'too noisy':
@@ -111,7 +119,12 @@ export function outcomeOf(decision: WordedDecision): { mark: string; text: strin
   if (decision.regressed) return { mark: '✗', text: 'regression' };
   const verdicts = decision.report.verdicts;
   const undecided = verdicts.filter((verdict) => verdict.verdict === 'inconclusive');
-  if (verdicts.length === 0) return { mark: '?', text: 'undecided: nothing was compared' };
+  if (verdicts.length === 0) {
+    // Rules alone (--fail-on with --no-default-gates) decide by threshold: every one checked and none breached is a pass.
+    const { checked, unchecked } = decision.rules;
+    if (checked > 0 && unchecked.length === 0) return { mark: '✓', text: `no rule breached (${plural(checked, 'rule check')}; no statistical gate ran)`, decidedCounted: true };
+    return { mark: '?', text: 'undecided: nothing was compared', decidedCounted: true };
+  }
   if (undecided.length === 0) return { mark: '✓', text: 'no regression' };
   const causes = [...new Set(undecided.map(undecidedCause))].join(', ');
   const decided = verdicts.length - undecided.length;

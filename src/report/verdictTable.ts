@@ -84,37 +84,39 @@ export function renderVerdictTable(decisionIn: ComparisonDecision | WordedDecisi
   const decision = wordDecision(decisionIn);
   const { verdicts } = decision.report;
   const lines: string[] = [];
+  const width = layout.width ?? DEFAULT_WIDTH;
+  // Every line after the table fits the width: a mark, then the text wrapped under it.
+  const wrapped = (mark: string, text: string) => `${mark} ${wrapWords(text, width - 4).replace(/\n/g, '\n    ')}`;
   if (verdicts.length > 0) {
     const columns: FitColumn[] = HEAD.map((head, index) => ({ head, align: index < 2 || index === HEAD.length - 1 ? 'left' : 'right', dropOrder: VERDICT_DROP_ORDER[head] }));
-    lines.push(fitTable(columns, verdicts.map(verdictCells), { width: layout.width ?? DEFAULT_WIDTH, wide: layout.wide }));
+    lines.push(fitTable(columns, verdicts.map(verdictCells), { width, wide: layout.wide }));
   }
   for (const verdict of verdicts) {
     const decided = verdict.verdict === 'regressed' || verdict.verdict === 'improved';
     if (decided || (layout.verbose && verdict.verdict === 'inconclusive')) {
-      lines.push(`${VERDICT_MARK[verdict.verdict]} ${verdict.config} ${verdict.metric} ${verdict.verdict}: ${verdict.reason}`);
+      lines.push(wrapped(VERDICT_MARK[verdict.verdict], `${verdict.config} ${verdict.metric} ${verdict.verdict}: ${verdict.reason}`));
     }
   }
-  const width = layout.width ?? DEFAULT_WIDTH;
-  const wrapped = (mark: string, text: string) => `${mark} ${wrapWords(text, width - 4).replace(/\n/g, '\n    ')}`;
   if (!layout.verbose) for (const line of undecidedLines(verdicts)) lines.push(wrapped('?', line));
   if (layout.verbose) {
-    for (const verdict of verdicts) for (const warning of verdict.warnings) lines.push(`! ${verdict.config} ${verdict.metric}: ${warning}`);
+    for (const verdict of verdicts) for (const warning of verdict.warnings) lines.push(wrapped('!', `${verdict.config} ${verdict.metric}: ${warning}`));
   } else {
     for (const line of groupedWarningLines(verdicts)) lines.push(wrapped('!', line));
   }
   for (const breach of decision.rules.breaches) {
-    lines.push(`✗ ${breach.config}: ${breach.rule} breached (${breach.metric} ${breach.base} → ${breach.head})`);
+    lines.push(wrapped('✗', `${breach.config}: ${breach.rule} breached (${breach.metric} ${breach.base} → ${breach.head})`));
   }
   for (const unchecked of decision.rules.unchecked) {
-    lines.push(`! ${unchecked.config}: ${unchecked.rule} not checked: ${unchecked.metric} missing in ${unchecked.missingIn}`);
+    lines.push(wrapped('!', `${unchecked.config}: ${unchecked.rule} not checked: ${unchecked.metric} missing in ${unchecked.missingIn}`));
   }
   for (const line of informationalLines(decision.report.informational)) lines.push(wrapped('i', line));
   if (layout.verbose)
-    for (const verdict of decision.report.informational) lines.push(`i ${verdict.config} ${verdict.metric} ${verdict.verdict} (informational): ${wordVerdict(verdict).reason}`);
+    for (const verdict of decision.report.informational)
+      lines.push(wrapped('i', `${verdict.config} ${verdict.metric} ${verdict.verdict} (informational): ${wordVerdict(verdict).reason}`));
   const outcome = outcomeOf(decision);
   const breaches = decision.rules.breaches.length > 0 ? `, ${plural(decision.rules.breaches.length, 'rule')} breached` : '';
   const totals = outcome.decidedCounted ? '' : `: ${verdictTotals(verdicts)}`;
   const notGated = decision.report.informational.length > 0 ? `; ${plural(decision.report.informational.length, 'informational verdict')} not gated (above)` : '';
-  lines.push(`${outcome.mark} ${outcome.text}${totals}${breaches}${notGated} (${decision.report.pairing.reason})`);
+  lines.push(wrapped(outcome.mark, `${outcome.text}${totals}${breaches}${notGated} (${decision.report.pairing.reason})`));
   return lines.join('\n');
 }

@@ -48,6 +48,8 @@ export interface RuleEvaluation {
   /** Metric paths (deduplicated, in rule order) that have a value in no config of either document. */
   unknownMetrics: string[];
   unchecked: UncheckedRule[];
+  /** Rule × config pairs checked (each a value on both sides): breached or not. */
+  checked: number;
 }
 
 /** A `--fail-on` string that does not parse; the message names the rule and the format. */
@@ -132,6 +134,7 @@ export function evaluateRules(rules: readonly Rule[], base: ResultDocument, head
   const breaches: Breach[] = [];
   const unchecked: UncheckedRule[] = [];
   const unknownMetrics: string[] = [];
+  let checked = 0;
 
   for (const rule of rules) {
     const known = [...baseConfigs.values(), ...headConfigs.values()].some((metrics) => getMetricValue(metrics, rule.metric) !== undefined);
@@ -151,6 +154,7 @@ export function evaluateRules(rules: readonly Rule[], base: ResultDocument, head
         }
         continue;
       }
+      checked++;
       if (isBreached(rule, baseValue, headValue)) {
         breaches.push({
           config,
@@ -164,5 +168,5 @@ export function evaluateRules(rules: readonly Rule[], base: ResultDocument, head
       }
     }
   }
-  return { breaches, unknownMetrics, unchecked };
+  return { breaches, unknownMetrics, unchecked, checked };
 }

@@ -64,3 +64,13 @@ export function runOf(configs: ConfigResult[], runId: string, settings: Record<s
   document.scenario.settings = { seed: 42, warmup: 1, iterations: configs[0]?.iterations.length ?? 0, source: { type: 'synthetic' }, ...settings };
   return document;
 }
+
+/** The text form of a comparison with each wrapped line joined back (continuations are indented 4 spaces): one line per mark. */
+export function unwrapped(text: string): string {
+  return text.replace(/\n {4}/g, ' ');
+}
+
+/** The outcome: the last line of the text form, unwrapped. */
+export function outcomeLine(text: string): string {
+  return unwrapped(text).split('\n').at(-1) ?? '';
+}
