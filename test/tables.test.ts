@@ -282,3 +282,12 @@ describe('tables of target configs and long words', () => {
     expect(table.replace(/[│\s]/g, '')).toContain(longWord);
   });
 });
+
+describe('a config that ended early with streams measured', () => {
+  it('shows their figures with its state in view, and says under the table that they are partial and why', () => {
+    const cut = { ...completedConfig('cut', metricsOf({ ttftMs: summaryOf(392) })), state: 'interrupted' as const, message: 'interrupted after 2 measured streams' };
+    const text = renderSummaryTable(resultDocument([cut]), { width: 80 });
+    expect(cells(lineWith(text, 'cut')).slice(0, 3)).toEqual(['cut', 'interrupted', '392']);
+    expect(text.replace(/\n/g, ' ')).toContain('cut: interrupted: interrupted after 2 measured streams — its figures are those of the streams measured before it ended');
+  });
+});

@@ -8,7 +8,7 @@ import { stageBreakdownSvg } from './charts/stageBreakdown.js';
 import { streamTimelineSvg } from './charts/streamTimeline.js';
 import { tokenLatencyCdfSvg } from './charts/tokenLatencyCdf.js';
 import type { ResultDocument } from '../result/resultSchema.js';
-import { SUMMARY_HEAD, summaryCells } from './tables.js';
+import { hasMetrics, partialNotes, SUMMARY_HEAD, summaryCells } from './tables.js';
 import { harnessStatements } from '../load/harnessWarnings.js';
 
 const STYLE = `
@@ -32,14 +32,14 @@ export function renderHtmlReport(doc: ResultDocument): string {
   const head = SUMMARY_HEAD.map((cell) => `<th>${escapeXml(cell.replace(/\n/g, ' '))}</th>`).join('');
   const rows = doc.configs
     .map((config) =>
-      config.state === 'completed'
+      hasMetrics(config)
         ? `<tr><td>${escapeXml(config.name)}</td><td>${config.state}</td>${summaryCells(config)
             .map((cell) => `<td>${escapeXml(cell)}</td>`)
             .join('')}</tr>`
         : `<tr><td>${escapeXml(config.name)}</td><td>${config.state}</td><td class="message" colspan="${SUMMARY_HEAD.length - 2}">${escapeXml(config.message ?? '')}</td></tr>`,
     )
     .join('');
-  const shares = harness.shares.map((share) => `<p class="note">${escapeXml(share)}</p>`).join('');
+  const shares = [...partialNotes(doc), ...harness.shares].map((note) => `<p class="note">${escapeXml(note)}</p>`).join('');
   sections.push(`<h2>Summary</h2><div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div>${shares}`);
 
   const stages = stageBreakdownSvg(doc.configs);

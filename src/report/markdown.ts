@@ -7,7 +7,7 @@ import { renderTargetMarkdown } from './targetTable.js';
 import type { ComparisonDecision } from '../stats/decideComparison.js';
 import { type WordedDecision, wordDecision } from './gateWording.js';
 import type { ResultDocument } from '../result/resultSchema.js';
-import { SUMMARY_HEAD, summaryCells } from './tables.js';
+import { hasMetrics, partialNotes, SUMMARY_HEAD, summaryCells } from './tables.js';
 import { VERDICT_HEAD, verdictCells, verdictTotals } from './verdictTable.js';
 import { informationalLines, outcomeOf, undecidedLines } from './decisionSummary.js';
 import { markdownCell, markdownTable } from './markdownTable.js';
@@ -16,9 +16,7 @@ import { markdownCell, markdownTable } from './markdownTable.js';
 export function renderResultMarkdown(doc: ResultDocument): string {
   const head = SUMMARY_HEAD.map((title) => title.replace(/\n/g, ' '));
   const rows = doc.configs.map((config) =>
-    config.state === 'completed'
-      ? [config.name, config.state, ...summaryCells(config)]
-      : [config.name, config.state, config.message ?? '', ...Array<string>(head.length - 3).fill('')],
+    hasMetrics(config) ? [config.name, config.state, ...summaryCells(config)] : [config.name, config.state, config.message ?? '', ...Array<string>(head.length - 3).fill('')],
   );
   const title = `### streambench: ${doc.scenario.name}${doc.interrupted ? ' (interrupted)' : ''}`;
   const description =
@@ -27,7 +25,8 @@ export function renderResultMarkdown(doc: ResultDocument): string {
   // The tool's own limits first, in words, before any figure; its share under the table.
   const harness = harnessStatements(doc.configs, doc.context?.cores);
   const limits = harness.limits.map((limit) => `\n\n> **${markdownCell(limit)}**`).join('');
-  const shares = harness.shares.length > 0 ? `\n${harness.shares.map((share) => `- ${markdownCell(share)}`).join('\n')}\n` : '';
+  const notes = [...partialNotes(doc), ...harness.shares];
+  const shares = notes.length > 0 ? `\n${notes.map((note) => `- ${markdownCell(note)}`).join('\n')}\n` : '';
   return `${title}${limits}${description}\n\n${markdownTable(head, rows, (index) => index >= 2)}\n${shares}${target === '' ? '' : `\n${target}`}`;
 }
 

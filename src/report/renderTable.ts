@@ -36,7 +36,7 @@ export function renderRenderTable(doc: ResultDocument, layout?: TableLayout): st
   const rows: FitRow[] = [];
   for (const config of doc.configs) {
     const { type, render } = clientOf(config);
-    const metrics = config.state === 'completed' ? config.metrics : null;
+    const metrics = config.metrics;
     if (!metrics) {
       rows.push({ lead: [config.name, `${type} ${render}`], message: config.message === undefined ? config.state : `${config.state}: ${config.message}` });
       continue;

@@ -42,8 +42,18 @@ export function plainTable(head: string[], isTextColumn: (index: number) => bool
 export const wrapText = wrapWords;
 
 /** Whether the config has metrics to show. */
-function hasMetrics(config: ConfigResult): config is CompletedConfig {
-  return config.state === 'completed';
+export function hasMetrics(config: ConfigResult): config is ConfigResult & { metrics: CompletedConfig['metrics'] } {
+  return config.metrics !== null;
+}
+
+/**
+ * A line per config that ended early (errored, interrupted) with streams measured before: its
+ * figures are in the tables, and this says they are partial and why.
+ */
+export function partialNotes(doc: ResultDocument): string[] {
+  return doc.configs
+    .filter((config) => config.state !== 'completed' && hasMetrics(config))
+    .map((config) => `${config.name}: ${config.state}${config.message ? `: ${config.message}` : ''} — its figures are those of the streams measured before it ended`);
 }
 
 /** One statistic of a possibly-null summary. */
@@ -101,20 +111,24 @@ const SUMMARY_DROP_ORDER: Record<string, number> = {
   'events\n/token': 10,
 };
 
-/** One row per config with the headline numbers; errored or skipped configs show their message. */
+/** One row per config with the headline numbers (a config that ended early, those of its streams measured, said under the table); one without any shows its message. */
 export function renderSummaryTable(doc: ResultDocument, layout?: TableLayout): string {
   // The user's app has no JSON calls or CPU of the tool's simulated relay to count (the CPU would be streambench's own), nor renders without a browser.
   const notMeasured = doc.configs.every(isTargetConfig)
     ? new Set(['JSON ops\n/token', 'CPU µs\n/token', ...(hasBrowserClient(doc) ? [] : ['renders\n/stream'])])
     : new Set<string>();
   const kept = SUMMARY_HEAD.flatMap((head, index) => (notMeasured.has(head) ? [] : [index]));
-  const columns: FitColumn[] = kept.map((index) => ({ head: SUMMARY_HEAD[index]!, align: index < 2 ? 'left' : 'right', dropOrder: SUMMARY_DROP_ORDER[SUMMARY_HEAD[index]!] }));
+  // A row of partial figures keeps its state in view.
+  const partial = doc.configs.some((config) => config.state !== 'completed' && hasMetrics(config));
+  const dropOrderOf = (head: string) => (partial && head === 'state' ? undefined : SUMMARY_DROP_ORDER[head]);
+  const columns: FitColumn[] = kept.map((index) => ({ head: SUMMARY_HEAD[index]!, align: index < 2 ? 'left' : 'right', dropOrder: dropOrderOf(SUMMARY_HEAD[index]!) }));
   const rows: FitRow[] = doc.configs.map((config) => {
-    if (config.state !== 'completed') return { lead: [config.name, config.state], message: config.message === undefined ? config.state : `${config.state}: ${config.message}` };
+    if (!hasMetrics(config)) return { lead: [config.name, config.state], message: config.message === undefined ? config.state : `${config.state}: ${config.message}` };
     const cells = [config.name, config.state, ...summaryCells(config)];
     return kept.map((index) => cells[index]!);
   });
-  return fitTable(columns, rows, layoutOf(layout));
+  const options = layoutOf(layout);
+  return [fitTable(columns, rows, options), ...partialNotes(doc).map((note) => wrapWords(note, options.width))].join('\n');
 }
 
 /** A message up to this long is repeated in the tables after the summary; a longer one is pointed to. */
