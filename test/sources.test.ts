@@ -408,6 +408,19 @@ describe('createSyntheticSource', () => {
     expect(lags).toEqual([150]);
   });
 
+  it('reports lag for every chunk of a paced plan, and only for the first of a zero-delay one (no pace after it to fall behind)', async () => {
+    const lagsOf = async (settings: ResolvedSyntheticSettings) => {
+      const lags: number[] = [];
+      const clock = new ManualClock();
+      const stream = createSyntheticSource(settings, 1).open({ clock, streamIndex: 0, startAtMs: -500, observer: { scheduleLag: (lagMs: number) => lags.push(lagMs) } as never });
+      await stream.pushTo!(() => {});
+      return lags;
+    };
+    expect(await lagsOf(constantSettings({ tokens: 4 }))).toHaveLength(4);
+    // Started 500 ms late: the first chunk says so, the other 199 (all due at once) are not "behind plan".
+    expect(await lagsOf(resolveSyntheticSettings({ type: 'synthetic', profile: 'zero-delay', tokens: 200 }))).toEqual([500]);
+  });
+
   it('runs zero-delay streams without timers, yielding to the event loop every 64 chunks', async () => {
     const clock = new ManualClock();
     const settings = resolveSyntheticSettings({ type: 'synthetic', profile: 'zero-delay', tokens: 200 });

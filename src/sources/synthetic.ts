@@ -101,7 +101,7 @@ function yieldToMacrotasks(): Promise<void> {
  * zero-delay runs stay cheap), false (or a promise of false) once `signal` aborted. Waits under
  * 1 ms are skipped (a timer could not honour them anyway), so a chunk may come up to 1 ms early.
  */
-function schedulePacer(plan: SyntheticStreamPlan, startMs: number, clock: Clock, signal: AbortSignal | undefined, observer: SourceObserver | undefined) {
+function schedulePacer(plan: SyntheticStreamPlan, startMs: number, clock: Clock, signal: AbortSignal | undefined, observer: LagObserver | undefined) {
   let chunksSinceMacrotask = 0;
   // One abort listener per stream, not one per chunk (under load that is 50,000 a second): it
   // ends the wait in progress early.
@@ -146,8 +146,35 @@ function schedulePacer(plan: SyntheticStreamPlan, startMs: number, clock: Clock,
   };
 }
 
+/** What the pacers tell: each chunk's lag behind its planned time. */
+type LagObserver = Pick<SourceObserver, 'scheduleLag'>;
+
+/** Whether a plan paces its chunks: some chunk after the first is due later than the one before it. */
+function hasPace(plan: SyntheticStreamPlan): boolean {
+  for (let index = 1; index < plan.offsetsMs.length; index++) if (plan.offsetsMs[index]! > plan.offsetsMs[index - 1]!) return true;
+  return false;
+}
+
+/**
+ * The observer a stream's lag goes to. A plan with every chunk after the first due at once (a
+ * zero-delay source: as fast as the pipeline takes them) has no pace to fall behind after its
+ * first chunk, so only that chunk's lag is reported: the rest would time the pipeline, not the
+ * tool keeping a plan.
+ */
+function lagObserverOf(plan: SyntheticStreamPlan, observer: LagObserver | undefined): LagObserver | undefined {
+  if (!observer?.scheduleLag || hasPace(plan)) return observer;
+  let reported = false;
+  return {
+    scheduleLag: (lateMs) => {
+      if (reported) return;
+      reported = true;
+      observer.scheduleLag!(lateMs);
+    },
+  };
+}
+
 /** Yields each planned chunk once the clock reaches `startMs + offsetsMs[i]`; returns early when `signal` aborts. */
-export async function* emitOnSchedule(plan: SyntheticStreamPlan, startMs: number, clock: Clock, signal?: AbortSignal, observer?: SourceObserver): AsyncGenerator<SourceChunk> {
+export async function* emitOnSchedule(plan: SyntheticStreamPlan, startMs: number, clock: Clock, signal?: AbortSignal, observer?: LagObserver): AsyncGenerator<SourceChunk> {
   const pacer = schedulePacer(plan, startMs, clock, signal, observer);
   try {
     for (const [index, chunk] of plan.chunks.entries()) {
@@ -171,7 +198,7 @@ export function pushOnSchedule(
   startMs: number,
   clock: Clock,
   signal: AbortSignal | undefined,
-  observer: SourceObserver | undefined,
+  observer: LagObserver | undefined,
   onChunk: (chunk: SourceChunk) => void | Promise<void>,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
@@ -262,10 +289,11 @@ export function createSyntheticSource(settings: ResolvedSyntheticSettings, seed:
     prepare(streamIndex) {
       planOf(streamIndex);
     },
-    open({ clock, streamIndex, signal, observer, startAtMs }) {
+    open({ clock, streamIndex, signal, observer: streamObserver, startAtMs }) {
       // Planned before the start time is read, so generating text never counts as TTFT.
       const plan = planOf(streamIndex);
       const startMs = startAtMs ?? clock.nowMs();
+      const observer = lagObserverOf(plan, streamObserver);
       const chunks: PushableChunks = {
         [Symbol.asyncIterator]: () => emitOnSchedule(plan, startMs, clock, signal, observer),
         pushTo: (onChunk) => pushOnSchedule(plan, startMs, clock, signal, observer, onChunk),
