@@ -413,7 +413,7 @@ describe('createSyntheticSource', () => {
       const lags: number[] = [];
       const clock = new ManualClock();
       const stream = createSyntheticSource(settings, 1).open({ clock, streamIndex: 0, startAtMs: -500, observer: { scheduleLag: (lagMs: number) => lags.push(lagMs) } as never });
-      await stream.pushTo!(() => {});
+      for await (const _chunk of stream);
       return lags;
     };
     expect(await lagsOf(constantSettings({ tokens: 4 }))).toHaveLength(4);

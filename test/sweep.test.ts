@@ -117,4 +117,30 @@ describe('Pareto front and recommendation', () => {
     expect(recommend(outcomes, { value: 50, relative: false })!.id).toBe('slow-leanest');
     expect(recommend([], { value: 10, relative: true })).toBeNull();
   });
+
+  it('keeps the lowest latency when a cheaper point is cheaper only within the stream-to-stream spread', () => {
+    // As measured: size 10 clearly faster (per-stream p99 11.09–11.14 against 11.35–13.5 ms), its events per token not told apart.
+    const size5 = {
+      id: 'size-5',
+      tokenLatencyP99Ms: 11.6,
+      eventsPerToken: 0.762,
+      cpuUsPerToken: 1,
+      spread: { streams: 2, tokenLatencyP99Ms: [11.35, 13.5] as [number, number], eventsPerToken: [0.75, 0.775] as [number, number] },
+    };
+    const size10 = {
+      id: 'size-10',
+      tokenLatencyP99Ms: 11.1,
+      eventsPerToken: 0.775,
+      cpuUsPerToken: 1,
+      spread: { streams: 2, tokenLatencyP99Ms: [11.09, 11.14] as [number, number], eventsPerToken: [0.75, 0.8] as [number, number] },
+    };
+    const pick = recommend([size5, size10], { value: 10, relative: true })!;
+    expect(pick.id).toBe('size-10');
+    expect(pick.reason).toMatch(
+      /^the lowest token latency p99 \(11\.1 ms\), with 0\.775 events per token: no setting within 10% of it sends fewer beyond the stream-to-stream spread/,
+    );
+    // Fewer events beyond the spread: then the cheaper point is the pick.
+    const leaner = { ...size5, eventsPerToken: 0.5, spread: { ...size5.spread, eventsPerToken: [0.45, 0.55] as [number, number] } };
+    expect(recommend([leaner, size10], { value: 10, relative: true })!.id).toBe('size-5');
+  });
 });

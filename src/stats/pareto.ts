@@ -93,22 +93,28 @@ export interface LatencyBudget {
  * Among the front, the points whose token latency p99 is within `budget` of the best; of those
  * the fewest events per token (each event is a write, a read and a frame), then the lower latency.
  * Latency first because it is what users see; cost decides among settings users cannot tell apart.
- * With per-stream spreads, the reason names the points it cannot be told apart from.
+ * With per-stream spreads, a point beats the lowest latency on cost only with fewer events per
+ * token beyond the spread (else the lowest latency stays the pick), and the reason names the
+ * points the pick cannot be told apart from.
  */
 export function recommend(outcomes: readonly SweepOutcome[], budget: LatencyBudget, format: (value: number) => string = String): Recommendation | null {
   if (outcomes.length === 0) return null;
   const front = new Set(paretoFront(outcomes.map((outcome) => ({ id: outcome.id, objectives: objectivesOf(outcome) }))));
   const best = outcomes.reduce((a, b) => (b.tokenLatencyP99Ms < a.tokenLatencyP99Ms ? b : a));
   const limit = budget.relative ? best.tokenLatencyP99Ms * (1 + budget.value / 100) : best.tokenLatencyP99Ms + budget.value;
-  const candidates = outcomes.filter((outcome) => front.has(outcome.id) && outcome.tokenLatencyP99Ms <= limit);
+  // Cheaper than the lowest latency only when the run can tell: fewer events per token beyond the stream-to-stream spread.
+  const leaner = (outcome: SweepOutcome) => outcome.eventsPerToken < best.eventsPerToken && (!outcome.spread || !best.spread || distinct(outcome, best, 'eventsPerToken'));
   // Never empty: the lowest latency, or a point that dominates it, is on the front and within the budget.
-  const chosen = [...candidates].sort((a, b) => a.eventsPerToken - b.eventsPerToken || a.tokenLatencyP99Ms - b.tokenLatencyP99Ms)[0] ?? best;
+  const candidates = outcomes.filter((outcome) => front.has(outcome.id) && outcome.tokenLatencyP99Ms <= limit);
+  const byCost = (a: SweepOutcome, b: SweepOutcome) => a.eventsPerToken - b.eventsPerToken || a.tokenLatencyP99Ms - b.tokenLatencyP99Ms;
+  const byLatency = (a: SweepOutcome, b: SweepOutcome) => a.tokenLatencyP99Ms - b.tokenLatencyP99Ms || a.eventsPerToken - b.eventsPerToken;
+  const chosen = candidates.filter(leaner).sort(byCost)[0] ?? [...candidates].sort(byLatency)[0] ?? best;
   const ties = chosen.spread ? indistinguishable(chosen, outcomes) : [];
   const tieText = ties.length > 0 ? `; not told apart from ${ties.join(', ')} within the stream-to-stream spread` : '';
   const budgetText = budget.relative ? `${budget.value}%` : `${budget.value} ms`;
   const reason =
     chosen.id === best.id
-      ? `the lowest token latency p99 (${format(chosen.tokenLatencyP99Ms)} ms) and the fewest events per token (${format(chosen.eventsPerToken)}) among settings within ${budgetText} of it`
-      : `token latency p99 ${format(chosen.tokenLatencyP99Ms)} ms, within ${budgetText} of the best (${format(best.tokenLatencyP99Ms)} ms at ${best.id}), with ${format(chosen.eventsPerToken)} events per token instead of ${format(best.eventsPerToken)}`;
+      ? `the lowest token latency p99 (${format(chosen.tokenLatencyP99Ms)} ms), with ${format(chosen.eventsPerToken)} events per token: no setting within ${budgetText} of it sends fewer${best.spread ? ' beyond the stream-to-stream spread' : ''}`
+      : `token latency p99 ${format(chosen.tokenLatencyP99Ms)} ms, within ${budgetText} of the best (${format(best.tokenLatencyP99Ms)} ms at ${best.id}), with ${format(chosen.eventsPerToken)} events per token instead of ${format(best.eventsPerToken)}${best.spread ? ' (fewer beyond the stream-to-stream spread)' : ''}`;
   return { id: chosen.id, reason: `${reason}${tieText}` };
 }
