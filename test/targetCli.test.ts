@@ -4,6 +4,8 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +85,28 @@ describe('streambench target', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/--format/);
     expect(run.stderr).toMatch(/ai-sdk-ui/);
+  });
+
+  it('flags that cannot work are usage errors (exit 2) before anything starts: a held upstream port, an app Redis that does not answer, a bad text path', async () => {
+    const holder = createServer();
+    await new Promise<void>((done) => holder.listen(0, '127.0.0.1', done));
+    const { port } = holder.address() as AddressInfo;
+    try {
+      const held = await cli(['target', '--upstream-port', String(port), '--url', 'http://127.0.0.1:1/chat', '--format', 'text', '--no-save']);
+      expect(held.code).toBe(2);
+      expect(held.stderr).toBe(
+        `streambench: --upstream-port: cannot listen on 127.0.0.1:${port} (EADDRINUSE: another process listens there); choose another port, or 0 for a free one\n`,
+      );
+    } finally {
+      await new Promise((done) => holder.close(done));
+    }
+    const redis = await cli(['target', '--upstream-port', '0', '--url', 'http://127.0.0.1:1/chat', '--format', 'text', '--app-redis', 'redis://127.0.0.1:1', '--no-save']);
+    expect(redis.code).toBe(2);
+    expect(redis.stderr).toMatch(/^streambench: --app-redis: cannot connect to the app's Redis at redis:\/\/127\.0\.0\.1:1 \(connect ECONNREFUSED 127\.0\.0\.1:1\)/);
+    expect(redis.stderr).not.toMatch(/Unhandled error event/);
+    const path = await cli(['target', '--url', 'http://127.0.0.1:1/chat', '--format', 'sse', '--text-path', 'a..b', '--no-save']);
+    expect(path.code).toBe(2);
+    expect(path.stderr).toMatch(/^streambench: --text-path: path "a\.\.b": empty segment/);
   });
 
   it('an app that crashes mid-run exits 3 with the streams so far saved', async () => {

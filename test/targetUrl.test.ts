@@ -17,6 +17,12 @@ describe('a target URL, checked before anything starts', () => {
       expect(messages({ url, format: 'ai-sdk-ui' })).toEqual([`url: "${url}" is not a whole URL: write the scheme and host too, e.g. http://127.0.0.1:3000/api/chat`]);
   });
 
+  it('refuses a scheme streambench does not read, saying so rather than that the URL is partial', () => {
+    expect(messages({ url: 'ftp://127.0.0.1/x', format: 'text' })).toEqual([
+      'url: "ftp://127.0.0.1/x" uses ftp://, which streambench does not read: use http:// or https:// (ws:// or wss:// with format websocket)',
+    ]);
+  });
+
   it('refuses a scheme the format does not read', () => {
     expect(messages({ url: 'ws://127.0.0.1:3000/x', format: 'ai-sdk-ui' })).toEqual([
       "url: format ai-sdk-ui reads an http:// or https:// URL, not ws://: change the URL's scheme, or use format websocket for a ws:// endpoint",

@@ -268,7 +268,7 @@ function registerTarget(program: Command, io: CliIo, finish: (code: number) => v
       new Option(
         '--upstream-port <n>',
         'port of the upstream the app calls (point its OPENAI_BASE_URL at http://127.0.0.1:<n>/v1); 0 picks a free one (default: 8400, or 0 with --app-command, which passes the URL to the app)',
-      ).argParser(wholeNumber(0)),
+      ).argParser(wholeNumber(0, 65535, 'a TCP port; 0 picks a free one')),
     )
     .option('--upstream-host <host>', 'address the upstream listens on', '127.0.0.1')
     .addOption(new Option('--method <method>', 'request method').choices(['GET', 'POST', 'get', 'post']))
@@ -285,7 +285,7 @@ function registerTarget(program: Command, io: CliIo, finish: (code: number) => v
       'start the app with this shell command (it gets OPENAI_BASE_URL, ANTHROPIC_BASE_URL, STREAMBENCH_UPSTREAM_URL, PORT) and stop it and its children at the end; {appPort} in --url is filled in',
     )
     .option('--app-cwd <dir>', 'working directory for --app-command')
-    .addOption(new Option('--app-port <n>', 'the port passed to the app as PORT (default: a free one)').argParser(wholeNumber(1)))
+    .addOption(new Option('--app-port <n>', 'the port passed to the app as PORT (default: a free one)').argParser(wholeNumber(1, 65535, 'a TCP port')))
     .option('--ready-url <url>', 'with --app-command: GET this until 2xx before measuring (default: wait for the app port to accept connections)')
     .addOption(new Option('--ready-timeout <ms>', 'how long the app may take to become ready').argParser(wholeNumber(1)))
     .option(

@@ -5,6 +5,7 @@
  * here; the output format is `--output-format`.
  */
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:net';
 import { CliError } from './exitCodes.js';
 import type { CliIo } from './io.js';
 import type { OutputFormat } from './outputFormat.js';
@@ -116,7 +117,8 @@ export function targetScenarioFromFlags(options: TargetCommandOptions): Record<s
   };
   return {
     name: options.name,
-    description: `target mode: ${options.url} (${options.format})`,
+    // The app's port is picked when it starts: the heading says so rather than show the placeholder.
+    description: `target mode: ${options.url.replaceAll('{appPort}', '<a free port>')} (${options.format})`,
     source: options.trace ? { type: 'replay', trace: options.trace } : { type: 'synthetic', profile: options.profile, tokens: options.tokens },
     variants: [{ name: 'app', target }],
   };
@@ -131,6 +133,8 @@ const FLAG_OF_FIELD: Record<string, string> = {
   'variants[0].target.app.readyUrl': '--ready-url',
   'variants[0].target.redis.url': '--app-redis',
   'variants[0].target.client': '--client',
+  'variants[0].target.textPath': '--text-path',
+  'variants[0].target.donePath': '--done-path',
   'variants[0].target.render': '--render',
   'source.profile': '--profile',
   'source.tokens': '--tokens',
@@ -145,9 +149,42 @@ export async function targetCommand(options: TargetCommandOptions, io: CliIo): P
     scenario = resolveScenario(raw, 'streambench target', createHash('sha256').update(JSON.stringify(raw)).digest('hex'));
   } catch (error) {
     if (!(error instanceof ScenarioError)) throw error;
-    let message = error.message;
+    // The flags are the user's input here, not a file: no "streambench target:" before the flag.
+    let message = error.message.replace(/^streambench target: /, '');
     for (const [field, flag] of Object.entries(FLAG_OF_FIELD)) message = message.replaceAll(`${field}:`, `${flag}:`);
     throw new CliError(message);
   }
+  const problem = await preflight(options);
+  if (problem !== null) throw new CliError(problem);
   return runScenarios([scenario], { ...options, format: options.outputFormat }, io);
+}
+
+/**
+ * What the flags point at that cannot work, found before anything starts (usage errors, exit 2):
+ * an upstream port another process holds, an app Redis that does not answer. Null when both are fine.
+ */
+async function preflight(options: TargetCommandOptions): Promise<string | null> {
+  if (options.upstreamPort !== undefined && options.upstreamPort !== 0) {
+    const cause = await listenProblem(options.upstreamHost, options.upstreamPort);
+    if (cause !== null) return `--upstream-port: cannot listen on ${options.upstreamHost}:${options.upstreamPort} (${cause}); choose another port, or 0 for a free one`;
+  }
+  if (options.appRedis) {
+    try {
+      const { AppRedisStats } = await import('../target/appRedisStats.js');
+      const { systemClock } = await import('../clock.js');
+      await (await AppRedisStats.open(options.appRedis, systemClock)).close();
+    } catch (error) {
+      return `--app-redis: ${(error as Error).message.replace(/^target\.redis\.url: /, '')}; start it, or point --app-redis at the Redis your app uses`;
+    }
+  }
+  return null;
+}
+
+/** Why `host:port` cannot be listened on (EADDRINUSE…), or null when it can (the trial listener is closed at once). */
+function listenProblem(host: string, port: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'EADDRINUSE' ? 'EADDRINUSE: another process listens there' : (error.code ?? error.message)));
+    server.listen(port, host, () => server.close(() => resolve(null)));
+  });
 }

@@ -8,6 +8,7 @@ import { renderSettingsSchema } from './pipelineSchema.js';
 import { APP_FORMATS } from './appFormats.js';
 import { BROWSER_APP_FORMATS, browserClientProblems } from './browserClientSupport.js';
 import { targetUrlProblems } from './targetUrl.js';
+import { parseTextPath } from '../target/appStream/textPath.js';
 
 /** The app wire formats, as scenario and `--format` values. */
 export { APP_FORMATS };
@@ -135,7 +136,22 @@ export const targetSchema = z
     render: renderSettingsSchema.optional().describe('client browser only: when the page renders, spelled as pipeline.client.render (default: every event)'),
   })
   .superRefine((target, context) => {
-    for (const problem of [...targetUrlProblems(target), ...browserClientProblems(target)]) context.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+    for (const problem of [...targetUrlProblems(target), ...browserClientProblems(target), ...pathProblems(target)])
+      context.addIssue({ code: 'custom', path: problem.path, message: problem.message });
   })
   .describe("measure the user's own app: streambench serves its model upstream and reads its streamed answer (docs/target.md)");
 export type TargetSettings = z.infer<typeof targetSchema>;
+
+/** A text or done path that does not parse (an empty segment), found before anything starts. */
+function pathProblems(target: { textPath?: string; donePath?: string }): { path: string[]; message: string }[] {
+  return (['textPath', 'donePath'] as const).flatMap((field) => {
+    const source = target[field];
+    if (source === undefined) return [];
+    try {
+      parseTextPath(source);
+      return [];
+    } catch (error) {
+      return [{ path: [field], message: (error as Error).message }];
+    }
+  });
+}

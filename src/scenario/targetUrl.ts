@@ -38,6 +38,10 @@ export function targetUrlProblems(target: UrlFields): { path: string[]; message:
     // not a URL: said below
   }
   // "localhost:3000/api/chat" parses, with "localhost:" for its scheme: no scheme of ours is not a whole URL either.
+  // A scheme written out in full ("ftp://…") is one streambench does not read, not a partial URL.
+  if (protocol !== null && !['http:', 'https:', 'ws:', 'wss:'].includes(protocol) && /^[a-z][a-z0-9+.-]*:\/\//i.test(target.url)) {
+    return [{ path: ['url'], message: `"${target.url}" uses ${protocol}//, which streambench does not read: use http:// or https:// (ws:// or wss:// with format websocket)` }];
+  }
   if (protocol === null || !['http:', 'https:', 'ws:', 'wss:'].includes(protocol)) {
     return [{ path: ['url'], message: `"${target.url}" is not a whole URL: write the scheme and host too, e.g. http://127.0.0.1:3000/api/chat` }];
   }

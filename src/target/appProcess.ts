@@ -181,7 +181,9 @@ async function waitReady(options: AppProcessOptions, exited: Promise<string>): P
     await pause(100, options.signal);
   }
   const what = options.readyUrl ? `GET ${options.readyUrl}` : `a connection to 127.0.0.1:${options.port}`;
-  throw new Error(`the app was not ready within ${options.readyTimeoutMs} ms (${what}: ${lastProblem}; log: ${options.logPath}); raise app.readyTimeoutMs or check the command`);
+  throw new Error(
+    `the app was not ready within ${options.readyTimeoutMs} ms (${what}: ${lastProblem}; log: ${options.logPath}); raise app.readyTimeoutMs (--ready-timeout) or check the command`,
+  );
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts. */

@@ -9,6 +9,7 @@
  */
 import { Redis } from 'ioredis';
 import type { Clock } from '../clock.js';
+import { redactUrl } from '../pipeline/brokers/redis/urlSecrets.js';
 
 /** Calls per command, from `INFO commandstats` (`cmdstat_rpush:calls=3,...` → { rpush: 3 }). Pure. */
 export function parseCommandStats(info: string): Map<string, number> {
@@ -161,12 +162,17 @@ export class AppRedisStats {
       commandTimeout: 5000,
       enableReadyCheck: false,
       connectionName: 'streambench-target-observer',
+      // A Redis that does not answer fails the config at once: no reconnect loop in the background.
+      retryStrategy: () => null,
     });
+    // Errors come back through connect() and commands; the first one names the cause (connect() says only "Connection is closed").
+    let firstError: Error | null = null;
+    connection.on('error', (error: Error) => (firstError ??= error));
     try {
       await connection.connect();
     } catch (error) {
       connection.disconnect();
-      throw new Error(`target.redis.url: cannot connect to the app's Redis (${(error as Error).message})`);
+      throw new Error(`target.redis.url: cannot connect to the app's Redis at ${redactUrl(url)} (${(firstError ?? (error as Error)).message})`);
     }
     return new AppRedisStats(connection, url, clock);
   }

@@ -74,6 +74,8 @@ export async function openTargetRunner(config: ResolvedConfig, environment: RunE
         .replaceAll('{upstreamUrl}', upstream.url)
         .replaceAll('{redisUrl}', redisUrl ?? '');
     const url = fill(settings.url);
+    // Before the app starts: a Redis that does not answer fails the config without starting it.
+    if (redisUrl) redisStats = await AppRedisStats.open(redisUrl, clock);
     if (settings.app) {
       const env: Record<string, string> = {
         OPENAI_BASE_URL: upstream.baseUrl,
@@ -112,7 +114,6 @@ export async function openTargetRunner(config: ResolvedConfig, environment: RunE
         signal,
       });
     }
-    if (redisUrl) redisStats = await AppRedisStats.open(redisUrl, clock);
     if (settings.client === 'browser') {
       const chromium = resolveChromium();
       // Like a browser config without Chromium: skipped, saying how to install it.
