@@ -13,7 +13,7 @@ import { checkGateInputs, defaultGates, GateSyntaxError, parseGateFlags, parseTh
 import { evaluateGates, type GateDecision } from '../src/stats/gateVerdicts.js';
 import { type MetricVerdict, wordDecision, wordVerdict } from '../src/report/gateWording.js';
 import { coefficientOfVariation, madOutliers, median, medianAbsoluteDeviation } from '../src/stats/sampleStats.js';
-import { configWithStreams, outcomeLine, runOf, type StreamShape } from './helpers/gateFixtures.js';
+import { configWithStreams, outcomeLine, runOf, type StreamShape, unwrapped } from './helpers/gateFixtures.js';
 import { summaryOf } from './helpers/resultFixtures.js';
 import { scenarioFrom } from './helpers/scenario.js';
 import { firstOf, itemAt } from './helpers/indexed.js';
@@ -334,5 +334,25 @@ describe('comparison output', () => {
     const csv = verdictsToCsv(decision.report.verdicts).split('\r\n');
     expect(csv[0]).toBe('config,metric,verdict,method,base,head,change,relativeChange,ciLow,ciHigh,allowed,gate,baseSamples,headSamples,baseCv,headCv,reason,warnings');
     expect(csv[2]).toMatch(/^a,counters\.jsonOpsPerToken,regressed,exact,2,3,1,0\.5,,,0,0,1,1,,,"counted 2 → 3 \(\+1, \+50\.0%\): more than the allowed increase of 0",$/);
+  });
+});
+
+describe('compare --allow-partial: a partial head run', () => {
+  const shape = { streams: 10, p99Ms: 30, spreadMs: 10, jitterMs: 1, counters: { jsonOpsPerToken: 2 } };
+  const base = runOf([configWithStreams('a', { ...shape, runSeed: 1 }), configWithStreams('b', { ...shape, runSeed: 2 })], 'base');
+  // Interrupted during config a: b never ran.
+  const cut = { ...configWithStreams('a', { ...shape, runSeed: 3 }), state: 'interrupted' as const, message: 'interrupted after 10 measured streams' };
+  const head = { ...runOf([cut], 'head'), interrupted: true };
+
+  it('compares the streams the partial config measured, and names the config it never reached without a check mark', () => {
+    const decision = decideComparison(base, head, { flagGates: [], rules: [], names: { base: 'base.json', head: 'head.json' } });
+    expect(decision.report.verdicts.filter((verdict) => verdict.config === 'a' && verdict.metric !== 'state').length).toBeGreaterThan(0);
+    const text = renderVerdictTable(decision);
+    expect(unwrapped(text)).toContain('! not compared, only in base: b');
+    expect(outcomeLine(text)).toMatch(/^\? undecided: 1 config not compared \(in one run only\); decided: \d+ \(\d+ unchanged\), no regression among them/);
+  });
+
+  it('still refuses configs missing from a whole run', () => {
+    expect(() => decideComparison(base, { ...head, interrupted: false }, { flagGates: [], rules: [] })).toThrow(/the configs do not match \(only in base: b\)/);
   });
 });

@@ -125,12 +125,21 @@ export function outcomeOf(decision: WordedDecision): { mark: string; text: strin
     if (checked > 0 && unchecked.length === 0) return { mark: '✓', text: `no rule breached (${plural(checked, 'rule check')}; no statistical gate ran)`, decidedCounted: true };
     return { mark: '?', text: 'undecided: nothing was compared', decidedCounted: true };
   }
-  if (undecided.length === 0) return { mark: '✓', text: 'no regression' };
-  const causes = [...new Set(undecided.map(undecidedCause))].join(', ');
   const decided = verdicts.length - undecided.length;
-  if (decided === 0) return { mark: '?', text: `undecided: nothing was decided (${causes})` };
   const improved = verdicts.filter((verdict) => verdict.verdict === 'improved').length;
   const kinds = [improved > 0 && `${improved} improved`, decided - improved > 0 && `${decided - improved} unchanged`].filter(Boolean).join(', ');
+  // Configs only one run has (a partial run, with --allow-partial) were not compared: no check mark over them.
+  const notCompared = decision.comparison.onlyInBase.length + decision.comparison.onlyInHead.length;
+  if (undecided.length === 0 && notCompared > 0) {
+    return {
+      mark: '?',
+      text: `undecided: ${plural(notCompared, 'config')} not compared (in one run only); decided: ${decided} (${kinds}), no regression among them`,
+      decidedCounted: true,
+    };
+  }
+  if (undecided.length === 0) return { mark: '✓', text: 'no regression' };
+  const causes = [...new Set(undecided.map(undecidedCause))].join(', ');
+  if (decided === 0) return { mark: '?', text: `undecided: nothing was decided (${causes})` };
   return {
     mark: '?',
     text: `undecided: ${undecided.length} of ${verdicts.length} verdicts (${causes}); decided: ${decided} (${kinds}), no regression among them`,
@@ -151,4 +160,12 @@ export function informationalLines(informational: GateReport['informational']): 
     byReason.set(verdict.informational, group);
   }
   return [...byReason].map(([reason, entries]) => `informational, not gated: ${entries.join(', ')} — ${reason}`);
+}
+
+/** A line per side naming configs the other run lacks (a partial run, with --allow-partial): they were not compared. */
+export function unmatchedConfigLines(comparison: { onlyInBase: readonly string[]; onlyInHead: readonly string[] }): string[] {
+  return [
+    ...(comparison.onlyInBase.length > 0 ? [`not compared, only in base: ${comparison.onlyInBase.join(', ')}`] : []),
+    ...(comparison.onlyInHead.length > 0 ? [`not compared, only in head: ${comparison.onlyInHead.join(', ')}`] : []),
+  ];
 }

@@ -9,7 +9,7 @@ import { type WordedDecision, wordDecision } from './gateWording.js';
 import type { ResultDocument } from '../result/resultSchema.js';
 import { hasMetrics, partialNotes, SUMMARY_HEAD, summaryCells } from './tables.js';
 import { VERDICT_HEAD, verdictCells, verdictTotals } from './verdictTable.js';
-import { informationalLines, outcomeOf, undecidedLines } from './decisionSummary.js';
+import { informationalLines, outcomeOf, unmatchedConfigLines, undecidedLines } from './decisionSummary.js';
 import { markdownCell, markdownTable } from './markdownTable.js';
 
 /** A result document: its scenario, then one row per config with the headline numbers. */
@@ -44,10 +44,12 @@ export function renderComparisonMarkdown(decisionIn: ComparisonDecision | Worded
   out.push(`\`${names.base}\` → \`${names.head}\`: ${verdictTotals(verdicts)}. ${decision.report.pairing.reason}.`);
   const undecided = undecidedLines(verdicts);
   const informational = informationalLines(decision.report.informational);
-  if (undecided.length + informational.length > 0) {
+  const unmatched = unmatchedConfigLines(decision.comparison);
+  if (undecided.length + informational.length + unmatched.length > 0) {
     out.push('');
     for (const line of undecided) out.push(`- ? ${markdownCell(line)}`);
     for (const line of informational) out.push(`- ℹ ${markdownCell(line)}`);
+    for (const line of unmatched) out.push(`- ! ${markdownCell(line)}`);
   }
   const table = (rows: typeof verdicts) =>
     markdownTable(

@@ -6,7 +6,7 @@ import type { ComparisonDecision } from '../stats/decideComparison.js';
 import { countVerdicts, type Verdict } from '../stats/gateVerdicts.js';
 import { type MetricVerdict, type WordedDecision, wordDecision, wordVerdict } from './gateWording.js';
 import { formatCount, formatNumber, formatPercent, MISSING } from './format.js';
-import { groupedWarningLines, informationalLines, outcomeOf, plural, undecidedLines } from './decisionSummary.js';
+import { groupedWarningLines, informationalLines, outcomeOf, plural, unmatchedConfigLines, undecidedLines } from './decisionSummary.js';
 import { fitTable, type FitColumn, wrapWords } from './fitTable.js';
 import { DEFAULT_WIDTH } from './terminalWidth.js';
 
@@ -110,6 +110,7 @@ export function renderVerdictTable(decisionIn: ComparisonDecision | WordedDecisi
     lines.push(wrapped('!', `${unchecked.config}: ${unchecked.rule} not checked: ${unchecked.metric} missing in ${unchecked.missingIn}`));
   }
   for (const line of informationalLines(decision.report.informational)) lines.push(wrapped('i', line));
+  for (const line of unmatchedConfigLines(decision.comparison)) lines.push(wrapped('!', line));
   if (layout.verbose)
     for (const verdict of decision.report.informational)
       lines.push(wrapped('i', `${verdict.config} ${verdict.metric} ${verdict.verdict} (informational): ${wordVerdict(verdict).reason}`));

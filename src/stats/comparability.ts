@@ -11,8 +11,10 @@ export function comparabilityProblem(base: ResultDocument, head: ResultDocument,
   }
   const baseNames = base.configs.map((config) => config.name);
   const headNames = head.configs.map((config) => config.name);
-  const onlyInBase = baseNames.filter((name) => !headNames.includes(name));
-  const onlyInHead = headNames.filter((name) => !baseNames.includes(name));
+  // A partial run (interrupted, or a file saved mid-run) lacks the configs it never reached: those are not a mismatch.
+  const partial = (document: ResultDocument) => document.interrupted || document.incomplete === true;
+  const onlyInBase = partial(head) ? [] : baseNames.filter((name) => !headNames.includes(name));
+  const onlyInHead = partial(base) ? [] : headNames.filter((name) => !baseNames.includes(name));
   if (onlyInBase.length === 0 && onlyInHead.length === 0) return null;
   const parts = [onlyInBase.length > 0 && `only in ${names.base}: ${onlyInBase.join(', ')}`, onlyInHead.length > 0 && `only in ${names.head}: ${onlyInHead.join(', ')}`].filter(
     Boolean,

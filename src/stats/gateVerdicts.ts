@@ -145,13 +145,15 @@ export function evaluateGates(base: ResultDocument, head: ResultDocument, gates:
   const informational: GateReport['informational'] = [];
   const seen = new Set<string>();
   const known = new Set<string>();
+  let pairsCompared = 0;
   for (const baseConfig of base.configs) {
     const headConfig = headByName.get(baseConfig.name);
     if (!headConfig) continue;
-    if (baseConfig.state !== 'completed' || headConfig.state !== 'completed') {
+    if (!comparable(baseConfig) || !comparable(headConfig)) {
       verdicts.push(decideState(baseConfig, headConfig));
       continue;
     }
+    pairsCompared++;
     for (const gate of gates) {
       if (gate.configs && !gate.configs.includes(baseConfig.name)) continue;
       // A metric gated twice is decided once, by the gate listed first (a --gate before the scenario's).
@@ -167,7 +169,8 @@ export function evaluateGates(base: ResultDocument, head: ResultDocument, gates:
       }
     }
   }
-  const unknownMetrics = [...new Set(gates.filter((gate) => gate.origin !== 'default' && !known.has(gate.metric)).map((gate) => gate.metric))];
+  // A metric is unknown only where configs were compared: none compared says nothing about the names.
+  const unknownMetrics = pairsCompared === 0 ? [] : [...new Set(gates.filter((gate) => gate.origin !== 'default' && !known.has(gate.metric)).map((gate) => gate.metric))];
   return { verdicts, pairing, unknownMetrics, informational };
 }
 
@@ -207,6 +210,16 @@ function discountDisturbedRun(verdict: GateDecision, disturbance: Disturbance | 
   } else {
     verdict.notes.push({ code: 'disturbedRun', disturbance });
   }
+}
+
+/**
+ * Whether a config's streams can be compared: it completed, or it was interrupted after measuring
+ * some (a partial run, which compare accepts only with --allow-partial: its few streams are then
+ * judged as any, and too few decide nothing).
+ */
+// Typed as completed: the gates read only its metrics and iterations, which such an interrupted config has too.
+function comparable(config: ConfigResult): config is CompletedConfig {
+  return config.state === 'completed' || (config.state === 'interrupted' && config.metrics !== null && config.iterations.length > 0);
 }
 
 /** A verdict on the config itself, when it did not complete on one side. */
