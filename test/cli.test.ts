@@ -31,6 +31,15 @@ describe('streambench CLI (built binary)', () => {
     expect(old.stderr).toMatch(/--iterations <n>.*expected a whole number ≥ 1, got "many"/);
   });
 
+  it('says a --redis URL is not used when no config uses a Redis broker (it is not checked then)', async () => {
+    const folder = temporaryFolder();
+    const path = join(folder, 'memory.yaml');
+    writeFileSync(path, 'name: memory-only\nwarmup: 0\niterations: 1\nsource: { type: synthetic, profile: zero-delay, tokens: 5 }\n');
+    const result = await runCliInProcess(['run', path, '--redis', 'redis://127.0.0.1:1', '--no-save', '-q']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('streambench: --redis is not used: no config of memory-only uses a Redis broker\n');
+  });
+
   it('exits 2 for an unknown command or option', async () => {
     expect((await runCliInProcess(['frobnicate'])).code).toBe(2);
     expect((await runCliInProcess(['run', '--iteration', '3'])).code).toBe(2);

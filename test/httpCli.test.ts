@@ -158,6 +158,23 @@ describe('streambench run with an http source (built binary)', () => {
     }
   });
 
+  it('mock-server on a port another process holds is a usage error (exit 2) saying what to change', async () => {
+    const holder = createServer();
+    await new Promise<void>((done) => holder.listen(0, '127.0.0.1', done));
+    const { port } = holder.address() as AddressInfo;
+    try {
+      const result = await runCliInProcess(['mock-server', '--port', String(port)]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `^streambench: --port: cannot listen on 127\\.0\\.0\\.1:${port} \\(.*EADDRINUSE.*\\): another process listens there; choose another --port, or 0 for a free one`,
+        ),
+      );
+    } finally {
+      await new Promise((done) => holder.close(done));
+    }
+  });
+
   it('names a failing warm-up stream as one, apart from the measured streams (numbered from 1)', async () => {
     const folder = temporaryFolder();
     const path = join(folder, 'warm.yaml');

@@ -66,7 +66,11 @@ export async function mockServerCommand(options: MockServerCommandOptions, io: C
   try {
     server = await startMockServer({ settings, host: options.host, port: options.port, log });
   } catch (error) {
-    throw new CliError(`cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`, EXIT.runFailed);
+    // A port in use or a host not of this machine is the flags' fault (exit 2); anything else is a failure to run.
+    const code = (error as NodeJS.ErrnoException).code;
+    const usage = code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES';
+    const fix = code === 'EADDRINUSE' ? ': another process listens there; choose another --port, or 0 for a free one' : usage ? ': choose another --host or --port' : '';
+    throw new CliError(`--port: cannot listen on ${options.host}:${options.port} (${(error as Error).message})${fix}`, usage ? EXIT.usage : EXIT.runFailed);
   }
   if (!/^(127\.|::1$|localhost$)/.test(options.host)) {
     io.stderr.write(`streambench mock-server: warning: listening on ${options.host}, reachable from other machines; it has no authentication\n`);

@@ -18,6 +18,7 @@ import { type CompareCommandOptions, decideGate, gateOutputOptions, parseGateOpt
 import { decisionExitCode, writeMarkdownFile } from './gateOutput.js';
 import type { CliIo } from './io.js';
 import { createRunOutput } from './runOutput.js';
+import { usesRedis } from '../run/memoryFallback.js';
 import { CliError, EXIT } from './exitCodes.js';
 import { chosenFormat } from './outputFormat.js';
 import { createProgress } from './progress.js';
@@ -101,6 +102,10 @@ export async function runScenarios(scenarios: Scenario[], options: RunCommandOpt
   for (const scenario of scenarios) refuseBeyondMachine(scenario, options, options.force === true);
   const redis = await redisOption(options);
   const redisFlag = options.redisFile !== undefined ? `--redis-file ${options.redisFile}` : '--redis';
+  // A Redis named on the command line that no config uses is not checked: say it is unused rather than ignore it silently.
+  if (redis !== undefined && /^rediss?(\+cluster)?:\/\//.test(redis) && !scenarios.some((scenario) => usesRedis(scenario.configs))) {
+    io.stderr.write(`streambench: ${redisFlag.split(' ')[0]} is not used: no config of ${scenarios.map((scenario) => scenario.name).join(', ')} uses a Redis broker\n`);
+  }
   await checkRunOutputs(options);
 
   const output = createRunOutput(format, io, options.quiet);

@@ -75,7 +75,7 @@ export function noiseProblem(outcomes: readonly SweepOutcome[]): string | null {
   if (outcomes.length < 2) return null;
   const fewest = Math.min(...outcomes.map((outcome) => outcome.spread?.streams ?? 0));
   if (fewest < 2)
-    return `${fewest} measured stream${fewest === 1 ? '' : 's'} per point shows no stream-to-stream spread to judge differences against: run with --streams 3 or more`;
+    return `${fewest} measured stream${fewest === 1 ? '' : 's'} per point shows no stream-to-stream spread to judge differences against: at least 2 are needed, and more show a truer spread (--streams 3 or more)`;
   const anyDistinct = outcomes.some((a) => outcomes.some((b) => a !== b && (distinct(a, b, 'tokenLatencyP99Ms') || distinct(a, b, 'eventsPerToken'))));
   if (!anyDistinct) {
     return 'no point differs from another by more than the stream-to-stream spread (the per-stream ranges of token latency p99 and of events per token overlap): the swept values make no difference a run this short can show; sweep values further apart or run more --streams';
