@@ -291,3 +291,19 @@ describe('a config that ended early with streams measured', () => {
     expect(text.replace(/\n/g, ' ')).toContain('cut: interrupted: interrupted after 2 measured streams — its figures are those of the streams measured before it ended');
   });
 });
+
+describe('the counters table', () => {
+  it('goes on in another table when the configs do not fit the width beside each other', () => {
+    const counters = { eventsPerToken: 1.01, bytesPerToken: 320, jsonOpsPerToken: 11.1 };
+    const doc = resultDocument(['field-baseline', 'seed-proposed', 'seed-corrected'].map((name) => completedConfig(name, metricsOf({ counters }))));
+    const narrow = renderCountersTable(doc, { width: 60 });
+    for (const line of narrow.split('\n')) expect(line.length).toBeLessThanOrEqual(60);
+    expect(narrow.split('\n').filter((line) => line.startsWith('│ counter')).length).toBeGreaterThan(1);
+    for (const name of ['field-baseline', 'seed-proposed', 'seed-corrected']) expect(narrow).toContain(name);
+    expect(
+      renderCountersTable(doc, { width: 120 })
+        .split('\n')
+        .filter((line) => line.startsWith('│ counter')),
+    ).toHaveLength(1);
+  });
+});

@@ -71,7 +71,7 @@ export async function reportCommand(path: string, options: ReportCommandOptions,
       // A file left by a crash or an interruption says so before its tables: a config it lacks is not a config that was never in the run.
       const partial = partialResultProblem(document);
       const notes = [...(partial ? [`not a whole run: ${partial}`] : []), ...(redisLine ? [redisLine] : [])].map((note) => wrapText(note, layout.width));
-      const tables = [...notes, ...renderRunTables(document, layout), renderCountersTable(document)];
+      const tables = [...notes, ...renderRunTables(document, layout), renderCountersTable(document, layout)];
       const warnings = renderWarningBlock(collectWarnings(document), { verbose: options.verbose, width: layout.width });
       io.stdout.write(`${[...tables, ...(warnings ? [warnings] : [])].join('\n')}\n`);
     }

@@ -256,16 +256,32 @@ export function renderComparisonTable(comparison: Comparison, breaches: readonly
   return [body, ...notes].join('\n');
 }
 
-/** Every counter (rows, by name) of every config with metrics (columns, in document order). */
-export function renderCountersTable(doc: ResultDocument): string {
+/**
+ * Every counter (rows, by name) of every config with metrics (columns, in document order). Configs
+ * that do not fit the width beside each other go on into another table, the counters repeated.
+ */
+export function renderCountersTable(doc: ResultDocument, layout?: TableLayout): string {
   const configs = doc.configs.filter(hasMetrics);
   const names = [...new Set(configs.flatMap((config) => Object.keys(config.metrics.counters)))].sort();
   if (names.length === 0) return 'no counters recorded';
-  const table = plainTable(['counter', ...configs.map((config) => config.name)], (index) => index === 0);
-  for (const name of names) {
-    table.push([name, ...configs.map((config) => formatCount(config.metrics.counters[name]))]);
+  const { width, wide } = layoutOf(layout);
+  // Borders and padding: 1 at the left, then 3 per column.
+  const nameWidth = Math.max('counter'.length, ...names.map((name) => name.length)) + 3 + 1;
+  const columnWidth = (config: (typeof configs)[number]) => Math.max(config.name.length, ...names.map((name) => formatCount(config.metrics.counters[name]).length)) + 3;
+  const groups: (typeof configs)[] = [];
+  for (const config of configs) {
+    const group = groups.at(-1);
+    const used = group ? nameWidth + group.reduce((sum, member) => sum + columnWidth(member), 0) : Infinity;
+    if (group && (wide || used + columnWidth(config) <= width)) group.push(config);
+    else groups.push([config]);
   }
-  return table.toString();
+  return groups
+    .map((group) => {
+      const table = plainTable(['counter', ...group.map((config) => config.name)], (index) => index === 0);
+      for (const name of names) table.push([name, ...group.map((config) => formatCount(config.metrics.counters[name]))]);
+      return table.toString();
+    })
+    .join('\n');
 }
 
 export const LOAD_HEAD = [
