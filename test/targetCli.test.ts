@@ -107,6 +107,10 @@ describe('streambench target', () => {
     const path = await cli(['target', '--url', 'http://127.0.0.1:1/chat', '--format', 'sse', '--text-path', 'a..b', '--no-save']);
     expect(path.code).toBe(2);
     expect(path.stderr).toMatch(/^streambench: --text-path: path "a\.\.b": empty segment/);
+    // A path the format would ignore is refused, not dropped in silence.
+    const ignored = await cli(['target', '--url', 'http://127.0.0.1:1/chat', '--format', 'ai-sdk-ui', '--text-path', 'a.b', '--no-save']);
+    expect(ignored.code).toBe(2);
+    expect(ignored.stderr).toBe('streambench: --text-path: format ai-sdk-ui has its own place for the text and would ignore it: drop it, or use format sse, ndjson, websocket\n');
   });
 
   it('an app that crashes mid-run exits 3 with the streams so far saved', async () => {

@@ -97,7 +97,7 @@ export const targetSchema = z
     prompt: z.string().default('Answer briefly.').describe('the user prompt; the unique marker is appended to it'),
     format: z.enum(APP_FORMATS).describe('the wire format the app streams to its browser'),
     textPath: z.string().optional().describe('dot path to the text field for sse, ndjson and websocket (e.g. choices.0.delta.content)'),
-    donePath: z.string().optional().describe('dot path to a field that marks the end of the stream (ndjson, websocket)'),
+    donePath: z.string().optional().describe('dot path to a field that marks the end of the stream (sse, ndjson, websocket)'),
     resume: resumeSchema.default({ mode: 'none' }),
     upstream: z
       .strictObject({
@@ -142,11 +142,23 @@ export const targetSchema = z
   .describe("measure the user's own app: streambench serves its model upstream and reads its streamed answer (docs/target.md)");
 export type TargetSettings = z.infer<typeof targetSchema>;
 
-/** A text or done path that does not parse (an empty segment), found before anything starts. */
-function pathProblems(target: { textPath?: string; donePath?: string }): { path: string[]; message: string }[] {
+/** The formats that read each path (the others have their own place for the text and the end). */
+const PATH_FORMATS = { textPath: ['sse', 'ndjson', 'websocket'], donePath: ['sse', 'ndjson', 'websocket'] } as const;
+
+/** A text or done path its format would ignore, or that does not parse (an empty segment), found before anything starts. */
+function pathProblems(target: { format: string; textPath?: string; donePath?: string }): { path: string[]; message: string }[] {
   return (['textPath', 'donePath'] as const).flatMap((field) => {
     const source = target[field];
     if (source === undefined) return [];
+    const formats: readonly string[] = PATH_FORMATS[field];
+    if (!formats.includes(target.format)) {
+      return [
+        {
+          path: [field],
+          message: `format ${target.format} has its own place for ${field === 'textPath' ? 'the text' : 'the end'} and would ignore it: drop it, or use format ${formats.join(', ')}`,
+        },
+      ];
+    }
     try {
       parseTextPath(source);
       return [];
