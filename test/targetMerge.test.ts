@@ -99,5 +99,10 @@ describe('merging target shard runs', () => {
     expect(partialResult.redis?.sentNote).toMatch(/countSent: false/);
     expect(partialResult.redis?.commandsExecutedPerToken).toBe(26 / 40);
     expect(partial.counters().appRedisCommandsPerToken).toBeUndefined();
+
+    // No token measured (a run interrupted before its first stream ended): no per-token Redis figure, not "0 per token".
+    const none = new TargetMeasurements();
+    none.setRedis({ url: 'redis://127.0.0.1:1', executed: { evalsha: 3 }, sent: { evalsha: 3 } }, null);
+    expect(none.toResult({ url: 'u', format: 'f', upstreamUrl: 'x', app: null, thresholds: { delayThresholdMs: 3, bufferShare: 0.8 }, addedLatency: added }).redis).toBeUndefined();
   });
 });

@@ -56,7 +56,7 @@ const total = (calls: Record<string, number>) => Object.values(calls).reduce((su
 const addCalls = (into: Record<string, number>, calls: Record<string, number>) => {
   for (const [command, count] of Object.entries(calls)) into[command] = (into[command] ?? 0) + count;
 };
-const perToken = (calls: Record<string, number>, tokens: number) => Object.fromEntries(Object.entries(calls).map(([command, count]) => [command, tokens > 0 ? count / tokens : 0]));
+const perToken = (calls: Record<string, number>, tokens: number) => Object.fromEntries(Object.entries(calls).map(([command, count]) => [command, count / tokens]));
 
 function figuresOf(sample: TargetStreamSample): StreamFigures {
   const { integrity } = sample;
@@ -253,18 +253,19 @@ export class TargetMeasurements {
       ...(facts.merged && { merged: facts.merged }),
     };
     const redis = this.redis;
-    if (redis) {
+    // No token measured, no per-token figure: "0 per token" would read as a measurement.
+    if (redis && this.tokens > 0) {
       const tokens = this.tokens;
       const writeLatencyMs: Summary | null = this.writeLatency.summary();
       result.redis = {
         url: redis.url,
         exactness: EXECUTED_EXACTNESS,
-        commandsSentPerToken: redis.sent ? (tokens > 0 ? total(redis.sent) / tokens : 0) : null,
+        commandsSentPerToken: redis.sent ? total(redis.sent) / tokens : null,
         commandsSentByType: redis.sent ? perToken(redis.sent, tokens) : null,
         ...(redis.sent === null && { sentNote: redis.sentNote ?? 'not counted' }),
-        commandsExecutedPerToken: tokens > 0 ? total(redis.executed) / tokens : 0,
+        commandsExecutedPerToken: total(redis.executed) / tokens,
         commandsExecutedByType: perToken(redis.executed, tokens),
-        scriptCallsPerToken: tokens > 0 ? SCRIPT_COMMANDS.reduce((sum, command) => sum + (redis.executed[command] ?? 0), 0) / tokens : 0,
+        scriptCallsPerToken: SCRIPT_COMMANDS.reduce((sum, command) => sum + (redis.executed[command] ?? 0), 0) / tokens,
         ...(this.writeLatencyTimed && { writeLatencyMs }),
       };
     }
