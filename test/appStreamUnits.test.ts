@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { aiSdkData } from '../src/target/appStream/formats/aiSdkData.js';
 import { interpretByPaths } from '../src/target/appStream/formats/jsonPathFormats.js';
 import { escapedFirstBytes, safeUrl } from '../src/target/appStream/messages.js';
-import { parseTextPath, resolvePath } from '../src/target/appStream/textPath.js';
+import { parseTextPath, resolvePath } from '../src/input/textPath.js';
 import { LineSplitter, SseSplitter, type UnitSplitter, type WireUnit } from '../src/target/appStream/wireUnits.js';
 import { firstOf } from './helpers/indexed.js';
 

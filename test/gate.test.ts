@@ -2,6 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { outcomeOf } from '../src/report/decisionSummary.js';
+import { decisionExitCode, decisionJson } from '../src/cli/gateOutput.js';
+import { parseRules } from '../src/stats/rules.js';
 import { renderComparisonMarkdown } from '../src/report/markdown.js';
 import { renderVerdictTable } from '../src/report/verdictTable.js';
 import { verdictsToCsv } from '../src/report/csv.js';
@@ -350,6 +352,14 @@ describe('compare --allow-partial: a partial head run', () => {
     const text = renderVerdictTable(decision);
     expect(unwrapped(text)).toContain('! not compared, only in base: b');
     expect(outcomeLine(text)).toMatch(/^\? undecided: 1 config not compared \(in one run only\); decided: \d+ \(\d+ unchanged\), no regression among them/);
+  });
+
+  it('never passes by rules alone over a config it did not compare, and --fail-on-inconclusive fails then; --json names it', () => {
+    const rulesOnly = decideComparison(base, head, { flagGates: [], rules: parseRules('counters.jsonOpsPerToken>+200%'), defaultGates: false });
+    expect(outcomeLine(renderVerdictTable(rulesOnly))).toMatch(/^\? undecided/);
+    const gated = decideComparison(base, head, { flagGates: [], rules: [] });
+    expect(decisionExitCode(gated, true)).toBe(1);
+    expect(decisionJson(gated)).toMatchObject({ onlyInBase: ['b'], onlyInHead: [] });
   });
 
   it('still refuses configs missing from a whole run', () => {

@@ -24,7 +24,7 @@ describe('the tool-stall warning', () => {
 
   it('names a single disturbed stream, and nothing when none was', () => {
     expect(stallWarnings([{ toolStallMs: 3 }, { toolStallMs: 40 }, {}])).toEqual([
-      "the tool's event loop stalled for up to 40 ms during measured stream 2 (of 3): their timings may be late by that much; compare treats them as disturbed (every stream's stall: iterations[].toolStallMs)",
+      "the tool's event loop stalled for up to 40 ms during measured stream 2: their timings may be late by that much; compare treats them as disturbed (every stream's stall: iterations[].toolStallMs)",
     ]);
     expect(stallWarnings([{ toolStallMs: 19.9 }, {}])).toEqual([]);
   });

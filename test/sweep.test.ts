@@ -142,5 +142,15 @@ describe('Pareto front and recommendation', () => {
     // Fewer events beyond the spread: then the cheaper point is the pick.
     const leaner = { ...size5, eventsPerToken: 0.5, spread: { ...size5.spread, eventsPerToken: [0.45, 0.55] as [number, number] } };
     expect(recommend([leaner, size10], { value: 10, relative: true })!.id).toBe('size-5');
+    // Tied on latency: the fewer events is the best itself, and no "beyond the spread" is claimed for a difference within it.
+    const tied = recommend(
+      [
+        { ...size10, id: 'first' },
+        { ...size10, id: 'second', eventsPerToken: 0.76 },
+      ],
+      { value: 10, relative: true },
+    )!;
+    expect(tied.id).toBe('second');
+    expect(tied.reason).not.toMatch(/fewer beyond the stream-to-stream spread\)/);
   });
 });

@@ -34,6 +34,9 @@ export function decisionJson(decision: ComparisonDecision): Record<string, unkno
     informational: decision.report.informational.map((verdict) => ({ ...wordVerdict(verdict), informational: verdict.informational })),
     breaches: decision.rules.breaches,
     unchecked: decision.rules.unchecked,
+    // Configs one run lacks (a partial run, with --allow-partial): not compared.
+    onlyInBase: decision.comparison.onlyInBase,
+    onlyInHead: decision.comparison.onlyInHead,
   };
 }
 
@@ -64,7 +67,8 @@ export async function renderDecision(decision: ComparisonDecision, options: Gate
 /** The exit code of a decision: 1 on a regression (or an inconclusive verdict when asked), else 0. */
 export function decisionExitCode(decision: ComparisonDecision, failOnInconclusive = false): number {
   if (decision.regressed) return EXIT.regression;
-  if (failOnInconclusive && decision.report.verdicts.some((verdict) => verdict.verdict === 'inconclusive')) return EXIT.regression;
+  const configsNotCompared = decision.comparison.onlyInBase.length + decision.comparison.onlyInHead.length;
+  if (failOnInconclusive && (configsNotCompared > 0 || decision.report.verdicts.some((verdict) => verdict.verdict === 'inconclusive'))) return EXIT.regression;
   return EXIT.ok;
 }
 

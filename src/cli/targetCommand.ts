@@ -161,14 +161,16 @@ export async function targetCommand(options: TargetCommandOptions, io: CliIo): P
 
 /**
  * What the flags point at that cannot work, found before anything starts (usage errors, exit 2):
- * an upstream port another process holds, an app Redis that does not answer. Null when both are fine.
+ * an upstream port another process holds, the Redis of an already running app that does not answer.
+ * Null when both are fine.
  */
 async function preflight(options: TargetCommandOptions): Promise<string | null> {
   if (options.upstreamPort !== undefined && options.upstreamPort !== 0) {
     const cause = await listenProblem(options.upstreamHost, options.upstreamPort);
     if (cause !== null) return `--upstream-port: cannot listen on ${options.upstreamHost}:${options.upstreamPort} (${cause}); choose another port, or 0 for a free one`;
   }
-  if (options.appRedis) {
+  // An app streambench starts may start its Redis too, and `auto` is resolved at run time: only a running app's named Redis is checked here.
+  if (options.appRedis && options.appRedis !== 'auto' && !options.appCommand) {
     try {
       const { AppRedisStats } = await import('../target/appRedisStats.js');
       const { systemClock } = await import('../clock.js');

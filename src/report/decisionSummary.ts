@@ -122,7 +122,9 @@ export function outcomeOf(decision: WordedDecision): { mark: string; text: strin
   if (verdicts.length === 0) {
     // Rules alone (--fail-on with --no-default-gates) decide by threshold: every one checked and none breached is a pass.
     const { checked, unchecked } = decision.rules;
-    if (checked > 0 && unchecked.length === 0) return { mark: '✓', text: `no rule breached (${plural(checked, 'rule check')}; no statistical gate ran)`, decidedCounted: true };
+    const notComparedHere = decision.comparison.onlyInBase.length + decision.comparison.onlyInHead.length + decision.comparison.notCompared.length;
+    if (checked > 0 && unchecked.length === 0 && notComparedHere === 0)
+      return { mark: '✓', text: `no rule breached (${plural(checked, 'rule check')}; no statistical gate ran)`, decidedCounted: true };
     return { mark: '?', text: 'undecided: nothing was compared', decidedCounted: true };
   }
   const decided = verdicts.length - undecided.length;

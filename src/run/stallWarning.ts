@@ -20,7 +20,7 @@ export function stallWarnings(iterations: readonly { stream?: number; toolStallM
   const worst = disturbed.reduce((a, b) => (b.ms > a.ms ? b : a), first);
   const during =
     disturbed.length === 1
-      ? `measured stream ${worst.stream} (of ${iterations.length})`
+      ? `measured stream ${worst.stream}`
       : `${disturbed.length} of ${iterations.length} measured streams (${describeNumberRanges(
           disturbed.map((entry) => entry.stream),
           RANGES_SHOWN,

@@ -8,7 +8,7 @@ import { renderSettingsSchema } from './pipelineSchema.js';
 import { APP_FORMATS } from './appFormats.js';
 import { BROWSER_APP_FORMATS, browserClientProblems } from './browserClientSupport.js';
 import { targetUrlProblems } from './targetUrl.js';
-import { parseTextPath } from '../target/appStream/textPath.js';
+import { parseTextPath } from '../input/textPath.js';
 
 /** The app wire formats, as scenario and `--format` values. */
 export { APP_FORMATS };
@@ -149,7 +149,7 @@ const PATH_FORMATS = { textPath: ['sse', 'ndjson', 'websocket'], donePath: ['sse
 function pathProblems(target: { format: string; textPath?: string; donePath?: string }): { path: string[]; message: string }[] {
   return (['textPath', 'donePath'] as const).flatMap((field) => {
     const source = target[field];
-    if (source === undefined) return [];
+    if (source === undefined || source === '') return []; // empty: no path, as the readers take it
     const formats: readonly string[] = PATH_FORMATS[field];
     if (!formats.includes(target.format)) {
       return [

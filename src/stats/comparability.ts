@@ -2,7 +2,7 @@
  * Whether two result documents can be compared at all, and whether their streams pair up.
  * Pure: documents in, a problem message or a pairing decision out.
  */
-import type { ResultDocument } from '../result/resultSchema.js';
+import type { CompletedConfig, ConfigResult, ResultDocument } from '../result/resultSchema.js';
 
 /** Why two documents cannot be compared (names the files' scenarios or configs), or null when they can. */
 export function comparabilityProblem(base: ResultDocument, head: ResultDocument, names = { base: 'base', head: 'head' }): string | null {
@@ -44,4 +44,14 @@ export function streamPairing(base: ResultDocument, head: ResultDocument): Pairi
     return { paired: false, reason: 'streams not paired: the runs do not record their seed' };
   }
   return { paired: true, reason: 'streams paired: same seed, source and warm-up, so stream i had the same text and timing in both runs' };
+}
+
+/**
+ * Whether a config's streams can be compared: it completed, or it was interrupted after measuring
+ * some (a partial run, which compare accepts only with --allow-partial: its few streams are then
+ * judged as any, and too few decide nothing). Gates, rules and the details table share it.
+ * Typed as completed: they read only its metrics and iterations, which such a config has too.
+ */
+export function comparableConfig(config: ConfigResult): config is CompletedConfig {
+  return config.state === 'completed' || (config.state === 'interrupted' && config.metrics !== null && config.iterations.length > 0);
 }

@@ -3,6 +3,7 @@
  * both, plus the configs that cannot be compared and why.
  */
 import type { CompletedConfig, ConfigResult, ResultDocument } from '../result/resultSchema.js';
+import { comparableConfig } from './comparability.js';
 import { DEFAULT_STATISTICS, flattenMetrics, type SummaryStatistic } from './metricPaths.js';
 
 /** One metric of one config in both documents. */
@@ -38,7 +39,7 @@ export interface Comparison {
 
 /** Whether a config has metrics to compare: it completed. */
 function isMeasured(config: ConfigResult): config is CompletedConfig {
-  return config.state === 'completed';
+  return comparableConfig(config);
 }
 
 /** (head − base) / |base|, or null when base is 0 (no meaningful ratio). */

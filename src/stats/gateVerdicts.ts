@@ -8,7 +8,7 @@
 import type { CompletedConfig, ConfigResult, ResultDocument } from '../result/resultSchema.js';
 import { deriveSeed } from '../sources/random.js';
 import { bootstrapMedianDifference, DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES } from './bootstrap.js';
-import { type Pairing, streamPairing } from './comparability.js';
+import { comparableConfig, type Pairing, streamPairing } from './comparability.js';
 import { DEFAULT_COUNTER_INCREASE, DEFAULT_TIME_INCREASE, formatThreshold, type Gate, isCounterMetric, type IterationMetric, MEASURED_COUNTERS, type Threshold } from './gates.js';
 import { coefficientOfVariation, madOutliers, median } from './sampleStats.js';
 import { DISTURBING_STALL_MS } from '../probes/disturbingStall.js';
@@ -149,7 +149,7 @@ export function evaluateGates(base: ResultDocument, head: ResultDocument, gates:
   for (const baseConfig of base.configs) {
     const headConfig = headByName.get(baseConfig.name);
     if (!headConfig) continue;
-    if (!comparable(baseConfig) || !comparable(headConfig)) {
+    if (!comparableConfig(baseConfig) || !comparableConfig(headConfig)) {
       verdicts.push(decideState(baseConfig, headConfig));
       continue;
     }
@@ -210,16 +210,6 @@ function discountDisturbedRun(verdict: GateDecision, disturbance: Disturbance | 
   } else {
     verdict.notes.push({ code: 'disturbedRun', disturbance });
   }
-}
-
-/**
- * Whether a config's streams can be compared: it completed, or it was interrupted after measuring
- * some (a partial run, which compare accepts only with --allow-partial: its few streams are then
- * judged as any, and too few decide nothing).
- */
-// Typed as completed: the gates read only its metrics and iterations, which such an interrupted config has too.
-function comparable(config: ConfigResult): config is CompletedConfig {
-  return config.state === 'completed' || (config.state === 'interrupted' && config.metrics !== null && config.iterations.length > 0);
 }
 
 /** A verdict on the config itself, when it did not complete on one side. */

@@ -100,7 +100,10 @@ export interface LatencyBudget {
 export function recommend(outcomes: readonly SweepOutcome[], budget: LatencyBudget, format: (value: number) => string = String): Recommendation | null {
   if (outcomes.length === 0) return null;
   const front = new Set(paretoFront(outcomes.map((outcome) => ({ id: outcome.id, objectives: objectivesOf(outcome) }))));
-  const best = outcomes.reduce((a, b) => (b.tokenLatencyP99Ms < a.tokenLatencyP99Ms ? b : a));
+  // The lowest latency; on a tie, the fewer events (so the best is never dominated).
+  const best = outcomes.reduce((a, b) =>
+    b.tokenLatencyP99Ms < a.tokenLatencyP99Ms || (b.tokenLatencyP99Ms === a.tokenLatencyP99Ms && b.eventsPerToken < a.eventsPerToken) ? b : a,
+  );
   const limit = budget.relative ? best.tokenLatencyP99Ms * (1 + budget.value / 100) : best.tokenLatencyP99Ms + budget.value;
   // Cheaper than the lowest latency only when the run can tell: fewer events per token beyond the stream-to-stream spread.
   const leaner = (outcome: SweepOutcome) => outcome.eventsPerToken < best.eventsPerToken && (!outcome.spread || !best.spread || distinct(outcome, best, 'eventsPerToken'));
@@ -115,6 +118,6 @@ export function recommend(outcomes: readonly SweepOutcome[], budget: LatencyBudg
   const reason =
     chosen.id === best.id
       ? `the lowest token latency p99 (${format(chosen.tokenLatencyP99Ms)} ms), with ${format(chosen.eventsPerToken)} events per token: no setting within ${budgetText} of it sends fewer${best.spread ? ' beyond the stream-to-stream spread' : ''}`
-      : `token latency p99 ${format(chosen.tokenLatencyP99Ms)} ms, within ${budgetText} of the best (${format(best.tokenLatencyP99Ms)} ms at ${best.id}), with ${format(chosen.eventsPerToken)} events per token instead of ${format(best.eventsPerToken)}${best.spread ? ' (fewer beyond the stream-to-stream spread)' : ''}`;
+      : `token latency p99 ${format(chosen.tokenLatencyP99Ms)} ms, within ${budgetText} of the best (${format(best.tokenLatencyP99Ms)} ms at ${best.id}), with ${format(chosen.eventsPerToken)} events per token instead of ${format(best.eventsPerToken)}${best.spread && leaner(chosen) ? ' (fewer beyond the stream-to-stream spread)' : ''}`;
   return { id: chosen.id, reason: `${reason}${tieText}` };
 }

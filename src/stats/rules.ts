@@ -4,6 +4,7 @@
  * `counters.jsonOpsPerToken>0` (fail on any increase).
  */
 import type { ConfigMetrics, ResultDocument } from '../result/resultSchema.js';
+import { comparableConfig } from './comparability.js';
 import { relativeChange } from './compareResults.js';
 import { getMetricValue } from './metricPaths.js';
 
@@ -119,7 +120,7 @@ export function isBreached(rule: Rule, base: number, head: number): boolean {
 function measuredConfigs(doc: ResultDocument): Map<string, ConfigMetrics> {
   const byName = new Map<string, ConfigMetrics>();
   for (const config of doc.configs) {
-    if (config.state === 'completed') byName.set(config.name, config.metrics);
+    if (comparableConfig(config)) byName.set(config.name, config.metrics);
   }
   return byName;
 }

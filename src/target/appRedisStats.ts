@@ -162,8 +162,6 @@ export class AppRedisStats {
       commandTimeout: 5000,
       enableReadyCheck: false,
       connectionName: 'streambench-target-observer',
-      // A Redis that does not answer fails the config at once: no reconnect loop in the background.
-      retryStrategy: () => null,
     });
     // Errors come back through connect() and commands; the first one names the cause (connect() says only "Connection is closed").
     let firstError: Error | null = null;

@@ -13,7 +13,7 @@ import type { RenderSettings } from '../pipeline/client/types.js';
 import type { Interpretation } from './appStream/formats/formatSpec.js';
 import { httpFormatSpec } from './appStream/formats/index.js';
 import { interpretByPaths, parsePaths } from './appStream/formats/jsonPathFormats.js';
-import { parseTextPath, type TextPath } from './appStream/textPath.js';
+import { parseTextPath, type TextPath } from '../input/textPath.js';
 import { AppStreamError, type AppRequest, type AppStreamSummary } from './appStream/types.js';
 import { FIRST_BYTES_SHOWN, textlessAnswerMessage } from './appStream/messages.js';
 import type { ClientContentEvent } from './offsetMatching.js';

@@ -74,8 +74,6 @@ export async function openTargetRunner(config: ResolvedConfig, environment: RunE
         .replaceAll('{upstreamUrl}', upstream.url)
         .replaceAll('{redisUrl}', redisUrl ?? '');
     const url = fill(settings.url);
-    // Before the app starts: a Redis that does not answer fails the config without starting it.
-    if (redisUrl) redisStats = await AppRedisStats.open(redisUrl, clock);
     if (settings.app) {
       const env: Record<string, string> = {
         OPENAI_BASE_URL: upstream.baseUrl,
@@ -114,6 +112,8 @@ export async function openTargetRunner(config: ResolvedConfig, environment: RunE
         signal,
       });
     }
+    // After the app is ready: an app streambench starts may start its Redis too.
+    if (redisUrl) redisStats = await AppRedisStats.open(redisUrl, clock);
     if (settings.client === 'browser') {
       const chromium = resolveChromium();
       // Like a browser config without Chromium: skipped, saying how to install it.

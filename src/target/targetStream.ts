@@ -75,7 +75,7 @@ export async function runTargetStream(context: TargetStreamContext, streamIndex:
       );
     }
   }, settings.timeouts.upstreamMs);
-  const stopWatchingApp = context.onAppExit((how) => fail(`the app ${how} during stream ${streamIndex + 1}${context.appLog ? ` (log: ${context.appLog})` : ''}`));
+  const stopWatchingApp = context.onAppExit((how) => fail(`the app ${how} during this stream${context.appLog ? ` (log: ${context.appLog})` : ''}`));
 
   let requestStartMs = clock.nowMs();
   const cpuAtStart = process.cpuUsage();

@@ -4,7 +4,7 @@
  * observer exactly once and decides when to drop the connection for a resume.
  */
 import type { FormatSpec, Interpretation } from './formats/formatSpec.js';
-import { parseTextPath, resolvePath, type TextPath } from './textPath.js';
+import { parseTextPath, resolvePath, type TextPath } from '../../input/textPath.js';
 import type { AppRequest, AppStreamObserver } from './types.js';
 import type { WireUnit } from './wireUnits.js';
 

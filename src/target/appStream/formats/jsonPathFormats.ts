@@ -4,7 +4,7 @@
  * `[DONE]` data, or an event where `donePath` is present.
  */
 import type { WireUnit } from '../wireUnits.js';
-import { parseTextPath, resolvePath, type TextPath } from '../textPath.js';
+import { parseTextPath, resolvePath, type TextPath } from '../../../input/textPath.js';
 import { contentField, type FormatSpec, type Interpretation, parseJsonOrUndefined } from './formatSpec.js';
 
 /** Reads one unit's data by the request's paths. */
