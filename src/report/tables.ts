@@ -119,16 +119,22 @@ export function renderSummaryTable(doc: ResultDocument, layout?: TableLayout): s
     : new Set<string>();
   const kept = SUMMARY_HEAD.flatMap((head, index) => (notMeasured.has(head) ? [] : [index]));
   // A row of partial figures keeps its state in view.
-  const partial = doc.configs.some((config) => config.state !== 'completed' && hasMetrics(config));
+  const notes = partialNotes(doc);
+  const partial = notes.length > 0;
   const dropOrderOf = (head: string) => (partial && head === 'state' ? undefined : SUMMARY_DROP_ORDER[head]);
   const columns: FitColumn[] = kept.map((index) => ({ head: SUMMARY_HEAD[index]!, align: index < 2 ? 'left' : 'right', dropOrder: dropOrderOf(SUMMARY_HEAD[index]!) }));
   const rows: FitRow[] = doc.configs.map((config) => {
-    if (!hasMetrics(config)) return { lead: [config.name, config.state], message: config.message === undefined ? config.state : `${config.state}: ${config.message}` };
+    if (!hasMetrics(config)) return { lead: [config.name, config.state], message: stateAndMessage(config) };
     const cells = [config.name, config.state, ...summaryCells(config)];
     return kept.map((index) => cells[index]!);
   });
   const options = layoutOf(layout);
-  return [fitTable(columns, rows, options), ...partialNotes(doc).map((note) => wrapWords(note, options.width))].join('\n');
+  return [fitTable(columns, rows, options), ...notes.map((note) => wrapWords(note, options.width))].join('\n');
+}
+
+/** `errored: <message>`, or the state alone when there is no message. */
+function stateAndMessage(config: ConfigResult): string {
+  return config.message === undefined ? config.state : `${config.state}: ${config.message}`;
 }
 
 /** A message up to this long is repeated in the tables after the summary; a longer one is pointed to. */
@@ -136,8 +142,8 @@ const REPEATED_MESSAGE_LENGTH = 80;
 
 /** Why a config has no figures, in the tables after the summary: its message when short, else where the summary table gives it in full. */
 function stateText(config: ConfigResult): string {
-  if (config.message === undefined) return config.state;
-  const full = `${config.state}: ${config.message}`;
+  const full = stateAndMessage(config);
+  if (config.message === undefined) return full;
   return full.length <= REPEATED_MESSAGE_LENGTH ? full : `${config.state} (the summary table above says why)`;
 }
 
