@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { privateRedisForTheseTests } from './helpers/privateRedis.js';
 import { runTargets } from './helpers/targetRun.js';
+import { renderTargetTable } from '../src/report/targetTable.js';
 import { entryOf, firstOf, leadingOf } from './helpers/indexed.js';
 
 const LOGS = mkdtempSync(join(tmpdir(), 'sb-target-logs-'));
@@ -123,6 +124,10 @@ describe('the example relays, with their Redis on a private redis-server', () =>
     const config = firstOf(document.configs, 'document.configs');
     expect(config.state).toBe('completed');
     expect(config.target?.redis?.writeLatencyMs?.n).toBeGreaterThan(0);
+    // Printed under the target tables, not only saved.
+    expect(renderTargetTable(document, { width: 300 })).toMatch(
+      /field-relay: the app's Redis writes after the latest upstream write \(keyspace notifications, \d+\): p50 [\d.e-]+ ms/,
+    );
     const [, after] = (await redis.inspector.config('GET', 'notify-keyspace-events')) as [string, string];
     expect(after).toBe(before);
   }, 60000);

@@ -31,6 +31,14 @@ function textState(config: ConfigResult): string {
   return `${integrity.missingChars} lost`;
 }
 
+/** What the keyspace notifications timed (target.redis.keyspaceNotifications): the app's Redis writes after the upstream's, or why nothing was. */
+function writeLatencyNote(writeLatencyMs: Summary | null): string {
+  const what = "the app's Redis writes after the latest upstream write (keyspace notifications";
+  if (writeLatencyMs === null) return `${what}): none timed, no notification followed an upstream write during the measured streams`;
+  const { n, p50, p99, max } = writeLatencyMs;
+  return `${what}, ${n}): p50 ${formatMs(p50)} ms, p99 ${formatMs(p99)} ms, max ${formatMs(max)} ms`;
+}
+
 /** The rows of both target tables (the cost head too: without any app Redis its two columns go) and the notes under them. */
 function targetRows(doc: ResultDocument): { latency: string[][]; cost: string[][]; costHead: string[]; notes: string[] } | null {
   const configs = doc.configs.filter(isTargetConfig);
@@ -75,6 +83,7 @@ function targetRows(doc: ResultDocument): { latency: string[][]; cost: string[][
       const redis = target.redis;
       const sent = redis.commandsSentByType ? byType(redis.commandsSentByType) : (redis.sentNote ?? 'not counted');
       notes.push(`${config.name}: Redis per token, sent by the app: ${sent}; executed by Redis (scripts' own commands included): ${byType(redis.commandsExecutedByType)}`);
+      if (redis.writeLatencyMs !== undefined) notes.push(`${config.name}: ${writeLatencyNote(redis.writeLatencyMs)}`);
     }
     if (target?.matching.note) notes.push(`${config.name}: ${target.matching.note}`);
     for (const note of target?.merged?.notes ?? []) notes.push(`${config.name}: merged: ${note}`);
