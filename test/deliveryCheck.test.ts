@@ -52,4 +52,34 @@ describe('checkDelivery', () => {
       expect(check.problem === null).toBe(check.missingMessages === 0 && check.endReceived && check.textMatches);
     }
   });
+
+  describe('names a reconnection as the cause of what it broke', () => {
+    // Three messages " a", " b", " c" and the end item (seq 3); the client saw `seqs`, in that order.
+    const traceOf = (seqs: number[]) => {
+      const trace = new StreamTrace(0);
+      [' a', ' b', ' c'].forEach((text, seq) => {
+        trace.emit({ text, tokens: 1 }, seq);
+        trace.assign(seq, seq, 1);
+      });
+      seqs.forEach((seq, index) => trace.receive(seq, index, seq === 3, seq < 3));
+      return trace;
+    };
+
+    it('a replay from the start that the client kept twice: the duplicates and the fix', () => {
+      const check = checkDelivery(traceOf([0, 1, 0, 1, 2, 3]), ' a b a b c', 1);
+      expect(check.duplicateEvents).toBe(2);
+      expect(check.problem).toMatch(/^the client's text differs .*; the client reconnected once mid-stream \(delivery\.reconnect\) and got 2 events again: without resume/);
+      expect(check.problem).toMatch(/set delivery\.reconnect\.resume: true/);
+    });
+
+    it('a reconnection that lost messages: named, with no replay claimed', () => {
+      const check = checkDelivery(traceOf([0, 2, 3]), ' a c', 2);
+      expect(check.problem).toMatch(/1 of 3 messages never reached the client; .*; the client reconnected 2 times mid-stream \(delivery\.reconnect\)$/);
+    });
+
+    it('nothing said of reconnections when delivery was exact, nor without any', () => {
+      expect(checkDelivery(traceOf([0, 1, 2, 3]), ' a b c', 1).problem).toBeNull();
+      expect(checkDelivery(traceOf([0, 1, 0, 1, 2, 3]), ' a b a b c').problem).not.toMatch(/reconnect/);
+    });
+  });
 });

@@ -56,6 +56,23 @@ describe('in-process pipeline', () => {
     expect(config.message).toMatch(/text differs from the text sent/);
   });
 
+  it("names the reconnect when a replay from the start doubles the field client's text (WebSocket, no resume), and the lean client drops the copies", async () => {
+    const reconnect = { afterEvents: 10, resume: false };
+    const document = await runScenario(
+      scenarioFrom({
+        ...base,
+        pipeline: { preset: 'field-baseline', broker: { type: 'memory' }, delivery: { type: 'websocket', reconnect } },
+        variants: [{ name: 'field' }, { name: 'lean', pipeline: { client: { type: 'lean' } } }],
+      }),
+    );
+    const [field, lean] = leadingOf(document.configs, 2, 'document.configs');
+    expect(field.state).toBe('errored');
+    expect(field.message).toMatch(/text differs from the text sent .*; the client reconnected once mid-stream \(delivery\.reconnect\) and got \d+ events again: without resume/);
+    expect(lean.state).toBe('completed');
+    expect(lean.metrics?.counters.reconnectsPerStream).toBe(1);
+    expect(lean.metrics?.counters.duplicateEventsPerStream).toBeGreaterThan(0);
+  });
+
   it('runs the same streams for every config (same seed, same text)', async () => {
     const scenario = scenarioFrom({ ...base, variants: [{ name: 'a' }, { name: 'b', pipeline: { serializer: 'raw-text' } }] });
     const document = await runScenario(scenario);

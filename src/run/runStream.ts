@@ -128,11 +128,12 @@ export async function runStream(pipeline: BuiltPipeline, streamIndex: number, st
     options.onDeliveryEnd?.();
     await client.finish();
     const cpu = cpuAtStart ? process.cpuUsage(cpuAtStart) : null;
-    const check = checkDelivery(trace, client.text());
+    const delivery = channel.counters();
+    const check = checkDelivery(trace, client.text(), delivery.reconnects ?? 0);
     run = {
       trace,
       counts: {
-        delivery: channel.counters(),
+        delivery,
         jsonStringifyCalls: json.stringifyCalls + produced.jsonStringifyCalls,
         jsonParseCalls: json.parseCalls + produced.jsonParseCalls,
         // A producer child's CPU is the stream's cost too.

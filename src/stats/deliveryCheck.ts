@@ -17,8 +17,11 @@ export interface DeliveryCheck {
   problem: string | null;
 }
 
-/** Checks a stream's delivery at the client: exact text, in order, each message once. */
-export function checkDelivery(trace: StreamTrace, clientText: string): DeliveryCheck {
+/**
+ * Checks a stream's delivery at the client: exact text, in order, each message once.
+ * `reconnects`: the client's reconnections during the stream, named as the cause of what they broke.
+ */
+export function checkDelivery(trace: StreamTrace, clientText: string, reconnects = 0): DeliveryCheck {
   // The stream's own seqs run from 0 up to the end item's (messageCount).
   const seen = new SeenSeqs(trace.messageCount + 1);
   let duplicateEvents = 0;
@@ -44,6 +47,7 @@ export function checkDelivery(trace: StreamTrace, clientText: string): DeliveryC
   if (missingMessages > 0) problems.push(`${missingMessages} of ${trace.messageCount} messages never reached the client`);
   if (!endReceived) problems.push('the end-of-stream item never reached the client');
   if (!textMatches) problems.push(describeTextMismatch(trace.sentText(), clientText));
+  if (problems.length > 0 && reconnects > 0) problems.push(reconnectCause(reconnects, duplicateEvents));
   return {
     missingMessages,
     duplicateEvents,
@@ -52,6 +56,13 @@ export function checkDelivery(trace: StreamTrace, clientText: string): DeliveryC
     textMatches,
     problem: problems.length > 0 ? problems.join('; ') : null,
   };
+}
+
+/** What the client's reconnections did to the stream: a replay from the start that this client kept twice, or only that they happened. */
+function reconnectCause(reconnects: number, duplicateEvents: number): string {
+  const reconnected = `the client reconnected ${reconnects === 1 ? 'once' : `${reconnects} times`} mid-stream (delivery.reconnect)`;
+  if (duplicateEvents === 0) return reconnected;
+  return `${reconnected} and got ${duplicateEvents} events again: without resume the relay replays the stream from its start, and this client keeps every copy (set delivery.reconnect.resume: true — SSE also needs delivery.ids: true — or use client.type lean, which drops what it already has)`;
 }
 
 function describeTextMismatch(sent: string, received: string): string {
