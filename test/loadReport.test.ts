@@ -66,6 +66,19 @@ describe('harness warnings', () => {
     expect(warnings[0]).toMatch(/event-loop delay p99 was 30\.0 ms/);
     expect(warnings[1]).toMatch(/source emitted up to 30\.0 ms \(p99 over streams\) behind its planned times/);
   });
+
+  it('gives no load advice when one stream ran at a time (no load block, or a closed loop of one)', () => {
+    const behind = metricsOf({ sourceLagMs: summaryOf(10), eventLoopDelayMs: summaryOf(10) });
+    for (const oneAtATime of [null, { ...load(0.5), peakConcurrentStreams: 1 }]) {
+      const [loopDelay, lag] = harnessWarnings(behind, oneAtATime, 1, 2);
+      expect(loopDelay).toMatch(/one stream ran at a time, so it was that stream's own work \(client, renders, serializer\): use lighter client\/render settings$/);
+      expect(lag).toMatch(/One stream ran at a time, so it was that stream's own work: its awaited broker writes/);
+      expect(`${loopDelay} ${lag}`).not.toMatch(/concurrency|lower the load|--shard/);
+    }
+    const [loopDelay, lag] = harnessWarnings(behind, { ...load(0.5), peakConcurrentStreams: 10 }, 1, 2);
+    expect(loopDelay).toMatch(/lower the concurrency or rate/);
+    expect(lag).toMatch(/If the tool is busy, lower the load/);
+  });
 });
 
 describe('load table', () => {

@@ -56,17 +56,20 @@ export function harnessWarnings(
   split = false,
 ): string[] {
   const warnings: string[] = [];
+  // With one stream at a time there is no load to lower: what held the loop was the stream's own work.
+  const oneAtATime = !load || load.mode === 'sequential' || (load.peakConcurrentStreams !== undefined && load.peakConcurrentStreams <= 1);
   const eventLoopDelayMs = metrics?.eventLoopDelayMs;
   if (eventLoopDelayMs && eventLoopDelayMs.p99 > EVENT_LOOP_DELAY_P99_LIMIT_MS) {
-    warnings.push(
-      `event-loop delay p99 was ${eventLoopDelayMs.p99.toFixed(1)} ms: timestamps may be late by that much; lower the concurrency or rate, or use lighter client/render settings`,
-    );
+    const advice = oneAtATime
+      ? "one stream ran at a time, so it was that stream's own work (client, renders, serializer): use lighter client/render settings"
+      : 'lower the concurrency or rate, or use lighter client/render settings';
+    warnings.push(`event-loop delay p99 was ${eventLoopDelayMs.p99.toFixed(1)} ms: timestamps may be late by that much; ${advice}`);
   }
   const sourceLagMs = metrics?.sourceLagMs;
   if (sourceLagMs && sourceLagMs.p99 > SOURCE_LAG_P99_LIMIT_MS) {
     const planned = metrics.tpotMs ? ` (time per output token p50 ${metrics.tpotMs.p50.toFixed(1)} ms)` : '';
     warnings.push(
-      `the source emitted up to ${sourceLagMs.p99.toFixed(1)} ms (p99 over streams) behind its planned times${planned}: the producer was not ready for its chunks — a busy tool, or awaited broker writes holding the producer back (backpressure, as an upstream socket would buffer); token latency starts at the actual emit, so this wait is not in it. If the tool is busy, ${relieveAdvice(threads, cores, split)}`,
+      `the source emitted up to ${sourceLagMs.p99.toFixed(1)} ms (p99 over streams) behind its planned times${planned}: the producer was not ready for its chunks — a busy tool, or awaited broker writes holding the producer back (backpressure, as an upstream socket would buffer); token latency starts at the actual emit, so this wait is not in it. ${oneAtATime ? "One stream ran at a time, so it was that stream's own work: its awaited broker writes (brokerWrite in the stage table) or its client's renders holding the event loop" : `If the tool is busy, ${relieveAdvice(threads, cores, split)}`}`,
     );
   }
   const usableCores = Math.min(threads, cores);
