@@ -12,10 +12,9 @@ function rowsOf(csv: string): string[][] {
     .map((line) => line.split(','));
 }
 
-/** Column `name` of data row `row`, by the header. */
-function cell(rows: string[][], row: number, name: string): string | undefined {
-  const index = rows[0]!.indexOf(name);
-  return index < 0 ? undefined : rows[row]![index];
+/** Data row `row` as header → field. */
+function rowOf(rows: string[][], row: number): Record<string, string | undefined> {
+  return Object.fromEntries(rows[0]!.map((name, index) => [name, rows[row]![index]]));
 }
 
 const loadConfig: ConfigResult = {
@@ -54,12 +53,14 @@ const targetConfig: ConfigResult = {
 describe('resultToCsv', () => {
   it("gives a load's figures their own columns, numbers unformatted, the mode as text", () => {
     const rows = rowsOf(resultToCsv(resultDocument([loadConfig])));
-    expect(cell(rows, 1, 'ttftMs.p50')).toBe('12');
-    expect(cell(rows, 1, 'load.mode')).toBe('closed-loop');
-    expect(cell(rows, 1, 'load.completedStreamsPerSecond')).toBe('49.875');
-    expect(cell(rows, 1, 'load.toolCpuShare')).toBe('0.37');
-    expect(cell(rows, 1, 'load.streamsFailed')).toBe('1');
-    expect(cell(rows, 1, 'load.resources.heapGrowthMB')).toBe('1.5');
+    expect(rowOf(rows, 1)).toMatchObject({
+      'ttftMs.p50': '12',
+      'load.mode': 'closed-loop',
+      'load.completedStreamsPerSecond': '49.875',
+      'load.toolCpuShare': '0.37',
+      'load.streamsFailed': '1',
+      'load.resources.heapGrowthMB': '1.5',
+    });
     // A null summary and the per-second samples are no columns; the metric columns come first.
     expect(rows[0]!.some((name) => name.startsWith('load.startDelayMs') || name.startsWith('load.resources.samples'))).toBe(false);
     expect(rows[0]!.indexOf('ttftMs.p50')).toBeLessThan(rows[0]!.indexOf('load.mode'));
@@ -67,21 +68,22 @@ describe('resultToCsv', () => {
 
   it("gives a target's verdict, summaries and integrity counts their own columns, and leaves its URLs and evidence out", () => {
     const rows = rowsOf(resultToCsv(resultDocument([targetConfig])));
-    expect(cell(rows, 1, 'target.verdict.kind')).toBe('buffers');
-    expect(cell(rows, 1, 'target.format')).toBe('sse-json');
-    expect(cell(rows, 1, 'target.ttftAddedMs.p50')).toBe('40');
-    expect(cell(rows, 1, 'target.ttftAddedMs.n')).toBe('10');
-    expect(cell(rows, 1, 'target.lastTenthTextShare.median')).toBe('0.8');
-    expect(cell(rows, 1, 'target.integrity.exactStreams')).toBe('20');
-    expect(cell(rows, 1, 'target.matching.byMarker')).toBe('20');
+    expect(rowOf(rows, 1)).toMatchObject({
+      'target.verdict.kind': 'buffers',
+      'target.format': 'sse-json',
+      'target.ttftAddedMs.p50': '40',
+      'target.ttftAddedMs.n': '10',
+      'target.lastTenthTextShare.median': '0.8',
+      'target.integrity.exactStreams': '20',
+      'target.matching.byMarker': '20',
+    });
     expect(rows[0]!.filter((name) => /url|evidence|app\./i.test(name))).toEqual([]);
   });
 
   it('leaves a column empty for a config without the block', () => {
     const rows = rowsOf(resultToCsv(resultDocument([targetConfig, loadConfig])));
-    expect(cell(rows, 1, 'load.toolCpuShare')).toBe('');
-    expect(cell(rows, 2, 'target.verdict.kind')).toBe('');
-    expect(cell(rows, 2, 'load.toolCpuShare')).toBe('0.37');
+    expect(rowOf(rows, 1)).toMatchObject({ 'load.toolCpuShare': '', 'target.verdict.kind': 'buffers' });
+    expect(rowOf(rows, 2)).toMatchObject({ 'load.toolCpuShare': '0.37', 'target.verdict.kind': '' });
   });
 });
 
