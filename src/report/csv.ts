@@ -2,7 +2,7 @@
  * CSV exports (RFC 4180: comma-separated, CRLF line ends, fields quoted when they hold a comma,
  * a quote or a line break): one row per config of a result, or one row per verdict.
  */
-import { flattenMetrics, SUMMARY_STATISTICS } from '../stats/metricPaths.js';
+import { addSummary, flattenMetrics, SUMMARY_STATISTICS } from '../stats/metricPaths.js';
 import type { GateDecision } from '../stats/gateVerdicts.js';
 import { type MetricVerdict, wordVerdicts } from './gateWording.js';
 import type { ResultDocument, Summary } from '../result/resultSchema.js';
@@ -35,7 +35,7 @@ function flattenBlock(value: unknown, path: string, into: Map<string, number | s
   if (typeof value === 'number') into.set(path, value);
   else if (typeof value === 'string' && TEXT_PATHS.has(path)) into.set(path, value);
   else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    if (isSummary(value)) for (const statistic of SUMMARY_STATISTICS) into.set(`${path}.${statistic}`, value[statistic]);
+    if (isSummary(value)) addSummary(into, path, value, SUMMARY_STATISTICS);
     else for (const [key, inner] of Object.entries(value)) flattenBlock(inner, `${path}.${key}`, into);
   }
 }

@@ -54,7 +54,7 @@ export function orderedStageNames(metrics: ConfigMetrics): string[] {
 }
 
 /** Adds `<prefix>.<statistic>` for each statistic of a non-null summary. */
-function addSummary(into: Map<string, number>, prefix: string, summary: Summary | null | undefined, statistics: readonly SummaryStatistic[]): void {
+export function addSummary(into: Map<string, number | string>, prefix: string, summary: Summary | null | undefined, statistics: readonly SummaryStatistic[]): void {
   if (!summary) return;
   for (const statistic of statistics) into.set(`${prefix}.${statistic}`, summary[statistic]);
 }
